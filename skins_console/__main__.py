@@ -1,0 +1,3 @@
+from skins_console.cli import main
+
+raise SystemExit(main())
