@@ -16,8 +16,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-_INT_STR = re.compile(r"-?\d{1,18}")
-_DEC_STR = re.compile(r"-?\d{1,15}(\.\d{1,6})?")
+_INT_STR = re.compile(r"-?[0-9]{1,18}")
+_DEC_STR = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")
 CENT = Decimal("0.01")
 
 

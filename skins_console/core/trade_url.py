@@ -67,6 +67,12 @@ def parse_trade_url(text: str) -> TradeUrl:
         raise TradeUrlError("Paste the buyer's Steam trade URL.")
     cleaned = normalise_pasted(str(text))
     if any(ch.isspace() for ch in cleaned):
+        if "://" not in cleaned:
+            raise TradeUrlError(
+                "This is not a Steam trade URL (it must start with https://steamcommunity.com/)."
+            )
+        if cleaned.count("://") > 1:
+            raise TradeUrlError("Paste exactly one trade URL; this text holds several links.")
         raise TradeUrlError("The trade URL contains spaces; paste exactly one URL.")
     if "://" not in cleaned and cleaned.lower().startswith(TRADE_HOST):
         raise TradeUrlError("The trade URL must start with https:// (paste the full link).")
