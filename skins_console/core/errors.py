@@ -161,6 +161,14 @@ class MalformedResponseError(ApiError):
     outcome_unknown = True
 
 
+class OutcomeUnknownError(ApiError):
+    """A write was sent and reconciling did not settle whether it happened; the record stays
+    in ``sending`` and recovery retries it later with the same idempotency key."""
+
+    code = "outcome_unknown"
+    outcome_unknown = True
+
+
 class ProviderRefusal(ApiError):
     """A definite business refusal: price moved, insufficient funds, provider failure…"""
 
