@@ -1,0 +1,131 @@
+"""Skinslink JSON → core models (``{success, message, data}`` envelope already removed).
+
+Money is ``Decimal`` (the JSON was decoded with ``loads_exact``). Optional fields may be
+absent or null; unknown fields stay in ``raw``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from skins_console.api.shape import ShapeError
+from skins_console.core.models import DepositState, Quote, QuoteItem, parse_time, utcnow
+from skins_console.core.money import MoneyError, parse_usd
+
+#: get-prices locks the winning provider for five minutes from its response.
+QUOTE_LOCK = timedelta(minutes=5)
+
+
+def _usd(value: Any, field: str) -> Decimal:
+    try:
+        amount = parse_usd(value, field=field)
+    except MoneyError as exc:
+        raise ShapeError(str(exc)) from None
+    if amount < 0:
+        raise ShapeError(f"{field} is negative ({amount})")
+    return amount
+
+
+def _optional_usd(value: Any, field: str) -> Decimal | None:
+    return None if value is None else _usd(value, field)
+
+
+def _int_id(value: Any, field: str) -> int:
+    if isinstance(value, bool) or value is None:
+        raise ShapeError(f"{field} is {value!r}, expected an integer id")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ShapeError(f"{field} is {value!r}, expected an integer id")
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return None
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def parse_quote(data: Any, *, game: str, requested: tuple[str, ...],
+                fetched_at: datetime | None = None) -> Quote:
+    if not isinstance(data, dict):
+        raise ShapeError(f"data is {type(data).__name__}, expected an object")
+    fetched_at = fetched_at or utcnow()
+    raw_items = data.get("items")
+    if raw_items is None:
+        raw_items = []  # "no provider could price these": items null, total 0
+    if not isinstance(raw_items, list):
+        raise ShapeError(f"items is {type(raw_items).__name__}, expected a list")
+    items: list[QuoteItem] = []
+    for index, entry in enumerate(raw_items):
+        if not isinstance(entry, dict):
+            raise ShapeError(f"items[{index}] is not an object")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ShapeError(f"items[{index}].name is missing")
+        items.append(QuoteItem(
+            name=name,
+            price=_usd(entry.get("price"), f"items[{index}].price"),
+            original_price=_optional_usd(entry.get("originalPrice"),
+                                         f"items[{index}].originalPrice"),
+        ))
+    trade_id = data.get("id")
+    trade_id = None if trade_id is None else _int_id(trade_id, "id")
+    total = data.get("total")
+    if total is None:
+        total = len(items)
+    elif isinstance(total, bool) or not isinstance(total, int):
+        raise ShapeError(f"total is {total!r}, expected an integer")
+    total_sum = data.get("sum")
+    amount = sum((item.price for item in items), Decimal(0)) if total_sum is None else _usd(
+        total_sum, "sum")
+    return Quote(
+        trade_id=trade_id,
+        game=game,
+        items=tuple(items),
+        total=total,
+        sum=amount,
+        requested=requested,
+        fetched_at=fetched_at,
+        lock_expires_at=fetched_at + QUOTE_LOCK if trade_id is not None else None,
+        raw=data,
+    )
+
+
+def parse_deposit_state(data: Any) -> DepositState:
+    if not isinstance(data, dict):
+        raise ShapeError(f"data is {type(data).__name__}, expected an object")
+    status = data.get("status")
+    if not isinstance(status, str) or not status.strip():
+        raise ShapeError("status is missing")
+    return DepositState(
+        id=_int_id(data.get("id"), "id"),
+        merchant_tx_id=_optional_str(data.get("merchant_tx_id")),
+        status=status,
+        amount=_optional_usd(data.get("amount"), "amount"),
+        bot_name=_optional_str(data.get("bot_name")),
+        bot_steam_id=_optional_int(data.get("bot_steam_id")),
+        trade_offer_id=_optional_str(data.get("trade_offer_id")),
+        trade_offer_expiry_at=parse_time(data.get("trade_offer_expiry_at")),
+        hold_end_date=parse_time(data.get("hold_end_date")),
+        fail_reason=_optional_str(data.get("fail_reason")),
+        raw=data,
+    )

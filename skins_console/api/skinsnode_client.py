@@ -1,0 +1,217 @@
+"""Async client for the SkinsNode selling API (health, wallet, catalog, orders).
+
+Creating an order is the one dangerous call: a customer's money moves. The rules:
+
+* the body is the stored :class:`OrderRequest`, sent unchanged, always with its own
+  ``externalId`` (the idempotency key): never another key;
+* a definite 4xx refusal is final and is not retried;
+* when the outcome is unknown (timeout, 5xx, dropped connection, garbled answer) the order
+  is looked up by ``externalId``: found means accepted; 404 means the request never
+  arrived, so the identical body is sent again; anything else, or too many rounds, raises
+  :class:`OutcomeUnknownError` so the caller keeps the order in ``sending`` for recovery.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import httpx
+
+from skins_console.api import skinsnode_parse as parse
+from skins_console.api.shape import ShapeError
+from skins_console.api.http import JsonResponse, ProviderHttp, RetryPolicy
+from skins_console.core.errors import (
+    ApiError,
+    ConflictError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ValidationError,
+)
+from skins_console.core.models import (
+    Catalog,
+    Health,
+    OrderAccepted,
+    OrderRequest,
+    OrderState,
+    Wallet,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "SkinsNode"
+#: Rounds of send → reconcile for one create_order call before giving up to recovery.
+DEFAULT_CREATE_ATTEMPTS = 3
+
+
+class SkinsNodeClient:
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: float | httpx.Timeout = 10.0,
+        max_get_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+        create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        backoff_base: float = 0.25,
+        backoff_cap: float = 4.0,
+        max_retry_after: float = 30.0,
+    ) -> None:
+        if not client_id or not client_secret:
+            raise ValidationError(
+                "SkinsNode needs both a client ID and a client secret; enter them in the "
+                "profile settings.", field="client_id" if not client_id else "client_secret")
+        self.create_attempts = max(1, create_attempts)
+        self._http = ProviderHttp(
+            provider=PROVIDER,
+            base_url=base_url,
+            auth_headers={"x-client-id": client_id, "x-client-secret": client_secret},
+            timeout=timeout,
+            retry=RetryPolicy(attempts=max(0, max_get_retries), backoff_base=backoff_base,
+                              backoff_cap=backoff_cap, max_retry_after=max_retry_after),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"<SkinsNodeClient {self._http.base_url}>"
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> "SkinsNodeClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # --- reads -------------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        response = await self._http.get("/v1/health", auth=False)
+        return self._parsed(parse.parse_health, response)
+
+    async def wallet(self) -> Wallet:
+        response = await self._http.get("/v1/wallet", what="the wallet")
+        return self._parsed(parse.parse_wallet, response)
+
+    async def catalog(self) -> Catalog:
+        response = await self._http.get("/v1/catalog", what="the catalog")
+        catalog = self._parsed(parse.parse_catalog, response)
+        if catalog.skipped:
+            log.warning("SkinsNode catalog: %d of %d entries could not be read",
+                        len(catalog.skipped), len(catalog.skipped) + len(catalog.items))
+        return catalog
+
+    async def get_order(self, external_id: str) -> OrderState:
+        _check_external_id(external_id)
+        response = await self._http.get(_order_path(external_id),
+                                        what=f"order {external_id}")
+        state = self._parsed(parse.parse_order_state, response)
+        if state.external_id != external_id:
+            raise self._http.malformed(
+                f"asked for order {external_id}, got {state.external_id}", body=response.data)
+        return state
+
+    # --- the write ---------------------------------------------------------------------
+
+    async def create_order(self, req: OrderRequest) -> OrderAccepted:
+        _check_request(req)
+        body = req.to_json()
+        last: ApiError | None = None
+        for attempt in range(1, self.create_attempts + 1):
+            try:
+                response = await self._http.post("/v1/orders", body,
+                                                  what=f"order {req.external_id}")
+                return self._parsed(parse.parse_order_accepted, response,
+                                    external_id=req.external_id)
+            except ConflictError:
+                # The contract answers a repeated key with the existing order (202); a 409
+                # still means it exists, so adopt it rather than fail the checkout.
+                return parse.accepted_from_state(await self.get_order(req.external_id))
+            except RateLimitedError as exc:
+                # A 429 is a definite "not processed": waiting and resending the same body
+                # is safe, within the same bounded rounds.
+                delay = self._http.retry_delay_for(exc, attempt - 1, self.create_attempts - 1)
+                if delay is None:
+                    raise
+                await self._http.sleep(delay)
+                continue
+            except ApiError as exc:
+                if not exc.outcome_unknown:
+                    raise
+                last = exc
+                log.info("SkinsNode order %s: outcome unknown (%s); reconciling",
+                         req.external_id, exc.code)
+            found = await self._reconcile(req, last)
+            if found is not None:
+                return found
+            if attempt < self.create_attempts:
+                await self._http.sleep(self._http.retry.backoff(attempt - 1))
+        raise self._unknown(req, last)
+
+    async def _reconcile(self, req: OrderRequest, cause: ApiError | None) -> OrderAccepted | None:
+        """The order as SkinsNode knows it, or None when it certainly never arrived."""
+        try:
+            state = await self.get_order(req.external_id)
+        except NotFoundError:
+            log.info("SkinsNode order %s: not found; resending the identical body",
+                     req.external_id)
+            return None
+        except ApiError as exc:
+            raise self._unknown(req, exc) from None
+        return parse.accepted_from_state(state)
+
+    def _unknown(self, req: OrderRequest, cause: ApiError | None) -> OutcomeUnknownError:
+        reason = cause.message if cause is not None else "no answer"
+        return OutcomeUnknownError(
+            f"SkinsNode did not confirm order {req.external_id}, and looking it up did not "
+            f"settle whether it was created. It stays in “sending” and is checked again "
+            f"automatically with the same order id, so it cannot be charged twice. Last "
+            f"problem: {reason}",
+            provider=PROVIDER, status=cause.status if cause else None,
+            body=cause.body if cause else None,
+        )
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _parsed(self, parser, response: JsonResponse, **kw):
+        try:
+            return parser(response.data, **kw)
+        except ShapeError as exc:
+            raise self._http.malformed(str(exc), status=response.status,
+                                       body=response.data) from None
+
+
+def _order_path(external_id: str) -> str:
+    return "/v1/orders/" + quote(external_id, safe="")
+
+
+def _check_external_id(external_id: str) -> None:
+    if not isinstance(external_id, str) or not external_id.strip():
+        raise ValidationError("The order id (externalId) is empty.", field="external_id")
+    if len(external_id) > 200:
+        raise ValidationError("The order id (externalId) is longer than 200 characters.",
+                              field="external_id")
+
+
+def _check_request(req: OrderRequest) -> None:
+    _check_external_id(req.external_id)
+    if not req.catalog_item_id:
+        raise ValidationError("Choose a catalog item first.", field="catalog_item_id")
+    price = req.expected_price_cents
+    if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+        raise ValidationError(f"The expected price must be whole cents, got {price!r}.",
+                              field="expected_price_cents")
+    if not req.trade_url:
+        raise ValidationError("The buyer's trade URL is empty.", field="trade_url")
+    if not req.webhook_url:
+        raise ValidationError("The webhook URL is empty; set it in the profile settings.",
+                              field="webhook_url")
