@@ -1,0 +1,82 @@
+"""Non-blocking banners at the top of the window (offline, IP refused, credentials…)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+from skins_console.ui.theme import Theme, current_theme
+
+
+class Banner(QFrame):
+    """One message with optional action buttons; hidden until :meth:`show_message`."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.tone = "info"
+        self.key: str | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(self.label.textFormat().PlainText)
+        layout.addWidget(self.label, 1)
+        self._actions = QHBoxLayout()
+        layout.addLayout(self._actions)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.dismiss)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_message(
+        self,
+        text: str,
+        *,
+        tone: str = "warn",
+        key: str | None = None,
+        actions: list[tuple[str, Callable[[], None]]] = (),
+    ) -> None:
+        """``key`` names the condition (e.g. "auth:skinsnode") so it can be cleared later."""
+        self.key = key
+        self.tone = tone
+        self.label.setText(text)
+        while self._actions.count():
+            widget = self._actions.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for label, callback in actions:
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, cb=callback: cb())
+            self._actions.addWidget(button)
+        self.apply_theme(current_theme())
+        self.show()
+
+    def action_buttons(self) -> list[QPushButton]:
+        return [self._actions.itemAt(i).widget() for i in range(self._actions.count())]
+
+    def clear(self, key: str | None = None) -> None:
+        """Hide the banner if it shows ``key`` (or whatever it shows, without a key)."""
+        if key is None or key == self.key:
+            self.key = None
+            self.hide()
+
+    def dismiss(self) -> None:
+        self.clear()
+        self.dismissed.emit()
+
+    def apply_theme(self, theme: Theme) -> None:
+        tone = theme.color(self.tone)
+        background = tone.lighter(170) if not theme.dark else tone.darker(260)
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {background.name()}; border: 1px solid {tone.name()};"
+            " border-radius: 6px; }"
+            f" QFrame#banner QLabel {{ color: {theme.text}; }}"
+        )

@@ -1,0 +1,474 @@
+"""The catalog as a table model built for 100,000 items.
+
+Everything a row shows or is filtered and sorted by is precomputed once per refresh into
+flat lists (:class:`CatalogColumns`, built off the GUI thread), so ``data()`` only indexes
+lists and creates no per-row objects. Filtering and sorting do not go through
+``QSortFilterProxyModel``: with a Python source model it calls back into Python once per row
+per comparison, which measured 195 ms per filter pass and a minute per sort at 100k rows
+(see docs/PERFORMANCE.md). :class:`CatalogProxy` instead computes the visible row order
+with list comprehensions over the precomputed columns and exposes it through
+``QAbstractProxyModel``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from skins_console.core.cs2 import (
+    EXTERIOR_SHORT,
+    normalise_color,
+    phase_for_paint_index,
+    split_market_hash_name,
+    wear_for_float,
+)
+from skins_console.core.models import Catalog, CatalogItem
+from skins_console.core.money import format_cents
+from skins_console.ui.theme import current_theme
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+#: the float value as a Python float (display only: the float bar's position), or None
+FloatRole = Qt.ItemDataRole.UserRole + 3
+ImageUrlRole = Qt.ItemDataRole.UserRole + 4
+
+COL_THUMB, COL_NAME, COL_MARKS, COL_PHASE, COL_FLOAT, COL_WEAR, COL_SEED, COL_PRICE = range(8)
+HEADERS = ("", "Name", "Marks", "Phase", "Float", "Wear", "Seed", "Price")
+KINDS = ("Knife", "Gloves", "Weapon", "Sticker", "Agent", "Other")
+
+STAR, STATTRAK, SOUVENIR = 1, 2, 4
+_SORT_BY_COLUMN = {
+    COL_THUMB: "names", COL_NAME: "names", COL_MARKS: "marks", COL_PHASE: "phases",
+    COL_FLOAT: "floats", COL_WEAR: "floats", COL_SEED: "seeds", COL_PRICE: "prices",
+}
+_SORT_LISTS = tuple(sorted(set(_SORT_BY_COLUMN.values())))
+_NO_FLOAT = 2.0  # sorts after every real float
+
+
+@dataclass(slots=True)
+class CatalogColumns:
+    """Flat per-row data; row ``i`` of every list describes ``items[i]``."""
+
+    items: list[CatalogItem] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # lowercase search text
+    prices: list[int] = field(default_factory=list)
+    price_text: list[str] = field(default_factory=list)
+    floats: list[float] = field(default_factory=list)
+    float_text: list[str] = field(default_factory=list)
+    wears: list[str] = field(default_factory=list)  # full exterior name or ""
+    kinds: list[str] = field(default_factory=list)
+    flags: bytearray = field(default_factory=bytearray)
+    marks: list[str] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    #: per sort-key list name, the ascending row order (computed with the columns, off-thread)
+    orders: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, items: tuple[CatalogItem, ...] | list[CatalogItem]) -> "CatalogColumns":
+        """Pure Python, no Qt: safe to run in a worker thread (``asyncio.to_thread``)."""
+        c = cls(items=list(items))
+        cents_text: dict[int, str] = {}
+        for item in c.items:
+            # name_parts parses the name; CatalogItem.wear/display_color would parse it again.
+            parts = split_market_hash_name(item.market_hash_name)
+            name = item.market_hash_name
+            phase = item.phase or phase_for_paint_index(item.paint_index) or ""
+            fv = item.float_value
+            wear = wear_for_float(fv) or parts.exterior or ""
+            c.names.append(name)
+            seed = item.paint_seed
+            c.keys.append(f"{name} {phase} {seed if seed is not None else ''}".lower())
+            c.prices.append(item.price_cents)
+            text = cents_text.get(item.price_cents)
+            if text is None:
+                text = cents_text[item.price_cents] = format_cents(item.price_cents, item.currency)
+            c.price_text.append(text)
+            c.floats.append(float(fv) if fv is not None else _NO_FLOAT)
+            c.float_text.append("" if fv is None else f"{fv:.4f}")
+            c.wears.append(wear)
+            c.kinds.append(parts.kind)
+            flags = (STAR if parts.star else 0) | (STATTRAK if parts.stattrak else 0) | (
+                SOUVENIR if parts.souvenir else 0)
+            c.flags.append(flags)
+            c.marks.append(_MARKS[flags])
+            c.phases.append(phase)
+            c.seeds.append(seed if seed is not None else -1)
+            c.colors.append(normalise_color(item.rarity_color, parts.quality_color))
+            c.images.append(item.image_url or "")
+        n = len(c.items)
+        for attr in _SORT_LISTS:
+            keys = getattr(c, attr)
+            c.orders[attr] = sorted(range(n), key=keys.__getitem__)
+        return c
+
+    def sort_list(self, column: int) -> str:
+        return _SORT_BY_COLUMN[column]
+
+
+_MARKS = {
+    flags: " ".join(
+        text for bit, text in ((STAR, "★"), (STATTRAK, "StatTrak™"), (SOUVENIR, "Souvenir"))
+        if flags & bit
+    )
+    for flags in range(8)
+}
+
+
+def readable(color_hex: str, dark: bool) -> QColor:
+    """Rarity colours are made for Steam's dark UI; darken the pale ones on a light theme."""
+    color = QColor(color_hex)
+    luma = 0.2126 * color.redF() + 0.7152 * color.greenF() + 0.0722 * color.blueF()
+    if not dark and luma > 0.55:
+        return color.darker(int(luma / 0.42 * 100))
+    return color
+
+
+class CatalogModel(QAbstractTableModel):
+    """Source model: every catalog item, in catalog order."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.columns = CatalogColumns()
+        self._colors: dict[str, QColor] = {}
+        self._colors_dark: bool | None = None
+        #: url → QPixmap|None; set by the tab (thumbnail cache lookup, requests a fetch)
+        self.thumbnail_for: Callable[[str], object] | None = None
+        self._rows_by_image: dict[str, list[int]] = {}
+        self._row_by_id: dict[str, int] | None = None
+
+    # --- feeding -------------------------------------------------------------------------
+
+    def set_columns(self, columns: CatalogColumns) -> None:
+        self.beginResetModel()
+        self.columns = columns
+        self._rows_by_image = {}
+        self._row_by_id = None
+        self.endResetModel()
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Synchronous convenience for small catalogs and tests."""
+        self.set_columns(CatalogColumns.build(catalog.items))
+
+    def item(self, row: int) -> CatalogItem:
+        return self.columns.items[row]
+
+    def row_of(self, item_id: str) -> int | None:
+        if self._row_by_id is None:
+            self._row_by_id = {item.id: row for row, item in enumerate(self.columns.items)}
+        return self._row_by_id.get(item_id)
+
+    def thumbnail_loaded(self, url: str) -> None:
+        rows = self._rows_by_image.get(url)
+        if not rows:
+            return
+        for row in rows:
+            index = self.index(row, COL_THUMB)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    # --- Qt model API --------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns.items)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_FLOAT, COL_PRICE,
+                                                                          COL_SEED):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        c = self.columns
+        if row >= len(c.items):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_NAME:
+                return c.names[row]
+            if col == COL_PRICE:
+                return c.price_text[row]
+            if col == COL_FLOAT:
+                return c.float_text[row]
+            if col == COL_WEAR:
+                return EXTERIOR_SHORT.get(c.wears[row], "")
+            if col == COL_PHASE:
+                return c.phases[row]
+            if col == COL_MARKS:
+                return c.marks[row]
+            if col == COL_SEED:
+                seed = c.seeds[row]
+                return "" if seed < 0 else str(seed)
+            return None
+        if role == SortRole:
+            return self.sort_keys(col)[row]
+        if role == ItemRole:
+            return c.items[row]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_NAME:
+            return self._color(c.colors[row])
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
+            url = c.images[row]
+            if not url or self.thumbnail_for is None:
+                return None
+            rows = self._rows_by_image.setdefault(url, [])
+            if row not in rows:
+                rows.append(row)
+            return self.thumbnail_for(url)
+        if role == FloatRole and col == COL_FLOAT:
+            value = c.floats[row]
+            return None if value == _NO_FLOAT else value
+        if role == ImageUrlRole:
+            return c.images[row] or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_WEAR:
+                return c.wears[row] or None
+            if col == COL_NAME:
+                return f"{c.names[row]}\nType: {c.kinds[row]}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_FLOAT, COL_PRICE, COL_SEED):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _color(self, hex_color: str) -> QColor:
+        dark = current_theme().dark
+        if dark != self._colors_dark:
+            self._colors = {}
+            self._colors_dark = dark
+        color = self._colors.get(hex_color)
+        if color is None:
+            color = self._colors[hex_color] = readable(hex_color, dark)
+        return color
+
+    def sort_keys(self, column: int) -> list:
+        return getattr(self.columns, _SORT_BY_COLUMN[column])
+
+    def sorted_rows(self, column: int) -> list[int]:
+        """Ascending row order for ``column`` (precomputed when the columns were built)."""
+        name = _SORT_BY_COLUMN[column]
+        order = self.columns.orders.get(name)
+        if order is None or len(order) != len(self.columns.items):
+            keys = self.sort_keys(column)
+            order = self.columns.orders[name] = sorted(
+                range(len(self.columns.items)), key=keys.__getitem__)
+        return order
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFilter:
+    text: str = ""
+    wears: frozenset[str] = frozenset()  # exterior names; empty = any
+    kinds: frozenset[str] = frozenset()  # KINDS; empty = any
+    #: each of STAR/STATTRAK/SOUVENIR: None = don't care, True = must have, False = must not
+    star: bool | None = None
+    stattrak: bool | None = None
+    souvenir: bool | None = None
+    min_cents: int | None = None
+    max_cents: int | None = None
+
+    def narrows(self, previous: "CatalogFilter") -> bool:
+        """True if every row this filter accepts was accepted by ``previous`` (typing on)."""
+        return (
+            self.text.startswith(previous.text)
+            and (self.wears, self.kinds, self.star, self.stattrak, self.souvenir,
+                 self.min_cents, self.max_cents)
+            == (previous.wears, previous.kinds, previous.star, previous.stattrak,
+                previous.souvenir, previous.min_cents, previous.max_cents)
+        )
+
+
+def filter_rows(columns: CatalogColumns, candidates, flt: CatalogFilter) -> list[int]:
+    """The rows of ``candidates`` (in order) that ``flt`` accepts; one pass per criterion."""
+    rows = candidates
+    words = flt.text.lower().split()
+    keys = columns.keys
+    for word in words:
+        rows = [r for r in rows if word in keys[r]]
+    if flt.wears:
+        wears, allowed = columns.wears, flt.wears
+        rows = [r for r in rows if wears[r] in allowed]
+    if flt.kinds:
+        kinds, allowed_kinds = columns.kinds, flt.kinds
+        rows = [r for r in rows if kinds[r] in allowed_kinds]
+    flags = columns.flags
+    for bit, wanted in ((STAR, flt.star), (STATTRAK, flt.stattrak), (SOUVENIR, flt.souvenir)):
+        if wanted is True:
+            rows = [r for r in rows if flags[r] & bit]
+        elif wanted is False:
+            rows = [r for r in rows if not flags[r] & bit]
+    prices = columns.prices
+    if flt.min_cents is not None:
+        low = flt.min_cents
+        rows = [r for r in rows if prices[r] >= low]
+    if flt.max_cents is not None:
+        high = flt.max_cents
+        rows = [r for r in rows if prices[r] <= high]
+    return rows if isinstance(rows, list) else list(rows)
+
+
+class CatalogProxy(QAbstractProxyModel):
+    """Filtered and sorted view of a :class:`CatalogModel` (see the module docstring)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._filter = CatalogFilter()
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._order: list[int] | None = None  # all source rows in sort order
+        self._rows: list[int] = []
+        self._reverse: array | None = None  # source row → proxy row, built on demand
+
+    def setSourceModel(self, model: CatalogModel) -> None:  # noqa: N802
+        previous = self.sourceModel()
+        if previous is not None:
+            previous.modelReset.disconnect(self._on_source_reset)
+            previous.dataChanged.disconnect(self._on_source_data_changed)
+        self.beginResetModel()
+        super().setSourceModel(model)
+        model.modelReset.connect(self._on_source_reset)
+        model.dataChanged.connect(self._on_source_data_changed)
+        self._recompute()
+        self.endResetModel()
+
+    @property
+    def current_filter(self) -> CatalogFilter:
+        return self._filter
+
+    def set_filter(self, flt: CatalogFilter) -> None:
+        if flt == self._filter:
+            return
+        narrowing = flt.narrows(self._filter)
+        self.beginResetModel()
+        if narrowing:
+            self._rows = filter_rows(self.sourceModel().columns, self._rows, flt)
+            self._reverse = None
+            self._filter = flt
+        else:
+            self._filter = flt
+            self._recompute()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column == self._sort_column and order == self._sort_order:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_source = [self.mapToSource(i) for i in old]
+        self._sort_column, self._sort_order = column, order
+        self._order = None
+        self._recompute()
+        self.changePersistentIndexList(old, [self.mapFromSource(i) for i in old_source])
+        self.layoutChanged.emit()
+
+    def _sorted_order(self) -> list[int]:
+        model: CatalogModel = self.sourceModel()
+        n = model.rowCount()
+        if self._order is None or len(self._order) != n:
+            if 0 <= self._sort_column < len(HEADERS):
+                order = model.sorted_rows(self._sort_column)
+                if self._sort_order == Qt.SortOrder.DescendingOrder:
+                    order = order[::-1]
+                self._order = order
+            else:
+                self._order = list(range(n))
+        return self._order
+
+    def _recompute(self) -> None:
+        model = self.sourceModel()
+        if model is None:
+            self._rows = []
+        else:
+            self._rows = filter_rows(model.columns, self._sorted_order(), self._filter)
+        self._reverse = None
+
+    def _on_source_reset(self) -> None:
+        self.beginResetModel()
+        self._order = None
+        self._recompute()
+        self.endResetModel()
+
+    def _on_source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()):
+        # Thumbnails arrive one row at a time; map each changed source row that is visible.
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            proxy_row = self._proxy_row(row)
+            if proxy_row >= 0:
+                self.dataChanged.emit(
+                    self.index(proxy_row, top_left.column()),
+                    self.index(proxy_row, bottom_right.column()),
+                    roles,
+                )
+
+    def _proxy_row(self, source_row: int) -> int:
+        if self._reverse is None:
+            reverse = array("i", [-1]) * self.sourceModel().rowCount()
+            for proxy_row, row in enumerate(self._rows):
+                reverse[row] = proxy_row
+            self._reverse = reverse
+        if 0 <= source_row < len(self._reverse):
+            return self._reverse[source_row]
+        return -1
+
+    # --- QAbstractProxyModel API ---------------------------------------------------------
+
+    def source_row(self, proxy_row: int) -> int:
+        return self._rows[proxy_row]
+
+    def visible_rows(self) -> list[int]:
+        return self._rows
+
+    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        if not proxy_index.isValid() or self.sourceModel() is None:
+            return QModelIndex()
+        row = proxy_index.row()
+        if row >= len(self._rows):
+            return QModelIndex()
+        return self.sourceModel().index(self._rows[row], proxy_index.column())
+
+    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        if not source_index.isValid():
+            return QModelIndex()
+        row = self._proxy_row(source_index.row())
+        return QModelIndex() if row < 0 else self.index(row, source_index.column())
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        if parent.isValid() or not (0 <= row < len(self._rows)) or not (
+            0 <= column < len(HEADERS)
+        ):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        return QModelIndex()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and bool(self._rows)
+
+    def sibling(self, row: int, column: int, idx: QModelIndex) -> QModelIndex:
+        return self.index(row, column)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal:
+            return self.sourceModel().headerData(section, orientation, role)
+        return None

@@ -1,0 +1,380 @@
+"""Catalog tab: search as you type, filters, sorting, thumbnails and "Sell…"."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.cs2 import EXTERIORS
+from skins_console.core.errors import ApiError
+from skins_console.core.models import Catalog, CatalogItem
+from skins_console.core.money import MoneyError, parse_cents_input
+from skins_console.ui.catalog_model import (
+    COL_FLOAT,
+    COL_MARKS,
+    COL_NAME,
+    COL_PHASE,
+    COL_PRICE,
+    COL_SEED,
+    COL_THUMB,
+    COL_WEAR,
+    KINDS,
+    CatalogColumns,
+    CatalogFilter,
+    CatalogModel,
+    CatalogProxy,
+)
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.thumbnails import ThumbnailCache
+from skins_console.ui.widgets.float_bar import FloatBarDelegate
+
+SEARCH_DEBOUNCE_MS = 150
+ROW_HEIGHT = 38
+
+
+def _local(ts: datetime) -> str:
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class CatalogTab(QWidget):
+    sell_requested = Signal(object)  # CatalogItem
+    #: emitted after the model holds a new catalog (rows on screen), with its fetch time
+    catalog_shown = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        load_cached: Callable[[], Awaitable[Catalog | None]],
+        fetch: Callable[[], Awaitable[Catalog]],
+        thumbnails: ThumbnailCache | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._load_cached = load_cached
+        self._fetch = fetch
+        self.thumbnails = thumbnails
+        self.fetched_at: datetime | None = None
+        self.is_cached_copy = False
+        self.last_refresh_seconds: float | None = None
+
+        self.model = CatalogModel(self)
+        self.proxy = CatalogProxy(self)
+        self.proxy.setSourceModel(self.model)
+        if thumbnails is not None:
+            self.model.thumbnail_for = thumbnails.pixmap
+            thumbnails.loaded.connect(self.model.thumbnail_loaded)
+
+        self._build()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self._connect()
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, phase or seed  (Ctrl+F or /)")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 3)
+
+        self.wear_button = QToolButton()
+        self.wear_button.setText("Wear: any")
+        self.wear_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        wear_menu = QMenu(self.wear_button)
+        self.wear_actions: dict[str, QAction] = {}
+        for exterior in EXTERIORS:
+            action = wear_menu.addAction(exterior)
+            action.setCheckable(True)
+            self.wear_actions[exterior] = action
+        self.wear_button.setMenu(wear_menu)
+        bar.addWidget(self.wear_button)
+
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("All types", None)
+        for kind in KINDS:
+            self.kind_combo.addItem(kind, kind)
+        bar.addWidget(self.kind_combo)
+
+        self.star_check = QCheckBox("★")
+        self.stattrak_check = QCheckBox("StatTrak™")
+        self.souvenir_check = QCheckBox("Souvenir")
+        for check in (self.star_check, self.stattrak_check, self.souvenir_check):
+            check.setTristate(True)
+            check.setToolTip("Checked: only these; crossed (third state): exclude them")
+            bar.addWidget(check)
+
+        self.min_price = QLineEdit()
+        self.min_price.setPlaceholderText("min $")
+        self.min_price.setMaximumWidth(80)
+        self.max_price = QLineEdit()
+        self.max_price.setPlaceholderText("max $")
+        self.max_price.setMaximumWidth(80)
+        bar.addWidget(self.min_price)
+        bar.addWidget(self.max_price)
+
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Reload the catalog from SkinsNode (F5)")
+        bar.addWidget(self.refresh_button)
+        self.sell_button = QPushButton("Sell…")
+        self.sell_button.setToolTip("Create an order for the selected item (Ctrl+N)")
+        self.sell_button.setEnabled(False)
+        bar.addWidget(self.sell_button)
+        layout.addLayout(bar)
+
+        status = QHBoxLayout()
+        self.count_label = QLabel("No catalog loaded yet.")
+        self.filter_error = QLabel()
+        self.filter_error.setObjectName("inlineError")
+        self.filter_error.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.setMaximumHeight(14)
+        self.progress.hide()
+        self.fetched_label = QLabel()
+        status.addWidget(self.count_label)
+        status.addWidget(self.filter_error)
+        status.addStretch(1)
+        status.addWidget(self.progress)
+        status.addWidget(self.fetched_label)
+        layout.addLayout(status)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setIconSize(self.thumbnails.size if self.thumbnails else self.table.iconSize())
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(ROW_HEIGHT)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((COL_THUMB, 56), (COL_MARKS, 130), (COL_PHASE, 90),
+                              (COL_FLOAT, 110), (COL_WEAR, 52), (COL_SEED, 60),
+                              (COL_PRICE, 100)):
+            self.table.setColumnWidth(column, width)
+        self.table.setItemDelegateForColumn(COL_FLOAT, FloatBarDelegate(self.table))
+        self.table.sortByColumn(COL_PRICE, Qt.SortOrder.DescendingOrder)
+        layout.addWidget(self.table, 1)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.returnPressed.connect(self.apply_filter)
+        for action in self.wear_actions.values():
+            action.toggled.connect(self._on_filter_widget_changed)
+        self.kind_combo.currentIndexChanged.connect(self._on_filter_widget_changed)
+        for check in (self.star_check, self.stattrak_check, self.souvenir_check):
+            check.stateChanged.connect(self._on_filter_widget_changed)
+        self.min_price.textChanged.connect(self._on_search_text_changed)
+        self.max_price.textChanged.connect(self._on_search_text_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.sell_button.clicked.connect(self.request_sell)
+        self.table.doubleClicked.connect(lambda _index: self.request_sell())
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.proxy.modelReset.connect(self._on_selection_changed)
+
+    # --- data ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the cached catalog at once, then fetch a fresh one."""
+        self._runner.spawn(self._load_cached_then_refresh(), owner=self, key="catalog.refresh",
+                           description="loading the catalog")
+
+    async def _load_cached_then_refresh(self) -> None:
+        cached = await self._load_cached()
+        if cached is not None and cached.items:
+            await self._show(cached, cached_copy=True)
+        await self._refresh()
+
+    def refresh(self) -> None:
+        self._runner.spawn(self._refresh(), owner=self, key="catalog.refresh",
+                           description="refreshing the catalog")
+
+    async def _refresh(self) -> None:
+        started = time.perf_counter()
+        self.progress.show()
+        self.refresh_button.setEnabled(False)
+        self.fetched_label.setText("Refreshing…")
+        try:
+            catalog = await self._fetch()
+        except ApiError:
+            if self.fetched_at is not None:
+                self.is_cached_copy = True
+            self._update_fetched_label(offline=True)
+            raise
+        finally:
+            self.progress.hide()
+            self.refresh_button.setEnabled(True)
+        await self._show(catalog, cached_copy=False)
+        self.last_refresh_seconds = time.perf_counter() - started
+
+    async def _show(self, catalog: Catalog, *, cached_copy: bool) -> None:
+        # Building 100k rows of display data takes about a second of pure Python: off the
+        # GUI thread, then swapped in with one model reset.
+        columns = await asyncio.to_thread(CatalogColumns.build, catalog.items)
+        self.set_columns(columns, catalog.fetched_at, cached_copy=cached_copy,
+                         skipped=len(catalog.skipped))
+
+    def set_columns(self, columns: CatalogColumns, fetched_at: datetime, *, cached_copy: bool,
+                    skipped: int = 0) -> None:
+        selected = self.selected_item()
+        self.model.set_columns(columns)
+        self.fetched_at = fetched_at
+        self.is_cached_copy = cached_copy
+        self.skipped = skipped
+        self._update_fetched_label()
+        self._update_count()
+        if selected is not None:
+            self.select_item(selected.id)
+        self.catalog_shown.emit(fetched_at)
+
+    def _update_fetched_label(self, *, offline: bool = False) -> None:
+        if self.fetched_at is None:
+            self.fetched_label.setText("Could not load the catalog." if offline else "")
+            return
+        text = f"Fetched {_local(self.fetched_at)}"
+        if self.is_cached_copy:
+            text += " — cached copy" + (" (SkinsNode unreachable)" if offline else "")
+        self.fetched_label.setText(text)
+
+    def _update_count(self) -> None:
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        text = f"{shown:,} of {total:,} items" if shown != total else f"{total:,} items"
+        if getattr(self, "skipped", 0):
+            text += f" ({self.skipped} unreadable entries skipped)"
+        self.count_label.setText(text)
+
+    # --- filtering -----------------------------------------------------------------------
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_filter_widget_changed(self, *_args) -> None:
+        self.apply_filter()
+
+    def current_filter(self) -> CatalogFilter:
+        wears = frozenset(name for name, action in self.wear_actions.items() if action.isChecked())
+        self.wear_button.setText(
+            "Wear: any" if not wears else "Wear: " + ", ".join(
+                name for name in EXTERIORS if name in wears))
+        kind = self.kind_combo.currentData()
+        problems = []
+        min_cents = self._price(self.min_price, "min price", problems)
+        max_cents = self._price(self.max_price, "max price", problems)
+        if problems:
+            self.filter_error.setText("  " + "; ".join(problems))
+            self.filter_error.show()
+        else:
+            self.filter_error.hide()
+        return CatalogFilter(
+            text=self.search.text().strip(),
+            wears=wears,
+            kinds=frozenset({kind}) if kind else frozenset(),
+            star=_tri(self.star_check),
+            stattrak=_tri(self.stattrak_check),
+            souvenir=_tri(self.souvenir_check),
+            min_cents=min_cents,
+            max_cents=max_cents,
+        )
+
+    @staticmethod
+    def _price(edit: QLineEdit, label: str, problems: list[str]) -> int | None:
+        text = edit.text().strip()
+        if not text:
+            return None
+        try:
+            # Typed here as dollars ("25" means $25), unlike the API's cents.
+            return parse_cents_input(text if ("." in text or "$" in text) else text + ".00",
+                                     field=label)
+        except MoneyError as exc:
+            problems.append(str(exc))
+            return None
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        selected = self.selected_item()
+        self.proxy.set_filter(self.current_filter())
+        self._update_count()
+        if selected is not None:
+            self.select_item(selected.id)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # --- selection -----------------------------------------------------------------------
+
+    def selected_item(self) -> CatalogItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        proxy_row = rows[0].row()
+        if proxy_row >= self.proxy.rowCount():
+            return None
+        return self.model.item(self.proxy.source_row(proxy_row))
+
+    def select_item(self, item_id: str) -> bool:
+        source_row = self.model.row_of(item_id)
+        if source_row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source_row, COL_NAME))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().select(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def _on_selection_changed(self, *_args) -> None:
+        self.sell_button.setEnabled(self.selected_item() is not None)
+
+    def request_sell(self) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self.sell_requested.emit(item)
+
+
+def _tri(check: QCheckBox) -> bool | None:
+    state = check.checkState()
+    if state == Qt.CheckState.Checked:
+        return True
+    if state == Qt.CheckState.PartiallyChecked:
+        return False
+    return None

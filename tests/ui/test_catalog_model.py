@@ -1,0 +1,120 @@
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from skins_console.core.models import Catalog, CatalogItem, utcnow
+from skins_console.ui.catalog_model import (
+    COL_FLOAT,
+    COL_NAME,
+    COL_PRICE,
+    COL_WEAR,
+    ItemRole,
+    CatalogColumns,
+    CatalogFilter,
+    CatalogModel,
+    CatalogProxy,
+    FloatRole,
+    SortRole,
+    readable,
+)
+
+ITEMS = [
+    CatalogItem("a", "AK-47 | Redline (Field-Tested)", 1840, float_value=Decimal("0.2183"),
+                paint_seed=661, rarity_color="8847ff"),
+    CatalogItem("b", "★ Karambit | Doppler (Factory New)", 91000, float_value=Decimal("0.0102"),
+                paint_index=418, paint_seed=12, rarity_color="eb4b4b"),
+    CatalogItem("c", "StatTrak™ AWP | Asiimov (Battle-Scarred)", 15000,
+                float_value=Decimal("0.9001")),
+    CatalogItem("d", "Souvenir M4A1-S | Knight (Factory New)", 250000,
+                float_value=Decimal("0.0300")),
+    CatalogItem("e", "Sticker | Crown (Foil)", 99000),
+]
+
+
+@pytest.fixture
+def models(qapp):
+    model = CatalogModel()
+    model.set_catalog(Catalog(tuple(ITEMS), utcnow()))
+    proxy = CatalogProxy()
+    proxy.setSourceModel(model)
+    return model, proxy
+
+
+def names(proxy):
+    return [proxy.index(r, COL_NAME).data() for r in range(proxy.rowCount())]
+
+
+def test_models_pass_qt_model_tester(models, qtmodeltester):
+    model, proxy = models
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    proxy.set_filter(CatalogFilter(text="a"))
+    proxy.sort(COL_PRICE, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+
+
+def test_cells_show_precomputed_values(models):
+    model, _ = models
+    assert model.index(0, COL_PRICE).data() == "$18.40"
+    assert model.index(0, COL_FLOAT).data() == "0.2183"
+    assert model.index(0, COL_FLOAT).data(FloatRole) == pytest.approx(0.2183)
+    assert model.index(0, COL_WEAR).data() == "FT"
+    assert model.index(1, COL_PRICE).data(SortRole) == 91000
+    assert model.index(1, 3).data() == "Phase 1"  # paint index 418
+    assert model.index(1, 2).data() == "★"
+    assert model.index(2, 2).data() == "StatTrak™"
+    assert model.index(0, COL_NAME).data(ItemRole) is ITEMS[0]
+    assert model.index(4, COL_FLOAT).data(FloatRole) is None
+
+
+def test_search_words_and_filters_combine(models):
+    _, proxy = models
+    proxy.set_filter(CatalogFilter(text="doppler phase"))
+    assert names(proxy) == ["★ Karambit | Doppler (Factory New)"]
+    proxy.set_filter(CatalogFilter(wears=frozenset({"Factory New"})))
+    assert len(names(proxy)) == 2
+    proxy.set_filter(CatalogFilter(star=False, stattrak=False, souvenir=False))
+    assert names(proxy) == ["AK-47 | Redline (Field-Tested)", "Sticker | Crown (Foil)"]
+    proxy.set_filter(CatalogFilter(kinds=frozenset({"Sticker"})))
+    assert names(proxy) == ["Sticker | Crown (Foil)"]
+    proxy.set_filter(CatalogFilter(min_cents=15000, max_cents=99000))
+    assert sorted(names(proxy)) == sorted([ITEMS[1].market_hash_name, ITEMS[2].market_hash_name,
+                                           ITEMS[4].market_hash_name])
+    proxy.set_filter(CatalogFilter(text="661"))  # paint seed
+    assert names(proxy) == ["AK-47 | Redline (Field-Tested)"]
+
+
+def test_narrowing_search_matches_full_recompute(models):
+    _, proxy = models
+    proxy.set_filter(CatalogFilter(text="a"))
+    proxy.set_filter(CatalogFilter(text="asi"))
+    narrowed = names(proxy)
+    fresh = CatalogProxy()
+    fresh.setSourceModel(proxy.sourceModel())
+    fresh.set_filter(CatalogFilter(text="asi"))
+    assert narrowed == names(fresh) == ["StatTrak™ AWP | Asiimov (Battle-Scarred)"]
+
+
+def test_sort_uses_raw_values_and_keeps_mapping(models):
+    model, proxy = models
+    proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, COL_PRICE).data(SortRole) for r in range(5)] == sorted(
+        i.price_cents for i in ITEMS)
+    proxy.sort(COL_FLOAT, Qt.SortOrder.DescendingOrder)
+    # No float sorts after real floats, so it comes first when descending.
+    assert names(proxy)[0] == "Sticker | Crown (Foil)"
+    for r in range(proxy.rowCount()):
+        source = proxy.mapToSource(proxy.index(r, COL_NAME))
+        assert proxy.mapFromSource(source).row() == r
+
+
+def test_columns_build_tolerates_missing_fields():
+    columns = CatalogColumns.build([CatalogItem("x", "Weird thing", 0)])
+    assert columns.float_text == [""] and columns.wears == [""] and columns.seeds == [-1]
+
+
+def test_pale_rarity_colours_are_darkened_on_light_theme():
+    assert readable("#d2d2d2", dark=False).valueF() < 0.6
+    assert readable("#d2d2d2", dark=True).name() == "#d2d2d2"
+    assert readable("#4b69ff", dark=False).name() == "#4b69ff"
