@@ -1,0 +1,61 @@
+"""Column encodings shared by the repositories.
+
+* times: ISO-8601 UTC text with milliseconds (``core.models.format_time``), which sorts in
+  time order as text;
+* JSON: :func:`dumps_exact` writes ``Decimal`` as a JSON number with its exact digits, and
+  :func:`loads_json` reads with ``loads_exact`` so it comes back as the same ``Decimal``;
+* Skinslink USD: ``Decimal`` as TEXT.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from skins_console.core.models import format_time, parse_time
+from skins_console.core.money import loads_exact
+
+
+def ts(value: datetime | None) -> str | None:
+    return None if value is None else format_time(value)
+
+
+def from_ts(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+def dumps_exact(value: Any) -> str:
+    """Compact JSON where ``Decimal`` keeps every digit (no float on the way)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} cannot be written as JSON")
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(
+            json.dumps(str(key)) + ":" + dumps_exact(item) for key, item in value.items()
+        ) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps_exact(item) for item in value) + "]"
+    if isinstance(value, float):
+        raise TypeError("floats are not stored: use int cents or Decimal")
+    if isinstance(value, datetime):
+        return json.dumps(format_time(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_or_none(value: Any) -> str | None:
+    return None if value is None else dumps_exact(value)
+
+
+def loads_json(text: str | None) -> Any:
+    return None if text is None else loads_exact(text)
+
+
+def dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def from_dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)

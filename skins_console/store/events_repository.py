@@ -1,0 +1,92 @@
+"""The timeline of each order and deposit.
+
+Transaction functions::
+
+    add_event(conn, event: EventRecord) -> EventRecord
+    list_events(conn, profile, kind, key) -> list[EventRecord]          # oldest first
+    recent_events(conn, profile, *, since=None, limit=200) -> list[EventRecord]  # newest first
+
+``EventsRepository(db)``: ``add``, ``for_record``, ``recent`` (async).
+
+``details`` must never hold secrets; callers pass response bodies, never request headers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
+
+from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
+from skins_console.store.codec import from_ts, json_or_none, loads_json, ts
+
+_COLUMNS = ("id", "profile", "kind", "key", "at", "type", "old_status", "new_status",
+            "message", "details")
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
+
+
+def _row(row) -> EventRecord:
+    data = dict(zip(_COLUMNS, row))
+    return EventRecord(
+        id=data["id"],
+        profile=data["profile"],
+        kind=data["kind"],
+        key=data["key"],
+        at=from_ts(data["at"]),
+        type=data["type"],
+        old_status=data["old_status"],
+        new_status=data["new_status"],
+        message=data["message"],
+        details=loads_json(data["details"]),
+    )
+
+
+def add_event(conn: sqlite3.Connection, event: EventRecord) -> EventRecord:
+    if event.kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {event.kind!r}")
+    if event.type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event.type!r}")
+    cursor = conn.execute(
+        """INSERT INTO events (profile, kind, key, at, type, old_status, new_status, message,
+                               details)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (event.profile, event.kind, event.key, ts(event.at), event.type, event.old_status,
+         event.new_status, event.message, json_or_none(event.details)),
+    )
+    return replace(event, id=cursor.lastrowid)
+
+
+def list_events(conn: sqlite3.Connection, profile: str, kind: str, key: str) -> list[EventRecord]:
+    rows = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND kind = ? AND key = ? ORDER BY id", (profile, kind, key)
+    )
+    return [_row(r) for r in rows]
+
+
+def recent_events(
+    conn: sqlite3.Connection, profile: str, *, since: datetime | None = None, limit: int = 200
+) -> list[EventRecord]:
+    if since is None:
+        rows = conn.execute(f"{_SELECT} WHERE profile = ? ORDER BY id DESC LIMIT ?",
+                            (profile, limit))
+    else:
+        rows = conn.execute(
+            f"{_SELECT} WHERE profile = ? AND at >= ? ORDER BY id DESC LIMIT ?",
+            (profile, ts(since), limit),
+        )
+    return [_row(r) for r in rows]
+
+
+class EventsRepository:
+    def __init__(self, db) -> None:
+        self._db = db
+
+    async def add(self, event: EventRecord) -> EventRecord:
+        return await self._db.call(add_event, event)
+
+    async def for_record(self, profile: str, kind: str, key: str) -> list[EventRecord]:
+        return await self._db.read(list_events, profile, kind, key)
+
+    async def recent(self, profile: str, *, since: datetime | None = None,
+                     limit: int = 200) -> list[EventRecord]:
+        return await self._db.read(recent_events, profile, since=since, limit=limit)

@@ -1,0 +1,214 @@
+"""Merchant profiles (non-secret fields only; secrets are in ``store.secrets``).
+
+Transaction functions (``fn(conn, ...)``, usable with ``db.call`` and composable inside one
+transaction)::
+
+    create_profile(conn, profile: ProfileRecord, *, now=None) -> ProfileRecord
+    get_profile(conn, name) -> ProfileRecord | None
+    require_profile(conn, name) -> ProfileRecord            # ProfileError if missing
+    list_profiles(conn) -> list[ProfileRecord]
+    update_profile(conn, name, **fields) -> ProfileRecord
+    rename_profile(conn, old, new) -> ProfileRecord          # cascades to every table
+    set_active_profile(conn, name) -> ProfileRecord
+    get_active_profile(conn) -> ProfileRecord | None
+    delete_profile(conn, name)     # ProfileError while orders/deposits reference it
+
+``ProfilesRepository(db)`` offers the same as ``async`` methods (without ``conn``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import fields as dc_fields
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from skins_console.core.errors import ProfileError, ValidationError
+from skins_console.core.models import utcnow
+from skins_console.core.records import ProfileRecord, validate_profile_name
+from skins_console.store.codec import from_ts, ts
+
+_COLUMNS = (
+    "id", "name", "skinsnode_base_url", "skinsnode_client_id", "skinslink_base_url",
+    "webhook_url", "default_game", "min_price_tolerance_pct", "low_balance_threshold_cents",
+    "is_sandbox", "active", "created_at",
+)
+_EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
+
+
+def _row(row: sqlite3.Row | tuple | None) -> ProfileRecord | None:
+    if row is None:
+        return None
+    data = dict(zip(_COLUMNS, row))
+    return ProfileRecord(
+        id=data["id"],
+        name=data["name"],
+        skinsnode_base_url=data["skinsnode_base_url"],
+        skinsnode_client_id=data["skinsnode_client_id"],
+        skinslink_base_url=data["skinslink_base_url"],
+        webhook_url=data["webhook_url"],
+        default_game=data["default_game"],
+        min_price_tolerance_pct=Decimal(data["min_price_tolerance_pct"]),
+        low_balance_threshold_cents=int(data["low_balance_threshold_cents"]),
+        is_sandbox=bool(data["is_sandbox"]),
+        active=bool(data["active"]),
+        created_at=from_ts(data["created_at"]),
+    )
+
+
+def _validate(profile: ProfileRecord) -> ProfileRecord:
+    name = validate_profile_name(profile.name)
+    try:
+        tolerance = Decimal(str(profile.min_price_tolerance_pct))
+    except InvalidOperation:
+        raise ValidationError("The price tolerance must be a percentage, e.g. 2.5",
+                              field="min_price_tolerance_pct") from None
+    if not tolerance.is_finite() or not Decimal(0) <= tolerance <= Decimal(100):
+        raise ValidationError("The price tolerance must be between 0 and 100 %",
+                              field="min_price_tolerance_pct")
+    if isinstance(profile.low_balance_threshold_cents, bool) or not isinstance(
+        profile.low_balance_threshold_cents, int
+    ) or profile.low_balance_threshold_cents < 0:
+        raise ValidationError("The low-balance threshold must be zero or more cents",
+                              field="low_balance_threshold_cents")
+    for field_name in ("skinsnode_base_url", "skinslink_base_url", "webhook_url"):
+        value = getattr(profile, field_name) or ""
+        if value and not value.startswith(("http://", "https://")):
+            raise ValidationError(f"{field_name} must start with http:// or https://",
+                                  field=field_name)
+    return replace(profile, name=name, min_price_tolerance_pct=tolerance)
+
+
+def create_profile(
+    conn: sqlite3.Connection, profile: ProfileRecord, *, now: datetime | None = None
+) -> ProfileRecord:
+    profile = _validate(profile)
+    created = profile.created_at or now or utcnow()
+    if get_profile(conn, profile.name) is not None:
+        raise ProfileError(f"A profile named “{profile.name}” already exists.",
+                           code="profile_exists")
+    if profile.active:
+        conn.execute("UPDATE profiles SET active = 0 WHERE active = 1")
+    conn.execute(
+        """INSERT INTO profiles (name, skinsnode_base_url, skinsnode_client_id,
+               skinslink_base_url, webhook_url, default_game, min_price_tolerance_pct,
+               low_balance_threshold_cents, is_sandbox, active, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            profile.name, profile.skinsnode_base_url, profile.skinsnode_client_id,
+            profile.skinslink_base_url, profile.webhook_url, profile.default_game,
+            str(profile.min_price_tolerance_pct), profile.low_balance_threshold_cents,
+            int(profile.is_sandbox), int(profile.active), ts(created),
+        ),
+    )
+    return require_profile(conn, profile.name)
+
+
+def get_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord | None:
+    return _row(conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone())
+
+
+def require_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
+    profile = get_profile(conn, name)
+    if profile is None:
+        raise ProfileError(f"There is no profile named “{name}”.", code="profile_missing")
+    return profile
+
+
+def list_profiles(conn: sqlite3.Connection) -> list[ProfileRecord]:
+    return [_row(r) for r in conn.execute(f"{_SELECT} ORDER BY name COLLATE NOCASE")]
+
+
+def update_profile(conn: sqlite3.Connection, name: str, **changes: Any) -> ProfileRecord:
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise ValueError(f"not editable profile fields: {sorted(unknown)}")
+    current = require_profile(conn, name)
+    updated = _validate(replace(current, **changes))
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    values = []
+    for column in changes:
+        value = getattr(updated, column)
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    if assignments:
+        conn.execute(f"UPDATE profiles SET {assignments} WHERE name = ?", (*values, name))
+    return require_profile(conn, name)
+
+
+def rename_profile(conn: sqlite3.Connection, old: str, new: str) -> ProfileRecord:
+    new = validate_profile_name(new)
+    require_profile(conn, old)
+    if new != old and get_profile(conn, new) is not None:
+        raise ProfileError(f"A profile named “{new}” already exists.", code="profile_exists")
+    # ON UPDATE CASCADE carries the name into orders, deposits, events and the caches.
+    conn.execute("UPDATE profiles SET name = ? WHERE name = ?", (new, old))
+    return require_profile(conn, new)
+
+
+def set_active_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
+    require_profile(conn, name)
+    conn.execute("UPDATE profiles SET active = 0 WHERE active = 1 AND name <> ?", (name,))
+    conn.execute("UPDATE profiles SET active = 1 WHERE name = ?", (name,))
+    return require_profile(conn, name)
+
+
+def get_active_profile(conn: sqlite3.Connection) -> ProfileRecord | None:
+    return _row(conn.execute(f"{_SELECT} WHERE active = 1").fetchone())
+
+
+def delete_profile(conn: sqlite3.Connection, name: str) -> None:
+    require_profile(conn, name)
+    orders = conn.execute("SELECT count(*) FROM orders WHERE profile = ?", (name,)).fetchone()[0]
+    deposits = conn.execute(
+        "SELECT count(*) FROM deposits WHERE profile = ?", (name,)
+    ).fetchone()[0]
+    if orders or deposits:
+        raise ProfileError(
+            f"The profile “{name}” has {orders} order(s) and {deposits} deposit(s) on record; "
+            "it cannot be deleted while they exist (export them first, or keep the profile).",
+            code="profile_in_use",
+        )
+    conn.execute("DELETE FROM events WHERE profile = ?", (name,))
+    conn.execute("DELETE FROM profiles WHERE name = ?", (name,))
+
+
+class ProfilesRepository:
+    def __init__(self, db) -> None:
+        self._db = db
+
+    async def create(self, profile: ProfileRecord, *, now: datetime | None = None) -> ProfileRecord:
+        return await self._db.call(create_profile, profile, now=now)
+
+    async def get(self, name: str) -> ProfileRecord | None:
+        return await self._db.read(get_profile, name)
+
+    async def require(self, name: str) -> ProfileRecord:
+        return await self._db.read(require_profile, name)
+
+    async def list(self) -> list[ProfileRecord]:
+        return await self._db.read(list_profiles)
+
+    async def update(self, name: str, **changes: Any) -> ProfileRecord:
+        return await self._db.call(update_profile, name, **changes)
+
+    async def rename(self, old: str, new: str) -> ProfileRecord:
+        return await self._db.call(rename_profile, old, new)
+
+    async def set_active(self, name: str) -> ProfileRecord:
+        return await self._db.call(set_active_profile, name)
+
+    async def get_active(self) -> ProfileRecord | None:
+        return await self._db.read(get_active_profile)
+
+    async def delete(self, name: str) -> None:
+        await self._db.call(delete_profile, name)
+
+
+PROFILE_FIELDS = tuple(f.name for f in dc_fields(ProfileRecord))

@@ -1,0 +1,91 @@
+"""Skinslink get-prices quotes; a locked quote (``trade_id``) is used by at most one deposit.
+
+Transaction functions::
+
+    save_quote(conn, profile, quote: Quote) -> QuoteRecord
+    get_quote(conn, quote_id) -> QuoteRecord | None
+    latest_quote_for_trade(conn, profile, trade_id) -> QuoteRecord | None
+    mark_quote_used(conn, quote_id, merchant_tx_id) -> None
+        StoreError(code="quote_used") if another deposit already used this lock
+
+``QuotesRepository(db)``: ``save``, ``get``, ``latest_for_trade``, ``mark_used`` (async).
+Prices are ``Decimal`` (TEXT in SQLite), never floats.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+from skins_console.core.errors import StoreError
+from skins_console.core.models import Quote
+from skins_console.core.records import QuoteRecord
+from skins_console.store.codec import dumps_exact, from_ts, loads_json, ts
+
+_SELECT = ("SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
+           "lock_expires_at, used_by FROM quotes")
+
+
+def _row(row) -> QuoteRecord:
+    return QuoteRecord(
+        id=row[0], profile=row[1], trade_id=row[2], game=row[3],
+        requested=tuple(loads_json(row[4])), items=tuple(loads_json(row[5])),
+        sum=Decimal(row[6]), fetched_at=from_ts(row[7]), lock_expires_at=from_ts(row[8]),
+        used_by=row[9],
+    )
+
+
+def save_quote(conn: sqlite3.Connection, profile: str, quote: Quote) -> QuoteRecord:
+    items = [
+        {"name": item.name, "price": item.price, "original_price": item.original_price}
+        for item in quote.items
+    ]
+    cursor = conn.execute(
+        """INSERT INTO quotes (profile, trade_id, game, requested, items, sum, fetched_at,
+                               lock_expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        (profile, quote.trade_id, quote.game, dumps_exact(list(quote.requested)),
+         dumps_exact(items), str(quote.sum), ts(quote.fetched_at), ts(quote.lock_expires_at)),
+    )
+    return get_quote(conn, cursor.lastrowid)
+
+
+def get_quote(conn: sqlite3.Connection, quote_id: int) -> QuoteRecord | None:
+    row = conn.execute(f"{_SELECT} WHERE id = ?", (quote_id,)).fetchone()
+    return None if row is None else _row(row)
+
+
+def latest_quote_for_trade(conn: sqlite3.Connection, profile: str,
+                           trade_id: int) -> QuoteRecord | None:
+    row = conn.execute(f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
+                       (profile, trade_id)).fetchone()
+    return None if row is None else _row(row)
+
+
+def mark_quote_used(conn: sqlite3.Connection, quote_id: int, merchant_tx_id: str) -> None:
+    quote = get_quote(conn, quote_id)
+    if quote is None:
+        raise StoreError(f"There is no quote {quote_id}.", code="unknown_quote")
+    if quote.used_by not in (None, merchant_tx_id):
+        raise StoreError(
+            f"This price lock was already used by deposit {quote.used_by}; get a new quote.",
+            code="quote_used",
+        )
+    conn.execute("UPDATE quotes SET used_by = ? WHERE id = ?", (merchant_tx_id, quote_id))
+
+
+class QuotesRepository:
+    def __init__(self, db) -> None:
+        self._db = db
+
+    async def save(self, profile: str, quote: Quote) -> QuoteRecord:
+        return await self._db.call(save_quote, profile, quote)
+
+    async def get(self, quote_id: int) -> QuoteRecord | None:
+        return await self._db.read(get_quote, quote_id)
+
+    async def latest_for_trade(self, profile: str, trade_id: int) -> QuoteRecord | None:
+        return await self._db.read(latest_quote_for_trade, profile, trade_id)
+
+    async def mark_used(self, quote_id: int, merchant_tx_id: str) -> None:
+        await self._db.call(mark_quote_used, quote_id, merchant_tx_id)
