@@ -17,6 +17,7 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
         a remote status goes in ONLY if core.statuses.should_apply allows it; the
         status_change event is written in the same transaction; returns whether it changed
     schedule_order_check(conn, profile, external_id, *, next_check_at, checked_at=None)
+    set_order_settles_at(conn, profile, external_id, settles_at)
     record_order_event(conn, profile, external_id, type, message, *, details=None, now=None)
     get_order(conn, profile, external_id) -> OrderRecord | None
     list_due_orders(conn, now, *, profile=None, limit=100) -> list[OrderRecord]
@@ -310,6 +311,16 @@ def schedule_order_check(
         )
 
 
+def set_order_settles_at(
+    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime
+) -> None:
+    """When Trade Protection ends for a completed order (the tracker computes it when the
+    provider's answer has no such timestamp)."""
+    _require(conn, profile, external_id)
+    conn.execute("UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
+                 (ts(settles_at), profile, external_id))
+
+
 def record_order_event(
     conn: sqlite3.Connection,
     profile: str,
@@ -426,6 +437,10 @@ class OrdersRepository:
 
     async def schedule_check(self, profile: str, external_id: str, **kw: Any) -> None:
         await self._db.call(schedule_order_check, profile, external_id, **kw)
+
+    async def set_settles_at(self, profile: str, external_id: str,
+                             settles_at: datetime) -> None:
+        await self._db.call(set_order_settles_at, profile, external_id, settles_at)
 
     async def record_event(self, profile: str, external_id: str, type: str, message: str,
                            **kw: Any) -> EventRecord:
