@@ -100,8 +100,8 @@ class Setting(Generic[T]):
         if self.validator is not None:
             try:
                 value = self.validator(value)
-            except ValidationError:
-                raise
+            except ValidationError as exc:
+                raise ValidationError(f"{self.key}: {exc.message}", field=self.key) from None
             except (ValueError, TypeError) as exc:
                 raise ValidationError(f"{self.key}: {exc}", field=self.key) from None
         return value
@@ -115,7 +115,8 @@ class Setting(Generic[T]):
     def __get__(self, obj: "Settings | None", owner: type) -> Any:
         if obj is None:
             return self
-        return obj._values.get(self.key, _copy(self.default))
+        # A copy, so that editing a returned mapping cannot bypass validation.
+        return _copy(obj._values.get(self.key, self.default))
 
     def __set__(self, obj: "Settings", value: T) -> None:
         obj._values[self.key] = self.validate(value)
