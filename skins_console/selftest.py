@@ -360,7 +360,7 @@ class SelfTest:
         thread_value = await asyncio.to_thread(lambda: threading.get_ident())
         if thread_value == threading.get_ident():
             raise StepError("to_thread ran on the GUI thread")
-        return f"qasync {getattr(qasync, '__version__', '?')} {type(loop).__name__}"
+        return f"{type(loop).__module__}.{type(loop).__name__}: Qt timers and threads wake it"
 
     async def check_keyring_backends(self) -> str:
         """The freezer must ship keyring's entry points *and* this OS's backend module."""
