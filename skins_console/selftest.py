@@ -126,6 +126,7 @@ class SelfTest:
         self.app = None  # QApplication once the qt-platform step passed
         self.sandbox = None
         self.base_url: str | None = None
+        self.skinslink_url: str | None = None
         self.credentials: dict[str, str] = {}
 
     # --- driver ---------------------------------------------------------------------------
@@ -341,6 +342,8 @@ class SelfTest:
         # If the plugin is present but cannot load (missing system libraries), Qt aborts
         # the process right here; the step name printed before this is the diagnosis.
         app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "skins-console"])
+        # Closing the test window must not end the loop the remaining steps run on.
+        app.setQuitOnLastWindowClosed(False)
         self.app = app
         return f"{app.platformName()} (Qt {pyside_version}; plugins: {', '.join(plugins)})"
 
@@ -443,11 +446,13 @@ class SelfTest:
         }
         self._redact.update(
             v for k, v in self.credentials.items() if k != "skinsnode_client_id")
-        config = SandboxConfig(host="127.0.0.1", port=0, **self.credentials)
+        # A small catalog: the step checks the plumbing, not the sandbox's scale.
+        config = SandboxConfig(host="127.0.0.1", port=0, catalog_size=50, **self.credentials)
         sandbox = Sandbox(config)
         await asyncio.to_thread(sandbox.start)
         self.sandbox = sandbox
-        self.base_url = sandbox.base_url
+        self.base_url = sandbox.skinsnode_base_url
+        self.skinslink_url = sandbox.skinslink_base_url
         return f"listening on {self.base_url}"
 
     async def check_skinsnode(self) -> str:
@@ -471,10 +476,10 @@ class SelfTest:
         from skins_console.api.skinslink_client import SkinslinkClient
         from skins_console.core.money import format_usd
 
-        assert self.base_url is not None
+        assert self.skinslink_url is not None
         name = "AK-47 | Redline (Field-Tested)"
         async with SkinslinkClient(
-            self.base_url, self.credentials["skinslink_api_key"], max_get_retries=0
+            self.skinslink_url, self.credentials["skinslink_api_key"], max_get_retries=0
         ) as client:
             quote = await client.get_prices("csgo", [name], no_deposit_intent=True)
         return f"get-prices: {len(quote.items)} item(s), total {format_usd(quote.sum)}"
