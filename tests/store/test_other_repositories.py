@@ -1,0 +1,170 @@
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from skins_console.core.errors import ProfileError, TradeUrlError, ValidationError
+from skins_console.core.models import CatalogItem, OrderRequest
+from skins_console.core.records import ActivityFilter, WalletSnapshot
+from skins_console.store.activity_repository import ActivityRepository
+from skins_console.store.catalog_cache_repository import CatalogCacheRepository
+from skins_console.store.customers_repository import CustomersRepository
+from skins_console.store.deposits_repository import DepositsRepository
+from skins_console.store.orders_repository import OrdersRepository
+from skins_console.store.profiles_repository import ProfilesRepository
+from skins_console.store.wallet_repository import WalletRepository
+from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesRepository
+from tests.fixtures.store import make_profile
+from tests.store.test_deposits_repository import request as deposit_request
+
+T0 = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
+
+
+async def test_profiles_crud_active_and_rename(store_db):
+    profiles = ProfilesRepository(store_db)
+    main = await profiles.create(make_profile("main", min_price_tolerance_pct=Decimal("2.5"),
+                                              low_balance_threshold_cents=10_000))
+    other = await profiles.create(make_profile("Second shop", active=True))
+    assert main.min_price_tolerance_pct == Decimal("2.5")
+    assert [p.name for p in await profiles.list()] == ["main", "Second shop"]
+    assert (await profiles.get_active()).name == "Second shop"  # only one active
+    assert not (await profiles.get("main")).active
+    await profiles.set_active("main")
+    assert (await profiles.get_active()).name == "main"
+    with pytest.raises(ProfileError) as info:
+        await profiles.create(make_profile("main"))
+    assert info.value.code == "profile_exists"
+    updated = await profiles.update("main", webhook_url="https://hooks.example/x",
+                                    is_sandbox=False)
+    assert updated.webhook_url == "https://hooks.example/x" and not updated.is_sandbox
+    with pytest.raises(ValidationError):
+        await profiles.update("main", min_price_tolerance_pct=Decimal("150"))
+    with pytest.raises(ValidationError):
+        await profiles.update("main", skinsnode_base_url="ftp://nope")
+    with pytest.raises(ValidationError):
+        await profiles.create(make_profile("bad:name"))
+    assert other.id is not None
+
+
+async def test_rename_cascades_and_delete_is_guarded(store_db, store_profile):
+    profiles = ProfilesRepository(store_db)
+    orders = OrdersRepository(store_db)
+    await orders.insert_draft(profile="main", request=OrderRequest(
+        "cat", 100, "ord-1", "http://127.0.0.1:9/wh", TRADE), item_name="x")
+    await profiles.rename("main", "renamed")
+    assert (await orders.get("renamed", "ord-1")).status == "draft"
+    with pytest.raises(ProfileError) as info:
+        await profiles.delete("renamed")
+    assert info.value.code == "profile_in_use"
+    empty = await profiles.create(make_profile("empty", active=False))
+    await profiles.delete(empty.name)
+    assert await profiles.get("empty") is None
+    with pytest.raises(ProfileError):
+        await profiles.require("empty")
+
+
+async def test_webhook_dedupe(store_db):
+    deliveries = WebhookDeliveriesRepository(store_db)
+    assert await deliveries.record("skinsnode", "dlv-1", key="ord-1", now=T0) is True
+    assert await deliveries.record("skinsnode", "dlv-1", key="ord-1", now=T0) is False
+    assert await deliveries.record("skinslink", "dlv-1", now=T0) is True  # other provider
+    assert await deliveries.seen("skinsnode", "dlv-1")
+    assert await deliveries.prune(T0 + timedelta(seconds=1)) == 2
+    assert not await deliveries.seen("skinsnode", "dlv-1")
+
+
+async def test_wallet_history(store_db, store_profile):
+    wallet = WalletRepository(store_db)
+    for minutes, cents in ((0, 50_000), (1, 50_000), (2, 48_160)):
+        await wallet.add(WalletSnapshot("main", T0 + timedelta(minutes=minutes), cents),
+                         only_if_changed=True)
+    history = await wallet.history("main")
+    assert [(s.at, s.available_cents) for s in history] == [
+        (T0, 50_000), (T0 + timedelta(minutes=2), 48_160)]
+    assert (await wallet.latest("main")).available_cents == 48_160
+    assert [s.available_cents for s in await wallet.history("main", limit=1)] == [48_160]
+    with pytest.raises(TypeError):
+        await wallet.add(WalletSnapshot("main", T0, Decimal("1.5")))
+    assert await wallet.prune("main", T0 + timedelta(minutes=1)) == 1
+
+
+def _items(count):
+    return [
+        CatalogItem(id=f"id-{i:06d}", market_hash_name=f"Weapon {i % 97} | Skin {i}",
+                    price_cents=100 + i, float_value=Decimal("0.0712345") if i % 2 else None,
+                    paint_index=i % 1000, paint_seed=i % 1000, rarity_color="eb4b4b",
+                    image_url=f"https://img.example/{i}.png")
+        for i in range(count)
+    ]
+
+
+async def test_catalog_cache_100k_items(store_db, store_profile):
+    cache = CatalogCacheRepository(store_db)
+    items = _items(100_000)
+    info = await cache.replace("main", items, T0)
+    loaded = await cache.load("main")
+    assert info.item_count == 100_000 and len(loaded.items) == 100_000
+    assert loaded.fetched_at == T0
+    by_id = {item.id: item for item in loaded.items}
+    assert by_id["id-000001"].float_value == Decimal("0.0712345")
+    assert by_id["id-000002"].float_value is None
+    assert by_id["id-099999"].price_cents == 100_099
+    found = await cache.search("main", "| Skin 4242", limit=50)
+    assert "id-004242" in {i.id for i in found}
+    assert all("Skin 4242" in i.market_hash_name for i in found) and len(found) == 11  # 4242, 42420-42429
+    assert (await cache.get_item("main", "id-000007")).market_hash_name == "Weapon 7 | Skin 7"
+    smaller = await cache.replace("main", items[:10], T0 + timedelta(hours=1))
+    assert smaller.item_count == 10 and (await cache.info("main")).item_count == 10
+    await cache.clear("main")
+    assert await cache.load("main") is None
+
+
+async def test_customers_book(store_db, store_profile):
+    customers = CustomersRepository(store_db)
+    first = await customers.save("main", f"  <{TRADE}>  ", label="Buyer Bob", now=T0)
+    assert (first.partner, first.token, first.label) == (12345, "abcdefgh", "Buyer Bob")
+    # A regenerated trade URL for the same account replaces the token, keeps the label.
+    new_url = TRADE.replace("abcdefgh", "ZYXW-_12")
+    second = await customers.save("main", new_url, now=T0 + timedelta(days=1))
+    assert second.id == first.id and second.token == "ZYXW-_12" and second.label == "Buyer Bob"
+    await customers.save("main", TRADE.replace("12345", "777"), label="Alice", now=T0)
+    await customers.record_use("main", 777, success=None, now=T0 + timedelta(days=2))
+    assert [c.partner for c in await customers.list("main")] == [777, 12345]
+    await customers.record_use("main", 12345, success=False, error="Trade URL invalid")
+    assert (await customers.get("main", 12345)).last_error == "Trade URL invalid"
+    await customers.record_use("main", 12345, success=True, now=T0)
+    bob = await customers.get("main", 12345)
+    assert bob.last_error is None and bob.last_success_at == T0
+    assert [c.label for c in await customers.list("main", text="bob")] == ["Buyer Bob"]
+    with pytest.raises(TradeUrlError):
+        await customers.save("main", "https://steamcommunity.com/tradeoffer/new/?partner=1")
+    assert await customers.delete("main", 777) is True
+    assert await customers.delete("main", 777) is False
+
+
+async def test_activity_merges_orders_and_deposits(store_db, store_profile):
+    orders = OrdersRepository(store_db)
+    deposits = DepositsRepository(store_db)
+    await orders.insert_draft(profile="main", request=OrderRequest(
+        "cat", 1840, "ord-1", "http://127.0.0.1:9/wh", TRADE), item_name="AK-47", now=T0)
+    await deposits.insert_draft(profile="main", request=deposit_request(1),
+                                now=T0 + timedelta(minutes=1))
+    await orders.insert_draft(profile="main", request=OrderRequest(
+        "cat", 500, "ord-2", "http://127.0.0.1:9/wh", TRADE), item_name="AWP",
+        now=T0 + timedelta(minutes=2))
+    await deposits.mark_rejected("main", "dep-1", code="x", message="refused")
+    activity = ActivityRepository(store_db)
+    rows = await activity.search(ActivityFilter(profile="main"), now=T0 + timedelta(minutes=3))
+    assert [(r.provider, r.key) for r in rows] == [
+        ("skinsnode", "ord-2"), ("skinslink", "dep-1"), ("skinsnode", "ord-1")]
+    assert rows[1].title.startswith("2 items") and rows[1].needs_attention
+    assert rows[2].amount_cents == 1840 and not rows[2].needs_attention
+    only_links = await activity.search(ActivityFilter(profile="main", provider="skinslink"))
+    assert [r.key for r in only_links] == ["dep-1"]
+    page = await activity.search(ActivityFilter(profile="main", limit=1, offset=1),
+                                 now=T0 + timedelta(minutes=3))
+    assert [r.key for r in page] == ["dep-1"]
+    assert await activity.count_attention("main", now=T0 + timedelta(minutes=3)) == 1
+    # An hour later the two unsent drafts are stuck and need a look too.
+    assert await activity.count_attention("main", now=T0 + timedelta(hours=1)) == 3
