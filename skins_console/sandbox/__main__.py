@@ -1,0 +1,5 @@
+import sys
+
+from skins_console.sandbox.cli import main
+
+sys.exit(main())

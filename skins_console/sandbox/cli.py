@@ -1,0 +1,117 @@
+"""``skins-console sandbox serve``: run the sandbox in the foreground until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from skins_console.sandbox.config import (
+    DEMO_API_KEY,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_WEBHOOK_SECRET,
+    MAX_CATALOG,
+    SandboxConfig,
+)
+from skins_console.sandbox.server import Sandbox
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (0: any free port)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="sandbox time runs this many times faster than real time")
+    parser.add_argument("--seed", type=int, default=SandboxConfig.seed,
+                        help="seed of the catalog and of order/deposit fates")
+    parser.add_argument("--catalog-size", type=int, default=600,
+                        help=f"number of catalog items (up to {MAX_CATALOG:,})")
+    parser.add_argument("--balance-cents", type=int, default=500_000,
+                        help="initial SkinsNode wallet balance in cents")
+    parser.add_argument("--skinsnode-client-id", default=DEMO_CLIENT_ID)
+    parser.add_argument("--skinsnode-client-secret", default=DEMO_CLIENT_SECRET)
+    parser.add_argument("--skinslink-api-key", default=DEMO_API_KEY)
+    parser.add_argument("--skinslink-webhook-secret", default=DEMO_WEBHOOK_SECRET)
+    parser.add_argument("--skinslink-result-url", default=None,
+                        help="merchant-level Skinslink webhook URL (loopback only)")
+    faults = parser.add_argument_group("fault injection (off by default)")
+    faults.add_argument("--fault-latency-ms", type=int, default=0,
+                        help="add this much latency to every matching request")
+    faults.add_argument("--fault-error-rate", type=float, default=0.0,
+                        help="share of matching requests answered 503")
+    faults.add_argument("--fault-drop-rate", type=float, default=0.0,
+                        help="share of matching requests whose connection is closed unanswered")
+    faults.add_argument("--fault-malformed-rate", type=float, default=0.0,
+                        help="share of matching requests answered with truncated JSON")
+    faults.add_argument("--fault-429-rate", type=float, default=0.0,
+                        help="share of matching requests answered 429 with Retry-After")
+    faults.add_argument("--fault-route", default="",
+                        help="limit faults to paths starting with this prefix, e.g. /v1/orders")
+    faults.add_argument("--fault-method", default="", help="limit faults to this HTTP method")
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    scope = {"route": args.fault_route, "method": args.fault_method}
+    rules = []
+    if args.fault_latency_ms:
+        rules.append({"kind": "latency", "latency_ms": args.fault_latency_ms, **scope})
+    for kind, rate in (("error", args.fault_error_rate), ("drop", args.fault_drop_rate),
+                       ("malformed", args.fault_malformed_rate),
+                       ("rate_limit", args.fault_429_rate)):
+        if rate:
+            rules.append({"kind": kind, "rate": rate, **scope})
+    return SandboxConfig(
+        host=args.host, port=args.port, speed=args.speed, seed=args.seed,
+        catalog_size=args.catalog_size, initial_balance_cents=args.balance_cents,
+        skinsnode_client_id=args.skinsnode_client_id,
+        skinsnode_client_secret=args.skinsnode_client_secret,
+        skinslink_api_key=args.skinslink_api_key,
+        skinslink_webhook_secret=args.skinslink_webhook_secret,
+        skinslink_result_url=args.skinslink_result_url,
+        faults=rules,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    try:
+        config = config_from_args(args)
+        sandbox = Sandbox(config)
+        sandbox.start()
+    except (ValueError, OSError) as exc:
+        print(f"sandbox: cannot start: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"Skins Console sandbox listening on {sandbox.base_url}", flush=True)
+    print(f"  SkinsNode base URL : {sandbox.skinsnode_base_url}")
+    print(f"    client id        : {config.skinsnode_client_id}")
+    print(f"    client secret    : {config.skinsnode_client_secret}")
+    print(f"  Skinslink base URL : {sandbox.skinslink_base_url}")
+    print(f"    API key          : {config.skinslink_api_key}")
+    print(f"    webhook secret   : {config.skinslink_webhook_secret}")
+    print(f"  speed ×{config.speed:g}, seed {config.seed}, {len(sandbox.catalog):,} items, "
+          f"wallet {config.initial_balance_cents} cents")
+    if config.faults:
+        print(f"  faults: {config.faults}")
+    print(f"  control routes: {sandbox.base_url}/_sandbox/truth …  (Ctrl+C stops)", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sandbox.stop()
+        print("sandbox stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skins_console.sandbox",
+                                     description="Local sandbox of the SkinsNode and "
+                                                 "Skinslink APIs")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_serve_arguments(commands.add_parser("serve", help="run the sandbox until Ctrl+C"))
+    args = parser.parse_args(argv)
+    return serve(args)
