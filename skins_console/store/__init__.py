@@ -1,0 +1,8 @@
+"""Local persistence: files, settings, keyring secrets and the SQLite database.
+
+paths.py (AppPaths, resolve_paths), settings.py (Settings), secrets.py (SecretStore),
+database.py (Database: one worker thread, WAL, migrations, typed errors), migrations.py,
+instance_lock.py (InstanceLock), repositories.py (Repositories bundle) and one
+``*_repository.py`` per table group, each with conn-first transaction functions plus an async
+``*Repository`` class. Every module's docstring lists its public API.
+"""

@@ -5,7 +5,8 @@ threads and writes are naturally serialised; the asyncio loop (plain or qasync) 
 
 Public API::
 
-    db = await Database.open(path, backups_dir=...)   # or Database.open_sync(...) for scripts
+    db = await Database.open(path, backups_dir=..., busy_timeout_ms=5000)
+                                                      # or Database.open_sync(...) for scripts
     result = await db.call(fn, *args, **kwargs)       # fn(conn, *args, **kwargs) on the worker,
                                                       # inside BEGIN IMMEDIATE … COMMIT
     rows = await db.read(fn, *args)                   # same, in a deferred (read) transaction
@@ -76,8 +77,10 @@ def latest_backup(backups_dir: Path | None) -> Path | None:
 
 
 class Database:
-    def __init__(self, path: Path, *, backups_dir: Path | None = None) -> None:
+    def __init__(self, path: Path, *, backups_dir: Path | None = None,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
         self.backups_dir = backups_dir if backups_dir is not None else self.path.parent / "backups"
         self.schema_version = 0
         #: Version found on disk before migrating (``None`` if nothing was migrated).
@@ -98,8 +101,9 @@ class Database:
         *,
         backups_dir: Path | None = None,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> "Database":
-        db = cls(path, backups_dir=backups_dir)
+        db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(db._executor, db._open_on_worker, migrations)
@@ -115,8 +119,9 @@ class Database:
         *,
         backups_dir: Path | None = None,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> "Database":
-        db = cls(path, backups_dir=backups_dir)
+        db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
         try:
             db._executor.submit(db._open_on_worker, migrations).result()
         except BaseException:
@@ -132,7 +137,8 @@ class Database:
             make_private_dir(self.path.parent)
             existed = self.path.exists() and self.path.stat().st_size > 0
             conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=True, timeout=BUSY_TIMEOUT_MS / 1000
+                self.path, isolation_level=None, check_same_thread=True,
+                timeout=self.busy_timeout_ms / 1000,
             )
         except sqlite3.Error as exc:
             self._raise_mapped(exc)
@@ -169,7 +175,7 @@ class Database:
             raise
 
     def _configure(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms):d}")
         # Reading the header here turns "not a database" into an error at open, not later.
         conn.execute("PRAGMA user_version").fetchone()
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -338,7 +344,7 @@ class Database:
         if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             return DatabaseLockedError(
                 f"The database {self.path} is locked by another program (waited "
-                f"{BUSY_TIMEOUT_MS // 1000} s). Close other programs using it (another Skins "
+                f"{self.busy_timeout_ms / 1000:g} s). Close other programs using it (another Skins "
                 "Console, a database browser, a backup tool) and try again; nothing was saved."
             )
         if primary == sqlite3.SQLITE_CANTOPEN:

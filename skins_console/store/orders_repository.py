@@ -21,7 +21,8 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
     record_order_event(conn, profile, external_id, type, message, *, details=None, now=None)
     get_order(conn, profile, external_id) -> OrderRecord | None
     list_due_orders(conn, now, *, profile=None, limit=100) -> list[OrderRecord]
-        next_check_at <= now (terminal orders with no late move are never due)
+        next_check_at <= now; a final status clears next_check_at, and so does reaching
+        "completed" unless the caller passes a next_check_at (to watch for a reversal)
     list_open_orders(conn, profile=None) -> list[OrderRecord]
     search_orders(conn, filter: ActivityFilter, *, now=None) -> list[OrderRecord]
     reserved_cents(conn, profile) -> int

@@ -229,3 +229,23 @@ async def test_async_open_maps_errors(store_paths):
     store_paths.database.write_bytes(b"garbage" * 1000)
     with pytest.raises(DatabaseCorruptError):
         await Database.open(store_paths.database)
+
+
+def test_lock_held_by_another_program_gives_clear_message(store_paths):
+    from skins_console.core.errors import DatabaseLockedError
+
+    _seed(store_paths)
+    db = Database.open_sync(store_paths.database, busy_timeout_ms=100)
+    other = sqlite3.connect(store_paths.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. a database browser holding a write lock
+    try:
+        with pytest.raises(DatabaseLockedError) as info:
+            db.call_sync(_add_note, "blocked")
+        assert "locked by another program" in info.value.message
+        assert db.read_sync(_count) == 1  # reading still works in WAL mode
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    db.call_sync(_add_note, "now fine")
+    assert db.read_sync(_count) == 2
+    db.close_sync()

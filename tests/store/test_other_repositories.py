@@ -168,3 +168,12 @@ async def test_activity_merges_orders_and_deposits(store_db, store_profile):
     assert await activity.count_attention("main", now=T0 + timedelta(minutes=3)) == 1
     # An hour later the two unsent drafts are stuck and need a look too.
     assert await activity.count_attention("main", now=T0 + timedelta(hours=1)) == 3
+
+
+async def test_repositories_bundle(store_db, store_profile):
+    from skins_console.store.repositories import Repositories
+
+    repos = Repositories.over(store_db)
+    assert (await repos.profiles.get_active()).name == "main"
+    assert await repos.orders.reserved_cents("main") == 0
+    assert await repos.activity.count_attention("main") == 0
