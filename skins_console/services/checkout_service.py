@@ -1,0 +1,188 @@
+"""Selling an item: from a catalog item and a buyer's trade URL to a SkinsNode order.
+
+The order of steps is the point of this module:
+
+1. check what can be checked offline (trade URL, order id) so a typo costs nothing;
+2. refresh the catalog and confirm the item is still listed at the price the buyer saw;
+3. check the projected balance covers it;
+4. write the order (status ``draft``, exact body, its externalId) to SQLite, durably;
+5. only then send it, and record the outcome.
+
+A crash after step 4 leaves an order that recovery finishes with the same externalId.
+
+**Given order ids.** ``--external-id`` may name an order that already exists locally. If it
+is the same order (same item, same buyer, same price) it is *reused*: a draft or unsent
+order is sent (again) with its stored body, and one SkinsNode already has is reported as it
+is; nothing new is created. If it differs in any of these, it is refused, because one
+externalId must never stand for two different sales.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from skins_console.core.errors import (
+    InsufficientBalanceError,
+    ValidationError,
+)
+from skins_console.core.models import CatalogItem, OrderRequest
+from skins_console.core.money import format_cents
+from skins_console.core.records import OrderRecord
+from skins_console.core.statuses import ORDER_DRAFT, ORDER_SENDING, describe
+from skins_console.core.trade_url import TradeUrl, parse_trade_url
+from skins_console.services import change_bus
+from skins_console.services.catalog_service import CatalogService
+from skins_console.services.context import AppContext
+from skins_console.services.debug_pause import pause_point
+from skins_console.services.orders_flow import ACCEPTED, SendResult, send_order
+from skins_console.services.wallet_service import WalletService
+from skins_console.store.customers_repository import record_customer_use, save_customer
+from skins_console.store.database import durable
+from skins_console.store.orders_repository import insert_order_draft
+
+EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
+
+
+def new_external_id(now) -> str:
+    """``sc-<yyyymmdd>-<10 hex>``: readable, sortable by day, and never guessed twice."""
+    return f"sc-{now:%Y%m%d}-{secrets.token_hex(5)}"
+
+
+def validate_external_id(value: str) -> str:
+    text = (value or "").strip()
+    if not EXTERNAL_ID_RE.fullmatch(text):
+        raise ValidationError(
+            f"The order id {value!r} is not usable: use 1-100 letters, digits, '.', '_', ':' "
+            "or '-', starting with a letter or digit.", field="external_id",
+            code="invalid_external_id")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    catalog_item_id: str
+    trade_url: str
+    #: the price the buyer was quoted; None takes the catalog's current price
+    expected_price_cents: int | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutResult:
+    order: OrderRecord
+    #: orders_flow.ACCEPTED | FAILED | REJECTED | UNKNOWN | BUSY
+    outcome: str
+    message: str
+    #: True when ``external_id`` named an existing local order that was reused
+    reused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ACCEPTED
+
+
+@durable
+def _write_draft(conn, *, profile: str, request: OrderRequest, item: CatalogItem,
+                 trade: TradeUrl, now) -> OrderRecord:
+    """The order, its first event and the buyer's trade URL book entry, in one commit."""
+    order = insert_order_draft(
+        conn, profile=profile, request=request, item_name=item.market_hash_name,
+        item_snapshot=item.raw or None, buyer_partner=trade.partner,
+        buyer_steamid64=str(trade.steamid64), now=now,
+    )
+    save_customer(conn, profile, trade.url, now=now)
+    record_customer_use(conn, profile, trade.partner, success=None, now=now)
+    return order
+
+
+class CheckoutService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.catalog = CatalogService(ctx)
+        self.wallet = WalletService(ctx)
+
+    async def checkout(self, req: CheckoutRequest) -> CheckoutResult:
+        ctx = self.ctx
+        profile = ctx.require_profile()
+        trade = parse_trade_url(req.trade_url)
+        if req.expected_price_cents is not None and (
+            isinstance(req.expected_price_cents, bool)
+            or not isinstance(req.expected_price_cents, int)
+            or req.expected_price_cents <= 0
+        ):
+            raise ValidationError("The price must be a positive number of cents.",
+                                  field="price", code="invalid_price")
+        external_id = (validate_external_id(req.external_id) if req.external_id
+                       else new_external_id(ctx.clock.now()))
+        if req.external_id:
+            existing = await ctx.orders.get(profile.name, external_id)
+            if existing is not None:
+                return await self._reuse(existing, req, trade)
+
+        item = await self.catalog.find(req.catalog_item_id)
+        if item is None:
+            raise ValidationError(
+                f"Catalog item {req.catalog_item_id} is not in the SkinsNode catalog (it was "
+                "sold, withdrawn, or the id is mistyped). Nothing was ordered. Search the "
+                "catalog again (`skins-console catalog --search …`) and use a current id.",
+                field="catalog_item_id", code="unknown_item")
+        price = item.price_cents
+        if req.expected_price_cents is not None and req.expected_price_cents != price:
+            raise ValidationError(
+                f"The price of {item.market_hash_name} moved from "
+                f"{format_cents(req.expected_price_cents)} to {format_cents(price)}. Nothing "
+                f"was ordered. Confirm the new price with the buyer and order again with "
+                f"--price {price}.", field="price", code="price_changed")
+
+        view = await self.wallet.fetch()
+        if view.projected_cents < price:
+            raise InsufficientBalanceError(
+                f"The projected balance is {format_cents(view.projected_cents)} "
+                f"({format_cents(view.available_cents)} available, "
+                f"{format_cents(view.reserved_cents)} held by orders not yet charged), which "
+                f"does not cover {format_cents(price)} for {item.market_hash_name}. Nothing "
+                "was ordered. Top up the SkinsNode wallet first.")
+
+        request = OrderRequest(
+            catalog_item_id=item.id, expected_price_cents=price, external_id=external_id,
+            webhook_url=profile.webhook_url, trade_url=trade.url,
+        )
+        order = await ctx.db.call(_write_draft, profile=profile.name, request=request,
+                                  item=item, trade=trade, now=ctx.clock.now())
+        ctx.bus.publish(change_bus.ORDER, order.external_id)
+        ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
+        await pause_point("order.after_draft")
+        return _result(await send_order(ctx, order))
+
+    async def _reuse(self, existing: OrderRecord, req: CheckoutRequest,
+                     trade: TradeUrl) -> CheckoutResult:
+        differences = []
+        if existing.catalog_item_id != req.catalog_item_id:
+            differences.append(f"item {existing.catalog_item_id}")
+        if existing.buyer_partner not in (None, trade.partner) or (
+            existing.buyer_partner is None and existing.trade_url != trade.url
+        ):
+            differences.append("a different buyer's trade URL")
+        if req.expected_price_cents is not None and \
+                req.expected_price_cents != existing.expected_price_cents:
+            differences.append(f"price {format_cents(existing.expected_price_cents)}")
+        if differences:
+            raise ValidationError(
+                f"Order id {existing.external_id} is already used by another order (with "
+                f"{', '.join(differences)}). One order id is one sale; leave out "
+                "--external-id to get a new one.", field="external_id",
+                code="duplicate_external_id")
+        if existing.status in (ORDER_DRAFT, ORDER_SENDING):
+            return _result(await send_order(self.ctx, existing), reused=True)
+        return CheckoutResult(
+            existing, "existing" if existing.status != "rejected" else "rejected",
+            f"Order {existing.external_id} already exists: "
+            f"{describe('skinsnode', existing.status)}. Nothing new was sent.",
+            reused=True,
+        )
+
+
+def _result(sent: SendResult, *, reused: bool = False) -> CheckoutResult:
+    return CheckoutResult(sent.order, sent.outcome, sent.message, reused=reused)

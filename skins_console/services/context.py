@@ -1,0 +1,209 @@
+"""The composition root: everything one running console needs, built once.
+
+``AppContext.open`` opens the settings, the database and its repositories, the secret
+store and the change bus, and selects the active profile. Provider clients are built
+lazily from the profile's endpoints and the keyring's secrets, so a command that only
+reads the local store never touches the keyring or the network. The GUI and the CLI both
+build one context and hand it to the service classes; ``close()`` releases it all.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from skins_console.api.skinslink_client import SkinslinkClient
+from skins_console.api.skinsnode_client import SkinsNodeClient
+from skins_console.core.errors import ProfileError
+from skins_console.core.records import ProfileRecord
+from skins_console.services import change_bus
+from skins_console.services.change_bus import ChangeBus
+from skins_console.services.clock import Cadence, Clock
+from skins_console.services.logs import register_secret
+from skins_console.store.catalog_cache_repository import CatalogCacheRepository
+from skins_console.store.customers_repository import CustomersRepository
+from skins_console.store.database import Database
+from skins_console.store.deposits_repository import DepositsRepository
+from skins_console.store.events_repository import EventsRepository
+from skins_console.store.orders_repository import OrdersRepository
+from skins_console.store.paths import AppPaths
+from skins_console.store.profiles_repository import ProfilesRepository
+from skins_console.store.quotes_repository import QuotesRepository
+from skins_console.store.secrets import SecretKind, SecretStore
+from skins_console.store.settings import Settings
+from skins_console.store.wallet_repository import WalletRepository
+from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesRepository
+
+log = logging.getLogger(__name__)
+
+
+class AppContext:
+    def __init__(
+        self,
+        *,
+        paths: AppPaths,
+        settings: Settings,
+        db: Database,
+        secrets: SecretStore,
+        bus: ChangeBus | None = None,
+        clock: Clock | None = None,
+        cadence: Cadence | None = None,
+        client_options: dict | None = None,
+    ) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.db = db
+        self.secrets = secrets
+        self.bus = bus or ChangeBus()
+        self.clock = clock or Clock()
+        self.cadence = cadence or Cadence()
+        #: Extra keyword arguments for both clients (timeouts, retry counts).
+        self.client_options = dict(client_options or {})
+        self.profiles = ProfilesRepository(db)
+        self.orders = OrdersRepository(db)
+        self.deposits = DepositsRepository(db)
+        self.events = EventsRepository(db)
+        self.quotes = QuotesRepository(db)
+        self.wallets = WalletRepository(db)
+        self.catalog_cache = CatalogCacheRepository(db)
+        self.customers = CustomersRepository(db)
+        self.webhook_deliveries = WebhookDeliveriesRepository(db)
+        self.profile: ProfileRecord | None = None
+        #: ("order" | "deposit", key) pairs a POST is in progress for in this process: the
+        #: tracker and recovery leave them alone rather than reconcile a send mid-flight.
+        self.in_flight: set[tuple[str, str]] = set()
+        self._skinsnode: SkinsNodeClient | None = None
+        self._skinslink: SkinslinkClient | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        paths: AppPaths,
+        settings: Settings | None = None,
+        *,
+        secrets: SecretStore | None = None,
+        profile: str | None = None,
+        bus: ChangeBus | None = None,
+        clock: Clock | None = None,
+        time_scale: float = 1.0,
+        client_options: dict | None = None,
+    ) -> "AppContext":
+        """Open the store and select ``profile`` (else the active one, if any).
+
+        A named profile that does not exist raises ``ProfileError``; no profile at all is
+        fine (the first run, ``profile add``), and ``require_profile`` says what to do.
+        """
+        settings = settings if settings is not None else Settings.load(paths.settings_file)
+        db = await Database.open(paths.database, backups_dir=paths.backups_dir)
+        ctx = cls(
+            paths=paths, settings=settings, db=db, secrets=secrets or SecretStore(), bus=bus,
+            clock=clock, cadence=Cadence(time_scale=time_scale), client_options=client_options,
+        )
+        try:
+            await ctx.select_profile(profile)
+        except BaseException:
+            await ctx.close()
+            raise
+        return ctx
+
+    # --- profile -------------------------------------------------------------------------
+
+    async def select_profile(self, name: str | None = None) -> ProfileRecord | None:
+        """Make ``name`` (else the stored active profile) the one this context works on.
+
+        Only this context switches: the stored "active profile" changes through
+        ``ProfileService.use``.
+        """
+        if name:
+            record = await self.profiles.require(name)
+        else:
+            record = await self.profiles.get_active()
+            if record is None and self.settings.active_profile:
+                record = await self.profiles.get(self.settings.active_profile)
+        await self._close_clients()
+        self.profile = record
+        self.bus.publish(change_bus.PROFILE, record.name if record else None)
+        return record
+
+    async def refresh_profile(self) -> ProfileRecord | None:
+        """Re-read the selected profile after an edit; clients are rebuilt on next use."""
+        if self.profile is None:
+            return None
+        record = await self.profiles.get(self.profile.name)
+        await self._close_clients()
+        self.profile = record
+        return record
+
+    def require_profile(self) -> ProfileRecord:
+        if self.profile is None:
+            raise ProfileError(
+                "No profile is set up yet. Add one with `skins-console profile add NAME …` "
+                "(or the Profiles dialog), or choose one with --profile.",
+                code="no_profile",
+            )
+        return self.profile
+
+    # --- clients -------------------------------------------------------------------------
+
+    async def skinsnode(self) -> SkinsNodeClient:
+        if self._skinsnode is None:
+            profile = self.require_profile()
+            secret = await self._secret(profile, SecretKind.SKINSNODE_CLIENT_SECRET)
+            self._skinsnode = SkinsNodeClient(
+                profile.skinsnode_base_url, profile.skinsnode_client_id, secret,
+                **self.client_options,
+            )
+        return self._skinsnode
+
+    async def skinslink(self) -> SkinslinkClient:
+        if self._skinslink is None:
+            profile = self.require_profile()
+            secret = await self._secret(profile, SecretKind.SKINSLINK_API_KEY)
+            self._skinslink = SkinslinkClient(
+                profile.skinslink_base_url, secret, **self.client_options
+            )
+        return self._skinslink
+
+    async def webhook_secret(self, kind: SecretKind) -> str:
+        return await self._secret(self.require_profile(), kind)
+
+    async def _secret(self, profile: ProfileRecord, kind: SecretKind) -> str:
+        value = await self.secrets.aget(profile.name, kind)
+        if not value:
+            raise ProfileError(
+                f"The {kind.label} of profile “{profile.name}” is not in the keyring. Enter "
+                f"it again (`skins-console profile add {profile.name} …` after removing the "
+                "profile, or the Profiles dialog).",
+                code="secret_missing",
+            )
+        register_secret(value)
+        return value
+
+    async def _close_clients(self) -> None:
+        clients, self._skinsnode, self._skinslink = (self._skinsnode, self._skinslink), None, None
+        for client in clients:
+            if client is not None:
+                try:
+                    await client.aclose()
+                except Exception:  # noqa: BLE001 - closing must not mask the caller's error
+                    log.debug("closing %r failed", client, exc_info=True)
+
+    # --- lifetime ------------------------------------------------------------------------
+
+    @property
+    def database_path(self) -> Path:
+        return self.db.path
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._close_clients()
+        await self.db.close()
+
+    async def __aenter__(self) -> "AppContext":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

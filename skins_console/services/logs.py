@@ -1,0 +1,79 @@
+"""Log files for the CLI and the GUI, with a last line of defence for secrets.
+
+Nothing in the code base logs a secret on purpose (clients keep them in request headers
+only). The redacting filter still replaces every registered secret value with ``***`` in
+any record that reaches the log file, because a third-party library logging a header at
+debug level is exactly the kind of leak nobody notices until it is in a bug report.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import threading
+from pathlib import Path
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_BYTES = 2 * 1024 * 1024
+BACKUPS = 3
+#: Shorter values are not redacted: they would garble ordinary words in log lines.
+MIN_SECRET_LENGTH = 6
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Make sure ``value`` never appears in a log line written through our handlers."""
+    if value and len(value) >= MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        values = sorted(_secrets, key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _secrets:
+            return True
+        message = record.getMessage()
+        cleaned = redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def configure_file_logging(log_file: Path, *, verbose: bool = False) -> logging.Handler | None:
+    """Send the app's log records to a rotating ``log_file``; debug level when ``verbose``.
+
+    Returns the handler (None when the log folder is not writable: logging must never stop
+    the app from working).
+    """
+    root = logging.getLogger()
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RedactingFilter())
+    handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, handler.level))
+    if not verbose:
+        # httpx logs every request at INFO; useful only when debugging.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,85 @@
+"""When to look at an order or deposit next, by its state.
+
+Fast while something is about to happen (a trade offer waiting for the buyer), slow while
+nothing can happen soon (a Steam hold), and a few times a day through Trade Protection until
+the record settles; never faster than the provider's own limits (SkinsNode's 30 s order
+cache, Skinslink's one request per second per deposit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from skins_console.core.statuses import (
+    DEPOSIT_DRAFT,
+    DEPOSIT_SENDING,
+    DEPOSIT_TERMINAL,
+    ORDER_DRAFT,
+    ORDER_SENDING,
+    ORDER_TERMINAL,
+)
+from skins_console.services.clock import Cadence
+
+_ORDER_MOVING = frozenset({"accepted", "queued", "processing", "pending"})
+
+
+def protection_end(cadence: Cadence, completed_at: datetime) -> datetime:
+    """When Trade Protection can no longer undo a delivery completed at ``completed_at``."""
+    return completed_at + cadence.delay(cadence.protection_window)
+
+
+def _not_after(candidate: datetime, limit: datetime | None, floor: datetime) -> datetime:
+    if limit is not None and limit < candidate:
+        candidate = limit
+    return max(candidate, floor)
+
+
+def next_order_check(
+    cadence: Cadence, status: str, now: datetime, *, settles_at: datetime | None = None
+) -> datetime | None:
+    """None means "stop watching": terminal for good, or settled."""
+    floor = now + cadence.delay(cadence.order_floor)
+    if status in (ORDER_DRAFT, ORDER_SENDING):
+        return max(now + cadence.delay(cadence.unknown_outcome), floor)
+    if status == "completed":
+        if settles_at is not None and now >= settles_at:
+            return None
+        return _not_after(now + cadence.delay(cadence.order_protection), settles_at, floor)
+    if status in ORDER_TERMINAL or status == "rejected":
+        return None
+    if status == "sent":
+        return max(now + cadence.delay(cadence.order_sent), floor)
+    if status in _ORDER_MOVING:
+        return max(now + cadence.delay(cadence.order_moving), floor)
+    # An undocumented status: keep watching at the ordinary pace until it resolves.
+    return max(now + cadence.delay(cadence.order_moving), floor)
+
+
+def next_deposit_check(
+    cadence: Cadence,
+    status: str,
+    now: datetime,
+    *,
+    offer_expires_at: datetime | None = None,
+    hold_ends_at: datetime | None = None,
+    settles_at: datetime | None = None,
+) -> datetime | None:
+    floor = now + cadence.delay(cadence.deposit_floor)
+    if status in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
+        return max(now + cadence.delay(cadence.unknown_outcome), floor)
+    if status == "completed":
+        if settles_at is not None and now >= settles_at:
+            return None
+        return _not_after(now + cadence.delay(cadence.deposit_protection), settles_at, floor)
+    if status in DEPOSIT_TERMINAL or status == "rejected":
+        return None
+    if status == "hold":
+        # Look again right after the hold is due to end: that is when it completes.
+        return _not_after(now + cadence.delay(cadence.deposit_hold), hold_ends_at, floor)
+    if status == "active":
+        limit = None
+        if offer_expires_at is not None:
+            # Just after the offer expires the deposit fails or cancels; see it promptly.
+            limit = offer_expires_at + timedelta(seconds=cadence.seconds(cadence.deposit_floor))
+        return _not_after(now + cadence.delay(cadence.deposit_active), limit, floor)
+    return max(now + cadence.delay(cadence.deposit_pending), floor)
