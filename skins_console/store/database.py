@@ -291,7 +291,7 @@ class Database:
         except OSError as exc:
             raise self._map_os_error(exc) from None
         finally:
-            if is_durable:
+            if is_durable and not conn.in_transaction:
                 conn.execute("PRAGMA synchronous = NORMAL")
 
     # --- closing -------------------------------------------------------------------------
@@ -333,9 +333,11 @@ class Database:
     def _map_error(self, exc: sqlite3.Error) -> StoreError | None:
         code = getattr(exc, "sqlite_errorcode", None)
         primary = code & 0xFF if isinstance(code, int) else None
-        text = str(exc).lower()
-        if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text \
-                or "not a database" in text:
+        # The message text is consulted only when SQLite gave no code (never for JSON or
+        # other "malformed" errors of ordinary statements, which are bugs, not corruption).
+        text = str(exc).lower() if primary is None else ""
+        if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) \
+                or "disk image is malformed" in text or "not a database" in text:
             return DatabaseCorruptError(self._corrupt_message(str(exc)))
         if primary == sqlite3.SQLITE_FULL or "database or disk is full" in text:
             return DiskFullError(self._full_message())

@@ -16,6 +16,10 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
                          next_check_at=None) -> bool
         a remote status goes in ONLY if core.statuses.should_apply allows it; the
         status_change event is written in the same transaction; returns whether it changed
+    apply_order_webhook(conn, profile, delivery: WebhookDelivery, *, now=None,
+                        next_check_at=None) -> tuple[bool, bool]
+        (first_time, changed): records the delivery id (dedupe) and applies its order state
+        in ONE transaction; a duplicate changes nothing; an out-of-order report is noted
     schedule_order_check(conn, profile, external_id, *, next_check_at, checked_at=None)
     set_order_settles_at(conn, profile, external_id, settles_at)
     record_order_event(conn, profile, external_id, type, message, *, details=None, now=None)
@@ -40,7 +44,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from skins_console.core.errors import StoreError
-from skins_console.core.models import OrderAccepted, OrderRequest, OrderState, utcnow
+from skins_console.core.models import (
+    OrderAccepted,
+    OrderRequest,
+    OrderState,
+    WebhookDelivery,
+    utcnow,
+)
 from skins_console.core.records import ActivityFilter, EventRecord, OrderRecord
 from skins_console.core.statuses import (
     ORDER_ATTENTION,
@@ -56,6 +66,7 @@ from skins_console.core.statuses import (
 from skins_console.store.codec import dumps_exact, from_ts, json_or_none, loads_json, ts
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
+from skins_console.store.webhook_deliveries_repository import record_delivery
 
 #: A draft or a send that has not been confirmed after this long needs a look.
 STUCK_AFTER = timedelta(minutes=5)
@@ -276,6 +287,31 @@ def apply_order_state(
                   raw=state.raw, now=now, next_check_at=next_check_at, details=details)
 
 
+def apply_order_webhook(
+    conn: sqlite3.Connection,
+    profile: str,
+    delivery: WebhookDelivery,
+    *,
+    now: datetime | None = None,
+    next_check_at: datetime | None = None,
+) -> tuple[bool, bool]:
+    now = now or utcnow()
+    external_id = delivery.order.external_id
+    current = _require(conn, profile, external_id).status
+    if not record_delivery(conn, Provider.SKINSNODE.value, delivery.delivery_id,
+                           key=external_id, now=now):
+        return False, False
+    changed = apply_order_state(conn, profile, delivery.order, source="webhook", now=now,
+                                next_check_at=next_check_at)
+    if not changed and delivery.order.status != current:
+        _event(conn, profile, external_id, "webhook",
+               f"Ignored an out-of-order report “{delivery.order.status}” (already "
+               f"“{current}”)",
+               details={"delivery_id": delivery.delivery_id, "event": delivery.event_type},
+               now=now)
+    return True, changed
+
+
 def apply_order_accepted(
     conn: sqlite3.Connection,
     profile: str,
@@ -432,6 +468,10 @@ class OrdersRepository:
 
     async def apply_state(self, profile: str, state: OrderState, **kw: Any) -> bool:
         return await self._db.call(apply_order_state, profile, state, **kw)
+
+    async def apply_webhook(self, profile: str, delivery: WebhookDelivery,
+                            **kw: Any) -> tuple[bool, bool]:
+        return await self._db.call(apply_order_webhook, profile, delivery, **kw)
 
     async def apply_accepted(self, profile: str, accepted: OrderAccepted, **kw: Any) -> bool:
         return await self._db.call(apply_order_accepted, profile, accepted, **kw)

@@ -214,3 +214,28 @@ async def test_survives_reopen(store_paths, store_db, store_profile, orders):
         assert order.status == "sending" and order.request_body == request().to_json()
     finally:
         await db.close()
+
+
+async def test_webhook_applied_once_and_atomically(orders, events, store_db):
+    from skins_console.core.models import WebhookDelivery
+
+    await draft(orders)
+
+    def hook(delivery_id, status):
+        return WebhookDelivery(delivery_id=delivery_id, event_type="order.updated",
+                               timestamp=T0, order=state("ord-1", status))
+
+    assert await orders.apply_webhook("main", hook("d-1", "sent"), now=T0) == (True, True)
+    assert await orders.apply_webhook("main", hook("d-1", "sent"), now=T0) == (False, False)
+    assert await orders.apply_webhook("main", hook("d-2", "completed"), now=T0) == (True, True)
+    assert await orders.apply_webhook("main", hook("d-0", "accepted"), now=T0) == (True, False)
+    timeline = await events.for_record("main", "order", "ord-1")
+    assert timeline[-1].type == "webhook" and "out-of-order" in timeline[-1].message
+    assert [e.details.get("source") for e in timeline if e.type == "status_change"][1:] == [
+        "webhook", "webhook"]
+    # A webhook for an order we do not know leaves no trace, so it can be retried later.
+    ghost = WebhookDelivery("d-9", "order.updated", T0, state("ghost", "sent"))
+    with pytest.raises(StoreError):
+        await orders.apply_webhook("main", ghost)
+    from skins_console.store.webhook_deliveries_repository import delivery_seen
+    assert await store_db.read(delivery_seen, "skinsnode", "d-9") is False
