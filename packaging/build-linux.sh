@@ -38,7 +38,7 @@ venv pyi-archive_viewer --recursive --brief "$bundle/skins-console" >"$listing"
 missing=0
 for module in keyring.backends.Windows keyring.backends.macOS keyring.backends.SecretService \
               keyring.backends.chainer secretstorage jeepney certifi qasync httpx; do
-  if ! grep -qx "\s*$module\(\.__init__\)\?" "$listing" && ! grep -q "^\s*$module$" "$listing"; then
+  if ! grep -qxE "[[:space:]]*${module//./\\.}" "$listing"; then
     echo "MISSING from the frozen archive: $module" >&2; missing=1
   fi
 done
@@ -55,8 +55,17 @@ done
 if compgen -G "$bundle/_internal/keyrings*" >/dev/null || grep -q "^\s*keyrings\.alt" "$listing"; then
   echo "UNWANTED: keyrings.alt (plaintext backend) is in the bundle" >&2; missing=1
 fi
+# Dropping plugins/libraries in the spec must not leave a kept plugin pointing at a Qt
+# library that is no longer there (it would only fail at runtime, on the user's machine).
+internal="$bundle/_internal"
+unresolved="$(LD_LIBRARY_PATH="$internal:$internal/PySide6/Qt/lib" \
+  find "$internal/PySide6" -name '*.so*' -type f -exec ldd {} + 2>/dev/null \
+  | grep -E 'libQt6[^ ]* => not found' | sort -u || true)"
+if [ -n "$unresolved" ]; then
+  echo "Qt libraries missing for collected plugins/modules:" >&2; echo "$unresolved" >&2; missing=1
+fi
 ((missing == 0)) || exit 1
-echo "bundle contents: keyring backends (Windows, macOS, SecretService), entry points, certifi, no excluded Qt modules"
+echo "bundle contents: keyring backends (Windows, macOS, SecretService), entry points, certifi, no excluded Qt modules, Qt dependencies resolve"
 
 # --- frozen selftest -------------------------------------------------------------------------
 selftest_dir="$root/build/selftest"
