@@ -22,6 +22,9 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
         in ONE transaction; a duplicate changes nothing; an out-of-order report is noted
     schedule_order_check(conn, profile, external_id, *, next_check_at, checked_at=None)
     set_order_settles_at(conn, profile, external_id, settles_at)
+    set_order_settles_at(conn, profile, external_id, settles_at) -> None
+        when the Trade Protection window of a delivered order ends (a reversal is possible
+        until then)
     record_order_event(conn, profile, external_id, type, message, *, details=None, now=None)
     get_order(conn, profile, external_id) -> OrderRecord | None
     list_due_orders(conn, now, *, profile=None, limit=100) -> list[OrderRecord]
@@ -358,6 +361,14 @@ def set_order_settles_at(
                  (ts(settles_at), profile, external_id))
 
 
+def set_order_settles_at(
+    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime | None
+) -> None:
+    _require(conn, profile, external_id)
+    conn.execute("UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
+                 (ts(settles_at), profile, external_id))
+
+
 def record_order_event(
     conn: sqlite3.Connection,
     profile: str,
@@ -481,6 +492,10 @@ class OrdersRepository:
 
     async def set_settles_at(self, profile: str, external_id: str,
                              settles_at: datetime) -> None:
+        await self._db.call(set_order_settles_at, profile, external_id, settles_at)
+
+    async def set_settles_at(self, profile: str, external_id: str,
+                             settles_at: datetime | None) -> None:
         await self._db.call(set_order_settles_at, profile, external_id, settles_at)
 
     async def record_event(self, profile: str, external_id: str, type: str, message: str,

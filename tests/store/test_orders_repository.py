@@ -239,3 +239,16 @@ async def test_webhook_applied_once_and_atomically(orders, events, store_db):
         await orders.apply_webhook("main", ghost)
     from skins_console.store.webhook_deliveries_repository import delivery_seen
     assert await store_db.read(delivery_seen, "skinsnode", "d-9") is False
+
+
+async def test_settles_at_and_notes(orders, events):
+    await draft(orders)
+    await orders.set_settles_at("main", "ord-1", T0 + timedelta(days=7))
+    assert (await orders.get("main", "ord-1")).settles_at == T0 + timedelta(days=7)
+    note = await orders.record_event("main", "ord-1", "note", "Buyer asked for a refund",
+                                     details={"by": "operator"}, now=T0)
+    assert note.id is not None
+    assert (await events.for_record("main", "order", "ord-1"))[-1].message == \
+        "Buyer asked for a refund"
+    with pytest.raises(StoreError):
+        await orders.set_settles_at("main", "ghost", None)
