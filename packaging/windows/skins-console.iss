@@ -23,6 +23,9 @@
 #include AddBackslash(DistDir) + "installer-metadata.iss"
 
 #define BuildDir AddBackslash(DistDir) + "skins-console"
+#if !FileExists(AddBackslash(BuildDir) + AppExeName)
+  #error "no dist\skins-console\skins-console.exe: run PyInstaller with packaging\skins-console.spec first"
+#endif
 #define ExeVersion GetStringFileInfo(AddBackslash(BuildDir) + AppExeName, "ProductVersion")
 #if ExeVersion != AppVersion
   #error "dist\skins-console was built from a different version than installer-metadata.iss"
