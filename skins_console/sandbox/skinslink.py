@@ -266,6 +266,10 @@ class Skinslink:
             return validation_error([_problem(f"{prefix}.game", "inventory_reload",
                                               f"the quote {trade.id} was made for "
                                               f"{trade.game}")])
+        if len(body["items"]) > MAX_ITEMS:
+            return validation_error([_problem(f"{prefix}.items", "too_many_items",
+                                              f"deposit exceeds the maximum of {MAX_ITEMS} "
+                                              "items per deposit")])
         lines = []
         for index, item in enumerate(body["items"]):
             name = item["name"]
@@ -279,10 +283,6 @@ class Skinslink:
                 return fail(400, "item_specified_price_not_found")
             lines.append((item, live[0]))
         amount = sum((p for _i, p in lines), Decimal(0))
-        if len(lines) > MAX_ITEMS:
-            return validation_error([_problem(f"{prefix}.items", "too_many_items",
-                                              f"deposit exceeds the maximum of {MAX_ITEMS} "
-                                              "items per deposit")])
         if amount <= MIN_AMOUNT:
             return validation_error([_problem(f"{prefix}.Amount", "gt",
                                               "Amount must be greater than 1")])

@@ -298,9 +298,12 @@ class SkinsNode:
         self.world.scheduler.at(when, self._advance, order, order.token, status)
 
     def _advance(self, when: float, order: Order, token: int, status: str) -> None:
-        if token != order.token or order.status in ORDER_TERMINAL and status != "reversed":
-            return
-        if status == "reversed" and order.status != "completed":
+        if token != order.token:
+            return  # superseded by a scripted outcome
+        if status == "reversed":
+            if order.status != "completed":
+                return
+        elif order.status in ORDER_TERMINAL:
             return
         window = self.world.config.trade_window_seconds
         if status == "queued":
@@ -330,15 +333,16 @@ class SkinsNode:
             message = _MESSAGES.get(code or "", _MESSAGES.get(status, status))
             self._transition(order, status, when, {"code": code or status, "message": message})
 
-    def _schedule_after_sent(self, order: Order, when: float) -> None:
+    def _schedule_after_sent(self, order: Order, when: float, prompt: bool = False) -> None:
+        """``prompt``: a fate scripted while the offer is out happens a second later."""
         window = self.world.config.trade_window_seconds
         deadline = order.expires_t if order.expires_t is not None else when + window
         if order.outcome in ("completed", "reversed"):
-            at = min(when + self._delay(order, 15, 240), deadline - 1)
-            self._step(order, max(at, when), "completed")
+            delay = 1.0 if prompt else self._delay(order, 15, 240)
+            self._step(order, max(min(when + delay, deadline - 1), when), "completed")
         elif order.outcome == "cancelled":
-            at = min(when + self._delay(order, 20, 400), deadline - 1)
-            self._step(order, max(at, when), "cancelled")
+            delay = 1.0 if prompt else self._delay(order, 20, 400)
+            self._step(order, max(min(when + delay, deadline - 1), when), "cancelled")
         elif order.outcome == "expired":
             self._step(order, deadline, "expired")
         else:
@@ -428,7 +432,7 @@ class SkinsNode:
             self._step(order, now + 3600.0, "reversed")
         elif order.status == "sent":
             order.token += 1
-            self._schedule_after_sent(order, now)
+            self._schedule_after_sent(order, now, prompt=True)
         # earlier states branch on order.outcome when they get there
 
     def truth(self) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def exact(response: httpx.Response):
     return json.loads(response.content, parse_float=Decimal)
 
 
-def order_body(item: dict, external_id: str, webhook_url: str = "http://127.0.0.1:9/hooks",
+def order_body(item: dict, external_id: str, webhook_url: str = "https://merchant.example/hooks",
                **overrides) -> dict:
     body = {"catalogItemId": item["id"], "expectedPrice": item["price"],
             "externalId": external_id, "webhookUrl": webhook_url, "tradeUrl": TRADE_URL}
