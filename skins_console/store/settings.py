@@ -15,6 +15,8 @@ Public API::
     settings.save()                         # atomic: temp file + fsync + os.replace
     Settings.fields() -> tuple[Setting, ...]   # for the settings UI / CLI
     settings.as_dict() -> dict[str, object]
+    settings.copy() -> Settings             # a staging copy: validate edits, then apply_from
+    settings.apply_from(staged)             # take every value of a validated copy
     settings.notification_enabled(event_kind) -> bool
     settings.path, settings.load_warnings
 
@@ -244,6 +246,15 @@ class Settings:
     def reset(self, key: str) -> None:
         self.field(key)
         self._values.pop(key, None)
+
+    def copy(self) -> "Settings":
+        clone = type(self)(self.path)
+        clone._values = {key: _copy(value) for key, value in self._values.items()}
+        clone._unknown = dict(self._unknown)
+        return clone
+
+    def apply_from(self, staged: "Settings") -> None:
+        self._values = {key: _copy(value) for key, value in staged._values.items()}
 
     def as_dict(self) -> dict[str, Any]:
         return {setting.key: self.get(setting.key) for setting in self.fields()}

@@ -149,3 +149,17 @@ def test_notification_default_is_a_copy(settings_file):
 def test_no_secret_fields():
     keys = {s.key for s in Settings.fields()}
     assert not any(word in key for key in keys for word in ("secret", "api_key", "password"))
+
+
+def test_staging_copy_validates_before_applying(settings_file):
+    settings = Settings.load(settings_file)
+    settings.theme = "dark"
+    staged = settings.copy()
+    staged.poll_orders_seconds = 30
+    with pytest.raises(ValidationError):
+        staged.webhook_listener_port = 0
+    assert settings.poll_orders_seconds == 15  # the original is untouched until applied
+    settings.apply_from(staged)
+    assert (settings.theme, settings.poll_orders_seconds) == ("dark", 30)
+    settings.save()
+    assert Settings.load(settings_file).poll_orders_seconds == 30
