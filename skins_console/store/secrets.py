@@ -133,8 +133,8 @@ def keyring_diagnostics(
     name = _backend_name(target)
     try:
         priority = float(target.priority)
-    except Exception:  # noqa: BLE001 - a backend's priority probe may raise anything
-        priority = 0.0
+    except Exception as exc:  # noqa: BLE001 - keyring signals "not viable" by raising
+        return KeyringDiagnostics(name, 0.0, False, _unusable(f"{name} is not available ({exc})"))
     if isinstance(target, fail.Keyring):
         return KeyringDiagnostics(name, priority, False, _unusable("no keyring backend found"))
     if priority < 1 and name not in _explicitly_configured():

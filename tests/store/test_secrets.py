@@ -122,3 +122,14 @@ def test_real_secret_service_round_trip(real_secret_service):
     finally:
         store.delete_profile(profile)
     assert store.get(profile, SecretKind.SKINSNODE_CLIENT_SECRET) is None
+
+
+def test_unviable_secret_service_is_explained(monkeypatch):
+    from keyring.backends import SecretService
+
+    # Without a D-Bus session the real backend reports itself unviable by raising.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    diag = keyring_diagnostics(SecretService.Keyring())
+    assert not diag.usable
+    assert "SecretService" in diag.backend and "is not available" in diag.message
+    assert "Secret Service must be running" in diag.message
