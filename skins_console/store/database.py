@@ -108,7 +108,7 @@ class Database:
         try:
             await loop.run_in_executor(db._executor, db._open_on_worker, migrations)
         except BaseException:
-            db._executor.shutdown(wait=True)
+            db._abandon()
             raise
         return db
 
@@ -125,9 +125,16 @@ class Database:
         try:
             db._executor.submit(db._open_on_worker, migrations).result()
         except BaseException:
-            db._executor.shutdown(wait=True)
+            db._abandon()
             raise
         return db
+
+    def _abandon(self) -> None:
+        # A failed or cancelled open: the worker may still be migrating. Queue the close
+        # behind it (one worker, FIFO) instead of blocking the event loop until it is done.
+        self._closed = True
+        self._executor.submit(self._close_conn)
+        self._executor.shutdown(wait=False)
 
     def _open_on_worker(self, steps: tuple[migrations_module.Migration, ...] | None) -> None:
         self._worker_ident = threading.get_ident()

@@ -1,7 +1,9 @@
 """The database schema as an ordered list of migration steps (``PRAGMA user_version``).
 
 Step N turns a version N-1 database into version N. Steps are never edited once released;
-a change to the schema is a new step appended at the end. ``Database`` runs the missing
+a change to the schema is a new step appended at the end. Steps run with
+``foreign_keys=ON`` and must leave ``PRAGMA foreign_key_check`` clean (it is checked before
+each commit); a step that rebuilds a table copies it under a new name and renames it back. ``Database`` runs the missing
 steps, each in its own transaction, after backing the file up.
 
 Conventions: SkinsNode money is INTEGER cents; Skinslink USD is TEXT holding the exact

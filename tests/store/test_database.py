@@ -249,3 +249,34 @@ def test_lock_held_by_another_program_gives_clear_message(store_paths):
     db.call_sync(_add_note, "now fine")
     assert db.read_sync(_count) == 2
     db.close_sync()
+
+
+@pytest.mark.qt_loop
+async def test_works_on_the_qasync_loop(store_paths):
+    db = await Database.open(store_paths.database)
+    try:
+        await db.call(_make_notes)
+        await asyncio.gather(*(db.call(_add_note, str(n)) for n in range(20)))
+        assert await db.read(_count) == 20
+    finally:
+        await db.close()
+
+
+async def test_cancelled_caller_does_not_break_the_database(store_db):
+    await store_db.call(_make_notes)
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(conn):
+        started.set()
+        release.wait(10)
+        _add_note(conn, "completed anyway")
+
+    task = asyncio.ensure_future(store_db.call(slow))
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+    task.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The transaction that had started still completes on the worker, whole.
+    assert await store_db.read(_count) == 1
