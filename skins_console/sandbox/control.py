@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from skins_console.core.models import format_time
 from skins_console.sandbox.faults import parse_rule
-from skins_console.sandbox.http_types import Request, Response, json_response
+from skins_console.sandbox.http_types import Request, Response
 
 if TYPE_CHECKING:  # pragma: no cover
     from skins_console.sandbox.server import Sandbox
@@ -46,6 +45,11 @@ def truth(sandbox: "Sandbox") -> dict[str, Any]:
         "faults": sandbox.faults.rules(),
         "requests": dict(sandbox.requests),
     }
+
+
+def json_response(status: int, payload: Any) -> Response:
+    # Control answers carry floats (speed, rates) and are not provider contracts.
+    return Response(status, json.dumps(payload, default=str, ensure_ascii=False).encode())
 
 
 def _bad(message: str) -> Response:
@@ -97,7 +101,7 @@ def handle(sandbox: "Sandbox", request: Request) -> Response:
             return _prices(sandbox, body)
         if path == "/_sandbox/reset" and method == "POST":
             sandbox.reset()
-            return json_response(200, {"reset": True, "at": time.time().__int__()})
+            return json_response(200, {"reset": True})
     except ValueError as exc:
         return _bad(str(exc))
     return json_response(404, {"error": "not_found", "message": f"no control route {path}"})

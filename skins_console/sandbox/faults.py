@@ -13,6 +13,7 @@ import itertools
 import random
 import threading
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 KINDS = ("latency", "error", "drop", "malformed", "rate_limit")
@@ -65,7 +66,8 @@ def parse_rule(data: Any) -> FaultRule:
         raise ValueError("method must be a string such as POST")
     rule.method = method.upper()
     rate = data.get("rate", 1.0)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, Decimal)) \
+            or not 0 <= rate <= 1:
         raise ValueError("rate must be a number between 0 and 1")
     rule.rate = float(rate)
     count = data.get("count")
