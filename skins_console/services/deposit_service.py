@@ -11,14 +11,13 @@ same items) is reused; a different one under the same id is refused.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from skins_console.core.errors import ValidationError
 from skins_console.core.market_names import normalise_market_hash_name, validate_game
 from skins_console.core.models import DepositItem, DepositRequest
-from skins_console.core.money import format_usd
 from skins_console.core.records import DepositRecord, QuoteRecord
 from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING, describe
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
@@ -104,6 +103,10 @@ class DepositService:
         game = skinslink_game(game or profile.default_game)
         link = await self.ctx.skinslink()
         quote = await link.get_prices(game, names, no_deposit_intent=price_only)
+        if quote.lock_expires_at is not None and self.ctx.cadence.time_scale != 1:
+            # A fast sandbox runs its 5-minute lock in 5 min x time_scale of wall time.
+            lock = (quote.lock_expires_at - quote.fetched_at) * self.ctx.cadence.time_scale
+            quote = replace(quote, lock_expires_at=quote.fetched_at + lock)
         record = await self.ctx.quotes.save(profile.name, quote)
         self.ctx.bus.publish(change_bus.QUOTE, str(record.id))
         return record
@@ -150,7 +153,8 @@ class DepositService:
                 "use the new quote id.", field="quote", code="quote_expired")
         items = self._items(quote, inp.items, profile.min_price_tolerance_pct)
         request = DepositRequest(trade_id=quote.trade_id, merchant_tx_id=tx_id, game=quote.game,
-                                 partner=trade.partner, token=trade.token, items=items)
+                                 partner=trade.partner, token=trade.token, items=items,
+                                 result_url=profile.webhook_url or None)
         deposit = await ctx.db.call(_write_draft, profile=profile.name, request=request,
                                     quote_id=quote.id, trade=trade, now=now)
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
@@ -215,7 +219,3 @@ class DepositService:
 
 def _result(sent: DepositSendResult, *, reused: bool = False) -> DepositResult:
     return DepositResult(sent.deposit, sent.outcome, sent.message, reused=reused)
-
-
-def describe_quote_line(name: str, price: Decimal) -> str:
-    return f"{name}: {format_usd(price)}"
