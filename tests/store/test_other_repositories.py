@@ -52,14 +52,26 @@ async def test_rename_cascades_and_delete_is_guarded(store_db, store_profile):
     orders = OrdersRepository(store_db)
     await orders.insert_draft(profile="main", request=OrderRequest(
         "cat", 100, "ord-1", "http://127.0.0.1:9/wh", TRADE), item_name="x")
+    await CatalogCacheRepository(store_db).replace("main", _items(3), T0)
+    await CustomersRepository(store_db).save("main", TRADE, label="Bob")
+    await WalletRepository(store_db).add(WalletSnapshot("main", T0, 100))
     await profiles.rename("main", "renamed")
     assert (await orders.get("renamed", "ord-1")).status == "draft"
+    assert (await CatalogCacheRepository(store_db).info("renamed")).item_count == 3
+    assert len((await CatalogCacheRepository(store_db).load("renamed")).items) == 3
+    assert (await CustomersRepository(store_db).get("renamed", 12345)).label == "Bob"
+    assert (await WalletRepository(store_db).latest("renamed")).available_cents == 100
+    assert await CatalogCacheRepository(store_db).load("main") is None
     with pytest.raises(ProfileError) as info:
         await profiles.delete("renamed")
     assert info.value.code == "profile_in_use"
     empty = await profiles.create(make_profile("empty", active=False))
+    await CatalogCacheRepository(store_db).replace("empty", _items(2), T0)
+    await CustomersRepository(store_db).save("empty", TRADE)
     await profiles.delete(empty.name)
     assert await profiles.get("empty") is None
+    assert await CatalogCacheRepository(store_db).info("empty") is None
+    assert await CustomersRepository(store_db).list("empty") == []
     with pytest.raises(ProfileError):
         await profiles.require("empty")
 
