@@ -1,0 +1,220 @@
+"""The webhook listener against the sandbox: real HTTP both ways, a real SQLite file.
+
+No tracking pass runs in these tests: only webhooks (and, for Skinslink, the listener's own
+re-read of the deposit) move the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
+from skins_console.core.models import format_time, utcnow
+from skins_console.services.catalog_service import CatalogService
+from skins_console.services.checkout_service import CheckoutRequest, CheckoutService
+from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
+from skins_console.services.webhook_listener import (
+    HEALTH_PATH,
+    SKINSLINK_PATH,
+    SKINSNODE_PATH,
+    WebhookListener,
+)
+from tests.fixtures.services import make_trade_url
+
+SPEED = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def hooked(sandbox_factory, services_ctx_factory):
+    """A sandbox and a context whose profile's webhook URL is a running listener."""
+    sandbox = sandbox_factory(speed=SPEED)
+    port = _free_port()
+    ctx = await services_ctx_factory(sandbox, webhook_url=f"http://127.0.0.1:{port}/hooks")
+    listener = WebhookListener(ctx, "127.0.0.1", port)
+    await listener.start()
+    try:
+        yield sandbox, ctx, listener
+    finally:
+        await listener.stop()
+
+
+async def _until(fetch, predicate, timeout: float = 20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    value = await fetch()
+    while not predicate(value):
+        if loop.time() > deadline:
+            raise AssertionError(f"not reached in {timeout} s; last value: {value!r}")
+        await asyncio.sleep(0.05)
+        value = await fetch()
+    return value
+
+
+async def _place_order(ctx, sandbox, outcome: str) -> str:
+    catalog = await CatalogService(ctx).refresh()
+    external_id = f"wh-{utcnow().timestamp():.6f}"
+    sandbox.script_order(external_id, outcome)
+    result = await CheckoutService(ctx).checkout(CheckoutRequest(
+        catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(),
+        external_id=external_id))
+    assert result.ok, result.message
+    return external_id
+
+
+def _order_status(ctx, external_id):
+    async def fetch():
+        return (await ctx.orders.get(ctx.profile.name, external_id)).status
+    return fetch
+
+
+def _signed(secret: str, body: dict, *, delivery_id: str, at=None) -> tuple[dict, bytes]:
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    stamp = format_time(at or utcnow())
+    headers = {"x-event-type": "order.updated", "x-delivery-id": delivery_id,
+               "x-timestamp": stamp, "x-signature": sign_skinsnode(secret, stamp, raw),
+               "content-type": "application/json"}
+    return headers, raw
+
+
+def _payload(external_id: str, status: str) -> dict:
+    return {"externalId": external_id, "status": status, "steamOfferId": "7100000001",
+            "amount": "100", "currency": "USD", "error": None, "timestamps": {}}
+
+
+async def _post(listener, path, headers, raw) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=5) as http:
+        return await http.post(listener.url + path, headers=headers, content=raw)
+
+
+async def test_webhooks_alone_bring_an_order_to_its_terminal_status(hooked):
+    sandbox, ctx, listener = hooked
+    external_id = await _place_order(ctx, sandbox, "completed")
+    await _until(_order_status(ctx, external_id), lambda s: s == "completed")
+    events = await ctx.events.for_record(ctx.profile.name, "order", external_id)
+    webhook_events = [e for e in events if e.type == "webhook"]
+    delivered = [d for d in sandbox.truth()["webhooks"]
+                 if d["key"] == external_id and d["state"] == "delivered"]
+    assert delivered and len(webhook_events) >= len(delivered) - 1
+    assert listener.stats.applied >= 1 and listener.stats.rejected == 0
+
+
+async def test_forged_stale_duplicate_and_late_deliveries(hooked):
+    sandbox, ctx, listener = hooked
+    external_id = await _place_order(ctx, sandbox, "completed")
+    await _until(_order_status(ctx, external_id), lambda s: s == "completed")
+    secret = sandbox.config.skinsnode_client_secret
+    before = await ctx.events.for_record(ctx.profile.name, "order", external_id)
+
+    # Forged: signed with the wrong secret → 401, nothing written.
+    headers, raw = _signed("not-the-secret", _payload(external_id, "reversed"),
+                           delivery_id="forged-1")
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.status_code == 401 and response.json()["error"] == "bad_signature"
+    # Tampered: a valid signature over a different body.
+    headers, raw = _signed(secret, _payload(external_id, "completed"), delivery_id="tamper-1")
+    response = await _post(listener, SKINSNODE_PATH, headers,
+                           raw.replace(b"completed", b"reversed"))
+    assert response.status_code == 401
+    # Stale / replayed: correctly signed ten minutes ago.
+    headers, raw = _signed(secret, _payload(external_id, "reversed"), delivery_id="old-1",
+                           at=utcnow() - timedelta(minutes=10))
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.status_code == 401 and response.json()["error"] == "stale"
+    assert (await _order_status(ctx, external_id)()) == "completed"
+    assert await ctx.events.for_record(ctx.profile.name, "order", external_id) == before
+
+    # Late, correctly signed, older non-terminal status: accepted, recorded, not applied.
+    headers, raw = _signed(secret, _payload(external_id, "sent"), delivery_id="late-1")
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.status_code == 200 and response.json()["result"] == "ignored"
+    assert (await _order_status(ctx, external_id)()) == "completed"
+    # The same delivery again: a duplicate, recorded once more, still no change.
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.json()["result"] == "duplicate"
+    after = await ctx.events.for_record(ctx.profile.name, "order", external_id)
+    new = [e.message for e in after[len(before):]]
+    assert len(new) == 2 and "kept “completed”" in new[0] and "Duplicate" in new[1]
+    assert listener.stats.rejected == 3
+
+
+async def test_unknown_order_and_routes(hooked):
+    sandbox, ctx, listener = hooked
+    headers, raw = _signed(sandbox.config.skinsnode_client_secret,
+                           _payload("never-created", "completed"), delivery_id="u-1")
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.status_code == 202
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert (await http.get(listener.url + HEALTH_PATH)).json()["ok"] is True
+        assert (await http.get(listener.url + SKINSNODE_PATH)).status_code == 405
+        missing = await http.post(listener.url + SKINSNODE_PATH, content=b"{}")
+        assert missing.status_code == 401 and missing.json()["error"] == "missing_header"
+        huge = await http.post(listener.url + SKINSLINK_PATH, content=b"x" * (600 * 1024))
+        assert huge.status_code == 413
+
+
+async def _place_deposit(ctx, sandbox, outcome: str) -> str:
+    service = DepositService(ctx)
+    quote = await service.quote(["AK-47 | Redline (Field-Tested)"], game="csgo")
+    tx_id = f"dep-{utcnow().timestamp():.6f}"
+    sandbox.script_deposit(tx_id, outcome)
+    result = await service.create(DepositInput(
+        quote_id=quote.id, trade_url=make_trade_url(), merchant_tx_id=tx_id,
+        items=(DepositLine(name="AK-47 | Redline (Field-Tested)", asset_id="38029384123"),)))
+    assert result.ok, result.message
+    return tx_id
+
+
+def _deposit_status(ctx, tx_id):
+    async def fetch():
+        return (await ctx.deposits.get(ctx.profile.name, tx_id)).status
+    return fetch
+
+
+async def test_skinslink_webhooks_alone_reach_completed(hooked):
+    sandbox, ctx, listener = hooked
+    tx_id = await _place_deposit(ctx, sandbox, "completed")
+    # result_url is the profile's webhook URL (any path: told apart by the body's sign).
+    await _until(_deposit_status(ctx, tx_id), lambda s: s == "hold")
+    sandbox.advance(8 * 86400)  # past Steam's 7-day hold
+    await _until(_deposit_status(ctx, tx_id), lambda s: s == "completed")
+    events = await ctx.events.for_record(ctx.profile.name, "deposit", tx_id)
+    assert any(e.type == "webhook" and "re-read" in e.message for e in events)
+
+
+async def test_skinslink_sign_checked_and_body_status_not_trusted(hooked):
+    sandbox, ctx, listener = hooked
+    tx_id = await _place_deposit(ctx, sandbox, "completed")
+    deposit = await ctx.deposits.get(ctx.profile.name, tx_id)
+    body = {"status": "completed", "trade_id": deposit.trade_id, "merchant_tx_id": tx_id,
+            "amount": 22.75, "amount_currency": "usd", "steam_id": "76561198000000001",
+            "offer_id": ""}
+    forged = dict(body, sign=skinslink_sign(deposit.trade_id, "wrong-secret"))
+    response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(forged).encode())
+    assert response.status_code == 401
+    # Correctly signed, but the body claims "completed" while Skinslink says otherwise:
+    # the listener re-reads the status and stores what Skinslink says.
+    signed = dict(body, sign=skinslink_sign(deposit.trade_id,
+                                            sandbox.config.skinslink_webhook_secret))
+    remote_before = sandbox.truth()["skinslink"]["deposits"][tx_id]["status"]
+    assert remote_before in ("active", "hold")  # just created: nowhere near completed
+    response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(signed).encode())
+    assert response.status_code == 200
+    stored = await ctx.deposits.get(ctx.profile.name, tx_id)
+    remote_after = sandbox.truth()["skinslink"]["deposits"][tx_id]["status"]
+    assert stored.status in (remote_before, remote_after) and stored.status != "completed"
+    events = await ctx.events.for_record(ctx.profile.name, "deposit", tx_id)
+    last = [e for e in events if e.type == "webhook"][-1]
+    assert last.details["reported_status"] == "completed"
+    assert last.details["status_now"] == stored.status
