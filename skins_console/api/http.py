@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -159,6 +161,13 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~0.1 s; every client (one per provider and profile)
+    # shares one context instead of paying that on each construction.
+    return httpx.create_ssl_context(trust_env=True)
+
+
 def _short_host(base_url: str) -> str:
     parts = urlsplit(base_url)
     return parts.netloc or base_url
@@ -200,6 +209,7 @@ class ProviderHttp:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            verify=_tls_context(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
         )

@@ -45,6 +45,8 @@ def _required_str(obj: Mapping[str, Any], key: str) -> str:
 
 def _optional_str(value: Any) -> str | None:
     """Strings pass; numbers (an offer id sent as a number) become their digits."""
+    if value.__class__ is str:  # the common case first: this runs 600,000 times a catalog
+        return value if value and not value.isspace() else None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, str):
