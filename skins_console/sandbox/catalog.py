@@ -267,7 +267,7 @@ def _band_of(raw: int) -> tuple[str, int, int]:
     return name, low, high - low
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)
 def _json_text(value: str | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -277,6 +277,8 @@ class Catalog:
 
     def __init__(self, size: int, seed: int, base_url: str) -> None:
         self.base_url = base_url
+        # json.dumps adds the quotes; the prefix is spliced into a quoted string.
+        self._image_prefix = json.dumps(f"{base_url}/static/items/")[1:-1]
         self._lock = threading.Lock()
         self._generator = CatalogGenerator(seed)
         self._listed: dict[str, CatalogEntry] = {}
@@ -293,7 +295,7 @@ class Catalog:
             f'"floatValue":"{entry.float_text}","paintIndex":{entry.paint_index},'
             f'"paintSeed":{entry.paint_seed},"rarityColor":"{entry.rarity_color}",'
             f'"classId":"{entry.class_id}","instanceId":"{entry.instance_id}",'
-            f'"imageUrl":{_json_text(f"{self.base_url}/static/items/{entry.id}.png")}}}'
+            f'"imageUrl":"{self._image_prefix}{entry.id}.png"}}'
         ).encode("utf-8")
 
     def add_generated(self, count: int) -> list[CatalogEntry]:
