@@ -21,7 +21,6 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
         (first_time, changed): records the delivery id (dedupe) and applies its order state
         in ONE transaction; a duplicate changes nothing; an out-of-order report is noted
     schedule_order_check(conn, profile, external_id, *, next_check_at, checked_at=None)
-    set_order_settles_at(conn, profile, external_id, settles_at)
     set_order_settles_at(conn, profile, external_id, settles_at) -> None
         when the Trade Protection window of a delivered order ends (a reversal is possible
         until then)
@@ -352,18 +351,10 @@ def schedule_order_check(
 
 
 def set_order_settles_at(
-    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime
+    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime | None
 ) -> None:
     """When Trade Protection ends for a completed order (the tracker computes it when the
     provider's answer has no such timestamp)."""
-    _require(conn, profile, external_id)
-    conn.execute("UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
-                 (ts(settles_at), profile, external_id))
-
-
-def set_order_settles_at(
-    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime | None
-) -> None:
     _require(conn, profile, external_id)
     conn.execute("UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
                  (ts(settles_at), profile, external_id))
@@ -489,10 +480,6 @@ class OrdersRepository:
 
     async def schedule_check(self, profile: str, external_id: str, **kw: Any) -> None:
         await self._db.call(schedule_order_check, profile, external_id, **kw)
-
-    async def set_settles_at(self, profile: str, external_id: str,
-                             settles_at: datetime) -> None:
-        await self._db.call(set_order_settles_at, profile, external_id, settles_at)
 
     async def set_settles_at(self, profile: str, external_id: str,
                              settles_at: datetime | None) -> None:
