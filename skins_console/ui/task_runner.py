@@ -132,6 +132,14 @@ class TaskRunner(QObject):
         except Exception as callback_exc:  # noqa: BLE001 - a broken callback is a bug to show
             self._presenter.report(callback_exc, context=description)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def presenter(self) -> ErrorPresenter:
+        return self._presenter
+
     # --- state ---------------------------------------------------------------------------
 
     def is_idle(self) -> bool:

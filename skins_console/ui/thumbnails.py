@@ -96,6 +96,8 @@ class ThumbnailCache(QObject):
         if pixmap is not None:
             self._memory.move_to_end(url)
             return pixmap
+        if self._runner.closed:
+            return None
         if url not in self._failed and url not in self._in_flight:
             self._wanted[url] = None
             self._wanted.move_to_end(url)

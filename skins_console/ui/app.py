@@ -1,0 +1,205 @@
+"""GUI start-up: one qasync loop, hooks first, ordered shutdown.
+
+``run_gui(args)`` is what ``skins-console`` runs without a subcommand (``args`` has
+``data_dir``, ``profile``, ``sandbox`` and optionally ``speed``). Order matters:
+
+1. ``QT_API=pyside6`` and ``PySide6.QtWidgets`` imported before qasync (it would otherwise
+   pick whatever binding it finds first);
+2. the error presenter's hooks (``sys``/``threading`` excepthooks) before the QApplication;
+3. the QApplication, not quitting when its last window closes (the first-run dialog is
+   shown before any main window exists);
+4. ``main()`` on a ``qasync.QEventLoop`` through ``asyncio.Runner``: it awaits the
+   application's ``aboutToQuit`` and then shuts down in order: tasks, tracker, HTTP clients,
+   database, sandbox, instance lock.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_API", "pyside6")
+
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+
+import qasync  # noqa: E402  (after PySide6, see above)
+
+from skins_console.core.errors import SecretStoreError, UserFacingError  # noqa: E402
+from skins_console.core.records import ProfileRecord  # noqa: E402
+from skins_console.ui.dialog_futures import open_dialog  # noqa: E402
+from skins_console.ui.error_presenter import ErrorPresenter  # noqa: E402
+from skins_console.ui.task_runner import TaskRunner  # noqa: E402
+from skins_console.ui.theme import ThemeManager  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+SANDBOX_PROFILE = "sandbox"
+DEMO_SPEED = 10.0
+
+
+class GuiSession:
+    """Everything one GUI run owns, closed in reverse order by :meth:`shutdown`."""
+
+    def __init__(self, app: QApplication, presenter: ErrorPresenter) -> None:
+        self.app = app
+        self.presenter = presenter
+        self.runner = TaskRunner(presenter)
+        self.lock = None
+        self.ctx = None
+        self.sandbox = None
+        self.window = None
+        self.controller = None
+        self.quit_event = asyncio.Event()
+        app.aboutToQuit.connect(self._on_about_to_quit)
+
+    def _on_about_to_quit(self) -> None:
+        # aboutToQuit can fire twice (explicit quit, then the loop ending): set() is
+        # idempotent, and the shutdown below runs once.
+        if not self.quit_event.is_set():
+            self.quit_event.set()
+
+    async def open(self, args) -> bool:
+        from skins_console.services.context import AppContext
+        from skins_console.store.instance_lock import InstanceLock
+        from skins_console.store.paths import resolve_paths
+
+        paths = resolve_paths(getattr(args, "data_dir", None))
+        self.lock = InstanceLock(paths.lock_file)
+        self.lock.acquire()
+        speed = float(getattr(args, "speed", None) or DEMO_SPEED)
+        profile = getattr(args, "profile", None)
+        if getattr(args, "sandbox", False):
+            self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
+            self.ctx = await AppContext.open(paths, time_scale=1.0 / speed)
+            await ensure_sandbox_profile(self.ctx, self.sandbox)
+        else:
+            self.ctx = await AppContext.open(paths, profile=profile)
+        if self.ctx.profile is None:
+            if not await self._first_run():
+                return False
+        return True
+
+    async def _first_run(self) -> bool:
+        from skins_console.ui.backend import Backend
+        from skins_console.ui.profile_dialog import ProfileDialog
+
+        backend = Backend(self.ctx)
+        dialog = ProfileDialog(self.runner, save=backend.save_profile, test=backend.test_profile)
+        saved: list[ProfileRecord] = []
+        dialog.saved.connect(saved.append)
+        await open_dialog(dialog)
+        dialog.deleteLater()
+        if not saved:
+            return False
+        if self.ctx.profile is None:
+            await self.ctx.select_profile(saved[0].name)
+        return True
+
+    def show_window(self, themes: ThemeManager) -> None:
+        from skins_console.ui.backend import Backend
+        from skins_console.ui.main_window import MainWindow
+        from skins_console.ui.window_controller import WindowController
+
+        backend = Backend(self.ctx)
+        self.window = MainWindow(backend, runner=self.runner, presenter=self.presenter,
+                                 themes=themes)
+        self.presenter.attach(self.window)
+        self.controller = WindowController(self.window, backend)
+        self.window.closing.connect(self.app.quit)
+        self.window.show()
+        self.controller.start()
+
+    async def shutdown(self) -> None:
+        if self.controller is not None:
+            await self.controller.shutdown()
+        await self.runner.shutdown()
+        if self.ctx is not None:
+            await self.ctx.close()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+        if self.lock is not None:
+            self.lock.release()
+
+
+def _start_sandbox(speed: float):
+    from skins_console.sandbox import Sandbox, SandboxConfig
+
+    return Sandbox(SandboxConfig(speed=speed)).start()
+
+
+async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
+    """Create (or point at this run's port) the sandbox profile with its demo credentials."""
+    from skins_console.services.profile_service import ProfileSecrets, ProfileService
+
+    cfg = sandbox.config
+    secrets = ProfileSecrets(cfg.skinsnode_client_secret, cfg.skinslink_api_key,
+                             cfg.skinslink_webhook_secret)
+    service = ProfileService(ctx)
+    existing = await ctx.profiles.get(SANDBOX_PROFILE)
+    endpoints = dict(
+        skinsnode_base_url=sandbox.skinsnode_base_url,
+        skinslink_base_url=sandbox.skinslink_base_url,
+        skinsnode_client_id=cfg.skinsnode_client_id,
+        # The sandbox delivers webhooks here; the console polls, so nothing must listen.
+        webhook_url=f"{sandbox.base_url}/_sandbox/discard",
+    )
+    if existing is None:
+        record = ProfileRecord(name=SANDBOX_PROFILE, is_sandbox=True,
+                               min_price_tolerance_pct=_decimal("2"),
+                               low_balance_threshold_cents=50_000, **endpoints)
+        await service.add(record, secrets, activate=True)
+    else:
+        await ctx.profiles.update(SANDBOX_PROFILE, **endpoints)
+        await ctx.secrets.acheck()
+        for kind, value in secrets.items():
+            await ctx.secrets.aset(SANDBOX_PROFILE, kind, value)
+        await service.use(SANDBOX_PROFILE)
+    return await ctx.select_profile(SANDBOX_PROFILE)
+
+
+def _decimal(text: str):
+    from decimal import Decimal
+
+    return Decimal(text)
+
+
+async def _show_fatal(message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, "Skins Console", message)
+    await open_dialog(box)
+
+
+async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(presenter.loop_exception_handler)
+    themes = ThemeManager(app, "system")
+    session = GuiSession(app, presenter)
+    try:
+        try:
+            if not await session.open(args):
+                return 0
+        except (SecretStoreError, UserFacingError) as exc:
+            await _show_fatal(exc.message)
+            return 1
+        themes.set_mode(session.ctx.settings.theme)
+        session.show_window(themes)
+        app.setQuitOnLastWindowClosed(True)
+        await session.quit_event.wait()
+        return 0
+    finally:
+        await session.shutdown()
+
+
+def run_gui(args) -> int:
+    presenter = ErrorPresenter()
+    presenter.install_hooks()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Skins Console")
+    app.setOrganizationName("Skins Console")
+    app.setQuitOnLastWindowClosed(False)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(main(args, app, presenter))
+
+

@@ -1,0 +1,265 @@
+"""The services one window works with, and the small async calls its tabs are given.
+
+Tabs receive plain async callables (``load_activity``, ``add_note``…), never the context,
+so they can be built and tested on their own; this class binds those callables to the
+services of one :class:`AppContext`. It holds no business rules: each method is a call
+into a service or a repository plus, at most, unpacking for the view.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from skins_console.api.skinslink_client import SkinslinkClient
+from skins_console.api.skinsnode_client import SkinsNodeClient
+from skins_console.core.models import Catalog, CatalogItem
+from skins_console.core.records import (
+    ActivityFilter,
+    CustomerRecord,
+    DepositRecord,
+    EventRecord,
+    OrderRecord,
+    ProfileRecord,
+    WalletSnapshot,
+)
+from skins_console.services.catalog_service import CatalogService
+from skins_console.services.checkout_service import (
+    CheckoutRequest,
+    CheckoutResult,
+    CheckoutService,
+    new_external_id,
+)
+from skins_console.services.context import AppContext
+from skins_console.services.deposit_service import (
+    DepositInput,
+    DepositLine,
+    DepositResult,
+    DepositService,
+)
+from skins_console.services.profile_service import (
+    CheckResult,
+    ProfileSecrets,
+    ProfileService,
+    ProfileTestResult,
+)
+# The profile service's probes, reused for testing values before they are saved (the
+# service only tests stored profiles).
+from skins_console.services.profile_service import _check, _health, _skinslink_key, _wallet
+from skins_console.services.tracking_service import TrackingService
+from skins_console.services.wallet_service import WalletService, WalletView
+from skins_console.ui.orders_model import ActivityItem
+from skins_console.ui.quote_model import QuoteLine, QuoteView
+
+ACTIVITY_LIMIT = 5000
+
+
+class Backend:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.catalog = CatalogService(ctx)
+        self.wallet = WalletService(ctx)
+        self.profiles = ProfileService(ctx)
+        self.checkout = CheckoutService(ctx)
+        self.deposits = DepositService(ctx)
+        self.tracking = TrackingService(ctx)
+
+    @property
+    def profile_name(self) -> str:
+        return self.ctx.require_profile().name
+
+    # --- catalog -------------------------------------------------------------------------
+
+    async def cached_catalog(self) -> Catalog | None:
+        if self.ctx.profile is None:
+            return None
+        return await self.catalog.cached()
+
+    async def fetch_catalog(self) -> Catalog:
+        return await self.catalog.refresh()
+
+    # --- orders tab ----------------------------------------------------------------------
+
+    async def load_activity(self) -> tuple[list[OrderRecord], list[DepositRecord]]:
+        if self.ctx.profile is None:
+            return [], []
+        flt = ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT)
+        orders = await self.ctx.orders.search(flt)
+        deposits = await self.ctx.deposits.search(flt)
+        return orders, deposits
+
+    async def load_events(self, item: ActivityItem) -> list[EventRecord]:
+        kind = "order" if item.is_order else "deposit"
+        return await self.ctx.events.for_record(item.record.profile, kind, item.key)
+
+    async def add_note(self, item: ActivityItem, text: str) -> EventRecord:
+        repo = self.ctx.orders if item.is_order else self.ctx.deposits
+        event = await repo.record_event(item.record.profile, item.key, "note", text)
+        self.ctx.bus.publish("order" if item.is_order else "deposit", item.key)
+        return event
+
+    async def export_csv(self, items: list[ActivityItem], path: str) -> None:
+        rows = [
+            {
+                "provider": item.provider.value,
+                "id": item.key,
+                "items": item.items,
+                "counterparty": item.counterparty,
+                "amount": item.amount_text,
+                "status": item.status,
+                "created_at": item.created_at.isoformat(),
+                "updated_at": item.updated_at.isoformat(),
+                "deadline": item.deadline.isoformat() if item.deadline else "",
+            }
+            for item in items
+        ]
+        await _to_thread(_write_csv, Path(path), rows)
+
+    async def recheck(self, item: ActivityItem) -> None:
+        """Make the record due now and wake the tracker; its pass publishes the result."""
+        repo = self.ctx.orders if item.is_order else self.ctx.deposits
+        await repo.schedule_check(item.record.profile, item.key,
+                                  next_check_at=self.ctx.clock.now())
+        self.tracking.wake()
+
+    # --- selling -------------------------------------------------------------------------
+
+    def new_external_id(self) -> str:
+        return new_external_id(self.ctx.clock.now())
+
+    async def customers(self) -> list[CustomerRecord]:
+        if self.ctx.profile is None:
+            return []
+        return await self.ctx.customers.list(self.ctx.profile.name)
+
+    async def projected_cents(self) -> int | None:
+        view = await self.last_wallet()
+        return view.projected_cents if view is not None else None
+
+    async def place_order(self, item: CatalogItem, trade_url: str,
+                          external_id: str) -> CheckoutResult:
+        result = await self.checkout.checkout(CheckoutRequest(
+            catalog_item_id=item.id, trade_url=trade_url,
+            expected_price_cents=item.price_cents, external_id=external_id))
+        self.tracking.wake()
+        return result
+
+    # --- quotes and deposits -------------------------------------------------------------
+
+    async def get_quote(self, game: str, names: list[str], lock: bool) -> QuoteView:
+        record = await self.deposits.quote(names, game=game, price_only=not lock)
+        return QuoteView.from_record(record)
+
+    async def create_deposit(self, quote: QuoteView, trade_url: str, lines: list[QuoteLine],
+                             merchant_tx_id: str) -> DepositResult:
+        items = tuple(DepositLine(name=line.name, asset_id=line.asset_id.strip(),
+                                  min_price=line.min_price) for line in lines)
+        result = await self.deposits.create(DepositInput(
+            quote_id=quote.id, trade_url=trade_url, items=items, merchant_tx_id=merchant_tx_id))
+        self.tracking.wake()
+        return result
+
+    def tolerance_pct(self):
+        from decimal import Decimal
+
+        profile = self.ctx.profile
+        return profile.min_price_tolerance_pct if profile is not None else Decimal(0)
+
+    # --- profiles ------------------------------------------------------------------------
+
+    async def list_profiles(self) -> list[ProfileRecord]:
+        return await self.profiles.list()
+
+    async def save_profile(self, record: ProfileRecord, secrets: ProfileSecrets | None,
+                           original: str | None) -> ProfileRecord:
+        if original is None:
+            assert secrets is not None
+            return await self.profiles.add(record, secrets)
+        changes = {
+            "skinsnode_base_url": record.skinsnode_base_url,
+            "skinsnode_client_id": record.skinsnode_client_id,
+            "skinslink_base_url": record.skinslink_base_url,
+            "webhook_url": record.webhook_url,
+            "min_price_tolerance_pct": record.min_price_tolerance_pct,
+            "low_balance_threshold_cents": record.low_balance_threshold_cents,
+        }
+        updated = await self.ctx.profiles.update(original, **changes)
+        if secrets is not None:
+            for kind, value in secrets.items():
+                if value:
+                    await self.ctx.secrets.aset(original, kind, value)
+        if self.ctx.profile is not None and self.ctx.profile.name == original:
+            await self.ctx.refresh_profile()
+        self.ctx.bus.publish("profile", original)
+        self.tracking.wake()
+        return updated
+
+    async def save_profile_fields(self, name: str, changes: dict) -> ProfileRecord:
+        updated = await self.ctx.profiles.update(name, **changes)
+        if self.ctx.profile is not None and self.ctx.profile.name == name:
+            await self.ctx.refresh_profile()
+        self.ctx.bus.publish("profile", name)
+        return updated
+
+    async def test_profile(self, record: ProfileRecord, secrets: ProfileSecrets | None,
+                           original: str | None) -> ProfileTestResult:
+        """Test what is typed; stored secrets fill in the ones left empty when editing."""
+        if secrets is None and original is not None:
+            return await self.profiles.test(original)
+        secret = secrets.skinsnode_client_secret if secrets else ""
+        key = secrets.skinslink_api_key if secrets else ""
+        if original is not None:
+            from skins_console.store.secrets import SecretKind
+
+            secret = secret or await self.ctx.secrets.aget(
+                original, SecretKind.SKINSNODE_CLIENT_SECRET) or ""
+            key = key or await self.ctx.secrets.aget(original, SecretKind.SKINSLINK_API_KEY) \
+                or ""
+        checks: list[CheckResult] = []
+        options = dict(self.ctx.client_options)
+        options.setdefault("max_get_retries", 0)
+        async with SkinsNodeClient(record.skinsnode_base_url, record.skinsnode_client_id,
+                                   secret, **options) as node:
+            checks.append(await _check("SkinsNode health", _health(node)))
+            checks.append(await _check("SkinsNode wallet", _wallet(node)))
+        async with SkinslinkClient(record.skinslink_base_url, key, **options) as link:
+            checks.append(await _check("Skinslink API key", _skinslink_key(link)))
+        return ProfileTestResult(record.name, tuple(checks))
+
+    # --- wallet --------------------------------------------------------------------------
+
+    async def fetch_wallet(self) -> WalletView:
+        return await self.wallet.fetch()
+
+    async def last_wallet(self) -> WalletView | None:
+        if self.ctx.profile is None:
+            return None
+        return await self.wallet.last()
+
+    async def wallet_history(self) -> list[WalletSnapshot]:
+        if self.ctx.profile is None:
+            return []
+        return await self.wallet.history()
+
+    async def orders_for_wallet(self) -> list[OrderRecord]:
+        orders, _deposits = await self.load_activity()
+        return orders
+
+    async def health(self) -> bool:
+        node = await self.ctx.skinsnode()
+        return (await node.health()).ok
+
+
+async def _to_thread(fn, *args):
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args)
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    fields = ["provider", "id", "items", "counterparty", "amount", "status", "created_at",
+              "updated_at", "deadline"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,214 @@
+"""The deposit form under a locked quote: seller's trade URL, merchant tx id, send, outcome.
+
+Per-item asset ids and minimum prices are edited in the quote table (``QuoteModel``); this
+form checks them, sends through the deposit service and shows the bot, the trade offer id
+and the offer's expiry as a live countdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.errors import UserFacingError
+from skins_console.core.models import utcnow
+from skins_console.core.money import format_usd
+from skins_console.ui.orders_model import format_remaining
+from skins_console.ui.quote_model import QuoteModel, QuoteView
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import current_theme
+from skins_console.ui.trade_url_field import TradeUrlField
+
+
+class DepositForm(QGroupBox):
+    deposit_created = Signal(object)  # the stored deposit record
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        model: QuoteModel,
+        *,
+        new_merchant_tx_id: Callable[[], str],
+        create_deposit: Callable[[QuoteView, str, list, str], Awaitable[Any]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Deposit (buy these items from the seller)", parent)
+        self._runner = runner
+        self._model = model
+        self._new_tx_id = new_merchant_tx_id
+        self._create = create_deposit
+        self.quote: QuoteView | None = None
+        self.result_record = None
+        self.offer_expires_at: datetime | None = None
+        self._build()
+        model.edited.connect(self._update_enabled)
+        model.modelReset.connect(self._update_enabled)
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.trade_url = TradeUrlField()
+        form.addRow("Seller's trade URL", self.trade_url)
+        tx_row = QHBoxLayout()
+        self.merchant_tx_id = QLineEdit(self._new_tx_id())
+        self.merchant_tx_id.setToolTip("Your own id for this deposit; a resend reuses it, "
+                                       "so a retry never creates a second deposit.")
+        tx_row.addWidget(self.merchant_tx_id)
+        form.addRow("Merchant tx id", tx_row)
+        layout.addLayout(form)
+        self.hint = QLabel("Enter each item's numeric asset id in the table above; the minimum "
+                           "price defaults to the quote less your tolerance.")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.error = QLabel()
+        self.error.setObjectName("inlineError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.send_button = QPushButton("Create deposit")
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        buttons.addWidget(self.send_button)
+        self.progress = QLabel()
+        buttons.addWidget(self.progress, 1)
+        layout.addLayout(buttons)
+
+        self.outcome = QWidget()
+        outcome_form = QFormLayout(self.outcome)
+        self.outcome_status = QLabel()
+        self.outcome_bot = QLabel()
+        offer_row = QHBoxLayout()
+        self.outcome_offer = QLabel()
+        self.copy_offer = QToolButton()
+        self.copy_offer.setText("Copy")
+        self.copy_offer.clicked.connect(self._on_copy_offer)
+        offer_row.addWidget(self.outcome_offer, 1)
+        offer_row.addWidget(self.copy_offer)
+        self.outcome_expiry = QLabel()
+        outcome_form.addRow("Status", self.outcome_status)
+        outcome_form.addRow("Bot", self.outcome_bot)
+        outcome_form.addRow("Trade offer", offer_row)
+        outcome_form.addRow("Offer expires", self.outcome_expiry)
+        self.outcome.hide()
+        layout.addWidget(self.outcome)
+        self.trade_url.validity_changed.connect(self._update_enabled)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def set_quote(self, quote: QuoteView | None) -> None:
+        """A new quote: the typed trade URL stays, the outcome of a previous one goes."""
+        self.quote = quote
+        self.error.hide()
+        self._update_enabled()
+
+    def lock_valid(self, now: datetime | None = None) -> bool:
+        return self.quote is not None and self.quote.is_locked(now)
+
+    def problems(self) -> list[str]:
+        problems = []
+        if self.quote is None or self.quote.trade_id is None:
+            problems.append("Get a locking quote first.")
+        elif not self.lock_valid():
+            problems.append("The quote's 5-minute lock expired: re-quote before creating the "
+                            "deposit.")
+        if self.trade_url.parsed is None:
+            problems.append(self.trade_url.error_text() or "Paste the seller's trade URL.")
+        for number, line in enumerate(self._model.lines, start=1):
+            error = line.asset_error()
+            if error:
+                problems.append(f"Row {number} ({line.name}): {error}.")
+        if not self._model.lines:
+            problems.append("The quote priced none of the items.")
+        if not self.merchant_tx_id.text().strip():
+            problems.append("Enter a merchant tx id.")
+        return problems
+
+    def _update_enabled(self, *_args) -> None:
+        self.send_button.setEnabled(not self.problems() and not self._runner.running(
+            "deposit.create"))
+
+    def tick(self, now: datetime) -> None:
+        if self.offer_expires_at is not None:
+            self.outcome_expiry.setText(
+                f"{format_remaining(self.offer_expires_at - now)} "
+                f"({self.offer_expires_at.astimezone():%H:%M:%S})")
+        self._update_enabled()
+
+    # --- sending -------------------------------------------------------------------------
+
+    def send(self) -> None:
+        problems = self.problems()
+        if problems:
+            self._show_error("\n".join(problems))
+            return
+        assert self.quote is not None
+        self.error.hide()
+        self.progress.setText("Creating the deposit…")
+        self.send_button.setEnabled(False)
+        self._runner.spawn(
+            self._create(self.quote, self.trade_url.text(), list(self._model.lines),
+                         self.merchant_tx_id.text().strip()),
+            owner=self, key="deposit.create", on_success=self._on_result,
+            on_error=self._on_failed, description="creating a deposit")
+
+    def _show_error(self, text: str) -> None:
+        theme = current_theme()
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        self.error.setText(f"<span style='color:{theme.bad}'>{escaped}</span>")
+        self.error.show()
+
+    def _on_result(self, result: Any) -> None:
+        self.progress.clear()
+        record = getattr(result, "deposit", result)
+        message = getattr(result, "message", "")
+        self.result_record = record
+        status = getattr(record, "status", "?")
+        self.outcome_status.setText(status + (f" — {message}" if message else ""))
+        bot = getattr(record, "bot_name", None) or "—"
+        if getattr(record, "bot_steam_id", None):
+            bot += f" ({record.bot_steam_id})"
+        self.outcome_bot.setText(bot)
+        self.outcome_offer.setText(getattr(record, "trade_offer_id", None) or "—")
+        self.offer_expires_at = getattr(record, "trade_offer_expiry_at", None)
+        self.outcome_expiry.setText("—")
+        self.outcome.show()
+        self.tick(utcnow())
+        if status in ("failed", "rejected"):
+            self._show_error(message or "Skinslink did not create the deposit.")
+        # The next deposit needs its own id; the trade URL stays for a repeat seller.
+        self.merchant_tx_id.setText(self._new_tx_id())
+        self.deposit_created.emit(record)
+        self._update_enabled()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.progress.clear()
+        self._update_enabled()
+        if isinstance(exc, UserFacingError):
+            self._show_error(exc.message)
+            return
+        raise exc
+
+    def _on_copy_offer(self) -> None:
+        text = self.outcome_offer.text()
+        if text and text != "—":
+            QGuiApplication.clipboard().setText(text)
+
+
+def describe_sum(quote: QuoteView) -> str:
+    return f"{quote.total} priced, total {format_usd(quote.sum)}"

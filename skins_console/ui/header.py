@@ -1,0 +1,126 @@
+"""The strip under the menu bar: profile, provider health, balance, last sync, busy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QWidget,
+)
+
+from skins_console.core.money import format_cents
+from skins_console.core.records import ProfileRecord
+from skins_console.ui.theme import Theme, current_theme
+
+SANDBOX_TEXT = "SANDBOX — demo money, no real trades"
+
+
+class HealthDot(QLabel):
+    """● coloured by state: ok, down, unknown (grey)."""
+
+    def __init__(self, provider: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider = provider
+        self.state = "unknown"
+        self.detail = "not checked yet"
+        self.set_state("unknown", "not checked yet")
+
+    def set_state(self, state: str, detail: str) -> None:
+        self.state, self.detail = state, detail
+        theme = current_theme()
+        color = {"ok": theme.ok, "down": theme.bad, "degraded": theme.warn}.get(state,
+                                                                             theme.neutral)
+        self.setText(f"<span style='color:{color}'>●</span> {self.provider}")
+        self.setToolTip(f"{self.provider}: {detail}")
+
+
+class SandboxStripe(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(SANDBOX_TEXT, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setObjectName("sandboxStripe")
+        self.apply_theme(current_theme())
+        self.hide()
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.setStyleSheet(
+            f"QLabel#sandboxStripe {{ background: {theme.sandbox_bg}; color: {theme.sandbox_fg};"
+            " font-weight: 700; padding: 4px; letter-spacing: 1px; }")
+
+
+class Header(QFrame):
+    profile_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(QLabel("Profile:"))
+        self.profile_combo = QComboBox()
+        self.profile_combo.setMinimumWidth(160)
+        self.profile_combo.setToolTip("Switch profile")
+        layout.addWidget(self.profile_combo)
+        layout.addSpacing(12)
+        self.skinsnode_dot = HealthDot("SkinsNode")
+        self.skinslink_dot = HealthDot("Skinslink")
+        layout.addWidget(self.skinsnode_dot)
+        layout.addWidget(self.skinslink_dot)
+        layout.addSpacing(12)
+        self.balance = QLabel("Balance: —")
+        self.balance.setToolTip("SkinsNode wallet balance")
+        self.projected = QLabel("Projected: —")
+        self.projected.setToolTip("Balance after the open orders are paid")
+        layout.addWidget(self.balance)
+        layout.addWidget(self.projected)
+        layout.addStretch(1)
+        self.sync = QLabel("Last sync: —")
+        layout.addWidget(self.sync)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(90)
+        self.busy.setMaximumHeight(12)
+        self.busy.setToolTip("Working…")
+        self.busy.setVisible(False)
+        layout.addWidget(self.busy)
+        self._updating = False
+        self.profile_combo.activated.connect(self._on_profile_activated)
+
+    def set_profiles(self, profiles: list[ProfileRecord], current: str | None) -> None:
+        self._updating = True
+        try:
+            self.profile_combo.clear()
+            for profile in profiles:
+                label = profile.name + ("  (sandbox)" if profile.is_sandbox else "")
+                self.profile_combo.addItem(label, profile.name)
+            index = self.profile_combo.findData(current)
+            self.profile_combo.setCurrentIndex(index)
+        finally:
+            self._updating = False
+
+    def _on_profile_activated(self, index: int) -> None:
+        name = self.profile_combo.itemData(index)
+        if name and not self._updating:
+            self.profile_chosen.emit(name)
+
+    def set_wallet(self, available: int | None, projected: int | None, currency: str,
+                   *, low: bool, offline: bool) -> None:
+        theme = current_theme()
+        suffix = " (last known)" if offline else ""
+        self.balance.setText(f"Balance: <b>{format_cents(available, currency)}</b>{suffix}")
+        color = theme.bad if low else theme.text
+        warn = " ⚠ low" if low else ""
+        self.projected.setText(
+            f"Projected: <span style='color:{color}'><b>{format_cents(projected, currency)}"
+            f"</b>{warn}</span>")
+
+    def set_synced(self, when: datetime) -> None:
+        self.sync.setText("Last sync: " + when.astimezone().strftime("%H:%M:%S"))
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)

@@ -1,0 +1,274 @@
+"""The details pane of the Orders tab: timeline, failure in plain words, copy and open."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.errors import UserFacingError
+from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
+from skins_console.core.statuses import describe
+from skins_console.core.trade_url import TradeUrlError, parse_trade_url
+from skins_console.services.explain import explain_deposit_failure, explain_order_failure
+from skins_console.ui.orders_model import ActivityItem
+from skins_console.ui.status_chip import StatusChip
+from skins_console.ui.task_runner import TaskRunner
+
+def _fmt(ts) -> str:
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else "—"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class OrderDetails(QWidget):
+    recheck_requested = Signal(object)  # ActivityItem
+    changed = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
+        add_note: Callable[[ActivityItem, str], Awaitable[object]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._load_events = load_events
+        self._add_note = add_note
+        self.item: ActivityItem | None = None
+        self.events: list[EventRecord] = []
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 0, 0)
+        head = QHBoxLayout()
+        self.title = QLabel("Select an order or deposit to see its details.")
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.chip = StatusChip()
+        self.chip.hide()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.chip)
+        layout.addLayout(head)
+        self.status_text = QLabel()
+        self.status_text.setWordWrap(True)
+        layout.addWidget(self.status_text)
+        self.failure = QLabel()
+        self.failure.setObjectName("failureText")
+        self.failure.setWordWrap(True)
+        self.failure.hide()
+        layout.addWidget(self.failure)
+
+        self.form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        self.copy_buttons: dict[str, QToolButton] = {}
+        for key, label, copyable in (
+            ("id", "ID", True), ("offer", "Trade offer", True), ("amount", "Amount", False),
+            ("buyer", "Steam user", True), ("created", "Created", False),
+            ("updated", "Updated", False), ("deadline", "Deadline", False),
+            ("bot", "Bot", False),
+        ):
+            value = QLabel("—")
+            value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
+            row = QHBoxLayout()
+            row.addWidget(value, 1)
+            if copyable:
+                button = QToolButton()
+                button.setText("Copy")
+                button.setAutoRaise(True)
+                button.clicked.connect(lambda _=False, k=key: self._copy(k))
+                row.addWidget(button)
+                self.copy_buttons[key] = button
+            self.fields[key] = value
+            self.form.addRow(label, row)
+        layout.addLayout(self.form)
+
+        actions = QHBoxLayout()
+        self.recheck_button = QPushButton("Re-check now")
+        self.open_trade_button = QPushButton("Open trade URL")
+        self.open_profile_button = QPushButton("Open Steam profile")
+        for button in (self.recheck_button, self.open_trade_button, self.open_profile_button):
+            button.setEnabled(False)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.recheck_button.clicked.connect(self._on_recheck_clicked)
+        self.open_trade_button.clicked.connect(self._on_open_trade_clicked)
+        self.open_profile_button.clicked.connect(self._on_open_profile_clicked)
+
+        layout.addWidget(QLabel("Timeline"))
+        self.timeline = QTextBrowser()
+        self.timeline.setOpenLinks(False)
+        layout.addWidget(self.timeline, 1)
+
+        layout.addWidget(QLabel("Add a note (kept in the timeline)"))
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("e.g. buyer asked to resend on Friday")
+        self.note.setMaximumHeight(60)
+        layout.addWidget(self.note)
+        note_row = QHBoxLayout()
+        self.note_error = QLabel()
+        self.note_error.setObjectName("inlineError")
+        self.note_error.setWordWrap(True)
+        self.note_button = QPushButton("Save note")
+        self.note_button.setEnabled(False)
+        note_row.addWidget(self.note_error, 1)
+        note_row.addWidget(self.note_button)
+        layout.addLayout(note_row)
+        self.note_button.clicked.connect(self._on_note_clicked)
+
+    # --- content -------------------------------------------------------------------------
+
+    def show_item(self, item: ActivityItem | None) -> None:
+        same = (item is not None and self.item is not None and item.key == self.item.key
+                and item.provider is self.item.provider)
+        self.item = item
+        for button in (self.recheck_button, self.note_button):
+            button.setEnabled(item is not None)
+        if item is None:
+            self.title.setText("Select an order or deposit to see its details.")
+            self.chip.hide()
+            self.status_text.clear()
+            self.failure.hide()
+            for value in self.fields.values():
+                value.setText("—")
+            self.open_trade_button.setEnabled(False)
+            self.open_profile_button.setEnabled(False)
+            self.timeline.clear()
+            return
+        record = item.record
+        self.title.setText(f"{item.provider.label} · {item.items}")
+        self.chip.set_status(item.status)
+        self.chip.show()
+        self.status_text.setText(describe(item.provider, item.status))
+        self.fields["id"].setText(item.key)
+        self.fields["amount"].setText(item.amount_text or "—")
+        self.fields["buyer"].setText(item.counterparty or "—")
+        self.fields["created"].setText(_fmt(item.created_at))
+        self.fields["updated"].setText(_fmt(item.updated_at))
+        self.fields["deadline"].setText(
+            f"{_fmt(item.deadline)} ({item.deadline_label})" if item.deadline else "—")
+        if isinstance(record, OrderRecord):
+            self.fields["offer"].setText(record.steam_offer_id or "—")
+            self.fields["bot"].setText("—")
+            failure = ""
+            if record.failure_code or record.failure_message or record.status in (
+                    "failed", "expired", "cancelled", "reversed"):
+                failure = explain_order_failure(record.failure_code or record.status,
+                                                record.failure_message)
+            trade_url = record.trade_url
+        else:
+            assert isinstance(record, DepositRecord)
+            self.fields["offer"].setText(record.trade_offer_id or "—")
+            bot = record.bot_name or "—"
+            if record.bot_steam_id:
+                bot += f" ({record.bot_steam_id})"
+            self.fields["bot"].setText(bot)
+            failure = (explain_deposit_failure(record.fail_reason)
+                       if record.fail_reason or record.status in (
+                           "failed", "canceled", "reverted") else "")
+            trade_url = (f"https://steamcommunity.com/tradeoffer/new/?partner={record.partner}"
+                         f"&token={record.token}")
+        self._trade_url = trade_url
+        self.failure.setText(failure)
+        self.failure.setVisible(bool(failure))
+        self.open_trade_button.setEnabled(bool(trade_url))
+        self.open_profile_button.setEnabled(bool(item.counterparty))
+        if not same:
+            self.note.clear()
+            self.note_error.clear()
+        self.reload_events()
+
+    def reload_events(self) -> None:
+        if self.item is None:
+            return
+        item = self.item
+        self._runner.spawn(self._load_events(item), owner=self, key="order_details.events",
+                           on_success=lambda events: self._show_events(item, events),
+                           description="loading the order timeline")
+
+    def _show_events(self, item: ActivityItem, events: list[EventRecord]) -> None:
+        if self.item is None or self.item.key != item.key:
+            return
+        self.events = events
+        lines = []
+        for event in events:
+            change = ""
+            if event.new_status:
+                change = f" <b>{_escape(event.old_status or '∅')} → {_escape(event.new_status)}</b>"
+            lines.append(
+                f"<div><span style='color:gray'>{_fmt(event.at)}</span> "
+                f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>")
+        self.timeline.setHtml("".join(lines) or "<i>No events yet.</i>")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _copy(self, key: str) -> None:
+        text = self.fields[key].text()
+        if text and text != "—":
+            QGuiApplication.clipboard().setText(text)
+
+    def _on_recheck_clicked(self) -> None:
+        if self.item is not None:
+            self.recheck_requested.emit(self.item)
+
+    def _on_open_trade_clicked(self) -> None:
+        try:
+            parse_trade_url(self._trade_url)
+        except TradeUrlError:
+            return
+        QDesktopServices.openUrl(QUrl(self._trade_url))
+
+    def _on_open_profile_clicked(self) -> None:
+        if self.item is not None and self.item.counterparty.isdigit():
+            QDesktopServices.openUrl(
+                QUrl(f"https://steamcommunity.com/profiles/{self.item.counterparty}"))
+
+    def _on_note_clicked(self) -> None:
+        text = self.note.toPlainText().strip()
+        if self.item is None:
+            return
+        if not text:
+            self.note_error.setText("Write the note first.")
+            return
+        item = self.item
+        self.note_button.setEnabled(False)
+        self._runner.spawn(self._add_note(item, text), owner=self,
+                           on_success=lambda _r: self._on_note_saved(item),
+                           on_error=self._on_note_failed, description="saving a note")
+
+    def _on_note_saved(self, item: ActivityItem) -> None:
+        self.note_button.setEnabled(True)
+        if self.item is not None and self.item.key == item.key:
+            self.note.clear()
+            self.note_error.clear()
+            self.reload_events()
+        self.changed.emit()
+
+    def _on_note_failed(self, exc: BaseException) -> None:
+        # The note text stays in the box: nothing the operator typed is lost.
+        self.note_button.setEnabled(True)
+        if isinstance(exc, UserFacingError):
+            self.note_error.setText(exc.message)
+        else:
+            raise exc

@@ -1,0 +1,312 @@
+"""Every SkinsNode order and Skinslink deposit of the profile, as one table.
+
+Rows come from the store (``OrderRecord``/``DepositRecord``); the model only derives what
+the table shows: the counterparty, the amount, the deadline that matters for the current
+status and whether the row needs the operator. Filtering is a ``QSortFilterProxyModel``
+with a multi-criteria ``filterAcceptsRow`` (a profile holds thousands of rows, not 100k).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+
+from skins_console.core.models import utcnow
+from skins_console.core.money import format_cents, format_usd
+from skins_console.core.records import DepositRecord, OrderRecord
+from skins_console.core.statuses import (
+    DEPOSIT_ATTENTION,
+    DEPOSIT_DRAFT,
+    DEPOSIT_KNOWN,
+    DEPOSIT_LOCAL,
+    DEPOSIT_SENDING,
+    ORDER_ATTENTION,
+    ORDER_DRAFT,
+    ORDER_KNOWN,
+    ORDER_LOCAL,
+    ORDER_SENDING,
+    Provider,
+    is_terminal,
+)
+from skins_console.core.trade_url import STEAMID64_BASE
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+
+(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN,
+ COL_AGE) = range(8)
+HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "Deadline", "Age")
+
+#: SkinsNode's trade acceptance window (contract §3: 600 s by default).
+TRADE_WINDOW = timedelta(minutes=10)
+#: A draft or unconfirmed send older than this needs a look (same rule as the store).
+STUCK_AFTER = timedelta(minutes=5)
+#: An offer still "sent"/"active" this long after its deadline is stuck.
+PAST_DEADLINE_GRACE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityItem:
+    provider: Provider
+    key: str
+    items: str
+    counterparty: str
+    amount_text: str
+    amount_sort: Decimal
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    deadline: datetime | None
+    deadline_label: str
+    record: OrderRecord | DepositRecord
+
+    @property
+    def is_order(self) -> bool:
+        return self.provider is Provider.SKINSNODE
+
+    def attention_reason(self, now: datetime) -> str | None:
+        """Why the operator should look at this row now, or None."""
+        provider, status = self.provider, self.status
+        if provider is Provider.SKINSNODE:
+            attention, known, local = ORDER_ATTENTION, ORDER_KNOWN, ORDER_LOCAL
+            unsent = (ORDER_DRAFT, ORDER_SENDING)
+        else:
+            attention, known, local = DEPOSIT_ATTENTION, DEPOSIT_KNOWN, DEPOSIT_LOCAL
+            unsent = (DEPOSIT_DRAFT, DEPOSIT_SENDING)
+        if status in attention:
+            return status
+        if status not in known and status not in local:
+            return "unknown status"
+        if status in unsent and now - self.updated_at > STUCK_AFTER:
+            return "stuck: not confirmed by the provider"
+        if (status in ("sent", "active") and self.deadline is not None
+                and now > self.deadline + PAST_DEADLINE_GRACE):
+            return "stuck: past its trade window"
+        return None
+
+
+def _items_text(items: tuple[dict, ...]) -> str:
+    names = [str(item.get("name", "?")) for item in items]
+    if len(names) <= 2:
+        return ", ".join(names)
+    return f"{names[0]} and {len(names) - 1} more"
+
+
+def from_order(order: OrderRecord) -> ActivityItem:
+    if order.buyer_steamid64:
+        buyer = order.buyer_steamid64
+    elif order.buyer_partner:
+        buyer = str(STEAMID64_BASE + order.buyer_partner)
+    else:
+        buyer = ""
+    cents = order.amount_cents if order.amount_cents is not None else order.expected_price_cents
+    deadline, label = None, ""
+    if order.status == "sent":
+        start = order.sent_at or order.updated_at
+        deadline, label = start + TRADE_WINDOW, "buyer must accept"
+    elif order.settles_at is not None and not is_terminal(Provider.SKINSNODE, order.status):
+        deadline, label = order.settles_at, "settles"
+    elif order.status == "completed" and order.settles_at is not None:
+        deadline, label = order.settles_at, "settles"
+    return ActivityItem(
+        provider=Provider.SKINSNODE, key=order.external_id, items=order.item_name,
+        counterparty=buyer, amount_text=format_cents(cents, order.currency or "USD"),
+        amount_sort=Decimal(cents) / 100, status=order.status, created_at=order.created_at,
+        updated_at=order.updated_at, deadline=deadline, deadline_label=label, record=order,
+    )
+
+
+def from_deposit(deposit: DepositRecord) -> ActivityItem:
+    if deposit.amount is not None:
+        amount = deposit.amount
+    else:
+        amount = sum((Decimal(str(i.get("min_price") or 0)) for i in deposit.items), Decimal(0))
+    deadline, label = None, ""
+    if deposit.status == "active" and deposit.trade_offer_expiry_at is not None:
+        deadline, label = deposit.trade_offer_expiry_at, "offer expires"
+    elif deposit.status == "hold" and deposit.hold_end_date is not None:
+        deadline, label = deposit.hold_end_date, "hold ends"
+    return ActivityItem(
+        provider=Provider.SKINSLINK, key=deposit.merchant_tx_id,
+        items=_items_text(deposit.items),
+        counterparty=str(STEAMID64_BASE + deposit.partner) if deposit.partner else "",
+        amount_text=format_usd(amount) if deposit.amount is not None else "",
+        amount_sort=amount, status=deposit.status, created_at=deposit.created_at,
+        updated_at=deposit.updated_at, deadline=deadline, deadline_label=label, record=deposit,
+    )
+
+
+def format_remaining(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return "passed"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_age(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+    return f"{seconds // 86400}d"
+
+
+class OrdersModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[ActivityItem] = []
+        self.now: datetime = utcnow()
+        self._index_by_key: dict[tuple[str, str], int] = {}
+
+    def set_records(self, orders: list[OrderRecord], deposits: list[DepositRecord]) -> None:
+        rows = [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]
+        rows.sort(key=lambda r: r.created_at, reverse=True)
+        self.beginResetModel()
+        self.rows = rows
+        self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(rows)}
+        self.now = utcnow()
+        self.endResetModel()
+
+    def upsert(self, item: ActivityItem) -> None:
+        """Replace one row in place (a status moved) or add it at the top."""
+        position = self._index_by_key.get((item.provider.value, item.key))
+        if position is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self.rows.insert(0, item)
+            self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
+            self.endInsertRows()
+            return
+        self.rows[position] = item
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(HEADERS) - 1))
+
+    def row_for(self, provider: str, key: str) -> int | None:
+        return self._index_by_key.get((provider, key))
+
+    def tick(self, now: datetime, first_row: int, last_row: int) -> None:
+        """Advance the clock; repaint only the countdown/age cells of rows ``first..last``."""
+        self.now = now
+        if first_row < 0 or not self.rows:
+            return
+        last_row = min(last_row, len(self.rows) - 1)
+        self.dataChanged.emit(self.index(first_row, COL_COUNTDOWN),
+                              self.index(last_row, COL_AGE), [Qt.ItemDataRole.DisplayRole])
+
+    # --- Qt model API --------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(HEADERS)):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_PROVIDER:
+                return row.provider.label
+            if col == COL_ID:
+                return row.key
+            if col == COL_ITEMS:
+                return row.items
+            if col == COL_BUYER:
+                return row.counterparty
+            if col == COL_AMOUNT:
+                return row.amount_text
+            if col == COL_STATUS:
+                return row.status
+            if col == COL_COUNTDOWN:
+                if row.deadline is None:
+                    return ""
+                return f"{format_remaining(row.deadline - self.now)} ({row.deadline_label})"
+            if col == COL_AGE:
+                return format_age(self.now - row.created_at)
+            return None
+        if role == SortRole:
+            return (row.provider.value, row.key, row.items, row.counterparty, row.amount_sort,
+                    row.status, row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
+                    row.created_at)[col]
+        if role == ItemRole:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole:
+            reason = row.attention_reason(self.now)
+            if col == COL_STATUS and reason:
+                return f"Needs attention: {reason}"
+            if col == COL_COUNTDOWN and row.deadline is not None:
+                return row.deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            if col == COL_ITEMS:
+                return row.items
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_AMOUNT, COL_AGE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersFilter:
+    text: str = ""
+    provider: str | None = None
+    statuses: frozenset[str] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+    needs_attention: bool = False
+
+
+class OrdersProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._filter = OrdersFilter()
+        self.setSortRole(SortRole)
+        self.setDynamicSortFilter(True)
+
+    @property
+    def current_filter(self) -> OrdersFilter:
+        return self._filter
+
+    def set_filter(self, flt: OrdersFilter) -> None:
+        self.beginFilterChange()
+        self._filter = flt
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+        model: OrdersModel = self.sourceModel()
+        row = model.rows[source_row]
+        flt = self._filter
+        if flt.provider and row.provider.value != flt.provider:
+            return False
+        if flt.statuses and row.status not in flt.statuses:
+            return False
+        if flt.since is not None and row.created_at < flt.since:
+            return False
+        if flt.until is not None and row.created_at >= flt.until:
+            return False
+        if flt.needs_attention and row.attention_reason(model.now) is None:
+            return False
+        if flt.text:
+            record = row.record
+            extra = (getattr(record, "steam_offer_id", None) or getattr(
+                record, "trade_offer_id", None) or "")
+            haystack = f"{row.key} {row.items} {row.counterparty} {extra}".lower()
+            if any(word not in haystack for word in flt.text.lower().split()):
+                return False
+        return True

@@ -1,0 +1,305 @@
+"""Orders tab: every order and deposit, filters, live countdowns, details, CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timezone
+
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.models import utcnow
+from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
+from skins_console.core.statuses import DEPOSIT_KNOWN, DEPOSIT_LOCAL, ORDER_KNOWN, ORDER_LOCAL
+from skins_console.ui import dialog_futures
+from skins_console.ui.order_details import OrderDetails
+from skins_console.ui.orders_model import (
+    COL_AGE,
+    COL_AMOUNT,
+    COL_BUYER,
+    COL_COUNTDOWN,
+    COL_ID,
+    COL_ITEMS,
+    COL_PROVIDER,
+    COL_STATUS,
+    ActivityItem,
+    ItemRole,
+    OrdersFilter,
+    OrdersModel,
+    OrdersProxy,
+)
+from skins_console.ui.status_chip import StatusChipDelegate
+from skins_console.ui.task_runner import TaskRunner
+
+ALL_STATUSES = sorted(ORDER_KNOWN | DEPOSIT_KNOWN | ORDER_LOCAL | DEPOSIT_LOCAL)
+
+
+class OrdersTab(QWidget):
+    loaded = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        load_activity: Callable[[], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]],
+        load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
+        add_note: Callable[[ActivityItem, str], Awaitable[object]],
+        recheck: Callable[[ActivityItem], Awaitable[object]],
+        export_csv: Callable[[list[ActivityItem], str], Awaitable[object]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._load_activity = load_activity
+        self._recheck = recheck
+        self._export_csv = export_csv
+        self.model = OrdersModel(self)
+        self.proxy = OrdersProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.details = OrderDetails(runner, load_events=load_events, add_note=add_note)
+        self._build()
+        self._connect()
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._on_tick)
+        self._ticker.start()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search id, item, buyer, offer id  (Ctrl+F or /)")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 2)
+        self.provider_combo = QComboBox()
+        self.provider_combo.addItem("Both providers", None)
+        self.provider_combo.addItem("SkinsNode orders", "skinsnode")
+        self.provider_combo.addItem("Skinslink deposits", "skinslink")
+        bar.addWidget(self.provider_combo)
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("Any status", None)
+        for status in ALL_STATUSES:
+            self.status_combo.addItem(status, status)
+        bar.addWidget(self.status_combo)
+        self.since_check = QCheckBox("From")
+        self.since_edit = QDateEdit(QDate.currentDate().addDays(-7))
+        self.since_edit.setCalendarPopup(True)
+        self.since_edit.setEnabled(False)
+        self.until_check = QCheckBox("to")
+        self.until_edit = QDateEdit(QDate.currentDate())
+        self.until_edit.setCalendarPopup(True)
+        self.until_edit.setEnabled(False)
+        for widget in (self.since_check, self.since_edit, self.until_check, self.until_edit):
+            bar.addWidget(widget)
+        self.attention_check = QCheckBox("Needs attention")
+        self.attention_check.setToolTip(
+            "Failed, expired, reversed, stuck (unconfirmed sends, offers past their window) "
+            "and unknown statuses")
+        bar.addWidget(self.attention_check)
+        self.export_button = QPushButton("Export CSV…")
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+        self.count_label = QLabel()
+        layout.addWidget(self.count_label)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's newest-first
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_ITEMS, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((COL_PROVIDER, 82), (COL_ID, 150), (COL_BUYER, 140),
+                              (COL_AMOUNT, 80), (COL_STATUS, 96), (COL_COUNTDOWN, 170),
+                              (COL_AGE, 60)):
+            self.table.setColumnWidth(column, width)
+        self.table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(self.table))
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 440])
+        self.splitter = splitter
+        layout.addWidget(splitter, 1)
+
+    def _connect(self) -> None:
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        for combo in (self.provider_combo, self.status_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        for check, edit in ((self.since_check, self.since_edit),
+                            (self.until_check, self.until_edit)):
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(lambda _on: self.apply_filter())
+            edit.dateChanged.connect(lambda _d: self.apply_filter())
+        self.attention_check.toggled.connect(lambda _on: self.apply_filter())
+        self.export_button.clicked.connect(self.export)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.details.recheck_requested.connect(self._on_recheck_requested)
+
+    # --- data ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._runner.spawn(self._load_activity(), owner=self, key="orders.reload",
+                           on_success=self._on_loaded, description="loading orders")
+
+    def _on_loaded(self, result: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
+        orders, deposits = result
+        current = self.current_item()
+        self.model.set_records(orders, deposits)
+        if current is not None:
+            self.select(current.provider.value, current.key)
+        self._update_count()
+        self.loaded.emit()
+
+    def _update_count(self, *_args) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        attention = sum(1 for r in self.model.rows if r.attention_reason(self.model.now))
+        text = f"{shown} of {total} shown" if shown != total else f"{total} orders and deposits"
+        if attention:
+            text += f" · {attention} need attention"
+        self.count_label.setText(text)
+
+    # --- filters -------------------------------------------------------------------------
+
+    def current_filter(self) -> OrdersFilter:
+        since = until = None
+        if self.since_check.isChecked():
+            since = _utc_start_of(self.since_edit.date())
+        if self.until_check.isChecked():
+            until = _utc_start_of(self.until_edit.date().addDays(1))
+        status = self.status_combo.currentData()
+        return OrdersFilter(
+            text=self.search.text().strip(),
+            provider=self.provider_combo.currentData(),
+            statuses=frozenset({status}) if status else frozenset(),
+            since=since, until=until, needs_attention=self.attention_check.isChecked(),
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.proxy.set_filter(self.current_filter())
+        self._update_count()
+
+    def show_needs_attention(self) -> None:
+        self.attention_check.setChecked(True)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # --- selection and details -----------------------------------------------------------
+
+    def current_item(self) -> ActivityItem | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(ItemRole)
+
+    def select(self, provider: str, key: str) -> bool:
+        row = self.model.row_for(provider, key)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, COL_ID))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.details.show_item(current.data(ItemRole) if current.isValid() else None)
+
+    def _on_recheck_requested(self, item: ActivityItem) -> None:
+        self.details.recheck_button.setEnabled(False)
+        self.details.recheck_button.setText("Checking…")
+
+        def done(*_args) -> None:
+            self.details.recheck_button.setEnabled(True)
+            self.details.recheck_button.setText("Re-check now")
+
+        def failed(exc: BaseException) -> None:
+            done()
+            self._runner.presenter.report(exc, context="re-checking an order")
+
+        self._runner.spawn(self._recheck(item), owner=self, key=f"orders.recheck.{item.key}",
+                           on_success=lambda _r: (done(), self.reload()), on_error=failed,
+                           description="re-checking an order")
+
+    # --- countdowns ----------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        if not self.isVisible() or self.model.rowCount() == 0:
+            self.model.now = utcnow()
+            return
+        viewport = self.table.viewport()
+        top = self.table.indexAt(viewport.rect().topLeft())
+        bottom = self.table.indexAt(viewport.rect().bottomLeft())
+        first = top.row() if top.isValid() else 0
+        last = bottom.row() if bottom.isValid() else self.proxy.rowCount() - 1
+        # Map the visible proxy rows to source rows; only those cells are repainted.
+        rows = [self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+                for r in range(first, last + 1)]
+        now = utcnow()
+        if rows:
+            self.model.tick(now, min(rows), max(rows))
+        else:
+            self.model.now = now
+        if self.details.item is not None:
+            self.details.fields["deadline"].setToolTip(now.isoformat())
+
+    # --- export --------------------------------------------------------------------------
+
+    def visible_items(self) -> list[ActivityItem]:
+        return [self.proxy.index(r, 0).data(ItemRole) for r in range(self.proxy.rowCount())]
+
+    def export(self) -> None:
+        self._runner.spawn(self._export(), owner=self, key="orders.export",
+                           description="exporting orders to CSV")
+
+    async def _export(self) -> None:
+        items = self.visible_items()
+        suggested = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        path = await dialog_futures.ask_save_path(self, "Export orders", suggested,
+                                                  "CSV files (*.csv)")
+        if not path:
+            return
+        await self._export_csv(items, path)
+        self.count_label.setText(f"Exported {len(items)} rows to {path}")
+
+
+def _utc_start_of(date: QDate) -> datetime:
+    local = datetime.combine(date.toPython(), time.min).astimezone()
+    return local.astimezone(timezone.utc)

@@ -1,0 +1,204 @@
+"""Profile dialog: first run ("New profile") and "Edit profile".
+
+Secrets are typed here and go straight to the keyring through the profile service; they
+are never kept in settings, SQLite or logs. "Test connection" calls SkinsNode health and
+wallet and checks the Skinslink key with the values as typed, and shows each check inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.money import MoneyError, format_cents, parse_cents_input
+from skins_console.core.records import ProfileRecord
+from skins_console.services.profile_service import ProfileSecrets
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import current_theme
+
+DEFAULT_SKINSNODE = "https://api.skinsnode.com"
+DEFAULT_SKINSLINK = "https://api.skinslink.com"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class ProfileDialog(QDialog):
+    saved = Signal(object)  # ProfileRecord
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        save: Callable[[ProfileRecord, ProfileSecrets | None, str | None], Awaitable[Any]],
+        test: Callable[[ProfileRecord, ProfileSecrets | None, str | None], Awaitable[Any]],
+        profile: ProfileRecord | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._save = save
+        self._test = test
+        self.original = profile
+        self.setWindowTitle("Edit profile" if profile else "Set up a profile")
+        self.setMinimumWidth(560)
+        self._build(profile)
+
+    def _build(self, profile: ProfileRecord | None) -> None:
+        layout = QVBoxLayout(self)
+        if profile is None:
+            intro = QLabel("Connect your SkinsNode and Skinslink accounts. The secrets are "
+                           "stored in your system keyring, never in files.")
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        form = QFormLayout()
+        self.name = QLineEdit(profile.name if profile else "")
+        self.name.setReadOnly(profile is not None)
+        self.skinsnode_url = QLineEdit(profile.skinsnode_base_url if profile else DEFAULT_SKINSNODE)
+        self.client_id = QLineEdit(profile.skinsnode_client_id if profile else "")
+        self.client_secret = QLineEdit()
+        self.skinslink_url = QLineEdit(profile.skinslink_base_url if profile else DEFAULT_SKINSLINK)
+        self.api_key = QLineEdit()
+        self.webhook_secret = QLineEdit()
+        self.webhook_url = QLineEdit(profile.webhook_url if profile else "")
+        self.tolerance = QLineEdit(str(profile.min_price_tolerance_pct) if profile else "2")
+        self.threshold = QLineEdit(
+            format_cents(profile.low_balance_threshold_cents).lstrip("$") if profile else "0")
+        for secret in (self.client_secret, self.api_key, self.webhook_secret):
+            secret.setEchoMode(QLineEdit.EchoMode.Password)
+            if profile is not None:
+                secret.setPlaceholderText("(stored in the keyring; leave empty to keep)")
+        self.webhook_url.setPlaceholderText("https://your-relay.example/skinsnode/webhook")
+        form.addRow("Profile name", self.name)
+        form.addRow("SkinsNode API URL", self.skinsnode_url)
+        form.addRow("SkinsNode client id", self.client_id)
+        form.addRow("SkinsNode client secret", self.client_secret)
+        form.addRow("Skinslink API URL", self.skinslink_url)
+        form.addRow("Skinslink API key", self.api_key)
+        form.addRow("Skinslink webhook secret", self.webhook_secret)
+        form.addRow("Webhook URL (for orders)", self.webhook_url)
+        form.addRow("Min-price tolerance (%)", self.tolerance)
+        form.addRow("Low-balance alert below ($)", self.threshold)
+        layout.addLayout(form)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        layout.addWidget(self.result)
+        buttons = QDialogButtonBox()
+        self.test_button = QPushButton("Test connection")
+        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button = buttons.addButton(QDialogButtonBox.StandardButton.Save)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        layout.addWidget(buttons)
+
+    # --- reading the form ----------------------------------------------------------------
+
+    def read(self) -> tuple[ProfileRecord, ProfileSecrets | None]:
+        """The typed profile and secrets; ``ValidationError`` names the field to fix."""
+        try:
+            tolerance = Decimal(self.tolerance.text().strip() or "0")
+        except InvalidOperation:
+            raise ValidationError("The tolerance must be a percentage, e.g. 2.5",
+                                  field="tolerance") from None
+        try:
+            text = self.threshold.text().strip() or "0"
+            threshold = parse_cents_input(text if ("." in text or "$" in text) else text + ".00",
+                                          field="low-balance alert")
+        except MoneyError as exc:
+            raise ValidationError(str(exc), field="threshold") from None
+        base = self.original
+        record = ProfileRecord(
+            name=self.name.text().strip(),
+            skinsnode_base_url=self.skinsnode_url.text().strip(),
+            skinsnode_client_id=self.client_id.text().strip(),
+            skinslink_base_url=self.skinslink_url.text().strip(),
+            webhook_url=self.webhook_url.text().strip(),
+            default_game=base.default_game if base else "730",
+            min_price_tolerance_pct=tolerance,
+            low_balance_threshold_cents=threshold,
+            is_sandbox=base.is_sandbox if base else False,
+            active=base.active if base else False,
+        )
+        if not record.skinsnode_client_id:
+            raise ValidationError("Enter the SkinsNode client id.", field="client_id")
+        secret, key = self.client_secret.text(), self.api_key.text()
+        if base is None and (not secret or not key):
+            raise ValidationError("Enter the SkinsNode client secret and the Skinslink API key.",
+                                  field="secrets")
+        secrets = None
+        if secret or key or self.webhook_secret.text():
+            secrets = ProfileSecrets(secret, key, self.webhook_secret.text() or None)
+        return record, secrets
+
+    def _show(self, html: str) -> None:
+        self.result.setText(html)
+
+    def _show_error(self, message: str) -> None:
+        self._show(f"<span style='color:{current_theme().bad}'>{_escape(message)}</span>")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _on_test_clicked(self) -> None:
+        try:
+            record, secrets = self.read()
+        except ValidationError as exc:
+            self._show_error(exc.message)
+            return
+        self.test_button.setEnabled(False)
+        self._show("Testing…")
+        self._runner.spawn(
+            self._test(record, secrets, self.original.name if self.original else None),
+            owner=self, key=f"profile.test.{id(self)}", on_success=self._on_tested,
+            on_error=self._on_failed, description="testing the connection")
+
+    def _on_tested(self, result: Any) -> None:
+        self.test_button.setEnabled(True)
+        theme = current_theme()
+        lines = []
+        for check in result.checks:
+            mark = (f"<span style='color:{theme.ok}'>✓</span>" if check.ok
+                    else f"<span style='color:{theme.bad}'>✗</span>")
+            lines.append(f"{mark} <b>{_escape(check.name)}</b>: {_escape(check.detail)}")
+        self._show("<br>".join(lines))
+
+    def _on_save_clicked(self) -> None:
+        try:
+            record, secrets = self.read()
+        except ValidationError as exc:
+            self._show_error(exc.message)
+            return
+        self.save_button.setEnabled(False)
+        self._runner.spawn(
+            self._save(record, secrets, self.original.name if self.original else None),
+            owner=self, key=f"profile.save.{id(self)}", on_success=self._on_saved,
+            on_error=self._on_failed, description="saving the profile")
+
+    def _on_saved(self, record: ProfileRecord) -> None:
+        self.save_button.setEnabled(True)
+        self.saved.emit(record)
+        self.accept()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.test_button.setEnabled(True)
+        if isinstance(exc, UserFacingError):
+            self._show_error(exc.message)
+            return
+        raise exc

@@ -1,0 +1,244 @@
+"""The order dialog ("Sell…"): buyer's trade URL, external id, price, send, reminder.
+
+Everything the operator typed stays in the form on any error. Sending goes through the
+checkout service, which re-checks the item against a fresh catalog, writes the order to
+SQLite before the POST and reconciles unknown outcomes; the dialog only shows the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.models import CatalogItem
+from skins_console.core.money import format_cents
+from skins_console.core.records import CustomerRecord
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import current_theme
+from skins_console.ui.trade_url_field import TradeUrlField
+
+REMINDER = "Tell the buyer: accept the offer within 10 minutes"
+#: outcomes of the checkout service that mean the order exists at SkinsNode (or may)
+PLACED = frozenset({"accepted", "unknown", "busy"})
+
+
+class SellDialog(QDialog):
+    order_placed = Signal(object)  # the stored order record
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        item: CatalogItem,
+        *,
+        new_external_id: Callable[[], str],
+        load_customers: Callable[[], Awaitable[list[CustomerRecord]]],
+        projected_cents: Callable[[], Awaitable[int | None]],
+        place_order: Callable[[CatalogItem, str, str], Awaitable[Any]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sell item")
+        self.setMinimumWidth(620)
+        self._runner = runner
+        self.item = item
+        self._new_external_id = new_external_id
+        self._place_order = place_order
+        self.result_record = None
+        self._build()
+        self.external_id.setText(new_external_id())
+        runner.spawn(load_customers(), owner=self, on_success=self.trade_url.set_customers,
+                     description="loading the trade URL book")
+        runner.spawn(projected_cents(), owner=self, on_success=self._show_balance_warning,
+                     on_error=lambda _exc: None, description="checking the balance")
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages)
+
+        form_page = QWidget()
+        form_layout = QVBoxLayout(form_page)
+        title = QLabel(f"<b>{_escape(self.item.market_hash_name)}</b>")
+        title.setWordWrap(True)
+        form_layout.addWidget(title)
+        details = []
+        if self.item.display_phase:
+            details.append(self.item.display_phase)
+        if self.item.float_value is not None:
+            details.append(f"float {CatalogItem.float_text(self.item.float_value)}")
+        if self.item.paint_seed is not None:
+            details.append(f"seed {self.item.paint_seed}")
+        if details:
+            form_layout.addWidget(QLabel(" · ".join(details)))
+        form = QFormLayout()
+        self.trade_url = TradeUrlField()
+        form.addRow("Buyer's trade URL", self.trade_url)
+        self.external_id = QLineEdit()
+        self.external_id.setToolTip(
+            "Your own order id. SkinsNode uses it to recognise a resent order, so a retry "
+            "never creates a second one.")
+        form.addRow("External id", self.external_id)
+        self.price = QLabel(format_cents(self.item.price_cents, self.item.currency))
+        self.price.setToolTip("Expected price: the catalog price the buyer was quoted")
+        form.addRow("Expected price", self.price)
+        form_layout.addLayout(form)
+        self.balance_warning = QLabel()
+        self.balance_warning.setWordWrap(True)
+        self.balance_warning.hide()
+        form_layout.addWidget(self.balance_warning)
+        self.progress = QLabel()
+        form_layout.addWidget(self.progress)
+        self.error = QLabel()
+        self.error.setObjectName("inlineError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form_layout.addWidget(self.error)
+        self.pages.addWidget(form_page)
+
+        done_page = QWidget()
+        done_layout = QVBoxLayout(done_page)
+        self.done_title = QLabel()
+        self.done_title.setWordWrap(True)
+        done_layout.addWidget(self.done_title)
+        self.reminder = QLabel(REMINDER)
+        font = self.reminder.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.reminder.setFont(font)
+        self.reminder.setWordWrap(True)
+        done_layout.addWidget(self.reminder)
+        self.copy_reminder = QPushButton("Copy message for the buyer")
+        self.copy_reminder.clicked.connect(self._on_copy_reminder)
+        done_layout.addWidget(self.copy_reminder, 0, Qt.AlignmentFlag.AlignLeft)
+        self.done_detail = QLabel()
+        self.done_detail.setWordWrap(True)
+        done_layout.addWidget(self.done_detail)
+        done_layout.addStretch(1)
+        self.pages.addWidget(done_page)
+
+        self.buttons = QDialogButtonBox()
+        self.send_button = self.buttons.addButton("Send order",
+                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.hide()
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self.accept)
+        layout.addWidget(self.buttons)
+        self.trade_url.validity_changed.connect(self._update_send_enabled)
+        self.external_id.textChanged.connect(lambda _t: self._update_send_enabled())
+
+    def _update_send_enabled(self, *_args) -> None:
+        self.send_button.setEnabled(self.trade_url.parsed is not None
+                                    and bool(self.external_id.text().strip()))
+
+    def _show_balance_warning(self, projected: int | None) -> None:
+        if projected is None or projected >= self.item.price_cents:
+            self.balance_warning.hide()
+            return
+        theme = current_theme()
+        self.balance_warning.setText(
+            f"<span style='color:{theme.warn}'>⚠ The projected balance after open orders is "
+            f"{format_cents(projected, self.item.currency)}, less than this price. SkinsNode "
+            "will likely refuse the order for insufficient funds: top up first.</span>")
+        self.balance_warning.show()
+
+    # --- sending -------------------------------------------------------------------------
+
+    def send(self) -> None:
+        problem = self.trade_url.error_text()
+        if problem is not None:
+            self._show_error(problem)
+            return
+        external_id = self.external_id.text().strip()
+        if not external_id:
+            self._show_error("Enter an external id (a new one is generated for you).")
+            return
+        self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
+        self._runner.spawn(
+            self._place_order(self.item, self.trade_url.text(), external_id), owner=self,
+            key=f"sell.{id(self)}", on_success=self._on_result, on_error=self._on_failed,
+            description="placing an order")
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        for widget in (self.trade_url, self.external_id, self.send_button):
+            widget.setEnabled(not busy)
+        if not busy:
+            self._update_send_enabled()
+        self.progress.setText(text)
+        if busy:
+            self.error.hide()
+
+    def _show_error(self, text: str) -> None:
+        theme = current_theme()
+        self.error.setText(f"<span style='color:{theme.bad}'>{_escape(text)}</span>")
+        self.error.show()
+
+    def _on_result(self, result: Any) -> None:
+        outcome = getattr(result, "outcome", "accepted")
+        record = getattr(result, "order", result)
+        message = getattr(result, "message", "")
+        if outcome in PLACED:
+            self.result_record = record
+            self._show_done(outcome, record, message)
+            self.order_placed.emit(record)
+            return
+        # Refused: the order exists only locally, as rejected/failed; a new attempt needs a
+        # new external id (this one is used up), everything else stays as typed.
+        self._set_busy(False)
+        self._show_error(message or f"The order was not placed ({outcome}).")
+        self.external_id.setText(self._new_external_id())
+        self.order_placed.emit(record)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, UserFacingError):
+            self._show_error(exc.message)
+            if isinstance(exc, ValidationError) and exc.field == "trade_url":
+                self.trade_url.edit.setFocus()
+            return
+        raise exc
+
+    def _show_done(self, outcome: str, record: Any, message: str) -> None:
+        external_id = getattr(record, "external_id", self.external_id.text())
+        if outcome == "accepted":
+            self.done_title.setText(f"✓ SkinsNode accepted order <b>{_escape(external_id)}</b>."
+                                    " The trade offer goes out shortly.")
+        else:
+            self.done_title.setText(
+                f"Order <b>{_escape(external_id)}</b> was sent, but SkinsNode has not confirmed "
+                "it yet. It is tracked automatically; do not create it again.")
+        self.done_detail.setText(_escape(message) if message else
+                                 "Follow it in the Orders tab.")
+        self.pages.setCurrentIndex(1)
+        self.send_button.hide()
+        self.cancel_button.hide()
+        self.close_button.show()
+        self.close_button.setFocus()
+
+    def _on_copy_reminder(self) -> None:
+        QGuiApplication.clipboard().setText(
+            "I've sent you a Steam trade offer. Please accept it within 10 minutes, "
+            "otherwise it expires.")
+        self.copy_reminder.setText("Copied")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,103 @@
+"""A trade URL input with live validation and the buyer's derived Steam identity.
+
+Validation is ``core.trade_url.parse_trade_url``; its specific message (no token, phishing
+host, SteamID64 in ``partner=``…) is shown under the field as the operator types or pastes.
+A customer book (completer over saved trade URLs) fills the field for repeat buyers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from skins_console.core.errors import TradeUrlError
+from skins_console.core.records import CustomerRecord
+from skins_console.core.trade_url import TradeUrl, parse_trade_url
+from skins_console.ui.theme import current_theme
+
+
+class TradeUrlField(QWidget):
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(
+            "https://steamcommunity.com/tradeoffer/new/?partner=…&token=…")
+        self.edit.setClearButtonEnabled(True)
+        layout.addWidget(self.edit)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.setOpenExternalLinks(True)
+        layout.addWidget(self.message)
+        self.parsed: TradeUrl | None = None
+        self._labels: dict[str, str] = {}
+        self._completer_model = QStringListModel(self)
+        completer = QCompleter(self._completer_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._on_completion)
+        self.edit.setCompleter(completer)
+        self.edit.textChanged.connect(self._validate)
+        self._validate(self.edit.text())
+
+    def set_customers(self, customers: list[CustomerRecord]) -> None:
+        entries = []
+        self._labels = {}
+        for customer in customers:
+            entry = f"{customer.label} — {customer.trade_url}" if customer.label else \
+                customer.trade_url
+            entries.append(entry)
+            self._labels[entry] = customer.trade_url
+        self._completer_model.setStringList(entries)
+
+    def _on_completion(self, text: str) -> None:
+        url = self._labels.get(text)
+        if url is not None:
+            # QCompleter writes the label text in after this signal; replace it afterwards.
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: self.edit.setText(url))
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt-style, mirrors QLineEdit
+        self.edit.setText(text)
+
+    def error_text(self) -> str | None:
+        try:
+            parse_trade_url(self.edit.text())
+        except TradeUrlError as exc:
+            return exc.message
+        return None
+
+    def _validate(self, text: str) -> None:
+        theme = current_theme()
+        was_valid = self.parsed is not None
+        if not text.strip():
+            self.parsed = None
+            self.message.setText(
+                f"<span style='color:{theme.muted}'>Paste the buyer's Steam trade URL.</span>")
+        else:
+            try:
+                self.parsed = parse_trade_url(text)
+            except TradeUrlError as exc:
+                self.parsed = None
+                self.message.setText(f"<span style='color:{theme.bad}'>{_escape(exc.message)}"
+                                     "</span>")
+            else:
+                url = self.parsed
+                self.message.setText(
+                    f"<span style='color:{theme.ok}'>✓ Valid.</span> SteamID64 "
+                    f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>")
+        if (self.parsed is not None) != was_valid or not text.strip():
+            self.validity_changed.emit(self.parsed is not None)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,99 @@
+"""Recent wallet movements for the Wallet tab.
+
+Derived for display only, from what the store already holds: an order SkinsNode accepted
+debited its price, one that then failed, was cancelled or expired was refunded, and two
+consecutive balance snapshots that differ show a change not explained by either (a top-up,
+an order placed elsewhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from skins_console.core.money import format_cents
+from skins_console.core.records import OrderRecord, WalletSnapshot
+from skins_console.core.statuses import ORDER_LOCAL
+
+SortRole = Qt.ItemDataRole.UserRole + 2
+COL_WHEN, COL_KIND, COL_AMOUNT, COL_WHAT = range(4)
+HEADERS = ("When", "Movement", "Amount", "Details")
+_REFUNDED = frozenset({"failed", "cancelled", "expired"})
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    at: datetime
+    kind: str  # "debit" | "refund" | "balance change"
+    cents: int
+    what: str
+
+
+def movements(orders: list[OrderRecord], snapshots: list[WalletSnapshot],
+              limit: int = 200) -> list[Movement]:
+    result: list[Movement] = []
+    for order in orders:
+        if order.status in ORDER_LOCAL:
+            continue  # never reached SkinsNode: nothing was charged
+        cents = order.amount_cents if order.amount_cents is not None else \
+            order.expected_price_cents
+        at = order.accepted_at or order.created_at
+        result.append(Movement(at, "debit", -cents, f"{order.item_name} ({order.external_id})"))
+        if order.status in _REFUNDED:
+            result.append(Movement(order.updated_at, "refund", cents,
+                                   f"{order.item_name}: order {order.status}"))
+    ordered = sorted(snapshots, key=lambda s: s.at)
+    for before, after in zip(ordered, ordered[1:]):
+        delta = after.available_cents - before.available_cents
+        if delta:
+            result.append(Movement(after.at, "balance change", delta,
+                                   "between two balance checks"))
+    result.sort(key=lambda m: m.at, reverse=True)
+    return result[:limit]
+
+
+class WalletMovementsModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[Movement] = []
+        self.currency = "USD"
+
+    def set_rows(self, rows: list[Movement], currency: str = "USD") -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.currency = currency
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(HEADERS)):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_WHEN:
+                return row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            if col == COL_KIND:
+                return row.kind
+            if col == COL_AMOUNT:
+                sign = "+" if row.cents > 0 else ""
+                return sign + format_cents(row.cents, self.currency)
+            if col == COL_WHAT:
+                return row.what
+        if role == SortRole:
+            return (row.at, row.kind, row.cents, row.what)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AMOUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

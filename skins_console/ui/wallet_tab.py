@@ -1,0 +1,242 @@
+"""Wallet tab: balance, projected balance, reserved, low-balance alert, history chart."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCore import QDateTime, QMargins, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skins_console.core.money import format_cents
+from skins_console.core.records import OrderRecord, WalletSnapshot
+from skins_console.services.wallet_service import WalletView
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import Theme, current_theme
+from skins_console.ui.wallet_model import WalletMovementsModel, movements
+
+
+class WalletTab(QWidget):
+    #: a balance was shown (fresh or last known)
+    view_shown = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        fetch: Callable[[], Awaitable[WalletView]],
+        last: Callable[[], Awaitable[WalletView | None]],
+        history: Callable[[], Awaitable[list[WalletSnapshot]]],
+        orders: Callable[[], Awaitable[list[OrderRecord]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._fetch = fetch
+        self._last = last
+        self._history = history
+        self._orders = orders
+        self.view: WalletView | None = None
+        self.snapshots: list[WalletSnapshot] = []
+        self.movements = WalletMovementsModel(self)
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        box = QGroupBox("SkinsNode wallet")
+        grid = QGridLayout(box)
+        self.available = QLabel("—")
+        self.reserved = QLabel("—")
+        self.projected = QLabel("—")
+        self.threshold = QLabel("—")
+        self.fetched = QLabel("—")
+        big = self.available.font()
+        big.setPointSizeF(big.pointSizeF() * 1.6)
+        big.setBold(True)
+        self.available.setFont(big)
+        self.projected.setFont(big)
+        for row, (label, widget) in enumerate((
+            ("Available", self.available), ("Reserved by open orders", self.reserved),
+            ("Projected (after open orders)", self.projected),
+            ("Low-balance alert below", self.threshold), ("Checked", self.fetched),
+        )):
+            grid.addWidget(QLabel(label), row, 0)
+            grid.addWidget(widget, row, 1)
+        top.addWidget(box, 1)
+        side = QVBoxLayout()
+        self.alert = QLabel()
+        self.alert.setObjectName("lowBalanceAlert")
+        self.alert.setWordWrap(True)
+        self.alert.hide()
+        side.addWidget(self.alert)
+        self.refresh_button = QPushButton("Refresh balance")
+        self.refresh_button.clicked.connect(self.refresh)
+        side.addWidget(self.refresh_button)
+        side.addStretch(1)
+        top.addLayout(side, 1)
+        layout.addLayout(top)
+
+        self.chart = QChart()
+        self.chart.setTitle("Balance history")
+        self.chart.legend().hide()
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.series = QLineSeries()
+        self.chart.addSeries(self.series)
+        self.x_axis = QDateTimeAxis()
+        self.x_axis.setFormat("MM-dd HH:mm")
+        self.x_axis.setTickCount(6)
+        self.y_axis = QValueAxis()
+        self.y_axis.setLabelFormat("$%.0f")
+        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.series.attachAxis(self.x_axis)
+        self.series.attachAxis(self.y_axis)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(220)
+        self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
+        self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.table = QTableView()
+        self.table.setModel(self.movements)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 150)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(2, 100)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(QLabel("Recent debits and refunds"))
+        lower_layout.addWidget(self.table)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        chart_box = QWidget()
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addWidget(self.chart_view)
+        chart_layout.addWidget(self.empty_chart)
+        splitter.addWidget(chart_box)
+        splitter.addWidget(lower)
+        splitter.setSizes([360, 240])
+        layout.addWidget(splitter, 1)
+        self.apply_theme(current_theme())
+
+    # --- data ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._runner.spawn(self._show_last_then_fetch(), owner=self, key="wallet.refresh",
+                           description="loading the wallet")
+
+    async def _show_last_then_fetch(self) -> None:
+        last = await self._last()
+        if last is not None:
+            self.show_view(last)
+        await self._reload_history()
+        await self._refresh()
+
+    def refresh(self) -> None:
+        self._runner.spawn(self._refresh(), owner=self, key="wallet.refresh",
+                           description="refreshing the wallet")
+
+    async def _refresh(self) -> None:
+        self.refresh_button.setEnabled(False)
+        try:
+            view = await self._fetch()
+        finally:
+            self.refresh_button.setEnabled(True)
+        self.show_view(view)
+        await self._reload_history()
+
+    def reload_history(self) -> None:
+        self._runner.spawn(self._reload_history(), owner=self, key="wallet.history",
+                           description="loading the balance history")
+
+    async def _reload_history(self) -> None:
+        snapshots = await self._history()
+        orders = await self._orders()
+        self.snapshots = snapshots
+        self.show_history(snapshots)
+        currency = self.view.currency if self.view is not None else "USD"
+        self.movements.set_rows(movements(orders, snapshots), currency)
+
+    def show_view(self, view: WalletView) -> None:
+        self.view = view
+        cur = view.currency
+        self.available.setText(format_cents(view.available_cents, cur))
+        self.reserved.setText(format_cents(view.reserved_cents, cur))
+        self.projected.setText(format_cents(view.projected_cents, cur))
+        self.threshold.setText(format_cents(view.low_balance_threshold_cents, cur)
+                               if view.low_balance_threshold_cents else "off")
+        when = view.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        self.fetched.setText(when + (" (last known; SkinsNode not reached)" if view.offline
+                                     else ""))
+        if view.low:
+            self.alert.setText(
+                f"⚠ Low balance: after the open orders the wallet holds "
+                f"{format_cents(view.projected_cents, cur)}, below your alert level of "
+                f"{format_cents(view.low_balance_threshold_cents, cur)}. Top up the SkinsNode "
+                "wallet before new orders fail with insufficient funds.")
+            self.alert.show()
+        else:
+            self.alert.hide()
+        self.apply_theme(current_theme())
+        self.view_shown.emit(view)
+
+    def show_history(self, snapshots: list[WalletSnapshot]) -> None:
+        points = sorted(snapshots, key=lambda s: s.at)
+        self.series.clear()
+        for snap in points:
+            self.series.append(_msecs(snap.at), snap.available_cents / 100)
+        has_data = len(points) >= 1
+        self.chart_view.setVisible(has_data)
+        self.empty_chart.setVisible(not has_data)
+        if not has_data:
+            return
+        first, last = points[0].at, points[-1].at
+        if first == last:
+            self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(_msecs(first) - 60_000),
+                                 QDateTime.fromMSecsSinceEpoch(_msecs(last) + 60_000))
+        else:
+            self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(_msecs(first)),
+                                 QDateTime.fromMSecsSinceEpoch(_msecs(last)))
+        values = [s.available_cents / 100 for s in points]
+        low, high = min(values), max(values)
+        pad = max((high - low) * 0.1, 1.0)
+        self.y_axis.setRange(max(0.0, low - pad), high + pad)
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.chart.setTheme(QChart.ChartTheme.ChartThemeDark if theme.dark
+                            else QChart.ChartTheme.ChartThemeLight)
+        self.chart.setBackgroundBrush(theme.color("base"))
+        self.chart.setTitleBrush(theme.color("text"))
+        for axis in (self.x_axis, self.y_axis):
+            axis.setLabelsBrush(theme.color("text"))
+        pen = QPen(theme.color("chart_line"))
+        pen.setWidth(2)
+        self.series.setPen(pen)
+        self.alert.setStyleSheet(
+            f"QLabel#lowBalanceAlert {{ color: {theme.bad}; font-weight: 600; }}")
+
+    def refresh_all(self) -> None:
+        self.refresh()
+
+
+def _msecs(at: datetime) -> int:
+    return int(at.timestamp() * 1000)

@@ -1,0 +1,328 @@
+"""Wires one :class:`MainWindow` to the services of one context.
+
+The window is layout; the tabs get async callables from :class:`Backend`; this controller
+builds the tabs, runs the polling timers and the tracker, turns store changes into reloads
+and opens the dialogs (always with ``open()``, never ``exec()``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, QTimer
+
+from skins_console.core.errors import UserFacingError
+from skins_console.core.models import CatalogItem, utcnow
+from skins_console.core.records import ProfileRecord
+from skins_console.services import change_bus
+from skins_console.services.wallet_service import WalletView
+from skins_console.ui.backend import Backend
+from skins_console.ui.catalog_tab import CatalogTab
+from skins_console.ui.change_relay import ChangeRelay
+from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS, TAB_QUOTE, TAB_WALLET, MainWindow
+from skins_console.ui.orders_tab import OrdersTab
+from skins_console.ui.profile_dialog import ProfileDialog
+from skins_console.ui.quote_tab import QuoteTab
+from skins_console.ui.sell_dialog import SellDialog
+from skins_console.ui.settings_dialog import SettingsDialog
+from skins_console.ui.thumbnails import ThumbnailCache
+from skins_console.ui.wallet_tab import WalletTab
+
+log = logging.getLogger(__name__)
+
+
+class WindowController(QObject):
+    def __init__(self, window: MainWindow, backend: Backend) -> None:
+        super().__init__(window)
+        self.window = window
+        self.backend = backend
+        self.ctx = backend.ctx
+        self.runner = window.runner
+        window.controller = self
+        self.dialogs: list = []
+        self._stop_tracking = asyncio.Event()
+        self.thumbnails = ThumbnailCache(self.runner, self.ctx.paths.thumbnails_dir,
+                                         owner=window)
+        self._build_tabs()
+        self.relay = ChangeRelay(self.ctx.bus, self)
+        self.relay.changed.connect(self._on_changes)
+        self._connect_window()
+        self._timers()
+
+    # --- construction --------------------------------------------------------------------
+
+    def _build_tabs(self) -> None:
+        b, runner = self.backend, self.runner
+        self.catalog = CatalogTab(runner, load_cached=b.cached_catalog, fetch=b.fetch_catalog,
+                                  thumbnails=self.thumbnails)
+        self.orders = OrdersTab(runner, load_activity=b.load_activity,
+                                load_events=b.load_events, add_note=b.add_note,
+                                recheck=b.recheck, export_csv=b.export_csv)
+        self.wallet = WalletTab(runner, fetch=b.fetch_wallet, last=b.last_wallet,
+                                history=b.wallet_history, orders=b.orders_for_wallet)
+        default_game = "csgo"
+        if self.ctx.profile is not None:
+            from skins_console.services.deposit_service import skinslink_game
+
+            try:
+                default_game = skinslink_game(self.ctx.profile.default_game)
+            except UserFacingError:
+                pass
+        self.quote = QuoteTab(runner, get_quote=b.get_quote, create_deposit=b.create_deposit,
+                              new_merchant_tx_id=b.new_external_id,
+                              tolerance_pct=b.tolerance_pct, default_game=default_game)
+        self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
+        self.wallet.view_shown.connect(self._on_wallet_shown)
+
+    def _connect_window(self) -> None:
+        w = self.window
+        w.refresh_action.triggered.connect(self.refresh_current)
+        w.attention_action.triggered.connect(self.show_attention)
+        w.sell_shortcut.activated.connect(self.catalog.request_sell)
+        w.new_profile_action.triggered.connect(lambda: self.open_profile_dialog(None))
+        w.edit_profile_action.triggered.connect(
+            lambda: self.open_profile_dialog(self.ctx.profile))
+        w.settings_action.triggered.connect(self.open_settings)
+        w.header.profile_chosen.connect(self.switch_profile)
+        w.closing.connect(self._on_window_closing)
+        self.catalog.sell_requested.connect(self.open_sell_dialog)
+        self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
+        self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
+
+    def _timers(self) -> None:
+        settings = self.ctx.settings
+        self.wallet_timer = QTimer(self)
+        self.wallet_timer.timeout.connect(self.refresh_wallet)
+        self.health_timer = QTimer(self)
+        self.health_timer.timeout.connect(self.check_health)
+        self.catalog_timer = QTimer(self)
+        self.catalog_timer.timeout.connect(self.catalog.refresh)
+        self.apply_settings()
+        del settings
+
+    def apply_settings(self) -> None:
+        s = self.ctx.settings
+        self.wallet_timer.start(s.poll_wallet_seconds * 1000)
+        self.health_timer.start(s.poll_health_seconds * 1000)
+        self.catalog_timer.start(s.catalog_refresh_minutes * 60_000)
+        if self.window.themes is not None and self.window.themes.mode != s.theme:
+            self.window.themes.set_mode(s.theme)
+            self.window.theme_actions[s.theme].setChecked(True)
+
+    # --- start ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show what the store has at once, then refresh from the providers."""
+        self.show_profile(self.ctx.profile)
+        self.window.restore_state(self.ctx.settings.window_state)
+        self.reload_profiles()
+        if self.ctx.profile is None:
+            return
+        self.catalog.start()
+        self.orders.reload()
+        self.wallet.start()
+        self.check_health()
+        self._start_tracking()
+
+    def _start_tracking(self) -> None:
+        self._stop_tracking = asyncio.Event()
+        self.runner.spawn(self.backend.tracking.run_forever(self._stop_tracking),
+                          owner=self.window, key="tracking", description="tracking orders")
+
+    def show_profile(self, profile: ProfileRecord | None) -> None:
+        sandbox = bool(profile and profile.is_sandbox)
+        self.window.sandbox_stripe.setVisible(sandbox)
+        title = "Skins Console"
+        if profile is not None:
+            title += f" — {profile.name}" + (" (SANDBOX)" if sandbox else "")
+        self.window.setWindowTitle(title)
+
+    def reload_profiles(self) -> None:
+        self.runner.spawn(self.backend.list_profiles(), owner=self.window, key="profiles",
+                          on_success=lambda profiles: self.window.header.set_profiles(
+                              profiles, self.ctx.profile.name if self.ctx.profile else None),
+                          description="listing profiles")
+
+    # --- refreshing ----------------------------------------------------------------------
+
+    def refresh_current(self) -> None:
+        index = self.window.tabs.currentIndex()
+        if index == TAB_CATALOG:
+            self.catalog.refresh()
+        elif index == TAB_ORDERS:
+            self.orders.reload()
+            self.backend.tracking.wake()
+        elif index == TAB_WALLET:
+            self.wallet.refresh()
+        elif index == TAB_QUOTE and self.quote.quote is not None:
+            self.quote.request_quote()
+        self.check_health()
+
+    def show_attention(self) -> None:
+        self.window.tabs.setCurrentIndex(TAB_ORDERS)
+        self.orders.show_needs_attention()
+
+    def refresh_wallet(self) -> None:
+        if self.ctx.profile is None:
+            return
+        self.runner.spawn(self.backend.fetch_wallet(), owner=self.window, key="header.wallet",
+                          on_success=self._show_wallet, description="refreshing the balance")
+
+    def _show_wallet(self, view: WalletView) -> None:
+        self.wallet.show_view(view)
+
+    def _on_wallet_shown(self, view: WalletView) -> None:
+        self.window.header.set_wallet(view.available_cents, view.projected_cents,
+                                      view.currency, low=view.low, offline=view.offline)
+        if not view.offline:
+            self._synced("SkinsNode")
+
+    def check_health(self) -> None:
+        if self.ctx.profile is None:
+            return
+        self.runner.spawn(self.backend.health(), owner=self.window, key="header.health",
+                          on_success=self._on_health, description="checking SkinsNode health")
+
+    def _on_health(self, ok: bool) -> None:
+        self.window.header.skinsnode_dot.set_state("ok" if ok else "degraded",
+                                                   "healthy" if ok else "reports not ok")
+        if ok:
+            self.window.clear_provider_banner("SkinsNode")
+
+    def _synced(self, provider: str) -> None:
+        self.window.header.set_synced(utcnow())
+        dot = (self.window.header.skinsnode_dot if provider == "SkinsNode"
+               else self.window.header.skinslink_dot)
+        dot.set_state("ok", "answered just now")
+        self.window.clear_provider_banner(provider)
+
+    def _on_changes(self, batch: frozenset) -> None:
+        kinds = {kind for kind, _key in batch}
+        if kinds & {change_bus.ORDER, change_bus.DEPOSIT}:
+            self.orders.reload()
+            self.wallet.reload_history()
+            self.window.header.set_synced(utcnow())
+        if change_bus.DEPOSIT in kinds:
+            self.window.header.skinslink_dot.set_state("ok", "answered recently")
+        if change_bus.WALLET in kinds:
+            self.wallet.reload_history()
+        if change_bus.TRACKING in kinds:
+            self._show_tracking_state()
+
+    def _show_tracking_state(self) -> None:
+        paused = self.backend.tracking.paused
+        if paused:
+            self.window.banner.show_message(
+                f"{paused[0].upper()}{paused[1:]}: {self.backend.tracking.paused_detail or ''}",
+                tone="bad", key="tracking",
+                actions=[("Edit profile", self.window.edit_profile_action.trigger),
+                         ("Retry", self.backend.tracking.wake)])
+        else:
+            self.window.banner.clear("tracking")
+
+    # --- dialogs -------------------------------------------------------------------------
+
+    def _keep(self, dialog) -> None:
+        self.dialogs.append(dialog)
+        dialog.finished.connect(lambda _code: self._forget(dialog))
+
+    def _forget(self, dialog) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.deleteLater()
+
+    def open_sell_dialog(self, item: CatalogItem) -> SellDialog:
+        b = self.backend
+        dialog = SellDialog(self.runner, item, new_external_id=b.new_external_id,
+                            load_customers=b.customers, projected_cents=b.projected_cents,
+                            place_order=b.place_order, parent=self.window)
+        dialog.order_placed.connect(lambda _record: self.orders.reload())
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
+        dialog = ProfileDialog(self.runner, save=self.backend.save_profile,
+                               test=self.backend.test_profile, profile=profile,
+                               parent=self.window)
+        dialog.saved.connect(self._on_profile_saved)
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    def _on_profile_saved(self, record: ProfileRecord) -> None:
+        self.reload_profiles()
+        if self.ctx.profile is not None and self.ctx.profile.name == record.name:
+            self.show_profile(self.ctx.profile)
+            self.window.banner.clear()
+            self.refresh_wallet()
+            self.check_health()
+        elif self.ctx.profile is None or record.active:
+            self.restart_for_profile()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.runner, self.ctx.settings, self.ctx.profile,
+                                save_profile_fields=self.backend.save_profile_fields,
+                                parent=self.window)
+        dialog.applied.connect(self.apply_settings)
+        dialog.applied.connect(self.refresh_wallet)
+        dialog.edit_profile_requested.connect(
+            lambda: self.open_profile_dialog(self.ctx.profile))
+        self._keep(dialog)
+        dialog.open()
+        return dialog
+
+    def save_theme(self, mode: str) -> None:
+        self.ctx.settings.theme = mode
+        self._save_settings()
+
+    def _save_settings(self) -> None:
+        if self.ctx.settings.path is None:
+            return
+        try:
+            self.ctx.settings.save()
+        except UserFacingError as exc:
+            self.window.show_user_error(exc)
+
+    # --- profiles ------------------------------------------------------------------------
+
+    def switch_profile(self, name: str) -> None:
+        if self.ctx.profile is not None and self.ctx.profile.name == name:
+            return
+        self.runner.spawn(self.backend.profiles.use(name), owner=self.window,
+                          key="profile.switch",
+                          on_success=lambda _record: self.restart_for_profile(),
+                          description="switching profile")
+
+    def restart_for_profile(self) -> None:
+        """Everything shown belongs to one profile: rebuild the tabs for the new one."""
+        self._stop_tracking.set()
+        self.runner.cancel("tracking")
+        for key in ("catalog.refresh", "orders.reload", "wallet.refresh", "wallet.history"):
+            self.runner.cancel(key)
+        old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
+        self.backend.tracking = type(self.backend.tracking)(self.ctx)
+        self._build_tabs()
+        for tab in old_tabs:
+            tab.deleteLater()
+        self.catalog.sell_requested.connect(self.open_sell_dialog)
+        self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
+        self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
+        self.window.sell_shortcut.activated.disconnect()
+        self.window.sell_shortcut.activated.connect(self.catalog.request_sell)
+        self.window.banner.clear()
+        self.window.header.set_wallet(None, None, "USD", low=False, offline=False)
+        self.start()
+
+    # --- closing -------------------------------------------------------------------------
+
+    def _on_window_closing(self) -> None:
+        self._stop_tracking.set()
+        self.ctx.settings.window_state = self.window.saved_state()
+        self._save_settings()
+
+    async def shutdown(self) -> None:
+        self._stop_tracking.set()
+        self.relay.close()
+        await self.thumbnails.aclose()
