@@ -1099,11 +1099,10 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
 
 async def cmd_webhooks_serve(cli: Cli) -> int:
-    try:
-        from skins_console.services import webhook_listener
-    except ImportError:
-        raise CliUsageError("The webhook listener is not part of this build.") from None
+    from skins_console.services.webhook_listener import serve_forever
+
     ctx = await cli.open()
     host = cli.args.host or ctx.settings.webhook_listener_host
     port = cli.args.port if cli.args.port is not None else ctx.settings.webhook_listener_port
-    return await webhook_listener.serve_from_cli(ctx, host=host, port=port, out=cli.out)
+    await serve_forever(ctx, host, port, announce=cli.out.note)
+    return 0

@@ -304,7 +304,17 @@ async def serve_forever(ctx: AppContext, host: str, port: int, *, announce=print
     announce(f"  Skinslink: POST {listener.url}{SKINSLINK_PATH}")
     announce(f"  Orders carry the profile's webhook URL: {profile.webhook_url}")
     announce("Press Ctrl+C to stop.")
+
+    def report(change) -> None:
+        if change.kind == WEBHOOK:
+            stats = listener.stats
+            announce(f"{format_time(ctx.clock.now())}  {change.key:<9}  received {stats.received}"
+                     f", applied {stats.applied}, duplicates {stats.duplicates}"
+                     f", rejected {stats.rejected}")
+
+    unsubscribe = ctx.bus.subscribe(report)
     try:
         await stop.wait()
     finally:
+        unsubscribe()
         await listener.stop()
