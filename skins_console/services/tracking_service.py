@@ -127,7 +127,8 @@ class TrackingService:
                  if o.next_check_at is not None]
         times += [d.next_check_at for d in await self.ctx.deposits.list_open(profile)
                   if d.next_check_at is not None]
-        # Completed records are "closed" for list_open but still watched until they settle.
+        # Completed records still watched through Trade Protection are not "open"; they are
+        # due hours apart, and run_forever never sleeps longer than the idle cadence anyway.
         return min(times) if times else None
 
     # --- per record ----------------------------------------------------------------------
@@ -138,10 +139,9 @@ class TrackingService:
         if key in self.ctx.in_flight:
             return False
         floor = self.ctx.cadence.delay(self.ctx.cadence.order_floor)
-        if order.last_checked_at is not None and now - order.last_checked_at < floor \
-                and order.status not in ORDER_LOCAL:
-            # Someone looked within the cache window (a checkout's confirming read, a
-            # recovery): the provider would answer from its cache anyway.
+        if self._too_soon(order.last_checked_at, floor) and order.status not in ORDER_LOCAL:
+            # Looked at within the cache window (an earlier pass claiming a later "now", a
+            # recovery): SkinsNode would answer from its cache anyway.
             await self.ctx.orders.schedule_check(order.profile, order.external_id,
                                                  next_check_at=order.last_checked_at + floor)
             return False
@@ -166,6 +166,13 @@ class TrackingService:
         key = ("deposit", deposit.merchant_tx_id)
         if key in self.ctx.in_flight:
             return False
+        floor = self.ctx.cadence.delay(self.ctx.cadence.deposit_floor)
+        if self._too_soon(deposit.last_checked_at, floor) \
+                and deposit.status not in DEPOSIT_LOCAL:
+            await self.ctx.deposits.schedule_check(
+                deposit.profile, deposit.merchant_tx_id,
+                next_check_at=deposit.last_checked_at + floor)
+            return False
         try:
             if deposit.status in DEPOSIT_LOCAL:
                 before = deposit.status
@@ -186,6 +193,11 @@ class TrackingService:
             return None
         self._failures.pop(key, None)
         return deposit.merchant_tx_id if moved else False
+
+    def _too_soon(self, last_checked_at: datetime | None, floor: timedelta) -> bool:
+        # The wall clock, not the pass's "now": a pass may be asked to act as if later.
+        return last_checked_at is not None and \
+            self.ctx.clock.now() - last_checked_at < floor
 
     async def _failed(self, key, exc: ApiError, now: datetime, reschedule, *,
                       floor: float) -> None:
