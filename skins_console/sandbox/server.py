@@ -363,8 +363,19 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
                 else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}')
         return Response(rule.status, body, {"Retry-After": str(rule.retry_after)})
     if path.startswith("/api/"):
-        message = {502: "bad gateway", 503: "internal error", 408: "timeout error"}.get(
-            rule.status, "internal error")
+        message = {403: "IP not whitelisted: 127.0.0.1", 408: "timeout error",
+                   500: "integration service error", 502: "bad gateway",
+                   503: "internal error"}.get(rule.status, "internal error")
         return fail(rule.status, message)
-    return json_response(rule.status, {"statusCode": rule.status, "error": "server_error",
-                                       "message": "Service temporarily unavailable."})
+    code, message = _SKINSNODE_FAULTS.get(
+        rule.status, ("server_error", "Service temporarily unavailable."))
+    return json_response(rule.status, {"statusCode": rule.status, "error": code,
+                                       "message": message})
+
+
+_SKINSNODE_FAULTS = {
+    403: ("forbidden", "Source IP is not allowed for this client."),
+    500: ("internal", "Internal server error."),
+    502: ("bad_gateway", "Upstream service unreachable."),
+    504: ("gateway_timeout", "Upstream timed out."),
+}

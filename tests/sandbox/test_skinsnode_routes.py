@@ -176,3 +176,37 @@ def test_sold_item_then_insufficient_funds(sandbox_factory):
         wallet = int(client.get("/v1/wallet").json()["availableBalance"])
         assert wallet == 10**9 - items[1]["price"]
         assert parse_time(order["timestamps"]["failedAt"]) is not None
+
+
+def test_concurrent_posts_of_one_external_id_create_one_order(sandbox, take_item):
+    import threading
+
+    item = take_item()
+    external_id = unique("race")
+    answers: list[bytes] = []
+
+    def post() -> None:
+        with skinsnode_client(sandbox) as client:
+            answers.append(client.post("/v1/orders", json=order_body(item, external_id)).content)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 8 and len(set(answers)) == 1
+    truth = sandbox.truth()["skinsnode"]
+    assert truth["orders"][external_id]["posts"] == 8
+    assert truth["orders"][external_id]["created"] == 1
+    assert len([e for e in truth["wallet"]["ledger"] if e["externalId"] == external_id]) == 1
+
+
+def test_forbidden_fault_reads_like_the_provider(sandbox_factory):
+    sb = sandbox_factory()
+    sb.set_faults([{"kind": "error", "status": 403}])
+    with skinsnode_client(sb) as client:
+        response = client.get("/v1/wallet")
+    assert response.status_code == 403 and response.json()["error"] == "forbidden"
+    skinslink = httpx.post(sb.skinslink_base_url + "/merchant/get-prices", json={})
+    assert skinslink.status_code == 403
+    assert skinslink.json()["message"].startswith("IP not whitelisted")
