@@ -5,6 +5,8 @@ Transaction functions::
     add_event(conn, event: EventRecord) -> EventRecord
     list_events(conn, profile, kind, key) -> list[EventRecord]          # oldest first
     recent_events(conn, profile, *, since=None, limit=200) -> list[EventRecord]  # newest first
+    events_after(conn, profile, after_id, *, limit=500) -> list[EventRecord]  # oldest first
+    last_event_id(conn, profile) -> int                                       # 0 when none
 
 ``EventsRepository(db)``: ``add``, ``for_record``, ``recent`` (async).
 
@@ -77,6 +79,19 @@ def recent_events(
     return [_row(r) for r in rows]
 
 
+def events_after(conn: sqlite3.Connection, profile: str, after_id: int, *,
+                 limit: int = 500) -> list[EventRecord]:
+    """Events newer than a cursor (ids only grow): what a watcher has not seen yet."""
+    rows = conn.execute(f"{_SELECT} WHERE profile = ? AND id > ? ORDER BY id LIMIT ?",
+                        (profile, after_id, limit))
+    return [_row(r) for r in rows]
+
+
+def last_event_id(conn: sqlite3.Connection, profile: str) -> int:
+    row = conn.execute("SELECT MAX(id) FROM events WHERE profile = ?", (profile,)).fetchone()
+    return int(row[0] or 0)
+
+
 class EventsRepository:
     def __init__(self, db) -> None:
         self._db = db
@@ -90,3 +105,9 @@ class EventsRepository:
     async def recent(self, profile: str, *, since: datetime | None = None,
                      limit: int = 200) -> list[EventRecord]:
         return await self._db.read(recent_events, profile, since=since, limit=limit)
+
+    async def after(self, profile: str, after_id: int, *, limit: int = 500) -> list[EventRecord]:
+        return await self._db.read(events_after, profile, after_id, limit=limit)
+
+    async def last_id(self, profile: str) -> int:
+        return await self._db.read(last_event_id, profile)

@@ -46,14 +46,18 @@ THEMES = ("system", "light", "dark")
 
 #: Event kinds the operator can be notified about, with the default rule.
 NOTIFICATION_KINDS: dict[str, bool] = {
+    "order_sent": True,
     "order_completed": True,
     "order_failed": True,
     "order_expired": True,
+    "order_cancelled": True,
     "order_reversed": True,
+    "deposit_hold": True,
     "deposit_completed": True,
     "deposit_failed": True,
     "deposit_reverted": True,
     "low_balance": True,
+    "credentials_rejected": True,
     "webhook_rejected": True,
     "provider_down": True,
 }
@@ -162,6 +166,14 @@ def _base64_text(value: str) -> str:
     return value
 
 
+def _cursor(value: dict) -> dict[str, int]:
+    for profile, event_id in value.items():
+        if not isinstance(profile, str) or isinstance(event_id, bool) \
+                or not isinstance(event_id, int) or event_id < 0:
+            raise ValueError("must map profile names to event ids")
+    return dict(value)
+
+
 def _notification_rules(value: dict) -> dict[str, bool]:
     rules = dict(NOTIFICATION_KINDS)
     for kind, enabled in value.items():
@@ -215,6 +227,11 @@ class Settings:
     window_state = Setting(
         "window_state", str, "", "Saved window geometry and layout (base64)",
         validator=_base64_text,
+    )
+    notifications_cursor = Setting(
+        "notifications_cursor", dict, {},
+        "Per profile, the last timeline event the operator was notified about",
+        validator=_cursor,
     )
 
     def __init__(self, path: Path | None = None) -> None:

@@ -1,0 +1,220 @@
+"""What the operator is told, and when: notifications derived from the store's timeline.
+
+A notification is derived from a ``status_change`` event, never from a change-bus message:
+the event table is the single record of what happened, its ids only grow, and the last id
+the operator was told about is kept per profile in the settings. So each change is notified
+exactly once, however many polls, webhooks or bus messages it caused, and changes that
+happened while the console was closed (the headless webhook listener, ``orders sync`` in a
+cron job) come back as one "while you were away" summary at start-up.
+
+Low balance and rejected credentials are states, not events: they notify once per crossing
+(balance falls under the threshold; tracking pauses) and re-arm when the state clears.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from skins_console.core.money import format_cents, format_usd
+from skins_console.core.records import EventRecord
+from skins_console.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+#: (record kind, new status) → notification kind (a key of settings.NOTIFICATION_KINDS)
+STATUS_KINDS: dict[tuple[str, str], str] = {
+    ("order", "sent"): "order_sent",
+    ("order", "completed"): "order_completed",
+    ("order", "failed"): "order_failed",
+    ("order", "rejected"): "order_failed",
+    ("order", "expired"): "order_expired",
+    ("order", "cancelled"): "order_cancelled",
+    ("order", "reversed"): "order_reversed",
+    ("deposit", "hold"): "deposit_hold",
+    ("deposit", "completed"): "deposit_completed",
+    ("deposit", "failed"): "deposit_failed",
+    ("deposit", "rejected"): "deposit_failed",
+    ("deposit", "canceled"): "deposit_failed",
+    ("deposit", "reverted"): "deposit_reverted",
+}
+#: Kinds that want the operator's attention; the tray shows them as warnings.
+URGENT = frozenset({"order_failed", "order_expired", "order_reversed", "order_cancelled",
+                    "deposit_failed", "deposit_reverted", "low_balance",
+                    "credentials_rejected"})
+_TITLES = {
+    "order_sent": "Trade offer sent",
+    "order_completed": "Order delivered",
+    "order_failed": "Order failed",
+    "order_expired": "Order expired",
+    "order_cancelled": "Order cancelled",
+    "order_reversed": "Order reversed",
+    "deposit_hold": "Deposit received (on hold)",
+    "deposit_completed": "Deposit completed",
+    "deposit_failed": "Deposit failed",
+    "deposit_reverted": "Deposit reverted",
+}
+_SUMMARY_WORDS = {
+    "order_sent": "offers sent", "order_completed": "orders delivered",
+    "order_failed": "orders failed", "order_expired": "orders expired",
+    "order_cancelled": "orders cancelled", "order_reversed": "orders reversed",
+    "deposit_hold": "deposits on hold", "deposit_completed": "deposits completed",
+    "deposit_failed": "deposits failed", "deposit_reverted": "deposits reverted",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    kind: str
+    title: str
+    body: str
+    #: "order" / "deposit" with the record's key, so a click can open it; None for states
+    record_kind: str | None = None
+    key: str | None = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind in URGENT
+
+
+class NotificationService:
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        self._low_balance = False
+        self._credentials_rejected = False
+
+    # --- timeline-derived -------------------------------------------------------------
+
+    async def _cursor(self, profile: str) -> int | None:
+        return self._ctx.settings.notifications_cursor.get(profile)
+
+    def _save_cursor(self, profile: str, event_id: int) -> None:
+        cursors = dict(self._ctx.settings.notifications_cursor)
+        if cursors.get(profile) == event_id:
+            return
+        cursors[profile] = event_id
+        self._ctx.settings.notifications_cursor = cursors
+        try:
+            self._ctx.settings.save()
+        except OSError:
+            # Worst case after a failed save: a change is notified again after a restart.
+            log.warning("could not save the notification cursor", exc_info=True)
+
+    async def start(self) -> list[Notification]:
+        """At start-up: one summary of what changed since the console last told the
+        operator (empty on the first run, which starts from now)."""
+        profile = self._ctx.require_profile().name
+        cursor = await self._cursor(profile)
+        if cursor is None:
+            self._save_cursor(profile, await self._ctx.events.last_id(profile))
+            return []
+        events = await self._drain(profile, cursor)
+        kinds = Counter(kind for kind, _event in self._classify(events)
+                        if self._ctx.settings.notification_enabled(kind))
+        if not kinds:
+            return []
+        parts = [f"{count} {_SUMMARY_WORDS[kind]}" for kind, count in kinds.most_common()]
+        urgent = any(kind in URGENT for kind in kinds)
+        return [Notification(
+            kind="away_summary" if not urgent else "away_summary_attention",
+            title="While the console was closed",
+            body=", ".join(parts) + ". See the Orders tab for details.",
+        )]
+
+    async def collect(self) -> list[Notification]:
+        """Notifications for timeline events not yet told; each event at most once."""
+        profile = self._ctx.require_profile().name
+        cursor = await self._cursor(profile)
+        if cursor is None:
+            # start() was not called: begin from now rather than replay the whole history.
+            self._save_cursor(profile, await self._ctx.events.last_id(profile))
+            return []
+        events = await self._drain(profile, cursor)
+        result = []
+        for kind, event in self._classify(events):
+            if self._ctx.settings.notification_enabled(kind):
+                result.append(await self._describe(kind, event))
+        return result
+
+    async def _drain(self, profile: str, cursor: int) -> list[EventRecord]:
+        events: list[EventRecord] = []
+        while True:
+            batch = await self._ctx.events.after(profile, cursor, limit=500)
+            if not batch:
+                break
+            events.extend(batch)
+            cursor = batch[-1].id
+            if len(batch) < 500:
+                break
+        if events:
+            self._save_cursor(profile, cursor)
+        return events
+
+    @staticmethod
+    def _classify(events: list[EventRecord]):
+        for event in events:
+            if event.type != "status_change" or not event.new_status:
+                continue
+            kind = STATUS_KINDS.get((event.kind, event.new_status))
+            if kind:
+                yield kind, event
+
+    async def _describe(self, kind: str, event: EventRecord) -> Notification:
+        title = _TITLES[kind]
+        if event.kind == "order":
+            order = await self._ctx.orders.get(event.profile, event.key)
+            what = order.item_name if order else event.key
+            money = format_cents(order.expected_price_cents) if order else ""
+            if kind == "order_sent":
+                body = (f"{what}: the buyer has 10 minutes to accept the offer"
+                        + (f" (offer {order.steam_offer_id})." if order and
+                           order.steam_offer_id else "."))
+            elif kind == "order_completed":
+                body = f"{what} ({money}) was delivered. It settles in 7 days."
+            else:
+                reason = (order.failure_message or order.failure_code) if order else None
+                body = f"{what} ({money}): {event.message or event.new_status}"
+                if reason and reason not in body:
+                    body += f" — {reason}"
+        else:
+            deposit = await self._ctx.deposits.get(event.profile, event.key)
+            amount = format_usd(deposit.amount) if deposit and deposit.amount is not None \
+                else ""
+            names = ", ".join(item.get("name", "?") for item in deposit.items) \
+                if deposit and deposit.items else event.key
+            body = f"{names} {amount}".strip() + f": {event.message or event.new_status}"
+        return Notification(kind, title, body, event.kind, event.key)
+
+    # --- states ---------------------------------------------------------------------------
+
+    def check_balance(self, available_cents: int, projected_cents: int | None,
+                      threshold_cents: int) -> Notification | None:
+        """Once per crossing under the threshold; re-armed when the balance recovers."""
+        balance = projected_cents if projected_cents is not None else available_cents
+        low = threshold_cents > 0 and balance < threshold_cents
+        if low and not self._low_balance:
+            self._low_balance = True
+            if self._ctx.settings.notification_enabled("low_balance"):
+                return Notification(
+                    "low_balance", "Low balance",
+                    f"The SkinsNode balance after open orders is {format_cents(balance)}, "
+                    f"under your threshold of {format_cents(threshold_cents)}. Top up the "
+                    "prepaid wallet before taking more orders.")
+        elif not low:
+            self._low_balance = False
+        return None
+
+    def check_tracking(self, paused: str | None, detail: str | None) -> Notification | None:
+        """Once per pause of the tracker on rejected credentials or a refused IP."""
+        if paused and not self._credentials_rejected:
+            self._credentials_rejected = True
+            if self._ctx.settings.notification_enabled("credentials_rejected"):
+                return Notification(
+                    "credentials_rejected", "Tracking paused",
+                    f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
+                    "being updated until this is fixed (Settings → Profile).")
+        elif not paused:
+            self._credentials_rejected = False
+        return None
+

@@ -1,0 +1,103 @@
+"""Notifications come from the timeline: once per change, a summary after an absence."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from skins_console.core.models import utcnow
+from skins_console.services.catalog_service import CatalogService
+from skins_console.services.checkout_service import CheckoutRequest, CheckoutService
+from skins_console.services.notification_service import NotificationService
+from skins_console.services.tracking_service import TrackingService
+from tests.fixtures.services import make_trade_url
+
+
+async def _order(ctx, sandbox, outcome: str) -> str:
+    catalog = await CatalogService(ctx).refresh()
+    external_id = f"nt-{utcnow().timestamp():.6f}"
+    sandbox.script_order(external_id, outcome)
+    result = await CheckoutService(ctx).checkout(CheckoutRequest(
+        catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(),
+        external_id=external_id))
+    assert result.ok, result.message
+    return external_id
+
+
+async def _track_until(ctx, external_id: str, status: str, timeout: float = 30.0) -> None:
+    """Polling alone: repeated tracker passes, as the GUI's loop runs them."""
+    tracker = TrackingService(ctx)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (await ctx.orders.get(ctx.profile.name, external_id)).status != status:
+        assert loop.time() < deadline, (await ctx.orders.get(ctx.profile.name, external_id))
+        await tracker.run_pass()
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def fast_ctx(sandbox_factory, services_ctx_factory):
+    sandbox = sandbox_factory(speed=240.0)
+    return sandbox, await services_ctx_factory(sandbox)
+
+
+async def test_polling_alone_completes_and_each_change_is_notified_once(fast_ctx):
+    sandbox, ctx = fast_ctx
+    notes = NotificationService(ctx)
+    assert await notes.start() == []  # first run: nothing to summarise
+    external_id = await _order(ctx, sandbox, "completed")
+    await _track_until(ctx, external_id, "completed")
+    first = await notes.collect()
+    kinds = [n.kind for n in first if n.key == external_id]
+    assert kinds.count("order_completed") == 1
+    assert kinds.count("order_sent") <= 1
+    assert all(n.record_kind == "order" for n in first)
+    completed = next(n for n in first if n.kind == "order_completed")
+    assert "delivered" in completed.body and "$" in completed.body
+    # Nothing new happened: nothing is notified again, however often we ask.
+    assert await notes.collect() == []
+    assert await NotificationService(ctx).collect() == []
+
+
+async def test_rules_in_settings_silence_a_kind(fast_ctx):
+    sandbox, ctx = fast_ctx
+    rules = dict(ctx.settings.notifications)
+    rules["order_expired"] = False
+    ctx.settings.notifications = rules
+    notes = NotificationService(ctx)
+    await notes.start()
+    expired = await _order(ctx, sandbox, "expired")
+    await _track_until(ctx, expired, "expired", timeout=40)
+    assert not [n for n in await notes.collect() if n.kind == "order_expired"]
+
+
+async def test_summary_of_what_changed_while_closed(fast_ctx):
+    sandbox, ctx = fast_ctx
+    await NotificationService(ctx).start()  # the console ran once, then closed
+    done = await _order(ctx, sandbox, "completed")
+    failed = await _order(ctx, sandbox, "failed:price_changed")
+    await _track_until(ctx, done, "completed")
+    await _track_until(ctx, failed, "failed")
+    # A new console session starts: one summary, then nothing more for those changes.
+    session = NotificationService(ctx)
+    summary = await session.start()
+    assert len(summary) == 1 and summary[0].kind == "away_summary_attention"
+    assert "1 orders delivered" in summary[0].body and "1 orders failed" in summary[0].body
+    assert await session.collect() == []
+
+
+async def test_low_balance_and_paused_tracking_notify_once_per_crossing(fast_ctx):
+    _sandbox, ctx = fast_ctx
+    notes = NotificationService(ctx)
+    assert notes.check_balance(50_00, 40_00, threshold_cents=100_00).kind == "low_balance"
+    assert notes.check_balance(45_00, 30_00, threshold_cents=100_00) is None
+    assert notes.check_balance(500_00, 450_00, threshold_cents=100_00) is None  # re-armed
+    assert notes.check_balance(50_00, 40_00, threshold_cents=100_00) is not None
+    assert notes.check_balance(0, 0, threshold_cents=0) is None  # no threshold set
+    paused = "tracking paused: credentials rejected"
+    first = notes.check_tracking(paused, "SkinsNode said 401.")
+    assert first.kind == "credentials_rejected" and first.urgent
+    assert notes.check_tracking(paused, "again") is None
+    assert notes.check_tracking(None, None) is None
+    assert notes.check_tracking(paused, "again") is not None
