@@ -118,6 +118,8 @@ class _Server(ThreadingHTTPServer):
         self.app = app
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def track(self, connection: socket.socket, alive: bool) -> None:

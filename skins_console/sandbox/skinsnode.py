@@ -34,6 +34,8 @@ FAILURE_CODES = ("item_unavailable", "price_changed", "insufficient_funds", "can
 
 _MESSAGES = {
     "item_unavailable": "The item is no longer available.",
+    "price_changed": "The item price changed before delivery.",
+    "insufficient_funds": "The wallet balance does not cover the price.",
     "cancelled": "The buyer declined the trade offer.",
     "expired": "The buyer did not accept the trade offer in time.",
     "reversed": "The buyer reversed the delivered trade (Steam Trade Protection).",
@@ -329,8 +331,8 @@ class SkinsNode:
                 delay = 3600.0 if order.scripted else self._delay(order, 3600, protection - 3600)
                 self._step(order, when + delay, "reversed")
         elif status in ("failed", "cancelled", "expired", "reversed"):
-            code = order.failure_code if status == "failed" else status
-            message = _MESSAGES.get(code or "", _MESSAGES.get(status, status))
+            code = (order.failure_code or "item_unavailable") if status == "failed" else status
+            message = _MESSAGES.get(code, f"The order failed ({code}).")
             self._transition(order, status, when, {"code": code or status, "message": message})
 
     def _schedule_after_sent(self, order: Order, when: float, prompt: bool = False) -> None:

@@ -53,14 +53,15 @@ def test_natural_outcomes_reach_terminal_states_and_money_adds_up(sandbox_factor
 def test_scripted_outcomes_in_real_time(sandbox_factory):
     sb = sandbox_factory(speed=5000, catalog_size=40, cache_seconds=0)
     wanted = {"t-done": "completed", "t-exp": "expired", "t-can": "cancelled",
-              "t-fail": "failed:item_unavailable", "t-rev": "reversed"}
+              "t-fail": "failed:item_unavailable", "t-rev": "reversed",
+              "t-pc": "failed:price_changed"}
     with skinsnode_client(sb) as client:
         items = client.get("/v1/catalog").json()["items"]
         for item, (key, outcome) in zip(items, wanted.items()):
             sb.script_order(key, outcome)
             assert client.post("/v1/orders", json=order_body(item, key)).status_code == 202
         expect = {"t-done": "completed", "t-exp": "expired", "t-can": "cancelled",
-                  "t-fail": "failed", "t-rev": "reversed"}
+                  "t-fail": "failed", "t-rev": "reversed", "t-pc": "failed"}
 
         def reached():
             return all(client.get(f"/v1/orders/{k}").json()["status"] == v
@@ -71,11 +72,13 @@ def test_scripted_outcomes_in_real_time(sandbox_factory):
         assert failed["failure"] == {"code": "item_unavailable",
                                      "message": failed["failure"]["message"]}
         assert client.get("/v1/orders/t-exp").json()["failure"]["code"] == "expired"
+        moved = client.get("/v1/orders/t-pc").json()["failure"]
+        assert moved["code"] == "price_changed" and "price" in moved["message"]
         reversed_ = client.get("/v1/orders/t-rev").json()
         assert "completedAt" in reversed_["timestamps"] and "reversedAt" in reversed_["timestamps"]
     truth = sb.truth()["skinsnode"]
     refunds = {e["externalId"] for e in truth["wallet"]["ledger"] if e["kind"] == "refund"}
-    assert refunds == {"t-exp", "t-can", "t-fail", "t-rev"}
+    assert refunds == {"t-exp", "t-can", "t-fail", "t-rev", "t-pc"}
     assert truth["wallet"]["balance_cents"] == sb.config.initial_balance_cents - items[0]["price"]
 
 
