@@ -175,6 +175,7 @@ class SelfTest:
         await self.astep("sandbox", self.start_sandbox)
         await self.astep("skinsnode-api", self.check_skinsnode, needs=("sandbox",))
         await self.astep("skinslink-api", self.check_skinslink, needs=("sandbox",))
+        await self.astep("app-icon", self.check_app_icon, needs=("qt-platform",))
         await self.astep("main-window", self.check_main_window, needs=("qt-platform", "event-loop"))
 
     def _make_loop(self) -> asyncio.AbstractEventLoop:
@@ -483,6 +484,26 @@ class SelfTest:
         ) as client:
             quote = await client.get_prices("csgo", [name], no_deposit_intent=True)
         return f"get-prices: {len(quote.items)} item(s), total {format_usd(quote.sum)}"
+
+    async def check_app_icon(self) -> str:
+        """The icon PNGs are package data: a freezer that forgot them shows a blank icon."""
+        from PySide6.QtGui import QIcon, QImage
+
+        from skins_console.resources import ICON_SIZES, app_icon_paths
+
+        paths = app_icon_paths()
+        missing = sorted(set(ICON_SIZES) - {size for size, _ in paths})
+        if missing:
+            raise StepError(f"app icon sizes missing from the package data: {missing}")
+        icon = QIcon()
+        for size, path in paths:
+            image = QImage(str(path))
+            if image.isNull() or (image.width(), image.height()) != (size, size):
+                raise StepError(f"{path.name} does not load as a {size}x{size} image")
+            icon.addFile(str(path))
+        if icon.isNull():
+            raise StepError("Qt could not build an icon from the PNGs")
+        return f"{len(paths)} sizes from {paths[0][1].parent}"
 
     async def check_main_window(self) -> str:
         from skins_console.ui.main_window import MainWindow

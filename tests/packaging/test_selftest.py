@@ -12,7 +12,7 @@ from skins_console.selftest import SCREENSHOT_NAME, SelfTest, StepError, parse_o
 from tests.packaging.helpers import run_selftest, step_lines
 
 STEPS = ("certifi", "qt-platform", "event-loop", "keyring-backends", "keyring", "database",
-         "sandbox", "skinsnode-api", "skinslink-api", "main-window")
+         "sandbox", "skinsnode-api", "skinslink-api", "app-icon", "main-window")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
