@@ -176,7 +176,7 @@ def refine_skinslink_error(status: int, body: Any, error: ApiError) -> ApiError:
         return error
     code = known[0]
     info = CODES[code]
-    message = f"Skinslink refused the request: {info.text}"
+    message = f"Skinslink refused the request: {info.text[0].lower()}{info.text[1:]}"
     kw: dict[str, Any] = {"provider": error.provider, "status": status, "body": body,
                           "code": code}
     refined: ApiError
