@@ -56,7 +56,9 @@ def test_keyring_backends_certifi_and_resources_are_collected(spec_config):
     assert ("cacert.pem", "certifi") in destinations
     assert any(name.startswith("keyring-") and name.endswith(".dist-info")
                for name, _ in destinations)
-    assert ("resources", "skins_console/resources") in destinations
+    icons = {name for name, dest in destinations if dest == "skins_console/resources"}
+    assert {f"app-icon-{n}.png" for n in (16, 32, 256, 512)} <= icons
+    assert ("metadata.json", "resources") in destinations
 
 
 def test_entitlements_are_the_two_pyinstaller_needs():
