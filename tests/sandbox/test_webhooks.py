@@ -165,3 +165,24 @@ def test_skinslink_failure_webhook_has_fail_reason(sandbox_factory, webhook_rece
     payload = json.loads(received[0].body)
     assert payload["status"] == "failed" and payload["fail_reason"] == "provider_unavailable"
     assert payload["offer_id"] == ""
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_retried(sandbox_factory,
+                                                            webhook_receiver):
+    # At ×100 the 10 s timeout is 0.1 s of wall time, raised to the 0.5 s floor.
+    sb = sandbox_factory(speed=100, catalog_size=20)
+    webhook_receiver.hang_next(1, 1.5)
+    with skinsnode_client(sb) as client:
+        item = client.get("/v1/catalog").json()["items"][0]
+        client.post("/v1/orders", json=order_body(item, "wh-t", webhook_receiver.url,
+                                                  expectedPrice=item["price"] + 5))
+        webhook_receiver.wait_for(lambda got: len(got) >= 1)
+
+    def delivered():
+        found = [d for d in sb.truth()["webhooks"] if d["key"] == "wh-t"]
+        return found[0] if found and found[0]["state"] == "delivered" else None
+
+    delivery = wait_until(delivered, timeout=10)
+    assert delivery["attempt_count"] == 2
+    assert "timed out" in delivery["attempts"][0]["error"].lower()
+    assert delivery["attempts"][1]["http_status"] == 200
