@@ -102,7 +102,9 @@ class CatalogService:
         if catalog is None:
             return CatalogView((), 0, 0, None, offline=True)
         tokens = _tokens(text)
-        found = [item for item in catalog.items if matches(item, tokens)]
+        # Sorted like the stored copy, so a fresh and an offline search list the same way.
+        found = sorted((item for item in catalog.items if matches(item, tokens)),
+                       key=lambda item: (item.market_hash_name, item.id))
         shown = found if limit is None else found[: max(0, limit)]
         return CatalogView(
             items=tuple(shown), matched=len(found), total=len(catalog.items),
