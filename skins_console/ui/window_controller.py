@@ -21,6 +21,7 @@ from skins_console.ui.backend import Backend
 from skins_console.ui.catalog_tab import CatalogTab
 from skins_console.ui.change_relay import ChangeRelay
 from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS, TAB_QUOTE, TAB_WALLET, MainWindow
+from skins_console.ui.monitoring import MonitoringController
 from skins_console.ui.orders_tab import OrdersTab
 from skins_console.ui.profile_dialog import ProfileDialog
 from skins_console.ui.quote_tab import QuoteTab
@@ -48,6 +49,7 @@ class WindowController(QObject):
         self.relay = ChangeRelay(self.ctx.bus, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
+        self.monitoring = MonitoringController(self)
         self._timers()
 
     # --- construction --------------------------------------------------------------------
@@ -109,6 +111,7 @@ class WindowController(QObject):
         if self.window.themes is not None and self.window.themes.mode != s.theme:
             self.window.themes.set_mode(s.theme)
             self.window.theme_actions[s.theme].setChecked(True)
+        self.monitoring.apply_settings()
 
     # --- start ---------------------------------------------------------------------------
 
@@ -324,5 +327,6 @@ class WindowController(QObject):
 
     async def shutdown(self) -> None:
         self._stop_tracking.set()
+        await self.monitoring.shutdown()
         self.relay.close()
         await self.thumbnails.aclose()
