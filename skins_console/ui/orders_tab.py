@@ -131,7 +131,7 @@ class OrdersTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_ITEMS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_PROVIDER, 82), (COL_ID, 150), (COL_BUYER, 140),
+        for column, width in ((COL_PROVIDER, 82), (COL_ID, 175), (COL_BUYER, 140),
                               (COL_AMOUNT, 80), (COL_STATUS, 96), (COL_COUNTDOWN, 170),
                               (COL_AGE, 60)):
             self.table.setColumnWidth(column, width)
@@ -142,7 +142,7 @@ class OrdersTab(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 440])
+        splitter.setSizes([900, 400])
         self.splitter = splitter
         layout.addWidget(splitter, 1)
 

@@ -34,6 +34,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._presenter = presenter
         self._tasks: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()
         self._keyed: dict[str, asyncio.Task] = {}
         self._by_owner: dict[int, set[asyncio.Task]] = {}
         self._closed = False
@@ -47,6 +48,7 @@ class TaskRunner(QObject):
         on_success: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         description: str | None = None,
+        background: bool = False,
     ) -> asyncio.Task[T]:
         """Run ``coro`` on the loop.
 
@@ -63,7 +65,10 @@ class TaskRunner(QObject):
                 previous.cancel()
         task = asyncio.get_running_loop().create_task(coro)
         was_idle = not self._tasks
-        self._tasks.add(task)
+        if background:
+            self._background.add(task)
+        else:
+            self._tasks.add(task)
         if key is not None:
             self._keyed[key] = task
         owner_id = id(owner)
@@ -75,7 +80,7 @@ class TaskRunner(QObject):
         task.add_done_callback(
             lambda t: self._on_done(t, owner, owner_id, key, on_success, on_error, description)
         )
-        if was_idle:
+        if was_idle and not background:
             self.busy_changed.emit(True)
         return task
 
@@ -93,7 +98,9 @@ class TaskRunner(QObject):
         on_error: Callable | None,
         description: str | None,
     ) -> None:
+        was_busy = task in self._tasks
         self._tasks.discard(task)
+        self._background.discard(task)
         owned = self._by_owner.get(owner_id)
         if owned is not None:
             owned.discard(task)
@@ -102,7 +109,7 @@ class TaskRunner(QObject):
         try:
             self._deliver(task, owner, on_success, on_error, description)
         finally:
-            if not self._tasks and shiboken6.isValid(self):
+            if was_busy and not self._tasks and shiboken6.isValid(self):
                 self.busy_changed.emit(False)
                 self.idle.emit()
 
@@ -157,7 +164,7 @@ class TaskRunner(QObject):
     async def shutdown(self, timeout: float = 5.0) -> None:
         """Cancel everything and wait (bounded) for the tasks to unwind."""
         self._closed = True
-        tasks = list(self._tasks)
+        tasks = list(self._tasks | self._background)
         for task in tasks:
             task.cancel()
         if tasks:

@@ -86,7 +86,7 @@ class WalletTab(QWidget):
         side.addWidget(self.alert)
         self.refresh_button = QPushButton("Refresh balance")
         self.refresh_button.clicked.connect(self.refresh)
-        side.addWidget(self.refresh_button)
+        side.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
         side.addStretch(1)
         top.addLayout(side, 1)
         layout.addLayout(top)
@@ -101,7 +101,8 @@ class WalletTab(QWidget):
         self.x_axis.setFormat("MM-dd HH:mm")
         self.x_axis.setTickCount(6)
         self.y_axis = QValueAxis()
-        self.y_axis.setLabelFormat("$%.0f")
+        self.y_axis.setLabelFormat("%.2f")
+        self.y_axis.setTitleText("USD")
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         self.series.attachAxis(self.x_axis)
@@ -210,6 +211,9 @@ class WalletTab(QWidget):
         if not has_data:
             return
         first, last = points[0].at, points[-1].at
+        span = (last - first).total_seconds()
+        self.x_axis.setFormat("HH:mm:ss" if span < 3600 else
+                              "MM-dd HH:mm" if span < 7 * 86400 else "yyyy-MM-dd")
         if first == last:
             self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(_msecs(first) - 60_000),
                                  QDateTime.fromMSecsSinceEpoch(_msecs(last) + 60_000))
@@ -218,8 +222,9 @@ class WalletTab(QWidget):
                                  QDateTime.fromMSecsSinceEpoch(_msecs(last)))
         values = [s.available_cents / 100 for s in points]
         low, high = min(values), max(values)
-        pad = max((high - low) * 0.1, 1.0)
+        pad = max((high - low) * 0.15, 1.0)
         self.y_axis.setRange(max(0.0, low - pad), high + pad)
+        self.y_axis.applyNiceNumbers()
 
     def apply_theme(self, theme: Theme) -> None:
         self.chart.setTheme(QChart.ChartTheme.ChartThemeDark if theme.dark
@@ -228,6 +233,7 @@ class WalletTab(QWidget):
         self.chart.setTitleBrush(theme.color("text"))
         for axis in (self.x_axis, self.y_axis):
             axis.setLabelsBrush(theme.color("text"))
+            axis.setTitleBrush(theme.color("muted"))
         pen = QPen(theme.color("chart_line"))
         pen.setWidth(2)
         self.series.setPen(pen)

@@ -127,11 +127,13 @@ class WindowController(QObject):
         self.wallet.start()
         self.check_health()
         self._start_tracking()
+        self.monitoring.start()
 
     def _start_tracking(self) -> None:
         self._stop_tracking = asyncio.Event()
         self.runner.spawn(self.backend.tracking.run_forever(self._stop_tracking),
-                          owner=self.window, key="tracking", description="tracking orders")
+                          owner=self.window, key="tracking", description="tracking orders",
+                          background=True)
 
     def show_profile(self, profile: ProfileRecord | None) -> None:
         sandbox = bool(profile and profile.is_sandbox)
