@@ -1,6 +1,6 @@
 """Dialogs awaited from coroutines without a nested event loop.
 
-``QDialog.exec()`` and the static ``QMessageBox``/``QFileDialog`` helpers spin a nested Qt
+A modal ``exec`` and the static ``QMessageBox``/``QFileDialog`` helpers spin a nested Qt
 loop; inside a coroutine that lets other tasks run mid-step and breaks qasync (see the
 style anchors, qasync pitfall 1). Here a dialog is opened with ``open()`` and its
 ``finished`` signal resolves an asyncio future.

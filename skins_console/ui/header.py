@@ -89,6 +89,7 @@ class Header(QFrame):
         self.busy.setVisible(False)
         layout.addWidget(self.busy)
         self._updating = False
+        self._wallet: tuple | None = None
         self.profile_combo.activated.connect(self._on_profile_activated)
 
     def set_profiles(self, profiles: list[ProfileRecord], current: str | None) -> None:
@@ -110,14 +111,21 @@ class Header(QFrame):
 
     def set_wallet(self, available: int | None, projected: int | None, currency: str,
                    *, low: bool, offline: bool) -> None:
+        self._wallet = (available, projected, currency, low, offline)
         theme = current_theme()
         suffix = " (last known)" if offline else ""
         self.balance.setText(f"Balance: <b>{format_cents(available, currency)}</b>{suffix}")
-        color = theme.bad if low else theme.text
-        warn = " ⚠ low" if low else ""
-        self.projected.setText(
-            f"Projected: <span style='color:{color}'><b>{format_cents(projected, currency)}"
-            f"</b>{warn}</span>")
+        amount = f"<b>{format_cents(projected, currency)}</b>"
+        if low:
+            amount = f"<span style='color:{theme.bad}'>{amount} ⚠ low</span>"
+        self.projected.setText(f"Projected: {amount}")
+
+    def apply_theme(self, _theme: Theme) -> None:
+        if self._wallet is not None:
+            available, projected, currency, low, offline = self._wallet
+            self.set_wallet(available, projected, currency, low=low, offline=offline)
+        for dot in (self.skinsnode_dot, self.skinslink_dot):
+            dot.set_state(dot.state, dot.detail)
 
     def set_synced(self, when: datetime) -> None:
         self.sync.setText("Last sync: " + when.astimezone().strftime("%H:%M:%S"))

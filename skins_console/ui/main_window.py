@@ -246,8 +246,7 @@ class MainWindow(QMainWindow):
     def _on_theme_changed(self, theme) -> None:
         self.sandbox_stripe.apply_theme(theme)
         self.banner.apply_theme(theme)
-        for dot in (self.header.skinsnode_dot, self.header.skinslink_dot):
-            dot.set_state(dot.state, dot.detail)
+        self.header.apply_theme(theme)
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
             if hasattr(tab, "apply_theme"):

@@ -235,7 +235,7 @@ class QuoteTab(QWidget):
         for line in lines:
             line.asset_id = typed.get(line.name, "")
         self.model.set_lines(lines, editable=quote.trade_id is not None)
-        locked = "locked for 5 minutes" if quote.trade_id is not None else "prices only, no lock"
+        locked = "prices locked" if quote.trade_id is not None else "prices only, no lock"
         self.summary.setText(
             f"{quote.total} of {len(quote.requested)} priced · total <b>"
             f"{format_usd(quote.sum)}</b> · {locked}"

@@ -2,8 +2,8 @@
 
 Derived for display only, from what the store already holds: an order SkinsNode accepted
 debited its price, one that then failed, was cancelled or expired was refunded, and two
-consecutive balance snapshots that differ show a change not explained by either (a top-up,
-an order placed elsewhere).
+consecutive balance snapshots whose difference those orders do not explain show the rest as
+an "other change" (a top-up, an order placed outside this console).
 """
 
 from __future__ import annotations
@@ -34,22 +34,27 @@ class Movement:
 def movements(orders: list[OrderRecord], snapshots: list[WalletSnapshot],
               limit: int = 200) -> list[Movement]:
     result: list[Movement] = []
+    explained: list[Movement] = []
     for order in orders:
         if order.status in ORDER_LOCAL:
             continue  # never reached SkinsNode: nothing was charged
         cents = order.amount_cents if order.amount_cents is not None else \
             order.expected_price_cents
         at = order.accepted_at or order.created_at
-        result.append(Movement(at, "debit", -cents, f"{order.item_name} ({order.external_id})"))
+        explained.append(Movement(at, "debit", -cents,
+                                  f"{order.item_name} ({order.external_id})"))
         if order.status in _REFUNDED:
-            result.append(Movement(order.updated_at, "refund", cents,
-                                   f"{order.item_name}: order {order.status}"))
+            explained.append(Movement(order.updated_at, "refund", cents,
+                                      f"{order.item_name}: order {order.status}"))
+    result.extend(explained)
     ordered = sorted(snapshots, key=lambda s: s.at)
     for before, after in zip(ordered, ordered[1:]):
         delta = after.available_cents - before.available_cents
-        if delta:
-            result.append(Movement(after.at, "balance change", delta,
-                                   "between two balance checks"))
+        known = sum(m.cents for m in explained if before.at < m.at <= after.at)
+        if delta != known:
+            result.append(Movement(after.at, "other change", delta - known,
+                                   "balance moved without an order of this console "
+                                   "(top-up, or an order placed elsewhere)"))
     result.sort(key=lambda m: m.at, reverse=True)
     return result[:limit]
 

@@ -1,0 +1,67 @@
+import asyncio
+import sys
+import threading
+
+from skins_console.core.errors import AuthError, UserCancelled
+from skins_console.ui.error_presenter import BugDialog, ErrorPresenter
+from tests.conftest import wait_for
+
+
+def _raise(exc):
+    try:
+        raise exc
+    except BaseException as caught:  # noqa: BLE001
+        return caught
+
+
+def test_sorting_cancelled_user_facing_and_bugs(qapp, qtbot):
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    user, bugs = [], []
+    presenter.user_error.connect(user.append)
+    presenter.bug_reported.connect(bugs.append)
+    presenter.report(_raise(asyncio.CancelledError()))
+    presenter.report(_raise(UserCancelled()))
+    presenter.report(_raise(AuthError("Credentials rejected.", provider="SkinsNode")))
+    assert [type(e) for e in user] == [AuthError] and bugs == []
+    for _ in range(3):  # the same bug three times: shown once
+        presenter.report(_raise(ValueError("same place")))
+    assert len(bugs) == 1
+    assert "ValueError: same place" in bugs[0].details
+
+
+def test_bug_box_is_non_modal_and_copies_details(qapp, qtbot):
+    presenter = ErrorPresenter()
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    presenter.attach(window)
+    presenter.report(_raise(RuntimeError("unexpected")))
+    (dialog,) = presenter.open_dialogs
+    assert isinstance(dialog, BugDialog) and not dialog.isModal()
+    dialog.copy_button.click()
+    assert "RuntimeError: unexpected" in qapp.clipboard().text()
+    dialog.close()
+
+
+async def test_hooks_route_sys_and_thread_exceptions(qapp):
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    bugs = []
+    presenter.bug_reported.connect(bugs.append)
+    presenter.install_hooks()
+    try:
+        exc = _raise(LookupError("from a hook"))
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+
+        def worker():
+            raise OSError("from a thread")
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        await wait_for(lambda: len(bugs) == 2)
+    finally:
+        presenter.uninstall_hooks()
+    assert {b.summary.split(":")[0] for b in bugs} == {"LookupError", "OSError"}

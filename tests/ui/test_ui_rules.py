@@ -1,0 +1,28 @@
+"""Source rules for the UI layer (style anchors §10/§12): one way to start work, no nested
+event loops."""
+
+import re
+from pathlib import Path
+
+UI = Path(__file__).resolve().parents[2] / "skins_console" / "ui"
+
+
+def _sources():
+    for path in sorted(UI.rglob("*.py")):
+        yield path, path.read_text(encoding="utf-8")
+
+
+def test_tasks_are_only_created_by_the_task_runner():
+    offenders = [
+        path.name for path, text in _sources()
+        if path.name != "task_runner.py"
+        and re.search(r"\b(create_task|ensure_future)\s*\(", text)
+    ]
+    assert offenders == []
+
+
+def test_no_nested_event_loops():
+    pattern = re.compile(r"\.exec\(\)|\bexec_\(|processEvents\(|QMessageBox\.(question|"
+                         r"information|warning|critical)\(|QFileDialog\.get\w+\(")
+    offenders = [path.name for path, text in _sources() if pattern.search(text)]
+    assert offenders == []
