@@ -44,6 +44,7 @@ from skins_console.core.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    ValidationError,
 )
 from skins_console.core.money import loads_exact
 
@@ -168,6 +169,24 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=True)
 
 
+def check_base_url(provider: str, base_url: str) -> str:
+    """The base URL without a trailing slash; a clear error instead of an httpx crash."""
+    text = (base_url or "").strip()
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        if valid:
+            parts.port  # noqa: B018 - raises ValueError on a port like ":abc"
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValidationError(
+            f"The {provider} server address {text!r} is not a web address; it should look "
+            f"like https://api.example.com. Fix it in the profile settings.",
+            field="base_url")
+    return text.rstrip("/")
+
+
 def _short_host(base_url: str) -> str:
     parts = urlsplit(base_url)
     return parts.netloc or base_url
@@ -192,7 +211,7 @@ class ProviderHttp:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.provider = provider
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(provider, base_url)
         self.host = _short_host(self.base_url)
         self.retry = retry or RetryPolicy()
         self._auth_headers = dict(auth_headers)

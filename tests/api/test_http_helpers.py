@@ -136,3 +136,18 @@ def test_unknown_codes_are_shown_verbatim():
     assert describe_code(None) == "Skinslink gave no reason."
     assert steam_error_number("error 999") is None
     assert steam_error_number("EResult 15") == 15
+
+
+@pytest.mark.parametrize("url", ["", "api.skinsnode.com", "ftp://x", "http://", "http://h:abc"])
+def test_bad_base_urls_are_refused_with_a_clear_message(url):
+    from skins_console.api.skinsnode_client import SkinsNodeClient
+    from skins_console.core.errors import ValidationError
+    with pytest.raises(ValidationError) as info:
+        SkinsNodeClient(url, "id", "secret")
+    assert info.value.field == "base_url" and "SkinsNode server address" in info.value.message
+
+
+def test_base_url_trailing_slash_is_dropped():
+    from skins_console.api.skinslink_client import SkinslinkClient
+    assert SkinslinkClient("http://127.0.0.1:1/api/v1/", "key").base_url == \
+        "http://127.0.0.1:1/api/v1"
