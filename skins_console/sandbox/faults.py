@@ -29,7 +29,7 @@ class FaultRule:
     commit: bool = False
     latency_ms: int = 0
     status: int = 503
-    retry_after: int = 1
+    retry_after: int | None = None  # seconds; rate_limit answers always carry one
     id: int = 0
     hits: int = 0
 
@@ -85,8 +85,9 @@ def parse_rule(data: Any) -> FaultRule:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer from {low} to {high}")
             setattr(rule, name, value)
-    if kind == "rate_limit" and "status" not in data:
-        rule.status = 429
+    if kind == "rate_limit":
+        rule.status = rule.status if "status" in data else 429
+        rule.retry_after = 1 if rule.retry_after is None else rule.retry_after
     if kind == "latency" and rule.latency_ms == 0:
         raise ValueError("a latency rule needs latency_ms > 0")
     rule.id = next(_ids)

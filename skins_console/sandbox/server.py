@@ -364,6 +364,13 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
         body = (b'{"success":false,"message":"too many requests"}' if path.startswith("/api/")
                 else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}')
         return Response(rule.status, body, {"Retry-After": str(rule.retry_after)})
+    response = _provider_error(rule, path)
+    if rule.retry_after is not None:
+        response.headers["Retry-After"] = str(rule.retry_after)
+    return response
+
+
+def _provider_error(rule: FaultRule, path: str) -> Response:
     if path.startswith("/api/"):
         message = {403: "IP not whitelisted: 127.0.0.1", 408: "timeout error",
                    500: "integration service error", 502: "bad gateway",

@@ -197,3 +197,16 @@ def test_unknown_routes_and_methods(sandbox):
     assert httpx.delete(sandbox.base_url + "/v1/wallet").status_code == 405
     missing = httpx.get(sandbox.base_url + "/api/v1/merchant/nothing")
     assert missing.status_code == 404 and missing.json()["success"] is False
+
+
+def test_unavailable_with_retry_after(sandbox_factory):
+    sb = sandbox_factory()
+    sb.set_faults([{"kind": "error", "route": "/api/", "status": 503, "retry_after": 4,
+                    "count": 1},
+                   {"kind": "error", "route": "/v1/wallet", "count": 1}])
+    with skinslink_client(sb) as sl, skinsnode_client(sb) as sn:
+        busy = sl.get("/merchant/deposit/status", params={"id": 1})
+        plain = sn.get("/v1/wallet")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "4"
+    assert busy.json() == {"success": False, "message": "internal error"}
+    assert plain.status_code == 503 and "Retry-After" not in plain.headers
