@@ -1,0 +1,93 @@
+"""Selling from the Catalog tab, end to end against the sandbox."""
+
+from skins_console.core.records import ActivityFilter
+from skins_console.ui.sell_dialog import REMINDER
+from tests.conftest import wait_for
+from tests.fixtures.ui import TRADE_URL, sandbox_control
+
+
+def _affordable(catalog):
+    model = catalog.model
+    items = [model.item(r) for r in range(model.rowCount())]
+    return min((i for i in items if i.price_cents >= 100), key=lambda i: i.price_cents)
+
+
+async def _open_sell_dialog(s):
+    c = s.controller
+    await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+    item = _affordable(c.catalog)
+    c.catalog.search.setText(item.market_hash_name)
+    c.catalog.apply_filter()
+    assert c.catalog.select_item(item.id)
+    assert c.catalog.sell_button.isEnabled()
+    c.catalog.sell_button.click()
+    dialog = c.dialogs[-1]
+    assert dialog.item == item and dialog.isVisible()
+    return item, dialog
+
+
+async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
+    async with ui.session() as s:
+        item, dialog = await _open_sell_dialog(s)
+        external_id = dialog.external_id.text()
+        assert external_id.startswith("sc-")
+        assert dialog.price.text().startswith("$")
+        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: "completed"}})
+        assert not dialog.send_button.isEnabled()
+        dialog.trade_url.setText(TRADE_URL)
+        assert "76561198051500295" in dialog.trade_url.message.text()  # derived SteamID64
+        assert dialog.send_button.isEnabled()
+        dialog.send_button.click()
+        await wait_for(lambda: dialog.pages.currentIndex() == 1, timeout=20)
+        assert dialog.reminder.text() == REMINDER
+        dialog.copy_reminder.click()
+        assert "10 minutes" in qapp.clipboard().text()
+
+        orders = s.controller.orders
+        row = lambda: orders.model.row_for("skinsnode", external_id)  # noqa: E731
+        await wait_for(lambda: row() is not None, timeout=10)
+        await wait_for(lambda: orders.model.rows[row()].status == "completed", timeout=30)
+        assert orders.model.rows[row()].items == item.market_hash_name
+        dialog.close_button.click()
+        # The buyer went into the trade URL book: the next order offers it.
+        customers = await s.backend.customers()
+        assert [c.partner for c in customers] == [91234567]
+
+
+async def test_bad_trade_url_is_explained_inline_and_nothing_is_written(ui):
+    async with ui.session() as s:
+        _item, dialog = await _open_sell_dialog(s)
+        dialog.trade_url.setText(
+            "https://steamcommunity.com/tradeoffer/new/?partner=91234567")
+        assert "token=" in dialog.trade_url.message.text()
+        assert not dialog.send_button.isEnabled()
+        dialog.send()  # even forced, it refuses before any work starts
+        assert "token=" in dialog.error.text() and dialog.error.isVisible()
+        dialog.trade_url.setText("https://steamcommunlty.com/tradeoffer/new/?partner=1&token=Ab3dE_9x")
+        assert "phishing" in dialog.trade_url.message.text()
+        orders = await s.ctx.orders.search(ActivityFilter(profile="sandbox"))
+        assert orders == []
+        # What was typed is still there.
+        assert dialog.trade_url.text().startswith("https://steamcommunlty.com")
+
+
+async def test_refused_order_keeps_the_form_and_gets_a_new_external_id(ui):
+    async with ui.session() as s:
+        item, dialog = await _open_sell_dialog(s)
+        # The wallet cannot cover it: the checkout service refuses before sending.
+        sandbox_control(s.sandbox, "/_sandbox/wallet", {"balance_cents": 0})
+        first_id = dialog.external_id.text()
+        dialog.trade_url.setText(TRADE_URL)
+        dialog.send_button.click()
+        await wait_for(lambda: dialog.error.isVisible(), timeout=20)
+        assert "balance" in dialog.error.text().lower()
+        assert dialog.trade_url.text() == TRADE_URL
+        assert dialog.pages.currentIndex() == 0 and dialog.send_button.isEnabled()
+        # The balance check may happen locally (nothing written, the id is still free) or at
+        # SkinsNode (the order exists as failed/rejected, so the form gets a fresh id).
+        stored = await s.ctx.orders.get("sandbox", first_id)
+        if stored is None:
+            assert dialog.external_id.text() == first_id
+        else:
+            assert stored.status in ("failed", "rejected")
+            assert dialog.external_id.text() != first_id
