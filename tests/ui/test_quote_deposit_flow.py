@@ -1,0 +1,100 @@
+"""Quote tab and deposit form, end to end against the sandbox."""
+
+import asyncio
+
+from skins_console.ui.quote_model import COL_ASSET
+from tests.conftest import wait_for
+from tests.fixtures.ui import sandbox_control
+
+NAMES = "\n".join([
+    "AK-47 | Redline (Field-Tested)",
+    "AWP  |  Asiimov (field-tested)",         # normalised
+    "AK-47 | Redline (Field-Tested)",         # duplicate of line 1
+    "",
+    "Not A Real Item (Factory New)",          # not priced
+    "StatTrak AWP | Asiimov (Field-Tested) \x07",  # control character: flagged
+])
+SELLER = "https://steamcommunity.com/tradeoffer/new/?partner=55512345&token=Zx9_Yw8v"
+
+
+async def _locked_quote(s):
+    tab = s.controller.quote
+    s.window.tabs.setCurrentWidget(tab)
+    tab.names.setPlainText(NAMES)
+    names = tab.check_lines()
+    assert len(names) == 3
+    issues = [tab.issues.item(i).text() for i in range(tab.issues.count())]
+    assert any(text.startswith("Line 3: Duplicate of line 1") for text in issues)
+    assert any(text.startswith("Line 6:") for text in issues)
+    assert tab.locking.isChecked()
+    tab.quote_button.click()
+    await wait_for(lambda: tab.quote is not None, timeout=20)
+    return tab
+
+
+async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
+    async with ui.session() as s:
+        tab = await _locked_quote(s)
+        quote = tab.quote
+        assert quote.trade_id is not None and tab.model.editable
+        assert {line.name for line in tab.model.lines} == {
+            "AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"}
+        assert "Not A Real Item (Factory New)" in tab.unpriced.text()
+        assert "Lock:" in tab.countdown.text()
+        for line in tab.model.lines:  # min price defaults to quote less the 2 % tolerance
+            assert line.min_price is not None and line.min_price < line.price
+        form = tab.deposit
+        form.trade_url.setText(SELLER)
+        assert not form.send_button.isEnabled()  # asset ids missing
+        assert any("asset id" in p for p in form.problems())
+        for row in range(tab.model.rowCount()):
+            assert tab.model.setData(tab.model.index(row, COL_ASSET), str(38000000000 + row))
+        assert not tab.model.setData(tab.model.index(0, 5), "not money")
+        tx_id = form.merchant_tx_id.text()
+        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinslink": {tx_id: "completed"}})
+        assert form.problems() == [] and form.send_button.isEnabled()
+        form.send_button.click()
+        await wait_for(lambda: form.outcome.isVisible(), timeout=20)
+        assert form.outcome_offer.text() not in ("", "—")
+        assert form.outcome_bot.text() not in ("", "—")
+        assert form.merchant_tx_id.text() != tx_id  # the next deposit gets its own id
+
+        orders = s.controller.orders
+        row = lambda: orders.model.row_for("skinslink", tx_id)  # noqa: E731
+        await wait_for(lambda: row() is not None, timeout=10)
+        await wait_for(lambda: orders.model.rows[row()].status == "hold", timeout=40)
+        # Let the sandbox's Steam hold end, then "Re-check now" from the details pane.
+        sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 8 * 24 * 3600})
+        assert orders.select("skinslink", tx_id)
+        orders.details.recheck_button.click()
+        await wait_for(lambda: orders.model.rows[row()].status == "completed", timeout=30)
+
+
+async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
+    async with ui.session() as s:
+        tab = await _locked_quote(s)
+        first = tab.quote
+        for row in range(tab.model.rowCount()):
+            tab.model.setData(tab.model.index(row, COL_ASSET), str(39000000000 + row))
+        tab.deposit.trade_url.setText(SELLER)
+        # At sandbox speed 60 the 5-minute lock lasts 5 seconds.
+        await wait_for(lambda: not first.is_locked(), timeout=15)
+        await asyncio.sleep(1.1)  # one countdown tick
+        assert "expired" in tab.countdown.text().lower()
+        assert tab.requote_button.isVisible()
+        assert not tab.deposit.send_button.isEnabled()
+        assert any("expired" in p for p in tab.deposit.problems())
+        tab.deposit.send()  # forced: refused inline, nothing written
+        assert "re-quote" in tab.deposit.error.text().lower()
+        assert await s.ctx.deposits.search(
+            __import__("skins_console.core.records", fromlist=["ActivityFilter"])
+            .ActivityFilter(profile="sandbox")) == []
+        sandbox_control(s.sandbox, "/_sandbox/skinslink/prices",
+                        {"prices": {"AK-47 | Redline (Field-Tested)": "20.000"}})
+        tab.requote_button.click()
+        await wait_for(lambda: tab.quote is not first, timeout=20)
+        assert tab.quote.is_locked() and tab.drift.isVisible()
+        assert "Since the previous quote" in tab.drift.text()
+        # Asset ids typed for the expired quote stay with their items.
+        assert all(line.asset_id for line in tab.model.lines)
+        assert tab.deposit.send_button.isEnabled()
