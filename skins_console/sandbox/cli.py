@@ -33,6 +33,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skinsnode-client-secret", default=DEMO_CLIENT_SECRET)
     parser.add_argument("--skinslink-api-key", default=DEMO_API_KEY)
     parser.add_argument("--skinslink-webhook-secret", default=DEMO_WEBHOOK_SECRET)
+    parser.add_argument("--quote-drift-rate", type=float, default=0.0,
+                        help="share of Skinslink quotes whose price drops 1–5%% when "
+                             "committed a minute or more after quoting")
     parser.add_argument("--skinslink-result-url", default=None,
                         help="merchant-level Skinslink webhook URL (loopback only)")
     faults = parser.add_argument_group("fault injection (off by default)")
@@ -69,6 +72,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         skinslink_api_key=args.skinslink_api_key,
         skinslink_webhook_secret=args.skinslink_webhook_secret,
         skinslink_result_url=args.skinslink_result_url,
+        quote_drift_rate=args.quote_drift_rate,
         faults=rules,
     )
 

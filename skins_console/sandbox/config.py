@@ -35,6 +35,9 @@ class SandboxConfig:
     quote_lock_seconds: float = 300.0
     offer_window_seconds: float = 600.0
     hold_seconds: float = 7 * 24 * 3600.0
+    #: share of Skinslink quotes whose price drops 1–5% if committed a minute or more
+    #: after quoting (what min_price guards against); 0 keeps commits at the quoted price
+    quote_drift_rate: float = 0.0
     #: Skinslink merchant-level webhook URL, used when a deposit has no result_url
     skinslink_result_url: str | None = None
     #: share of natural (unscripted) outcomes; the rest complete
@@ -52,6 +55,8 @@ class SandboxConfig:
             raise ValueError(f"catalog_size must be between 0 and {MAX_CATALOG}")
         if not 0 <= self.port <= 65535:
             raise ValueError("port must be between 0 and 65535")
+        if not 0 <= self.quote_drift_rate <= 1:
+            raise ValueError("quote_drift_rate must be between 0 and 1")
         if self.initial_balance_cents < 0:
             raise ValueError("initial_balance_cents cannot be negative")
         for name in ("skinsnode_client_id", "skinsnode_client_secret", "skinslink_api_key",

@@ -27,6 +27,8 @@ THOUSANDTH = Decimal("0.001")
 FIRST_TRADE_ID = 742
 MAX_ITEMS = 50
 MIN_AMOUNT = Decimal(1)
+#: sandbox seconds after a quote from which a drawn price drop applies
+QUOTE_DRIFT_AFTER = 60.0
 DEPOSIT_OUTCOMES = ("completed", "reverted", "failed", "canceled", "provider_failed")
 _FAIL_REASONS = {
     "failed": "user_declined",
@@ -96,6 +98,8 @@ class Trade:
     scripted: bool = False
     history: list[tuple[str, str]] = field(default_factory=list)
     step_token: int = 0
+    #: a price drop (basis points) this quote suffers if committed late; 0 for most
+    drop_bp: int = 0
 
 
 class Skinslink:
@@ -154,6 +158,21 @@ class Skinslink:
             THOUSANDTH, rounding=ROUND_HALF_UP)
         price = (original * 97 / 100).quantize(THOUSANDTH, rounding=ROUND_DOWN)
         return price, original
+
+    def commit_price(self, trade: Trade, name: str, now: float) -> Decimal | None:
+        """The price paid when a quote is committed.
+
+        The quote locks the winning provider, so its price holds, unless a test pinned a
+        price for the name, or this quote drew a drop (``quote_drift_rate``) and the seller
+        hesitated more than a minute: that is the drift ``min_price`` guards against.
+        """
+        if name in self.price_overrides:
+            return self.price_overrides[name]
+        quoted = trade.quoted[name]
+        if trade.drop_bp and now - trade.created_t >= QUOTE_DRIFT_AFTER:
+            return (quoted * (10000 - trade.drop_bp) / 10000).quantize(
+                THOUSANDTH, rounding=ROUND_DOWN)
+        return quoted
 
     def get_prices(self, request: Request) -> Response:
         denied = self.authorised(request)
@@ -224,6 +243,9 @@ class Skinslink:
             merchant_tx_id=f"tmp-{trade_id}", trade_date=self.clock.iso_wall(now),
         )
         trade.history.append(("new", self.clock.iso_sandbox(now)))
+        rng = self.world.rng_for("quote-drift", trade_id)
+        if rng.random() < self.world.config.quote_drift_rate:
+            trade.drop_bp = rng.randint(100, 500)
         self.trades[trade_id] = trade
         self.world.scheduler.at(trade.expires_t, self._expire_quote, trade)
         return trade
@@ -277,11 +299,11 @@ class Skinslink:
                 return validation_error([_problem(
                     f"{prefix}.items[{index}].name", "inventory_reload",
                     f"{name} was not priced in quote {trade.id}; call get-prices again")])
-            live = self.live_price(trade.game, name, now)
+            live = self.commit_price(trade, name, now)
             floor = item.get("min_price")
-            if live is None or (floor is not None and floor > 0 and live[0] < floor):
+            if live is None or (floor is not None and floor > 0 and live < floor):
                 return fail(400, "item_specified_price_not_found")
-            lines.append((item, live[0]))
+            lines.append((item, live))
         amount = sum((p for _i, p in lines), Decimal(0))
         if amount <= MIN_AMOUNT:
             return validation_error([_problem(f"{prefix}.Amount", "gt",

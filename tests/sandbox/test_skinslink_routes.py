@@ -212,3 +212,52 @@ def test_provider_failure_is_http_200(sandbox, sl):
     assert data["status"] == "failed" and data["fail_reason"] == "provider_unavailable"
     status = sl.get("/merchant/deposit/status", params={"merchant_tx_id": tx}).json()["data"]
     assert status["status"] == "failed" and status["fail_reason"] == "provider_unavailable"
+
+
+def test_a_pinned_lower_price_breaks_a_floor_at_the_quoted_price(sandbox_factory):
+    from tests.sandbox.conftest import skinslink_client
+
+    sb = sandbox_factory(speed=1)
+    with skinslink_client(sb) as client:
+        q = quote(client, (REDLINE,))["data"]
+        floor = q["items"][0]["price"]
+        body = deposit_body(q["id"], "pin-1")
+        body["items"][0]["min_price"] = floor
+        httpx.post(sb.base_url + "/_sandbox/skinslink/prices",
+                   json={"prices": {REDLINE: str(floor - Decimal("0.01"))}})
+        refused = client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
+                              headers={"Content-Type": "application/json"})
+        assert refused.json() == {"success": False, "message": "item_specified_price_not_found"}
+        httpx.post(sb.base_url + "/_sandbox/skinslink/prices", json={"prices": {REDLINE: str(
+            floor + 1)}})
+        accepted = exact(client.post("/merchant/create-deposit-by-hash-name",
+                                     content=dumps(body),
+                                     headers={"Content-Type": "application/json"}))
+        assert accepted["data"]["amount"] == floor + 1  # the live price is what is paid
+
+
+def test_quote_drift_applies_to_late_commits_only(sandbox_factory):
+    from tests.sandbox.conftest import skinslink_client
+
+    sb = sandbox_factory(speed=1, quote_drift_rate=1.0)
+    with skinslink_client(sb) as client:
+        prompt = quote(client, (REDLINE, ASIIMOV))["data"]
+        body = deposit_body(prompt["id"], "drift-now", (REDLINE, ASIIMOV))
+        for item, priced in zip(body["items"], prompt["items"]):
+            item["min_price"] = priced["price"]
+        ok = exact(client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
+                               headers={"Content-Type": "application/json"}))
+        assert ok["data"]["amount"] == prompt["sum"]
+        late = quote(client, (REDLINE,))["data"]
+        body = deposit_body(late["id"], "drift-late")
+        body["items"][0]["min_price"] = late["items"][0]["price"]
+        sb.advance(90)
+        refused = client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
+                              headers={"Content-Type": "application/json"})
+        assert refused.json()["message"] == "item_specified_price_not_found"
+        body["items"][0]["min_price"] = late["items"][0]["price"] * Decimal("0.9")
+        body["merchant_tx_id"] = "drift-late-2"
+        paid = exact(client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
+                                 headers={"Content-Type": "application/json"}))["data"]
+        assert late["items"][0]["price"] * Decimal("0.95") <= paid["amount"] \
+            < late["items"][0]["price"]
