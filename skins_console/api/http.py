@@ -322,6 +322,10 @@ class ProviderHttp:
             log.debug("%s %s %s -> %s after %.0f ms", self.provider, method, path,
                       type(exc).__name__, ms)
             raise self._connection_error(method, exc) from None
+        except httpx.DecodingError:
+            # A body whose Content-Encoding does not decode is a garbled answer.
+            raise self.malformed("the answer could not be decompressed", status=None
+                                 ) from None
         ms = (time.perf_counter() - started) * 1000
         log.debug("%s %s %s -> %d in %.0f ms", self.provider, method, path,
                   response.status_code, ms)
