@@ -153,7 +153,7 @@ class CheckoutService:
                                   item=item, trade=trade, now=ctx.clock.now())
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
-        await pause_point("order.after_draft")
+        await pause_point("order.after_draft", order.external_id)
         return _result(await send_order(ctx, order))
 
     async def _reuse(self, existing: OrderRecord, req: CheckoutRequest,

@@ -159,7 +159,7 @@ class DepositService:
                                     quote_id=quote.id, trade=trade, now=now)
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
         ctx.bus.publish(change_bus.QUOTE, str(quote.id))
-        await pause_point("deposit.after_draft")
+        await pause_point("deposit.after_draft", tx_id)
         return _result(await send_deposit(ctx, deposit))
 
     def _items(self, quote: QuoteRecord, lines: tuple[DepositLine, ...],

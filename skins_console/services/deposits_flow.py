@@ -147,11 +147,11 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
     request = deposit_request(deposit)
     link = await ctx.skinslink()
     deposit = await ctx.deposits.mark_sending(profile, key, now=ctx.clock.now())
-    await pause_point("deposit.after_sending")
+    await pause_point("deposit.after_sending", key)
     try:
         state = await link.create_deposit_by_hash_name(request)
     except DepositFailedError as exc:
-        await pause_point("deposit.after_response")
+        await pause_point("deposit.after_response", key)
         await record_report(ctx, profile, exc.state, source="create")
         return DepositSendResult(await ctx.deposits.get(profile, key), FAILED,
                                  explain_deposit_failure(exc.state.fail_reason), exc)
@@ -167,7 +167,7 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
                                          details={"status": exc.status, "body": exc.body},
                                          now=now)
         return DepositSendResult(await ctx.deposits.get(profile, key), REJECTED, message, exc)
-    await pause_point("deposit.after_response")
+    await pause_point("deposit.after_response", key)
     await record_report(ctx, profile, state, source="create")
     deposit = await ctx.deposits.get(profile, key)
     offer = f" Trade offer {deposit.trade_offer_id}" if deposit.trade_offer_id else ""

@@ -166,7 +166,7 @@ async def _send(ctx: AppContext, order: OrderRecord, *, confirm: bool) -> SendRe
     request = order_request(order)
     node = await ctx.skinsnode()
     order = await ctx.orders.mark_sending(profile, key, now=ctx.clock.now())
-    await pause_point("order.after_sending")
+    await pause_point("order.after_sending", key)
     try:
         accepted = await node.create_order(request)
     except ApiError as exc:
@@ -181,7 +181,7 @@ async def _send(ctx: AppContext, order: OrderRecord, *, confirm: bool) -> SendRe
         await ctx.db.call(_record_rejected, order, code=exc.code, message=message,
                           details=details, now=now)
         return SendResult(await ctx.orders.get(profile, key), REJECTED, message, exc)
-    await pause_point("order.after_response")
+    await pause_point("order.after_response", key)
     await ctx.db.call(_record_accepted, profile, accepted, now=ctx.clock.now(),
                       cadence=ctx.cadence)
     if confirm:
