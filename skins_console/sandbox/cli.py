@@ -77,6 +77,11 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     )
 
 
+def _shown(value: str, demo: str) -> str:
+    # The demo values are public; anything passed on the command line is the user's own.
+    return value if value == demo else "(as given; not shown)"
+
+
 def serve(args: argparse.Namespace) -> int:
     try:
         config = config_from_args(args)
@@ -90,10 +95,11 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Skins Console sandbox listening on {sandbox.base_url}", flush=True)
     print(f"  SkinsNode base URL : {sandbox.skinsnode_base_url}")
     print(f"    client id        : {config.skinsnode_client_id}")
-    print(f"    client secret    : {config.skinsnode_client_secret}")
+    print(f"    client secret    : {_shown(config.skinsnode_client_secret, DEMO_CLIENT_SECRET)}")
     print(f"  Skinslink base URL : {sandbox.skinslink_base_url}")
-    print(f"    API key          : {config.skinslink_api_key}")
-    print(f"    webhook secret   : {config.skinslink_webhook_secret}")
+    print(f"    API key          : {_shown(config.skinslink_api_key, DEMO_API_KEY)}")
+    print(f"    webhook secret   : "
+          f"{_shown(config.skinslink_webhook_secret, DEMO_WEBHOOK_SECRET)}")
     print(f"  speed ×{config.speed:g}, seed {config.seed}, {len(sandbox.catalog):,} items, "
           f"wallet {config.initial_balance_cents} cents")
     if config.faults:

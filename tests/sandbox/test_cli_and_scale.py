@@ -41,6 +41,8 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "sandbox stopped" in out
+    assert "cli-secret" not in first + out  # only the public demo values are printed
+    assert "sandbox-api-key-" in out
 
 
 def test_serve_refuses_bad_settings():
