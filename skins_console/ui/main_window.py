@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from datetime import datetime
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QDataStream, QIODevice, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -277,34 +278,35 @@ class MainWindow(QMainWindow):
     # --- window state --------------------------------------------------------------------
 
     def saved_state(self) -> str:
-        data = QByteArray()
-        stream = QDataStream(data, QIODevice.OpenModeFlag.WriteOnly)
-        stream.writeInt32(_STATE_VERSION)
-        stream << self.saveGeometry()
-        stream << self.saveState()
-        stream.writeInt32(self.tabs.currentIndex())
-        return base64.b64encode(bytes(data.data())).decode("ascii")
+        """Geometry, dock/toolbar state and the current tab, as base64 text for settings."""
+        payload = {
+            "version": _STATE_VERSION,
+            "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            "state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+            "tab": self.tabs.currentIndex(),
+        }
+        return base64.b64encode(json.dumps(payload).encode("utf-8")).decode("ascii")
 
-    def restore_state(self, text: str) -> None:
+    def restore_state(self, text: str) -> bool:
+        """Anything unreadable (an old or hand-edited value) is ignored, never fatal.
+
+        Returns whether the saved geometry was applied."""
         if not text:
-            return
+            return False
         try:
-            raw = base64.b64decode(text.encode("ascii"))
-        except ValueError:
-            return
-        stream = QDataStream(QByteArray(raw), QIODevice.OpenModeFlag.ReadOnly)
-        if stream.readInt32() != _STATE_VERSION:
-            return
-        geometry, state = QByteArray(), QByteArray()
-        stream >> geometry
-        stream >> state
-        tab = stream.readInt32()
-        if stream.status() != QDataStream.Status.Ok:
-            return
-        self.restoreGeometry(geometry)
-        self.restoreState(state)
+            payload = json.loads(base64.b64decode(text.encode("ascii"), validate=True))
+            if not isinstance(payload, dict) or payload.get("version") != _STATE_VERSION:
+                return False
+            geometry = base64.b64decode(str(payload.get("geometry", "")), validate=True)
+            state = base64.b64decode(str(payload.get("state", "")), validate=True)
+            tab = int(payload.get("tab", 0))
+        except (ValueError, TypeError, UnicodeError):
+            return False
+        restored = self.restoreGeometry(QByteArray(geometry))
+        self.restoreState(QByteArray(state))
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
+        return restored
 
     # --- closing -------------------------------------------------------------------------
 

@@ -1,0 +1,131 @@
+"""The frame: banners for provider failures, profile dialog, settings, theme, state."""
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from skins_console.store.secrets import SecretKind
+from skins_console.ui.profile_dialog import ProfileDialog
+from skins_console.ui.settings_dialog import SettingsDialog
+from tests.conftest import wait_for
+
+
+def closed(dialog) -> bool:
+    """Finished dialogs are deleted by the controller."""
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+async def test_rejected_credentials_show_a_banner_with_edit_profile(ui):
+    async with ui.session(start=False) as s:
+        await s.ctx.secrets.aset("sandbox", SecretKind.SKINSNODE_CLIENT_SECRET, "wrong-secret")
+        await s.ctx.refresh_profile()
+        s.controller.start()
+        banner = s.window.banner
+        await wait_for(lambda: banner.isVisible() and banner.key == "auth:SkinsNode", timeout=20)
+        assert "401" in banner.label.text()
+        assert "wrong-secret" not in banner.label.text()
+        assert s.window.header.skinsnode_dot.state == "down"
+        labels = [b.text() for b in banner.action_buttons()]
+        assert labels == ["Edit profile", "Retry"]
+        banner.action_buttons()[0].click()
+        dialog = s.controller.dialogs[-1]
+        assert isinstance(dialog, ProfileDialog) and dialog.name.text() == "sandbox"
+        # Fix the secret in the dialog: saved to the keyring, the banner goes away.
+        dialog.client_secret.setText(s.sandbox.config.skinsnode_client_secret)
+        dialog.save_button.click()
+        await wait_for(lambda: closed(dialog), timeout=20)
+        assert await s.ctx.secrets.aget("sandbox", SecretKind.SKINSNODE_CLIENT_SECRET) == \
+            s.sandbox.config.skinsnode_client_secret
+        await wait_for(lambda: not banner.isVisible(), timeout=20)
+
+
+async def test_unreachable_provider_keeps_the_cached_catalog(ui):
+    async with ui.session() as s:
+        catalog = s.controller.catalog
+        await wait_for(lambda: catalog.model.rowCount() > 0 and not s.runner.running(
+            "catalog.refresh"), timeout=20)
+        shown = catalog.model.rowCount()
+        s.sandbox.stop()
+        catalog.refresh()
+        banner = s.window.banner
+        await wait_for(lambda: banner.isVisible() and banner.key == "offline:SkinsNode",
+                       timeout=30)
+        assert catalog.model.rowCount() == shown
+        assert "cached copy" in catalog.fetched_label.text()
+        assert [b.text() for b in banner.action_buttons()] == ["Retry"]
+
+
+async def test_profile_dialog_tests_the_typed_values_inline(ui, qtbot):
+    async with ui.session() as s:
+        dialog = s.controller.open_profile_dialog(None)
+        dialog.name.setText("second")
+        dialog.skinsnode_url.setText(s.sandbox.skinsnode_base_url)
+        dialog.skinslink_url.setText(s.sandbox.skinslink_base_url)
+        dialog.client_id.setText(s.sandbox.config.skinsnode_client_id)
+        dialog.client_secret.setText("not-the-secret")
+        dialog.api_key.setText(s.sandbox.config.skinslink_api_key)
+        dialog.test_button.click()
+        await wait_for(lambda: "✗" in dialog.result.text() or "✓" in dialog.result.text(),
+                       timeout=20)
+        text = dialog.result.text()
+        assert "SkinsNode health" in text and "✓" in text  # health needs no credentials
+        assert "SkinsNode wallet" in text and "✗" in text
+        assert "not-the-secret" not in text
+        dialog.tolerance.setText("abc")
+        dialog.save_button.click()
+        assert "percentage" in dialog.result.text()
+        assert await s.ctx.profiles.get("second") is None
+        dialog.reject()
+
+
+async def test_settings_dialog_validates_and_saves(ui):
+    async with ui.session() as s:
+        dialog = s.controller.open_settings()
+        assert isinstance(dialog, SettingsDialog)
+        dialog.polling["poll_orders_seconds"].setValue(7)
+        dialog.threshold.setText("12.5x")
+        dialog.save_button.click()
+        assert "not a price" in dialog.error.text() or "amount" in dialog.error.text()
+        dialog.threshold.setText("750")
+        dialog.tolerance.setText("3.5")
+        dialog.save_button.click()
+        await wait_for(lambda: closed(dialog), timeout=10)
+        assert s.ctx.settings.poll_orders_seconds == 7
+        profile = await s.ctx.profiles.get("sandbox")
+        assert profile.low_balance_threshold_cents == 75000
+        assert str(profile.min_price_tolerance_pct) == "3.5"
+
+
+async def test_shortcuts_tabs_theme_and_window_state(ui, qtbot):
+    async with ui.session() as s:
+        window = s.window
+        keys = {seq.toString() for seq in window.refresh_action.shortcuts()}
+        assert keys == {"F5", "Ctrl+R"}
+        assert window.sell_shortcut.key() == QKeySequence("Ctrl+N")
+        for number, shortcut in enumerate(window.tab_shortcuts):
+            shortcut.activated.emit()
+            assert window.tabs.currentIndex() == number
+        window.show_shortcuts()
+        assert "Ctrl+N" in window.shortcuts_box.text()
+        window.shortcuts_box.close()
+        window.tabs.setCurrentIndex(2)
+        window.resize(1111, 777)
+        state = window.saved_state()
+        window.tabs.setCurrentIndex(0)
+        window.resize(900, 600)
+        assert window.restore_state(state)
+        assert window.tabs.currentIndex() == 2
+        assert not window.restore_state("not base64 at all!")  # ignored, not a crash
+        focused = []
+        s.controller.catalog.focus_search = lambda: focused.append("catalog")
+        s.controller.orders.focus_search = lambda: focused.append("orders")
+        window.tabs.setCurrentIndex(0)
+        window.search_shortcuts[0].activated.emit()  # Ctrl+F
+        window.tabs.setCurrentIndex(1)
+        window.search_shortcuts[1].activated.emit()  # "/" outside a text field
+        assert focused == ["catalog", "orders"]
+        window.theme_actions["dark"].trigger()
+        assert s.ctx.settings.theme == "dark"
+        assert window.palette().color(window.backgroundRole()).lightness() < 100 or \
+            window.themes is None
+        assert Qt.ColorScheme  # the OS-following mode uses QStyleHints.colorScheme()
