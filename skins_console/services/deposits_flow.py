@@ -64,8 +64,11 @@ def deposit_request(deposit: DepositRecord) -> DepositRequest:
 
 
 def deposit_settles_at(deposit: DepositRecord, cadence: Cadence) -> datetime | None:
-    """A held deposit settles when Steam's hold ends; otherwise 7 days after receipt."""
+    """A held deposit settles when Steam's hold ends (Skinslink completes it then, so a
+    completed held deposit has settled); one never held, 7 days after receipt."""
     if deposit.hold_end_date is not None:
+        if deposit.status == "completed":
+            return min(deposit.hold_end_date, deposit.updated_at)
         return deposit.hold_end_date
     if deposit.completed_at is not None:
         return protection_end(cadence, deposit.completed_at)

@@ -13,7 +13,6 @@ from skins_console.core.errors import (
     AuthError,
     ForbiddenError,
     NotFoundError,
-    RateLimitedError,
 )
 
 #: SkinsNode order failure codes (``failure.code``), in the operator's words.
@@ -44,15 +43,12 @@ ORDER_FAILURES = {
 
 def explain_order_failure(code: str | None, provider_message: str | None = None) -> str:
     """A failed/cancelled/expired order's ``failure`` in plain words; unknown codes verbatim."""
-    text = ORDER_FAILURES.get(code or "")
+    known = ORDER_FAILURES.get(code or "")
+    if known is not None:
+        return known
     said = (provider_message or "").strip()
-    if text is None:
-        label = code or "unknown"
-        text = f"SkinsNode reported failure “{label}”."
-        if said:
-            text += f" It said: “{said}”."
-        return text
-    return text
+    text = f"SkinsNode reported failure “{code or 'unknown'}”."
+    return f"{text} It said: “{said}”." if said else text
 
 
 def explain_order_refusal(exc: ApiError, *, external_id: str, catalog_item_id: str) -> str:
@@ -75,8 +71,6 @@ def explain_order_refusal(exc: ApiError, *, external_id: str, catalog_item_id: s
         detail = f" Problems: {problems}." if problems else ""
         return (f"{not_created} SkinsNode rejected it as invalid (HTTP 422).{detail} Check "
                 "the trade URL, the price and the profile's webhook URL.")
-    if isinstance(exc, RateLimitedError):
-        return f"{not_created} {exc.message}"
     return f"{not_created} {exc.message}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 
 from skins_console.core.models import OrderState
 from skins_console.services import change_bus
@@ -166,3 +167,46 @@ async def test_tracker_and_checkout_at_the_same_time(services_ctx, sandbox, trad
     for key in keys:
         assert truth[key]["created"] == 1 and truth[key]["posts"] == 1
         assert (await ctx.orders.get("main", key)).status not in ("draft", "sending")
+
+
+async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, sandbox,
+                                                               trade_url):
+    from skins_console.services.deposit_service import (
+        DepositInput,
+        DepositLine,
+        DepositService,
+    )
+
+    ctx = services_ctx
+    service = DepositService(ctx)
+    quote = await service.quote(["AK-47 | Redline (Field-Tested)"])
+    key = new_external_id(ctx.clock.now())
+    sandbox.script_deposit(key, "completed")
+    created = await service.create(DepositInput(quote.id, trade_url(), (
+        DepositLine("AK-47 | Redline (Field-Tested)", "424242", Decimal("0.01")),),
+        merchant_tx_id=key))
+    assert created.ok, created.message
+    tracker = TrackingService(ctx)
+    sandbox.advance(400)  # the seller accepts: Steam's 7-day hold starts
+
+    async def held():
+        await tracker.run_pass(now=ctx.clock.now() + timedelta(minutes=1))
+        deposit = await ctx.deposits.get("main", key)
+        return deposit if deposit.status == "hold" else None
+
+    deposit = await wait_until(held)
+    assert deposit.hold_end_date is not None
+    assert deposit.next_check_at <= deposit.hold_end_date + timedelta(seconds=1)
+    sandbox.advance(7 * 24 * 3600 + 60)
+
+    async def completed():
+        await tracker.run_pass(now=ctx.clock.now() + timedelta(hours=3))
+        found = await ctx.deposits.get("main", key)
+        return found if found.status == "completed" else None
+
+    deposit = await wait_until(completed)
+    assert deposit.next_check_at is None, "the hold has ended: it settled"
+    events = await ctx.events.for_record("main", "deposit", key)
+    assert any(e.type == "note" and "Settled" in e.message for e in events)
+    customer = await ctx.customers.get("main", deposit.partner)
+    assert customer.last_success_at is not None
