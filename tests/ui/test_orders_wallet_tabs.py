@@ -1,0 +1,174 @@
+"""Orders and Wallet tabs over real store records; qtmodeltester on their models."""
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+
+from skins_console.core.models import utcnow
+from skins_console.core.records import DepositRecord, OrderRecord, WalletSnapshot
+from skins_console.ui import dialog_futures
+from skins_console.ui.orders_model import (
+    COL_COUNTDOWN,
+    COL_STATUS,
+    OrdersFilter,
+    OrdersModel,
+    OrdersProxy,
+    from_deposit,
+    from_order,
+)
+from skins_console.ui.quote_model import QuoteLine, QuoteModel
+from skins_console.ui.wallet_model import WalletMovementsModel, movements
+from tests.conftest import wait_for
+from tests.fixtures.ui import TRADE_URL, sandbox_control
+
+
+def _order(external_id, status, *, minutes_ago=1, **kw):
+    now = utcnow()
+    created = now - timedelta(minutes=minutes_ago)
+    base = dict(profile="p", external_id=external_id, catalog_item_id="c", item_name="AK-47 | X",
+                expected_price_cents=1840, trade_url=TRADE_URL, webhook_url="https://h",
+                request_body={}, status=status, created_at=created, updated_at=created,
+                buyer_partner=91234567)
+    base.update(kw)
+    return OrderRecord(**base)
+
+
+def _deposit(tx_id, status, **kw):
+    now = utcnow()
+    base = dict(profile="p", merchant_tx_id=tx_id, trade_id=7, game="csgo", partner=55512345,
+                token="Zx9_Yw8v", items=({"name": "AWP | Y", "asset_id": "1"},),
+                request_body={}, status=status, created_at=now, updated_at=now,
+                amount=Decimal("12.345"))
+    base.update(kw)
+    return DepositRecord(**base)
+
+
+def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
+    model, proxy = OrdersModel(), OrdersProxy()
+    proxy.setSourceModel(model)
+    now = utcnow()
+    model.set_records(
+        [_order("a", "sent", sent_at=now - timedelta(minutes=3)), _order("b", "failed"),
+         _order("c", "sending", minutes_ago=30), _order("d", "teleported"),
+         _order("e", "sent", sent_at=now - timedelta(minutes=15)), _order("f", "completed")],
+        [_deposit("x", "active", trade_offer_expiry_at=now + timedelta(minutes=4)),
+         _deposit("y", "hold", hold_end_date=now + timedelta(days=6))])
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    rows = {r.key: r for r in model.rows}
+    assert rows["a"].deadline_label == "buyer must accept"
+    assert rows["x"].deadline_label == "offer expires"
+    assert rows["y"].deadline_label == "hold ends"
+    reasons = {r.key: r.attention_reason(now) for r in model.rows}
+    assert reasons["b"] == "failed"
+    assert reasons["c"].startswith("stuck")          # unconfirmed send, 30 min old
+    assert reasons["d"] == "unknown status"
+    assert reasons["e"] == "stuck: past its trade window"
+    assert reasons["a"] is None and reasons["f"] is None
+    proxy.set_filter(OrdersFilter(needs_attention=True))
+    assert sorted(proxy.index(r, 1).data() for r in range(proxy.rowCount())) == ["b", "c", "d",
+                                                                                 "e"]
+    proxy.set_filter(OrdersFilter(provider="skinslink"))
+    assert proxy.rowCount() == 2
+    proxy.set_filter(OrdersFilter(statuses=frozenset({"sent"}), text="ak-47"))
+    assert proxy.rowCount() == 2
+    qtmodeltester.check(proxy)
+    countdown = model.index(model.row_for("skinsnode", "a"), COL_COUNTDOWN).data()
+    assert countdown.endswith("(buyer must accept)") and countdown.startswith("6:")
+    assert model.index(0, COL_STATUS).data() in {r.status for r in model.rows}
+
+
+def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
+    quote = QuoteModel()
+    quote.set_lines([QuoteLine("AK-47 | X", Decimal("15.794"), Decimal("16.283"),
+                               previous_price=Decimal("15.000"), min_price=Decimal("15.478"))],
+                    editable=True)
+    qtmodeltester.check(quote)
+    assert quote.index(0, 3).data() == "+$0.794"
+    now = utcnow()
+    orders = [_order("a", "completed", minutes_ago=6, accepted_at=now - timedelta(minutes=5)),
+              _order("b", "expired", minutes_ago=6, accepted_at=now - timedelta(minutes=4),
+                     updated_at=now - timedelta(minutes=2)),
+              _order("c", "rejected")]
+    snaps = [WalletSnapshot("p", now - timedelta(minutes=10), 100_000),
+             WalletSnapshot("p", now - timedelta(minutes=3), 100_000 - 3680),
+             WalletSnapshot("p", now - timedelta(minutes=1), 100_000 - 1840 + 50_000)]
+    rows = movements(orders, snaps)
+    kinds = sorted((m.kind, m.cents) for m in rows)
+    # Two debits, one refund (expired), no debit for the rejected order; the top-up of
+    # $500 is the only change the orders do not explain.
+    assert ("refund", 1840) in kinds and kinds.count(("debit", -1840)) == 2
+    assert [m.cents for m in rows if m.kind == "other change"] == [50_000]
+    wallet = WalletMovementsModel()
+    wallet.set_rows(rows)
+    qtmodeltester.check(wallet)
+
+
+async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, monkeypatch):
+    async with ui.session() as s:
+        c = s.controller
+        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
+                   key=lambda i: i.price_cents)
+        external_id = s.backend.new_external_id()
+        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: "failed"}})
+        await s.backend.place_order(item, TRADE_URL, external_id)
+        orders = c.orders
+        s.window.tabs.setCurrentWidget(orders)
+        await wait_for(lambda: orders.model.row_for("skinsnode", external_id) is not None)
+        await wait_for(lambda: orders.model.rows[orders.model.row_for(
+            "skinsnode", external_id)].status == "failed", timeout=30)
+        assert orders.select("skinsnode", external_id)
+        details = orders.details
+        assert details.chip.text() == "failed" and details.failure.isVisible()
+        assert details.failure.text()
+        assert details.fields["id"].text() == external_id
+        details.copy_buttons["id"].click()
+        from PySide6.QtWidgets import QApplication
+
+        assert QApplication.clipboard().text() == external_id
+        await wait_for(lambda: len(details.events) >= 3)
+        details.note.setPlainText("Buyer asked to try again tomorrow")
+        details.note_button.click()
+        await wait_for(lambda: any(e.type == "note" for e in details.events), timeout=10)
+        assert "tomorrow" in details.timeline.toPlainText()
+        assert details.note.toPlainText() == ""
+
+        orders.show_needs_attention()
+        assert orders.proxy.rowCount() == 1
+        orders.search.setText("no-such-order")
+        orders.apply_filter()
+        assert orders.proxy.rowCount() == 0
+        orders.search.clear()
+        orders.attention_check.setChecked(False)
+        orders.apply_filter()
+
+        target = tmp_path / "orders.csv"
+
+        async def fake_ask(parent, title, suggested, name_filter):
+            assert suggested.endswith(".csv")
+            return str(target)
+
+        monkeypatch.setattr(dialog_futures, "ask_save_path", fake_ask)
+        orders.export_button.click()
+        await wait_for(target.exists, timeout=10)
+        await wait_for(lambda: "Exported" in orders.count_label.text())
+        with target.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert [r["id"] for r in rows] == [external_id] and rows[0]["status"] == "failed"
+
+
+async def test_wallet_tab_shows_history_and_low_balance_alert(ui):
+    async with ui.session() as s:
+        wallet = s.controller.wallet
+        s.window.tabs.setCurrentWidget(wallet)
+        await wait_for(lambda: wallet.view is not None and not wallet.view.offline, timeout=20)
+        sandbox_control(s.sandbox, "/_sandbox/wallet", {"balance_cents": 12_345})
+        sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 60})
+        wallet.refresh()
+        await wait_for(lambda: wallet.view.available_cents == 12_345, timeout=20)
+        await wait_for(lambda: wallet.series.count() >= 2, timeout=10)
+        assert wallet.alert.isVisible() and "Low balance" in wallet.alert.text()
+        assert wallet.available.text() == "$123.45"
+        assert "⚠ low" in s.window.header.projected.text()
+        assert any(m.kind == "other change" for m in wallet.movements.rows)
