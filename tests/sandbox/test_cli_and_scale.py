@@ -28,6 +28,10 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
     try:
         first = process.stdout.readline()
         assert "listening on http://127.0.0.1:" in first, process.stderr.read()
+        banner = [first]
+        while banner[-1] and "Ctrl+C" not in banner[-1]:
+            banner.append(process.stdout.readline())
+        # communicate() reads the pipe directly, so the banner must be read here
         base_url = first.rsplit(" ", 1)[1].strip()
         assert httpx.get(base_url + "/v1/health").json()["service"] == "skinsnode"
         wallet = httpx.get(base_url + "/v1/wallet", headers={"x-client-id": "cli-id",
@@ -41,8 +45,9 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "sandbox stopped" in out
-    assert "cli-secret" not in first + out  # only the public demo values are printed
-    assert "sandbox-api-key-" in out
+    printed = "".join(banner) + out
+    assert "cli-secret" not in printed  # only the public demo values are printed
+    assert "sandbox-api-key-" in printed
 
 
 def test_serve_refuses_bad_settings():
