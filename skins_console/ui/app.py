@@ -66,17 +66,22 @@ class GuiSession:
         from skins_console.store.instance_lock import InstanceLock
         from skins_console.store.paths import resolve_paths
 
+        from skins_console.services.logs import configure_file_logging
+
         paths = resolve_paths(getattr(args, "data_dir", None))
+        configure_file_logging(paths.log_file, verbose=bool(getattr(args, "verbose", False)))
         self.lock = InstanceLock(paths.lock_file)
         self.lock.acquire()
         speed = float(getattr(args, "speed", None) or DEMO_SPEED)
+        time_scale = getattr(args, "time_scale", None)
         profile = getattr(args, "profile", None)
         if getattr(args, "sandbox", False):
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
-            self.ctx = await AppContext.open(paths, time_scale=1.0 / speed)
+            self.ctx = await AppContext.open(paths, time_scale=time_scale or 1.0 / speed)
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
-            self.ctx = await AppContext.open(paths, profile=profile)
+            self.ctx = await AppContext.open(paths, profile=profile,
+                                             time_scale=time_scale or 1.0)
         if self.ctx.profile is None:
             if not await self._first_run():
                 return False

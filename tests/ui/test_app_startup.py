@@ -1,0 +1,118 @@
+"""``run_gui``'s coroutine: sandbox mode, single instance, ordered shutdown."""
+
+import asyncio
+from types import SimpleNamespace
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from skins_console.store.instance_lock import InstanceLock
+from skins_console.store.paths import resolve_paths
+from skins_console.ui.app import GuiSession, main
+from skins_console.ui.main_window import MainWindow
+from tests.conftest import wait_for
+
+
+def _args(**kw):
+    base = dict(data_dir=None, profile=None, sandbox=False, speed=60.0, time_scale=None,
+                verbose=False)
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+def _windows(kind):
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+
+async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
+        qapp, test_keyring, error_presenter, monkeypatch):
+    # The session stops the loop's "quit" path only through aboutToQuit; pytest-qt's app must
+    # not really quit, so the test emits the signal itself.
+    sessions = []
+    original_init = GuiSession.__init__
+
+    def spy_init(self, *a, **kw):
+        original_init(self, *a, **kw)
+        sessions.append(self)
+
+    monkeypatch.setattr(GuiSession, "__init__", spy_init)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(MainWindow), timeout=30)
+        (window,) = _windows(MainWindow)
+        session = sessions[0]
+        assert window.sandbox_stripe.isVisible()
+        await wait_for(lambda: session.controller.catalog.model.rowCount() > 0, timeout=30)
+        assert session.ctx.profile.is_sandbox and session.lock.held
+        # A second copy on the same data folder is refused with a clear message.
+        second = InstanceLock(resolve_paths().lock_file)
+        try:
+            second.acquire()
+            raise AssertionError("the data folder lock was not held")
+        except Exception as exc:  # noqa: BLE001
+            assert "already running" in str(exc)
+        qapp.aboutToQuit.emit()
+        qapp.aboutToQuit.emit()  # fires twice on some platforms: shutdown runs once
+        assert await asyncio.wait_for(run, 30) == 0
+        assert not session.lock.held
+        assert session.sandbox._server is None
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_second_instance_gets_a_clear_message(qapp, test_keyring, error_presenter):
+    lock = InstanceLock(resolve_paths().lock_file).acquire()
+    qapp.setQuitOnLastWindowClosed(False)  # as run_gui does before any window exists
+    try:
+        run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
+        await wait_for(lambda: _windows(QMessageBox), timeout=20)
+        (box,) = _windows(QMessageBox)
+        assert "already running" in box.text()
+        box.accept()
+        assert await asyncio.wait_for(run, 20) == 1
+    finally:
+        lock.release()
+        qapp.setQuitOnLastWindowClosed(True)
+
+
+async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
+        qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch):
+    from skins_console.store.secrets import SecretKind, SecretStore
+    from skins_console.ui.profile_dialog import ProfileDialog
+
+    sandbox = sandbox_factory()
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(ProfileDialog), timeout=20)
+        (dialog,) = _windows(ProfileDialog)
+        dialog.name.setText("shop")
+        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
+        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
+        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
+        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
+        dialog.api_key.setText(sandbox.config.skinslink_api_key)
+        dialog.webhook_url.setText("https://relay.example/hook")
+        dialog.test_button.click()
+        await wait_for(lambda: "Skinslink API key" in dialog.result.text(), timeout=20)
+        assert "✗" not in dialog.result.text()
+        assert "credentials accepted" in dialog.result.text()
+        dialog.save_button.click()
+        await wait_for(lambda: _windows(MainWindow), timeout=20)
+        (window,) = _windows(MainWindow)
+        assert "shop" in window.windowTitle() and not window.sandbox_stripe.isVisible()
+        assert SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY) == \
+            sandbox.config.skinslink_api_key
+        qapp.aboutToQuit.emit()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
