@@ -841,9 +841,11 @@ async def cmd_orders_sync(cli: Cli) -> int:
         if cli.out.interactive and watch else None
     if status is not None:
         status.start()
+    first = True
     try:
         while True:
-            result = await tracker.run_pass()
+            result = await tracker.run_pass(everything=first)
+            first = False
             for key in ("checked", "changed", "failed"):
                 totals[key] += getattr(result, key)
             for changed in result.changed_keys:

@@ -32,6 +32,10 @@ from skins_console.store.deposits_repository import (
 
 log = logging.getLogger(__name__)
 
+#: ``source`` of a report pushed by the provider; every other source is a request we made,
+#: which counts against the provider's cache window / rate limit.
+WEBHOOK = "webhook"
+
 __all__ = ["ACCEPTED", "BUSY", "FAILED", "REJECTED", "UNKNOWN", "DepositSendResult",
            "deposit_request", "deposit_settles_at", "record_report", "send_deposit"]
 
@@ -90,7 +94,7 @@ def apply_report(conn, profile: str, state: DepositState, *, source: str, now: d
                              offer_expires_at=deposit.trade_offer_expiry_at,
                              hold_ends_at=deposit.hold_end_date, settles_at=settles_at)
     schedule_deposit_check(conn, profile, deposit.merchant_tx_id, next_check_at=nxt,
-                           checked_at=now if source == "poll" else None)
+                           checked_at=None if source == WEBHOOK else now)
     if deposit.status == "completed" and nxt is None and (
         before is None or before.next_check_at is not None
     ):

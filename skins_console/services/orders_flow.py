@@ -36,6 +36,10 @@ from skins_console.store.orders_repository import (
 
 log = logging.getLogger(__name__)
 
+#: ``source`` of a report pushed by the provider; every other source is a request we made,
+#: which counts against the provider's cache window / rate limit.
+WEBHOOK = "webhook"
+
 ACCEPTED = "accepted"
 #: Accepted, then refused at once for a business reason (item gone, price moved, funds).
 FAILED = "failed"
@@ -86,7 +90,7 @@ def apply_report(conn, profile: str, state: OrderState, *, source: str, now: dat
         set_order_settles_at(conn, profile, order.external_id, settles_at)
     nxt = next_order_check(cadence, order.status, now, settles_at=settles_at)
     schedule_order_check(conn, profile, order.external_id, next_check_at=nxt,
-                         checked_at=now if source == "poll" else None)
+                         checked_at=None if source == WEBHOOK else now)
     if order.status == "completed" and nxt is None and before is not None \
             and before.next_check_at is not None:
         record_order_event(conn, profile, order.external_id, "note",

@@ -81,12 +81,19 @@ class TrackingService:
 
     # --- one pass ------------------------------------------------------------------------
 
-    async def run_pass(self, now: datetime | None = None) -> PassResult:
+    async def run_pass(self, now: datetime | None = None, *,
+                       everything: bool = False) -> PassResult:
+        """Check what is due; with ``everything`` (a manual "sync now") also every open
+        record that is not due yet, still never inside a provider's cache window."""
         ctx = self.ctx
         profile = ctx.require_profile().name
         now = now or ctx.clock.now()
         orders = await ctx.orders.list_due(now, profile=profile, limit=DUE_BATCH)
         deposits = await ctx.deposits.list_due(now, profile=profile, limit=DUE_BATCH)
+        if everything:
+            orders = _merge(orders, await ctx.orders.list_open(profile), "external_id")
+            deposits = _merge(deposits, await ctx.deposits.list_open(profile),
+                              "merchant_tx_id")
         semaphore = asyncio.Semaphore(self.concurrency)
         stop = asyncio.Event()
         changed: list[str] = []
@@ -261,6 +268,11 @@ class TrackingService:
                 log.warning("tracking pass failed: %s", exc.message)
                 delay = cadence.seconds(cadence.backoff_base)
             await _wait_any(stop_event, self._wake, max(delay, 0.01))
+
+
+def _merge(first: list, second: list, key: str) -> list:
+    seen = {getattr(record, key) for record in first}
+    return first + [record for record in second if getattr(record, key) not in seen]
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:

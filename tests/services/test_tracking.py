@@ -114,6 +114,7 @@ async def test_rejected_credentials_pause_tracking_with_a_reason(services_ctx, s
     await ctx.secrets.aset("main", SecretKind.SKINSNODE_CLIENT_SECRET, "revoked-secret")
     await ctx.refresh_profile()
     tracker = TrackingService(ctx)
+    await asyncio.sleep(ctx.cadence.seconds(ctx.cadence.order_floor))  # past the cache window
     result = await tracker.run_pass(now=ctx.clock.now() + timedelta(minutes=5))
     assert result.paused == PAUSED_CREDENTIALS
     assert "401" in tracker.paused_detail
@@ -130,6 +131,7 @@ async def test_failures_back_off_exponentially_and_429_waits_retry_after(
     sandbox.add_faults([{"kind": "error", "status": 503, "route": "/v1/orders/",
                          "method": "GET"}])
     delays = []
+    await asyncio.sleep(ctx.cadence.seconds(ctx.cadence.order_floor))  # past the cache window
     now = ctx.clock.now() + timedelta(hours=1)
     for _ in range(3):
         result = await tracker.run_pass(now=now)
@@ -210,3 +212,16 @@ async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, san
     assert any(e.type == "note" and "Settled" in e.message for e in events)
     customer = await ctx.customers.get("main", deposit.partner)
     assert customer.last_success_at is not None
+
+
+async def test_sync_now_checks_open_records_that_are_not_due_yet(services_ctx, sandbox,
+                                                                 trade_url):
+    ctx = services_ctx
+    key = await _place(ctx, sandbox, trade_url)
+    tracker = TrackingService(ctx)
+    await asyncio.sleep(ctx.cadence.seconds(ctx.cadence.order_floor))
+    assert (await tracker.run_pass(now=ctx.clock.now() - timedelta(minutes=1))).checked == 0
+    forced = await tracker.run_pass(now=ctx.clock.now() - timedelta(minutes=1),
+                                    everything=True)
+    assert forced.checked == 1
+    assert (await ctx.orders.get("main", key)).last_checked_at is not None
