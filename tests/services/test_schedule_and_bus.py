@@ -75,3 +75,25 @@ async def test_change_bus_fans_out_and_survives_a_broken_subscriber():
     unsubscribe()
     bus.publish(ORDER, "sc-2")
     assert seen == [Change(ORDER, "sc-1"), Change("wallet", "main")]
+
+
+def test_every_create_refusal_says_the_order_was_not_created_and_what_to_do():
+    from skins_console.core.errors import (
+        ApiValidationError,
+        AuthError,
+        ForbiddenError,
+        NotFoundError,
+    )
+    from skins_console.services.explain import explain_order_refusal
+
+    cases = {
+        AuthError("401", provider="SkinsNode", status=401): "client ID or secret",
+        ForbiddenError("403", provider="SkinsNode", status=403): "IP address",
+        NotFoundError("404", provider="SkinsNode", status=404): "Refresh the catalog",
+        ApiValidationError("422", provider="SkinsNode", status=422,
+                           details=[{"field": "tradeUrl", "message": "is required"}]):
+            "tradeUrl: is required",
+    }
+    for error, advice in cases.items():
+        text = explain_order_refusal(error, external_id="sc-1", catalog_item_id="item-9")
+        assert text.startswith("Order sc-1 was not created.") and advice in text, text
