@@ -25,7 +25,6 @@ from skins_console.store.deposits_repository import (
     apply_deposit_state,
     get_deposit,
     get_deposit_by_trade_id,
-    mark_deposit_rejected,
     record_deposit_event,
     schedule_deposit_check,
 )
