@@ -138,6 +138,9 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 # --- responses -------------------------------------------------------------------------
 
+#: answers larger than this are decoded off the event loop (see ``send``)
+DECODE_OFF_LOOP_BYTES = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class JsonResponse:
@@ -329,6 +332,10 @@ class ProviderHttp:
         ms = (time.perf_counter() - started) * 1000
         log.debug("%s %s %s -> %d in %.0f ms", self.provider, method, path,
                   response.status_code, ms)
+        if len(response.content) > DECODE_OFF_LOOP_BYTES:
+            # A 100,000-item catalog takes about a second to decode; on the GUI's event
+            # loop that would freeze the window, so large answers decode in a worker thread.
+            return await asyncio.to_thread(self._decode, method, response, ms, what)
         return self._decode(method, response, ms, what)
 
     # --- decoding and error mapping ----------------------------------------------------

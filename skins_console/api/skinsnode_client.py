@@ -13,6 +13,7 @@ Creating an order is the one dangerous call: a customer's money moves. The rules
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import quote
 
@@ -104,7 +105,8 @@ class SkinsNodeClient:
 
     async def catalog(self) -> Catalog:
         response = await self._http.get("/v1/catalog", what="the catalog")
-        catalog = self._parsed(parse.parse_catalog, response)
+        # Parsing 100,000 items is CPU work: a worker thread keeps the GUI loop responsive.
+        catalog = await asyncio.to_thread(self._parsed, parse.parse_catalog, response)
         if catalog.skipped:
             log.warning("SkinsNode catalog: %d of %d entries could not be read",
                         len(catalog.skipped), len(catalog.skipped) + len(catalog.items))

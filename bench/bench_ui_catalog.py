@@ -1,0 +1,190 @@
+"""Benchmark: the Catalog tab with 100,000 sandbox items, and the event loop while it works.
+
+Measures, on the real window pieces (CatalogTab over the services, qasync loop):
+
+* refresh → rows visible: from ``CatalogTab.refresh()`` to the model holding every row
+  (HTTP from the in-process sandbox, decode and parse, column build off-thread, swap-in);
+* per-keystroke filter latency: typing search text one character at a time (each keystroke
+  timed through ``apply_filter``, the debounced slot), median and p95;
+* the longest event-loop stall during the refresh and during a tracking pass over many open
+  orders, measured by a 5 ms heartbeat ``QTimer`` (the gap between two ticks minus 5 ms).
+
+Not a test; run by hand (offscreen is fine):
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui_catalog.py [--items 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import qasync  # noqa: E402
+
+KEYSTROKES = ["karambit doppler", "ak-47 redline field", "stattrak awp"]
+HEARTBEAT_MS = 5
+
+
+class Heartbeat:
+    """Records the largest gap between 5 ms timer ticks (how long the loop was blocked)."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0.0
+        self.last = None
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            self.worst = max(self.worst, now - self.last - HEARTBEAT_MS / 1000)
+        self.last = now
+
+    def start(self) -> None:
+        self.worst, self.last = 0.0, None
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst * 1000
+
+
+async def _until(predicate, timeout: float = 120.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.005)
+
+
+async def bench(items: int, orders: int) -> dict:
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    from skins_console.sandbox import Sandbox, SandboxConfig
+    from skins_console.services.context import AppContext
+    from skins_console.store.paths import resolve_paths
+    from skins_console.ui.app import ensure_sandbox_profile
+    from skins_console.ui.backend import Backend
+    from skins_console.ui.catalog_tab import CatalogTab
+    from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.task_runner import TaskRunner
+
+    temp = Path(tempfile.mkdtemp(prefix="skins-console-bench-"))
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    store = PlaintextKeyring()
+    store.file_path = str(temp / "keyring.cfg")
+    keyring.set_keyring(store)
+    sandbox = Sandbox(SandboxConfig(speed=60.0, catalog_size=items)).start()
+    ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
+    await ensure_sandbox_profile(ctx, sandbox)
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    failures = []
+    presenter.bug_reported.connect(failures.append)
+    presenter.user_error.connect(failures.append)
+    runner = TaskRunner(presenter)
+    backend = Backend(ctx)
+    tab = CatalogTab(runner, load_cached=backend.cached_catalog, fetch=backend.fetch_catalog)
+    tab.resize(1300, 800)
+    tab.show()
+    beat = Heartbeat()
+    result: dict = {"items": items}
+    try:
+        # 1. refresh → rows visible
+        beat.start()
+        started = time.perf_counter()
+        tab.refresh()
+        await _until(lambda: tab.model.rowCount() == items and not runner.running(
+            "catalog.refresh"))
+        result["refresh_to_rows_s"] = time.perf_counter() - started
+        await asyncio.sleep(0.05)
+        result["refresh_worst_stall_ms"] = beat.stop()
+
+        # 2. keystrokes
+        latencies = []
+        for text in KEYSTROKES:
+            tab.search.clear()
+            tab.apply_filter()
+            typed = ""
+            for ch in text:
+                typed += ch
+                tab.search.setText(typed)
+                t0 = time.perf_counter()
+                tab.apply_filter()
+                latencies.append((time.perf_counter() - t0) * 1000)
+                await asyncio.sleep(0)
+        latencies.sort()
+        result["keystrokes"] = len(latencies)
+        result["filter_median_ms"] = statistics.median(latencies)
+        result["filter_p95_ms"] = latencies[int(len(latencies) * 0.95) - 1]
+        result["filter_max_ms"] = latencies[-1]
+        # sorting by a column is a click, not a keystroke, but it must not stall either
+        tab.search.clear()
+        tab.apply_filter()
+        t0 = time.perf_counter()
+        tab.proxy.sort(1)
+        result["sort_by_name_ms"] = (time.perf_counter() - t0) * 1000
+
+        # 3. tracking pass over many open orders
+        trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
+        cheap = sorted((tab.model.item(r) for r in range(tab.model.rowCount())),
+                       key=lambda i: i.price_cents)[:orders]
+        from skins_console.core.models import OrderRequest
+        from skins_console.services.orders_flow import send_order
+
+        for n, item in enumerate(cheap):
+            request = OrderRequest(item.id, item.price_cents, backend.new_external_id(),
+                                   ctx.profile.webhook_url, trade.format(10_000_000 + n))
+            order = await ctx.orders.insert_draft(profile=ctx.profile.name, request=request,
+                                                  item_name=item.market_hash_name)
+            await send_order(ctx, order)
+        await asyncio.sleep(1.0)
+        for order in await ctx.orders.list_open(ctx.profile.name):
+            await ctx.orders.schedule_check(order.profile, order.external_id,
+                                            next_check_at=ctx.clock.now())
+        beat.start()
+        t0 = time.perf_counter()
+        passed = await backend.tracking.run_pass()
+        result["tracking_pass_s"] = time.perf_counter() - t0
+        result["tracking_checked"] = passed.checked
+        result["tracking_worst_stall_ms"] = beat.stop()
+        result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
+    finally:
+        await runner.shutdown()
+        await ctx.close()
+        sandbox.stop()
+        tab.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=100)
+    args = parser.parse_args()
+    import skins_console.ui  # noqa: F401 - applies the PySide6 workaround
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        result = runner.run(bench(args.items, args.orders))
+    for key, value in result.items():
+        print(f"{key:>26}: {value:.1f}" if isinstance(value, float) else f"{key:>26}: {value}")
+
+
+if __name__ == "__main__":
+    main()
