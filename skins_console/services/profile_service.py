@@ -116,23 +116,20 @@ class ProfileService:
     async def test(self, name: str | None = None) -> ProfileTestResult:
         """SkinsNode health and wallet, and a Skinslink key check; never raises on a failure."""
         profile = await self.ctx.profiles.require(name) if name else self.ctx.require_profile()
-        checks: list[CheckResult] = []
-        try:
-            secret = await self._secret(profile, SecretKind.SKINSNODE_CLIENT_SECRET)
-            async with SkinsNodeClient(profile.skinsnode_base_url, profile.skinsnode_client_id,
-                                       secret, **self.ctx.client_options) as node:
-                checks.append(await _check("SkinsNode health", _health(node)))
-                checks.append(await _check("SkinsNode wallet", _wallet(node)))
-        except UserFacingError as exc:
-            checks.append(CheckResult("SkinsNode", False, exc.message))
-        try:
-            key = await self._secret(profile, SecretKind.SKINSLINK_API_KEY)
-            async with SkinslinkClient(profile.skinslink_base_url, key,
-                                       **self.ctx.client_options) as link:
-                checks.append(await _check("Skinslink API key", _skinslink_key(link)))
-        except UserFacingError as exc:
-            checks.append(CheckResult("Skinslink", False, exc.message))
-        return ProfileTestResult(profile.name, tuple(checks))
+        secrets: dict[SecretKind, str] = {}
+        problems: list[CheckResult] = []
+        for kind, label in ((SecretKind.SKINSNODE_CLIENT_SECRET, "SkinsNode"),
+                            (SecretKind.SKINSLINK_API_KEY, "Skinslink")):
+            try:
+                secrets[kind] = await self._secret(profile, kind)
+            except UserFacingError as exc:
+                problems.append(CheckResult(label, False, exc.message))
+        if problems:
+            return ProfileTestResult(profile.name, tuple(problems))
+        return await check_credentials(
+            profile, ProfileSecrets(secrets[SecretKind.SKINSNODE_CLIENT_SECRET],
+                                    secrets[SecretKind.SKINSLINK_API_KEY]),
+            client_options=self.ctx.client_options)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -158,6 +155,27 @@ class ProfileService:
     def _save_settings(self) -> None:
         if self.ctx.settings.path is not None:
             self.ctx.settings.save()
+
+
+async def check_credentials(profile: ProfileRecord, secrets: ProfileSecrets, *,
+                            client_options: dict | None = None) -> ProfileTestResult:
+    """Test endpoints and secrets that may not be saved yet (the profile dialog's "Test")."""
+    options = dict(client_options or {})
+    checks: list[CheckResult] = []
+    try:
+        async with SkinsNodeClient(profile.skinsnode_base_url, profile.skinsnode_client_id,
+                                   secrets.skinsnode_client_secret, **options) as node:
+            checks.append(await _check("SkinsNode health", _health(node)))
+            checks.append(await _check("SkinsNode wallet", _wallet(node)))
+    except UserFacingError as exc:  # e.g. an empty secret, refused before any request
+        checks.append(CheckResult("SkinsNode", False, exc.message))
+    try:
+        async with SkinslinkClient(profile.skinslink_base_url, secrets.skinslink_api_key,
+                                   **options) as link:
+            checks.append(await _check("Skinslink API key", _skinslink_key(link)))
+    except UserFacingError as exc:
+        checks.append(CheckResult("Skinslink", False, exc.message))
+    return ProfileTestResult(profile.name, tuple(checks))
 
 
 async def _check(name: str, probe) -> CheckResult:
