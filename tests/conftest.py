@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from pathlib import Path
 
@@ -50,6 +51,16 @@ def pytest_asyncio_loop_factories(config, item):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "qt_loop: run this async test on the qasync loop")
+    # Python's cyclic GC runs on whichever thread allocates when a threshold is crossed: the
+    # SQLite worker, a sandbox thread, asyncio.to_thread. Collecting a Qt wrapper there
+    # deletes its C++ object off the GUI thread, and Qt crashes later in processEvents. As
+    # the app does (ui/gc_guard.py), collect only on the main thread, between tests.
+    gc.disable()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -75,7 +75,26 @@ class Notification:
 
     @property
     def urgent(self) -> bool:
-        return self.kind in URGENT
+        return self.kind in URGENT or self.kind.endswith("_attention")
+
+
+#: More notifications than this at once (a tracking pass after the laptop woke up, a
+#: burst of offers going out) are shown as one grouped message; each stays in the history.
+GROUP_OVER = 3
+
+
+def group(notes: list[Notification]) -> Notification | None:
+    """One message standing for a burst of notifications; None when there is no burst."""
+    if len(notes) <= GROUP_OVER:
+        return None
+    counts = Counter(note.title for note in notes)
+    parts = [f"{count} × {title.lower()}" for title, count in counts.most_common()]
+    urgent = any(note.urgent for note in notes)
+    return Notification(
+        kind="group_attention" if urgent else "group",
+        title=f"{len(notes)} updates",
+        body="; ".join(parts) + ". See the Orders tab for details.",
+    )
 
 
 class NotificationService:

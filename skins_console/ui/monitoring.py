@@ -19,7 +19,11 @@ from PySide6.QtWidgets import QLabel
 
 from skins_console.core.errors import UserFacingError
 from skins_console.services import change_bus
-from skins_console.services.notification_service import Notification, NotificationService
+from skins_console.services.notification_service import (
+    Notification,
+    NotificationService,
+    group,
+)
 from skins_console.services.wallet_service import WalletView
 from skins_console.services.webhook_listener import WEBHOOK, WebhookListener
 from skins_console.ui.main_window import TAB_ORDERS
@@ -163,14 +167,14 @@ class MonitoringController(QObject):
     # --- showing -------------------------------------------------------------------------
 
     def _show_all(self, notes: list[Notification]) -> None:
-        for note in notes:
-            self._show_one(note)
+        if not notes:
+            return
+        self.shown.extend(notes)
+        self.tray.notify(notes, group(notes))
 
     def _show_one(self, note: Notification | None) -> None:
-        if note is None:
-            return
-        self.shown.append(note)
-        self.tray.notify(note)
+        if note is not None:
+            self._show_all([note])
 
     def _show_listener(self) -> None:
         if self.listener is None:

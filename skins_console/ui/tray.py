@@ -66,10 +66,16 @@ class TrayNotifier(QObject):
         quit_action.triggered.connect(self.quit_requested.emit)
         self._refresh_recent()
 
-    def notify(self, note: Notification) -> None:
-        self.history.appendleft(note)
-        self._last = note
+    def notify(self, notes: list[Notification], shown: Notification | None = None) -> None:
+        """Record ``notes`` in the history and show one message: ``shown`` (a grouped
+        message for a burst) or the single note."""
+        if not notes:
+            return
+        for note in notes:
+            self.history.appendleft(note)
         self._refresh_recent()
+        note = shown or notes[-1]
+        self._last = note
         if self.tray is not None:
             icon = (QSystemTrayIcon.MessageIcon.Warning if note.urgent
                     else QSystemTrayIcon.MessageIcon.Information)

@@ -1,0 +1,263 @@
+"""Tracking 1,000 open orders and 200 open deposits with the window open.
+
+Measures, over a steady window of real time at production cadence (time scale 1):
+* requests per order per minute and per deposit per minute (counted by the sandbox),
+* CPU used by the console's process (user + system) as a share of one core,
+* the event loop's longest stall: a 5 ms heartbeat QTimer records every gap.
+
+The sandbox runs in its own process so that its threads do not share this process's GIL,
+as with the real providers. Orders are scripted to expire, so they stay open (sent, in the
+10-minute trade window) for the whole run; deposits go active → hold.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_tracking_window.py [--seconds 180]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ORDERS = 1000
+DEPOSITS = 200
+NAMES = ["AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_sandbox(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", str(port),
+         "--speed", "1", "--catalog-size", str(ORDERS + 200),
+         "--skinsnode-client-id", "bench-client", "--skinsnode-client-secret", "bench-secret",
+         "--skinslink-api-key", "bench-key", "--skinslink-webhook-secret", "bench-hook"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the sandbox did not start")
+
+
+async def _seed(ctx, base: str) -> None:
+    import httpx
+
+    from skins_console.core.models import OrderRequest
+    from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
+    from skins_console.services.orders_flow import send_order
+    from skins_console.store.orders_repository import insert_order_draft
+
+    catalog = await (await ctx.skinsnode()).catalog()
+    profile = ctx.profile
+    ids = [f"bench-{i:04d}" for i in range(ORDERS)]
+    txs = [f"bench-dep-{i:03d}" for i in range(DEPOSITS)]
+    async with httpx.AsyncClient() as http:
+        # Enough prepaid balance for every order: a short wallet would fail them at once.
+        await http.post(f"{base}/_sandbox/wallet", json={"balance_cents": 10**10})
+        await http.post(f"{base}/_sandbox/outcomes", json={
+            "skinsnode": {key: "expired" for key in ids},
+            "skinslink": {tx: "completed" for tx in txs}})
+    semaphore = asyncio.Semaphore(8)
+
+    async def one(index: int, key: str) -> None:
+        item = catalog.items[index]
+        request = OrderRequest(item.id, item.price_cents, key, profile.webhook_url,
+                               f"https://steamcommunity.com/tradeoffer/new/?partner="
+                               f"{10_000 + index}&token=Bench_{index % 10}x")
+        async with semaphore:
+            order = await ctx.db.call(insert_order_draft, profile=profile.name,
+                                      request=request, item_name=item.market_hash_name)
+            await send_order(ctx, order, confirm=False)
+
+    await asyncio.gather(*(one(i, key) for i, key in enumerate(ids)))
+    deposits = DepositService(ctx)
+    for i, tx in enumerate(txs):
+        quote = await deposits.quote(NAMES, game="csgo")
+        result = await deposits.create(DepositInput(
+            quote_id=quote.id, merchant_tx_id=tx,
+            trade_url=f"https://steamcommunity.com/tradeoffer/new/?partner={50_000 + i}"
+                      "&token=Seller_1",
+            items=tuple(DepositLine(name=name, asset_id=str(900_000 + 2 * i + n))
+                        for n, name in enumerate(NAMES))))
+        assert result.ok, result.message
+
+
+async def _requests(base: str) -> dict[str, int]:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        truth = (await http.get(f"{base}/_sandbox/truth")).json()
+    return truth["requests"]
+
+
+def _count(requests: dict[str, int], needle: str) -> int:
+    return sum(count for route, count in requests.items() if needle in route)
+
+
+async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) -> dict:
+    from PySide6.QtCore import QTimer
+
+    from skins_console.core.records import ProfileRecord
+    from skins_console.services.context import AppContext
+    from skins_console.services.profile_service import ProfileSecrets, ProfileService
+    from skins_console.store.paths import resolve_paths
+    from skins_console.ui.backend import Backend
+    from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.main_window import MainWindow
+    from skins_console.ui.task_runner import TaskRunner
+    from skins_console.ui.window_controller import WindowController
+
+    base = f"http://127.0.0.1:{port}"
+    ctx = await AppContext.open(resolve_paths(workdir / "data"))
+    await ProfileService(ctx).add(ProfileRecord(
+        name="bench", skinsnode_base_url=base, skinsnode_client_id="bench-client",
+        skinslink_base_url=base + "/api/v1", webhook_url="http://127.0.0.1:9/unreachable",
+        default_game="csgo", is_sandbox=True,
+    ), ProfileSecrets("bench-secret", "bench-key", "bench-hook"), activate=True)
+    t0 = time.perf_counter()
+    await _seed(ctx, base)
+    seeded_in = time.perf_counter() - t0
+
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    runner = TaskRunner(presenter)
+    backend = Backend(ctx)
+    window = MainWindow(backend, runner=runner, presenter=presenter)
+    controller = WindowController(window, backend)
+    window.resize(1280, 820)
+    window.show()
+    controller.start()
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000.0)
+        last[0] = now
+
+    stacks: Counter[str] = Counter()
+    watching = threading.Event()
+    main_thread = threading.main_thread().ident
+
+    def watchdog() -> None:
+        # Samples the GUI thread's stack whenever the heartbeat is late: what blocks the loop.
+        while watching.is_set():
+            time.sleep(0.02)
+            if time.perf_counter() - last[0] > 0.05:
+                frame = sys._current_frames().get(main_thread)
+                if frame is not None:
+                    lines = traceback.format_stack(frame)
+                    own = [line for line in lines if "skins_console" in line][-3:]
+                    stacks["".join(own or lines[-3:])] += 1
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(beat)
+
+    # Warm-up: the start-up reconcile of every open order, then steady state.
+    await asyncio.sleep(40)
+    before = await _requests(base)
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    wall0 = time.perf_counter()
+    gaps.clear()
+    last[0] = time.perf_counter()
+    heartbeat.start()
+    if diagnose:
+        watching.set()
+        threading.Thread(target=watchdog, daemon=True).start()
+    await asyncio.sleep(seconds)
+    watching.clear()
+    heartbeat.stop()
+    wall = time.perf_counter() - wall0
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    after = await _requests(base)
+    minutes = wall / 60.0
+    order_gets = _count(after, "GET /v1/orders/") - _count(before, "GET /v1/orders/")
+    deposit_gets = _count(after, "deposit/status") - _count(before, "deposit/status")
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    open_orders = len(await ctx.orders.list_open(ctx.profile.name))
+    open_deposits = len(await ctx.deposits.list_open(ctx.profile.name))
+    stalls = sorted(gaps)
+    result = {
+        "orders": ORDERS, "deposits": DEPOSITS, "open_orders_at_end": open_orders,
+        "open_deposits_at_end": open_deposits, "seed_seconds": round(seeded_in, 1),
+        "measured_seconds": round(wall, 1),
+        "order_requests_per_order_per_minute": round(order_gets / ORDERS / minutes, 3),
+        "deposit_requests_per_deposit_per_minute": round(deposit_gets / DEPOSITS / minutes, 3),
+        "cpu_share_of_one_core": round(cpu / wall, 3),
+        "heartbeat_beats": len(gaps),
+        "longest_stall_ms": round(stalls[-1], 1) if stalls else None,
+        "p99_gap_ms": round(stalls[int(len(stalls) * 0.99)], 1) if stalls else None,
+        "median_gap_ms": round(statistics.median(stalls), 1) if stalls else None,
+        "gaps_over_50ms": sum(1 for g in stalls if g > 50),
+        "bugs_reported": len(getattr(presenter, "bugs", []) or []),
+    }
+    if diagnose:
+        result["stall_samples"] = [
+            {"samples": count, "stack": stack} for stack, count in stacks.most_common(6)]
+    await controller.shutdown()
+    await runner.shutdown()
+    window.close()
+    await ctx.close()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=180.0)
+    parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="sample the GUI thread's stack during stalls (slows it a little)")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_API", "pyside6")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-tracking-"))
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    os.environ["XDG_DATA_HOME"] = str(workdir / "xdg")
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    port = _free_port()
+    sandbox = _start_sandbox(port)
+    try:
+        app = QApplication.instance() or QApplication([])
+        # Closing the window at the end must not stop the loop before run() returns.
+        app.setQuitOnLastWindowClosed(False)
+        result = qasync.run(run(args.seconds, port, workdir, args.diagnose))
+    finally:
+        sandbox.terminate()
+        sandbox.wait(10)
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
