@@ -101,3 +101,15 @@ async def test_low_balance_and_paused_tracking_notify_once_per_crossing(fast_ctx
     assert notes.check_tracking(paused, "again") is None
     assert notes.check_tracking(None, None) is None
     assert notes.check_tracking(paused, "again") is not None
+
+
+def test_a_burst_is_shown_as_one_grouped_message():
+    from skins_console.services.notification_service import Notification, group
+
+    sent = [Notification("order_sent", "Trade offer sent", f"item {i}", "order", f"o{i}")
+            for i in range(5)]
+    assert group(sent[:3]) is None  # a few changes are shown one by one
+    burst = group(sent + [Notification("order_failed", "Order failed", "x", "order", "o9")])
+    assert burst.title == "6 updates" and burst.urgent
+    assert "5 × trade offer sent" in burst.body and "1 × order failed" in burst.body
+    assert not group(sent).urgent
