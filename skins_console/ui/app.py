@@ -31,8 +31,10 @@ from skins_console.core.errors import SecretStoreError, UserFacingError  # noqa:
 from skins_console.core.records import ProfileRecord  # noqa: E402
 from skins_console.ui.dialog_futures import open_dialog  # noqa: E402
 from skins_console.ui.error_presenter import ErrorPresenter  # noqa: E402
+from skins_console.ui.gc_guard import GuiThreadCollector  # noqa: E402
 from skins_console.ui.task_runner import TaskRunner  # noqa: E402
 from skins_console.ui.theme import ThemeManager  # noqa: E402
+from skins_console.ui.tray import app_icon  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +205,9 @@ def run_gui(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Skins Console")
     app.setOrganizationName("Skins Console")
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
+    GuiThreadCollector(app)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(main(args, app, presenter))
 
