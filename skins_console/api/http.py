@@ -142,6 +142,17 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 DECODE_OFF_LOOP_BYTES = 1_000_000
 
 
+def _dict_from_pairs(pairs: list) -> dict:
+    return dict(pairs)
+
+
+def _loads_exact_yielding(raw: bytes) -> Any:
+    """``loads_exact`` for a worker thread: ``json.loads`` is one C call that holds the GIL
+    for its whole run (0.5 s+ for a 100k-item catalog), starving the GUI thread; a Python
+    hook per object gives the interpreter points to hand the GIL over."""
+    return json.loads(raw, parse_float=Decimal, object_pairs_hook=_dict_from_pairs)
+
+
 @dataclass(frozen=True, slots=True)
 class JsonResponse:
     status: int
@@ -334,18 +345,20 @@ class ProviderHttp:
                   response.status_code, ms)
         if len(response.content) > DECODE_OFF_LOOP_BYTES:
             # A 100,000-item catalog takes about a second to decode; on the GUI's event
-            # loop that would freeze the window, so large answers decode in a worker thread.
-            return await asyncio.to_thread(self._decode, method, response, ms, what)
+            # loop that would freeze the window, so large answers decode in a worker thread
+            # (with a Python-level hook per object, so the thread lets the GIL go).
+            return await asyncio.to_thread(self._decode, method, response, ms, what,
+                                           loads=_loads_exact_yielding)
         return self._decode(method, response, ms, what)
 
     # --- decoding and error mapping ----------------------------------------------------
 
     def _decode(self, method: str, response: httpx.Response, ms: float,
-                what: str | None) -> JsonResponse:
+                what: str | None, loads: Callable[[bytes], Any] = loads_exact) -> JsonResponse:
         status = response.status_code
         raw = response.content
         try:
-            data = loads_exact(raw) if raw else None
+            data = loads(raw) if raw else None
             decoded = True
         except (ValueError, UnicodeDecodeError):
             data, decoded = raw, False
