@@ -61,6 +61,7 @@ class SellDialog(QDialog):
         self.result_record = None
         self._build()
         self.external_id.setText(new_external_id())
+        self.resize(max(self.width(), 640), self.sizeHint().height() + 40)
         runner.spawn(load_customers(), owner=self, on_success=self.trade_url.set_customers,
                      description="loading the trade URL book")
         runner.spawn(projected_cents(), owner=self, on_success=self._show_balance_warning,

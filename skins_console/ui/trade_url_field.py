@@ -28,6 +28,8 @@ class TradeUrlField(QWidget):
         self.edit.setPlaceholderText(
             "https://steamcommunity.com/tradeoffer/new/?partner=…&token=…")
         self.edit.setClearButtonEnabled(True)
+        # In a form row next to a wrapping label the edit was squeezed below its own height.
+        self.edit.setMinimumHeight(self.edit.sizeHint().height())
         layout.addWidget(self.edit)
         self.message = QLabel()
         self.message.setWordWrap(True)
