@@ -1,0 +1,73 @@
+"""The Catalog tab's widgets over a real sandbox catalog: typing, filters, sort, thumbnails."""
+
+import asyncio
+
+from PySide6.QtCore import Qt
+
+from skins_console.ui.catalog_model import COL_PRICE, SortRole
+from skins_console.ui.catalog_tab import SEARCH_DEBOUNCE_MS
+from tests.conftest import wait_for
+
+
+async def test_search_as_you_type_is_debounced_and_filters_combine(ui):
+    async with ui.session() as s:
+        tab = s.controller.catalog
+        await wait_for(lambda: tab.model.rowCount() > 0, timeout=20)
+        total = tab.model.rowCount()
+        resets = []
+        tab.proxy.modelReset.connect(lambda: resets.append(1))
+        for text in ("k", "kn", "kni", "knif", "knife"):
+            tab.search.setText(text)  # five keystrokes inside one debounce window
+        assert resets == []
+        await asyncio.sleep(SEARCH_DEBOUNCE_MS / 1000 + 0.2)
+        assert len(resets) == 1
+        knives = tab.proxy.rowCount()
+        assert 0 < knives < total
+        assert all("knife" in tab.proxy.index(r, 1).data().lower() for r in range(knives))
+        assert f"{knives:,} of {total:,}" in tab.count_label.text()
+
+        tab.search.clear()
+        tab.apply_filter()
+        tab.star_check.setCheckState(Qt.CheckState.Checked)  # only ★ items
+        starred = tab.proxy.rowCount()
+        assert all(tab.proxy.index(r, 1).data().startswith("★") for r in range(starred))
+        tab.star_check.setCheckState(Qt.CheckState.PartiallyChecked)  # exclude ★
+        assert tab.proxy.rowCount() == total - starred
+        tab.star_check.setCheckState(Qt.CheckState.Unchecked)
+        tab.wear_actions["Factory New"].setChecked(True)
+        assert tab.wear_button.text() == "Wear: Factory New"
+        assert all(tab.proxy.index(r, 5).data() == "FN" for r in range(tab.proxy.rowCount()))
+        tab.wear_actions["Factory New"].setChecked(False)
+        tab.min_price.setText("10")
+        tab.max_price.setText("50.00")
+        tab.apply_filter()
+        prices = [tab.proxy.index(r, COL_PRICE).data(SortRole)
+                  for r in range(tab.proxy.rowCount())]
+        assert prices and all(1000 <= p <= 5000 for p in prices)
+        tab.min_price.setText("ten dollars")
+        tab.apply_filter()
+        assert tab.filter_error.isVisible() and "min price" in tab.filter_error.text()
+
+        # Header click: sort by price ascending, then descending.
+        header = tab.table.horizontalHeader()
+        tab.min_price.clear()
+        tab.max_price.clear()
+        tab.apply_filter()
+        header.sectionClicked.emit(COL_PRICE)
+        shown = [tab.proxy.index(r, COL_PRICE).data(SortRole) for r in range(20)]
+        assert shown == sorted(shown) or shown == sorted(shown, reverse=True)
+
+
+async def test_thumbnails_load_for_visible_rows_and_are_cached_on_disk(ui):
+    async with ui.session() as s:
+        tab = s.controller.catalog
+        s.window.tabs.setCurrentWidget(tab)
+        await wait_for(lambda: tab.model.rowCount() > 0, timeout=20)
+        thumbs = s.controller.thumbnails
+        await wait_for(lambda: thumbs.fetch_count > 0, timeout=20)
+        await wait_for(lambda: any(thumbs.folder.glob("*.img")), timeout=10)
+        # Only rows that were painted were asked for: far fewer than the catalog.
+        assert thumbs.fetch_count < tab.model.rowCount()
+        first_url = tab.model.columns.images[tab.proxy.source_row(0)]
+        await wait_for(lambda: thumbs.pixmap(first_url) is not None, timeout=10)
+        assert tab.proxy.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
