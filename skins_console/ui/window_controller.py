@@ -91,6 +91,7 @@ class WindowController(QObject):
         self.catalog.sell_requested.connect(self.open_sell_dialog)
         self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
         self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
+        self.quote.quote_shown.connect(lambda _q: self._synced("Skinslink"))
 
     def _timers(self) -> None:
         settings = self.ctx.settings
@@ -314,6 +315,7 @@ class WindowController(QObject):
         self.catalog.sell_requested.connect(self.open_sell_dialog)
         self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
         self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
+        self.quote.quote_shown.connect(lambda _q: self._synced("Skinslink"))
         self.window.sell_shortcut.activated.disconnect()
         self.window.sell_shortcut.activated.connect(self.catalog.request_sell)
         self.window.banner.clear()

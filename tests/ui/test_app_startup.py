@@ -116,3 +116,17 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
         for window in _windows(MainWindow):
             window.close()
         QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_no_usable_keyring_is_a_clear_message(qapp, error_presenter):
+    # The autouse keyring fixture leaves keyring's "fail" backend active: nothing usable.
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
+        await wait_for(lambda: _windows(QMessageBox), timeout=20)
+        (box,) = _windows(QMessageBox)
+        assert "keyring" in box.text().lower()
+        box.accept()
+        assert await asyncio.wait_for(run, 20) == 1
+    finally:
+        QApplication.setQuitOnLastWindowClosed(True)

@@ -129,3 +129,30 @@ async def test_shortcuts_tabs_theme_and_window_state(ui, qtbot):
         assert window.palette().color(window.backgroundRole()).lightness() < 100 or \
             window.themes is None
         assert Qt.ColorScheme  # the OS-following mode uses QStyleHints.colorScheme()
+
+
+async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
+    from dataclasses import replace
+
+    from skins_console.services.profile_service import ProfileSecrets
+
+    async with ui.session() as s:
+        await wait_for(lambda: s.controller.catalog.model.rowCount() > 0, timeout=20)
+        sandbox_profile = await s.ctx.profiles.get("sandbox")
+        cfg = s.sandbox.config
+        await s.backend.profiles.add(
+            replace(sandbox_profile, name="second", is_sandbox=False, active=False, id=None),
+            ProfileSecrets(cfg.skinsnode_client_secret, cfg.skinslink_api_key),
+            activate=False)
+        s.controller.reload_profiles()
+        combo = s.window.header.profile_combo
+        await wait_for(lambda: combo.findData("second") >= 0, timeout=10)
+        old_catalog = s.controller.catalog
+        s.window.header.profile_chosen.emit("second")
+        await wait_for(lambda: s.ctx.profile is not None and s.ctx.profile.name == "second",
+                       timeout=20)
+        await wait_for(lambda: s.controller.catalog is not old_catalog, timeout=10)
+        assert "second" in s.window.windowTitle()
+        assert not s.window.sandbox_stripe.isVisible()  # a real profile: no sandbox banner
+        await wait_for(lambda: s.controller.catalog.model.rowCount() > 0, timeout=20)
+        assert s.ctx.settings.active_profile == "second"
