@@ -417,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "sync_handler", None) is not None:
         return args.sync_handler(args)
     out = Output(args.json)
-    _configure_logging(args)
     try:
+        _configure_logging(args)
         return asyncio.run(_run(args, out))
     except KeyboardInterrupt:
         out.note("interrupted")
@@ -437,11 +437,24 @@ def _configure_logging(args: argparse.Namespace) -> None:
     log.debug("skins-console %s: %s", __version__, args.command)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a command like Ctrl-C: the running task is cancelled, so a send in
+    progress stays "sending" (recovery finishes it) and the store is closed cleanly."""
+    import signal
+
+    task = asyncio.current_task()
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError, AttributeError):  # Windows: not supported
+        pass
+
+
 async def _run(args: argparse.Namespace, out: Output) -> int:
     from skins_console.core.errors import UserFacingError
     from skins_console.core.money import MoneyError
 
     cli = Cli(args, out)
+    _stop_on_sigterm()
     try:
         return await args.handler(cli)
     except CliUsageError as exc:
@@ -451,6 +464,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     except UserFacingError as exc:
         return _fail(out, _exit_code(exc), exc.code, exc.message)
     except asyncio.CancelledError:
+        out.note("interrupted")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log
         log.exception("internal error in %s", args.command)
@@ -841,6 +855,9 @@ async def cmd_orders_sync(cli: Cli) -> int:
         if cli.out.interactive and watch else None
     if status is not None:
         status.start()
+    if watch and not cli.out.as_json:
+        cli.out.note(f"Watching {await _unfinished(ctx)} open order(s)/deposit(s); Ctrl-C "
+                     "stops.")
     first = True
     try:
         while True:

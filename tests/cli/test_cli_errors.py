@@ -162,3 +162,15 @@ def test_headless_commands_never_load_qt(cli):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env=cli.env, timeout=60)
     assert done.stdout.strip().splitlines()[-1] == "3 False", done.stderr
+
+
+def test_ctrl_c_and_sigterm_stop_a_watch_cleanly(cli_with_profile):
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        proc = cli_with_profile.popen("orders", "sync", "--watch")
+        assert proc.stderr.readline().startswith("Watching 0 open")
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 130, err
+        assert "interrupted" in err and "Traceback" not in err
