@@ -78,6 +78,9 @@ class TrackingService:
         self.last_pass: PassResult | None = None
         self._failures: dict[tuple[str, str], int] = {}
         self._wake = asyncio.Event()
+        # One pass at a time: run_forever and a manual "sync now" must not both poll the
+        # same record inside its cache window.
+        self._pass_lock = asyncio.Lock()
 
     # --- one pass ------------------------------------------------------------------------
 
@@ -85,6 +88,10 @@ class TrackingService:
                        everything: bool = False) -> PassResult:
         """Check what is due; with ``everything`` (a manual "sync now") also every open
         record that is not due yet, still never inside a provider's cache window."""
+        async with self._pass_lock:
+            return await self._run_pass(now, everything=everything)
+
+    async def _run_pass(self, now: datetime | None, *, everything: bool) -> PassResult:
         ctx = self.ctx
         profile = ctx.require_profile().name
         now = now or ctx.clock.now()
