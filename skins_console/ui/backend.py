@@ -8,7 +8,7 @@ into a service or a repository plus, at most, unpacking for the view.
 
 from __future__ import annotations
 
-import csv
+import asyncio
 from pathlib import Path
 
 from skins_console.api.skinslink_client import SkinslinkClient
@@ -37,17 +37,29 @@ from skins_console.services.deposit_service import (
     DepositResult,
     DepositService,
 )
+from skins_console.services.export_service import (
+    DEPOSIT_COLUMNS,
+    ORDER_COLUMNS,
+    _csv_bytes,
+    deposit_row,
+    order_row,
+)
+
+# The profile service's probes, reused for testing values before they are saved (the
+# service only tests stored profiles).
 from skins_console.services.profile_service import (
     CheckResult,
     ProfileSecrets,
     ProfileService,
     ProfileTestResult,
+    _check,
+    _health,
+    _skinslink_key,
+    _wallet,
 )
-# The profile service's probes, reused for testing values before they are saved (the
-# service only tests stored profiles).
-from skins_console.services.profile_service import _check, _health, _skinslink_key, _wallet
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.wallet_service import WalletService, WalletView
+from skins_console.store.settings import atomic_write
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.quote_model import QuoteLine, QuoteView
 
@@ -98,22 +110,25 @@ class Backend:
         self.ctx.bus.publish("order" if item.is_order else "deposit", item.key)
         return event
 
-    async def export_csv(self, items: list[ActivityItem], path: str) -> None:
-        rows = [
-            {
-                "provider": item.provider.value,
-                "id": item.key,
-                "items": item.items,
-                "counterparty": item.counterparty,
-                "amount": item.amount_text,
-                "status": item.status,
-                "created_at": item.created_at.isoformat(),
-                "updated_at": item.updated_at.isoformat(),
-                "deadline": item.deadline.isoformat() if item.deadline else "",
-            }
-            for item in items
-        ]
-        await _to_thread(_write_csv, Path(path), rows)
+    async def export_csv(self, items: list[ActivityItem], path: str) -> list[Path]:
+        """Write the rows of the current view with the export service's columns.
+
+        Orders and deposits have different columns, so a view holding both gives two files:
+        ``NAME.csv`` (orders) and ``NAME-deposits.csv``. Returns the files written.
+        """
+        target = Path(path)
+        orders = [item.record for item in items if item.is_order]
+        deposits = [item.record for item in items if not item.is_order]
+        jobs: list[tuple[Path, bytes]] = []
+        if orders or not deposits:
+            jobs.append((target, _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])))
+        if deposits:
+            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders \
+                else target
+            jobs.append((name, _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])))
+        for file, data in jobs:
+            await asyncio.to_thread(atomic_write, file, data)
+        return [file for file, _data in jobs]
 
     async def recheck(self, item: ActivityItem) -> None:
         """Make the record due now and wake the tracker; its pass publishes the result."""
@@ -248,18 +263,3 @@ class Backend:
     async def health(self) -> bool:
         node = await self.ctx.skinsnode()
         return (await node.health()).ok
-
-
-async def _to_thread(fn, *args):
-    import asyncio
-
-    return await asyncio.to_thread(fn, *args)
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    fields = ["provider", "id", "items", "counterparty", "amount", "status", "created_at",
-              "updated_at", "deadline"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)

@@ -12,12 +12,18 @@ with list comprehensions over the precomputed columns and exposes it through
 
 from __future__ import annotations
 
-from itertools import compress, repeat
-from operator import and_, contains, ge, le, not_
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import and_, contains, ge, le, not_
 
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QColor
 
 from skins_console.core.cs2 import (

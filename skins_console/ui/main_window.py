@@ -5,14 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from datetime import datetime
 
-import shiboken6
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,12 +29,11 @@ from skins_console.core.errors import (
     ServerError,
     UserFacingError,
 )
-from skins_console.core.models import CatalogItem, utcnow
 from skins_console.ui.banner import Banner
 from skins_console.ui.error_presenter import ErrorPresenter
 from skins_console.ui.header import Header, SandboxStripe
 from skins_console.ui.task_runner import TaskRunner
-from skins_console.ui.theme import ThemeManager, current_theme
+from skins_console.ui.theme import ThemeManager
 
 log = logging.getLogger(__name__)
 

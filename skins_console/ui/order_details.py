@@ -27,6 +27,7 @@ from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
 
+
 def _fmt(ts) -> str:
     return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else "—"
 

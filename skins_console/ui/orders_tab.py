@@ -296,8 +296,9 @@ class OrdersTab(QWidget):
                                                   "CSV files (*.csv)")
         if not path:
             return
-        await self._export_csv(items, path)
-        self.count_label.setText(f"Exported {len(items)} rows to {path}")
+        written = await self._export_csv(items, path)
+        files = ", ".join(str(f) for f in written) if written else path
+        self.count_label.setText(f"Exported {len(items)} rows to {files}")
 
 
 def _utc_start_of(date: QDate) -> datetime:

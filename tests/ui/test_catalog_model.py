@@ -9,12 +9,12 @@ from skins_console.ui.catalog_model import (
     COL_NAME,
     COL_PRICE,
     COL_WEAR,
-    ItemRole,
     CatalogColumns,
     CatalogFilter,
     CatalogModel,
     CatalogProxy,
     FloatRole,
+    ItemRole,
     SortRole,
     readable,
 )

@@ -13,8 +13,6 @@ from skins_console.ui.orders_model import (
     OrdersFilter,
     OrdersModel,
     OrdersProxy,
-    from_deposit,
-    from_order,
 )
 from skins_console.ui.quote_model import QuoteLine, QuoteModel
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
@@ -153,9 +151,11 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
         orders.export_button.click()
         await wait_for(target.exists, timeout=10)
         await wait_for(lambda: "Exported" in orders.count_label.text())
-        with target.open(encoding="utf-8") as handle:
+        with target.open(encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
-        assert [r["id"] for r in rows] == [external_id] and rows[0]["status"] == "failed"
+        assert [r["external_id"] for r in rows] == [external_id]
+        assert rows[0]["status"] == "failed"
+        assert not target.with_name("orders-deposits.csv").exists()  # no deposits in view
 
 
 async def test_wallet_tab_shows_history_and_low_balance_alert(ui):
