@@ -87,8 +87,8 @@ class Backend:
             return None
         return await self.catalog.cached()
 
-    async def fetch_catalog(self) -> Catalog:
-        return await self.catalog.refresh()
+    async def fetch_catalog(self, progress=None) -> Catalog:
+        return await self.catalog.refresh(progress=progress)
 
     # --- orders tab ----------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ class CatalogTab(QWidget):
         runner: TaskRunner,
         *,
         load_cached: Callable[[], Awaitable[Catalog | None]],
-        fetch: Callable[[], Awaitable[Catalog]],
+        fetch: Callable[..., Awaitable[Catalog]],
         thumbnails: ThumbnailCache | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -232,7 +232,7 @@ class CatalogTab(QWidget):
         self.refresh_button.setEnabled(False)
         self.fetched_label.setText("Refreshing…")
         try:
-            catalog = await self._fetch()
+            catalog = await self._fetch(progress=self._on_progress)
         except ApiError:
             if self.fetched_at is not None:
                 self.is_cached_copy = True
@@ -244,9 +244,14 @@ class CatalogTab(QWidget):
         await self._show(catalog, cached_copy=False)
         self.last_refresh_seconds = time.perf_counter() - started
 
+    def _on_progress(self, step: str) -> None:
+        # The service names each step ("Downloading…", "Saving 100,000 items…").
+        self.fetched_label.setText(step + "…")
+
     async def _show(self, catalog: Catalog, *, cached_copy: bool) -> None:
         # Building 100k rows of display data takes about a second of pure Python: off the
         # GUI thread, then swapped in with one model reset.
+        self.fetched_label.setText(f"Preparing {len(catalog.items):,} items…")
         columns = await asyncio.to_thread(CatalogColumns.build, catalog.items)
         self.set_columns(columns, catalog.fetched_at, cached_copy=cached_copy,
                          skipped=len(catalog.skipped))

@@ -52,6 +52,11 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
         # The buyer went into the trade URL book: the next order offers it.
         customers = await s.backend.customers()
         assert [c.partner for c in customers] == [91234567]
+        _item, again = await _open_sell_dialog(s)
+        completions = again.trade_url._completer_model
+        await wait_for(lambda: completions.stringList() != [], timeout=10)
+        assert any(TRADE_URL in entry for entry in completions.stringList())
+        again.reject()
 
 
 async def test_bad_trade_url_is_explained_inline_and_nothing_is_written(ui):
