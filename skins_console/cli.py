@@ -233,8 +233,9 @@ def _profile_parser(commands) -> None:
     add.add_argument("--skinslink-url", required=True, metavar="U")
     add.add_argument("--webhook-url", required=True, metavar="U")
     add.add_argument("--default-game", default="csgo", metavar="G")
-    add.add_argument("--tolerance", default="0", metavar="PCT",
-                     help="deposit min_price = quoted price minus this percentage")
+    add.add_argument("--tolerance", default="2", metavar="PCT",
+                     help="deposit min_price = quoted price minus this percentage (default 2; "
+                          "Skinslink suggests 1-2%% so small price moves do not refuse it)")
     add.add_argument("--low-balance", default=0, type=int, metavar="CENTS",
                      help="warn when the projected balance falls below this")
     add.set_defaults(handler=cmd_profile_add)
@@ -266,6 +267,8 @@ class Output:
             # In a pipe rich assumes 80 columns; ids and names would be folded mid-word.
             self.out = Console(highlight=False, soft_wrap=True, width=200)
         self.err = Console(stderr=True, highlight=False)
+        if not self.err.is_terminal:
+            self.err = Console(stderr=True, highlight=False, soft_wrap=True, width=200)
 
     @property
     def interactive(self) -> bool:

@@ -48,7 +48,7 @@ class ProfileRecord:
     skinsnode_client_id: str
     skinslink_base_url: str
     webhook_url: str
-    default_game: str = "730"
+    default_game: str = "csgo"
     min_price_tolerance_pct: Decimal = Decimal("0")
     low_balance_threshold_cents: int = 0
     is_sandbox: bool = False

@@ -12,6 +12,7 @@ from tests.sandbox.conftest import (
     wait_until,
 )
 from tests.sandbox.test_skinslink_routes import REDLINE, deposit_body
+from tests.fixtures.sandbox import REALISTIC_OUTCOMES
 
 WEEK = 7 * 24 * 3600
 
@@ -26,7 +27,7 @@ def _valid_order_history(statuses: list[str]) -> bool:
 
 def test_natural_outcomes_reach_terminal_states_and_money_adds_up(sandbox_factory):
     sb = sandbox_factory(speed=1000, catalog_size=120, cache_seconds=0,
-                         initial_balance_cents=10**10)
+                         initial_balance_cents=10**10, **REALISTIC_OUTCOMES)
     with skinsnode_client(sb) as client:
         items = client.get("/v1/catalog").json()["items"][:60]
         for index, item in enumerate(items):
@@ -150,7 +151,7 @@ def test_deposit_failure_paths(sandbox_factory):
 
 
 def test_natural_deposits_all_end(sandbox_factory):
-    sb = sandbox_factory(speed=1, seed=7)
+    sb = sandbox_factory(speed=1, seed=7, **REALISTIC_OUTCOMES)
     with skinslink_client(sb) as client:
         for index in range(30):
             q = exact(client.post("/merchant/get-prices",
