@@ -153,17 +153,18 @@ async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
         # The sandbox delivers webhooks here; the console polls, so nothing must listen.
         webhook_url=f"{sandbox.base_url}/_sandbox/discard",
     )
+    # Demo mode selects the sandbox profile for this run only: the stored active profile
+    # (the merchant's real one) stays what the next normal start opens.
     if existing is None:
         record = ProfileRecord(name=SANDBOX_PROFILE, is_sandbox=True,
                                min_price_tolerance_pct=_decimal("2"),
                                low_balance_threshold_cents=50_000, **endpoints)
-        await service.add(record, secrets, activate=True)
+        await service.add(record, secrets, activate=False)
     else:
         await ctx.profiles.update(SANDBOX_PROFILE, **endpoints)
         await ctx.secrets.acheck()
         for kind, value in secrets.items():
             await ctx.secrets.aset(SANDBOX_PROFILE, kind, value)
-        await service.use(SANDBOX_PROFILE)
     return await ctx.select_profile(SANDBOX_PROFILE)
 
 

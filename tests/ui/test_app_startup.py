@@ -44,6 +44,8 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         assert window.sandbox_stripe.isVisible()
         await wait_for(lambda: session.controller.catalog.model.rowCount() > 0, timeout=30)
         assert session.ctx.profile.is_sandbox and session.lock.held
+        # Demo mode is for this run: the stored active profile is not switched to it.
+        assert session.ctx.settings.active_profile != "sandbox"
         # A second copy on the same data folder is refused with a clear message.
         second = InstanceLock(resolve_paths().lock_file)
         try:
