@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from bisect import bisect_right
+from itertools import accumulate, compress, repeat
 from operator import and_, contains, ge, le, not_
 
 from PySide6.QtCore import (
@@ -300,8 +301,41 @@ class CatalogFilter:
         )
 
 
+#: above this many occurrences a blob search costs more than one pass over every key
+_BLOB_MAX_HITS = 12_000
+
+
+class KeyBlob:
+    """The search keys of one row order joined into one string, for C-speed substring search.
+
+    ``str.find`` over one 4 MB string finds a selective word ("karambit") in about a
+    millisecond, where testing 100k separate keys takes 20-30 ms; each hit is mapped back to
+    its row with a bisect over the key start offsets. Keys never contain a newline (the
+    separator) and search words never contain whitespace, so a hit never spans two keys.
+    """
+
+    def __init__(self, order: list[int], keys_in_order: list[str]) -> None:
+        self.order = order
+        self.text = "\n".join(keys_in_order)
+        self.starts = list(accumulate((len(k) + 1 for k in keys_in_order), initial=0))
+
+    def rows_containing(self, word: str) -> list[int] | None:
+        """Rows (in order) whose key contains ``word``; None when a full pass is cheaper."""
+        text, starts, order = self.text, self.starts, self.order
+        if text.count(word) > _BLOB_MAX_HITS:
+            return None
+        rows: list[int] = []
+        position = text.find(word)
+        while position != -1:
+            index = bisect_right(starts, position) - 1
+            rows.append(order[index])
+            position = text.find(word, starts[index + 1])  # next key: one hit per row
+        return rows
+
+
 def filter_rows(columns: CatalogColumns, candidates: list[int],
-                flt: CatalogFilter, candidate_keys: list[str] | None = None) -> list[int]:
+                flt: CatalogFilter, candidate_keys: list[str] | None = None,
+                blob: KeyBlob | None = None) -> list[int]:
     """The rows of ``candidates`` (in order) that ``flt`` accepts.
 
     Each criterion is one pass built from ``map``/``compress`` over the precomputed
@@ -311,6 +345,11 @@ def filter_rows(columns: CatalogColumns, candidates: list[int],
     rows = candidates
     keys = columns.keys
     for n, word in enumerate(flt.text.lower().split()):
+        if n == 0 and blob is not None:
+            found = blob.rows_containing(word)
+            if found is not None:
+                rows = found
+                continue
         # ``candidate_keys[i]`` is the key of ``candidates[i]``: the first word needs no
         # lookups at all (a third faster on the full 100k).
         row_keys = candidate_keys if n == 0 and candidate_keys is not None else map(
@@ -349,6 +388,7 @@ class CatalogProxy(QAbstractProxyModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._order: list[int] | None = None  # all source rows in sort order
         self._order_keys: list[str] | None = None  # their search keys, in that order
+        self._blob: KeyBlob | None = None  # the same keys joined, built on first search
         self._rows: list[int] = []
         self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
 
@@ -415,8 +455,29 @@ class CatalogProxy(QAbstractProxyModel):
             order = self._sorted_order()
             if self._order_keys is None or len(self._order_keys) != len(order):
                 self._order_keys = list(map(model.columns.keys.__getitem__, order))
-            self._rows = filter_rows(model.columns, order, self._filter, self._order_keys)
+                self._blob = None
+            self._rows = filter_rows(model.columns, order, self._filter, self._order_keys,
+                                     self._blob)
         self._reverse = None
+
+    def search_index_inputs(self) -> tuple[list[int], list[str]]:
+        """The current row order and its keys, for building a :class:`KeyBlob` off-thread."""
+        order = self._sorted_order()
+        if self._order_keys is None or len(self._order_keys) != len(order):
+            self._order_keys = list(map(self.sourceModel().columns.keys.__getitem__, order))
+            self._blob = None
+        return order, self._order_keys
+
+    def install_blob(self, blob: KeyBlob) -> bool:
+        """Use ``blob`` for searches if the row order has not changed since it was built."""
+        if blob.order is not self._order:
+            return False
+        self._blob = blob
+        return True
+
+    @property
+    def has_blob(self) -> bool:
+        return self._blob is not None
 
     def _on_source_reset(self) -> None:
         self.beginResetModel()

@@ -118,3 +118,19 @@ def test_pale_rarity_colours_are_darkened_on_light_theme():
     assert readable("#d2d2d2", dark=False).valueF() < 0.6
     assert readable("#d2d2d2", dark=True).name() == "#d2d2d2"
     assert readable("#4b69ff", dark=False).name() == "#4b69ff"
+
+
+def test_key_blob_search_matches_the_full_pass(models):
+    from skins_console.ui.catalog_model import KeyBlob, filter_rows
+
+    model, proxy = models
+    columns = model.columns
+    order, keys = proxy.search_index_inputs()
+    blob = KeyBlob(order, keys)
+    for word in ("a", "doppler", "★", "(factory", "661", "zzz", "redline (field"):
+        full = filter_rows(columns, order, CatalogFilter(text=word), keys)
+        assert blob.rows_containing(word) in (None, full), word
+        assert filter_rows(columns, order, CatalogFilter(text=word), keys, blob) == full
+    assert proxy.install_blob(blob) and proxy.has_blob
+    proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)  # new order: the old index is stale
+    assert not proxy.install_blob(blob)
