@@ -6,8 +6,8 @@
 1. ``QT_API=pyside6`` and ``PySide6.QtWidgets`` imported before qasync (it would otherwise
    pick whatever binding it finds first);
 2. the error presenter's hooks (``sys``/``threading`` excepthooks) before the QApplication;
-3. the QApplication, not quitting when its last window closes (the first-run dialog is
-   shown before any main window exists);
+3. the QApplication, never quitting by itself when its last window closes (the first-run
+   dialog comes before any main window, and a quit would stop the loop mid-shutdown);
 4. ``main()`` on a ``qasync.QEventLoop`` through ``asyncio.Runner``: it awaits the
    application's ``aboutToQuit`` and then shuts down in order: tasks, tracker, HTTP clients,
    database, sandbox, instance lock.
@@ -55,13 +55,28 @@ class GuiSession:
         self.window = None
         self.controller = None
         self.quit_event = asyncio.Event()
+        self._shutdown_started = False
         app.aboutToQuit.connect(self._on_about_to_quit)
 
+    def request_quit(self) -> None:
+        self.quit_event.set()
+
     def _on_about_to_quit(self) -> None:
-        # aboutToQuit can fire twice (explicit quit, then the loop ending): set() is
-        # idempotent, and the shutdown below runs once.
-        if not self.quit_event.is_set():
-            self.quit_event.set()
+        # The app never quits itself (see request_quit), so this is Qt quitting on its own
+        # (the OS ending the session). The event loop stops with exec(): nothing async will
+        # run again, so what must not be left open is closed synchronously here. It can
+        # fire twice; the second time finds everything closed.
+        self.quit_event.set()
+        if self._shutdown_started:
+            return
+        self._shutdown_started = True
+        log.info("Qt is quitting on its own; closing the database and the sandbox now")
+        if self.ctx is not None:
+            self.ctx.db.close_sync()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        if self.lock is not None:
+            self.lock.release()
 
     async def open(self, args) -> bool:
         from skins_console.services.context import AppContext
@@ -120,11 +135,16 @@ class GuiSession:
                                  themes=themes)
         self.presenter.attach(self.window)
         self.controller = WindowController(self.window, backend)
-        self.window.closing.connect(self.app.quit)
+        # Closing the window ends the session through main(), which shuts down in order and
+        # then returns; QApplication.quit() here would stop the loop mid-shutdown.
+        self.window.closing.connect(self.request_quit)
         self.window.show()
         self.controller.start()
 
     async def shutdown(self) -> None:
+        if self._shutdown_started:
+            return
+        self._shutdown_started = True
         if self.controller is not None:
             await self.controller.shutdown()
         await self.runner.shutdown()
@@ -198,7 +218,8 @@ async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
             return 1
         themes.set_mode(session.ctx.settings.theme)
         session.show_window(themes)
-        app.setQuitOnLastWindowClosed(True)
+        # Quitting is always explicit (window closed, Quit, OS session end): the last window
+        # closing must not stop the loop before the ordered shutdown below has run.
         await session.quit_event.wait()
         return 0
     finally:
@@ -215,6 +236,14 @@ def run_gui(args) -> int:
     app.setQuitOnLastWindowClosed(False)
     GuiThreadCollector(app)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(main(args, app, presenter))
+        try:
+            return runner.run(main(args, app, presenter))
+        except RuntimeError as exc:
+            # Qt quit on its own (the OS ended the session) while main() was running; the
+            # session closed the database and the sandbox in aboutToQuit.
+            if "stopped before" not in str(exc):
+                raise
+            log.info("the event loop was stopped from outside")
+            return 0
 
 

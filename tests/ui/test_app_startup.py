@@ -25,8 +25,6 @@ def _windows(kind):
 
 async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         qapp, test_keyring, error_presenter, monkeypatch):
-    # The session stops the loop's "quit" path only through aboutToQuit; pytest-qt's app must
-    # not really quit, so the test emits the signal itself.
     sessions = []
     original_init = GuiSession.__init__
 
@@ -35,7 +33,7 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         sessions.append(self)
 
     monkeypatch.setattr(GuiSession, "__init__", spy_init)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    qapp.setQuitOnLastWindowClosed(False)  # as run_gui does
     run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
     try:
         await wait_for(lambda: _windows(MainWindow), timeout=30)
@@ -53,11 +51,11 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
             raise AssertionError("the data folder lock was not held")
         except Exception as exc:  # noqa: BLE001
             assert "already running" in str(exc)
-        qapp.aboutToQuit.emit()
-        qapp.aboutToQuit.emit()  # fires twice on some platforms: shutdown runs once
+        window.close()  # ends the session: main() shuts down in order and returns
         assert await asyncio.wait_for(run, 30) == 0
         assert not session.lock.held
         assert session.sandbox._server is None
+        assert session.runner.closed and session.ctx.db._closed
     finally:
         if not run.done():
             run.cancel()
@@ -110,7 +108,7 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
         assert "shop" in window.windowTitle() and not window.sandbox_stripe.isVisible()
         assert SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY) == \
             sandbox.config.skinslink_api_key
-        qapp.aboutToQuit.emit()
+        window.close()
         assert await asyncio.wait_for(run, 30) == 0
     finally:
         if not run.done():
