@@ -25,7 +25,7 @@ from typing import Iterable
 
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
-from skins_console.store.codec import from_ts, ts
+from skins_console.store.codec import from_ts, like_pattern, ts
 
 _ITEM_COLUMNS = ("item_id", "market_hash_name", "price_cents", "currency", "phase",
                  "float_value", "paint_index", "paint_seed", "rarity_color", "class_id",
@@ -89,11 +89,10 @@ def load_catalog(conn: sqlite3.Connection, profile: str) -> Catalog | None:
 
 def search_catalog(conn: sqlite3.Connection, profile: str, text: str, *,
                    limit: int = 200) -> list[CatalogItem]:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = conn.execute(
         f"""{_SELECT_ITEMS} WHERE profile = ? AND market_hash_name LIKE ? ESCAPE '\\'
             ORDER BY market_hash_name, item_id LIMIT ?""",
-        (profile, f"%{escaped}%", limit),
+        (profile, like_pattern(text), limit),
     )
     return [_item(r) for r in rows]
 

@@ -59,3 +59,50 @@ def dec(value: Decimal | None) -> str | None:
 
 def from_dec(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+# --- SQL fragments shared by the repositories ------------------------------------------
+
+
+def placeholders(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE's wildcards escaped (use with ``ESCAPE '\\'``)."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_match(columns, text: str) -> tuple[str, list[str]]:
+    """One clause matching ``text`` anywhere in any of ``columns``."""
+    clause = "(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns) + ")"
+    return clause, [like_pattern(text)] * len(columns)
+
+
+def activity_where(flt, now: datetime, *, text_columns, attention) -> tuple[str, list[Any]]:
+    """The WHERE clause of an ``ActivityFilter`` over the orders or the deposits table;
+    ``attention(now)`` gives that table's "needs attention" clause."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if flt.profile is not None:
+        clauses.append("profile = ?")
+        params.append(flt.profile)
+    if flt.statuses:
+        clauses.append(f"status IN ({placeholders(flt.statuses)})")
+        params.extend(flt.statuses)
+    if flt.text:
+        clause, values = text_match(text_columns, flt.text)
+        clauses.append(clause)
+        params.extend(values)
+    if flt.since is not None:
+        clauses.append("created_at >= ?")
+        params.append(ts(flt.since))
+    if flt.until is not None:
+        clauses.append("created_at < ?")
+        params.append(ts(flt.until))
+    if flt.needs_attention:
+        sql, extra = attention(now)
+        clauses.append(sql)
+        params.extend(extra)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

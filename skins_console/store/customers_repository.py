@@ -25,7 +25,7 @@ from datetime import datetime
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import parse_trade_url
-from skins_console.store.codec import from_ts, ts
+from skins_console.store.codec import from_ts, text_match, ts
 
 _COLUMNS = ("id", "profile", "partner", "token", "trade_url", "label", "created_at",
             "last_used_at", "last_success_at", "last_error")
@@ -75,10 +75,9 @@ def list_customers(
     sql = f"{_SELECT} WHERE profile = ?"
     params: list = [profile]
     if text and text.strip():
-        escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql += (" AND (label LIKE ? ESCAPE '\\' OR trade_url LIKE ? ESCAPE '\\' "
-                "OR CAST(partner AS TEXT) LIKE ? ESCAPE '\\')")
-        params.extend([f"%{escaped}%"] * 3)
+        clause, values = text_match(("label", "trade_url", "CAST(partner AS TEXT)"), text)
+        sql += " AND " + clause
+        params.extend(values)
     sql += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
     params.append(limit)
     return [_row(r) for r in conn.execute(sql, params)]

@@ -44,7 +44,15 @@ from skins_console.core.statuses import (
     describe,
     should_apply,
 )
-from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json, ts
+from skins_console.store.codec import (
+    activity_where,
+    dec,
+    dumps_exact,
+    from_ts,
+    loads_json,
+    placeholders,
+    ts,
+)
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
 
@@ -77,10 +85,6 @@ def _row(row) -> DepositRecord:
             value = None if value is None else Decimal(value)
         data[column] = value
     return DepositRecord(**data)
-
-
-def _ph(values: tuple) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _event(conn, profile, key, type_, message, *, old=None, new=None, details=None,
@@ -297,7 +301,7 @@ def list_due_deposits(
     conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
 ) -> list[DepositRecord]:
     sql = (f"{_SELECT} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
-           f"AND status NOT IN ({_ph(_CLOSED)})")
+           f"AND status NOT IN ({placeholders(_CLOSED)})")
     params: list[Any] = [ts(now), *_CLOSED]
     if profile is not None:
         sql += " AND profile = ?"
@@ -309,7 +313,7 @@ def list_due_deposits(
 
 def list_open_deposits(conn: sqlite3.Connection,
                        profile: str | None = None) -> list[DepositRecord]:
-    sql = f"{_SELECT} WHERE status NOT IN ({_ph(_NOT_OPEN)})"
+    sql = f"{_SELECT} WHERE status NOT IN ({placeholders(_NOT_OPEN)})"
     params: list[Any] = list(_NOT_OPEN)
     if profile is not None:
         sql += " AND profile = ?"
@@ -320,47 +324,20 @@ def list_open_deposits(conn: sqlite3.Connection,
 def attention_sql(now: datetime) -> tuple[str, list[Any]]:
     attention = tuple(sorted(DEPOSIT_ATTENTION))
     return (
-        f"(status IN ({_ph(attention)}) OR (status IN (?, ?) AND updated_at < ?))",
+        f"(status IN ({placeholders(attention)}) OR (status IN (?, ?) AND updated_at < ?))",
         [*attention, DEPOSIT_DRAFT, DEPOSIT_SENDING, ts(now - STUCK_AFTER)],
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _filter_sql(flt: ActivityFilter, now: datetime) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if flt.profile is not None:
-        clauses.append("profile = ?")
-        params.append(flt.profile)
-    if flt.statuses:
-        clauses.append(f"status IN ({_ph(tuple(flt.statuses))})")
-        params.extend(flt.statuses)
-    if flt.text:
-        columns = ("merchant_tx_id", "CAST(trade_id AS TEXT)", "items", "trade_offer_id",
-                   "CAST(partner AS TEXT)", "bot_name")
-        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
-        params.extend([_like(flt.text)] * len(columns))
-    if flt.since is not None:
-        clauses.append("created_at >= ?")
-        params.append(ts(flt.since))
-    if flt.until is not None:
-        clauses.append("created_at < ?")
-        params.append(ts(flt.until))
-    if flt.needs_attention:
-        sql, extra = attention_sql(now)
-        clauses.append(sql)
-        params.extend(extra)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+_TEXT_COLUMNS = ("merchant_tx_id", "CAST(trade_id AS TEXT)", "items", "trade_offer_id",
+                 "CAST(partner AS TEXT)", "bot_name")
 
 
 def search_deposits(
     conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
 ) -> list[DepositRecord]:
-    where, params = _filter_sql(flt, now or utcnow())
+    where, params = activity_where(flt, now or utcnow(), text_columns=_TEXT_COLUMNS,
+                                   attention=attention_sql)
     sql = f"{_SELECT}{where} ORDER BY created_at DESC, merchant_tx_id LIMIT ? OFFSET ?"
     return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
 

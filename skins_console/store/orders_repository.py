@@ -65,7 +65,15 @@ from skins_console.core.statuses import (
     describe,
     should_apply,
 )
-from skins_console.store.codec import dumps_exact, from_ts, json_or_none, loads_json, ts
+from skins_console.store.codec import (
+    activity_where,
+    dumps_exact,
+    from_ts,
+    json_or_none,
+    loads_json,
+    placeholders,
+    ts,
+)
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
 from skins_console.store.webhook_deliveries_repository import record_delivery
@@ -98,10 +106,6 @@ def _row(row) -> OrderRecord:
             value = loads_json(value)
         data[column] = value
     return OrderRecord(**data)
-
-
-def _placeholders(values: tuple) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def _event(conn, profile, external_id, type_, message, *, old=None, new=None, details=None,
@@ -378,7 +382,7 @@ def list_due_orders(
     conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
 ) -> list[OrderRecord]:
     sql = (f"{_SELECT} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
-           f"AND status NOT IN ({_placeholders(_CLOSED)})")
+           f"AND status NOT IN ({placeholders(_CLOSED)})")
     params: list[Any] = [ts(now), *_CLOSED]
     if profile is not None:
         sql += " AND profile = ?"
@@ -389,7 +393,7 @@ def list_due_orders(
 
 
 def list_open_orders(conn: sqlite3.Connection, profile: str | None = None) -> list[OrderRecord]:
-    sql = f"{_SELECT} WHERE status NOT IN ({_placeholders(_NOT_OPEN)})"
+    sql = f"{_SELECT} WHERE status NOT IN ({placeholders(_NOT_OPEN)})"
     params: list[Any] = list(_NOT_OPEN)
     if profile is not None:
         sql += " AND profile = ?"
@@ -400,7 +404,7 @@ def list_open_orders(conn: sqlite3.Connection, profile: str | None = None) -> li
 def reserved_cents(conn: sqlite3.Connection, profile: str) -> int:
     row = conn.execute(
         f"""SELECT coalesce(sum(expected_price_cents), 0) FROM orders
-            WHERE profile = ? AND status NOT IN ({_placeholders(_NOT_OPEN)})""",
+            WHERE profile = ? AND status NOT IN ({placeholders(_NOT_OPEN)})""",
         (profile, *_NOT_OPEN),
     ).fetchone()
     return int(row[0])
@@ -411,45 +415,21 @@ def attention_sql(now: datetime) -> tuple[str, list[Any]]:
     stuck = ts(now - STUCK_AFTER)
     attention = tuple(sorted(ORDER_ATTENTION))
     return (
-        f"(status IN ({_placeholders(attention)}) OR "
+        f"(status IN ({placeholders(attention)}) OR "
         "(status IN (?, ?) AND updated_at < ?))",
         [*attention, ORDER_DRAFT, ORDER_SENDING, stuck],
     )
 
 
-def _filter_sql(flt: ActivityFilter, now: datetime) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if flt.profile is not None:
-        clauses.append("profile = ?")
-        params.append(flt.profile)
-    if flt.statuses:
-        clauses.append(f"status IN ({_placeholders(tuple(flt.statuses))})")
-        params.extend(flt.statuses)
-    if flt.text:
-        pattern = "%" + flt.text.strip().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        columns = ("external_id", "item_name", "trade_url", "steam_offer_id",
-                   "buyer_steamid64", "catalog_item_id")
-        clauses.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")")
-        params.extend([pattern] * len(columns))
-    if flt.since is not None:
-        clauses.append("created_at >= ?")
-        params.append(ts(flt.since))
-    if flt.until is not None:
-        clauses.append("created_at < ?")
-        params.append(ts(flt.until))
-    if flt.needs_attention:
-        sql, extra = attention_sql(now)
-        clauses.append(sql)
-        params.extend(extra)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+_TEXT_COLUMNS = ("external_id", "item_name", "trade_url", "steam_offer_id", "buyer_steamid64",
+                 "catalog_item_id")
 
 
 def search_orders(
     conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
 ) -> list[OrderRecord]:
-    where, params = _filter_sql(flt, now or utcnow())
+    where, params = activity_where(flt, now or utcnow(), text_columns=_TEXT_COLUMNS,
+                                   attention=attention_sql)
     sql = f"{_SELECT}{where} ORDER BY created_at DESC, external_id LIMIT ? OFFSET ?"
     return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
 
