@@ -545,3 +545,25 @@ def _format_detail(detail: Mapping[str, Any]) -> str:
 def _clip(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ProviderClient:
+    """What both provider clients share: one ``ProviderHttp`` and its lifetime."""
+
+    _http: ProviderHttp
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._http.base_url}>"
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from skins_console.api import skinslink_parse as parse
-from skins_console.api.http import JsonResponse, ProviderHttp, RetryPolicy
+from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinslink_codes import describe_fail_reason, refine_skinslink_error
 from skins_console.core.errors import (
@@ -49,7 +49,7 @@ _ASSET_ID = re.compile(r"\d{1,20}")
 _SPACES = re.compile(r"\s+")
 
 
-class SkinslinkClient:
+class SkinslinkClient(ProviderClient):
     def __init__(
         self,
         base_url: str,
@@ -77,22 +77,6 @@ class SkinslinkClient:
             transport=transport,
             refine_error=refine_skinslink_error,
         )
-
-    def __repr__(self) -> str:
-        return f"<SkinslinkClient {self._http.base_url}>"
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> "SkinslinkClient":
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     # --- quote -------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import httpx
 
 from skins_console.api import skinsnode_parse as parse
 from skins_console.api.shape import ShapeError
-from skins_console.api.http import JsonResponse, ProviderHttp, RetryPolicy
+from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
 from skins_console.core.errors import (
     ApiError,
     ConflictError,
@@ -37,7 +37,6 @@ from skins_console.core.models import (
     OrderRequest,
     OrderState,
     Wallet,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ PROVIDER = "SkinsNode"
 DEFAULT_CREATE_ATTEMPTS = 3
 
 
-class SkinsNodeClient:
+class SkinsNodeClient(ProviderClient):
     def __init__(
         self,
         base_url: str,
@@ -76,22 +75,6 @@ class SkinsNodeClient:
                               backoff_cap=backoff_cap, max_retry_after=max_retry_after),
             transport=transport,
         )
-
-    def __repr__(self) -> str:
-        return f"<SkinsNodeClient {self._http.base_url}>"
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> "SkinsNodeClient":
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     # --- reads -------------------------------------------------------------------------
 
