@@ -140,8 +140,15 @@ class DepositForm(QGroupBox):
         return problems
 
     def _update_enabled(self, *_args) -> None:
-        self.send_button.setEnabled(not self.problems() and not self._runner.running(
+        problems = self.problems()
+        self.send_button.setEnabled(not problems and not self._runner.running(
             "deposit.create"))
+        # Say what still blocks the button, not just that it is disabled.
+        if problems:
+            more = f" (and {len(problems) - 2} more)" if len(problems) > 2 else ""
+            self.hint.setText("To create the deposit: " + " ".join(problems[:2]) + more)
+        else:
+            self.hint.setText("Ready: the deposit is written locally first, then sent.")
 
     def tick(self, now: datetime) -> None:
         if self.offer_expires_at is not None:
