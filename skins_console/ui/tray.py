@@ -84,6 +84,11 @@ class TrayNotifier(QObject):
         banner = getattr(self._window, "banner", None)
         if banner is None:
             return
+        if banner.isVisible() and banner.key not in (None, "notification"):
+            # The banner holds a condition the operator must act on (credentials rejected,
+            # offline…): a routine notification must not replace it.
+            self._window.statusBar().showMessage(f"{note.title}: {note.body}", MESSAGE_MS)
+            return
         actions = []
         if note.record_kind and note.key:
             actions.append(("Open", lambda n=note: self.open_record.emit(n.record_kind, n.key)))

@@ -110,3 +110,20 @@ async def test_webhook_listener_runs_in_the_window_when_enabled(ui):
         with pytest.raises(httpx.ConnectError):
             async with httpx.AsyncClient(timeout=2) as http:
                 await http.get(f"http://127.0.0.1:{port}/webhooks/health")
+
+
+async def test_a_notification_never_replaces_an_error_banner(ui):
+    from skins_console.services.notification_service import Notification
+
+    async with ui.session(speed=240.0) as s:
+        tray = s.controller.monitoring.tray
+        if tray.uses_tray:
+            pytest.skip("a system tray shows notifications outside the window")
+        s.window.banner.show_message("Credentials rejected", tone="bad", key="auth:skinsnode")
+        tray.notify([Notification("order_completed", "Order delivered", "AK-47", "order", "x")])
+        assert s.window.banner.key == "auth:skinsnode"
+        assert "Order delivered" in s.window.statusBar().currentMessage()
+        assert tray.history[0].title == "Order delivered"
+        s.window.banner.clear("auth:skinsnode")
+        tray.notify([Notification("order_failed", "Order failed", "AK-47", "order", "y")])
+        assert s.window.banner.key == "notification"
