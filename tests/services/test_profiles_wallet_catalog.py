@@ -138,7 +138,9 @@ async def test_export_csv_money_as_dollars_and_atomic(services_ctx, sandbox, tra
     assert await ExportService(ctx).export_orders(target) == 1
     rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["external_id"] == order.external_id
-    assert rows[0]["expected_price_usd"] == str(Decimal(item.price_cents) / 100)
+    # Always two decimals: a $6 item exports as "6.00", not "6".
+    whole, cents = divmod(item.price_cents, 100)
+    assert rows[0]["expected_price_usd"] == f"{whole}.{cents:02d}"
     assert rows[0]["created_at"].endswith("Z")
     deposits = tmp_path / "deposits.csv"
     await ExportService(ctx).export_deposits(deposits)
