@@ -32,6 +32,16 @@ def _fmt(ts) -> str:
     return ts.astimezone().strftime("%Y-%m-%d %H:%M:%S") if ts else "—"
 
 
+def _checked_text(last, following) -> str:
+    """When the tracker last asked the provider, and when it will ask next."""
+    text = _fmt(last) if last else "not yet"
+    if following is not None:
+        text += f" · next check {_fmt(following)}"
+    elif last is not None:
+        text += " · no further checks (final)"
+    return text
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -87,7 +97,7 @@ class OrderDetails(QWidget):
             ("id", "ID", True), ("offer", "Trade offer", True), ("amount", "Amount", False),
             ("buyer", "Steam user", True), ("created", "Created", False),
             ("updated", "Updated", False), ("deadline", "Deadline", False),
-            ("bot", "Bot", False),
+            ("checked", "Last checked", False), ("bot", "Bot", False),
         ):
             value = QLabel("—")
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
@@ -169,6 +179,8 @@ class OrderDetails(QWidget):
         self.fields["updated"].setText(_fmt(item.updated_at))
         self.fields["deadline"].setText(
             f"{_fmt(item.deadline)} ({item.deadline_label})" if item.deadline else "—")
+        self.fields["checked"].setText(_checked_text(record.last_checked_at,
+                                                     record.next_check_at))
         if isinstance(record, OrderRecord):
             self.fields["offer"].setText(record.steam_offer_id or "—")
             self.fields["bot"].setText("—")

@@ -174,11 +174,46 @@ class OrdersModel(QAbstractTableModel):
     def set_records(self, orders: list[OrderRecord], deposits: list[DepositRecord]) -> None:
         rows = [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]
         rows.sort(key=lambda r: r.created_at, reverse=True)
-        self.beginResetModel()
-        self.rows = rows
-        self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(rows)}
         self.now = utcnow()
-        self.endResetModel()
+        if not self._update_in_place(rows):
+            self.beginResetModel()
+            self.rows = rows
+            self._reindex()
+            self.endResetModel()
+
+    def _update_in_place(self, rows: list[ActivityItem]) -> bool:
+        """The tracker reloads every few hundred ms while statuses move: when the rows are
+        the same ones (or new ones on top), signal only what changed. A reset would make
+        the view re-lay out thousands of rows and stall the loop (bench_tracking_window).
+        """
+        added = len(rows) - len(self.rows)
+        if added < 0 or not self.rows:
+            return False
+        keys = [(r.provider, r.key) for r in rows[added:]]
+        if keys != [(r.provider, r.key) for r in self.rows]:
+            return False
+        if added:
+            self.beginInsertRows(QModelIndex(), 0, added - 1)
+            self.rows[:0] = rows[:added]
+            self._reindex()
+            self.endInsertRows()
+        changed = [i for i in range(added, len(rows)) if rows[i] != self.rows[i]]
+        self.rows = rows
+        last_col = len(HEADERS) - 1
+        # One signal per run of adjacent changed rows: a single span over scattered changes
+        # makes the sorting proxy re-check every row in between (measured: slower).
+        start = previous = None
+        for i in changed + [None]:
+            if start is not None and (i is None or i != previous + 1):
+                self.dataChanged.emit(self.index(start, 0), self.index(previous, last_col))
+                start = None
+            if i is not None and start is None:
+                start = i
+            previous = i
+        return True
+
+    def _reindex(self) -> None:
+        self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
 
     def upsert(self, item: ActivityItem) -> None:
         """Replace one row in place (a status moved) or add it at the top."""
@@ -186,7 +221,7 @@ class OrdersModel(QAbstractTableModel):
         if position is None:
             self.beginInsertRows(QModelIndex(), 0, 0)
             self.rows.insert(0, item)
-            self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
+            self._reindex()
             self.endInsertRows()
             return
         self.rows[position] = item

@@ -172,3 +172,40 @@ async def test_wallet_tab_shows_history_and_low_balance_alert(ui):
         assert wallet.available.text() == "$123.45"
         assert "⚠ low" in s.window.header.projected.text()
         assert any(m.kind == "other change" for m in wallet.movements.rows)
+
+
+def test_reloads_while_tracking_update_rows_in_place(qapp, qtmodeltester):
+    """A reload with the same rows signals only the rows that moved; new orders are
+    inserted at the top. No model reset, so the view keeps its layout and selection."""
+    from dataclasses import replace
+
+    model, proxy = OrdersModel(), OrdersProxy()
+    proxy.setSourceModel(model)
+    orders = [_order(f"o{i}", "sent", minutes_ago=10 + i) for i in range(50)]
+    deposits = [_deposit("d1", "active")]
+    model.set_records(orders, deposits)
+    qtmodeltester.check(model)
+    resets, changed, inserted = [], [], []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    model.rowsInserted.connect(lambda _p, a, b: inserted.append((a, b)))
+
+    moved = list(orders)
+    moved[7] = replace(orders[7], status="completed")
+    moved[8] = replace(orders[8], status="completed")
+    moved[30] = replace(orders[30], status="expired")
+    model.set_records(moved, deposits)
+    assert not resets and not inserted
+    rows = {model.rows[i].key for start, end in changed for i in range(start, end + 1)}
+    assert rows == {"o7", "o8", "o30"} and len(changed) == 2  # o7-o8 adjacent: one signal
+    assert model.data(model.index(model.row_for("skinsnode", "o30"), COL_STATUS)) == "expired"
+
+    changed.clear()
+    newest = _order("new-1", "draft", minutes_ago=0)
+    model.set_records([newest] + moved, deposits)
+    assert not resets and inserted == [(0, 0)] and not changed
+    assert model.rows[0].key == "new-1" and model.row_for("skinsnode", "o30") is not None
+    qtmodeltester.check(model)
+
+    model.set_records(moved[:10], [])  # rows gone: a plain reset is right
+    assert resets and model.rowCount() == 10
