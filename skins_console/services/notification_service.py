@@ -190,7 +190,10 @@ class NotificationService:
                         + (f" (offer {order.steam_offer_id})." if order and
                            order.steam_offer_id else "."))
             elif kind == "order_completed":
-                body = f"{what} ({money}) was delivered. It settles in 7 days."
+                settles = (f"It settles on {order.settles_at.astimezone():%Y-%m-%d %H:%M}, when "
+                           "Trade Protection ends." if order and order.settles_at
+                           else "It settles when Trade Protection ends (7 days).")
+                body = f"{what} ({money}) was delivered. {settles}"
             else:
                 reason = (order.failure_message or order.failure_code) if order else None
                 body = f"{what} ({money}): {event.message or event.new_status}"

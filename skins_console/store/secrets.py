@@ -39,6 +39,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail
+from keyring.compat import properties
 
 from skins_console.core.errors import SecretStoreError, ValidationError
 from skins_console.core.records import validate_profile_name
@@ -121,6 +122,45 @@ def _write_target(backend: keyring.backend.KeyringBackend) -> keyring.backend.Ke
     return backend
 
 
+class SessionKeyring(keyring.backend.KeyringBackend):
+    """The sandbox's demo credentials, held in this process's memory for one run.
+
+    Demo mode (``skins-console --sandbox``) must start on a machine with no usable OS keyring
+    (a fresh box under a virtual display), yet Skins Console never writes a secret to a
+    plain file. The sandbox prints its demo credentials to anyone who starts it, so keeping
+    *those* in memory for the run is safe; anything else is refused with the usual
+    "install a keyring" message. keyring never selects this backend on its own: its
+    priority raises, which keyring reads as "not viable".
+    """
+
+    def __init__(self, allowed_profiles: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self._allowed = frozenset(allowed_profiles)
+        self._values: dict[tuple[str, str], str] = {}
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("only used explicitly, for the sandbox's demo credentials")
+
+    def _check(self, username: str) -> None:
+        profile = username.split(":", 1)[0]
+        if profile not in self._allowed:
+            raise keyring.errors.KeyringError(
+                "no OS keyring is available, and only the sandbox's demo credentials can be "
+                "kept in memory for this run")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._check(username)
+        self._values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self._values.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
+
+
 def keyring_diagnostics(
     backend: keyring.backend.KeyringBackend | None = None,
 ) -> KeyringDiagnostics:
@@ -131,6 +171,11 @@ def keyring_diagnostics(
         return KeyringDiagnostics("unknown", 0.0, False, _unusable(f"keyring failed: {exc}"))
     target = _write_target(backend)
     name = _backend_name(target)
+    if isinstance(target, SessionKeyring):
+        return KeyringDiagnostics(
+            name, 0.0, True,
+            "No OS keyring: the sandbox's demo credentials are kept in memory for this run "
+            "only.")
     try:
         priority = float(target.priority)
     except Exception as exc:  # noqa: BLE001 - keyring signals "not viable" by raising

@@ -28,6 +28,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 import qasync  # noqa: E402  (after PySide6, see above)
 
 from skins_console.core.errors import SecretStoreError, UserFacingError  # noqa: E402
+from skins_console.store.secrets import (  # noqa: E402
+    SecretStore,
+    SessionKeyring,
+    install_hint,
+)
 from skins_console.core.records import ProfileRecord  # noqa: E402
 from skins_console.ui.dialog_futures import open_dialog  # noqa: E402
 from skins_console.ui.error_presenter import ErrorPresenter  # noqa: E402
@@ -55,6 +60,8 @@ class GuiSession:
         self.window = None
         self.controller = None
         self.quit_event = asyncio.Event()
+        #: demo mode on a machine without a usable OS keyring (see SessionKeyring)
+        self.in_memory_secrets = False
         self._shutdown_started = False
         app.aboutToQuit.connect(self._on_about_to_quit)
 
@@ -99,7 +106,10 @@ class GuiSession:
         profile = getattr(args, "profile", None)
         if getattr(args, "sandbox", False):
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
-            self.ctx = await AppContext.open(paths, time_scale=time_scale or 1.0 / speed)
+            secrets = await demo_secret_store()
+            self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
+            self.ctx = await AppContext.open(paths, secrets=secrets,
+                                             time_scale=time_scale or 1.0 / speed)
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
             self.ctx = await AppContext.open(paths, profile=profile,
@@ -140,6 +150,11 @@ class GuiSession:
         self.window.closing.connect(self.request_quit)
         self.window.show()
         self.controller.start()
+        if self.in_memory_secrets:
+            self.window.banner.show_message(
+                "No OS keyring is available, so the sandbox's demo credentials are kept in "
+                "memory for this run only. Real profiles need a keyring: " + install_hint(),
+                tone="info", key="keyring")
 
     async def shutdown(self) -> None:
         if self._shutdown_started:
@@ -154,6 +169,17 @@ class GuiSession:
             await asyncio.to_thread(self.sandbox.stop)
         if self.lock is not None:
             self.lock.release()
+
+
+async def demo_secret_store() -> SecretStore:
+    """The OS keyring when it is usable; else the sandbox's demo credentials in memory."""
+    secrets = SecretStore()
+    try:
+        await asyncio.to_thread(secrets.check)
+    except SecretStoreError:
+        log.info("no usable OS keyring; keeping the sandbox's demo credentials in memory")
+        return SecretStore(backend=SessionKeyring(frozenset({SANDBOX_PROFILE})))
+    return secrets
 
 
 def _start_sandbox(speed: float):

@@ -110,6 +110,8 @@ class CatalogTab(QWidget):
         self.wear_button = QToolButton()
         self.wear_button.setText("Wear: any")
         self.wear_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Room for the menu arrow, which Fusion otherwise draws over the last letters.
+        self.wear_button.setStyleSheet("QToolButton { padding-right: 18px; }")
         wear_menu = QMenu(self.wear_button)
         self.wear_actions: dict[str, QAction] = {}
         for exterior in EXTERIORS:

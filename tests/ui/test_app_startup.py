@@ -118,15 +118,22 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
         QApplication.setQuitOnLastWindowClosed(True)
 
 
-async def test_no_usable_keyring_is_a_clear_message(qapp, error_presenter):
+async def test_sandbox_without_an_os_keyring_opens_with_a_clear_note(qapp, error_presenter):
     # The autouse keyring fixture leaves keyring's "fail" backend active: nothing usable.
+    # Demo mode still opens (its credentials are the sandbox's public demo values, kept in
+    # memory for the run) and says so; nothing is written in plain text.
     qapp.setQuitOnLastWindowClosed(False)
     try:
         run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
-        await wait_for(lambda: _windows(QMessageBox), timeout=20)
-        (box,) = _windows(QMessageBox)
-        assert "keyring" in box.text().lower()
-        box.accept()
-        assert await asyncio.wait_for(run, 20) == 1
+        await wait_for(lambda: _windows(MainWindow), timeout=30)
+        (window,) = _windows(MainWindow)
+        await wait_for(lambda: window.banner.isVisible() and window.banner.key == "keyring",
+                       timeout=10)
+        assert "in memory for this run only" in window.banner.label.text()
+        assert "gnome-keyring" in window.banner.label.text()
+        window.close()
+        assert await asyncio.wait_for(run, 30) == 0
     finally:
+        for window in _windows(MainWindow):
+            window.close()
         QApplication.setQuitOnLastWindowClosed(True)
