@@ -264,9 +264,9 @@ class Sandbox:
     # --- dispatch ----------------------------------------------------------------------
 
     def _route_table(self):
-        sn, sl = self.skinsnode, self.skinslink
+        # Every route looks its provider up at call time: /_sandbox/reset rebuilds them.
         return [
-            ("GET", re.compile(r"/v1/health"), lambda r: sn.health(r)),
+            ("GET", re.compile(r"/v1/health"), lambda r: self.skinsnode.health(r)),
             ("GET", re.compile(r"/v1/wallet"), lambda r: self.skinsnode.wallet(r)),
             ("GET", re.compile(r"/v1/catalog"), lambda r: self.skinsnode.catalog_route(r)),
             ("POST", re.compile(r"/v1/orders"), lambda r: self.skinsnode.create_order(r)),
