@@ -27,6 +27,7 @@ from skins_console.ui.profile_dialog import ProfileDialog
 from skins_console.ui.quote_tab import QuoteTab
 from skins_console.ui.sell_dialog import SellDialog
 from skins_console.ui.settings_dialog import SettingsDialog
+from skins_console.ui.throttle import Throttle
 from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.wallet_tab import WalletTab
 
@@ -47,6 +48,10 @@ class WindowController(QObject):
                                          owner=window)
         self._build_tabs()
         self.relay = ChangeRelay(self.ctx.bus, self)
+        # Store changes refresh these views at most once a second; explicit refreshes and
+        # the operator's own actions still reload at once.
+        self._reload_orders_soon = Throttle(self.orders.reload, 1000, self)
+        self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
         self.monitoring = MonitoringController(self)
@@ -206,13 +211,13 @@ class WindowController(QObject):
     def _on_changes(self, batch: frozenset) -> None:
         kinds = {kind for kind, _key in batch}
         if kinds & {change_bus.ORDER, change_bus.DEPOSIT}:
-            self.orders.reload()
-            self.wallet.reload_history()
+            self._reload_orders_soon()
+            self._reload_history_soon()
             self.window.header.set_synced(utcnow())
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
         if change_bus.WALLET in kinds:
-            self.wallet.reload_history()
+            self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
 
