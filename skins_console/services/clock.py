@@ -69,3 +69,8 @@ class Cadence:
 
     def scaled(self, time_scale: float) -> "Cadence":
         return replace(self, time_scale=time_scale)
+
+    def with_order_interval(self, seconds: float) -> "Cadence":
+        """The operator's interval for moving and sent orders, never under the cache floor."""
+        interval = max(self.order_floor, float(seconds))
+        return replace(self, order_moving=interval, order_sent=interval)

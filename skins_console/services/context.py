@@ -98,7 +98,9 @@ class AppContext:
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
         ctx = cls(
             paths=paths, settings=settings, db=db, secrets=secrets or SecretStore(), bus=bus,
-            clock=clock, cadence=Cadence(time_scale=time_scale), client_options=client_options,
+            clock=clock, client_options=client_options,
+            cadence=Cadence(time_scale=time_scale).with_order_interval(
+                settings.poll_orders_seconds),
         )
         try:
             await ctx.select_profile(profile)

@@ -188,9 +188,10 @@ def _notification_rules(value: dict) -> dict[str, bool]:
 class Settings:
     theme = Setting("theme", str, "system", "Colour theme", choices=THEMES)
     poll_orders_seconds = Setting(
-        "poll_orders_seconds", int, 15,
-        "How often open orders and deposits are checked (seconds)",
-        validator=_in_range(2, 3600),
+        "poll_orders_seconds", int, 30,
+        "How often a moving or sent order is re-checked (seconds; SkinsNode caches an order "
+        "for 30 s, so never faster)",
+        validator=_in_range(30, 3600),
     )
     poll_wallet_seconds = Setting(
         "poll_wallet_seconds", int, 60, "How often the SkinsNode balance is refreshed (seconds)",

@@ -35,7 +35,7 @@ from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
 _POLLING = (
-    ("poll_orders_seconds", "Check open orders every (s)", 2, 3600),
+    ("poll_orders_seconds", "Check moving and sent orders every (s)", 30, 3600),
     ("poll_wallet_seconds", "Refresh the balance every (s)", 10, 86400),
     ("poll_health_seconds", "Check provider health every (s)", 10, 86400),
     ("catalog_refresh_minutes", "Reload the catalog every (min)", 1, 1440),
@@ -89,6 +89,22 @@ class SettingsDialog(QDialog):
             grid.addWidget(check, n // 2, n % 2)
             self.notifications[kind] = check
         layout.addWidget(notes)
+
+        hooks = QGroupBox("Webhook listener")
+        hform = QFormLayout(hooks)
+        self.listener_enabled = QCheckBox("Receive provider webhooks while the console runs")
+        self.listener_enabled.setChecked(settings.webhook_listener_enabled)
+        self.listener_enabled.setToolTip(
+            "A desktop has no public address: expose this port through a tunnel or relay and "
+            "put the public address in the profile's webhook URL. Polling works without it.")
+        self.listener_host = QLineEdit(settings.webhook_listener_host)
+        self.listener_port = QSpinBox()
+        self.listener_port.setRange(1, 65535)
+        self.listener_port.setValue(settings.webhook_listener_port)
+        hform.addRow(self.listener_enabled)
+        hform.addRow("Address", self.listener_host)
+        hform.addRow("Port", self.listener_port)
+        layout.addWidget(hooks)
 
         prof = QGroupBox(f"Profile “{profile.name}”" if profile else "Profile")
         pform = QFormLayout(prof)
@@ -147,6 +163,9 @@ class SettingsDialog(QDialog):
             for key, spin in self.polling.items():
                 staged.set(key, spin.value())
             staged.notifications = {k: c.isChecked() for k, c in self.notifications.items()}
+            staged.webhook_listener_enabled = self.listener_enabled.isChecked()
+            staged.webhook_listener_host = self.listener_host.text().strip()
+            staged.webhook_listener_port = self.listener_port.value()
         except ValidationError as exc:
             self._show_error(exc.message)
             return
@@ -158,7 +177,8 @@ class SettingsDialog(QDialog):
     async def _apply(self, staged: Settings, changes: dict) -> None:
         if changes and self.profile is not None:
             self.profile = await self._save_profile_fields(self.profile.name, changes)
-        for key in ("theme", "notifications", *self.polling):
+        for key in ("theme", "notifications", "webhook_listener_enabled",
+                    "webhook_listener_host", "webhook_listener_port", *self.polling):
             self.settings.set(key, staged.get(key))
         if self.settings.path is not None:
             await asyncio.to_thread(self.settings.save)

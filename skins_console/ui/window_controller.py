@@ -111,6 +111,7 @@ class WindowController(QObject):
 
     def apply_settings(self) -> None:
         s = self.ctx.settings
+        self.ctx.cadence = self.ctx.cadence.with_order_interval(s.poll_orders_seconds)
         self.wallet_timer.start(s.poll_wallet_seconds * 1000)
         self.health_timer.start(s.poll_health_seconds * 1000)
         self.catalog_timer.start(s.catalog_refresh_minutes * 60_000)

@@ -19,7 +19,7 @@ def settings_file():
 def test_defaults_when_no_file(settings_file):
     settings = Settings.load(settings_file)
     assert settings.theme == "system"
-    assert settings.poll_orders_seconds == 15
+    assert settings.poll_orders_seconds == 30
     assert settings.webhook_listener_enabled is False
     assert settings.webhook_listener_port == 8765
     assert settings.active_profile is None
@@ -30,7 +30,7 @@ def test_defaults_when_no_file(settings_file):
 def test_round_trip(settings_file):
     settings = Settings.load(settings_file)
     settings.theme = "dark"
-    settings.poll_orders_seconds = 5
+    settings.poll_orders_seconds = 45
     settings.active_profile = "Main shop"
     settings.notifications = {"order_failed": False}
     state = base64.b64encode(b"\x00\x01geometry").decode()
@@ -38,7 +38,7 @@ def test_round_trip(settings_file):
     settings.save()
     again = Settings.load(settings_file)
     assert again.theme == "dark"
-    assert again.poll_orders_seconds == 5
+    assert again.poll_orders_seconds == 45
     assert again.active_profile == "Main shop"
     assert again.notification_enabled("order_failed") is False
     assert again.notification_enabled("order_completed") is True
@@ -49,7 +49,8 @@ def test_round_trip(settings_file):
     ("key", "value", "message"),
     [
         ("theme", "purple", "must be one of system, light, dark"),
-        ("poll_orders_seconds", 0, "between 2 and 3600"),
+        ("poll_orders_seconds", 0, "between 30 and 3600"),
+        ("poll_orders_seconds", 15, "between 30 and 3600"),  # under the order cache
         ("poll_orders_seconds", True, "true/false"),
         ("poll_orders_seconds", "15", "whole number"),
         ("webhook_listener_port", 70000, "between 1 and 65535"),
@@ -71,14 +72,14 @@ def test_invalid_assignment_is_refused(settings_file, key, value, message):
 
 def test_invalid_values_in_file_fall_back_with_warning(settings_file, caplog):
     settings_file.write_text(json.dumps({
-        "theme": "neon", "poll_orders_seconds": 30, "webhook_listener_port": -1,
+        "theme": "neon", "poll_orders_seconds": 60, "webhook_listener_port": -1,
         "future_setting": {"kept": True},
     }))
     with caplog.at_level(logging.WARNING):
         settings = Settings.load(settings_file)
     assert settings.theme == "system"
     assert settings.webhook_listener_port == 8765
-    assert settings.poll_orders_seconds == 30
+    assert settings.poll_orders_seconds == 60
     assert len(settings.load_warnings) == 2
     assert "theme" in caplog.text and "webhook_listener_port" in caplog.text
     # A newer version's setting survives being saved by this one.
@@ -155,11 +156,11 @@ def test_staging_copy_validates_before_applying(settings_file):
     settings = Settings.load(settings_file)
     settings.theme = "dark"
     staged = settings.copy()
-    staged.poll_orders_seconds = 30
+    staged.poll_orders_seconds = 60
     with pytest.raises(ValidationError):
         staged.webhook_listener_port = 0
-    assert settings.poll_orders_seconds == 15  # the original is untouched until applied
+    assert settings.poll_orders_seconds == 30  # the original is untouched until applied
     settings.apply_from(staged)
-    assert (settings.theme, settings.poll_orders_seconds) == ("dark", 30)
+    assert (settings.theme, settings.poll_orders_seconds) == ("dark", 60)
     settings.save()
-    assert Settings.load(settings_file).poll_orders_seconds == 30
+    assert Settings.load(settings_file).poll_orders_seconds == 60

@@ -79,21 +79,40 @@ async def test_profile_dialog_tests_the_typed_values_inline(ui, qtbot):
 
 
 async def test_settings_dialog_validates_and_saves(ui):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     async with ui.session() as s:
         dialog = s.controller.open_settings()
         assert isinstance(dialog, SettingsDialog)
-        dialog.polling["poll_orders_seconds"].setValue(7)
+        dialog.polling["poll_orders_seconds"].setValue(7)  # under the 30 s cache floor
+        assert dialog.polling["poll_orders_seconds"].value() == 30
+        dialog.polling["poll_orders_seconds"].setValue(45)
         dialog.threshold.setText("12.5x")
         dialog.save_button.click()
         assert "not a price" in dialog.error.text() or "amount" in dialog.error.text()
         dialog.threshold.setText("750")
         dialog.tolerance.setText("3.5")
+        dialog.listener_enabled.setChecked(True)
+        dialog.listener_host.setText("not a host!")
+        dialog.save_button.click()
+        assert "webhook_listener_host" in dialog.error.text()
+        assert not s.ctx.settings.webhook_listener_enabled  # nothing written on an error
+        dialog.listener_host.setText("127.0.0.1")
+        dialog.listener_port.setValue(port)
         dialog.save_button.click()
         await wait_for(lambda: closed(dialog), timeout=10)
-        assert s.ctx.settings.poll_orders_seconds == 7
+        assert s.ctx.settings.poll_orders_seconds == 45
+        assert s.ctx.cadence.order_sent == 45 and s.ctx.cadence.order_moving == 45
         profile = await s.ctx.profiles.get("sandbox")
         assert profile.low_balance_threshold_cents == 75000
         assert str(profile.min_price_tolerance_pct) == "3.5"
+        # Saving starts the listener on the chosen port.
+        monitoring = s.controller.monitoring
+        await wait_for(lambda: monitoring.listener is not None, timeout=10)
+        assert monitoring.listener.port == port
 
 
 async def test_shortcuts_tabs_theme_and_window_state(ui, qtbot):
