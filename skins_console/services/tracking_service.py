@@ -259,11 +259,23 @@ class TrackingService:
         self._wake.set()
 
     async def run_forever(self, stop_event: asyncio.Event) -> None:
-        cadence = self.ctx.cadence
+        """Track until ``stop_event``. The first pass finishes sends a crash left open
+        (recovery: the same key, never a new one) and reconciles *every* open record, not
+        only those due: the console may have been closed for days."""
+        first = True
         while not stop_event.is_set():
             self._wake.clear()
+            # Read each time: the operator can change the polling interval in Settings.
+            cadence = self.ctx.cadence
             try:
-                result = await self.run_pass()
+                if first:
+                    try:
+                        await self.recovery.recover()
+                    except UserFacingError as exc:
+                        # The pass below meets the same refusal and pauses with its reason.
+                        log.warning("recovery at start failed: %s", exc.message)
+                result = await self.run_pass(everything=first)
+                first = False
                 if result.paused:
                     delay = cadence.seconds(cadence.backoff_max)
                 elif result.next_due_at is None:

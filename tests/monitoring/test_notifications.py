@@ -113,3 +113,38 @@ def test_a_burst_is_shown_as_one_grouped_message():
     assert burst.title == "6 updates" and burst.urgent
     assert "5 × trade offer sent" in burst.body and "1 × order failed" in burst.body
     assert not group(sent).urgent
+
+
+async def test_tracking_loop_finishes_a_crashed_send_and_reconciles_everything_at_start(
+        fast_ctx):
+    """The GUI's loop: an order left "sending" by a crash is finished with its own key, and
+    every open order is re-read at start even if not due yet."""
+    from skins_console.core.models import OrderRequest
+    from skins_console.store.orders_repository import insert_order_draft, mark_order_sending
+
+    sandbox, ctx = fast_ctx
+    catalog = await CatalogService(ctx).refresh()
+    item = catalog.items[1]
+    key = f"crash-{utcnow().timestamp():.6f}"
+    request = OrderRequest(item.id, item.price_cents, key, ctx.profile.webhook_url,
+                           make_trade_url())
+    profile = ctx.profile.name
+    await ctx.db.call(insert_order_draft, profile=profile, request=request,
+                      item_name=item.market_hash_name)
+    await ctx.db.call(mark_order_sending, profile, key)  # the process died here
+    stop = asyncio.Event()
+    tracker = TrackingService(ctx)
+    loop = asyncio.create_task(tracker.run_forever(stop))
+    try:
+        for _ in range(200):
+            order = await ctx.orders.get(profile, key)
+            if order.status not in ("draft", "sending"):
+                break
+            await asyncio.sleep(0.05)
+        assert order.status not in ("draft", "sending"), order.status
+        assert order.last_checked_at is not None
+    finally:
+        stop.set()
+        await loop
+    truth = sandbox.truth()["skinsnode"]["orders"][key]
+    assert truth["created"] == 1 and truth["posts"] == 1
