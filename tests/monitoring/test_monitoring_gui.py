@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import httpx
 import pytest
@@ -15,14 +14,9 @@ from skins_console.services.webhook_listener import SKINSNODE_PATH
 from skins_console.store.secrets import SecretKind
 from tests.conftest import wait_for
 from tests.fixtures.services import make_trade_url
+from tests.monitoring.helpers import free_port
 
 pytestmark = pytest.mark.qt_loop
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _sell(s, outcome: str) -> str:
@@ -79,7 +73,7 @@ async def test_rejected_credentials_pause_tracking_with_a_visible_reason(ui):
 
 
 async def test_webhook_listener_runs_in_the_window_when_enabled(ui):
-    port = _free_port()
+    port = free_port()
     async with ui.session(speed=240.0, start=False) as s:
         settings = s.ctx.settings
         settings.webhook_listener_enabled = True

@@ -8,21 +8,10 @@ import pytest
 
 from skins_console.core.models import utcnow
 from skins_console.services.catalog_service import CatalogService
-from skins_console.services.checkout_service import CheckoutRequest, CheckoutService
 from skins_console.services.notification_service import NotificationService
 from skins_console.services.tracking_service import TrackingService
 from tests.fixtures.services import make_trade_url
-
-
-async def _order(ctx, sandbox, outcome: str) -> str:
-    catalog = await CatalogService(ctx).refresh()
-    external_id = f"nt-{utcnow().timestamp():.6f}"
-    sandbox.script_order(external_id, outcome)
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(
-        catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(),
-        external_id=external_id))
-    assert result.ok, result.message
-    return external_id
+from tests.monitoring.helpers import place_order
 
 
 async def _track_until(ctx, external_id: str, status: str, timeout: float = 30.0) -> None:
@@ -46,7 +35,7 @@ async def test_polling_alone_completes_and_each_change_is_notified_once(fast_ctx
     sandbox, ctx = fast_ctx
     notes = NotificationService(ctx)
     assert await notes.start() == []  # first run: nothing to summarise
-    external_id = await _order(ctx, sandbox, "completed")
+    external_id = await place_order(ctx, sandbox, "completed")
     await _track_until(ctx, external_id, "completed")
     first = await notes.collect()
     kinds = [n.kind for n in first if n.key == external_id]
@@ -67,7 +56,7 @@ async def test_rules_in_settings_silence_a_kind(fast_ctx):
     ctx.settings.notifications = rules
     notes = NotificationService(ctx)
     await notes.start()
-    expired = await _order(ctx, sandbox, "expired")
+    expired = await place_order(ctx, sandbox, "expired")
     await _track_until(ctx, expired, "expired", timeout=40)
     assert not [n for n in await notes.collect() if n.kind == "order_expired"]
 
@@ -75,8 +64,8 @@ async def test_rules_in_settings_silence_a_kind(fast_ctx):
 async def test_summary_of_what_changed_while_closed(fast_ctx):
     sandbox, ctx = fast_ctx
     await NotificationService(ctx).start()  # the console ran once, then closed
-    done = await _order(ctx, sandbox, "completed")
-    failed = await _order(ctx, sandbox, "failed:price_changed")
+    done = await place_order(ctx, sandbox, "completed")
+    failed = await place_order(ctx, sandbox, "failed:price_changed")
     await _track_until(ctx, done, "completed")
     await _track_until(ctx, failed, "failed")
     # A new console session starts: one summary, then nothing more for those changes.

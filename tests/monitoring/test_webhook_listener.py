@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from datetime import timedelta
 
 import httpx
@@ -16,8 +15,6 @@ import pytest
 
 from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
 from skins_console.core.models import format_time, utcnow
-from skins_console.services.catalog_service import CatalogService
-from skins_console.services.checkout_service import CheckoutRequest, CheckoutService
 from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
 from skins_console.services.webhook_listener import (
     HEALTH_PATH,
@@ -26,21 +23,16 @@ from skins_console.services.webhook_listener import (
     WebhookListener,
 )
 from tests.fixtures.services import make_trade_url
+from tests.monitoring.helpers import free_port, place_order
 
 SPEED = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 async def hooked(sandbox_factory, services_ctx_factory):
     """A sandbox and a context whose profile's webhook URL is a running listener."""
     sandbox = sandbox_factory(speed=SPEED)
-    port = _free_port()
+    port = free_port()
     ctx = await services_ctx_factory(sandbox, webhook_url=f"http://127.0.0.1:{port}/hooks")
     listener = WebhookListener(ctx, "127.0.0.1", port)
     await listener.start()
@@ -60,17 +52,6 @@ async def _until(fetch, predicate, timeout: float = 20.0):
         await asyncio.sleep(0.05)
         value = await fetch()
     return value
-
-
-async def _place_order(ctx, sandbox, outcome: str) -> str:
-    catalog = await CatalogService(ctx).refresh()
-    external_id = f"wh-{utcnow().timestamp():.6f}"
-    sandbox.script_order(external_id, outcome)
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(
-        catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(),
-        external_id=external_id))
-    assert result.ok, result.message
-    return external_id
 
 
 def _order_status(ctx, external_id):
@@ -100,7 +81,7 @@ async def _post(listener, path, headers, raw) -> httpx.Response:
 
 async def test_webhooks_alone_bring_an_order_to_its_terminal_status(hooked):
     sandbox, ctx, listener = hooked
-    external_id = await _place_order(ctx, sandbox, "completed")
+    external_id = await place_order(ctx, sandbox, "completed")
     await _until(_order_status(ctx, external_id), lambda s: s == "completed")
     events = await ctx.events.for_record(ctx.profile.name, "order", external_id)
     webhook_events = [e for e in events if e.type == "webhook"]
@@ -112,7 +93,7 @@ async def test_webhooks_alone_bring_an_order_to_its_terminal_status(hooked):
 
 async def test_forged_stale_duplicate_and_late_deliveries(hooked):
     sandbox, ctx, listener = hooked
-    external_id = await _place_order(ctx, sandbox, "completed")
+    external_id = await place_order(ctx, sandbox, "completed")
     await _until(_order_status(ctx, external_id), lambda s: s == "completed")
     secret = sandbox.config.skinsnode_client_secret
     before = await ctx.events.for_record(ctx.profile.name, "order", external_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,14 +16,9 @@ import pytest
 
 from skins_console.api.webhook_signatures import sign_skinsnode
 from skins_console.core.models import format_time, utcnow
+from tests.monitoring.helpers import free_port
 
 TRADE_URL = "https://steamcommunity.com/tradeoffer/new/?partner=123456789&token=AbCdEfGh"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def _wait(predicate, timeout: float = 30.0):
 
 def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
     sandbox, env, data, run = cli_env
-    port = _free_port()
+    port = free_port()
     hook_url = f"http://127.0.0.1:{port}/webhooks/skinsnode"
     run("profile", "add", "shop", "--skinsnode-url", sandbox.skinsnode_base_url,
         "--skinsnode-client-id", sandbox.config.skinsnode_client_id,
