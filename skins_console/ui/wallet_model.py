@@ -47,16 +47,38 @@ def movements(orders: list[OrderRecord], snapshots: list[WalletSnapshot],
             explained.append(Movement(order.updated_at, "refund", cents,
                                       f"{order.item_name}: order {order.status}"))
     result.extend(explained)
-    ordered = sorted(snapshots, key=lambda s: s.at)
-    for before, after in zip(ordered, ordered[1:]):
-        delta = after.available_cents - before.available_cents
-        known = sum(m.cents for m in explained if before.at < m.at <= after.at)
-        if delta != known:
-            result.append(Movement(after.at, "other change", delta - known,
-                                   "balance moved without an order of this console "
-                                   "(top-up, or an order placed elsewhere)"))
+    other = _unexplained(explained, sorted(snapshots, key=lambda s: s.at))
+    if other is not None:
+        result.append(other)
     result.sort(key=lambda m: m.at, reverse=True)
     return result[:limit]
+
+
+def _unexplained(explained: list[Movement], ordered: list[WalletSnapshot]) -> Movement | None:
+    """The balance change this console's orders do not explain, or None.
+
+    SkinsNode caches a wallet read for up to 30 s, so a snapshot can lag the debits made
+    just before it: comparing snapshots pairwise would report a change and its reversal
+    for every such lag. Only what still stands at the latest snapshot is reported, dated at
+    the snapshot from which it held.
+    """
+    if len(ordered) < 2:
+        return None
+    first = ordered[0]
+    residuals = [
+        (snap.available_cents - first.available_cents)
+        - sum(m.cents for m in explained if first.at < m.at <= snap.at)
+        for snap in ordered
+    ]
+    final = residuals[-1]
+    if final == 0:
+        return None
+    start = len(residuals) - 1
+    while start > 0 and residuals[start - 1] == final:
+        start -= 1
+    return Movement(ordered[start].at, "other change", final,
+                    "balance moved without an order of this console (top-up, or an order "
+                    "placed elsewhere)")
 
 
 class WalletMovementsModel(QAbstractTableModel):
