@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
 
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
@@ -35,6 +35,9 @@ from skins_console.core.trade_url import STEAMID64_BASE
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
+
+#: changed-row runs signalled per event-loop turn while many rows move at once
+CHUNK = 40
 
 (COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN,
  COL_AGE) = range(8)
@@ -170,11 +173,14 @@ class OrdersModel(QAbstractTableModel):
         self.rows: list[ActivityItem] = []
         self.now: datetime = utcnow()
         self._index_by_key: dict[tuple[str, str], int] = {}
+        #: changed-row runs not signalled yet (see _emit_chunk)
+        self._pending: list[tuple[int, int]] = []
 
     def set_records(self, orders: list[OrderRecord], deposits: list[DepositRecord]) -> None:
         rows = [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]
         rows.sort(key=lambda r: r.created_at, reverse=True)
         self.now = utcnow()
+        self._flush_pending()
         if not self._update_in_place(rows):
             self.beginResetModel()
             self.rows = rows
@@ -199,24 +205,40 @@ class OrdersModel(QAbstractTableModel):
             self.endInsertRows()
         changed = [i for i in range(added, len(rows)) if rows[i] != self.rows[i]]
         self.rows = rows
-        last_col = len(HEADERS) - 1
         # One signal per run of adjacent changed rows: a single span over scattered changes
         # makes the sorting proxy re-check every row in between (measured: slower).
-        start = previous = None
-        for i in changed + [None]:
-            if start is not None and (i is None or i != previous + 1):
-                self.dataChanged.emit(self.index(start, 0), self.index(previous, last_col))
-                start = None
-            if i is not None and start is None:
-                start = i
-            previous = i
+        runs: list[tuple[int, int]] = []
+        for i in changed:
+            if runs and runs[-1][1] == i - 1:
+                runs[-1] = (runs[-1][0], i)
+            else:
+                runs.append((i, i))
+        self._pending = runs
+        self._emit_chunk()
         return True
+
+    def _emit_chunk(self) -> None:
+        """Signal up to ``CHUNK`` runs now and the rest on later loop turns: when hundreds
+        of orders move at once, the proxy's re-sort would otherwise stall the loop."""
+        chunk, self._pending = self._pending[:CHUNK], self._pending[CHUNK:]
+        last_col = len(HEADERS) - 1
+        for start, end in chunk:
+            self.dataChanged.emit(self.index(start, 0), self.index(end, last_col))
+        if self._pending:
+            QTimer.singleShot(0, self, self._emit_chunk)
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        last_col = len(HEADERS) - 1
+        for start, end in pending:
+            self.dataChanged.emit(self.index(start, 0), self.index(end, last_col))
 
     def _reindex(self) -> None:
         self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
 
     def upsert(self, item: ActivityItem) -> None:
         """Replace one row in place (a status moved) or add it at the top."""
+        self._flush_pending()
         position = self._index_by_key.get((item.provider.value, item.key))
         if position is None:
             self.beginInsertRows(QModelIndex(), 0, 0)

@@ -216,3 +216,31 @@ def test_reloads_while_tracking_update_rows_in_place(qapp, qtmodeltester):
 
     model.set_records(moved[:10], [])  # rows gone: a plain reset is right
     assert resets and model.rowCount() == 10
+
+
+async def test_a_burst_of_changes_is_signalled_over_several_loop_turns(qapp, qtmodeltester):
+    import asyncio
+    from dataclasses import replace
+
+    from skins_console.ui.orders_model import CHUNK
+
+    model, proxy = OrdersModel(), OrdersProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(COL_STATUS)
+    orders = [_order(f"o{i}", "sent", minutes_ago=10 + i) for i in range(400)]
+    model.set_records(orders, [])
+    changed = []
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    moved = [replace(o, status="completed") if i % 2 == 0 else o for i, o in enumerate(orders)]
+    model.set_records(moved, [])  # 200 separate runs of one row each
+    assert len(changed) == CHUNK  # the rest follow on the next loop turns
+    await asyncio.sleep(0.1)
+    assert len(changed) == 200
+    assert proxy.index(0, COL_STATUS).data() == "completed"  # the proxy re-sorted
+    # A reload arriving mid-burst first signals what is still pending.
+    again = [replace(o, status="expired") if i % 2 == 1 else o for i, o in enumerate(moved)]
+    changed.clear()
+    model.set_records(again, [])
+    model.set_records(again, [])
+    assert len(changed) == 200
+    qtmodeltester.check(model)
