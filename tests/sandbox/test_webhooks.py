@@ -59,8 +59,13 @@ def test_skinsnode_webhooks_are_signed_and_complete(sandbox_factory, webhook_rec
     assert len(ids) == len(received)
     last = json.loads(received[-1].body)
     assert last["steamOfferId"].isdigit() and "completedAt" in last["timestamps"]
-    truth = [d for d in sb.truth()["webhooks"] if d["key"] == "wh-1"]
-    assert len(truth) == len(FLOW) and all(d["state"] == "delivered" for d in truth)
+    # The receiver answers before the sandbox records the outcome: wait for its records.
+    def all_delivered():
+        found = [d for d in sb.truth()["webhooks"] if d["key"] == "wh-1"]
+        return found if len(found) == len(FLOW) and all(
+            d["state"] == "delivered" for d in found) else None
+
+    assert len(wait_until(all_delivered)) == len(FLOW)
 
 
 def test_failed_order_webhook_carries_the_error(sandbox_factory, webhook_receiver):
@@ -87,8 +92,11 @@ def test_failed_deliveries_are_retried_with_the_same_id(sandbox_factory, webhook
     assert [d.answered for d in received] == [503, 503, 503, 200]
     assert len({d.headers["x-delivery-id"] for d in received}) == 1
     assert len({d.body for d in received}) == 1
-    delivery = next(d for d in sb.truth()["webhooks"] if d["key"] == "wh-r")
-    assert delivery["attempt_count"] == 4 and delivery["state"] == "delivered"
+    # The receiver has answered before the sandbox records the attempt: wait for its record.
+    delivery = wait_until(lambda: next(
+        (d for d in sb.truth()["webhooks"] if d["key"] == "wh-r" and d["state"] == "delivered"),
+        None))
+    assert delivery["attempt_count"] == 4
     assert [a.get("http_status") for a in delivery["attempts"]] == [503, 503, 503, 200]
 
 
@@ -128,7 +136,8 @@ def test_non_loopback_webhook_urls_are_never_contacted(sandbox_factory):
         item = client.get("/v1/catalog").json()["items"][0]
         client.post("/v1/orders", json=order_body(item, "wh-x", "https://store.example/hook",
                                                   expectedPrice=item["price"] + 1))
-    delivery = next(d for d in sb.truth()["webhooks"] if d["key"] == "wh-x")
+    delivery = wait_until(lambda: next(
+        (d for d in sb.truth()["webhooks"] if d["key"] == "wh-x"), None))
     assert delivery["state"] == "undeliverable" and delivery["attempt_count"] == 1
 
 
