@@ -7,7 +7,8 @@ Measures, over a steady window of real time at production cadence (time scale 1)
 
 The sandbox runs in its own process so that its threads do not share this process's GIL,
 as with the real providers. Orders are scripted to expire, so they stay open (sent, in the
-10-minute trade window) for the whole run; deposits go active → hold.
+10-minute trade window) for the whole run; deposits go active → hold. The Orders tab is
+shown, so its table is repainted as statuses move.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_tracking_window.py [--seconds 180]
 """
@@ -152,6 +153,10 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
     window.resize(1280, 820)
     window.show()
     controller.start()
+    # The operator watches the Orders tab: the worst case, since its table is painted too.
+    from skins_console.ui.main_window import TAB_ORDERS
+
+    window.tabs.setCurrentIndex(TAB_ORDERS)
 
     gaps: list[float] = []
     last = [time.perf_counter()]
