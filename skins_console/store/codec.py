@@ -68,6 +68,22 @@ def placeholders(values) -> str:
     return ", ".join("?" for _ in values)
 
 
+#: keys per ``IN (...)`` query: well under SQLite's bound-parameter limit on every build
+KEYS_PER_QUERY = 500
+
+
+def rows_by_keys(conn, select: str, key_column: str, profile: str, keys) -> list:
+    """The raw rows of ``select`` whose ``key_column`` is one of ``keys`` (any order)."""
+    keys = list(dict.fromkeys(keys))
+    rows: list = []
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start:start + KEYS_PER_QUERY]
+        rows += conn.execute(
+            f"{select} WHERE profile = ? AND {key_column} IN ({placeholders(chunk)})",
+            (profile, *chunk)).fetchall()
+    return rows
+
+
 def like_pattern(text: str) -> str:
     """``%text%`` with LIKE's wildcards escaped (use with ``ESCAPE '\\'``)."""
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

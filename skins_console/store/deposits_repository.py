@@ -14,6 +14,7 @@ Transaction functions (durable ones commit with ``synchronous=FULL``)::
     schedule_deposit_check(conn, profile, merchant_tx_id, *, next_check_at, checked_at=None)
     record_deposit_event(conn, profile, merchant_tx_id, type, message, *, details=None, now=None)
     get_deposit(conn, profile, merchant_tx_id) -> DepositRecord | None
+    get_deposits(conn, profile, merchant_tx_ids) -> list[DepositRecord]   (known ones, any order)
     get_deposit_by_trade_id(conn, profile, trade_id) -> DepositRecord | None
     find_deposit_by_trade_id(conn, trade_id) -> DepositRecord | None   # any profile (webhooks)
     list_due_deposits(conn, now, *, profile=None, limit=100) -> list[DepositRecord]
@@ -46,6 +47,7 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
+    rows_by_keys,
     dec,
     dumps_exact,
     from_ts,
@@ -99,6 +101,11 @@ def get_deposit(conn: sqlite3.Connection, profile: str, merchant_tx_id: str) -> 
     row = conn.execute(f"{_SELECT} WHERE profile = ? AND merchant_tx_id = ?",
                        (profile, merchant_tx_id)).fetchone()
     return None if row is None else _row(row)
+
+
+def get_deposits(conn: sqlite3.Connection, profile: str, merchant_tx_ids) -> list[DepositRecord]:
+    return [_row(r) for r in rows_by_keys(conn, _SELECT, "merchant_tx_id", profile,
+                                          merchant_tx_ids)]
 
 
 def get_deposit_by_trade_id(conn: sqlite3.Connection, profile: str,
@@ -369,6 +376,9 @@ class DepositsRepository:
 
     async def get(self, profile: str, merchant_tx_id: str) -> DepositRecord | None:
         return await self._db.read(get_deposit, profile, merchant_tx_id)
+
+    async def get_many(self, profile: str, merchant_tx_ids) -> list[DepositRecord]:
+        return await self._db.read(get_deposits, profile, tuple(merchant_tx_ids))
 
     async def get_by_trade_id(self, profile: str, trade_id: int) -> DepositRecord | None:
         return await self._db.read(get_deposit_by_trade_id, profile, trade_id)

@@ -26,6 +26,7 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
         until then)
     record_order_event(conn, profile, external_id, type, message, *, details=None, now=None)
     get_order(conn, profile, external_id) -> OrderRecord | None
+    get_orders(conn, profile, external_ids) -> list[OrderRecord]   (the known ones, any order)
     list_due_orders(conn, now, *, profile=None, limit=100) -> list[OrderRecord]
         next_check_at <= now; a final status clears next_check_at, and so does reaching
         "completed" unless the caller passes a next_check_at (to watch for a reversal)
@@ -67,6 +68,7 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
+    rows_by_keys,
     dumps_exact,
     from_ts,
     json_or_none,
@@ -120,6 +122,10 @@ def get_order(conn: sqlite3.Connection, profile: str, external_id: str) -> Order
     row = conn.execute(f"{_SELECT} WHERE profile = ? AND external_id = ?",
                        (profile, external_id)).fetchone()
     return None if row is None else _row(row)
+
+
+def get_orders(conn: sqlite3.Connection, profile: str, external_ids) -> list[OrderRecord]:
+    return [_row(r) for r in rows_by_keys(conn, _SELECT, "external_id", profile, external_ids)]
 
 
 def _require(conn, profile: str, external_id: str) -> OrderRecord:
@@ -471,6 +477,9 @@ class OrdersRepository:
 
     async def get(self, profile: str, external_id: str) -> OrderRecord | None:
         return await self._db.read(get_order, profile, external_id)
+
+    async def get_many(self, profile: str, external_ids) -> list[OrderRecord]:
+        return await self._db.read(get_orders, profile, tuple(external_ids))
 
     async def list_due(self, now: datetime, **kw: Any) -> list[OrderRecord]:
         return await self._db.read(list_due_orders, now, **kw)
