@@ -100,6 +100,15 @@ class Backend:
         deposits = await self.ctx.deposits.search(flt)
         return orders, deposits
 
+    async def load_changed(self, order_keys: set[str],
+                           deposit_keys: set[str]) -> tuple[list[OrderRecord], list[DepositRecord]]:
+        if self.ctx.profile is None:
+            return [], []
+        name = self.ctx.profile.name
+        orders = await self.ctx.orders.get_many(name, order_keys) if order_keys else []
+        deposits = await self.ctx.deposits.get_many(name, deposit_keys) if deposit_keys else []
+        return orders, deposits
+
     async def load_events(self, item: ActivityItem) -> list[EventRecord]:
         kind = "order" if item.is_order else "deposit"
         return await self.ctx.events.for_record(item.record.profile, kind, item.key)
@@ -257,8 +266,10 @@ class Backend:
         return await self.wallet.history()
 
     async def orders_for_wallet(self) -> list[OrderRecord]:
-        orders, _deposits = await self.load_activity()
-        return orders
+        if self.ctx.profile is None:
+            return []
+        return await self.ctx.orders.search(
+            ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT))
 
     async def health(self) -> bool:
         node = await self.ctx.skinsnode()

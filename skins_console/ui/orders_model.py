@@ -36,6 +36,16 @@ from skins_console.core.trade_url import STEAMID64_BASE
 ItemRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 
+# Plain ints: ``data()`` runs for every role of every visible cell on each repaint, and an
+# enum attribute lookup per comparison is most of its cost.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_ITEM = int(ItemRole)
+_SORT = int(SortRole)
+_HANDLED = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
 
@@ -65,10 +75,20 @@ class ActivityItem:
     deadline: datetime | None
     deadline_label: str
     record: OrderRecord | DepositRecord
+    #: the text of the columns before the countdown, in column order
+    texts: tuple[str, ...] = ()
+    #: what the text filter searches, lower-cased
+    haystack: str = ""
 
     @property
     def is_order(self) -> bool:
         return self.provider is Provider.SKINSNODE
+
+    def shown(self) -> tuple:
+        """Everything the table shows or filters on; a poll that only moves
+        ``last_checked_at`` leaves it equal, so the view is not repainted for it."""
+        return (self.texts, self.haystack, self.created_at, self.updated_at, self.deadline,
+                self.deadline_label)
 
     def attention_reason(self, now: datetime) -> str | None:
         """Why the operator should look at this row now, or None."""
@@ -114,11 +134,12 @@ def from_order(order: OrderRecord) -> ActivityItem:
         deadline, label = order.settles_at, "settles"
     elif order.status == "completed" and order.settles_at is not None:
         deadline, label = order.settles_at, "settles"
-    return ActivityItem(
+    return _item(
         provider=Provider.SKINSNODE, key=order.external_id, items=order.item_name,
         counterparty=buyer, amount_text=format_cents(cents, order.currency or "USD"),
         amount_sort=Decimal(cents) / 100, status=order.status, created_at=order.created_at,
         updated_at=order.updated_at, deadline=deadline, deadline_label=label, record=order,
+        offer_id=order.steam_offer_id,
     )
 
 
@@ -132,14 +153,22 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
         deadline, label = deposit.trade_offer_expiry_at, "offer expires"
     elif deposit.status == "hold" and deposit.hold_end_date is not None:
         deadline, label = deposit.hold_end_date, "hold ends"
-    return ActivityItem(
+    return _item(
         provider=Provider.SKINSLINK, key=deposit.merchant_tx_id,
         items=_items_text(deposit.items),
         counterparty=str(STEAMID64_BASE + deposit.partner) if deposit.partner else "",
         amount_text=format_usd(amount) if deposit.amount is not None else "",
         amount_sort=amount, status=deposit.status, created_at=deposit.created_at,
         updated_at=deposit.updated_at, deadline=deadline, deadline_label=label, record=deposit,
+        offer_id=deposit.trade_offer_id,
     )
+
+
+def _item(*, offer_id: str | None, **fields) -> ActivityItem:
+    texts = (fields["provider"].label, fields["key"], fields["items"], fields["counterparty"],
+             fields["amount_text"], fields["status"])
+    haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
+    return ActivityItem(**fields, texts=texts, haystack=haystack.lower())
 
 
 def format_remaining(delta: timedelta) -> str:
@@ -177,6 +206,7 @@ class OrdersModel(QAbstractTableModel):
         self._pending: list[tuple[int, int]] = []
 
     def set_records(self, orders: list[OrderRecord], deposits: list[DepositRecord]) -> None:
+        """Show exactly these records (a full reload)."""
         rows = [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]
         rows.sort(key=lambda r: r.created_at, reverse=True)
         self.now = utcnow()
@@ -186,6 +216,29 @@ class OrdersModel(QAbstractTableModel):
             self.rows = rows
             self._reindex()
             self.endResetModel()
+
+    def update_records(self, orders: list[OrderRecord],
+                       deposits: list[DepositRecord]) -> tuple[set[tuple[str, str]], bool]:
+        """Replace the rows of these records, which the store says have changed.
+
+        Returns the keys (provider, key) of records the model does not hold yet (the
+        caller reloads to place them) and whether any shown value changed. Most changes
+        are polls that only move ``last_checked_at``: the row takes the new record (the
+        details pane shows it) but the view is not told, so nothing is repainted.
+        """
+        self._flush_pending()
+        missing: set[tuple[str, str]] = set()
+        changed: list[int] = []
+        for item in [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]:
+            position = self._index_by_key.get((item.provider.value, item.key))
+            if position is None:
+                missing.add((item.provider.value, item.key))
+                continue
+            if item.shown() != self.rows[position].shown():
+                changed.append(position)
+            self.rows[position] = item
+        self._signal_rows(sorted(changed))
+        return missing, bool(changed)
 
     def _update_in_place(self, rows: list[ActivityItem]) -> bool:
         """The tracker reloads every few hundred ms while statuses move: when the rows are
@@ -203,10 +256,15 @@ class OrdersModel(QAbstractTableModel):
             self.rows[:0] = rows[:added]
             self._reindex()
             self.endInsertRows()
-        changed = [i for i in range(added, len(rows)) if rows[i] != self.rows[i]]
+        changed = [i for i in range(added, len(rows))
+                   if rows[i].shown() != self.rows[i].shown()]
         self.rows = rows
-        # One signal per run of adjacent changed rows: a single span over scattered changes
-        # makes the sorting proxy re-check every row in between (measured: slower).
+        self._signal_rows(changed)
+        return True
+
+    def _signal_rows(self, changed: list[int]) -> None:
+        """One signal per run of adjacent changed rows (ascending): a single span over
+        scattered changes makes the sorting proxy re-check every row in between."""
         runs: list[tuple[int, int]] = []
         for i in changed:
             if runs and runs[-1][1] == i - 1:
@@ -215,7 +273,6 @@ class OrdersModel(QAbstractTableModel):
                 runs.append((i, i))
         self._pending = runs
         self._emit_chunk()
-        return True
 
     def _emit_chunk(self) -> None:
         """Signal up to ``CHUNK`` runs now and the rest on later loop turns: when hundreds
@@ -252,6 +309,10 @@ class OrdersModel(QAbstractTableModel):
     def row_for(self, provider: str, key: str) -> int | None:
         return self._index_by_key.get((provider, key))
 
+    def item_for(self, provider: str, key: str) -> ActivityItem | None:
+        position = self._index_by_key.get((provider, key))
+        return None if position is None else self.rows[position]
+
     def tick(self, now: datetime, first_row: int, last_row: int) -> None:
         """Advance the clock; repaint only the countdown/age cells of rows ``first..last``."""
         self.now = now
@@ -275,24 +336,18 @@ class OrdersModel(QAbstractTableModel):
             return HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
+        # The view asks for a dozen roles per cell and paint; most are not ours.
+        if role not in _HANDLED:
             return None
-        row = self.rows[index.row()]
+        position = index.row()
+        if not 0 <= position < len(self.rows):
+            return None
+        row = self.rows[position]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_PROVIDER:
-                return row.provider.label
-            if col == COL_ID:
-                return row.key
-            if col == COL_ITEMS:
-                return row.items
-            if col == COL_BUYER:
-                return row.counterparty
-            if col == COL_AMOUNT:
-                return row.amount_text
-            if col == COL_STATUS:
-                return row.status
+        if role == _DISPLAY:
+            if col < COL_COUNTDOWN:
+                return row.texts[col] if col >= 0 else None
             if col == COL_COUNTDOWN:
                 if row.deadline is None:
                     return ""
@@ -300,22 +355,22 @@ class OrdersModel(QAbstractTableModel):
             if col == COL_AGE:
                 return format_age(self.now - row.created_at)
             return None
-        if role == SortRole:
+        if role == _ALIGN:
+            return _RIGHT if col in (COL_AMOUNT, COL_AGE) else None
+        if role == _ITEM:
+            return row
+        if role == _SORT:
             return (row.provider.value, row.key, row.items, row.counterparty, row.amount_sort,
                     row.status, row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
                     row.created_at)[col]
-        if role == ItemRole:
-            return row
-        if role == Qt.ItemDataRole.ToolTipRole:
+        # tooltip
+        if col == COL_STATUS:
             reason = row.attention_reason(self.now)
-            if col == COL_STATUS and reason:
-                return f"Needs attention: {reason}"
-            if col == COL_COUNTDOWN and row.deadline is not None:
-                return row.deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            if col == COL_ITEMS:
-                return row.items
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_AMOUNT, COL_AGE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return f"Needs attention: {reason}" if reason else None
+        if col == COL_COUNTDOWN and row.deadline is not None:
+            return row.deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if col == COL_ITEMS:
+            return row.items
         return None
 
 
@@ -360,10 +415,7 @@ class OrdersProxy(QSortFilterProxyModel):
         if flt.needs_attention and row.attention_reason(model.now) is None:
             return False
         if flt.text:
-            record = row.record
-            extra = (getattr(record, "steam_offer_id", None) or getattr(
-                record, "trade_offer_id", None) or "")
-            haystack = f"{row.key} {row.items} {row.counterparty} {extra}".lower()
+            haystack = row.haystack
             if any(word not in haystack for word in flt.text.lower().split()):
                 return False
         return True

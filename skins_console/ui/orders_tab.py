@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, time, timezone
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -50,12 +50,17 @@ ALL_STATUSES = sorted(ORDER_KNOWN | DEPOSIT_KNOWN | ORDER_LOCAL | DEPOSIT_LOCAL)
 
 class OrdersTab(QWidget):
     loaded = Signal()
+    #: a shown value (a status, a deadline…) of some row moved, or rows came or went
+    activity_moved = Signal()
 
     def __init__(
         self,
         runner: TaskRunner,
         *,
         load_activity: Callable[[], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]],
+        load_changed: Callable[[set[str], set[str]],
+                               Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]]
+        | None = None,
         load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
         add_note: Callable[[ActivityItem, str], Awaitable[object]],
         recheck: Callable[[ActivityItem], Awaitable[object]],
@@ -65,6 +70,11 @@ class OrdersTab(QWidget):
         super().__init__(parent)
         self._runner = runner
         self._load_activity = load_activity
+        self._load_changed = load_changed
+        #: keys the store says changed and the table has not re-read yet
+        self._changed_orders: set[str] = set()
+        self._changed_deposits: set[str] = set()
+        self._stale = False
         self._recheck = recheck
         self._export_csv = export_csv
         self.model = OrdersModel(self)
@@ -179,8 +189,74 @@ class OrdersTab(QWidget):
         self.model.set_records(orders, deposits)
         if current is not None:
             self.select(current.provider.value, current.key)
+        self._refresh_details()
         self._update_count()
+        self.activity_moved.emit()
         self.loaded.emit()
+
+    def records_changed(self, orders: Iterable[str | None],
+                        deposits: Iterable[str | None]) -> None:
+        """The store changed these orders and deposits (None: any of them).
+
+        Call it at most about once a second (the controller throttles): only the named
+        records are re-read and only rows whose shown values moved are repainted. With a
+        thousand orders polled every 30 s, re-reading all of them each time kept the
+        database thread and the loop busy for nothing (bench_tracking_window).
+        """
+        for key in orders:
+            if key is None:
+                self._stale = True
+            else:
+                self._changed_orders.add(key)
+        for key in deposits:
+            if key is None:
+                self._stale = True
+            else:
+                self._changed_deposits.add(key)
+        self._read_changed()
+
+    def _read_changed(self) -> None:
+        if self._runner.running("orders.changed"):
+            return  # read again when it is done: cancelling it would drop its keys
+        if self._stale or self._load_changed is None or not self.model.rows:
+            self._stale = False
+            self._changed_orders.clear()
+            self._changed_deposits.clear()
+            self.reload()
+            return
+        orders, self._changed_orders = self._changed_orders, set()
+        deposits, self._changed_deposits = self._changed_deposits, set()
+        if not orders and not deposits:
+            return
+
+        def failed(exc: BaseException) -> None:
+            self._changed_orders |= orders
+            self._changed_deposits |= deposits
+            self._runner.presenter.report(exc, context="loading orders")
+
+        self._runner.spawn(self._load_changed(orders, deposits), owner=self,
+                           key="orders.changed", on_success=self._on_changed_loaded,
+                           on_error=failed, description="loading orders", background=True)
+
+    def _on_changed_loaded(self, result: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
+        missing, shown_changed = self.model.update_records(*result)
+        self._refresh_details()
+        if shown_changed:
+            self._update_count()
+            self.activity_moved.emit()
+        if missing:
+            self.reload()  # new rows: a full read puts them in their place
+        elif self._changed_orders or self._changed_deposits:
+            self._read_changed()
+
+    def _refresh_details(self) -> None:
+        """Keep the details pane on the newest record of its row (status, last checked)."""
+        shown = self.details.item
+        if shown is None:
+            return
+        latest = self.model.item_for(shown.provider.value, shown.key)
+        if latest is not None and latest is not shown and latest.record != shown.record:
+            self.details.show_item(latest)
 
     def _update_count(self, *_args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

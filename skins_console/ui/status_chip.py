@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
-from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from skins_console.core.statuses import (
     DEPOSIT_ATTENTION,
@@ -61,21 +68,54 @@ def paint_chip(painter: QPainter, rect: QRectF, status: str, font_metrics: QFont
 
 
 class StatusChipDelegate(QStyledItemDelegate):
-    """Paints the DisplayRole text of a status column as a coloured chip."""
+    """Paints the DisplayRole text of a status column as a coloured chip.
+
+    Each chip is drawn once per (status, size, theme, scale) into a pixmap and blitted from
+    then on: the Orders table repaints every second for its countdowns, and drawing rounded
+    antialiased chips through Python for every visible row was a large share of the GUI
+    thread's time with a thousand open orders (bench_tracking_window).
+    """
+
+    _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+    _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._chips: dict[tuple, QPixmap] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        status = index.data(Qt.ItemDataRole.DisplayRole)
+        status = index.data(self._DISPLAY)
         if not status:
             super().paint(painter, option, index)
             return
-        style = option.widget.style() if option.widget is not None else None
-        if style is not None:
-            # Selection/hover background first, then the chip over it.
-            opt = QStyleOptionViewItem(option)
-            self.initStyleOption(opt, index)
-            opt.text = ""
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
-        paint_chip(painter, QRectF(option.rect), str(status), option.fontMetrics)
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # The selection/hover panel straight from the view's option: the chip is the only
+        # content, so the model's other roles are not needed (initStyleOption asks for all).
+        style.drawPrimitive(self._PANEL, option, painter, widget)
+        rect = option.rect
+        pixmap = self._chip(str(status), rect.width(), rect.height(), option,
+                            painter.device().devicePixelRatioF())
+        painter.drawPixmap(rect.x(), rect.y(), pixmap)
+
+    def _chip(self, status: str, width: int, height: int, option: QStyleOptionViewItem,
+              ratio: float) -> QPixmap:
+        theme = current_theme()
+        metrics = option.fontMetrics
+        key = (status, width, height, ratio, theme.dark, option.font.key())
+        pixmap = self._chips.get(key)
+        if pixmap is None:
+            if len(self._chips) > 256:  # column resized many times: start over
+                self._chips.clear()
+            pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            chip_painter = QPainter(pixmap)
+            chip_painter.setFont(option.font)
+            paint_chip(chip_painter, QRectF(0, 0, width, height), status, metrics)
+            chip_painter.end()
+            self._chips[key] = pixmap
+        return pixmap
 
 
 class StatusChip(QLabel):

@@ -45,6 +45,7 @@ class WalletTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self._runner = runner
+        self._history_stale = False
         self._fetch = fetch
         self._last = last
         self._history = history
@@ -166,8 +167,18 @@ class WalletTab(QWidget):
         await self._reload_history()
 
     def reload_history(self) -> None:
+        """Re-read the history now if the tab is showing, else when it is next shown."""
+        if not self.isVisible():
+            self._history_stale = True
+            return
+        self._history_stale = False
         self._runner.spawn(self._reload_history(), owner=self, key="wallet.history",
                            description="loading the balance history")
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._history_stale:
+            self.reload_history()
 
     async def _reload_history(self) -> None:
         snapshots = await self._history()

@@ -50,7 +50,9 @@ class WindowController(QObject):
         self.relay = ChangeRelay(self.ctx.bus, self)
         # Store changes refresh these views at most once a second; explicit refreshes and
         # the operator's own actions still reload at once.
-        self._reload_orders_soon = Throttle(self.orders.reload, 1000, self)
+        self._changed_orders: set[str | None] = set()
+        self._changed_deposits: set[str | None] = set()
+        self._reload_orders_soon = Throttle(self._show_order_changes, 1000, self)
         self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
@@ -64,6 +66,7 @@ class WindowController(QObject):
         self.catalog = CatalogTab(runner, load_cached=b.cached_catalog, fetch=b.fetch_catalog,
                                   thumbnails=self.thumbnails)
         self.orders = OrdersTab(runner, load_activity=b.load_activity,
+                                load_changed=b.load_changed,
                                 load_events=b.load_events, add_note=b.add_note,
                                 recheck=b.recheck, export_csv=b.export_csv)
         self.wallet = WalletTab(runner, fetch=b.fetch_wallet, last=b.last_wallet,
@@ -80,6 +83,8 @@ class WindowController(QObject):
                               new_merchant_tx_id=b.new_external_id,
                               tolerance_pct=b.tolerance_pct, default_game=default_game)
         self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
+        # The wallet's movements are explained by order statuses, not by every poll.
+        self.orders.activity_moved.connect(lambda: self._reload_history_soon())
         self.wallet.view_shown.connect(self._on_wallet_shown)
 
     def _connect_window(self) -> None:
@@ -212,8 +217,12 @@ class WindowController(QObject):
     def _on_changes(self, batch: frozenset) -> None:
         kinds = {kind for kind, _key in batch}
         if kinds & {change_bus.ORDER, change_bus.DEPOSIT}:
+            for kind, key in batch:
+                if kind == change_bus.ORDER:
+                    self._changed_orders.add(key)
+                elif kind == change_bus.DEPOSIT:
+                    self._changed_deposits.add(key)
             self._reload_orders_soon()
-            self._reload_history_soon()
             self.window.header.set_synced(utcnow())
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
@@ -221,6 +230,11 @@ class WindowController(QObject):
             self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
+
+    def _show_order_changes(self) -> None:
+        orders, self._changed_orders = self._changed_orders, set()
+        deposits, self._changed_deposits = self._changed_deposits, set()
+        self.orders.records_changed(orders, deposits)
 
     def _show_tracking_state(self) -> None:
         paused = self.backend.tracking.paused
@@ -311,8 +325,11 @@ class WindowController(QObject):
         """Everything shown belongs to one profile: rebuild the tabs for the new one."""
         self._stop_tracking.set()
         self.runner.cancel("tracking")
-        for key in ("catalog.refresh", "orders.reload", "wallet.refresh", "wallet.history"):
+        for key in ("catalog.refresh", "orders.reload", "orders.changed", "wallet.refresh",
+                    "wallet.history"):
             self.runner.cancel(key)
+        self._changed_orders.clear()
+        self._changed_deposits.clear()
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.backend.tracking = type(self.backend.tracking)(self.ctx)
         self._build_tabs()

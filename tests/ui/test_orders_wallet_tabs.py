@@ -244,3 +244,92 @@ async def test_a_burst_of_changes_is_signalled_over_several_loop_turns(qapp, qtm
     model.set_records(again, [])
     assert len(changed) == 200
     qtmodeltester.check(model)
+
+
+def test_changed_records_repaint_only_when_what_is_shown_moved(qapp, qtmodeltester):
+    """The tracker re-reads only the records the store named. A poll that only moves
+    ``last_checked_at`` swaps the record (the details pane shows it) but repaints nothing;
+    a status move repaints its row; a record the model lacks is handed back for a reload."""
+    from dataclasses import replace
+
+    model, proxy = OrdersModel(), OrdersProxy()
+    proxy.setSourceModel(model)
+    orders = [_order(f"o{i}", "sent", minutes_ago=10 + i) for i in range(20)]
+    model.set_records(orders, [_deposit("d1", "active")])
+    changed = []
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    polled = utcnow()
+
+    missing, shown = model.update_records(
+        [replace(orders[5], last_checked_at=polled)],
+        [replace(model.item_for("skinslink", "d1").record, last_checked_at=polled)])
+    assert (missing, shown, changed) == (set(), False, [])
+    assert model.item_for("skinsnode", "o5").record.last_checked_at == polled
+    assert model.item_for("skinslink", "d1").record.last_checked_at == polled
+
+    missing, shown = model.update_records(
+        [replace(orders[5], status="completed", updated_at=polled), _order("brand-new", "draft")],
+        [])
+    position = model.row_for("skinsnode", "o5")
+    assert shown and changed == [(position, position)]
+    assert missing == {("skinsnode", "brand-new")}
+    assert model.index(position, COL_STATUS).data() == "completed"
+    assert model.row_for("skinsnode", "brand-new") is None
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+
+
+async def test_orders_tab_follows_store_changes_and_keeps_details_current(ui):
+    """Watching one order: its row and the details pane move with the tracker, with no
+    click and no full reload of the table."""
+    async with ui.session() as s:
+        c = s.controller
+        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
+                   key=lambda i: i.price_cents)
+        external_id = s.backend.new_external_id()
+        sandbox_control(s.sandbox, "/_sandbox/outcomes",
+                        {"skinsnode": {external_id: "completed"}})
+        await s.backend.place_order(item, TRADE_URL, external_id)
+        orders = c.orders
+        s.window.tabs.setCurrentWidget(orders)
+        await wait_for(lambda: orders.model.row_for("skinsnode", external_id) is not None)
+        assert orders.select("skinsnode", external_id)
+        resets = []
+        orders.model.modelReset.connect(lambda: resets.append(1))
+        details = orders.details
+        await wait_for(lambda: details.chip.text() == "completed", timeout=40)
+        assert details.fields["checked"].text() != "not yet"
+        assert orders.current_item().key == external_id
+        assert not resets
+
+
+async def test_wallet_history_follows_order_moves_but_waits_while_hidden(ui):
+    """An order's refund shows in the Wallet tab's movements; while the operator looks at
+    another tab the re-read waits for the Wallet tab to be shown (polls are not re-read)."""
+    async with ui.session() as s:
+        c = s.controller
+        wallet, orders = c.wallet, c.orders
+        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+        s.window.tabs.setCurrentWidget(orders)
+        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
+                   key=lambda i: i.price_cents)
+        external_id = s.backend.new_external_id()
+        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: "expired"}})
+        await s.backend.place_order(item, TRADE_URL, external_id)
+
+        def status() -> str | None:
+            found = orders.model.item_for("skinsnode", external_id)
+            return found.status if found else None
+
+        await wait_for(lambda: status() == "expired", timeout=40)
+        await wait_for(lambda: wallet._history_stale, timeout=10)
+
+        def refunded() -> bool:
+            return any(m.kind == "refund" and "expired" in m.what
+                       for m in wallet.movements.rows)
+
+        assert not refunded()
+        s.window.tabs.setCurrentWidget(wallet)
+        await wait_for(refunded, timeout=10)
+        assert not wallet._history_stale
