@@ -125,3 +125,11 @@ async def test_quote_lock_used_once(store_db, store_profile):
     with pytest.raises(StoreError) as info:
         await quotes.mark_used(saved.id, "dep-2")
     assert info.value.code == "quote_used"
+
+
+async def test_get_many_reads_just_the_named_deposits(deposits):
+    for n in range(1, 4):
+        await deposits.insert_draft(profile="main", request=request(n), now=T0)
+    found = await deposits.get_many("main", {"dep-1", "dep-3", "dep-9"})
+    assert sorted(d.merchant_tx_id for d in found) == ["dep-1", "dep-3"]
+    assert found[0] == await deposits.get("main", found[0].merchant_tx_id)

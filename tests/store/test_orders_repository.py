@@ -252,3 +252,18 @@ async def test_settles_at_and_notes(orders, events):
         "Buyer asked for a refund"
     with pytest.raises(StoreError):
         await orders.set_settles_at("main", "ghost", None)
+
+
+async def test_get_many_reads_just_the_named_orders_of_the_profile(orders, monkeypatch):
+    from skins_console.store import codec
+
+    for n in range(1, 8):
+        await draft(orders, n)
+    monkeypatch.setattr(codec, "KEYS_PER_QUERY", 3)  # several IN (...) queries
+    found = await orders.get_many("main", ["ord-2", "ord-5", "ord-7", "ord-2", "ord-6",
+                                           "no-such", "ord-1"])
+    assert sorted(o.external_id for o in found) == ["ord-1", "ord-2", "ord-5", "ord-6",
+                                                    "ord-7"]
+    assert found[0] == await orders.get("main", found[0].external_id)
+    assert await orders.get_many("other-profile", ["ord-1"]) == []
+    assert await orders.get_many("main", []) == []
