@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -36,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 ORDERS = 1000
 DEPOSITS = 200
+#: where an idle worker thread waits (not running Python)
+_IDLE = ("in wait", "in get\n", "in select", "in serve_forever", "in accept")
 NAMES = ["AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"]
 
 
@@ -144,6 +147,19 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
     await _seed(ctx, base)
     seeded_in = time.perf_counter() - t0
 
+    # As in the app (ui/app.py): the cyclic collector runs on the GUI thread only.
+    from skins_console.ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    collections: list[tuple[int, float]] = []
+    started_gc = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started_gc[0] = time.perf_counter()
+        else:
+            collections.append((info["generation"], (time.perf_counter() - started_gc[0]) * 1000))
+
     presenter = ErrorPresenter()
     presenter.show_dialogs = False
     runner = TaskRunner(presenter)
@@ -167,6 +183,7 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
         last[0] = now
 
     stacks: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     watching = threading.Event()
     main_thread = threading.main_thread().ident
 
@@ -175,11 +192,19 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
         while watching.is_set():
             time.sleep(0.02)
             if time.perf_counter() - last[0] > 0.05:
-                frame = sys._current_frames().get(main_thread)
+                frames = sys._current_frames()
+                frame = frames.get(main_thread)
                 if frame is not None:
                     lines = traceback.format_stack(frame)
                     own = [line for line in lines if "skins_console" in line][-3:]
                     stacks["".join(own or lines[-3:])] += 1
+                # What other threads were running Python meanwhile (GIL holders).
+                for ident, other in frames.items():
+                    if ident in (main_thread, threading.get_ident()):
+                        continue
+                    top = traceback.format_stack(other)[-2:]
+                    if not any(idle in "".join(top) for idle in _IDLE):
+                        others["".join(top)] += 1
 
     heartbeat = QTimer()
     heartbeat.setInterval(5)
@@ -191,6 +216,7 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     wall0 = time.perf_counter()
     gaps.clear()
+    gc.callbacks.append(on_gc)
     last[0] = time.perf_counter()
     heartbeat.start()
     if diagnose:
@@ -199,6 +225,7 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
     await asyncio.sleep(seconds)
     watching.clear()
     heartbeat.stop()
+    gc.callbacks.remove(on_gc)
     wall = time.perf_counter() - wall0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     after = await _requests(base)
@@ -222,14 +249,20 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False) 
         "median_gap_ms": round(statistics.median(stalls), 1) if stalls else None,
         "gaps_over_50ms": sum(1 for g in stalls if g > 50),
         "bugs_reported": len(getattr(presenter, "bugs", []) or []),
+        "gc_collections_by_generation": [sum(1 for g, _ in collections if g == gen)
+                                         for gen in (0, 1, 2)],
+        "gc_longest_ms": round(max((ms for _, ms in collections), default=0.0), 1),
     }
     if diagnose:
         result["stall_samples"] = [
             {"samples": count, "stack": stack} for stack, count in stacks.most_common(6)]
+        result["other_threads_during_stalls"] = [
+            {"samples": count, "stack": stack} for stack, count in others.most_common(6)]
     await controller.shutdown()
     await runner.shutdown()
     window.close()
     await ctx.close()
+    collector.stop()
     return result
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -115,6 +116,21 @@ async def bench(items: int, orders: int) -> dict:
     sandbox = _start_sandbox_process(items)
     ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
     await ensure_sandbox_profile(ctx, sandbox)
+    # As in the app (ui/app.py): the cyclic collector runs on the GUI thread only. Each
+    # collection's duration is recorded: a long one is a stall of its own.
+    from skins_console.ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    collections: list[float] = []
+    gc_started = [0.0]
+
+    def on_gc(phase: str, _info: dict) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            collections.append((time.perf_counter() - gc_started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     presenter = ErrorPresenter()
     presenter.show_dialogs = False
     failures = []
@@ -213,7 +229,11 @@ async def bench(items: int, orders: int) -> dict:
         result["tracking_checked"] = passed.checked
         result["tracking_worst_stall_ms"] = beat.stop()
         result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
+        result["gc_collections"] = len(collections)
+        result["gc_longest_ms"] = max(collections, default=0.0)
     finally:
+        gc.callbacks.remove(on_gc)
+        collector.stop()
         await runner.shutdown()
         await ctx.close()
         sandbox.process.terminate()

@@ -16,6 +16,7 @@ error, a log line or a ``repr``.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import email.utils
 import functools
 import json
@@ -146,11 +147,19 @@ def _dict_from_pairs(pairs: list) -> dict:
     return dict(pairs)
 
 
+#: bytes decoded to text per C call by _loads_exact_yielding
+_DECODE_STEP = 1 << 20
+
+
 def _loads_exact_yielding(raw: bytes) -> Any:
     """``loads_exact`` for a worker thread: ``json.loads`` is one C call that holds the GIL
     for its whole run (0.5 s+ for a 100k-item catalog), starving the GUI thread; a Python
-    hook per object gives the interpreter points to hand the GIL over."""
-    return json.loads(raw, parse_float=Decimal, object_pairs_hook=_dict_from_pairs)
+    hook per object gives the interpreter points to hand the GIL over. The bytes are
+    decoded to text a megabyte at a time for the same reason (40 MB in one call: ~50 ms)."""
+    decoder = codecs.getincrementaldecoder(json.detect_encoding(raw))("surrogatepass")
+    text = "".join([decoder.decode(raw[start:start + _DECODE_STEP])
+                    for start in range(0, len(raw), _DECODE_STEP)]) + decoder.decode(b"", True)
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_dict_from_pairs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 from bisect import bisect_right
-from itertools import accumulate, compress, repeat
+from heapq import merge
+from itertools import accumulate, compress, islice, repeat
 from operator import and_, contains, ge, le, not_
 
 from PySide6.QtCore import (
@@ -43,6 +45,18 @@ SortRole = Qt.ItemDataRole.UserRole + 2
 #: the float value as a Python float (display only: the float bar's position), or None
 FloatRole = Qt.ItemDataRole.UserRole + 3
 ImageUrlRole = Qt.ItemDataRole.UserRole + 4
+
+# Plain ints: data() runs for every role of every painted cell; most roles are not ours.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_SORT, _ITEM, _FLOAT, _IMAGE_URL = int(SortRole), int(ItemRole), int(FloatRole), int(ImageUrlRole)
+_HANDLED = frozenset({_DISPLAY, _FOREGROUND, _DECORATION, _ALIGN, _TOOLTIP, _SORT, _ITEM,
+                      _FLOAT, _IMAGE_URL})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 COL_THUMB, COL_NAME, COL_MARKS, COL_PHASE, COL_FLOAT, COL_WEAR, COL_SEED, COL_PRICE = range(8)
 HEADERS = ("", "Name", "Marks", "Phase", "Float", "Wear", "Seed", "Price")
@@ -115,14 +129,61 @@ class CatalogColumns:
             c.seeds.append(seed if seed is not None else -1)
             c.colors.append(normalise_color(item.rarity_color, parts.quality_color))
             c.images.append(item.image_url or "")
-        n = len(c.items)
         for attr in _SORT_LISTS:
-            keys = getattr(c, attr)
-            c.orders[attr] = sorted(range(n), key=keys.__getitem__)
+            c.orders[attr] = ascending_rows(getattr(c, attr))
         return c
 
     def sort_list(self, column: int) -> str:
         return _SORT_BY_COLUMN[column]
+
+
+#: rows sorted per C call; runs are then merged pairwise, also in C, up to _MERGE_IN_C rows
+_SORT_RUN = 4096
+_MERGE_IN_C = 16_384
+
+
+def ascending_rows(keys: list) -> list[int]:
+    """``sorted(range(len(keys)), key=keys.__getitem__)``, in steps that let go of the GIL.
+
+    One ``sorted`` call is one C call: over 100k names it holds the GIL for ~70 ms, and the
+    GUI thread, which needs the GIL for every paint and timer, stalls that long while the
+    catalog is built in a worker thread. Short runs are sorted in C, merged pairwise in C
+    (timsort merges two sorted runs in linear time) while they are small, and the last
+    few large runs merged by ``heapq.merge``, which is Python code the interpreter can
+    interrupt. Ties keep row order, as with one stable sort.
+    """
+    get = keys.__getitem__
+    n = len(keys)
+    runs = [sorted(range(start, min(start + _SORT_RUN, n)), key=get)
+            for start in range(0, n, _SORT_RUN)]
+    while len(runs) > 1 and len(runs[0]) < _MERGE_IN_C:
+        runs = [sorted(runs[i] + runs[i + 1], key=get) if i + 1 < len(runs) else runs[i]
+                for i in range(0, len(runs), 2)]
+    if len(runs) == 1:
+        return runs[0]
+    return list(merge(*runs, key=get)) if runs else []
+
+
+#: list entries dropped per step by release_in_steps
+_RELEASE_STEP = 2000
+
+
+def release_in_steps(columns: CatalogColumns) -> None:
+    """Free a replaced catalog a slice at a time; meant for a worker thread.
+
+    Freeing 100k items (each with its raw JSON dict) when the last reference goes is one
+    chain of C deallocations, 50-100 ms during which no other thread runs Python: on the
+    GUI thread, or in a worker holding the GIL, the window would stall. Dropping slices of
+    each list lets the interpreter hand the GIL over between them. Only the lists are
+    emptied; items still referenced elsewhere (a selection, an open sell dialog) live on.
+    """
+    lists = [value for value in (getattr(columns, f.name) for f in dc_fields(columns))
+             if isinstance(value, list)]
+    lists += columns.orders.values()
+    columns.orders = {}
+    for values in lists:
+        while values:
+            del values[-_RELEASE_STEP:]
 
 
 _MARKS = {
@@ -158,12 +219,15 @@ class CatalogModel(QAbstractTableModel):
 
     # --- feeding -------------------------------------------------------------------------
 
-    def set_columns(self, columns: CatalogColumns) -> None:
+    def set_columns(self, columns: CatalogColumns) -> CatalogColumns:
+        """Show ``columns``; returns the replaced ones, for :func:`release_in_steps`."""
+        previous = self.columns
         self.beginResetModel()
         self.columns = columns
         self._rows_by_image = {}
         self._row_by_id = None
         self.endResetModel()
+        return previous
 
     def set_catalog(self, catalog: Catalog) -> None:
         """Synchronous convenience for small catalogs and tests."""
@@ -202,14 +266,27 @@ class CatalogModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+        # Without this override Qt's index() asks Python for rowCount and columnCount on
+        # every call, and the proxy maps each painted cell through it.
+        if parent.isValid() or not (0 <= row < len(self.columns.items)) or not (
+            0 <= column < len(HEADERS)
+        ):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
+        if role not in _HANDLED or not index.isValid():
             return None
-        row, col = index.row(), index.column()
+        return self.row_data(index.row(), index.column(), role)
+
+    def row_data(self, row: int, col: int, role: int):
+        """``data()`` for source ``row``: the proxy calls it directly (one Python call per
+        painted cell and role, instead of a mapToSource and an index on top)."""
         c = self.columns
-        if row >= len(c.items):
+        if not 0 <= row < len(c.items):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == COL_NAME:
                 return c.names[row]
             if col == COL_PRICE:
@@ -226,13 +303,11 @@ class CatalogModel(QAbstractTableModel):
                 seed = c.seeds[row]
                 return "" if seed < 0 else str(seed)
             return None
-        if role == SortRole:
-            return self.sort_keys(col)[row]
-        if role == ItemRole:
-            return c.items[row]
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_NAME:
-            return self._color(c.colors[row])
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
+        if role == _FOREGROUND:
+            return self._color(c.colors[row]) if col == COL_NAME else None
+        if role == _DECORATION:
+            if col != COL_THUMB:
+                return None
             url = c.images[row]
             if not url or self.thumbnail_for is None:
                 return None
@@ -240,18 +315,24 @@ class CatalogModel(QAbstractTableModel):
             if row not in rows:
                 rows.append(row)
             return self.thumbnail_for(url)
-        if role == FloatRole and col == COL_FLOAT:
+        if role == _ALIGN:
+            return _RIGHT if col in (COL_FLOAT, COL_PRICE, COL_SEED) else None
+        if role == _FLOAT:
+            if col != COL_FLOAT:
+                return None
             value = c.floats[row]
             return None if value == _NO_FLOAT else value
-        if role == ImageUrlRole:
+        if role == _SORT:
+            return self.sort_keys(col)[row]
+        if role == _ITEM:
+            return c.items[row]
+        if role == _IMAGE_URL:
             return c.images[row] or None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == COL_WEAR:
-                return c.wears[row] or None
-            if col == COL_NAME:
-                return f"{c.names[row]}\nType: {c.kinds[row]}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_FLOAT, COL_PRICE, COL_SEED):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # tooltip
+        if col == COL_WEAR:
+            return c.wears[row] or None
+        if col == COL_NAME:
+            return f"{c.names[row]}\nType: {c.kinds[row]}"
         return None
 
     def _color(self, hex_color: str) -> QColor:
@@ -268,14 +349,7 @@ class CatalogModel(QAbstractTableModel):
         return getattr(self.columns, _SORT_BY_COLUMN[column])
 
     def sorted_rows(self, column: int) -> list[int]:
-        """Ascending row order for ``column`` (precomputed when the columns were built)."""
-        name = _SORT_BY_COLUMN[column]
-        order = self.columns.orders.get(name)
-        if order is None or len(order) != len(self.columns.items):
-            keys = self.sort_keys(column)
-            order = self.columns.orders[name] = sorted(
-                range(len(self.columns.items)), key=keys.__getitem__)
-        return order
+        return sorted_rows(self.columns, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +376,9 @@ class CatalogFilter:
 
 
 #: above this many occurrences a blob search costs more than one pass over every key
+#: narrow the shown rows only while they are under 1/_NARROW_FRACTION of all rows
+_NARROW_FRACTION = 4
+_BLOB_STEP = 8192  # keys per C call while a KeyBlob is built
 _BLOB_MAX_HITS = 12_000
 
 
@@ -314,15 +391,34 @@ class KeyBlob:
     separator) and search words never contain whitespace, so a hit never spans two keys.
     """
 
-    def __init__(self, order: list[int], keys_in_order: list[str]) -> None:
+    def __init__(self, order: list[int], keys: list[str]) -> None:
+        """``keys[row]`` is the search key of source ``row`` (``CatalogColumns.keys``)."""
         self.order = order
-        self.text = "\n".join(keys_in_order)
-        self.starts = list(accumulate((len(k) + 1 for k in keys_in_order), initial=0))
+        # Built in slices: it runs in a worker thread, and each C call (a join, a map over
+        # 100k keys) holds the GIL, and with it the GUI thread, until it returns.
+        #
+        # ``keys`` are the same keys again, as new strings allocated one after another in
+        # row order: a full pass (a word too common for the blob) then reads memory in
+        # sequence. Over the columns' keys, allocated in catalog order and read in (say)
+        # name order, the same pass is 2-3 times slower from cache misses alone.
+        in_order: list[str] = []
+        parts: list[str] = []
+        starts = [0]
+        for first in range(0, len(order), _BLOB_STEP):
+            chunk = list(map(str.lower, map(keys.__getitem__, order[first:first + _BLOB_STEP])))
+            in_order += chunk
+            parts.append("\n".join(chunk))
+            # Offsets of each key: len + 1 (the separator), summed; C iterators throughout.
+            starts += islice(accumulate(map((1).__add__, map(len, chunk)),
+                                        initial=starts[-1]), 1, None)
+        self.keys = in_order
+        self.text = "\n".join(parts)
+        self.starts = starts
 
     def rows_containing(self, word: str) -> list[int] | None:
         """Rows (in order) whose key contains ``word``; None when a full pass is cheaper."""
         text, starts, order = self.text, self.starts, self.order
-        if text.count(word) > _BLOB_MAX_HITS:
+        if len(word) == 1 or text.count(word) > _BLOB_MAX_HITS:
             return None
         rows: list[int] = []
         position = text.find(word)
@@ -378,6 +474,39 @@ def filter_rows(columns: CatalogColumns, candidates: list[int],
     return rows if isinstance(rows, list) else list(rows)
 
 
+def sorted_rows(columns: CatalogColumns, column: int) -> list[int]:
+    """Ascending row order for ``column`` (precomputed when the columns were built)."""
+    name = _SORT_BY_COLUMN[column]
+    order = columns.orders.get(name)
+    if order is None or len(order) != len(columns.items):
+        order = columns.orders[name] = ascending_rows(getattr(columns, name))
+    return order
+
+
+@dataclass(slots=True)
+class PreparedOrder:
+    """A row order with its search keys and index, computed before the columns are shown."""
+
+    columns: CatalogColumns
+    sort_column: int
+    descending: bool
+    order: list[int]
+    order_keys: list[str]
+    blob: KeyBlob
+
+
+def prepare_order(columns: CatalogColumns, sort_column: int, descending: bool) -> PreparedOrder:
+    """Pure Python, no Qt: for a worker thread, with the proxy's ``sort_state``."""
+    if 0 <= sort_column < len(HEADERS):
+        order = sorted_rows(columns, sort_column)
+        if descending:
+            order = order[::-1]
+    else:
+        order = list(range(len(columns.items)))
+    blob = KeyBlob(order, columns.keys)
+    return PreparedOrder(columns, sort_column, descending, order, blob.keys, blob)
+
+
 class CatalogProxy(QAbstractProxyModel):
     """Filtered and sorted view of a :class:`CatalogModel` (see the module docstring)."""
 
@@ -391,6 +520,7 @@ class CatalogProxy(QAbstractProxyModel):
         self._blob: KeyBlob | None = None  # the same keys joined, built on first search
         self._rows: list[int] = []
         self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
+        self._prepared: PreparedOrder | None = None
 
     def setSourceModel(self, model: CatalogModel) -> None:  # noqa: N802
         previous = self.sourceModel()
@@ -411,7 +541,11 @@ class CatalogProxy(QAbstractProxyModel):
     def set_filter(self, flt: CatalogFilter) -> None:
         if flt == self._filter:
             return
-        narrowing = flt.narrows(self._filter)
+        # Re-checking only the rows shown pays while they are few: their keys are scattered
+        # in memory (catalog order), so over most of the catalog a fresh pass over the
+        # order's contiguous keys and index is quicker ('a' → 'ak': 45 ms against 15 ms).
+        narrowing = (flt.narrows(self._filter)
+                     and len(self._rows) * _NARROW_FRACTION < len(self._sorted_order()))
         self.beginResetModel()
         if narrowing:
             self._rows = filter_rows(self.sourceModel().columns, self._rows, flt)
@@ -461,28 +595,46 @@ class CatalogProxy(QAbstractProxyModel):
         self._reverse = None
 
     def search_index_inputs(self) -> tuple[list[int], list[str]]:
-        """The current row order and its keys, for building a :class:`KeyBlob` off-thread."""
-        order = self._sorted_order()
-        if self._order_keys is None or len(self._order_keys) != len(order):
-            self._order_keys = list(map(self.sourceModel().columns.keys.__getitem__, order))
-            self._blob = None
-        return order, self._order_keys
+        """The current row order and the keys by source row, for a :class:`KeyBlob` built
+        off-thread."""
+        return self._sorted_order(), self.sourceModel().columns.keys
 
     def install_blob(self, blob: KeyBlob) -> bool:
         """Use ``blob`` for searches if the row order has not changed since it was built."""
         if blob.order is not self._order:
             return False
         self._blob = blob
+        self._order_keys = blob.keys
         return True
 
     @property
     def has_blob(self) -> bool:
         return self._blob is not None
 
+    @property
+    def sort_state(self) -> tuple[int, bool]:
+        """(sort column or -1, descending), for :func:`prepare_order` in a worker thread."""
+        return self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
+
+    def expect(self, prepared: "PreparedOrder") -> None:
+        """Use ``prepared`` (built off-thread) when the source next resets to its columns,
+        instead of computing the row order's keys and the search index then."""
+        self._prepared = prepared
+
     def _on_source_reset(self) -> None:
         self.beginResetModel()
-        self._order = self._order_keys = None
-        self._recompute()
+        prepared, self._prepared = self._prepared, None
+        model = self.sourceModel()
+        if (prepared is not None and prepared.columns is model.columns
+                and (prepared.sort_column, prepared.descending) == self.sort_state):
+            self._order, self._order_keys = prepared.order, prepared.order_keys
+            self._blob = prepared.blob
+            self._rows = filter_rows(model.columns, self._order, self._filter,
+                                     self._order_keys, self._blob)
+            self._reverse = None
+        else:
+            self._order = self._order_keys = None
+            self._recompute()
         self.endResetModel()
 
     def _on_source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()):
@@ -509,6 +661,19 @@ class CatalogProxy(QAbstractProxyModel):
 
     def visible_rows(self) -> list[int]:
         return self._rows
+
+    def data(self, index: QModelIndex, role: int = _DISPLAY):
+        # Straight to the source row: QAbstractProxyModel would map every painted cell
+        # through mapToSource and the source's index() first (two more Python calls).
+        if role not in _HANDLED:
+            return None
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        return self.sourceModel().row_data(self._rows[row], index.column(), role)
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
         if not proxy_index.isValid() or self.sourceModel() is None:

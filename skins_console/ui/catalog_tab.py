@@ -46,6 +46,9 @@ from skins_console.ui.catalog_model import (
     CatalogModel,
     CatalogProxy,
     KeyBlob,
+    PreparedOrder,
+    prepare_order,
+    release_in_steps,
 )
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.thumbnails import ThumbnailCache
@@ -53,6 +56,11 @@ from skins_console.ui.widgets.float_bar import FloatBarDelegate
 
 SEARCH_DEBOUNCE_MS = 150
 ROW_HEIGHT = 38
+
+
+def _build_for_view(items, sort_column: int, descending: bool) -> PreparedOrder:
+    """Worker thread: the catalog's columns, and its row order and search index."""
+    return prepare_order(CatalogColumns.build(items), sort_column, descending)
 
 
 def _local(ts: datetime) -> str:
@@ -256,14 +264,23 @@ class CatalogTab(QWidget):
         # Building 100k rows of display data takes about a second of pure Python: off the
         # GUI thread, then swapped in with one model reset.
         self.fetched_label.setText(f"Preparing {len(catalog.items):,} items…")
-        columns = await asyncio.to_thread(CatalogColumns.build, catalog.items)
-        self.set_columns(columns, catalog.fetched_at, cached_copy=cached_copy,
+        # The row order and search index for the current sort are built with the columns:
+        # done after the swap, they would compete with the view's first paint.
+        sort_column, descending = self.proxy.sort_state
+        prepared = await asyncio.to_thread(_build_for_view, catalog.items, sort_column,
+                                           descending)
+        self.proxy.expect(prepared)
+        self.set_columns(prepared.columns, catalog.fetched_at, cached_copy=cached_copy,
                          skipped=len(catalog.skipped))
 
     def set_columns(self, columns: CatalogColumns, fetched_at: datetime, *, cached_copy: bool,
                     skipped: int = 0) -> None:
         selected = self.selected_item()
-        self.model.set_columns(columns)
+        previous = self.model.set_columns(columns)
+        if len(previous):
+            self._runner.spawn(asyncio.to_thread(release_in_steps, previous), owner=self,
+                               description="freeing the previous catalog", background=True)
+        del previous
         # 100k items are a few hundred thousand long-lived objects: a full collection that
         # walks them takes 100-300 ms on the GUI thread (where the app collects). Freezing
         # moves them out of the collector's sight; they are still freed by reference
@@ -282,7 +299,7 @@ class CatalogTab(QWidget):
     def prepare_search_index(self) -> None:
         """Build the joined-keys search index for the current order in a worker thread
         (40 ms at 100k: too long for the first keystroke to pay)."""
-        if self.model.rowCount() == 0:
+        if self.model.rowCount() == 0 or self.proxy.has_blob:
             return
         order, keys = self.proxy.search_index_inputs()
         self._runner.spawn(asyncio.to_thread(KeyBlob, order, keys), owner=self,

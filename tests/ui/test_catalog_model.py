@@ -125,8 +125,10 @@ def test_key_blob_search_matches_the_full_pass(models):
 
     model, proxy = models
     columns = model.columns
-    order, keys = proxy.search_index_inputs()
-    blob = KeyBlob(order, keys)
+    order, keys_by_row = proxy.search_index_inputs()
+    blob = KeyBlob(order, keys_by_row)
+    keys = [keys_by_row[row] for row in order]
+    assert blob.keys == keys
     for word in ("a", "doppler", "★", "(factory", "661", "zzz", "redline (field"):
         full = filter_rows(columns, order, CatalogFilter(text=word), keys)
         assert blob.rows_containing(word) in (None, full), word
@@ -134,3 +136,19 @@ def test_key_blob_search_matches_the_full_pass(models):
     assert proxy.install_blob(blob) and proxy.has_blob
     proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)  # new order: the old index is stale
     assert not proxy.install_blob(blob)
+
+
+def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
+    import random
+
+    from skins_console.ui import catalog_model
+    from skins_console.ui.catalog_model import ascending_rows
+
+    rng = random.Random(7)
+    for n in (0, 1, 3, catalog_model._SORT_RUN, catalog_model._SORT_RUN + 1,
+              catalog_model._MERGE_IN_C * 3 + 5):
+        names = [rng.choice(["ak", "awp", "m4", "★ karambit"]) + str(rng.randint(0, 40))
+                 for _ in range(n)]  # many ties: their row order must be kept
+        prices = [rng.randint(0, 500) for _ in range(n)]
+        for keys in (names, prices):
+            assert ascending_rows(keys) == sorted(range(n), key=keys.__getitem__)
