@@ -16,7 +16,6 @@ error, a log line or a ``repr``.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import email.utils
 import functools
 import json
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from skins_console import __version__
+from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.core.errors import (
     ApiConnectionError,
     ApiError,
@@ -141,25 +141,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 #: answers larger than this are decoded off the event loop (see ``send``)
 DECODE_OFF_LOOP_BYTES = 1_000_000
-
-
-def _dict_from_pairs(pairs: list) -> dict:
-    return dict(pairs)
-
-
-#: bytes decoded to text per C call by _loads_exact_yielding
-_DECODE_STEP = 1 << 20
-
-
-def _loads_exact_yielding(raw: bytes) -> Any:
-    """``loads_exact`` for a worker thread: ``json.loads`` is one C call that holds the GIL
-    for its whole run (0.5 s+ for a 100k-item catalog), starving the GUI thread; a Python
-    hook per object gives the interpreter points to hand the GIL over. The bytes are
-    decoded to text a megabyte at a time for the same reason (40 MB in one call: ~50 ms)."""
-    decoder = codecs.getincrementaldecoder(json.detect_encoding(raw))("surrogatepass")
-    text = "".join([decoder.decode(raw[start:start + _DECODE_STEP])
-                    for start in range(0, len(raw), _DECODE_STEP)]) + decoder.decode(b"", True)
-    return json.loads(text, parse_float=Decimal, object_pairs_hook=_dict_from_pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +336,9 @@ class ProviderHttp:
         if len(response.content) > DECODE_OFF_LOOP_BYTES:
             # A 100,000-item catalog takes about a second to decode; on the GUI's event
             # loop that would freeze the window, so large answers decode in a worker thread
-            # (with a Python-level hook per object, so the thread lets the GIL go).
+            # (a value at a time, so the thread lets the GIL go: api/json_stream.py).
             return await asyncio.to_thread(self._decode, method, response, ms, what,
-                                           loads=_loads_exact_yielding)
+                                           loads=loads_exact_stepwise)
         return self._decode(method, response, ms, what)
 
     # --- decoding and error mapping ----------------------------------------------------

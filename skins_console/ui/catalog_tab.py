@@ -50,6 +50,7 @@ from skins_console.ui.catalog_model import (
     prepare_order,
     release_in_steps,
 )
+from skins_console.ui.gc_guard import bulk_allocation
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.widgets.float_bar import FloatBarDelegate
@@ -229,9 +230,11 @@ class CatalogTab(QWidget):
                            description="loading the catalog")
 
     async def _load_cached_then_refresh(self) -> None:
-        cached = await self._load_cached()
-        if cached is not None and cached.items:
-            await self._show(cached, cached_copy=True)
+        with bulk_allocation():
+            cached = await self._load_cached()
+            if cached is not None and cached.items:
+                await self._show(cached, cached_copy=True)
+            del cached
         await self._refresh()
 
     def refresh(self) -> None:
@@ -244,7 +247,9 @@ class CatalogTab(QWidget):
         self.refresh_button.setEnabled(False)
         self.fetched_label.setText("Refreshing…")
         try:
-            catalog = await self._fetch(progress=self._on_progress)
+            with bulk_allocation():  # frozen by set_columns
+                catalog = await self._fetch(progress=self._on_progress)
+                await self._show(catalog, cached_copy=False)
         except ApiError:
             if self.fetched_at is not None:
                 self.is_cached_copy = True
@@ -253,7 +258,6 @@ class CatalogTab(QWidget):
         finally:
             self.progress.hide()
             self.refresh_button.setEnabled(True)
-        await self._show(catalog, cached_copy=False)
         self.last_refresh_seconds = time.perf_counter() - started
 
     def _on_progress(self, step: str) -> None:

@@ -1,0 +1,127 @@
+"""``loads_exact`` for large answers, in steps that each hold the GIL briefly.
+
+``json.loads`` is one C call: over a 40 MB catalog it keeps the GIL for about a second,
+and even with a Python hook per object, decoding the bytes to text and joining that text
+are single C calls of 40-50 ms each. In a worker thread that still stalls the GUI thread,
+which needs the GIL for every paint and timer. Here the bytes are decoded a megabyte at a
+time into a sliding text window, the outer two levels (the answer object and its lists)
+are walked in Python, and every value below them (one catalog item) is parsed by the C
+scanner on its own. The result is the same as ``loads_exact``: ``Decimal`` for numbers
+with a fraction, ``int`` for integers, the last of repeated keys, and ``ValueError`` for
+anything that is not one well-formed JSON document.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from decimal import Decimal
+from json.decoder import WHITESPACE, JSONDecodeError
+from json.scanner import make_scanner
+from typing import Any
+
+#: bytes decoded per step
+STEP = 1 << 20
+#: a value ending this close to the decoded text's end is parsed again with more text
+_MARGIN = 64
+#: containers nested this deep are walked here; deeper values go to the C scanner whole
+WALKED_DEPTH = 2
+
+_SCAN = make_scanner(json.JSONDecoder(parse_float=Decimal))
+
+
+class _Window:
+    """The not yet parsed part of the document as text, decoded on demand."""
+
+    def __init__(self, raw: bytes, step: int) -> None:
+        self.raw, self.step, self.offset = raw, step, 0
+        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(raw))("surrogatepass")
+        self.text, self.pos, self.final = "", 0, not raw
+
+    def more(self) -> bool:
+        """Decode further: at least one step, and at least as much text as is pending (so a
+        value spanning many steps costs linear, not quadratic, copying)."""
+        if self.final:
+            return False
+        parts, wanted = [self.text[self.pos:]], max(1, len(self.text) - self.pos)
+        got = 0
+        while got < wanted and not self.final:
+            chunk = self.raw[self.offset:self.offset + self.step]
+            self.offset += len(chunk)
+            self.final = self.offset >= len(self.raw)
+            part = self.decoder.decode(chunk, self.final)
+            parts.append(part)
+            got += max(1, len(part))
+        self.text, self.pos = "".join(parts), 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character ('' at the end), without consuming it."""
+        while True:
+            self.pos = WHITESPACE.match(self.text, self.pos).end()
+            if self.pos < len(self.text) or not self.more():
+                return self.text[self.pos:self.pos + 1]
+
+    def take(self, expected: str, what: str) -> str:
+        char = self.peek()
+        if char not in expected or not char:
+            raise JSONDecodeError(f"Expecting {what}", self.text, self.pos)
+        self.pos += 1
+        return char
+
+    def value(self) -> Any:
+        """One whole value through the C scanner, reading on while it is incomplete."""
+        while True:
+            self.peek()
+            try:
+                obj, end = _SCAN(self.text, self.pos)
+            except StopIteration:
+                if self.more():
+                    continue
+                raise JSONDecodeError("Expecting value", self.text, self.pos) from None
+            except JSONDecodeError:
+                if self.more():
+                    continue
+                raise
+            if end + _MARGIN >= len(self.text) and self.more():
+                continue  # a number may go on in the next step: "12" of "125", "1" of "1e3"
+            self.pos = end
+            return obj
+
+
+def _walk(window: _Window, depth: int) -> Any:
+    opening = window.peek()
+    if depth >= WALKED_DEPTH or opening not in ("{", "["):
+        return window.value()
+    window.pos += 1
+    if opening == "{":
+        pairs: list[tuple[str, Any]] = []
+        if window.peek() == "}":
+            window.pos += 1
+            return {}
+        while True:
+            if window.peek() != '"':
+                raise JSONDecodeError("Expecting property name enclosed in double quotes",
+                                      window.text, window.pos)
+            key = window.value()
+            window.take(":", "':' delimiter")
+            pairs.append((key, _walk(window, depth + 1)))
+            if window.take(",}", "',' delimiter") == "}":
+                return dict(pairs)
+    items: list[Any] = []
+    if window.peek() == "]":
+        window.pos += 1
+        return items
+    while True:
+        items.append(_walk(window, depth + 1))
+        if window.take(",]", "',' delimiter") == "]":
+            return items
+
+
+def loads_exact_stepwise(raw: bytes, *, step: int = STEP) -> Any:
+    """``loads_exact(raw)`` for a worker thread (see the module docstring)."""
+    window = _Window(raw, step)
+    result = _walk(window, 0)
+    if window.peek():
+        raise JSONDecodeError("Extra data", window.text, window.pos)
+    return result
