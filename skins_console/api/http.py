@@ -313,9 +313,14 @@ class ProviderHttp:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
-            response = await self._client.request(
-                method, path, content=content, params=params, headers=headers
-            )
+            request = self._client.build_request(method, path, content=content,
+                                                 params=params, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
+                chunks = [chunk async for chunk in response.aiter_bytes()]
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug("%s %s %s -> timeout (%s) after %.0f ms", self.provider, method, path,
@@ -333,25 +338,30 @@ class ProviderHttp:
         ms = (time.perf_counter() - started) * 1000
         log.debug("%s %s %s -> %d in %.0f ms", self.provider, method, path,
                   response.status_code, ms)
-        if len(response.content) > DECODE_OFF_LOOP_BYTES:
+        if sum(map(len, chunks)) > DECODE_OFF_LOOP_BYTES:
             # A 100,000-item catalog takes about a second to decode; on the GUI's event
             # loop that would freeze the window, so large answers decode in a worker thread
             # (a value at a time, so the thread lets the GIL go: api/json_stream.py).
-            return await asyncio.to_thread(self._decode, method, response, ms, what,
+            return await asyncio.to_thread(self._decode, method, response, chunks, ms, what,
                                            loads=loads_exact_stepwise)
-        return self._decode(method, response, ms, what)
+        return self._decode(method, response, b"".join(chunks), ms, what)
 
     # --- decoding and error mapping ----------------------------------------------------
 
-    def _decode(self, method: str, response: httpx.Response, ms: float,
-                what: str | None, loads: Callable[[bytes], Any] = loads_exact) -> JsonResponse:
+    def _decode(self, method: str, response: httpx.Response, body: bytes | list[bytes],
+                ms: float, what: str | None,
+                loads: Callable[[Any], Any] = loads_exact) -> JsonResponse:
         status = response.status_code
-        raw = response.content
+        has_body = bool(body) if isinstance(body, bytes) else any(body)
         try:
-            data = loads(raw) if raw else None
+            data = loads(body) if has_body else None
             decoded = True
         except (ValueError, UnicodeDecodeError):
-            data, decoded = raw, False
+            data, decoded = None, False
+        if not decoded or data is None:
+            raw = body if isinstance(body, bytes) else b"".join(body)
+            if not decoded:
+                data = raw
         if 200 <= status < 300:
             if not decoded or data is None:
                 raise self.malformed(

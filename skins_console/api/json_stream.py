@@ -18,6 +18,7 @@ import json
 from decimal import Decimal
 from json.decoder import WHITESPACE, JSONDecodeError
 from json.scanner import make_scanner
+from collections.abc import Sequence
 from typing import Any
 
 #: bytes decoded per step
@@ -33,10 +34,15 @@ _SCAN = make_scanner(json.JSONDecoder(parse_float=Decimal))
 class _Window:
     """The not yet parsed part of the document as text, decoded on demand."""
 
-    def __init__(self, raw: bytes, step: int) -> None:
-        self.raw, self.step, self.offset = raw, step, 0
-        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(raw))("surrogatepass")
-        self.text, self.pos, self.final = "", 0, not raw
+    def __init__(self, raw: bytes | Sequence[bytes], step: int) -> None:
+        chunks = [raw] if isinstance(raw, (bytes, bytearray)) else [c for c in raw if c]
+        self.total = sum(map(len, chunks))
+        self.pieces = (chunk[start:start + step]
+                       for chunk in chunks for start in range(0, len(chunk), step))
+        self.consumed = 0
+        head = b"".join(chunks[:4])[:4]  # json.detect_encoding looks at the first 4 bytes
+        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
+        self.text, self.pos, self.final = "", 0, not self.total
 
     def more(self) -> bool:
         """Decode further: at least one step, and at least as much text as is pending (so a
@@ -46,10 +52,10 @@ class _Window:
         parts, wanted = [self.text[self.pos:]], max(1, len(self.text) - self.pos)
         got = 0
         while got < wanted and not self.final:
-            chunk = self.raw[self.offset:self.offset + self.step]
-            self.offset += len(chunk)
-            self.final = self.offset >= len(self.raw)
-            part = self.decoder.decode(chunk, self.final)
+            piece = next(self.pieces)
+            self.consumed += len(piece)
+            self.final = self.consumed >= self.total
+            part = self.decoder.decode(piece, self.final)
             parts.append(part)
             got += max(1, len(part))
         self.text, self.pos = "".join(parts), 0
@@ -118,8 +124,9 @@ def _walk(window: _Window, depth: int) -> Any:
             return items
 
 
-def loads_exact_stepwise(raw: bytes, *, step: int = STEP) -> Any:
-    """``loads_exact(raw)`` for a worker thread (see the module docstring)."""
+def loads_exact_stepwise(raw: bytes | Sequence[bytes], *, step: int = STEP) -> Any:
+    """``loads_exact(raw)`` for a worker thread (see the module docstring). ``raw`` may be
+    the body as the chunks it arrived in, so it is never joined into one string."""
     window = _Window(raw, step)
     result = _walk(window, 0)
     if window.peek():

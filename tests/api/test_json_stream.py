@@ -54,3 +54,20 @@ def test_encodings_as_json_loads_detects_them():
     assert loads_exact_stepwise(b'\xef\xbb\xbf{"x": 1}') == json.loads(b'\xef\xbb\xbf{"x": 1}')
     with pytest.raises(ValueError):
         loads_exact_stepwise(b'{"x": "\xff"}')
+
+
+@pytest.mark.parametrize("sizes", [(1,), (2, 3, 5), (4096,), (65536, 1)])
+def test_the_body_as_received_in_chunks(sizes):
+    """Network chunks split anywhere: inside numbers, keys and multi-byte characters."""
+    raw = json.dumps(
+        {"items": [{"n": f"★ Doppler ™ {i}", "p": Decimal("1.25"), "q": 10 ** 12 + i}
+                   for i in range(500)], "count": 500}, default=str,
+        ensure_ascii=False).encode()
+    chunks, start, n = [], 0, 0
+    while start < len(raw):
+        size = sizes[n % len(sizes)]
+        chunks.append(raw[start:start + size])
+        start, n = start + size, n + 1
+    chunks.insert(len(chunks) // 2, b"")  # empty chunks happen too
+    assert loads_exact_stepwise(chunks, step=7) == loads_exact(raw)
+    assert loads_exact_stepwise(chunks) == loads_exact(raw)

@@ -424,3 +424,23 @@ async def test_sandbox_webhooks_verify(sb, sn, webhook_receiver):
     assert delivery.event_type == "order.updated"
     with pytest.raises(WebhookRejected):
         verify_skinsnode_webhook(hook.headers, hook.body, "not-the-secret")
+
+
+async def test_a_large_catalog_is_read_stepwise_and_a_garbled_one_refused(sandbox_factory):
+    """Over 1 MB the answer is parsed off the loop from its network chunks
+    (api/json_stream.py): the same data as ``loads_exact`` over the whole body; a
+    truncated body is an error."""
+    from skins_console.api import http
+    from skins_console.core.money import loads_exact
+
+    big = sandbox_factory(catalog_size=4000)
+    async with skinsnode(big, max_get_retries=1) as client:
+        stepwise = await client._http.get("/v1/catalog")
+        whole = await client._http._client.get("/v1/catalog",
+                                                headers=client._http._auth_headers)
+        assert len(whole.content) > http.DECODE_OFF_LOOP_BYTES
+        assert stepwise.data == loads_exact(whole.content)
+        assert len((await client.catalog()).items) == 4000
+        big.set_faults([{"kind": "malformed", "route": "/v1/catalog"}])
+        with pytest.raises(MalformedResponseError):
+            await client.catalog()
