@@ -137,10 +137,9 @@ class TrackingService:
 
     async def next_due_at(self) -> datetime | None:
         profile = self.ctx.require_profile().name
-        times = [o.next_check_at for o in await self.ctx.orders.list_open(profile)
-                 if o.next_check_at is not None]
-        times += [d.next_check_at for d in await self.ctx.deposits.list_open(profile)
-                  if d.next_check_at is not None]
+        times = [when for when in (await self.ctx.orders.next_open_check_at(profile),
+                                   await self.ctx.deposits.next_open_check_at(profile))
+                 if when is not None]
         # Completed records still watched through Trade Protection are not "open"; they are
         # due hours apart, and run_forever never sleeps longer than the idle cadence anyway.
         return min(times) if times else None

@@ -398,6 +398,16 @@ def list_due_orders(
     return [_row(r) for r in conn.execute(sql, params)]
 
 
+def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
+    """The earliest ``next_check_at`` of the profile's open orders (what the tracker sleeps
+    until), without reading the rows: it is asked after every tracking pass."""
+    row = conn.execute(
+        f"SELECT min(next_check_at) FROM orders WHERE profile = ? "
+        f"AND status NOT IN ({placeholders(_NOT_OPEN)}) AND next_check_at IS NOT NULL",
+        (profile, *_NOT_OPEN)).fetchone()
+    return from_ts(row[0]) if row and row[0] else None
+
+
 def list_open_orders(conn: sqlite3.Connection, profile: str | None = None) -> list[OrderRecord]:
     sql = f"{_SELECT} WHERE status NOT IN ({placeholders(_NOT_OPEN)})"
     params: list[Any] = list(_NOT_OPEN)
@@ -483,6 +493,9 @@ class OrdersRepository:
 
     async def list_due(self, now: datetime, **kw: Any) -> list[OrderRecord]:
         return await self._db.read(list_due_orders, now, **kw)
+
+    async def next_open_check_at(self, profile: str) -> datetime | None:
+        return await self._db.read(next_open_check_at, profile)
 
     async def list_open(self, profile: str | None = None) -> list[OrderRecord]:
         return await self._db.read(list_open_orders, profile)

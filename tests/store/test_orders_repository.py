@@ -267,3 +267,17 @@ async def test_get_many_reads_just_the_named_orders_of_the_profile(orders, monke
     assert found[0] == await orders.get("main", found[0].external_id)
     assert await orders.get_many("other-profile", ["ord-1"]) == []
     assert await orders.get_many("main", []) == []
+
+
+async def test_next_open_check_is_the_earliest_of_the_open_orders(orders):
+    assert await orders.next_open_check_at("main") is None
+    for n in (1, 2, 3):
+        await draft(orders, n)
+    await orders.schedule_check("main", "ord-1", next_check_at=T0 + timedelta(minutes=5))
+    await orders.schedule_check("main", "ord-2", next_check_at=T0 + timedelta(minutes=2))
+    await orders.schedule_check("main", "ord-3", next_check_at=T0 + timedelta(minutes=1))
+    await orders.mark_rejected("main", "ord-3", code="validation_error", message="no")
+    open_times = [o.next_check_at for o in await orders.list_open("main") if o.next_check_at]
+    assert await orders.next_open_check_at("main") == min(open_times) == T0 + timedelta(
+        minutes=2)
+    assert await orders.next_open_check_at("other") is None

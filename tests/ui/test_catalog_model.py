@@ -152,3 +152,28 @@ def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
         prices = [rng.randint(0, 500) for _ in range(n)]
         for keys in (names, prices):
             assert ascending_rows(keys) == sorted(range(n), key=keys.__getitem__)
+
+
+def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch):
+    import weakref
+
+    from skins_console.ui import catalog_model
+    from skins_console.ui.catalog_model import CatalogColumns, CatalogModel, release_in_steps
+
+    class Tracked(dict):  # CatalogItem.raw: a weakref tells when the item is gone
+        pass
+
+    raws = [Tracked(n=i) for i in range(7)]
+    items = [CatalogItem(f"id{i}", f"AK-47 | Slate (Field-Tested) {i}", 100 + i, raw=raws[i])
+             for i in range(7)]
+    watchers = [weakref.ref(r) for r in raws]
+    del raws
+    model = CatalogModel()
+    model.set_columns(CatalogColumns.build(items))
+    del items
+    previous = model.set_columns(CatalogColumns.build(ITEMS))
+    assert len(previous) == 7 and model.rowCount() == len(ITEMS)
+    monkeypatch.setattr(catalog_model, "_RELEASE_STEP", 3)
+    release_in_steps(previous)
+    assert len(previous) == 0 and previous.orders == {} and previous.names == []
+    assert all(w() is None for w in watchers)  # nothing else held the old items
