@@ -17,6 +17,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
+from skins_console.core.errors import StoreError
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import EventRecord
 from skins_console.services.context import AppContext
@@ -108,15 +109,17 @@ class NotificationService:
     async def _cursor(self, profile: str) -> int | None:
         return self._ctx.settings.notifications_cursor.get(profile)
 
-    def _save_cursor(self, profile: str, event_id: int) -> None:
+    async def _save_cursor(self, profile: str, event_id: int) -> None:
         cursors = dict(self._ctx.settings.notifications_cursor)
         if cursors.get(profile) == event_id:
             return
         cursors[profile] = event_id
         self._ctx.settings.notifications_cursor = cursors
+        if self._ctx.settings.path is None:
+            return
         try:
-            self._ctx.settings.save()
-        except OSError:
+            await self._ctx.settings.save_in_background()
+        except (OSError, StoreError):
             # Worst case after a failed save: a change is notified again after a restart.
             log.warning("could not save the notification cursor", exc_info=True)
 
@@ -126,7 +129,7 @@ class NotificationService:
         profile = self._ctx.require_profile().name
         cursor = await self._cursor(profile)
         if cursor is None:
-            self._save_cursor(profile, await self._ctx.events.last_id(profile))
+            await self._save_cursor(profile, await self._ctx.events.last_id(profile))
             return []
         events = await self._drain(profile, cursor)
         kinds = Counter(kind for kind, _event in self._classify(events)
@@ -147,7 +150,7 @@ class NotificationService:
         cursor = await self._cursor(profile)
         if cursor is None:
             # start() was not called: begin from now rather than replay the whole history.
-            self._save_cursor(profile, await self._ctx.events.last_id(profile))
+            await self._save_cursor(profile, await self._ctx.events.last_id(profile))
             return []
         events = await self._drain(profile, cursor)
         result = []
@@ -167,7 +170,7 @@ class NotificationService:
             if len(batch) < 500:
                 break
         if events:
-            self._save_cursor(profile, cursor)
+            await self._save_cursor(profile, cursor)
         return events
 
     @staticmethod

@@ -25,12 +25,14 @@ Notification rules are a mapping of event kind (``NOTIFICATION_KINDS``) to on/of
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
 import logging
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
@@ -318,12 +320,24 @@ class Settings:
                 settings._warn(f"Setting {exc.message}; using the default ({setting.default!r}).")
         return settings
 
-    def save(self) -> None:
+    def _serialized(self) -> bytes:
         if self.path is None:
             raise ValueError("these settings have no file to be saved to")
         payload = {"format": SETTINGS_FORMAT, **self._unknown, **self._values}
-        data = (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode("utf-8")
-        atomic_write(self.path, data)
+        return (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+    def save(self) -> None:
+        """Write the file now. Writes queued by :meth:`save_in_background` go first, so the
+        file never goes back to an older state."""
+        data = self._serialized()
+        _writer().submit(atomic_write, self.path, data).result()
+
+    async def save_in_background(self) -> None:
+        """The same write, on the settings writer thread: its two fsyncs can take tens of
+        milliseconds, too long for the GUI thread (the notification cursor is saved every
+        few hundred ms while many orders move; bench_tracking_window)."""
+        data = self._serialized()
+        await asyncio.wrap_future(_writer().submit(atomic_write, self.path, data))
 
     def _warn(self, message: str) -> None:
         log.warning("%s", message)
@@ -337,6 +351,17 @@ def _keep_bad_copy(path: Path) -> Path | None:
     except OSError:
         return None
     return target
+
+
+_writer_pool: ThreadPoolExecutor | None = None
+
+
+def _writer() -> ThreadPoolExecutor:
+    """One thread for every settings write: they land in the order they were asked for."""
+    global _writer_pool
+    if _writer_pool is None:
+        _writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skins-settings")
+    return _writer_pool
 
 
 def atomic_write(path: Path, data: bytes) -> None:

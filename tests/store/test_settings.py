@@ -164,3 +164,22 @@ def test_staging_copy_validates_before_applying(settings_file):
     assert (settings.theme, settings.poll_orders_seconds) == ("dark", 60)
     settings.save()
     assert Settings.load(settings_file).poll_orders_seconds == 60
+
+
+async def test_background_saves_land_in_order(settings_file):
+    """The notification cursor is saved off the GUI thread; a later save, in the
+    background or not, is never overwritten by an earlier one."""
+    import asyncio
+
+    settings = Settings.load(settings_file)
+    settings.notifications_cursor = {"main": 1}
+    first = asyncio.ensure_future(settings.save_in_background())
+    await asyncio.sleep(0)  # serialised and queued
+    settings.notifications_cursor = {"main": 2}
+    second = asyncio.ensure_future(settings.save_in_background())
+    await asyncio.sleep(0)
+    settings.theme = "dark"
+    settings.save()  # waits for the queued writes, then writes the newest state
+    await asyncio.gather(first, second)
+    again = Settings.load(settings_file)
+    assert again.notifications_cursor == {"main": 2} and again.theme == "dark"
