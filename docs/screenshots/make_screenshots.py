@@ -132,11 +132,23 @@ async def main(app: QApplication) -> None:
             await asyncio.sleep(0.5)
         # Let the first two reach their end: advance sandbox time past the trade window.
         await asyncio.sleep(1.5)
-        _post(sandbox.base_url, "/_sandbox/clock/advance", {"seconds": 60})
+        _post(sandbox.base_url, "/_sandbox/clock/advance", {"seconds": 660})
         for key in placed[:2]:
             await ctx.orders.schedule_check("sandbox", key, next_check_at=ctx.clock.now())
         backend.tracking.wake()
         controller.refresh_wallet()
+
+        async def ended() -> bool:
+            orders = [await ctx.orders.get("sandbox", key) for key in placed[:2]]
+            return all(o is not None and o.status in ("completed", "expired") for o in orders)
+
+        # The tracker polls each order at most once per SkinsNode's 30 s cache window (in
+        # sandbox time): wait for both to reach their end rather than for a fixed time.
+        for _ in range(80):
+            if await ended():
+                break
+            backend.tracking.wake()
+            await asyncio.sleep(0.5)
 
         # A deposit from a locked quote, so Skinslink appears in Orders too.
         quote = await backend.get_quote("csgo", ["AK-47 | Redline (Field-Tested)",

@@ -334,6 +334,12 @@ class OrdersTab(QWidget):
                            on_success=lambda _r: (done(), self.reload()), on_error=failed,
                            description="re-checking an order")
 
+    def apply_theme(self, _theme) -> None:
+        """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
+        self.table.viewport().update()
+        if self.details.item is not None:
+            self.details.chip.set_status(self.details.item.status)
+
     # --- countdowns ----------------------------------------------------------------------
 
     def _on_tick(self) -> None:

@@ -52,7 +52,9 @@ def chip_colors(status: str) -> tuple[QColor, QColor]:
     return background, text
 
 
-def paint_chip(painter: QPainter, rect: QRectF, status: str, font_metrics: QFontMetrics) -> None:
+def paint_chip(painter: QPainter, rect: QRectF, status: str, font_metrics: QFontMetrics,
+               *, opaque: bool = False) -> None:
+    """``opaque``: on a selected row, under the tint, so the text keeps its contrast."""
     background, text = chip_colors(status)
     width = min(rect.width() - 4, font_metrics.horizontalAdvance(status) + 16)
     height = min(rect.height() - 4, font_metrics.height() + 4)
@@ -60,6 +62,9 @@ def paint_chip(painter: QPainter, rect: QRectF, status: str, font_metrics: QFont
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
+    if opaque:
+        painter.setBrush(current_theme().color("base"))
+        painter.drawRoundedRect(chip, height / 2, height / 2)
     painter.setBrush(background)
     painter.drawRoundedRect(chip, height / 2, height / 2)
     painter.setPen(text)
@@ -94,15 +99,16 @@ class StatusChipDelegate(QStyledItemDelegate):
         # content, so the model's other roles are not needed (initStyleOption asks for all).
         style.drawPrimitive(self._PANEL, option, painter, widget)
         rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         pixmap = self._chip(str(status), rect.width(), rect.height(), option,
-                            painter.device().devicePixelRatioF())
+                            painter.device().devicePixelRatioF(), selected)
         painter.drawPixmap(rect.x(), rect.y(), pixmap)
 
     def _chip(self, status: str, width: int, height: int, option: QStyleOptionViewItem,
-              ratio: float) -> QPixmap:
+              ratio: float, selected: bool) -> QPixmap:
         theme = current_theme()
         metrics = option.fontMetrics
-        key = (status, width, height, ratio, theme.dark, option.font.key())
+        key = (status, width, height, ratio, theme.dark, option.font.key(), selected)
         pixmap = self._chips.get(key)
         if pixmap is None:
             if len(self._chips) > 256:  # column resized many times: start over
@@ -112,7 +118,8 @@ class StatusChipDelegate(QStyledItemDelegate):
             pixmap.fill(Qt.GlobalColor.transparent)
             chip_painter = QPainter(pixmap)
             chip_painter.setFont(option.font)
-            paint_chip(chip_painter, QRectF(0, 0, width, height), status, metrics)
+            paint_chip(chip_painter, QRectF(0, 0, width, height), status, metrics,
+                       opaque=selected)
             chip_painter.end()
             self._chips[key] = pixmap
         return pixmap
