@@ -72,6 +72,16 @@ def placeholders(values) -> str:
 KEYS_PER_QUERY = 500
 
 
+def earliest_check(conn, table: str, profile: str, closed) -> str | None:
+    """The earliest ``next_check_at`` (stored text) of the profile's rows in ``table``
+    whose status is not in ``closed``."""
+    row = conn.execute(
+        f"SELECT min(next_check_at) FROM {table} WHERE profile = ? "
+        f"AND status NOT IN ({placeholders(closed)}) AND next_check_at IS NOT NULL",
+        (profile, *closed)).fetchone()
+    return row[0] if row else None
+
+
 def rows_by_keys(conn, select: str, key_column: str, profile: str, keys) -> list:
     """The raw rows of ``select`` whose ``key_column`` is one of ``keys`` (any order)."""
     keys = list(dict.fromkeys(keys))

@@ -47,6 +47,7 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
+    earliest_check,
     rows_by_keys,
     dec,
     dumps_exact,
@@ -321,11 +322,7 @@ def list_due_deposits(
 def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
     """The earliest ``next_check_at`` of the profile's open deposits (what the tracker sleeps
     until), without reading the rows: it is asked after every tracking pass."""
-    row = conn.execute(
-        f"SELECT min(next_check_at) FROM deposits WHERE profile = ? "
-        f"AND status NOT IN ({placeholders(_NOT_OPEN)}) AND next_check_at IS NOT NULL",
-        (profile, *_NOT_OPEN)).fetchone()
-    return from_ts(row[0]) if row and row[0] else None
+    return from_ts(earliest_check(conn, "deposits", profile, _NOT_OPEN))
 
 
 def list_open_deposits(conn: sqlite3.Connection,

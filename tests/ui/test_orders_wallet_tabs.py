@@ -109,15 +109,22 @@ def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
     assert not [m for m in movements(orders, lagging) if m.kind == "other change"]
 
 
+async def _sell_cheapest(s, fate: str) -> str:
+    """Sell the session's cheapest catalog item with its outcome scripted; its externalId."""
+    c = s.controller
+    await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+    item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
+               key=lambda i: i.price_cents)
+    external_id = s.backend.new_external_id()
+    sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: fate}})
+    await s.backend.place_order(item, TRADE_URL, external_id)
+    return external_id
+
+
 async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, monkeypatch):
     async with ui.session() as s:
         c = s.controller
-        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
-        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
-                   key=lambda i: i.price_cents)
-        external_id = s.backend.new_external_id()
-        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: "failed"}})
-        await s.backend.place_order(item, TRADE_URL, external_id)
+        external_id = await _sell_cheapest(s, "failed")
         orders = c.orders
         s.window.tabs.setCurrentWidget(orders)
         await wait_for(lambda: orders.model.row_for("skinsnode", external_id) is not None)
@@ -284,13 +291,7 @@ async def test_orders_tab_follows_store_changes_and_keeps_details_current(ui):
     click and no full reload of the table."""
     async with ui.session() as s:
         c = s.controller
-        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
-        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
-                   key=lambda i: i.price_cents)
-        external_id = s.backend.new_external_id()
-        sandbox_control(s.sandbox, "/_sandbox/outcomes",
-                        {"skinsnode": {external_id: "completed"}})
-        await s.backend.place_order(item, TRADE_URL, external_id)
+        external_id = await _sell_cheapest(s, "completed")
         orders = c.orders
         s.window.tabs.setCurrentWidget(orders)
         await wait_for(lambda: orders.model.row_for("skinsnode", external_id) is not None)
@@ -310,13 +311,8 @@ async def test_wallet_history_follows_order_moves_but_waits_while_hidden(ui):
     async with ui.session() as s:
         c = s.controller
         wallet, orders = c.wallet, c.orders
-        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
         s.window.tabs.setCurrentWidget(orders)
-        item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
-                   key=lambda i: i.price_cents)
-        external_id = s.backend.new_external_id()
-        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: "expired"}})
-        await s.backend.place_order(item, TRADE_URL, external_id)
+        external_id = await _sell_cheapest(s, "expired")
 
         def status() -> str | None:
             found = orders.model.item_for("skinsnode", external_id)
