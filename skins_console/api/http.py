@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,6 +50,8 @@ from skins_console.core.errors import (
 from skins_console.core.money import loads_exact
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 USER_AGENT = f"SkinsConsole/{__version__}"
 #: Connecting should be quick even on a slow line; a longer wait means the host is wrong.
@@ -287,6 +289,55 @@ class ProviderHttp:
     async def post(self, path: str, body: Any, *, what: str | None = None) -> JsonResponse:
         """A write, sent once. The caller decides about reconciling and resending."""
         return await self.send("POST", path, body=body, what=what)
+
+    async def create_reconciling(
+        self,
+        *,
+        label: str,
+        attempts: int,
+        send: Callable[[], Awaitable[T]],
+        look_up: Callable[[], Awaitable[Any]],
+        settle: Callable[[Any], T],
+        unknown: Callable[[ApiError | None], ApiError],
+    ) -> T:
+        """A create keyed by an idempotency key (an order, a deposit), resent only as the
+        identical body and only once the provider is known not to have it.
+
+        ``send()`` POSTs and parses; ``look_up()`` reads the record by its key (raising
+        ``NotFoundError`` when the provider never got it) and ``settle`` turns that into the
+        result; ``unknown(cause)`` is the error when nothing settles whether it exists.
+        A conflict means the key exists: that record is adopted. A 429 is a definite "not
+        processed": waiting and resending is safe. An answer lost in transit is looked up
+        before anything is sent again.
+        """
+        last: ApiError | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                return await send()
+            except ConflictError:
+                return settle(await look_up())
+            except RateLimitedError as exc:
+                delay = self.retry_delay_for(exc, attempt - 1, attempts - 1)
+                if delay is None:
+                    raise
+                await self.sleep(delay)
+                continue
+            except ApiError as exc:
+                if not exc.outcome_unknown:
+                    raise
+                last = exc
+                log.info("%s: outcome unknown (%s); reconciling", label, exc.code)
+            try:
+                found = await look_up()
+            except NotFoundError:
+                log.info("%s: not found; resending the identical body", label)
+                if attempt < attempts:
+                    await self.sleep(self.retry.backoff(attempt - 1))
+                continue
+            except ApiError as exc:
+                raise unknown(exc) from None
+            return settle(found)
+        raise unknown(last)
 
     def retry_delay_for(self, exc: ApiError, retry_index: int, attempts: int) -> float | None:
         return self._retry_delay(exc, retry_index, attempts)

@@ -24,13 +24,10 @@ from skins_console.api.shape import ShapeError
 from skins_console.api.skinslink_codes import describe_fail_reason, refine_skinslink_error
 from skins_console.core.errors import (
     ApiError,
-    ConflictError,
     DepositFailedError,
     MarketNameError,
-    NotFoundError,
     OutcomeUnknownError,
     ProviderRefusal,
-    RateLimitedError,
     ValidationError,
 )
 from skins_console.core.market_names import (
@@ -101,42 +98,19 @@ class SkinslinkClient(ProviderClient):
     async def create_deposit_by_hash_name(self, req: DepositRequest) -> DepositState:
         check_deposit_request(req)
         body = req.to_json()
-        last: ApiError | None = None
-        for attempt in range(1, self.create_attempts + 1):
-            try:
-                response = await self._http.post("/merchant/create-deposit-by-hash-name",
-                                                  body, what=f"deposit {req.merchant_tx_id}")
-                state = self._parsed(parse.parse_deposit_state, response,
-                                     self._data(response))
-                return self._settled(req, state)
-            except ConflictError:
-                # The merchant_tx_id was used before: that deposit is ours; adopt it.
-                state = await self.deposit_status(merchant_tx_id=req.merchant_tx_id)
-                return self._settled(req, state)
-            except RateLimitedError as exc:
-                delay = self._http.retry_delay_for(exc, attempt - 1, self.create_attempts - 1)
-                if delay is None:
-                    raise
-                await self._http.sleep(delay)
-                continue
-            except ApiError as exc:
-                if not exc.outcome_unknown:
-                    raise
-                last = exc
-                log.info("Skinslink deposit %s: outcome unknown (%s); reconciling",
-                         req.merchant_tx_id, exc.code)
-            try:
-                state = await self.deposit_status(merchant_tx_id=req.merchant_tx_id)
-            except NotFoundError:
-                log.info("Skinslink deposit %s: not found; resending the identical body",
-                         req.merchant_tx_id)
-                if attempt < self.create_attempts:
-                    await self._http.sleep(self._http.retry.backoff(attempt - 1))
-                continue
-            except ApiError as exc:
-                raise self._unknown(req, exc) from None
-            return self._settled(req, state)
-        raise self._unknown(req, last)
+
+        async def send() -> DepositState:
+            response = await self._http.post("/merchant/create-deposit-by-hash-name", body,
+                                              what=f"deposit {req.merchant_tx_id}")
+            return self._settled(req, self._parsed(parse.parse_deposit_state, response,
+                                                   self._data(response)))
+
+        # A repeated merchant_tx_id is a deposit of ours: it is adopted.
+        return await self._http.create_reconciling(
+            label=f"Skinslink deposit {req.merchant_tx_id}", attempts=self.create_attempts,
+            send=send, look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
+            settle=lambda state: self._settled(req, state),
+            unknown=lambda cause: self._unknown(req, cause))
 
     async def deposit_status(self, *, id: int | None = None,
                              merchant_tx_id: str | None = None) -> DepositState:

@@ -24,10 +24,7 @@ from skins_console.api.shape import ShapeError
 from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
 from skins_console.core.errors import (
     ApiError,
-    ConflictError,
-    NotFoundError,
     OutcomeUnknownError,
-    RateLimitedError,
     ValidationError,
 )
 from skins_console.core.models import (
@@ -110,49 +107,18 @@ class SkinsNodeClient(ProviderClient):
     async def create_order(self, req: OrderRequest) -> OrderAccepted:
         _check_request(req)
         body = req.to_json()
-        last: ApiError | None = None
-        for attempt in range(1, self.create_attempts + 1):
-            try:
-                response = await self._http.post("/v1/orders", body,
-                                                  what=f"order {req.external_id}")
-                return self._parsed(parse.parse_order_accepted, response,
-                                    external_id=req.external_id)
-            except ConflictError:
-                # The contract answers a repeated key with the existing order (202); a 409
-                # still means it exists, so adopt it rather than fail the checkout.
-                return parse.accepted_from_state(await self.get_order(req.external_id))
-            except RateLimitedError as exc:
-                # A 429 is a definite "not processed": waiting and resending the same body
-                # is safe, within the same bounded rounds.
-                delay = self._http.retry_delay_for(exc, attempt - 1, self.create_attempts - 1)
-                if delay is None:
-                    raise
-                await self._http.sleep(delay)
-                continue
-            except ApiError as exc:
-                if not exc.outcome_unknown:
-                    raise
-                last = exc
-                log.info("SkinsNode order %s: outcome unknown (%s); reconciling",
-                         req.external_id, exc.code)
-            found = await self._reconcile(req, last)
-            if found is not None:
-                return found
-            if attempt < self.create_attempts:
-                await self._http.sleep(self._http.retry.backoff(attempt - 1))
-        raise self._unknown(req, last)
 
-    async def _reconcile(self, req: OrderRequest, cause: ApiError | None) -> OrderAccepted | None:
-        """The order as SkinsNode knows it, or None when it certainly never arrived."""
-        try:
-            state = await self.get_order(req.external_id)
-        except NotFoundError:
-            log.info("SkinsNode order %s: not found; resending the identical body",
-                     req.external_id)
-            return None
-        except ApiError as exc:
-            raise self._unknown(req, exc) from None
-        return parse.accepted_from_state(state)
+        async def send() -> OrderAccepted:
+            response = await self._http.post("/v1/orders", body, what=f"order {req.external_id}")
+            return self._parsed(parse.parse_order_accepted, response,
+                                external_id=req.external_id)
+
+        # The contract answers a repeated key with the existing order (202); a 409 still
+        # means it exists, so it is adopted rather than failing the checkout.
+        return await self._http.create_reconciling(
+            label=f"SkinsNode order {req.external_id}", attempts=self.create_attempts,
+            send=send, look_up=lambda: self.get_order(req.external_id),
+            settle=parse.accepted_from_state, unknown=lambda cause: self._unknown(req, cause))
 
     def _unknown(self, req: OrderRequest, cause: ApiError | None) -> OutcomeUnknownError:
         reason = cause.message if cause is not None else "no answer"

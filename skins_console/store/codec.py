@@ -72,6 +72,29 @@ def placeholders(values) -> str:
 KEYS_PER_QUERY = 500
 
 
+def due_rows(conn, select: str, closed, now: datetime, profile: str | None,
+             limit: int) -> list:
+    """Raw rows of ``select`` due for a check at ``now`` (status not in ``closed``), the
+    longest-waiting first."""
+    sql = (f"{select} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
+           f"AND status NOT IN ({placeholders(closed)})")
+    params: list[Any] = [ts(now), *closed]
+    if profile is not None:
+        sql += " AND profile = ?"
+        params.append(profile)
+    return conn.execute(sql + " ORDER BY next_check_at LIMIT ?", (*params, limit)).fetchall()
+
+
+def open_rows(conn, select: str, not_open, profile: str | None) -> list:
+    """Raw rows of ``select`` whose status is not in ``not_open``, oldest first."""
+    sql = f"{select} WHERE status NOT IN ({placeholders(not_open)})"
+    params: list[Any] = list(not_open)
+    if profile is not None:
+        sql += " AND profile = ?"
+        params.append(profile)
+    return conn.execute(sql + " ORDER BY created_at", params).fetchall()
+
+
 def earliest_check(conn, table: str, profile: str, closed) -> str | None:
     """The earliest ``next_check_at`` (stored text) of the profile's rows in ``table``
     whose status is not in ``closed``."""

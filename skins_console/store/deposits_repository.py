@@ -47,6 +47,8 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
+    due_rows,
+    open_rows,
     earliest_check,
     rows_by_keys,
     dec,
@@ -308,15 +310,7 @@ def record_deposit_event(
 def list_due_deposits(
     conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
 ) -> list[DepositRecord]:
-    sql = (f"{_SELECT} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
-           f"AND status NOT IN ({placeholders(_CLOSED)})")
-    params: list[Any] = [ts(now), *_CLOSED]
-    if profile is not None:
-        sql += " AND profile = ?"
-        params.append(profile)
-    sql += " ORDER BY next_check_at LIMIT ?"
-    params.append(limit)
-    return [_row(r) for r in conn.execute(sql, params)]
+    return [_row(r) for r in due_rows(conn, _SELECT, _CLOSED, now, profile, limit)]
 
 
 def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
@@ -327,12 +321,7 @@ def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | Non
 
 def list_open_deposits(conn: sqlite3.Connection,
                        profile: str | None = None) -> list[DepositRecord]:
-    sql = f"{_SELECT} WHERE status NOT IN ({placeholders(_NOT_OPEN)})"
-    params: list[Any] = list(_NOT_OPEN)
-    if profile is not None:
-        sql += " AND profile = ?"
-        params.append(profile)
-    return [_row(r) for r in conn.execute(sql + " ORDER BY created_at", params)]
+    return [_row(r) for r in open_rows(conn, _SELECT, _NOT_OPEN, profile)]
 
 
 def attention_sql(now: datetime) -> tuple[str, list[Any]]:

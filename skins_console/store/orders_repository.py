@@ -68,6 +68,8 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
+    due_rows,
+    open_rows,
     earliest_check,
     rows_by_keys,
     dumps_exact,
@@ -388,15 +390,7 @@ def record_order_event(
 def list_due_orders(
     conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
 ) -> list[OrderRecord]:
-    sql = (f"{_SELECT} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
-           f"AND status NOT IN ({placeholders(_CLOSED)})")
-    params: list[Any] = [ts(now), *_CLOSED]
-    if profile is not None:
-        sql += " AND profile = ?"
-        params.append(profile)
-    sql += " ORDER BY next_check_at LIMIT ?"
-    params.append(limit)
-    return [_row(r) for r in conn.execute(sql, params)]
+    return [_row(r) for r in due_rows(conn, _SELECT, _CLOSED, now, profile, limit)]
 
 
 def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
@@ -406,12 +400,7 @@ def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | Non
 
 
 def list_open_orders(conn: sqlite3.Connection, profile: str | None = None) -> list[OrderRecord]:
-    sql = f"{_SELECT} WHERE status NOT IN ({placeholders(_NOT_OPEN)})"
-    params: list[Any] = list(_NOT_OPEN)
-    if profile is not None:
-        sql += " AND profile = ?"
-        params.append(profile)
-    return [_row(r) for r in conn.execute(sql + " ORDER BY created_at", params)]
+    return [_row(r) for r in open_rows(conn, _SELECT, _NOT_OPEN, profile)]
 
 
 def reserved_cents(conn: sqlite3.Connection, profile: str) -> int:

@@ -194,15 +194,10 @@ class OrdersTab(QWidget):
         self.activity_moved.emit()
         self.loaded.emit()
 
-    def records_changed(self, orders: Iterable[str | None],
-                        deposits: Iterable[str | None]) -> None:
-        """The store changed these orders and deposits (None: any of them).
-
-        Call it at most about once a second (the controller throttles): only the named
-        records are re-read and only rows whose shown values moved are repainted. With a
-        thousand orders polled every 30 s, re-reading all of them each time kept the
-        database thread and the loop busy for nothing (bench_tracking_window).
-        """
+    def note_changes(self, orders: Iterable[str | None],
+                     deposits: Iterable[str | None]) -> None:
+        """The store changed these orders and deposits (None: any of them); they are
+        re-read by the next :meth:`read_changed`."""
         for key in orders:
             if key is None:
                 self._stale = True
@@ -213,9 +208,13 @@ class OrdersTab(QWidget):
                 self._stale = True
             else:
                 self._changed_deposits.add(key)
-        self._read_changed()
 
-    def _read_changed(self) -> None:
+    def read_changed(self) -> None:
+        """Re-read the records noted as changed; call it at most about once a second (the
+        controller throttles). Only those records are read and only rows whose shown values
+        moved are repainted: with a thousand orders polled every 30 s, re-reading all of
+        them each time kept the database thread and the loop busy (bench_tracking_window).
+        """
         if self._runner.running("orders.changed"):
             return  # read again when it is done: cancelling it would drop its keys
         if self._stale or self._load_changed is None or not self.model.rows:
@@ -247,7 +246,7 @@ class OrdersTab(QWidget):
         if missing:
             self.reload()  # new rows: a full read puts them in their place
         elif self._changed_orders or self._changed_deposits:
-            self._read_changed()
+            self.read_changed()
 
     def _refresh_details(self) -> None:
         """Keep the details pane on the newest record of its row (status, last checked)."""

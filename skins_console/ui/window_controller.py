@@ -50,9 +50,7 @@ class WindowController(QObject):
         self.relay = ChangeRelay(self.ctx.bus, self)
         # Store changes refresh these views at most once a second; explicit refreshes and
         # the operator's own actions still reload at once.
-        self._changed_orders: set[str | None] = set()
-        self._changed_deposits: set[str | None] = set()
-        self._reload_orders_soon = Throttle(self._show_order_changes, 1000, self)
+        self._reload_orders_soon = Throttle(lambda: self.orders.read_changed(), 1000, self)
         self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
@@ -217,11 +215,8 @@ class WindowController(QObject):
     def _on_changes(self, batch: frozenset) -> None:
         kinds = {kind for kind, _key in batch}
         if kinds & {change_bus.ORDER, change_bus.DEPOSIT}:
-            for kind, key in batch:
-                if kind == change_bus.ORDER:
-                    self._changed_orders.add(key)
-                elif kind == change_bus.DEPOSIT:
-                    self._changed_deposits.add(key)
+            self.orders.note_changes([key for kind, key in batch if kind == change_bus.ORDER],
+                                     [key for kind, key in batch if kind == change_bus.DEPOSIT])
             self._reload_orders_soon()
             self.window.header.set_synced(utcnow())
         if change_bus.DEPOSIT in kinds:
@@ -230,11 +225,6 @@ class WindowController(QObject):
             self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
-
-    def _show_order_changes(self) -> None:
-        orders, self._changed_orders = self._changed_orders, set()
-        deposits, self._changed_deposits = self._changed_deposits, set()
-        self.orders.records_changed(orders, deposits)
 
     def _show_tracking_state(self) -> None:
         paused = self.backend.tracking.paused
@@ -328,8 +318,6 @@ class WindowController(QObject):
         for key in ("catalog.refresh", "orders.reload", "orders.changed", "wallet.refresh",
                     "wallet.history"):
             self.runner.cancel(key)
-        self._changed_orders.clear()
-        self._changed_deposits.clear()
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.backend.tracking = type(self.backend.tracking)(self.ctx)
         self._build_tabs()
