@@ -147,9 +147,9 @@ async def bench(items: int, orders: int) -> dict:
         # The app builds the shared TLS context in a worker thread at start-up (ui/app.py);
         # the first request then builds the client (keyring read): measured on its own so
         # the refresh figure is the steady state.
-        from skins_console.api.http import _tls_context
+        from skins_console.api.http import tls_context
 
-        await asyncio.to_thread(_tls_context)
+        await asyncio.to_thread(tls_context)
         beat.start()
         t0 = time.perf_counter()
         await backend.health()

@@ -169,7 +169,7 @@ class RetryPolicy:
 
 
 @functools.lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     # Loading the CA bundle costs ~0.1 s; every client (one per provider and profile)
     # shares one context instead of paying that on each construction.
     return httpx.create_ssl_context(trust_env=True)
@@ -234,7 +234,7 @@ class ProviderHttp:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            verify=_tls_context(),
+            verify=tls_context(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
         )

@@ -8,6 +8,7 @@ says which of the two happened.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import replace
@@ -87,19 +88,44 @@ def _csv_bytes(header: tuple[str, ...], rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+async def _write(path: Path, data: bytes) -> None:
+    # Off the event loop: the atomic write fsyncs the file and its folder.
+    await asyncio.to_thread(atomic_write, path, data)
+
+
 class ExportService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
 
     async def export_orders(self, path: Path, flt: ActivityFilter | None = None) -> int:
         rows = [order_row(o) for o in await self._all(self.ctx.orders, flt)]
-        atomic_write(Path(path), _csv_bytes(ORDER_COLUMNS, rows))
+        await _write(Path(path), _csv_bytes(ORDER_COLUMNS, rows))
         return len(rows)
 
     async def export_deposits(self, path: Path, flt: ActivityFilter | None = None) -> int:
         rows = [deposit_row(d) for d in await self._all(self.ctx.deposits, flt)]
-        atomic_write(Path(path), _csv_bytes(DEPOSIT_COLUMNS, rows))
+        await _write(Path(path), _csv_bytes(DEPOSIT_COLUMNS, rows))
         return len(rows)
+
+    @staticmethod
+    async def export_records(orders: list[OrderRecord], deposits: list[DepositRecord],
+                             path: Path) -> list[Path]:
+        """Write these records (a view the operator filtered) with the export columns.
+
+        Orders and deposits have different columns, so both together give two files:
+        ``NAME.csv`` (orders) and ``NAME-deposits.csv``. Returns the files written.
+        """
+        target = Path(path)
+        jobs: list[tuple[Path, bytes]] = []
+        if orders or not deposits:
+            jobs.append((target, _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])))
+        if deposits:
+            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders \
+                else target
+            jobs.append((name, _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])))
+        for file, data in jobs:
+            await _write(file, data)
+        return [file for file, _data in jobs]
 
     async def _all(self, repository, flt: ActivityFilter | None) -> list:
         flt = flt or ActivityFilter()

@@ -131,6 +131,24 @@ class ProfileService:
                                     secrets[SecretKind.SKINSLINK_API_KEY]),
             client_options=self.ctx.client_options)
 
+    async def test_values(self, record: ProfileRecord, secrets: ProfileSecrets | None,
+                          original: str | None) -> ProfileTestResult:
+        """Test what the profile dialog holds, before it is saved. Editing ``original``,
+        the secrets left empty are the stored ones; no secrets at all tests it as stored."""
+        if secrets is None and original is not None:
+            return await self.test(original)
+        secret = secrets.skinsnode_client_secret if secrets else ""
+        key = secrets.skinslink_api_key if secrets else ""
+        if original is not None:
+            secret = secret or await self.ctx.secrets.aget(
+                original, SecretKind.SKINSNODE_CLIENT_SECRET) or ""
+            key = key or await self.ctx.secrets.aget(original, SecretKind.SKINSLINK_API_KEY) \
+                or ""
+        options = dict(self.ctx.client_options)
+        options.setdefault("max_get_retries", 0)  # the operator is waiting for the answer
+        return await check_credentials(record, ProfileSecrets(secret, key),
+                                       client_options=options)
+
     # --- helpers -------------------------------------------------------------------------
 
     async def _secret(self, profile: ProfileRecord, kind: SecretKind) -> str:

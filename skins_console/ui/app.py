@@ -92,11 +92,11 @@ class GuiSession:
 
         from skins_console.services.logs import configure_file_logging
 
-        from skins_console.api.http import _tls_context
+        from skins_console.api.http import tls_context
 
         # The provider clients share one TLS context; loading its CA bundle takes 0.1-0.4 s,
         # so it is built here in a worker thread rather than on the first request.
-        await asyncio.to_thread(_tls_context)
+        await asyncio.to_thread(tls_context)
         paths = resolve_paths(getattr(args, "data_dir", None))
         configure_file_logging(paths.log_file, verbose=bool(getattr(args, "verbose", False)))
         self.lock = InstanceLock(paths.lock_file)

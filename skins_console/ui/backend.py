@@ -8,11 +8,8 @@ into a service or a repository plus, at most, unpacking for the view.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from skins_console.api.skinslink_client import SkinslinkClient
-from skins_console.api.skinsnode_client import SkinsNodeClient
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import (
     ActivityFilter,
@@ -37,29 +34,14 @@ from skins_console.services.deposit_service import (
     DepositResult,
     DepositService,
 )
-from skins_console.services.export_service import (
-    DEPOSIT_COLUMNS,
-    ORDER_COLUMNS,
-    _csv_bytes,
-    deposit_row,
-    order_row,
-)
-
-# The profile service's probes, reused for testing values before they are saved (the
-# service only tests stored profiles).
+from skins_console.services.export_service import ExportService
 from skins_console.services.profile_service import (
-    CheckResult,
     ProfileSecrets,
     ProfileService,
     ProfileTestResult,
-    _check,
-    _health,
-    _skinslink_key,
-    _wallet,
 )
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.wallet_service import WalletService, WalletView
-from skins_console.store.settings import atomic_write
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.quote_model import QuoteLine, QuoteView
 
@@ -120,24 +102,10 @@ class Backend:
         return event
 
     async def export_csv(self, items: list[ActivityItem], path: str) -> list[Path]:
-        """Write the rows of the current view with the export service's columns.
-
-        Orders and deposits have different columns, so a view holding both gives two files:
-        ``NAME.csv`` (orders) and ``NAME-deposits.csv``. Returns the files written.
-        """
-        target = Path(path)
-        orders = [item.record for item in items if item.is_order]
-        deposits = [item.record for item in items if not item.is_order]
-        jobs: list[tuple[Path, bytes]] = []
-        if orders or not deposits:
-            jobs.append((target, _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])))
-        if deposits:
-            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders \
-                else target
-            jobs.append((name, _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])))
-        for file, data in jobs:
-            await asyncio.to_thread(atomic_write, file, data)
-        return [file for file, _data in jobs]
+        """The rows of the current view; a view with both kinds gives two files."""
+        return await ExportService.export_records(
+            [item.record for item in items if item.is_order],
+            [item.record for item in items if not item.is_order], Path(path))
 
     async def recheck(self, item: ActivityItem) -> None:
         """Make the record due now and wake the tracker; its pass publishes the result."""
@@ -227,28 +195,7 @@ class Backend:
 
     async def test_profile(self, record: ProfileRecord, secrets: ProfileSecrets | None,
                            original: str | None) -> ProfileTestResult:
-        """Test what is typed; stored secrets fill in the ones left empty when editing."""
-        if secrets is None and original is not None:
-            return await self.profiles.test(original)
-        secret = secrets.skinsnode_client_secret if secrets else ""
-        key = secrets.skinslink_api_key if secrets else ""
-        if original is not None:
-            from skins_console.store.secrets import SecretKind
-
-            secret = secret or await self.ctx.secrets.aget(
-                original, SecretKind.SKINSNODE_CLIENT_SECRET) or ""
-            key = key or await self.ctx.secrets.aget(original, SecretKind.SKINSLINK_API_KEY) \
-                or ""
-        checks: list[CheckResult] = []
-        options = dict(self.ctx.client_options)
-        options.setdefault("max_get_retries", 0)
-        async with SkinsNodeClient(record.skinsnode_base_url, record.skinsnode_client_id,
-                                   secret, **options) as node:
-            checks.append(await _check("SkinsNode health", _health(node)))
-            checks.append(await _check("SkinsNode wallet", _wallet(node)))
-        async with SkinslinkClient(record.skinslink_base_url, key, **options) as link:
-            checks.append(await _check("Skinslink API key", _skinslink_key(link)))
-        return ProfileTestResult(record.name, tuple(checks))
+        return await self.profiles.test_values(record, secrets, original)
 
     # --- wallet --------------------------------------------------------------------------
 

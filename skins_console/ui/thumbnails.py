@@ -22,7 +22,7 @@ import httpx
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from skins_console.api.http import _tls_context
+from skins_console.api.http import tls_context
 from skins_console.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class ThumbnailCache(QObject):
         if self._client is None:
             # The shared TLS context (CA bundle loaded once, ~0.1-0.4 s) is built in a worker
             # thread; an AsyncClient of its own would load the bundle on the GUI thread.
-            tls = await asyncio.to_thread(_tls_context)
+            tls = await asyncio.to_thread(tls_context)
             if self._client is None:
                 self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0),
                                                  follow_redirects=True, verify=tls)
