@@ -34,3 +34,7 @@ class Throttle(QObject):
     def _run(self) -> None:
         self._last = time.monotonic()
         self._action()
+
+    def cancel(self) -> None:
+        """Drop a pending trailing call (the owner is shutting down)."""
+        self._timer.stop()

@@ -341,6 +341,11 @@ class WindowController(QObject):
         self._save_settings()
 
     async def shutdown(self) -> None:
+        # No timer may start work once the runner closes (it refuses new tasks).
+        for timer in (self.wallet_timer, self.health_timer, self.catalog_timer):
+            timer.stop()
+        self._reload_orders_soon.cancel()
+        self._reload_history_soon.cancel()
         self._stop_tracking.set()
         await self.monitoring.shutdown()
         self.relay.close()

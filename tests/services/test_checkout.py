@@ -93,7 +93,7 @@ async def test_balance_minus_reserved_must_cover_the_price(services_ctx_factory,
                                                            sandbox_factory, trade_url):
     box = sandbox_factory(initial_balance_cents=100)
     ctx = await services_ctx_factory(box)
-    item = await pick_item(ctx)
+    item = await pick_item(ctx, min_price_cents=101)  # a sticker under $1 would be affordable
     with pytest.raises(InsufficientBalanceError) as info:
         await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url()))
     assert "$1.00 available" in info.value.message
