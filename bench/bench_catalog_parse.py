@@ -25,10 +25,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from skins_console.api.skinsnode_parse import parse_catalog
 from skins_console.core.money import loads_exact
 
-WEAPONS = ["AK-47", "AWP", "M4A4", "M4A1-S", "Desert Eagle", "USP-S", "Glock-18", "★ Karambit",
-           "★ Butterfly Knife", "★ Sport Gloves"]
-FINISHES = ["Redline", "Asiimov", "Doppler", "Fade", "Case Hardened", "Hyper Beast",
-            "Vulcan", "Printstream", "Slaughter", "Neo-Noir"]
+WEAPONS = [
+    "AK-47",
+    "AWP",
+    "M4A4",
+    "M4A1-S",
+    "Desert Eagle",
+    "USP-S",
+    "Glock-18",
+    "★ Karambit",
+    "★ Butterfly Knife",
+    "★ Sport Gloves",
+]
+FINISHES = [
+    "Redline",
+    "Asiimov",
+    "Doppler",
+    "Fade",
+    "Case Hardened",
+    "Hyper Beast",
+    "Vulcan",
+    "Printstream",
+    "Slaughter",
+    "Neo-Noir",
+]
 EXTERIORS = ["Factory New", "Minimal Wear", "Field-Tested", "Well-Worn", "Battle-Scarred"]
 
 
@@ -38,22 +58,24 @@ def make_response(count: int, seed: int = 7) -> bytes:
     for _ in range(count):
         prefix = "StatTrak™ " if rng.random() < 0.1 else ""
         weapon = rng.choice(WEAPONS)
-        items.append({
-            "id": str(uuid.UUID(int=rng.getrandbits(128))),
-            "marketHashName": f"{prefix}{weapon} | {rng.choice(FINISHES)} "
-                              f"({rng.choice(EXTERIORS)})",
-            "price": rng.randint(3, 500_000),
-            "currency": "USD",
-            "phase": rng.choice([None, None, None, "Phase 2", "Ruby"]),
-            "floatValue": f"{rng.random():.4f}",
-            "paintIndex": rng.randint(1, 1200),
-            "paintSeed": rng.randint(0, 1000),
-            "rarityColor": "#eb4b4b",
-            "classId": str(rng.randint(10**8, 10**10)),
-            "instanceId": "0",
-            "imageUrl": "https://community.cloudflare.steamstatic.com/economy/image/"
-                        + uuid.UUID(int=rng.getrandbits(128)).hex,
-        })
+        items.append(
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "marketHashName": f"{prefix}{weapon} | {rng.choice(FINISHES)} "
+                f"({rng.choice(EXTERIORS)})",
+                "price": rng.randint(3, 500_000),
+                "currency": "USD",
+                "phase": rng.choice([None, None, None, "Phase 2", "Ruby"]),
+                "floatValue": f"{rng.random():.4f}",
+                "paintIndex": rng.randint(1, 1200),
+                "paintSeed": rng.randint(0, 1000),
+                "rarityColor": "#eb4b4b",
+                "classId": str(rng.randint(10**8, 10**10)),
+                "instanceId": "0",
+                "imageUrl": "https://community.cloudflare.steamstatic.com/economy/image/"
+                + uuid.UUID(int=rng.getrandbits(128)).hex,
+            }
+        )
     return json.dumps({"items": items}, ensure_ascii=False).encode("utf-8")
 
 
@@ -77,13 +99,17 @@ def main() -> None:
     args = parser.parse_args()
 
     raw = make_response(args.items)
-    print(f"python {platform.python_version()}, {platform.machine()}; "
-          f"response {len(raw) / 1e6:.1f} MB, {args.items:,} items")
+    print(
+        f"python {platform.python_version()}, {platform.machine()}; "
+        f"response {len(raw) / 1e6:.1f} MB, {args.items:,} items"
+    )
     timings = [run_once(raw) for _ in range(args.repeat)]
     best = min(timings, key=lambda t: t[2])
-    print(f"time (best of {args.repeat}): decode {best[0] * 1000:.0f} ms + parse "
-          f"{best[1] * 1000:.0f} ms = {best[2] * 1000:.0f} ms "
-          f"({best[2] / best[3] * 1e6:.1f} µs/item); CPU time {best[4] * 1000:.0f} ms")
+    print(
+        f"time (best of {args.repeat}): decode {best[0] * 1000:.0f} ms + parse "
+        f"{best[1] * 1000:.0f} ms = {best[2] * 1000:.0f} ms "
+        f"({best[2] / best[3] * 1e6:.1f} µs/item); CPU time {best[4] * 1000:.0f} ms"
+    )
 
     # Memory separately: tracemalloc slows allocation several-fold, so no timing under it.
     gc.collect()
@@ -93,10 +119,12 @@ def main() -> None:
     catalog = parse_catalog(data)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"memory (tracemalloc): decoded JSON {after_decode / 2**20:.0f} MiB, "
-          f"after parsing {current / 2**20:.0f} MiB, peak {peak / 2**20:.0f} MiB "
-          f"({peak / len(catalog.items):.0f} B/item; raw bytes {len(raw) / 2**20:.0f} MiB "
-          f"not counted)")
+    print(
+        f"memory (tracemalloc): decoded JSON {after_decode / 2**20:.0f} MiB, "
+        f"after parsing {current / 2**20:.0f} MiB, peak {peak / 2**20:.0f} MiB "
+        f"({peak / len(catalog.items):.0f} B/item; raw bytes {len(raw) / 2**20:.0f} MiB "
+        f"not counted)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ import httpx  # noqa: E402
 
 from skins_console.api.skinsnode_client import SkinsNodeClient  # noqa: E402
 from skins_console.api.skinsnode_parse import parse_order_state, parse_wallet  # noqa: E402
-from skins_console.core.money import loads_exact  # noqa: E402
 from skins_console.core.models import OrderRequest  # noqa: E402
+from skins_console.core.money import loads_exact  # noqa: E402
 from skins_console.sandbox.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET  # noqa: E402
 
 TRADE_URL = "https://steamcommunity.com/tradeoffer/new/?partner=123456789&token=AbCdEfGh"
@@ -47,9 +47,21 @@ def free_port() -> int:
 def start_sandbox(port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", str(port),
-         "--catalog-size", "200"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "skins_console.sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--catalog-size",
+            "200",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -64,6 +76,7 @@ def start_sandbox(port: int) -> subprocess.Popen:
 def cpu_per_call(ours, plain) -> tuple[float, float]:
     def best(call) -> float:
         return min(timeit.repeat(call, number=2000, repeat=5)) / 2000
+
     return best(ours), best(plain)
 
 
@@ -93,8 +106,11 @@ async def run(base_url: str, n: int) -> None:
     try:
         item = (await client.catalog()).items[0]
         external_id = f"bench-{time.time_ns()}"
-        await client.create_order(OrderRequest(item.id, item.price_cents, external_id,
-                                               "https://merchant.example/hooks", TRADE_URL))
+        await client.create_order(
+            OrderRequest(
+                item.id, item.price_cents, external_id, "https://merchant.example/hooks", TRADE_URL
+            )
+        )
         order_path = f"/v1/orders/{external_id}"
 
         async def raw_wallet():
@@ -112,29 +128,38 @@ async def run(base_url: str, n: int) -> None:
         order_bytes = (await raw.get(order_path)).content
         wallet_bytes = (await raw.get("/v1/wallet")).content
         cpu = {
-            "GET /v1/wallet": cpu_per_call(lambda: parse_wallet(loads_exact(wallet_bytes)),
-                                           lambda: json.loads(wallet_bytes)),
+            "GET /v1/wallet": cpu_per_call(
+                lambda: parse_wallet(loads_exact(wallet_bytes)), lambda: json.loads(wallet_bytes)
+            ),
             "GET /v1/orders/{id}": cpu_per_call(
-                lambda: parse_order_state(loads_exact(order_bytes)),
-                lambda: json.loads(order_bytes)),
+                lambda: parse_order_state(loads_exact(order_bytes)), lambda: json.loads(order_bytes)
+            ),
         }
         rows = [
             ("GET /v1/wallet", *await compare(n, raw_wallet, client.wallet)),
-            ("GET /v1/orders/{id}", *await compare(n, raw_order,
-                                                   lambda: client.get_order(external_id))),
+            (
+                "GET /v1/orders/{id}",
+                *await compare(n, raw_order, lambda: client.get_order(external_id)),
+            ),
         ]
     finally:
         await client.aclose()
         await raw.aclose()
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores; N={n} sequential "
-          f"requests each way (medians), sandbox in a separate process")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} cores; N={n} sequential "
+        f"requests each way (medians), sandbox in a separate process"
+    )
     for label, raw_s, client_s in rows:
-        print(f"{label:22} raw httpx {raw_s * 1e6:7.0f} µs/req   client {client_s * 1e6:7.0f} "
-              f"µs/req   ratio {client_s / raw_s:.2f}   overhead "
-              f"{(client_s - raw_s) * 1e6:+.0f} µs/req")
+        print(
+            f"{label:22} raw httpx {raw_s * 1e6:7.0f} µs/req   client {client_s * 1e6:7.0f} "
+            f"µs/req   ratio {client_s / raw_s:.2f}   overhead "
+            f"{(client_s - raw_s) * 1e6:+.0f} µs/req"
+        )
     for label, (ours, plain) in cpu.items():
-        print(f"{label:22} decode+parse {ours * 1e6:5.1f} µs vs json.loads {plain * 1e6:5.1f} µs "
-              f"(no I/O, best of 5 x 2000)")
+        print(
+            f"{label:22} decode+parse {ours * 1e6:5.1f} µs vs json.loads {plain * 1e6:5.1f} µs "
+            f"(no I/O, best of 5 x 2000)"
+        )
 
 
 def main() -> None:

@@ -55,11 +55,30 @@ def _free_port() -> int:
 
 def _start_sandbox(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", str(port),
-         "--speed", "1", "--catalog-size", str(ORDERS + 200),
-         "--skinsnode-client-id", "bench-client", "--skinsnode-client-secret", "bench-secret",
-         "--skinslink-api-key", "bench-key", "--skinslink-webhook-secret", "bench-hook"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "skins_console.sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--speed",
+            "1",
+            "--catalog-size",
+            str(ORDERS + 200),
+            "--skinsnode-client-id",
+            "bench-client",
+            "--skinsnode-client-secret",
+            "bench-secret",
+            "--skinslink-api-key",
+            "bench-key",
+            "--skinslink-webhook-secret",
+            "bench-hook",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import httpx
 
     deadline = time.monotonic() + 60
@@ -88,31 +107,50 @@ async def _seed(ctx, base: str) -> None:
     async with httpx.AsyncClient() as http:
         # Enough prepaid balance for every order: a short wallet would fail them at once.
         await http.post(f"{base}/_sandbox/wallet", json={"balance_cents": 10**10})
-        await http.post(f"{base}/_sandbox/outcomes", json={
-            "skinsnode": {key: "expired" for key in ids},
-            "skinslink": {tx: "completed" for tx in txs}})
+        await http.post(
+            f"{base}/_sandbox/outcomes",
+            json={
+                "skinsnode": {key: "expired" for key in ids},
+                "skinslink": {tx: "completed" for tx in txs},
+            },
+        )
     semaphore = asyncio.Semaphore(8)
 
     async def one(index: int, key: str) -> None:
         item = catalog.items[index]
-        request = OrderRequest(item.id, item.price_cents, key, profile.webhook_url,
-                               f"https://steamcommunity.com/tradeoffer/new/?partner="
-                               f"{10_000 + index}&token=Bench_{index % 10}x")
+        request = OrderRequest(
+            item.id,
+            item.price_cents,
+            key,
+            profile.webhook_url,
+            f"https://steamcommunity.com/tradeoffer/new/?partner="
+            f"{10_000 + index}&token=Bench_{index % 10}x",
+        )
         async with semaphore:
-            order = await ctx.db.call(insert_order_draft, profile=profile.name,
-                                      request=request, item_name=item.market_hash_name)
+            order = await ctx.db.call(
+                insert_order_draft,
+                profile=profile.name,
+                request=request,
+                item_name=item.market_hash_name,
+            )
             await send_order(ctx, order, confirm=False)
 
     await asyncio.gather(*(one(i, key) for i, key in enumerate(ids)))
     deposits = DepositService(ctx)
     for i, tx in enumerate(txs):
         quote = await deposits.quote(NAMES, game="csgo")
-        result = await deposits.create(DepositInput(
-            quote_id=quote.id, merchant_tx_id=tx,
-            trade_url=f"https://steamcommunity.com/tradeoffer/new/?partner={50_000 + i}"
-                      "&token=Seller_1",
-            items=tuple(DepositLine(name=name, asset_id=str(900_000 + 2 * i + n))
-                        for n, name in enumerate(NAMES))))
+        result = await deposits.create(
+            DepositInput(
+                quote_id=quote.id,
+                merchant_tx_id=tx,
+                trade_url=f"https://steamcommunity.com/tradeoffer/new/?partner={50_000 + i}"
+                "&token=Seller_1",
+                items=tuple(
+                    DepositLine(name=name, asset_id=str(900_000 + 2 * i + n))
+                    for n, name in enumerate(NAMES)
+                ),
+            )
+        )
         assert result.ok, result.message
 
 
@@ -128,8 +166,9 @@ def _count(requests: dict[str, int], needle: str) -> int:
     return sum(count for route, count in requests.items() if needle in route)
 
 
-async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False,
-              burst_at: float | None = None) -> dict:
+async def run(
+    seconds: float, port: int, workdir: Path, diagnose: bool = False, burst_at: float | None = None
+) -> dict:
     from PySide6.QtCore import QTimer
 
     from skins_console.core.records import ProfileRecord
@@ -144,11 +183,19 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False,
 
     base = f"http://127.0.0.1:{port}"
     ctx = await AppContext.open(resolve_paths(workdir / "data"))
-    await ProfileService(ctx).add(ProfileRecord(
-        name="bench", skinsnode_base_url=base, skinsnode_client_id="bench-client",
-        skinslink_base_url=base + "/api/v1", webhook_url="http://127.0.0.1:9/unreachable",
-        default_game="csgo", is_sandbox=True,
-    ), ProfileSecrets("bench-secret", "bench-key", "bench-hook"), activate=True)
+    await ProfileService(ctx).add(
+        ProfileRecord(
+            name="bench",
+            skinsnode_base_url=base,
+            skinsnode_client_id="bench-client",
+            skinslink_base_url=base + "/api/v1",
+            webhook_url="http://127.0.0.1:9/unreachable",
+            default_game="csgo",
+            is_sandbox=True,
+        ),
+        ProfileSecrets("bench-secret", "bench-key", "bench-hook"),
+        activate=True,
+    )
     t0 = time.perf_counter()
     await _seed(ctx, base)
     seeded_in = time.perf_counter() - t0
@@ -255,8 +302,11 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False,
     open_deposits = len(await ctx.deposits.list_open(ctx.profile.name))
     stalls = sorted(gaps)
     result = {
-        "orders": ORDERS, "deposits": DEPOSITS, "open_orders_at_end": open_orders,
-        "open_deposits_at_end": open_deposits, "seed_seconds": round(seeded_in, 1),
+        "orders": ORDERS,
+        "deposits": DEPOSITS,
+        "open_orders_at_end": open_orders,
+        "open_deposits_at_end": open_deposits,
+        "seed_seconds": round(seeded_in, 1),
         "measured_seconds": round(wall, 1),
         "order_requests_per_order_per_minute": round(order_gets / ORDERS / minutes, 3),
         "deposit_requests_per_deposit_per_minute": round(deposit_gets / DEPOSITS / minutes, 3),
@@ -268,15 +318,18 @@ async def run(seconds: float, port: int, workdir: Path, diagnose: bool = False,
         "gaps_over_50ms": sum(1 for g in stalls if g > 50),
         "orders_moved_by_burst": ORDERS - open_orders if burst_at is not None else None,
         "bugs_reported": len(getattr(presenter, "bugs", []) or []),
-        "gc_collections_by_generation": [sum(1 for g, _ in collections if g == gen)
-                                         for gen in (0, 1, 2)],
+        "gc_collections_by_generation": [
+            sum(1 for g, _ in collections if g == gen) for gen in (0, 1, 2)
+        ],
         "gc_longest_ms": round(max((ms for _, ms in collections), default=0.0), 1),
     }
     if diagnose:
         result["stall_samples"] = [
-            {"samples": count, "stack": stack} for stack, count in stacks.most_common(6)]
+            {"samples": count, "stack": stack} for stack, count in stacks.most_common(6)
+        ]
         result["other_threads_during_stalls"] = [
-            {"samples": count, "stack": stack} for stack, count in others.most_common(6)]
+            {"samples": count, "stack": stack} for stack, count in others.most_common(6)
+        ]
     await control.aclose()
     await controller.shutdown()
     await runner.shutdown()
@@ -290,19 +343,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--json", type=Path, help="also write the result here")
-    parser.add_argument("--burst-at", type=float, default=None, metavar="S",
-                        help="S seconds into the measured window, end every order's trade "
-                             "window at once (1,000 status changes within 30 s)")
-    parser.add_argument("--diagnose", action="store_true",
-                        help="sample the GUI thread's stack during stalls (slows it a little)")
+    parser.add_argument(
+        "--burst-at",
+        type=float,
+        default=None,
+        metavar="S",
+        help="S seconds into the measured window, end every order's trade "
+        "window at once (1,000 status changes within 30 s)",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="sample the GUI thread's stack during stalls (slows it a little)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")
     workdir = Path(tempfile.mkdtemp(prefix="bench-tracking-"))
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     os.environ["XDG_DATA_HOME"] = str(workdir / "xdg")
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     port = _free_port()
     sandbox = _start_sandbox(port)

@@ -34,10 +34,9 @@ os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import qasync  # noqa: E402
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 KEYSTROKES = ["karambit doppler", "ak-47 redline field", "stattrak awp"]
 HEARTBEAT_MS = 5
@@ -83,16 +82,34 @@ def _start_sandbox_process(items: int):
     from skins_console.sandbox import SandboxConfig
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", "0", "--speed", "60",
-         "--catalog-size", str(items)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        [
+            sys.executable,
+            "-m",
+            "skins_console.sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            "60",
+            "--catalog-size",
+            str(items),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     line = process.stdout.readline()
     base_url = line.strip().rsplit(" ", 1)[-1]
     if not base_url.startswith("http"):
         process.terminate()
         raise RuntimeError(f"the sandbox did not start: {line!r}")
-    return SimpleNamespace(process=process, config=SandboxConfig(), base_url=base_url,
-                           skinsnode_base_url=base_url, skinslink_base_url=base_url + "/api/v1")
+    return SimpleNamespace(
+        process=process,
+        config=SandboxConfig(),
+        base_url=base_url,
+        skinsnode_base_url=base_url,
+        skinslink_base_url=base_url + "/api/v1",
+    )
 
 
 async def bench(items: int, orders: int) -> dict:
@@ -159,8 +176,9 @@ async def bench(items: int, orders: int) -> dict:
         beat.start()
         started = time.perf_counter()
         tab.refresh()
-        await _until(lambda: tab.model.rowCount() == items and not runner.running(
-            "catalog.refresh"))
+        await _until(
+            lambda: tab.model.rowCount() == items and not runner.running("catalog.refresh")
+        )
         result["refresh_to_rows_s"] = time.perf_counter() - started
         await asyncio.sleep(0.05)
         result["refresh_worst_stall_ms"] = beat.stop()
@@ -207,21 +225,29 @@ async def bench(items: int, orders: int) -> dict:
 
         # 3. tracking pass over many open orders
         trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
-        cheap = sorted((tab.model.item(r) for r in range(tab.model.rowCount())),
-                       key=lambda i: i.price_cents)[:orders]
+        cheap = sorted(
+            (tab.model.item(r) for r in range(tab.model.rowCount())), key=lambda i: i.price_cents
+        )[:orders]
         from skins_console.core.models import OrderRequest
         from skins_console.services.orders_flow import send_order
 
         for n, item in enumerate(cheap):
-            request = OrderRequest(item.id, item.price_cents, backend.new_external_id(),
-                                   ctx.profile.webhook_url, trade.format(10_000_000 + n))
-            order = await ctx.orders.insert_draft(profile=ctx.profile.name, request=request,
-                                                  item_name=item.market_hash_name)
+            request = OrderRequest(
+                item.id,
+                item.price_cents,
+                backend.new_external_id(),
+                ctx.profile.webhook_url,
+                trade.format(10_000_000 + n),
+            )
+            order = await ctx.orders.insert_draft(
+                profile=ctx.profile.name, request=request, item_name=item.market_hash_name
+            )
             await send_order(ctx, order)
         await asyncio.sleep(1.0)
         for order in await ctx.orders.list_open(ctx.profile.name):
-            await ctx.orders.schedule_check(order.profile, order.external_id,
-                                            next_check_at=ctx.clock.now())
+            await ctx.orders.schedule_check(
+                order.profile, order.external_id, next_check_at=ctx.clock.now()
+            )
         beat.start()
         t0 = time.perf_counter()
         passed = await backend.tracking.run_pass()

@@ -101,7 +101,7 @@ def render(size: int):
     big = size >= 48
     cx = s / 2
     top = s * (0.22 if big else 0.2)
-    girdle = s * (0.40 if big else 0.40)
+    girdle = s * 0.40
     bottom = s * (0.70 if big else 0.84)
     half_w = s * (0.30 if big else 0.36)
     table_w = half_w * 0.55

@@ -96,20 +96,32 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skins-console",
         description=f"{APP_NAME}: sell on SkinsNode and buy through Skinslink. Without a "
-                    "command, the desktop app starts.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "command, the desktop app starts.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="keep every file (database, settings, logs) under DIR")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="keep every file (database, settings, logs) under DIR"
+    )
     parser.add_argument("--profile", metavar="NAME", help="use this profile for this run")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="debug logging to the log folder (secrets are never logged)")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="start the desktop app in demo mode on a local sandbox")
-    parser.add_argument("--selftest", action="store_true",
-                        help="check the installation (packaging smoke test) and exit")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="debug logging to the log folder (secrets are never logged)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the desktop app in demo mode on a local sandbox",
+    )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check the installation (packaging smoke test) and exit",
+    )
     # Against a fast sandbox (--speed N) polling intervals shrink by 1/N; hidden because an
     # operator has no use for it.
     parser.add_argument("--time-scale", type=float, default=None, help=argparse.SUPPRESS)
@@ -123,8 +135,9 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
     catalog = commands.add_parser("catalog", help="refresh and search the SkinsNode catalog")
     catalog.add_argument("--search", metavar="TEXT", help="words that must all appear")
     catalog.add_argument("--limit", type=_positive_int, default=50, metavar="N")
-    catalog.add_argument("--offline", action="store_true",
-                         help="search the stored copy without downloading")
+    catalog.add_argument(
+        "--offline", action="store_true", help="search the stored copy without downloading"
+    )
     catalog.set_defaults(handler=cmd_catalog)
 
     order = commands.add_parser("order", help="create or show one SkinsNode order")
@@ -132,12 +145,18 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
     create = order_sub.add_parser("create", help="sell a catalog item to a buyer")
     create.add_argument("--item", required=True, metavar="CATALOG_ID")
     create.add_argument("--trade-url", required=True, metavar="URL")
-    create.add_argument("--external-id", metavar="ID",
-                        help="your order id (default: sc-<date>-<random>); reusing the id "
-                             "of the same order resumes it, another order's id is refused")
-    create.add_argument("--price", metavar="CENTS",
-                        help="the price the buyer was quoted (cents, or $12.34); refused if "
-                             "the catalog price moved")
+    create.add_argument(
+        "--external-id",
+        metavar="ID",
+        help="your order id (default: sc-<date>-<random>); reusing the id "
+        "of the same order resumes it, another order's id is refused",
+    )
+    create.add_argument(
+        "--price",
+        metavar="CENTS",
+        help="the price the buyer was quoted (cents, or $12.34); refused if "
+        "the catalog price moved",
+    )
     create.set_defaults(handler=cmd_order_create)
     show = order_sub.add_parser("show", help="an order and its timeline")
     show.add_argument("external_id", metavar="EXTERNAL_ID")
@@ -146,47 +165,68 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
     orders = commands.add_parser("orders", help="list or sync orders")
     orders_sub = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
     listing = orders_sub.add_parser("list", help="orders stored locally")
-    listing.add_argument("--status", action="append", metavar="S",
-                         help="only this status (repeatable)")
+    listing.add_argument(
+        "--status", action="append", metavar="S", help="only this status (repeatable)"
+    )
     listing.add_argument("--open", action="store_true", help="only orders not yet final")
     listing.add_argument("--limit", type=_positive_int, default=200, metavar="N")
     listing.set_defaults(handler=cmd_orders_list)
     sync = orders_sub.add_parser("sync", help="check open orders and deposits now")
     sync.add_argument("--watch", action="store_true", help="keep checking as they are due")
-    sync.add_argument("--until-terminal", action="store_true",
-                      help="watch until every order is final and every deposit is final or "
-                           "in its 7-day hold")
-    sync.add_argument("--timeout", type=_non_negative_float, metavar="SECONDS",
-                      help="stop watching after this long (exit 7 if records are open)")
+    sync.add_argument(
+        "--until-terminal",
+        action="store_true",
+        help="watch until every order is final and every deposit is final or in its 7-day hold",
+    )
+    sync.add_argument(
+        "--timeout",
+        type=_non_negative_float,
+        metavar="SECONDS",
+        help="stop watching after this long (exit 7 if records are open)",
+    )
     sync.set_defaults(handler=cmd_orders_sync)
 
     quote = commands.add_parser("quote", help="Skinslink prices (locked 5 minutes)")
-    quote.add_argument("names", nargs="+", metavar="NAME",
-                       help="market hash names; '-' reads one name per line from stdin")
+    quote.add_argument(
+        "names",
+        nargs="+",
+        metavar="NAME",
+        help="market hash names; '-' reads one name per line from stdin",
+    )
     quote.add_argument("--game", metavar="G", help="csgo, rust, dota2 or tf2")
-    quote.add_argument("--price-only", action="store_true",
-                       help="prices only: no lock, cannot be used for a deposit")
+    quote.add_argument(
+        "--price-only",
+        action="store_true",
+        help="prices only: no lock, cannot be used for a deposit",
+    )
     quote.set_defaults(handler=cmd_quote)
 
     deposit = commands.add_parser("deposit", help="create or show one Skinslink deposit")
-    deposit_sub = deposit.add_subparsers(dest="deposit_command", metavar="ACTION",
-                                         required=True)
+    deposit_sub = deposit.add_subparsers(dest="deposit_command", metavar="ACTION", required=True)
     dcreate = deposit_sub.add_parser("create", help="buy quoted items from a seller")
-    dcreate.add_argument("--quote", required=True, type=_positive_int, metavar="ID",
-                         help="the quote id printed by `quote`")
+    dcreate.add_argument(
+        "--quote",
+        required=True,
+        type=_positive_int,
+        metavar="ID",
+        help="the quote id printed by `quote`",
+    )
     dcreate.add_argument("--trade-url", required=True, metavar="URL")
-    dcreate.add_argument("--item", action="append", required=True,
-                         metavar="NAME=ASSET_ID[:MIN_PRICE]",
-                         help="repeatable; MIN_PRICE in dollars (default: quoted price "
-                              "minus the profile's tolerance)")
+    dcreate.add_argument(
+        "--item",
+        action="append",
+        required=True,
+        metavar="NAME=ASSET_ID[:MIN_PRICE]",
+        help="repeatable; MIN_PRICE in dollars (default: quoted price "
+        "minus the profile's tolerance)",
+    )
     dcreate.add_argument("--merchant-tx-id", metavar="ID")
     dcreate.set_defaults(handler=cmd_deposit_create)
     dshow = deposit_sub.add_parser("show", help="a deposit and its timeline")
     dshow.add_argument("merchant_tx_id", metavar="MERCHANT_TX_ID")
     dshow.set_defaults(handler=cmd_deposit_show)
     deposits = commands.add_parser("deposits", help="list deposits")
-    deposits_sub = deposits.add_subparsers(dest="deposits_command", metavar="ACTION",
-                                           required=True)
+    deposits_sub = deposits.add_subparsers(dest="deposits_command", metavar="ACTION", required=True)
     dlist = deposits_sub.add_parser("list", help="deposits stored locally")
     dlist.add_argument("--status", action="append", metavar="S")
     dlist.add_argument("--limit", type=_positive_int, default=200, metavar="N")
@@ -200,8 +240,7 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
         sub.set_defaults(handler=cmd_export, export_what=what)
 
     sandbox = commands.add_parser("sandbox", help="the local sandbox of both providers")
-    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION",
-                                         required=True)
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     serve = sandbox_sub.add_parser("serve", help="run the sandbox in the foreground")
     if sandbox_options:
         from skins_console.sandbox.cli import add_serve_arguments
@@ -210,13 +249,14 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
     serve.set_defaults(sync_handler=cmd_sandbox_serve)
 
     webhooks = commands.add_parser("webhooks", help="receive provider webhooks")
-    webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION",
-                                           required=True)
+    webhooks_sub = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION", required=True)
     wserve = webhooks_sub.add_parser("serve", help="listen for webhooks in the foreground")
-    wserve.add_argument("--host", default=None, help="default: the webhook_listener_host "
-                                                    "setting (127.0.0.1)")
-    wserve.add_argument("--port", type=int, default=None,
-                        help="default: the webhook_listener_port setting (8765)")
+    wserve.add_argument(
+        "--host", default=None, help="default: the webhook_listener_host setting (127.0.0.1)"
+    )
+    wserve.add_argument(
+        "--port", type=int, default=None, help="default: the webhook_listener_port setting (8765)"
+    )
     wserve.set_defaults(handler=cmd_webhooks_serve)
     return parser
 
@@ -224,20 +264,32 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
 def _profile_parser(commands) -> None:
     profile = commands.add_parser("profile", help="merchant profiles")
     sub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
-    add = sub.add_parser("add", help="add a profile (secrets from env or a hidden prompt)",
-                         epilog="secrets: SKINSNODE_CLIENT_SECRET, SKINSLINK_API_KEY, "
-                                "SKINSLINK_WEBHOOK_SECRET (env) or a prompt on a terminal")
+    add = sub.add_parser(
+        "add",
+        help="add a profile (secrets from env or a hidden prompt)",
+        epilog="secrets: SKINSNODE_CLIENT_SECRET, SKINSLINK_API_KEY, "
+        "SKINSLINK_WEBHOOK_SECRET (env) or a prompt on a terminal",
+    )
     add.add_argument("name", metavar="NAME")
     add.add_argument("--skinsnode-url", required=True, metavar="U")
     add.add_argument("--skinsnode-client-id", required=True, metavar="ID")
     add.add_argument("--skinslink-url", required=True, metavar="U")
     add.add_argument("--webhook-url", required=True, metavar="U")
     add.add_argument("--default-game", default="csgo", metavar="G")
-    add.add_argument("--tolerance", default="2", metavar="PCT",
-                     help="deposit min_price = quoted price minus this percentage (default 2; "
-                          "Skinslink suggests 1-2%% so small price moves do not refuse it)")
-    add.add_argument("--low-balance", default=0, type=int, metavar="CENTS",
-                     help="warn when the projected balance falls below this")
+    add.add_argument(
+        "--tolerance",
+        default="2",
+        metavar="PCT",
+        help="deposit min_price = quoted price minus this percentage (default 2; "
+        "Skinslink suggests 1-2%% so small price moves do not refuse it)",
+    )
+    add.add_argument(
+        "--low-balance",
+        default=0,
+        type=int,
+        metavar="CENTS",
+        help="warn when the projected balance falls below this",
+    )
     add.set_defaults(handler=cmd_profile_add)
     lst = sub.add_parser("list", help="all profiles")
     lst.set_defaults(handler=cmd_profile_list)
@@ -275,8 +327,9 @@ class Output:
         return not self.as_json and self.err.is_terminal
 
     def json(self, data: Any) -> None:
-        sys.stdout.write(json.dumps(data, default=_json_default, ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(data, default=_json_default, ensure_ascii=False, indent=2) + "\n"
+        )
         sys.stdout.flush()
 
     def line(self, text: str = "") -> None:
@@ -364,9 +417,12 @@ class Cli:
             return
         if result.total:
             parts = []
-            for label, keys in (("adopted", result.adopted), ("sent again", result.resent),
-                                ("still unconfirmed", result.still_unknown),
-                                ("refused", result.rejected)):
+            for label, keys in (
+                ("adopted", result.adopted),
+                ("sent again", result.resent),
+                ("still unconfirmed", result.still_unknown),
+                ("refused", result.rejected),
+            ):
                 if keys:
                     parts.append(f"{len(keys)} {label} ({', '.join(keys)})")
             self.out.note("Recovered interrupted sends: " + "; ".join(parts))
@@ -387,8 +443,9 @@ def _exit_code(exc: BaseException) -> int:
         return EXIT_STORE
     if isinstance(exc, errors.ApiError):
         return EXIT_PROVIDER
-    if isinstance(exc, (errors.ValidationError, errors.ProfileError,
-                        errors.InsufficientBalanceError)):
+    if isinstance(
+        exc, (errors.ValidationError, errors.ProfileError, errors.InsufficientBalanceError)
+    ):
         return EXIT_INPUT
     if isinstance(exc, errors.UserFacingError):
         return EXIT_INPUT
@@ -399,8 +456,7 @@ def _fail(out: Output, code: int, kind: str, message: str) -> int:
     one_line = " ".join(message.split())
     out.note(f"error: {one_line}")
     if out.as_json:
-        out.json({"ok": False, "error": {"code": kind, "message": one_line,
-                                         "exit_code": code}})
+        out.json({"ok": False, "error": {"code": kind, "message": one_line, "exit_code": code}})
     return code
 
 
@@ -434,7 +490,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
     try:
         paths = resolve_paths(args.data_dir)
-    except Exception:  # noqa: BLE001 - the command reports the folder problem itself
+    except Exception:
         return
     configure_file_logging(paths.log_file, verbose=args.verbose)
     log.debug("skins-console %s: %s", __version__, args.command)
@@ -469,10 +525,14 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     except asyncio.CancelledError:
         out.note("interrupted")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log
+    except Exception as exc:
         log.exception("internal error in %s", args.command)
-        return _fail(out, EXIT_INTERNAL, "internal_error",
-                     f"internal error ({type(exc).__name__}); details are in the log file.")
+        return _fail(
+            out,
+            EXIT_INTERNAL,
+            "internal_error",
+            f"internal error ({type(exc).__name__}); details are in the log file.",
+        )
     finally:
         await cli.close()
 
@@ -486,22 +546,29 @@ def _read_secret(name: str, prompt: str, *, required: bool) -> str | None:
     if value:
         return value
     if sys.stdin.isatty():
-        value = getpass.getpass(f"{prompt} (input hidden, Enter to skip): " if not required
-                                else f"{prompt} (input hidden): ")
+        value = getpass.getpass(
+            f"{prompt} (input hidden, Enter to skip): "
+            if not required
+            else f"{prompt} (input hidden): "
+        )
         if value or not required:
             return value or None
     if not required:
         return None
-    raise CliUsageError(f"The {prompt} is needed: set {env} in the environment, or run on a "
-                        "terminal to be asked for it. It is never accepted as an option.")
+    raise CliUsageError(
+        f"The {prompt} is needed: set {env} in the environment, or run on a "
+        "terminal to be asked for it. It is never accepted as an option."
+    )
 
 
 def _profile_json(profile) -> dict[str, Any]:
     return {
-        "name": profile.name, "active": profile.active,
+        "name": profile.name,
+        "active": profile.active,
         "skinsnode_url": profile.skinsnode_base_url,
         "skinsnode_client_id": profile.skinsnode_client_id,
-        "skinslink_url": profile.skinslink_base_url, "webhook_url": profile.webhook_url,
+        "skinslink_url": profile.skinslink_base_url,
+        "webhook_url": profile.webhook_url,
         "default_game": profile.default_game,
         "tolerance_pct": str(profile.min_price_tolerance_pct),
         "low_balance_cents": profile.low_balance_threshold_cents,
@@ -518,29 +585,37 @@ async def cmd_profile_add(cli: Cli) -> int:
     name = validate_profile_name(args.name)
     try:
         tolerance = Decimal(args.tolerance.strip().rstrip("%"))
-    except Exception:  # noqa: BLE001 - decimal raises several types
-        raise ValidationError(f"--tolerance {args.tolerance!r} is not a percentage (e.g. 2.5)",
-                              field="tolerance") from None
+    except Exception:
+        raise ValidationError(
+            f"--tolerance {args.tolerance!r} is not a percentage (e.g. 2.5)", field="tolerance"
+        ) from None
     if args.low_balance < 0:
         raise ValidationError("--low-balance must be zero or more cents", field="low_balance")
     profile = ProfileRecord(
-        name=name, skinsnode_base_url=args.skinsnode_url.strip(),
+        name=name,
+        skinsnode_base_url=args.skinsnode_url.strip(),
         skinsnode_client_id=args.skinsnode_client_id.strip(),
-        skinslink_base_url=args.skinslink_url.strip(), webhook_url=args.webhook_url.strip(),
-        default_game=skinslink_game(args.default_game), min_price_tolerance_pct=tolerance,
+        skinslink_base_url=args.skinslink_url.strip(),
+        webhook_url=args.webhook_url.strip(),
+        default_game=skinslink_game(args.default_game),
+        min_price_tolerance_pct=tolerance,
         low_balance_threshold_cents=args.low_balance,
     )
     ctx = await cli.open(need_profile=False)
     if await ctx.profiles.get(name) is not None:
-        raise ValidationError(f"A profile named “{name}” already exists; remove it first or "
-                              "choose another name.", field="name", code="profile_exists")
+        raise ValidationError(
+            f"A profile named “{name}” already exists; remove it first or choose another name.",
+            field="name",
+            code="profile_exists",
+        )
     secrets = ProfileSecrets(
-        skinsnode_client_secret=_read_secret("skinsnode_client_secret",
-                                             "SkinsNode client secret", required=True),
-        skinslink_api_key=_read_secret("skinslink_api_key", "Skinslink API key",
-                                       required=True),
-        skinslink_webhook_secret=_read_secret("skinslink_webhook_secret",
-                                              "Skinslink webhook secret", required=False),
+        skinsnode_client_secret=_read_secret(
+            "skinsnode_client_secret", "SkinsNode client secret", required=True
+        ),
+        skinslink_api_key=_read_secret("skinslink_api_key", "Skinslink API key", required=True),
+        skinslink_webhook_secret=_read_secret(
+            "skinslink_webhook_secret", "Skinslink webhook secret", required=False
+        ),
     )
     record = await ProfileService(ctx).add(profile, secrets)
     if cli.out.as_json:
@@ -564,12 +639,32 @@ async def cmd_profile_list(cli: Cli) -> int:
         cli.out.line("No profiles yet. Add one with `skins-console profile add NAME …`.")
         return EXIT_OK
     cli.out.table(
-        ["", "Name", "SkinsNode", "Client ID", "Skinslink", "Webhook URL", "Game",
-         "Tolerance", "Low balance"],
-        [["*" if p.active else "", p.name, p.skinsnode_base_url, p.skinsnode_client_id,
-          p.skinslink_base_url, p.webhook_url, p.default_game,
-          f"{p.min_price_tolerance_pct}%", format_cents(p.low_balance_threshold_cents)]
-         for p in profiles])
+        [
+            "",
+            "Name",
+            "SkinsNode",
+            "Client ID",
+            "Skinslink",
+            "Webhook URL",
+            "Game",
+            "Tolerance",
+            "Low balance",
+        ],
+        [
+            [
+                "*" if p.active else "",
+                p.name,
+                p.skinsnode_base_url,
+                p.skinsnode_client_id,
+                p.skinslink_base_url,
+                p.webhook_url,
+                p.default_game,
+                f"{p.min_price_tolerance_pct}%",
+                format_cents(p.low_balance_threshold_cents),
+            ]
+            for p in profiles
+        ],
+    )
     return EXIT_OK
 
 
@@ -603,9 +698,13 @@ async def cmd_profile_test(cli: Cli) -> int:
     ctx = await cli.open(need_profile=cli.args.name is None)
     result = await ProfileService(ctx).test(cli.args.name)
     if cli.out.as_json:
-        cli.out.json({"ok": result.ok, "profile": result.profile,
-                      "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
-                                 for c in result.checks]})
+        cli.out.json(
+            {
+                "ok": result.ok,
+                "profile": result.profile,
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in result.checks],
+            }
+        )
     else:
         for check in result.checks:
             mark = "ok  " if check.ok else "FAIL"
@@ -631,10 +730,16 @@ async def cmd_health(cli: Cli) -> int:
 
 
 def _wallet_json(view) -> dict[str, Any]:
-    return {"available_cents": view.available_cents, "currency": view.currency,
-            "reserved_cents": view.reserved_cents, "projected_cents": view.projected_cents,
-            "low_balance_threshold_cents": view.low_balance_threshold_cents,
-            "low": view.low, "as_of": view.fetched_at, "offline": view.offline}
+    return {
+        "available_cents": view.available_cents,
+        "currency": view.currency,
+        "reserved_cents": view.reserved_cents,
+        "projected_cents": view.projected_cents,
+        "low_balance_threshold_cents": view.low_balance_threshold_cents,
+        "low": view.low,
+        "as_of": view.fetched_at,
+        "offline": view.offline,
+    }
 
 
 async def cmd_wallet(cli: Cli) -> int:
@@ -646,24 +751,37 @@ async def cmd_wallet(cli: Cli) -> int:
     if cli.out.as_json:
         cli.out.json({"ok": True, "wallet": _wallet_json(view)})
         return EXIT_OK
-    cli.out.fields([
-        ("Available", format_cents(view.available_cents, view.currency)),
-        ("Reserved", format_cents(view.reserved_cents, view.currency)
-         + "  (open orders the balance does not show yet)"),
-        ("Projected", format_cents(view.projected_cents, view.currency)),
-        ("As of", _time(view.fetched_at)),
-    ])
+    cli.out.fields(
+        [
+            ("Available", format_cents(view.available_cents, view.currency)),
+            (
+                "Reserved",
+                format_cents(view.reserved_cents, view.currency)
+                + "  (open orders the balance does not show yet)",
+            ),
+            ("Projected", format_cents(view.projected_cents, view.currency)),
+            ("As of", _time(view.fetched_at)),
+        ]
+    )
     if view.low:
-        cli.out.note("warning: the projected balance is below the low-balance threshold of "
-                     f"{format_cents(view.low_balance_threshold_cents, view.currency)}")
+        cli.out.note(
+            "warning: the projected balance is below the low-balance threshold of "
+            f"{format_cents(view.low_balance_threshold_cents, view.currency)}"
+        )
     return EXIT_OK
 
 
 def _item_json(item) -> dict[str, Any]:
-    return {"id": item.id, "market_hash_name": item.market_hash_name,
-            "price_cents": item.price_cents, "currency": item.currency,
-            "wear": item.wear, "float": item.float_value, "phase": item.display_phase,
-            "paint_seed": item.paint_seed}
+    return {
+        "id": item.id,
+        "market_hash_name": item.market_hash_name,
+        "price_cents": item.price_cents,
+        "currency": item.currency,
+        "wear": item.wear,
+        "float": item.float_value,
+        "phase": item.display_phase,
+        "paint_seed": item.paint_seed,
+    }
 
 
 async def cmd_catalog(cli: Cli) -> int:
@@ -674,32 +792,55 @@ async def cmd_catalog(cli: Cli) -> int:
     service = CatalogService(ctx)
     if cli.out.interactive and not cli.args.offline:
         with cli.out.err.status("Refreshing the catalog…") as status:
-            view = await service.search(cli.args.search, limit=cli.args.limit,
-                                        progress=lambda text: status.update(text + "…"))
+            view = await service.search(
+                cli.args.search,
+                limit=cli.args.limit,
+                progress=lambda text: status.update(text + "…"),
+            )
     else:
-        view = await service.search(cli.args.search, limit=cli.args.limit,
-                                    refresh=not cli.args.offline)
+        view = await service.search(
+            cli.args.search, limit=cli.args.limit, refresh=not cli.args.offline
+        )
     if view.stale_reason:
-        cli.out.note(f"warning: showing the stored catalog of {_time(view.fetched_at)}: "
-                     f"{view.stale_reason}")
+        cli.out.note(
+            f"warning: showing the stored catalog of {_time(view.fetched_at)}: {view.stale_reason}"
+        )
     if view.skipped:
         cli.out.note(f"warning: {len(view.skipped)} catalog entries could not be read")
     if cli.out.as_json:
-        cli.out.json({"ok": True, "total": view.total, "matched": view.matched,
-                      "fetched_at": view.fetched_at, "offline": view.offline,
-                      "items": [_item_json(i) for i in view.items]})
+        cli.out.json(
+            {
+                "ok": True,
+                "total": view.total,
+                "matched": view.matched,
+                "fetched_at": view.fetched_at,
+                "offline": view.offline,
+                "items": [_item_json(i) for i in view.items],
+            }
+        )
         return EXIT_OK
     if view.fetched_at is None:
         cli.out.line("No stored catalog yet; run `skins-console catalog` while online.")
         return EXIT_OK
     cli.out.table(
         ["Catalog ID", "Item", "Wear", "Float", "Phase", "Price"],
-        [[i.id, i.market_hash_name, i.wear or "", _float_text(i.float_value),
-          i.display_phase or "", format_cents(i.price_cents, i.currency)]
-         for i in view.items])
-    cli.out.line(f"{len(view.items)} shown of {view.matched} matching; catalog of "
-                 f"{view.total} items as of {_time(view.fetched_at)}"
-                 + (" (offline)" if view.offline else ""))
+        [
+            [
+                i.id,
+                i.market_hash_name,
+                i.wear or "",
+                _float_text(i.float_value),
+                i.display_phase or "",
+                format_cents(i.price_cents, i.currency),
+            ]
+            for i in view.items
+        ],
+    )
+    cli.out.line(
+        f"{len(view.items)} shown of {view.matched} matching; catalog of "
+        f"{view.total} items as of {_time(view.fetched_at)}"
+        + (" (offline)" if view.offline else "")
+    )
     return EXIT_OK
 
 
@@ -714,22 +855,36 @@ def _order_json(order) -> dict[str, Any]:
     from skins_console.core.statuses import Provider, describe
 
     return {
-        "external_id": order.external_id, "status": order.status,
+        "external_id": order.external_id,
+        "status": order.status,
         "status_text": describe(Provider.SKINSNODE, order.status),
-        "item_name": order.item_name, "catalog_item_id": order.catalog_item_id,
+        "item_name": order.item_name,
+        "catalog_item_id": order.catalog_item_id,
         "expected_price_cents": order.expected_price_cents,
-        "amount_cents": order.amount_cents, "trade_url": order.trade_url,
-        "buyer_steamid64": order.buyer_steamid64, "steam_offer_id": order.steam_offer_id,
-        "failure_code": order.failure_code, "failure_message": order.failure_message,
-        "created_at": order.created_at, "accepted_at": order.accepted_at,
-        "sent_at": order.sent_at, "completed_at": order.completed_at,
-        "settles_at": order.settles_at, "next_check_at": order.next_check_at,
+        "amount_cents": order.amount_cents,
+        "trade_url": order.trade_url,
+        "buyer_steamid64": order.buyer_steamid64,
+        "steam_offer_id": order.steam_offer_id,
+        "failure_code": order.failure_code,
+        "failure_message": order.failure_message,
+        "created_at": order.created_at,
+        "accepted_at": order.accepted_at,
+        "sent_at": order.sent_at,
+        "completed_at": order.completed_at,
+        "settles_at": order.settles_at,
+        "next_check_at": order.next_check_at,
         "attempts": order.attempts,
     }
 
 
-_OUTCOME_EXIT = {"accepted": EXIT_OK, "existing": EXIT_OK, "failed": EXIT_PROVIDER,
-                 "rejected": EXIT_PROVIDER, "unknown": EXIT_PENDING, "busy": EXIT_PENDING}
+_OUTCOME_EXIT = {
+    "accepted": EXIT_OK,
+    "existing": EXIT_OK,
+    "failed": EXIT_PROVIDER,
+    "rejected": EXIT_PROVIDER,
+    "unknown": EXIT_PENDING,
+    "busy": EXIT_PENDING,
+}
 
 
 async def cmd_order_create(cli: Cli) -> int:
@@ -748,22 +903,33 @@ async def cmd_order_create(cli: Cli) -> int:
     if args.external_id:
         validate_external_id(args.external_id)
     ctx = await cli.open(recover=True)
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(
-        catalog_item_id=args.item.strip(), trade_url=args.trade_url,
-        expected_price_cents=price, external_id=args.external_id))
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(
+            catalog_item_id=args.item.strip(),
+            trade_url=args.trade_url,
+            expected_price_cents=price,
+            external_id=args.external_id,
+        )
+    )
     code = _OUTCOME_EXIT.get(result.outcome, EXIT_PROVIDER)
     if cli.out.as_json:
-        cli.out.json({"ok": code == EXIT_OK, "outcome": result.outcome,
-                      "message": result.message, "reused": result.reused,
-                      "order": _order_json(result.order)})
+        cli.out.json(
+            {
+                "ok": code == EXIT_OK,
+                "outcome": result.outcome,
+                "message": result.message,
+                "reused": result.reused,
+                "order": _order_json(result.order),
+            }
+        )
     else:
-        cli.out.line(f"{result.order.external_id}  {result.order.status}  "
-                     f"{result.order.item_name}")
+        cli.out.line(f"{result.order.external_id}  {result.order.status}  {result.order.item_name}")
         if code == EXIT_OK:
             cli.out.line(result.message)
     if code != EXIT_OK:
-        cli.out.note(("error: " if code == EXIT_PROVIDER else "pending: ")
-                     + " ".join(result.message.split()))
+        cli.out.note(
+            ("error: " if code == EXIT_PROVIDER else "pending: ") + " ".join(result.message.split())
+        )
     return code
 
 
@@ -778,8 +944,13 @@ def _timeline_rows(events) -> list[list[str]]:
 
 
 def _event_json(event) -> dict[str, Any]:
-    return {"at": event.at, "type": event.type, "old_status": event.old_status,
-            "new_status": event.new_status, "message": event.message}
+    return {
+        "at": event.at,
+        "type": event.type,
+        "old_status": event.old_status,
+        "new_status": event.new_status,
+        "message": event.message,
+    }
 
 
 async def cmd_order_show(cli: Cli) -> int:
@@ -792,12 +963,15 @@ async def cmd_order_show(cli: Cli) -> int:
     profile = ctx.require_profile().name
     order = await ctx.orders.get(profile, cli.args.external_id)
     if order is None:
-        raise ValidationError(f"There is no order {cli.args.external_id} in profile "
-                              f"“{profile}”.", code="unknown_order")
+        raise ValidationError(
+            f"There is no order {cli.args.external_id} in profile “{profile}”.",
+            code="unknown_order",
+        )
     events = await ctx.events.for_record(profile, "order", order.external_id)
     if cli.out.as_json:
-        cli.out.json({"ok": True, "order": _order_json(order),
-                      "timeline": [_event_json(e) for e in events]})
+        cli.out.json(
+            {"ok": True, "order": _order_json(order), "timeline": [_event_json(e) for e in events]}
+        )
         return EXIT_OK
     pairs = [
         ("Order", order.external_id),
@@ -807,14 +981,18 @@ async def cmd_order_show(cli: Cli) -> int:
         ("Buyer", f"{order.trade_url}"),
     ]
     if order.buyer_steamid64:
-        pairs.append(("Buyer profile", f"https://steamcommunity.com/profiles/"
-                                       f"{order.buyer_steamid64}"))
+        pairs.append(
+            ("Buyer profile", f"https://steamcommunity.com/profiles/{order.buyer_steamid64}")
+        )
     if order.steam_offer_id:
         pairs.append(("Trade offer", order.steam_offer_id))
     if order.failure_code:
         pairs.append(("Why", explain_order_failure(order.failure_code, order.failure_message)))
-    pairs += [("Created", _time(order.created_at)), ("Completed", _time(order.completed_at)),
-              ("Settles", _time(order.settles_at))]
+    pairs += [
+        ("Created", _time(order.created_at)),
+        ("Completed", _time(order.completed_at)),
+        ("Settles", _time(order.settles_at)),
+    ]
     cli.out.fields(pairs)
     cli.out.table(["When", "Type", "Status", "What"], _timeline_rows(events), title="Timeline")
     return EXIT_OK
@@ -832,15 +1010,29 @@ async def cmd_orders_list(cli: Cli) -> int:
             orders = [o for o in orders if o.status in cli.args.status]
         orders = orders[: cli.args.limit]
     else:
-        orders = await ctx.orders.search(ActivityFilter(
-            profile=profile, statuses=tuple(cli.args.status) if cli.args.status else None,
-            limit=cli.args.limit))
+        orders = await ctx.orders.search(
+            ActivityFilter(
+                profile=profile,
+                statuses=tuple(cli.args.status) if cli.args.status else None,
+                limit=cli.args.limit,
+            )
+        )
     if cli.out.as_json:
         cli.out.json({"ok": True, "orders": [_order_json(o) for o in orders]})
         return EXIT_OK
-    cli.out.table(["Order", "Status", "Item", "Price", "Created"],
-                  [[o.external_id, o.status, o.item_name, format_cents(o.expected_price_cents),
-                    _time(o.created_at)] for o in orders])
+    cli.out.table(
+        ["Order", "Status", "Item", "Price", "Created"],
+        [
+            [
+                o.external_id,
+                o.status,
+                o.item_name,
+                format_cents(o.expected_price_cents),
+                _time(o.created_at),
+            ]
+            for o in orders
+        ],
+    )
     return EXIT_OK
 
 
@@ -854,13 +1046,15 @@ async def cmd_orders_sync(cli: Cli) -> int:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.timeout if args.timeout is not None else None
     totals = {"checked": 0, "changed": 0, "failed": 0}
-    status = cli.out.err.status("Checking open orders and deposits…") \
-        if cli.out.interactive and watch else None
+    status = (
+        cli.out.err.status("Checking open orders and deposits…")
+        if cli.out.interactive and watch
+        else None
+    )
     if status is not None:
         status.start()
     if watch and not cli.out.as_json:
-        cli.out.note(f"Watching {await _unfinished(ctx)} open order(s)/deposit(s); Ctrl-C "
-                     "stops.")
+        cli.out.note(f"Watching {await _unfinished(ctx)} open order(s)/deposit(s); Ctrl-C stops.")
     first = True
     try:
         while True:
@@ -875,21 +1069,22 @@ async def cmd_orders_sync(cli: Cli) -> int:
                 return _sync_done(cli, totals, EXIT_PROVIDER, paused=result.paused)
             open_count = await _unfinished(ctx)
             if status is not None:
-                status.update(f"{open_count} open · {totals['changed']} changes · "
-                              f"{totals['checked']} checks")
+                status.update(
+                    f"{open_count} open · {totals['changed']} changes · {totals['checked']} checks"
+                )
             if not watch:
                 return _sync_done(cli, totals, EXIT_OK, open_count=open_count)
             if args.until_terminal and open_count == 0:
                 return _sync_done(cli, totals, EXIT_OK, open_count=0)
             delay = ctx.cadence.seconds(ctx.cadence.idle)
             if result.next_due_at is not None:
-                delay = min(delay, max(0.0, (result.next_due_at - ctx.clock.now())
-                                       .total_seconds()))
+                delay = min(delay, max(0.0, (result.next_due_at - ctx.clock.now()).total_seconds()))
             if deadline is not None:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
-                    cli.out.note(f"pending: timed out with {open_count} order(s)/deposit(s) "
-                                 "still open")
+                    cli.out.note(
+                        f"pending: timed out with {open_count} order(s)/deposit(s) still open"
+                    )
                     return _sync_done(cli, totals, EXIT_PENDING, open_count=open_count)
                 delay = min(delay, remaining)
             await asyncio.sleep(max(delay, 0.02))
@@ -903,10 +1098,14 @@ async def _unfinished(ctx) -> int:
     from skins_console.core.statuses import is_terminal
 
     profile = ctx.require_profile().name
-    orders = [o for o in await ctx.orders.list_open(profile) if not is_terminal("skinsnode",
-                                                                                  o.status)]
-    deposits = [d for d in await ctx.deposits.list_open(profile)
-                if d.status != "hold" and not is_terminal("skinslink", d.status)]
+    orders = [
+        o for o in await ctx.orders.list_open(profile) if not is_terminal("skinsnode", o.status)
+    ]
+    deposits = [
+        d
+        for d in await ctx.deposits.list_open(profile)
+        if d.status != "hold" and not is_terminal("skinslink", d.status)
+    ]
     return len(orders) + len(deposits)
 
 
@@ -923,14 +1122,17 @@ async def _print_change(cli: Cli, key: str) -> None:
         cli.out.line(f"deposit {key}: {deposit.status}")
 
 
-def _sync_done(cli: Cli, totals: dict, code: int, *, open_count: int | None = None,
-               paused: str | None = None) -> int:
+def _sync_done(
+    cli: Cli, totals: dict, code: int, *, open_count: int | None = None, paused: str | None = None
+) -> int:
     if cli.out.as_json:
         cli.out.json({"ok": code == EXIT_OK, **totals, "open": open_count, "paused": paused})
     else:
-        cli.out.line(f"{totals['checked']} checks, {totals['changed']} changes, "
-                     f"{totals['failed']} failed"
-                     + (f", {open_count} still open" if open_count is not None else ""))
+        cli.out.line(
+            f"{totals['checked']} checks, {totals['changed']} changes, "
+            f"{totals['failed']} failed"
+            + (f", {open_count} still open" if open_count is not None else "")
+        )
     return code
 
 
@@ -955,30 +1157,56 @@ async def cmd_quote(cli: Cli) -> int:
 
     names = _quote_names(cli.args.names)
     ctx = await cli.open(recover=True)
-    quote = await DepositService(ctx).quote(names, game=cli.args.game,
-                                            price_only=cli.args.price_only)
+    quote = await DepositService(ctx).quote(
+        names, game=cli.args.game, price_only=cli.args.price_only
+    )
     priced = {item["name"] for item in quote.items}
     unpriced = [name for name in quote.requested if name not in priced]
     if cli.out.as_json:
-        cli.out.json({"ok": True, "quote": {
-            "id": quote.id, "trade_id": quote.trade_id, "game": quote.game,
-            "sum": quote.sum, "lock_expires_at": quote.lock_expires_at,
-            "items": [{"name": i["name"], "price": i["price"],
-                       "original_price": i.get("original_price")} for i in quote.items],
-            "unpriced": unpriced}})
+        cli.out.json(
+            {
+                "ok": True,
+                "quote": {
+                    "id": quote.id,
+                    "trade_id": quote.trade_id,
+                    "game": quote.game,
+                    "sum": quote.sum,
+                    "lock_expires_at": quote.lock_expires_at,
+                    "items": [
+                        {
+                            "name": i["name"],
+                            "price": i["price"],
+                            "original_price": i.get("original_price"),
+                        }
+                        for i in quote.items
+                    ],
+                    "unpriced": unpriced,
+                },
+            }
+        )
         return EXIT_OK
-    cli.out.table(["Item", "Price", "Provider price"],
-                  [[i["name"], format_usd(Decimal(i["price"])),
-                    format_usd(Decimal(i["original_price"]))
-                    if i.get("original_price") is not None else ""] for i in quote.items])
+    cli.out.table(
+        ["Item", "Price", "Provider price"],
+        [
+            [
+                i["name"],
+                format_usd(Decimal(i["price"])),
+                format_usd(Decimal(i["original_price"]))
+                if i.get("original_price") is not None
+                else "",
+            ]
+            for i in quote.items
+        ],
+    )
     if quote.trade_id is not None:
-        cli.out.line(f"Quote {quote.id} (Skinslink trade {quote.trade_id}): "
-                     f"{format_usd(quote.sum)} in total, prices locked until "
-                     f"{_time(quote.lock_expires_at)}. Use it with "
-                     f"`deposit create --quote {quote.id} …`.")
+        cli.out.line(
+            f"Quote {quote.id} (Skinslink trade {quote.trade_id}): "
+            f"{format_usd(quote.sum)} in total, prices locked until "
+            f"{_time(quote.lock_expires_at)}. Use it with "
+            f"`deposit create --quote {quote.id} …`."
+        )
     else:
-        cli.out.line(f"Price-only quote {quote.id}: {format_usd(quote.sum)} in total "
-                     "(no lock).")
+        cli.out.line(f"Price-only quote {quote.id}: {format_usd(quote.sum)} in total (no lock).")
     if unpriced:
         cli.out.note(f"warning: no price for {len(unpriced)} name(s): {', '.join(unpriced)}")
     return EXIT_OK
@@ -994,10 +1222,13 @@ def parse_item_spec(spec: str):
         raise CliUsageError(f"--item {spec!r}: write NAME=ASSET_ID or NAME=ASSET_ID:MIN_PRICE")
     asset, colon, minimum = rest.partition(":")
     if not asset.strip().isdigit():
-        raise CliUsageError(f"--item {spec!r}: the asset id {asset.strip()!r} must be a number "
-                            "(the Steam asset id of the seller's item)")
-    min_price = parse_usd_input(minimum, field=f"minimum price of {name.strip()}") \
-        if colon else None
+        raise CliUsageError(
+            f"--item {spec!r}: the asset id {asset.strip()!r} must be a number "
+            "(the Steam asset id of the seller's item)"
+        )
+    min_price = (
+        parse_usd_input(minimum, field=f"minimum price of {name.strip()}") if colon else None
+    )
     return DepositLine(name=name.strip(), asset_id=asset.strip(), min_price=min_price)
 
 
@@ -1005,14 +1236,22 @@ def _deposit_json(deposit) -> dict[str, Any]:
     from skins_console.core.statuses import Provider, describe
 
     return {
-        "merchant_tx_id": deposit.merchant_tx_id, "trade_id": deposit.trade_id,
-        "status": deposit.status, "status_text": describe(Provider.SKINSLINK, deposit.status),
-        "game": deposit.game, "items": list(deposit.items), "amount": deposit.amount,
-        "partner": deposit.partner, "trade_offer_id": deposit.trade_offer_id,
+        "merchant_tx_id": deposit.merchant_tx_id,
+        "trade_id": deposit.trade_id,
+        "status": deposit.status,
+        "status_text": describe(Provider.SKINSLINK, deposit.status),
+        "game": deposit.game,
+        "items": list(deposit.items),
+        "amount": deposit.amount,
+        "partner": deposit.partner,
+        "trade_offer_id": deposit.trade_offer_id,
         "trade_offer_expiry_at": deposit.trade_offer_expiry_at,
-        "bot_name": deposit.bot_name, "fail_reason": deposit.fail_reason,
-        "hold_end_date": deposit.hold_end_date, "created_at": deposit.created_at,
-        "completed_at": deposit.completed_at, "attempts": deposit.attempts,
+        "bot_name": deposit.bot_name,
+        "fail_reason": deposit.fail_reason,
+        "hold_end_date": deposit.hold_end_date,
+        "created_at": deposit.created_at,
+        "completed_at": deposit.completed_at,
+        "attempts": deposit.attempts,
     }
 
 
@@ -1027,21 +1266,33 @@ async def cmd_deposit_create(cli: Cli) -> int:
     if args.merchant_tx_id:
         validate_external_id(args.merchant_tx_id)
     ctx = await cli.open(recover=True)
-    result = await DepositService(ctx).create(DepositInput(
-        quote_id=args.quote, trade_url=args.trade_url, items=lines,
-        merchant_tx_id=args.merchant_tx_id))
+    result = await DepositService(ctx).create(
+        DepositInput(
+            quote_id=args.quote,
+            trade_url=args.trade_url,
+            items=lines,
+            merchant_tx_id=args.merchant_tx_id,
+        )
+    )
     code = _OUTCOME_EXIT.get(result.outcome, EXIT_PROVIDER)
     if cli.out.as_json:
-        cli.out.json({"ok": code == EXIT_OK, "outcome": result.outcome,
-                      "message": result.message, "reused": result.reused,
-                      "deposit": _deposit_json(result.deposit)})
+        cli.out.json(
+            {
+                "ok": code == EXIT_OK,
+                "outcome": result.outcome,
+                "message": result.message,
+                "reused": result.reused,
+                "deposit": _deposit_json(result.deposit),
+            }
+        )
     else:
         cli.out.line(f"{result.deposit.merchant_tx_id}  {result.deposit.status}")
         if code == EXIT_OK:
             cli.out.line(result.message)
     if code != EXIT_OK:
-        cli.out.note(("error: " if code == EXIT_PROVIDER else "pending: ")
-                     + " ".join(result.message.split()))
+        cli.out.note(
+            ("error: " if code == EXIT_PROVIDER else "pending: ") + " ".join(result.message.split())
+        )
     return code
 
 
@@ -1056,8 +1307,13 @@ async def cmd_deposit_show(cli: Cli) -> int:
     deposit = await DepositService(ctx).get(cli.args.merchant_tx_id)
     events = await ctx.events.for_record(deposit.profile, "deposit", deposit.merchant_tx_id)
     if cli.out.as_json:
-        cli.out.json({"ok": True, "deposit": _deposit_json(deposit),
-                      "timeline": [_event_json(e) for e in events]})
+        cli.out.json(
+            {
+                "ok": True,
+                "deposit": _deposit_json(deposit),
+                "timeline": [_event_json(e) for e in events],
+            }
+        )
         return EXIT_OK
     pairs = [
         ("Deposit", deposit.merchant_tx_id),
@@ -1067,12 +1323,19 @@ async def cmd_deposit_show(cli: Cli) -> int:
         ("Amount", format_usd(deposit.amount)),
     ]
     if deposit.trade_offer_id:
-        pairs.append(("Trade offer", f"{deposit.trade_offer_id} from {deposit.bot_name or '?'}"
-                                     f", expires {_time(deposit.trade_offer_expiry_at)}"))
+        pairs.append(
+            (
+                "Trade offer",
+                f"{deposit.trade_offer_id} from {deposit.bot_name or '?'}"
+                f", expires {_time(deposit.trade_offer_expiry_at)}",
+            )
+        )
     if deposit.fail_reason:
         pairs.append(("Why", explain_deposit_failure(deposit.fail_reason)))
-    pairs += [("Created", _time(deposit.created_at)),
-              ("Settles", _time(deposit_settles_at(deposit, ctx.cadence)))]
+    pairs += [
+        ("Created", _time(deposit.created_at)),
+        ("Settles", _time(deposit_settles_at(deposit, ctx.cadence))),
+    ]
     cli.out.fields(pairs)
     cli.out.table(["When", "Type", "Status", "What"], _timeline_rows(events), title="Timeline")
     return EXIT_OK
@@ -1084,15 +1347,29 @@ async def cmd_deposits_list(cli: Cli) -> int:
 
     ctx = await cli.open()
     profile = ctx.require_profile().name
-    deposits = await ctx.deposits.search(ActivityFilter(
-        profile=profile, statuses=tuple(cli.args.status) if cli.args.status else None,
-        limit=cli.args.limit))
+    deposits = await ctx.deposits.search(
+        ActivityFilter(
+            profile=profile,
+            statuses=tuple(cli.args.status) if cli.args.status else None,
+            limit=cli.args.limit,
+        )
+    )
     if cli.out.as_json:
         cli.out.json({"ok": True, "deposits": [_deposit_json(d) for d in deposits]})
         return EXIT_OK
-    cli.out.table(["Deposit", "Status", "Items", "Amount", "Created"],
-                  [[d.merchant_tx_id, d.status, str(len(d.items)), format_usd(d.amount),
-                    _time(d.created_at)] for d in deposits])
+    cli.out.table(
+        ["Deposit", "Status", "Items", "Amount", "Created"],
+        [
+            [
+                d.merchant_tx_id,
+                d.status,
+                str(len(d.items)),
+                format_usd(d.amount),
+                _time(d.created_at),
+            ]
+            for d in deposits
+        ],
+    )
     return EXIT_OK
 
 

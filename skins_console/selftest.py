@@ -77,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="print tracebacks")
     parser.add_argument(
-        "--display", action="store_true",
-        help="render on the real display instead of Qt's offscreen platform")
+        "--display",
+        action="store_true",
+        help="render on the real display instead of Qt's offscreen platform",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return parser
 
@@ -198,7 +200,7 @@ class SelfTest:
         t0 = time.perf_counter()
         try:
             detail = fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported, not raised
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             self._end(name, "FAIL", time.perf_counter() - t0, self._describe(exc), exc)
@@ -214,10 +216,10 @@ class SelfTest:
         t0 = time.perf_counter()
         try:
             detail = await asyncio.wait_for(fn(), STEP_TIMEOUT)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             message = f"did not finish within {STEP_TIMEOUT:.0f} s"
             self._end(name, "FAIL", time.perf_counter() - t0, message, exc)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
+        except Exception as exc:
             self._end(name, "FAIL", time.perf_counter() - t0, self._describe(exc), exc)
         else:
             self._end(name, "ok", time.perf_counter() - t0, detail)
@@ -327,10 +329,15 @@ class SelfTest:
         folders = [Path(p) for p in QCoreApplication.libraryPaths()]
         folders.append(Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)))
         folders += [Path(p) for p in os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep) if p]
-        plugins = sorted({
-            _plugin_name(f) for d in folders if (d / "platforms").is_dir()
-            for f in (d / "platforms").iterdir() if _plugin_name(f)
-        })
+        plugins = sorted(
+            {
+                _plugin_name(f)
+                for d in folders
+                if (d / "platforms").is_dir()
+                for f in (d / "platforms").iterdir()
+                if _plugin_name(f)
+            }
+        )
         if wanted not in plugins:
             searched = ", ".join(str(d) for d in dict.fromkeys(folders)) or "(no plugin folders)"
             found = ", ".join(plugins) or "none"
@@ -342,7 +349,9 @@ class SelfTest:
 
         # If the plugin is present but cannot load (missing system libraries), Qt aborts
         # the process right here; the step name printed before this is the diagnosis.
-        app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "skins-console"])
+        app = QApplication.instance() or QApplication(
+            [sys.argv[0] if sys.argv else "skins-console"]
+        )
         # Closing the test window must not end the loop the remaining steps run on.
         app.setQuitOnLastWindowClosed(False)
         self.app = app
@@ -420,11 +429,13 @@ class SelfTest:
         try:
             if db.schema_version != LATEST_VERSION:
                 raise StepError(
-                    f"migrated to schema {db.schema_version}, expected {LATEST_VERSION}")
+                    f"migrated to schema {db.schema_version}, expected {LATEST_VERSION}"
+                )
 
             def inspect(conn) -> tuple[int, str]:
                 tables = conn.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                ).fetchone()[0]
                 mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
                 return tables, mode
 
@@ -433,8 +444,10 @@ class SelfTest:
             await db.close()
         import sqlite3
 
-        return (f"schema v{LATEST_VERSION}, {tables} tables, journal {mode} "
-                f"(SQLite {sqlite3.sqlite_version})")
+        return (
+            f"schema v{LATEST_VERSION}, {tables} tables, journal {mode} "
+            f"(SQLite {sqlite3.sqlite_version})"
+        )
 
     async def start_sandbox(self) -> str:
         from skins_console.sandbox import Sandbox, SandboxConfig
@@ -445,8 +458,7 @@ class SelfTest:
             "skinslink_api_key": secrets.token_urlsafe(24),
             "skinslink_webhook_secret": secrets.token_urlsafe(24),
         }
-        self._redact.update(
-            v for k, v in self.credentials.items() if k != "skinsnode_client_id")
+        self._redact.update(v for k, v in self.credentials.items() if k != "skinsnode_client_id")
         # A small catalog: the step checks the plumbing, not the sandbox's scale.
         config = SandboxConfig(host="127.0.0.1", port=0, catalog_size=50, **self.credentials)
         sandbox = Sandbox(config)
@@ -521,8 +533,11 @@ class SelfTest:
             if pixmap.isNull() or not pixmap.save(str(target), "PNG"):
                 raise StepError("the window could not be grabbed to an image")
             image = pixmap.toImage()
-            colours = {image.pixel(x, y) for x in range(0, image.width(), 37)
-                       for y in range(0, image.height(), 37)}
+            colours = {
+                image.pixel(x, y)
+                for x in range(0, image.width(), 37)
+                for y in range(0, image.height(), 37)
+            }
             if len(colours) < 3:
                 raise StepError("the window rendered blank")
             return f"{image.width()}x{image.height()} grabbed to {target.name}"
@@ -535,7 +550,7 @@ class SelfTest:
         if self.sandbox is not None:
             try:
                 self.sandbox.stop()
-            except Exception as exc:  # noqa: BLE001 - shutdown must not hide the report
+            except Exception as exc:
                 self._line(f"  (sandbox did not stop cleanly: {self._describe(exc)})")
             self.sandbox = None
 
@@ -555,7 +570,7 @@ async def _in_daemon_thread(fn: Callable[[], Any]) -> Any:
     def target() -> None:
         try:
             result = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+        except BaseException as exc:
             loop.call_soon_threadsafe(_settle, future, None, exc)
         else:
             loop.call_soon_threadsafe(_settle, future, result, None)

@@ -36,8 +36,8 @@ def _wants_qt_loop(item: pytest.Item) -> bool:
 
 def _qasync_loop_factory():
     # Imported lazily: the Qt-free test modules must not need a QApplication.
-    from PySide6.QtWidgets import QApplication
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     return qasync.QEventLoop(app)

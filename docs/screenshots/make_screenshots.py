@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = Path(__file__).resolve().parent
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
 import qasync  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 SPEED = 10.0
 NAMES = """AK-47 | Redline (Field-Tested)
@@ -43,9 +42,12 @@ Not A Real Item (Factory New)
 
 
 def _post(base: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"},
-                                     method="POST")
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
 
@@ -115,8 +117,9 @@ async def main(app: QApplication) -> None:
         await _until(lambda: controller.catalog.model.rowCount() > 0)
         catalog = controller.catalog
         items = [catalog.model.item(r) for r in range(catalog.model.rowCount())]
-        affordable = sorted((i for i in items if 1500 <= i.price_cents <= 40000),
-                            key=lambda i: -i.price_cents)
+        affordable = sorted(
+            (i for i in items if 1500 <= i.price_cents <= 40000), key=lambda i: -i.price_cents
+        )
 
         # Orders: one delivered, one the buyer let expire, two still open.
         trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
@@ -125,8 +128,9 @@ async def main(app: QApplication) -> None:
         for n, fate in enumerate(fates):
             external_id = backend.new_external_id()
             _post(sandbox.base_url, "/_sandbox/outcomes", {"skinsnode": {external_id: fate}})
-            result = await backend.place_order(affordable[n * 7], trade.format(91234560 + n),
-                                               external_id)
+            result = await backend.place_order(
+                affordable[n * 7], trade.format(91234560 + n), external_id
+            )
             placed.append(result.order.external_id)
             controller.refresh_wallet()
             await asyncio.sleep(0.5)
@@ -151,12 +155,15 @@ async def main(app: QApplication) -> None:
             await asyncio.sleep(0.5)
 
         # A deposit from a locked quote, so Skinslink appears in Orders too.
-        quote = await backend.get_quote("csgo", ["AK-47 | Redline (Field-Tested)",
-                                                 "AWP | Asiimov (Field-Tested)"], True)
+        quote = await backend.get_quote(
+            "csgo", ["AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"], True
+        )
         from skins_console.ui.quote_model import QuoteLine
 
-        lines = [QuoteLine(i.name, i.price, i.original_price, asset_id=str(31000000000 + n))
-                 for n, i in enumerate(quote.items)]
+        lines = [
+            QuoteLine(i.name, i.price, i.original_price, asset_id=str(31000000000 + n))
+            for n, i in enumerate(quote.items)
+        ]
         tx_id = backend.new_external_id()
         _post(sandbox.base_url, "/_sandbox/outcomes", {"skinslink": {tx_id: "completed"}})
         await backend.create_deposit(quote, trade.format(55512345), lines, tx_id)
@@ -201,7 +208,7 @@ async def main(app: QApplication) -> None:
             for _ in range(2):
                 before = quote_tab.quote
                 quote_tab.request_quote()
-                await _until(lambda: quote_tab.quote is not before)
+                await _until(lambda tab=quote_tab, old=before: tab.quote is not old)
                 await asyncio.sleep(0.5)
             if quote_tab.model.lines:
                 quote_tab.model.setData(quote_tab.model.index(0, 4), "31987654321")

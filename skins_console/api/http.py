@@ -23,10 +23,11 @@ import logging
 import random
 import ssl
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -134,8 +135,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if when is None:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -189,7 +190,8 @@ def check_base_url(provider: str, base_url: str) -> str:
         raise ValidationError(
             f"The {provider} server address {text!r} is not a web address; it should look "
             f"like https://api.example.com. Fix it in the profile settings.",
-            field="base_url")
+            field="base_url",
+        )
     return text.rstrip("/")
 
 
@@ -226,7 +228,9 @@ class ProviderHttp:
         if not isinstance(timeout, httpx.Timeout):
             seconds = float(timeout)
             timeout = httpx.Timeout(
-                connect=min(CONNECT_TIMEOUT_CAP, seconds), read=seconds, write=seconds,
+                connect=min(CONNECT_TIMEOUT_CAP, seconds),
+                read=seconds,
+                write=seconds,
                 pool=seconds,
             )
         self.timeout = timeout
@@ -261,17 +265,20 @@ class ProviderHttp:
         retries: int | None = None,
     ) -> JsonResponse:
         """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON."""
-        return await self._with_retries("GET", path, params=params, auth=auth, what=what,
-                                        retries=retries)
+        return await self._with_retries(
+            "GET", path, params=params, auth=auth, what=what, retries=retries
+        )
 
-    async def post_retrying(self, path: str, body: Any, *, what: str | None = None,
-                            retries: int | None = None) -> JsonResponse:
+    async def post_retrying(
+        self, path: str, body: Any, *, what: str | None = None, retries: int | None = None
+    ) -> JsonResponse:
         """A POST that is safe to repeat because it changes nothing that matters (a price
         quote: a repeated one only leaves a draft that expires by itself)."""
         return await self._with_retries("POST", path, body=body, what=what, retries=retries)
 
-    async def _with_retries(self, method: str, path: str, *, retries: int | None,
-                            **kw: Any) -> JsonResponse:
+    async def _with_retries(
+        self, method: str, path: str, *, retries: int | None, **kw: Any
+    ) -> JsonResponse:
         attempts = self.retry.attempts if retries is None else retries
         retry_index = 0
         while True:
@@ -281,8 +288,15 @@ class ProviderHttp:
                 delay = self._retry_delay(exc, retry_index, attempts)
                 if delay is None:
                     raise
-                log.debug("%s %s %s: retry %d in %.2fs (%s)", self.provider, method, path,
-                          retry_index + 1, delay, exc.code)
+                log.debug(
+                    "%s %s %s: retry %d in %.2fs (%s)",
+                    self.provider,
+                    method,
+                    path,
+                    retry_index + 1,
+                    delay,
+                    exc.code,
+                )
                 retry_index += 1
                 await self._sleep(delay)
 
@@ -364,8 +378,9 @@ class ProviderHttp:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
-            request = self._client.build_request(method, path, content=content,
-                                                 params=params, headers=headers)
+            request = self._client.build_request(
+                method, path, content=content, params=params, headers=headers
+            )
             response = await self._client.send(request, stream=True)
             try:
                 # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
@@ -374,34 +389,48 @@ class ProviderHttp:
                 await response.aclose()
         except httpx.TimeoutException as exc:
             ms = (time.perf_counter() - started) * 1000
-            log.debug("%s %s %s -> timeout (%s) after %.0f ms", self.provider, method, path,
-                      type(exc).__name__, ms)
+            log.debug(
+                "%s %s %s -> timeout (%s) after %.0f ms",
+                self.provider,
+                method,
+                path,
+                type(exc).__name__,
+                ms,
+            )
             raise self._timeout_error(method, exc) from None
         except httpx.TransportError as exc:
             ms = (time.perf_counter() - started) * 1000
-            log.debug("%s %s %s -> %s after %.0f ms", self.provider, method, path,
-                      type(exc).__name__, ms)
+            log.debug(
+                "%s %s %s -> %s after %.0f ms", self.provider, method, path, type(exc).__name__, ms
+            )
             raise self._connection_error(method, exc) from None
         except httpx.DecodingError:
             # A body whose Content-Encoding does not decode is a garbled answer.
-            raise self.malformed("the answer could not be decompressed", status=None
-                                 ) from None
+            raise self.malformed("the answer could not be decompressed", status=None) from None
         ms = (time.perf_counter() - started) * 1000
-        log.debug("%s %s %s -> %d in %.0f ms", self.provider, method, path,
-                  response.status_code, ms)
+        log.debug(
+            "%s %s %s -> %d in %.0f ms", self.provider, method, path, response.status_code, ms
+        )
         if sum(map(len, chunks)) > DECODE_OFF_LOOP_BYTES:
             # A 100,000-item catalog takes about a second to decode; on the GUI's event
             # loop that would freeze the window, so large answers decode in a worker thread
             # (a value at a time, so the thread lets the GIL go: api/json_stream.py).
-            return await asyncio.to_thread(self._decode, method, response, chunks, ms, what,
-                                           loads=loads_exact_stepwise)
+            return await asyncio.to_thread(
+                self._decode, method, response, chunks, ms, what, loads=loads_exact_stepwise
+            )
         return self._decode(method, response, b"".join(chunks), ms, what)
 
     # --- decoding and error mapping ----------------------------------------------------
 
-    def _decode(self, method: str, response: httpx.Response, body: bytes | list[bytes],
-                ms: float, what: str | None,
-                loads: Callable[[Any], Any] = loads_exact) -> JsonResponse:
+    def _decode(
+        self,
+        method: str,
+        response: httpx.Response,
+        body: bytes | list[bytes],
+        ms: float,
+        what: str | None,
+        loads: Callable[[Any], Any] = loads_exact,
+    ) -> JsonResponse:
         status = response.status_code
         has_body = bool(body) if isinstance(body, bytes) else any(body)
         try:
@@ -417,12 +446,16 @@ class ProviderHttp:
             if not decoded or data is None:
                 raise self.malformed(
                     "the answer is not JSON" if raw else "the answer was empty",
-                    status=status, body=raw,
+                    status=status,
+                    body=raw,
                 )
             return JsonResponse(status, data, ms, response.headers)
         error = self.error_for_status(
-            status, data, retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            method=method, what=what,
+            status,
+            data,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            method=method,
+            what=what,
         )
         raise error
 
@@ -444,64 +477,87 @@ class ProviderHttp:
             error: ApiError = AuthError(
                 f"{p} did not accept the API credentials (HTTP 401).{said} Check the "
                 f"credentials in the profile settings; a regenerated key replaces the old "
-                f"one at once.", **kw)
+                f"one at once.",
+                **kw,
+            )
         elif status == 403:
             error = ForbiddenError(
                 f"{p} refused the request (HTTP 403): the provider does not accept requests "
                 f"from this computer's IP address; add it to the allow-list in your "
-                f"account, or use a fixed-IP relay.{said}", **kw)
+                f"account, or use a fixed-IP relay.{said}",
+                **kw,
+            )
         elif status == 404:
             thing = what or "the requested record"
             error = NotFoundError(
                 f"{p} has no record of {thing} (HTTP 404).{said} Check the id; if you just "
-                f"created it, refresh in a moment.", **kw)
+                f"created it, refresh in a moment.",
+                **kw,
+            )
         elif status == 409:
             error = ConflictError(
                 f"{p} already has {what or 'this record'} (HTTP 409).{said} The existing "
-                f"record is used instead of creating a second one.", **kw)
+                f"record is used instead of creating a second one.",
+                **kw,
+            )
         elif status in (400, 422):
             details = validation_details(body)
             listed = "; ".join(_format_detail(d) for d in details[:5])
             fix = f" Problems: {listed}." if listed else ""
             error = ApiValidationError(
                 f"{p} rejected the request as invalid (HTTP {status}).{said}{fix} Correct "
-                f"the input and try again.", details=details, **kw)
+                f"the input and try again.",
+                details=details,
+                **kw,
+            )
         elif status == 429:
-            wait = (f"wait {retry_after:.0f} s" if retry_after is not None
-                    else "wait a minute")
+            wait = f"wait {retry_after:.0f} s" if retry_after is not None else "wait a minute"
             error = RateLimitedError(
                 f"{p} is limiting how often this account may call it (HTTP 429); {wait} "
-                f"and try again.", retry_after=retry_after, **kw)
+                f"and try again.",
+                retry_after=retry_after,
+                **kw,
+            )
         elif status == 408:
             error = ApiTimeoutError(
                 f"{p} timed out upstream (HTTP 408).{said}{self._write_note(method)} "
-                f"Try again in a minute.", **kw)
+                f"Try again in a minute.",
+                **kw,
+            )
         elif status >= 500:
             error = ServerError(
                 f"{p} had a server error (HTTP {status}).{said}{self._write_note(method)} "
                 f"Try again in a minute; if it persists, check the provider's status page.",
-                **kw)
+                **kw,
+            )
         else:
             error = ApiError(
                 f"{p} answered with an unexpected HTTP {status}.{said} Try again; if it "
-                f"persists, contact {p} support.", **kw)
+                f"persists, contact {p} support.",
+                **kw,
+            )
         if self._refine is not None:
             error = self._refine(status, body, error)
         return error
 
-    def malformed(self, reason: str, *, status: int | None = 200, body: Any = None
-                  ) -> MalformedResponseError:
+    def malformed(
+        self, reason: str, *, status: int | None = 200, body: Any = None
+    ) -> MalformedResponseError:
         return MalformedResponseError(
             f"{self.provider} sent an answer the console cannot read ({reason}). Nothing was "
             f"changed locally; try again, and if it persists contact {self.provider} support.",
-            provider=self.provider, status=status, body=body,
+            provider=self.provider,
+            status=status,
+            body=body,
         )
 
     def _write_note(self, method: str) -> str:
         if method == "GET":
             return ""
-        return (" The request may or may not have been carried out; the console checks "
-                "before sending it again, with the same id.")
+        return (
+            " The request may or may not have been carried out; the console checks "
+            "before sending it again, with the same id."
+        )
 
     def _timeout_error(self, method: str, exc: httpx.TimeoutException) -> ApiTimeoutError:
         if isinstance(exc, httpx.ConnectTimeout):
@@ -520,15 +576,17 @@ class ProviderHttp:
     def _connection_error(self, method: str, exc: httpx.TransportError) -> ApiConnectionError:
         if isinstance(exc, (httpx.ConnectError,)):
             what = f"Could not connect to {self.provider} at {self.host}"
-            advice = (" Check the internet connection and the server address in the "
-                      "profile settings.")
+            advice = (
+                " Check the internet connection and the server address in the profile settings."
+            )
             note = ""
         else:
             what = f"The connection to {self.provider} ({self.host}) broke before it answered"
             advice = " Try again in a moment."
             note = self._write_note(method)
         return ApiConnectionError(
-            f"{what} ({type(exc).__name__}).{note}{advice}", provider=self.provider,
+            f"{what} ({type(exc).__name__}).{note}{advice}",
+            provider=self.provider,
         )
 
     def _retry_delay(self, exc: ApiError, retry_index: int, attempts: int) -> float | None:
@@ -577,8 +635,7 @@ def validation_details(body: Any) -> list[dict]:
     for key in ("data", "details", "errors", "detail"):
         value = body.get(key)
         if isinstance(value, list):
-            return [item if isinstance(item, dict) else {"message": str(item)}
-                    for item in value]
+            return [item if isinstance(item, dict) else {"message": str(item)} for item in value]
         if key == "errors" and isinstance(value, Mapping):
             return [{"field": str(k), "message": str(v)} for k, v in value.items()]
     return []

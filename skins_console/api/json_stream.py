@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from json.decoder import WHITESPACE, JSONDecodeError
 from json.scanner import make_scanner
-from collections.abc import Sequence
 from typing import Any
 
 #: bytes decoded per step
@@ -37,8 +37,9 @@ class _Window:
     def __init__(self, raw: bytes | Sequence[bytes], step: int) -> None:
         chunks = [raw] if isinstance(raw, (bytes, bytearray)) else [c for c in raw if c]
         self.total = sum(map(len, chunks))
-        self.pieces = (chunk[start:start + step]
-                       for chunk in chunks for start in range(0, len(chunk), step))
+        self.pieces = (
+            chunk[start : start + step] for chunk in chunks for start in range(0, len(chunk), step)
+        )
         self.consumed = 0
         head = b"".join(chunks[:4])[:4]  # json.detect_encoding looks at the first 4 bytes
         self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
@@ -49,7 +50,7 @@ class _Window:
         value spanning many steps costs linear, not quadratic, copying)."""
         if self.final:
             return False
-        parts, wanted = [self.text[self.pos:]], max(1, len(self.text) - self.pos)
+        parts, wanted = [self.text[self.pos :]], max(1, len(self.text) - self.pos)
         got = 0
         while got < wanted and not self.final:
             piece = next(self.pieces)
@@ -66,7 +67,7 @@ class _Window:
         while True:
             self.pos = WHITESPACE.match(self.text, self.pos).end()
             if self.pos < len(self.text) or not self.more():
-                return self.text[self.pos:self.pos + 1]
+                return self.text[self.pos : self.pos + 1]
 
     def take(self, expected: str, what: str) -> str:
         char = self.peek()
@@ -107,8 +108,9 @@ def _walk(window: _Window, depth: int) -> Any:
             return {}
         while True:
             if window.peek() != '"':
-                raise JSONDecodeError("Expecting property name enclosed in double quotes",
-                                      window.text, window.pos)
+                raise JSONDecodeError(
+                    "Expecting property name enclosed in double quotes", window.text, window.pos
+                )
             key = window.value()
             window.take(":", "':' delimiter")
             pairs.append((key, _walk(window, depth + 1)))

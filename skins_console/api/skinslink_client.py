@@ -61,24 +61,30 @@ class SkinslinkClient(ProviderClient):
         max_retry_after: float = 30.0,
     ) -> None:
         if not api_key:
-            raise ValidationError("Skinslink needs an API key; enter it in the profile "
-                                  "settings.", field="api_key")
+            raise ValidationError(
+                "Skinslink needs an API key; enter it in the profile settings.", field="api_key"
+            )
         self.create_attempts = max(1, create_attempts)
         self._http = ProviderHttp(
             provider=PROVIDER,
             base_url=base_url,
             auth_headers={"X-Api-Key": api_key},
             timeout=timeout,
-            retry=RetryPolicy(attempts=max(0, max_get_retries), backoff_base=backoff_base,
-                              backoff_cap=backoff_cap, max_retry_after=max_retry_after),
+            retry=RetryPolicy(
+                attempts=max(0, max_get_retries),
+                backoff_base=backoff_base,
+                backoff_cap=backoff_cap,
+                max_retry_after=max_retry_after,
+            ),
             transport=transport,
             refine_error=refine_skinslink_error,
         )
 
     # --- quote -------------------------------------------------------------------------
 
-    async def get_prices(self, game: str, names: Iterable[str], *,
-                         no_deposit_intent: bool = False) -> Quote:
+    async def get_prices(
+        self, game: str, names: Iterable[str], *, no_deposit_intent: bool = False
+    ) -> Quote:
         game = validate_game(game)
         requested = prepare_names(game, names)
         body: dict[str, Any] = {"game": game, "marketHashNames": list(requested)}
@@ -86,12 +92,12 @@ class SkinslinkClient(ProviderClient):
             body["no_deposit_intent"] = True
         # Repeating a quote is harmless (an unused draft expires by itself), so it gets the
         # same bounded retries as a read.
-        response = await self._http.post_retrying("/merchant/get-prices", body,
-                                                  what="the quote")
+        response = await self._http.post_retrying("/merchant/get-prices", body, what="the quote")
         data = self._data(response)
         # The lock runs from Skinslink's response; our receipt time is the closest we know.
-        return self._parsed(parse.parse_quote, response, data, game=game,
-                            requested=requested, fetched_at=utcnow())
+        return self._parsed(
+            parse.parse_quote, response, data, game=game, requested=requested, fetched_at=utcnow()
+        )
 
     # --- deposit -----------------------------------------------------------------------
 
@@ -100,38 +106,46 @@ class SkinslinkClient(ProviderClient):
         body = req.to_json()
 
         async def send() -> DepositState:
-            response = await self._http.post("/merchant/create-deposit-by-hash-name", body,
-                                              what=f"deposit {req.merchant_tx_id}")
-            return self._settled(req, self._parsed(parse.parse_deposit_state, response,
-                                                   self._data(response)))
+            response = await self._http.post(
+                "/merchant/create-deposit-by-hash-name", body, what=f"deposit {req.merchant_tx_id}"
+            )
+            return self._settled(
+                req, self._parsed(parse.parse_deposit_state, response, self._data(response))
+            )
 
         # A repeated merchant_tx_id is a deposit of ours: it is adopted.
         return await self._http.create_reconciling(
-            label=f"Skinslink deposit {req.merchant_tx_id}", attempts=self.create_attempts,
-            send=send, look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
+            label=f"Skinslink deposit {req.merchant_tx_id}",
+            attempts=self.create_attempts,
+            send=send,
+            look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
             settle=lambda state: self._settled(req, state),
-            unknown=lambda cause: self._unknown(req, cause))
+            unknown=lambda cause: self._unknown(req, cause),
+        )
 
-    async def deposit_status(self, *, id: int | None = None,
-                             merchant_tx_id: str | None = None) -> DepositState:
+    async def deposit_status(
+        self, *, id: int | None = None, merchant_tx_id: str | None = None
+    ) -> DepositState:
         if id is None and not merchant_tx_id:
-            raise ValidationError("Give the deposit's trade id or merchant transaction id.",
-                                  field="id")
+            raise ValidationError(
+                "Give the deposit's trade id or merchant transaction id.", field="id"
+            )
         params: dict[str, Any] = {}
         if id is not None:
             if isinstance(id, bool) or not isinstance(id, int) or id < 1:
-                raise ValidationError(f"The trade id must be a positive number, got {id!r}.",
-                                      field="id")
+                raise ValidationError(
+                    f"The trade id must be a positive number, got {id!r}.", field="id"
+                )
             params["id"] = id
         if merchant_tx_id:
             params["merchant_tx_id"] = merchant_tx_id
         label = f"deposit {merchant_tx_id or id}"
-        response = await self._http.get("/merchant/deposit/status", params=params,
-                                         what=label)
+        response = await self._http.get("/merchant/deposit/status", params=params, what=label)
         state = self._parsed(parse.parse_deposit_state, response, self._data(response))
         if merchant_tx_id and state.merchant_tx_id not in (None, merchant_tx_id):
             raise self._http.malformed(
-                f"asked for {merchant_tx_id}, got {state.merchant_tx_id}", body=response.data)
+                f"asked for {merchant_tx_id}, got {state.merchant_tx_id}", body=response.data
+            )
         return state
 
     # --- helpers -----------------------------------------------------------------------
@@ -141,7 +155,10 @@ class SkinslinkClient(ProviderClient):
             raise DepositFailedError(
                 f"Skinslink did not create deposit {req.merchant_tx_id}: "
                 f"{describe_fail_reason(state.fail_reason)}",
-                state=state, provider=PROVIDER, status=200, code="deposit_failed",
+                state=state,
+                provider=PROVIDER,
+                status=200,
+                code="deposit_failed",
                 body=state.raw,
             )
         return state
@@ -153,7 +170,8 @@ class SkinslinkClient(ProviderClient):
             f"not settle whether it was created. It stays in “sending” and is checked again "
             f"automatically with the same transaction id, so it cannot be created twice. "
             f"Last problem: {reason}",
-            provider=PROVIDER, status=cause.status if cause else None,
+            provider=PROVIDER,
+            status=cause.status if cause else None,
             body=cause.body if cause else None,
         )
 
@@ -161,13 +179,18 @@ class SkinslinkClient(ProviderClient):
         """``data`` from the envelope; ``success: false`` on a 2xx is a refusal."""
         body = response.data
         if not isinstance(body, dict) or not isinstance(body.get("success"), bool):
-            raise self._http.malformed("the answer has no success/data envelope",
-                                       status=response.status, body=body)
+            raise self._http.malformed(
+                "the answer has no success/data envelope", status=response.status, body=body
+            )
         if not body["success"]:
             message = body.get("message") if isinstance(body.get("message"), str) else ""
             said = f": “{message}”" if message else ""
-            error = ProviderRefusal(f"Skinslink refused the request{said}.",
-                                    provider=PROVIDER, status=response.status, body=body)
+            error = ProviderRefusal(
+                f"Skinslink refused the request{said}.",
+                provider=PROVIDER,
+                status=response.status,
+                body=body,
+            )
             raise refine_skinslink_error(400, body, error)
         return body.get("data")
 
@@ -175,28 +198,31 @@ class SkinslinkClient(ProviderClient):
         try:
             return parser(data, **kw)
         except ShapeError as exc:
-            raise self._http.malformed(str(exc), status=response.status,
-                                       body=response.data) from None
+            raise self._http.malformed(
+                str(exc), status=response.status, body=response.data
+            ) from None
 
 
 def prepare_names(game: str, names: Iterable[str]) -> tuple[str, ...]:
     """Check the count, normalise each name and drop repeats, before anything is sent."""
     if isinstance(names, (str, bytes)):
-        raise ValidationError("Pass the item names as a list, one name per entry.",
-                              field="names")
+        raise ValidationError("Pass the item names as a list, one name per entry.", field="names")
     names = list(names)
     if not names:
         raise ValidationError("Add at least one item name to quote.", field="names")
     if len(names) > MAX_QUOTE_NAMES:
         raise ValidationError(
             f"A Skinslink quote takes at most {MAX_QUOTE_NAMES} item names; this list has "
-            f"{len(names)}. Split it into smaller quotes.", field="names")
+            f"{len(names)}. Split it into smaller quotes.",
+            field="names",
+        )
     result: list[str] = []
     seen: set[str] = set()
     for number, name in enumerate(names, start=1):
         if not isinstance(name, str):
-            raise MarketNameError(f"Name {number} is not text ({type(name).__name__}).",
-                                  field="names")
+            raise MarketNameError(
+                f"Name {number} is not text ({type(name).__name__}).", field="names"
+            )
         try:
             if game == "csgo":
                 clean = normalise_market_hash_name(name)
@@ -206,8 +232,9 @@ def prepare_names(game: str, names: Iterable[str]) -> tuple[str, ...]:
                 if not clean:
                     raise MarketNameError("Empty item name.")
         except MarketNameError as exc:
-            raise MarketNameError(f"Name {number} ({name.strip()[:60]!r}): {exc.message}",
-                                  field="names") from None
+            raise MarketNameError(
+                f"Name {number} ({name.strip()[:60]!r}): {exc.message}", field="names"
+            ) from None
         if clean not in seen:
             seen.add(clean)
             result.append(clean)
@@ -217,17 +244,22 @@ def prepare_names(game: str, names: Iterable[str]) -> tuple[str, ...]:
 def check_deposit_request(req: DepositRequest) -> None:
     """Refuse, before sending, what Skinslink would refuse anyway (or worse, misread)."""
     if isinstance(req.trade_id, bool) or not isinstance(req.trade_id, int) or req.trade_id < 1:
-        raise ValidationError("The quote's trade id is missing; get a price quote first.",
-                              field="trade_id")
+        raise ValidationError(
+            "The quote's trade id is missing; get a price quote first.", field="trade_id"
+        )
     if not req.merchant_tx_id or not req.merchant_tx_id.strip():
         raise ValidationError("The deposit's transaction id is empty.", field="merchant_tx_id")
     validate_game(req.game)
     if isinstance(req.partner, bool) or not isinstance(req.partner, int) or req.partner < 1:
-        raise ValidationError("The seller's trade URL partner number is missing.",
-                              field="trade_url")
+        raise ValidationError(
+            "The seller's trade URL partner number is missing.", field="trade_url"
+        )
     if not isinstance(req.token, str) or not TOKEN_RE.fullmatch(req.token):
-        raise ValidationError("The seller's trade URL token must be 8 letters, digits, "
-                              "'-' or '_'; copy the trade URL again.", field="trade_url")
+        raise ValidationError(
+            "The seller's trade URL token must be 8 letters, digits, "
+            "'-' or '_'; copy the trade URL again.",
+            field="trade_url",
+        )
     if not req.items:
         raise ValidationError("Add at least one item to the deposit.", field="items")
     for number, item in enumerate(req.items, start=1):
@@ -235,9 +267,11 @@ def check_deposit_request(req: DepositRequest) -> None:
             raise ValidationError(
                 f"Item {number} ({item.name[:60]}): the Steam asset id must be a number, "
                 f"got {item.asset_id!r}. Copy it from the seller's inventory.",
-                field="asset_id")
+                field="asset_id",
+            )
         if not item.name or not item.name.strip():
             raise ValidationError(f"Item {number} has no name.", field="items")
         if item.min_price is not None and item.min_price < 0:
-            raise ValidationError(f"Item {number}: the minimum price cannot be negative.",
-                                  field="min_price")
+            raise ValidationError(
+                f"Item {number}: the minimum price cannot be negative.", field="min_price"
+            )

@@ -9,8 +9,9 @@ shown verbatim, never hidden.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from skins_console.core.errors import (
     ApiError,
@@ -35,51 +36,93 @@ _STEAM_ACCOUNT = "steam_account"
 CODES: dict[str, CodeInfo] = {
     info.code: info
     for info in (
-        CodeInfo("inventory_reload", "price",
-                 "The 5-minute quote expired; quote again to get current prices."),
-        CodeInfo("item_specified_price_not_found", "price",
-                 "The price fell below your minimum for at least one item; quote again and "
-                 "lower the minimum or remove the item."),
-        CodeInfo("provider_unavailable", "provider",
-                 "Skinslink's pricing provider is unavailable right now; try again in a few "
-                 "minutes."),
-        CodeInfo("too_many_items", "limits",
-                 "Too many items in one deposit (the limit is usually 50); split it into "
-                 "smaller deposits."),
-        CodeInfo("trade_link_revoked", _STEAM_ACCOUNT,
-                 "The seller's trade link was revoked; ask them for their new trade URL."),
-        CodeInfo("trade_link_invalid", _STEAM_ACCOUNT,
-                 "The seller's trade link is not valid; ask them to copy it again from Steam "
-                 "(Inventory → Trade Offers → Who can send me trade offers?)."),
-        CodeInfo("trade_banned", _STEAM_ACCOUNT,
-                 "The seller's Steam account is trade-banned; it cannot trade."),
-        CodeInfo("profile_private", _STEAM_ACCOUNT,
-                 "The seller's Steam inventory is private; they must make it public and try "
-                 "again."),
-        CodeInfo("limited_account", _STEAM_ACCOUNT,
-                 "The seller's Steam account is limited (no purchases of $5 or more yet) and "
-                 "cannot trade."),
-        CodeInfo("hold", _STEAM_ACCOUNT,
-                 "The seller's trades would be held by Steam (no Steam Guard Mobile "
-                 "Authenticator for 7 days); they must enable it first."),
-        CodeInfo("permissions", _STEAM_ACCOUNT,
-                 "The seller's Steam account is not allowed to trade right now (new device, "
-                 "password change or a recent restriction)."),
-        CodeInfo("hold_and_permissions", _STEAM_ACCOUNT,
-                 "The seller's Steam account has a trade hold and is not allowed to trade "
-                 "right now; they must enable the Mobile Authenticator and wait out the "
-                 "restriction."),
-        CodeInfo("user_reverted", "outcome",
-                 "The seller reversed the trade after it was received (Steam Trade "
-                 "Protection)."),
+        CodeInfo(
+            "inventory_reload",
+            "price",
+            "The 5-minute quote expired; quote again to get current prices.",
+        ),
+        CodeInfo(
+            "item_specified_price_not_found",
+            "price",
+            "The price fell below your minimum for at least one item; quote again and "
+            "lower the minimum or remove the item.",
+        ),
+        CodeInfo(
+            "provider_unavailable",
+            "provider",
+            "Skinslink's pricing provider is unavailable right now; try again in a few minutes.",
+        ),
+        CodeInfo(
+            "too_many_items",
+            "limits",
+            "Too many items in one deposit (the limit is usually 50); split it into "
+            "smaller deposits.",
+        ),
+        CodeInfo(
+            "trade_link_revoked",
+            _STEAM_ACCOUNT,
+            "The seller's trade link was revoked; ask them for their new trade URL.",
+        ),
+        CodeInfo(
+            "trade_link_invalid",
+            _STEAM_ACCOUNT,
+            "The seller's trade link is not valid; ask them to copy it again from Steam "
+            "(Inventory → Trade Offers → Who can send me trade offers?).",
+        ),
+        CodeInfo(
+            "trade_banned",
+            _STEAM_ACCOUNT,
+            "The seller's Steam account is trade-banned; it cannot trade.",
+        ),
+        CodeInfo(
+            "profile_private",
+            _STEAM_ACCOUNT,
+            "The seller's Steam inventory is private; they must make it public and try again.",
+        ),
+        CodeInfo(
+            "limited_account",
+            _STEAM_ACCOUNT,
+            "The seller's Steam account is limited (no purchases of $5 or more yet) and "
+            "cannot trade.",
+        ),
+        CodeInfo(
+            "hold",
+            _STEAM_ACCOUNT,
+            "The seller's trades would be held by Steam (no Steam Guard Mobile "
+            "Authenticator for 7 days); they must enable it first.",
+        ),
+        CodeInfo(
+            "permissions",
+            _STEAM_ACCOUNT,
+            "The seller's Steam account is not allowed to trade right now (new device, "
+            "password change or a recent restriction).",
+        ),
+        CodeInfo(
+            "hold_and_permissions",
+            _STEAM_ACCOUNT,
+            "The seller's Steam account has a trade hold and is not allowed to trade "
+            "right now; they must enable the Mobile Authenticator and wait out the "
+            "restriction.",
+        ),
+        CodeInfo(
+            "user_reverted",
+            "outcome",
+            "The seller reversed the trade after it was received (Steam Trade Protection).",
+        ),
         CodeInfo("user_declined", "outcome", "The seller declined the trade offer."),
-        CodeInfo("insufficient_balance", "outcome",
-                 "The merchant balance is too low; top it up in the Skinslink cabinet."),
+        CodeInfo(
+            "insufficient_balance",
+            "outcome",
+            "The merchant balance is too low; top it up in the Skinslink cabinet.",
+        ),
         CodeInfo("price_changed", "price", "The price changed; quote again."),
         CodeInfo("item_sold", "outcome", "The item was already sold."),
         CodeInfo("item_not_available", "outcome", "The item is no longer available."),
-        CodeInfo("duplicate_purchase", "outcome",
-                 "This transaction id was used before; the existing record is kept."),
+        CodeInfo(
+            "duplicate_purchase",
+            "outcome",
+            "This transaction id was used before; the existing record is kept.",
+        ),
     )
 }
 
@@ -87,21 +130,20 @@ CODES: dict[str, CodeInfo] = {
 STEAM_ERRORS: dict[int, str] = {
     11: "Steam says the trade is in an invalid state; refresh and try again.",
     15: "Steam denied access: the trade link token is stale, the seller cannot trade, or "
-        "their inventory is full. Ask for a fresh trade URL.",
+    "their inventory is full. Ask for a fresh trade URL.",
     16: "Steam timed out; try again in a few minutes.",
     24: "Steam refused: the account lacks the privilege to trade (Steam Guard just enabled "
-        "or a new device); wait out the restriction.",
+    "or a new device); wait out the restriction.",
     25: "Steam's limit was reached (too many open trade offers, or to this partner); wait "
-        "until some are accepted or cancelled.",
-    26: "Steam says the items are no longer available (revoked); check the seller's "
-        "inventory.",
+    "until some are accepted or cancelled.",
+    26: "Steam says the items are no longer available (revoked); check the seller's inventory.",
     28: "Steam says the offer was already accepted.",
-    50: "Steam says the seller cannot trade with this account right now (trade "
-        "restriction).",
+    50: "Steam says the seller cannot trade with this account right now (trade restriction).",
 }
 
-_STEAM_NUMBER = re.compile(r"(?:\((\d{1,3})\)|\b(?:eresult|error|code)\s*[:#=]?\s*(\d{1,3})\b)",
-                           re.IGNORECASE)
+_STEAM_NUMBER = re.compile(
+    r"(?:\((\d{1,3})\)|\b(?:eresult|error|code)\s*[:#=]?\s*(\d{1,3})\b)", re.IGNORECASE
+)
 
 
 def code_info(code: str | None) -> CodeInfo | None:
@@ -177,8 +219,7 @@ def refine_skinslink_error(status: int, body: Any, error: ApiError) -> ApiError:
     code = known[0]
     info = CODES[code]
     message = f"Skinslink refused the request: {info.text[0].lower()}{info.text[1:]}"
-    kw: dict[str, Any] = {"provider": error.provider, "status": status, "body": body,
-                          "code": code}
+    kw: dict[str, Any] = {"provider": error.provider, "status": status, "body": body, "code": code}
     refined: ApiError
     if code == "inventory_reload":
         refined = QuoteExpiredError(message, **kw)

@@ -64,8 +64,9 @@ def _optional_int(value: Any) -> int | None:
     return None
 
 
-def parse_quote(data: Any, *, game: str, requested: tuple[str, ...],
-                fetched_at: datetime | None = None) -> Quote:
+def parse_quote(
+    data: Any, *, game: str, requested: tuple[str, ...], fetched_at: datetime | None = None
+) -> Quote:
     if not isinstance(data, dict):
         raise ShapeError(f"data is {type(data).__name__}, expected an object")
     fetched_at = fetched_at or utcnow()
@@ -81,12 +82,15 @@ def parse_quote(data: Any, *, game: str, requested: tuple[str, ...],
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             raise ShapeError(f"items[{index}].name is missing")
-        items.append(QuoteItem(
-            name=name,
-            price=_usd(entry.get("price"), f"items[{index}].price"),
-            original_price=_optional_usd(entry.get("originalPrice"),
-                                         f"items[{index}].originalPrice"),
-        ))
+        items.append(
+            QuoteItem(
+                name=name,
+                price=_usd(entry.get("price"), f"items[{index}].price"),
+                original_price=_optional_usd(
+                    entry.get("originalPrice"), f"items[{index}].originalPrice"
+                ),
+            )
+        )
     trade_id = data.get("id")
     trade_id = None if trade_id is None else _int_id(trade_id, "id")
     total = data.get("total")
@@ -95,8 +99,11 @@ def parse_quote(data: Any, *, game: str, requested: tuple[str, ...],
     elif isinstance(total, bool) or not isinstance(total, int):
         raise ShapeError(f"total is {total!r}, expected an integer")
     total_sum = data.get("sum")
-    amount = sum((item.price for item in items), Decimal(0)) if total_sum is None else _usd(
-        total_sum, "sum")
+    amount = (
+        sum((item.price for item in items), Decimal(0))
+        if total_sum is None
+        else _usd(total_sum, "sum")
+    )
     return Quote(
         trade_id=trade_id,
         game=game,

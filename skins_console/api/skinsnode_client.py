@@ -20,8 +20,8 @@ from urllib.parse import quote
 import httpx
 
 from skins_console.api import skinsnode_parse as parse
-from skins_console.api.shape import ShapeError
 from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
+from skins_console.api.shape import ShapeError
 from skins_console.core.errors import (
     ApiError,
     OutcomeUnknownError,
@@ -61,15 +61,21 @@ class SkinsNodeClient(ProviderClient):
         if not client_id or not client_secret:
             raise ValidationError(
                 "SkinsNode needs both a client ID and a client secret; enter them in the "
-                "profile settings.", field="client_id" if not client_id else "client_secret")
+                "profile settings.",
+                field="client_id" if not client_id else "client_secret",
+            )
         self.create_attempts = max(1, create_attempts)
         self._http = ProviderHttp(
             provider=PROVIDER,
             base_url=base_url,
             auth_headers={"x-client-id": client_id, "x-client-secret": client_secret},
             timeout=timeout,
-            retry=RetryPolicy(attempts=max(0, max_get_retries), backoff_base=backoff_base,
-                              backoff_cap=backoff_cap, max_retry_after=max_retry_after),
+            retry=RetryPolicy(
+                attempts=max(0, max_get_retries),
+                backoff_base=backoff_base,
+                backoff_cap=backoff_cap,
+                max_retry_after=max_retry_after,
+            ),
             transport=transport,
         )
 
@@ -88,18 +94,21 @@ class SkinsNodeClient(ProviderClient):
         # Parsing 100,000 items is CPU work: a worker thread keeps the GUI loop responsive.
         catalog = await asyncio.to_thread(self._parsed, parse.parse_catalog, response)
         if catalog.skipped:
-            log.warning("SkinsNode catalog: %d of %d entries could not be read",
-                        len(catalog.skipped), len(catalog.skipped) + len(catalog.items))
+            log.warning(
+                "SkinsNode catalog: %d of %d entries could not be read",
+                len(catalog.skipped),
+                len(catalog.skipped) + len(catalog.items),
+            )
         return catalog
 
     async def get_order(self, external_id: str) -> OrderState:
         _check_external_id(external_id)
-        response = await self._http.get(_order_path(external_id),
-                                        what=f"order {external_id}")
+        response = await self._http.get(_order_path(external_id), what=f"order {external_id}")
         state = self._parsed(parse.parse_order_state, response)
         if state.external_id != external_id:
             raise self._http.malformed(
-                f"asked for order {external_id}, got {state.external_id}", body=response.data)
+                f"asked for order {external_id}, got {state.external_id}", body=response.data
+            )
         return state
 
     # --- the write ---------------------------------------------------------------------
@@ -110,15 +119,18 @@ class SkinsNodeClient(ProviderClient):
 
         async def send() -> OrderAccepted:
             response = await self._http.post("/v1/orders", body, what=f"order {req.external_id}")
-            return self._parsed(parse.parse_order_accepted, response,
-                                external_id=req.external_id)
+            return self._parsed(parse.parse_order_accepted, response, external_id=req.external_id)
 
         # The contract answers a repeated key with the existing order (202); a 409 still
         # means it exists, so it is adopted rather than failing the checkout.
         return await self._http.create_reconciling(
-            label=f"SkinsNode order {req.external_id}", attempts=self.create_attempts,
-            send=send, look_up=lambda: self.get_order(req.external_id),
-            settle=parse.accepted_from_state, unknown=lambda cause: self._unknown(req, cause))
+            label=f"SkinsNode order {req.external_id}",
+            attempts=self.create_attempts,
+            send=send,
+            look_up=lambda: self.get_order(req.external_id),
+            settle=parse.accepted_from_state,
+            unknown=lambda cause: self._unknown(req, cause),
+        )
 
     def _unknown(self, req: OrderRequest, cause: ApiError | None) -> OutcomeUnknownError:
         reason = cause.message if cause is not None else "no answer"
@@ -127,7 +139,8 @@ class SkinsNodeClient(ProviderClient):
             f"settle whether it was created. It stays in “sending” and is checked again "
             f"automatically with the same order id, so it cannot be charged twice. Last "
             f"problem: {reason}",
-            provider=PROVIDER, status=cause.status if cause else None,
+            provider=PROVIDER,
+            status=cause.status if cause else None,
             body=cause.body if cause else None,
         )
 
@@ -137,8 +150,9 @@ class SkinsNodeClient(ProviderClient):
         try:
             return parser(response.data, **kw)
         except ShapeError as exc:
-            raise self._http.malformed(str(exc), status=response.status,
-                                       body=response.data) from None
+            raise self._http.malformed(
+                str(exc), status=response.status, body=response.data
+            ) from None
 
 
 def _order_path(external_id: str) -> str:
@@ -149,8 +163,9 @@ def _check_external_id(external_id: str) -> None:
     if not isinstance(external_id, str) or not external_id.strip():
         raise ValidationError("The order id (externalId) is empty.", field="external_id")
     if len(external_id) > 200:
-        raise ValidationError("The order id (externalId) is longer than 200 characters.",
-                              field="external_id")
+        raise ValidationError(
+            "The order id (externalId) is longer than 200 characters.", field="external_id"
+        )
 
 
 def _check_request(req: OrderRequest) -> None:
@@ -159,10 +174,12 @@ def _check_request(req: OrderRequest) -> None:
         raise ValidationError("Choose a catalog item first.", field="catalog_item_id")
     price = req.expected_price_cents
     if isinstance(price, bool) or not isinstance(price, int) or price < 0:
-        raise ValidationError(f"The expected price must be whole cents, got {price!r}.",
-                              field="expected_price_cents")
+        raise ValidationError(
+            f"The expected price must be whole cents, got {price!r}.", field="expected_price_cents"
+        )
     if not req.trade_url:
         raise ValidationError("The buyer's trade URL is empty.", field="trade_url")
     if not req.webhook_url:
-        raise ValidationError("The webhook URL is empty; set it in the profile settings.",
-                              field="webhook_url")
+        raise ValidationError(
+            "The webhook URL is empty; set it in the profile settings.", field="webhook_url"
+        )

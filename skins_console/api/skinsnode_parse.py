@@ -9,9 +9,11 @@ into a line of ``Catalog.skipped``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
+from skins_console.api.shape import ShapeError
 from skins_console.core.cs2 import parse_float_value
 from skins_console.core.models import (
     Catalog,
@@ -24,7 +26,6 @@ from skins_console.core.models import (
     parse_time,
     utcnow,
 )
-from skins_console.api.shape import ShapeError
 from skins_console.core.money import MoneyError, parse_cents
 
 
@@ -151,8 +152,7 @@ def parse_catalog(data: Any, *, fetched_at: datetime | None = None) -> Catalog:
             continue
         seen.add(item.id)
         items.append(item)
-    return Catalog(items=tuple(items), fetched_at=fetched_at or utcnow(),
-                   skipped=tuple(skipped))
+    return Catalog(items=tuple(items), fetched_at=fetched_at or utcnow(), skipped=tuple(skipped))
 
 
 def _entry_label(entry: Any) -> str:
@@ -246,5 +246,6 @@ def accepted_from_state(state: OrderState) -> OrderAccepted:
             break
     if accepted_at is None and state.timestamps:
         accepted_at = min(state.timestamps.values())
-    return OrderAccepted(external_id=state.external_id, status=state.status,
-                         accepted_at=accepted_at, raw=state.raw)
+    return OrderAccepted(
+        external_id=state.external_id, status=state.status, accepted_at=accepted_at, raw=state.raw
+    )

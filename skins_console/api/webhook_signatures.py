@@ -18,10 +18,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinsnode_parse import parse_order_state

@@ -57,12 +57,30 @@ def float_range_for_wear(exterior: str) -> tuple[Decimal, Decimal]:
 
 # paint index → phase (Doppler, Gamma Doppler; knives and the Glock-18 Gamma Doppler)
 DOPPLER_PHASES: dict[int, str] = {
-    415: "Ruby", 416: "Sapphire", 417: "Black Pearl",
-    418: "Phase 1", 419: "Phase 2", 420: "Phase 3", 421: "Phase 4",
-    617: "Black Pearl", 618: "Phase 2", 619: "Sapphire",
-    852: "Phase 1", 853: "Phase 2", 854: "Phase 3", 855: "Phase 4",
-    568: "Emerald", 569: "Phase 1", 570: "Phase 2", 571: "Phase 3", 572: "Phase 4",
-    1119: "Emerald", 1120: "Phase 1", 1121: "Phase 2", 1122: "Phase 3", 1123: "Phase 4",
+    415: "Ruby",
+    416: "Sapphire",
+    417: "Black Pearl",
+    418: "Phase 1",
+    419: "Phase 2",
+    420: "Phase 3",
+    421: "Phase 4",
+    617: "Black Pearl",
+    618: "Phase 2",
+    619: "Sapphire",
+    852: "Phase 1",
+    853: "Phase 2",
+    854: "Phase 3",
+    855: "Phase 4",
+    568: "Emerald",
+    569: "Phase 1",
+    570: "Phase 2",
+    571: "Phase 3",
+    572: "Phase 4",
+    1119: "Emerald",
+    1120: "Phase 1",
+    1121: "Phase 2",
+    1122: "Phase 3",
+    1123: "Phase 4",
 }
 
 
@@ -147,11 +165,41 @@ _EXTERIOR_RE = re.compile(r"\s*\((" + "|".join(map(re.escape, EXTERIORS)) + r")\
 _WEAPONS = frozenset(
     name.lower()
     for name in (
-        "AK-47", "M4A4", "M4A1-S", "AWP", "Desert Eagle", "USP-S", "Glock-18", "P250",
-        "Five-SeveN", "Tec-9", "CZ75-Auto", "Dual Berettas", "P2000", "R8 Revolver", "FAMAS",
-        "Galil AR", "SG 553", "AUG", "SSG 08", "G3SG1", "SCAR-20", "MAC-10", "MP9", "MP7",
-        "MP5-SD", "UMP-45", "P90", "PP-Bizon", "Nova", "XM1014", "Sawed-Off", "MAG-7", "M249",
-        "Negev", "Zeus x27",
+        "AK-47",
+        "M4A4",
+        "M4A1-S",
+        "AWP",
+        "Desert Eagle",
+        "USP-S",
+        "Glock-18",
+        "P250",
+        "Five-SeveN",
+        "Tec-9",
+        "CZ75-Auto",
+        "Dual Berettas",
+        "P2000",
+        "R8 Revolver",
+        "FAMAS",
+        "Galil AR",
+        "SG 553",
+        "AUG",
+        "SSG 08",
+        "G3SG1",
+        "SCAR-20",
+        "MAC-10",
+        "MP9",
+        "MP7",
+        "MP5-SD",
+        "UMP-45",
+        "P90",
+        "PP-Bizon",
+        "Nova",
+        "XM1014",
+        "Sawed-Off",
+        "MAG-7",
+        "M249",
+        "Negev",
+        "Zeus x27",
     )
 )
 
@@ -160,13 +208,13 @@ def split_market_hash_name(name: str) -> NameParts:
     text = name.strip()
     star = text.startswith(STAR)
     if star:
-        text = text[len(STAR):].strip()
+        text = text[len(STAR) :].strip()
     stattrak = text.startswith(STATTRAK)
     if stattrak:
-        text = text[len(STATTRAK):].strip()
+        text = text[len(STATTRAK) :].strip()
     souvenir = text.startswith(SOUVENIR + " ")
     if souvenir:
-        text = text[len(SOUVENIR):].strip()
+        text = text[len(SOUVENIR) :].strip()
     exterior = None
     match = _EXTERIOR_RE.search(text)
     if match:

@@ -45,21 +45,21 @@ def normalise_market_hash_name(text: str) -> str:
     match = _STAR_VARIANTS.match(name)
     if match:
         star = True
-        name = name[match.end():]
+        name = name[match.end() :]
     stattrak = False
     st = _STATTRAK_VARIANTS.match(name)
     if st:
         stattrak = True
-        name = name[st.end():].lstrip()
+        name = name[st.end() :].lstrip()
         # "StatTrak™ ★ Karambit" → the star belongs in front.
         match = _STAR_VARIANTS.match(name)
         if match:
             star = True
-            name = name[match.end():]
+            name = name[match.end() :]
     souvenir = False
     if name.lower().startswith(SOUVENIR.lower() + " "):
         souvenir = True
-        name = name[len(SOUVENIR) + 1:]
+        name = name[len(SOUVENIR) + 1 :]
     if stattrak and souvenir:
         raise MarketNameError("An item cannot be both StatTrak™ and Souvenir.")
 

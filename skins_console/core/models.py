@@ -9,7 +9,7 @@ money is ``Decimal`` USD.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from skins_console.core.cs2 import (
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_time(value: object) -> datetime | None:
@@ -39,13 +39,13 @@ def parse_time(value: object) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:
     """UTC ISO-8601 with milliseconds and ``Z``, the way SkinsNode writes times."""
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -106,7 +106,7 @@ class CatalogItem:
         return "" if value is None else f"{value:.4f}"
 
     @classmethod
-    def from_fields(cls, **kw: Any) -> "CatalogItem":
+    def from_fields(cls, **kw: Any) -> CatalogItem:
         if "float_value" in kw and not isinstance(kw["float_value"], (Decimal, type(None))):
             kw["float_value"] = parse_float_value(kw["float_value"])
         return cls(**kw)

@@ -34,9 +34,7 @@ def validate_profile_name(name: str) -> str:
 
 
 EVENT_KINDS = frozenset({"order", "deposit"})
-EVENT_TYPES = frozenset(
-    {"status_change", "api_call", "api_error", "webhook", "note", "recovery"}
-)
+EVENT_TYPES = frozenset({"status_change", "api_call", "api_error", "webhook", "note", "recovery"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,10 @@ def should_apply(provider: Provider | str, current: str | None, new: str) -> boo
         flow, terminal, late, local = ORDER_FLOW, ORDER_TERMINAL, ORDER_LATE_MOVES, ORDER_LOCAL
     else:
         flow, terminal, late, local = (
-            DEPOSIT_FLOW, DEPOSIT_TERMINAL, DEPOSIT_LATE_MOVES, DEPOSIT_LOCAL,
+            DEPOSIT_FLOW,
+            DEPOSIT_TERMINAL,
+            DEPOSIT_LATE_MOVES,
+            DEPOSIT_LOCAL,
         )
     if current is None or current == new:
         return current is None

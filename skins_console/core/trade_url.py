@@ -123,9 +123,7 @@ def parse_trade_url(text: str) -> TradeUrl:
         raise TradeUrlError(f"partner={partner_text} is outside the range of Steam account ids.")
     if not TOKEN_RE.fullmatch(token):
         if len(token) != 8:
-            raise TradeUrlError(
-                f"token= must be exactly 8 characters; this one has {len(token)}."
-            )
+            raise TradeUrlError(f"token= must be exactly 8 characters; this one has {len(token)}.")
         raise TradeUrlError("token= may only contain letters, digits, '-' and '_'.")
     return TradeUrl(partner=partner, token=token)
 

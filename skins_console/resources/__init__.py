@@ -25,5 +25,4 @@ def app_icon_path(size: int) -> Path:
 
 def app_icon_paths() -> list[tuple[int, Path]]:
     """Every size of the app icon that is present, smallest first."""
-    return [(size, app_icon_path(size)) for size in ICON_SIZES
-            if app_icon_path(size).is_file()]
+    return [(size, app_icon_path(size)) for size in ICON_SIZES if app_icon_path(size).is_file()]

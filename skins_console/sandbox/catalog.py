@@ -15,8 +15,8 @@ import threading
 import zlib
 from bisect import bisect
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from itertools import accumulate
 from math import isqrt
 from typing import Any
@@ -43,8 +43,13 @@ FLOAT_DIGITS = 10
 _FLOAT_SCALE = 10**FLOAT_DIGITS
 _INSTANCE_IDS = ("0", "188530139", "302028390", "480085569", "519977179")
 _RARITY_WEIGHT = {
-    "Consumer Grade": 10, "Industrial Grade": 14, "Mil-Spec Grade": 32, "Restricted": 28,
-    "Classified": 20, "Covert": 10, "Contraband": 1,
+    "Consumer Grade": 10,
+    "Industrial Grade": 14,
+    "Mil-Spec Grade": 32,
+    "Restricted": 28,
+    "Classified": 20,
+    "Covert": 10,
+    "Contraband": 1,
 }
 
 
@@ -58,8 +63,9 @@ def exteriors_for(skin: Skin) -> list[str]:
     return result
 
 
-def market_name(skin: Skin, exterior: str, *, stattrak: bool = False,
-                souvenir: bool = False) -> str:
+def market_name(
+    skin: Skin, exterior: str, *, stattrak: bool = False, souvenir: bool = False
+) -> str:
     prefix = ""
     if skin.star:
         prefix += STAR + " "
@@ -70,8 +76,9 @@ def market_name(skin: Skin, exterior: str, *, stattrak: bool = False,
     return f"{prefix}{skin.base} ({exterior})"
 
 
-def market_cents(skin: Skin, exterior: str, *, stattrak: bool = False,
-                 souvenir: bool = False) -> int:
+def market_cents(
+    skin: Skin, exterior: str, *, stattrak: bool = False, souvenir: bool = False
+) -> int:
     """A plausible Steam-market price in cents for one name (phase-averaged)."""
     best = exteriors_for(skin)[0]
     cents = skin.reference_cents * EXTERIOR_VALUE[exterior] // EXTERIOR_VALUE[best]
@@ -95,8 +102,7 @@ def reference_cents(name: str, game: str = "csgo") -> int | None:
         return None
     if (parts.stattrak and not skin.stattrak) or (parts.souvenir and not skin.souvenir):
         return None
-    canonical = market_name(skin, parts.exterior, stattrak=parts.stattrak,
-                            souvenir=parts.souvenir)
+    canonical = market_name(skin, parts.exterior, stattrak=parts.stattrak, souvenir=parts.souvenir)
     if canonical != name:
         return None
     return market_cents(skin, parts.exterior, stattrak=parts.stattrak, souvenir=parts.souvenir)
@@ -187,10 +193,12 @@ class CatalogGenerator:
         weapons = [_profile(s) for s in SKINS if not s.star]
         self._weapons = weapons
         # Rarer grades and pricier finishes are listed less often, as on a real market.
-        self._weapon_cum = list(accumulate(
-            _RARITY_WEIGHT[p.skin.rarity] * 1000 // (30 + isqrt(p.skin.reference_cents))
-            for p in weapons
-        ))
+        self._weapon_cum = list(
+            accumulate(
+                _RARITY_WEIGHT[p.skin.rarity] * 1000 // (30 + isqrt(p.skin.reference_cents))
+                for p in weapons
+            )
+        )
         self._knives = [_profile(s) for s in SKINS if s.star and not s.is_gloves]
         self._gloves = [_profile(s) for s in SKINS if s.is_gloves]
         self._names: dict[tuple, tuple[str, int, str]] = {}
@@ -296,7 +304,7 @@ class Catalog:
             f'"paintSeed":{entry.paint_seed},"rarityColor":"{entry.rarity_color}",'
             f'"classId":"{entry.class_id}","instanceId":"{entry.instance_id}",'
             f'"imageUrl":"{self._image_prefix}{entry.id}.png"}}'
-        ).encode("utf-8")
+        ).encode()
 
     def add_generated(self, count: int) -> list[CatalogEntry]:
         created = []
@@ -313,9 +321,9 @@ class Catalog:
     def body(self) -> bytes:
         with self._lock:
             if self._body is None:
-                self._body = b'{"items":[' + b",".join(
-                    e.fragment for e in self._listed.values()
-                ) + b"]}"
+                self._body = (
+                    b'{"items":[' + b",".join(e.fragment for e in self._listed.values()) + b"]}"
+                )
             return self._body
 
     def __len__(self) -> int:

@@ -21,36 +21,82 @@ from skins_console.sandbox.server import Sandbox
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free port)")
-    parser.add_argument("--speed", type=float, default=1.0,
-                        help="sandbox time runs this many times faster than real time")
-    parser.add_argument("--seed", type=int, default=SandboxConfig.seed,
-                        help="seed of the catalog and of order/deposit fates")
-    parser.add_argument("--catalog-size", type=int, default=600,
-                        help=f"number of catalog items (up to {MAX_CATALOG:,})")
-    parser.add_argument("--balance-cents", type=int, default=500_000,
-                        help="initial SkinsNode wallet balance in cents")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="sandbox time runs this many times faster than real time",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SandboxConfig.seed,
+        help="seed of the catalog and of order/deposit fates",
+    )
+    parser.add_argument(
+        "--catalog-size",
+        type=int,
+        default=600,
+        help=f"number of catalog items (up to {MAX_CATALOG:,})",
+    )
+    parser.add_argument(
+        "--balance-cents",
+        type=int,
+        default=500_000,
+        help="initial SkinsNode wallet balance in cents",
+    )
     parser.add_argument("--skinsnode-client-id", default=DEMO_CLIENT_ID)
     parser.add_argument("--skinsnode-client-secret", default=DEMO_CLIENT_SECRET)
     parser.add_argument("--skinslink-api-key", default=DEMO_API_KEY)
     parser.add_argument("--skinslink-webhook-secret", default=DEMO_WEBHOOK_SECRET)
-    parser.add_argument("--quote-drift-rate", type=float, default=0.0,
-                        help="share of Skinslink quotes whose price drops 1–5%% when "
-                             "committed a minute or more after quoting")
-    parser.add_argument("--skinslink-result-url", default=None,
-                        help="merchant-level Skinslink webhook URL (loopback only)")
+    parser.add_argument(
+        "--quote-drift-rate",
+        type=float,
+        default=0.0,
+        help="share of Skinslink quotes whose price drops 1–5%% when "
+        "committed a minute or more after quoting",
+    )
+    parser.add_argument(
+        "--skinslink-result-url",
+        default=None,
+        help="merchant-level Skinslink webhook URL (loopback only)",
+    )
     faults = parser.add_argument_group("fault injection (off by default)")
-    faults.add_argument("--fault-latency-ms", type=int, default=0,
-                        help="add this much latency to every matching request")
-    faults.add_argument("--fault-error-rate", type=float, default=0.0,
-                        help="share of matching requests answered 503")
-    faults.add_argument("--fault-drop-rate", type=float, default=0.0,
-                        help="share of matching requests whose connection is closed unanswered")
-    faults.add_argument("--fault-malformed-rate", type=float, default=0.0,
-                        help="share of matching requests answered with truncated JSON")
-    faults.add_argument("--fault-429-rate", type=float, default=0.0,
-                        help="share of matching requests answered 429 with Retry-After")
-    faults.add_argument("--fault-route", default="",
-                        help="limit faults to paths starting with this prefix, e.g. /v1/orders")
+    faults.add_argument(
+        "--fault-latency-ms",
+        type=int,
+        default=0,
+        help="add this much latency to every matching request",
+    )
+    faults.add_argument(
+        "--fault-error-rate",
+        type=float,
+        default=0.0,
+        help="share of matching requests answered 503",
+    )
+    faults.add_argument(
+        "--fault-drop-rate",
+        type=float,
+        default=0.0,
+        help="share of matching requests whose connection is closed unanswered",
+    )
+    faults.add_argument(
+        "--fault-malformed-rate",
+        type=float,
+        default=0.0,
+        help="share of matching requests answered with truncated JSON",
+    )
+    faults.add_argument(
+        "--fault-429-rate",
+        type=float,
+        default=0.0,
+        help="share of matching requests answered 429 with Retry-After",
+    )
+    faults.add_argument(
+        "--fault-route",
+        default="",
+        help="limit faults to paths starting with this prefix, e.g. /v1/orders",
+    )
     faults.add_argument("--fault-method", default="", help="limit faults to this HTTP method")
 
 
@@ -59,14 +105,21 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     rules = []
     if args.fault_latency_ms:
         rules.append({"kind": "latency", "latency_ms": args.fault_latency_ms, **scope})
-    for kind, rate in (("error", args.fault_error_rate), ("drop", args.fault_drop_rate),
-                       ("malformed", args.fault_malformed_rate),
-                       ("rate_limit", args.fault_429_rate)):
+    for kind, rate in (
+        ("error", args.fault_error_rate),
+        ("drop", args.fault_drop_rate),
+        ("malformed", args.fault_malformed_rate),
+        ("rate_limit", args.fault_429_rate),
+    ):
         if rate:
             rules.append({"kind": kind, "rate": rate, **scope})
     return SandboxConfig(
-        host=args.host, port=args.port, speed=args.speed, seed=args.seed,
-        catalog_size=args.catalog_size, initial_balance_cents=args.balance_cents,
+        host=args.host,
+        port=args.port,
+        speed=args.speed,
+        seed=args.seed,
+        catalog_size=args.catalog_size,
+        initial_balance_cents=args.balance_cents,
         skinsnode_client_id=args.skinsnode_client_id,
         skinsnode_client_secret=args.skinsnode_client_secret,
         skinslink_api_key=args.skinslink_api_key,
@@ -98,10 +151,11 @@ def serve(args: argparse.Namespace) -> int:
     print(f"    client secret    : {_shown(config.skinsnode_client_secret, DEMO_CLIENT_SECRET)}")
     print(f"  Skinslink base URL : {sandbox.skinslink_base_url}")
     print(f"    API key          : {_shown(config.skinslink_api_key, DEMO_API_KEY)}")
-    print(f"    webhook secret   : "
-          f"{_shown(config.skinslink_webhook_secret, DEMO_WEBHOOK_SECRET)}")
-    print(f"  speed ×{config.speed:g}, seed {config.seed}, {len(sandbox.catalog):,} items, "
-          f"wallet {config.initial_balance_cents} cents")
+    print(f"    webhook secret   : {_shown(config.skinslink_webhook_secret, DEMO_WEBHOOK_SECRET)}")
+    print(
+        f"  speed ×{config.speed:g}, seed {config.seed}, {len(sandbox.catalog):,} items, "
+        f"wallet {config.initial_balance_cents} cents"
+    )
     if config.faults:
         print(f"  faults: {config.faults}")
     print(f"  control routes: {sandbox.base_url}/_sandbox/truth …  (Ctrl+C stops)", flush=True)
@@ -118,9 +172,10 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skins_console.sandbox",
-                                     description="Local sandbox of the SkinsNode and "
-                                                 "Skinslink APIs")
+    parser = argparse.ArgumentParser(
+        prog="python -m skins_console.sandbox",
+        description="Local sandbox of the SkinsNode and Skinslink APIs",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add_serve_arguments(commands.add_parser("serve", help="run the sandbox until Ctrl+C"))
     args = parser.parse_args(argv)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from skins_console.core.models import format_time
 
@@ -63,11 +63,11 @@ class SandboxClock:
         for start, amount in jumps:
             if start < sandbox_t:
                 elapsed -= min(amount, sandbox_t - start)
-        return datetime.fromtimestamp(self._origin + elapsed / self.speed, timezone.utc)
+        return datetime.fromtimestamp(self._origin + elapsed / self.speed, UTC)
 
     def iso_wall(self, sandbox_t: float) -> str:
         return format_time(self.wall_at(sandbox_t))
 
     def iso_sandbox(self, sandbox_t: float | None = None) -> str:
         t = self.now() if sandbox_t is None else sandbox_t
-        return format_time(datetime.fromtimestamp(t, timezone.utc))
+        return format_time(datetime.fromtimestamp(t, UTC))

@@ -41,12 +41,22 @@ class SandboxConfig:
     #: Skinslink merchant-level webhook URL, used when a deposit has no result_url
     skinslink_result_url: str | None = None
     #: share of natural (unscripted) outcomes; the rest complete
-    order_failure_rates: dict[str, float] = field(default_factory=lambda: {
-        "expired": 0.08, "cancelled": 0.04, "failed": 0.04, "reversed": 0.03,
-    })
-    deposit_failure_rates: dict[str, float] = field(default_factory=lambda: {
-        "provider_failed": 0.05, "failed": 0.08, "canceled": 0.10, "reverted": 0.04,
-    })
+    order_failure_rates: dict[str, float] = field(
+        default_factory=lambda: {
+            "expired": 0.08,
+            "cancelled": 0.04,
+            "failed": 0.04,
+            "reversed": 0.03,
+        }
+    )
+    deposit_failure_rates: dict[str, float] = field(
+        default_factory=lambda: {
+            "provider_failed": 0.05,
+            "failed": 0.08,
+            "canceled": 0.10,
+            "reverted": 0.04,
+        }
+    )
 
     def validate(self) -> None:
         if not self.speed > 0:
@@ -59,7 +69,11 @@ class SandboxConfig:
             raise ValueError("quote_drift_rate must be between 0 and 1")
         if self.initial_balance_cents < 0:
             raise ValueError("initial_balance_cents cannot be negative")
-        for name in ("skinsnode_client_id", "skinsnode_client_secret", "skinslink_api_key",
-                     "skinslink_webhook_secret"):
+        for name in (
+            "skinsnode_client_id",
+            "skinsnode_client_secret",
+            "skinslink_api_key",
+            "skinslink_webhook_secret",
+        ):
             if not getattr(self, name):
                 raise ValueError(f"{name} must not be empty")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
 _ITEM = re.compile(r"/_sandbox/catalog/items/([0-9a-f-]{36})")
 
 
-def truth(sandbox: "Sandbox") -> dict[str, Any]:
+def truth(sandbox: Sandbox) -> dict[str, Any]:
     clock = sandbox.clock
     return {
         "clock": {
             "speed": clock.speed,
             "sandbox_now": clock.iso_sandbox(),
-            "wall_now": format_time(datetime.now(timezone.utc)),
+            "wall_now": format_time(datetime.now(UTC)),
             "advanced_seconds": clock.advanced,
         },
         "skinsnode": sandbox.skinsnode.truth(),
@@ -62,7 +62,7 @@ def _json(request: Request) -> Any:
     return json.loads(request.body, parse_float=Decimal)
 
 
-def handle(sandbox: "Sandbox", request: Request) -> Response:
+def handle(sandbox: Sandbox, request: Request) -> Response:
     path, method = request.path, request.method
     try:
         body = _json(request) if method == "POST" else {}
@@ -81,12 +81,16 @@ def handle(sandbox: "Sandbox", request: Request) -> Response:
             return _outcomes(sandbox, body)
         if path == "/_sandbox/clock/advance" and method == "POST":
             seconds = body.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, Decimal)) \
-                    or seconds < 0:
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, Decimal)) or seconds < 0:
                 return _bad("seconds must be a non-negative number")
             sandbox.advance(float(seconds))
-            return json_response(200, {"sandbox_now": sandbox.clock.iso_sandbox(),
-                                       "advanced_seconds": int(sandbox.clock.advanced)})
+            return json_response(
+                200,
+                {
+                    "sandbox_now": sandbox.clock.iso_sandbox(),
+                    "advanced_seconds": int(sandbox.clock.advanced),
+                },
+            )
         if path == "/_sandbox/wallet" and method == "POST":
             cents = body.get("balance_cents")
             if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
@@ -107,7 +111,7 @@ def handle(sandbox: "Sandbox", request: Request) -> Response:
     return json_response(404, {"error": "not_found", "message": f"no control route {path}"})
 
 
-def _faults(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
+def _faults(sandbox: Sandbox, body: dict[str, Any]) -> Response:
     rules = body.get("rules", [])
     mode = body.get("mode", "replace")
     if not isinstance(rules, list):
@@ -122,7 +126,7 @@ def _faults(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
     return json_response(200, {"rules": sandbox.faults.rules()})
 
 
-def _outcomes(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
+def _outcomes(sandbox: Sandbox, body: dict[str, Any]) -> Response:
     unknown = set(body) - {"skinsnode", "skinslink"}
     if unknown:
         return _bad(f"unknown providers: {', '.join(sorted(unknown))}")
@@ -142,7 +146,7 @@ def _outcomes(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
     return json_response(200, {"applied": applied})
 
 
-def _item(sandbox: "Sandbox", item_id: str, body: dict[str, Any]) -> Response:
+def _item(sandbox: Sandbox, item_id: str, body: dict[str, Any]) -> Response:
     with sandbox.lock:
         if sandbox.catalog.known(item_id) is None:
             return json_response(404, {"error": "not_found", "message": "no such item"})
@@ -159,11 +163,16 @@ def _item(sandbox: "Sandbox", item_id: str, body: dict[str, Any]) -> Response:
             else:
                 sandbox.catalog.delist(item_id)
         entry = sandbox.catalog.known(item_id)
-        return json_response(200, {"item": entry.to_json(sandbox.base_url),
-                                   "listed": sandbox.catalog.listed(item_id) is not None})
+        return json_response(
+            200,
+            {
+                "item": entry.to_json(sandbox.base_url),
+                "listed": sandbox.catalog.listed(item_id) is not None,
+            },
+        )
 
 
-def _prices(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
+def _prices(sandbox: Sandbox, body: dict[str, Any]) -> Response:
     prices = body.get("prices")
     if not isinstance(prices, dict):
         return _bad("prices must map names to a price string or null")
@@ -181,5 +190,6 @@ def _prices(sandbox: "Sandbox", body: dict[str, Any]) -> Response:
         parsed[name] = amount
     with sandbox.lock:
         sandbox.skinslink.price_overrides.update(parsed)
-    return json_response(200, {"prices": {n: (None if p is None else str(p))
-                                          for n, p in parsed.items()}})
+    return json_response(
+        200, {"prices": {n: (None if p is None else str(p)) for n, p in parsed.items()}}
+    )

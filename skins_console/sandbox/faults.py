@@ -49,8 +49,17 @@ def parse_rule(data: Any) -> FaultRule:
     """A rule from JSON or CLI input; raises ``ValueError`` naming the bad field."""
     if not isinstance(data, dict):
         raise ValueError("a fault rule must be a JSON object")
-    unknown = set(data) - {"kind", "route", "method", "rate", "count", "commit", "latency_ms",
-                           "status", "retry_after"}
+    unknown = set(data) - {
+        "kind",
+        "route",
+        "method",
+        "rate",
+        "count",
+        "commit",
+        "latency_ms",
+        "status",
+        "retry_after",
+    }
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
     kind = data.get("kind")
@@ -66,8 +75,7 @@ def parse_rule(data: Any) -> FaultRule:
         raise ValueError("method must be a string such as POST")
     rule.method = method.upper()
     rate = data.get("rate", 1.0)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, Decimal)) \
-            or not 0 <= rate <= 1:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, Decimal)) or not 0 <= rate <= 1:
         raise ValueError("rate must be a number between 0 and 1")
     rule.rate = float(rate)
     count = data.get("count")
@@ -78,8 +86,11 @@ def parse_rule(data: Any) -> FaultRule:
     if not isinstance(commit, bool):
         raise ValueError("commit must be true or false")
     rule.commit = commit
-    for name, low, high in (("latency_ms", 0, 120_000), ("status", 400, 599),
-                            ("retry_after", 0, 3600)):
+    for name, low, high in (
+        ("latency_ms", 0, 120_000),
+        ("status", 400, 599),
+        ("retry_after", 0, 3600),
+    ):
         if name in data:
             value = data[name]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

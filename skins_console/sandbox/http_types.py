@@ -20,11 +20,13 @@ class Request:
     client: str = "127.0.0.1"
 
     @classmethod
-    def build(cls, method: str, target: str, headers: Message, body: bytes,
-              client: str = "127.0.0.1") -> "Request":
+    def build(
+        cls, method: str, target: str, headers: Message, body: bytes, client: str = "127.0.0.1"
+    ) -> Request:
         path, _, query = target.partition("?")
-        return cls(method.upper(), path, parse_qs(query, keep_blank_values=True), headers, body,
-                   client)
+        return cls(
+            method.upper(), path, parse_qs(query, keep_blank_values=True), headers, body, client
+        )
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)

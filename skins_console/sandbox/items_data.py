@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 RARITIES = {
-    "C": "Consumer Grade", "I": "Industrial Grade", "M": "Mil-Spec Grade", "R": "Restricted",
-    "L": "Classified", "V": "Covert", "X": "Contraband",
+    "C": "Consumer Grade",
+    "I": "Industrial Grade",
+    "M": "Mil-Spec Grade",
+    "R": "Restricted",
+    "L": "Classified",
+    "V": "Covert",
+    "X": "Contraband",
 }
 
 _WEAPON_SKINS = """
@@ -167,11 +172,26 @@ MP5-SD|Phosphor|L|0.00|1.00|810|300|S
 
 #: knife → price factor relative to the Karambit
 KNIVES = {
-    "Karambit": 100, "Butterfly Knife": 115, "M9 Bayonet": 88, "Skeleton Knife": 95,
-    "Talon Knife": 85, "Bayonet": 60, "Stiletto Knife": 58, "Classic Knife": 55,
-    "Nomad Knife": 50, "Kukri Knife": 45, "Flip Knife": 42, "Ursus Knife": 35,
-    "Paracord Knife": 34, "Huntsman Knife": 32, "Survival Knife": 30, "Falchion Knife": 26,
-    "Bowie Knife": 26, "Navaja Knife": 20, "Gut Knife": 20, "Shadow Daggers": 20,
+    "Karambit": 100,
+    "Butterfly Knife": 115,
+    "M9 Bayonet": 88,
+    "Skeleton Knife": 95,
+    "Talon Knife": 85,
+    "Bayonet": 60,
+    "Stiletto Knife": 58,
+    "Classic Knife": 55,
+    "Nomad Knife": 50,
+    "Kukri Knife": 45,
+    "Flip Knife": 42,
+    "Ursus Knife": 35,
+    "Paracord Knife": 34,
+    "Huntsman Knife": 32,
+    "Survival Knife": 30,
+    "Falchion Knife": 26,
+    "Bowie Knife": 26,
+    "Navaja Knife": 20,
+    "Gut Knife": 20,
+    "Shadow Daggers": 20,
 }
 
 #: finish|min|max|paint index|Karambit reference cents
@@ -236,12 +256,23 @@ Bloodhound Gloves|Snakebite|10007|15000
 #: vanilla knives, other games). name → reference cents.
 EXTRA_PRICES: dict[str, dict[str, int]] = {
     "csgo": {
-        "Revolution Case": 45, "Kilowatt Case": 95, "Dreams & Nightmares Case": 130,
-        "Fracture Case": 40, "Recoil Case": 32, "Clutch Case": 55, "Prisma 2 Case": 85,
-        "Chroma 3 Case": 210, "Operation Breakout Weapon Case": 980,
-        "Sticker | Crown (Foil)": 92000, "Sticker | Howling Dawn": 38000,
-        "Sealed Graffiti | King Me": 40, "★ Karambit": 64000, "★ Butterfly Knife": 82000,
-        "★ M9 Bayonet": 56000, "★ Bayonet": 36000, "★ Flip Knife": 26000,
+        "Revolution Case": 45,
+        "Kilowatt Case": 95,
+        "Dreams & Nightmares Case": 130,
+        "Fracture Case": 40,
+        "Recoil Case": 32,
+        "Clutch Case": 55,
+        "Prisma 2 Case": 85,
+        "Chroma 3 Case": 210,
+        "Operation Breakout Weapon Case": 980,
+        "Sticker | Crown (Foil)": 92000,
+        "Sticker | Howling Dawn": 38000,
+        "Sealed Graffiti | King Me": 40,
+        "★ Karambit": 64000,
+        "★ Butterfly Knife": 82000,
+        "★ M9 Bayonet": 56000,
+        "★ Bayonet": 36000,
+        "★ Flip Knife": 26000,
         "Sir Bloody Miami Darryl | The Professionals": 1900,
         "Special Agent Ava | FBI": 2400,
     },
@@ -252,7 +283,10 @@ EXTRA_PRICES: dict[str, dict[str, int]] = {
 
 #: relative value of each exterior (FN … BS), in percent of Field-Tested
 EXTERIOR_VALUE = {
-    "Factory New": 220, "Minimal Wear": 140, "Field-Tested": 100, "Well-Worn": 85,
+    "Factory New": 220,
+    "Minimal Wear": 140,
+    "Field-Tested": 100,
+    "Well-Worn": 85,
     "Battle-Scarred": 75,
 }
 
@@ -265,9 +299,23 @@ DOPPLER_FAMILY = {
 }
 #: how often each phase drops, in per mille
 PHASE_ODDS = {
-    415: 25, 416: 25, 417: 40, 418: 230, 419: 260, 420: 190, 421: 230,
-    568: 60, 569: 230, 570: 260, 571: 200, 572: 250,
-    1119: 60, 1120: 230, 1121: 260, 1122: 200, 1123: 250,
+    415: 25,
+    416: 25,
+    417: 40,
+    418: 230,
+    419: 260,
+    420: 190,
+    421: 230,
+    568: 60,
+    569: 230,
+    570: 260,
+    571: 200,
+    572: 250,
+    1119: 60,
+    1120: 230,
+    1121: 260,
+    1122: 200,
+    1123: 250,
 }
 
 
@@ -305,23 +353,53 @@ def _load() -> tuple[Skin, ...]:
     skins: list[Skin] = []
     for line in _WEAPON_SKINS.strip().splitlines():
         weapon, finish, rarity, low, high, paint, cents, flags = line.split("|")
-        skins.append(Skin(
-            weapon, finish, RARITIES[rarity], Decimal(low), Decimal(high), int(paint),
-            int(cents), "S" in flags, "V" in flags, False,
-        ))
+        skins.append(
+            Skin(
+                weapon,
+                finish,
+                RARITIES[rarity],
+                Decimal(low),
+                Decimal(high),
+                int(paint),
+                int(cents),
+                "S" in flags,
+                "V" in flags,
+                False,
+            )
+        )
     for knife, factor in KNIVES.items():
         for line in _KNIFE_FINISHES.strip().splitlines():
             finish, low, high, paint, cents = line.split("|")
-            skins.append(Skin(
-                knife, finish, "Covert", Decimal(low), Decimal(high), int(paint),
-                int(cents) * factor // 100, True, False, True,
-            ))
+            skins.append(
+                Skin(
+                    knife,
+                    finish,
+                    "Covert",
+                    Decimal(low),
+                    Decimal(high),
+                    int(paint),
+                    int(cents) * factor // 100,
+                    True,
+                    False,
+                    True,
+                )
+            )
     for line in _GLOVES.strip().splitlines():
         glove, finish, paint, cents = line.split("|")
-        skins.append(Skin(
-            glove, finish, "Covert", Decimal("0.06"), Decimal("0.80"), int(paint),
-            int(cents) * EXTERIOR_VALUE["Minimal Wear"] // 100, False, False, True,
-        ))
+        skins.append(
+            Skin(
+                glove,
+                finish,
+                "Covert",
+                Decimal("0.06"),
+                Decimal("0.80"),
+                int(paint),
+                int(cents) * EXTERIOR_VALUE["Minimal Wear"] // 100,
+                False,
+                False,
+                True,
+            )
+        )
     return tuple(skins)
 
 

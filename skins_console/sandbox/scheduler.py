@@ -12,7 +12,8 @@ import heapq
 import itertools
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from skins_console.sandbox.clock import SandboxClock
 

@@ -13,8 +13,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from skins_console.sandbox import control
 from skins_console.sandbox.catalog import Catalog
@@ -52,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def _serve(self) -> None:
@@ -65,12 +66,15 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 length = -1
             if length < 0 or length > MAX_BODY:
-                self._write(Response(413 if length > MAX_BODY else 400,
-                                     b'{"message":"bad Content-Length"}'), close=True)
+                self._write(
+                    Response(
+                        413 if length > MAX_BODY else 400, b'{"message":"bad Content-Length"}'
+                    ),
+                    close=True,
+                )
                 return
             body = self.rfile.read(length) if length else b""
-        request = Request.build(self.command, self.path, self.headers, body,
-                                self.client_address[0])
+        request = Request.build(self.command, self.path, self.headers, body, self.client_address[0])
         result = self.server.app.handle(request)
         if result is DROP:
             self.close_connection = True
@@ -114,7 +118,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, app: "Sandbox") -> None:
+    def __init__(self, address, app: Sandbox) -> None:
         self.app = app
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
@@ -161,7 +165,7 @@ class Sandbox:
 
     # --- life cycle --------------------------------------------------------------------
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         if self._server is not None:
             return self
         self._server = _Server((self.config.host, self.config.port), self)
@@ -176,9 +180,12 @@ class Sandbox:
         self._routes = self._route_table()
         self.scheduler.start()
         self.webhooks.start()
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1},
-                                        name="sandbox-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="sandbox-http",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -199,7 +206,7 @@ class Sandbox:
         self.scheduler.stop()
         self.webhooks.stop()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -271,12 +278,21 @@ class Sandbox:
             ("GET", re.compile(r"/v1/catalog"), lambda r: self.skinsnode.catalog_route(r)),
             ("POST", re.compile(r"/v1/orders"), lambda r: self.skinsnode.create_order(r)),
             ("GET", _ORDER, lambda r, ext: self.skinsnode.get_order(r, ext)),
-            ("POST", re.compile(r"/api/v1/merchant/get-prices"),
-             lambda r: self.skinslink.get_prices(r)),
-            ("POST", re.compile(r"/api/v1/merchant/create-deposit-by-hash-name"),
-             lambda r: self.skinslink.create_deposit(r)),
-            ("GET", re.compile(r"/api/v1/merchant/deposit/status"),
-             lambda r: self.skinslink.deposit_status(r)),
+            (
+                "POST",
+                re.compile(r"/api/v1/merchant/get-prices"),
+                lambda r: self.skinslink.get_prices(r),
+            ),
+            (
+                "POST",
+                re.compile(r"/api/v1/merchant/create-deposit-by-hash-name"),
+                lambda r: self.skinslink.create_deposit(r),
+            ),
+            (
+                "GET",
+                re.compile(r"/api/v1/merchant/deposit/status"),
+                lambda r: self.skinslink.deposit_status(r),
+            ),
         ]
 
     def handle(self, request: Request) -> Response | object:
@@ -322,18 +338,25 @@ class Sandbox:
                 self.scheduler.run_due()
                 return handler(request, *match.groups())
         if path.startswith("/api/"):
-            return fail(405 if allowed else 404, "method not allowed" if allowed
-                        else "not found error")
+            return fail(
+                405 if allowed else 404, "method not allowed" if allowed else "not found error"
+            )
         status = 405 if allowed else 404
-        return json_response(status, {"statusCode": status,
-                                      "error": "method_not_allowed" if allowed else "not_found",
-                                      "message": f"No route for {request.method} {path}."})
+        return json_response(
+            status,
+            {
+                "statusCode": status,
+                "error": "method_not_allowed" if allowed else "not_found",
+                "message": f"No route for {request.method} {path}.",
+            },
+        )
 
     def _image(self, item_id: str) -> Response:
         entry = self.catalog.known(item_id) if self.catalog else None
         if entry is None:
-            return json_response(404, {"statusCode": 404, "error": "not_found",
-                                       "message": "No such item picture."})
+            return json_response(
+                404, {"statusCode": 404, "error": "not_found", "message": "No such item picture."}
+            )
         data = self.images.get(entry.rarity_color, entry.kind, entry.paint_seed)
         return Response(200, data, {"Cache-Control": "public, max-age=86400"}, "image/png")
 
@@ -349,8 +372,9 @@ def _route_key(path: str) -> str:
 def _internal(path: str) -> Response:
     if path.startswith("/api/"):
         return fail(500, "internal error")
-    return json_response(500, {"statusCode": 500, "error": "internal",
-                               "message": "Internal server error."})
+    return json_response(
+        500, {"statusCode": 500, "error": "internal", "message": "Internal server error."}
+    )
 
 
 def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | object:
@@ -361,8 +385,11 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
         body = (response.body if response is not None else b'{"items":[{"id":')[:-7]
         return Response(status, body + b'{"trunc', {})
     if rule.kind == "rate_limit":
-        body = (b'{"success":false,"message":"too many requests"}' if path.startswith("/api/")
-                else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}')
+        body = (
+            b'{"success":false,"message":"too many requests"}'
+            if path.startswith("/api/")
+            else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}'
+        )
         return Response(rule.status, body, {"Retry-After": str(rule.retry_after)})
     response = _provider_error(rule, path)
     if rule.retry_after is not None:
@@ -372,14 +399,20 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
 
 def _provider_error(rule: FaultRule, path: str) -> Response:
     if path.startswith("/api/"):
-        message = {403: "IP not whitelisted: 127.0.0.1", 408: "timeout error",
-                   500: "integration service error", 502: "bad gateway",
-                   503: "internal error"}.get(rule.status, "internal error")
+        message = {
+            403: "IP not whitelisted: 127.0.0.1",
+            408: "timeout error",
+            500: "integration service error",
+            502: "bad gateway",
+            503: "internal error",
+        }.get(rule.status, "internal error")
         return fail(rule.status, message)
     code, message = _SKINSNODE_FAULTS.get(
-        rule.status, ("server_error", "Service temporarily unavailable."))
-    return json_response(rule.status, {"statusCode": rule.status, "error": code,
-                                       "message": message})
+        rule.status, ("server_error", "Service temporarily unavailable.")
+    )
+    return json_response(
+        rule.status, {"statusCode": rule.status, "error": code, "message": message}
+    )
 
 
 _SKINSNODE_FAULTS = {

@@ -17,7 +17,7 @@ from typing import Any
 
 from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES
 from skins_console.core.statuses import DEPOSIT_TERMINAL
-from skins_console.core.trade_url import STEAMID64_BASE, MAX_ACCOUNT_ID
+from skins_console.core.trade_url import MAX_ACCOUNT_ID, STEAMID64_BASE
 from skins_console.sandbox import jsonutil
 from skins_console.sandbox.catalog import reference_cents
 from skins_console.sandbox.http_types import Request, Response, json_response
@@ -42,8 +42,10 @@ _BOTS = tuple((f"Skinslink Bot #{n}", 76561199000000000 + n * 7919) for n in ran
 def parse_outcome(text: str) -> tuple[str, str]:
     status, _, reason = str(text).partition(":")
     if status not in DEPOSIT_OUTCOMES:
-        raise ValueError(f"unknown Skinslink outcome {text!r}; use one of "
-                         f"{', '.join(DEPOSIT_OUTCOMES)}, optionally with :<fail_reason>")
+        raise ValueError(
+            f"unknown Skinslink outcome {text!r}; use one of "
+            f"{', '.join(DEPOSIT_OUTCOMES)}, optionally with :<fail_reason>"
+        )
     return status, reason or _FAIL_REASONS.get(status, "")
 
 
@@ -137,8 +139,9 @@ class Skinslink:
 
     # --- prices ------------------------------------------------------------------------
 
-    def live_price(self, game: str, name: str, when: float | None = None
-                   ) -> tuple[Decimal, Decimal] | None:
+    def live_price(
+        self, game: str, name: str, when: float | None = None
+    ) -> tuple[Decimal, Decimal] | None:
         """(price, originalPrice) now; ``None`` when no provider prices the name."""
         if name in self.price_overrides:
             pinned = self.price_overrides[name]
@@ -155,7 +158,8 @@ class Skinslink:
         position = (int(t) + (hash_name(name) % day)) % day
         drift_bp = abs(position - day // 2) * 600 // (day // 2) - 300
         original = (Decimal(cents * 88 * (10000 + drift_bp)) / Decimal(10**8)).quantize(
-            THOUSANDTH, rounding=ROUND_HALF_UP)
+            THOUSANDTH, rounding=ROUND_HALF_UP
+        )
         price = (original * 97 / 100).quantize(THOUSANDTH, rounding=ROUND_DOWN)
         return price, original
 
@@ -171,7 +175,8 @@ class Skinslink:
         quoted = trade.quoted[name]
         if trade.drop_bp and now - trade.created_t >= QUOTE_DRIFT_AFTER:
             return (quoted * (10000 - trade.drop_bp) / 10000).quantize(
-                THOUSANDTH, rounding=ROUND_DOWN)
+                THOUSANDTH, rounding=ROUND_DOWN
+            )
         return quoted
 
     def get_prices(self, request: Request) -> Response:
@@ -186,25 +191,43 @@ class Skinslink:
         names = body.get("marketHashNames")
         intent = body.get("no_deposit_intent", False)
         if game is None or game == "":
-            problems.append(_problem("GetPricesRequest.game", "required",
-                                     "game is a required field"))
+            problems.append(
+                _problem("GetPricesRequest.game", "required", "game is a required field")
+            )
         elif not isinstance(game, str):
             return fail(400, "invalid request body")
         elif game not in GAMES:
-            problems.append(_problem("GetPricesRequest.game", "oneof",
-                                     f"game must be one of [{' '.join(GAMES)}]"))
+            problems.append(
+                _problem(
+                    "GetPricesRequest.game", "oneof", f"game must be one of [{' '.join(GAMES)}]"
+                )
+            )
         if names is None:
-            problems.append(_problem("GetPricesRequest.marketHashNames", "required",
-                                     "marketHashNames is a required field"))
+            problems.append(
+                _problem(
+                    "GetPricesRequest.marketHashNames",
+                    "required",
+                    "marketHashNames is a required field",
+                )
+            )
         elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             return fail(400, "invalid request body")
         elif len(names) < 1:
-            problems.append(_problem("GetPricesRequest.marketHashNames", "min",
-                                     "marketHashNames must contain at least 1 item"))
+            problems.append(
+                _problem(
+                    "GetPricesRequest.marketHashNames",
+                    "min",
+                    "marketHashNames must contain at least 1 item",
+                )
+            )
         elif len(names) > MAX_QUOTE_NAMES:
-            problems.append(_problem("GetPricesRequest.marketHashNames", "max",
-                                     f"marketHashNames must contain at maximum "
-                                     f"{MAX_QUOTE_NAMES} items"))
+            problems.append(
+                _problem(
+                    "GetPricesRequest.marketHashNames",
+                    "max",
+                    f"marketHashNames must contain at maximum {MAX_QUOTE_NAMES} items",
+                )
+            )
         if not isinstance(intent, bool):
             return fail(400, "invalid request body")
         if problems:
@@ -219,28 +242,36 @@ class Skinslink:
             if found is not None:
                 priced[name] = found
         if not priced:
-            return envelope(200, "Prices fetched successfully",
-                            {"total": 0, "sum": Decimal(0), "items": None})
+            return envelope(
+                200, "Prices fetched successfully", {"total": 0, "sum": Decimal(0), "items": None}
+            )
         total = sum((p for p, _o in priced.values()), Decimal(0))
         data: dict[str, Any] = {}
         if not intent:
             trade = self._new_trade(game, {n: p for n, (p, _o) in priced.items()}, now)
             data["id"] = trade.id
-        data.update({
-            "total": len(priced),
-            "sum": total,
-            "items": [{"name": n, "price": p, "originalPrice": o}
-                      for n, (p, o) in priced.items()],
-        })
+        data.update(
+            {
+                "total": len(priced),
+                "sum": total,
+                "items": [
+                    {"name": n, "price": p, "originalPrice": o} for n, (p, o) in priced.items()
+                ],
+            }
+        )
         return envelope(200, "Prices fetched successfully", data)
 
     def _new_trade(self, game: str, quoted: dict[str, Decimal], now: float) -> Trade:
         trade_id = self._next_id
         self._next_id += 1
         trade = Trade(
-            id=trade_id, game=game, quoted=quoted, created_t=now,
+            id=trade_id,
+            game=game,
+            quoted=quoted,
+            created_t=now,
             expires_t=now + self.world.config.quote_lock_seconds,
-            merchant_tx_id=f"tmp-{trade_id}", trade_date=self.clock.iso_wall(now),
+            merchant_tx_id=f"tmp-{trade_id}",
+            trade_date=self.clock.iso_wall(now),
         )
         trade.history.append(("new", self.clock.iso_sandbox(now)))
         rng = self.world.rng_for("quote-drift", trade_id)
@@ -281,24 +312,48 @@ class Skinslink:
         now = self.clock.now()
         prefix = "CreateDepositByHashNameRequest"
         if trade.committed or now >= trade.expires_t or trade.status != "new":
-            return validation_error([_problem(f"{prefix}.id", "inventory_reload",
-                                              "the price quote expired or was already used; "
-                                              "call get-prices again")])
+            return validation_error(
+                [
+                    _problem(
+                        f"{prefix}.id",
+                        "inventory_reload",
+                        "the price quote expired or was already used; call get-prices again",
+                    )
+                ]
+            )
         if body["game"] != trade.game:
-            return validation_error([_problem(f"{prefix}.game", "inventory_reload",
-                                              f"the quote {trade.id} was made for "
-                                              f"{trade.game}")])
+            return validation_error(
+                [
+                    _problem(
+                        f"{prefix}.game",
+                        "inventory_reload",
+                        f"the quote {trade.id} was made for {trade.game}",
+                    )
+                ]
+            )
         if len(body["items"]) > MAX_ITEMS:
-            return validation_error([_problem(f"{prefix}.items", "too_many_items",
-                                              f"deposit exceeds the maximum of {MAX_ITEMS} "
-                                              "items per deposit")])
+            return validation_error(
+                [
+                    _problem(
+                        f"{prefix}.items",
+                        "too_many_items",
+                        f"deposit exceeds the maximum of {MAX_ITEMS} items per deposit",
+                    )
+                ]
+            )
         lines = []
         for index, item in enumerate(body["items"]):
             name = item["name"]
             if name not in trade.quoted:
-                return validation_error([_problem(
-                    f"{prefix}.items[{index}].name", "inventory_reload",
-                    f"{name} was not priced in quote {trade.id}; call get-prices again")])
+                return validation_error(
+                    [
+                        _problem(
+                            f"{prefix}.items[{index}].name",
+                            "inventory_reload",
+                            f"{name} was not priced in quote {trade.id}; call get-prices again",
+                        )
+                    ]
+                )
             live = self.commit_price(trade, name, now)
             floor = item.get("min_price")
             if live is None or (floor is not None and floor > 0 and live < floor):
@@ -306,19 +361,23 @@ class Skinslink:
             lines.append((item, live))
         amount = sum((p for _i, p in lines), Decimal(0))
         if amount <= MIN_AMOUNT:
-            return validation_error([_problem(f"{prefix}.Amount", "gt",
-                                              "Amount must be greater than 1")])
+            return validation_error(
+                [_problem(f"{prefix}.Amount", "gt", "Amount must be greater than 1")]
+            )
         return self._commit(trade, body, lines, amount, now)
 
-    def _commit(self, trade: Trade, body: dict[str, Any], lines, amount: Decimal,
-                now: float) -> Response:
+    def _commit(
+        self, trade: Trade, body: dict[str, Any], lines, amount: Decimal, now: float
+    ) -> Response:
         tx = body["merchant_tx_id"]
         trade.committed = True
         trade.merchant_tx_id = tx
         trade.partner = body["partner"]
         trade.token = body["token"]
-        trade.items = [{"asset_id": item["asset_id"], "name": item["name"], "price": price}
-                       for item, price in lines]
+        trade.items = [
+            {"asset_id": item["asset_id"], "name": item["name"], "price": price}
+            for item, price in lines
+        ]
         trade.amount = amount
         for key in ("result_url", "success_url", "fail_url"):
             value = body.get(key)
@@ -413,8 +472,11 @@ class Skinslink:
         end = trade.hold_end_t if trade.hold_end_t is not None else now
         if trade.outcome == "reverted":
             span = max(end - now, 2.0)
-            delay = min(3600.0, span / 2) if trade.scripted else self._delay(
-                trade, span * 0.05, span * 0.95)
+            delay = (
+                min(3600.0, span / 2)
+                if trade.scripted
+                else self._delay(trade, span * 0.05, span * 0.95)
+            )
             self._at(trade, now + delay, "reverted")
         else:
             self._at(trade, max(end, now), "completed")
@@ -444,9 +506,15 @@ class Skinslink:
             payload["hold_end_date"] = self._iso(trade.hold_end_t)
         if trade.status in ("failed", "canceled", "reverted"):
             payload["fail_reason"] = trade.fail_reason
-        self.world.webhooks.send(provider="skinslink", event=trade.status,
-                                 key=trade.merchant_tx_id, status=trade.status, url=url,
-                                 body=jsonutil.dumps(payload), headers_for=lambda _d: {})
+        self.world.webhooks.send(
+            provider="skinslink",
+            event=trade.status,
+            key=trade.merchant_tx_id,
+            status=trade.status,
+            url=url,
+            body=jsonutil.dumps(payload),
+            headers_for=lambda _d: {},
+        )
 
     # --- status ------------------------------------------------------------------------
 
@@ -459,15 +527,26 @@ class Skinslink:
         trade = None
         if raw_id:
             if not raw_id.isdigit():
-                return validation_error([_problem("DepositStatusRequest.id", "numeric",
-                                                  "id must be a valid numeric value")])
+                return validation_error(
+                    [
+                        _problem(
+                            "DepositStatusRequest.id", "numeric", "id must be a valid numeric value"
+                        )
+                    ]
+                )
             trade = self.trades.get(int(raw_id))
         elif tx:
             trade = self.by_tx.get(tx)
         else:
-            return validation_error([_problem("DepositStatusRequest.id", "required_without",
-                                              "id is required if merchant_tx_id is not "
-                                              "present")])
+            return validation_error(
+                [
+                    _problem(
+                        "DepositStatusRequest.id",
+                        "required_without",
+                        "id is required if merchant_tx_id is not present",
+                    )
+                ]
+            )
         if trade is None:
             return fail(404, "not found error")
         return envelope(200, "Deposit status fetched successfully", self.status_data(trade))
@@ -529,15 +608,24 @@ class Skinslink:
                 "history": [{"status": s, "at": at} for s, at in trade.history] if trade else [],
             }
         quotes = {
-            str(t.id): {"status": t.status, "game": t.game, "committed": t.committed,
-                        "items": {n: str(p) for n, p in t.quoted.items()},
-                        "expires_at": self.clock.iso_sandbox(t.expires_t)}
+            str(t.id): {
+                "status": t.status,
+                "game": t.game,
+                "committed": t.committed,
+                "items": {n: str(p) for n, p in t.quoted.items()},
+                "expires_at": self.clock.iso_sandbox(t.expires_t),
+            }
             for t in self.trades.values()
         }
-        return {"quotes": quotes, "deposits": deposits, "quote_calls": self.quote_calls,
-                "scripted_pending": dict(self.scripts),
-                "price_overrides": {n: (None if p is None else str(p))
-                                    for n, p in self.price_overrides.items()}}
+        return {
+            "quotes": quotes,
+            "deposits": deposits,
+            "quote_calls": self.quote_calls,
+            "scripted_pending": dict(self.scripts),
+            "price_overrides": {
+                n: (None if p is None else str(p)) for n, p in self.price_overrides.items()
+            },
+        }
 
 
 def hash_name(name: str) -> int:
@@ -563,33 +651,38 @@ def _validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]
     if tx is not None and not isinstance(tx, str):
         return problems, False
     if not tx:
-        problems.append(_problem(f"{prefix}.merchant_tx_id", "required",
-                                 "merchant_tx_id is a required field"))
+        problems.append(
+            _problem(f"{prefix}.merchant_tx_id", "required", "merchant_tx_id is a required field")
+        )
     game = body.get("game")
     if game is not None and not isinstance(game, str):
         return problems, False
     if not game:
         problems.append(_problem(f"{prefix}.game", "required", "game is a required field"))
     elif game not in GAMES:
-        problems.append(_problem(f"{prefix}.game", "oneof",
-                                 f"game must be one of [{' '.join(GAMES)}]"))
+        problems.append(
+            _problem(f"{prefix}.game", "oneof", f"game must be one of [{' '.join(GAMES)}]")
+        )
     partner = body.get("partner")
     if partner is not None and (isinstance(partner, bool) or not isinstance(partner, int)):
         return problems, False
     if not partner:
-        problems.append(_problem(f"{prefix}.partner", "required",
-                                 "partner is a required field"))
+        problems.append(_problem(f"{prefix}.partner", "required", "partner is a required field"))
     elif not 1 <= partner <= MAX_ACCOUNT_ID:
-        problems.append(_problem(f"{prefix}.partner", "max" if partner > 0 else "min",
-                                 "partner must be a 32-bit Steam account id"))
+        problems.append(
+            _problem(
+                f"{prefix}.partner",
+                "max" if partner > 0 else "min",
+                "partner must be a 32-bit Steam account id",
+            )
+        )
     token = body.get("token")
     if token is not None and not isinstance(token, str):
         return problems, False
     if not token:
         problems.append(_problem(f"{prefix}.token", "required", "token is a required field"))
     elif len(token) != 8:
-        problems.append(_problem(f"{prefix}.token", "len",
-                                 "token must be 8 characters in length"))
+        problems.append(_problem(f"{prefix}.token", "len", "token must be 8 characters in length"))
     for key in ("result_url", "success_url", "fail_url"):
         value = body.get(key)
         if value is not None and not isinstance(value, str):
@@ -600,9 +693,15 @@ def _validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]
     if items is not None and not isinstance(items, list):
         return problems, False
     if not items:
-        problems.append(_problem(f"{prefix}.items", "min" if items == [] else "required",
-                                 "items must contain at least 1 item" if items == []
-                                 else "items is a required field"))
+        problems.append(
+            _problem(
+                f"{prefix}.items",
+                "min" if items == [] else "required",
+                "items must contain at least 1 item"
+                if items == []
+                else "items is a required field",
+            )
+        )
         return problems, True
     for index, item in enumerate(items):
         where = f"{prefix}.items[{index}]"
@@ -613,15 +712,16 @@ def _validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]
             return problems, False
         if name is not None and not isinstance(name, str):
             return problems, False
-        if floor is not None and (isinstance(floor, bool)
-                                  or not isinstance(floor, (int, Decimal))):
+        if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, Decimal))):
             return problems, False
         if not asset:
-            problems.append(_problem(f"{where}.asset_id", "required",
-                                     "asset_id is a required field"))
+            problems.append(
+                _problem(f"{where}.asset_id", "required", "asset_id is a required field")
+            )
         elif not asset.isascii() or not asset.isdigit():
-            problems.append(_problem(f"{where}.asset_id", "numeric",
-                                     "asset_id must be a valid numeric value"))
+            problems.append(
+                _problem(f"{where}.asset_id", "numeric", "asset_id must be a valid numeric value")
+            )
         if not name:
             problems.append(_problem(f"{where}.name", "required", "name is a required field"))
     return problems, True

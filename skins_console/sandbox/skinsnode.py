@@ -13,7 +13,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -46,16 +46,17 @@ def parse_outcome(text: str) -> tuple[str, str | None]:
     """``"failed:price_changed"`` → ``("failed", "price_changed")``; raises ValueError."""
     status, _, code = str(text).partition(":")
     if status not in ORDER_OUTCOMES:
-        raise ValueError(f"unknown SkinsNode outcome {text!r}; use one of "
-                         f"{', '.join(ORDER_OUTCOMES)} or failed:<code>")
+        raise ValueError(
+            f"unknown SkinsNode outcome {text!r}; use one of "
+            f"{', '.join(ORDER_OUTCOMES)} or failed:<code>"
+        )
     if code and status != "failed":
         raise ValueError("only 'failed' takes a failure code")
     return status, (code or ("item_unavailable" if status == "failed" else None))
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> Response:
-    return json_response(status, {"statusCode": status, "error": code, "message": message,
-                                  **extra})
+    return json_response(status, {"statusCode": status, "error": code, "message": message, **extra})
 
 
 @dataclass
@@ -106,8 +107,7 @@ class SkinsNode:
         if not client_id or not secret:
             return _error(401, "unauthorized", "Missing x-client-id or x-client-secret header.")
         same_id = hmac.compare_digest(client_id.encode(), config.skinsnode_client_id.encode())
-        same_secret = hmac.compare_digest(secret.encode(),
-                                          config.skinsnode_client_secret.encode())
+        same_secret = hmac.compare_digest(secret.encode(), config.skinsnode_client_secret.encode())
         if not (same_id and same_secret):
             return _error(401, "unauthorized", "Invalid or inactive client credentials.")
         return None
@@ -118,12 +118,18 @@ class SkinsNode:
         window = self.world.config.cache_seconds
         hit = self._cache.get(key)
         if hit is not None and window > 0 and now - hit[0] < window:
-            return raw_json(200, hit[1], {"X-Sandbox-Cache": "hit",
-                                          "Cache-Control": f"private, max-age={int(window)}"})
+            return raw_json(
+                200,
+                hit[1],
+                {"X-Sandbox-Cache": "hit", "Cache-Control": f"private, max-age={int(window)}"},
+            )
         body = jsonutil.dumps(build())
         self._cache[key] = (now, body)
-        return raw_json(200, body, {"X-Sandbox-Cache": "miss",
-                                    "Cache-Control": f"private, max-age={int(window)}"})
+        return raw_json(
+            200,
+            body,
+            {"X-Sandbox-Cache": "miss", "Cache-Control": f"private, max-age={int(window)}"},
+        )
 
     # --- routes ------------------------------------------------------------------------
 
@@ -131,11 +137,14 @@ class SkinsNode:
         return json_response(200, {"status": "ok", "service": "skinsnode"})
 
     def wallet(self, request: Request) -> Response:
-        return self.authorised(request) or self._cached("wallet", lambda: {
-            "clientId": self.world.config.skinsnode_client_id,
-            "currency": "USD",
-            "availableBalance": str(self.balance),
-        })
+        return self.authorised(request) or self._cached(
+            "wallet",
+            lambda: {
+                "clientId": self.world.config.skinsnode_client_id,
+                "currency": "USD",
+                "availableBalance": str(self.balance),
+            },
+        )
 
     def catalog_route(self, request: Request) -> Response:
         return self.authorised(request) or raw_json(200, self.catalog.body())
@@ -157,13 +166,16 @@ class SkinsNode:
         try:
             body = json.loads(request.body or b"", parse_float=Decimal)
         except (ValueError, UnicodeDecodeError):
-            return _error(422, "validation_error", "The request body is not valid JSON.",
-                          details=[{"field": "body", "message": "must be a JSON object"}])
+            return _error(
+                422,
+                "validation_error",
+                "The request body is not valid JSON.",
+                details=[{"field": "body", "message": "must be a JSON object"}],
+            )
         problems = self._validate(body)
         if problems:
             names = ", ".join(p["field"] for p in problems)
-            return _error(422, "validation_error", f"Validation failed: {names}.",
-                          details=problems)
+            return _error(422, "validation_error", f"Validation failed: {names}.", details=problems)
         external_id = body["externalId"]
         self.posts[external_id] = self.posts.get(external_id, 0) + 1
         existing = self.orders.get(external_id)
@@ -241,8 +253,7 @@ class SkinsNode:
     def _accept(self, body: dict[str, Any], entry) -> Response:
         now = self.clock.now()
         accepted_at = self.clock.iso_wall(now)
-        accept = {"externalId": body["externalId"], "status": "accepted",
-                  "acceptedAt": accepted_at}
+        accept = {"externalId": body["externalId"], "status": "accepted", "acceptedAt": accepted_at}
         order = Order(
             external_id=body["externalId"],
             catalog_item_id=entry.id,
@@ -263,11 +274,17 @@ class SkinsNode:
         if self.catalog.listed(entry.id) is None:
             refusal = ("item_unavailable", _MESSAGES["item_unavailable"])
         elif order.expected_price != entry.price:
-            refusal = ("price_changed", f"The price changed from {order.expected_price} to "
-                                        f"{entry.price} cents; quote the new price.")
+            refusal = (
+                "price_changed",
+                f"The price changed from {order.expected_price} to "
+                f"{entry.price} cents; quote the new price.",
+            )
         elif self.balance < entry.price:
-            refusal = ("insufficient_funds", f"The wallet balance ({self.balance} cents) does "
-                                             f"not cover the price ({entry.price} cents).")
+            refusal = (
+                "insufficient_funds",
+                f"The wallet balance ({self.balance} cents) does "
+                f"not cover the price ({entry.price} cents).",
+            )
         if refusal is not None:
             self._transition(order, "failed", now, {"code": refusal[0], "message": refusal[1]})
         else:
@@ -350,8 +367,9 @@ class SkinsNode:
         else:
             self._step(order, when + 1, "failed")
 
-    def _transition(self, order: Order, status: str, when: float,
-                    failure: dict[str, str] | None = None) -> None:
+    def _transition(
+        self, order: Order, status: str, when: float, failure: dict[str, str] | None = None
+    ) -> None:
         order.status = status
         stamp = self.clock.iso_wall(when)
         order.timestamps[f"{status}At"] = stamp
@@ -359,8 +377,11 @@ class SkinsNode:
         order.history.append((status, self.clock.iso_sandbox(when)))
         if failure is not None:
             order.failure = failure
-        if status in ("failed", "cancelled", "expired", "reversed") and order.debited \
-                and not order.refunded:
+        if (
+            status in ("failed", "cancelled", "expired", "reversed")
+            and order.debited
+            and not order.refunded
+        ):
             order.refunded = True
             self._move_money(order.amount, "refund", order.external_id, when)
             if status != "reversed":
@@ -369,9 +390,15 @@ class SkinsNode:
 
     def _move_money(self, cents: int, kind: str, external_id: str | None, when: float) -> None:
         self.balance += cents
-        self.ledger.append({"at": self.clock.iso_sandbox(when), "kind": kind,
-                            "amount_cents": cents, "externalId": external_id,
-                            "balance_cents": self.balance})
+        self.ledger.append(
+            {
+                "at": self.clock.iso_sandbox(when),
+                "kind": kind,
+                "amount_cents": cents,
+                "externalId": external_id,
+                "balance_cents": self.balance,
+            }
+        )
 
     # --- outside views -----------------------------------------------------------------
 
@@ -407,15 +434,26 @@ class SkinsNode:
         secret = self.world.config.skinsnode_client_secret.encode()
 
         def headers_for(delivery) -> dict[str, str]:
-            stamp = format_time(datetime.now(timezone.utc))
-            signature = hmac.new(secret, stamp.encode() + b"." + delivery.body,
-                                 hashlib.sha256).hexdigest()
-            return {"x-event-type": "order.updated", "x-delivery-id": delivery.id,
-                    "x-timestamp": stamp, "x-signature": signature}
+            stamp = format_time(datetime.now(UTC))
+            signature = hmac.new(
+                secret, stamp.encode() + b"." + delivery.body, hashlib.sha256
+            ).hexdigest()
+            return {
+                "x-event-type": "order.updated",
+                "x-delivery-id": delivery.id,
+                "x-timestamp": stamp,
+                "x-signature": signature,
+            }
 
-        self.world.webhooks.send(provider="skinsnode", event="order.updated",
-                                 key=order.external_id, status=order.status,
-                                 url=order.webhook_url, body=body, headers_for=headers_for)
+        self.world.webhooks.send(
+            provider="skinsnode",
+            event="order.updated",
+            key=order.external_id,
+            status=order.status,
+            url=order.webhook_url,
+            body=body,
+            headers_for=headers_for,
+        )
 
     def script(self, external_id: str, outcome: str) -> None:
         """Force an order's fate; before the order exists, or while it is still open."""
@@ -424,8 +462,9 @@ class SkinsNode:
         if order is None:
             self.scripts[external_id] = outcome
             return
-        if order.status in ORDER_TERMINAL and not (status == "reversed"
-                                                   and order.status == "completed"):
+        if order.status in ORDER_TERMINAL and not (
+            status == "reversed" and order.status == "completed"
+        ):
             raise ValueError(f"order {external_id!r} is already {order.status}")
         order.outcome, order.failure_code, order.scripted = status, code, True
         now = self.clock.now()
@@ -455,9 +494,11 @@ class SkinsNode:
                 "refunded": order.refunded if order else False,
             }
         return {
-            "wallet": {"balance_cents": self.balance,
-                       "initial_cents": self.world.config.initial_balance_cents,
-                       "ledger": list(self.ledger)},
+            "wallet": {
+                "balance_cents": self.balance,
+                "initial_cents": self.world.config.initial_balance_cents,
+                "ledger": list(self.ledger),
+            },
             "catalog_size": len(self.catalog),
             "orders": orders,
             "scripted_pending": dict(self.scripts),

@@ -14,8 +14,9 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from skins_console.sandbox.clock import SandboxClock
@@ -56,7 +57,7 @@ class Delivery:
     status: str  # the order/deposit status this delivery reports
     url: str
     body: bytes
-    headers_for: Callable[["Delivery"], dict[str, str]]
+    headers_for: Callable[[Delivery], dict[str, str]]
     created_at: str
     attempts: list[dict[str, Any]] = field(default_factory=list)
     state: str = "pending"  # pending → delivered | gave_up; or undeliverable
@@ -91,11 +92,26 @@ class WebhookDispatcher:
         # Loopback receivers must be reached directly, whatever proxy the environment sets.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def send(self, *, provider: str, event: str, key: str, status: str, url: str, body: bytes,
-             headers_for: Callable[[Delivery], dict[str, str]]) -> Delivery:
+    def send(
+        self,
+        *,
+        provider: str,
+        event: str,
+        key: str,
+        status: str,
+        url: str,
+        body: bytes,
+        headers_for: Callable[[Delivery], dict[str, str]],
+    ) -> Delivery:
         delivery = Delivery(
-            id=str(uuid.uuid4()), provider=provider, event=event, key=key, status=status,
-            url=url, body=body, headers_for=headers_for,
+            id=str(uuid.uuid4()),
+            provider=provider,
+            event=event,
+            key=key,
+            status=status,
+            url=url,
+            body=body,
+            headers_for=headers_for,
             created_at=self.clock.iso_sandbox(),
         )
         with self._lock:
@@ -104,8 +120,12 @@ class WebhookDispatcher:
                 # The sandbox never sends traffic off this machine; such a URL is recorded
                 # as undeliverable instead of being retried for an hour.
                 delivery.state = "undeliverable"
-                delivery.attempts.append({"at": delivery.created_at,
-                                          "error": "the sandbox delivers only to loopback URLs"})
+                delivery.attempts.append(
+                    {
+                        "at": delivery.created_at,
+                        "error": "the sandbox delivers only to loopback URLs",
+                    }
+                )
                 return delivery
         self._queue.put(delivery)
         return delivery
@@ -120,8 +140,9 @@ class WebhookDispatcher:
 
     def start(self) -> None:
         for index in range(self._workers):
-            thread = threading.Thread(target=self._work, name=f"sandbox-webhooks-{index}",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=self._work, name=f"sandbox-webhooks-{index}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -148,10 +169,13 @@ class WebhookDispatcher:
     def _attempt(self, delivery: Delivery) -> None:
         headers = {"Content-Type": "application/json", "User-Agent": "skins-sandbox-webhooks/1"}
         headers.update(delivery.headers_for(delivery))
-        request = urllib.request.Request(delivery.url, data=delivery.body, headers=headers,
-                                         method="POST")
-        record: dict[str, Any] = {"at": self.clock.iso_sandbox(),
-                                  "x_timestamp": headers.get("x-timestamp")}
+        request = urllib.request.Request(
+            delivery.url, data=delivery.body, headers=headers, method="POST"
+        )
+        record: dict[str, Any] = {
+            "at": self.clock.iso_sandbox(),
+            "x_timestamp": headers.get("x-timestamp"),
+        }
         ok = False
         try:
             with self._opener.open(request, timeout=self._timeout()) as response:

@@ -103,13 +103,19 @@ class CatalogService:
             return CatalogView((), 0, 0, None, offline=True)
         tokens = _tokens(text)
         # Sorted like the stored copy, so a fresh and an offline search list the same way.
-        found = sorted((item for item in catalog.items if matches(item, tokens)),
-                       key=lambda item: (item.market_hash_name, item.id))
+        found = sorted(
+            (item for item in catalog.items if matches(item, tokens)),
+            key=lambda item: (item.market_hash_name, item.id),
+        )
         shown = found if limit is None else found[: max(0, limit)]
         return CatalogView(
-            items=tuple(shown), matched=len(found), total=len(catalog.items),
-            fetched_at=catalog.fetched_at, offline=not refresh or stale_reason is not None,
-            stale_reason=stale_reason, skipped=catalog.skipped,
+            items=tuple(shown),
+            matched=len(found),
+            total=len(catalog.items),
+            fetched_at=catalog.fetched_at,
+            offline=not refresh or stale_reason is not None,
+            stale_reason=stale_reason,
+            skipped=catalog.skipped,
         )
 
     async def find(self, item_id: str, *, refresh: bool = True) -> CatalogItem | None:

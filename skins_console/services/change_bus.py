@@ -64,10 +64,10 @@ class ChangeBus:
         for callback in tuple(self._subscribers):
             try:
                 callback(change)
-            except Exception:  # noqa: BLE001 - see the class docstring
+            except Exception:
                 log.exception("change subscriber %r failed on %s", callback, change)
 
-    def queue(self, kinds: frozenset[str] | None = None) -> "ChangeQueue":
+    def queue(self, kinds: frozenset[str] | None = None) -> ChangeQueue:
         """An asyncio queue of changes (optionally only ``kinds``), for ``async for`` use."""
         return ChangeQueue(self, kinds)
 
@@ -96,7 +96,7 @@ class ChangeQueue:
     def close(self) -> None:
         self._unsubscribe()
 
-    def __enter__(self) -> "ChangeQueue":
+    def __enter__(self) -> ChangeQueue:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -55,8 +55,10 @@ def validate_external_id(value: str) -> str:
     if not EXTERNAL_ID_RE.fullmatch(text):
         raise ValidationError(
             f"The order id {value!r} is not usable: use 1-100 letters, digits, '.', '_', ':' "
-            "or '-', starting with a letter or digit.", field="external_id",
-            code="invalid_external_id")
+            "or '-', starting with a letter or digit.",
+            field="external_id",
+            code="invalid_external_id",
+        )
     return text
 
 
@@ -84,13 +86,19 @@ class CheckoutResult:
 
 
 @durable
-def _write_draft(conn, *, profile: str, request: OrderRequest, item: CatalogItem,
-                 trade: TradeUrl, now) -> OrderRecord:
+def _write_draft(
+    conn, *, profile: str, request: OrderRequest, item: CatalogItem, trade: TradeUrl, now
+) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
     order = insert_order_draft(
-        conn, profile=profile, request=request, item_name=item.market_hash_name,
-        item_snapshot=item.raw or None, buyer_partner=trade.partner,
-        buyer_steamid64=str(trade.steamid64), now=now,
+        conn,
+        profile=profile,
+        request=request,
+        item_name=item.market_hash_name,
+        item_snapshot=item.raw or None,
+        buyer_partner=trade.partner,
+        buyer_steamid64=str(trade.steamid64),
+        now=now,
     )
     save_customer(conn, profile, trade.url, now=now)
     record_customer_use(conn, profile, trade.partner, success=None, now=now)
@@ -112,10 +120,14 @@ class CheckoutService:
             or not isinstance(req.expected_price_cents, int)
             or req.expected_price_cents <= 0
         ):
-            raise ValidationError("The price must be a positive number of cents.",
-                                  field="price", code="invalid_price")
-        external_id = (validate_external_id(req.external_id) if req.external_id
-                       else new_external_id(ctx.clock.now()))
+            raise ValidationError(
+                "The price must be a positive number of cents.", field="price", code="invalid_price"
+            )
+        external_id = (
+            validate_external_id(req.external_id)
+            if req.external_id
+            else new_external_id(ctx.clock.now())
+        )
         if req.external_id:
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
@@ -127,14 +139,19 @@ class CheckoutService:
                 f"Catalog item {req.catalog_item_id} is not in the SkinsNode catalog (it was "
                 "sold, withdrawn, or the id is mistyped). Nothing was ordered. Search the "
                 "catalog again (`skins-console catalog --search …`) and use a current id.",
-                field="catalog_item_id", code="unknown_item")
+                field="catalog_item_id",
+                code="unknown_item",
+            )
         price = item.price_cents
         if req.expected_price_cents is not None and req.expected_price_cents != price:
             raise ValidationError(
                 f"The price of {item.market_hash_name} moved from "
                 f"{format_cents(req.expected_price_cents)} to {format_cents(price)}. Nothing "
                 f"was ordered. Confirm the new price with the buyer and order again with "
-                f"--price {price}.", field="price", code="price_changed")
+                f"--price {price}.",
+                field="price",
+                code="price_changed",
+            )
 
         view = await self.wallet.fetch()
         if view.projected_cents < price:
@@ -143,21 +160,32 @@ class CheckoutService:
                 f"({format_cents(view.available_cents)} available, "
                 f"{format_cents(view.reserved_cents)} held by orders not yet charged), which "
                 f"does not cover {format_cents(price)} for {item.market_hash_name}. Nothing "
-                "was ordered. Top up the SkinsNode wallet first.")
+                "was ordered. Top up the SkinsNode wallet first."
+            )
 
         request = OrderRequest(
-            catalog_item_id=item.id, expected_price_cents=price, external_id=external_id,
-            webhook_url=profile.webhook_url, trade_url=trade.url,
+            catalog_item_id=item.id,
+            expected_price_cents=price,
+            external_id=external_id,
+            webhook_url=profile.webhook_url,
+            trade_url=trade.url,
         )
-        order = await ctx.db.call(_write_draft, profile=profile.name, request=request,
-                                  item=item, trade=trade, now=ctx.clock.now())
+        order = await ctx.db.call(
+            _write_draft,
+            profile=profile.name,
+            request=request,
+            item=item,
+            trade=trade,
+            now=ctx.clock.now(),
+        )
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
         await pause_point("order.after_draft", order.external_id)
         return _result(await send_order(ctx, order))
 
-    async def _reuse(self, existing: OrderRecord, req: CheckoutRequest,
-                     trade: TradeUrl) -> CheckoutResult:
+    async def _reuse(
+        self, existing: OrderRecord, req: CheckoutRequest, trade: TradeUrl
+    ) -> CheckoutResult:
         differences = []
         if existing.catalog_item_id != req.catalog_item_id:
             differences.append(f"item {existing.catalog_item_id}")
@@ -165,19 +193,24 @@ class CheckoutService:
             existing.buyer_partner is None and existing.trade_url != trade.url
         ):
             differences.append("a different buyer's trade URL")
-        if req.expected_price_cents is not None and \
-                req.expected_price_cents != existing.expected_price_cents:
+        if (
+            req.expected_price_cents is not None
+            and req.expected_price_cents != existing.expected_price_cents
+        ):
             differences.append(f"price {format_cents(existing.expected_price_cents)}")
         if differences:
             raise ValidationError(
                 f"Order id {existing.external_id} is already used by another order (with "
                 f"{', '.join(differences)}). One order id is one sale; leave out "
-                "--external-id to get a new one.", field="external_id",
-                code="duplicate_external_id")
+                "--external-id to get a new one.",
+                field="external_id",
+                code="duplicate_external_id",
+            )
         if existing.status in (ORDER_DRAFT, ORDER_SENDING):
             return _result(await send_order(self.ctx, existing), reused=True)
         return CheckoutResult(
-            existing, "existing" if existing.status != "rejected" else "rejected",
+            existing,
+            "existing" if existing.status != "rejected" else "rejected",
             f"Order {existing.external_id} already exists: "
             f"{describe('skinsnode', existing.status)}. Nothing new was sent.",
             reused=True,

@@ -67,10 +67,10 @@ class Cadence:
         nominal = min(self.backoff_max, self.backoff_base * (2 ** max(0, failures - 1)))
         return self.delay(max(nominal, floor))
 
-    def scaled(self, time_scale: float) -> "Cadence":
+    def scaled(self, time_scale: float) -> Cadence:
         return replace(self, time_scale=time_scale)
 
-    def with_order_interval(self, seconds: float) -> "Cadence":
+    def with_order_interval(self, seconds: float) -> Cadence:
         """The operator's interval for moving and sent orders, never under the cache floor."""
         interval = max(self.order_floor, float(seconds))
         return replace(self, order_moving=interval, order_sent=interval)

@@ -88,7 +88,7 @@ class AppContext:
         clock: Clock | None = None,
         time_scale: float = 1.0,
         client_options: dict | None = None,
-    ) -> "AppContext":
+    ) -> AppContext:
         """Open the store and select ``profile`` (else the active one, if any).
 
         A named profile that does not exist raises ``ProfileError``; no profile at all is
@@ -97,10 +97,16 @@ class AppContext:
         settings = settings if settings is not None else Settings.load(paths.settings_file)
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
         ctx = cls(
-            paths=paths, settings=settings, db=db, secrets=secrets or SecretStore(), bus=bus,
-            clock=clock, client_options=client_options,
+            paths=paths,
+            settings=settings,
+            db=db,
+            secrets=secrets or SecretStore(),
+            bus=bus,
+            clock=clock,
+            client_options=client_options,
             cadence=Cadence(time_scale=time_scale).with_order_interval(
-                settings.poll_orders_seconds),
+                settings.poll_orders_seconds
+            ),
         )
         try:
             await ctx.select_profile(profile)
@@ -153,7 +159,9 @@ class AppContext:
             profile = self.require_profile()
             secret = await self._secret(profile, SecretKind.SKINSNODE_CLIENT_SECRET)
             self._skinsnode = SkinsNodeClient(
-                profile.skinsnode_base_url, profile.skinsnode_client_id, secret,
+                profile.skinsnode_base_url,
+                profile.skinsnode_client_id,
+                secret,
                 **self.client_options,
             )
         return self._skinsnode
@@ -188,7 +196,7 @@ class AppContext:
             if client is not None:
                 try:
                     await client.aclose()
-                except Exception:  # noqa: BLE001 - closing must not mask the caller's error
+                except Exception:
                     log.debug("closing %r failed", client, exc_info=True)
 
     # --- lifetime ------------------------------------------------------------------------
@@ -204,7 +212,7 @@ class AppContext:
         await self._close_clients()
         await self.db.close()
 
-    async def __aenter__(self) -> "AppContext":
+    async def __aenter__(self) -> AppContext:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -23,8 +23,11 @@ import sys
 PAUSE_ENV = "SKINS_CONSOLE_DEBUG_PAUSE"
 SECONDS_ENV = "SKINS_CONSOLE_DEBUG_PAUSE_SECONDS"
 KEY_ENV = "SKINS_CONSOLE_DEBUG_PAUSE_KEY"
-POINTS = tuple(f"{kind}.{stage}" for kind in ("order", "deposit")
-               for stage in ("after_draft", "after_sending", "after_response"))
+POINTS = tuple(
+    f"{kind}.{stage}"
+    for kind in ("order", "deposit")
+    for stage in ("after_draft", "after_sending", "after_response")
+)
 
 
 async def pause_point(name: str, key: str | None = None) -> None:

@@ -80,11 +80,13 @@ class DepositResult:
 
 
 @durable
-def _write_draft(conn, *, profile: str, request: DepositRequest, quote_id: int,
-                 trade: TradeUrl, now) -> DepositRecord:
+def _write_draft(
+    conn, *, profile: str, request: DepositRequest, quote_id: int, trade: TradeUrl, now
+) -> DepositRecord:
     mark_quote_used(conn, quote_id, request.merchant_tx_id)
-    deposit = insert_deposit_draft(conn, profile=profile, request=request, quote_id=quote_id,
-                                   now=now)
+    deposit = insert_deposit_draft(
+        conn, profile=profile, request=request, quote_id=quote_id, now=now
+    )
     save_customer(conn, profile, trade.url, now=now)
     record_customer_use(conn, profile, trade.partner, success=None, now=now)
     return deposit
@@ -96,8 +98,9 @@ class DepositService:
 
     # --- quotes --------------------------------------------------------------------------
 
-    async def quote(self, names: list[str], *, game: str | None = None,
-                    price_only: bool = False) -> QuoteRecord:
+    async def quote(
+        self, names: list[str], *, game: str | None = None, price_only: bool = False
+    ) -> QuoteRecord:
         """Price ``names``; unless ``price_only`` Skinslink also locks them for 5 minutes."""
         profile = self.ctx.require_profile()
         game = skinslink_game(game or profile.default_game)
@@ -115,9 +118,12 @@ class DepositService:
         profile = self.ctx.require_profile()
         quote = await self.ctx.quotes.get(quote_id)
         if quote is None or quote.profile != profile.name:
-            raise ValidationError(f"There is no quote {quote_id} in profile “{profile.name}”. "
-                                  "Get one with `skins-console quote NAME…`.",
-                                  field="quote", code="unknown_quote")
+            raise ValidationError(
+                f"There is no quote {quote_id} in profile “{profile.name}”. "
+                "Get one with `skins-console quote NAME…`.",
+                field="quote",
+                code="unknown_quote",
+            )
         return quote
 
     # --- deposits ------------------------------------------------------------------------
@@ -127,8 +133,11 @@ class DepositService:
         profile = ctx.require_profile()
         trade = parse_trade_url(inp.trade_url)
         quote = await self.get_quote(inp.quote_id)
-        tx_id = (validate_external_id(inp.merchant_tx_id) if inp.merchant_tx_id
-                 else f"sc-{ctx.clock.now():%Y%m%d}-{secrets.token_hex(5)}")
+        tx_id = (
+            validate_external_id(inp.merchant_tx_id)
+            if inp.merchant_tx_id
+            else f"sc-{ctx.clock.now():%Y%m%d}-{secrets.token_hex(5)}"
+        )
         if inp.merchant_tx_id:
             existing = await ctx.deposits.get(profile.name, tx_id)
             if existing is not None:
@@ -136,37 +145,58 @@ class DepositService:
         if quote.trade_id is None:
             raise ValidationError(
                 f"Quote {quote.id} was a price-only quote and holds no price lock. Quote again "
-                "without --price-only to create a deposit.", field="quote",
-                code="quote_not_locked")
+                "without --price-only to create a deposit.",
+                field="quote",
+                code="quote_not_locked",
+            )
         if quote.used_by and quote.used_by != tx_id:
             raise ValidationError(
                 f"Quote {quote.id} was already used by deposit {quote.used_by}; each price "
-                "lock serves one deposit. Quote again.", field="quote", code="quote_used")
+                "lock serves one deposit. Quote again.",
+                field="quote",
+                code="quote_used",
+            )
         now = ctx.clock.now()
         margin = timedelta(seconds=ctx.cadence.seconds(QUOTE_SAFETY_SECONDS))
         if quote.lock_expires_at is None or now >= quote.lock_expires_at - margin:
-            expired = quote.lock_expires_at.strftime("%H:%M:%S UTC") \
-                if quote.lock_expires_at else "—"
+            expired = (
+                quote.lock_expires_at.strftime("%H:%M:%S UTC") if quote.lock_expires_at else "—"
+            )
             raise ValidationError(
                 f"Quote {quote.id} expired at {expired} (Skinslink holds prices for 5 "
                 "minutes). Nothing was sent. Quote again with `skins-console quote …` and "
-                "use the new quote id.", field="quote", code="quote_expired")
+                "use the new quote id.",
+                field="quote",
+                code="quote_expired",
+            )
         items = self._items(quote, inp.items, profile.min_price_tolerance_pct)
-        request = DepositRequest(trade_id=quote.trade_id, merchant_tx_id=tx_id, game=quote.game,
-                                 partner=trade.partner, token=trade.token, items=items,
-                                 result_url=profile.webhook_url or None)
-        deposit = await ctx.db.call(_write_draft, profile=profile.name, request=request,
-                                    quote_id=quote.id, trade=trade, now=now)
+        request = DepositRequest(
+            trade_id=quote.trade_id,
+            merchant_tx_id=tx_id,
+            game=quote.game,
+            partner=trade.partner,
+            token=trade.token,
+            items=items,
+            result_url=profile.webhook_url or None,
+        )
+        deposit = await ctx.db.call(
+            _write_draft,
+            profile=profile.name,
+            request=request,
+            quote_id=quote.id,
+            trade=trade,
+            now=now,
+        )
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
         ctx.bus.publish(change_bus.QUOTE, str(quote.id))
         await pause_point("deposit.after_draft", tx_id)
         return _result(await send_deposit(ctx, deposit))
 
-    def _items(self, quote: QuoteRecord, lines: tuple[DepositLine, ...],
-               tolerance: Decimal) -> tuple[DepositItem, ...]:
+    def _items(
+        self, quote: QuoteRecord, lines: tuple[DepositLine, ...], tolerance: Decimal
+    ) -> tuple[DepositItem, ...]:
         if not lines:
-            raise ValidationError("Add at least one item (--item \"NAME=ASSET_ID\").",
-                                  field="items")
+            raise ValidationError('Add at least one item (--item "NAME=ASSET_ID").', field="items")
         prices = {item["name"]: Decimal(item["price"]) for item in quote.items}
         result = []
         for number, line in enumerate(lines, start=1):
@@ -177,43 +207,58 @@ class DepositService:
                 if name in quote.requested:
                     raise ValidationError(
                         f"Item {number} ({name}) got no price in quote {quote.id}: Skinslink "
-                        "does not buy it now. Leave it out.", field="items",
-                        code="item_not_priced")
+                        "does not buy it now. Leave it out.",
+                        field="items",
+                        code="item_not_priced",
+                    )
                 raise ValidationError(
                     f"Item {number} ({name}) is not in quote {quote.id}, which priced "
-                    f"{len(prices)} item(s). Quote it first.", field="items",
-                    code="item_not_quoted")
+                    f"{len(prices)} item(s). Quote it first.",
+                    field="items",
+                    code="item_not_quoted",
+                )
             if line.min_price is not None and line.min_price < 0:
-                raise ValidationError(f"Item {number}: the minimum price cannot be negative.",
-                                      field="min_price")
-            floor = line.min_price if line.min_price is not None \
+                raise ValidationError(
+                    f"Item {number}: the minimum price cannot be negative.", field="min_price"
+                )
+            floor = (
+                line.min_price
+                if line.min_price is not None
                 else default_min_price(prices[name], tolerance)
-            result.append(DepositItem(asset_id=line.asset_id.strip(), name=name,
-                                      min_price=floor))
+            )
+            result.append(DepositItem(asset_id=line.asset_id.strip(), name=name, min_price=floor))
         return tuple(result)
 
-    async def _reuse(self, existing: DepositRecord, quote: QuoteRecord,
-                     trade: TradeUrl) -> DepositResult:
+    async def _reuse(
+        self, existing: DepositRecord, quote: QuoteRecord, trade: TradeUrl
+    ) -> DepositResult:
         if existing.trade_id != quote.trade_id or existing.partner != trade.partner:
             raise ValidationError(
                 f"Transaction id {existing.merchant_tx_id} is already used by another deposit "
                 f"(quote trade {existing.trade_id}, seller {existing.partner}). Leave out "
-                "--merchant-tx-id to get a new one.", field="merchant_tx_id",
-                code="duplicate_merchant_tx_id")
+                "--merchant-tx-id to get a new one.",
+                field="merchant_tx_id",
+                code="duplicate_merchant_tx_id",
+            )
         if existing.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
             return _result(await send_deposit(self.ctx, existing), reused=True)
-        return DepositResult(existing, "existing",
-                             f"Deposit {existing.merchant_tx_id} already exists: "
-                             f"{describe('skinslink', existing.status)}. Nothing new was sent.",
-                             reused=True)
+        return DepositResult(
+            existing,
+            "existing",
+            f"Deposit {existing.merchant_tx_id} already exists: "
+            f"{describe('skinslink', existing.status)}. Nothing new was sent.",
+            reused=True,
+        )
 
     async def get(self, merchant_tx_id: str) -> DepositRecord:
         profile = self.ctx.require_profile()
         deposit = await self.ctx.deposits.get(profile.name, merchant_tx_id)
         if deposit is None:
-            raise ValidationError(f"There is no deposit {merchant_tx_id} in profile "
-                                  f"“{profile.name}”.", field="merchant_tx_id",
-                                  code="unknown_deposit")
+            raise ValidationError(
+                f"There is no deposit {merchant_tx_id} in profile “{profile.name}”.",
+                field="merchant_tx_id",
+                code="unknown_deposit",
+            )
         return deposit
 
 

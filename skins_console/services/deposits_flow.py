@@ -35,8 +35,18 @@ log = logging.getLogger(__name__)
 #: which counts against the provider's cache window / rate limit.
 WEBHOOK = "webhook"
 
-__all__ = ["ACCEPTED", "BUSY", "FAILED", "REJECTED", "UNKNOWN", "DepositSendResult",
-           "deposit_request", "deposit_settles_at", "record_report", "send_deposit"]
+__all__ = [
+    "ACCEPTED",
+    "BUSY",
+    "FAILED",
+    "REJECTED",
+    "UNKNOWN",
+    "DepositSendResult",
+    "deposit_request",
+    "deposit_settles_at",
+    "record_report",
+    "send_deposit",
+]
 
 _FAILED = frozenset({"failed", "canceled", "reverted"})
 
@@ -58,8 +68,11 @@ def deposit_request(deposit: DepositRecord) -> DepositRequest:
         partner=body["partner"],
         token=body["token"],
         items=tuple(
-            DepositItem(asset_id=item["asset_id"], name=item["name"],
-                        min_price=Decimal(item["min_price"]) if "min_price" in item else None)
+            DepositItem(
+                asset_id=item["asset_id"],
+                name=item["name"],
+                min_price=Decimal(item["min_price"]) if "min_price" in item else None,
+            )
             for item in body["items"]
         ),
         result_url=body.get("result_url"),
@@ -78,8 +91,9 @@ def deposit_settles_at(deposit: DepositRecord, cadence: Cadence) -> datetime | N
     return None
 
 
-def apply_report(conn, profile: str, state: DepositState, *, source: str, now: datetime,
-                 cadence: Cadence) -> str:
+def apply_report(
+    conn, profile: str, state: DepositState, *, source: str, now: datetime, cadence: Cadence
+) -> str:
     """One transaction: apply ``state`` forward-only and schedule the next look; returns
     the merchant_tx_id of the local deposit it applied to."""
     before = get_deposit(conn, profile, state.merchant_tx_id) if state.merchant_tx_id else None
@@ -89,47 +103,79 @@ def apply_report(conn, profile: str, state: DepositState, *, source: str, now: d
     if deposit is None:
         deposit = get_deposit_by_trade_id(conn, profile, state.id)
     settles_at = deposit_settles_at(deposit, cadence)
-    nxt = next_deposit_check(cadence, deposit.status, now,
-                             offer_expires_at=deposit.trade_offer_expiry_at,
-                             hold_ends_at=deposit.hold_end_date, settles_at=settles_at)
-    schedule_deposit_check(conn, profile, deposit.merchant_tx_id, next_check_at=nxt,
-                           checked_at=None if source == WEBHOOK else now)
-    if deposit.status == "completed" and nxt is None and (
-        before is None or before.next_check_at is not None
+    nxt = next_deposit_check(
+        cadence,
+        deposit.status,
+        now,
+        offer_expires_at=deposit.trade_offer_expiry_at,
+        hold_ends_at=deposit.hold_end_date,
+        settles_at=settles_at,
+    )
+    schedule_deposit_check(
+        conn,
+        profile,
+        deposit.merchant_tx_id,
+        next_check_at=nxt,
+        checked_at=None if source == WEBHOOK else now,
+    )
+    if (
+        deposit.status == "completed"
+        and nxt is None
+        and (before is None or before.next_check_at is not None)
     ):
-        record_deposit_event(conn, profile, deposit.merchant_tx_id, "note",
-                             "Settled: the Steam hold / Trade Protection window has ended.",
-                             now=now)
+        record_deposit_event(
+            conn,
+            profile,
+            deposit.merchant_tx_id,
+            "note",
+            "Settled: the Steam hold / Trade Protection window has ended.",
+            now=now,
+        )
     if changed:
         if deposit.status in ("hold", "completed"):
             record_customer_use(conn, profile, deposit.partner, success=True, now=now)
         elif deposit.status in _FAILED:
-            record_customer_use(conn, profile, deposit.partner, success=False,
-                                error=explain_deposit_failure(deposit.fail_reason), now=now)
+            record_customer_use(
+                conn,
+                profile,
+                deposit.partner,
+                success=False,
+                error=explain_deposit_failure(deposit.fail_reason),
+                now=now,
+            )
     return deposit.merchant_tx_id
 
 
-async def record_report(ctx: AppContext, profile: str, state: DepositState, *,
-                        source: str = "poll") -> str:
-    key = await ctx.db.call(apply_report, profile, state, source=source,
-                            now=ctx.clock.now(), cadence=ctx.cadence)
+async def record_report(
+    ctx: AppContext, profile: str, state: DepositState, *, source: str = "poll"
+) -> str:
+    key = await ctx.db.call(
+        apply_report, profile, state, source=source, now=ctx.clock.now(), cadence=ctx.cadence
+    )
     ctx.bus.publish(change_bus.DEPOSIT, key)
     return key
 
 
-def _record_unknown(conn, deposit: DepositRecord, *, message: str, now: datetime,
-                    cadence: Cadence) -> None:
-    record_deposit_event(conn, deposit.profile, deposit.merchant_tx_id, "api_error", message,
-                         now=now)
-    schedule_deposit_check(conn, deposit.profile, deposit.merchant_tx_id,
-                           next_check_at=next_deposit_check(cadence, DEPOSIT_SENDING, now))
+def _record_unknown(
+    conn, deposit: DepositRecord, *, message: str, now: datetime, cadence: Cadence
+) -> None:
+    record_deposit_event(
+        conn, deposit.profile, deposit.merchant_tx_id, "api_error", message, now=now
+    )
+    schedule_deposit_check(
+        conn,
+        deposit.profile,
+        deposit.merchant_tx_id,
+        next_check_at=next_deposit_check(cadence, DEPOSIT_SENDING, now),
+    )
 
 
 def explain_refusal(exc: ApiError, deposit: DepositRecord) -> str:
     not_created = f"Deposit {deposit.merchant_tx_id} was not created."
     if isinstance(exc, NotFoundError):
-        return (f"{not_created} Skinslink does not know quote (trade) {deposit.trade_id}; "
-                "quote again.")
+        return (
+            f"{not_created} Skinslink does not know quote (trade) {deposit.trade_id}; quote again."
+        )
     return f"{not_created} {exc.message}"
 
 
@@ -138,8 +184,9 @@ async def send_deposit(ctx: AppContext, deposit: DepositRecord) -> DepositSendRe
         return DepositSendResult(deposit, ACCEPTED, "Already known to Skinslink.")
     flight = ("deposit", deposit.merchant_tx_id)
     if flight in ctx.in_flight:
-        return DepositSendResult(deposit, BUSY,
-                                 f"Deposit {deposit.merchant_tx_id} is being sent already.")
+        return DepositSendResult(
+            deposit, BUSY, f"Deposit {deposit.merchant_tx_id} is being sent already."
+        )
     ctx.in_flight.add(flight)
     try:
         return await _send(ctx, deposit)
@@ -159,19 +206,30 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
     except DepositFailedError as exc:
         await pause_point("deposit.after_response", key)
         await record_report(ctx, profile, exc.state, source="create")
-        return DepositSendResult(await ctx.deposits.get(profile, key), FAILED,
-                                 explain_deposit_failure(exc.state.fail_reason), exc)
+        return DepositSendResult(
+            await ctx.deposits.get(profile, key),
+            FAILED,
+            explain_deposit_failure(exc.state.fail_reason),
+            exc,
+        )
     except ApiError as exc:
         now = ctx.clock.now()
         if exc.outcome_unknown or exc.code == "rate_limited":
-            await ctx.db.call(_record_unknown, deposit, message=exc.message, now=now,
-                              cadence=ctx.cadence)
-            return DepositSendResult(await ctx.deposits.get(profile, key), UNKNOWN,
-                                     exc.message, exc)
+            await ctx.db.call(
+                _record_unknown, deposit, message=exc.message, now=now, cadence=ctx.cadence
+            )
+            return DepositSendResult(
+                await ctx.deposits.get(profile, key), UNKNOWN, exc.message, exc
+            )
         message = explain_refusal(exc, deposit)
-        await ctx.deposits.mark_rejected(profile, key, code=exc.code, message=message,
-                                         details={"status": exc.status, "body": exc.body},
-                                         now=now)
+        await ctx.deposits.mark_rejected(
+            profile,
+            key,
+            code=exc.code,
+            message=message,
+            details={"status": exc.status, "body": exc.body},
+            now=now,
+        )
         return DepositSendResult(await ctx.deposits.get(profile, key), REJECTED, message, exc)
     await pause_point("deposit.after_response", key)
     await record_report(ctx, profile, state, source="create")
@@ -179,7 +237,8 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
     offer = f" Trade offer {deposit.trade_offer_id}" if deposit.trade_offer_id else ""
     bot = f" from {deposit.bot_name}" if deposit.bot_name else ""
     return DepositSendResult(
-        deposit, ACCEPTED,
+        deposit,
+        ACCEPTED,
         f"Skinslink created deposit {key} ({deposit.status}).{offer}{bot} is waiting for the "
         "seller to accept it.",
     )

@@ -26,8 +26,7 @@ ORDER_FAILURES = {
         "with the buyer, and place a new order."
     ),
     "insufficient_funds": (
-        "The SkinsNode wallet did not cover the price. Top up the balance, then place a new "
-        "order."
+        "The SkinsNode wallet did not cover the price. Top up the balance, then place a new order."
     ),
     "cancelled": "The trade offer was declined or cancelled; the item was not delivered.",
     "expired": (
@@ -55,22 +54,31 @@ def explain_order_refusal(exc: ApiError, *, external_id: str, catalog_item_id: s
     """Why SkinsNode refused to create an order; the order was not created."""
     not_created = f"Order {external_id} was not created."
     if isinstance(exc, AuthError):
-        return (f"{not_created} SkinsNode rejected the client ID or secret (HTTP 401); fix "
-                "them in the profile (`skins-console profile test` checks them).")
+        return (
+            f"{not_created} SkinsNode rejected the client ID or secret (HTTP 401); fix "
+            "them in the profile (`skins-console profile test` checks them)."
+        )
     if isinstance(exc, ForbiddenError):
-        return (f"{not_created} SkinsNode does not accept requests from this computer's IP "
-                "address (HTTP 403); add it to the allow-list in your SkinsNode account.")
+        return (
+            f"{not_created} SkinsNode does not accept requests from this computer's IP "
+            "address (HTTP 403); add it to the allow-list in your SkinsNode account."
+        )
     if isinstance(exc, NotFoundError):
-        return (f"{not_created} SkinsNode does not know catalog item {catalog_item_id} "
-                "(HTTP 404): it was sold or withdrawn. Refresh the catalog and pick another.")
+        return (
+            f"{not_created} SkinsNode does not know catalog item {catalog_item_id} "
+            "(HTTP 404): it was sold or withdrawn. Refresh the catalog and pick another."
+        )
     if isinstance(exc, ApiValidationError):
         problems = "; ".join(
-            f"{d.get('field', '?')}: {d.get('message', '')}".strip() for d in exc.details
+            f"{d.get('field', '?')}: {d.get('message', '')}".strip()
+            for d in exc.details
             if isinstance(d, dict)
         )
         detail = f" Problems: {problems}." if problems else ""
-        return (f"{not_created} SkinsNode rejected it as invalid (HTTP 422).{detail} Check "
-                "the trade URL, the price and the profile's webhook URL.")
+        return (
+            f"{not_created} SkinsNode rejected it as invalid (HTTP 422).{detail} Check "
+            "the trade URL, the price and the profile's webhook URL."
+        )
     return f"{not_created} {exc.message}"
 
 

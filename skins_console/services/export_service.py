@@ -26,15 +26,46 @@ from skins_console.store.settings import atomic_write
 PAGE = 5000
 
 ORDER_COLUMNS = (
-    "external_id", "status", "status_text", "item_name", "catalog_item_id",
-    "expected_price_usd", "charged_usd", "currency", "buyer_partner", "buyer_steamid64",
-    "trade_url", "steam_offer_id", "failure_code", "failure_message", "created_at",
-    "accepted_at", "sent_at", "completed_at", "settles_at", "updated_at",
+    "external_id",
+    "status",
+    "status_text",
+    "item_name",
+    "catalog_item_id",
+    "expected_price_usd",
+    "charged_usd",
+    "currency",
+    "buyer_partner",
+    "buyer_steamid64",
+    "trade_url",
+    "steam_offer_id",
+    "failure_code",
+    "failure_message",
+    "created_at",
+    "accepted_at",
+    "sent_at",
+    "completed_at",
+    "settles_at",
+    "updated_at",
 )
 DEPOSIT_COLUMNS = (
-    "merchant_tx_id", "trade_id", "status", "status_text", "game", "items", "asset_ids",
-    "min_prices_usd", "amount_usd", "seller_partner", "trade_offer_id", "bot_name",
-    "fail_reason", "created_at", "sent_at", "completed_at", "hold_end_date", "updated_at",
+    "merchant_tx_id",
+    "trade_id",
+    "status",
+    "status_text",
+    "game",
+    "items",
+    "asset_ids",
+    "min_prices_usd",
+    "amount_usd",
+    "seller_partner",
+    "trade_offer_id",
+    "bot_name",
+    "fail_reason",
+    "created_at",
+    "sent_at",
+    "completed_at",
+    "hold_end_date",
+    "updated_at",
 )
 
 
@@ -52,29 +83,52 @@ def _usd(value: Decimal | None) -> str:
 
 def order_row(order: OrderRecord) -> list[str]:
     return [
-        order.external_id, order.status, describe(Provider.SKINSNODE, order.status),
-        order.item_name, order.catalog_item_id, _cents(order.expected_price_cents),
-        _cents(order.amount_cents), order.currency or "USD",
+        order.external_id,
+        order.status,
+        describe(Provider.SKINSNODE, order.status),
+        order.item_name,
+        order.catalog_item_id,
+        _cents(order.expected_price_cents),
+        _cents(order.amount_cents),
+        order.currency or "USD",
         "" if order.buyer_partner is None else str(order.buyer_partner),
-        order.buyer_steamid64 or "", order.trade_url, order.steam_offer_id or "",
-        order.failure_code or "", order.failure_message or "", _time(order.created_at),
-        _time(order.accepted_at), _time(order.sent_at), _time(order.completed_at),
-        _time(order.settles_at), _time(order.updated_at),
+        order.buyer_steamid64 or "",
+        order.trade_url,
+        order.steam_offer_id or "",
+        order.failure_code or "",
+        order.failure_message or "",
+        _time(order.created_at),
+        _time(order.accepted_at),
+        _time(order.sent_at),
+        _time(order.completed_at),
+        _time(order.settles_at),
+        _time(order.updated_at),
     ]
 
 
 def deposit_row(deposit: DepositRecord) -> list[str]:
     items = deposit.items or ()
     return [
-        deposit.merchant_tx_id, str(deposit.trade_id), deposit.status,
-        describe(Provider.SKINSLINK, deposit.status), deposit.game,
+        deposit.merchant_tx_id,
+        str(deposit.trade_id),
+        deposit.status,
+        describe(Provider.SKINSLINK, deposit.status),
+        deposit.game,
         "; ".join(str(item.get("name", "")) for item in items),
         "; ".join(str(item.get("asset_id", "")) for item in items),
-        "; ".join(_usd(Decimal(str(item["min_price"]))) if item.get("min_price") is not None
-                  else "" for item in items),
-        _usd(deposit.amount), str(deposit.partner), deposit.trade_offer_id or "",
-        deposit.bot_name or "", deposit.fail_reason or "", _time(deposit.created_at),
-        _time(deposit.sent_at), _time(deposit.completed_at), _time(deposit.hold_end_date),
+        "; ".join(
+            _usd(Decimal(str(item["min_price"]))) if item.get("min_price") is not None else ""
+            for item in items
+        ),
+        _usd(deposit.amount),
+        str(deposit.partner),
+        deposit.trade_offer_id or "",
+        deposit.bot_name or "",
+        deposit.fail_reason or "",
+        _time(deposit.created_at),
+        _time(deposit.sent_at),
+        _time(deposit.completed_at),
+        _time(deposit.hold_end_date),
         _time(deposit.updated_at),
     ]
 
@@ -108,8 +162,9 @@ class ExportService:
         return len(rows)
 
     @staticmethod
-    async def export_records(orders: list[OrderRecord], deposits: list[DepositRecord],
-                             path: Path) -> list[Path]:
+    async def export_records(
+        orders: list[OrderRecord], deposits: list[DepositRecord], path: Path
+    ) -> list[Path]:
         """Write these records (a view the operator filtered) with the export columns.
 
         Orders and deposits have different columns, so both together give two files:
@@ -120,8 +175,7 @@ class ExportService:
         if orders or not deposits:
             jobs.append((target, _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])))
         if deposits:
-            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders \
-                else target
+            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders else target
             jobs.append((name, _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])))
         for file, data in jobs:
             await _write(file, data)

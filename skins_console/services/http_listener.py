@@ -21,9 +21,17 @@ MAX_HEADER_BYTES = 16 * 1024
 MAX_BODY_BYTES = 512 * 1024
 READ_TIMEOUT = 10.0
 _REASONS = {
-    200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required",
-    413: "Payload Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -107,7 +115,7 @@ class HttpListener:
         try:
             try:
                 request = await asyncio.wait_for(self._read(reader, peer_text), READ_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 response = Response(408, {"error": "request timed out"})
             except _BadRequest as exc:
                 response = Response(exc.status, {"error": str(exc)})
@@ -116,7 +124,7 @@ class HttpListener:
                     response = await self._handler(request)
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # noqa: BLE001 - a bug must not kill the listener
+                except Exception:
                     log.exception("webhook handler failed for %s %s", request.method, request.path)
                     # 500 makes the provider retry later, which is what we want after a bug.
                     response = Response(500, {"error": "internal error"})

@@ -41,9 +41,18 @@ STATUS_KINDS: dict[tuple[str, str], str] = {
     ("deposit", "reverted"): "deposit_reverted",
 }
 #: Kinds that want the operator's attention; the tray shows them as warnings.
-URGENT = frozenset({"order_failed", "order_expired", "order_reversed", "order_cancelled",
-                    "deposit_failed", "deposit_reverted", "low_balance",
-                    "credentials_rejected"})
+URGENT = frozenset(
+    {
+        "order_failed",
+        "order_expired",
+        "order_reversed",
+        "order_cancelled",
+        "deposit_failed",
+        "deposit_reverted",
+        "low_balance",
+        "credentials_rejected",
+    }
+)
 _TITLES = {
     "order_sent": "Trade offer sent",
     "order_completed": "Order delivered",
@@ -57,11 +66,16 @@ _TITLES = {
     "deposit_reverted": "Deposit reverted",
 }
 _SUMMARY_WORDS = {
-    "order_sent": "offers sent", "order_completed": "orders delivered",
-    "order_failed": "orders failed", "order_expired": "orders expired",
-    "order_cancelled": "orders cancelled", "order_reversed": "orders reversed",
-    "deposit_hold": "deposits on hold", "deposit_completed": "deposits completed",
-    "deposit_failed": "deposits failed", "deposit_reverted": "deposits reverted",
+    "order_sent": "offers sent",
+    "order_completed": "orders delivered",
+    "order_failed": "orders failed",
+    "order_expired": "orders expired",
+    "order_cancelled": "orders cancelled",
+    "order_reversed": "orders reversed",
+    "deposit_hold": "deposits on hold",
+    "deposit_completed": "deposits completed",
+    "deposit_failed": "deposits failed",
+    "deposit_reverted": "deposits reverted",
 }
 
 
@@ -132,17 +146,22 @@ class NotificationService:
             await self._save_cursor(profile, await self._ctx.events.last_id(profile))
             return []
         events = await self._drain(profile, cursor)
-        kinds = Counter(kind for kind, _event in self._classify(events)
-                        if self._ctx.settings.notification_enabled(kind))
+        kinds = Counter(
+            kind
+            for kind, _event in self._classify(events)
+            if self._ctx.settings.notification_enabled(kind)
+        )
         if not kinds:
             return []
         parts = [f"{count} {_SUMMARY_WORDS[kind]}" for kind, count in kinds.most_common()]
         urgent = any(kind in URGENT for kind in kinds)
-        return [Notification(
-            kind="away_summary" if not urgent else "away_summary_attention",
-            title="While the console was closed",
-            body=", ".join(parts) + ". See the Orders tab for details.",
-        )]
+        return [
+            Notification(
+                kind="away_summary" if not urgent else "away_summary_attention",
+                title="While the console was closed",
+                body=", ".join(parts) + ". See the Orders tab for details.",
+            )
+        ]
 
     async def collect(self) -> list[Notification]:
         """Notifications for timeline events not yet told; each event at most once."""
@@ -189,13 +208,16 @@ class NotificationService:
             what = order.item_name if order else event.key
             money = format_cents(order.expected_price_cents) if order else ""
             if kind == "order_sent":
-                body = (f"{what}: the buyer has 10 minutes to accept the offer"
-                        + (f" (offer {order.steam_offer_id})." if order and
-                           order.steam_offer_id else "."))
+                body = f"{what}: the buyer has 10 minutes to accept the offer" + (
+                    f" (offer {order.steam_offer_id})." if order and order.steam_offer_id else "."
+                )
             elif kind == "order_completed":
-                settles = (f"It settles on {order.settles_at.astimezone():%Y-%m-%d %H:%M}, when "
-                           "Trade Protection ends." if order and order.settles_at
-                           else "It settles when Trade Protection ends (7 days).")
+                settles = (
+                    f"It settles on {order.settles_at.astimezone():%Y-%m-%d %H:%M}, when "
+                    "Trade Protection ends."
+                    if order and order.settles_at
+                    else "It settles when Trade Protection ends (7 days)."
+                )
                 body = f"{what} ({money}) was delivered. {settles}"
             else:
                 reason = (order.failure_message or order.failure_code) if order else None
@@ -204,17 +226,20 @@ class NotificationService:
                     body += f" — {reason}"
         else:
             deposit = await self._ctx.deposits.get(event.profile, event.key)
-            amount = format_usd(deposit.amount) if deposit and deposit.amount is not None \
-                else ""
-            names = ", ".join(item.get("name", "?") for item in deposit.items) \
-                if deposit and deposit.items else event.key
+            amount = format_usd(deposit.amount) if deposit and deposit.amount is not None else ""
+            names = (
+                ", ".join(item.get("name", "?") for item in deposit.items)
+                if deposit and deposit.items
+                else event.key
+            )
             body = f"{names} {amount}".strip() + f": {event.message or event.new_status}"
         return Notification(kind, title, body, event.kind, event.key)
 
     # --- states ---------------------------------------------------------------------------
 
-    def check_balance(self, available_cents: int, projected_cents: int | None,
-                      threshold_cents: int) -> Notification | None:
+    def check_balance(
+        self, available_cents: int, projected_cents: int | None, threshold_cents: int
+    ) -> Notification | None:
         """Once per crossing under the threshold; re-armed when the balance recovers."""
         balance = projected_cents if projected_cents is not None else available_cents
         low = threshold_cents > 0 and balance < threshold_cents
@@ -222,10 +247,12 @@ class NotificationService:
             self._low_balance = True
             if self._ctx.settings.notification_enabled("low_balance"):
                 return Notification(
-                    "low_balance", "Low balance",
+                    "low_balance",
+                    "Low balance",
                     f"The SkinsNode balance after open orders is {format_cents(balance)}, "
                     f"under your threshold of {format_cents(threshold_cents)}. Top up the "
-                    "prepaid wallet before taking more orders.")
+                    "prepaid wallet before taking more orders.",
+                )
         elif not low:
             self._low_balance = False
         return None
@@ -236,10 +263,11 @@ class NotificationService:
             self._credentials_rejected = True
             if self._ctx.settings.notification_enabled("credentials_rejected"):
                 return Notification(
-                    "credentials_rejected", "Tracking paused",
+                    "credentials_rejected",
+                    "Tracking paused",
                     f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
-                    "being updated until this is fixed (Settings → Profile).")
+                    "being updated until this is fixed (Settings → Profile).",
+                )
         elif not paused:
             self._credentials_rejected = False
         return None
-

@@ -75,8 +75,9 @@ def order_request(order: OrderRecord) -> OrderRequest:
 # --- applying a provider report --------------------------------------------------------
 
 
-def apply_report(conn, profile: str, state: OrderState, *, source: str, now: datetime,
-                 cadence: Cadence) -> bool:
+def apply_report(
+    conn, profile: str, state: OrderState, *, source: str, now: datetime, cadence: Cadence
+) -> bool:
     """One transaction: apply ``state`` (forward only), then schedule the next look.
 
     Returns whether the status changed.
@@ -89,12 +90,27 @@ def apply_report(conn, profile: str, state: OrderState, *, source: str, now: dat
         settles_at = protection_end(cadence, order.completed_at or now)
         set_order_settles_at(conn, profile, order.external_id, settles_at)
     nxt = next_order_check(cadence, order.status, now, settles_at=settles_at)
-    schedule_order_check(conn, profile, order.external_id, next_check_at=nxt,
-                         checked_at=None if source == WEBHOOK else now)
-    if order.status == "completed" and nxt is None and before is not None \
-            and before.next_check_at is not None:
-        record_order_event(conn, profile, order.external_id, "note",
-                           "Settled: the Trade Protection window has ended.", now=now)
+    schedule_order_check(
+        conn,
+        profile,
+        order.external_id,
+        next_check_at=nxt,
+        checked_at=None if source == WEBHOOK else now,
+    )
+    if (
+        order.status == "completed"
+        and nxt is None
+        and before is not None
+        and before.next_check_at is not None
+    ):
+        record_order_event(
+            conn,
+            profile,
+            order.external_id,
+            "note",
+            "Settled: the Trade Protection window has ended.",
+            now=now,
+        )
     if changed:
         _note_customer(conn, order, now)
     return changed
@@ -106,17 +122,19 @@ def _note_customer(conn, order: OrderRecord, now: datetime) -> None:
     if order.status == "completed":
         record_customer_use(conn, order.profile, order.buyer_partner, success=True, now=now)
     elif order.status in _FAILED_STATUSES:
-        reason = explain_order_failure(order.failure_code or order.status,
-                                       order.failure_message)
-        record_customer_use(conn, order.profile, order.buyer_partner, success=False,
-                            error=reason, now=now)
+        reason = explain_order_failure(order.failure_code or order.status, order.failure_message)
+        record_customer_use(
+            conn, order.profile, order.buyer_partner, success=False, error=reason, now=now
+        )
 
 
-async def record_report(ctx: AppContext, profile: str, state: OrderState, *,
-                        source: str = "poll") -> bool:
+async def record_report(
+    ctx: AppContext, profile: str, state: OrderState, *, source: str = "poll"
+) -> bool:
     now = ctx.clock.now()
-    changed = await ctx.db.call(apply_report, profile, state, source=source, now=now,
-                                cadence=ctx.cadence)
+    changed = await ctx.db.call(
+        apply_report, profile, state, source=source, now=now, cadence=ctx.cadence
+    )
     ctx.bus.publish(change_bus.ORDER, state.external_id)
     return changed
 
@@ -125,24 +143,37 @@ async def record_report(ctx: AppContext, profile: str, state: OrderState, *,
 
 
 def _record_accepted(conn, profile, accepted, *, now, cadence) -> None:
-    apply_order_accepted(conn, profile, accepted, now=now,
-                         next_check_at=next_order_check(cadence, accepted.status, now))
+    apply_order_accepted(
+        conn,
+        profile,
+        accepted,
+        now=now,
+        next_check_at=next_order_check(cadence, accepted.status, now),
+    )
 
 
-def _record_rejected(conn, order: OrderRecord, *, code: str, message: str, details: dict,
-                     now: datetime) -> None:
-    mark_order_rejected(conn, order.profile, order.external_id, code=code, message=message,
-                        details=details, now=now)
+def _record_rejected(
+    conn, order: OrderRecord, *, code: str, message: str, details: dict, now: datetime
+) -> None:
+    mark_order_rejected(
+        conn, order.profile, order.external_id, code=code, message=message, details=details, now=now
+    )
     if order.buyer_partner is not None and code in ("validation_error",):
-        record_customer_use(conn, order.profile, order.buyer_partner, success=False,
-                            error=message, now=now)
+        record_customer_use(
+            conn, order.profile, order.buyer_partner, success=False, error=message, now=now
+        )
 
 
-def _record_unknown(conn, order: OrderRecord, *, message: str, now: datetime,
-                    cadence: Cadence) -> None:
+def _record_unknown(
+    conn, order: OrderRecord, *, message: str, now: datetime, cadence: Cadence
+) -> None:
     record_order_event(conn, order.profile, order.external_id, "api_error", message, now=now)
-    schedule_order_check(conn, order.profile, order.external_id,
-                         next_check_at=next_order_check(cadence, ORDER_SENDING, now))
+    schedule_order_check(
+        conn,
+        order.profile,
+        order.external_id,
+        next_check_at=next_order_check(cadence, ORDER_SENDING, now),
+    )
 
 
 async def send_order(ctx: AppContext, order: OrderRecord, *, confirm: bool = True) -> SendResult:
@@ -176,28 +207,35 @@ async def _send(ctx: AppContext, order: OrderRecord, *, confirm: bool) -> SendRe
     except ApiError as exc:
         now = ctx.clock.now()
         if exc.outcome_unknown or exc.code == "rate_limited":
-            await ctx.db.call(_record_unknown, order, message=exc.message, now=now,
-                              cadence=ctx.cadence)
+            await ctx.db.call(
+                _record_unknown, order, message=exc.message, now=now, cadence=ctx.cadence
+            )
             return SendResult(await ctx.orders.get(profile, key), UNKNOWN, exc.message, exc)
-        message = explain_order_refusal(exc, external_id=key,
-                                        catalog_item_id=request.catalog_item_id)
+        message = explain_order_refusal(
+            exc, external_id=key, catalog_item_id=request.catalog_item_id
+        )
         details = {"status": exc.status, "body": exc.body}
-        await ctx.db.call(_record_rejected, order, code=exc.code, message=message,
-                          details=details, now=now)
+        await ctx.db.call(
+            _record_rejected, order, code=exc.code, message=message, details=details, now=now
+        )
         return SendResult(await ctx.orders.get(profile, key), REJECTED, message, exc)
     await pause_point("order.after_response", key)
-    await ctx.db.call(_record_accepted, profile, accepted, now=ctx.clock.now(),
-                      cadence=ctx.cadence)
+    await ctx.db.call(_record_accepted, profile, accepted, now=ctx.clock.now(), cadence=ctx.cadence)
     if confirm:
         try:
             await record_report(ctx, profile, await node.get_order(key), source="create")
         except ApiError as exc:
-            log.info("order %s: confirming read failed (%s); the tracker will look again",
-                     key, exc.code)
+            log.info(
+                "order %s: confirming read failed (%s); the tracker will look again", key, exc.code
+            )
     order = await ctx.orders.get(profile, key)
     if order.status in _FAILED_STATUSES:
-        return SendResult(order, FAILED,
-                          explain_order_failure(order.failure_code, order.failure_message))
-    return SendResult(order, ACCEPTED,
-                      f"SkinsNode accepted order {key}; once the trade offer is sent the buyer "
-                      "has 10 minutes to accept it.")
+        return SendResult(
+            order, FAILED, explain_order_failure(order.failure_code, order.failure_message)
+        )
+    return SendResult(
+        order,
+        ACCEPTED,
+        f"SkinsNode accepted order {key}; once the trade offer is sent the buyer "
+        "has 10 minutes to accept it.",
+    )

@@ -74,10 +74,11 @@ class ProfileService:
     async def get(self, name: str) -> ProfileRecord:
         return await self.ctx.profiles.require(name)
 
-    async def add(self, profile: ProfileRecord, secrets: ProfileSecrets, *,
-                  activate: bool | None = None) -> ProfileRecord:
+    async def add(
+        self, profile: ProfileRecord, secrets: ProfileSecrets, *, activate: bool | None = None
+    ) -> ProfileRecord:
         """Create ``profile`` with its secrets; the first profile becomes the active one."""
-        for kind, value in secrets.items():
+        for _kind, value in secrets.items():
             register_secret(value)
         # Fail on an unusable keyring before the row exists, with the keyring's own advice.
         await self.ctx.secrets.acheck()
@@ -118,8 +119,10 @@ class ProfileService:
         profile = await self.ctx.profiles.require(name) if name else self.ctx.require_profile()
         secrets: dict[SecretKind, str] = {}
         problems: list[CheckResult] = []
-        for kind, label in ((SecretKind.SKINSNODE_CLIENT_SECRET, "SkinsNode"),
-                            (SecretKind.SKINSLINK_API_KEY, "Skinslink")):
+        for kind, label in (
+            (SecretKind.SKINSNODE_CLIENT_SECRET, "SkinsNode"),
+            (SecretKind.SKINSLINK_API_KEY, "Skinslink"),
+        ):
             try:
                 secrets[kind] = await self._secret(profile, kind)
             except UserFacingError as exc:
@@ -127,12 +130,16 @@ class ProfileService:
         if problems:
             return ProfileTestResult(profile.name, tuple(problems))
         return await check_credentials(
-            profile, ProfileSecrets(secrets[SecretKind.SKINSNODE_CLIENT_SECRET],
-                                    secrets[SecretKind.SKINSLINK_API_KEY]),
-            client_options=self.ctx.client_options)
+            profile,
+            ProfileSecrets(
+                secrets[SecretKind.SKINSNODE_CLIENT_SECRET], secrets[SecretKind.SKINSLINK_API_KEY]
+            ),
+            client_options=self.ctx.client_options,
+        )
 
-    async def test_values(self, record: ProfileRecord, secrets: ProfileSecrets | None,
-                          original: str | None) -> ProfileTestResult:
+    async def test_values(
+        self, record: ProfileRecord, secrets: ProfileSecrets | None, original: str | None
+    ) -> ProfileTestResult:
         """Test what the profile dialog holds, before it is saved. Editing ``original``,
         the secrets left empty are the stored ones; no secrets at all tests it as stored."""
         if secrets is None and original is not None:
@@ -140,14 +147,15 @@ class ProfileService:
         secret = secrets.skinsnode_client_secret if secrets else ""
         key = secrets.skinslink_api_key if secrets else ""
         if original is not None:
-            secret = secret or await self.ctx.secrets.aget(
-                original, SecretKind.SKINSNODE_CLIENT_SECRET) or ""
-            key = key or await self.ctx.secrets.aget(original, SecretKind.SKINSLINK_API_KEY) \
+            secret = (
+                secret
+                or await self.ctx.secrets.aget(original, SecretKind.SKINSNODE_CLIENT_SECRET)
                 or ""
+            )
+            key = key or await self.ctx.secrets.aget(original, SecretKind.SKINSLINK_API_KEY) or ""
         options = dict(self.ctx.client_options)
         options.setdefault("max_get_retries", 0)  # the operator is waiting for the answer
-        return await check_credentials(record, ProfileSecrets(secret, key),
-                                       client_options=options)
+        return await check_credentials(record, ProfileSecrets(secret, key), client_options=options)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -162,7 +170,7 @@ class ProfileService:
         try:
             await self.ctx.profiles.delete(name)
             await self.ctx.secrets.adelete_profile(name)
-        except Exception:  # noqa: BLE001 - the original failure is what the caller must see
+        except Exception:
             log.warning("could not undo the half-added profile %s", name, exc_info=True)
 
     async def _remember_active(self, name: str) -> None:
@@ -175,21 +183,27 @@ class ProfileService:
             self.ctx.settings.save()
 
 
-async def check_credentials(profile: ProfileRecord, secrets: ProfileSecrets, *,
-                            client_options: dict | None = None) -> ProfileTestResult:
+async def check_credentials(
+    profile: ProfileRecord, secrets: ProfileSecrets, *, client_options: dict | None = None
+) -> ProfileTestResult:
     """Test endpoints and secrets that may not be saved yet (the profile dialog's "Test")."""
     options = dict(client_options or {})
     checks: list[CheckResult] = []
     try:
-        async with SkinsNodeClient(profile.skinsnode_base_url, profile.skinsnode_client_id,
-                                   secrets.skinsnode_client_secret, **options) as node:
+        async with SkinsNodeClient(
+            profile.skinsnode_base_url,
+            profile.skinsnode_client_id,
+            secrets.skinsnode_client_secret,
+            **options,
+        ) as node:
             checks.append(await _check("SkinsNode health", _health(node)))
             checks.append(await _check("SkinsNode wallet", _wallet(node)))
     except UserFacingError as exc:  # e.g. an empty secret, refused before any request
         checks.append(CheckResult("SkinsNode", False, exc.message))
     try:
-        async with SkinslinkClient(profile.skinslink_base_url, secrets.skinslink_api_key,
-                                   **options) as link:
+        async with SkinslinkClient(
+            profile.skinslink_base_url, secrets.skinslink_api_key, **options
+        ) as link:
             checks.append(await _check("Skinslink API key", _skinslink_key(link)))
     except UserFacingError as exc:
         checks.append(CheckResult("Skinslink", False, exc.message))

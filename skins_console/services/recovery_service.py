@@ -42,8 +42,7 @@ class RecoveryResult:
 
     @property
     def total(self) -> int:
-        return len(self.adopted) + len(self.resent) + len(self.still_unknown) + \
-            len(self.rejected)
+        return len(self.adopted) + len(self.resent) + len(self.still_unknown) + len(self.rejected)
 
 
 class RecoveryService:
@@ -52,10 +51,16 @@ class RecoveryService:
 
     async def pending(self) -> tuple[list[OrderRecord], list[DepositRecord]]:
         profile = self.ctx.require_profile().name
-        orders = [o for o in await self.ctx.orders.list_open(profile)
-                  if o.status in (ORDER_DRAFT, ORDER_SENDING)]
-        deposits = [d for d in await self.ctx.deposits.list_open(profile)
-                    if d.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING)]
+        orders = [
+            o
+            for o in await self.ctx.orders.list_open(profile)
+            if o.status in (ORDER_DRAFT, ORDER_SENDING)
+        ]
+        deposits = [
+            d
+            for d in await self.ctx.deposits.list_open(profile)
+            if d.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING)
+        ]
         return orders, deposits
 
     async def recover(self) -> RecoveryResult:
@@ -73,9 +78,13 @@ class RecoveryService:
             outcome = await self.reconcile_deposit(deposit)
             _tally(result, deposit.merchant_tx_id, outcome)
         if result.total:
-            log.info("recovery: %d adopted, %d resent, %d unknown, %d rejected",
-                     len(result.adopted), len(result.resent), len(result.still_unknown),
-                     len(result.rejected))
+            log.info(
+                "recovery: %d adopted, %d resent, %d unknown, %d rejected",
+                len(result.adopted),
+                len(result.resent),
+                len(result.still_unknown),
+                len(result.rejected),
+            )
         return result
 
     async def reconcile_order(self, order: OrderRecord) -> str:
@@ -87,22 +96,30 @@ class RecoveryService:
             state = await node.get_order(order.external_id)
         except NotFoundError:
             await ctx.orders.record_event(
-                order.profile, order.external_id, "recovery",
+                order.profile,
+                order.external_id,
+                "recovery",
                 "SkinsNode has no such order (the send was interrupted before it arrived); "
-                "sending the identical request again with the same externalId.")
+                "sending the identical request again with the same externalId.",
+            )
             sent = await orders_flow.send_order(ctx, order)
-            return {orders_flow.REJECTED: orders_flow.REJECTED,
-                    orders_flow.UNKNOWN: STILL_UNKNOWN,
-                    orders_flow.BUSY: SKIPPED}.get(sent.outcome, RESENT)
+            return {
+                orders_flow.REJECTED: orders_flow.REJECTED,
+                orders_flow.UNKNOWN: STILL_UNKNOWN,
+                orders_flow.BUSY: SKIPPED,
+            }.get(sent.outcome, RESENT)
         except (AuthError, ForbiddenError):
             raise
         except ApiError as exc:
             log.info("recovery of order %s postponed: %s", order.external_id, exc.code)
             return STILL_UNKNOWN
         await ctx.orders.record_event(
-            order.profile, order.external_id, "recovery",
+            order.profile,
+            order.external_id,
+            "recovery",
             f"SkinsNode already has this order ({describe(Provider.SKINSNODE, state.status)}); "
-            "adopted its status.")
+            "adopted its status.",
+        )
         await orders_flow.record_report(ctx, order.profile, state, source="recovery")
         return ADOPTED
 
@@ -115,22 +132,30 @@ class RecoveryService:
             state = await link.deposit_status(merchant_tx_id=deposit.merchant_tx_id)
         except NotFoundError:
             await ctx.deposits.record_event(
-                deposit.profile, deposit.merchant_tx_id, "recovery",
+                deposit.profile,
+                deposit.merchant_tx_id,
+                "recovery",
                 "Skinslink has no such deposit (the send was interrupted before it arrived); "
-                "sending the identical request again with the same merchant_tx_id.")
+                "sending the identical request again with the same merchant_tx_id.",
+            )
             sent = await deposits_flow.send_deposit(ctx, deposit)
-            return {deposits_flow.REJECTED: deposits_flow.REJECTED,
-                    deposits_flow.UNKNOWN: STILL_UNKNOWN,
-                    deposits_flow.BUSY: SKIPPED}.get(sent.outcome, RESENT)
+            return {
+                deposits_flow.REJECTED: deposits_flow.REJECTED,
+                deposits_flow.UNKNOWN: STILL_UNKNOWN,
+                deposits_flow.BUSY: SKIPPED,
+            }.get(sent.outcome, RESENT)
         except (AuthError, ForbiddenError):
             raise
         except ApiError as exc:
             log.info("recovery of deposit %s postponed: %s", deposit.merchant_tx_id, exc.code)
             return STILL_UNKNOWN
         await ctx.deposits.record_event(
-            deposit.profile, deposit.merchant_tx_id, "recovery",
+            deposit.profile,
+            deposit.merchant_tx_id,
+            "recovery",
             f"Skinslink already has this deposit "
-            f"({describe(Provider.SKINSLINK, state.status)}); adopted its status.")
+            f"({describe(Provider.SKINSLINK, state.status)}); adopted its status.",
+        )
         await deposits_flow.record_report(ctx, deposit.profile, state, source="recovery")
         return ADOPTED
 

@@ -84,8 +84,9 @@ class TrackingService:
 
     # --- one pass ------------------------------------------------------------------------
 
-    async def run_pass(self, now: datetime | None = None, *,
-                       everything: bool = False) -> PassResult:
+    async def run_pass(
+        self, now: datetime | None = None, *, everything: bool = False
+    ) -> PassResult:
         """Check what is due; with ``everything`` (a manual "sync now") also every open
         record that is not due yet, still never inside a provider's cache window."""
         async with self._pass_lock:
@@ -99,8 +100,7 @@ class TrackingService:
         deposits = await ctx.deposits.list_due(now, profile=profile, limit=DUE_BATCH)
         if everything:
             orders = _merge(orders, await ctx.orders.list_open(profile), "external_id")
-            deposits = _merge(deposits, await ctx.deposits.list_open(profile),
-                              "merchant_tx_id")
+            deposits = _merge(deposits, await ctx.deposits.list_open(profile), "merchant_tx_id")
         semaphore = asyncio.Semaphore(self.concurrency)
         stop = asyncio.Event()
         changed: list[str] = []
@@ -128,8 +128,11 @@ class TrackingService:
         if not stop.is_set() and counts["checked"] and counts["checked"] > counts["failed"]:
             self._resume()
         result = PassResult(
-            checked=counts["checked"], changed=len(changed), failed=counts["failed"],
-            paused=self.paused, next_due_at=await self.next_due_at(),
+            checked=counts["checked"],
+            changed=len(changed),
+            failed=counts["failed"],
+            paused=self.paused,
+            next_due_at=await self.next_due_at(),
             changed_keys=tuple(changed),
         )
         self.last_pass = result
@@ -137,9 +140,14 @@ class TrackingService:
 
     async def next_due_at(self) -> datetime | None:
         profile = self.ctx.require_profile().name
-        times = [when for when in (await self.ctx.orders.next_open_check_at(profile),
-                                   await self.ctx.deposits.next_open_check_at(profile))
-                 if when is not None]
+        times = [
+            when
+            for when in (
+                await self.ctx.orders.next_open_check_at(profile),
+                await self.ctx.deposits.next_open_check_at(profile),
+            )
+            if when is not None
+        ]
         # Completed records still watched through Trade Protection are not "open"; they are
         # due hours apart, and run_forever never sleeps longer than the idle cadence anyway.
         return min(times) if times else None
@@ -155,8 +163,9 @@ class TrackingService:
         if self._too_soon(order.last_checked_at, floor) and order.status not in ORDER_LOCAL:
             # Looked at within the cache window (an earlier pass claiming a later "now", a
             # recovery): SkinsNode would answer from its cache anyway.
-            await self.ctx.orders.schedule_check(order.profile, order.external_id,
-                                                 next_check_at=order.last_checked_at + floor)
+            await self.ctx.orders.schedule_check(
+                order.profile, order.external_id, next_check_at=order.last_checked_at + floor
+            )
             return False
         try:
             if order.status in ORDER_LOCAL:
@@ -168,9 +177,15 @@ class TrackingService:
                 state = await (await self.ctx.skinsnode()).get_order(order.external_id)
                 moved = await orders_flow.record_report(self.ctx, order.profile, state)
         except ApiError as exc:
-            await self._failed(key, exc, now, lambda nxt: self.ctx.orders.schedule_check(
-                order.profile, order.external_id, next_check_at=nxt),
-                floor=self.ctx.cadence.order_floor)
+            await self._failed(
+                key,
+                exc,
+                now,
+                lambda nxt: self.ctx.orders.schedule_check(
+                    order.profile, order.external_id, next_check_at=nxt
+                ),
+                floor=self.ctx.cadence.order_floor,
+            )
             return None
         self._failures.pop(key, None)
         return order.external_id if moved else False
@@ -180,11 +195,12 @@ class TrackingService:
         if key in self.ctx.in_flight:
             return False
         floor = self.ctx.cadence.delay(self.ctx.cadence.deposit_floor)
-        if self._too_soon(deposit.last_checked_at, floor) \
-                and deposit.status not in DEPOSIT_LOCAL:
+        if self._too_soon(deposit.last_checked_at, floor) and deposit.status not in DEPOSIT_LOCAL:
             await self.ctx.deposits.schedule_check(
-                deposit.profile, deposit.merchant_tx_id,
-                next_check_at=deposit.last_checked_at + floor)
+                deposit.profile,
+                deposit.merchant_tx_id,
+                next_check_at=deposit.last_checked_at + floor,
+            )
             return False
         try:
             if deposit.status in DEPOSIT_LOCAL:
@@ -200,20 +216,24 @@ class TrackingService:
                 after = await self.ctx.deposits.get(deposit.profile, deposit.merchant_tx_id)
                 moved = after is not None and after.status != before
         except ApiError as exc:
-            await self._failed(key, exc, now, lambda nxt: self.ctx.deposits.schedule_check(
-                deposit.profile, deposit.merchant_tx_id, next_check_at=nxt),
-                floor=self.ctx.cadence.deposit_floor)
+            await self._failed(
+                key,
+                exc,
+                now,
+                lambda nxt: self.ctx.deposits.schedule_check(
+                    deposit.profile, deposit.merchant_tx_id, next_check_at=nxt
+                ),
+                floor=self.ctx.cadence.deposit_floor,
+            )
             return None
         self._failures.pop(key, None)
         return deposit.merchant_tx_id if moved else False
 
     def _too_soon(self, last_checked_at: datetime | None, floor: timedelta) -> bool:
         # The wall clock, not the pass's "now": a pass may be asked to act as if later.
-        return last_checked_at is not None and \
-            self.ctx.clock.now() - last_checked_at < floor
+        return last_checked_at is not None and self.ctx.clock.now() - last_checked_at < floor
 
-    async def _failed(self, key, exc: ApiError, now: datetime, reschedule, *,
-                      floor: float) -> None:
+    async def _failed(self, key, exc: ApiError, now: datetime, reschedule, *, floor: float) -> None:
         if isinstance(exc, AuthError):
             raise _Paused(PAUSED_CREDENTIALS, exc.message)
         if isinstance(exc, ForbiddenError):
@@ -229,13 +249,22 @@ class TrackingService:
             # One event per run of failures, not one per retry: the timeline stays readable.
             record = self.ctx.orders if kind == "order" else self.ctx.deposits
             try:
-                await record.record_event(self.ctx.require_profile().name, ident, "api_error",
-                                          f"Status check failed; retrying with back-off: "
-                                          f"{exc.message}")
+                await record.record_event(
+                    self.ctx.require_profile().name,
+                    ident,
+                    "api_error",
+                    f"Status check failed; retrying with back-off: {exc.message}",
+                )
             except UserFacingError:
                 log.debug("could not record the tracking failure of %s", ident)
-        log.info("tracking %s %s failed (%s, %d in a row); next try in %s",
-                 kind, ident, exc.code, failures, delay)
+        log.info(
+            "tracking %s %s failed (%s, %d in a row); next try in %s",
+            kind,
+            ident,
+            exc.code,
+            failures,
+            delay,
+        )
 
     # --- pause state ---------------------------------------------------------------------
 

@@ -47,12 +47,16 @@ class WalletView:
         return threshold > 0 and self.projected_cents < threshold
 
     def summary(self) -> str:
-        text = (f"{format_cents(self.available_cents, self.currency)} available, "
-                f"{format_cents(self.reserved_cents, self.currency)} reserved by open orders, "
-                f"{format_cents(self.projected_cents, self.currency)} projected")
+        text = (
+            f"{format_cents(self.available_cents, self.currency)} available, "
+            f"{format_cents(self.reserved_cents, self.currency)} reserved by open orders, "
+            f"{format_cents(self.projected_cents, self.currency)} projected"
+        )
         if self.low:
-            text += (f" (below the low-balance threshold of "
-                     f"{format_cents(self.low_balance_threshold_cents, self.currency)})")
+            text += (
+                f" (below the low-balance threshold of "
+                f"{format_cents(self.low_balance_threshold_cents, self.currency)})"
+            )
         return text
 
 
@@ -64,8 +68,9 @@ def reserved_by(orders: list[OrderRecord], balance_as_of: datetime, cache_window
         if order.status in (ORDER_DRAFT, ORDER_SENDING):
             total += order.expected_price_cents
         elif order.accepted_at is None or order.accepted_at >= horizon:
-            total += order.amount_cents if order.amount_cents is not None \
-                else order.expected_price_cents
+            total += (
+                order.amount_cents if order.amount_cents is not None else order.expected_price_cents
+            )
     return total
 
 
@@ -77,14 +82,23 @@ class WalletService:
         """Ask SkinsNode for the balance; every answer is stored for the history chart."""
         profile = self.ctx.require_profile()
         wallet = await (await self.ctx.skinsnode()).wallet()
-        await self.ctx.wallets.add(WalletSnapshot(
-            profile=profile.name, at=wallet.fetched_at, available_cents=wallet.available_cents,
-            currency=wallet.currency,
-        ))
+        await self.ctx.wallets.add(
+            WalletSnapshot(
+                profile=profile.name,
+                at=wallet.fetched_at,
+                available_cents=wallet.available_cents,
+                currency=wallet.currency,
+            )
+        )
         reserved = await self._reserved(profile.name, wallet.fetched_at)
         self.ctx.bus.publish(change_bus.WALLET, profile.name)
-        return WalletView(wallet.available_cents, wallet.currency, reserved,
-                          profile.low_balance_threshold_cents, wallet.fetched_at)
+        return WalletView(
+            wallet.available_cents,
+            wallet.currency,
+            reserved,
+            profile.low_balance_threshold_cents,
+            wallet.fetched_at,
+        )
 
     async def last(self) -> WalletView | None:
         """The last stored balance (for start-up and offline display)."""
@@ -93,13 +107,20 @@ class WalletService:
         if snapshot is None:
             return None
         reserved = await self._reserved(profile.name, snapshot.at)
-        return WalletView(snapshot.available_cents, snapshot.currency, reserved,
-                          profile.low_balance_threshold_cents, snapshot.at, offline=True)
+        return WalletView(
+            snapshot.available_cents,
+            snapshot.currency,
+            reserved,
+            profile.low_balance_threshold_cents,
+            snapshot.at,
+            offline=True,
+        )
 
     async def _reserved(self, profile: str, balance_as_of: datetime) -> int:
         orders = await self.ctx.orders.list_open(profile)
-        return reserved_by(orders, balance_as_of,
-                           self.ctx.cadence.delay(self.ctx.cadence.order_floor))
+        return reserved_by(
+            orders, balance_as_of, self.ctx.cadence.delay(self.ctx.cadence.order_floor)
+        )
 
     async def history(self, *, since: datetime | None = None) -> list[WalletSnapshot]:
         return await self.ctx.wallets.history(self.ctx.require_profile().name, since=since)

@@ -85,8 +85,14 @@ class ListenerStats:
 class WebhookListener:
     """Verifies and applies webhooks for the context's profile."""
 
-    def __init__(self, ctx: AppContext, host: str = "127.0.0.1", port: int = 0, *,
-                 replay_window: float = 300.0) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        replay_window: float = 300.0,
+    ) -> None:
         self._ctx = ctx
         self._window = replay_window
         self._http = HttpListener(self.handle, host, port)
@@ -124,8 +130,10 @@ class WebhookListener:
         if request.path == HEALTH_PATH and request.method == "GET":
             return Response(200, {"ok": True, "profile": self._ctx.require_profile().name})
         if request.method != "POST":
-            return Response(405 if request.path in (SKINSNODE_PATH, SKINSLINK_PATH) else 404,
-                            {"error": "webhooks are POSTed"})
+            return Response(
+                405 if request.path in (SKINSNODE_PATH, SKINSLINK_PATH) else 404,
+                {"error": "webhooks are POSTed"},
+            )
         now = self._ctx.clock.now()
         try:
             if _is_skinsnode(request):
@@ -159,8 +167,13 @@ class WebhookListener:
             log.info("webhook for unknown order %s ignored", delivery.order.external_id)
             return outcome, Response(202, {"ignored": "unknown order"})
         self._ctx.bus.publish(change_bus.ORDER, delivery.order.external_id)
-        log.info("webhook %s for %s: %s (%s)", delivery.delivery_id,
-                 delivery.order.external_id, delivery.order.status, outcome)
+        log.info(
+            "webhook %s for %s: %s (%s)",
+            delivery.delivery_id,
+            delivery.order.external_id,
+            delivery.order.status,
+            outcome,
+        )
         return outcome, Response(200, {"ok": True, "result": outcome})
 
     # --- Skinslink ---------------------------------------------------------------------
@@ -169,8 +182,9 @@ class WebhookListener:
         secret = await self._ctx.webhook_secret(SecretKind.SKINSLINK_WEBHOOK_SECRET)
         hook = verify_skinslink_webhook(request.body, secret)
         profile = self._ctx.require_profile().name
-        deposit = await self._ctx.db.call(_find_deposit, profile, hook.trade_id,
-                                          hook.merchant_tx_id)
+        deposit = await self._ctx.db.call(
+            _find_deposit, profile, hook.trade_id, hook.merchant_tx_id
+        )
         if deposit is None:
             log.info("webhook for unknown deposit (trade %s) ignored", hook.trade_id)
             return UNKNOWN, Response(202, {"ignored": "unknown deposit"})
@@ -184,15 +198,25 @@ class WebhookListener:
             state = None
         except ApiError as exc:
             await self._ctx.db.call(
-                record_deposit_event, profile, deposit.merchant_tx_id, "webhook",
+                record_deposit_event,
+                profile,
+                deposit.merchant_tx_id,
+                "webhook",
                 f"Webhook “{hook.status}” received; re-reading the status failed "
                 f"({exc.message}). Skinslink will deliver it again; polling continues.",
-                details={"trade_id": hook.trade_id}, now=now,
+                details={"trade_id": hook.trade_id},
+                now=now,
             )
             return "retry", Response(503, {"error": "status re-read failed; retry later"})
         outcome = await self._ctx.db.call(
-            _apply_skinslink, profile, deposit.merchant_tx_id, hook.status, delivery_id, state,
-            now=now, cadence=self._ctx.cadence,
+            _apply_skinslink,
+            profile,
+            deposit.merchant_tx_id,
+            hook.status,
+            delivery_id,
+            state,
+            now=now,
+            cadence=self._ctx.cadence,
         )
         self._ctx.bus.publish(change_bus.DEPOSIT, deposit.merchant_tx_id)
         return outcome, Response(200, {"ok": True, "result": outcome})
@@ -212,28 +236,43 @@ def _is_skinsnode(request: Request) -> bool:
 # --- transactions (run on the database's worker thread) --------------------------------
 
 
-def _apply_skinsnode(conn, profile: str, delivery: WebhookDelivery, *, now: datetime,
-                     cadence: Cadence) -> str:
+def _apply_skinsnode(
+    conn, profile: str, delivery: WebhookDelivery, *, now: datetime, cadence: Cadence
+) -> str:
     external_id = delivery.order.external_id
     order = get_order(conn, profile, external_id)
     if order is None:
         return UNKNOWN
-    details = {"delivery_id": delivery.delivery_id, "event": delivery.event_type,
-               "sent_at": format_time(delivery.timestamp), "status": delivery.order.status}
-    if not record_delivery(conn, Provider.SKINSNODE.value, delivery.delivery_id,
-                           key=external_id, now=now):
-        record_order_event(conn, profile, external_id, "webhook",
-                           f"Duplicate webhook delivery {delivery.delivery_id} ignored.",
-                           details=details, now=now)
+    details = {
+        "delivery_id": delivery.delivery_id,
+        "event": delivery.event_type,
+        "sent_at": format_time(delivery.timestamp),
+        "status": delivery.order.status,
+    }
+    if not record_delivery(
+        conn, Provider.SKINSNODE.value, delivery.delivery_id, key=external_id, now=now
+    ):
+        record_order_event(
+            conn,
+            profile,
+            external_id,
+            "webhook",
+            f"Duplicate webhook delivery {delivery.delivery_id} ignored.",
+            details=details,
+            now=now,
+        )
         return DUPLICATE
-    changed = orders_flow.apply_report(conn, profile, delivery.order, source="webhook",
-                                       now=now, cadence=cadence)
+    changed = orders_flow.apply_report(
+        conn, profile, delivery.order, source="webhook", now=now, cadence=cadence
+    )
     if changed:
         message = f"Webhook: {delivery.order.status}."
     else:
         current = get_order(conn, profile, external_id).status
-        message = (f"Webhook reported “{delivery.order.status}”; kept “{current}” "
-                   "(the report is older or repeats what is known).")
+        message = (
+            f"Webhook reported “{delivery.order.status}”; kept “{current}” "
+            "(the report is older or repeats what is known)."
+        )
     record_order_event(conn, profile, external_id, "webhook", message, details=details, now=now)
     return APPLIED if changed else IGNORED
 
@@ -249,20 +288,42 @@ def _find_deposit(conn, profile: str, trade_id: int, merchant_tx_id: str | None)
     return deposit if deposit is not None and deposit.profile == profile else None
 
 
-def _apply_skinslink(conn, profile: str, merchant_tx_id: str, reported: str | None,
-                     delivery_id: str, state: DepositState | None, *, now: datetime,
-                     cadence: Cadence) -> str:
+def _apply_skinslink(
+    conn,
+    profile: str,
+    merchant_tx_id: str,
+    reported: str | None,
+    delivery_id: str,
+    state: DepositState | None,
+    *,
+    now: datetime,
+    cadence: Cadence,
+) -> str:
     details = {"delivery_id": delivery_id, "reported_status": reported}
-    if not record_delivery(conn, Provider.SKINSLINK.value, delivery_id, key=merchant_tx_id,
-                           now=now):
-        record_deposit_event(conn, profile, merchant_tx_id, "webhook",
-                             f"Duplicate webhook (“{reported}”) ignored.", details=details,
-                             now=now)
+    if not record_delivery(
+        conn, Provider.SKINSLINK.value, delivery_id, key=merchant_tx_id, now=now
+    ):
+        record_deposit_event(
+            conn,
+            profile,
+            merchant_tx_id,
+            "webhook",
+            f"Duplicate webhook (“{reported}”) ignored.",
+            details=details,
+            now=now,
+        )
         return DUPLICATE
     if state is None:
-        record_deposit_event(conn, profile, merchant_tx_id, "webhook",
-                             f"Webhook “{reported}” received, but Skinslink does not know the "
-                             "trade any more; nothing changed.", details=details, now=now)
+        record_deposit_event(
+            conn,
+            profile,
+            merchant_tx_id,
+            "webhook",
+            f"Webhook “{reported}” received, but Skinslink does not know the "
+            "trade any more; nothing changed.",
+            details=details,
+            now=now,
+        )
         return IGNORED
     before = get_deposit(conn, profile, merchant_tx_id).status
     # Apply what Skinslink says *now*, keyed by our own merchant_tx_id.
@@ -274,9 +335,10 @@ def _apply_skinslink(conn, profile: str, merchant_tx_id: str, reported: str | No
     if after != before:
         message = f"Webhook “{reported}”; status re-read from Skinslink: {state.status}."
     else:
-        message = (f"Webhook “{reported}”; Skinslink says “{state.status}”, kept “{after}”.")
-    record_deposit_event(conn, profile, merchant_tx_id, "webhook", message, details=details,
-                         now=now)
+        message = f"Webhook “{reported}”; Skinslink says “{state.status}”, kept “{after}”."
+    record_deposit_event(
+        conn, profile, merchant_tx_id, "webhook", message, details=details, now=now
+    )
     return APPLIED if after != before else IGNORED
 
 
@@ -308,9 +370,11 @@ async def serve_forever(ctx: AppContext, host: str, port: int, *, announce=print
     def report(change) -> None:
         if change.kind == WEBHOOK:
             stats = listener.stats
-            announce(f"{format_time(ctx.clock.now())}  {change.key:<9}  received {stats.received}"
-                     f", applied {stats.applied}, duplicates {stats.duplicates}"
-                     f", rejected {stats.rejected}")
+            announce(
+                f"{format_time(ctx.clock.now())}  {change.key:<9}  received {stats.received}"
+                f", applied {stats.applied}, duplicates {stats.duplicates}"
+                f", rejected {stats.rejected}"
+            )
 
     unsubscribe = ctx.bus.subscribe(report)
     try:

@@ -19,34 +19,64 @@ Transaction functions::
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable
 
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
 from skins_console.store.codec import from_ts, like_pattern, ts
 
-_ITEM_COLUMNS = ("item_id", "market_hash_name", "price_cents", "currency", "phase",
-                 "float_value", "paint_index", "paint_seed", "rarity_color", "class_id",
-                 "instance_id", "image_url")
+_ITEM_COLUMNS = (
+    "item_id",
+    "market_hash_name",
+    "price_cents",
+    "currency",
+    "phase",
+    "float_value",
+    "paint_index",
+    "paint_seed",
+    "rarity_color",
+    "class_id",
+    "instance_id",
+    "image_url",
+)
 _SELECT_ITEMS = f"SELECT {', '.join(_ITEM_COLUMNS)} FROM catalog_items"
 
 
 def _item(row) -> CatalogItem:
     return CatalogItem(
-        id=row[0], market_hash_name=row[1], price_cents=row[2], currency=row[3], phase=row[4],
-        float_value=None if row[5] is None else Decimal(row[5]), paint_index=row[6],
-        paint_seed=row[7], rarity_color=row[8], class_id=row[9], instance_id=row[10],
+        id=row[0],
+        market_hash_name=row[1],
+        price_cents=row[2],
+        currency=row[3],
+        phase=row[4],
+        float_value=None if row[5] is None else Decimal(row[5]),
+        paint_index=row[6],
+        paint_seed=row[7],
+        rarity_color=row[8],
+        class_id=row[9],
+        instance_id=row[10],
         image_url=row[11],
     )
 
 
 def _values(profile: str, item: CatalogItem) -> tuple:
-    return (profile, item.id, item.market_hash_name, item.price_cents, item.currency,
-            item.phase, None if item.float_value is None else str(item.float_value),
-            item.paint_index, item.paint_seed, item.rarity_color, item.class_id,
-            item.instance_id, item.image_url)
+    return (
+        profile,
+        item.id,
+        item.market_hash_name,
+        item.price_cents,
+        item.currency,
+        item.phase,
+        None if item.float_value is None else str(item.float_value),
+        item.paint_index,
+        item.paint_seed,
+        item.rarity_color,
+        item.class_id,
+        item.instance_id,
+        item.image_url,
+    )
 
 
 def replace_catalog(
@@ -64,15 +94,17 @@ def replace_catalog(
         f"VALUES ({', '.join('?' for _ in range(len(_ITEM_COLUMNS) + 1))})",
         (_values(profile, item) for item in items),
     )
-    count = conn.execute("SELECT count(*) FROM catalog_items WHERE profile = ?",
-                         (profile,)).fetchone()[0]
+    count = conn.execute(
+        "SELECT count(*) FROM catalog_items WHERE profile = ?", (profile,)
+    ).fetchone()[0]
     conn.execute("UPDATE catalog_cache SET item_count = ? WHERE profile = ?", (count, profile))
     return CatalogCacheInfo(profile=profile, fetched_at=from_ts(ts(fetched_at)), item_count=count)
 
 
 def catalog_cache_info(conn: sqlite3.Connection, profile: str) -> CatalogCacheInfo | None:
-    row = conn.execute("SELECT fetched_at, item_count FROM catalog_cache WHERE profile = ?",
-                       (profile,)).fetchone()
+    row = conn.execute(
+        "SELECT fetched_at, item_count FROM catalog_cache WHERE profile = ?", (profile,)
+    ).fetchone()
     if row is None:
         return None
     return CatalogCacheInfo(profile=profile, fetched_at=from_ts(row[0]), item_count=row[1])
@@ -82,13 +114,15 @@ def load_catalog(conn: sqlite3.Connection, profile: str) -> Catalog | None:
     info = catalog_cache_info(conn, profile)
     if info is None:
         return None
-    rows = conn.execute(f"{_SELECT_ITEMS} WHERE profile = ? ORDER BY market_hash_name, item_id",
-                        (profile,))
+    rows = conn.execute(
+        f"{_SELECT_ITEMS} WHERE profile = ? ORDER BY market_hash_name, item_id", (profile,)
+    )
     return Catalog(items=tuple(_item(r) for r in rows), fetched_at=info.fetched_at)
 
 
-def search_catalog(conn: sqlite3.Connection, profile: str, text: str, *,
-                   limit: int = 200) -> list[CatalogItem]:
+def search_catalog(
+    conn: sqlite3.Connection, profile: str, text: str, *, limit: int = 200
+) -> list[CatalogItem]:
     rows = conn.execute(
         f"""{_SELECT_ITEMS} WHERE profile = ? AND market_hash_name LIKE ? ESCAPE '\\'
             ORDER BY market_hash_name, item_id LIMIT ?""",
@@ -98,8 +132,9 @@ def search_catalog(conn: sqlite3.Connection, profile: str, text: str, *,
 
 
 def get_catalog_item(conn: sqlite3.Connection, profile: str, item_id: str) -> CatalogItem | None:
-    row = conn.execute(f"{_SELECT_ITEMS} WHERE profile = ? AND item_id = ?",
-                       (profile, item_id)).fetchone()
+    row = conn.execute(
+        f"{_SELECT_ITEMS} WHERE profile = ? AND item_id = ?", (profile, item_id)
+    ).fetchone()
     return None if row is None else _item(row)
 
 
@@ -112,8 +147,9 @@ class CatalogCacheRepository:
     def __init__(self, db) -> None:
         self._db = db
 
-    async def replace(self, profile: str, items: Iterable[CatalogItem],
-                      fetched_at: datetime) -> CatalogCacheInfo:
+    async def replace(
+        self, profile: str, items: Iterable[CatalogItem], fetched_at: datetime
+    ) -> CatalogCacheInfo:
         # Materialised here: a generator must not be consumed on the worker thread.
         return await self._db.call(replace_catalog, profile, tuple(items), fetched_at)
 

@@ -33,9 +33,13 @@ def dumps_exact(value: Any) -> str:
             raise ValueError(f"{value} cannot be written as JSON")
         return str(value)
     if isinstance(value, dict):
-        return "{" + ",".join(
-            json.dumps(str(key)) + ":" + dumps_exact(item) for key, item in value.items()
-        ) + "}"
+        return (
+            "{"
+            + ",".join(
+                json.dumps(str(key)) + ":" + dumps_exact(item) for key, item in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(dumps_exact(item) for item in value) + "]"
     if isinstance(value, float):
@@ -72,12 +76,13 @@ def placeholders(values) -> str:
 KEYS_PER_QUERY = 500
 
 
-def due_rows(conn, select: str, closed, now: datetime, profile: str | None,
-             limit: int) -> list:
+def due_rows(conn, select: str, closed, now: datetime, profile: str | None, limit: int) -> list:
     """Raw rows of ``select`` due for a check at ``now`` (status not in ``closed``), the
     longest-waiting first."""
-    sql = (f"{select} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
-           f"AND status NOT IN ({placeholders(closed)})")
+    sql = (
+        f"{select} WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
+        f"AND status NOT IN ({placeholders(closed)})"
+    )
     params: list[Any] = [ts(now), *closed]
     if profile is not None:
         sql += " AND profile = ?"
@@ -101,7 +106,8 @@ def earliest_check(conn, table: str, profile: str, closed) -> str | None:
     row = conn.execute(
         f"SELECT min(next_check_at) FROM {table} WHERE profile = ? "
         f"AND status NOT IN ({placeholders(closed)}) AND next_check_at IS NOT NULL",
-        (profile, *closed)).fetchone()
+        (profile, *closed),
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -110,10 +116,11 @@ def rows_by_keys(conn, select: str, key_column: str, profile: str, keys) -> list
     keys = list(dict.fromkeys(keys))
     rows: list = []
     for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start:start + KEYS_PER_QUERY]
+        chunk = keys[start : start + KEYS_PER_QUERY]
         rows += conn.execute(
             f"{select} WHERE profile = ? AND {key_column} IN ({placeholders(chunk)})",
-            (profile, *chunk)).fetchall()
+            (profile, *chunk),
+        ).fetchall()
     return rows
 
 

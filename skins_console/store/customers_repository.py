@@ -27,8 +27,18 @@ from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import parse_trade_url
 from skins_console.store.codec import from_ts, text_match, ts
 
-_COLUMNS = ("id", "profile", "partner", "token", "trade_url", "label", "created_at",
-            "last_used_at", "last_success_at", "last_error")
+_COLUMNS = (
+    "id",
+    "profile",
+    "partner",
+    "token",
+    "trade_url",
+    "label",
+    "created_at",
+    "last_used_at",
+    "last_success_at",
+    "last_error",
+)
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM customers"
 
 
@@ -40,8 +50,9 @@ def _row(row) -> CustomerRecord:
 
 
 def get_customer(conn: sqlite3.Connection, profile: str, partner: int) -> CustomerRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE profile = ? AND partner = ?",
-                       (profile, partner)).fetchone()
+    row = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND partner = ?", (profile, partner)
+    ).fetchone()
     return None if row is None else _row(row)
 
 
@@ -63,8 +74,7 @@ def save_customer(
                token = excluded.token,
                trade_url = excluded.trade_url,
                label = CASE WHEN ? THEN excluded.label ELSE customers.label END""",
-        (profile, parsed.partner, parsed.token, parsed.url, label_text, ts(now),
-         label is not None),
+        (profile, parsed.partner, parsed.token, parsed.url, label_text, ts(now), label is not None),
     )
     return get_customer(conn, profile, parsed.partner)
 
@@ -94,8 +104,10 @@ def record_customer_use(
 ) -> None:
     stamp = ts(now or utcnow())
     if success is None:
-        conn.execute("UPDATE customers SET last_used_at = ? WHERE profile = ? AND partner = ?",
-                     (stamp, profile, partner))
+        conn.execute(
+            "UPDATE customers SET last_used_at = ? WHERE profile = ? AND partner = ?",
+            (stamp, profile, partner),
+        )
     elif success:
         conn.execute(
             """UPDATE customers SET last_success_at = ?, last_error = NULL
@@ -103,34 +115,50 @@ def record_customer_use(
             (stamp, profile, partner),
         )
     else:
-        conn.execute("UPDATE customers SET last_error = ? WHERE profile = ? AND partner = ?",
-                     ((error or "failed")[:500], profile, partner))
+        conn.execute(
+            "UPDATE customers SET last_error = ? WHERE profile = ? AND partner = ?",
+            ((error or "failed")[:500], profile, partner),
+        )
 
 
 def delete_customer(conn: sqlite3.Connection, profile: str, partner: int) -> bool:
-    return conn.execute("DELETE FROM customers WHERE profile = ? AND partner = ?",
-                        (profile, partner)).rowcount == 1
+    return (
+        conn.execute(
+            "DELETE FROM customers WHERE profile = ? AND partner = ?", (profile, partner)
+        ).rowcount
+        == 1
+    )
 
 
 class CustomersRepository:
     def __init__(self, db) -> None:
         self._db = db
 
-    async def save(self, profile: str, trade_url: str, *, label: str | None = None,
-                   now: datetime | None = None) -> CustomerRecord:
+    async def save(
+        self, profile: str, trade_url: str, *, label: str | None = None, now: datetime | None = None
+    ) -> CustomerRecord:
         return await self._db.call(save_customer, profile, trade_url, label=label, now=now)
 
     async def get(self, profile: str, partner: int) -> CustomerRecord | None:
         return await self._db.read(get_customer, profile, partner)
 
-    async def list(self, profile: str, *, text: str | None = None,
-                   limit: int = 500) -> list[CustomerRecord]:
+    async def list(
+        self, profile: str, *, text: str | None = None, limit: int = 500
+    ) -> list[CustomerRecord]:
         return await self._db.read(list_customers, profile, text=text, limit=limit)
 
-    async def record_use(self, profile: str, partner: int, *, success: bool | None,
-                         error: str | None = None, now: datetime | None = None) -> None:
-        await self._db.call(record_customer_use, profile, partner, success=success,
-                            error=error, now=now)
+    async def record_use(
+        self,
+        profile: str,
+        partner: int,
+        *,
+        success: bool | None,
+        error: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        await self._db.call(
+            record_customer_use, profile, partner, success=success, error=error, now=now
+        )
 
     async def delete(self, profile: str, partner: int) -> bool:
         return await self._db.call(delete_customer, profile, partner)

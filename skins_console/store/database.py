@@ -41,10 +41,11 @@ import os
 import shutil
 import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from skins_console.core.errors import (
     DatabaseCorruptError,
@@ -77,8 +78,9 @@ def latest_backup(backups_dir: Path | None) -> Path | None:
 
 
 class Database:
-    def __init__(self, path: Path, *, backups_dir: Path | None = None,
-                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self, path: Path, *, backups_dir: Path | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self.backups_dir = backups_dir if backups_dir is not None else self.path.parent / "backups"
@@ -102,7 +104,7 @@ class Database:
         backups_dir: Path | None = None,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    ) -> "Database":
+    ) -> Database:
         db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
         loop = asyncio.get_running_loop()
         try:
@@ -120,7 +122,7 @@ class Database:
         backups_dir: Path | None = None,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    ) -> "Database":
+    ) -> Database:
         db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
         try:
             db._executor.submit(db._open_on_worker, migrations).result()
@@ -144,7 +146,9 @@ class Database:
             make_private_dir(self.path.parent)
             existed = self.path.exists() and self.path.stat().st_size > 0
             conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=True,
+                self.path,
+                isolation_level=None,
+                check_same_thread=True,
                 timeout=self.busy_timeout_ms / 1000,
             )
         except sqlite3.Error as exc:
@@ -200,8 +204,9 @@ class Database:
         for step in steps:
             if not current < step.version <= latest:
                 continue
-            log.info("Migrating %s to schema version %d: %s", self.path, step.version,
-                     step.description)
+            log.info(
+                "Migrating %s to schema version %d: %s", self.path, step.version, step.description
+            )
             conn.execute("BEGIN IMMEDIATE")
             try:
                 step.apply(conn)
@@ -222,7 +227,7 @@ class Database:
 
     def _backup(self, conn: sqlite3.Connection, version: int) -> Path:
         make_private_dir(self.backups_dir)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backups_dir / f"{self.path.stem}-v{version}-{stamp}.sqlite3"
         dest = sqlite3.connect(target)
         try:
@@ -260,9 +265,7 @@ class Database:
     async def _submit_async(self, fn, args, kwargs, *, write: bool):
         self._check_open()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, self._run, fn, args, kwargs, write
-        )
+        return await loop.run_in_executor(self._executor, self._run, fn, args, kwargs, write)
 
     def _submit_sync(self, fn, args, kwargs, *, write: bool):
         self._check_open()
@@ -343,8 +346,11 @@ class Database:
         # The message text is consulted only when SQLite gave no code (never for JSON or
         # other "malformed" errors of ordinary statements, which are bugs, not corruption).
         text = str(exc).lower() if primary is None else ""
-        if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) \
-                or "disk image is malformed" in text or "not a database" in text:
+        if (
+            primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+            or "disk image is malformed" in text
+            or "not a database" in text
+        ):
             return DatabaseCorruptError(self._corrupt_message(str(exc)))
         if primary == sqlite3.SQLITE_FULL or "database or disk is full" in text:
             return DiskFullError(self._full_message())
@@ -361,8 +367,9 @@ class Database:
                 self.path.exists() and not os.access(self.path, os.W_OK)
             ):
                 return DatabaseReadOnlyError(self._read_only_message())
-            return StoreError(f"Cannot open the database {self.path}: {exc}.",
-                              code="database_cant_open")
+            return StoreError(
+                f"Cannot open the database {self.path}: {exc}.", code="database_cant_open"
+            )
         if primary == sqlite3.SQLITE_IOERR:
             if self._low_on_space():
                 return DiskFullError(self._full_message())

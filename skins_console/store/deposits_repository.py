@@ -47,15 +47,15 @@ from skins_console.core.statuses import (
 )
 from skins_console.store.codec import (
     activity_where,
-    due_rows,
-    open_rows,
-    earliest_check,
-    rows_by_keys,
     dec,
+    due_rows,
     dumps_exact,
+    earliest_check,
     from_ts,
     loads_json,
+    open_rows,
     placeholders,
+    rows_by_keys,
     ts,
 )
 from skins_console.store.database import durable
@@ -67,14 +67,45 @@ _CLOSED = tuple(sorted((DEPOSIT_TERMINAL | {DEPOSIT_REJECTED}) - set(DEPOSIT_LAT
 _NOT_OPEN = tuple(sorted(DEPOSIT_TERMINAL | {DEPOSIT_REJECTED}))
 
 _COLUMNS = (
-    "profile", "merchant_tx_id", "trade_id", "quote_id", "game", "partner", "token", "items",
-    "request_body", "status", "amount", "bot_name", "bot_steam_id", "trade_offer_id",
-    "trade_offer_expiry_at", "hold_end_date", "fail_reason", "sent_at", "completed_at",
-    "last_checked_at", "next_check_at", "attempts", "created_at", "updated_at", "raw_remote",
+    "profile",
+    "merchant_tx_id",
+    "trade_id",
+    "quote_id",
+    "game",
+    "partner",
+    "token",
+    "items",
+    "request_body",
+    "status",
+    "amount",
+    "bot_name",
+    "bot_steam_id",
+    "trade_offer_id",
+    "trade_offer_expiry_at",
+    "hold_end_date",
+    "fail_reason",
+    "sent_at",
+    "completed_at",
+    "last_checked_at",
+    "next_check_at",
+    "attempts",
+    "created_at",
+    "updated_at",
+    "raw_remote",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM deposits"
-_TIME_COLUMNS = frozenset({"trade_offer_expiry_at", "hold_end_date", "sent_at", "completed_at",
-                           "last_checked_at", "next_check_at", "created_at", "updated_at"})
+_TIME_COLUMNS = frozenset(
+    {
+        "trade_offer_expiry_at",
+        "hold_end_date",
+        "sent_at",
+        "completed_at",
+        "last_checked_at",
+        "next_check_at",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 def _row(row) -> DepositRecord:
@@ -92,27 +123,43 @@ def _row(row) -> DepositRecord:
     return DepositRecord(**data)
 
 
-def _event(conn, profile, key, type_, message, *, old=None, new=None, details=None,
-           now=None) -> EventRecord:
-    return add_event(conn, EventRecord(
-        profile=profile, kind="deposit", key=key, at=now or utcnow(), type=type_,
-        message=message, old_status=old, new_status=new, details=details,
-    ))
+def _event(
+    conn, profile, key, type_, message, *, old=None, new=None, details=None, now=None
+) -> EventRecord:
+    return add_event(
+        conn,
+        EventRecord(
+            profile=profile,
+            kind="deposit",
+            key=key,
+            at=now or utcnow(),
+            type=type_,
+            message=message,
+            old_status=old,
+            new_status=new,
+            details=details,
+        ),
+    )
 
 
-def get_deposit(conn: sqlite3.Connection, profile: str, merchant_tx_id: str) -> DepositRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE profile = ? AND merchant_tx_id = ?",
-                       (profile, merchant_tx_id)).fetchone()
+def get_deposit(
+    conn: sqlite3.Connection, profile: str, merchant_tx_id: str
+) -> DepositRecord | None:
+    row = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND merchant_tx_id = ?", (profile, merchant_tx_id)
+    ).fetchone()
     return None if row is None else _row(row)
 
 
 def get_deposits(conn: sqlite3.Connection, profile: str, merchant_tx_ids) -> list[DepositRecord]:
-    return [_row(r) for r in rows_by_keys(conn, _SELECT, "merchant_tx_id", profile,
-                                          merchant_tx_ids)]
+    return [
+        _row(r) for r in rows_by_keys(conn, _SELECT, "merchant_tx_id", profile, merchant_tx_ids)
+    ]
 
 
-def get_deposit_by_trade_id(conn: sqlite3.Connection, profile: str,
-                            trade_id: int) -> DepositRecord | None:
+def get_deposit_by_trade_id(
+    conn: sqlite3.Connection, profile: str, trade_id: int
+) -> DepositRecord | None:
     row = conn.execute(
         f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
         (profile, trade_id),
@@ -130,8 +177,9 @@ def find_deposit_by_trade_id(conn: sqlite3.Connection, trade_id: int) -> Deposit
 def _require(conn, profile: str, merchant_tx_id: str) -> DepositRecord:
     deposit = get_deposit(conn, profile, merchant_tx_id)
     if deposit is None:
-        raise StoreError(f"There is no deposit {merchant_tx_id} in profile “{profile}”.",
-                         code="unknown_deposit")
+        raise StoreError(
+            f"There is no deposit {merchant_tx_id} in profile “{profile}”.", code="unknown_deposit"
+        )
     return deposit
 
 
@@ -157,13 +205,32 @@ def insert_deposit_draft(
                token, items, request_body, status, attempts, next_check_at, created_at,
                updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
-        (profile, request.merchant_tx_id, request.trade_id, quote_id, request.game,
-         request.partner, request.token, dumps_exact([item.to_json() for item in request.items]),
-         dumps_exact(body), DEPOSIT_DRAFT, ts(now), ts(now), ts(now)),
+        (
+            profile,
+            request.merchant_tx_id,
+            request.trade_id,
+            quote_id,
+            request.game,
+            request.partner,
+            request.token,
+            dumps_exact([item.to_json() for item in request.items]),
+            dumps_exact(body),
+            DEPOSIT_DRAFT,
+            ts(now),
+            ts(now),
+            ts(now),
+        ),
     )
-    _event(conn, profile, request.merchant_tx_id, "status_change",
-           describe(Provider.SKINSLINK, DEPOSIT_DRAFT), new=DEPOSIT_DRAFT,
-           details={"request": body}, now=now)
+    _event(
+        conn,
+        profile,
+        request.merchant_tx_id,
+        "status_change",
+        describe(Provider.SKINSLINK, DEPOSIT_DRAFT),
+        new=DEPOSIT_DRAFT,
+        details={"request": body},
+        now=now,
+    )
     return _require(conn, profile, request.merchant_tx_id)
 
 
@@ -174,18 +241,25 @@ def mark_deposit_sending(
     now = now or utcnow()
     deposit = _require(conn, profile, merchant_tx_id)
     attempt = deposit.attempts + 1
-    status = DEPOSIT_SENDING if deposit.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING) \
-        else deposit.status
+    status = (
+        DEPOSIT_SENDING if deposit.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING) else deposit.status
+    )
     conn.execute(
         """UPDATE deposits SET status = ?, attempts = ?, updated_at = ?
            WHERE profile = ? AND merchant_tx_id = ?""",
         (status, attempt, ts(now), profile, merchant_tx_id),
     )
     moved = deposit.status == DEPOSIT_DRAFT
-    _event(conn, profile, merchant_tx_id, "api_call",
-           f"create-deposit-by-hash-name (attempt {attempt}, same merchant_tx_id)",
-           old=deposit.status if moved else None, new=DEPOSIT_SENDING if moved else None,
-           now=now)
+    _event(
+        conn,
+        profile,
+        merchant_tx_id,
+        "api_call",
+        f"create-deposit-by-hash-name (attempt {attempt}, same merchant_tx_id)",
+        old=deposit.status if moved else None,
+        new=DEPOSIT_SENDING if moved else None,
+        now=now,
+    )
     return _require(conn, profile, merchant_tx_id)
 
 
@@ -208,8 +282,17 @@ def mark_deposit_rejected(
            WHERE profile = ? AND merchant_tx_id = ?""",
         (DEPOSIT_REJECTED, code, ts(now), profile, merchant_tx_id),
     )
-    _event(conn, profile, merchant_tx_id, "status_change", message, old=deposit.status,
-           new=DEPOSIT_REJECTED, details={"code": code, **(details or {})}, now=now)
+    _event(
+        conn,
+        profile,
+        merchant_tx_id,
+        "status_change",
+        message,
+        old=deposit.status,
+        new=DEPOSIT_REJECTED,
+        details={"code": code, **(details or {})},
+        now=now,
+    )
     return True
 
 
@@ -265,14 +348,25 @@ def apply_deposit_state(
         assignments["next_check_at"] = ts(next_check_at)
     if assignments:
         sets = ", ".join(f"{column} = ?" for column in assignments)
-        conn.execute(f"UPDATE deposits SET {sets} WHERE profile = ? AND merchant_tx_id = ?",
-                     (*assignments.values(), profile, key))
+        conn.execute(
+            f"UPDATE deposits SET {sets} WHERE profile = ? AND merchant_tx_id = ?",
+            (*assignments.values(), profile, key),
+        )
     if changed:
         details: dict[str, Any] = {"source": source}
         if state.fail_reason:
             details["fail_reason"] = state.fail_reason
-        _event(conn, profile, key, "status_change", describe(Provider.SKINSLINK, state.status),
-               old=deposit.status, new=state.status, details=details, now=now)
+        _event(
+            conn,
+            profile,
+            key,
+            "status_change",
+            describe(Provider.SKINSLINK, state.status),
+            old=deposit.status,
+            new=state.status,
+            details=details,
+            now=now,
+        )
     return changed
 
 
@@ -288,8 +382,12 @@ def schedule_deposit_check(
     conn.execute(
         """UPDATE deposits SET next_check_at = ?, last_checked_at = ?
            WHERE profile = ? AND merchant_tx_id = ?""",
-        (ts(next_check_at), ts(checked_at) if checked_at else ts(deposit.last_checked_at),
-         profile, merchant_tx_id),
+        (
+            ts(next_check_at),
+            ts(checked_at) if checked_at else ts(deposit.last_checked_at),
+            profile,
+            merchant_tx_id,
+        ),
     )
 
 
@@ -319,8 +417,7 @@ def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | Non
     return from_ts(earliest_check(conn, "deposits", profile, _NOT_OPEN))
 
 
-def list_open_deposits(conn: sqlite3.Connection,
-                       profile: str | None = None) -> list[DepositRecord]:
+def list_open_deposits(conn: sqlite3.Connection, profile: str | None = None) -> list[DepositRecord]:
     return [_row(r) for r in open_rows(conn, _SELECT, _NOT_OPEN, profile)]
 
 
@@ -332,15 +429,22 @@ def attention_sql(now: datetime) -> tuple[str, list[Any]]:
     )
 
 
-_TEXT_COLUMNS = ("merchant_tx_id", "CAST(trade_id AS TEXT)", "items", "trade_offer_id",
-                 "CAST(partner AS TEXT)", "bot_name")
+_TEXT_COLUMNS = (
+    "merchant_tx_id",
+    "CAST(trade_id AS TEXT)",
+    "items",
+    "trade_offer_id",
+    "CAST(partner AS TEXT)",
+    "bot_name",
+)
 
 
 def search_deposits(
     conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
 ) -> list[DepositRecord]:
-    where, params = activity_where(flt, now or utcnow(), text_columns=_TEXT_COLUMNS,
-                                   attention=attention_sql)
+    where, params = activity_where(
+        flt, now or utcnow(), text_columns=_TEXT_COLUMNS, attention=attention_sql
+    )
     sql = f"{_SELECT}{where} ORDER BY created_at DESC, merchant_tx_id LIMIT ? OFFSET ?"
     return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
 
@@ -352,8 +456,9 @@ class DepositsRepository:
     async def insert_draft(self, **kw: Any) -> DepositRecord:
         return await self._db.call(insert_deposit_draft, **kw)
 
-    async def mark_sending(self, profile: str, merchant_tx_id: str, *,
-                           now: datetime | None = None) -> DepositRecord:
+    async def mark_sending(
+        self, profile: str, merchant_tx_id: str, *, now: datetime | None = None
+    ) -> DepositRecord:
         return await self._db.call(mark_deposit_sending, profile, merchant_tx_id, now=now)
 
     async def mark_rejected(self, profile: str, merchant_tx_id: str, **kw: Any) -> bool:
@@ -365,10 +470,12 @@ class DepositsRepository:
     async def schedule_check(self, profile: str, merchant_tx_id: str, **kw: Any) -> None:
         await self._db.call(schedule_deposit_check, profile, merchant_tx_id, **kw)
 
-    async def record_event(self, profile: str, merchant_tx_id: str, type: str, message: str,
-                           **kw: Any) -> EventRecord:
-        return await self._db.call(record_deposit_event, profile, merchant_tx_id, type,
-                                   message, **kw)
+    async def record_event(
+        self, profile: str, merchant_tx_id: str, type: str, message: str, **kw: Any
+    ) -> EventRecord:
+        return await self._db.call(
+            record_deposit_event, profile, merchant_tx_id, type, message, **kw
+        )
 
     async def get(self, profile: str, merchant_tx_id: str) -> DepositRecord | None:
         return await self._db.read(get_deposit, profile, merchant_tx_id)
@@ -391,6 +498,7 @@ class DepositsRepository:
     async def list_open(self, profile: str | None = None) -> list[DepositRecord]:
         return await self._db.read(list_open_deposits, profile)
 
-    async def search(self, flt: ActivityFilter, *,
-                     now: datetime | None = None) -> list[DepositRecord]:
+    async def search(
+        self, flt: ActivityFilter, *, now: datetime | None = None
+    ) -> list[DepositRecord]:
         return await self._db.read(search_deposits, flt, now=now)

@@ -22,8 +22,18 @@ from datetime import datetime
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
 from skins_console.store.codec import from_ts, json_or_none, loads_json, ts
 
-_COLUMNS = ("id", "profile", "kind", "key", "at", "type", "old_status", "new_status",
-            "message", "details")
+_COLUMNS = (
+    "id",
+    "profile",
+    "kind",
+    "key",
+    "at",
+    "type",
+    "old_status",
+    "new_status",
+    "message",
+    "details",
+)
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
 
 
@@ -52,8 +62,17 @@ def add_event(conn: sqlite3.Connection, event: EventRecord) -> EventRecord:
         """INSERT INTO events (profile, kind, key, at, type, old_status, new_status, message,
                                details)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (event.profile, event.kind, event.key, ts(event.at), event.type, event.old_status,
-         event.new_status, event.message, json_or_none(event.details)),
+        (
+            event.profile,
+            event.kind,
+            event.key,
+            ts(event.at),
+            event.type,
+            event.old_status,
+            event.new_status,
+            event.message,
+            json_or_none(event.details),
+        ),
     )
     return replace(event, id=cursor.lastrowid)
 
@@ -69,8 +88,9 @@ def recent_events(
     conn: sqlite3.Connection, profile: str, *, since: datetime | None = None, limit: int = 200
 ) -> list[EventRecord]:
     if since is None:
-        rows = conn.execute(f"{_SELECT} WHERE profile = ? ORDER BY id DESC LIMIT ?",
-                            (profile, limit))
+        rows = conn.execute(
+            f"{_SELECT} WHERE profile = ? ORDER BY id DESC LIMIT ?", (profile, limit)
+        )
     else:
         rows = conn.execute(
             f"{_SELECT} WHERE profile = ? AND at >= ? ORDER BY id DESC LIMIT ?",
@@ -79,11 +99,13 @@ def recent_events(
     return [_row(r) for r in rows]
 
 
-def events_after(conn: sqlite3.Connection, profile: str, after_id: int, *,
-                 limit: int = 500) -> list[EventRecord]:
+def events_after(
+    conn: sqlite3.Connection, profile: str, after_id: int, *, limit: int = 500
+) -> list[EventRecord]:
     """Events newer than a cursor (ids only grow): what a watcher has not seen yet."""
-    rows = conn.execute(f"{_SELECT} WHERE profile = ? AND id > ? ORDER BY id LIMIT ?",
-                        (profile, after_id, limit))
+    rows = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND id > ? ORDER BY id LIMIT ?", (profile, after_id, limit)
+    )
     return [_row(r) for r in rows]
 
 
@@ -102,8 +124,9 @@ class EventsRepository:
     async def for_record(self, profile: str, kind: str, key: str) -> list[EventRecord]:
         return await self._db.read(list_events, profile, kind, key)
 
-    async def recent(self, profile: str, *, since: datetime | None = None,
-                     limit: int = 200) -> list[EventRecord]:
+    async def recent(
+        self, profile: str, *, since: datetime | None = None, limit: int = 200
+    ) -> list[EventRecord]:
         return await self._db.read(recent_events, profile, since=since, limit=limit)
 
     async def after(self, profile: str, after_id: int, *, limit: int = 500) -> list[EventRecord]:

@@ -59,7 +59,7 @@ class InstanceLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> "InstanceLock":
+    def acquire(self) -> InstanceLock:
         if self._fd is not None:
             return self
         make_private_dir(self.path.parent)
@@ -95,7 +95,7 @@ class InstanceLock:
         finally:
             os.close(fd)
 
-    def __enter__(self) -> "InstanceLock":
+    def __enter__(self) -> InstanceLock:
         return self.acquire()
 
     def __exit__(self, *exc_info) -> None:

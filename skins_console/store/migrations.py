@@ -3,8 +3,8 @@
 Step N turns a version N-1 database into version N. Steps are never edited once released;
 a change to the schema is a new step appended at the end. Steps run with
 ``foreign_keys=ON`` and must leave ``PRAGMA foreign_key_check`` clean (it is checked before
-each commit); a step that rebuilds a table copies it under a new name and renames it back. ``Database`` runs the missing
-steps, each in its own transaction, after backing the file up.
+each commit); a step that rebuilds a table copies it under a new name and renames it back.
+``Database`` runs the missing steps, each in its own transaction, after backing the file up.
 
 Conventions: SkinsNode money is INTEGER cents; Skinslink USD is TEXT holding the exact
 Decimal; timestamps are ISO-8601 UTC text (``core.models.format_time``), which sorts

@@ -69,14 +69,14 @@ from skins_console.core.statuses import (
 from skins_console.store.codec import (
     activity_where,
     due_rows,
-    open_rows,
-    earliest_check,
-    rows_by_keys,
     dumps_exact,
+    earliest_check,
     from_ts,
     json_or_none,
     loads_json,
+    open_rows,
     placeholders,
+    rows_by_keys,
     ts,
 )
 from skins_console.store.database import durable
@@ -90,15 +90,47 @@ _CLOSED = tuple(sorted((ORDER_TERMINAL | {ORDER_REJECTED}) - set(ORDER_LATE_MOVE
 _NOT_OPEN = tuple(sorted(ORDER_TERMINAL | {ORDER_REJECTED}))
 
 _COLUMNS = (
-    "profile", "external_id", "catalog_item_id", "item_name", "item_snapshot",
-    "expected_price_cents", "trade_url", "buyer_partner", "buyer_steamid64", "webhook_url",
-    "request_body", "status", "steam_offer_id", "amount_cents", "currency", "failure_code",
-    "failure_message", "accepted_at", "sent_at", "completed_at", "settles_at",
-    "last_checked_at", "next_check_at", "attempts", "created_at", "updated_at", "raw_remote",
+    "profile",
+    "external_id",
+    "catalog_item_id",
+    "item_name",
+    "item_snapshot",
+    "expected_price_cents",
+    "trade_url",
+    "buyer_partner",
+    "buyer_steamid64",
+    "webhook_url",
+    "request_body",
+    "status",
+    "steam_offer_id",
+    "amount_cents",
+    "currency",
+    "failure_code",
+    "failure_message",
+    "accepted_at",
+    "sent_at",
+    "completed_at",
+    "settles_at",
+    "last_checked_at",
+    "next_check_at",
+    "attempts",
+    "created_at",
+    "updated_at",
+    "raw_remote",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM orders"
-_TIME_COLUMNS = frozenset({"accepted_at", "sent_at", "completed_at", "settles_at",
-                           "last_checked_at", "next_check_at", "created_at", "updated_at"})
+_TIME_COLUMNS = frozenset(
+    {
+        "accepted_at",
+        "sent_at",
+        "completed_at",
+        "settles_at",
+        "last_checked_at",
+        "next_check_at",
+        "created_at",
+        "updated_at",
+    }
+)
 _JSON_COLUMNS = frozenset({"item_snapshot", "request_body", "raw_remote"})
 
 
@@ -113,17 +145,29 @@ def _row(row) -> OrderRecord:
     return OrderRecord(**data)
 
 
-def _event(conn, profile, external_id, type_, message, *, old=None, new=None, details=None,
-           now=None) -> EventRecord:
-    return add_event(conn, EventRecord(
-        profile=profile, kind="order", key=external_id, at=now or utcnow(), type=type_,
-        message=message, old_status=old, new_status=new, details=details,
-    ))
+def _event(
+    conn, profile, external_id, type_, message, *, old=None, new=None, details=None, now=None
+) -> EventRecord:
+    return add_event(
+        conn,
+        EventRecord(
+            profile=profile,
+            kind="order",
+            key=external_id,
+            at=now or utcnow(),
+            type=type_,
+            message=message,
+            old_status=old,
+            new_status=new,
+            details=details,
+        ),
+    )
 
 
 def get_order(conn: sqlite3.Connection, profile: str, external_id: str) -> OrderRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE profile = ? AND external_id = ?",
-                       (profile, external_id)).fetchone()
+    row = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND external_id = ?", (profile, external_id)
+    ).fetchone()
     return None if row is None else _row(row)
 
 
@@ -134,8 +178,9 @@ def get_orders(conn: sqlite3.Connection, profile: str, external_ids) -> list[Ord
 def _require(conn, profile: str, external_id: str) -> OrderRecord:
     order = get_order(conn, profile, external_id)
     if order is None:
-        raise StoreError(f"There is no order {external_id} in profile “{profile}”.",
-                         code="unknown_order")
+        raise StoreError(
+            f"There is no order {external_id} in profile “{profile}”.", code="unknown_order"
+        )
     return order
 
 
@@ -163,14 +208,34 @@ def insert_order_draft(
                expected_price_cents, trade_url, buyer_partner, buyer_steamid64, webhook_url,
                request_body, status, attempts, next_check_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
-        (profile, request.external_id, request.catalog_item_id, item_name,
-         json_or_none(item_snapshot), request.expected_price_cents, request.trade_url,
-         buyer_partner, buyer_steamid64, request.webhook_url, dumps_exact(body), ORDER_DRAFT,
-         ts(now), ts(now), ts(now)),
+        (
+            profile,
+            request.external_id,
+            request.catalog_item_id,
+            item_name,
+            json_or_none(item_snapshot),
+            request.expected_price_cents,
+            request.trade_url,
+            buyer_partner,
+            buyer_steamid64,
+            request.webhook_url,
+            dumps_exact(body),
+            ORDER_DRAFT,
+            ts(now),
+            ts(now),
+            ts(now),
+        ),
     )
-    _event(conn, profile, request.external_id, "status_change",
-           describe(Provider.SKINSNODE, ORDER_DRAFT), new=ORDER_DRAFT,
-           details={"request": body}, now=now)
+    _event(
+        conn,
+        profile,
+        request.external_id,
+        "status_change",
+        describe(Provider.SKINSNODE, ORDER_DRAFT),
+        new=ORDER_DRAFT,
+        details={"request": body},
+        now=now,
+    )
     return _require(conn, profile, request.external_id)
 
 
@@ -192,10 +257,16 @@ def mark_order_sending(
             "UPDATE orders SET attempts = ?, updated_at = ? WHERE profile = ? AND external_id = ?",
             (attempt, ts(now), profile, external_id),
         )
-    _event(conn, profile, external_id, "api_call",
-           f"POST /v1/orders (attempt {attempt}, same externalId)",
-           old=order.status if order.status == ORDER_DRAFT else None,
-           new=ORDER_SENDING if order.status == ORDER_DRAFT else None, now=now)
+    _event(
+        conn,
+        profile,
+        external_id,
+        "api_call",
+        f"POST /v1/orders (attempt {attempt}, same externalId)",
+        old=order.status if order.status == ORDER_DRAFT else None,
+        new=ORDER_SENDING if order.status == ORDER_DRAFT else None,
+        now=now,
+    )
     return _require(conn, profile, external_id)
 
 
@@ -220,8 +291,17 @@ def mark_order_rejected(
            WHERE profile = ? AND external_id = ?""",
         (ORDER_REJECTED, code, message, ts(now), profile, external_id),
     )
-    _event(conn, profile, external_id, "status_change", message, old=order.status,
-           new=ORDER_REJECTED, details={"code": code, **(details or {})}, now=now)
+    _event(
+        conn,
+        profile,
+        external_id,
+        "status_change",
+        message,
+        old=order.status,
+        new=ORDER_REJECTED,
+        details={"code": code, **(details or {})},
+        now=now,
+    )
     return True
 
 
@@ -234,9 +314,19 @@ def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | Non
     return None
 
 
-def _apply(conn, profile: str, external_id: str, new_status: str, merge: dict[str, Any], *,
-           source: str, raw: dict | None, now: datetime, next_check_at: datetime | None,
-           details: dict[str, Any] | None = None) -> bool:
+def _apply(
+    conn,
+    profile: str,
+    external_id: str,
+    new_status: str,
+    merge: dict[str, Any],
+    *,
+    source: str,
+    raw: dict | None,
+    now: datetime,
+    next_check_at: datetime | None,
+    details: dict[str, Any] | None = None,
+) -> bool:
     order = _require(conn, profile, external_id)
     changed = should_apply(Provider.SKINSNODE, order.status, new_status)
     assignments: dict[str, Any] = {}
@@ -264,13 +354,23 @@ def _apply(conn, profile: str, external_id: str, new_status: str, merge: dict[st
         assignments["next_check_at"] = ts(next_check_at)
     if assignments:
         sets = ", ".join(f"{column} = ?" for column in assignments)
-        conn.execute(f"UPDATE orders SET {sets} WHERE profile = ? AND external_id = ?",
-                     (*assignments.values(), profile, external_id))
+        conn.execute(
+            f"UPDATE orders SET {sets} WHERE profile = ? AND external_id = ?",
+            (*assignments.values(), profile, external_id),
+        )
     if changed:
         event_details = {"source": source, **(details or {})}
-        _event(conn, profile, external_id, "status_change",
-               describe(Provider.SKINSNODE, new_status), old=order.status, new=new_status,
-               details=event_details, now=now)
+        _event(
+            conn,
+            profile,
+            external_id,
+            "status_change",
+            describe(Provider.SKINSNODE, new_status),
+            old=order.status,
+            new=new_status,
+            details=event_details,
+            now=now,
+        )
     return changed
 
 
@@ -296,10 +396,23 @@ def apply_order_state(
         "completed_at": _timestamp(stamps, "complet", "deliver"),
         "settles_at": _timestamp(stamps, "settle", "protect", "hold"),
     }
-    details = {"failure": {"code": state.failure.code, "message": state.failure.message}} \
-        if state.failure else None
-    return _apply(conn, profile, state.external_id, state.status, merge, source=source,
-                  raw=state.raw, now=now, next_check_at=next_check_at, details=details)
+    details = (
+        {"failure": {"code": state.failure.code, "message": state.failure.message}}
+        if state.failure
+        else None
+    )
+    return _apply(
+        conn,
+        profile,
+        state.external_id,
+        state.status,
+        merge,
+        source=source,
+        raw=state.raw,
+        now=now,
+        next_check_at=next_check_at,
+        details=details,
+    )
 
 
 def apply_order_webhook(
@@ -313,17 +426,23 @@ def apply_order_webhook(
     now = now or utcnow()
     external_id = delivery.order.external_id
     current = _require(conn, profile, external_id).status
-    if not record_delivery(conn, Provider.SKINSNODE.value, delivery.delivery_id,
-                           key=external_id, now=now):
+    if not record_delivery(
+        conn, Provider.SKINSNODE.value, delivery.delivery_id, key=external_id, now=now
+    ):
         return False, False
-    changed = apply_order_state(conn, profile, delivery.order, source="webhook", now=now,
-                                next_check_at=next_check_at)
+    changed = apply_order_state(
+        conn, profile, delivery.order, source="webhook", now=now, next_check_at=next_check_at
+    )
     if not changed and delivery.order.status != current:
-        _event(conn, profile, external_id, "webhook",
-               f"Ignored an out-of-order report “{delivery.order.status}” (already "
-               f"“{current}”)",
-               details={"delivery_id": delivery.delivery_id, "event": delivery.event_type},
-               now=now)
+        _event(
+            conn,
+            profile,
+            external_id,
+            "webhook",
+            f"Ignored an out-of-order report “{delivery.order.status}” (already “{current}”)",
+            details={"delivery_id": delivery.delivery_id, "event": delivery.event_type},
+            now=now,
+        )
     return True, changed
 
 
@@ -336,9 +455,17 @@ def apply_order_accepted(
     next_check_at: datetime | None = None,
 ) -> bool:
     now = now or utcnow()
-    return _apply(conn, profile, accepted.external_id, accepted.status,
-                  {"accepted_at": accepted.accepted_at}, source="create", raw=None, now=now,
-                  next_check_at=next_check_at)
+    return _apply(
+        conn,
+        profile,
+        accepted.external_id,
+        accepted.status,
+        {"accepted_at": accepted.accepted_at},
+        source="create",
+        raw=None,
+        now=now,
+        next_check_at=next_check_at,
+    )
 
 
 def schedule_order_check(
@@ -369,8 +496,10 @@ def set_order_settles_at(
     """When Trade Protection ends for a completed order (the tracker computes it when the
     provider's answer has no such timestamp)."""
     _require(conn, profile, external_id)
-    conn.execute("UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
-                 (ts(settles_at), profile, external_id))
+    conn.execute(
+        "UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
+        (ts(settles_at), profile, external_id),
+    )
 
 
 def record_order_event(
@@ -417,21 +546,27 @@ def attention_sql(now: datetime) -> tuple[str, list[Any]]:
     stuck = ts(now - STUCK_AFTER)
     attention = tuple(sorted(ORDER_ATTENTION))
     return (
-        f"(status IN ({placeholders(attention)}) OR "
-        "(status IN (?, ?) AND updated_at < ?))",
+        f"(status IN ({placeholders(attention)}) OR (status IN (?, ?) AND updated_at < ?))",
         [*attention, ORDER_DRAFT, ORDER_SENDING, stuck],
     )
 
 
-_TEXT_COLUMNS = ("external_id", "item_name", "trade_url", "steam_offer_id", "buyer_steamid64",
-                 "catalog_item_id")
+_TEXT_COLUMNS = (
+    "external_id",
+    "item_name",
+    "trade_url",
+    "steam_offer_id",
+    "buyer_steamid64",
+    "catalog_item_id",
+)
 
 
 def search_orders(
     conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
 ) -> list[OrderRecord]:
-    where, params = activity_where(flt, now or utcnow(), text_columns=_TEXT_COLUMNS,
-                                   attention=attention_sql)
+    where, params = activity_where(
+        flt, now or utcnow(), text_columns=_TEXT_COLUMNS, attention=attention_sql
+    )
     sql = f"{_SELECT}{where} ORDER BY created_at DESC, external_id LIMIT ? OFFSET ?"
     return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
 
@@ -443,8 +578,9 @@ class OrdersRepository:
     async def insert_draft(self, **kw: Any) -> OrderRecord:
         return await self._db.call(insert_order_draft, **kw)
 
-    async def mark_sending(self, profile: str, external_id: str, *,
-                           now: datetime | None = None) -> OrderRecord:
+    async def mark_sending(
+        self, profile: str, external_id: str, *, now: datetime | None = None
+    ) -> OrderRecord:
         return await self._db.call(mark_order_sending, profile, external_id, now=now)
 
     async def mark_rejected(self, profile: str, external_id: str, **kw: Any) -> bool:
@@ -453,8 +589,9 @@ class OrdersRepository:
     async def apply_state(self, profile: str, state: OrderState, **kw: Any) -> bool:
         return await self._db.call(apply_order_state, profile, state, **kw)
 
-    async def apply_webhook(self, profile: str, delivery: WebhookDelivery,
-                            **kw: Any) -> tuple[bool, bool]:
+    async def apply_webhook(
+        self, profile: str, delivery: WebhookDelivery, **kw: Any
+    ) -> tuple[bool, bool]:
         return await self._db.call(apply_order_webhook, profile, delivery, **kw)
 
     async def apply_accepted(self, profile: str, accepted: OrderAccepted, **kw: Any) -> bool:
@@ -463,12 +600,14 @@ class OrdersRepository:
     async def schedule_check(self, profile: str, external_id: str, **kw: Any) -> None:
         await self._db.call(schedule_order_check, profile, external_id, **kw)
 
-    async def set_settles_at(self, profile: str, external_id: str,
-                             settles_at: datetime | None) -> None:
+    async def set_settles_at(
+        self, profile: str, external_id: str, settles_at: datetime | None
+    ) -> None:
         await self._db.call(set_order_settles_at, profile, external_id, settles_at)
 
-    async def record_event(self, profile: str, external_id: str, type: str, message: str,
-                           **kw: Any) -> EventRecord:
+    async def record_event(
+        self, profile: str, external_id: str, type: str, message: str, **kw: Any
+    ) -> EventRecord:
         return await self._db.call(record_order_event, profile, external_id, type, message, **kw)
 
     async def get(self, profile: str, external_id: str) -> OrderRecord | None:
@@ -486,7 +625,9 @@ class OrdersRepository:
     async def list_open(self, profile: str | None = None) -> list[OrderRecord]:
         return await self._db.read(list_open_orders, profile)
 
-    async def search(self, flt: ActivityFilter, *, now: datetime | None = None) -> list[OrderRecord]:
+    async def search(
+        self, flt: ActivityFilter, *, now: datetime | None = None
+    ) -> list[OrderRecord]:
         return await self._db.read(search_orders, flt, now=now)
 
     async def reserved_cents(self, profile: str) -> int:

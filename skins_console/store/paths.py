@@ -68,7 +68,7 @@ class AppPaths:
     def log_file(self) -> Path:
         return self.log_dir / "skins-console.log"
 
-    def ensure(self) -> "AppPaths":
+    def ensure(self) -> AppPaths:
         for folder in (
             self.data_dir,
             self.config_dir,

@@ -31,9 +31,18 @@ from skins_console.core.records import ProfileRecord, validate_profile_name
 from skins_console.store.codec import from_ts, ts
 
 _COLUMNS = (
-    "id", "name", "skinsnode_base_url", "skinsnode_client_id", "skinslink_base_url",
-    "webhook_url", "default_game", "min_price_tolerance_pct", "low_balance_threshold_cents",
-    "is_sandbox", "active", "created_at",
+    "id",
+    "name",
+    "skinsnode_base_url",
+    "skinsnode_client_id",
+    "skinslink_base_url",
+    "webhook_url",
+    "default_game",
+    "min_price_tolerance_pct",
+    "low_balance_threshold_cents",
+    "is_sandbox",
+    "active",
+    "created_at",
 )
 _EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
@@ -64,21 +73,28 @@ def _validate(profile: ProfileRecord) -> ProfileRecord:
     try:
         tolerance = Decimal(str(profile.min_price_tolerance_pct))
     except InvalidOperation:
-        raise ValidationError("The price tolerance must be a percentage, e.g. 2.5",
-                              field="min_price_tolerance_pct") from None
+        raise ValidationError(
+            "The price tolerance must be a percentage, e.g. 2.5", field="min_price_tolerance_pct"
+        ) from None
     if not tolerance.is_finite() or not Decimal(0) <= tolerance <= Decimal(100):
-        raise ValidationError("The price tolerance must be between 0 and 100 %",
-                              field="min_price_tolerance_pct")
-    if isinstance(profile.low_balance_threshold_cents, bool) or not isinstance(
-        profile.low_balance_threshold_cents, int
-    ) or profile.low_balance_threshold_cents < 0:
-        raise ValidationError("The low-balance threshold must be zero or more cents",
-                              field="low_balance_threshold_cents")
+        raise ValidationError(
+            "The price tolerance must be between 0 and 100 %", field="min_price_tolerance_pct"
+        )
+    if (
+        isinstance(profile.low_balance_threshold_cents, bool)
+        or not isinstance(profile.low_balance_threshold_cents, int)
+        or profile.low_balance_threshold_cents < 0
+    ):
+        raise ValidationError(
+            "The low-balance threshold must be zero or more cents",
+            field="low_balance_threshold_cents",
+        )
     for field_name in ("skinsnode_base_url", "skinslink_base_url", "webhook_url"):
         value = getattr(profile, field_name) or ""
         if value and not value.startswith(("http://", "https://")):
-            raise ValidationError(f"{field_name} must start with http:// or https://",
-                                  field=field_name)
+            raise ValidationError(
+                f"{field_name} must start with http:// or https://", field=field_name
+            )
     return replace(profile, name=name, min_price_tolerance_pct=tolerance)
 
 
@@ -88,8 +104,9 @@ def create_profile(
     profile = _validate(profile)
     created = profile.created_at or now or utcnow()
     if get_profile(conn, profile.name) is not None:
-        raise ProfileError(f"A profile named “{profile.name}” already exists.",
-                           code="profile_exists")
+        raise ProfileError(
+            f"A profile named “{profile.name}” already exists.", code="profile_exists"
+        )
     if profile.active:
         conn.execute("UPDATE profiles SET active = 0 WHERE active = 1")
     conn.execute(
@@ -98,10 +115,17 @@ def create_profile(
                low_balance_threshold_cents, is_sandbox, active, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
-            profile.name, profile.skinsnode_base_url, profile.skinsnode_client_id,
-            profile.skinslink_base_url, profile.webhook_url, profile.default_game,
-            str(profile.min_price_tolerance_pct), profile.low_balance_threshold_cents,
-            int(profile.is_sandbox), int(profile.active), ts(created),
+            profile.name,
+            profile.skinsnode_base_url,
+            profile.skinsnode_client_id,
+            profile.skinslink_base_url,
+            profile.webhook_url,
+            profile.default_game,
+            str(profile.min_price_tolerance_pct),
+            profile.low_balance_threshold_cents,
+            int(profile.is_sandbox),
+            int(profile.active),
+            ts(created),
         ),
     )
     return require_profile(conn, profile.name)
@@ -166,9 +190,9 @@ def get_active_profile(conn: sqlite3.Connection) -> ProfileRecord | None:
 def delete_profile(conn: sqlite3.Connection, name: str) -> None:
     require_profile(conn, name)
     orders = conn.execute("SELECT count(*) FROM orders WHERE profile = ?", (name,)).fetchone()[0]
-    deposits = conn.execute(
-        "SELECT count(*) FROM deposits WHERE profile = ?", (name,)
-    ).fetchone()[0]
+    deposits = conn.execute("SELECT count(*) FROM deposits WHERE profile = ?", (name,)).fetchone()[
+        0
+    ]
     if orders or deposits:
         raise ProfileError(
             f"The profile “{name}” has {orders} order(s) and {deposits} deposit(s) on record; "

@@ -22,15 +22,23 @@ from skins_console.core.models import Quote
 from skins_console.core.records import QuoteRecord
 from skins_console.store.codec import dumps_exact, from_ts, loads_json, ts
 
-_SELECT = ("SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
-           "lock_expires_at, used_by FROM quotes")
+_SELECT = (
+    "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
+    "lock_expires_at, used_by FROM quotes"
+)
 
 
 def _row(row) -> QuoteRecord:
     return QuoteRecord(
-        id=row[0], profile=row[1], trade_id=row[2], game=row[3],
-        requested=tuple(loads_json(row[4])), items=tuple(loads_json(row[5])),
-        sum=Decimal(row[6]), fetched_at=from_ts(row[7]), lock_expires_at=from_ts(row[8]),
+        id=row[0],
+        profile=row[1],
+        trade_id=row[2],
+        game=row[3],
+        requested=tuple(loads_json(row[4])),
+        items=tuple(loads_json(row[5])),
+        sum=Decimal(row[6]),
+        fetched_at=from_ts(row[7]),
+        lock_expires_at=from_ts(row[8]),
         used_by=row[9],
     )
 
@@ -44,8 +52,16 @@ def save_quote(conn: sqlite3.Connection, profile: str, quote: Quote) -> QuoteRec
         """INSERT INTO quotes (profile, trade_id, game, requested, items, sum, fetched_at,
                                lock_expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        (profile, quote.trade_id, quote.game, dumps_exact(list(quote.requested)),
-         dumps_exact(items), str(quote.sum), ts(quote.fetched_at), ts(quote.lock_expires_at)),
+        (
+            profile,
+            quote.trade_id,
+            quote.game,
+            dumps_exact(list(quote.requested)),
+            dumps_exact(items),
+            str(quote.sum),
+            ts(quote.fetched_at),
+            ts(quote.lock_expires_at),
+        ),
     )
     return get_quote(conn, cursor.lastrowid)
 
@@ -55,10 +71,13 @@ def get_quote(conn: sqlite3.Connection, quote_id: int) -> QuoteRecord | None:
     return None if row is None else _row(row)
 
 
-def latest_quote_for_trade(conn: sqlite3.Connection, profile: str,
-                           trade_id: int) -> QuoteRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
-                       (profile, trade_id)).fetchone()
+def latest_quote_for_trade(
+    conn: sqlite3.Connection, profile: str, trade_id: int
+) -> QuoteRecord | None:
+    row = conn.execute(
+        f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
+        (profile, trade_id),
+    ).fetchone()
     return None if row is None else _row(row)
 
 

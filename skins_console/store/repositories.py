@@ -1,7 +1,7 @@
 """Every repository over one ``Database``, for the composition root (``AppContext``).
 
-    repos = Repositories.over(db)
-    await repos.orders.insert_draft(...); await repos.events.for_record(...)
+repos = Repositories.over(db)
+await repos.orders.insert_draft(...); await repos.events.for_record(...)
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Repositories:
     activity: ActivityRepository
 
     @classmethod
-    def over(cls, db: Database) -> "Repositories":
+    def over(cls, db: Database) -> Repositories:
         return cls(
             db=db,
             profiles=ProfilesRepository(db),

@@ -147,7 +147,8 @@ class SessionKeyring(keyring.backend.KeyringBackend):
         if profile not in self._allowed:
             raise keyring.errors.KeyringError(
                 "no OS keyring is available, and only the sandbox's demo credentials can be "
-                "kept in memory for this run")
+                "kept in memory for this run"
+            )
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._values.get((service, username))
@@ -173,12 +174,14 @@ def keyring_diagnostics(
     name = _backend_name(target)
     if isinstance(target, SessionKeyring):
         return KeyringDiagnostics(
-            name, 0.0, True,
-            "No OS keyring: the sandbox's demo credentials are kept in memory for this run "
-            "only.")
+            name,
+            0.0,
+            True,
+            "No OS keyring: the sandbox's demo credentials are kept in memory for this run only.",
+        )
     try:
         priority = float(target.priority)
-    except Exception as exc:  # noqa: BLE001 - keyring signals "not viable" by raising
+    except Exception as exc:
         return KeyringDiagnostics(name, 0.0, False, _unusable(f"{name} is not available ({exc})"))
     if isinstance(target, fail.Keyring):
         return KeyringDiagnostics(name, priority, False, _unusable("no keyring backend found"))
@@ -221,8 +224,9 @@ class SecretStore:
 
     def set(self, profile: str, kind: SecretKind | str, value: str) -> None:
         if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"The {SecretKind(kind).label} cannot be empty.",
-                                  field=SecretKind(kind).value)
+            raise ValidationError(
+                f"The {SecretKind(kind).label} cannot be empty.", field=SecretKind(kind).value
+            )
         if value != value.strip():
             raise ValidationError(
                 f"The {SecretKind(kind).label} starts or ends with spaces; paste it again "

@@ -32,10 +32,11 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from skins_console.core.errors import ValidationError
 from skins_console.store.paths import folder_error
@@ -95,8 +96,9 @@ class Setting(Generic[T]):
         """Return the value to store, or raise ``ValidationError`` saying what is allowed."""
         # bool is an int subclass; a JSON ``true`` must not pass as a number of seconds.
         if isinstance(value, bool) and self.type is not bool:
-            raise ValidationError(f"{self.key}: expected {self._type_name()}, got true/false",
-                                  field=self.key)
+            raise ValidationError(
+                f"{self.key}: expected {self._type_name()}, got true/false", field=self.key
+            )
         if not isinstance(value, self.type):
             raise ValidationError(
                 f"{self.key}: expected {self._type_name()}, got {type(value).__name__}",
@@ -116,17 +118,22 @@ class Setting(Generic[T]):
 
     def _type_name(self) -> str:
         types = self.type if isinstance(self.type, tuple) else (self.type,)
-        names = {bool: "true/false", int: "a whole number", str: "text", dict: "a mapping",
-                 type(None): "nothing"}
+        names = {
+            bool: "true/false",
+            int: "a whole number",
+            str: "text",
+            dict: "a mapping",
+            type(None): "nothing",
+        }
         return " or ".join(names.get(t, t.__name__) for t in types)
 
-    def __get__(self, obj: "Settings | None", owner: type) -> Any:
+    def __get__(self, obj: Settings | None, owner: type) -> Any:
         if obj is None:
             return self
         # A copy, so that editing a returned mapping cannot bypass validation.
         return _copy(obj._values.get(self.key, self.default))
 
-    def __set__(self, obj: "Settings", value: T) -> None:
+    def __set__(self, obj: Settings, value: T) -> None:
         obj._values[self.key] = self.validate(value)
 
 
@@ -170,8 +177,12 @@ def _base64_text(value: str) -> str:
 
 def _cursor(value: dict) -> dict[str, int]:
     for profile, event_id in value.items():
-        if not isinstance(profile, str) or isinstance(event_id, bool) \
-                or not isinstance(event_id, int) or event_id < 0:
+        if (
+            not isinstance(profile, str)
+            or isinstance(event_id, bool)
+            or not isinstance(event_id, int)
+            or event_id < 0
+        ):
             raise ValueError("must map profile names to event ids")
     return dict(value)
 
@@ -190,49 +201,79 @@ def _notification_rules(value: dict) -> dict[str, bool]:
 class Settings:
     theme = Setting("theme", str, "system", "Colour theme", choices=THEMES)
     poll_orders_seconds = Setting(
-        "poll_orders_seconds", int, 30,
+        "poll_orders_seconds",
+        int,
+        30,
         "How often a moving or sent order is re-checked (seconds; SkinsNode caches an order "
         "for 30 s, so never faster)",
         validator=_in_range(30, 3600),
     )
     poll_wallet_seconds = Setting(
-        "poll_wallet_seconds", int, 60, "How often the SkinsNode balance is refreshed (seconds)",
+        "poll_wallet_seconds",
+        int,
+        60,
+        "How often the SkinsNode balance is refreshed (seconds)",
         validator=_in_range(10, 86400),
     )
     poll_health_seconds = Setting(
-        "poll_health_seconds", int, 60, "How often provider health is checked (seconds)",
+        "poll_health_seconds",
+        int,
+        60,
+        "How often provider health is checked (seconds)",
         validator=_in_range(10, 86400),
     )
     catalog_refresh_minutes = Setting(
-        "catalog_refresh_minutes", int, 30, "How often the catalog is reloaded (minutes)",
+        "catalog_refresh_minutes",
+        int,
+        30,
+        "How often the catalog is reloaded (minutes)",
         validator=_in_range(1, 1440),
     )
     notifications = Setting(
-        "notifications", dict, dict(NOTIFICATION_KINDS),
-        "Desktop notifications per kind of event", validator=_notification_rules,
+        "notifications",
+        dict,
+        dict(NOTIFICATION_KINDS),
+        "Desktop notifications per kind of event",
+        validator=_notification_rules,
     )
     webhook_listener_enabled = Setting(
-        "webhook_listener_enabled", bool, False,
+        "webhook_listener_enabled",
+        bool,
+        False,
         "Receive provider webhooks on a local port (needs a tunnel or relay to reach it)",
     )
     webhook_listener_host = Setting(
-        "webhook_listener_host", str, "127.0.0.1", "Address the webhook listener binds to",
+        "webhook_listener_host",
+        str,
+        "127.0.0.1",
+        "Address the webhook listener binds to",
         validator=_host,
     )
     webhook_listener_port = Setting(
-        "webhook_listener_port", int, 8765, "Port of the webhook listener",
+        "webhook_listener_port",
+        int,
+        8765,
+        "Port of the webhook listener",
         validator=_in_range(1, 65535),
     )
     active_profile = Setting(
-        "active_profile", (str, type(None)), None, "Profile opened at start-up",
+        "active_profile",
+        (str, type(None)),
+        None,
+        "Profile opened at start-up",
         validator=_profile_name,
     )
     window_state = Setting(
-        "window_state", str, "", "Saved window geometry and layout (base64)",
+        "window_state",
+        str,
+        "",
+        "Saved window geometry and layout (base64)",
         validator=_base64_text,
     )
     notifications_cursor = Setting(
-        "notifications_cursor", dict, {},
+        "notifications_cursor",
+        dict,
+        {},
         "Per profile, the last timeline event the operator was notified about",
         validator=_cursor,
     )
@@ -267,13 +308,13 @@ class Settings:
         self.field(key)
         self._values.pop(key, None)
 
-    def copy(self) -> "Settings":
+    def copy(self) -> Settings:
         clone = type(self)(self.path)
         clone._values = {key: _copy(value) for key, value in self._values.items()}
         clone._unknown = dict(self._unknown)
         return clone
 
-    def apply_from(self, staged: "Settings") -> None:
+    def apply_from(self, staged: Settings) -> None:
         self._values = {key: _copy(value) for key, value in staged._values.items()}
 
     def as_dict(self) -> dict[str, Any]:
@@ -285,7 +326,7 @@ class Settings:
     # --- file ----------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path) -> Settings:
         settings = cls(path)
         try:
             text = path.read_text(encoding="utf-8")

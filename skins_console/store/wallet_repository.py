@@ -5,7 +5,8 @@ Transaction functions::
     add_wallet_snapshot(conn, snapshot: WalletSnapshot, *, only_if_changed=False)
         -> WalletSnapshot | None     (None when only_if_changed and the balance is the same)
     latest_wallet_snapshot(conn, profile) -> WalletSnapshot | None
-    wallet_history(conn, profile, *, since=None, limit=10_000) -> list[WalletSnapshot]  # oldest first
+    # oldest first:
+    wallet_history(conn, profile, *, since=None, limit=10_000) -> list[WalletSnapshot]
     prune_wallet_history(conn, profile, older_than) -> int
 
 ``WalletRepository(db)``: ``add``, ``latest``, ``history``, ``prune`` (async).
@@ -24,13 +25,15 @@ _SELECT = "SELECT id, profile, at, available_cents, currency FROM wallet_snapsho
 
 
 def _row(row) -> WalletSnapshot:
-    return WalletSnapshot(id=row[0], profile=row[1], at=from_ts(row[2]),
-                          available_cents=int(row[3]), currency=row[4])
+    return WalletSnapshot(
+        id=row[0], profile=row[1], at=from_ts(row[2]), available_cents=int(row[3]), currency=row[4]
+    )
 
 
 def latest_wallet_snapshot(conn: sqlite3.Connection, profile: str) -> WalletSnapshot | None:
-    row = conn.execute(f"{_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT 1",
-                       (profile,)).fetchone()
+    row = conn.execute(
+        f"{_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT 1", (profile,)
+    ).fetchone()
     return None if row is None else _row(row)
 
 
@@ -42,7 +45,8 @@ def add_wallet_snapshot(
     if only_if_changed:
         last = latest_wallet_snapshot(conn, snapshot.profile)
         if last is not None and (last.available_cents, last.currency) == (
-            snapshot.available_cents, snapshot.currency
+            snapshot.available_cents,
+            snapshot.currency,
         ):
             return None
     cursor = conn.execute(
@@ -53,38 +57,48 @@ def add_wallet_snapshot(
 
 
 def wallet_history(
-    conn: sqlite3.Connection, profile: str, *, since: datetime | None = None,
+    conn: sqlite3.Connection,
+    profile: str,
+    *,
+    since: datetime | None = None,
     limit: int = 10_000,
 ) -> list[WalletSnapshot]:
     if since is None:
         rows = conn.execute(
             f"SELECT * FROM ({_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT ?) "
-            "ORDER BY at, id", (profile, limit))
+            "ORDER BY at, id",
+            (profile, limit),
+        )
     else:
         rows = conn.execute(
             f"SELECT * FROM ({_SELECT} WHERE profile = ? AND at >= ? ORDER BY at DESC, id DESC "
-            "LIMIT ?) ORDER BY at, id", (profile, ts(since), limit))
+            "LIMIT ?) ORDER BY at, id",
+            (profile, ts(since), limit),
+        )
     return [_row(r) for r in rows]
 
 
 def prune_wallet_history(conn: sqlite3.Connection, profile: str, older_than: datetime) -> int:
-    return conn.execute("DELETE FROM wallet_snapshots WHERE profile = ? AND at < ?",
-                        (profile, ts(older_than))).rowcount
+    return conn.execute(
+        "DELETE FROM wallet_snapshots WHERE profile = ? AND at < ?", (profile, ts(older_than))
+    ).rowcount
 
 
 class WalletRepository:
     def __init__(self, db) -> None:
         self._db = db
 
-    async def add(self, snapshot: WalletSnapshot, *,
-                  only_if_changed: bool = False) -> WalletSnapshot | None:
+    async def add(
+        self, snapshot: WalletSnapshot, *, only_if_changed: bool = False
+    ) -> WalletSnapshot | None:
         return await self._db.call(add_wallet_snapshot, snapshot, only_if_changed=only_if_changed)
 
     async def latest(self, profile: str) -> WalletSnapshot | None:
         return await self._db.read(latest_wallet_snapshot, profile)
 
-    async def history(self, profile: str, *, since: datetime | None = None,
-                      limit: int = 10_000) -> list[WalletSnapshot]:
+    async def history(
+        self, profile: str, *, since: datetime | None = None, limit: int = 10_000
+    ) -> list[WalletSnapshot]:
         return await self._db.read(wallet_history, profile, since=since, limit=limit)
 
     async def prune(self, profile: str, older_than: datetime) -> int:

@@ -48,8 +48,7 @@ def delivery_seen(conn: sqlite3.Connection, provider: str, delivery_id: str) -> 
 
 
 def prune_deliveries(conn: sqlite3.Connection, older_than: datetime) -> int:
-    cursor = conn.execute("DELETE FROM webhook_deliveries WHERE received_at < ?",
-                          (ts(older_than),))
+    cursor = conn.execute("DELETE FROM webhook_deliveries WHERE received_at < ?", (ts(older_than),))
     return cursor.rowcount
 
 
@@ -57,8 +56,14 @@ class WebhookDeliveriesRepository:
     def __init__(self, db) -> None:
         self._db = db
 
-    async def record(self, provider: str, delivery_id: str, *, key: str | None = None,
-                     now: datetime | None = None) -> bool:
+    async def record(
+        self,
+        provider: str,
+        delivery_id: str,
+        *,
+        key: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
         return await self._db.call(record_delivery, provider, delivery_id, key=key, now=now)
 
     async def seen(self, provider: str, delivery_id: str) -> bool:

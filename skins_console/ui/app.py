@@ -19,27 +19,26 @@ import os
 
 os.environ.setdefault("QT_API", "pyside6")
 
-import asyncio  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
+import asyncio
+import logging
+import sys
 
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-import qasync  # noqa: E402  (after PySide6, see above)
-
-from skins_console.core.errors import SecretStoreError, UserFacingError  # noqa: E402
-from skins_console.store.secrets import (  # noqa: E402
+from skins_console.core.errors import SecretStoreError, UserFacingError
+from skins_console.core.records import ProfileRecord
+from skins_console.store.secrets import (
     SecretStore,
     SessionKeyring,
     install_hint,
 )
-from skins_console.core.records import ProfileRecord  # noqa: E402
-from skins_console.ui.dialog_futures import open_dialog  # noqa: E402
-from skins_console.ui.error_presenter import ErrorPresenter  # noqa: E402
-from skins_console.ui.gc_guard import GuiThreadCollector  # noqa: E402
-from skins_console.ui.task_runner import TaskRunner  # noqa: E402
-from skins_console.ui.theme import ThemeManager  # noqa: E402
-from skins_console.ui.tray import app_icon  # noqa: E402
+from skins_console.ui.dialog_futures import open_dialog
+from skins_console.ui.error_presenter import ErrorPresenter
+from skins_console.ui.gc_guard import GuiThreadCollector
+from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import ThemeManager
+from skins_console.ui.tray import app_icon
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +85,11 @@ class GuiSession:
             self.lock.release()
 
     async def open(self, args) -> bool:
+        from skins_console.api.http import tls_context
         from skins_console.services.context import AppContext
+        from skins_console.services.logs import configure_file_logging
         from skins_console.store.instance_lock import InstanceLock
         from skins_console.store.paths import resolve_paths
-
-        from skins_console.services.logs import configure_file_logging
-
-        from skins_console.api.http import tls_context
 
         # The provider clients share one TLS context; loading its CA bundle takes 0.1-0.4 s,
         # so it is built here in a worker thread rather than on the first request.
@@ -108,16 +105,13 @@ class GuiSession:
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
             secrets = await demo_secret_store()
             self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
-            self.ctx = await AppContext.open(paths, secrets=secrets,
-                                             time_scale=time_scale or 1.0 / speed)
+            self.ctx = await AppContext.open(
+                paths, secrets=secrets, time_scale=time_scale or 1.0 / speed
+            )
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
-            self.ctx = await AppContext.open(paths, profile=profile,
-                                             time_scale=time_scale or 1.0)
-        if self.ctx.profile is None:
-            if not await self._first_run():
-                return False
-        return True
+            self.ctx = await AppContext.open(paths, profile=profile, time_scale=time_scale or 1.0)
+        return not (self.ctx.profile is None and not await self._first_run())
 
     async def _first_run(self) -> bool:
         from skins_console.ui.backend import Backend
@@ -141,8 +135,9 @@ class GuiSession:
         from skins_console.ui.window_controller import WindowController
 
         backend = Backend(self.ctx)
-        self.window = MainWindow(backend, runner=self.runner, presenter=self.presenter,
-                                 themes=themes)
+        self.window = MainWindow(
+            backend, runner=self.runner, presenter=self.presenter, themes=themes
+        )
         self.presenter.attach(self.window)
         self.controller = WindowController(self.window, backend)
         # Closing the window ends the session through main(), which shuts down in order and
@@ -154,7 +149,9 @@ class GuiSession:
             self.window.banner.show_message(
                 "No OS keyring is available, so the sandbox's demo credentials are kept in "
                 "memory for this run only. Real profiles need a keyring: " + install_hint(),
-                tone="info", key="keyring")
+                tone="info",
+                key="keyring",
+            )
 
     async def shutdown(self) -> None:
         if self._shutdown_started:
@@ -193,8 +190,9 @@ async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
     from skins_console.services.profile_service import ProfileSecrets, ProfileService
 
     cfg = sandbox.config
-    secrets = ProfileSecrets(cfg.skinsnode_client_secret, cfg.skinslink_api_key,
-                             cfg.skinslink_webhook_secret)
+    secrets = ProfileSecrets(
+        cfg.skinsnode_client_secret, cfg.skinslink_api_key, cfg.skinslink_webhook_secret
+    )
     service = ProfileService(ctx)
     existing = await ctx.profiles.get(SANDBOX_PROFILE)
     endpoints = dict(
@@ -207,9 +205,13 @@ async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
     # Demo mode selects the sandbox profile for this run only: the stored active profile
     # (the merchant's real one) stays what the next normal start opens.
     if existing is None:
-        record = ProfileRecord(name=SANDBOX_PROFILE, is_sandbox=True,
-                               min_price_tolerance_pct=_decimal("2"),
-                               low_balance_threshold_cents=50_000, **endpoints)
+        record = ProfileRecord(
+            name=SANDBOX_PROFILE,
+            is_sandbox=True,
+            min_price_tolerance_pct=_decimal("2"),
+            low_balance_threshold_cents=50_000,
+            **endpoints,
+        )
         await service.add(record, secrets, activate=False)
     else:
         await ctx.profiles.update(SANDBOX_PROFILE, **endpoints)
@@ -271,5 +273,3 @@ def run_gui(args) -> int:
                 raise
             log.info("the event loop was stopped from outside")
             return 0
-
-

@@ -82,8 +82,9 @@ class Backend:
         deposits = await self.ctx.deposits.search(flt)
         return orders, deposits
 
-    async def load_changed(self, order_keys: set[str],
-                           deposit_keys: set[str]) -> tuple[list[OrderRecord], list[DepositRecord]]:
+    async def load_changed(
+        self, order_keys: set[str], deposit_keys: set[str]
+    ) -> tuple[list[OrderRecord], list[DepositRecord]]:
         if self.ctx.profile is None:
             return [], []
         name = self.ctx.profile.name
@@ -105,13 +106,14 @@ class Backend:
         """The rows of the current view; a view with both kinds gives two files."""
         return await ExportService.export_records(
             [item.record for item in items if item.is_order],
-            [item.record for item in items if not item.is_order], Path(path))
+            [item.record for item in items if not item.is_order],
+            Path(path),
+        )
 
     async def recheck(self, item: ActivityItem) -> None:
         """Make the record due now and wake the tracker; its pass publishes the result."""
         repo = self.ctx.orders if item.is_order else self.ctx.deposits
-        await repo.schedule_check(item.record.profile, item.key,
-                                  next_check_at=self.ctx.clock.now())
+        await repo.schedule_check(item.record.profile, item.key, next_check_at=self.ctx.clock.now())
         self.tracking.wake()
 
     # --- selling -------------------------------------------------------------------------
@@ -128,11 +130,17 @@ class Backend:
         view = await self.last_wallet()
         return view.projected_cents if view is not None else None
 
-    async def place_order(self, item: CatalogItem, trade_url: str,
-                          external_id: str) -> CheckoutResult:
-        result = await self.checkout.checkout(CheckoutRequest(
-            catalog_item_id=item.id, trade_url=trade_url,
-            expected_price_cents=item.price_cents, external_id=external_id))
+    async def place_order(
+        self, item: CatalogItem, trade_url: str, external_id: str
+    ) -> CheckoutResult:
+        result = await self.checkout.checkout(
+            CheckoutRequest(
+                catalog_item_id=item.id,
+                trade_url=trade_url,
+                expected_price_cents=item.price_cents,
+                external_id=external_id,
+            )
+        )
         self.tracking.wake()
         return result
 
@@ -142,12 +150,18 @@ class Backend:
         record = await self.deposits.quote(names, game=game, price_only=not lock)
         return QuoteView.from_record(record)
 
-    async def create_deposit(self, quote: QuoteView, trade_url: str, lines: list[QuoteLine],
-                             merchant_tx_id: str) -> DepositResult:
-        items = tuple(DepositLine(name=line.name, asset_id=line.asset_id.strip(),
-                                  min_price=line.min_price) for line in lines)
-        result = await self.deposits.create(DepositInput(
-            quote_id=quote.id, trade_url=trade_url, items=items, merchant_tx_id=merchant_tx_id))
+    async def create_deposit(
+        self, quote: QuoteView, trade_url: str, lines: list[QuoteLine], merchant_tx_id: str
+    ) -> DepositResult:
+        items = tuple(
+            DepositLine(name=line.name, asset_id=line.asset_id.strip(), min_price=line.min_price)
+            for line in lines
+        )
+        result = await self.deposits.create(
+            DepositInput(
+                quote_id=quote.id, trade_url=trade_url, items=items, merchant_tx_id=merchant_tx_id
+            )
+        )
         self.tracking.wake()
         return result
 
@@ -162,8 +176,9 @@ class Backend:
     async def list_profiles(self) -> list[ProfileRecord]:
         return await self.profiles.list()
 
-    async def save_profile(self, record: ProfileRecord, secrets: ProfileSecrets | None,
-                           original: str | None) -> ProfileRecord:
+    async def save_profile(
+        self, record: ProfileRecord, secrets: ProfileSecrets | None, original: str | None
+    ) -> ProfileRecord:
         if original is None:
             assert secrets is not None
             return await self.profiles.add(record, secrets)
@@ -193,8 +208,9 @@ class Backend:
         self.ctx.bus.publish("profile", name)
         return updated
 
-    async def test_profile(self, record: ProfileRecord, secrets: ProfileSecrets | None,
-                           original: str | None) -> ProfileTestResult:
+    async def test_profile(
+        self, record: ProfileRecord, secrets: ProfileSecrets | None, original: str | None
+    ) -> ProfileTestResult:
         return await self.profiles.test_values(record, secrets, original)
 
     # --- wallet --------------------------------------------------------------------------
@@ -216,7 +232,8 @@ class Backend:
         if self.ctx.profile is None:
             return []
         return await self.ctx.orders.search(
-            ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT))
+            ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT)
+        )
 
     async def health(self) -> bool:
         node = await self.ctx.skinsnode()

@@ -12,10 +12,10 @@ with list comprehensions over the precomputed columns and exposes it through
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
-from bisect import bisect_right
 from heapq import merge
 from itertools import accumulate, compress, islice, repeat
 from operator import and_, contains, ge, le, not_
@@ -53,8 +53,9 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _SORT, _ITEM, _FLOAT, _IMAGE_URL = int(SortRole), int(ItemRole), int(FloatRole), int(ImageUrlRole)
-_HANDLED = frozenset({_DISPLAY, _FOREGROUND, _DECORATION, _ALIGN, _TOOLTIP, _SORT, _ITEM,
-                      _FLOAT, _IMAGE_URL})
+_HANDLED = frozenset(
+    {_DISPLAY, _FOREGROUND, _DECORATION, _ALIGN, _TOOLTIP, _SORT, _ITEM, _FLOAT, _IMAGE_URL}
+)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
@@ -64,8 +65,14 @@ KINDS = ("Knife", "Gloves", "Weapon", "Sticker", "Agent", "Other")
 
 STAR, STATTRAK, SOUVENIR = 1, 2, 4
 _SORT_BY_COLUMN = {
-    COL_THUMB: "names", COL_NAME: "names", COL_MARKS: "marks", COL_PHASE: "phases",
-    COL_FLOAT: "floats", COL_WEAR: "floats", COL_SEED: "seeds", COL_PRICE: "prices",
+    COL_THUMB: "names",
+    COL_NAME: "names",
+    COL_MARKS: "marks",
+    COL_PHASE: "phases",
+    COL_FLOAT: "floats",
+    COL_WEAR: "floats",
+    COL_SEED: "seeds",
+    COL_PRICE: "prices",
 }
 _SORT_LISTS = tuple(sorted(set(_SORT_BY_COLUMN.values())))
 _NO_FLOAT = 2.0  # sorts after every real float
@@ -98,7 +105,7 @@ class CatalogColumns:
     orders: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, items: tuple[CatalogItem, ...] | list[CatalogItem]) -> "CatalogColumns":
+    def build(cls, items: tuple[CatalogItem, ...] | list[CatalogItem]) -> CatalogColumns:
         """Pure Python, no Qt: safe to run in a worker thread (``asyncio.to_thread``)."""
         c = cls(items=list(items))
         cents_text: dict[int, str] = {}
@@ -121,8 +128,11 @@ class CatalogColumns:
             c.float_text.append("" if fv is None else f"{fv:.4f}")
             c.wears.append(wear)
             c.kinds.append(parts.kind)
-            flags = (STAR if parts.star else 0) | (STATTRAK if parts.stattrak else 0) | (
-                SOUVENIR if parts.souvenir else 0)
+            flags = (
+                (STAR if parts.star else 0)
+                | (STATTRAK if parts.stattrak else 0)
+                | (SOUVENIR if parts.souvenir else 0)
+            )
             c.flags.append(flags)
             c.marks.append(_MARKS[flags])
             c.phases.append(phase)
@@ -154,11 +164,14 @@ def ascending_rows(keys: list) -> list[int]:
     """
     get = keys.__getitem__
     n = len(keys)
-    runs = [sorted(range(start, min(start + _SORT_RUN, n)), key=get)
-            for start in range(0, n, _SORT_RUN)]
+    runs = [
+        sorted(range(start, min(start + _SORT_RUN, n)), key=get) for start in range(0, n, _SORT_RUN)
+    ]
     while len(runs) > 1 and len(runs[0]) < _MERGE_IN_C:
-        runs = [sorted(runs[i] + runs[i + 1], key=get) if i + 1 < len(runs) else runs[i]
-                for i in range(0, len(runs), 2)]
+        runs = [
+            sorted(runs[i] + runs[i + 1], key=get) if i + 1 < len(runs) else runs[i]
+            for i in range(0, len(runs), 2)
+        ]
     if len(runs) == 1:
         return runs[0]
     return list(merge(*runs, key=get)) if runs else []
@@ -177,8 +190,11 @@ def release_in_steps(columns: CatalogColumns) -> None:
     each list lets the interpreter hand the GIL over between them. Only the lists are
     emptied; items still referenced elsewhere (a selection, an open sell dialog) live on.
     """
-    lists = [value for value in (getattr(columns, f.name) for f in dc_fields(columns))
-             if isinstance(value, list)]
+    lists = [
+        value
+        for value in (getattr(columns, f.name) for f in dc_fields(columns))
+        if isinstance(value, list)
+    ]
     lists += columns.orders.values()
     columns.orders = {}
     for values in lists:
@@ -188,7 +204,8 @@ def release_in_steps(columns: CatalogColumns) -> None:
 
 _MARKS = {
     flags: " ".join(
-        text for bit, text in ((STAR, "★"), (STATTRAK, "StatTrak™"), (SOUVENIR, "Souvenir"))
+        text
+        for bit, text in ((STAR, "★"), (STATTRAK, "StatTrak™"), (SOUVENIR, "Souvenir"))
         if flags & bit
     )
     for flags in range(8)
@@ -251,26 +268,31 @@ class CatalogModel(QAbstractTableModel):
 
     # --- Qt model API --------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns.items)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return HEADERS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole and section in (COL_FLOAT, COL_PRICE,
-                                                                          COL_SEED):
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in (
+                COL_FLOAT,
+                COL_PRICE,
+                COL_SEED,
+            ):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
         # Without this override Qt's index() asks Python for rowCount and columnCount on
         # every call, and the proxy maps each painted cell through it.
-        if parent.isValid() or not (0 <= row < len(self.columns.items)) or not (
-            0 <= column < len(HEADERS)
+        if (
+            parent.isValid()
+            or not (0 <= row < len(self.columns.items))
+            or not (0 <= column < len(HEADERS))
         ):
             return QModelIndex()
         return self.createIndex(row, column)
@@ -364,14 +386,24 @@ class CatalogFilter:
     min_cents: int | None = None
     max_cents: int | None = None
 
-    def narrows(self, previous: "CatalogFilter") -> bool:
+    def narrows(self, previous: CatalogFilter) -> bool:
         """True if every row this filter accepts was accepted by ``previous`` (typing on)."""
-        return (
-            self.text.startswith(previous.text)
-            and (self.wears, self.kinds, self.star, self.stattrak, self.souvenir,
-                 self.min_cents, self.max_cents)
-            == (previous.wears, previous.kinds, previous.star, previous.stattrak,
-                previous.souvenir, previous.min_cents, previous.max_cents)
+        return self.text.startswith(previous.text) and (
+            self.wears,
+            self.kinds,
+            self.star,
+            self.stattrak,
+            self.souvenir,
+            self.min_cents,
+            self.max_cents,
+        ) == (
+            previous.wears,
+            previous.kinds,
+            previous.star,
+            previous.stattrak,
+            previous.souvenir,
+            previous.min_cents,
+            previous.max_cents,
         )
 
 
@@ -405,12 +437,13 @@ class KeyBlob:
         parts: list[str] = []
         starts = [0]
         for first in range(0, len(order), _BLOB_STEP):
-            chunk = list(map(str.lower, map(keys.__getitem__, order[first:first + _BLOB_STEP])))
+            chunk = list(map(str.lower, map(keys.__getitem__, order[first : first + _BLOB_STEP])))
             in_order += chunk
             parts.append("\n".join(chunk))
             # Offsets of each key: len + 1 (the separator), summed; C iterators throughout.
-            starts += islice(accumulate(map((1).__add__, map(len, chunk)),
-                                        initial=starts[-1]), 1, None)
+            starts += islice(
+                accumulate(map((1).__add__, map(len, chunk)), initial=starts[-1]), 1, None
+            )
         self.keys = in_order
         self.text = "\n".join(parts)
         self.starts = starts
@@ -429,9 +462,13 @@ class KeyBlob:
         return rows
 
 
-def filter_rows(columns: CatalogColumns, candidates: list[int],
-                flt: CatalogFilter, candidate_keys: list[str] | None = None,
-                blob: KeyBlob | None = None) -> list[int]:
+def filter_rows(
+    columns: CatalogColumns,
+    candidates: list[int],
+    flt: CatalogFilter,
+    candidate_keys: list[str] | None = None,
+    blob: KeyBlob | None = None,
+) -> list[int]:
     """The rows of ``candidates`` (in order) that ``flt`` accepts.
 
     Each criterion is one pass built from ``map``/``compress`` over the precomputed
@@ -448,29 +485,29 @@ def filter_rows(columns: CatalogColumns, candidates: list[int],
                 continue
         # ``candidate_keys[i]`` is the key of ``candidates[i]``: the first word needs no
         # lookups at all (a third faster on the full 100k).
-        row_keys = candidate_keys if n == 0 and candidate_keys is not None else map(
-            keys.__getitem__, rows)
+        row_keys = (
+            candidate_keys if n == 0 and candidate_keys is not None else map(keys.__getitem__, rows)
+        )
         rows = list(compress(rows, map(contains, row_keys, repeat(word))))
     if flt.wears:
-        rows = list(compress(rows, map(flt.wears.__contains__,
-                                       map(columns.wears.__getitem__, rows))))
+        rows = list(
+            compress(rows, map(flt.wears.__contains__, map(columns.wears.__getitem__, rows)))
+        )
     if flt.kinds:
-        rows = list(compress(rows, map(flt.kinds.__contains__,
-                                       map(columns.kinds.__getitem__, rows))))
+        rows = list(
+            compress(rows, map(flt.kinds.__contains__, map(columns.kinds.__getitem__, rows)))
+        )
     flags = columns.flags
     for bit, wanted in ((STAR, flt.star), (STATTRAK, flt.stattrak), (SOUVENIR, flt.souvenir)):
         if wanted is None:
             continue
         has_bit = map(and_, map(flags.__getitem__, rows), repeat(bit))
-        rows = list(compress(rows, has_bit) if wanted else
-                    compress(rows, map(not_, has_bit)))
+        rows = list(compress(rows, has_bit) if wanted else compress(rows, map(not_, has_bit)))
     prices = columns.prices
     if flt.min_cents is not None:
-        rows = list(compress(rows, map(le, repeat(flt.min_cents),
-                                       map(prices.__getitem__, rows))))
+        rows = list(compress(rows, map(le, repeat(flt.min_cents), map(prices.__getitem__, rows))))
     if flt.max_cents is not None:
-        rows = list(compress(rows, map(ge, repeat(flt.max_cents),
-                                       map(prices.__getitem__, rows))))
+        rows = list(compress(rows, map(ge, repeat(flt.max_cents), map(prices.__getitem__, rows))))
     return rows if isinstance(rows, list) else list(rows)
 
 
@@ -522,7 +559,7 @@ class CatalogProxy(QAbstractProxyModel):
         self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
         self._prepared: PreparedOrder | None = None
 
-    def setSourceModel(self, model: CatalogModel) -> None:  # noqa: N802
+    def setSourceModel(self, model: CatalogModel) -> None:
         previous = self.sourceModel()
         if previous is not None:
             previous.modelReset.disconnect(self._on_source_reset)
@@ -544,8 +581,9 @@ class CatalogProxy(QAbstractProxyModel):
         # Re-checking only the rows shown pays while they are few: their keys are scattered
         # in memory (catalog order), so over most of the catalog a fresh pass over the
         # order's contiguous keys and index is quicker ('a' → 'ak': 45 ms against 15 ms).
-        narrowing = (flt.narrows(self._filter)
-                     and len(self._rows) * _NARROW_FRACTION < len(self._sorted_order()))
+        narrowing = flt.narrows(self._filter) and len(self._rows) * _NARROW_FRACTION < len(
+            self._sorted_order()
+        )
         self.beginResetModel()
         if narrowing:
             self._rows = filter_rows(self.sourceModel().columns, self._rows, flt)
@@ -590,8 +628,9 @@ class CatalogProxy(QAbstractProxyModel):
             if self._order_keys is None or len(self._order_keys) != len(order):
                 self._order_keys = list(map(model.columns.keys.__getitem__, order))
                 self._blob = None
-            self._rows = filter_rows(model.columns, order, self._filter, self._order_keys,
-                                     self._blob)
+            self._rows = filter_rows(
+                model.columns, order, self._filter, self._order_keys, self._blob
+            )
         self._reverse = None
 
     def search_index_inputs(self) -> tuple[list[int], list[str]]:
@@ -616,7 +655,7 @@ class CatalogProxy(QAbstractProxyModel):
         """(sort column or -1, descending), for :func:`prepare_order` in a worker thread."""
         return self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
 
-    def expect(self, prepared: "PreparedOrder") -> None:
+    def expect(self, prepared: PreparedOrder) -> None:
         """Use ``prepared`` (built off-thread) when the source next resets to its columns,
         instead of computing the row order's keys and the search index then."""
         self._prepared = prepared
@@ -625,12 +664,16 @@ class CatalogProxy(QAbstractProxyModel):
         self.beginResetModel()
         prepared, self._prepared = self._prepared, None
         model = self.sourceModel()
-        if (prepared is not None and prepared.columns is model.columns
-                and (prepared.sort_column, prepared.descending) == self.sort_state):
+        if (
+            prepared is not None
+            and prepared.columns is model.columns
+            and (prepared.sort_column, prepared.descending) == self.sort_state
+        ):
             self._order, self._order_keys = prepared.order, prepared.order_keys
             self._blob = prepared.blob
-            self._rows = filter_rows(model.columns, self._order, self._filter,
-                                     self._order_keys, self._blob)
+            self._rows = filter_rows(
+                model.columns, self._order, self._filter, self._order_keys, self._blob
+            )
             self._reverse = None
         else:
             self._order = self._order_keys = None
@@ -675,7 +718,7 @@ class CatalogProxy(QAbstractProxyModel):
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not proxy_index.isValid() or self.sourceModel() is None:
             return QModelIndex()
         row = proxy_index.row()
@@ -683,35 +726,33 @@ class CatalogProxy(QAbstractProxyModel):
             return QModelIndex()
         return self.sourceModel().index(self._rows[row], proxy_index.column())
 
-    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not source_index.isValid():
             return QModelIndex()
         row = self._proxy_row(source_index.row())
         return QModelIndex() if row < 0 else self.index(row, source_index.column())
 
     def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
-        if parent.isValid() or not (0 <= row < len(self._rows)) or not (
-            0 <= column < len(HEADERS)
-        ):
+        if parent.isValid() or not (0 <= row < len(self._rows)) or not (0 <= column < len(HEADERS)):
             return QModelIndex()
         return self.createIndex(row, column)
 
     def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         return QModelIndex()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802
+    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
         return not parent.isValid() and bool(self._rows)
 
     def sibling(self, row: int, column: int, idx: QModelIndex) -> QModelIndex:
         return self.index(row, column)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal:
             return self.sourceModel().headerData(section, orientation, role)
         return None

@@ -197,9 +197,15 @@ class CatalogTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_THUMB, 56), (COL_MARKS, 130), (COL_PHASE, 90),
-                              (COL_FLOAT, 110), (COL_WEAR, 52), (COL_SEED, 60),
-                              (COL_PRICE, 100)):
+        for column, width in (
+            (COL_THUMB, 56),
+            (COL_MARKS, 130),
+            (COL_PHASE, 90),
+            (COL_FLOAT, 110),
+            (COL_WEAR, 52),
+            (COL_SEED, 60),
+            (COL_PRICE, 100),
+        ):
             self.table.setColumnWidth(column, width)
         self.table.setItemDelegateForColumn(COL_FLOAT, FloatBarDelegate(self.table))
         self.table.sortByColumn(COL_PRICE, Qt.SortOrder.DescendingOrder)
@@ -226,8 +232,12 @@ class CatalogTab(QWidget):
 
     def start(self) -> None:
         """Show the cached catalog at once, then fetch a fresh one."""
-        self._runner.spawn(self._load_cached_then_refresh(), owner=self, key="catalog.refresh",
-                           description="loading the catalog")
+        self._runner.spawn(
+            self._load_cached_then_refresh(),
+            owner=self,
+            key="catalog.refresh",
+            description="loading the catalog",
+        )
 
     async def _load_cached_then_refresh(self) -> None:
         with bulk_allocation():
@@ -238,8 +248,9 @@ class CatalogTab(QWidget):
         await self._refresh()
 
     def refresh(self) -> None:
-        self._runner.spawn(self._refresh(), owner=self, key="catalog.refresh",
-                           description="refreshing the catalog")
+        self._runner.spawn(
+            self._refresh(), owner=self, key="catalog.refresh", description="refreshing the catalog"
+        )
 
     async def _refresh(self) -> None:
         started = time.perf_counter()
@@ -271,19 +282,27 @@ class CatalogTab(QWidget):
         # The row order and search index for the current sort are built with the columns:
         # done after the swap, they would compete with the view's first paint.
         sort_column, descending = self.proxy.sort_state
-        prepared = await asyncio.to_thread(_build_for_view, catalog.items, sort_column,
-                                           descending)
+        prepared = await asyncio.to_thread(_build_for_view, catalog.items, sort_column, descending)
         self.proxy.expect(prepared)
-        self.set_columns(prepared.columns, catalog.fetched_at, cached_copy=cached_copy,
-                         skipped=len(catalog.skipped))
+        self.set_columns(
+            prepared.columns,
+            catalog.fetched_at,
+            cached_copy=cached_copy,
+            skipped=len(catalog.skipped),
+        )
 
-    def set_columns(self, columns: CatalogColumns, fetched_at: datetime, *, cached_copy: bool,
-                    skipped: int = 0) -> None:
+    def set_columns(
+        self, columns: CatalogColumns, fetched_at: datetime, *, cached_copy: bool, skipped: int = 0
+    ) -> None:
         selected = self.selected_item()
         previous = self.model.set_columns(columns)
         if len(previous):
-            self._runner.spawn(asyncio.to_thread(release_in_steps, previous), owner=self,
-                               description="freeing the previous catalog", background=True)
+            self._runner.spawn(
+                asyncio.to_thread(release_in_steps, previous),
+                owner=self,
+                description="freeing the previous catalog",
+                background=True,
+            )
         del previous
         # 100k items are a few hundred thousand long-lived objects: a full collection that
         # walks them takes 100-300 ms on the GUI thread (where the app collects). Freezing
@@ -306,9 +325,13 @@ class CatalogTab(QWidget):
         if self.model.rowCount() == 0 or self.proxy.has_blob:
             return
         order, keys = self.proxy.search_index_inputs()
-        self._runner.spawn(asyncio.to_thread(KeyBlob, order, keys), owner=self,
-                           key="catalog.search_index", on_success=self.proxy.install_blob,
-                           description="indexing the catalog for search")
+        self._runner.spawn(
+            asyncio.to_thread(KeyBlob, order, keys),
+            owner=self,
+            key="catalog.search_index",
+            on_success=self.proxy.install_blob,
+            description="indexing the catalog for search",
+        )
 
     def _update_fetched_label(self, *, offline: bool = False) -> None:
         if self.fetched_at is None:
@@ -338,8 +361,10 @@ class CatalogTab(QWidget):
     def current_filter(self) -> CatalogFilter:
         wears = frozenset(name for name, action in self.wear_actions.items() if action.isChecked())
         self.wear_button.setText(
-            "Wear: any" if not wears else "Wear: " + ", ".join(
-                name for name in EXTERIORS if name in wears))
+            "Wear: any"
+            if not wears
+            else "Wear: " + ", ".join(name for name in EXTERIORS if name in wears)
+        )
         kind = self.kind_combo.currentData()
         problems = []
         min_cents = self._price(self.min_price, "min price", problems)
@@ -367,8 +392,9 @@ class CatalogTab(QWidget):
             return None
         try:
             # Typed here as dollars ("25" means $25), unlike the API's cents.
-            return parse_cents_input(text if ("." in text or "$" in text) else text + ".00",
-                                     field=label)
+            return parse_cents_input(
+                text if ("." in text or "$" in text) else text + ".00", field=label
+            )
         except MoneyError as exc:
             problems.append(str(exc))
             return None
@@ -404,8 +430,10 @@ class CatalogTab(QWidget):
         if not index.isValid():
             return False
         self.table.selectionModel().select(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.scrollTo(index)
         return True
 

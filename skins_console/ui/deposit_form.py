@@ -66,13 +66,17 @@ class DepositForm(QGroupBox):
         form.addRow("Seller's trade URL", self.trade_url)
         tx_row = QHBoxLayout()
         self.merchant_tx_id = QLineEdit(self._new_tx_id())
-        self.merchant_tx_id.setToolTip("Your own id for this deposit; a resend reuses it, "
-                                       "so a retry never creates a second deposit.")
+        self.merchant_tx_id.setToolTip(
+            "Your own id for this deposit; a resend reuses it, "
+            "so a retry never creates a second deposit."
+        )
         tx_row.addWidget(self.merchant_tx_id)
         form.addRow("Merchant tx id", tx_row)
         layout.addLayout(form)
-        self.hint = QLabel("Enter each item's numeric asset id in the table above; the minimum "
-                           "price defaults to the quote less your tolerance.")
+        self.hint = QLabel(
+            "Enter each item's numeric asset id in the table above; the minimum "
+            "price defaults to the quote less your tolerance."
+        )
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.error = QLabel()
@@ -125,8 +129,9 @@ class DepositForm(QGroupBox):
         if self.quote is None or self.quote.trade_id is None:
             problems.append("Get a locking quote first.")
         elif not self.lock_valid():
-            problems.append("The quote's 5-minute lock expired: re-quote before creating the "
-                            "deposit.")
+            problems.append(
+                "The quote's 5-minute lock expired: re-quote before creating the deposit."
+            )
         if self.trade_url.parsed is None:
             problems.append(self.trade_url.error_text() or "Paste the seller's trade URL.")
         for number, line in enumerate(self._model.lines, start=1):
@@ -141,8 +146,7 @@ class DepositForm(QGroupBox):
 
     def _update_enabled(self, *_args) -> None:
         problems = self.problems()
-        self.send_button.setEnabled(not problems and not self._runner.running(
-            "deposit.create"))
+        self.send_button.setEnabled(not problems and not self._runner.running("deposit.create"))
         # Say what still blocks the button, not just that it is disabled.
         if problems:
             more = f" (and {len(problems) - 2} more)" if len(problems) > 2 else ""
@@ -154,7 +158,8 @@ class DepositForm(QGroupBox):
         if self.offer_expires_at is not None:
             self.outcome_expiry.setText(
                 f"{format_remaining(self.offer_expires_at - now)} "
-                f"({self.offer_expires_at.astimezone():%H:%M:%S})")
+                f"({self.offer_expires_at.astimezone():%H:%M:%S})"
+            )
         self._update_enabled()
 
     # --- sending -------------------------------------------------------------------------
@@ -169,10 +174,18 @@ class DepositForm(QGroupBox):
         self.progress.setText("Creating the deposit…")
         self.send_button.setEnabled(False)
         self._runner.spawn(
-            self._create(self.quote, self.trade_url.text(), list(self._model.lines),
-                         self.merchant_tx_id.text().strip()),
-            owner=self, key="deposit.create", on_success=self._on_result,
-            on_error=self._on_failed, description="creating a deposit")
+            self._create(
+                self.quote,
+                self.trade_url.text(),
+                list(self._model.lines),
+                self.merchant_tx_id.text().strip(),
+            ),
+            owner=self,
+            key="deposit.create",
+            on_success=self._on_result,
+            on_error=self._on_failed,
+            description="creating a deposit",
+        )
 
     def _show_error(self, text: str) -> None:
         theme = current_theme()

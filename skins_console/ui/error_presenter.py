@@ -172,8 +172,11 @@ class ErrorPresenter(QObject):
             self.user_error.emit(exc)
             return
         signature = _signature(exc)
-        log.error("Unexpected error%s", f" while {context}" if context else "",
-                  exc_info=(type(exc), exc, exc.__traceback__))
+        log.error(
+            "Unexpected error%s",
+            f" while {context}" if context else "",
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
         if signature in self._seen:
             return
         self._seen.add(signature)

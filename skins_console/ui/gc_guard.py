@@ -49,8 +49,12 @@ def bulk_allocation() -> Iterator[None]:
 
 
 class GuiThreadCollector(QObject):
-    def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS,
-                 full_every_s: float = FULL_EVERY_S) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        interval_ms: int = INTERVAL_MS,
+        full_every_s: float = FULL_EVERY_S,
+    ) -> None:
         super().__init__(parent)
         self._thresholds = gc.get_threshold()
         self._full_every = full_every_s

@@ -34,8 +34,9 @@ class HealthDot(QLabel):
     def set_state(self, state: str, detail: str) -> None:
         self.state, self.detail = state, detail
         theme = current_theme()
-        color = {"ok": theme.ok, "down": theme.bad, "degraded": theme.warn}.get(state,
-                                                                             theme.neutral)
+        color = {"ok": theme.ok, "down": theme.bad, "degraded": theme.warn}.get(
+            state, theme.neutral
+        )
         self.setText(f"<span style='color:{color}'>●</span> {self.provider}")
         self.setToolTip(f"{self.provider}: {detail}")
 
@@ -51,7 +52,8 @@ class SandboxStripe(QLabel):
     def apply_theme(self, theme: Theme) -> None:
         self.setStyleSheet(
             f"QLabel#sandboxStripe {{ background: {theme.sandbox_bg}; color: {theme.sandbox_fg};"
-            " font-weight: 700; padding: 4px; letter-spacing: 1px; }")
+            " font-weight: 700; padding: 4px; letter-spacing: 1px; }"
+        )
 
 
 class Header(QFrame):
@@ -109,8 +111,15 @@ class Header(QFrame):
         if name and not self._updating:
             self.profile_chosen.emit(name)
 
-    def set_wallet(self, available: int | None, projected: int | None, currency: str,
-                   *, low: bool, offline: bool) -> None:
+    def set_wallet(
+        self,
+        available: int | None,
+        projected: int | None,
+        currency: str,
+        *,
+        low: bool,
+        offline: bool,
+    ) -> None:
         self._wallet = (available, projected, currency, low, offline)
         theme = current_theme()
         suffix = " (last known)" if offline else ""

@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.empty_label = QLabel(
             "No profile is open. Use File → New profile… to connect your SkinsNode and "
-            "Skinslink accounts, or start with --sandbox to try the console with demo data.")
+            "Skinslink accounts, or start with --sandbox to try the console with demo data."
+        )
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(self.empty_label, "Welcome")
@@ -136,8 +137,7 @@ class MainWindow(QMainWindow):
         theme_menu = view_menu.addMenu("Theme")
         self.theme_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
-        for mode, label in (("system", "Follow the system"), ("light", "Light"),
-                            ("dark", "Dark")):
+        for mode, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
             action = theme_menu.addAction(label)
             action.setCheckable(True)
             action.setData(mode)
@@ -154,8 +154,10 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._show_about)
 
     def _build_shortcuts(self) -> None:
-        self.search_shortcuts = [QShortcut(QKeySequence("Ctrl+F"), self),
-                                 QShortcut(QKeySequence("/"), self)]
+        self.search_shortcuts = [
+            QShortcut(QKeySequence("Ctrl+F"), self),
+            QShortcut(QKeySequence("/"), self),
+        ]
         for shortcut in self.search_shortcuts:
             shortcut.activated.connect(self._on_search_shortcut)
         self.sell_shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
@@ -172,9 +174,14 @@ class MainWindow(QMainWindow):
     def _on_search_shortcut(self) -> None:
         # "/" must still type a slash in text fields.
         focus = QApplication.focusWidget()
-        if self.sender() is self.search_shortcuts[1] and focus is not None and (
-            focus.inherits("QLineEdit") or focus.inherits("QPlainTextEdit")
-            or focus.inherits("QTextEdit")
+        if (
+            self.sender() is self.search_shortcuts[1]
+            and focus is not None
+            and (
+                focus.inherits("QLineEdit")
+                or focus.inherits("QPlainTextEdit")
+                or focus.inherits("QTextEdit")
+            )
         ):
             if hasattr(focus, "insert"):
                 focus.insert("/")
@@ -194,27 +201,36 @@ class MainWindow(QMainWindow):
         if isinstance(exc, AuthError):
             self.banner.show_message(
                 f"{provider} rejected the credentials (401): {exc.message} Tracking is paused "
-                "until they are fixed.", tone="bad", key=f"auth:{provider}",
-                actions=[edit, retry])
+                "until they are fixed.",
+                tone="bad",
+                key=f"auth:{provider}",
+                actions=[edit, retry],
+            )
             self._mark_health(provider, "down", "credentials rejected")
         elif isinstance(exc, ForbiddenError):
             self.banner.show_message(
                 f"{provider} refused this computer (403 — IP address not allowed or account "
-                f"disabled): {exc.message}", tone="bad", key=f"forbidden:{provider}",
-                actions=[edit, retry])
+                f"disabled): {exc.message}",
+                tone="bad",
+                key=f"forbidden:{provider}",
+                actions=[edit, retry],
+            )
             self._mark_health(provider, "down", "403: IP not allowed")
         elif isinstance(exc, (ApiConnectionError, ApiTimeoutError, ServerError)):
             self.banner.show_message(
                 f"{provider} cannot be reached right now ({exc.message}). Showing the last "
-                "stored data; nothing is lost.", tone="warn", key=f"offline:{provider}",
-                actions=[retry])
+                "stored data; nothing is lost.",
+                tone="warn",
+                key=f"offline:{provider}",
+                actions=[retry],
+            )
             self._mark_health(provider, "down", exc.message)
         elif isinstance(exc, (ProfileError, SecretStoreError)):
-            self.banner.show_message(exc.message, tone="bad", key="profile",
-                                     actions=[edit])
+            self.banner.show_message(exc.message, tone="bad", key="profile", actions=[edit])
         elif isinstance(exc, ApiError):
-            self.banner.show_message(f"{provider}: {exc.message}", tone="warn",
-                                     key=f"api:{provider}", actions=[retry])
+            self.banner.show_message(
+                f"{provider}: {exc.message}", tone="warn", key=f"api:{provider}", actions=[retry]
+            )
         else:
             self.banner.show_message(exc.message, tone="warn", key="error")
 
@@ -223,8 +239,9 @@ class MainWindow(QMainWindow):
             self.banner.clear(f"{prefix}:{provider}")
 
     def _mark_health(self, provider: str, state: str, detail: str) -> None:
-        dot = {"SkinsNode": self.header.skinsnode_dot,
-               "Skinslink": self.header.skinslink_dot}.get(provider)
+        dot = {"SkinsNode": self.header.skinsnode_dot, "Skinslink": self.header.skinslink_dot}.get(
+            provider
+        )
         if dot is not None:
             dot.set_state(state, detail)
 
@@ -253,10 +270,16 @@ class MainWindow(QMainWindow):
     # --- help ----------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
-                       for keys, what in SHORTCUTS)
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
-                          f"<table>{rows}</table>", parent=self)
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
+            for keys, what in SHORTCUTS
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table>",
+            parent=self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)
         box.show()
@@ -265,9 +288,12 @@ class MainWindow(QMainWindow):
     def _show_about(self) -> None:
         from skins_console import __version__
 
-        box = QMessageBox(QMessageBox.Icon.Information, "About Skins Console",
-                          f"Skins Console {__version__}\nOperator console for SkinsNode and "
-                          "Skinslink.", parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Skins Console",
+            f"Skins Console {__version__}\nOperator console for SkinsNode and Skinslink.",
+            parent=self,
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.show()
 
@@ -309,6 +335,6 @@ class MainWindow(QMainWindow):
     def _on_quit_triggered(self) -> None:
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
         super().closeEvent(event)

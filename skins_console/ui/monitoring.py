@@ -55,8 +55,11 @@ class MonitoringController(QObject):
         self.listener_label = QLabel("")
         self._window.statusBar().addPermanentWidget(self.listener_label)
         self.listener_label.hide()
-        view_menu = self._window.menuBar().actions()[1].menu() \
-            if len(self._window.menuBar().actions()) > 1 else None
+        view_menu = (
+            self._window.menuBar().actions()[1].menu()
+            if len(self._window.menuBar().actions()) > 1
+            else None
+        )
         if view_menu is not None:
             view_menu.addSeparator()
             view_menu.addMenu(self.tray.recent_menu)
@@ -70,9 +73,13 @@ class MonitoringController(QObject):
         if self._ctx.profile is None:
             return
         self._started = True
-        self._runner.spawn(self.notifications.start(), owner=self._window,
-                           on_success=self._show_all, description="reading what changed",
-                           background=True)
+        self._runner.spawn(
+            self.notifications.start(),
+            owner=self._window,
+            on_success=self._show_all,
+            description="reading what changed",
+            background=True,
+        )
         self.apply_settings()
 
     def apply_settings(self) -> None:
@@ -80,13 +87,21 @@ class MonitoringController(QObject):
         if not self._started:
             return
         s = self._ctx.settings
-        wanted = (s.webhook_listener_host, s.webhook_listener_port) \
-            if s.webhook_listener_enabled else None
+        wanted = (
+            (s.webhook_listener_host, s.webhook_listener_port)
+            if s.webhook_listener_enabled
+            else None
+        )
         if wanted == self._listener_config and (wanted is None or self.listener is not None):
             return
-        self._runner.spawn(self._restart_listener(wanted), owner=self._window,
-                           key="webhook-listener", on_error=self._listener_failed,
-                           description="starting the webhook listener", background=True)
+        self._runner.spawn(
+            self._restart_listener(wanted),
+            owner=self._window,
+            key="webhook-listener",
+            on_error=self._listener_failed,
+            description="starting the webhook listener",
+            background=True,
+        )
 
     async def _restart_listener(self, wanted: tuple[str, int] | None) -> None:
         if self.listener is not None:
@@ -107,9 +122,12 @@ class MonitoringController(QObject):
         self.listener_label.setText("Webhooks: not listening")
         self.listener_label.show()
         if isinstance(exc, UserFacingError):
-            self._window.banner.show_message(exc.message, tone="warn", key="webhook-listener",
-                                             actions=[("Settings…", self._window.settings_action
-                                                       .trigger)])
+            self._window.banner.show_message(
+                exc.message,
+                tone="warn",
+                key="webhook-listener",
+                actions=[("Settings…", self._window.settings_action.trigger)],
+            )
         else:
             self._runner.presenter.report(exc, context="starting the webhook listener")
 
@@ -129,8 +147,9 @@ class MonitoringController(QObject):
             self._collect()
         if change_bus.TRACKING in kinds:
             tracking = self._controller.backend.tracking
-            self._show_one(self.notifications.check_tracking(tracking.paused,
-                                                             tracking.paused_detail))
+            self._show_one(
+                self.notifications.check_tracking(tracking.paused, tracking.paused_detail)
+            )
         if WEBHOOK in kinds:
             self._show_listener()
         if change_bus.PROFILE in kinds:
@@ -143,9 +162,14 @@ class MonitoringController(QObject):
             self._collect_again = True
             return
         self._collecting = True
-        self._runner.spawn(self.notifications.collect(), owner=self._window,
-                           on_success=self._collected, on_error=self._collect_failed,
-                           description="checking for notifications", background=True)
+        self._runner.spawn(
+            self.notifications.collect(),
+            owner=self._window,
+            on_success=self._collected,
+            on_error=self._collect_failed,
+            description="checking for notifications",
+            background=True,
+        )
 
     def _collected(self, notes: list[Notification]) -> None:
         self._collecting = False
@@ -161,8 +185,11 @@ class MonitoringController(QObject):
     def _on_wallet(self, view: WalletView) -> None:
         if view.offline or not self._started:
             return
-        self._show_one(self.notifications.check_balance(
-            view.available_cents, view.projected_cents, view.low_balance_threshold_cents))
+        self._show_one(
+            self.notifications.check_balance(
+                view.available_cents, view.projected_cents, view.low_balance_threshold_cents
+            )
+        )
 
     # --- showing -------------------------------------------------------------------------
 
@@ -187,7 +214,8 @@ class MonitoringController(QObject):
         self.listener_label.setToolTip(
             "Point your tunnel or relay at this address and set the profile's webhook URL to "
             "the public address. Applied: "
-            f"{stats.applied}, duplicates: {stats.duplicates}, ignored (older): {stats.ignored}")
+            f"{stats.applied}, duplicates: {stats.duplicates}, ignored (older): {stats.ignored}"
+        )
         self.listener_label.show()
 
     def open_record(self, record_kind: str, key: str) -> None:

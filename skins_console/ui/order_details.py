@@ -94,10 +94,15 @@ class OrderDetails(QWidget):
         self.fields: dict[str, QLabel] = {}
         self.copy_buttons: dict[str, QToolButton] = {}
         for key, label, copyable in (
-            ("id", "ID", True), ("offer", "Trade offer", True), ("amount", "Amount", False),
-            ("buyer", "Steam user", True), ("created", "Created", False),
-            ("updated", "Updated", False), ("deadline", "Deadline", False),
-            ("checked", "Last checked", False), ("bot", "Bot", False),
+            ("id", "ID", True),
+            ("offer", "Trade offer", True),
+            ("amount", "Amount", False),
+            ("buyer", "Steam user", True),
+            ("created", "Created", False),
+            ("updated", "Updated", False),
+            ("deadline", "Deadline", False),
+            ("checked", "Last checked", False),
+            ("bot", "Bot", False),
         ):
             value = QLabel("—")
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
@@ -151,8 +156,12 @@ class OrderDetails(QWidget):
     # --- content -------------------------------------------------------------------------
 
     def show_item(self, item: ActivityItem | None) -> None:
-        same = (item is not None and self.item is not None and item.key == self.item.key
-                and item.provider is self.item.provider)
+        same = (
+            item is not None
+            and self.item is not None
+            and item.key == self.item.key
+            and item.provider is self.item.provider
+        )
         self.item = item
         for button in (self.recheck_button, self.note_button):
             button.setEnabled(item is not None)
@@ -178,17 +187,21 @@ class OrderDetails(QWidget):
         self.fields["created"].setText(_fmt(item.created_at))
         self.fields["updated"].setText(_fmt(item.updated_at))
         self.fields["deadline"].setText(
-            f"{_fmt(item.deadline)} ({item.deadline_label})" if item.deadline else "—")
-        self.fields["checked"].setText(_checked_text(record.last_checked_at,
-                                                     record.next_check_at))
+            f"{_fmt(item.deadline)} ({item.deadline_label})" if item.deadline else "—"
+        )
+        self.fields["checked"].setText(_checked_text(record.last_checked_at, record.next_check_at))
         if isinstance(record, OrderRecord):
             self.fields["offer"].setText(record.steam_offer_id or "—")
             self.fields["bot"].setText("—")
             failure = ""
-            if record.failure_code or record.failure_message or record.status in (
-                    "failed", "expired", "cancelled", "reversed"):
-                failure = explain_order_failure(record.failure_code or record.status,
-                                                record.failure_message)
+            if (
+                record.failure_code
+                or record.failure_message
+                or record.status in ("failed", "expired", "cancelled", "reversed")
+            ):
+                failure = explain_order_failure(
+                    record.failure_code or record.status, record.failure_message
+                )
             trade_url = record.trade_url
         else:
             assert isinstance(record, DepositRecord)
@@ -197,11 +210,15 @@ class OrderDetails(QWidget):
             if record.bot_steam_id:
                 bot += f" ({record.bot_steam_id})"
             self.fields["bot"].setText(bot)
-            failure = (explain_deposit_failure(record.fail_reason)
-                       if record.fail_reason or record.status in (
-                           "failed", "canceled", "reverted") else "")
-            trade_url = (f"https://steamcommunity.com/tradeoffer/new/?partner={record.partner}"
-                         f"&token={record.token}")
+            failure = (
+                explain_deposit_failure(record.fail_reason)
+                if record.fail_reason or record.status in ("failed", "canceled", "reverted")
+                else ""
+            )
+            trade_url = (
+                f"https://steamcommunity.com/tradeoffer/new/?partner={record.partner}"
+                f"&token={record.token}"
+            )
         self._trade_url = trade_url
         self.failure.setText(failure)
         self.failure.setVisible(bool(failure))
@@ -216,9 +233,13 @@ class OrderDetails(QWidget):
         if self.item is None:
             return
         item = self.item
-        self._runner.spawn(self._load_events(item), owner=self, key="order_details.events",
-                           on_success=lambda events: self._show_events(item, events),
-                           description="loading the order timeline")
+        self._runner.spawn(
+            self._load_events(item),
+            owner=self,
+            key="order_details.events",
+            on_success=lambda events: self._show_events(item, events),
+            description="loading the order timeline",
+        )
 
     def _show_events(self, item: ActivityItem, events: list[EventRecord]) -> None:
         if self.item is None or self.item.key != item.key:
@@ -231,7 +252,8 @@ class OrderDetails(QWidget):
                 change = f" <b>{_escape(event.old_status or '∅')} → {_escape(event.new_status)}</b>"
             lines.append(
                 f"<div><span style='color:gray'>{_fmt(event.at)}</span> "
-                f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>")
+                f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>"
+            )
         self.timeline.setHtml("".join(lines) or "<i>No events yet.</i>")
 
     # --- actions -------------------------------------------------------------------------
@@ -255,7 +277,8 @@ class OrderDetails(QWidget):
     def _on_open_profile_clicked(self) -> None:
         if self.item is not None and self.item.counterparty.isdigit():
             QDesktopServices.openUrl(
-                QUrl(f"https://steamcommunity.com/profiles/{self.item.counterparty}"))
+                QUrl(f"https://steamcommunity.com/profiles/{self.item.counterparty}")
+            )
 
     def _on_note_clicked(self) -> None:
         text = self.note.toPlainText().strip()
@@ -266,9 +289,13 @@ class OrderDetails(QWidget):
             return
         item = self.item
         self.note_button.setEnabled(False)
-        self._runner.spawn(self._add_note(item, text), owner=self,
-                           on_success=lambda _r: self._on_note_saved(item),
-                           on_error=self._on_note_failed, description="saving a note")
+        self._runner.spawn(
+            self._add_note(item, text),
+            owner=self,
+            on_success=lambda _r: self._on_note_saved(item),
+            on_error=self._on_note_failed,
+            description="saving a note",
+        )
 
     def _on_note_saved(self, item: ActivityItem) -> None:
         self.note_button.setEnabled(True)

@@ -49,8 +49,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
 
-(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN,
- COL_AGE) = range(8)
+(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
+    range(8)
+)
 HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "Deadline", "Age")
 
 #: SkinsNode's trade acceptance window (contract §3: 600 s by default).
@@ -87,8 +88,14 @@ class ActivityItem:
     def shown(self) -> tuple:
         """Everything the table shows or filters on; a poll that only moves
         ``last_checked_at`` leaves it equal, so the view is not repainted for it."""
-        return (self.texts, self.haystack, self.created_at, self.updated_at, self.deadline,
-                self.deadline_label)
+        return (
+            self.texts,
+            self.haystack,
+            self.created_at,
+            self.updated_at,
+            self.deadline,
+            self.deadline_label,
+        )
 
     def attention_reason(self, now: datetime) -> str | None:
         """Why the operator should look at this row now, or None."""
@@ -105,8 +112,11 @@ class ActivityItem:
             return "unknown status"
         if status in unsent and now - self.updated_at > STUCK_AFTER:
             return "stuck: not confirmed by the provider"
-        if (status in ("sent", "active") and self.deadline is not None
-                and now > self.deadline + PAST_DEADLINE_GRACE):
+        if (
+            status in ("sent", "active")
+            and self.deadline is not None
+            and now > self.deadline + PAST_DEADLINE_GRACE
+        ):
             return "stuck: past its trade window"
         return None
 
@@ -130,15 +140,23 @@ def from_order(order: OrderRecord) -> ActivityItem:
     if order.status == "sent":
         start = order.sent_at or order.updated_at
         deadline, label = start + TRADE_WINDOW, "buyer must accept"
-    elif order.settles_at is not None and not is_terminal(Provider.SKINSNODE, order.status):
-        deadline, label = order.settles_at, "settles"
-    elif order.status == "completed" and order.settles_at is not None:
+    elif order.settles_at is not None and (
+        not is_terminal(Provider.SKINSNODE, order.status) or order.status == "completed"
+    ):
         deadline, label = order.settles_at, "settles"
     return _item(
-        provider=Provider.SKINSNODE, key=order.external_id, items=order.item_name,
-        counterparty=buyer, amount_text=format_cents(cents, order.currency or "USD"),
-        amount_sort=Decimal(cents) / 100, status=order.status, created_at=order.created_at,
-        updated_at=order.updated_at, deadline=deadline, deadline_label=label, record=order,
+        provider=Provider.SKINSNODE,
+        key=order.external_id,
+        items=order.item_name,
+        counterparty=buyer,
+        amount_text=format_cents(cents, order.currency or "USD"),
+        amount_sort=Decimal(cents) / 100,
+        status=order.status,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        deadline=deadline,
+        deadline_label=label,
+        record=order,
         offer_id=order.steam_offer_id,
     )
 
@@ -154,19 +172,31 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
     elif deposit.status == "hold" and deposit.hold_end_date is not None:
         deadline, label = deposit.hold_end_date, "hold ends"
     return _item(
-        provider=Provider.SKINSLINK, key=deposit.merchant_tx_id,
+        provider=Provider.SKINSLINK,
+        key=deposit.merchant_tx_id,
         items=_items_text(deposit.items),
         counterparty=str(STEAMID64_BASE + deposit.partner) if deposit.partner else "",
         amount_text=format_usd(amount) if deposit.amount is not None else "",
-        amount_sort=amount, status=deposit.status, created_at=deposit.created_at,
-        updated_at=deposit.updated_at, deadline=deadline, deadline_label=label, record=deposit,
+        amount_sort=amount,
+        status=deposit.status,
+        created_at=deposit.created_at,
+        updated_at=deposit.updated_at,
+        deadline=deadline,
+        deadline_label=label,
+        record=deposit,
         offer_id=deposit.trade_offer_id,
     )
 
 
 def _item(*, offer_id: str | None, **fields) -> ActivityItem:
-    texts = (fields["provider"].label, fields["key"], fields["items"], fields["counterparty"],
-             fields["amount_text"], fields["status"])
+    texts = (
+        fields["provider"].label,
+        fields["key"],
+        fields["items"],
+        fields["counterparty"],
+        fields["amount_text"],
+        fields["status"],
+    )
     haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
     return ActivityItem(**fields, texts=texts, haystack=haystack.lower())
 
@@ -217,8 +247,9 @@ class OrdersModel(QAbstractTableModel):
             self._reindex()
             self.endResetModel()
 
-    def update_records(self, orders: list[OrderRecord],
-                       deposits: list[DepositRecord]) -> tuple[set[tuple[str, str]], bool]:
+    def update_records(
+        self, orders: list[OrderRecord], deposits: list[DepositRecord]
+    ) -> tuple[set[tuple[str, str]], bool]:
         """Replace the rows of these records, which the store says have changed.
 
         Returns the keys (provider, key) of records the model does not hold yet (the
@@ -256,8 +287,7 @@ class OrdersModel(QAbstractTableModel):
             self.rows[:0] = rows[:added]
             self._reindex()
             self.endInsertRows()
-        changed = [i for i in range(added, len(rows))
-                   if rows[i].shown() != self.rows[i].shown()]
+        changed = [i for i in range(added, len(rows)) if rows[i].shown() != self.rows[i].shown()]
         self.rows = rows
         self._signal_rows(changed)
         return True
@@ -319,20 +349,26 @@ class OrdersModel(QAbstractTableModel):
         if first_row < 0 or not self.rows:
             return
         last_row = min(last_row, len(self.rows) - 1)
-        self.dataChanged.emit(self.index(first_row, COL_COUNTDOWN),
-                              self.index(last_row, COL_AGE), [Qt.ItemDataRole.DisplayRole])
+        self.dataChanged.emit(
+            self.index(first_row, COL_COUNTDOWN),
+            self.index(last_row, COL_AGE),
+            [Qt.ItemDataRole.DisplayRole],
+        )
 
     # --- Qt model API --------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
             return HEADERS[section]
         return None
 
@@ -360,9 +396,16 @@ class OrdersModel(QAbstractTableModel):
         if role == _ITEM:
             return row
         if role == _SORT:
-            return (row.provider.value, row.key, row.items, row.counterparty, row.amount_sort,
-                    row.status, row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
-                    row.created_at)[col]
+            return (
+                row.provider.value,
+                row.key,
+                row.items,
+                row.counterparty,
+                row.amount_sort,
+                row.status,
+                row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
+                row.created_at,
+            )[col]
         # tooltip
         if col == COL_STATUS:
             reason = row.attention_reason(self.now)
@@ -400,7 +443,7 @@ class OrdersProxy(QSortFilterProxyModel):
         self._filter = flt
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
         model: OrdersModel = self.sourceModel()
         row = model.rows[source_row]
         flt = self._filter

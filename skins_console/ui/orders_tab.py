@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -58,8 +58,9 @@ class OrdersTab(QWidget):
         runner: TaskRunner,
         *,
         load_activity: Callable[[], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]],
-        load_changed: Callable[[set[str], set[str]],
-                               Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]]
+        load_changed: Callable[
+            [set[str], set[str]], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]
+        ]
         | None = None,
         load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
         add_note: Callable[[ActivityItem, str], Awaitable[object]],
@@ -119,7 +120,8 @@ class OrdersTab(QWidget):
         self.attention_check = QCheckBox("Needs attention")
         self.attention_check.setToolTip(
             "Failed, expired, reversed, stuck (unconfirmed sends, offers past their window) "
-            "and unknown statuses")
+            "and unknown statuses"
+        )
         bar.addWidget(self.attention_check)
         self.export_button = QPushButton("Export CSV…")
         bar.addWidget(self.export_button)
@@ -141,9 +143,15 @@ class OrdersTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_ITEMS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_PROVIDER, 82), (COL_ID, 175), (COL_BUYER, 140),
-                              (COL_AMOUNT, 80), (COL_STATUS, 96), (COL_COUNTDOWN, 170),
-                              (COL_AGE, 60)):
+        for column, width in (
+            (COL_PROVIDER, 82),
+            (COL_ID, 175),
+            (COL_BUYER, 140),
+            (COL_AMOUNT, 80),
+            (COL_STATUS, 96),
+            (COL_COUNTDOWN, 170),
+            (COL_AGE, 60),
+        ):
             self.table.setColumnWidth(column, width)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(self.table))
 
@@ -164,8 +172,10 @@ class OrdersTab(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         for combo in (self.provider_combo, self.status_combo):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
-        for check, edit in ((self.since_check, self.since_edit),
-                            (self.until_check, self.until_edit)):
+        for check, edit in (
+            (self.since_check, self.since_edit),
+            (self.until_check, self.until_edit),
+        ):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(lambda _on: self.apply_filter())
             edit.dateChanged.connect(lambda _d: self.apply_filter())
@@ -180,8 +190,13 @@ class OrdersTab(QWidget):
     # --- data ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._runner.spawn(self._load_activity(), owner=self, key="orders.reload",
-                           on_success=self._on_loaded, description="loading orders")
+        self._runner.spawn(
+            self._load_activity(),
+            owner=self,
+            key="orders.reload",
+            on_success=self._on_loaded,
+            description="loading orders",
+        )
 
     def _on_loaded(self, result: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
         orders, deposits = result
@@ -194,8 +209,7 @@ class OrdersTab(QWidget):
         self.activity_moved.emit()
         self.loaded.emit()
 
-    def note_changes(self, orders: Iterable[str | None],
-                     deposits: Iterable[str | None]) -> None:
+    def note_changes(self, orders: Iterable[str | None], deposits: Iterable[str | None]) -> None:
         """The store changed these orders and deposits (None: any of them); they are
         re-read by the next :meth:`read_changed`."""
         for key in orders:
@@ -233,9 +247,15 @@ class OrdersTab(QWidget):
             self._changed_deposits |= deposits
             self._runner.presenter.report(exc, context="loading orders")
 
-        self._runner.spawn(self._load_changed(orders, deposits), owner=self,
-                           key="orders.changed", on_success=self._on_changed_loaded,
-                           on_error=failed, description="loading orders", background=True)
+        self._runner.spawn(
+            self._load_changed(orders, deposits),
+            owner=self,
+            key="orders.changed",
+            on_success=self._on_changed_loaded,
+            on_error=failed,
+            description="loading orders",
+            background=True,
+        )
 
     def _on_changed_loaded(self, result: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
         missing, shown_changed = self.model.update_records(*result)
@@ -278,7 +298,9 @@ class OrdersTab(QWidget):
             text=self.search.text().strip(),
             provider=self.provider_combo.currentData(),
             statuses=frozenset({status}) if status else frozenset(),
-            since=since, until=until, needs_attention=self.attention_check.isChecked(),
+            since=since,
+            until=until,
+            needs_attention=self.attention_check.isChecked(),
         )
 
     def apply_filter(self) -> None:
@@ -309,8 +331,10 @@ class OrdersTab(QWidget):
         if not index.isValid():
             return False
         self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.scrollTo(index)
         return True
 
@@ -329,9 +353,14 @@ class OrdersTab(QWidget):
             done()
             self._runner.presenter.report(exc, context="re-checking an order")
 
-        self._runner.spawn(self._recheck(item), owner=self, key=f"orders.recheck.{item.key}",
-                           on_success=lambda _r: (done(), self.reload()), on_error=failed,
-                           description="re-checking an order")
+        self._runner.spawn(
+            self._recheck(item),
+            owner=self,
+            key=f"orders.recheck.{item.key}",
+            on_success=lambda _r: (done(), self.reload()),
+            on_error=failed,
+            description="re-checking an order",
+        )
 
     def apply_theme(self, _theme) -> None:
         """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
@@ -351,8 +380,9 @@ class OrdersTab(QWidget):
         first = top.row() if top.isValid() else 0
         last = bottom.row() if bottom.isValid() else self.proxy.rowCount() - 1
         # Map the visible proxy rows to source rows; only those cells are repainted.
-        rows = [self.proxy.mapToSource(self.proxy.index(r, 0)).row()
-                for r in range(first, last + 1)]
+        rows = [
+            self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(first, last + 1)
+        ]
         now = utcnow()
         if rows:
             self.model.tick(now, min(rows), max(rows))
@@ -367,14 +397,16 @@ class OrdersTab(QWidget):
         return [self.proxy.index(r, 0).data(ItemRole) for r in range(self.proxy.rowCount())]
 
     def export(self) -> None:
-        self._runner.spawn(self._export(), owner=self, key="orders.export",
-                           description="exporting orders to CSV")
+        self._runner.spawn(
+            self._export(), owner=self, key="orders.export", description="exporting orders to CSV"
+        )
 
     async def _export(self) -> None:
         items = self.visible_items()
         suggested = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
-        path = await dialog_futures.ask_save_path(self, "Export orders", suggested,
-                                                  "CSV files (*.csv)")
+        path = await dialog_futures.ask_save_path(
+            self, "Export orders", suggested, "CSV files (*.csv)"
+        )
         if not path:
             return
         written = await self._export_csv(items, path)
@@ -384,4 +416,4 @@ class OrdersTab(QWidget):
 
 def _utc_start_of(date: QDate) -> datetime:
     local = datetime.combine(date.toPython(), time.min).astimezone()
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)

@@ -62,8 +62,10 @@ class ProfileDialog(QDialog):
     def _build(self, profile: ProfileRecord | None) -> None:
         layout = QVBoxLayout(self)
         if profile is None:
-            intro = QLabel("Connect your SkinsNode and Skinslink accounts. The secrets are "
-                           "stored in your system keyring, never in files.")
+            intro = QLabel(
+                "Connect your SkinsNode and Skinslink accounts. The secrets are "
+                "stored in your system keyring, never in files."
+            )
             intro.setWordWrap(True)
             layout.addWidget(intro)
         form = QFormLayout()
@@ -78,7 +80,8 @@ class ProfileDialog(QDialog):
         self.webhook_url = QLineEdit(profile.webhook_url if profile else "")
         self.tolerance = QLineEdit(str(profile.min_price_tolerance_pct) if profile else "2")
         self.threshold = QLineEdit(
-            format_cents(profile.low_balance_threshold_cents).lstrip("$") if profile else "0")
+            format_cents(profile.low_balance_threshold_cents).lstrip("$") if profile else "0"
+        )
         for secret in (self.client_secret, self.api_key, self.webhook_secret):
             secret.setEchoMode(QLineEdit.EchoMode.Password)
             if profile is not None:
@@ -115,12 +118,14 @@ class ProfileDialog(QDialog):
         try:
             tolerance = Decimal(self.tolerance.text().strip() or "0")
         except InvalidOperation:
-            raise ValidationError("The tolerance must be a percentage, e.g. 2.5",
-                                  field="tolerance") from None
+            raise ValidationError(
+                "The tolerance must be a percentage, e.g. 2.5", field="tolerance"
+            ) from None
         try:
             text = self.threshold.text().strip() or "0"
-            threshold = parse_cents_input(text if ("." in text or "$" in text) else text + ".00",
-                                          field="low-balance alert")
+            threshold = parse_cents_input(
+                text if ("." in text or "$" in text) else text + ".00", field="low-balance alert"
+            )
         except MoneyError as exc:
             raise ValidationError(str(exc), field="threshold") from None
         base = self.original
@@ -140,8 +145,9 @@ class ProfileDialog(QDialog):
             raise ValidationError("Enter the SkinsNode client id.", field="client_id")
         secret, key = self.client_secret.text(), self.api_key.text()
         if base is None and (not secret or not key):
-            raise ValidationError("Enter the SkinsNode client secret and the Skinslink API key.",
-                                  field="secrets")
+            raise ValidationError(
+                "Enter the SkinsNode client secret and the Skinslink API key.", field="secrets"
+            )
         secrets = None
         if secret or key or self.webhook_secret.text():
             secrets = ProfileSecrets(secret, key, self.webhook_secret.text() or None)
@@ -165,16 +171,23 @@ class ProfileDialog(QDialog):
         self._show("Testing…")
         self._runner.spawn(
             self._test(record, secrets, self.original.name if self.original else None),
-            owner=self, key=f"profile.test.{id(self)}", on_success=self._on_tested,
-            on_error=self._on_failed, description="testing the connection")
+            owner=self,
+            key=f"profile.test.{id(self)}",
+            on_success=self._on_tested,
+            on_error=self._on_failed,
+            description="testing the connection",
+        )
 
     def _on_tested(self, result: Any) -> None:
         self.test_button.setEnabled(True)
         theme = current_theme()
         lines = []
         for check in result.checks:
-            mark = (f"<span style='color:{theme.ok}'>✓</span>" if check.ok
-                    else f"<span style='color:{theme.bad}'>✗</span>")
+            mark = (
+                f"<span style='color:{theme.ok}'>✓</span>"
+                if check.ok
+                else f"<span style='color:{theme.bad}'>✗</span>"
+            )
             lines.append(f"{mark} <b>{_escape(check.name)}</b>: {_escape(check.detail)}")
         self._show("<br>".join(lines))
 
@@ -187,8 +200,12 @@ class ProfileDialog(QDialog):
         self.save_button.setEnabled(False)
         self._runner.spawn(
             self._save(record, secrets, self.original.name if self.original else None),
-            owner=self, key=f"profile.save.{id(self)}", on_success=self._on_saved,
-            on_error=self._on_failed, description="saving the profile")
+            owner=self,
+            key=f"profile.save.{id(self)}",
+            on_success=self._on_saved,
+            on_error=self._on_failed,
+            description="saving the profile",
+        )
 
     def _on_saved(self, record: ProfileRecord) -> None:
         self.save_button.setEnabled(True)

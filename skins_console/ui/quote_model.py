@@ -35,16 +35,29 @@ class QuoteView:
     lock_expires_at: datetime | None
 
     @classmethod
-    def from_record(cls, record: QuoteRecord) -> "QuoteView":
+    def from_record(cls, record: QuoteRecord) -> QuoteView:
         items = tuple(
-            QuoteItem(name=str(item["name"]), price=Decimal(str(item["price"])),
-                      original_price=(Decimal(str(item["original_price"]))
-                                      if item.get("original_price") is not None else None))
+            QuoteItem(
+                name=str(item["name"]),
+                price=Decimal(str(item["price"])),
+                original_price=(
+                    Decimal(str(item["original_price"]))
+                    if item.get("original_price") is not None
+                    else None
+                ),
+            )
             for item in record.items
         )
-        return cls(id=record.id, game=record.game, items=items, total=len(items),
-                   sum=record.sum, requested=tuple(record.requested),
-                   trade_id=record.trade_id, lock_expires_at=record.lock_expires_at)
+        return cls(
+            id=record.id,
+            game=record.game,
+            items=items,
+            total=len(items),
+            sum=record.sum,
+            requested=tuple(record.requested),
+            trade_id=record.trade_id,
+            lock_expires_at=record.lock_expires_at,
+        )
 
     @property
     def unpriced(self) -> tuple[str, ...]:
@@ -99,18 +112,22 @@ class QuoteModel(QAbstractTableModel):
         if editable != self.editable:
             self.editable = editable
             if self.lines:
-                self.dataChanged.emit(self.index(0, COL_ASSET),
-                                      self.index(len(self.lines) - 1, COL_MIN))
+                self.dataChanged.emit(
+                    self.index(0, COL_ASSET), self.index(len(self.lines) - 1, COL_MIN)
+                )
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.lines)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
             return HEADERS[section]
         return None
 
@@ -141,19 +158,32 @@ class QuoteModel(QAbstractTableModel):
             if col == COL_MIN:
                 if line.min_price is None:
                     return ""
-                return str(line.min_price) if role == Qt.ItemDataRole.EditRole else \
-                    format_usd(line.min_price)
+                return (
+                    str(line.min_price)
+                    if role == Qt.ItemDataRole.EditRole
+                    else format_usd(line.min_price)
+                )
         if role == SortRole:
-            return (line.name, line.price, line.original_price or Decimal(0),
-                    line.drift or Decimal(0), line.asset_id, line.min_price or Decimal(0))[col]
+            return (
+                line.name,
+                line.price,
+                line.original_price or Decimal(0),
+                line.drift or Decimal(0),
+                line.asset_id,
+                line.min_price or Decimal(0),
+            )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
             return line.asset_error() or "The Steam asset id of the seller's item"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_PRICE, COL_ORIGINAL,
-                                                                 COL_DRIFT, COL_MIN):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (
+            COL_PRICE,
+            COL_ORIGINAL,
+            COL_DRIFT,
+            COL_MIN,
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or not self.editable:
             return False
         line = self.lines[index.row()]
@@ -173,7 +203,6 @@ class QuoteModel(QAbstractTableModel):
                 line.min_price = amount
         else:
             return False
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole,
-                                             Qt.ItemDataRole.EditRole])
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
         self.edited.emit()
         return True

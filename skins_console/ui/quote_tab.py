@@ -67,8 +67,9 @@ class QuoteTab(QWidget):
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
-        self.deposit = DepositForm(runner, self.model, new_merchant_tx_id=new_merchant_tx_id,
-                                   create_deposit=create_deposit)
+        self.deposit = DepositForm(
+            runner, self.model, new_merchant_tx_id=new_merchant_tx_id, create_deposit=create_deposit
+        )
         self._build(default_game)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -84,11 +85,13 @@ class QuoteTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel(f"Market hash names, one per line (up to "
-                                     f"{MAX_QUOTE_NAMES:,})"))
+        left_layout.addWidget(
+            QLabel(f"Market hash names, one per line (up to {MAX_QUOTE_NAMES:,})")
+        )
         self.names = QPlainTextEdit()
-        self.names.setPlaceholderText("AK-47 | Redline (Field-Tested)\n"
-                                      "★ Karambit | Doppler (Factory New)")
+        self.names.setPlaceholderText(
+            "AK-47 | Redline (Field-Tested)\n★ Karambit | Doppler (Factory New)"
+        )
         self.names.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         left_layout.addWidget(self.names, 3)
         self.line_summary = QLabel()
@@ -143,13 +146,20 @@ class QuoteTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_PRICE, 80), (COL_ORIGINAL, 100), (COL_DRIFT, 100),
-                              (COL_ASSET, 130), (COL_MIN, 90)):
+        for column, width in (
+            (COL_PRICE, 80),
+            (COL_ORIGINAL, 100),
+            (COL_DRIFT, 100),
+            (COL_ASSET, 130),
+            (COL_MIN, 90),
+        ):
             self.table.setColumnWidth(column, width)
         right_layout.addWidget(self.table, 2)
         self.unpriced = QLabel()
@@ -205,9 +215,14 @@ class QuoteTab(QWidget):
         self.quote_button.setEnabled(False)
         self.requote_button.setEnabled(False)
         self.summary.setText(f"Asking Skinslink for {len(names):,} price(s)…")
-        self._runner.spawn(self._get_quote(self.game.currentData(), names, lock), owner=self,
-                           key="quote.get", on_success=self.show_quote,
-                           on_error=self._on_quote_failed, description="getting a quote")
+        self._runner.spawn(
+            self._get_quote(self.game.currentData(), names, lock),
+            owner=self,
+            key="quote.get",
+            on_success=self.show_quote,
+            on_error=self._on_quote_failed,
+            description="getting a quote",
+        )
 
     def _on_quote_failed(self, exc: BaseException) -> None:
         self.quote_button.setEnabled(True)
@@ -218,16 +233,20 @@ class QuoteTab(QWidget):
     def show_quote(self, quote: QuoteView) -> None:
         self.quote_button.setEnabled(True)
         self.requote_button.setEnabled(True)
-        self.previous = self.quote if self.quote is not None and \
-            self.quote.game == quote.game else None
+        self.previous = (
+            self.quote if self.quote is not None and self.quote.game == quote.game else None
+        )
         self.quote = quote
-        previous_prices = {i.name: i.price for i in self.previous.items} if self.previous \
-            else {}
+        previous_prices = {i.name: i.price for i in self.previous.items} if self.previous else {}
         tolerance = self._tolerance()
         lines = [
-            QuoteLine(name=item.name, price=item.price, original_price=item.original_price,
-                      previous_price=previous_prices.get(item.name),
-                      min_price=default_min_price(item.price, tolerance))
+            QuoteLine(
+                name=item.name,
+                price=item.price,
+                original_price=item.original_price,
+                previous_price=previous_prices.get(item.name),
+                min_price=default_min_price(item.price, tolerance),
+            )
             for item in quote.items
         ]
         # Asset ids the operator typed for the previous quote stay with their item.
@@ -239,11 +258,13 @@ class QuoteTab(QWidget):
         self.summary.setText(
             f"{quote.total} of {len(quote.requested)} priced · total <b>"
             f"{format_usd(quote.sum)}</b> · {locked}"
-            + (f" · trade id {quote.trade_id}" if quote.trade_id is not None else ""))
+            + (f" · trade id {quote.trade_id}" if quote.trade_id is not None else "")
+        )
         unpriced = quote.unpriced
         if unpriced:
-            shown = ", ".join(unpriced[:20]) + (f" and {len(unpriced) - 20} more"
-                                                 if len(unpriced) > 20 else "")
+            shown = ", ".join(unpriced[:20]) + (
+                f" and {len(unpriced) - 20} more" if len(unpriced) > 20 else ""
+            )
             self.unpriced.setText(f"Not priced by Skinslink ({len(unpriced)}): {shown}")
             self.unpriced.show()
         else:
@@ -252,8 +273,10 @@ class QuoteTab(QWidget):
             delta = quote.sum - self.previous.sum
             pct = (delta / self.previous.sum * 100) if self.previous.sum else Decimal(0)
             sign = "+" if delta > 0 else ""
-            self.drift.setText(f"Since the previous quote: {sign}{format_usd(delta)} "
-                               f"({sign}{pct:.1f}%) on the total.")
+            self.drift.setText(
+                f"Since the previous quote: {sign}{format_usd(delta)} "
+                f"({sign}{pct:.1f}%) on the total."
+            )
             self.drift.show()
         else:
             self.drift.hide()
@@ -275,7 +298,8 @@ class QuoteTab(QWidget):
             remaining = quote.lock_expires_at - now
             color = theme.warn if remaining.total_seconds() < 60 else theme.ok
             self.countdown.setText(
-                f"<span style='color:{color}'>Lock: {format_remaining(remaining)}</span>")
+                f"<span style='color:{color}'>Lock: {format_remaining(remaining)}</span>"
+            )
             self.requote_button.setVisible(False)
             self.model.set_editable(True)
         else:

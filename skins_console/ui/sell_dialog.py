@@ -62,10 +62,19 @@ class SellDialog(QDialog):
         self._build()
         self.external_id.setText(new_external_id())
         self.resize(max(self.width(), 640), self.sizeHint().height() + 40)
-        runner.spawn(load_customers(), owner=self, on_success=self.trade_url.set_customers,
-                     description="loading the trade URL book")
-        runner.spawn(projected_cents(), owner=self, on_success=self._show_balance_warning,
-                     on_error=lambda _exc: None, description="checking the balance")
+        runner.spawn(
+            load_customers(),
+            owner=self,
+            on_success=self.trade_url.set_customers,
+            description="loading the trade URL book",
+        )
+        runner.spawn(
+            projected_cents(),
+            owner=self,
+            on_success=self._show_balance_warning,
+            on_error=lambda _exc: None,
+            description="checking the balance",
+        )
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -92,7 +101,8 @@ class SellDialog(QDialog):
         self.external_id = QLineEdit()
         self.external_id.setToolTip(
             "Your own order id. SkinsNode uses it to recognise a resent order, so a retry "
-            "never creates a second one.")
+            "never creates a second one."
+        )
         form.addRow("External id", self.external_id)
         self.price = QLabel(format_cents(self.item.price_cents, self.item.currency))
         self.price.setToolTip("Expected price: the catalog price the buyer was quoted")
@@ -133,8 +143,9 @@ class SellDialog(QDialog):
         self.pages.addWidget(done_page)
 
         self.buttons = QDialogButtonBox()
-        self.send_button = self.buttons.addButton("Send order",
-                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button = self.buttons.addButton(
+            "Send order", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.hide()
@@ -147,8 +158,9 @@ class SellDialog(QDialog):
         self.external_id.textChanged.connect(lambda _t: self._update_send_enabled())
 
     def _update_send_enabled(self, *_args) -> None:
-        self.send_button.setEnabled(self.trade_url.parsed is not None
-                                    and bool(self.external_id.text().strip()))
+        self.send_button.setEnabled(
+            self.trade_url.parsed is not None and bool(self.external_id.text().strip())
+        )
 
     def _show_balance_warning(self, projected: int | None) -> None:
         if projected is None or projected >= self.item.price_cents:
@@ -158,7 +170,8 @@ class SellDialog(QDialog):
         self.balance_warning.setText(
             f"<span style='color:{theme.warn}'>⚠ The projected balance after open orders is "
             f"{format_cents(projected, self.item.currency)}, less than this price. SkinsNode "
-            "will likely refuse the order for insufficient funds: top up first.</span>")
+            "will likely refuse the order for insufficient funds: top up first.</span>"
+        )
         self.balance_warning.show()
 
     # --- sending -------------------------------------------------------------------------
@@ -174,9 +187,13 @@ class SellDialog(QDialog):
             return
         self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
         self._runner.spawn(
-            self._place_order(self.item, self.trade_url.text(), external_id), owner=self,
-            key=f"sell.{id(self)}", on_success=self._on_result, on_error=self._on_failed,
-            description="placing an order")
+            self._place_order(self.item, self.trade_url.text(), external_id),
+            owner=self,
+            key=f"sell.{id(self)}",
+            on_success=self._on_result,
+            on_error=self._on_failed,
+            description="placing an order",
+        )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         for widget in (self.trade_url, self.external_id, self.send_button):
@@ -220,14 +237,16 @@ class SellDialog(QDialog):
     def _show_done(self, outcome: str, record: Any, message: str) -> None:
         external_id = getattr(record, "external_id", self.external_id.text())
         if outcome == "accepted":
-            self.done_title.setText(f"✓ SkinsNode accepted order <b>{_escape(external_id)}</b>."
-                                    " The trade offer goes out shortly.")
+            self.done_title.setText(
+                f"✓ SkinsNode accepted order <b>{_escape(external_id)}</b>."
+                " The trade offer goes out shortly."
+            )
         else:
             self.done_title.setText(
                 f"Order <b>{_escape(external_id)}</b> was sent, but SkinsNode has not confirmed "
-                "it yet. It is tracked automatically; do not create it again.")
-        self.done_detail.setText(_escape(message) if message else
-                                 "Follow it in the Orders tab.")
+                "it yet. It is tracked automatically; do not create it again."
+            )
+        self.done_detail.setText(_escape(message) if message else "Follow it in the Orders tab.")
         self.pages.setCurrentIndex(1)
         self.send_button.hide()
         self.cancel_button.hide()
@@ -237,7 +256,8 @@ class SellDialog(QDialog):
     def _on_copy_reminder(self) -> None:
         QGuiApplication.clipboard().setText(
             "I've sent you a Steam trade offer. Please accept it within 10 minutes, "
-            "otherwise it expires.")
+            "otherwise it expires."
+        )
         self.copy_reminder.setText("Copied")
 
 

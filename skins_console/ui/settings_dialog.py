@@ -96,7 +96,8 @@ class SettingsDialog(QDialog):
         self.listener_enabled.setChecked(settings.webhook_listener_enabled)
         self.listener_enabled.setToolTip(
             "A desktop has no public address: expose this port through a tunnel or relay and "
-            "put the public address in the profile's webhook URL. Polling works without it.")
+            "put the public address in the profile's webhook URL. Polling works without it."
+        )
         self.listener_host = QLineEdit(settings.webhook_listener_host)
         self.listener_port = QSpinBox()
         self.listener_port.setRange(1, 65535)
@@ -111,7 +112,8 @@ class SettingsDialog(QDialog):
         self.tolerance = QLineEdit(str(profile.min_price_tolerance_pct) if profile else "")
         self.tolerance.setToolTip("Deposit minimum price = quoted price less this percentage")
         self.threshold = QLineEdit(
-            format_cents(profile.low_balance_threshold_cents).lstrip("$") if profile else "")
+            format_cents(profile.low_balance_threshold_cents).lstrip("$") if profile else ""
+        )
         pform.addRow("Min-price tolerance (%)", self.tolerance)
         pform.addRow("Low-balance alert below ($)", self.threshold)
         edit = QPushButton("Endpoints and credentials…")
@@ -123,8 +125,9 @@ class SettingsDialog(QDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
@@ -145,8 +148,9 @@ class SettingsDialog(QDialog):
             changes["min_price_tolerance_pct"] = tolerance
         text = self.threshold.text().strip() or "0"
         try:
-            cents = parse_cents_input(text if ("." in text or "$" in text) else text + ".00",
-                                      field="low-balance alert")
+            cents = parse_cents_input(
+                text if ("." in text or "$" in text) else text + ".00", field="low-balance alert"
+            )
         except MoneyError as exc:
             raise ValidationError(str(exc)) from None
         if cents != self.profile.low_balance_threshold_cents:
@@ -170,15 +174,26 @@ class SettingsDialog(QDialog):
             self._show_error(exc.message)
             return
         self.save_button.setEnabled(False)
-        self._runner.spawn(self._apply(staged, changes), owner=self,
-                           key="settings.save", on_success=lambda _r: self._on_saved(),
-                           on_error=self._on_failed, description="saving settings")
+        self._runner.spawn(
+            self._apply(staged, changes),
+            owner=self,
+            key="settings.save",
+            on_success=lambda _r: self._on_saved(),
+            on_error=self._on_failed,
+            description="saving settings",
+        )
 
     async def _apply(self, staged: Settings, changes: dict) -> None:
         if changes and self.profile is not None:
             self.profile = await self._save_profile_fields(self.profile.name, changes)
-        for key in ("theme", "notifications", "webhook_listener_enabled",
-                    "webhook_listener_host", "webhook_listener_port", *self.polling):
+        for key in (
+            "theme",
+            "notifications",
+            "webhook_listener_enabled",
+            "webhook_listener_host",
+            "webhook_listener_port",
+            *self.polling,
+        ):
             self.settings.set(key, staged.get(key))
         if self.settings.path is not None:
             await asyncio.to_thread(self.settings.save)

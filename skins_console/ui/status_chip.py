@@ -52,8 +52,14 @@ def chip_colors(status: str) -> tuple[QColor, QColor]:
     return background, text
 
 
-def paint_chip(painter: QPainter, rect: QRectF, status: str, font_metrics: QFontMetrics,
-               *, opaque: bool = False) -> None:
+def paint_chip(
+    painter: QPainter,
+    rect: QRectF,
+    status: str,
+    font_metrics: QFontMetrics,
+    *,
+    opaque: bool = False,
+) -> None:
     """``opaque``: on a selected row, under the tint, so the text keeps its contrast."""
     background, text = chip_colors(status)
     width = min(rect.width() - 4, font_metrics.horizontalAdvance(status) + 16)
@@ -100,12 +106,25 @@ class StatusChipDelegate(QStyledItemDelegate):
         style.drawPrimitive(self._PANEL, option, painter, widget)
         rect = option.rect
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        pixmap = self._chip(str(status), rect.width(), rect.height(), option,
-                            painter.device().devicePixelRatioF(), selected)
+        pixmap = self._chip(
+            str(status),
+            rect.width(),
+            rect.height(),
+            option,
+            painter.device().devicePixelRatioF(),
+            selected,
+        )
         painter.drawPixmap(rect.x(), rect.y(), pixmap)
 
-    def _chip(self, status: str, width: int, height: int, option: QStyleOptionViewItem,
-              ratio: float, selected: bool) -> QPixmap:
+    def _chip(
+        self,
+        status: str,
+        width: int,
+        height: int,
+        option: QStyleOptionViewItem,
+        ratio: float,
+        selected: bool,
+    ) -> QPixmap:
         theme = current_theme()
         metrics = option.fontMetrics
         key = (status, width, height, ratio, theme.dark, option.font.key(), selected)
@@ -118,8 +137,7 @@ class StatusChipDelegate(QStyledItemDelegate):
             pixmap.fill(Qt.GlobalColor.transparent)
             chip_painter = QPainter(pixmap)
             chip_painter.setFont(option.font)
-            paint_chip(chip_painter, QRectF(0, 0, width, height), status, metrics,
-                       opaque=selected)
+            paint_chip(chip_painter, QRectF(0, 0, width, height), status, metrics, opaque=selected)
             chip_painter.end()
             self._chips[key] = pixmap
         return pixmap

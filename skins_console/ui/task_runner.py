@@ -136,7 +136,7 @@ class TaskRunner(QObject):
                 on_error(exc)
                 return
             self._presenter.report(exc, context=description)
-        except Exception as callback_exc:  # noqa: BLE001 - a broken callback is a bug to show
+        except Exception as callback_exc:
             self._presenter.report(callback_exc, context=description)
 
     @property
@@ -168,6 +168,6 @@ class TaskRunner(QObject):
         for task in tasks:
             task.cancel()
         if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=timeout)
+            _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
                 log.warning("task %r did not stop within %.1f s", task, timeout)

@@ -40,15 +40,37 @@ class Theme:
 
 
 LIGHT = Theme(
-    dark=False, window="#f3f4f6", base="#ffffff", alt_base="#f6f7f9", text="#1f2328",
-    muted="#656d76", accent="#2f6fde", ok="#1f883d", warn="#b7791f", bad="#cf222e",
-    info="#0969da", neutral="#6e7781", sandbox_bg="#ffd33d", sandbox_fg="#3b2300",
+    dark=False,
+    window="#f3f4f6",
+    base="#ffffff",
+    alt_base="#f6f7f9",
+    text="#1f2328",
+    muted="#656d76",
+    accent="#2f6fde",
+    ok="#1f883d",
+    warn="#b7791f",
+    bad="#cf222e",
+    info="#0969da",
+    neutral="#6e7781",
+    sandbox_bg="#ffd33d",
+    sandbox_fg="#3b2300",
     chart_line="#2f6fde",
 )
 DARK = Theme(
-    dark=True, window="#1e2126", base="#16181c", alt_base="#1c1f24", text="#e6edf3",
-    muted="#9198a1", accent="#4c8dff", ok="#3fb950", warn="#d29922", bad="#f85149",
-    info="#58a6ff", neutral="#8b949e", sandbox_bg="#9e6a03", sandbox_fg="#fff8c5",
+    dark=True,
+    window="#1e2126",
+    base="#16181c",
+    alt_base="#1c1f24",
+    text="#e6edf3",
+    muted="#9198a1",
+    accent="#4c8dff",
+    ok="#3fb950",
+    warn="#d29922",
+    bad="#f85149",
+    info="#58a6ff",
+    neutral="#8b949e",
+    sandbox_bg="#9e6a03",
+    sandbox_fg="#fff8c5",
     chart_line="#58a6ff",
 )
 
@@ -79,8 +101,11 @@ def _palette(theme: Theme) -> QPalette:
     for role, color in roles.items():
         p.setColor(role, color)
     disabled = QColor(theme.muted)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
-                 QPalette.ColorRole.WindowText):
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.WindowText,
+    ):
         p.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return p
 

@@ -14,8 +14,9 @@ from PySide6.QtCore import QObject, QTimer
 
 
 class Throttle(QObject):
-    def __init__(self, action: Callable[[], None], interval_ms: int,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, action: Callable[[], None], interval_ms: int, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._action = action
         self._interval = interval_ms / 1000.0

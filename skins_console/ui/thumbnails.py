@@ -40,8 +40,9 @@ def _decode(data: bytes, size: QSize) -> QImage | None:
     image = QImage.fromData(data)
     if image.isNull():
         return None
-    return image.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
+    return image.scaled(
+        size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 def _read_and_decode(path: Path, size: QSize) -> QImage | None:
@@ -105,8 +106,12 @@ class ThumbnailCache(QObject):
             while len(self._wanted) > self._queue_limit:
                 self._wanted.popitem(last=False)  # scrolled past long ago
             if not self._runner.running("thumbnails"):
-                self._runner.spawn(self._pump(), owner=self._owner, key="thumbnails",
-                                   description="loading thumbnails")
+                self._runner.spawn(
+                    self._pump(),
+                    owner=self._owner,
+                    key="thumbnails",
+                    description="loading thumbnails",
+                )
         return None
 
     async def _pump(self) -> None:
@@ -117,8 +122,9 @@ class ThumbnailCache(QObject):
                 batch.append(url)
                 self._in_flight.add(url)
             try:
-                results = await asyncio.gather(*(self._load(url) for url in batch),
-                                               return_exceptions=True)
+                results = await asyncio.gather(
+                    *(self._load(url) for url in batch), return_exceptions=True
+                )
             finally:
                 self._in_flight.difference_update(batch)
             for url, result in zip(batch, results):
@@ -147,8 +153,9 @@ class ThumbnailCache(QObject):
             # thread; an AsyncClient of its own would load the bundle on the GUI thread.
             tls = await asyncio.to_thread(tls_context)
             if self._client is None:
-                self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0),
-                                                 follow_redirects=True, verify=tls)
+                self._client = httpx.AsyncClient(
+                    timeout=httpx.Timeout(10.0), follow_redirects=True, verify=tls
+                )
         try:
             response = await self._client.get(url)
         except httpx.TransportError:

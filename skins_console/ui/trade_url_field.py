@@ -25,8 +25,7 @@ class TradeUrlField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(
-            "https://steamcommunity.com/tradeoffer/new/?partner=…&token=…")
+        self.edit.setPlaceholderText("https://steamcommunity.com/tradeoffer/new/?partner=…&token=…")
         self.edit.setClearButtonEnabled(True)
         # In a form row next to a wrapping label the edit was squeezed below its own height.
         self.edit.setMinimumHeight(self.edit.sizeHint().height())
@@ -51,8 +50,9 @@ class TradeUrlField(QWidget):
         entries = []
         self._labels = {}
         for customer in customers:
-            entry = f"{customer.label} — {customer.trade_url}" if customer.label else \
-                customer.trade_url
+            entry = (
+                f"{customer.label} — {customer.trade_url}" if customer.label else customer.trade_url
+            )
             entries.append(entry)
             self._labels[entry] = customer.trade_url
         self._completer_model.setStringList(entries)
@@ -68,7 +68,7 @@ class TradeUrlField(QWidget):
     def text(self) -> str:
         return self.edit.text()
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt-style, mirrors QLineEdit
+    def setText(self, text: str) -> None:
         self.edit.setText(text)
 
     def error_text(self) -> str | None:
@@ -84,19 +84,22 @@ class TradeUrlField(QWidget):
         if not text.strip():
             self.parsed = None
             self.message.setText(
-                f"<span style='color:{theme.muted}'>Paste the buyer's Steam trade URL.</span>")
+                f"<span style='color:{theme.muted}'>Paste the buyer's Steam trade URL.</span>"
+            )
         else:
             try:
                 self.parsed = parse_trade_url(text)
             except TradeUrlError as exc:
                 self.parsed = None
-                self.message.setText(f"<span style='color:{theme.bad}'>{_escape(exc.message)}"
-                                     "</span>")
+                self.message.setText(
+                    f"<span style='color:{theme.bad}'>{_escape(exc.message)}</span>"
+                )
             else:
                 url = self.parsed
                 self.message.setText(
                     f"<span style='color:{theme.ok}'>✓ Valid.</span> SteamID64 "
-                    f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>")
+                    f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>"
+                )
         if (self.parsed is not None) != was_valid or not text.strip():
             self.validity_changed.emit(self.parsed is not None)
 

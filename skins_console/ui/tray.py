@@ -77,8 +77,11 @@ class TrayNotifier(QObject):
         note = shown or notes[-1]
         self._last = note
         if self.tray is not None:
-            icon = (QSystemTrayIcon.MessageIcon.Warning if note.urgent
-                    else QSystemTrayIcon.MessageIcon.Information)
+            icon = (
+                QSystemTrayIcon.MessageIcon.Warning
+                if note.urgent
+                else QSystemTrayIcon.MessageIcon.Information
+            )
             self.tray.showMessage(note.title, note.body, icon, MESSAGE_MS)
             return
         banner = getattr(self._window, "banner", None)
@@ -93,9 +96,12 @@ class TrayNotifier(QObject):
         if note.record_kind and note.key:
             actions.append(("Open", lambda n=note: self.open_record.emit(n.record_kind, n.key)))
         actions.append(("Dismiss", lambda: banner.clear("notification")))
-        banner.show_message(f"{note.title}: {note.body}",
-                            tone="bad" if note.urgent else "info", key="notification",
-                            actions=actions)
+        banner.show_message(
+            f"{note.title}: {note.body}",
+            tone="bad" if note.urgent else "info",
+            key="notification",
+            actions=actions,
+        )
 
     def _refresh_recent(self) -> None:
         self._recent_menu.clear()
@@ -109,7 +115,8 @@ class TrayNotifier(QObject):
             action = self._recent_menu.addAction(text if len(text) < 90 else text[:87] + "…")
             if note.record_kind and note.key:
                 action.triggered.connect(
-                    lambda _=False, n=note: self.open_record.emit(n.record_kind, n.key))
+                    lambda _=False, n=note: self.open_record.emit(n.record_kind, n.key)
+                )
 
     def show_window(self) -> None:
         self._window.showNormal()
@@ -117,8 +124,10 @@ class TrayNotifier(QObject):
         self._window.activateWindow()
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
-                      QSystemTrayIcon.ActivationReason.DoubleClick):
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
             self.show_window()
 
     def _on_message_clicked(self) -> None:

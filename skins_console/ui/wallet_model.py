@@ -31,21 +31,23 @@ class Movement:
     what: str
 
 
-def movements(orders: list[OrderRecord], snapshots: list[WalletSnapshot],
-              limit: int = 200) -> list[Movement]:
+def movements(
+    orders: list[OrderRecord], snapshots: list[WalletSnapshot], limit: int = 200
+) -> list[Movement]:
     result: list[Movement] = []
     explained: list[Movement] = []
     for order in orders:
         if order.status in ORDER_LOCAL:
             continue  # never reached SkinsNode: nothing was charged
-        cents = order.amount_cents if order.amount_cents is not None else \
-            order.expected_price_cents
+        cents = order.amount_cents if order.amount_cents is not None else order.expected_price_cents
         at = order.accepted_at or order.created_at
-        explained.append(Movement(at, "debit", -cents,
-                                  f"{order.item_name} ({order.external_id})"))
+        explained.append(Movement(at, "debit", -cents, f"{order.item_name} ({order.external_id})"))
         if order.status in _REFUNDED:
-            explained.append(Movement(order.updated_at, "refund", cents,
-                                      f"{order.item_name}: order {order.status}"))
+            explained.append(
+                Movement(
+                    order.updated_at, "refund", cents, f"{order.item_name}: order {order.status}"
+                )
+            )
     result.extend(explained)
     other = _unexplained(explained, sorted(snapshots, key=lambda s: s.at))
     if other is not None:
@@ -76,9 +78,12 @@ def _unexplained(explained: list[Movement], ordered: list[WalletSnapshot]) -> Mo
     start = len(residuals) - 1
     while start > 0 and residuals[start - 1] == final:
         start -= 1
-    return Movement(ordered[start].at, "other change", final,
-                    "balance moved without an order of this console (top-up, or an order "
-                    "placed elsewhere)")
+    return Movement(
+        ordered[start].at,
+        "other change",
+        final,
+        "balance moved without an order of this console (top-up, or an order placed elsewhere)",
+    )
 
 
 class WalletMovementsModel(QAbstractTableModel):
@@ -93,15 +98,18 @@ class WalletMovementsModel(QAbstractTableModel):
         self.currency = currency
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HEADERS)):
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
             return HEADERS[section]
         return None
 

@@ -71,11 +71,15 @@ class WalletTab(QWidget):
         big.setBold(True)
         self.available.setFont(big)
         self.projected.setFont(big)
-        for row, (label, widget) in enumerate((
-            ("Available", self.available), ("Reserved by open orders", self.reserved),
-            ("Projected (after open orders)", self.projected),
-            ("Low-balance alert below", self.threshold), ("Checked", self.fetched),
-        )):
+        for row, (label, widget) in enumerate(
+            (
+                ("Available", self.available),
+                ("Reserved by open orders", self.reserved),
+                ("Projected (after open orders)", self.projected),
+                ("Low-balance alert below", self.threshold),
+                ("Checked", self.fetched),
+            )
+        ):
             grid.addWidget(QLabel(label), row, 0)
             grid.addWidget(widget, row, 1)
         top.addWidget(box, 1)
@@ -143,8 +147,12 @@ class WalletTab(QWidget):
     # --- data ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._runner.spawn(self._show_last_then_fetch(), owner=self, key="wallet.refresh",
-                           description="loading the wallet")
+        self._runner.spawn(
+            self._show_last_then_fetch(),
+            owner=self,
+            key="wallet.refresh",
+            description="loading the wallet",
+        )
 
     async def _show_last_then_fetch(self) -> None:
         last = await self._last()
@@ -154,8 +162,9 @@ class WalletTab(QWidget):
         await self._refresh()
 
     def refresh(self) -> None:
-        self._runner.spawn(self._refresh(), owner=self, key="wallet.refresh",
-                           description="refreshing the wallet")
+        self._runner.spawn(
+            self._refresh(), owner=self, key="wallet.refresh", description="refreshing the wallet"
+        )
 
     async def _refresh(self) -> None:
         self.refresh_button.setEnabled(False)
@@ -172,10 +181,14 @@ class WalletTab(QWidget):
             self._history_stale = True
             return
         self._history_stale = False
-        self._runner.spawn(self._reload_history(), owner=self, key="wallet.history",
-                           description="loading the balance history")
+        self._runner.spawn(
+            self._reload_history(),
+            owner=self,
+            key="wallet.history",
+            description="loading the balance history",
+        )
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._history_stale:
             self.reload_history()
@@ -194,17 +207,22 @@ class WalletTab(QWidget):
         self.available.setText(format_cents(view.available_cents, cur))
         self.reserved.setText(format_cents(view.reserved_cents, cur))
         self.projected.setText(format_cents(view.projected_cents, cur))
-        self.threshold.setText(format_cents(view.low_balance_threshold_cents, cur)
-                               if view.low_balance_threshold_cents else "off")
+        self.threshold.setText(
+            format_cents(view.low_balance_threshold_cents, cur)
+            if view.low_balance_threshold_cents
+            else "off"
+        )
         when = view.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        self.fetched.setText(when + (" (last known; SkinsNode not reached)" if view.offline
-                                     else ""))
+        self.fetched.setText(
+            when + (" (last known; SkinsNode not reached)" if view.offline else "")
+        )
         if view.low:
             self.alert.setText(
                 f"⚠ Low balance: after the open orders the wallet holds "
                 f"{format_cents(view.projected_cents, cur)}, below your alert level of "
                 f"{format_cents(view.low_balance_threshold_cents, cur)}. Top up the SkinsNode "
-                "wallet before new orders fail with insufficient funds.")
+                "wallet before new orders fail with insufficient funds."
+            )
             self.alert.show()
         else:
             self.alert.hide()
@@ -223,14 +241,19 @@ class WalletTab(QWidget):
             return
         first, last = points[0].at, points[-1].at
         span = (last - first).total_seconds()
-        self.x_axis.setFormat("HH:mm:ss" if span < 3600 else
-                              "MM-dd HH:mm" if span < 7 * 86400 else "yyyy-MM-dd")
+        self.x_axis.setFormat(
+            "HH:mm:ss" if span < 3600 else "MM-dd HH:mm" if span < 7 * 86400 else "yyyy-MM-dd"
+        )
         if first == last:
-            self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(_msecs(first) - 60_000),
-                                 QDateTime.fromMSecsSinceEpoch(_msecs(last) + 60_000))
+            self.x_axis.setRange(
+                QDateTime.fromMSecsSinceEpoch(_msecs(first) - 60_000),
+                QDateTime.fromMSecsSinceEpoch(_msecs(last) + 60_000),
+            )
         else:
-            self.x_axis.setRange(QDateTime.fromMSecsSinceEpoch(_msecs(first)),
-                                 QDateTime.fromMSecsSinceEpoch(_msecs(last)))
+            self.x_axis.setRange(
+                QDateTime.fromMSecsSinceEpoch(_msecs(first)),
+                QDateTime.fromMSecsSinceEpoch(_msecs(last)),
+            )
         values = [s.available_cents / 100 for s in points]
         low, high = min(values), max(values)
         pad = max((high - low) * 0.15, 1.0)
@@ -238,8 +261,9 @@ class WalletTab(QWidget):
         self.y_axis.applyNiceNumbers()
 
     def apply_theme(self, theme: Theme) -> None:
-        self.chart.setTheme(QChart.ChartTheme.ChartThemeDark if theme.dark
-                            else QChart.ChartTheme.ChartThemeLight)
+        self.chart.setTheme(
+            QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
+        )
         self.chart.setBackgroundBrush(theme.color("base"))
         self.chart.setTitleBrush(theme.color("text"))
         for axis in (self.x_axis, self.y_axis):
@@ -249,7 +273,8 @@ class WalletTab(QWidget):
         pen.setWidth(2)
         self.series.setPen(pen)
         self.alert.setStyleSheet(
-            f"QLabel#lowBalanceAlert {{ color: {theme.bad}; font-weight: 600; }}")
+            f"QLabel#lowBalanceAlert {{ color: {theme.bad}; font-weight: 600; }}"
+        )
 
     def refresh_all(self) -> None:
         self.refresh()

@@ -44,8 +44,7 @@ class WindowController(QObject):
         window.controller = self
         self.dialogs: list = []
         self._stop_tracking = asyncio.Event()
-        self.thumbnails = ThumbnailCache(self.runner, self.ctx.paths.thumbnails_dir,
-                                         owner=window)
+        self.thumbnails = ThumbnailCache(self.runner, self.ctx.paths.thumbnails_dir, owner=window)
         self._build_tabs()
         self.relay = ChangeRelay(self.ctx.bus, self)
         # Store changes refresh these views at most once a second; explicit refreshes and
@@ -61,14 +60,25 @@ class WindowController(QObject):
 
     def _build_tabs(self) -> None:
         b, runner = self.backend, self.runner
-        self.catalog = CatalogTab(runner, load_cached=b.cached_catalog, fetch=b.fetch_catalog,
-                                  thumbnails=self.thumbnails)
-        self.orders = OrdersTab(runner, load_activity=b.load_activity,
-                                load_changed=b.load_changed,
-                                load_events=b.load_events, add_note=b.add_note,
-                                recheck=b.recheck, export_csv=b.export_csv)
-        self.wallet = WalletTab(runner, fetch=b.fetch_wallet, last=b.last_wallet,
-                                history=b.wallet_history, orders=b.orders_for_wallet)
+        self.catalog = CatalogTab(
+            runner, load_cached=b.cached_catalog, fetch=b.fetch_catalog, thumbnails=self.thumbnails
+        )
+        self.orders = OrdersTab(
+            runner,
+            load_activity=b.load_activity,
+            load_changed=b.load_changed,
+            load_events=b.load_events,
+            add_note=b.add_note,
+            recheck=b.recheck,
+            export_csv=b.export_csv,
+        )
+        self.wallet = WalletTab(
+            runner,
+            fetch=b.fetch_wallet,
+            last=b.last_wallet,
+            history=b.wallet_history,
+            orders=b.orders_for_wallet,
+        )
         default_game = "csgo"
         if self.ctx.profile is not None:
             from skins_console.services.deposit_service import skinslink_game
@@ -77,9 +87,14 @@ class WindowController(QObject):
                 default_game = skinslink_game(self.ctx.profile.default_game)
             except UserFacingError:
                 pass
-        self.quote = QuoteTab(runner, get_quote=b.get_quote, create_deposit=b.create_deposit,
-                              new_merchant_tx_id=b.new_external_id,
-                              tolerance_pct=b.tolerance_pct, default_game=default_game)
+        self.quote = QuoteTab(
+            runner,
+            get_quote=b.get_quote,
+            create_deposit=b.create_deposit,
+            new_merchant_tx_id=b.new_external_id,
+            tolerance_pct=b.tolerance_pct,
+            default_game=default_game,
+        )
         self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
         # The wallet's movements are explained by order statuses, not by every poll.
         self.orders.activity_moved.connect(lambda: self._reload_history_soon())
@@ -91,8 +106,7 @@ class WindowController(QObject):
         w.attention_action.triggered.connect(self.show_attention)
         w.sell_shortcut.activated.connect(self.catalog.request_sell)
         w.new_profile_action.triggered.connect(lambda: self.open_profile_dialog(None))
-        w.edit_profile_action.triggered.connect(
-            lambda: self.open_profile_dialog(self.ctx.profile))
+        w.edit_profile_action.triggered.connect(lambda: self.open_profile_dialog(self.ctx.profile))
         w.settings_action.triggered.connect(self.open_settings)
         w.header.profile_chosen.connect(self.switch_profile)
         w.closing.connect(self._on_window_closing)
@@ -141,9 +155,13 @@ class WindowController(QObject):
 
     def _start_tracking(self) -> None:
         self._stop_tracking = asyncio.Event()
-        self.runner.spawn(self.backend.tracking.run_forever(self._stop_tracking),
-                          owner=self.window, key="tracking", description="tracking orders",
-                          background=True)
+        self.runner.spawn(
+            self.backend.tracking.run_forever(self._stop_tracking),
+            owner=self.window,
+            key="tracking",
+            description="tracking orders",
+            background=True,
+        )
 
     def show_profile(self, profile: ProfileRecord | None) -> None:
         sandbox = bool(profile and profile.is_sandbox)
@@ -154,10 +172,15 @@ class WindowController(QObject):
         self.window.setWindowTitle(title)
 
     def reload_profiles(self) -> None:
-        self.runner.spawn(self.backend.list_profiles(), owner=self.window, key="profiles",
-                          on_success=lambda profiles: self.window.header.set_profiles(
-                              profiles, self.ctx.profile.name if self.ctx.profile else None),
-                          description="listing profiles")
+        self.runner.spawn(
+            self.backend.list_profiles(),
+            owner=self.window,
+            key="profiles",
+            on_success=lambda profiles: self.window.header.set_profiles(
+                profiles, self.ctx.profile.name if self.ctx.profile else None
+            ),
+            description="listing profiles",
+        )
 
     # --- refreshing ----------------------------------------------------------------------
 
@@ -181,42 +204,63 @@ class WindowController(QObject):
     def refresh_wallet(self) -> None:
         if self.ctx.profile is None:
             return
-        self.runner.spawn(self.backend.fetch_wallet(), owner=self.window, key="header.wallet",
-                          on_success=self._show_wallet, description="refreshing the balance")
+        self.runner.spawn(
+            self.backend.fetch_wallet(),
+            owner=self.window,
+            key="header.wallet",
+            on_success=self._show_wallet,
+            description="refreshing the balance",
+        )
 
     def _show_wallet(self, view: WalletView) -> None:
         self.wallet.show_view(view)
 
     def _on_wallet_shown(self, view: WalletView) -> None:
-        self.window.header.set_wallet(view.available_cents, view.projected_cents,
-                                      view.currency, low=view.low, offline=view.offline)
+        self.window.header.set_wallet(
+            view.available_cents,
+            view.projected_cents,
+            view.currency,
+            low=view.low,
+            offline=view.offline,
+        )
         if not view.offline:
             self._synced("SkinsNode")
 
     def check_health(self) -> None:
         if self.ctx.profile is None:
             return
-        self.runner.spawn(self.backend.health(), owner=self.window, key="header.health",
-                          on_success=self._on_health, description="checking SkinsNode health")
+        self.runner.spawn(
+            self.backend.health(),
+            owner=self.window,
+            key="header.health",
+            on_success=self._on_health,
+            description="checking SkinsNode health",
+        )
 
     def _on_health(self, ok: bool) -> None:
-        self.window.header.skinsnode_dot.set_state("ok" if ok else "degraded",
-                                                   "healthy" if ok else "reports not ok")
+        self.window.header.skinsnode_dot.set_state(
+            "ok" if ok else "degraded", "healthy" if ok else "reports not ok"
+        )
         if ok:
             self.window.clear_provider_banner("SkinsNode")
 
     def _synced(self, provider: str) -> None:
         self.window.header.set_synced(utcnow())
-        dot = (self.window.header.skinsnode_dot if provider == "SkinsNode"
-               else self.window.header.skinslink_dot)
+        dot = (
+            self.window.header.skinsnode_dot
+            if provider == "SkinsNode"
+            else self.window.header.skinslink_dot
+        )
         dot.set_state("ok", "answered just now")
         self.window.clear_provider_banner(provider)
 
     def _on_changes(self, batch: frozenset) -> None:
         kinds = {kind for kind, _key in batch}
         if kinds & {change_bus.ORDER, change_bus.DEPOSIT}:
-            self.orders.note_changes([key for kind, key in batch if kind == change_bus.ORDER],
-                                     [key for kind, key in batch if kind == change_bus.DEPOSIT])
+            self.orders.note_changes(
+                [key for kind, key in batch if kind == change_bus.ORDER],
+                [key for kind, key in batch if kind == change_bus.DEPOSIT],
+            )
             self._reload_orders_soon()
             self.window.header.set_synced(utcnow())
         if change_bus.DEPOSIT in kinds:
@@ -231,9 +275,13 @@ class WindowController(QObject):
         if paused:
             self.window.banner.show_message(
                 f"{paused[0].upper()}{paused[1:]}: {self.backend.tracking.paused_detail or ''}",
-                tone="bad", key="tracking",
-                actions=[("Edit profile", self.window.edit_profile_action.trigger),
-                         ("Retry", self.backend.tracking.wake)])
+                tone="bad",
+                key="tracking",
+                actions=[
+                    ("Edit profile", self.window.edit_profile_action.trigger),
+                    ("Retry", self.backend.tracking.wake),
+                ],
+            )
         else:
             self.window.banner.clear("tracking")
 
@@ -250,18 +298,28 @@ class WindowController(QObject):
 
     def open_sell_dialog(self, item: CatalogItem) -> SellDialog:
         b = self.backend
-        dialog = SellDialog(self.runner, item, new_external_id=b.new_external_id,
-                            load_customers=b.customers, projected_cents=b.projected_cents,
-                            place_order=b.place_order, parent=self.window)
+        dialog = SellDialog(
+            self.runner,
+            item,
+            new_external_id=b.new_external_id,
+            load_customers=b.customers,
+            projected_cents=b.projected_cents,
+            place_order=b.place_order,
+            parent=self.window,
+        )
         dialog.order_placed.connect(lambda _record: self.orders.reload())
         self._keep(dialog)
         dialog.open()
         return dialog
 
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
-        dialog = ProfileDialog(self.runner, save=self.backend.save_profile,
-                               test=self.backend.test_profile, profile=profile,
-                               parent=self.window)
+        dialog = ProfileDialog(
+            self.runner,
+            save=self.backend.save_profile,
+            test=self.backend.test_profile,
+            profile=profile,
+            parent=self.window,
+        )
         dialog.saved.connect(self._on_profile_saved)
         self._keep(dialog)
         dialog.open()
@@ -278,13 +336,16 @@ class WindowController(QObject):
             self.restart_for_profile()
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.runner, self.ctx.settings, self.ctx.profile,
-                                save_profile_fields=self.backend.save_profile_fields,
-                                parent=self.window)
+        dialog = SettingsDialog(
+            self.runner,
+            self.ctx.settings,
+            self.ctx.profile,
+            save_profile_fields=self.backend.save_profile_fields,
+            parent=self.window,
+        )
         dialog.applied.connect(self.apply_settings)
         dialog.applied.connect(self.refresh_wallet)
-        dialog.edit_profile_requested.connect(
-            lambda: self.open_profile_dialog(self.ctx.profile))
+        dialog.edit_profile_requested.connect(lambda: self.open_profile_dialog(self.ctx.profile))
         self._keep(dialog)
         dialog.open()
         return dialog
@@ -306,17 +367,25 @@ class WindowController(QObject):
     def switch_profile(self, name: str) -> None:
         if self.ctx.profile is not None and self.ctx.profile.name == name:
             return
-        self.runner.spawn(self.backend.profiles.use(name), owner=self.window,
-                          key="profile.switch",
-                          on_success=lambda _record: self.restart_for_profile(),
-                          description="switching profile")
+        self.runner.spawn(
+            self.backend.profiles.use(name),
+            owner=self.window,
+            key="profile.switch",
+            on_success=lambda _record: self.restart_for_profile(),
+            description="switching profile",
+        )
 
     def restart_for_profile(self) -> None:
         """Everything shown belongs to one profile: rebuild the tabs for the new one."""
         self._stop_tracking.set()
         self.runner.cancel("tracking")
-        for key in ("catalog.refresh", "orders.reload", "orders.changed", "wallet.refresh",
-                    "wallet.history"):
+        for key in (
+            "catalog.refresh",
+            "orders.reload",
+            "orders.changed",
+            "wallet.refresh",
+            "wallet.history",
+        ):
             self.runner.cancel(key)
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.backend.tracking = type(self.backend.tracking)(self.ctx)

@@ -40,8 +40,9 @@ def sb(api_sandbox):
 
 def skinsnode(sb: Sandbox, **kw) -> SkinsNodeClient:
     options = {"timeout": 3.0, **QUICK, **kw}
-    return SkinsNodeClient(sb.base_url, sb.config.skinsnode_client_id,
-                           sb.config.skinsnode_client_secret, **options)
+    return SkinsNodeClient(
+        sb.base_url, sb.config.skinsnode_client_id, sb.config.skinsnode_client_secret, **options
+    )
 
 
 def skinslink(sb: Sandbox, **kw) -> SkinslinkClient:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -47,12 +47,14 @@ def test_dumps_exact_refuses_floats_and_nan():
 
 
 def test_retry_after_forms():
-    now = datetime(2015, 10, 21, 7, 27, 50, tzinfo=timezone.utc)
+    now = datetime(2015, 10, 21, 7, 27, 50, tzinfo=UTC)
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after("0.5") == 0.5
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=now) == 10.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
-                             now=datetime(2016, 1, 1, tzinfo=timezone.utc)) == 0.0
+    assert (
+        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=datetime(2016, 1, 1, tzinfo=UTC))
+        == 0.0
+    )
     for junk in (None, "", "soon", "-"):
         assert parse_retry_after(junk) is None
     assert parse_retry_after("-5") == 0.0
@@ -71,21 +73,29 @@ def test_error_detail_and_validation_details():
     assert error_detail({"error": {"message": "nested"}}) == "nested"
     assert error_detail(b"<html>502 Bad Gateway</html>") is None
     assert error_detail(b"plain text") == "plain text"
-    body = {"success": False, "message": "validation error",
-            "data": [{"field": "A.game", "code": "required", "message": "game is required"}]}
+    body = {
+        "success": False,
+        "message": "validation error",
+        "data": [{"field": "A.game", "code": "required", "message": "game is required"}],
+    }
     assert validation_details(body)[0]["code"] == "required"
     assert validation_details({"errors": {"tradeUrl": "bad"}}) == [
-        {"field": "tradeUrl", "message": "bad"}]
+        {"field": "tradeUrl", "message": "bad"}
+    ]
 
 
 def _validation(body):
-    return ApiValidationError("x", details=validation_details(body), provider="Skinslink",
-                              status=400, body=body)
+    return ApiValidationError(
+        "x", details=validation_details(body), provider="Skinslink", status=400, body=body
+    )
 
 
 def test_refine_inventory_reload_is_quote_expired():
-    body = {"success": False, "message": "validation error",
-            "data": [{"field": "Trade.id", "code": "inventory_reload", "message": "reload"}]}
+    body = {
+        "success": False,
+        "message": "validation error",
+        "data": [{"field": "Trade.id", "code": "inventory_reload", "message": "reload"}],
+    }
     error = refine_skinslink_error(400, body, _validation(body))
     assert isinstance(error, QuoteExpiredError)
     assert "5-minute quote expired; quote again" in error.message
@@ -97,26 +107,45 @@ def test_refine_bare_message_code_and_steam_account_codes():
     error = refine_skinslink_error(400, body, _validation(body))
     assert type(error) is ProviderRefusal and error.code == "item_specified_price_not_found"
     assert "price fell below your minimum" in error.message
-    body = {"success": False, "message": "validation error",
-            "data": [{"field": "x", "code": "profile_private"}]}
+    body = {
+        "success": False,
+        "message": "validation error",
+        "data": [{"field": "x", "code": "profile_private"}],
+    }
     assert "private" in refine_skinslink_error(400, body, _validation(body)).message
 
 
 def test_refine_leaves_unknown_codes_and_5xx_alone():
-    body = {"success": False, "message": "validation error",
-            "data": [{"field": "x", "code": "required"}]}
+    body = {
+        "success": False,
+        "message": "validation error",
+        "data": [{"field": "x", "code": "required"}],
+    }
     original = _validation(body)
     assert refine_skinslink_error(400, body, original) is original
-    server = ServerError("x", provider="Skinslink", status=500,
-                         body={"message": "inventory_reload"})
+    server = ServerError(
+        "x", provider="Skinslink", status=500, body={"message": "inventory_reload"}
+    )
     assert refine_skinslink_error(500, server.body, server) is server
 
 
-@pytest.mark.parametrize("code", ["trade_link_revoked", "trade_link_invalid", "trade_banned",
-                                  "profile_private", "limited_account", "hold", "permissions",
-                                  "hold_and_permissions", "provider_unavailable",
-                                  "too_many_items", "inventory_reload",
-                                  "item_specified_price_not_found"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "trade_link_revoked",
+        "trade_link_invalid",
+        "trade_banned",
+        "profile_private",
+        "limited_account",
+        "hold",
+        "permissions",
+        "hold_and_permissions",
+        "provider_unavailable",
+        "too_many_items",
+        "inventory_reload",
+        "item_specified_price_not_found",
+    ],
+)
 def test_every_required_code_has_plain_words(code):
     assert code in CODES
     assert describe_code(code) == CODES[code].text
@@ -142,6 +171,7 @@ def test_unknown_codes_are_shown_verbatim():
 def test_bad_base_urls_are_refused_with_a_clear_message(url):
     from skins_console.api.skinsnode_client import SkinsNodeClient
     from skins_console.core.errors import ValidationError
+
     with pytest.raises(ValidationError) as info:
         SkinsNodeClient(url, "id", "secret")
     assert info.value.field == "base_url" and "SkinsNode server address" in info.value.message
@@ -149,5 +179,7 @@ def test_bad_base_urls_are_refused_with_a_clear_message(url):
 
 def test_base_url_trailing_slash_is_dropped():
     from skins_console.api.skinslink_client import SkinslinkClient
-    assert SkinslinkClient("http://127.0.0.1:1/api/v1/", "key").base_url == \
-        "http://127.0.0.1:1/api/v1"
+
+    assert (
+        SkinslinkClient("http://127.0.0.1:1/api/v1/", "key").base_url == "http://127.0.0.1:1/api/v1"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -41,18 +41,20 @@ ITEM = {
 # --- SkinsNode money -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, cents", [('"1840"', 1840), ('"0"', 0), ("1840", 1840),
-                                        ('" 25 "', 25)])
+@pytest.mark.parametrize(
+    "raw, cents", [('"1840"', 1840), ('"0"', 0), ("1840", 1840), ('" 25 "', 25)]
+)
 def test_wallet_balance_integer_strings(raw, cents):
-    data = loads_exact('{"clientId":"c1","currency":"USD","availableBalance":%s}' % raw)
+    data = loads_exact(f'{{"clientId":"c1","currency":"USD","availableBalance":{raw}}}')
     wallet = parse_wallet(data)
     assert wallet.available_cents == cents and isinstance(wallet.available_cents, int)
 
 
-@pytest.mark.parametrize("raw", ['"12.5"', "12.5", "true", '"1e3"', '"12,50"', '""', "null",
-                                 '{"v":1}', '"١٢"'])
+@pytest.mark.parametrize(
+    "raw", ['"12.5"', "12.5", "true", '"1e3"', '"12,50"', '""', "null", '{"v":1}', '"١٢"']
+)
 def test_wallet_balance_refuses_non_integer_cents(raw):
-    data = loads_exact('{"clientId":"c1","currency":"USD","availableBalance":%s}' % raw)
+    data = loads_exact(f'{{"clientId":"c1","currency":"USD","availableBalance":{raw}}}')
     with pytest.raises(ShapeError) as info:
         parse_wallet(data)
     assert "availableBalance" in str(info.value)
@@ -84,9 +86,16 @@ def test_catalog_item_fields():
 
 
 def test_catalog_item_nulls_and_missing_optionals():
-    item = parse_catalog_item({"id": "x1", "marketHashName": "AK-47 | Redline (Field-Tested)",
-                               "price": "250", "floatValue": None, "paintIndex": None,
-                               "future": 1})
+    item = parse_catalog_item(
+        {
+            "id": "x1",
+            "marketHashName": "AK-47 | Redline (Field-Tested)",
+            "price": "250",
+            "floatValue": None,
+            "paintIndex": None,
+            "future": 1,
+        }
+    )
     assert item.price_cents == 250
     assert item.float_value is None and item.paint_index is None and item.image_url is None
 
@@ -148,7 +157,7 @@ def test_order_state():
     assert state.steam_offer_id == "7193849201"
     assert list(state.timestamps) == ["acceptedAt"]
     accepted = accepted_from_state(state)
-    assert accepted.accepted_at == datetime(2026, 4, 25, 12, 30, tzinfo=timezone.utc)
+    assert accepted.accepted_at == datetime(2026, 4, 25, 12, 30, tzinfo=UTC)
     assert accepted.status == "sent"
 
 
@@ -157,9 +166,15 @@ def test_order_state_refuses_fractional_amount_and_tolerates_nulls():
         parse_order_state({**ORDER, "pricing": {"amount": "18.40"}})
     with pytest.raises(ShapeError):
         parse_order_state({**ORDER, "status": None})
-    state = parse_order_state({"externalId": "o", "status": "weird_new_status",
-                               "pricing": None, "timestamps": None,
-                               "failure": {"code": "price_changed"}})
+    state = parse_order_state(
+        {
+            "externalId": "o",
+            "status": "weird_new_status",
+            "pricing": None,
+            "timestamps": None,
+            "failure": {"code": "price_changed"},
+        }
+    )
     assert state.amount_cents is None and state.timestamps == {}
     assert state.failure.code == "price_changed"
 
@@ -175,10 +190,12 @@ def test_order_accepted_must_echo_the_key():
 
 
 def test_quote_lock_and_exact_decimals():
-    at = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
-    data = loads_exact('{"id":742,"total":2,"sum":45.50,"items":['
-                       '{"name":"A","price":22.75,"originalPrice":23.10},'
-                       '{"name":"B","price":22.75,"originalPrice":null}]}')
+    at = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    data = loads_exact(
+        '{"id":742,"total":2,"sum":45.50,"items":['
+        '{"name":"A","price":22.75,"originalPrice":23.10},'
+        '{"name":"B","price":22.75,"originalPrice":null}]}'
+    )
     quote = parse_quote(data, game="csgo", requested=("A", "B", "C"), fetched_at=at)
     assert quote.trade_id == 742
     assert quote.sum == Decimal("45.50")
@@ -190,23 +207,26 @@ def test_quote_lock_and_exact_decimals():
 
 
 def test_quote_without_id_or_items():
-    quote = parse_quote({"total": 0, "sum": 0, "items": None}, game="csgo",
-                        requested=("A",))
+    quote = parse_quote({"total": 0, "sum": 0, "items": None}, game="csgo", requested=("A",))
     assert quote.trade_id is None and quote.lock_expires_at is None
     assert quote.items == () and quote.unpriced == ("A",)
     with pytest.raises(ShapeError):
-        parse_quote({"id": 1, "items": [{"name": "A", "price": "abc"}]}, game="csgo",
-                    requested=("A",))
+        parse_quote(
+            {"id": 1, "items": [{"name": "A", "price": "abc"}]}, game="csgo", requested=("A",)
+        )
     with pytest.raises(ShapeError):
         parse_quote({"id": True, "items": []}, game="csgo", requested=("A",))
 
 
 def test_deposit_state():
-    state = parse_deposit_state(loads_exact(
-        '{"id":9,"merchant_tx_id":"d1","status":"active","amount":45.5,'
-        '"bot_name":"Bot #3","bot_steam_id":76561198000000002,"trade_offer_id":"6000",'
-        '"trade_offer_expiry_at":"2026-11-22T12:10:00Z","hold_end_date":null,'
-        '"fail_reason":null,"success_url":"https://x"}'))
+    state = parse_deposit_state(
+        loads_exact(
+            '{"id":9,"merchant_tx_id":"d1","status":"active","amount":45.5,'
+            '"bot_name":"Bot #3","bot_steam_id":76561198000000002,"trade_offer_id":"6000",'
+            '"trade_offer_expiry_at":"2026-11-22T12:10:00Z","hold_end_date":null,'
+            '"fail_reason":null,"success_url":"https://x"}'
+        )
+    )
     assert state.amount == Decimal("45.5")
     assert state.bot_steam_id == 76561198000000002
     assert state.trade_offer_expiry_at.minute == 10
@@ -218,14 +238,22 @@ def test_deposit_state():
 
 
 def test_prepare_names_normalises_dedupes_and_limits():
-    names = prepare_names("csgo", ["AK-47|Redline  (field-tested)", "AK-47 | Redline (Field-Tested)",
-                                   "StatTrak ★ Karambit | Doppler (Factory New)"])
-    assert names == ("AK-47 | Redline (Field-Tested)",
-                     "★ StatTrak™ Karambit | Doppler (Factory New)")
+    names = prepare_names(
+        "csgo",
+        [
+            "AK-47|Redline  (field-tested)",
+            "AK-47 | Redline (Field-Tested)",
+            "StatTrak ★ Karambit | Doppler (Factory New)",
+        ],
+    )
+    assert names == (
+        "AK-47 | Redline (Field-Tested)",
+        "★ StatTrak™ Karambit | Doppler (Factory New)",
+    )
     assert prepare_names("rust", ["  Big   Grin  "]) == ("Big Grin",)
     with pytest.raises(ValidationError, match="at least one"):
         prepare_names("csgo", [])
-    with pytest.raises(ValidationError, match="at most 2000.*2001"):
+    with pytest.raises(ValidationError, match=r"at most 2000.*2001"):
         prepare_names("csgo", [f"Sticker | {i}" for i in range(2001)])
     assert len(prepare_names("csgo", [f"Sticker | {i}" for i in range(2000)])) == 2000
     with pytest.raises(MarketNameError, match="Name 2"):
@@ -235,10 +263,14 @@ def test_prepare_names_normalises_dedupes_and_limits():
 
 
 def _deposit(**kw) -> DepositRequest:
-    base = dict(trade_id=742, merchant_tx_id="dep_1", game="csgo", partner=123456789,
-                token="AbCdEfGh",
-                items=(DepositItem("38029384123", "AK-47 | Redline (Field-Tested)",
-                                   Decimal("22.50")),))
+    base = dict(
+        trade_id=742,
+        merchant_tx_id="dep_1",
+        game="csgo",
+        partner=123456789,
+        token="AbCdEfGh",
+        items=(DepositItem("38029384123", "AK-47 | Redline (Field-Tested)", Decimal("22.50")),),
+    )
     base.update(kw)
     return DepositRequest(**base)
 

@@ -43,20 +43,35 @@ def deposit_truth(sb, tx):
     return sb.truth()["skinslink"]["deposits"].get(tx)
 
 
-async def quoted_request(client, sb, names=(REDLINE,), *, min_price=None, count=None,
-                         result_url=None, outcome="completed") -> DepositRequest:
+async def quoted_request(
+    client,
+    sb,
+    names=(REDLINE,),
+    *,
+    min_price=None,
+    count=None,
+    result_url=None,
+    outcome="completed",
+) -> DepositRequest:
     """A fresh quote turned into a deposit request; its fate is scripted so that the
     sandbox's random provider failures (5%) never make a test flaky."""
     quote = await client.get_prices("csgo", list(names))
     assert quote.trade_id is not None
     names = list(names) if count is None else [names[0]] * count
-    items = tuple(DepositItem(str(38029384123 + i), name, min_price)
-                  for i, name in enumerate(names))
+    items = tuple(
+        DepositItem(str(38029384123 + i), name, min_price) for i, name in enumerate(names)
+    )
     tx = unique("dep")
     sb.script_deposit(tx, outcome)
-    return DepositRequest(trade_id=quote.trade_id, merchant_tx_id=tx,
-                          game="csgo", partner=123456789, token="AbCdEfGh", items=items,
-                          result_url=result_url)
+    return DepositRequest(
+        trade_id=quote.trade_id,
+        merchant_tx_id=tx,
+        game="csgo",
+        partner=123456789,
+        token="AbCdEfGh",
+        items=items,
+        result_url=result_url,
+    )
 
 
 # --- get-prices ------------------------------------------------------------------------
@@ -67,15 +82,15 @@ async def test_quote_locks_for_five_minutes(sb, sl):
     quote = await sl.get_prices("cs2", [REDLINE, ASIIMOV, "Sticker | Not A Real Sticker"])
     assert quote.game == "csgo"
     assert quote.trade_id is not None
-    assert before + timedelta(minutes=5) <= quote.lock_expires_at <= utcnow() + timedelta(
-        minutes=5)
+    assert before + timedelta(minutes=5) <= quote.lock_expires_at <= utcnow() + timedelta(minutes=5)
     assert {item.name for item in quote.items} == {REDLINE, ASIIMOV}
     assert all(isinstance(item.price, Decimal) for item in quote.items)
     assert quote.sum == sum(item.price for item in quote.items)
     assert quote.unpriced == ("Sticker | Not A Real Sticker",)
     truth = sb.truth()["skinslink"]["quotes"][str(quote.trade_id)]
     assert {name: Decimal(p) for name, p in truth["items"].items()} == {
-        item.name: item.price for item in quote.items}
+        item.name: item.price for item in quote.items
+    }
 
 
 async def test_price_only_quote_has_no_lock(sb, sl):
@@ -119,8 +134,16 @@ async def test_a_2000_name_quote_goes_through(sl):
 async def test_quote_timeout_is_retried(sb):
     async with skinslink(sb, timeout=0.3) as client:
         before = requests(sb, GET_PRICES)
-        sb.set_faults([{"kind": "latency", "latency_ms": 700,
-                        "route": "/api/v1/merchant/get-prices", "count": 1}])
+        sb.set_faults(
+            [
+                {
+                    "kind": "latency",
+                    "latency_ms": 700,
+                    "route": "/api/v1/merchant/get-prices",
+                    "count": 1,
+                }
+            ]
+        )
         quote = await client.get_prices("csgo", [REDLINE])
     assert quote.items
     assert requests(sb, GET_PRICES) == before + 2
@@ -230,8 +253,9 @@ async def test_deposit_inputs_checked_before_sending(sb, sl):
 async def test_lost_create_answer_is_reconciled(sb, sl):
     req = await quoted_request(sl, sb)
     before = requests(sb, CREATE)
-    sb.set_faults([{"kind": "drop", "route": "/api/v1/merchant/create-deposit",
-                    "count": 1, "commit": True}])
+    sb.set_faults(
+        [{"kind": "drop", "route": "/api/v1/merchant/create-deposit", "count": 1, "commit": True}]
+    )
     state = await sl.create_deposit_by_hash_name(req)
     assert state.merchant_tx_id == req.merchant_tx_id and state.status == "active"
     assert requests(sb, CREATE) == before + 1
@@ -242,8 +266,9 @@ async def test_lost_create_answer_is_reconciled(sb, sl):
 async def test_create_that_never_arrived_is_resent_identically(sb, sl):
     req = await quoted_request(sl, sb)
     before = requests(sb, CREATE)
-    sb.set_faults([{"kind": "error", "status": 502, "route": "/api/v1/merchant/create-deposit",
-                    "count": 1}])
+    sb.set_faults(
+        [{"kind": "error", "status": 502, "route": "/api/v1/merchant/create-deposit", "count": 1}]
+    )
     state = await sl.create_deposit_by_hash_name(req)
     assert state.status == "active"
     assert requests(sb, CREATE) == before + 2
@@ -253,8 +278,7 @@ async def test_create_that_never_arrived_is_resent_identically(sb, sl):
 
 async def test_garbled_create_answer_is_reconciled(sb, sl):
     req = await quoted_request(sl, sb)
-    sb.set_faults([{"kind": "malformed", "route": "/api/v1/merchant/create-deposit",
-                    "count": 1}])
+    sb.set_faults([{"kind": "malformed", "route": "/api/v1/merchant/create-deposit", "count": 1}])
     state = await sl.create_deposit_by_hash_name(req)
     assert state.id == req.trade_id
     assert deposit_truth(sb, req.merchant_tx_id)["posts"] == 1
@@ -262,8 +286,12 @@ async def test_garbled_create_answer_is_reconciled(sb, sl):
 
 async def test_outcome_unknown_when_status_is_unreachable(sb, sl):
     req = await quoted_request(sl, sb)
-    sb.set_faults([{"kind": "error", "status": 503, "route": "/api/v1/merchant/create-deposit"},
-                   {"kind": "error", "status": 503, "route": "/api/v1/merchant/deposit"}])
+    sb.set_faults(
+        [
+            {"kind": "error", "status": 503, "route": "/api/v1/merchant/create-deposit"},
+            {"kind": "error", "status": 503, "route": "/api/v1/merchant/deposit"},
+        ]
+    )
     with pytest.raises(OutcomeUnknownError) as info:
         await sl.create_deposit_by_hash_name(req)
     assert req.merchant_tx_id in info.value.message and info.value.outcome_unknown
@@ -277,6 +305,7 @@ async def test_missing_and_wrong_api_key(sb):
         answer = await raw.get(f"{sb.skinslink_base_url}/merchant/deposit/status?id=1")
     assert answer.status_code == 401  # the sandbox really requires the header
     from skins_console.api.skinslink_client import SkinslinkClient
+
     async with SkinslinkClient(sb.skinslink_base_url, "wrong-key-value") as client:
         with pytest.raises(AuthError) as info:
             await client.get_prices("csgo", [REDLINE])
@@ -294,8 +323,9 @@ async def test_forbidden(sb, sl):
 async def test_status_retry_after_is_honoured(sb, sl):
     req = await quoted_request(sl, sb)
     await sl.create_deposit_by_hash_name(req)
-    sb.set_faults([{"kind": "rate_limit", "route": "/api/v1/merchant/deposit", "count": 1,
-                    "retry_after": 1}])
+    sb.set_faults(
+        [{"kind": "rate_limit", "route": "/api/v1/merchant/deposit", "count": 1, "retry_after": 1}]
+    )
     started = time.monotonic()
     await sl.deposit_status(merchant_tx_id=req.merchant_tx_id)
     assert time.monotonic() - started >= 1.0
@@ -303,8 +333,9 @@ async def test_status_retry_after_is_honoured(sb, sl):
 
 async def test_status_rate_limited_beyond_cap(sb):
     async with skinslink(sb, max_retry_after=1) as client:
-        sb.set_faults([{"kind": "rate_limit", "route": "/api/v1/merchant/deposit",
-                        "retry_after": 60}])
+        sb.set_faults(
+            [{"kind": "rate_limit", "route": "/api/v1/merchant/deposit", "retry_after": 60}]
+        )
         with pytest.raises(RateLimitedError) as info:
             await client.deposit_status(id=1)
     assert info.value.retry_after == 60
@@ -319,8 +350,7 @@ async def test_status_server_error_and_timeout(sb):
         sb.set_faults([{"kind": "error", "status": 408, "route": "/api/v1/merchant/deposit"}])
         with pytest.raises(ApiTimeoutError):
             await client.deposit_status(id=1)
-        sb.set_faults([{"kind": "latency", "latency_ms": 500,
-                        "route": "/api/v1/merchant/deposit"}])
+        sb.set_faults([{"kind": "latency", "latency_ms": 500, "route": "/api/v1/merchant/deposit"}])
         with pytest.raises(ApiTimeoutError):
             await client.deposit_status(id=1)
 
@@ -335,6 +365,7 @@ async def test_status_malformed(sb):
 
 async def test_sandbox_webhook_verifies(sb, sl, webhook_receiver):
     from skins_console.api.webhook_signatures import verify_skinslink_webhook
+
     req = await quoted_request(sl, sb, result_url=webhook_receiver.url, outcome="failed")
     await sl.create_deposit_by_hash_name(req)
     sb.advance(400)

@@ -43,11 +43,17 @@ async def fresh_item(client):
     raise AssertionError("the sandbox catalog ran out of unused items")
 
 
-async def order_for(client, prefix="ord", *, webhook_url="https://merchant.example/hooks",
-                    **overrides) -> OrderRequest:
+async def order_for(
+    client, prefix="ord", *, webhook_url="https://merchant.example/hooks", **overrides
+) -> OrderRequest:
     item = await fresh_item(client)
-    fields = dict(catalog_item_id=item.id, expected_price_cents=item.price_cents,
-                  external_id=unique(prefix), webhook_url=webhook_url, trade_url=TRADE_URL)
+    fields = dict(
+        catalog_item_id=item.id,
+        expected_price_cents=item.price_cents,
+        external_id=unique(prefix),
+        webhook_url=webhook_url,
+        trade_url=TRADE_URL,
+    )
     fields.update(overrides)
     return OrderRequest(**fields)
 
@@ -76,8 +82,14 @@ async def test_health_needs_no_credentials(sb):
 
 def skinsnode_wrong(sb):
     from skins_console.api.skinsnode_client import SkinsNodeClient
-    return SkinsNodeClient(sb.base_url, sb.config.skinsnode_client_id, "wrong-secret-value",
-                           timeout=3.0, backoff_base=0.01)
+
+    return SkinsNodeClient(
+        sb.base_url,
+        sb.config.skinsnode_client_id,
+        "wrong-secret-value",
+        timeout=3.0,
+        backoff_base=0.01,
+    )
 
 
 async def test_wallet_matches_sandbox_truth(sb, sn):
@@ -139,16 +151,18 @@ async def test_same_external_id_twice_is_one_order_debited_once(sb, sn):
     truth = order_truth(sb, req.external_id)
     assert truth["posts"] == 2 and truth["created"] == 1
     assert len(debits(sb, req.external_id)) == 1
-    assert sb.truth()["skinsnode"]["wallet"]["balance_cents"] == 1_000_000 - \
-        req.expected_price_cents
+    assert (
+        sb.truth()["skinsnode"]["wallet"]["balance_cents"] == 1_000_000 - req.expected_price_cents
+    )
 
 
 async def test_lost_response_is_reconciled_not_duplicated(sb, sn):
     sb.set_balance(1_000_000)
     req = await order_for(sn)
     posts, gets = requests(sb, POST_ORDERS), requests(sb, GET_ORDER)
-    sb.set_faults([{"kind": "drop", "route": "/v1/orders", "method": "POST", "count": 1,
-                    "commit": True}])
+    sb.set_faults(
+        [{"kind": "drop", "route": "/v1/orders", "method": "POST", "count": 1, "commit": True}]
+    )
     accepted = await sn.create_order(req)
     assert accepted.external_id == req.external_id
     assert accepted.raw["externalId"] == req.external_id  # built from the lookup
@@ -177,8 +191,18 @@ async def test_server_error_reconciles(sb, sn, commit):
     sb.set_balance(1_000_000)
     req = await order_for(sn)
     posts = requests(sb, POST_ORDERS)
-    sb.set_faults([{"kind": "error", "status": 503, "route": "/v1/orders", "method": "POST",
-                    "count": 1, "commit": commit}])
+    sb.set_faults(
+        [
+            {
+                "kind": "error",
+                "status": 503,
+                "route": "/v1/orders",
+                "method": "POST",
+                "count": 1,
+                "commit": commit,
+            }
+        ]
+    )
     await sn.create_order(req)
     truth = order_truth(sb, req.external_id)
     assert truth["created"] == 1 and truth["posts"] == 1
@@ -188,8 +212,7 @@ async def test_server_error_reconciles(sb, sn, commit):
 async def test_garbled_answer_is_reconciled(sb, sn):
     sb.set_balance(1_000_000)
     req = await order_for(sn)
-    sb.set_faults([{"kind": "malformed", "route": "/v1/orders", "method": "POST",
-                    "count": 1}])
+    sb.set_faults([{"kind": "malformed", "route": "/v1/orders", "method": "POST", "count": 1}])
     accepted = await sn.create_order(req)
     assert accepted.external_id == req.external_id
     assert order_truth(sb, req.external_id)["posts"] == 1
@@ -199,8 +222,17 @@ async def test_timeout_then_late_processing_still_one_order(sb):
     sb.set_balance(1_000_000)
     async with skinsnode(sb, timeout=0.4) as client:
         req = await order_for(client)
-        sb.set_faults([{"kind": "latency", "latency_ms": 1200, "route": "/v1/orders",
-                        "method": "POST", "count": 1}])
+        sb.set_faults(
+            [
+                {
+                    "kind": "latency",
+                    "latency_ms": 1200,
+                    "route": "/v1/orders",
+                    "method": "POST",
+                    "count": 1,
+                }
+            ]
+        )
         accepted = await client.create_order(req)
     assert accepted.external_id == req.external_id
     # The slow first POST is processed after the client gave up and resent: the sandbox
@@ -257,8 +289,9 @@ async def test_conflict_adopts_the_existing_order(sb, sn):
     sb.set_balance(1_000_000)
     req = await order_for(sn)
     await sn.create_order(req)
-    sb.set_faults([{"kind": "error", "status": 409, "route": "/v1/orders", "method": "POST",
-                    "count": 1}])
+    sb.set_faults(
+        [{"kind": "error", "status": 409, "route": "/v1/orders", "method": "POST", "count": 1}]
+    )
     adopted = await sn.create_order(req)
     assert adopted.external_id == req.external_id
     assert order_truth(sb, req.external_id)["created"] == 1
@@ -281,11 +314,25 @@ async def test_forbidden_names_the_allow_list(sb, sn):
 
 async def test_client_side_checks_before_sending(sb, sn):
     posts = requests(sb, POST_ORDERS)
-    for bad in (dict(external_id=""), dict(expected_price_cents=12.5),
-                dict(expected_price_cents=True), dict(trade_url=""), dict(webhook_url="")):
-        req = OrderRequest(**{**dict(catalog_item_id="x", expected_price_cents=1,
-                                     external_id="e", webhook_url="https://w", trade_url="t"),
-                              **bad})
+    for bad in (
+        dict(external_id=""),
+        dict(expected_price_cents=12.5),
+        dict(expected_price_cents=True),
+        dict(trade_url=""),
+        dict(webhook_url=""),
+    ):
+        req = OrderRequest(
+            **{
+                **dict(
+                    catalog_item_id="x",
+                    expected_price_cents=1,
+                    external_id="e",
+                    webhook_url="https://w",
+                    trade_url="t",
+                ),
+                **bad,
+            }
+        )
         with pytest.raises(ValidationError):
             await sn.create_order(req)
     assert requests(sb, POST_ORDERS) == posts
@@ -313,8 +360,7 @@ async def test_read_retries_are_bounded(sb):
 
 async def test_retry_after_is_honoured(sb, sn):
     before = requests(sb, "GET /v1/wallet")
-    sb.set_faults([{"kind": "rate_limit", "route": "/v1/wallet", "count": 1,
-                    "retry_after": 1}])
+    sb.set_faults([{"kind": "rate_limit", "route": "/v1/wallet", "count": 1, "retry_after": 1}])
     started = time.monotonic()
     await sn.wallet()
     assert time.monotonic() - started >= 1.0
@@ -334,11 +380,23 @@ async def test_long_retry_after_is_reported_not_slept(sb):
 async def test_rate_limited_create_waits_and_resends_same_body(sb, sn):
     sb.set_balance(1_000_000)
     req = await order_for(sn)
-    sb.set_faults([{"kind": "rate_limit", "route": "/v1/orders", "method": "POST",
-                    "count": 1, "retry_after": 1}])
+    sb.set_faults(
+        [
+            {
+                "kind": "rate_limit",
+                "route": "/v1/orders",
+                "method": "POST",
+                "count": 1,
+                "retry_after": 1,
+            }
+        ]
+    )
     await sn.create_order(req)
-    assert order_truth(sb, req.external_id) == {**order_truth(sb, req.external_id),
-                                                 "posts": 1, "created": 1}
+    assert order_truth(sb, req.external_id) == {
+        **order_truth(sb, req.external_id),
+        "posts": 1,
+        "created": 1,
+    }
 
 
 async def test_malformed_json_is_reported(sb):
@@ -373,13 +431,16 @@ async def test_dropped_connection_on_read(sb):
 
 
 async def test_unreachable_server():
-    from skins_console.api.skinsnode_client import SkinsNodeClient
     import socket
+
+    from skins_console.api.skinsnode_client import SkinsNodeClient
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    async with SkinsNodeClient(f"http://127.0.0.1:{port}", "id", "secret", max_get_retries=0
-                               ) as client:
+    async with SkinsNodeClient(
+        f"http://127.0.0.1:{port}", "id", "secret", max_get_retries=0
+    ) as client:
         with pytest.raises(ApiConnectionError) as info:
             await client.health()
     assert f"127.0.0.1:{port}" in info.value.message and "Could not connect" in info.value.message
@@ -412,14 +473,14 @@ async def test_concurrent_reads_share_one_client(sb, sn):
 async def test_sandbox_webhooks_verify(sb, sn, webhook_receiver):
     from skins_console.api.webhook_signatures import verify_skinsnode_webhook
     from skins_console.core.errors import WebhookRejected
+
     sb.set_balance(1_000_000)
     req = await order_for(sn, webhook_url=webhook_receiver.url)
     await sn.create_order(req)
     sb.advance(30)
     received = await asyncio.to_thread(webhook_receiver.wait_for, lambda d: d, 5)
     hook = received[0]
-    delivery = verify_skinsnode_webhook(hook.headers, hook.body,
-                                        sb.config.skinsnode_client_secret)
+    delivery = verify_skinsnode_webhook(hook.headers, hook.body, sb.config.skinsnode_client_secret)
     assert delivery.order.external_id == req.external_id
     assert delivery.event_type == "order.updated"
     with pytest.raises(WebhookRejected):
@@ -436,8 +497,7 @@ async def test_a_large_catalog_is_read_stepwise_and_a_garbled_one_refused(sandbo
     big = sandbox_factory(catalog_size=4000)
     async with skinsnode(big, max_get_retries=1) as client:
         stepwise = await client._http.get("/v1/catalog")
-        whole = await client._http._client.get("/v1/catalog",
-                                                headers=client._http._auth_headers)
+        whole = await client._http._client.get("/v1/catalog", headers=client._http._auth_headers)
         assert len(whole.content) > http.DECODE_OFF_LOOP_BYTES
         assert stepwise.data == loads_exact(whole.content)
         assert len((await client.catalog()).items) == 4000

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,7 @@ from skins_console.core.errors import WebhookRejected
 from skins_console.core.models import format_time
 
 SECRET = "sn-secret-for-tests"
-NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 BODY = (
     b'{"externalId":"ord_1","status":"completed","steamOfferId":"7193849201",'
     b'"amount":"1840","currency":"USD","error":null,'
@@ -133,8 +133,7 @@ def test_replay_with_fresh_timestamp_but_old_signature_is_rejected():
     assert info.value.reason == "bad_signature"
 
 
-@pytest.mark.parametrize("missing", ["X-Event-Type", "X-Delivery-Id", "X-Timestamp",
-                                     "X-Signature"])
+@pytest.mark.parametrize("missing", ["X-Event-Type", "X-Delivery-Id", "X-Timestamp", "X-Signature"])
 def test_each_header_is_required(missing):
     headers = _headers()
     del headers[missing]
@@ -177,9 +176,11 @@ def test_non_ascii_signature_does_not_crash():
 
 
 def test_failure_payload_is_read():
-    body = (b'{"externalId":"ord_2","status":"failed","steamOfferId":null,"amount":"500",'
-            b'"currency":"USD","error":{"code":"item_unavailable","message":"gone"},'
-            b'"timestamps":{}}')
+    body = (
+        b'{"externalId":"ord_2","status":"failed","steamOfferId":null,"amount":"500",'
+        b'"currency":"USD","error":{"code":"item_unavailable","message":"gone"},'
+        b'"timestamps":{}}'
+    )
     delivery = verify_skinsnode_webhook(_headers(body), body, SECRET, now=NOW)
     assert delivery.order.failure.code == "item_unavailable"
     assert delivery.order.steam_offer_id is None
@@ -250,14 +251,21 @@ def test_skinslink_offer_id_empty_or_absent_and_custom_currency_tolerated():
     del absent["offer_id"]
     assert verify_skinslink_webhook(json.dumps(absent), SL_SECRET).offer_id is None
     hook = verify_skinslink_webhook(
-        _sl_body(custom_currency="EUR", custom_currency_multiplier=1.1,
-                 custom_currency_rate=0.92, custom_currency_sum=45.79), SL_SECRET)
+        _sl_body(
+            custom_currency="EUR",
+            custom_currency_multiplier=1.1,
+            custom_currency_rate=0.92,
+            custom_currency_sum=45.79,
+        ),
+        SL_SECRET,
+    )
     assert hook.raw["custom_currency"] == "EUR"
     assert hook.raw["custom_currency_sum"] == Decimal("45.79")
 
 
 def test_skinslink_numeric_ids_become_text():
-    hook = verify_skinslink_webhook(_sl_body(steam_id=76561198000000001, offer_id=6000000001),
-                                    SL_SECRET)
+    hook = verify_skinslink_webhook(
+        _sl_body(steam_id=76561198000000001, offer_id=6000000001), SL_SECRET
+    )
     assert hook.steam_id == "76561198000000001"
     assert hook.offer_id == "6000000001"

@@ -38,47 +38,87 @@ class CliEnv:
         self.data_dir = tmp_path / "data"
         self.keyring_home = tmp_path / "keyring-home"
         self.sandbox = sandbox
-        self.env = {key: value for key, value in os.environ.items()
-                    if key not in ("PYTHONDONTWRITEBYTECODE", "SKINS_CONSOLE_DATA_DIR")}
-        self.env.update({
-            "PYTHONPYCACHEPREFIX": str(PYCACHE),
-            "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-            "XDG_DATA_HOME": str(self.keyring_home),
-            "PYTHONPATH": str(ROOT),
-            "COLUMNS": "200",
-        })
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("PYTHONDONTWRITEBYTECODE", "SKINS_CONSOLE_DATA_DIR")
+        }
+        self.env.update(
+            {
+                "PYTHONPYCACHEPREFIX": str(PYCACHE),
+                "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+                "XDG_DATA_HOME": str(self.keyring_home),
+                "PYTHONPATH": str(ROOT),
+                "COLUMNS": "200",
+            }
+        )
         if sandbox is not None:
-            self.env.update({
-                "SKINSNODE_CLIENT_SECRET": sandbox.config.skinsnode_client_secret,
-                "SKINSLINK_API_KEY": sandbox.config.skinslink_api_key,
-                "SKINSLINK_WEBHOOK_SECRET": sandbox.config.skinslink_webhook_secret,
-            })
+            self.env.update(
+                {
+                    "SKINSNODE_CLIENT_SECRET": sandbox.config.skinsnode_client_secret,
+                    "SKINSLINK_API_KEY": sandbox.config.skinslink_api_key,
+                    "SKINSLINK_WEBHOOK_SECRET": sandbox.config.skinslink_webhook_secret,
+                }
+            )
 
     def argv(self, *args: str) -> list[str]:
         scale = str(1 / self.sandbox.config.speed) if self.sandbox is not None else "1"
-        return [sys.executable, "-m", "skins_console", "--data-dir", str(self.data_dir),
-                "--time-scale", scale, *args]
+        return [
+            sys.executable,
+            "-m",
+            "skins_console",
+            "--data-dir",
+            str(self.data_dir),
+            "--time-scale",
+            scale,
+            *args,
+        ]
 
-    def run(self, *args: str, input: str | None = None, timeout: float = 60,
-            env: dict | None = None) -> CliRun:
-        done = subprocess.run(self.argv(*args), input=input, capture_output=True, text=True,
-                              timeout=timeout, cwd=ROOT, env={**self.env, **(env or {})},
-                              stdin=None if input is not None else subprocess.DEVNULL)
+    def run(
+        self, *args: str, input: str | None = None, timeout: float = 60, env: dict | None = None
+    ) -> CliRun:
+        done = subprocess.run(
+            self.argv(*args),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
         return CliRun(done.returncode, done.stdout, done.stderr)
 
     def popen(self, *args: str, env: dict | None = None) -> subprocess.Popen:
-        return subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                                cwd=ROOT, env={**self.env, **(env or {})})
+        return subprocess.Popen(
+            self.argv(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+        )
 
     def add_profile(self, name: str = "main", *extra: str) -> CliRun:
         box = self.sandbox
         # Sandbox prices drift with its (fast) time; a wide floor keeps deposits through it.
-        run = self.run("profile", "add", name, "--skinsnode-url", box.skinsnode_base_url,
-                       "--skinsnode-client-id", box.config.skinsnode_client_id,
-                       "--skinslink-url", box.skinslink_base_url,
-                       "--webhook-url", "http://127.0.0.1:9/hooks", "--tolerance", "50",
-                       *extra)
+        run = self.run(
+            "profile",
+            "add",
+            name,
+            "--skinsnode-url",
+            box.skinsnode_base_url,
+            "--skinsnode-client-id",
+            box.config.skinsnode_client_id,
+            "--skinslink-url",
+            box.skinslink_base_url,
+            "--webhook-url",
+            "http://127.0.0.1:9/hooks",
+            "--tolerance",
+            "50",
+            *extra,
+        )
         assert run.code == 0, run.stderr
         return run
 

@@ -23,31 +23,70 @@ def _one_line_error(run, *needles):
 def test_help_documents_exit_codes_and_secret_handling(cli):
     run = cli.run("--help")
     assert run.code == 0
-    for text in ("exit codes:", "3    input error", "6    keyring error",
-                 "SKINSNODE_CLIENT_SECRET"):
+    for text in (
+        "exit codes:",
+        "3    input error",
+        "6    keyring error",
+        "SKINSNODE_CLIENT_SECRET",
+    ):
         assert text in run.stdout
 
 
 def test_secrets_are_never_options(cli):
-    run = cli.run("profile", "add", "x", "--skinsnode-url", "http://h", "--skinsnode-client-id",
-                  "i", "--skinslink-url", "http://h", "--webhook-url", "http://h",
-                  "--skinsnode-client-secret", "s3cr3t-value")
+    run = cli.run(
+        "profile",
+        "add",
+        "x",
+        "--skinsnode-url",
+        "http://h",
+        "--skinsnode-client-id",
+        "i",
+        "--skinslink-url",
+        "http://h",
+        "--webhook-url",
+        "http://h",
+        "--skinsnode-client-secret",
+        "s3cr3t-value",
+    )
     assert run.code == 2 and "unrecognized arguments" in run.stderr
 
 
 def test_missing_secret_without_a_terminal_names_the_variable(cli):
     env = {"SKINSNODE_CLIENT_SECRET": ""}
-    run = cli.run("profile", "add", "x", "--skinsnode-url", "http://h", "--skinsnode-client-id",
-                  "i", "--skinslink-url", "http://h", "--webhook-url", "http://h", env=env)
+    run = cli.run(
+        "profile",
+        "add",
+        "x",
+        "--skinsnode-url",
+        "http://h",
+        "--skinsnode-client-id",
+        "i",
+        "--skinslink-url",
+        "http://h",
+        "--webhook-url",
+        "http://h",
+        env=env,
+    )
     assert run.code == 3
     _one_line_error(run, "SKINSNODE_CLIENT_SECRET")
     assert cli.run("--json", "profile", "list").json()["profiles"] == []
 
 
 def test_no_usable_keyring_is_a_keyring_error_and_adds_nothing(cli):
-    run = cli.run("profile", "add", "x", "--skinsnode-url", "http://h", "--skinsnode-client-id",
-                  "i", "--skinslink-url", "http://h", "--webhook-url", "http://h",
-                  env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    run = cli.run(
+        "profile",
+        "add",
+        "x",
+        "--skinsnode-url",
+        "http://h",
+        "--skinsnode-client-id",
+        "i",
+        "--skinslink-url",
+        "http://h",
+        "--webhook-url",
+        "http://h",
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
     assert run.code == 6
     _one_line_error(run, "keyring")
     assert cli.run("--json", "profile", "list").json()["profiles"] == []
@@ -57,8 +96,11 @@ def test_unknown_or_missing_profile(cli_with_profile):
     run = cli_with_profile.run("--json", "--profile", "nope", "wallet")
     assert run.code == 3
     _one_line_error(run, "no profile named “nope”")
-    assert run.json()["error"] == {"code": "profile_missing", "exit_code": 3,
-                                   "message": "There is no profile named “nope”."}
+    assert run.json()["error"] == {
+        "code": "profile_missing",
+        "exit_code": 3,
+        "message": "There is no profile named “nope”.",
+    }
 
 
 def test_no_profile_yet_says_how_to_add_one(cli):
@@ -72,20 +114,66 @@ def test_input_mistakes_are_caught_before_anything_is_sent(cli_with_profile):
     item = cli.run("--json", "catalog", "--limit", "1").json()["items"][0]
     posts = cli.sandbox.truth()["requests"].get("POST /v1/orders", 0)
     cases = [
-        (("order", "create", "--item", item["id"], "--trade-url",
-          "https://steamcommunity.co/tradeoffer/new/?partner=1&token=abcdefgh"), "phishing"),
-        (("order", "create", "--item", item["id"], "--trade-url", URL, "--price", "12.345"),
-         "fractions of a cent"),
-        (("order", "create", "--item", "00000000-0000-4000-8000-000000000000",
-          "--trade-url", URL), "not in the SkinsNode catalog"),
-        (("order", "create", "--item", item["id"], "--trade-url", URL, "--price",
-          str(item["price_cents"] - 1)), "moved from"),
-        (("order", "create", "--item", item["id"], "--trade-url", URL, "--external-id",
-          "bad id!"), "not usable"),
-        (("deposit", "create", "--quote", "99", "--trade-url", URL, "--item", "AK=notanumber"),
-         "must be a number"),
-        (("deposit", "create", "--quote", "99", "--trade-url", URL, "--item", "AK=123"),
-         "no quote 99"),
+        (
+            (
+                "order",
+                "create",
+                "--item",
+                item["id"],
+                "--trade-url",
+                "https://steamcommunity.co/tradeoffer/new/?partner=1&token=abcdefgh",
+            ),
+            "phishing",
+        ),
+        (
+            ("order", "create", "--item", item["id"], "--trade-url", URL, "--price", "12.345"),
+            "fractions of a cent",
+        ),
+        (
+            (
+                "order",
+                "create",
+                "--item",
+                "00000000-0000-4000-8000-000000000000",
+                "--trade-url",
+                URL,
+            ),
+            "not in the SkinsNode catalog",
+        ),
+        (
+            (
+                "order",
+                "create",
+                "--item",
+                item["id"],
+                "--trade-url",
+                URL,
+                "--price",
+                str(item["price_cents"] - 1),
+            ),
+            "moved from",
+        ),
+        (
+            (
+                "order",
+                "create",
+                "--item",
+                item["id"],
+                "--trade-url",
+                URL,
+                "--external-id",
+                "bad id!",
+            ),
+            "not usable",
+        ),
+        (
+            ("deposit", "create", "--quote", "99", "--trade-url", URL, "--item", "AK=notanumber"),
+            "must be a number",
+        ),
+        (
+            ("deposit", "create", "--quote", "99", "--trade-url", URL, "--item", "AK=123"),
+            "no quote 99",
+        ),
     ]
     for args, needle in cases:
         run = cli.run(*args)
@@ -113,9 +201,13 @@ def test_provider_unreachable_is_a_provider_error(cli_with_profile):
 
 
 def test_quote_names_from_stdin(cli_with_profile):
-    run = cli_with_profile.run("--json", "quote", "-", "--price-only",
-                               input="AK-47 | Redline (Field-Tested)\n\nAWP | Asiimov "
-                                     "(Field-Tested)\n")
+    run = cli_with_profile.run(
+        "--json",
+        "quote",
+        "-",
+        "--price-only",
+        input="AK-47 | Redline (Field-Tested)\n\nAWP | Asiimov (Field-Tested)\n",
+    )
     assert run.code == 0, run.stderr
     quote = run.json()["quote"]
     assert quote["trade_id"] is None and len(quote["items"]) == 2
@@ -159,8 +251,14 @@ def test_headless_commands_never_load_qt(cli):
         f"rc = main(['--data-dir', {str(cli.data_dir)!r}, 'orders', 'list']); "
         "print(rc, any(m.startswith(('PySide6', 'qasync')) for m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, env=cli.env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=cli.env,
+        timeout=60,
+    )
     assert done.stdout.strip().splitlines()[-1] == "3 False", done.stderr
 
 
@@ -171,6 +269,6 @@ def test_ctrl_c_and_sigterm_stop_a_watch_cleanly(cli_with_profile):
         proc = cli_with_profile.popen("orders", "sync", "--watch")
         assert proc.stderr.readline().startswith("Watching 0 open")
         proc.send_signal(signum)
-        out, err = proc.communicate(timeout=20)
+        _out, err = proc.communicate(timeout=20)
         assert proc.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err

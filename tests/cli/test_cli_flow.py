@@ -28,8 +28,15 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     text = cli.run(v, "catalog", "--search", item["market_hash_name"].split(" |")[0])
     assert text.code == 0 and item["id"] in text.stdout
 
-    bad = cli.run(v, "order", "create", "--item", item["id"],
-                  "--trade-url", "https://steamcommunity.com/tradeoffer/new/?partner=42&tok=1")
+    bad = cli.run(
+        v,
+        "order",
+        "create",
+        "--item",
+        item["id"],
+        "--trade-url",
+        "https://steamcommunity.com/tradeoffer/new/?partner=42&tok=1",
+    )
     assert bad.code == 3
     assert bad.stderr.strip().startswith("error: ") and "token" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
@@ -37,8 +44,20 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
 
     key = "shop-1001"
     box.script_order(key, "completed")
-    created = cli.run(v, "--json", "order", "create", "--item", item["id"], "--trade-url",
-                      BUYER, "--price", str(item["price_cents"]), "--external-id", key)
+    created = cli.run(
+        v,
+        "--json",
+        "order",
+        "create",
+        "--item",
+        item["id"],
+        "--trade-url",
+        BUYER,
+        "--price",
+        str(item["price_cents"]),
+        "--external-id",
+        key,
+    )
     assert created.code == 0, created.stderr
     assert created.json()["outcome"] == "accepted"
 
@@ -57,14 +76,25 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     quote = cli.run(v, "--json", "quote", AK)
     assert quote.code == 0, quote.stderr
     quote_id = str(quote.json()["quote"]["id"])
-    deposit = cli.run(v, "--json", "deposit", "create", "--quote", quote_id, "--trade-url",
-                      SELLER, "--item", f"{AK}=123456789", "--merchant-tx-id", "buy-77")
+    deposit = cli.run(
+        v,
+        "--json",
+        "deposit",
+        "create",
+        "--quote",
+        quote_id,
+        "--trade-url",
+        SELLER,
+        "--item",
+        f"{AK}=123456789",
+        "--merchant-tx-id",
+        "buy-77",
+    )
     assert deposit.code == 0, deposit.stderr
     assert deposit.json()["deposit"]["status"] == "active"
     dshow = cli.run(v, "--json", "deposit", "show", "buy-77")
     assert dshow.json()["deposit"]["trade_offer_id"]
-    assert cli.run("--json", "deposits", "list").json()["deposits"][0]["merchant_tx_id"] \
-        == "buy-77"
+    assert cli.run("--json", "deposits", "list").json()["deposits"][0]["merchant_tx_id"] == "buy-77"
 
     orders_csv, deposits_csv = tmp_path / "orders.csv", tmp_path / "deposits.csv"
     assert cli.run(v, "export", "orders", "--csv", str(orders_csv)).code == 0
@@ -76,16 +106,20 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     assert drows[0]["merchant_tx_id"] == "buy-77" and drows[0]["amount_usd"]
 
     with sqlite3.connect(cli.data_dir / "skins-console.sqlite3") as conn:
-        stored = conn.execute("SELECT status, request_body FROM orders WHERE external_id = ?",
-                              (key,)).fetchone()
+        stored = conn.execute(
+            "SELECT status, request_body FROM orders WHERE external_id = ?", (key,)
+        ).fetchone()
     assert stored[0] == "completed" and key in stored[1]
     truth = box.truth()["skinsnode"]["orders"][key]
     assert truth["created"] == 1 and truth["posts"] == 1
 
     logs = list((cli.data_dir / "logs").glob("*.log*"))
     assert logs and "DEBUG" in logs[0].read_text(encoding="utf-8")
-    secrets = [box.config.skinsnode_client_secret, box.config.skinslink_api_key,
-               box.config.skinslink_webhook_secret]
+    secrets = [
+        box.config.skinsnode_client_secret,
+        box.config.skinslink_api_key,
+        box.config.skinslink_webhook_secret,
+    ]
     scanned = 0
     for path in cli.data_dir.rglob("*"):
         if path.is_file():
@@ -94,4 +128,3 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
             for secret in secrets:
                 assert secret.encode() not in blob, f"a secret leaked into {path}"
     assert scanned >= 3
-

@@ -66,8 +66,9 @@ def _kill_at(cli, args, point: str, key: str, delay_ms: int = 0) -> bool:
 
     The command first recovers whatever the previous kill left behind (every provider
     command does), so each run is both a restart and the next crash."""
-    proc = cli.popen(*args, env={PAUSE_ENV: point, KEY_ENV: key,
-                                 SECONDS_ENV: "0" if delay_ms else "30"})
+    proc = cli.popen(
+        *args, env={PAUSE_ENV: point, KEY_ENV: key, SECONDS_ENV: "0" if delay_ms else "30"}
+    )
     lines = _Lines(proc)
     lines.wait_for(f"debug-pause: {point}")
     if delay_ms:
@@ -91,9 +92,22 @@ def test_sigkill_during_order_and_deposit_creation(cli_with_profile):
         n = len(order_ids)
         key = f"crash-o-{n}"
         item = next(items)
-        killed = _kill_at(cli, ("order", "create", "--item", item["id"], "--trade-url",
-                                _buyer(n), "--external-id", key), f"order.{point}", key,
-                          delay_ms)
+        killed = _kill_at(
+            cli,
+            (
+                "order",
+                "create",
+                "--item",
+                item["id"],
+                "--trade-url",
+                _buyer(n),
+                "--external-id",
+                key,
+            ),
+            f"order.{point}",
+            key,
+            delay_ms,
+        )
         order_ids.append(key)
         label = f"order.{point}" + (f"+{delay_ms}ms" if delay_ms else "")
         kills[label if killed else f"finished-before-kill ({label})"] += 1
@@ -103,11 +117,24 @@ def test_sigkill_during_order_and_deposit_creation(cli_with_profile):
         key = f"crash-d-{n}"
         quote = cli.run("--json", "quote", AK)
         assert quote.code == 0, quote.stderr
-        killed = _kill_at(cli, ("deposit", "create", "--quote",
-                                str(quote.json()["quote"]["id"]), "--trade-url",
-                                _buyer(500 + n), "--item", f"{AK}={9000 + n}",
-                                "--merchant-tx-id", key), f"deposit.{point}", key,
-                          delay_ms)
+        killed = _kill_at(
+            cli,
+            (
+                "deposit",
+                "create",
+                "--quote",
+                str(quote.json()["quote"]["id"]),
+                "--trade-url",
+                _buyer(500 + n),
+                "--item",
+                f"{AK}={9000 + n}",
+                "--merchant-tx-id",
+                key,
+            ),
+            f"deposit.{point}",
+            key,
+            delay_ms,
+        )
         deposit_ids.append(key)
         label = f"deposit.{point}" + (f"+{delay_ms}ms" if delay_ms else "")
         kills[label if killed else f"finished-before-kill ({label})"] += 1
@@ -115,12 +142,17 @@ def test_sigkill_during_order_and_deposit_creation(cli_with_profile):
     for point in POINTS:
         order_kill(point)
         deposit_kill(point)
-    box.set_faults([
-        {"kind": "latency", "route": "/v1/orders", "method": "POST",
-         "latency_ms": LATENCY_MS},
-        {"kind": "latency", "route": "/api/v1/merchant/create-deposit-by-hash-name",
-         "method": "POST", "latency_ms": LATENCY_MS},
-    ])
+    box.set_faults(
+        [
+            {"kind": "latency", "route": "/v1/orders", "method": "POST", "latency_ms": LATENCY_MS},
+            {
+                "kind": "latency",
+                "route": "/api/v1/merchant/create-deposit-by-hash-name",
+                "method": "POST",
+                "latency_ms": LATENCY_MS,
+            },
+        ]
+    )
     for delay in STAGGER_MS:
         order_kill("after_sending", delay)
     for delay in STAGGER_MS[1:4]:
@@ -131,46 +163,51 @@ def test_sigkill_during_order_and_deposit_creation(cli_with_profile):
 
     truth = box.truth()
     remote_orders = truth["skinsnode"]["orders"]
-    local_orders = {o["external_id"]: o for o in cli.run("--json", "orders", "list")
-                    .json()["orders"]}
+    local_orders = {
+        o["external_id"]: o for o in cli.run("--json", "orders", "list").json()["orders"]
+    }
     remote_deposits = truth["skinslink"]["deposits"]
-    local_deposits = {d["merchant_tx_id"]: d for d in cli.run("--json", "deposits", "list")
-                      .json()["deposits"]}
+    local_deposits = {
+        d["merchant_tx_id"]: d for d in cli.run("--json", "deposits", "list").json()["deposits"]
+    }
     problems = []
     for key in order_ids:
         local, remote = local_orders.get(key), remote_orders.get(key)
         if local is None or remote is None or remote["created"] != 1:
             problems.append(f"order {key}: local={local and local['status']} remote={remote}")
-        elif local["status"] in ("draft", "sending") or \
-                remote["catalog_item_id"] != local["catalog_item_id"]:
+        elif (
+            local["status"] in ("draft", "sending")
+            or remote["catalog_item_id"] != local["catalog_item_id"]
+        ):
             problems.append(f"order {key}: local {local['status']} vs remote {remote}")
     for key in deposit_ids:
         local, remote = local_deposits.get(key), remote_deposits.get(key)
         if local is None or remote is None or remote["created"] != 1:
-            problems.append(f"deposit {key}: local={local and local['status']} "
-                            f"remote={remote}")
+            problems.append(f"deposit {key}: local={local and local['status']} remote={remote}")
         elif local["status"] in ("draft", "sending"):
             problems.append(f"deposit {key}: still {local['status']}")
     # A duplicate would be the same sale under a second key: the same item sold twice, or
     # a remote record the console does not know.
     per_item = Counter(o["catalog_item_id"] for o in remote_orders.values() if o["created"])
     duplicates = sum(count - 1 for count in per_item.values() if count > 1)
-    duplicates += len(set(k for k, o in remote_orders.items() if o["created"]) -
-                      set(local_orders))
-    duplicates += len(set(k for k, d in remote_deposits.items() if d["created"]) -
-                      set(local_deposits))
+    duplicates += len(set(k for k, o in remote_orders.items() if o["created"]) - set(local_orders))
+    duplicates += len(
+        set(k for k, d in remote_deposits.items() if d["created"]) - set(local_deposits)
+    )
     figures = {
-        "kills": sum(n for label, n in kills.items() if not label.startswith("finished")), "points": dict(sorted(kills.items())),
+        "kills": sum(n for label, n in kills.items() if not label.startswith("finished")),
+        "points": dict(sorted(kills.items())),
         # every kill was recovered by the next command (the next kill's run, or the final
         # `orders sync`): one restart per kill
         "restarts": sum(n for label, n in kills.items() if not label.startswith("finished")),
-        "orders": len(order_ids), "deposits": len(deposit_ids),
+        "orders": len(order_ids),
+        "deposits": len(deposit_ids),
         "orders_created_remotely": sum(1 for k in order_ids if remote_orders[k]["created"]),
-        "deposits_created_remotely": sum(1 for k in deposit_ids
-                                         if remote_deposits[k]["created"]),
+        "deposits_created_remotely": sum(1 for k in deposit_ids if remote_deposits[k]["created"]),
         "posts_orders": sum(remote_orders[k]["posts"] for k in order_ids),
         "posts_deposits": sum(remote_deposits[k]["posts"] for k in deposit_ids),
-        "duplicates": duplicates, "lost_or_unfinished": len(problems),
+        "duplicates": duplicates,
+        "lost_or_unfinished": len(problems),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

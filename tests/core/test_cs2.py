@@ -12,11 +12,19 @@ from skins_console.core.cs2 import (
 from skins_console.core.models import CatalogItem
 
 
-@pytest.mark.parametrize("value,wear", [
-    ("0.00", "Factory New"), ("0.0699", "Factory New"), ("0.07", "Minimal Wear"),
-    ("0.15", "Field-Tested"), ("0.2183", "Field-Tested"), ("0.38", "Well-Worn"),
-    ("0.45", "Battle-Scarred"), ("1.00", "Battle-Scarred"),
-])
+@pytest.mark.parametrize(
+    "value,wear",
+    [
+        ("0.00", "Factory New"),
+        ("0.0699", "Factory New"),
+        ("0.07", "Minimal Wear"),
+        ("0.15", "Field-Tested"),
+        ("0.2183", "Field-Tested"),
+        ("0.38", "Well-Worn"),
+        ("0.45", "Battle-Scarred"),
+        ("1.00", "Battle-Scarred"),
+    ],
+)
 def test_wear_bands(value, wear):
     assert wear_for_float(Decimal(value)) == wear
 
@@ -37,7 +45,11 @@ def test_split_names():
     parts = split_market_hash_name("★ StatTrak™ Karambit | Doppler (Factory New)")
     assert (parts.star, parts.stattrak, parts.souvenir) == (True, True, False)
     assert (parts.weapon, parts.finish, parts.exterior, parts.kind) == (
-        "Karambit", "Doppler", "Factory New", "Knife")
+        "Karambit",
+        "Doppler",
+        "Factory New",
+        "Knife",
+    )
     assert split_market_hash_name("★ Sport Gloves | Vice (Minimal Wear)").kind == "Gloves"
     assert split_market_hash_name("Souvenir AWP | Dragon Lore (Factory New)").souvenir
     assert split_market_hash_name("Sticker | Crown (Foil)").kind == "Sticker"
@@ -47,8 +59,13 @@ def test_split_names():
 
 def test_catalog_item_display():
     item = CatalogItem.from_fields(
-        id="x", market_hash_name="★ Karambit | Doppler (Factory New)", price_cents=100,
-        paint_index=415, float_value="0.0123", rarity_color="EB4B4B")
+        id="x",
+        market_hash_name="★ Karambit | Doppler (Factory New)",
+        price_cents=100,
+        paint_index=415,
+        float_value="0.0123",
+        rarity_color="EB4B4B",
+    )
     assert item.float_value == Decimal("0.0123")
     assert item.wear == "Factory New"
     assert item.display_phase == "Ruby"

@@ -8,31 +8,40 @@ from skins_console.core.market_names import (
 )
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("AK-47 | Redline (Field-Tested)", "AK-47 | Redline (Field-Tested)"),
-    ("  AK-47|Redline   (field-tested) ", "AK-47 | Redline (Field-Tested)"),
-    ("StatTrak AK-47 | Redline (Field-Tested)", "StatTrak™ AK-47 | Redline (Field-Tested)"),
-    ("StatTrak(TM) AWP | Asiimov (Battle-Scarred)", "StatTrak™ AWP | Asiimov (Battle-Scarred)"),
-    ("StatTrak™ ★ Karambit | Doppler (Factory New)", "★ StatTrak™ Karambit | Doppler (Factory New)"),
-    ("*Karambit | Fade (Factory New)", "★ Karambit | Fade (Factory New)"),
-    ("☆ Sport Gloves | Vice (Minimal Wear)", "★ Sport Gloves | Vice (Minimal Wear)"),
-    ("★ Karambit", "★ Karambit"),
-    ("souvenir AWP | Dragon Lore (Factory New)", "Souvenir AWP | Dragon Lore (Factory New)"),
-    ("AK-47 \u2013 Redline", "AK-47 - Redline"),
-    ("Sticker | Crown (Foil)", "Sticker | Crown (Foil)"),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("AK-47 | Redline (Field-Tested)", "AK-47 | Redline (Field-Tested)"),
+        ("  AK-47|Redline   (field-tested) ", "AK-47 | Redline (Field-Tested)"),
+        ("StatTrak AK-47 | Redline (Field-Tested)", "StatTrak™ AK-47 | Redline (Field-Tested)"),
+        ("StatTrak(TM) AWP | Asiimov (Battle-Scarred)", "StatTrak™ AWP | Asiimov (Battle-Scarred)"),
+        (
+            "StatTrak™ ★ Karambit | Doppler (Factory New)",
+            "★ StatTrak™ Karambit | Doppler (Factory New)",
+        ),
+        ("*Karambit | Fade (Factory New)", "★ Karambit | Fade (Factory New)"),
+        ("☆ Sport Gloves | Vice (Minimal Wear)", "★ Sport Gloves | Vice (Minimal Wear)"),
+        ("★ Karambit", "★ Karambit"),
+        ("souvenir AWP | Dragon Lore (Factory New)", "Souvenir AWP | Dragon Lore (Factory New)"),
+        ("AK-47 \u2013 Redline", "AK-47 - Redline"),
+        ("Sticker | Crown (Foil)", "Sticker | Crown (Foil)"),
+    ],
+)
 def test_normalise(raw, expected):
     assert normalise_market_hash_name(raw) == expected
 
 
-@pytest.mark.parametrize("raw,fragment", [
-    ("", "Empty"),
-    ("   ", "Empty"),
-    ("StatTrak™", "only a prefix"),
-    ("StatTrak Souvenir AK-47 | Redline (Field-Tested)", "both StatTrak"),
-    ("x" * 201, "longer than 200"),
-    ("AK-47\x00 | Redline", "control characters"),
-])
+@pytest.mark.parametrize(
+    "raw,fragment",
+    [
+        ("", "Empty"),
+        ("   ", "Empty"),
+        ("StatTrak™", "only a prefix"),
+        ("StatTrak Souvenir AK-47 | Redline (Field-Tested)", "both StatTrak"),
+        ("x" * 201, "longer than 200"),
+        ("AK-47\x00 | Redline", "control characters"),
+    ],
+)
 def test_invalid_names(raw, fragment):
     with pytest.raises(MarketNameError, match=fragment):
         normalise_market_hash_name(raw)

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skins_console.core.money import (
     MoneyError,
@@ -17,14 +18,17 @@ from skins_console.core.money import (
 )
 
 
-@pytest.mark.parametrize("value,expected", [(1840, 1840), ("1840", 1840), (" 0 ", 0),
-                                            ("-250", -250), (Decimal("12"), 12)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [(1840, 1840), ("1840", 1840), (" 0 ", 0), ("-250", -250), (Decimal("12"), 12)],
+)
 def test_parse_cents_accepts_integers_and_integer_strings(value, expected):
     assert parse_cents(value) == expected
 
 
-@pytest.mark.parametrize("value", [18.4, "18.40", "12.5", True, None, "", "1e3", "0x10",
-                                   Decimal("1.5"), [], "١٢"])
+@pytest.mark.parametrize(
+    "value", [18.4, "18.40", "12.5", True, None, "", "1e3", "0x10", Decimal("1.5"), [], "١٢"]
+)
 def test_parse_cents_refuses_everything_else(value):
     with pytest.raises(MoneyError):
         parse_cents(value, field="availableBalance")
@@ -43,9 +47,15 @@ def test_json_decimals_stay_exact():
     assert data["tiny"] + Decimal("0.2") == Decimal("0.3")
 
 
-@pytest.mark.parametrize("value,expected", [(Decimal("22.75"), Decimal("22.75")),
-                                            (3, Decimal(3)), ("0.125", Decimal("0.125")),
-                                            (0.1, Decimal("0.1"))])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (Decimal("22.75"), Decimal("22.75")),
+        (3, Decimal(3)),
+        ("0.125", Decimal("0.125")),
+        (0.1, Decimal("0.1")),
+    ],
+)
 def test_parse_usd(value, expected):
     assert parse_usd(value) == expected
 
@@ -89,8 +99,15 @@ def test_property_cents_round_trip(cents):
     assert int(digits) == abs(cents)
 
 
-@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("1000000"), places=3,
-                   allow_nan=False, allow_infinity=False))
+@given(
+    st.decimals(
+        min_value=Decimal("0"),
+        max_value=Decimal("1000000"),
+        places=3,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
 def test_property_usd_json_round_trip_is_exact(amount):
     import json
 

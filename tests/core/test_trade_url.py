@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skins_console.core.errors import TradeUrlError
 from skins_console.core.trade_url import (
@@ -19,8 +20,11 @@ VALID = [
     ("https://steamcommunity.com/tradeoffer/new/?partner=42&amp;token=K9F2DR-E", 42, "K9F2DR-E"),
     ("https://steamcommunity.com/tradeoffer/new?partner=42&token=K9F2DR_E", 42, "K9F2DR_E"),
     ("https://STEAMCOMMUNITY.com/tradeoffer/new/?partner=42&token=abcdefgh", 42, "abcdefgh"),
-    (f"https://steamcommunity.com/tradeoffer/new/?partner={MAX_ACCOUNT_ID}&token=abcdefgh",
-     MAX_ACCOUNT_ID, "abcdefgh"),
+    (
+        f"https://steamcommunity.com/tradeoffer/new/?partner={MAX_ACCOUNT_ID}&token=abcdefgh",
+        MAX_ACCOUNT_ID,
+        "abcdefgh",
+    ),
     ("<" + GOOD + ">", 123456789, "AbCdEfGh"),
     ('"' + GOOD + '"', 123456789, "AbCdEfGh"),
     ("\u200b" + GOOD, 123456789, "AbCdEfGh"),
@@ -84,7 +88,8 @@ def test_derived_steam_ids():
 
 TOKENS = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
-    min_size=8, max_size=8,
+    min_size=8,
+    max_size=8,
 )
 PARTNERS = st.integers(min_value=1, max_value=MAX_ACCOUNT_ID)
 
@@ -109,8 +114,12 @@ def test_property_arbitrary_text_never_crashes(text):
         assert 1 <= parsed.partner <= MAX_ACCOUNT_ID and len(parsed.token) == 8
 
 
-@given(partner=PARTNERS, token=st.text(min_size=1, max_size=12).filter(
-    lambda t: not (len(t) == 8 and all(c.isascii() and (c.isalnum() or c in "-_") for c in t))))
+@given(
+    partner=PARTNERS,
+    token=st.text(min_size=1, max_size=12).filter(
+        lambda t: not (len(t) == 8 and all(c.isascii() and (c.isalnum() or c in "-_") for c in t))
+    ),
+)
 def test_property_bad_tokens_rejected(partner, token):
     from urllib.parse import quote
 

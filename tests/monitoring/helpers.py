@@ -21,8 +21,10 @@ async def place_order(ctx, sandbox, outcome: str, *, prefix: str = "mon") -> str
     catalog = await CatalogService(ctx).refresh()
     external_id = f"{prefix}-{utcnow().timestamp():.6f}"
     sandbox.script_order(external_id, outcome)
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(
-        catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(),
-        external_id=external_id))
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(
+            catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(), external_id=external_id
+        )
+    )
     assert result.ok, result.message
     return external_id

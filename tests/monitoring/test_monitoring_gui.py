@@ -36,8 +36,9 @@ async def test_notifications_fire_once_per_change_in_the_window(ui):
         external_id = await _sell(s, "completed")
 
         def completed():
-            return [n for n in monitoring.shown
-                    if n.key == external_id and n.kind == "order_completed"]
+            return [
+                n for n in monitoring.shown if n.key == external_id and n.kind == "order_completed"
+            ]
 
         await wait_for(completed, timeout=30)
         # The tracker keeps running and webhooks/polls keep arriving: still exactly one.
@@ -45,8 +46,10 @@ async def test_notifications_fire_once_per_change_in_the_window(ui):
         await wait_for(lambda: s.runner.is_idle(), timeout=10)
         await asyncio.sleep(1.0)
         assert len(completed()) == 1
-        assert len([n for n in monitoring.shown
-                    if n.key == external_id and n.kind == "order_sent"]) <= 1
+        assert (
+            len([n for n in monitoring.shown if n.key == external_id and n.kind == "order_sent"])
+            <= 1
+        )
         # Without a system tray (offscreen), the notification is in the window's banner.
         if not monitoring.tray.uses_tray:
             assert monitoring.tray.history[0] in monitoring.shown
@@ -65,10 +68,13 @@ async def test_rejected_credentials_pause_tracking_with_a_visible_reason(ui):
         await s.ctx.refresh_profile()
         s.backend.tracking.wake()
         await wait_for(lambda: s.backend.tracking.paused, timeout=30)
-        await wait_for(lambda: any(n.kind == "credentials_rejected"
-                                   for n in monitoring.shown), timeout=10)
-        await wait_for(lambda: s.window.banner.isVisible()
-                       and "paused" in s.window.banner.label.text(), timeout=10)
+        await wait_for(
+            lambda: any(n.kind == "credentials_rejected" for n in monitoring.shown), timeout=10
+        )
+        await wait_for(
+            lambda: s.window.banner.isVisible() and "paused" in s.window.banner.label.text(),
+            timeout=10,
+        )
         assert len([n for n in monitoring.shown if n.kind == "credentials_rejected"]) == 1
 
 
@@ -82,17 +88,30 @@ async def test_webhook_listener_runs_in_the_window_when_enabled(ui):
         monitoring = s.controller.monitoring
         await wait_for(lambda: monitoring.listener is not None, timeout=10)
         external_id = await _sell(s, "completed")
-        body = json.dumps({"externalId": external_id, "status": "completed",
-                           "steamOfferId": "1", "amount": "1", "currency": "USD",
-                           "error": None, "timestamps": {}}).encode()
+        body = json.dumps(
+            {
+                "externalId": external_id,
+                "status": "completed",
+                "steamOfferId": "1",
+                "amount": "1",
+                "currency": "USD",
+                "error": None,
+                "timestamps": {},
+            }
+        ).encode()
         stamp = format_time(utcnow())
         secret = s.sandbox.config.skinsnode_client_secret
         async with httpx.AsyncClient(timeout=5) as http:
             response = await http.post(
-                f"http://127.0.0.1:{port}{SKINSNODE_PATH}", content=body,
-                headers={"x-event-type": "order.updated", "x-delivery-id": "gui-d-1",
-                         "x-timestamp": stamp,
-                         "x-signature": sign_skinsnode(secret, stamp, body)})
+                f"http://127.0.0.1:{port}{SKINSNODE_PATH}",
+                content=body,
+                headers={
+                    "x-event-type": "order.updated",
+                    "x-delivery-id": "gui-d-1",
+                    "x-timestamp": stamp,
+                    "x-signature": sign_skinsnode(secret, stamp, body),
+                },
+            )
         assert response.status_code == 200
         await wait_for(lambda: "1 received" in monitoring.listener_label.text(), timeout=10)
         order = await s.ctx.orders.get(s.ctx.profile.name, external_id)

@@ -20,7 +20,7 @@ async def _track_until(ctx, external_id: str, status: str, timeout: float = 30.0
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while (await ctx.orders.get(ctx.profile.name, external_id)).status != status:
-        assert loop.time() < deadline, (await ctx.orders.get(ctx.profile.name, external_id))
+        assert loop.time() < deadline, await ctx.orders.get(ctx.profile.name, external_id)
         await tracker.run_pass()
         await asyncio.sleep(0.05)
 
@@ -95,17 +95,18 @@ async def test_low_balance_and_paused_tracking_notify_once_per_crossing(fast_ctx
 def test_a_burst_is_shown_as_one_grouped_message():
     from skins_console.services.notification_service import Notification, group
 
-    sent = [Notification("order_sent", "Trade offer sent", f"item {i}", "order", f"o{i}")
-            for i in range(5)]
+    sent = [
+        Notification("order_sent", "Trade offer sent", f"item {i}", "order", f"o{i}")
+        for i in range(5)
+    ]
     assert group(sent[:3]) is None  # a few changes are shown one by one
-    burst = group(sent + [Notification("order_failed", "Order failed", "x", "order", "o9")])
+    burst = group([*sent, Notification("order_failed", "Order failed", "x", "order", "o9")])
     assert burst.title == "6 updates" and burst.urgent
     assert "5 × trade offer sent" in burst.body and "1 × order failed" in burst.body
     assert not group(sent).urgent
 
 
-async def test_tracking_loop_finishes_a_crashed_send_and_reconciles_everything_at_start(
-        fast_ctx):
+async def test_tracking_loop_finishes_a_crashed_send_and_reconciles_everything_at_start(fast_ctx):
     """The GUI's loop: an order left "sending" by a crash is finished with its own key, and
     every open order is re-read at start even if not due yet."""
     from skins_console.core.models import OrderRequest
@@ -115,11 +116,13 @@ async def test_tracking_loop_finishes_a_crashed_send_and_reconciles_everything_a
     catalog = await CatalogService(ctx).refresh()
     item = catalog.items[1]
     key = f"crash-{utcnow().timestamp():.6f}"
-    request = OrderRequest(item.id, item.price_cents, key, ctx.profile.webhook_url,
-                           make_trade_url())
+    request = OrderRequest(
+        item.id, item.price_cents, key, ctx.profile.webhook_url, make_trade_url()
+    )
     profile = ctx.profile.name
-    await ctx.db.call(insert_order_draft, profile=profile, request=request,
-                      item_name=item.market_hash_name)
+    await ctx.db.call(
+        insert_order_draft, profile=profile, request=request, item_name=item.market_hash_name
+    )
     await ctx.db.call(mark_order_sending, profile, key)  # the process died here
     stop = asyncio.Event()
     tracker = TrackingService(ctx)

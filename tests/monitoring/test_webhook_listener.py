@@ -57,21 +57,33 @@ async def _until(fetch, predicate, timeout: float = 20.0):
 def _order_status(ctx, external_id):
     async def fetch():
         return (await ctx.orders.get(ctx.profile.name, external_id)).status
+
     return fetch
 
 
 def _signed(secret: str, body: dict, *, delivery_id: str, at=None) -> tuple[dict, bytes]:
     raw = json.dumps(body, separators=(",", ":")).encode()
     stamp = format_time(at or utcnow())
-    headers = {"x-event-type": "order.updated", "x-delivery-id": delivery_id,
-               "x-timestamp": stamp, "x-signature": sign_skinsnode(secret, stamp, raw),
-               "content-type": "application/json"}
+    headers = {
+        "x-event-type": "order.updated",
+        "x-delivery-id": delivery_id,
+        "x-timestamp": stamp,
+        "x-signature": sign_skinsnode(secret, stamp, raw),
+        "content-type": "application/json",
+    }
     return headers, raw
 
 
 def _payload(external_id: str, status: str) -> dict:
-    return {"externalId": external_id, "status": status, "steamOfferId": "7100000001",
-            "amount": "100", "currency": "USD", "error": None, "timestamps": {}}
+    return {
+        "externalId": external_id,
+        "status": status,
+        "steamOfferId": "7100000001",
+        "amount": "100",
+        "currency": "USD",
+        "error": None,
+        "timestamps": {},
+    }
 
 
 async def _post(listener, path, headers, raw) -> httpx.Response:
@@ -85,8 +97,11 @@ async def test_webhooks_alone_bring_an_order_to_its_terminal_status(hooked):
     await _until(_order_status(ctx, external_id), lambda s: s == "completed")
     events = await ctx.events.for_record(ctx.profile.name, "order", external_id)
     webhook_events = [e for e in events if e.type == "webhook"]
-    delivered = [d for d in sandbox.truth()["webhooks"]
-                 if d["key"] == external_id and d["state"] == "delivered"]
+    delivered = [
+        d
+        for d in sandbox.truth()["webhooks"]
+        if d["key"] == external_id and d["state"] == "delivered"
+    ]
     assert delivered and len(webhook_events) >= len(delivered) - 1
     assert listener.stats.applied >= 1 and listener.stats.rejected == 0
 
@@ -99,18 +114,24 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
     before = await ctx.events.for_record(ctx.profile.name, "order", external_id)
 
     # Forged: signed with the wrong secret → 401, nothing written.
-    headers, raw = _signed("not-the-secret", _payload(external_id, "reversed"),
-                           delivery_id="forged-1")
+    headers, raw = _signed(
+        "not-the-secret", _payload(external_id, "reversed"), delivery_id="forged-1"
+    )
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "bad_signature"
     # Tampered: a valid signature over a different body.
     headers, raw = _signed(secret, _payload(external_id, "completed"), delivery_id="tamper-1")
-    response = await _post(listener, SKINSNODE_PATH, headers,
-                           raw.replace(b"completed", b"reversed"))
+    response = await _post(
+        listener, SKINSNODE_PATH, headers, raw.replace(b"completed", b"reversed")
+    )
     assert response.status_code == 401
     # Stale / replayed: correctly signed ten minutes ago.
-    headers, raw = _signed(secret, _payload(external_id, "reversed"), delivery_id="old-1",
-                           at=utcnow() - timedelta(minutes=10))
+    headers, raw = _signed(
+        secret,
+        _payload(external_id, "reversed"),
+        delivery_id="old-1",
+        at=utcnow() - timedelta(minutes=10),
+    )
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "stale"
     assert (await _order_status(ctx, external_id)()) == "completed"
@@ -125,15 +146,18 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.json()["result"] == "duplicate"
     after = await ctx.events.for_record(ctx.profile.name, "order", external_id)
-    new = [e.message for e in after[len(before):]]
+    new = [e.message for e in after[len(before) :]]
     assert len(new) == 2 and "kept “completed”" in new[0] and "Duplicate" in new[1]
     assert listener.stats.rejected == 3
 
 
 async def test_unknown_order_and_routes(hooked):
-    sandbox, ctx, listener = hooked
-    headers, raw = _signed(sandbox.config.skinsnode_client_secret,
-                           _payload("never-created", "completed"), delivery_id="u-1")
+    sandbox, _ctx, listener = hooked
+    headers, raw = _signed(
+        sandbox.config.skinsnode_client_secret,
+        _payload("never-created", "completed"),
+        delivery_id="u-1",
+    )
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 202
     async with httpx.AsyncClient(timeout=5) as http:
@@ -150,9 +174,14 @@ async def _place_deposit(ctx, sandbox, outcome: str) -> str:
     quote = await service.quote(["AK-47 | Redline (Field-Tested)"], game="csgo")
     tx_id = f"dep-{utcnow().timestamp():.6f}"
     sandbox.script_deposit(tx_id, outcome)
-    result = await service.create(DepositInput(
-        quote_id=quote.id, trade_url=make_trade_url(), merchant_tx_id=tx_id,
-        items=(DepositLine(name="AK-47 | Redline (Field-Tested)", asset_id="38029384123"),)))
+    result = await service.create(
+        DepositInput(
+            quote_id=quote.id,
+            trade_url=make_trade_url(),
+            merchant_tx_id=tx_id,
+            items=(DepositLine(name="AK-47 | Redline (Field-Tested)", asset_id="38029384123"),),
+        )
+    )
     assert result.ok, result.message
     return tx_id
 
@@ -160,11 +189,12 @@ async def _place_deposit(ctx, sandbox, outcome: str) -> str:
 def _deposit_status(ctx, tx_id):
     async def fetch():
         return (await ctx.deposits.get(ctx.profile.name, tx_id)).status
+
     return fetch
 
 
 async def test_skinslink_webhooks_alone_reach_completed(hooked):
-    sandbox, ctx, listener = hooked
+    sandbox, ctx, _listener = hooked
     tx_id = await _place_deposit(ctx, sandbox, "completed")
     # result_url is the profile's webhook URL (any path: told apart by the body's sign).
     await _until(_deposit_status(ctx, tx_id), lambda s: s == "hold")
@@ -178,16 +208,23 @@ async def test_skinslink_sign_checked_and_body_status_not_trusted(hooked):
     sandbox, ctx, listener = hooked
     tx_id = await _place_deposit(ctx, sandbox, "completed")
     deposit = await ctx.deposits.get(ctx.profile.name, tx_id)
-    body = {"status": "completed", "trade_id": deposit.trade_id, "merchant_tx_id": tx_id,
-            "amount": 22.75, "amount_currency": "usd", "steam_id": "76561198000000001",
-            "offer_id": ""}
+    body = {
+        "status": "completed",
+        "trade_id": deposit.trade_id,
+        "merchant_tx_id": tx_id,
+        "amount": 22.75,
+        "amount_currency": "usd",
+        "steam_id": "76561198000000001",
+        "offer_id": "",
+    }
     forged = dict(body, sign=skinslink_sign(deposit.trade_id, "wrong-secret"))
     response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(forged).encode())
     assert response.status_code == 401
     # Correctly signed, but the body claims "completed" while Skinslink says otherwise:
     # the listener re-reads the status and stores what Skinslink says.
-    signed = dict(body, sign=skinslink_sign(deposit.trade_id,
-                                            sandbox.config.skinslink_webhook_secret))
+    signed = dict(
+        body, sign=skinslink_sign(deposit.trade_id, sandbox.config.skinslink_webhook_secret)
+    )
     remote_before = sandbox.truth()["skinslink"]["deposits"][tx_id]["status"]
     assert remote_before in ("active", "hold")  # just created: nowhere near completed
     response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(signed).encode())

@@ -36,8 +36,13 @@ def cli_env(tmp_path, sandbox_factory):
     data = tmp_path / "data"
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", "skins_console", "--data-dir", str(data),
-                               *args], env=env, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "skins_console", "--data-dir", str(data), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if check:
             assert proc.returncode == 0, proc.stderr
         return proc
@@ -47,8 +52,9 @@ def cli_env(tmp_path, sandbox_factory):
 
 def _status(data: Path, external_id: str) -> str | None:
     with sqlite3.connect(data / "skins-console.sqlite3") as conn:
-        row = conn.execute("SELECT status FROM orders WHERE external_id = ?",
-                           (external_id,)).fetchone()
+        row = conn.execute(
+            "SELECT status FROM orders WHERE external_id = ?", (external_id,)
+        ).fetchone()
     return row[0] if row else None
 
 
@@ -63,35 +69,83 @@ def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
     sandbox, env, data, run = cli_env
     port = free_port()
     hook_url = f"http://127.0.0.1:{port}/webhooks/skinsnode"
-    run("profile", "add", "shop", "--skinsnode-url", sandbox.skinsnode_base_url,
-        "--skinsnode-client-id", sandbox.config.skinsnode_client_id,
-        "--skinslink-url", sandbox.skinslink_base_url, "--webhook-url", hook_url)
+    run(
+        "profile",
+        "add",
+        "shop",
+        "--skinsnode-url",
+        sandbox.skinsnode_base_url,
+        "--skinsnode-client-id",
+        sandbox.config.skinsnode_client_id,
+        "--skinslink-url",
+        sandbox.skinslink_base_url,
+        "--webhook-url",
+        hook_url,
+    )
     listener = subprocess.Popen(
-        [sys.executable, "-m", "skins_console", "--data-dir", str(data), "webhooks", "serve",
-         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "skins_console",
+            "--data-dir",
+            str(data),
+            "webhooks",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait(lambda: _listening(port), timeout=20)
         item = json.loads(run("--json", "catalog", "--limit", "1").stdout)
         item_id = (item["items"] if isinstance(item, dict) else item)[0]["id"]
         sandbox.script_order("cli-wh-1", "completed")
-        run("order", "create", "--item", item_id, "--trade-url", TRADE_URL,
-            "--external-id", "cli-wh-1")
+        run(
+            "order",
+            "create",
+            "--item",
+            item_id,
+            "--trade-url",
+            TRADE_URL,
+            "--external-id",
+            "cli-wh-1",
+        )
         _wait(lambda: _status(data, "cli-wh-1") == "completed")
 
         # A forged delivery is refused; a late, correctly signed "sent" changes nothing.
         secret = sandbox.config.skinsnode_client_secret
-        body = json.dumps({"externalId": "cli-wh-1", "status": "sent", "steamOfferId": "1",
-                           "amount": "1", "currency": "USD", "error": None,
-                           "timestamps": {}}).encode()
+        body = json.dumps(
+            {
+                "externalId": "cli-wh-1",
+                "status": "sent",
+                "steamOfferId": "1",
+                "amount": "1",
+                "currency": "USD",
+                "error": None,
+                "timestamps": {},
+            }
+        ).encode()
         stamp = format_time(utcnow())
-        headers = {"x-event-type": "order.updated", "x-delivery-id": "late-cli-1",
-                   "x-timestamp": stamp}
-        forged = httpx.post(hook_url, content=body, headers={
-            **headers, "x-signature": sign_skinsnode("wrong", stamp, body)})
+        headers = {
+            "x-event-type": "order.updated",
+            "x-delivery-id": "late-cli-1",
+            "x-timestamp": stamp,
+        }
+        forged = httpx.post(
+            hook_url,
+            content=body,
+            headers={**headers, "x-signature": sign_skinsnode("wrong", stamp, body)},
+        )
         assert forged.status_code == 401
-        late = httpx.post(hook_url, content=body, headers={
-            **headers, "x-signature": sign_skinsnode(secret, stamp, body)})
+        late = httpx.post(
+            hook_url,
+            content=body,
+            headers={**headers, "x-signature": sign_skinsnode(secret, stamp, body)},
+        )
         assert late.status_code == 200 and late.json()["result"] == "ignored"
         assert _status(data, "cli-wh-1") == "completed"
     finally:

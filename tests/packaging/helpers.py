@@ -18,8 +18,12 @@ def selftest_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "skins_console.selftest", *extra]
 
 
-def run_selftest(tmp_path: Path, *extra: str, keyring_backend: str | None = PLAINTEXT_BACKEND,
-                 timeout: float = 90) -> subprocess.CompletedProcess:
+def run_selftest(
+    tmp_path: Path,
+    *extra: str,
+    keyring_backend: str | None = PLAINTEXT_BACKEND,
+    timeout: float = 90,
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["QT_QPA_PLATFORM"] = "offscreen"
@@ -31,8 +35,9 @@ def run_selftest(tmp_path: Path, *extra: str, keyring_backend: str | None = PLAI
         env["PYTHON_KEYRING_BACKEND"] = keyring_backend
         # keyrings.alt's plaintext file lands under XDG_DATA_HOME: keep it in the test folder.
         env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
-    return subprocess.run(selftest_command(*extra), cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        selftest_command(*extra), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def step_lines(output: str) -> dict[str, str]:

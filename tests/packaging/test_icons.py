@@ -27,11 +27,12 @@ def test_ico_container():
     sizes, end = [], 6 + 16 * count
     for i in range(count):
         w, h, colours, _r, planes, bpp, length, offset = struct.unpack_from(
-            "<BBBBHHII", data, 6 + 16 * i)
+            "<BBBBHHII", data, 6 + 16 * i
+        )
         size = w or 256
         assert (w, colours, planes, bpp) == (h, 0, 1, 32)
         assert offset == end, "entries must be contiguous, in directory order"
-        payload = data[offset:offset + length]
+        payload = data[offset : offset + length]
         assert len(payload) == length
         end = offset + length
         if payload.startswith(PNG_SIGNATURE):
@@ -50,14 +51,24 @@ def test_icns_container():
     data = (ICONS / "skins-console.icns").read_bytes()
     assert data[:4] == b"icns"
     assert struct.unpack(">I", data[4:8])[0] == len(data)
-    expected = {b"icp4": 16, b"icp5": 32, b"icp6": 64, b"ic07": 128, b"ic08": 256,
-                b"ic09": 512, b"ic10": 1024, b"ic11": 32, b"ic12": 64, b"ic13": 256,
-                b"ic14": 512}
+    expected = {
+        b"icp4": 16,
+        b"icp5": 32,
+        b"icp6": 64,
+        b"ic07": 128,
+        b"ic08": 256,
+        b"ic09": 512,
+        b"ic10": 1024,
+        b"ic11": 32,
+        b"ic12": 64,
+        b"ic13": 256,
+        b"ic14": 512,
+    }
     found, pos = {}, 8
     while pos < len(data):
-        code, length = data[pos:pos + 4], struct.unpack(">I", data[pos + 4:pos + 8])[0]
+        code, length = data[pos : pos + 4], struct.unpack(">I", data[pos + 4 : pos + 8])[0]
         assert length > 8
-        found[code] = png_size(data[pos + 8:pos + length])
+        found[code] = png_size(data[pos + 8 : pos + length])
         pos += length
     assert pos == len(data)
     assert found == {code: (n, n) for code, n in expected.items()}

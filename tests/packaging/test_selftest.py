@@ -11,8 +11,19 @@ import pytest
 from skins_console.selftest import SCREENSHOT_NAME, SelfTest, StepError, parse_options
 from tests.packaging.helpers import run_selftest, step_lines
 
-STEPS = ("certifi", "qt-platform", "event-loop", "keyring-backends", "keyring", "database",
-         "sandbox", "skinsnode-api", "skinslink-api", "app-icon", "main-window")
+STEPS = (
+    "certifi",
+    "qt-platform",
+    "event-loop",
+    "keyring-backends",
+    "keyring",
+    "database",
+    "sandbox",
+    "skinsnode-api",
+    "skinslink-api",
+    "app-icon",
+    "main-window",
+)
 
 
 def _png_size(data: bytes) -> tuple[int, int]:

@@ -32,8 +32,15 @@ def test_version_comes_from_the_package(spec_config):
 
 def test_unused_qt_modules_are_excluded(spec_config):
     excludes = set(spec_config["EXCLUDES"])
-    for module in ("QtWebEngineCore", "QtWebEngineWidgets", "QtQml", "QtQuick", "Qt3DCore",
-                   "QtMultimedia", "QtPdf"):
+    for module in (
+        "QtWebEngineCore",
+        "QtWebEngineWidgets",
+        "QtQml",
+        "QtQuick",
+        "Qt3DCore",
+        "QtMultimedia",
+        "QtPdf",
+    ):
         assert f"PySide6.{module}" in excludes
     for module in ("QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg", "QtCharts"):
         assert f"PySide6.{module}" not in excludes
@@ -51,11 +58,13 @@ def test_keyring_backends_certifi_and_resources_are_collected(spec_config):
     hidden = spec_config["hiddenimports"]
     for backend in ("Windows", "macOS", "SecretService"):
         assert f"keyring.backends.{backend}" in hidden
-    destinations = {(src.replace("\\", "/").rsplit("/", 1)[-1], dest)
-                    for src, dest in spec_config["datas"]}
+    destinations = {
+        (src.replace("\\", "/").rsplit("/", 1)[-1], dest) for src, dest in spec_config["datas"]
+    }
     assert ("cacert.pem", "certifi") in destinations
-    assert any(name.startswith("keyring-") and name.endswith(".dist-info")
-               for name, _ in destinations)
+    assert any(
+        name.startswith("keyring-") and name.endswith(".dist-info") for name, _ in destinations
+    )
     icons = {name for name, dest in destinations if dest == "skins_console/resources"}
     assert {f"app-icon-{n}.png" for n in (16, 32, 256, 512)} <= icons
     assert ("metadata.json", "resources") in destinations
@@ -73,8 +82,13 @@ def test_entitlements_are_the_two_pyinstaller_needs():
 def test_inno_setup_script_takes_its_identity_from_the_build():
     iss = (ROOT / "packaging" / "windows" / "skins-console.iss").read_text(encoding="utf-8")
     assert "installer-metadata.iss" in iss
-    for directive in ("AppId={#AppId}", "AppVersion={#AppVersion}", "PrivilegesRequired=lowest",
-                      "UninstallDisplayIcon=", "{autoprograms}"):
+    for directive in (
+        "AppId={#AppId}",
+        "AppVersion={#AppVersion}",
+        "PrivilegesRequired=lowest",
+        "UninstallDisplayIcon=",
+        "{autoprograms}",
+    ):
         assert directive in iss, directive
 
 

@@ -21,25 +21,38 @@ def unique(prefix: str) -> str:
 
 
 def skinsnode_client(sb: Sandbox) -> httpx.Client:
-    return httpx.Client(base_url=sb.base_url, timeout=10, headers={
-        "x-client-id": sb.config.skinsnode_client_id,
-        "x-client-secret": sb.config.skinsnode_client_secret,
-    })
+    return httpx.Client(
+        base_url=sb.base_url,
+        timeout=10,
+        headers={
+            "x-client-id": sb.config.skinsnode_client_id,
+            "x-client-secret": sb.config.skinsnode_client_secret,
+        },
+    )
 
 
 def skinslink_client(sb: Sandbox) -> httpx.Client:
-    return httpx.Client(base_url=sb.skinslink_base_url, timeout=10,
-                        headers={"X-Api-Key": sb.config.skinslink_api_key})
+    return httpx.Client(
+        base_url=sb.skinslink_base_url,
+        timeout=10,
+        headers={"X-Api-Key": sb.config.skinslink_api_key},
+    )
 
 
 def exact(response: httpx.Response):
     return json.loads(response.content, parse_float=Decimal)
 
 
-def order_body(item: dict, external_id: str, webhook_url: str = "https://merchant.example/hooks",
-               **overrides) -> dict:
-    body = {"catalogItemId": item["id"], "expectedPrice": item["price"],
-            "externalId": external_id, "webhookUrl": webhook_url, "tradeUrl": TRADE_URL}
+def order_body(
+    item: dict, external_id: str, webhook_url: str = "https://merchant.example/hooks", **overrides
+) -> dict:
+    body = {
+        "catalogItemId": item["id"],
+        "expectedPrice": item["price"],
+        "externalId": external_id,
+        "webhookUrl": webhook_url,
+        "tradeUrl": TRADE_URL,
+    }
     body.update(overrides)
     return body
 
@@ -75,8 +88,11 @@ def take_item(sandbox, sn):
     def take(min_price: int = 0) -> dict:
         items = sn.get("/v1/catalog").json()["items"]
         for item in items:
-            if item["id"] not in taken and item["price"] >= min_price and \
-                    item["id"] not in _TAKEN_GLOBAL:
+            if (
+                item["id"] not in taken
+                and item["price"] >= min_price
+                and item["id"] not in _TAKEN_GLOBAL
+            ):
                 taken.add(item["id"])
                 _TAKEN_GLOBAL.add(item["id"])
                 return item

@@ -19,10 +19,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_serve_starts_answers_and_stops_on_ctrl_c():
     process = subprocess.Popen(
-        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", "0", "--speed", "30",
-         "--catalog-size", "50", "--skinsnode-client-id", "cli-id",
-         "--skinsnode-client-secret", "cli-secret", "--fault-latency-ms", "5"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "skins_console.sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            "30",
+            "--catalog-size",
+            "50",
+            "--skinsnode-client-id",
+            "cli-id",
+            "--skinsnode-client-secret",
+            "cli-secret",
+            "--fault-latency-ms",
+            "5",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
@@ -34,11 +52,20 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
         # communicate() reads the pipe directly, so the banner must be read here
         base_url = first.rsplit(" ", 1)[1].strip()
         assert httpx.get(base_url + "/v1/health").json()["service"] == "skinsnode"
-        wallet = httpx.get(base_url + "/v1/wallet", headers={"x-client-id": "cli-id",
-                                                             "x-client-secret": "cli-secret"})
+        wallet = httpx.get(
+            base_url + "/v1/wallet",
+            headers={"x-client-id": "cli-id", "x-client-secret": "cli-secret"},
+        )
         assert wallet.status_code == 200
-        assert len(httpx.get(base_url + "/v1/catalog", headers={
-            "x-client-id": "cli-id", "x-client-secret": "cli-secret"}).json()["items"]) == 50
+        assert (
+            len(
+                httpx.get(
+                    base_url + "/v1/catalog",
+                    headers={"x-client-id": "cli-id", "x-client-secret": "cli-secret"},
+                ).json()["items"]
+            )
+            == 50
+        )
         assert httpx.get(base_url + "/_sandbox/truth").json()["faults"][0]["kind"] == "latency"
     finally:
         process.send_signal(signal.SIGINT)
@@ -53,7 +80,10 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
 def test_serve_refuses_bad_settings():
     result = subprocess.run(
         [sys.executable, "-m", "skins_console.sandbox", "serve", "--catalog-size", "100001"],
-        cwd=ROOT, capture_output=True, text=True, timeout=30,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 2
@@ -62,9 +92,14 @@ def test_serve_refuses_bad_settings():
 
 def test_hundred_thousand_items():
     with Sandbox(SandboxConfig(catalog_size=MAX_CATALOG, speed=60)) as sb:
-        response = httpx.get(sb.base_url + "/v1/catalog", timeout=30, headers={
-            "x-client-id": sb.config.skinsnode_client_id,
-            "x-client-secret": sb.config.skinsnode_client_secret})
+        response = httpx.get(
+            sb.base_url + "/v1/catalog",
+            timeout=30,
+            headers={
+                "x-client-id": sb.config.skinsnode_client_id,
+                "x-client-secret": sb.config.skinsnode_client_secret,
+            },
+        )
         assert response.status_code == 200
         items = response.json()["items"]
     assert len(items) == MAX_CATALOG

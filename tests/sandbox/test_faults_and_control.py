@@ -22,20 +22,34 @@ def control(sb, path: str, body: dict | None = None) -> httpx.Response:
 
 def test_error_and_rate_limit_rules(sandbox_factory):
     sb = sandbox_factory()
-    control(sb, "faults", {"rules": [
-        {"kind": "error", "route": "/v1/wallet", "count": 1},
-        {"kind": "rate_limit", "route": "/api/v1/merchant/get-prices", "retry_after": 7,
-         "count": 1},
-    ]}).raise_for_status()
+    control(
+        sb,
+        "faults",
+        {
+            "rules": [
+                {"kind": "error", "route": "/v1/wallet", "count": 1},
+                {
+                    "kind": "rate_limit",
+                    "route": "/api/v1/merchant/get-prices",
+                    "retry_after": 7,
+                    "count": 1,
+                },
+            ]
+        },
+    ).raise_for_status()
     with skinsnode_client(sb) as sn, skinslink_client(sb) as sl:
         assert sn.get("/v1/wallet").status_code == 503
         assert sn.get("/v1/wallet").status_code == 200
-        limited = sl.post("/merchant/get-prices", json={"game": "csgo",
-                                                        "marketHashNames": [REDLINE]})
+        limited = sl.post(
+            "/merchant/get-prices", json={"game": "csgo", "marketHashNames": [REDLINE]}
+        )
         assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
-        assert sl.post("/merchant/get-prices", json={"game": "csgo",
-                                                     "marketHashNames": [REDLINE]}
-                       ).status_code == 200
+        assert (
+            sl.post(
+                "/merchant/get-prices", json={"game": "csgo", "marketHashNames": [REDLINE]}
+            ).status_code
+            == 200
+        )
     assert control(sb, "faults").json()["rules"] == []
 
 
@@ -63,8 +77,21 @@ def test_dropped_connection_before_processing_creates_nothing(sandbox_factory):
 
 def test_drop_after_commit_then_reconcile_and_resend(sandbox_factory):
     sb = sandbox_factory(cache_seconds=0)
-    control(sb, "faults", {"rules": [{"kind": "drop", "route": "/v1/orders", "method": "POST",
-                                      "count": 2, "commit": True}]})
+    control(
+        sb,
+        "faults",
+        {
+            "rules": [
+                {
+                    "kind": "drop",
+                    "route": "/v1/orders",
+                    "method": "POST",
+                    "count": 2,
+                    "commit": True,
+                }
+            ]
+        },
+    )
     with skinsnode_client(sb) as sn:
         items = sn.get("/v1/catalog").json()["items"]
         for index in range(2):
@@ -82,11 +109,20 @@ def test_drop_after_commit_then_reconcile_and_resend(sandbox_factory):
 
 def test_deposit_dropped_after_commit_then_409(sandbox_factory):
     sb = sandbox_factory()
-    sb.set_faults([{"kind": "drop", "route": "/api/v1/merchant/create-deposit-by-hash-name",
-                    "count": 1, "commit": True}])
+    sb.set_faults(
+        [
+            {
+                "kind": "drop",
+                "route": "/api/v1/merchant/create-deposit-by-hash-name",
+                "count": 1,
+                "commit": True,
+            }
+        ]
+    )
     with skinslink_client(sb) as sl:
-        q = exact(sl.post("/merchant/get-prices",
-                          json={"game": "csgo", "marketHashNames": [REDLINE]}))["data"]
+        q = exact(
+            sl.post("/merchant/get-prices", json={"game": "csgo", "marketHashNames": [REDLINE]})
+        )["data"]
         body = deposit_body(q["id"], "lost-dep")
         with pytest.raises(httpx.RemoteProtocolError):
             sl.post("/merchant/create-deposit-by-hash-name", json=body)
@@ -98,8 +134,12 @@ def test_deposit_dropped_after_commit_then_409(sandbox_factory):
 
 def test_malformed_json_and_latency(sandbox_factory):
     sb = sandbox_factory()
-    sb.set_faults([{"kind": "malformed", "route": "/v1/wallet", "count": 1},
-                   {"kind": "latency", "route": "/v1/health", "latency_ms": 300, "count": 1}])
+    sb.set_faults(
+        [
+            {"kind": "malformed", "route": "/v1/wallet", "count": 1},
+            {"kind": "latency", "route": "/v1/health", "latency_ms": 300, "count": 1},
+        ]
+    )
     with skinsnode_client(sb) as sn:
         garbled = sn.get("/v1/wallet")
         assert garbled.status_code == 200
@@ -114,9 +154,14 @@ def test_faults_from_config_and_bad_rules(sandbox_factory):
     sb = sandbox_factory(faults=[{"kind": "error", "route": "/v1/health", "status": 500}])
     assert httpx.get(sb.base_url + "/v1/health").status_code == 500
     assert httpx.get(sb.base_url + "/_sandbox/truth").status_code == 200  # never faulted
-    for rule in ({"kind": "explode"}, {"kind": "error", "rate": 2}, {"kind": "latency"},
-                 {"kind": "error", "route": "v1"}, {"kind": "drop", "count": 0},
-                 {"kind": "error", "colour": "red"}):
+    for rule in (
+        {"kind": "explode"},
+        {"kind": "error", "rate": 2},
+        {"kind": "latency"},
+        {"kind": "error", "route": "v1"},
+        {"kind": "drop", "count": 0},
+        {"kind": "error", "colour": "red"},
+    ):
         response = control(sb, "faults", {"rules": [rule]})
         assert response.status_code == 400 and response.json()["message"], rule
 
@@ -133,13 +178,21 @@ def test_control_routes(sandbox_factory):
         assert listed[item["id"]]["price"] == 999
         control(sb, f"catalog/items/{item['id']}", {"listed": False})
         assert item["id"] not in {i["id"] for i in sn.get("/v1/catalog").json()["items"]}
-        control(sb, "skinslink/prices", {"prices": {REDLINE: "12.345", "My | Own (Field-"
-                                                    "Tested)": "2"}})
-        data = exact(sl.post("/merchant/get-prices", json={
-            "game": "csgo", "marketHashNames": [REDLINE, "My | Own (Field-Tested)"]}))["data"]
+        control(
+            sb, "skinslink/prices", {"prices": {REDLINE: "12.345", "My | Own (Field-Tested)": "2"}}
+        )
+        data = exact(
+            sl.post(
+                "/merchant/get-prices",
+                json={"game": "csgo", "marketHashNames": [REDLINE, "My | Own (Field-Tested)"]},
+            )
+        )["data"]
         assert [i["price"] for i in data["items"]] == [Decimal("12.345"), Decimal(2)]
-        outcome = control(sb, "outcomes", {"skinsnode": {"x-1": "failed:price_changed"},
-                                           "skinslink": {"t-1": "reverted"}})
+        outcome = control(
+            sb,
+            "outcomes",
+            {"skinsnode": {"x-1": "failed:price_changed"}, "skinslink": {"t-1": "reverted"}},
+        )
         assert outcome.status_code == 200
         assert control(sb, "outcomes", {"skinsnode": {"x-2": "exploded"}}).status_code == 400
         before = sb.clock.now()
@@ -201,9 +254,12 @@ def test_unknown_routes_and_methods(sandbox):
 
 def test_unavailable_with_retry_after(sandbox_factory):
     sb = sandbox_factory()
-    sb.set_faults([{"kind": "error", "route": "/api/", "status": 503, "retry_after": 4,
-                    "count": 1},
-                   {"kind": "error", "route": "/v1/wallet", "count": 1}])
+    sb.set_faults(
+        [
+            {"kind": "error", "route": "/api/", "status": 503, "retry_after": 4, "count": 1},
+            {"kind": "error", "route": "/v1/wallet", "count": 1},
+        ]
+    )
     with skinslink_client(sb) as sl, skinsnode_client(sb) as sn:
         busy = sl.get("/merchant/deposit/status", params={"id": 1})
         plain = sn.get("/v1/wallet")

@@ -8,7 +8,6 @@ import httpx
 
 from skins_console.sandbox.catalog import all_names
 from skins_console.sandbox.jsonutil import dumps
-
 from tests.sandbox.conftest import exact, unique
 
 REDLINE = "AK-47 | Redline (Field-Tested)"
@@ -16,17 +15,22 @@ ASIIMOV = "AWP | Asiimov (Field-Tested)"
 
 
 def deposit_body(quote_id: int, tx: str, names=(REDLINE,), **overrides) -> dict:
-    body = {"id": quote_id, "merchant_tx_id": tx, "game": "csgo", "partner": 123456789,
-            "token": "AbCdEfGh",
-            "items": [{"asset_id": str(38029384123 + i), "name": n} for i, n in
-                      enumerate(names)]}
+    body = {
+        "id": quote_id,
+        "merchant_tx_id": tx,
+        "game": "csgo",
+        "partner": 123456789,
+        "token": "AbCdEfGh",
+        "items": [{"asset_id": str(38029384123 + i), "name": n} for i, n in enumerate(names)],
+    }
     body.update(overrides)
     return body
 
 
 def quote(sl, names=(REDLINE, ASIIMOV), **extra) -> dict:
-    response = sl.post("/merchant/get-prices", json={"game": "csgo",
-                                                     "marketHashNames": list(names), **extra})
+    response = sl.post(
+        "/merchant/get-prices", json={"game": "csgo", "marketHashNames": list(names), **extra}
+    )
     assert response.status_code == 200, response.text
     return exact(response)
 
@@ -39,8 +43,9 @@ def test_auth_messages(sandbox):
     wrong = httpx.post(url, json={}, headers={"X-Api-Key": "nope"})
     assert wrong.status_code == 401
     assert wrong.json() == {"success": False, "message": "invalid API key"}
-    bearer = httpx.post(url, json={}, headers={
-        "Authorization": f"Bearer {sandbox.config.skinslink_api_key}"})
+    bearer = httpx.post(
+        url, json={}, headers={"Authorization": f"Bearer {sandbox.config.skinslink_api_key}"}
+    )
     assert bearer.status_code == 401
 
 
@@ -86,8 +91,11 @@ def test_get_prices_validation(sl):
         ({"game": "cs2", "marketHashNames": [REDLINE]}, "GetPricesRequest.game", "oneof"),
         ({"game": "csgo"}, "GetPricesRequest.marketHashNames", "required"),
         ({"game": "csgo", "marketHashNames": []}, "GetPricesRequest.marketHashNames", "min"),
-        ({"game": "csgo", "marketHashNames": ["x"] * 2001},
-         "GetPricesRequest.marketHashNames", "max"),
+        (
+            {"game": "csgo", "marketHashNames": ["x"] * 2001},
+            "GetPricesRequest.marketHashNames",
+            "max",
+        ),
     ]
     for payload, field, code in cases:
         response = sl.post("/merchant/get-prices", json=payload)
@@ -105,8 +113,9 @@ def test_deposit_happy_path_and_status(sandbox, sl):
     q = quote(sl)["data"]
     tx = unique("dep")
     sandbox.script_deposit(tx, "completed")
-    response = sl.post("/merchant/create-deposit-by-hash-name",
-                       json=deposit_body(q["id"], tx, (REDLINE, ASIIMOV)))
+    response = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(q["id"], tx, (REDLINE, ASIIMOV))
+    )
     assert response.status_code == 200, response.text
     body = exact(response)
     data = body["data"]
@@ -128,16 +137,19 @@ def test_deposit_happy_path_and_status(sandbox, sl):
 
 
 def test_deposit_status_errors(sl):
-    assert sl.get("/merchant/deposit/status", params={"merchant_tx_id": unique("x")}
-                  ).json() == {"success": False, "message": "not found error"}
+    assert sl.get("/merchant/deposit/status", params={"merchant_tx_id": unique("x")}).json() == {
+        "success": False,
+        "message": "not found error",
+    }
     assert sl.get("/merchant/deposit/status", params={"id": 99999999}).status_code == 404
     assert sl.get("/merchant/deposit/status").status_code == 400
 
 
 def test_deposit_validation(sl):
     q = quote(sl)["data"]
-    bad = deposit_body(0, "", game="cs2", partner=0, token="short",
-                       items=[{"asset_id": "12a", "name": ""}])
+    bad = deposit_body(
+        0, "", game="cs2", partner=0, token="short", items=[{"asset_id": "12a", "name": ""}]
+    )
     response = sl.post("/merchant/create-deposit-by-hash-name", json=bad)
     assert response.status_code == 400
     data = response.json()["data"]
@@ -150,22 +162,26 @@ def test_deposit_validation(sl):
     assert codes[f"{prefix}.token"] == "len"
     assert codes[f"{prefix}.items[0].asset_id"] == "numeric"
     assert codes[f"{prefix}.items[0].name"] == "required"
-    empty = sl.post("/merchant/create-deposit-by-hash-name",
-                    json=deposit_body(q["id"], unique("e"), items=[]))
+    empty = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(q["id"], unique("e"), items=[])
+    )
     assert empty.json()["data"][0]["code"] == "min"
-    typed = sl.post("/merchant/create-deposit-by-hash-name",
-                    json=deposit_body(str(q["id"]), unique("t")))
+    typed = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(str(q["id"]), unique("t"))
+    )
     assert typed.json() == {"success": False, "message": "invalid request body"}
 
 
 def test_reused_merchant_tx_id_is_409(sandbox, sl):
     tx = unique("dup")
     sandbox.script_deposit(tx, "completed")
-    first = sl.post("/merchant/create-deposit-by-hash-name",
-                    json=deposit_body(quote(sl)["data"]["id"], tx))
+    first = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(quote(sl)["data"]["id"], tx)
+    )
     assert first.status_code == 200
-    again = sl.post("/merchant/create-deposit-by-hash-name",
-                    json=deposit_body(quote(sl)["data"]["id"], tx))
+    again = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(quote(sl)["data"]["id"], tx)
+    )
     assert again.status_code == 409
     assert again.json() == {"success": False, "message": "already exist error"}
     record = sandbox.truth()["skinslink"]["deposits"][tx]
@@ -175,8 +191,9 @@ def test_reused_merchant_tx_id_is_409(sandbox, sl):
 def test_quote_expiry_is_inventory_reload(sandbox, sl):
     q = quote(sl)["data"]
     sandbox.advance(sandbox.config.quote_lock_seconds + 1)
-    response = sl.post("/merchant/create-deposit-by-hash-name",
-                       json=deposit_body(q["id"], unique("late")))
+    response = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(q["id"], unique("late"))
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["message"] == "validation error"
@@ -185,8 +202,10 @@ def test_quote_expiry_is_inventory_reload(sandbox, sl):
 
 def test_unquoted_name_is_refused(sl):
     q = quote(sl, (REDLINE,))["data"]
-    response = sl.post("/merchant/create-deposit-by-hash-name",
-                       json=deposit_body(q["id"], unique("nq"), (ASIIMOV,)))
+    response = sl.post(
+        "/merchant/create-deposit-by-hash-name",
+        json=deposit_body(q["id"], unique("nq"), (ASIIMOV,)),
+    )
     assert response.status_code == 400
     assert response.json()["data"][0]["code"] == "inventory_reload"
 
@@ -196,8 +215,11 @@ def test_min_price_floor(sandbox, sl):
     price = q["items"][0]["price"]
     body = deposit_body(q["id"], unique("floor"))
     body["items"][0]["min_price"] = price + Decimal("0.5")
-    response = sl.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
-                       headers={"Content-Type": "application/json"})
+    response = sl.post(
+        "/merchant/create-deposit-by-hash-name",
+        content=dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json() == {"success": False, "message": "item_specified_price_not_found"}
 
@@ -205,8 +227,9 @@ def test_min_price_floor(sandbox, sl):
 def test_provider_failure_is_http_200(sandbox, sl):
     tx = unique("pf")
     sandbox.script_deposit(tx, "provider_failed")
-    response = sl.post("/merchant/create-deposit-by-hash-name",
-                       json=deposit_body(quote(sl)["data"]["id"], tx))
+    response = sl.post(
+        "/merchant/create-deposit-by-hash-name", json=deposit_body(quote(sl)["data"]["id"], tx)
+    )
     assert response.status_code == 200
     data = response.json()["data"]
     assert data["status"] == "failed" and data["fail_reason"] == "provider_unavailable"
@@ -223,16 +246,26 @@ def test_a_pinned_lower_price_breaks_a_floor_at_the_quoted_price(sandbox_factory
         floor = q["items"][0]["price"]
         body = deposit_body(q["id"], "pin-1")
         body["items"][0]["min_price"] = floor
-        httpx.post(sb.base_url + "/_sandbox/skinslink/prices",
-                   json={"prices": {REDLINE: str(floor - Decimal("0.01"))}})
-        refused = client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
-                              headers={"Content-Type": "application/json"})
+        httpx.post(
+            sb.base_url + "/_sandbox/skinslink/prices",
+            json={"prices": {REDLINE: str(floor - Decimal("0.01"))}},
+        )
+        refused = client.post(
+            "/merchant/create-deposit-by-hash-name",
+            content=dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
         assert refused.json() == {"success": False, "message": "item_specified_price_not_found"}
-        httpx.post(sb.base_url + "/_sandbox/skinslink/prices", json={"prices": {REDLINE: str(
-            floor + 1)}})
-        accepted = exact(client.post("/merchant/create-deposit-by-hash-name",
-                                     content=dumps(body),
-                                     headers={"Content-Type": "application/json"}))
+        httpx.post(
+            sb.base_url + "/_sandbox/skinslink/prices", json={"prices": {REDLINE: str(floor + 1)}}
+        )
+        accepted = exact(
+            client.post(
+                "/merchant/create-deposit-by-hash-name",
+                content=dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+        )
         assert accepted["data"]["amount"] == floor + 1  # the live price is what is paid
 
 
@@ -245,19 +278,35 @@ def test_quote_drift_applies_to_late_commits_only(sandbox_factory):
         body = deposit_body(prompt["id"], "drift-now", (REDLINE, ASIIMOV))
         for item, priced in zip(body["items"], prompt["items"]):
             item["min_price"] = priced["price"]
-        ok = exact(client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
-                               headers={"Content-Type": "application/json"}))
+        ok = exact(
+            client.post(
+                "/merchant/create-deposit-by-hash-name",
+                content=dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+        )
         assert ok["data"]["amount"] == prompt["sum"]
         late = quote(client, (REDLINE,))["data"]
         body = deposit_body(late["id"], "drift-late")
         body["items"][0]["min_price"] = late["items"][0]["price"]
         sb.advance(90)
-        refused = client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
-                              headers={"Content-Type": "application/json"})
+        refused = client.post(
+            "/merchant/create-deposit-by-hash-name",
+            content=dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
         assert refused.json()["message"] == "item_specified_price_not_found"
         body["items"][0]["min_price"] = late["items"][0]["price"] * Decimal("0.9")
         body["merchant_tx_id"] = "drift-late-2"
-        paid = exact(client.post("/merchant/create-deposit-by-hash-name", content=dumps(body),
-                                 headers={"Content-Type": "application/json"}))["data"]
-        assert late["items"][0]["price"] * Decimal("0.95") <= paid["amount"] \
+        paid = exact(
+            client.post(
+                "/merchant/create-deposit-by-hash-name",
+                content=dumps(body),
+                headers={"Content-Type": "application/json"},
+            )
+        )["data"]
+        assert (
+            late["items"][0]["price"] * Decimal("0.95")
+            <= paid["amount"]
             < late["items"][0]["price"]
+        )

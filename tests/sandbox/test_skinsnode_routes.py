@@ -10,7 +10,6 @@ import httpx
 
 from skins_console.core.cs2 import RARITY_COLORS, split_market_hash_name, wear_for_float
 from skins_console.core.models import parse_time
-
 from tests.sandbox.conftest import TRADE_URL, exact, order_body, skinsnode_client, unique
 
 ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -31,12 +30,18 @@ def test_wallet_shape(sn, sandbox):
 
 def test_auth_errors(sandbox):
     with httpx.Client(base_url=sandbox.base_url) as client:
-        for headers in ({}, {"x-client-id": "sandbox-client"},
-                        {"x-client-id": "sandbox-client", "x-client-secret": "wrong"},
-                        {"x-client-id": "other", "x-client-secret":
-                         sandbox.config.skinsnode_client_secret}):
-            for method, path in (("GET", "/v1/wallet"), ("GET", "/v1/catalog"),
-                                 ("POST", "/v1/orders"), ("GET", "/v1/orders/x")):
+        for headers in (
+            {},
+            {"x-client-id": "sandbox-client"},
+            {"x-client-id": "sandbox-client", "x-client-secret": "wrong"},
+            {"x-client-id": "other", "x-client-secret": sandbox.config.skinsnode_client_secret},
+        ):
+            for method, path in (
+                ("GET", "/v1/wallet"),
+                ("GET", "/v1/catalog"),
+                ("POST", "/v1/orders"),
+                ("GET", "/v1/orders/x"),
+            ):
                 response = client.request(method, path, headers=headers, json={})
                 assert response.status_code == 401, (headers, path)
                 assert response.json()["message"]
@@ -107,16 +112,25 @@ def test_same_external_id_creates_one_order_and_debits_once(sandbox, take_item, 
     truth = sandbox.truth()
     record = truth["skinsnode"]["orders"][external_id]
     assert record["posts"] == 2 and record["created"] == 1
-    debits = [e for e in truth["skinsnode"]["wallet"]["ledger"]
-              if e["externalId"] == external_id and e["kind"] == "debit"]
+    debits = [
+        e
+        for e in truth["skinsnode"]["wallet"]["ledger"]
+        if e["externalId"] == external_id and e["kind"] == "debit"
+    ]
     assert len(debits) == 1 and debits[0]["amount_cents"] == -item["price"]
 
 
 def test_validation_names_every_bad_field(sn):
-    response = sn.post("/v1/orders", json={"expectedPrice": 12.5, "externalId": "",
-                                           "catalogItemId": "nope", "webhookUrl": "ftp://x",
-                                           "tradeUrl": "https://steamcommunity.com/tradeoffer/"
-                                                       "new/?partner=1&token=abc"})
+    response = sn.post(
+        "/v1/orders",
+        json={
+            "expectedPrice": 12.5,
+            "externalId": "",
+            "catalogItemId": "nope",
+            "webhookUrl": "ftp://x",
+            "tradeUrl": "https://steamcommunity.com/tradeoffer/new/?partner=1&token=abc",
+        },
+    )
     assert response.status_code == 422
     body = response.json()
     fields = {d["field"] for d in body["details"]}
@@ -130,15 +144,22 @@ def test_missing_fields_and_bad_json(sn):
     response = sn.post("/v1/orders", json={})
     assert response.status_code == 422
     assert {d["field"] for d in response.json()["details"]} == {
-        "catalogItemId", "expectedPrice", "externalId", "webhookUrl", "tradeUrl"}
-    garbled = sn.post("/v1/orders", content=b"{not json", headers={"Content-Type":
-                                                                   "application/json"})
+        "catalogItemId",
+        "expectedPrice",
+        "externalId",
+        "webhookUrl",
+        "tradeUrl",
+    }
+    garbled = sn.post(
+        "/v1/orders", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert garbled.status_code == 422
 
 
 def test_unknown_item_and_order_are_404(sn):
-    response = sn.post("/v1/orders", json=order_body(
-        {"id": str(uuid.uuid4()), "price": 100}, unique("ghost")))
+    response = sn.post(
+        "/v1/orders", json=order_body({"id": str(uuid.uuid4()), "price": 100}, unique("ghost"))
+    )
     assert response.status_code == 404
     assert sn.get("/v1/orders/" + unique("none")).status_code == 404
 
@@ -146,8 +167,9 @@ def test_unknown_item_and_order_are_404(sn):
 def test_price_changed_is_a_failed_order_without_debit(sandbox, sn, take_item):
     item = take_item()
     external_id = unique("price")
-    response = sn.post("/v1/orders", json=order_body(item, external_id,
-                                                     expectedPrice=item["price"] + 1))
+    response = sn.post(
+        "/v1/orders", json=order_body(item, external_id, expectedPrice=item["price"] + 1)
+    )
     assert response.status_code == 202
     order = sn.get(f"/v1/orders/{external_id}").json()
     assert order["status"] == "failed"

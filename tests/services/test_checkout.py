@@ -31,20 +31,22 @@ def _truth(sandbox, external_id):
     return sandbox.truth()["skinsnode"]["orders"].get(external_id)
 
 
-async def test_accepted_order_is_stored_before_and_after_sending(services_ctx, sandbox,
-                                                                 trade_url):
+async def test_accepted_order_is_stored_before_and_after_sending(services_ctx, sandbox, trade_url):
     ctx = services_ctx
     item = await pick_item(ctx)
     url = trade_url()
     result = await CheckoutService(ctx).checkout(
-        CheckoutRequest(item.id, url, expected_price_cents=item.price_cents))
+        CheckoutRequest(item.id, url, expected_price_cents=item.price_cents)
+    )
     assert result.ok, result.message
     order = result.order
     assert order.external_id.startswith("sc-")
     assert order.status not in ("draft", "sending", "rejected")
     assert order.request_body == {
-        "catalogItemId": item.id, "expectedPrice": item.price_cents,
-        "externalId": order.external_id, "webhookUrl": "http://127.0.0.1:9/hooks",
+        "catalogItemId": item.id,
+        "expectedPrice": item.price_cents,
+        "externalId": order.external_id,
+        "webhookUrl": "http://127.0.0.1:9/hooks",
         "tradeUrl": url,
     }
     events = await ctx.events.for_record("main", "order", order.external_id)
@@ -59,16 +61,18 @@ async def test_malformed_trade_url_leaves_no_order(services_ctx, sandbox):
     ctx = services_ctx
     before = sandbox.truth()["requests"].get("POST /v1/orders", 0)
     with pytest.raises(TradeUrlError, match="token"):
-        await CheckoutService(ctx).checkout(CheckoutRequest(
-            "any", "https://steamcommunity.com/tradeoffer/new/?partner=1234"))
+        await CheckoutService(ctx).checkout(
+            CheckoutRequest("any", "https://steamcommunity.com/tradeoffer/new/?partner=1234")
+        )
     assert await _orders(ctx) == []
     assert sandbox.truth()["requests"].get("POST /v1/orders", 0) == before
 
 
 async def test_unknown_item_is_refused_before_anything_is_written(services_ctx, trade_url):
     with pytest.raises(ValidationError) as info:
-        await CheckoutService(services_ctx).checkout(CheckoutRequest(
-            "00000000-0000-4000-8000-000000000000", trade_url()))
+        await CheckoutService(services_ctx).checkout(
+            CheckoutRequest("00000000-0000-4000-8000-000000000000", trade_url())
+        )
     assert info.value.code == "unknown_item"
     assert "not in the SkinsNode catalog" in info.value.message
     assert await _orders(services_ctx) == []
@@ -80,8 +84,9 @@ async def test_moved_price_is_refused_with_both_prices(services_ctx, sandbox, tr
     sandbox.catalog.set_price(item.id, item.price_cents + 125)
     try:
         with pytest.raises(ValidationError) as info:
-            await CheckoutService(ctx).checkout(CheckoutRequest(
-                item.id, trade_url(), expected_price_cents=item.price_cents))
+            await CheckoutService(ctx).checkout(
+                CheckoutRequest(item.id, trade_url(), expected_price_cents=item.price_cents)
+            )
     finally:
         sandbox.catalog.set_price(item.id, item.price_cents)
     assert info.value.code == "price_changed"
@@ -89,8 +94,9 @@ async def test_moved_price_is_refused_with_both_prices(services_ctx, sandbox, tr
     assert await _orders(ctx) == []
 
 
-async def test_balance_minus_reserved_must_cover_the_price(services_ctx_factory,
-                                                           sandbox_factory, trade_url):
+async def test_balance_minus_reserved_must_cover_the_price(
+    services_ctx_factory, sandbox_factory, trade_url
+):
     box = sandbox_factory(initial_balance_cents=100)
     ctx = await services_ctx_factory(box)
     item = await pick_item(ctx, min_price_cents=101)  # a sticker under $1 would be affordable
@@ -103,15 +109,17 @@ async def test_balance_minus_reserved_must_cover_the_price(services_ctx_factory,
 
 async def test_rejected_credentials_write_nothing(services_ctx_factory, sandbox, trade_url):
     good = sandbox_secrets(sandbox)
-    ctx = await services_ctx_factory(sandbox, secrets=ProfileSecrets(
-        "wrong-secret-value", good.skinslink_api_key))
+    ctx = await services_ctx_factory(
+        sandbox, secrets=ProfileSecrets("wrong-secret-value", good.skinslink_api_key)
+    )
     with pytest.raises(AuthError, match="401"):
         await CheckoutService(ctx).checkout(CheckoutRequest("x", trade_url()))
     assert await _orders(ctx) == []
 
 
 async def test_given_id_of_the_same_order_is_reused_and_of_another_refused(
-        services_ctx, sandbox, trade_url):
+    services_ctx, sandbox, trade_url
+):
     ctx = services_ctx
     item = await pick_item(ctx)
     url = trade_url()
@@ -121,38 +129,41 @@ async def test_given_id_of_the_same_order_is_reused_and_of_another_refused(
     again = await CheckoutService(ctx).checkout(CheckoutRequest(item.id, url, external_id=key))
     assert again.reused and again.outcome == "existing"
     with pytest.raises(ValidationError) as info:
-        await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(),
-                                                            external_id=key))
+        await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(), external_id=key))
     assert info.value.code == "duplicate_external_id"
     truth = _truth(sandbox, key)
     assert truth["posts"] == 1 and truth["created"] == 1
 
 
 async def test_answer_lost_after_commit_is_reconciled_not_duplicated(
-        services_ctx_factory, sandbox_factory, trade_url):
+    services_ctx_factory, sandbox_factory, trade_url
+):
     sandbox = sandbox_factory()
     ctx = await services_ctx_factory(sandbox)
     item = await pick_item(ctx)
     key = new_external_id(ctx.clock.now())
-    sandbox.add_faults([{"kind": "drop", "route": "/v1/orders", "method": "POST",
-                         "commit": True, "count": 1}])
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(),
-                                                                 external_id=key))
+    sandbox.add_faults(
+        [{"kind": "drop", "route": "/v1/orders", "method": "POST", "commit": True, "count": 1}]
+    )
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(item.id, trade_url(), external_id=key)
+    )
     assert result.ok, result.message
     truth = _truth(sandbox, key)
     assert truth["created"] == 1 and truth["posts"] == 1
 
 
 async def test_outcome_still_unknown_stays_sending_until_tracking_finishes_it(
-        services_ctx_factory, sandbox_factory, trade_url):
+    services_ctx_factory, sandbox_factory, trade_url
+):
     sandbox = sandbox_factory()
     ctx = await services_ctx_factory(sandbox)
     item = await pick_item(ctx)
     key = new_external_id(ctx.clock.now())
-    sandbox.add_faults([{"kind": "error", "status": 503, "route": "/v1/orders",
-                         "method": "POST"}])
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(),
-                                                                 external_id=key))
+    sandbox.add_faults([{"kind": "error", "status": 503, "route": "/v1/orders", "method": "POST"}])
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(item.id, trade_url(), external_id=key)
+    )
     sandbox.set_faults([])
     assert result.outcome == orders_flow.UNKNOWN
     assert result.order.status == "sending"
@@ -176,8 +187,9 @@ async def test_business_failure_is_explained(services_ctx, sandbox, trade_url):
     item = await pick_item(ctx)
     key = new_external_id(ctx.clock.now())
     sandbox.script_order(key, "failed:insufficient_funds")
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(),
-                                                                 external_id=key))
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(item.id, trade_url(), external_id=key)
+    )
     tracker = TrackingService(ctx)
 
     async def failed():

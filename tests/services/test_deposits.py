@@ -42,20 +42,25 @@ async def test_quote_is_stored_with_its_lock(services_ctx):
     quote = await DepositService(services_ctx).quote([AK, "StatTrak  AK-47|Redline (Field-Tested)"])
     stored = await services_ctx.quotes.get(quote.id)
     assert stored.trade_id is not None and stored.lock_expires_at > stored.fetched_at
-    assert stored.lock_expires_at - stored.fetched_at == \
-        services_ctx.cadence.delay(300)
+    assert stored.lock_expires_at - stored.fetched_at == services_ctx.cadence.delay(300)
     assert all(isinstance(item["price"], Decimal) for item in stored.items)
     assert "StatTrak™ AK-47 | Redline (Field-Tested)" in stored.requested
 
 
 async def test_deposit_is_written_then_created_with_default_min_price(
-        services_ctx_factory, sandbox, trade_url):
+    services_ctx_factory, sandbox, trade_url
+):
     # Sandbox prices drift with its fast clock; a wide tolerance keeps the floor below it.
     ctx = await services_ctx_factory(sandbox, min_price_tolerance_pct=Decimal("50"))
     service = DepositService(ctx)
     quote = await service.quote([AK, AWP])
-    result = await service.create(DepositInput(quote.id, trade_url(), (
-        DepositLine(AK, "111111"), DepositLine(AWP, "222222", Decimal("1.50")))))
+    result = await service.create(
+        DepositInput(
+            quote.id,
+            trade_url(),
+            (DepositLine(AK, "111111"), DepositLine(AWP, "222222", Decimal("1.50"))),
+        )
+    )
     assert result.ok, result.message
     deposit = result.deposit
     prices = {i["name"]: Decimal(i["price"]) for i in quote.items}
@@ -71,8 +76,9 @@ async def test_deposit_is_written_then_created_with_default_min_price(
     assert info.value.code == "quote_used"
 
 
-async def test_expired_quote_is_refused_locally_with_a_requote_message(services_ctx,
-                                                                       sandbox, trade_url):
+async def test_expired_quote_is_refused_locally_with_a_requote_message(
+    services_ctx, sandbox, trade_url
+):
     ctx = services_ctx
     service = DepositService(ctx)
     quote = await service.quote([AK])
@@ -82,8 +88,10 @@ async def test_expired_quote_is_refused_locally_with_a_requote_message(services_
         await service.create(DepositInput(quote.id, trade_url(), (DepositLine(AK, "1"),)))
     assert info.value.code == "quote_expired" and "Quote again" in info.value.message
     assert await ctx.deposits.get("main", "anything") is None
-    assert sandbox.truth()["requests"].get(
-        "POST /api/v1/merchant/create-deposit-by-hash-name", 0) == posts
+    assert (
+        sandbox.truth()["requests"].get("POST /api/v1/merchant/create-deposit-by-hash-name", 0)
+        == posts
+    )
 
 
 async def test_price_only_quote_and_unquoted_item_are_refused(services_ctx, trade_url):
@@ -106,11 +114,19 @@ async def test_conflict_adopts_the_existing_deposit(services_ctx, sandbox, trade
     trade = parse_trade_url(url)
     key = new_external_id(ctx.clock.now())
     # Another run (say, the GUI) already created it under this merchant_tx_id.
-    await (await ctx.skinslink()).create_deposit_by_hash_name(DepositRequest(
-        quote.trade_id, key, "csgo", trade.partner, trade.token,
-        (DepositItem("777", AK, Decimal("0.01")),)))
-    result = await service.create(DepositInput(
-        quote.id, url, (DepositLine(AK, "777", Decimal("0.01")),), merchant_tx_id=key))
+    await (await ctx.skinslink()).create_deposit_by_hash_name(
+        DepositRequest(
+            quote.trade_id,
+            key,
+            "csgo",
+            trade.partner,
+            trade.token,
+            (DepositItem("777", AK, Decimal("0.01")),),
+        )
+    )
+    result = await service.create(
+        DepositInput(quote.id, url, (DepositLine(AK, "777", Decimal("0.01")),), merchant_tx_id=key)
+    )
     assert result.ok and result.deposit.status == "active"
     truth = sandbox.truth()["skinslink"]["deposits"][key]
     assert truth["created"] == 1 and truth["posts"] == 2
@@ -122,8 +138,11 @@ async def test_http_200_failure_is_recorded_with_its_reason(services_ctx, sandbo
     quote = await service.quote([AK])
     key = new_external_id(ctx.clock.now())
     sandbox.script_deposit(key, "provider_failed")
-    result = await service.create(DepositInput(
-        quote.id, trade_url(), (DepositLine(AK, "5", Decimal("0.01")),), merchant_tx_id=key))
+    result = await service.create(
+        DepositInput(
+            quote.id, trade_url(), (DepositLine(AK, "5", Decimal("0.01")),), merchant_tx_id=key
+        )
+    )
     assert result.outcome == "failed"
     assert result.deposit.status == "failed"
     assert result.deposit.fail_reason == "provider_unavailable"

@@ -29,14 +29,21 @@ from tests.fixtures.services import pick_item, sandbox_profile, sandbox_secrets
 async def test_profile_secrets_live_only_in_the_keyring(services_ctx, sandbox, test_keyring):
     ctx = services_ctx
     secrets = sandbox_secrets(sandbox)
-    assert await ctx.secrets.aget("main", SecretKind.SKINSNODE_CLIENT_SECRET) == \
-        secrets.skinsnode_client_secret
+    assert (
+        await ctx.secrets.aget("main", SecretKind.SKINSNODE_CLIENT_SECRET)
+        == secrets.skinsnode_client_secret
+    )
     await ctx.db.close()
-    blob = ctx.paths.database.read_bytes() + (ctx.paths.database.with_name(
-        ctx.paths.database.name + "-wal").read_bytes()
-        if ctx.paths.database.with_name(ctx.paths.database.name + "-wal").exists() else b"")
-    for value in (secrets.skinsnode_client_secret, secrets.skinslink_api_key,
-                  secrets.skinslink_webhook_secret):
+    blob = ctx.paths.database.read_bytes() + (
+        ctx.paths.database.with_name(ctx.paths.database.name + "-wal").read_bytes()
+        if ctx.paths.database.with_name(ctx.paths.database.name + "-wal").exists()
+        else b""
+    )
+    for value in (
+        secrets.skinsnode_client_secret,
+        secrets.skinslink_api_key,
+        secrets.skinslink_webhook_secret,
+    ):
         assert value.encode() not in blob
     ctx.db = None  # closed above; the fixture's close must not fail
     ctx._closed = True
@@ -52,8 +59,11 @@ async def test_add_list_use_test_remove(services_ctx, sandbox):
     assert ctx.profile.name == "second" and ctx.settings.active_profile == "second"
     report = await service.test("second")
     assert report.ok, report.checks
-    assert [c.name for c in report.checks] == ["SkinsNode health", "SkinsNode wallet",
-                                              "Skinslink API key"]
+    assert [c.name for c in report.checks] == [
+        "SkinsNode health",
+        "SkinsNode wallet",
+        "Skinslink API key",
+    ]
     await service.remove("second")
     assert ctx.profile is None or ctx.profile.name != "second"
     assert await ctx.secrets.aget("second", SecretKind.SKINSLINK_API_KEY) is None
@@ -64,12 +74,14 @@ async def test_add_list_use_test_remove(services_ctx, sandbox):
 async def test_profile_test_reports_each_failure(services_ctx_factory, sandbox):
     from skins_console.services.profile_service import ProfileSecrets
 
-    ctx = await services_ctx_factory(sandbox, secrets=ProfileSecrets("bad-secret",
-                                                                     "bad-api-key"))
+    ctx = await services_ctx_factory(sandbox, secrets=ProfileSecrets("bad-secret", "bad-api-key"))
     report = await ProfileService(ctx).test()
     status = {c.name: c.ok for c in report.checks}
-    assert status == {"SkinsNode health": True, "SkinsNode wallet": False,
-                      "Skinslink API key": False}
+    assert status == {
+        "SkinsNode health": True,
+        "SkinsNode wallet": False,
+        "Skinslink API key": False,
+    }
     assert not report.ok
 
 
@@ -79,7 +91,8 @@ async def test_unknown_profile_is_a_clear_error(services_ctx):
 
 
 async def test_projected_balance_counts_only_what_the_balance_does_not_show(
-        services_ctx, sandbox, trade_url):
+    services_ctx, sandbox, trade_url
+):
     ctx = services_ctx
     wallet = WalletService(ctx)
     before = await wallet.fetch()
@@ -88,8 +101,10 @@ async def test_projected_balance_counts_only_what_the_balance_does_not_show(
     assert result.ok
     after = await wallet.fetch()
     # Accepted just now: SkinsNode has debited it, but its wallet read may be cached.
-    assert after.reserved_cents >= item.price_cents or \
-        after.available_cents <= before.available_cents - item.price_cents
+    assert (
+        after.reserved_cents >= item.price_cents
+        or after.available_cents <= before.available_cents - item.price_cents
+    )
     history = await wallet.history()
     assert len(history) >= 2 and history[-1].available_cents == after.available_cents
     last = await wallet.last()
@@ -119,21 +134,26 @@ async def test_catalog_search_and_offline_fallback(services_ctx_factory, sandbox
 
 
 async def test_catalog_without_a_stored_copy_reports_the_provider_error(
-        services_ctx_factory, sandbox_factory):
+    services_ctx_factory, sandbox_factory
+):
     box = sandbox_factory(faults=[{"kind": "error", "status": 503, "route": "/v1/catalog"}])
     ctx = await services_ctx_factory(box)
     with pytest.raises(ApiError, match="503"):
         await CatalogService(ctx).search("ak")
 
 
-async def test_export_csv_money_as_dollars_and_atomic(services_ctx, sandbox, trade_url,
-                                                      tmp_path):
+async def test_export_csv_money_as_dollars_and_atomic(services_ctx, sandbox, trade_url, tmp_path):
     ctx = services_ctx
     item = await pick_item(ctx)
     order = (await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url()))).order
     quote = await DepositService(ctx).quote(["AK-47 | Redline (Field-Tested)"])
-    await DepositService(ctx).create(DepositInput(quote.id, trade_url(), (
-        DepositLine("AK-47 | Redline (Field-Tested)", "42", Decimal("1.234")),)))
+    await DepositService(ctx).create(
+        DepositInput(
+            quote.id,
+            trade_url(),
+            (DepositLine("AK-47 | Redline (Field-Tested)", "42", Decimal("1.234")),),
+        )
+    )
     target = tmp_path / "orders.csv"
     assert await ExportService(ctx).export_orders(target) == 1
     rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
@@ -152,7 +172,8 @@ async def test_export_csv_money_as_dollars_and_atomic(services_ctx, sandbox, tra
 
 
 async def test_full_disk_during_checkout_sends_nothing_and_keeps_earlier_data(
-        services_ctx_factory, sandbox_factory, trade_url):
+    services_ctx_factory, sandbox_factory, trade_url
+):
     box = sandbox_factory()
     withdrawn = [entry.id for entry in box.catalog.entries()[:80]]
     for item_id in withdrawn:
@@ -167,8 +188,9 @@ async def test_full_disk_during_checkout_sends_nothing_and_keeps_earlier_data(
     await ctx.db.call(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"))
     with pytest.raises(DiskFullError):
         for _ in range(10_000):
-            await ctx.db.call(lambda conn: conn.execute("INSERT INTO filler VALUES "
-                                                        "(zeroblob(2000))"))
+            await ctx.db.call(
+                lambda conn: conn.execute("INSERT INTO filler VALUES (zeroblob(2000))")
+            )
     for item_id in withdrawn:  # the next refresh has 80 more items to store
         box.catalog.relist(item_id)
     other = box.catalog.entries()[0]

@@ -17,10 +17,15 @@ async def _crashed_order(ctx, trade_url, *, sending: bool):
     item = await pick_item(ctx)
     trade = parse_trade_url(trade_url())
     key = new_external_id(ctx.clock.now())
-    request = OrderRequest(item.id, item.price_cents, key, "http://127.0.0.1:9/hooks",
-                           trade.url)
-    await ctx.db.call(write_order_draft, profile="main", request=request, item=item,
-                      trade=trade, now=ctx.clock.now())
+    request = OrderRequest(item.id, item.price_cents, key, "http://127.0.0.1:9/hooks", trade.url)
+    await ctx.db.call(
+        write_order_draft,
+        profile="main",
+        request=request,
+        item=item,
+        trade=trade,
+        now=ctx.clock.now(),
+    )
     if sending:
         await ctx.orders.mark_sending("main", key)
     return request
@@ -40,7 +45,8 @@ async def test_draft_never_sent_is_sent_with_its_own_key(services_ctx, sandbox, 
 
 
 async def test_sending_that_reached_the_provider_is_adopted_not_resent(
-        services_ctx, sandbox, trade_url):
+    services_ctx, sandbox, trade_url
+):
     ctx = services_ctx
     request = await _crashed_order(ctx, trade_url, sending=True)
     # The POST got through, then the process died before recording the answer.
@@ -52,8 +58,7 @@ async def test_sending_that_reached_the_provider_is_adopted_not_resent(
     assert (await ctx.orders.get("main", request.external_id)).status != "sending"
 
 
-async def test_deposit_left_sending_is_adopted_or_resent_once(services_ctx, sandbox,
-                                                              trade_url):
+async def test_deposit_left_sending_is_adopted_or_resent_once(services_ctx, sandbox, trade_url):
     ctx = services_ctx
     service = DepositService(ctx)
     keys = []
@@ -61,10 +66,22 @@ async def test_deposit_left_sending_is_adopted_or_resent_once(services_ctx, sand
         quote = await service.quote(["AK-47 | Redline (Field-Tested)"])
         trade = parse_trade_url(trade_url())
         key = new_external_id(ctx.clock.now())
-        request = DepositRequest(quote.trade_id, key, "csgo", trade.partner, trade.token,
-                                 (DepositItem("1234567", "AK-47 | Redline (Field-Tested)"),))
-        await ctx.db.call(write_deposit_draft, profile="main", request=request,
-                          quote_id=quote.id, trade=trade, now=ctx.clock.now())
+        request = DepositRequest(
+            quote.trade_id,
+            key,
+            "csgo",
+            trade.partner,
+            trade.token,
+            (DepositItem("1234567", "AK-47 | Redline (Field-Tested)"),),
+        )
+        await ctx.db.call(
+            write_deposit_draft,
+            profile="main",
+            request=request,
+            quote_id=quote.id,
+            trade=trade,
+            now=ctx.clock.now(),
+        )
         await ctx.deposits.mark_sending("main", key)
         if reached_provider:
             await (await ctx.skinslink()).create_deposit_by_hash_name(request)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from skins_console.services.change_bus import ORDER, Change, ChangeBus
 from skins_console.services.clock import Cadence
 from skins_console.services.explain import explain_order_failure
 from skins_console.services.schedule import next_deposit_check, next_order_check
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def test_orders_are_never_due_inside_the_30_second_cache():
@@ -26,8 +26,9 @@ def test_orders_stop_when_final_and_completed_ones_when_settled():
     settles = NOW + timedelta(days=7)
     slow = next_order_check(cadence, "completed", NOW, settles_at=settles)
     assert timedelta(hours=1) <= slow - NOW <= timedelta(days=1)
-    near = next_order_check(cadence, "completed", settles - timedelta(minutes=5),
-                            settles_at=settles)
+    near = next_order_check(
+        cadence, "completed", settles - timedelta(minutes=5), settles_at=settles
+    )
     assert near == settles
     assert next_order_check(cadence, "completed", settles, settles_at=settles) is None
 
@@ -40,8 +41,10 @@ def test_deposit_cadence_by_state():
     hold_end = NOW + timedelta(days=7)
     hold = next_deposit_check(cadence, "hold", NOW, hold_ends_at=hold_end)
     assert hold - NOW == timedelta(minutes=30)
-    assert next_deposit_check(cadence, "hold", hold_end - timedelta(seconds=10),
-                              hold_ends_at=hold_end) == hold_end
+    assert (
+        next_deposit_check(cadence, "hold", hold_end - timedelta(seconds=10), hold_ends_at=hold_end)
+        == hold_end
+    )
     assert next_deposit_check(cadence, "canceled", NOW) is None
 
 
@@ -90,9 +93,12 @@ def test_every_create_refusal_says_the_order_was_not_created_and_what_to_do():
         AuthError("401", provider="SkinsNode", status=401): "client ID or secret",
         ForbiddenError("403", provider="SkinsNode", status=403): "IP address",
         NotFoundError("404", provider="SkinsNode", status=404): "Refresh the catalog",
-        ApiValidationError("422", provider="SkinsNode", status=422,
-                           details=[{"field": "tradeUrl", "message": "is required"}]):
-            "tradeUrl: is required",
+        ApiValidationError(
+            "422",
+            provider="SkinsNode",
+            status=422,
+            details=[{"field": "tradeUrl", "message": "is required"}],
+        ): "tradeUrl: is required",
     }
     for error, advice in cases.items():
         text = explain_order_refusal(error, external_id="sc-1", catalog_item_id="item-9")

@@ -4,6 +4,7 @@ rejected credentials, Trade Protection settlement, and running beside a checkout
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -36,8 +37,9 @@ async def _place(ctx, sandbox, trade_url, outcome: str | None = None) -> str:
     key = new_external_id(ctx.clock.now())
     if outcome:
         sandbox.script_order(key, outcome)
-    result = await CheckoutService(ctx).checkout(CheckoutRequest(item.id, trade_url(),
-                                                                 external_id=key))
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(item.id, trade_url(), external_id=key)
+    )
     assert result.order.status not in ("draft", "sending"), result.message
     return key
 
@@ -54,7 +56,8 @@ async def _until_status(ctx, tracker, key, statuses, timeout=20.0, sandbox=None)
 
 
 async def test_order_is_followed_to_completion_and_watched_until_it_settles(
-        services_ctx, sandbox, trade_url):
+    services_ctx, sandbox, trade_url
+):
     ctx = services_ctx
     key = await _place(ctx, sandbox, trade_url, "completed")
     tracker = TrackingService(ctx)
@@ -62,8 +65,9 @@ async def test_order_is_followed_to_completion_and_watched_until_it_settles(
     assert order.completed_at is not None
     assert order.settles_at == order.completed_at + ctx.cadence.delay(7 * 24 * 3600)
     assert order.next_check_at is not None, "completed orders stay watched until they settle"
-    statuses = [e.new_status for e in await ctx.events.for_record("main", "order", key)
-                if e.new_status]
+    statuses = [
+        e.new_status for e in await ctx.events.for_record("main", "order", key) if e.new_status
+    ]
     assert statuses[-1] == "completed" and statuses.count("completed") == 1
 
     ctx.clock = ShiftedClock(order.settles_at - ctx.clock.now() + timedelta(seconds=1))
@@ -87,7 +91,7 @@ async def test_never_polls_an_order_inside_the_cache_window(services_ctx, sandbo
         if sandbox.truth()["requests"].get(route, 0) > before:
             polls.append(asyncio.get_running_loop().time())
         await asyncio.sleep(floor.total_seconds() / 4)
-    gaps = [b - a for a, b in zip(polls, polls[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(polls)]
     assert polls, "the order was never polled"
     assert all(gap >= floor.total_seconds() * 0.9 for gap in gaps), gaps
     order = await ctx.orders.get("main", key)
@@ -99,14 +103,21 @@ async def test_a_reported_status_never_moves_backwards(services_ctx, sandbox, tr
     key = await _place(ctx, sandbox, trade_url, "completed")
     tracker = TrackingService(ctx)
     await _until_status(ctx, tracker, key, {"completed"}, sandbox=sandbox)
-    stale = OrderState(external_id=key, status="sent", steam_offer_id=None, trade_url=None,
-                       amount_cents=None, currency=None, failure=None, timestamps={})
+    stale = OrderState(
+        external_id=key,
+        status="sent",
+        steam_offer_id=None,
+        trade_url=None,
+        amount_cents=None,
+        currency=None,
+        failure=None,
+        timestamps={},
+    )
     assert await record_report(ctx, "main", stale) is False
     assert (await ctx.orders.get("main", key)).status == "completed"
 
 
-async def test_rejected_credentials_pause_tracking_with_a_reason(services_ctx, sandbox,
-                                                                 trade_url):
+async def test_rejected_credentials_pause_tracking_with_a_reason(services_ctx, sandbox, trade_url):
     ctx = services_ctx
     key = await _place(ctx, sandbox, trade_url)
     changes = []
@@ -123,13 +134,13 @@ async def test_rejected_credentials_pause_tracking_with_a_reason(services_ctx, s
 
 
 async def test_failures_back_off_exponentially_and_429_waits_retry_after(
-        services_ctx_factory, sandbox_factory, trade_url):
+    services_ctx_factory, sandbox_factory, trade_url
+):
     sandbox = sandbox_factory()
     ctx = await services_ctx_factory(sandbox)
     key = await _place(ctx, sandbox, trade_url)
     tracker = TrackingService(ctx)
-    sandbox.add_faults([{"kind": "error", "status": 503, "route": "/v1/orders/",
-                         "method": "GET"}])
+    sandbox.add_faults([{"kind": "error", "status": 503, "route": "/v1/orders/", "method": "GET"}])
     delays = []
     await asyncio.sleep(ctx.cadence.seconds(ctx.cadence.order_floor))  # past the cache window
     now = ctx.clock.now() + timedelta(hours=1)
@@ -140,8 +151,9 @@ async def test_failures_back_off_exponentially_and_429_waits_retry_after(
         delays.append(due - now)
         now = due
     assert delays[0] < delays[1] < delays[2]
-    sandbox.set_faults([{"kind": "rate_limit", "route": "/v1/orders/", "method": "GET",
-                         "retry_after": 120}])
+    sandbox.set_faults(
+        [{"kind": "rate_limit", "route": "/v1/orders/", "method": "GET", "retry_after": 120}]
+    )
     await tracker.run_pass(now=now)
     assert (await ctx.orders.get("main", key)).next_check_at - now >= timedelta(seconds=120)
     events = await ctx.events.for_record("main", "order", key)
@@ -159,9 +171,22 @@ async def test_tracker_and_checkout_at_the_same_time(services_ctx, sandbox, trad
         for _ in range(3):
             keys.append(await _place(ctx, sandbox, trade_url))
             tracker.wake()
-        await _until_status(ctx, tracker, keys[-1], {"completed", "failed", "cancelled",
-                                                     "expired", "reversed", "sent",
-                                                     "pending", "processing", "queued"})
+        await _until_status(
+            ctx,
+            tracker,
+            keys[-1],
+            {
+                "completed",
+                "failed",
+                "cancelled",
+                "expired",
+                "reversed",
+                "sent",
+                "pending",
+                "processing",
+                "queued",
+            },
+        )
     finally:
         stop.set()
         await asyncio.wait_for(runner, 5)
@@ -171,8 +196,7 @@ async def test_tracker_and_checkout_at_the_same_time(services_ctx, sandbox, trad
         assert (await ctx.orders.get("main", key)).status not in ("draft", "sending")
 
 
-async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, sandbox,
-                                                               trade_url):
+async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, sandbox, trade_url):
     from skins_console.services.deposit_service import (
         DepositInput,
         DepositLine,
@@ -184,9 +208,14 @@ async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, san
     quote = await service.quote(["AK-47 | Redline (Field-Tested)"])
     key = new_external_id(ctx.clock.now())
     sandbox.script_deposit(key, "completed")
-    created = await service.create(DepositInput(quote.id, trade_url(), (
-        DepositLine("AK-47 | Redline (Field-Tested)", "424242", Decimal("0.01")),),
-        merchant_tx_id=key))
+    created = await service.create(
+        DepositInput(
+            quote.id,
+            trade_url(),
+            (DepositLine("AK-47 | Redline (Field-Tested)", "424242", Decimal("0.01")),),
+            merchant_tx_id=key,
+        )
+    )
     assert created.ok, created.message
     tracker = TrackingService(ctx)
     sandbox.advance(400)  # the seller accepts: Steam's 7-day hold starts
@@ -214,14 +243,12 @@ async def test_deposit_is_watched_through_its_hold_and_settles(services_ctx, san
     assert customer.last_success_at is not None
 
 
-async def test_sync_now_checks_open_records_that_are_not_due_yet(services_ctx, sandbox,
-                                                                 trade_url):
+async def test_sync_now_checks_open_records_that_are_not_due_yet(services_ctx, sandbox, trade_url):
     ctx = services_ctx
     key = await _place(ctx, sandbox, trade_url)
     tracker = TrackingService(ctx)
     await asyncio.sleep(ctx.cadence.seconds(ctx.cadence.order_floor))
     assert (await tracker.run_pass(now=ctx.clock.now() - timedelta(minutes=1))).checked == 0
-    forced = await tracker.run_pass(now=ctx.clock.now() - timedelta(minutes=1),
-                                    everything=True)
+    forced = await tracker.run_pass(now=ctx.clock.now() - timedelta(minutes=1), everything=True)
     assert forced.checked == 1
     assert (await ctx.orders.get("main", key)).last_checked_at is not None

@@ -34,8 +34,9 @@ WRITER = textwrap.dedent("""
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_sigkill_after_commit_keeps_orders(store_paths):
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(store_paths.database)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(store_paths.database)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "written"
         assert store_paths.database.with_name(store_paths.database.name + "-wal").exists()

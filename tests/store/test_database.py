@@ -31,13 +31,23 @@ async def test_fresh_database_pragmas(store_db):
     def pragmas(conn):
         return {
             name: conn.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous",
-                         "user_version")
+            for name in (
+                "journal_mode",
+                "foreign_keys",
+                "busy_timeout",
+                "synchronous",
+                "user_version",
+            )
         }
 
     values = await store_db.read(pragmas)
-    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000,
-                      "synchronous": 1, "user_version": LATEST_VERSION}
+    assert values == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "synchronous": 1,
+        "user_version": LATEST_VERSION,
+    }
     assert store_db.schema_version == LATEST_VERSION
     assert store_db.backup_path is None  # nothing to back up on a fresh file
 
@@ -176,13 +186,12 @@ def test_corrupted_pages_name_file_and_latest_backup(store_paths):
 
 def test_read_only_file(store_paths):
     _seed(store_paths)
-    with read_only(store_paths.database):
-        with pytest.raises(DatabaseReadOnlyError) as info:
-            db = Database.open_sync(store_paths.database)
-            try:
-                db.call_sync(_add_note, "lost")
-            finally:
-                db.close_sync()
+    with read_only(store_paths.database), pytest.raises(DatabaseReadOnlyError) as info:
+        db = Database.open_sync(store_paths.database)
+        try:
+            db.call_sync(_add_note, "lost")
+        finally:
+            db.close_sync()
     assert "read-only" in info.value.message
     db = Database.open_sync(store_paths.database)
     assert db.read_sync(lambda c: [r[0] for r in c.execute("SELECT body FROM notes")]) == ["kept"]
@@ -191,13 +200,12 @@ def test_read_only_file(store_paths):
 
 def test_read_only_folder(store_paths):
     _seed(store_paths)
-    with read_only(store_paths.data_dir):
-        with pytest.raises(DatabaseReadOnlyError):
-            db = Database.open_sync(store_paths.database)
-            try:
-                db.call_sync(_add_note, "lost")
-            finally:
-                db.close_sync()
+    with read_only(store_paths.data_dir), pytest.raises(DatabaseReadOnlyError):
+        db = Database.open_sync(store_paths.database)
+        try:
+            db.call_sync(_add_note, "lost")
+        finally:
+            db.close_sync()
     db = Database.open_sync(store_paths.database)
     assert db.read_sync(_count) == 1
     db.close_sync()

@@ -31,8 +31,14 @@ TRY = textwrap.dedent("""
 
 
 def _run(code, *args, **kw):
-    return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], text=True,
-                            stdout=subprocess.PIPE, stdin=subprocess.PIPE, cwd=".", **kw)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, args)],
+        text=True,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        cwd=".",
+        **kw,
+    )
 
 
 def test_second_process_is_refused_with_message(store_paths):

@@ -25,7 +25,9 @@ def _fill_v1(conn):
                                  min_price_tolerance_pct, low_balance_threshold_cents, active,
                                  created_at)
            VALUES ('main', 'https://api.skinsnode.example', 'client-1', 'https://hook.example',
-                   '2.5', 5000, 1, ?)""", (NOW,))
+                   '2.5', 5000, 1, ?)""",
+        (NOW,),
+    )
     conn.execute(
         """INSERT INTO orders (profile, external_id, catalog_item_id, item_name,
                                expected_price_cents, trade_url, webhook_url, request_body,
@@ -33,27 +35,36 @@ def _fill_v1(conn):
            VALUES ('main', 'ord-1', 'cat-9', 'AK-47 | Redline (Field-Tested)', 1840,
                    'https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh',
                    'https://hook.example', '{"expectedPrice":1840}', 'sent', ?, ?)""",
-        (NOW, NOW))
+        (NOW, NOW),
+    )
     conn.execute(
         """INSERT INTO events (profile, kind, key, at, type, new_status, message)
-           VALUES ('main', 'order', 'ord-1', ?, 'status_change', 'sent', 'sent')""", (NOW,))
-    conn.execute("INSERT INTO webhook_deliveries VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')",
-                 (NOW,))
-    conn.execute("INSERT INTO wallet_snapshots (profile, at, available_cents, currency) "
-                 "VALUES ('main', ?, 123456, 'USD')", (NOW,))
+           VALUES ('main', 'order', 'ord-1', ?, 'status_change', 'sent', 'sent')""",
+        (NOW,),
+    )
+    conn.execute("INSERT INTO webhook_deliveries VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')", (NOW,))
+    conn.execute(
+        "INSERT INTO wallet_snapshots (profile, at, available_cents, currency) "
+        "VALUES ('main', ?, 123456, 'USD')",
+        (NOW,),
+    )
 
 
 def _fill_v2(conn):
     conn.execute("UPDATE profiles SET skinslink_base_url = 'https://api.skinslink.example'")
     conn.execute(
         """INSERT INTO quotes (profile, trade_id, game, items, sum, fetched_at)
-           VALUES ('main', 77, 'csgo', '[{"name":"X","price":22.75}]', '22.75', ?)""", (NOW,))
+           VALUES ('main', 77, 'csgo', '[{"name":"X","price":22.75}]', '22.75', ?)""",
+        (NOW,),
+    )
     conn.execute(
         """INSERT INTO deposits (profile, merchant_tx_id, trade_id, quote_id, game, partner,
                                  token, items, request_body, status, amount, created_at,
                                  updated_at)
            VALUES ('main', 'dep-1', 77, 1, 'csgo', 12345, 'abcdefgh', '[]', '{}', 'hold',
-                   '22.75', ?, ?)""", (NOW, NOW))
+                   '22.75', ?, ?)""",
+        (NOW, NOW),
+    )
 
 
 FILLERS = {1: _fill_v1, 2: _fill_v2}
@@ -78,11 +89,22 @@ def test_steps_are_ordered_and_latest_is_last():
 def test_fresh_database_is_latest(store_paths):
     db = Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir)
     assert db.schema_version == LATEST_VERSION and db.migrated_from == 0
-    tables = db.read_sync(lambda c: {r[0] for r in c.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")})
+    tables = db.read_sync(
+        lambda c: {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    )
     db.close_sync()
-    assert {"profiles", "orders", "deposits", "quotes", "events", "webhook_deliveries",
-            "wallet_snapshots", "catalog_cache", "catalog_items", "customers"} <= tables
+    assert {
+        "profiles",
+        "orders",
+        "deposits",
+        "quotes",
+        "events",
+        "webhook_deliveries",
+        "wallet_snapshots",
+        "catalog_cache",
+        "catalog_items",
+        "customers",
+    } <= tables
     assert not store_paths.backups_dir.exists() or not any(store_paths.backups_dir.iterdir())
 
 
@@ -94,12 +116,15 @@ def test_upgrade_keeps_data_and_writes_backup(store_paths, old_version):
         assert db.migrated_from == old_version and db.schema_version == LATEST_VERSION
         profile = db.read_sync(get_profile, "main")
         order = db.read_sync(get_order, "main", "ord-1")
-        snapshots = db.read_sync(lambda c: c.execute(
-            "SELECT available_cents FROM wallet_snapshots").fetchall())
-        deposits = db.read_sync(lambda c: c.execute(
-            "SELECT merchant_tx_id, amount FROM deposits").fetchall())
-        delivered = db.read_sync(lambda c: c.execute(
-            "SELECT delivery_id FROM webhook_deliveries").fetchall())
+        snapshots = db.read_sync(
+            lambda c: c.execute("SELECT available_cents FROM wallet_snapshots").fetchall()
+        )
+        deposits = db.read_sync(
+            lambda c: c.execute("SELECT merchant_tx_id, amount FROM deposits").fetchall()
+        )
+        delivered = db.read_sync(
+            lambda c: c.execute("SELECT delivery_id FROM webhook_deliveries").fetchall()
+        )
     finally:
         db.close_sync()
     assert profile.skinsnode_client_id == "client-1"
@@ -123,12 +148,11 @@ def test_upgrade_keeps_data_and_writes_backup(store_paths, old_version):
 
 def test_failing_step_leaves_previous_version_intact(store_paths):
     _build(store_paths.database, 1)
-    broken = MIGRATIONS[:1] + (
-        Migration(2, "broken", ("CREATE TABLE fine (x)", "THIS IS NOT SQL")),
-    )
+    broken = (*MIGRATIONS[:1], Migration(2, "broken", ("CREATE TABLE fine (x)", "THIS IS NOT SQL")))
     with pytest.raises(sqlite3.OperationalError):
-        Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir,
-                           migrations=broken)
+        Database.open_sync(
+            store_paths.database, backups_dir=store_paths.backups_dir, migrations=broken
+        )
     conn = sqlite3.connect(store_paths.database)
     assert schema_version(conn) == 1
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'fine'").fetchone() == (0,)

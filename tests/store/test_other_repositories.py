@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,14 +17,17 @@ from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesR
 from tests.fixtures.store import make_profile
 from tests.store.test_deposits_repository import request as deposit_request
 
-T0 = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
 
 
 async def test_profiles_crud_active_and_rename(store_db):
     profiles = ProfilesRepository(store_db)
-    main = await profiles.create(make_profile("main", min_price_tolerance_pct=Decimal("2.5"),
-                                              low_balance_threshold_cents=10_000))
+    main = await profiles.create(
+        make_profile(
+            "main", min_price_tolerance_pct=Decimal("2.5"), low_balance_threshold_cents=10_000
+        )
+    )
     other = await profiles.create(make_profile("Second shop", active=True))
     assert main.min_price_tolerance_pct == Decimal("2.5")
     assert [p.name for p in await profiles.list()] == ["main", "Second shop"]
@@ -35,8 +38,7 @@ async def test_profiles_crud_active_and_rename(store_db):
     with pytest.raises(ProfileError) as info:
         await profiles.create(make_profile("main"))
     assert info.value.code == "profile_exists"
-    updated = await profiles.update("main", webhook_url="https://hooks.example/x",
-                                    is_sandbox=False)
+    updated = await profiles.update("main", webhook_url="https://hooks.example/x", is_sandbox=False)
     assert updated.webhook_url == "https://hooks.example/x" and not updated.is_sandbox
     with pytest.raises(ValidationError):
         await profiles.update("main", min_price_tolerance_pct=Decimal("150"))
@@ -50,8 +52,11 @@ async def test_profiles_crud_active_and_rename(store_db):
 async def test_rename_cascades_and_delete_is_guarded(store_db, store_profile):
     profiles = ProfilesRepository(store_db)
     orders = OrdersRepository(store_db)
-    await orders.insert_draft(profile="main", request=OrderRequest(
-        "cat", 100, "ord-1", "http://127.0.0.1:9/wh", TRADE), item_name="x")
+    await orders.insert_draft(
+        profile="main",
+        request=OrderRequest("cat", 100, "ord-1", "http://127.0.0.1:9/wh", TRADE),
+        item_name="x",
+    )
     await CatalogCacheRepository(store_db).replace("main", _items(3), T0)
     await CustomersRepository(store_db).save("main", TRADE, label="Bob")
     await WalletRepository(store_db).add(WalletSnapshot("main", T0, 100))
@@ -89,11 +94,14 @@ async def test_webhook_dedupe(store_db):
 async def test_wallet_history(store_db, store_profile):
     wallet = WalletRepository(store_db)
     for minutes, cents in ((0, 50_000), (1, 50_000), (2, 48_160)):
-        await wallet.add(WalletSnapshot("main", T0 + timedelta(minutes=minutes), cents),
-                         only_if_changed=True)
+        await wallet.add(
+            WalletSnapshot("main", T0 + timedelta(minutes=minutes), cents), only_if_changed=True
+        )
     history = await wallet.history("main")
     assert [(s.at, s.available_cents) for s in history] == [
-        (T0, 50_000), (T0 + timedelta(minutes=2), 48_160)]
+        (T0, 50_000),
+        (T0 + timedelta(minutes=2), 48_160),
+    ]
     assert (await wallet.latest("main")).available_cents == 48_160
     assert [s.available_cents for s in await wallet.history("main", limit=1)] == [48_160]
     with pytest.raises(TypeError):
@@ -103,10 +111,16 @@ async def test_wallet_history(store_db, store_profile):
 
 def _items(count):
     return [
-        CatalogItem(id=f"id-{i:06d}", market_hash_name=f"Weapon {i % 97} | Skin {i}",
-                    price_cents=100 + i, float_value=Decimal("0.0712345") if i % 2 else None,
-                    paint_index=i % 1000, paint_seed=i % 1000, rarity_color="eb4b4b",
-                    image_url=f"https://img.example/{i}.png")
+        CatalogItem(
+            id=f"id-{i:06d}",
+            market_hash_name=f"Weapon {i % 97} | Skin {i}",
+            price_cents=100 + i,
+            float_value=Decimal("0.0712345") if i % 2 else None,
+            paint_index=i % 1000,
+            paint_seed=i % 1000,
+            rarity_color="eb4b4b",
+            image_url=f"https://img.example/{i}.png",
+        )
         for i in range(count)
     ]
 
@@ -124,7 +138,9 @@ async def test_catalog_cache_100k_items(store_db, store_profile):
     assert by_id["id-099999"].price_cents == 100_099
     found = await cache.search("main", "| Skin 4242", limit=50)
     assert "id-004242" in {i.id for i in found}
-    assert all("Skin 4242" in i.market_hash_name for i in found) and len(found) == 11  # 4242, 42420-42429
+    assert (
+        all("Skin 4242" in i.market_hash_name for i in found) and len(found) == 11
+    )  # 4242, 42420-42429
     assert (await cache.get_item("main", "id-000007")).market_hash_name == "Weapon 7 | Skin 7"
     smaller = await cache.replace("main", items[:10], T0 + timedelta(hours=1))
     assert smaller.item_count == 10 and (await cache.info("main")).item_count == 10
@@ -158,24 +174,36 @@ async def test_customers_book(store_db, store_profile):
 async def test_activity_merges_orders_and_deposits(store_db, store_profile):
     orders = OrdersRepository(store_db)
     deposits = DepositsRepository(store_db)
-    await orders.insert_draft(profile="main", request=OrderRequest(
-        "cat", 1840, "ord-1", "http://127.0.0.1:9/wh", TRADE), item_name="AK-47", now=T0)
-    await deposits.insert_draft(profile="main", request=deposit_request(1),
-                                now=T0 + timedelta(minutes=1))
-    await orders.insert_draft(profile="main", request=OrderRequest(
-        "cat", 500, "ord-2", "http://127.0.0.1:9/wh", TRADE), item_name="AWP",
-        now=T0 + timedelta(minutes=2))
+    await orders.insert_draft(
+        profile="main",
+        request=OrderRequest("cat", 1840, "ord-1", "http://127.0.0.1:9/wh", TRADE),
+        item_name="AK-47",
+        now=T0,
+    )
+    await deposits.insert_draft(
+        profile="main", request=deposit_request(1), now=T0 + timedelta(minutes=1)
+    )
+    await orders.insert_draft(
+        profile="main",
+        request=OrderRequest("cat", 500, "ord-2", "http://127.0.0.1:9/wh", TRADE),
+        item_name="AWP",
+        now=T0 + timedelta(minutes=2),
+    )
     await deposits.mark_rejected("main", "dep-1", code="x", message="refused")
     activity = ActivityRepository(store_db)
     rows = await activity.search(ActivityFilter(profile="main"), now=T0 + timedelta(minutes=3))
     assert [(r.provider, r.key) for r in rows] == [
-        ("skinsnode", "ord-2"), ("skinslink", "dep-1"), ("skinsnode", "ord-1")]
+        ("skinsnode", "ord-2"),
+        ("skinslink", "dep-1"),
+        ("skinsnode", "ord-1"),
+    ]
     assert rows[1].title.startswith("2 items") and rows[1].needs_attention
     assert rows[2].amount_cents == 1840 and not rows[2].needs_attention
     only_links = await activity.search(ActivityFilter(profile="main", provider="skinslink"))
     assert [r.key for r in only_links] == ["dep-1"]
-    page = await activity.search(ActivityFilter(profile="main", limit=1, offset=1),
-                                 now=T0 + timedelta(minutes=3))
+    page = await activity.search(
+        ActivityFilter(profile="main", limit=1, offset=1), now=T0 + timedelta(minutes=3)
+    )
     assert [r.key for r in page] == ["dep-1"]
     assert await activity.count_attention("main", now=T0 + timedelta(minutes=3)) == 1
     # An hour later the two unsent drafts are stuck and need a look too.

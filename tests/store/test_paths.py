@@ -12,8 +12,14 @@ def test_env_data_dir_holds_everything(_isolated_data_dir):
     paths = resolve_paths()
     root = _isolated_data_dir.resolve()
     assert paths.portable
-    for folder in (paths.data_dir, paths.config_dir, paths.cache_dir, paths.log_dir,
-                   paths.backups_dir, paths.thumbnails_dir):
+    for folder in (
+        paths.data_dir,
+        paths.config_dir,
+        paths.cache_dir,
+        paths.log_dir,
+        paths.backups_dir,
+        paths.thumbnails_dir,
+    ):
         assert folder.is_dir()
         assert folder == root or root in folder.parents
     assert paths.database == root / "skins-console.sqlite3"
@@ -50,6 +56,5 @@ def test_platform_dirs_without_override(monkeypatch, tmp_path):
 def test_unwritable_location_gives_clear_error(tmp_path):
     parent = tmp_path / "locked"
     parent.mkdir()
-    with read_only(parent):
-        with pytest.raises(DatabaseReadOnlyError, match="read-only or not yours"):
-            resolve_paths(parent / "data")
+    with read_only(parent), pytest.raises(DatabaseReadOnlyError, match="read-only or not yours"):
+        resolve_paths(parent / "data")

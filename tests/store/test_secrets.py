@@ -117,8 +117,10 @@ def test_real_secret_service_round_trip(real_secret_service):
     assert diag.usable and "SecretService" in diag.backend
     try:
         store.set(profile, SecretKind.SKINSNODE_CLIENT_SECRET, SECRET)
-        assert SecretStore(real_secret_service).get(
-            profile, SecretKind.SKINSNODE_CLIENT_SECRET) == SECRET
+        assert (
+            SecretStore(real_secret_service).get(profile, SecretKind.SKINSNODE_CLIENT_SECRET)
+            == SECRET
+        )
     finally:
         store.delete_profile(profile)
     assert store.get(profile, SecretKind.SKINSNODE_CLIENT_SECRET) is None

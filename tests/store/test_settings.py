@@ -71,10 +71,16 @@ def test_invalid_assignment_is_refused(settings_file, key, value, message):
 
 
 def test_invalid_values_in_file_fall_back_with_warning(settings_file, caplog):
-    settings_file.write_text(json.dumps({
-        "theme": "neon", "poll_orders_seconds": 60, "webhook_listener_port": -1,
-        "future_setting": {"kept": True},
-    }))
+    settings_file.write_text(
+        json.dumps(
+            {
+                "theme": "neon",
+                "poll_orders_seconds": 60,
+                "webhook_listener_port": -1,
+                "future_setting": {"kept": True},
+            }
+        )
+    )
     with caplog.at_level(logging.WARNING):
         settings = Settings.load(settings_file)
     assert settings.theme == "system"
@@ -115,16 +121,15 @@ def test_atomic_write_leaves_no_temp_and_private_mode(settings_file):
 
 
 def test_failed_write_keeps_previous_file(settings_file):
-    from tests.store.readonly import read_only
     from skins_console.core.errors import StoreError
+    from tests.store.readonly import read_only
 
     settings = Settings.load(settings_file)
     settings.theme = "dark"
     settings.save()
     settings.theme = "light"
-    with read_only(settings_file.parent):
-        with pytest.raises(StoreError):
-            settings.save()
+    with read_only(settings_file.parent), pytest.raises(StoreError):
+        settings.save()
     assert Settings.load(settings_file).theme == "dark"
 
 

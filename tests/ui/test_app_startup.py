@@ -13,8 +13,9 @@ from tests.conftest import wait_for
 
 
 def _args(**kw):
-    base = dict(data_dir=None, profile=None, sandbox=False, speed=60.0, time_scale=None,
-                verbose=False)
+    base = dict(
+        data_dir=None, profile=None, sandbox=False, speed=60.0, time_scale=None, verbose=False
+    )
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -24,7 +25,8 @@ def _windows(kind):
 
 
 async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
-        qapp, test_keyring, error_presenter, monkeypatch):
+    qapp, test_keyring, error_presenter, monkeypatch
+):
     sessions = []
     original_init = GuiSession.__init__
 
@@ -49,7 +51,7 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         try:
             second.acquire()
             raise AssertionError("the data folder lock was not held")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             assert "already running" in str(exc)
         window.close()  # ends the session: main() shuts down in order and returns
         assert await asyncio.wait_for(run, 30) == 0
@@ -80,7 +82,8 @@ async def test_second_instance_gets_a_clear_message(qapp, test_keyring, error_pr
 
 
 async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
-        qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch):
+    qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch
+):
     from skins_console.store.secrets import SecretKind, SecretStore
     from skins_console.ui.profile_dialog import ProfileDialog
 
@@ -106,8 +109,10 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
         await wait_for(lambda: _windows(MainWindow), timeout=20)
         (window,) = _windows(MainWindow)
         assert "shop" in window.windowTitle() and not window.sandbox_stripe.isVisible()
-        assert SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY) == \
-            sandbox.config.skinslink_api_key
+        assert (
+            SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY)
+            == sandbox.config.skinslink_api_key
+        )
         window.close()
         assert await asyncio.wait_for(run, 30) == 0
     finally:
@@ -127,8 +132,9 @@ async def test_sandbox_without_an_os_keyring_opens_with_a_clear_note(qapp, error
         run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
         await wait_for(lambda: _windows(MainWindow), timeout=30)
         (window,) = _windows(MainWindow)
-        await wait_for(lambda: window.banner.isVisible() and window.banner.key == "keyring",
-                       timeout=10)
+        await wait_for(
+            lambda: window.banner.isVisible() and window.banner.key == "keyring", timeout=10
+        )
         assert "in memory for this run only" in window.banner.label.text()
         assert "gnome-keyring" in window.banner.label.text()
         window.close()

@@ -20,14 +20,29 @@ from skins_console.ui.catalog_model import (
 )
 
 ITEMS = [
-    CatalogItem("a", "AK-47 | Redline (Field-Tested)", 1840, float_value=Decimal("0.2183"),
-                paint_seed=661, rarity_color="8847ff"),
-    CatalogItem("b", "★ Karambit | Doppler (Factory New)", 91000, float_value=Decimal("0.0102"),
-                paint_index=418, paint_seed=12, rarity_color="eb4b4b"),
-    CatalogItem("c", "StatTrak™ AWP | Asiimov (Battle-Scarred)", 15000,
-                float_value=Decimal("0.9001")),
-    CatalogItem("d", "Souvenir M4A1-S | Knight (Factory New)", 250000,
-                float_value=Decimal("0.0300")),
+    CatalogItem(
+        "a",
+        "AK-47 | Redline (Field-Tested)",
+        1840,
+        float_value=Decimal("0.2183"),
+        paint_seed=661,
+        rarity_color="8847ff",
+    ),
+    CatalogItem(
+        "b",
+        "★ Karambit | Doppler (Factory New)",
+        91000,
+        float_value=Decimal("0.0102"),
+        paint_index=418,
+        paint_seed=12,
+        rarity_color="eb4b4b",
+    ),
+    CatalogItem(
+        "c", "StatTrak™ AWP | Asiimov (Battle-Scarred)", 15000, float_value=Decimal("0.9001")
+    ),
+    CatalogItem(
+        "d", "Souvenir M4A1-S | Knight (Factory New)", 250000, float_value=Decimal("0.0300")
+    ),
     CatalogItem("e", "Sticker | Crown (Foil)", 99000),
 ]
 
@@ -79,8 +94,9 @@ def test_search_words_and_filters_combine(models):
     proxy.set_filter(CatalogFilter(kinds=frozenset({"Sticker"})))
     assert names(proxy) == ["Sticker | Crown (Foil)"]
     proxy.set_filter(CatalogFilter(min_cents=15000, max_cents=99000))
-    assert sorted(names(proxy)) == sorted([ITEMS[1].market_hash_name, ITEMS[2].market_hash_name,
-                                           ITEMS[4].market_hash_name])
+    assert sorted(names(proxy)) == sorted(
+        [ITEMS[1].market_hash_name, ITEMS[2].market_hash_name, ITEMS[4].market_hash_name]
+    )
     proxy.set_filter(CatalogFilter(text="661"))  # paint seed
     assert names(proxy) == ["AK-47 | Redline (Field-Tested)"]
 
@@ -97,10 +113,11 @@ def test_narrowing_search_matches_full_recompute(models):
 
 
 def test_sort_uses_raw_values_and_keeps_mapping(models):
-    model, proxy = models
+    _model, proxy = models
     proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)
     assert [proxy.index(r, COL_PRICE).data(SortRole) for r in range(5)] == sorted(
-        i.price_cents for i in ITEMS)
+        i.price_cents for i in ITEMS
+    )
     proxy.sort(COL_FLOAT, Qt.SortOrder.DescendingOrder)
     # No float sorts after real floats, so it comes first when descending.
     assert names(proxy)[0] == "Sticker | Crown (Foil)"
@@ -145,10 +162,18 @@ def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
     from skins_console.ui.catalog_model import ascending_rows
 
     rng = random.Random(7)
-    for n in (0, 1, 3, catalog_model._SORT_RUN, catalog_model._SORT_RUN + 1,
-              catalog_model._MERGE_IN_C * 3 + 5):
-        names = [rng.choice(["ak", "awp", "m4", "★ karambit"]) + str(rng.randint(0, 40))
-                 for _ in range(n)]  # many ties: their row order must be kept
+    for n in (
+        0,
+        1,
+        3,
+        catalog_model._SORT_RUN,
+        catalog_model._SORT_RUN + 1,
+        catalog_model._MERGE_IN_C * 3 + 5,
+    ):
+        names = [
+            rng.choice(["ak", "awp", "m4", "★ karambit"]) + str(rng.randint(0, 40))
+            for _ in range(n)
+        ]  # many ties: their row order must be kept
         prices = [rng.randint(0, 500) for _ in range(n)]
         for keys in (names, prices):
             assert ascending_rows(keys) == sorted(range(n), key=keys.__getitem__)
@@ -164,8 +189,10 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
         pass
 
     raws = [Tracked(n=i) for i in range(7)]
-    items = [CatalogItem(f"id{i}", f"AK-47 | Slate (Field-Tested) {i}", 100 + i, raw=raws[i])
-             for i in range(7)]
+    items = [
+        CatalogItem(f"id{i}", f"AK-47 | Slate (Field-Tested) {i}", 100 + i, raw=raws[i])
+        for i in range(7)
+    ]
     watchers = [weakref.ref(r) for r in raws]
     del raws
     model = CatalogModel()

@@ -41,8 +41,7 @@ async def test_search_as_you_type_is_debounced_and_filters_combine(ui):
         tab.min_price.setText("10")
         tab.max_price.setText("50.00")
         tab.apply_filter()
-        prices = [tab.proxy.index(r, COL_PRICE).data(SortRole)
-                  for r in range(tab.proxy.rowCount())]
+        prices = [tab.proxy.index(r, COL_PRICE).data(SortRole) for r in range(tab.proxy.rowCount())]
         assert prices and all(1000 <= p <= 5000 for p in prices)
         tab.min_price.setText("ten dollars")
         tab.apply_filter()

@@ -10,7 +10,7 @@ from tests.conftest import wait_for
 def _raise(exc):
     try:
         raise exc
-    except BaseException as caught:  # noqa: BLE001
+    except BaseException as caught:
         return caught
 
 

@@ -23,20 +23,40 @@ from tests.fixtures.ui import TRADE_URL, sandbox_control
 def _order(external_id, status, *, minutes_ago=1, **kw):
     now = utcnow()
     created = now - timedelta(minutes=minutes_ago)
-    base = dict(profile="p", external_id=external_id, catalog_item_id="c", item_name="AK-47 | X",
-                expected_price_cents=1840, trade_url=TRADE_URL, webhook_url="https://h",
-                request_body={}, status=status, created_at=created, updated_at=created,
-                buyer_partner=91234567)
+    base = dict(
+        profile="p",
+        external_id=external_id,
+        catalog_item_id="c",
+        item_name="AK-47 | X",
+        expected_price_cents=1840,
+        trade_url=TRADE_URL,
+        webhook_url="https://h",
+        request_body={},
+        status=status,
+        created_at=created,
+        updated_at=created,
+        buyer_partner=91234567,
+    )
     base.update(kw)
     return OrderRecord(**base)
 
 
 def _deposit(tx_id, status, **kw):
     now = utcnow()
-    base = dict(profile="p", merchant_tx_id=tx_id, trade_id=7, game="csgo", partner=55512345,
-                token="Zx9_Yw8v", items=({"name": "AWP | Y", "asset_id": "1"},),
-                request_body={}, status=status, created_at=now, updated_at=now,
-                amount=Decimal("12.345"))
+    base = dict(
+        profile="p",
+        merchant_tx_id=tx_id,
+        trade_id=7,
+        game="csgo",
+        partner=55512345,
+        token="Zx9_Yw8v",
+        items=({"name": "AWP | Y", "asset_id": "1"},),
+        request_body={},
+        status=status,
+        created_at=now,
+        updated_at=now,
+        amount=Decimal("12.345"),
+    )
     base.update(kw)
     return DepositRecord(**base)
 
@@ -46,11 +66,19 @@ def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
     proxy.setSourceModel(model)
     now = utcnow()
     model.set_records(
-        [_order("a", "sent", sent_at=now - timedelta(minutes=3)), _order("b", "failed"),
-         _order("c", "sending", minutes_ago=30), _order("d", "teleported"),
-         _order("e", "sent", sent_at=now - timedelta(minutes=15)), _order("f", "completed")],
-        [_deposit("x", "active", trade_offer_expiry_at=now + timedelta(minutes=4)),
-         _deposit("y", "hold", hold_end_date=now + timedelta(days=6))])
+        [
+            _order("a", "sent", sent_at=now - timedelta(minutes=3)),
+            _order("b", "failed"),
+            _order("c", "sending", minutes_ago=30),
+            _order("d", "teleported"),
+            _order("e", "sent", sent_at=now - timedelta(minutes=15)),
+            _order("f", "completed"),
+        ],
+        [
+            _deposit("x", "active", trade_offer_expiry_at=now + timedelta(minutes=4)),
+            _deposit("y", "hold", hold_end_date=now + timedelta(days=6)),
+        ],
+    )
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
     rows = {r.key: r for r in model.rows}
@@ -59,13 +87,12 @@ def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
     assert rows["y"].deadline_label == "hold ends"
     reasons = {r.key: r.attention_reason(now) for r in model.rows}
     assert reasons["b"] == "failed"
-    assert reasons["c"].startswith("stuck")          # unconfirmed send, 30 min old
+    assert reasons["c"].startswith("stuck")  # unconfirmed send, 30 min old
     assert reasons["d"] == "unknown status"
     assert reasons["e"] == "stuck: past its trade window"
     assert reasons["a"] is None and reasons["f"] is None
     proxy.set_filter(OrdersFilter(needs_attention=True))
-    assert sorted(proxy.index(r, 1).data() for r in range(proxy.rowCount())) == ["b", "c", "d",
-                                                                                 "e"]
+    assert sorted(proxy.index(r, 1).data() for r in range(proxy.rowCount())) == ["b", "c", "d", "e"]
     proxy.set_filter(OrdersFilter(provider="skinslink"))
     assert proxy.rowCount() == 2
     proxy.set_filter(OrdersFilter(statuses=frozenset({"sent"}), text="ak-47"))
@@ -78,19 +105,37 @@ def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
 
 def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
     quote = QuoteModel()
-    quote.set_lines([QuoteLine("AK-47 | X", Decimal("15.794"), Decimal("16.283"),
-                               previous_price=Decimal("15.000"), min_price=Decimal("15.478"))],
-                    editable=True)
+    quote.set_lines(
+        [
+            QuoteLine(
+                "AK-47 | X",
+                Decimal("15.794"),
+                Decimal("16.283"),
+                previous_price=Decimal("15.000"),
+                min_price=Decimal("15.478"),
+            )
+        ],
+        editable=True,
+    )
     qtmodeltester.check(quote)
     assert quote.index(0, 3).data() == "+$0.794"
     now = utcnow()
-    orders = [_order("a", "completed", minutes_ago=6, accepted_at=now - timedelta(minutes=5)),
-              _order("b", "expired", minutes_ago=6, accepted_at=now - timedelta(minutes=4),
-                     updated_at=now - timedelta(minutes=2)),
-              _order("c", "rejected")]
-    snaps = [WalletSnapshot("p", now - timedelta(minutes=10), 100_000),
-             WalletSnapshot("p", now - timedelta(minutes=3), 100_000 - 3680),
-             WalletSnapshot("p", now - timedelta(minutes=1), 100_000 - 1840 + 50_000)]
+    orders = [
+        _order("a", "completed", minutes_ago=6, accepted_at=now - timedelta(minutes=5)),
+        _order(
+            "b",
+            "expired",
+            minutes_ago=6,
+            accepted_at=now - timedelta(minutes=4),
+            updated_at=now - timedelta(minutes=2),
+        ),
+        _order("c", "rejected"),
+    ]
+    snaps = [
+        WalletSnapshot("p", now - timedelta(minutes=10), 100_000),
+        WalletSnapshot("p", now - timedelta(minutes=3), 100_000 - 3680),
+        WalletSnapshot("p", now - timedelta(minutes=1), 100_000 - 1840 + 50_000),
+    ]
     rows = movements(orders, snaps)
     kinds = sorted((m.kind, m.cents) for m in rows)
     # Two debits, one refund (expired), no debit for the rejected order; the top-up of
@@ -103,9 +148,11 @@ def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
 
     # A read served from SkinsNode's 30 s cache lags a debit, then catches up: that is not
     # a change of its own (it used to show as "+$18.40 other change" and its reversal).
-    lagging = [WalletSnapshot("p", now - timedelta(minutes=10), 100_000),
-               WalletSnapshot("p", now - timedelta(minutes=3), 100_000),  # cached, stale
-               WalletSnapshot("p", now - timedelta(minutes=2), 100_000 - 3680 + 1840)]
+    lagging = [
+        WalletSnapshot("p", now - timedelta(minutes=10), 100_000),
+        WalletSnapshot("p", now - timedelta(minutes=3), 100_000),  # cached, stale
+        WalletSnapshot("p", now - timedelta(minutes=2), 100_000 - 3680 + 1840),
+    ]
     assert not [m for m in movements(orders, lagging) if m.kind == "other change"]
 
 
@@ -113,8 +160,10 @@ async def _sell_cheapest(s, fate: str) -> str:
     """Sell the session's cheapest catalog item with its outcome scripted; its externalId."""
     c = s.controller
     await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
-    item = min((c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
-               key=lambda i: i.price_cents)
+    item = min(
+        (c.catalog.model.item(r) for r in range(c.catalog.model.rowCount())),
+        key=lambda i: i.price_cents,
+    )
     external_id = s.backend.new_external_id()
     sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinsnode": {external_id: fate}})
     await s.backend.place_order(item, TRADE_URL, external_id)
@@ -128,8 +177,12 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
         orders = c.orders
         s.window.tabs.setCurrentWidget(orders)
         await wait_for(lambda: orders.model.row_for("skinsnode", external_id) is not None)
-        await wait_for(lambda: orders.model.rows[orders.model.row_for(
-            "skinsnode", external_id)].status == "failed", timeout=30)
+        await wait_for(
+            lambda: (
+                orders.model.rows[orders.model.row_for("skinsnode", external_id)].status == "failed"
+            ),
+            timeout=30,
+        )
         assert orders.select("skinsnode", external_id)
         details = orders.details
         assert details.chip.text() == "failed" and details.failure.isVisible()
@@ -216,7 +269,7 @@ def test_reloads_while_tracking_update_rows_in_place(qapp, qtmodeltester):
 
     changed.clear()
     newest = _order("new-1", "draft", minutes_ago=0)
-    model.set_records([newest] + moved, deposits)
+    model.set_records([newest, *moved], deposits)
     assert not resets and inserted == [(0, 0)] and not changed
     assert model.rows[0].key == "new-1" and model.row_for("skinsnode", "o30") is not None
     qtmodeltester.check(model)
@@ -269,14 +322,16 @@ def test_changed_records_repaint_only_when_what_is_shown_moved(qapp, qtmodeltest
 
     missing, shown = model.update_records(
         [replace(orders[5], last_checked_at=polled)],
-        [replace(model.item_for("skinslink", "d1").record, last_checked_at=polled)])
+        [replace(model.item_for("skinslink", "d1").record, last_checked_at=polled)],
+    )
     assert (missing, shown, changed) == (set(), False, [])
     assert model.item_for("skinsnode", "o5").record.last_checked_at == polled
     assert model.item_for("skinslink", "d1").record.last_checked_at == polled
 
     missing, shown = model.update_records(
         [replace(orders[5], status="completed", updated_at=polled), _order("brand-new", "draft")],
-        [])
+        [],
+    )
     position = model.row_for("skinsnode", "o5")
     assert shown and changed == [(position, position)]
     assert missing == {("skinsnode", "brand-new")}
@@ -322,8 +377,7 @@ async def test_wallet_history_follows_order_moves_but_waits_while_hidden(ui):
         await wait_for(lambda: wallet._history_stale, timeout=10)
 
         def refunded() -> bool:
-            return any(m.kind == "refund" and "expired" in m.what
-                       for m in wallet.movements.rows)
+            return any(m.kind == "refund" and "expired" in m.what for m in wallet.movements.rows)
 
         assert not refunded()
         s.window.tabs.setCurrentWidget(wallet)

@@ -22,8 +22,13 @@ print(sys.getrefcount(None) - none, sys.getrefcount(True) - true)
 
 
 def test_void_calls_and_emits_keep_none_and_true_alive():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                            timeout=120, env={"QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     none_delta, true_delta = map(int, result.stdout.split())
     # On 3.12+ the counts of immortal objects are fixed; before, a leak shows as a drop.

@@ -6,14 +6,16 @@ from skins_console.ui.quote_model import COL_ASSET
 from tests.conftest import wait_for
 from tests.fixtures.ui import sandbox_control
 
-NAMES = "\n".join([
-    "AK-47 | Redline (Field-Tested)",
-    "AWP  |  Asiimov (field-tested)",         # normalised
-    "AK-47 | Redline (Field-Tested)",         # duplicate of line 1
-    "",
-    "Not A Real Item (Factory New)",          # not priced
-    "StatTrak AWP | Asiimov (Field-Tested) \x07",  # control character: flagged
-])
+NAMES = "\n".join(
+    [
+        "AK-47 | Redline (Field-Tested)",
+        "AWP  |  Asiimov (field-tested)",  # normalised
+        "AK-47 | Redline (Field-Tested)",  # duplicate of line 1
+        "",
+        "Not A Real Item (Factory New)",  # not priced
+        "StatTrak AWP | Asiimov (Field-Tested) \x07",  # control character: flagged
+    ]
+)
 SELLER = "https://steamcommunity.com/tradeoffer/new/?partner=55512345&token=Zx9_Yw8v"
 
 
@@ -38,7 +40,9 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         quote = tab.quote
         assert quote.trade_id is not None and tab.model.editable
         assert {line.name for line in tab.model.lines} == {
-            "AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"}
+            "AK-47 | Redline (Field-Tested)",
+            "AWP | Asiimov (Field-Tested)",
+        }
         assert "Not A Real Item (Factory New)" in tab.unpriced.text()
         assert "Lock:" in tab.countdown.text()
         for line in tab.model.lines:  # min price defaults to quote less the 2 % tolerance
@@ -86,11 +90,19 @@ async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
         assert any("expired" in p for p in tab.deposit.problems())
         tab.deposit.send()  # forced: refused inline, nothing written
         assert "re-quote" in tab.deposit.error.text().lower()
-        assert await s.ctx.deposits.search(
-            __import__("skins_console.core.records", fromlist=["ActivityFilter"])
-            .ActivityFilter(profile="sandbox")) == []
-        sandbox_control(s.sandbox, "/_sandbox/skinslink/prices",
-                        {"prices": {"AK-47 | Redline (Field-Tested)": "20.000"}})
+        assert (
+            await s.ctx.deposits.search(
+                __import__(
+                    "skins_console.core.records", fromlist=["ActivityFilter"]
+                ).ActivityFilter(profile="sandbox")
+            )
+            == []
+        )
+        sandbox_control(
+            s.sandbox,
+            "/_sandbox/skinslink/prices",
+            {"prices": {"AK-47 | Redline (Field-Tested)": "20.000"}},
+        )
         tab.requote_button.click()
         await wait_for(lambda: tab.quote is not first, timeout=20)
         assert tab.quote.is_locked() and tab.drift.isVisible()

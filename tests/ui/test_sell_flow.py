@@ -62,13 +62,14 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
 async def test_bad_trade_url_is_explained_inline_and_nothing_is_written(ui):
     async with ui.session() as s:
         _item, dialog = await _open_sell_dialog(s)
-        dialog.trade_url.setText(
-            "https://steamcommunity.com/tradeoffer/new/?partner=91234567")
+        dialog.trade_url.setText("https://steamcommunity.com/tradeoffer/new/?partner=91234567")
         assert "token=" in dialog.trade_url.message.text()
         assert not dialog.send_button.isEnabled()
         dialog.send()  # even forced, it refuses before any work starts
         assert "token=" in dialog.error.text() and dialog.error.isVisible()
-        dialog.trade_url.setText("https://steamcommunlty.com/tradeoffer/new/?partner=1&token=Ab3dE_9x")
+        dialog.trade_url.setText(
+            "https://steamcommunlty.com/tradeoffer/new/?partner=1&token=Ab3dE_9x"
+        )
         assert "phishing" in dialog.trade_url.message.text()
         orders = await s.ctx.orders.search(ActivityFilter(profile="sandbox"))
         assert orders == []
@@ -78,7 +79,7 @@ async def test_bad_trade_url_is_explained_inline_and_nothing_is_written(ui):
 
 async def test_refused_order_keeps_the_form_and_gets_a_new_external_id(ui):
     async with ui.session() as s:
-        item, dialog = await _open_sell_dialog(s)
+        _item, dialog = await _open_sell_dialog(s)
         # The wallet cannot cover it: the checkout service refuses before sending.
         sandbox_control(s.sandbox, "/_sandbox/wallet", {"balance_cents": 0})
         first_id = dialog.external_id.text()

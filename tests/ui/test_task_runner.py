@@ -83,8 +83,7 @@ async def test_bugs_are_reported_and_busy_state_follows_the_tasks(error_presente
     error_presenter.bugs.clear()  # expected here; the fixture fails on unexpected ones
 
 
-async def test_background_tasks_do_not_count_as_busy_and_shutdown_cancels_all(
-        error_presenter):
+async def test_background_tasks_do_not_count_as_busy_and_shutdown_cancels_all(error_presenter):
     runner = TaskRunner(error_presenter)
     owner = QWidget()
     busy = []

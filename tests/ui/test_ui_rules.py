@@ -14,15 +14,17 @@ def _sources():
 
 def test_tasks_are_only_created_by_the_task_runner():
     offenders = [
-        path.name for path, text in _sources()
-        if path.name != "task_runner.py"
-        and re.search(r"\b(create_task|ensure_future)\s*\(", text)
+        path.name
+        for path, text in _sources()
+        if path.name != "task_runner.py" and re.search(r"\b(create_task|ensure_future)\s*\(", text)
     ]
     assert offenders == []
 
 
 def test_no_nested_event_loops():
-    pattern = re.compile(r"\.exec\(\)|\bexec_\(|processEvents\(|QMessageBox\.(question|"
-                         r"information|warning|critical)\(|QFileDialog\.get\w+\(")
+    pattern = re.compile(
+        r"\.exec\(\)|\bexec_\(|processEvents\(|QMessageBox\.(question|"
+        r"information|warning|critical)\(|QFileDialog\.get\w+\("
+    )
     offenders = [path.name for path, text in _sources() if pattern.search(text)]
     assert offenders == []

@@ -34,22 +34,25 @@ async def test_rejected_credentials_show_a_banner_with_edit_profile(ui):
         dialog.client_secret.setText(s.sandbox.config.skinsnode_client_secret)
         dialog.save_button.click()
         await wait_for(lambda: closed(dialog), timeout=20)
-        assert await s.ctx.secrets.aget("sandbox", SecretKind.SKINSNODE_CLIENT_SECRET) == \
-            s.sandbox.config.skinsnode_client_secret
+        assert (
+            await s.ctx.secrets.aget("sandbox", SecretKind.SKINSNODE_CLIENT_SECRET)
+            == s.sandbox.config.skinsnode_client_secret
+        )
         await wait_for(lambda: not banner.isVisible(), timeout=20)
 
 
 async def test_unreachable_provider_keeps_the_cached_catalog(ui):
     async with ui.session() as s:
         catalog = s.controller.catalog
-        await wait_for(lambda: catalog.model.rowCount() > 0 and not s.runner.running(
-            "catalog.refresh"), timeout=20)
+        await wait_for(
+            lambda: catalog.model.rowCount() > 0 and not s.runner.running("catalog.refresh"),
+            timeout=20,
+        )
         shown = catalog.model.rowCount()
         s.sandbox.stop()
         catalog.refresh()
         banner = s.window.banner
-        await wait_for(lambda: banner.isVisible() and banner.key == "offline:SkinsNode",
-                       timeout=30)
+        await wait_for(lambda: banner.isVisible() and banner.key == "offline:SkinsNode", timeout=30)
         assert catalog.model.rowCount() == shown
         assert "cached copy" in catalog.fetched_label.text()
         assert [b.text() for b in banner.action_buttons()] == ["Retry"]
@@ -65,8 +68,9 @@ async def test_profile_dialog_tests_the_typed_values_inline(ui, qtbot):
         dialog.client_secret.setText("not-the-secret")
         dialog.api_key.setText(s.sandbox.config.skinslink_api_key)
         dialog.test_button.click()
-        await wait_for(lambda: "✗" in dialog.result.text() or "✓" in dialog.result.text(),
-                       timeout=20)
+        await wait_for(
+            lambda: "✗" in dialog.result.text() or "✓" in dialog.result.text(), timeout=20
+        )
         text = dialog.result.text()
         assert "SkinsNode health" in text and "✓" in text  # health needs no credentials
         assert "SkinsNode wallet" in text and "✗" in text
@@ -145,8 +149,10 @@ async def test_shortcuts_tabs_theme_and_window_state(ui, qtbot):
         assert focused == ["catalog", "orders"]
         window.theme_actions["dark"].trigger()
         assert s.ctx.settings.theme == "dark"
-        assert window.palette().color(window.backgroundRole()).lightness() < 100 or \
-            window.themes is None
+        assert (
+            window.palette().color(window.backgroundRole()).lightness() < 100
+            or window.themes is None
+        )
         assert Qt.ColorScheme  # the OS-following mode uses QStyleHints.colorScheme()
 
 
@@ -162,14 +168,16 @@ async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
         await s.backend.profiles.add(
             replace(sandbox_profile, name="second", is_sandbox=False, active=False, id=None),
             ProfileSecrets(cfg.skinsnode_client_secret, cfg.skinslink_api_key),
-            activate=False)
+            activate=False,
+        )
         s.controller.reload_profiles()
         combo = s.window.header.profile_combo
         await wait_for(lambda: combo.findData("second") >= 0, timeout=10)
         old_catalog = s.controller.catalog
         s.window.header.profile_chosen.emit("second")
-        await wait_for(lambda: s.ctx.profile is not None and s.ctx.profile.name == "second",
-                       timeout=20)
+        await wait_for(
+            lambda: s.ctx.profile is not None and s.ctx.profile.name == "second", timeout=20
+        )
         await wait_for(lambda: s.controller.catalog is not old_catalog, timeout=10)
         assert "second" in s.window.windowTitle()
         assert not s.window.sandbox_stripe.isVisible()  # a real profile: no sandbox banner

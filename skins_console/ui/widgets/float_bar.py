@@ -25,8 +25,9 @@ class FloatBarDelegate(QStyledItemDelegate):
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         for (low, high), color in zip(_BANDS, _BAND_COLORS):
-            segment = QRectF(bar.left() + low * bar.width(), bar.top(),
-                             (high - low) * bar.width(), bar.height())
+            segment = QRectF(
+                bar.left() + low * bar.width(), bar.top(), (high - low) * bar.width(), bar.height()
+            )
             painter.setBrush(QColor(color))
             painter.drawRect(segment)
         x = bar.left() + max(0.0, min(1.0, value)) * bar.width()
