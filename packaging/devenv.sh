@@ -13,14 +13,24 @@ stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$py" -m venv .venv
   if .venv/bin/python -m pip install -q uv >/dev/null 2>&1; then
-    VIRTUAL_ENV="$root/.venv" .venv/bin/uv pip install -q -e ".[test,packaging]"
+    VIRTUAL_ENV="$root/.venv" .venv/bin/uv pip install -q -e ".[test,lint,packaging]"
   else
-    .venv/bin/python -m pip install -q -e ".[test,packaging]"
+    .venv/bin/python -m pip install -q -e ".[test,lint,packaging]"
   fi
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 export PATH="$root/.venv/bin:$PATH"
 cmd="${1:-test}"; shift || true
+if [ "$cmd" = lint ]; then
+  # Every gate runs, and any finding fails: lint, format, types, layers, workflows.
+  status=0
+  ruff check --quiet . || status=1
+  ruff format --check --quiet . || status=1
+  mypy || status=1
+  lint-imports --no-cache || status=1
+  zizmor --offline --quiet --min-severity medium .github/workflows || status=1
+  exit "$status"
+fi
 if [ "$cmd" != test ]; then exec "$cmd" "$@"; fi
 
 # Tests: offscreen Qt; the real Secret Service in a private D-Bus session when available
