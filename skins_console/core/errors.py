@@ -344,7 +344,7 @@ class QuoteNotLockedError(ValidationError):
 
     code = "quote_not_locked"
 
-    def __init__(self, quote_id: int) -> None:
+    def __init__(self, quote_id: int | None) -> None:
         super().__init__(
             f"Quote {quote_id} was a price-only quote and holds no price lock. Quote again "
             "with a price lock to create a deposit.",
@@ -358,7 +358,7 @@ class QuoteLockExpiredError(ValidationError):
 
     code = "quote_expired"
 
-    def __init__(self, *, quote_id: int, expired_at: datetime | None) -> None:
+    def __init__(self, *, quote_id: int | None, expired_at: datetime | None) -> None:
         when = expired_at.strftime("%H:%M:%S UTC") if expired_at is not None else "—"
         super().__init__(
             f"Quote {quote_id} expired at {when} (Skinslink holds prices for 5 minutes). "

@@ -64,23 +64,22 @@ def register(commands: Commands) -> None:
     test.set_defaults(handler=test_profile)
 
 
-def _read_secret(name: str, prompt: str, *, required: bool) -> str | None:
-    env = SECRET_ENV[name]
-    value = os.environ.get(env)
+def _secret_from_env_or_prompt(name: str, prompt: str, *, skippable: bool) -> str | None:
+    value = os.environ.get(SECRET_ENV[name])
     if value:
         return value
     if sys.stdin.isatty():
-        value = getpass.getpass(
-            f"{prompt} (input hidden, Enter to skip): "
-            if not required
-            else f"{prompt} (input hidden): "
-        )
-        if value or not required:
-            return value or None
-    if not required:
-        return None
+        hint = "input hidden, Enter to skip" if skippable else "input hidden"
+        return getpass.getpass(f"{prompt} ({hint}): ") or None
+    return None
+
+
+def _required_secret(name: str, prompt: str) -> str:
+    value = _secret_from_env_or_prompt(name, prompt, skippable=False)
+    if value:
+        return value
     raise CliUsageError(
-        f"The {prompt} is needed: set {env} in the environment, or run on a "
+        f"The {prompt} is needed: set {SECRET_ENV[name]} in the environment, or run on a "
         "terminal to be asked for it. It is never accepted as an option."
     )
 
@@ -120,12 +119,12 @@ async def add_profile(session: Session) -> Report:
             code="profile_exists",
         )
     secrets = ProfileSecrets(
-        skinsnode_client_secret=_read_secret(
-            "skinsnode_client_secret", "SkinsNode client secret", required=True
+        skinsnode_client_secret=_required_secret(
+            "skinsnode_client_secret", "SkinsNode client secret"
         ),
-        skinslink_api_key=_read_secret("skinslink_api_key", "Skinslink API key", required=True),
-        skinslink_webhook_secret=_read_secret(
-            "skinslink_webhook_secret", "Skinslink webhook secret", required=False
+        skinslink_api_key=_required_secret("skinslink_api_key", "Skinslink API key"),
+        skinslink_webhook_secret=_secret_from_env_or_prompt(
+            "skinslink_webhook_secret", "Skinslink webhook secret", skippable=True
         ),
     )
     record = await ProfileService(ctx).add(profile, secrets)
