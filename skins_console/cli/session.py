@@ -42,12 +42,6 @@ class Session:
             await self._recover(self.ctx)
         return self.ctx
 
-    @property
-    def context(self) -> AppContext:
-        if self.ctx is None:
-            raise RuntimeError("the command did not open the services")
-        return self.ctx
-
     async def _recover(self, ctx: AppContext) -> None:
         """Finish sends a crash or kill interrupted, before doing anything new."""
         from skins_console.cli.phrasing import phrase

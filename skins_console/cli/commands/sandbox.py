@@ -23,6 +23,7 @@ class _ServeParser(argparse.ArgumentParser):
             add_serve_arguments(self)
             self._serve_options_added = True
 
+    # typeshed overloads this by namespace type; argparse calls it as (args, None).
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: Any = None
     ) -> tuple[argparse.Namespace, list[str]]:
