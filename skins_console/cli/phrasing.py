@@ -115,5 +115,5 @@ def phrase(exc: errors.UserFacingError) -> str:
 
 #: Order failure codes whose next step the CLI can name (the stored message names none).
 FAILURE_HINTS = {
-    "unauthorized": "`skins-console profile test` checks the profile's credentials.",
+    "unauthorized": "Run `skins-console profile test` after fixing them.",
 }

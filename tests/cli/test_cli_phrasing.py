@@ -181,3 +181,20 @@ def test_typed_refusals_through_the_cli(cli_with_profile):
     line = other.stderr.strip()
     assert line.startswith("error: Order id k-1 is already used by another order")
     assert "Leave out --external-id" in line and len(line.splitlines()) == 1
+
+
+def test_a_refused_order_names_the_command_that_checks_the_credentials(cli_with_profile):
+    cli = cli_with_profile
+    item = cli.run("--json", "catalog", "--limit", "1").json()["items"][0]
+    cli.sandbox.set_faults(
+        [{"kind": "error", "status": 401, "route": "/v1/orders", "method": "POST"}]
+    )
+    run = cli.run("order", "create", "--item", item["id"], "--trade-url", URL, "--json")
+    assert run.code == EXIT_PROVIDER, run.stderr
+    stored = run.json()["order"]
+    assert stored["status"] == "rejected" and stored["failure_code"] == "unauthorized"
+    # the stored reason (also what the window shows) names no command; the CLI adds one
+    assert not CLI_WORDS.search(stored["failure_message"]), stored["failure_message"]
+    line = run.stderr.strip()
+    assert line.startswith("error: Order") and "(HTTP 401)" in line
+    assert line.endswith("Run `skins-console profile test` after fixing them.")
