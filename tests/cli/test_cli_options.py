@@ -223,3 +223,17 @@ def test_wallet_json_and_catalog_data_dir_json_after_the_command(cli_with_profil
     assert document["ok"] is True and len(document["items"]) == 3
     listed = _run_plain(cli, "orders", "list", "-v", "--data-dir", str(cli.data_dir))
     assert listed.returncode == 0 and "Order" in listed.stdout, listed.stderr
+
+
+def test_only_sandbox_serve_pays_for_importing_the_sandbox():
+    code = (
+        "import sys; from skins_console.cli.parser import build_parser; "
+        "parser = build_parser(); parser.parse_args(['wallet', '--json']); "
+        "before = 'skins_console.sandbox.server' in sys.modules; "
+        "args = parser.parse_args(['sandbox', 'serve', '--speed', '60']); "
+        "print(before, 'skins_console.sandbox.server' in sys.modules, args.speed)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True", "60.0"], done.stderr
