@@ -13,6 +13,8 @@ headers, and ``ApiError`` trims the body it keeps.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class SkinsConsoleError(Exception):
     """Base of every error this application raises on purpose."""
@@ -234,4 +236,154 @@ class WebhookRejected(SkinsConsoleError):
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+# --- typed refusals: structured fields, phrased by whoever shows them --------------------
+# Each ``message`` below is the merchant's wording (what the window shows). It names no CLI
+# command or flag: the CLI re-phrases these from their fields (``cli/phrasing.py``).
+
+
+class NoProfileError(ProfileError):
+    """No profile is set up or chosen yet."""
+
+    code = "no_profile"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No profile is set up yet. Add one with your SkinsNode and Skinslink credentials."
+        )
+
+
+class SecretMissingError(ProfileError):
+    """A profile's secret (``secret`` is its label) is not in the keyring."""
+
+    code = "secret_missing"
+
+    def __init__(self, *, profile: str, secret: str) -> None:
+        super().__init__(
+            f"The {secret} of profile “{profile}” is not in the keyring. Enter it again in "
+            "the profile's settings."
+        )
+        self.profile = profile
+        self.secret = secret
+
+
+class UnknownCatalogItemError(ValidationError):
+    """The item to sell is not (or no longer) in the SkinsNode catalog."""
+
+    code = "unknown_item"
+
+    def __init__(self, catalog_item_id: str) -> None:
+        super().__init__(
+            f"Catalog item {catalog_item_id} is not in the SkinsNode catalog (it was sold, "
+            "withdrawn, or the id is mistyped). Nothing was ordered. Search the catalog again "
+            "and choose a current item.",
+            field="catalog_item_id",
+        )
+        self.catalog_item_id = catalog_item_id
+
+
+class PriceChangedError(ValidationError):
+    """The catalog price is no longer the one the buyer was quoted (cents, both)."""
+
+    code = "price_changed"
+
+    def __init__(self, *, item_name: str, quoted_cents: int, current_cents: int) -> None:
+        # Imported here: core.money may itself raise errors from this module.
+        from skins_console.core.money import format_cents
+
+        super().__init__(
+            f"The price of {item_name} moved from {format_cents(quoted_cents)} to "
+            f"{format_cents(current_cents)}. Nothing was ordered. Confirm the new price with "
+            "the buyer and order again.",
+            field="price",
+        )
+        self.item_name = item_name
+        self.quoted_cents = quoted_cents
+        self.current_cents = current_cents
+
+
+class RecordIdTakenError(ValidationError):
+    """A given order id (``record="order"``) or deposit transaction id (``"deposit"``)
+    already stands for another sale or purchase; ``conflict`` says how it differs."""
+
+    def __init__(self, *, record: str, record_id: str, conflict: str) -> None:
+        if record == "order":
+            text = (
+                f"Order id {record_id} is already used by another order ({conflict}). One "
+                "order id is one sale; use a new order id."
+            )
+            code, field = "duplicate_external_id", "external_id"
+        else:
+            text = (
+                f"Transaction id {record_id} is already used by another deposit ({conflict}). "
+                "Use a new transaction id."
+            )
+            code, field = "duplicate_merchant_tx_id", "merchant_tx_id"
+        super().__init__(text, field=field, code=code)
+        self.record = record
+        self.record_id = record_id
+        self.conflict = conflict
+
+
+class UnknownQuoteError(ValidationError):
+    code = "unknown_quote"
+
+    def __init__(self, *, quote_id: int, profile: str) -> None:
+        super().__init__(
+            f"There is no quote {quote_id} in profile “{profile}”. Get a new quote first.",
+            field="quote",
+        )
+        self.quote_id = quote_id
+        self.profile = profile
+
+
+class QuoteNotLockedError(ValidationError):
+    """A price-only quote holds no Skinslink price lock, so no deposit can use it."""
+
+    code = "quote_not_locked"
+
+    def __init__(self, quote_id: int | None) -> None:
+        super().__init__(
+            f"Quote {quote_id} was a price-only quote and holds no price lock. Quote again "
+            "with a price lock to create a deposit.",
+            field="quote",
+        )
+        self.quote_id = quote_id
+
+
+class QuoteLockExpiredError(ValidationError):
+    """The quote's 5-minute lock ran out (checked locally: nothing was sent)."""
+
+    code = "quote_expired"
+
+    def __init__(self, *, quote_id: int | None, expired_at: datetime | None) -> None:
+        when = expired_at.strftime("%H:%M:%S UTC") if expired_at is not None else "—"
+        super().__init__(
+            f"Quote {quote_id} expired at {when} (Skinslink holds prices for 5 minutes). "
+            "Nothing was sent. Quote again and use the new quote.",
+            field="quote",
+        )
+        self.quote_id = quote_id
+        self.expired_at = expired_at
+
+
+class NoDepositItemsError(ValidationError):
+    def __init__(self) -> None:
+        super().__init__("Add at least one item to the deposit.", field="items")
+
+
+class ListenerBindError(UserFacingError):
+    """The webhook listener could not bind ``host``:``port`` (``reason`` from the OS)."""
+
+    code = "listener_bind_failed"
+
+    def __init__(self, *, host: str, port: int, reason: str) -> None:
+        super().__init__(
+            f"The webhook listener cannot use {host}:{port}: {reason}. Choose another port "
+            "in Settings."
+        )
+        self.host = host
+        self.port = port
         self.reason = reason

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from skins_console.core.errors import (
     InsufficientBalanceError,
+    PriceChangedError,
+    RecordIdTakenError,
+    UnknownCatalogItemError,
     ValidationError,
 )
 from skins_console.core.models import CatalogItem, OrderRequest
@@ -135,22 +138,13 @@ class CheckoutService:
 
         item = await self.catalog.find(req.catalog_item_id)
         if item is None:
-            raise ValidationError(
-                f"Catalog item {req.catalog_item_id} is not in the SkinsNode catalog (it was "
-                "sold, withdrawn, or the id is mistyped). Nothing was ordered. Search the "
-                "catalog again (`skins-console catalog --search …`) and use a current id.",
-                field="catalog_item_id",
-                code="unknown_item",
-            )
+            raise UnknownCatalogItemError(req.catalog_item_id)
         price = item.price_cents
         if req.expected_price_cents is not None and req.expected_price_cents != price:
-            raise ValidationError(
-                f"The price of {item.market_hash_name} moved from "
-                f"{format_cents(req.expected_price_cents)} to {format_cents(price)}. Nothing "
-                f"was ordered. Confirm the new price with the buyer and order again with "
-                f"--price {price}.",
-                field="price",
-                code="price_changed",
+            raise PriceChangedError(
+                item_name=item.market_hash_name,
+                quoted_cents=req.expected_price_cents,
+                current_cents=price,
             )
 
         view = await self.wallet.fetch()
@@ -199,12 +193,10 @@ class CheckoutService:
         ):
             differences.append(f"price {format_cents(existing.expected_price_cents)}")
         if differences:
-            raise ValidationError(
-                f"Order id {existing.external_id} is already used by another order (with "
-                f"{', '.join(differences)}). One order id is one sale; leave out "
-                "--external-id to get a new one.",
-                field="external_id",
-                code="duplicate_external_id",
+            raise RecordIdTakenError(
+                record="order",
+                record_id=existing.external_id,
+                conflict=f"with {', '.join(differences)}",
             )
         if existing.status in (ORDER_DRAFT, ORDER_SENDING):
             return _result(await send_order(self.ctx, existing), reused=True)

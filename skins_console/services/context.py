@@ -14,7 +14,7 @@ from pathlib import Path
 
 from skins_console.api.skinslink_client import SkinslinkClient
 from skins_console.api.skinsnode_client import SkinsNodeClient
-from skins_console.core.errors import ProfileError
+from skins_console.core.errors import NoProfileError, SecretMissingError
 from skins_console.core.records import ProfileRecord
 from skins_console.services import change_bus
 from skins_console.services.change_bus import ChangeBus
@@ -145,11 +145,7 @@ class AppContext:
 
     def require_profile(self) -> ProfileRecord:
         if self.profile is None:
-            raise ProfileError(
-                "No profile is set up yet. Add one with `skins-console profile add NAME …` "
-                "(or the Profiles dialog), or choose one with --profile.",
-                code="no_profile",
-            )
+            raise NoProfileError()
         return self.profile
 
     # --- clients -------------------------------------------------------------------------
@@ -181,12 +177,7 @@ class AppContext:
     async def _secret(self, profile: ProfileRecord, kind: SecretKind) -> str:
         value = await self.secrets.aget(profile.name, kind)
         if not value:
-            raise ProfileError(
-                f"The {kind.label} of profile “{profile.name}” is not in the keyring. Enter "
-                f"it again (`skins-console profile add {profile.name} …` after removing the "
-                "profile, or the Profiles dialog).",
-                code="secret_missing",
-            )
+            raise SecretMissingError(profile=profile.name, secret=kind.label)
         register_secret(value)
         return value
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from skins_console.core.errors import ValidationError
+from skins_console.core.errors import (
+    NoDepositItemsError,
+    QuoteLockExpiredError,
+    QuoteNotLockedError,
+    RecordIdTakenError,
+    UnknownQuoteError,
+    ValidationError,
+)
 from skins_console.core.market_names import normalise_market_hash_name, validate_game
 from skins_console.core.models import DepositItem, DepositRequest
 from skins_console.core.records import DepositRecord, QuoteRecord
@@ -118,12 +125,7 @@ class DepositService:
         profile = self.ctx.require_profile()
         quote = await self.ctx.quotes.get(quote_id)
         if quote is None or quote.profile != profile.name:
-            raise ValidationError(
-                f"There is no quote {quote_id} in profile “{profile.name}”. "
-                "Get one with `skins-console quote NAME…`.",
-                field="quote",
-                code="unknown_quote",
-            )
+            raise UnknownQuoteError(quote_id=quote_id, profile=profile.name)
         return quote
 
     # --- deposits ------------------------------------------------------------------------
@@ -143,12 +145,7 @@ class DepositService:
             if existing is not None:
                 return await self._reuse(existing, quote, trade)
         if quote.trade_id is None:
-            raise ValidationError(
-                f"Quote {quote.id} was a price-only quote and holds no price lock. Quote again "
-                "without --price-only to create a deposit.",
-                field="quote",
-                code="quote_not_locked",
-            )
+            raise QuoteNotLockedError(quote.id)
         if quote.used_by and quote.used_by != tx_id:
             raise ValidationError(
                 f"Quote {quote.id} was already used by deposit {quote.used_by}; each price "
@@ -159,16 +156,7 @@ class DepositService:
         now = ctx.clock.now()
         margin = timedelta(seconds=ctx.cadence.seconds(QUOTE_SAFETY_SECONDS))
         if quote.lock_expires_at is None or now >= quote.lock_expires_at - margin:
-            expired = (
-                quote.lock_expires_at.strftime("%H:%M:%S UTC") if quote.lock_expires_at else "—"
-            )
-            raise ValidationError(
-                f"Quote {quote.id} expired at {expired} (Skinslink holds prices for 5 "
-                "minutes). Nothing was sent. Quote again with `skins-console quote …` and "
-                "use the new quote id.",
-                field="quote",
-                code="quote_expired",
-            )
+            raise QuoteLockExpiredError(quote_id=quote.id, expired_at=quote.lock_expires_at)
         items = self._items(quote, inp.items, profile.min_price_tolerance_pct)
         request = DepositRequest(
             trade_id=quote.trade_id,
@@ -196,7 +184,7 @@ class DepositService:
         self, quote: QuoteRecord, lines: tuple[DepositLine, ...], tolerance: Decimal
     ) -> tuple[DepositItem, ...]:
         if not lines:
-            raise ValidationError('Add at least one item (--item "NAME=ASSET_ID").', field="items")
+            raise NoDepositItemsError()
         prices = {item["name"]: Decimal(item["price"]) for item in quote.items}
         result = []
         for number, line in enumerate(lines, start=1):
@@ -233,12 +221,10 @@ class DepositService:
         self, existing: DepositRecord, quote: QuoteRecord, trade: TradeUrl
     ) -> DepositResult:
         if existing.trade_id != quote.trade_id or existing.partner != trade.partner:
-            raise ValidationError(
-                f"Transaction id {existing.merchant_tx_id} is already used by another deposit "
-                f"(quote trade {existing.trade_id}, seller {existing.partner}). Leave out "
-                "--merchant-tx-id to get a new one.",
-                field="merchant_tx_id",
-                code="duplicate_merchant_tx_id",
+            raise RecordIdTakenError(
+                record="deposit",
+                record_id=existing.merchant_tx_id,
+                conflict=f"quote trade {existing.trade_id}, seller {existing.partner}",
             )
         if existing.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
             return _result(await send_deposit(self.ctx, existing), reused=True)

@@ -56,7 +56,7 @@ def explain_order_refusal(exc: ApiError, *, external_id: str, catalog_item_id: s
     if isinstance(exc, AuthError):
         return (
             f"{not_created} SkinsNode rejected the client ID or secret (HTTP 401); fix "
-            "them in the profile (`skins-console profile test` checks them)."
+            "them in the profile (its connection test checks them)."
         )
     if isinstance(exc, ForbiddenError):
         return (

@@ -30,7 +30,12 @@ from skins_console.api.webhook_signatures import (
     verify_skinslink_webhook,
     verify_skinsnode_webhook,
 )
-from skins_console.core.errors import ApiError, NotFoundError, UserFacingError, WebhookRejected
+from skins_console.core.errors import (
+    ApiError,
+    ListenerBindError,
+    NotFoundError,
+    WebhookRejected,
+)
 from skins_console.core.models import DepositState, WebhookDelivery, format_time
 from skins_console.core.statuses import Provider
 from skins_console.services import change_bus, deposits_flow, orders_flow
@@ -115,10 +120,8 @@ class WebhookListener:
         try:
             await self._http.start()
         except OSError as exc:
-            raise UserFacingError(
-                f"The webhook listener cannot use {self._http.host}:{self._http._port}: "
-                f"{exc.strerror or exc}. Choose another port in Settings (or --port).",
-                code="listener_bind_failed",
+            raise ListenerBindError(
+                host=self._http.host, port=self._http._port, reason=str(exc.strerror or exc)
             ) from None
 
     async def stop(self) -> None:

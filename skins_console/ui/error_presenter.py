@@ -6,7 +6,10 @@ them the way ``core.errors`` describes:
 
 * cancelled (``asyncio.CancelledError``, ``UserCancelled``): silent;
 * ``UserFacingError``: emitted as :attr:`ErrorPresenter.user_error` so the main window shows
-  it in a banner (forms handle their own errors inline and never reach this point);
+  it in a banner (forms handle their own errors inline and never reach this point). Its
+  ``message`` is already in the merchant's words: typed errors (``core/errors.py``, e.g.
+  ``PriceChangedError``) name no CLI command or flag; the CLI re-phrases them from their
+  fields (``cli/phrasing.py``);
 * anything else is a bug: logged with its traceback and shown in a non-modal box with
   "Copy details", once per traceback signature.
 

@@ -13,7 +13,7 @@ PLAINTEXT_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 
 def selftest_command(*extra: str) -> list[str]:
     # Through the real CLI dispatch once it exists; the module entry point otherwise.
-    if (ROOT / "skins_console" / "cli.py").exists():
+    if (ROOT / "skins_console" / "cli").is_dir() or (ROOT / "skins_console" / "cli.py").exists():
         return [sys.executable, "-m", "skins_console", "--selftest", *extra]
     return [sys.executable, "-m", "skins_console.selftest", *extra]
 

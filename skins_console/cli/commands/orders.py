@@ -1,0 +1,303 @@
+"""``order create | show``, ``orders list | sync``: selling on SkinsNode and tracking."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from skins_console.cli.exit_codes import (
+    EXIT_OK,
+    EXIT_PENDING,
+    EXIT_PROVIDER,
+    OUTCOME_EXIT,
+)
+from skins_console.cli.formats import event_json, local_time, order_json, timeline_rows
+from skins_console.cli.output import Fields, Line, Report, Table, outcome_notes
+from skins_console.cli.parser import (
+    Commands,
+    add_actions,
+    add_command,
+    non_negative_float,
+    positive_int,
+)
+from skins_console.cli.session import Session
+
+if TYPE_CHECKING:
+    from skins_console.services.context import AppContext
+
+
+def register(commands: Commands) -> None:
+    order = add_command(commands, "order", help="create or show one SkinsNode order")
+    order_sub = add_actions(order, "order_command")
+    create = add_command(order_sub, "create", help="sell a catalog item to a buyer")
+    create.add_argument("--item", required=True, metavar="CATALOG_ID")
+    create.add_argument("--trade-url", required=True, metavar="URL")
+    create.add_argument(
+        "--external-id",
+        metavar="ID",
+        help="your order id (default: sc-<date>-<random>); reusing the id "
+        "of the same order resumes it, another order's id is refused",
+    )
+    create.add_argument(
+        "--price",
+        metavar="CENTS",
+        help="the price the buyer was quoted (cents, or $12.34); refused if "
+        "the catalog price moved",
+    )
+    create.set_defaults(handler=create_order)
+    show = add_command(order_sub, "show", help="an order and its timeline")
+    show.add_argument("external_id", metavar="EXTERNAL_ID")
+    show.set_defaults(handler=show_order)
+
+    orders = add_command(commands, "orders", help="list or sync orders")
+    orders_sub = add_actions(orders, "orders_command")
+    listing = add_command(orders_sub, "list", help="orders stored locally")
+    listing.add_argument(
+        "--status", action="append", metavar="S", help="only this status (repeatable)"
+    )
+    listing.add_argument("--open", action="store_true", help="only orders not yet final")
+    listing.add_argument("--limit", type=positive_int, default=200, metavar="N")
+    listing.set_defaults(handler=list_orders)
+    sync = add_command(orders_sub, "sync", help="check open orders and deposits now")
+    sync.add_argument("--watch", action="store_true", help="keep checking as they are due")
+    sync.add_argument(
+        "--until-terminal",
+        action="store_true",
+        help="watch until every order is final and every deposit is final or in its 7-day hold",
+    )
+    sync.add_argument(
+        "--timeout",
+        type=non_negative_float,
+        metavar="SECONDS",
+        help="stop watching after this long (exit 7 if records are open)",
+    )
+    sync.set_defaults(handler=sync_orders)
+
+
+async def create_order(session: Session) -> Report:
+    from skins_console.cli.phrasing import FAILURE_HINTS
+    from skins_console.core.money import parse_cents_input
+    from skins_console.core.trade_url import parse_trade_url
+    from skins_console.services.checkout_service import (
+        CheckoutRequest,
+        CheckoutService,
+        validate_external_id,
+    )
+
+    args = session.args
+    # Checked before opening anything: a typo must cost nothing and leave nothing behind.
+    parse_trade_url(args.trade_url)
+    price = parse_cents_input(args.price, field="--price") if args.price else None
+    if args.external_id:
+        validate_external_id(args.external_id)
+    ctx = await session.open(recover=True)
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(
+            catalog_item_id=args.item.strip(),
+            trade_url=args.trade_url,
+            expected_price_cents=price,
+            external_id=args.external_id,
+        )
+    )
+    order = result.order
+    code = OUTCOME_EXIT.get(result.outcome, EXIT_PROVIDER)
+    message = result.message
+    hint = FAILURE_HINTS.get(order.failure_code or "") if code != EXIT_OK else None
+    if hint:
+        message = f"{message} {hint}"
+    report = Report(
+        {
+            "outcome": result.outcome,
+            "message": result.message,
+            "reused": result.reused,
+            "order": order_json(order),
+        },
+        [Line(f"{order.external_id}  {order.status}  {order.item_name}")],
+        exit_code=code,
+        notes=outcome_notes(code, message),
+    )
+    if code == EXIT_OK:
+        report.text.append(Line(result.message))
+    return report
+
+
+async def show_order(session: Session) -> Report:
+    from skins_console.core.errors import ValidationError
+    from skins_console.core.money import format_cents
+    from skins_console.core.statuses import Provider, describe
+    from skins_console.services.explain import explain_order_failure
+
+    ctx = await session.open()
+    profile = ctx.require_profile().name
+    order = await ctx.orders.get(profile, session.args.external_id)
+    if order is None:
+        raise ValidationError(
+            f"There is no order {session.args.external_id} in profile “{profile}”.",
+            code="unknown_order",
+        )
+    events = await ctx.events.for_record(profile, "order", order.external_id)
+    pairs = [
+        ("Order", order.external_id),
+        ("Status", f"{order.status}: {describe(Provider.SKINSNODE, order.status)}"),
+        ("Item", f"{order.item_name} ({order.catalog_item_id})"),
+        ("Price", format_cents(order.expected_price_cents)),
+        ("Buyer", f"{order.trade_url}"),
+    ]
+    if order.buyer_steamid64:
+        pairs.append(
+            ("Buyer profile", f"https://steamcommunity.com/profiles/{order.buyer_steamid64}")
+        )
+    if order.steam_offer_id:
+        pairs.append(("Trade offer", order.steam_offer_id))
+    if order.failure_code:
+        pairs.append(("Why", explain_order_failure(order.failure_code, order.failure_message)))
+    pairs += [
+        ("Created", local_time(order.created_at)),
+        ("Completed", local_time(order.completed_at)),
+        ("Settles", local_time(order.settles_at)),
+    ]
+    return Report(
+        {"order": order_json(order), "timeline": [event_json(e) for e in events]},
+        [
+            Fields(pairs),
+            Table(["When", "Type", "Status", "What"], timeline_rows(events), title="Timeline"),
+        ],
+    )
+
+
+async def list_orders(session: Session) -> Report:
+    from skins_console.core.money import format_cents
+    from skins_console.core.records import ActivityFilter
+
+    args = session.args
+    ctx = await session.open()
+    profile = ctx.require_profile().name
+    if args.open:
+        orders = await ctx.orders.list_open(profile)
+        if args.status:
+            orders = [o for o in orders if o.status in args.status]
+        orders = orders[: args.limit]
+    else:
+        orders = await ctx.orders.search(
+            ActivityFilter(
+                profile=profile,
+                statuses=tuple(args.status) if args.status else None,
+                limit=args.limit,
+            )
+        )
+    table = Table(
+        ["Order", "Status", "Item", "Price", "Created"],
+        [
+            [
+                o.external_id,
+                o.status,
+                o.item_name,
+                format_cents(o.expected_price_cents),
+                local_time(o.created_at),
+            ]
+            for o in orders
+        ],
+    )
+    return Report({"orders": [order_json(o) for o in orders]}, [table])
+
+
+async def sync_orders(session: Session) -> Report:
+    from skins_console.services.tracking_service import TrackingService
+
+    args = session.args
+    out = session.out
+    watch = args.watch or args.until_terminal
+    ctx = await session.open(recover=True)
+    tracker = TrackingService(ctx)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + args.timeout if args.timeout is not None else None
+    totals = {"checked": 0, "changed": 0, "failed": 0}
+    if watch:
+        out.note(f"Watching {await _unfinished(ctx)} open order(s)/deposit(s); Ctrl-C stops.")
+    first = True
+    with out.progress("Checking open orders and deposits…") as progress:
+        while True:
+            result = await tracker.run_pass(everything=first)
+            first = False
+            for key in ("checked", "changed", "failed"):
+                totals[key] += getattr(result, key)
+            for changed in result.changed_keys:
+                line = await _change_line(ctx, changed)
+                if line is not None:
+                    out.stream(line)
+            if result.paused:
+                return _sync_report(
+                    totals,
+                    EXIT_PROVIDER,
+                    paused=result.paused,
+                    note=f"error: {result.paused}: {tracker.paused_detail}",
+                )
+            open_count = await _unfinished(ctx)
+            progress.update(
+                f"{open_count} open · {totals['changed']} changes · {totals['checked']} checks"
+            )
+            if not watch or (args.until_terminal and open_count == 0):
+                return _sync_report(totals, EXIT_OK, open_count=open_count)
+            delay = ctx.cadence.seconds(ctx.cadence.idle)
+            if result.next_due_at is not None:
+                delay = min(delay, max(0.0, (result.next_due_at - ctx.clock.now()).total_seconds()))
+            if deadline is not None:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return _sync_report(
+                        totals,
+                        EXIT_PENDING,
+                        open_count=open_count,
+                        note=f"pending: timed out with {open_count} order(s)/deposit(s) still open",
+                    )
+                delay = min(delay, remaining)
+            await asyncio.sleep(max(delay, 0.02))
+
+
+async def _unfinished(ctx: AppContext) -> int:
+    """Orders not final, deposits neither final nor in their (7-day) hold."""
+    from skins_console.core.statuses import is_terminal
+
+    profile = ctx.require_profile().name
+    orders = [
+        o for o in await ctx.orders.list_open(profile) if not is_terminal("skinsnode", o.status)
+    ]
+    deposits = [
+        d
+        for d in await ctx.deposits.list_open(profile)
+        if d.status != "hold" and not is_terminal("skinslink", d.status)
+    ]
+    return len(orders) + len(deposits)
+
+
+async def _change_line(ctx: AppContext, key: str) -> str | None:
+    profile = ctx.require_profile().name
+    order = await ctx.orders.get(profile, key)
+    if order is not None:
+        return f"order {key}: {order.status}"
+    deposit = await ctx.deposits.get(profile, key)
+    if deposit is not None:
+        return f"deposit {key}: {deposit.status}"
+    return None
+
+
+def _sync_report(
+    totals: dict[str, int],
+    code: int,
+    *,
+    open_count: int | None = None,
+    paused: str | None = None,
+    note: str | None = None,
+) -> Report:
+    return Report(
+        {**totals, "open": open_count, "paused": paused},
+        [
+            Line(
+                f"{totals['checked']} checks, {totals['changed']} changes, "
+                f"{totals['failed']} failed"
+                + (f", {open_count} still open" if open_count is not None else "")
+            )
+        ],
+        exit_code=code,
+        notes=[note] if note else [],
+    )
