@@ -6,6 +6,12 @@ reads (exponential backoff with jitter, ``Retry-After`` on 429), and the mapping
 statuses and transport failures to the typed errors in ``core.errors`` with messages the
 operator can act on.
 
+Every request has limits (:class:`Limits`): an overall deadline covering the connection,
+the headers and the entire body (a read's retries included), besides httpx's per-read
+timeouts, so an answer trickling in a byte a second is cut off; and a maximum answer size
+per endpoint, counted while the body streams in. Exceeding either is a typed, retryable
+error (``DeadlineExceededError``, ``ResponseTooLargeError``).
+
 Writes (POST) are sent exactly once per call here; whether and how a write is repeated is
 the client's decision, because only it knows the idempotency key to reconcile with.
 
@@ -41,14 +47,17 @@ from skins_console.core.errors import (
     ApiValidationError,
     AuthError,
     ConflictError,
+    DeadlineExceededError,
     ForbiddenError,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
+    ResponseTooLargeError,
     ServerError,
     ValidationError,
+    WrongRecordError,
 )
-from skins_console.core.money import loads_exact
+from skins_console.core.money import JsonDepthError, loads_exact
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,11 @@ CONNECT_TIMEOUT_CAP = 5.0
 #: A Retry-After longer than this is reported to the caller instead of slept through, so a
 #: button never hangs for minutes; background tracking reschedules with ``retry_after``.
 DEFAULT_MAX_RETRY_AFTER = 30.0
+#: Seconds one provider call may take in all (connect, headers, whole body, a read's
+#: retries). Ordinary answers are a few hundred bytes; 30 s is very slow already.
+DEFAULT_DEADLINE = 30.0
+#: The largest ordinary answer believed (an order, a deposit, the wallet are < 10 kB).
+DEFAULT_MAX_BYTES = 1 << 20
 
 #: Turns (status, decoded body, default error) into a provider-specific error, or returns
 #: the default unchanged. Lets Skinslink map its domain codes without a second request path.
@@ -155,6 +169,25 @@ class JsonResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one endpoint's answer may cost: ``deadline`` seconds for the whole call and
+    ``max_bytes`` of (decompressed) body."""
+
+    deadline: float = DEFAULT_DEADLINE
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def scaled(self, factor: float, max_bytes: int) -> Limits:
+        """These limits for a bigger endpoint (the catalog, a 2000-name quote)."""
+        return Limits(deadline=self.deadline * factor, max_bytes=max_bytes)
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):g} MB"
+    return f"{n / 1024:g} kB"
+
+
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Bounded retries of reads: ``attempts`` extra tries after the first."""
 
@@ -217,11 +250,14 @@ class ProviderHttp:
         transport: httpx.AsyncBaseTransport | None = None,
         refine_error: ErrorRefiner | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limits: Limits | None = None,
     ) -> None:
         self.provider = provider
         self.base_url = check_base_url(provider, base_url)
         self.host = _short_host(self.base_url)
         self.retry = retry or RetryPolicy()
+        #: The limits of an endpoint that names none.
+        self.limits = limits or Limits()
         self._auth_headers = dict(auth_headers)
         self._refine = refine_error
         self._sleep = sleep
@@ -263,30 +299,50 @@ class ProviderHttp:
         auth: bool = True,
         what: str | None = None,
         retries: int | None = None,
+        limits: Limits | None = None,
     ) -> JsonResponse:
-        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON."""
+        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON,
+        all within one deadline."""
         return await self._with_retries(
-            "GET", path, params=params, auth=auth, what=what, retries=retries
+            "GET", path, params=params, auth=auth, what=what, retries=retries, limits=limits
         )
 
     async def post_retrying(
-        self, path: str, body: Any, *, what: str | None = None, retries: int | None = None
+        self,
+        path: str,
+        body: Any,
+        *,
+        what: str | None = None,
+        retries: int | None = None,
+        limits: Limits | None = None,
     ) -> JsonResponse:
         """A POST that is safe to repeat because it changes nothing that matters (a price
         quote: a repeated one only leaves a draft that expires by itself)."""
-        return await self._with_retries("POST", path, body=body, what=what, retries=retries)
+        return await self._with_retries(
+            "POST", path, body=body, what=what, retries=retries, limits=limits
+        )
 
     async def _with_retries(
-        self, method: str, path: str, *, retries: int | None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        retries: int | None,
+        limits: Limits | None,
+        **kw: Any,
     ) -> JsonResponse:
         attempts = self.retry.attempts if retries is None else retries
+        limits = limits or self.limits
+        # One deadline for the call as the operator waits for it, retries included.
+        until = asyncio.get_running_loop().time() + limits.deadline
         retry_index = 0
         while True:
             try:
-                return await self.send(method, path, **kw)
+                return await self.send(method, path, limits=limits, until=until, **kw)
             except ApiError as exc:
                 delay = self._retry_delay(exc, retry_index, attempts)
-                if delay is None:
+                left = until - asyncio.get_running_loop().time()
+                if delay is None or delay >= left:
                     raise
                 log.debug(
                     "%s %s %s: retry %d in %.2fs (%s)",
@@ -300,9 +356,11 @@ class ProviderHttp:
                 retry_index += 1
                 await self._sleep(delay)
 
-    async def post(self, path: str, body: Any, *, what: str | None = None) -> JsonResponse:
+    async def post(
+        self, path: str, body: Any, *, what: str | None = None, limits: Limits | None = None
+    ) -> JsonResponse:
         """A write, sent once. The caller decides about reconciling and resending."""
-        return await self.send("POST", path, body=body, what=what)
+        return await self.send("POST", path, body=body, what=what, limits=limits)
 
     async def create_reconciling(
         self,
@@ -370,23 +428,30 @@ class ProviderHttp:
         params: Mapping[str, Any] | None = None,
         auth: bool = True,
         what: str | None = None,
+        limits: Limits | None = None,
+        until: float | None = None,
     ) -> JsonResponse:
+        """One request and its whole answer, within ``limits`` (``until``: a loop time
+        the call must end by, when it is part of a longer one)."""
+        limits = limits or self.limits
         headers = dict(self._auth_headers) if auth else {}
         content = None
         if body is not None:
             content = dumps_exact(body)
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
+        if until is None:
+            until = asyncio.get_running_loop().time() + limits.deadline
         try:
             request = self._client.build_request(
                 method, path, content=content, params=params, headers=headers
             )
-            response = await self._client.send(request, stream=True)
-            try:
-                # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
-                chunks = [chunk async for chunk in response.aiter_bytes()]
-            finally:
-                await response.aclose()
+            async with asyncio.timeout_at(until):
+                response, chunks = await self._exchange(request, method, limits, what)
+        except TimeoutError:
+            ms = (time.perf_counter() - started) * 1000
+            log.debug("%s %s %s -> deadline after %.0f ms", self.provider, method, path, ms)
+            raise self._deadline_error(method, limits, what) from None
         except httpx.TimeoutException as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug(
@@ -420,6 +485,26 @@ class ProviderHttp:
             )
         return self._decode(method, response, b"".join(chunks), ms, what)
 
+    async def _exchange(
+        self, request: httpx.Request, method: str, limits: Limits, what: str | None
+    ) -> tuple[httpx.Response, list[bytes]]:
+        response = await self._client.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limits.max_bytes:
+                raise self._too_large(method, limits, what, response.status_code)
+            # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise self._too_large(method, limits, what, response.status_code)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return response, chunks
+
     # --- decoding and error mapping ----------------------------------------------------
 
     def _decode(
@@ -436,6 +521,9 @@ class ProviderHttp:
         try:
             data = loads(body) if has_body else None
             decoded = True
+        except JsonDepthError as exc:
+            # Refused whatever the status: an error page this deep is no error page.
+            raise self.malformed(str(exc), status=status) from None
         except (ValueError, UnicodeDecodeError):
             data, decoded = None, False
         if not decoded or data is None:
@@ -549,6 +637,42 @@ class ProviderHttp:
             provider=self.provider,
             status=status,
             body=body,
+        )
+
+    def wrong_record(self, asked: str, got: object, *, body: Any = None) -> WrongRecordError:
+        """The answer names another record than ``asked`` (an order, a deposit)."""
+        named = f"“{got}”" if got not in (None, "") else "no record at all"
+        return WrongRecordError(
+            f"{self.provider} answered about {named} when asked about {asked}, so the "
+            f"answer was not believed and nothing was changed locally. The console checks "
+            f"again with the same id; if it persists contact {self.provider} support.",
+            provider=self.provider,
+            status=200,
+            body=body,
+        )
+
+    def _deadline_error(
+        self, method: str, limits: Limits, what: str | None
+    ) -> DeadlineExceededError:
+        thing = f" ({what})" if what else ""
+        return DeadlineExceededError(
+            f"{self.provider} ({self.host}) did not finish answering within "
+            f"{limits.deadline:g} s{thing}; the console stopped waiting."
+            f"{self._write_note(method)} Check the internet connection and try again.",
+            provider=self.provider,
+        )
+
+    def _too_large(
+        self, method: str, limits: Limits, what: str | None, status: int
+    ) -> ResponseTooLargeError:
+        thing = f" for {what}" if what else ""
+        return ResponseTooLargeError(
+            f"{self.provider} sent an answer larger than {_size(limits.max_bytes)}{thing}, "
+            f"far more than it can hold; the console stopped reading it and changed "
+            f"nothing.{self._write_note(method)} Try again; if it persists contact "
+            f"{self.provider} support.",
+            provider=self.provider,
+            status=status,
         )
 
     def _write_note(self, method: str) -> str:

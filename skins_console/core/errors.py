@@ -235,3 +235,29 @@ class WebhookRejected(SkinsConsoleError):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+
+
+# --- answers the console refuses to believe (#15) ----------------------------------------
+
+
+class WrongRecordError(MalformedResponseError):
+    """The answer is about another record than the one asked for (another ``externalId``,
+    ``merchant_tx_id`` or trade id): garbled, so nothing is written from it; a create is
+    reconciled with its own key."""
+
+    code = "wrong_record"
+
+
+class DeadlineExceededError(ApiTimeoutError):
+    """The whole request (connecting, the headers and the entire body, and for a read its
+    retries) took longer than its deadline: a trickling answer is cut off, not waited for."""
+
+    code = "deadline_exceeded"
+
+
+class ResponseTooLargeError(ApiError):
+    """The answer grew past the size its endpoint may have; the rest was not read. Like a
+    garbled answer it says nothing about whether a write happened, and a read may be retried."""
+
+    code = "response_too_large"
+    outcome_unknown = True
