@@ -88,3 +88,13 @@ def node_via(proxy, sb: Sandbox, **kw) -> SkinsNodeClient:
 def link_via(proxy, sb: Sandbox, **kw) -> SkinslinkClient:
     options = {"timeout": 3.0, **QUICK, **kw}
     return SkinslinkClient(proxy.url + "/api/v1", sb.config.skinslink_api_key, **options)
+
+
+@pytest.fixture
+def provider():
+    """A stand-in provider with no upstream: every answer is scripted."""
+    from tests.api.standin import StandIn
+
+    stand_in = StandIn(upstream=None)
+    yield stand_in
+    stand_in.close()

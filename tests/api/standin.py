@@ -9,8 +9,9 @@ an oversized body, or any canned status, headers and body.
     standin.script("POST", "/v1/orders", drip=0.25, count=1)
     ... SkinsNodeClient(standin.url, ...) / SkinslinkClient(standin.url + "/api/v1", ...)
 
-A rule applies to requests whose method matches and whose path starts with ``path``, at
-most ``count`` times (every time when ``None``); the newest matching rule wins.
+A rule applies to requests whose method matches and whose path starts with ``path`` (the
+path and query when ``path`` has a ``?``), at most ``count`` times (every time when
+``None``); the newest matching rule wins.
 ``rewrite`` gets the upstream's decoded JSON and returns the JSON to send (encoded
 exactly, ``Decimal`` as a number) or ``bytes`` to send verbatim. ``reply`` is a canned
 answer instead of the upstream's. ``drip`` sends the body one byte per ``drip`` seconds.
@@ -132,7 +133,9 @@ class StandIn:
     def _rule_for(self, method: str, path: str) -> Rule | None:
         with self._lock:
             for rule in reversed(self.rules):
-                if rule.method != method or not path.startswith(rule.path):
+                # A rule with a query (``…/status?merchant_tx_id=x``) matches the full target.
+                target = path if "?" in rule.path else urlsplit(path).path
+                if rule.method != method or not target.startswith(rule.path):
                     continue
                 if rule.count is not None and rule.hits >= rule.count:
                     continue
@@ -144,7 +147,7 @@ class StandIn:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         method, path = handler.command, handler.path
-        rule = self._rule_for(method, urlsplit(path).path)
+        rule = self._rule_for(method, path)
         with self._lock:
             self.seen.append(Seen(method, path, body, rule is not None))
         if rule is not None and rule.reply is not None:

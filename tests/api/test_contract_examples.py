@@ -52,13 +52,6 @@ def body_of(ex: dict[str, Any]) -> Any:
     return loads_exact(ex["body"])
 
 
-@pytest.fixture
-def provider():
-    stand_in = StandIn(upstream=None)
-    yield stand_in
-    stand_in.close()
-
-
 def serve(provider: StandIn, method: str, path: str, ex: dict[str, Any]) -> None:
     provider.script(method, path, reply=Canned(ex.get("status", 200), ex["body"].encode()))
 

@@ -6,19 +6,26 @@ onto another record)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 
 import pytest
 
+from skins_console.api.skinslink_client import SkinslinkClient
 from skins_console.core.errors import (
     DeadlineExceededError,
+    DepositFailedError,
     MalformedResponseError,
     OutcomeUnknownError,
+    ProviderRefusal,
+    RateLimitedError,
     ResponseTooLargeError,
     WrongRecordError,
 )
+from skins_console.core.models import DepositItem, DepositRequest
 from skins_console.core.money import MAX_JSON_DEPTH
-from tests.api.conftest import link_via, node_via
+from tests.api.conftest import QUICK, link_via, node_via
 from tests.api.standin import DEEP_JSON, Canned
 from tests.api.test_skinslink_client import deposit_truth, quoted_request
 from tests.api.test_skinsnode_client import order_for, order_truth
@@ -252,3 +259,93 @@ async def test_a_quote_naming_items_not_asked_for_is_garbled(sb, standin):
     async with link_via(standin, sb, max_get_retries=0) as client:
         with pytest.raises(MalformedResponseError, match="not in the quote asked for"):
             await client.get_prices("csgo", ["AK-47 | Redline (Field-Tested)"])
+
+
+# --- scripted answers: refusals on HTTP 200, Steam account codes, Retry-After dates ----
+
+
+def scripted_link(provider, **kw) -> SkinslinkClient:
+    return SkinslinkClient(provider.url + "/api/v1", "key", timeout=3.0, **{**QUICK, **kw})
+
+
+@pytest.mark.parametrize(
+    "message, code, words",
+    [
+        ("trade_banned", "trade_banned", "trade-banned"),
+        ("the seller changed their mind", "refused", "“the seller changed their mind”"),
+    ],
+)
+async def test_success_false_on_http_200_is_a_refusal(provider, message, code, words):
+    answer = {"success": False, "message": message}
+    provider.script("POST", "/api/v1/merchant/get-prices", reply=Canned(200, answer))
+    async with scripted_link(provider) as client:
+        with pytest.raises(ProviderRefusal) as info:
+            await client.get_prices("csgo", ["AK-47 | Redline (Field-Tested)"])
+    assert info.value.code == code and words in info.value.message
+    assert not info.value.outcome_unknown  # a definite answer: not retried, not reconciled
+    assert len(provider.requests("POST", "/api/v1/merchant/get-prices")) == 1
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("trade_link_revoked", "trade link was revoked"),
+        ("profile_private", "inventory is private"),
+        ("limited_account", "account is limited"),
+        ("hold", "Mobile Authenticator"),
+        ("hold_and_permissions", "trade hold"),
+    ],
+)
+async def test_steam_account_codes_over_http(provider, code, words):
+    answer = {
+        "success": False,
+        "message": "validation error",
+        "data": [{"field": "partner", "code": code, "message": code}],
+    }
+    provider.script("POST", "/api/v1/merchant/get-prices", reply=Canned(400, answer))
+    async with scripted_link(provider) as client:
+        with pytest.raises(ProviderRefusal) as info:
+            await client.get_prices("csgo", ["AK-47 | Redline (Field-Tested)"])
+    assert info.value.code == code and words in info.value.message
+    assert info.value.details == answer["data"]
+
+
+async def test_a_steam_error_number_in_a_fail_reason_is_explained(provider):
+    data = {"id": 742, "merchant_tx_id": "tx-15", "status": "failed"}
+    data["fail_reason"] = "There was an error sending your trade offer (15)"
+    answer = {"success": True, "message": "Deposit failed", "data": data}
+    provider.script(
+        "POST", "/api/v1/merchant/create-deposit-by-hash-name", reply=Canned(200, answer)
+    )
+    request = DepositRequest(742, "tx-15", "csgo", 123456789, "AbCdEfGh", (DepositItem("1", "A"),))
+    async with scripted_link(provider) as client:
+        with pytest.raises(DepositFailedError) as info:
+            await client.create_deposit_by_hash_name(request)
+    assert "(Steam error 15)" in info.value.message and "fresh trade URL" in info.value.message
+
+
+async def test_an_http_date_retry_after(provider):
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    limited = Canned(429, {"success": False, "message": "slow down"}, {"Retry-After": later})
+    provider.script("GET", "/api/v1/merchant/deposit/status", reply=limited, count=1)
+    async with scripted_link(provider) as client:
+        with pytest.raises(RateLimitedError) as info:
+            await client.deposit_status(merchant_tx_id="tx")
+    assert 3000 < info.value.retry_after <= 3600  # an hour is reported, not slept through
+    assert "wait 3" in info.value.message
+    assert len(provider.requests("GET", "/api/v1/merchant/deposit/status")) == 1
+
+    # A date already past means "now": the read is tried again at once and succeeds.
+    earlier = format_datetime(datetime.now(UTC) - timedelta(minutes=1), usegmt=True)
+    ok = {
+        "success": True,
+        "message": "ok",
+        "data": {"id": 5, "merchant_tx_id": "tx", "status": "active"},
+    }
+    provider.script("GET", "/api/v1/merchant/deposit/status", reply=Canned(200, ok))
+    limited = Canned(429, {"success": False, "message": "slow down"}, {"Retry-After": earlier})
+    provider.script("GET", "/api/v1/merchant/deposit/status", reply=limited, count=1)
+    async with scripted_link(provider) as client:
+        state = await client.deposit_status(merchant_tx_id="tx")
+    assert state.status == "active"
+    assert len(provider.requests("GET", "/api/v1/merchant/deposit/status")) == 3
