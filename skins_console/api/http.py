@@ -39,23 +39,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from skins_console import __version__
+from skins_console.api.http_errors import ErrorMapping, ErrorRefiner
 from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.core.errors import (
-    ApiConnectionError,
     ApiError,
-    ApiTimeoutError,
-    ApiValidationError,
-    AuthError,
     ConflictError,
-    DeadlineExceededError,
-    ForbiddenError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
-    ResponseTooLargeError,
-    ServerError,
     ValidationError,
-    WrongRecordError,
 )
 from skins_console.core.money import JsonDepthError, loads_exact
 
@@ -74,10 +65,6 @@ DEFAULT_MAX_RETRY_AFTER = 30.0
 DEFAULT_DEADLINE = 30.0
 #: The largest ordinary answer believed (an order, a deposit, the wallet are < 10 kB).
 DEFAULT_MAX_BYTES = 1 << 20
-
-#: Turns (status, decoded body, default error) into a provider-specific error, or returns
-#: the default unchanged. Lets Skinslink map its domain codes without a second request path.
-ErrorRefiner = Callable[[int, Any, ApiError], ApiError]
 
 
 # --- JSON out: Decimal as a JSON number ------------------------------------------------
@@ -181,12 +168,6 @@ class Limits:
         return Limits(deadline=self.deadline * factor, max_bytes=max_bytes)
 
 
-def _size(n: int) -> str:
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):g} MB"
-    return f"{n / 1024:g} kB"
-
-
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Bounded retries of reads: ``attempts`` extra tries after the first."""
@@ -233,8 +214,9 @@ def _short_host(base_url: str) -> str:
     return parts.netloc or base_url
 
 
-class ProviderHttp:
-    """An ``httpx.AsyncClient`` for one provider, with the shared error mapping.
+class ProviderHttp(ErrorMapping):
+    """An ``httpx.AsyncClient`` for one provider, with the shared error mapping
+    (``api/http_errors.py``).
 
     ``auth_headers`` are added to every request except those made with ``auth=False``.
     """
@@ -451,7 +433,7 @@ class ProviderHttp:
         except TimeoutError:
             ms = (time.perf_counter() - started) * 1000
             log.debug("%s %s %s -> deadline after %.0f ms", self.provider, method, path, ms)
-            raise self._deadline_error(method, limits, what) from None
+            raise self.deadline_error(method, limits.deadline, what) from None
         except httpx.TimeoutException as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug(
@@ -462,13 +444,13 @@ class ProviderHttp:
                 type(exc).__name__,
                 ms,
             )
-            raise self._timeout_error(method, exc) from None
+            raise self.timeout_error(method, exc) from None
         except httpx.TransportError as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug(
                 "%s %s %s -> %s after %.0f ms", self.provider, method, path, type(exc).__name__, ms
             )
-            raise self._connection_error(method, exc) from None
+            raise self.connection_error(method, exc) from None
         except httpx.DecodingError:
             # A body whose Content-Encoding does not decode is a garbled answer.
             raise self.malformed("the answer could not be decompressed", status=None) from None
@@ -492,14 +474,14 @@ class ProviderHttp:
         try:
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limits.max_bytes:
-                raise self._too_large(method, limits, what, response.status_code)
+                raise self.too_large(method, limits.max_bytes, what, response.status_code)
             # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > limits.max_bytes:
-                    raise self._too_large(method, limits, what, response.status_code)
+                    raise self.too_large(method, limits.max_bytes, what, response.status_code)
                 chunks.append(chunk)
         finally:
             await response.aclose()
@@ -547,172 +529,6 @@ class ProviderHttp:
         )
         raise error
 
-    def error_for_status(
-        self,
-        status: int,
-        body: Any,
-        *,
-        retry_after: float | None = None,
-        method: str = "GET",
-        what: str | None = None,
-    ) -> ApiError:
-        """The typed error for a non-2xx answer, refined by the provider's own codes."""
-        p = self.provider
-        detail = error_detail(body)
-        said = f" {p} said: “{detail}”." if detail else ""
-        kw: dict[str, Any] = {"provider": p, "status": status, "body": body}
-        if status == 401:
-            error: ApiError = AuthError(
-                f"{p} did not accept the API credentials (HTTP 401).{said} Check the "
-                f"credentials in the profile settings; a regenerated key replaces the old "
-                f"one at once.",
-                **kw,
-            )
-        elif status == 403:
-            error = ForbiddenError(
-                f"{p} refused the request (HTTP 403): the provider does not accept requests "
-                f"from this computer's IP address; add it to the allow-list in your "
-                f"account, or use a fixed-IP relay.{said}",
-                **kw,
-            )
-        elif status == 404:
-            thing = what or "the requested record"
-            error = NotFoundError(
-                f"{p} has no record of {thing} (HTTP 404).{said} Check the id; if you just "
-                f"created it, refresh in a moment.",
-                **kw,
-            )
-        elif status == 409:
-            error = ConflictError(
-                f"{p} already has {what or 'this record'} (HTTP 409).{said} The existing "
-                f"record is used instead of creating a second one.",
-                **kw,
-            )
-        elif status in (400, 422):
-            details = validation_details(body)
-            listed = "; ".join(_format_detail(d) for d in details[:5])
-            fix = f" Problems: {listed}." if listed else ""
-            error = ApiValidationError(
-                f"{p} rejected the request as invalid (HTTP {status}).{said}{fix} Correct "
-                f"the input and try again.",
-                details=details,
-                **kw,
-            )
-        elif status == 429:
-            wait = f"wait {retry_after:.0f} s" if retry_after is not None else "wait a minute"
-            error = RateLimitedError(
-                f"{p} is limiting how often this account may call it (HTTP 429); {wait} "
-                f"and try again.",
-                retry_after=retry_after,
-                **kw,
-            )
-        elif status == 408:
-            error = ApiTimeoutError(
-                f"{p} timed out upstream (HTTP 408).{said}{self._write_note(method)} "
-                f"Try again in a minute.",
-                **kw,
-            )
-        elif status >= 500:
-            error = ServerError(
-                f"{p} had a server error (HTTP {status}).{said}{self._write_note(method)} "
-                f"Try again in a minute; if it persists, check the provider's status page.",
-                **kw,
-            )
-        else:
-            error = ApiError(
-                f"{p} answered with an unexpected HTTP {status}.{said} Try again; if it "
-                f"persists, contact {p} support.",
-                **kw,
-            )
-        if self._refine is not None:
-            error = self._refine(status, body, error)
-        return error
-
-    def malformed(
-        self, reason: str, *, status: int | None = 200, body: Any = None
-    ) -> MalformedResponseError:
-        return MalformedResponseError(
-            f"{self.provider} sent an answer the console cannot read ({reason}). Nothing was "
-            f"changed locally; try again, and if it persists contact {self.provider} support.",
-            provider=self.provider,
-            status=status,
-            body=body,
-        )
-
-    def wrong_record(self, asked: str, got: object, *, body: Any = None) -> WrongRecordError:
-        """The answer names another record than ``asked`` (an order, a deposit)."""
-        named = f"“{got}”" if got not in (None, "") else "no record at all"
-        return WrongRecordError(
-            f"{self.provider} answered about {named} when asked about {asked}, so the "
-            f"answer was not believed and nothing was changed locally. The console checks "
-            f"again with the same id; if it persists contact {self.provider} support.",
-            provider=self.provider,
-            status=200,
-            body=body,
-        )
-
-    def _deadline_error(
-        self, method: str, limits: Limits, what: str | None
-    ) -> DeadlineExceededError:
-        thing = f" ({what})" if what else ""
-        return DeadlineExceededError(
-            f"{self.provider} ({self.host}) did not finish answering within "
-            f"{limits.deadline:g} s{thing}; the console stopped waiting."
-            f"{self._write_note(method)} Check the internet connection and try again.",
-            provider=self.provider,
-        )
-
-    def _too_large(
-        self, method: str, limits: Limits, what: str | None, status: int
-    ) -> ResponseTooLargeError:
-        thing = f" for {what}" if what else ""
-        return ResponseTooLargeError(
-            f"{self.provider} sent an answer larger than {_size(limits.max_bytes)}{thing}, "
-            f"far more than it can hold; the console stopped reading it and changed "
-            f"nothing.{self._write_note(method)} Try again; if it persists contact "
-            f"{self.provider} support.",
-            provider=self.provider,
-            status=status,
-        )
-
-    def _write_note(self, method: str) -> str:
-        if method == "GET":
-            return ""
-        return (
-            " The request may or may not have been carried out; the console checks "
-            "before sending it again, with the same id."
-        )
-
-    def _timeout_error(self, method: str, exc: httpx.TimeoutException) -> ApiTimeoutError:
-        if isinstance(exc, httpx.ConnectTimeout):
-            limit, stage = self.timeout.connect, "connect"
-        elif isinstance(exc, httpx.PoolTimeout):
-            limit, stage = self.timeout.pool, "get a free connection"
-        else:
-            limit, stage = self.timeout.read, "answer"
-        seconds = f" within {limit:g} s" if limit else ""
-        return ApiTimeoutError(
-            f"{self.provider} ({self.host}) did not {stage}{seconds}."
-            f"{self._write_note(method)} Check the internet connection and try again.",
-            provider=self.provider,
-        )
-
-    def _connection_error(self, method: str, exc: httpx.TransportError) -> ApiConnectionError:
-        if isinstance(exc, (httpx.ConnectError,)):
-            what = f"Could not connect to {self.provider} at {self.host}"
-            advice = (
-                " Check the internet connection and the server address in the profile settings."
-            )
-            note = ""
-        else:
-            what = f"The connection to {self.provider} ({self.host}) broke before it answered"
-            advice = " Try again in a moment."
-            note = self._write_note(method)
-        return ApiConnectionError(
-            f"{what} ({type(exc).__name__}).{note}{advice}",
-            provider=self.provider,
-        )
-
     def _retry_delay(self, exc: ApiError, retry_index: int, attempts: int) -> float | None:
         if retry_index >= attempts:
             return None
@@ -725,58 +541,6 @@ class ProviderHttp:
         if exc.outcome_unknown:
             return self.retry.backoff(retry_index)
         return None
-
-
-# --- reading error bodies --------------------------------------------------------------
-
-
-def error_detail(body: Any) -> str | None:
-    """The provider's own one-line explanation from an error body, if it has one."""
-    if isinstance(body, Mapping):
-        for key in ("message", "error", "detail", "title"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                return _clip(value.strip())
-            if isinstance(value, Mapping):
-                inner = error_detail(value)
-                if inner:
-                    return inner
-        return None
-    if isinstance(body, (bytes, bytearray)):
-        text = bytes(body[:300]).decode("utf-8", "replace").strip()
-        # An HTML error page says nothing useful in one line.
-        if not text or text.startswith("<"):
-            return None
-        return _clip(text)
-    return None
-
-
-def validation_details(body: Any) -> list[dict]:
-    """Per-field problems from an error body: ``data[]`` (Skinslink), ``details``/``errors``
-    (common API styles) or a ``detail`` list; each kept as the provider's own dict."""
-    if not isinstance(body, Mapping):
-        return []
-    for key in ("data", "details", "errors", "detail"):
-        value = body.get(key)
-        if isinstance(value, list):
-            return [item if isinstance(item, dict) else {"message": str(item)} for item in value]
-        if key == "errors" and isinstance(value, Mapping):
-            return [{"field": str(k), "message": str(v)} for k, v in value.items()]
-    return []
-
-
-def _format_detail(detail: Mapping[str, Any]) -> str:
-    field_name = detail.get("field") or detail.get("path") or detail.get("loc")
-    if isinstance(field_name, list):
-        field_name = ".".join(str(part) for part in field_name)
-    message = detail.get("message") or detail.get("msg") or detail.get("code") or ""
-    text = f"{field_name}: {message}" if field_name else str(message)
-    return _clip(text, 120)
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ProviderClient:
