@@ -198,6 +198,20 @@ async def test_deposit_answer_about_an_older_deposit_is_never_applied_to_it(sb, 
     assert len(standin.requests("POST", "/api/v1/merchant/create-deposit-by-hash-name")) == 2
 
 
+async def test_create_answer_naming_another_trade_is_reconciled(sb, standin):
+    async with link_via(standin, sb) as client:
+        req = await quoted_request(client, sb)
+        standin.script(
+            "POST",
+            "/api/v1/merchant/create-deposit-by-hash-name",
+            count=1,
+            rewrite=lambda d: {**d, "data": {**d["data"], "id": req.trade_id + 1000}},
+        )
+        state = await client.create_deposit_by_hash_name(req)
+    assert (state.id, state.merchant_tx_id) == (req.trade_id, req.merchant_tx_id)
+    assert len(standin.requests("POST", "/api/v1/merchant/create-deposit-by-hash-name")) == 1
+
+
 async def test_deposit_status_about_another_deposit_or_trade_is_wrong_record(sb, standin):
     async with link_via(standin, sb, max_get_retries=0) as client:
         state = await client.create_deposit_by_hash_name(await quoted_request(client, sb))
