@@ -6,6 +6,12 @@ reads (exponential backoff with jitter, ``Retry-After`` on 429), and the mapping
 statuses and transport failures to the typed errors in ``core.errors`` with messages the
 operator can act on.
 
+Every request has limits (:class:`Limits`): an overall deadline covering the connection,
+the headers and the entire body (a read's retries included), besides httpx's per-read
+timeouts, so an answer trickling in a byte a second is cut off; and a maximum answer size
+per endpoint, counted while the body streams in. Exceeding either is a typed, retryable
+error (``DeadlineExceededError``, ``ResponseTooLargeError``).
+
 Writes (POST) are sent exactly once per call here; whether and how a write is repeated is
 the client's decision, because only it knows the idempotency key to reconcile with.
 
@@ -33,22 +39,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from skins_console import __version__
+from skins_console.api.http_errors import ErrorMapping, ErrorRefiner
 from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.core.errors import (
-    ApiConnectionError,
     ApiError,
-    ApiTimeoutError,
-    ApiValidationError,
-    AuthError,
     ConflictError,
-    ForbiddenError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
-    ServerError,
     ValidationError,
 )
-from skins_console.core.money import loads_exact
+from skins_console.core.money import JsonDepthError, loads_exact
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,11 @@ CONNECT_TIMEOUT_CAP = 5.0
 #: A Retry-After longer than this is reported to the caller instead of slept through, so a
 #: button never hangs for minutes; background tracking reschedules with ``retry_after``.
 DEFAULT_MAX_RETRY_AFTER = 30.0
-
-#: Turns (status, decoded body, default error) into a provider-specific error, or returns
-#: the default unchanged. Lets Skinslink map its domain codes without a second request path.
-ErrorRefiner = Callable[[int, Any, ApiError], ApiError]
+#: Seconds one provider call may take in all (connect, headers, whole body, a read's
+#: retries). Ordinary answers are a few hundred bytes; 30 s is very slow already.
+DEFAULT_DEADLINE = 30.0
+#: The largest ordinary answer believed (an order, a deposit, the wallet are < 10 kB).
+DEFAULT_MAX_BYTES = 1 << 20
 
 
 # --- JSON out: Decimal as a JSON number ------------------------------------------------
@@ -155,6 +156,19 @@ class JsonResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one endpoint's answer may cost: ``deadline`` seconds for the whole call and
+    ``max_bytes`` of (decompressed) body."""
+
+    deadline: float = DEFAULT_DEADLINE
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def scaled(self, factor: float, max_bytes: int) -> Limits:
+        """These limits for a bigger endpoint (the catalog, a 2000-name quote)."""
+        return Limits(deadline=self.deadline * factor, max_bytes=max_bytes)
+
+
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Bounded retries of reads: ``attempts`` extra tries after the first."""
 
@@ -200,8 +214,9 @@ def _short_host(base_url: str) -> str:
     return parts.netloc or base_url
 
 
-class ProviderHttp:
-    """An ``httpx.AsyncClient`` for one provider, with the shared error mapping.
+class ProviderHttp(ErrorMapping):
+    """An ``httpx.AsyncClient`` for one provider, with the shared error mapping
+    (``api/http_errors.py``).
 
     ``auth_headers`` are added to every request except those made with ``auth=False``.
     """
@@ -217,11 +232,14 @@ class ProviderHttp:
         transport: httpx.AsyncBaseTransport | None = None,
         refine_error: ErrorRefiner | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limits: Limits | None = None,
     ) -> None:
         self.provider = provider
         self.base_url = check_base_url(provider, base_url)
         self.host = _short_host(self.base_url)
         self.retry = retry or RetryPolicy()
+        #: The limits of an endpoint that names none.
+        self.limits = limits or Limits()
         self._auth_headers = dict(auth_headers)
         self._refine = refine_error
         self._sleep = sleep
@@ -263,30 +281,50 @@ class ProviderHttp:
         auth: bool = True,
         what: str | None = None,
         retries: int | None = None,
+        limits: Limits | None = None,
     ) -> JsonResponse:
-        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON."""
+        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON,
+        all within one deadline."""
         return await self._with_retries(
-            "GET", path, params=params, auth=auth, what=what, retries=retries
+            "GET", path, params=params, auth=auth, what=what, retries=retries, limits=limits
         )
 
     async def post_retrying(
-        self, path: str, body: Any, *, what: str | None = None, retries: int | None = None
+        self,
+        path: str,
+        body: Any,
+        *,
+        what: str | None = None,
+        retries: int | None = None,
+        limits: Limits | None = None,
     ) -> JsonResponse:
         """A POST that is safe to repeat because it changes nothing that matters (a price
         quote: a repeated one only leaves a draft that expires by itself)."""
-        return await self._with_retries("POST", path, body=body, what=what, retries=retries)
+        return await self._with_retries(
+            "POST", path, body=body, what=what, retries=retries, limits=limits
+        )
 
     async def _with_retries(
-        self, method: str, path: str, *, retries: int | None, **kw: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        retries: int | None,
+        limits: Limits | None,
+        **kw: Any,
     ) -> JsonResponse:
         attempts = self.retry.attempts if retries is None else retries
+        limits = limits or self.limits
+        # One deadline for the call as the operator waits for it, retries included.
+        until = asyncio.get_running_loop().time() + limits.deadline
         retry_index = 0
         while True:
             try:
-                return await self.send(method, path, **kw)
+                return await self.send(method, path, limits=limits, until=until, **kw)
             except ApiError as exc:
                 delay = self._retry_delay(exc, retry_index, attempts)
-                if delay is None:
+                left = until - asyncio.get_running_loop().time()
+                if delay is None or delay >= left:
                     raise
                 log.debug(
                     "%s %s %s: retry %d in %.2fs (%s)",
@@ -300,9 +338,11 @@ class ProviderHttp:
                 retry_index += 1
                 await self._sleep(delay)
 
-    async def post(self, path: str, body: Any, *, what: str | None = None) -> JsonResponse:
+    async def post(
+        self, path: str, body: Any, *, what: str | None = None, limits: Limits | None = None
+    ) -> JsonResponse:
         """A write, sent once. The caller decides about reconciling and resending."""
-        return await self.send("POST", path, body=body, what=what)
+        return await self.send("POST", path, body=body, what=what, limits=limits)
 
     async def create_reconciling(
         self,
@@ -370,23 +410,30 @@ class ProviderHttp:
         params: Mapping[str, Any] | None = None,
         auth: bool = True,
         what: str | None = None,
+        limits: Limits | None = None,
+        until: float | None = None,
     ) -> JsonResponse:
+        """One request and its whole answer, within ``limits`` (``until``: a loop time
+        the call must end by, when it is part of a longer one)."""
+        limits = limits or self.limits
         headers = dict(self._auth_headers) if auth else {}
         content = None
         if body is not None:
             content = dumps_exact(body)
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
+        if until is None:
+            until = asyncio.get_running_loop().time() + limits.deadline
         try:
             request = self._client.build_request(
                 method, path, content=content, params=params, headers=headers
             )
-            response = await self._client.send(request, stream=True)
-            try:
-                # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
-                chunks = [chunk async for chunk in response.aiter_bytes()]
-            finally:
-                await response.aclose()
+            async with asyncio.timeout_at(until):
+                response, chunks = await self._exchange(request, method, limits, what)
+        except TimeoutError:
+            ms = (time.perf_counter() - started) * 1000
+            log.debug("%s %s %s -> deadline after %.0f ms", self.provider, method, path, ms)
+            raise self.deadline_error(method, limits.deadline, what) from None
         except httpx.TimeoutException as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug(
@@ -397,13 +444,13 @@ class ProviderHttp:
                 type(exc).__name__,
                 ms,
             )
-            raise self._timeout_error(method, exc) from None
+            raise self.timeout_error(method, exc) from None
         except httpx.TransportError as exc:
             ms = (time.perf_counter() - started) * 1000
             log.debug(
                 "%s %s %s -> %s after %.0f ms", self.provider, method, path, type(exc).__name__, ms
             )
-            raise self._connection_error(method, exc) from None
+            raise self.connection_error(method, exc) from None
         except httpx.DecodingError:
             # A body whose Content-Encoding does not decode is a garbled answer.
             raise self.malformed("the answer could not be decompressed", status=None) from None
@@ -419,6 +466,26 @@ class ProviderHttp:
                 self._decode, method, response, chunks, ms, what, loads=loads_exact_stepwise
             )
         return self._decode(method, response, b"".join(chunks), ms, what)
+
+    async def _exchange(
+        self, request: httpx.Request, method: str, limits: Limits, what: str | None
+    ) -> tuple[httpx.Response, list[bytes]]:
+        response = await self._client.send(request, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limits.max_bytes:
+                raise self.too_large(method, limits.max_bytes, what, response.status_code)
+            # Kept as received: joining a 40 MB catalog is one 30 ms C call on the loop.
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise self.too_large(method, limits.max_bytes, what, response.status_code)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return response, chunks
 
     # --- decoding and error mapping ----------------------------------------------------
 
@@ -436,6 +503,9 @@ class ProviderHttp:
         try:
             data = loads(body) if has_body else None
             decoded = True
+        except JsonDepthError as exc:
+            # Refused whatever the status: an error page this deep is no error page.
+            raise self.malformed(str(exc), status=status) from None
         except (ValueError, UnicodeDecodeError):
             data, decoded = None, False
         if not decoded or data is None:
@@ -459,136 +529,6 @@ class ProviderHttp:
         )
         raise error
 
-    def error_for_status(
-        self,
-        status: int,
-        body: Any,
-        *,
-        retry_after: float | None = None,
-        method: str = "GET",
-        what: str | None = None,
-    ) -> ApiError:
-        """The typed error for a non-2xx answer, refined by the provider's own codes."""
-        p = self.provider
-        detail = error_detail(body)
-        said = f" {p} said: “{detail}”." if detail else ""
-        kw: dict[str, Any] = {"provider": p, "status": status, "body": body}
-        if status == 401:
-            error: ApiError = AuthError(
-                f"{p} did not accept the API credentials (HTTP 401).{said} Check the "
-                f"credentials in the profile settings; a regenerated key replaces the old "
-                f"one at once.",
-                **kw,
-            )
-        elif status == 403:
-            error = ForbiddenError(
-                f"{p} refused the request (HTTP 403): the provider does not accept requests "
-                f"from this computer's IP address; add it to the allow-list in your "
-                f"account, or use a fixed-IP relay.{said}",
-                **kw,
-            )
-        elif status == 404:
-            thing = what or "the requested record"
-            error = NotFoundError(
-                f"{p} has no record of {thing} (HTTP 404).{said} Check the id; if you just "
-                f"created it, refresh in a moment.",
-                **kw,
-            )
-        elif status == 409:
-            error = ConflictError(
-                f"{p} already has {what or 'this record'} (HTTP 409).{said} The existing "
-                f"record is used instead of creating a second one.",
-                **kw,
-            )
-        elif status in (400, 422):
-            details = validation_details(body)
-            listed = "; ".join(_format_detail(d) for d in details[:5])
-            fix = f" Problems: {listed}." if listed else ""
-            error = ApiValidationError(
-                f"{p} rejected the request as invalid (HTTP {status}).{said}{fix} Correct "
-                f"the input and try again.",
-                details=details,
-                **kw,
-            )
-        elif status == 429:
-            wait = f"wait {retry_after:.0f} s" if retry_after is not None else "wait a minute"
-            error = RateLimitedError(
-                f"{p} is limiting how often this account may call it (HTTP 429); {wait} "
-                f"and try again.",
-                retry_after=retry_after,
-                **kw,
-            )
-        elif status == 408:
-            error = ApiTimeoutError(
-                f"{p} timed out upstream (HTTP 408).{said}{self._write_note(method)} "
-                f"Try again in a minute.",
-                **kw,
-            )
-        elif status >= 500:
-            error = ServerError(
-                f"{p} had a server error (HTTP {status}).{said}{self._write_note(method)} "
-                f"Try again in a minute; if it persists, check the provider's status page.",
-                **kw,
-            )
-        else:
-            error = ApiError(
-                f"{p} answered with an unexpected HTTP {status}.{said} Try again; if it "
-                f"persists, contact {p} support.",
-                **kw,
-            )
-        if self._refine is not None:
-            error = self._refine(status, body, error)
-        return error
-
-    def malformed(
-        self, reason: str, *, status: int | None = 200, body: Any = None
-    ) -> MalformedResponseError:
-        return MalformedResponseError(
-            f"{self.provider} sent an answer the console cannot read ({reason}). Nothing was "
-            f"changed locally; try again, and if it persists contact {self.provider} support.",
-            provider=self.provider,
-            status=status,
-            body=body,
-        )
-
-    def _write_note(self, method: str) -> str:
-        if method == "GET":
-            return ""
-        return (
-            " The request may or may not have been carried out; the console checks "
-            "before sending it again, with the same id."
-        )
-
-    def _timeout_error(self, method: str, exc: httpx.TimeoutException) -> ApiTimeoutError:
-        if isinstance(exc, httpx.ConnectTimeout):
-            limit, stage = self.timeout.connect, "connect"
-        elif isinstance(exc, httpx.PoolTimeout):
-            limit, stage = self.timeout.pool, "get a free connection"
-        else:
-            limit, stage = self.timeout.read, "answer"
-        seconds = f" within {limit:g} s" if limit else ""
-        return ApiTimeoutError(
-            f"{self.provider} ({self.host}) did not {stage}{seconds}."
-            f"{self._write_note(method)} Check the internet connection and try again.",
-            provider=self.provider,
-        )
-
-    def _connection_error(self, method: str, exc: httpx.TransportError) -> ApiConnectionError:
-        if isinstance(exc, (httpx.ConnectError,)):
-            what = f"Could not connect to {self.provider} at {self.host}"
-            advice = (
-                " Check the internet connection and the server address in the profile settings."
-            )
-            note = ""
-        else:
-            what = f"The connection to {self.provider} ({self.host}) broke before it answered"
-            advice = " Try again in a moment."
-            note = self._write_note(method)
-        return ApiConnectionError(
-            f"{what} ({type(exc).__name__}).{note}{advice}",
-            provider=self.provider,
-        )
-
     def _retry_delay(self, exc: ApiError, retry_index: int, attempts: int) -> float | None:
         if retry_index >= attempts:
             return None
@@ -601,58 +541,6 @@ class ProviderHttp:
         if exc.outcome_unknown:
             return self.retry.backoff(retry_index)
         return None
-
-
-# --- reading error bodies --------------------------------------------------------------
-
-
-def error_detail(body: Any) -> str | None:
-    """The provider's own one-line explanation from an error body, if it has one."""
-    if isinstance(body, Mapping):
-        for key in ("message", "error", "detail", "title"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                return _clip(value.strip())
-            if isinstance(value, Mapping):
-                inner = error_detail(value)
-                if inner:
-                    return inner
-        return None
-    if isinstance(body, (bytes, bytearray)):
-        text = bytes(body[:300]).decode("utf-8", "replace").strip()
-        # An HTML error page says nothing useful in one line.
-        if not text or text.startswith("<"):
-            return None
-        return _clip(text)
-    return None
-
-
-def validation_details(body: Any) -> list[dict]:
-    """Per-field problems from an error body: ``data[]`` (Skinslink), ``details``/``errors``
-    (common API styles) or a ``detail`` list; each kept as the provider's own dict."""
-    if not isinstance(body, Mapping):
-        return []
-    for key in ("data", "details", "errors", "detail"):
-        value = body.get(key)
-        if isinstance(value, list):
-            return [item if isinstance(item, dict) else {"message": str(item)} for item in value]
-        if key == "errors" and isinstance(value, Mapping):
-            return [{"field": str(k), "message": str(v)} for k, v in value.items()]
-    return []
-
-
-def _format_detail(detail: Mapping[str, Any]) -> str:
-    field_name = detail.get("field") or detail.get("path") or detail.get("loc")
-    if isinstance(field_name, list):
-        field_name = ".".join(str(part) for part in field_name)
-    message = detail.get("message") or detail.get("msg") or detail.get("code") or ""
-    text = f"{field_name}: {message}" if field_name else str(message)
-    return _clip(text, 120)
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ProviderClient:

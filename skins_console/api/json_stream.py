@@ -8,7 +8,9 @@ time into a sliding text window, the outer two levels (the answer object and its
 are walked in Python, and every value below them (one catalog item) is parsed by the C
 scanner on its own. The result is the same as ``loads_exact``: ``Decimal`` for numbers
 with a fraction, ``int`` for integers, the last of repeated keys, and ``ValueError`` for
-anything that is not one well-formed JSON document.
+anything that is not one well-formed JSON document, including ``JsonDepthError`` for one
+nested deeper than ``MAX_JSON_DEPTH`` (checked per value, only for a value holding enough
+brackets to be that deep, so a flat catalog item costs two ``str.count`` calls).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from decimal import Decimal
 from json.decoder import WHITESPACE, JSONDecodeError
 from json.scanner import make_scanner
 from typing import Any
+
+from skins_console.core.money import MAX_JSON_DEPTH, JsonDepthError, check_json_depth
 
 #: bytes decoded per step
 STEP = 1 << 20
@@ -76,12 +80,15 @@ class _Window:
         self.pos += 1
         return char
 
-    def value(self) -> Any:
-        """One whole value through the C scanner, reading on while it is incomplete."""
+    def value(self, depth: int) -> Any:
+        """One whole value through the C scanner, reading on while it is incomplete;
+        ``depth`` is how deep it sits, so the value may nest ``MAX_JSON_DEPTH - depth``."""
         while True:
             self.peek()
             try:
                 obj, end = _SCAN(self.text, self.pos)
+            except RecursionError:
+                raise JsonDepthError() from None
             except StopIteration:
                 if self.more():
                     continue
@@ -92,14 +99,20 @@ class _Window:
                 raise
             if end + _MARGIN >= len(self.text) and self.more():
                 continue  # a number may go on in the next step: "12" of "125", "1" of "1e3"
-            self.pos = end
+            start, self.pos = self.pos, end
+            allowed = MAX_JSON_DEPTH - depth
+            if self.text.count("[", start, end) + self.text.count("{", start, end) > allowed:
+                try:
+                    check_json_depth(self.text[start:end], allowed)
+                except JsonDepthError:
+                    raise JsonDepthError() from None
             return obj
 
 
 def _walk(window: _Window, depth: int) -> Any:
     opening = window.peek()
     if depth >= WALKED_DEPTH or opening not in ("{", "["):
-        return window.value()
+        return window.value(depth)
     window.pos += 1
     if opening == "{":
         pairs: list[tuple[str, Any]] = []
@@ -111,7 +124,7 @@ def _walk(window: _Window, depth: int) -> Any:
                 raise JSONDecodeError(
                     "Expecting property name enclosed in double quotes", window.text, window.pos
                 )
-            key = window.value()
+            key = window.value(depth + 1)
             window.take(":", "':' delimiter")
             pairs.append((key, _walk(window, depth + 1)))
             if window.take(",}", "',' delimiter") == "}":

@@ -7,6 +7,12 @@
 Answers come in a ``{success, message, data}`` envelope. A deposit that Skinslink refuses
 for business reasons still comes back as HTTP 200 with ``data.status == "failed"``; that
 raises :class:`DepositFailedError` carrying the state.
+
+An answer is believed only once checked (``skinslink_parse`` for statuses, money and ids):
+the deposit it describes must be the one asked about, by ``merchant_tx_id`` and, for a
+create, by the quote's trade id. An answer about another deposit raises
+``WrongRecordError`` (garbled): a create then reconciles with its own key, and nothing is
+written onto the other deposit.
 """
 
 from __future__ import annotations
@@ -19,7 +25,14 @@ from typing import Any
 import httpx
 
 from skins_console.api import skinslink_parse as parse
-from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
+from skins_console.api.http import (
+    DEFAULT_DEADLINE,
+    JsonResponse,
+    Limits,
+    ProviderClient,
+    ProviderHttp,
+    RetryPolicy,
+)
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinslink_codes import describe_fail_reason, refine_skinslink_error
 from skins_console.core.errors import (
@@ -43,6 +56,9 @@ log = logging.getLogger(__name__)
 PROVIDER = "Skinslink"
 DEFAULT_CREATE_ATTEMPTS = 3
 _ASSET_ID = re.compile(r"\d{1,20}")
+#: A 2000-name quote is about 400 kB; pricing that many may take the provider a while.
+QUOTE_MAX_BYTES = 8 << 20
+QUOTE_DEADLINE_FACTOR = 2.0
 _SPACES = re.compile(r"\s+")
 
 
@@ -59,6 +75,7 @@ class SkinslinkClient(ProviderClient):
         backoff_base: float = 0.25,
         backoff_cap: float = 4.0,
         max_retry_after: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         if not api_key:
             raise ValidationError(
@@ -78,7 +95,9 @@ class SkinslinkClient(ProviderClient):
             ),
             transport=transport,
             refine_error=refine_skinslink_error,
+            limits=Limits(deadline=deadline),
         )
+        self._quote_limits = self._http.limits.scaled(QUOTE_DEADLINE_FACTOR, QUOTE_MAX_BYTES)
 
     # --- quote -------------------------------------------------------------------------
 
@@ -92,7 +111,9 @@ class SkinslinkClient(ProviderClient):
             body["no_deposit_intent"] = True
         # Repeating a quote is harmless (an unused draft expires by itself), so it gets the
         # same bounded retries as a read.
-        response = await self._http.post_retrying("/merchant/get-prices", body, what="the quote")
+        response = await self._http.post_retrying(
+            "/merchant/get-prices", body, what="the quote", limits=self._quote_limits
+        )
         data = self._data(response)
         # The lock runs from Skinslink's response; our receipt time is the closest we know.
         return self._parsed(
@@ -109,9 +130,8 @@ class SkinslinkClient(ProviderClient):
             response = await self._http.post(
                 "/merchant/create-deposit-by-hash-name", body, what=f"deposit {req.merchant_tx_id}"
             )
-            return self._settled(
-                req, self._parsed(parse.parse_deposit_state, response, self._data(response))
-            )
+            state = self._parsed(parse.parse_deposit_state, response, self._data(response))
+            return self._settled(req, self._ours(req, state, response.data))
 
         # A repeated merchant_tx_id is a deposit of ours: it is adopted.
         return await self._http.create_reconciling(
@@ -119,7 +139,7 @@ class SkinslinkClient(ProviderClient):
             attempts=self.create_attempts,
             send=send,
             look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
-            settle=lambda state: self._settled(req, state),
+            settle=lambda state: self._settled(req, self._ours(req, state, state.raw)),
             unknown=lambda cause: self._unknown(req, cause),
         )
 
@@ -142,13 +162,30 @@ class SkinslinkClient(ProviderClient):
         label = f"deposit {merchant_tx_id or id}"
         response = await self._http.get("/merchant/deposit/status", params=params, what=label)
         state = self._parsed(parse.parse_deposit_state, response, self._data(response))
-        if merchant_tx_id and state.merchant_tx_id not in (None, merchant_tx_id):
-            raise self._http.malformed(
-                f"asked for {merchant_tx_id}, got {state.merchant_tx_id}", body=response.data
+        if merchant_tx_id and state.merchant_tx_id != merchant_tx_id:
+            raise self._http.wrong_record(
+                f"deposit {merchant_tx_id}", state.merchant_tx_id, body=response.data
             )
+        if id is not None and state.id != id:
+            raise self._http.wrong_record(f"trade {id}", f"trade {state.id}", body=response.data)
         return state
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _ours(self, req: DepositRequest, state: DepositState, body: Any) -> DepositState:
+        """``state`` if it is the deposit ``req`` created: its merchant_tx_id and the quote's
+        trade id (create-deposit-by-hash-name commits that very trade)."""
+        if state.merchant_tx_id != req.merchant_tx_id:
+            raise self._http.wrong_record(
+                f"deposit {req.merchant_tx_id}", state.merchant_tx_id, body=body
+            )
+        if state.id != req.trade_id:
+            raise self._http.wrong_record(
+                f"deposit {req.merchant_tx_id} (trade {req.trade_id})",
+                f"trade {state.id}",
+                body=body,
+            )
+        return state
 
     def _settled(self, req: DepositRequest, state: DepositState) -> DepositState:
         if state.status == "failed":

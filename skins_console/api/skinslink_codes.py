@@ -17,6 +17,7 @@ from skins_console.core.errors import (
     ApiError,
     ApiValidationError,
     ConflictError,
+    ForbiddenError,
     ProviderRefusal,
     QuoteExpiredError,
 )
@@ -182,6 +183,20 @@ def describe_fail_reason(reason: str | None) -> str:
 
 # --- refining HTTP errors --------------------------------------------------------------
 
+#: The official messages of the errors that leave an outcome unknown (contract Correction
+#: 1), said plainly; the error keeps its class, so it is still reconciled and retried.
+UPSTREAM_MESSAGES: dict[str, str] = {
+    "timeout error": "Skinslink's pricing or inventory service timed out (a problem on "
+    "Skinslink's side).",
+    "integration service error": "Skinslink's inventory service failed (a problem on "
+    "Skinslink's side).",
+    "internal error": "Skinslink had an internal error (a problem on Skinslink's side).",
+    "bad gateway": "Skinslink could not reach its upstream service (a problem on "
+    "Skinslink's side).",
+}
+#: The one 403 that is not about this computer's IP address.
+ACCOUNT_DISABLED = "merchant account is disabled"
+
 
 def body_codes(body: Any) -> list[str]:
     """Domain codes in an error body: validation ``data[].code`` and a bare ``message``."""
@@ -208,8 +223,24 @@ def body_codes(body: Any) -> list[str]:
 def refine_skinslink_error(status: int, body: Any, error: ApiError) -> ApiError:
     """Turn a generic HTTP error into the domain error its code means.
 
-    Only definite refusals (4xx) are refined; a 5xx or timeout stays "outcome unknown".
+    Only definite refusals (4xx) change class; a 5xx or timeout stays "outcome unknown" and
+    only gains a plain sentence for the official message it carries. A 403 is matched on
+    the status (both official texts, ``IP not whitelisted: <ip>`` and ``invalid IP: <ip>``),
+    except for a disabled account.
     """
+    message = body.get("message") if isinstance(body, Mapping) else None
+    said = message.strip().lower() if isinstance(message, str) else ""
+    if status in (408, 500, 502, 503) and said in UPSTREAM_MESSAGES:
+        error.args = (f"{UPSTREAM_MESSAGES[said]} {error.message}",)
+        return error
+    if status == 403 and said == ACCOUNT_DISABLED:
+        return ForbiddenError(
+            "Skinslink says this merchant account is disabled (HTTP 403); nothing can be "
+            "quoted or deposited until Skinslink support enables it again.",
+            provider=error.provider,
+            status=status,
+            body=body,
+        )
     if isinstance(error, ConflictError) or status not in (400, 422):
         return error
     codes = body_codes(body)

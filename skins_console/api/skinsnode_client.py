@@ -9,6 +9,11 @@ Creating an order is the one dangerous call: a customer's money moves. The rules
   is looked up by ``externalId``: found means accepted; 404 means the request never
   arrived, so the identical body is sent again; anything else, or too many rounds, raises
   :class:`OutcomeUnknownError` so the caller keeps the order in ``sending`` for recovery.
+
+Every answer is checked before it is believed: it must be about the order asked for (its
+``externalId``), carry a SkinsNode status (never a local one such as ``rejected``) and
+money that is whole cents within 64 bits (``skinsnode_parse``); anything else is a garbled
+answer, which for a create means reconciling with the same key.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ from urllib.parse import quote
 import httpx
 
 from skins_console.api import skinsnode_parse as parse
-from skins_console.api.http import JsonResponse, ProviderClient, ProviderHttp, RetryPolicy
+from skins_console.api.http import (
+    DEFAULT_DEADLINE,
+    JsonResponse,
+    Limits,
+    ProviderClient,
+    ProviderHttp,
+    RetryPolicy,
+)
 from skins_console.api.shape import ShapeError
 from skins_console.core.errors import (
     ApiError,
@@ -41,6 +53,11 @@ log = logging.getLogger(__name__)
 PROVIDER = "SkinsNode"
 #: Rounds of send → reconcile for one create_order call before giving up to recovery.
 DEFAULT_CREATE_ATTEMPTS = 3
+#: The catalog may hold 100,000 items of about 400 bytes (real image URLs are longer):
+#: room for 1,500 bytes each; and ten times the ordinary deadline to download it.
+CATALOG_MAX_ITEMS = 100_000
+CATALOG_MAX_BYTES = CATALOG_MAX_ITEMS * 1_500
+CATALOG_DEADLINE_FACTOR = 10.0
 
 
 class SkinsNodeClient(ProviderClient):
@@ -57,6 +74,7 @@ class SkinsNodeClient(ProviderClient):
         backoff_base: float = 0.25,
         backoff_cap: float = 4.0,
         max_retry_after: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         if not client_id or not client_secret:
             raise ValidationError(
@@ -77,7 +95,9 @@ class SkinsNodeClient(ProviderClient):
                 max_retry_after=max_retry_after,
             ),
             transport=transport,
+            limits=Limits(deadline=deadline),
         )
+        self._catalog_limits = self._http.limits.scaled(CATALOG_DEADLINE_FACTOR, CATALOG_MAX_BYTES)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -90,7 +110,9 @@ class SkinsNodeClient(ProviderClient):
         return self._parsed(parse.parse_wallet, response)
 
     async def catalog(self) -> Catalog:
-        response = await self._http.get("/v1/catalog", what="the catalog")
+        response = await self._http.get(
+            "/v1/catalog", what="the catalog", limits=self._catalog_limits
+        )
         # Parsing 100,000 items is CPU work: a worker thread keeps the GUI loop responsive.
         catalog = await asyncio.to_thread(self._parsed, parse.parse_catalog, response)
         if catalog.skipped:
@@ -106,8 +128,8 @@ class SkinsNodeClient(ProviderClient):
         response = await self._http.get(_order_path(external_id), what=f"order {external_id}")
         state = self._parsed(parse.parse_order_state, response)
         if state.external_id != external_id:
-            raise self._http.malformed(
-                f"asked for order {external_id}, got {state.external_id}", body=response.data
+            raise self._http.wrong_record(
+                f"order {external_id}", state.external_id, body=response.data
             )
         return state
 
@@ -119,7 +141,12 @@ class SkinsNodeClient(ProviderClient):
 
         async def send() -> OrderAccepted:
             response = await self._http.post("/v1/orders", body, what=f"order {req.external_id}")
-            return self._parsed(parse.parse_order_accepted, response, external_id=req.external_id)
+            accepted = self._parsed(parse.parse_order_accepted, response)
+            if accepted.external_id != req.external_id:
+                raise self._http.wrong_record(
+                    f"order {req.external_id}", accepted.external_id, body=response.data
+                )
+            return accepted
 
         # The contract answers a repeated key with the existing order (202); a 409 still
         # means it exists, so it is adopted rather than failing the checkout.

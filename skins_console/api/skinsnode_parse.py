@@ -1,6 +1,8 @@
 """SkinsNode JSON → core models.
 
-Strict where money or identity is concerned (a wrong amount must never be believed),
+Strict where money, identity or status is concerned (a wrong amount must never be
+believed; a status must be one SkinsNode documents, never a local state such as
+``rejected``; numbers must be whole and fit in 64 bits, balances and prices not negative),
 tolerant everywhere else: unknown fields are kept in ``raw``, nulls and missing optional
 fields become ``None``. Every function raises :class:`ShapeError` with a reason that names
 the field; the client turns it into ``MalformedResponseError`` (or, for one catalog entry,
@@ -26,7 +28,8 @@ from skins_console.core.models import (
     parse_time,
     utcnow,
 )
-from skins_console.core.money import MoneyError, parse_cents
+from skins_console.core.money import MoneyError, check_int64, parse_cents
+from skins_console.core.statuses import ORDER_KNOWN, ORDER_LOCAL
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
@@ -57,21 +60,39 @@ def _optional_str(value: Any) -> str | None:
     return None
 
 
-def _optional_int(value: Any) -> int | None:
+def _optional_int(value: Any, field: str) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _cents(value: Any, field: str) -> int:
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    else:
+        return None
     try:
-        return parse_cents(value, field=field)
+        return check_int64(number, field=field)
     except MoneyError as exc:
         raise ShapeError(str(exc)) from None
+
+
+def _cents(value: Any, field: str, *, negative: bool = False) -> int:
+    try:
+        cents = parse_cents(value, field=field)
+    except MoneyError as exc:
+        raise ShapeError(str(exc)) from None
+    if cents < 0 and not negative:
+        raise ShapeError(f"{field} is negative ({cents})")
+    return cents
+
+
+def _status(obj: Mapping[str, Any]) -> str:
+    """A SkinsNode order status: one the contract lists, never one of the console's own."""
+    status = _required_str(obj, "status")
+    if status in ORDER_LOCAL:
+        raise ShapeError(f"status {status!r} is a console state, not a SkinsNode status")
+    if status not in ORDER_KNOWN:
+        raise ShapeError(f"status {status[:40]!r} is not a SkinsNode order status")
+    return status
 
 
 # --- health and wallet -----------------------------------------------------------------
@@ -106,8 +127,6 @@ def parse_catalog_item(entry: Any) -> CatalogItem:
     if "price" not in obj or obj["price"] is None:
         raise ShapeError("price is missing")
     price = _cents(obj["price"], "price")
-    if price < 0:
-        raise ShapeError(f"price is negative ({price})")
     get = obj.get
     return CatalogItem(
         id=item_id,
@@ -116,8 +135,8 @@ def parse_catalog_item(entry: Any) -> CatalogItem:
         currency=_optional_str(get("currency")) or "USD",
         phase=_optional_str(get("phase")),
         float_value=parse_float_value(get("floatValue")),
-        paint_index=_optional_int(get("paintIndex")),
-        paint_seed=_optional_int(get("paintSeed")),
+        paint_index=_optional_int(get("paintIndex"), "paintIndex"),
+        paint_seed=_optional_int(get("paintSeed"), "paintSeed"),
         rarity_color=_optional_str(get("rarityColor")),
         class_id=_optional_str(get("classId")),
         instance_id=_optional_str(get("instanceId")),
@@ -166,14 +185,12 @@ def _entry_label(entry: Any) -> str:
 # --- orders ----------------------------------------------------------------------------
 
 
-def parse_order_accepted(data: Any, *, external_id: str) -> OrderAccepted:
+def parse_order_accepted(data: Any) -> OrderAccepted:
+    """The 202 answer to a create; the client checks that it names the order sent."""
     obj = _object(data, "the order answer")
-    echoed = _required_str(obj, "externalId")
-    if echoed != external_id:
-        raise ShapeError(f"externalId {echoed!r} does not match the order sent")
     return OrderAccepted(
-        external_id=echoed,
-        status=_required_str(obj, "status"),
+        external_id=_required_str(obj, "externalId"),
+        status=_status(obj),
         accepted_at=parse_time(obj.get("acceptedAt")),
         raw=obj,
     )
@@ -225,7 +242,7 @@ def parse_order_state(data: Any) -> OrderState:
     item = obj.get("item")
     return OrderState(
         external_id=_required_str(obj, "externalId"),
-        status=_required_str(obj, "status"),
+        status=_status(obj),
         steam_offer_id=_optional_str(obj.get("steamOfferId")),
         trade_url=_optional_str(obj.get("tradeUrl")),
         amount_cents=amount,

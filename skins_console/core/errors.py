@@ -387,3 +387,29 @@ class ListenerBindError(UserFacingError):
         self.host = host
         self.port = port
         self.reason = reason
+
+
+# --- answers the console refuses to believe (#15) ----------------------------------------
+
+
+class WrongRecordError(MalformedResponseError):
+    """The answer is about another record than the one asked for (another ``externalId``,
+    ``merchant_tx_id`` or trade id): garbled, so nothing is written from it; a create is
+    reconciled with its own key."""
+
+    code = "wrong_record"
+
+
+class DeadlineExceededError(ApiTimeoutError):
+    """The whole request (connecting, the headers and the entire body, and for a read its
+    retries) took longer than its deadline: a trickling answer is cut off, not waited for."""
+
+    code = "deadline_exceeded"
+
+
+class ResponseTooLargeError(ApiError):
+    """The answer grew past the size its endpoint may have; the rest was not read. Like a
+    garbled answer it says nothing about whether a write happened, and a read may be retried."""
+
+    code = "response_too_large"
+    outcome_unknown = True

@@ -7,6 +7,13 @@ SkinsNode amounts are integer US cents (``int``); the API sends them as JSON int
 Skinslink amounts are USD decimals (``Decimal``). JSON must be decoded with
 ``parse_float=Decimal`` (see :func:`loads_exact`) so that ``22.75`` never passes through a
 binary float.
+
+Every provider answer and webhook body is decoded by :func:`loads_exact`, the one JSON
+entry point, which first bounds how deeply the document nests (``MAX_JSON_DEPTH``): a
+garbled answer of a thousand nested brackets is refused with a ``JsonDepthError`` instead
+of exhausting the parser's recursion. Numbers are bounded where they are parsed: SQLite
+keeps integers in 64 bits, so cents, counts and ids outside that range are refused
+(:func:`check_int64`), as is a cents value written as a decimal (``1840.0``).
 """
 
 from __future__ import annotations
@@ -20,30 +27,93 @@ _INT_STR = re.compile(r"-?[0-9]{1,18}")
 _DEC_STR = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")
 CENT = Decimal("0.01")
 
+#: Provider documents nest four or five levels (envelope, data, items, item, field);
+#: anything past this is garbage, refused before the recursive decoder sees it.
+MAX_JSON_DEPTH = 32
+#: SQLite's INTEGER (and every id and amount the providers document) fits in 64 bits.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: The largest USD amount believed (a trillion dollars) and its finest step (Skinslink
+#: prices to 1/1000 USD; the string form already allows six places).
+MAX_USD = Decimal(10) ** 12
+USD_PLACES = 6
+
+# A JSON string (escapes included), then anything that is not a bracket: what is left of
+# a document after both are removed is its bracket skeleton.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+
 
 class MoneyError(ValueError):
     """A money field that is not what the contract says; the message names the value."""
 
 
-def loads_exact(data: bytes | str) -> Any:
-    """``json.loads`` with decimals kept exact (``Decimal``), integers as ``int``."""
+class JsonDepthError(ValueError):
+    """A JSON document nested deeper than ``MAX_JSON_DEPTH``."""
+
+    def __init__(self, limit: int = MAX_JSON_DEPTH) -> None:
+        super().__init__(f"the JSON is nested more than {limit} levels deep")
+        self.limit = limit
+
+
+def check_json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise ``JsonDepthError`` if ``text`` nests brackets deeper than ``limit``.
+
+    Linear and without recursion: strings are cut out and only the brackets kept (C-level
+    regex passes), then each pass removes the innermost empty pairs, so a document ``d``
+    levels deep is empty after ``d`` passes. Unbalanced text is not JSON: it is left for
+    the decoder to say where it breaks, unless its unclosed brackets alone are too deep
+    (``[`` repeated 100,000 times would exhaust the decoder before it reached the end).
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return  # fewer opening brackets than the limit cannot nest deeper than it
+    skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    for _ in range(limit):
+        if not skeleton:
+            return
+        reduced = _EMPTY_PAIR.sub("", skeleton)
+        if len(reduced) == len(skeleton):
+            break  # no pair left: unbalanced
+        skeleton = reduced
+    else:
+        if _EMPTY_PAIR.search(skeleton):
+            raise JsonDepthError(limit)
+    if skeleton.count("[") + skeleton.count("{") > limit:
+        raise JsonDepthError(limit)
+
+
+def loads_exact(data: bytes | bytearray | str) -> Any:
+    """``json.loads`` with decimals kept exact (``Decimal``), integers as ``int``, and the
+    nesting bounded by ``MAX_JSON_DEPTH`` (``JsonDepthError``, a ``ValueError``)."""
+    if isinstance(data, (bytes, bytearray)):
+        # What json.loads does with bytes, done here so the depth check sees the text.
+        data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+    check_json_depth(data)
     return json.loads(data, parse_float=Decimal)
+
+
+def check_int64(value: int, *, field: str) -> int:
+    """``value`` if it fits SQLite's 64-bit INTEGER, else ``MoneyError`` naming the field."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise MoneyError(f"{field}: {value} does not fit in 64 bits")
+    return value
 
 
 def parse_cents(value: object, *, field: str = "amount") -> int:
     """Strictly parse a SkinsNode cents value: an int, or a string of an integer.
 
-    Floats, decimals with a fractional part, booleans and anything else are refused, so a
-    garbled response cannot turn into a wrong debit.
+    Floats and decimals (even ``1840.0``: a number written with a point or an exponent is
+    not what the contract sends, so it is garbled rather than rounded), integers beyond 64
+    bits, booleans and anything else are refused, so a garbled response cannot turn into a
+    wrong debit.
     """
     if isinstance(value, bool):
         raise MoneyError(f"{field}: expected integer cents, got a boolean")
     if isinstance(value, int):
-        return value
+        return check_int64(value, field=field)
     if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        raise MoneyError(f"{field}: expected integer cents, got {value}")
+        raise MoneyError(f"{field}: expected integer cents, got the decimal number {value}")
     if isinstance(value, str):
         text = value.strip()
         if _INT_STR.fullmatch(text):
@@ -76,6 +146,15 @@ def parse_usd(value: object, *, field: str = "amount") -> Decimal:
     try:
         if not result.is_finite():
             raise MoneyError(f"{field}: {value!r} is not a finite amount")
+        if abs(result) >= MAX_USD:
+            raise MoneyError(f"{field}: {result} is out of range for a USD amount")
+        exponent = result.as_tuple().exponent
+        if (
+            isinstance(exponent, int)
+            and exponent < -USD_PLACES
+            and result != result.quantize(Decimal(1).scaleb(-USD_PLACES))
+        ):
+            raise MoneyError(f"{field}: {result} has more than {USD_PLACES} decimal places")
     except InvalidOperation as exc:  # pragma: no cover - defensive
         raise MoneyError(f"{field}: {value!r} is not an amount") from exc
     return result

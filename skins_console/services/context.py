@@ -158,7 +158,7 @@ class AppContext:
                 profile.skinsnode_base_url,
                 profile.skinsnode_client_id,
                 secret,
-                **self.client_options,
+                **self._client_options(),
             )
         return self._skinsnode
 
@@ -167,9 +167,13 @@ class AppContext:
             profile = self.require_profile()
             secret = await self._secret(profile, SecretKind.SKINSLINK_API_KEY)
             self._skinslink = SkinslinkClient(
-                profile.skinslink_base_url, secret, **self.client_options
+                profile.skinslink_base_url, secret, **self._client_options()
             )
         return self._skinslink
+
+    def _client_options(self) -> dict:
+        deadline = float(self.settings.provider_deadline_seconds)
+        return {"deadline": deadline, **self.client_options}
 
     async def webhook_secret(self, kind: SecretKind) -> str:
         return await self._secret(self.require_profile(), kind)

@@ -229,6 +229,14 @@ class Settings:
         "How often the catalog is reloaded (minutes)",
         validator=_in_range(1, 1440),
     )
+    provider_deadline_seconds = Setting(
+        "provider_deadline_seconds",
+        int,
+        30,
+        "Longest wait for one provider answer, its whole body and retries included "
+        "(seconds; the catalog may take ten times as long)",
+        validator=_in_range(2, 600),
+    )
     notifications = Setting(
         "notifications",
         dict,

@@ -66,3 +66,35 @@ async def sl(sb):
 
 def requests(sb: Sandbox, key: str) -> int:
     return sb.truth()["requests"].get(key, 0)
+
+
+@pytest.fixture
+def standin(sb):
+    """A hostile provider in front of the package's sandbox (see ``tests/api/standin.py``)."""
+    from tests.api.standin import StandIn
+
+    proxy = StandIn(upstream=sb.base_url)
+    yield proxy
+    proxy.close()
+
+
+def node_via(proxy, sb: Sandbox, **kw) -> SkinsNodeClient:
+    options = {"timeout": 3.0, **QUICK, **kw}
+    return SkinsNodeClient(
+        proxy.url, sb.config.skinsnode_client_id, sb.config.skinsnode_client_secret, **options
+    )
+
+
+def link_via(proxy, sb: Sandbox, **kw) -> SkinslinkClient:
+    options = {"timeout": 3.0, **QUICK, **kw}
+    return SkinslinkClient(proxy.url + "/api/v1", sb.config.skinslink_api_key, **options)
+
+
+@pytest.fixture
+def provider():
+    """A stand-in provider with no upstream: every answer is scripted."""
+    from tests.api.standin import StandIn
+
+    stand_in = StandIn(upstream=None)
+    yield stand_in
+    stand_in.close()

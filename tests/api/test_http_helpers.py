@@ -7,13 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from skins_console.api.http import (
-    RetryPolicy,
-    dumps_exact,
-    error_detail,
-    parse_retry_after,
-    validation_details,
-)
+from skins_console.api.http import RetryPolicy, dumps_exact, parse_retry_after
+from skins_console.api.http_errors import error_detail, validation_details
 from skins_console.api.skinslink_codes import (
     CODES,
     STEAM_ERRORS,

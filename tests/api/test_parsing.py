@@ -169,7 +169,7 @@ def test_order_state_refuses_fractional_amount_and_tolerates_nulls():
     state = parse_order_state(
         {
             "externalId": "o",
-            "status": "weird_new_status",
+            "status": "failed",
             "pricing": None,
             "timestamps": None,
             "failure": {"code": "price_changed"},
@@ -179,11 +179,12 @@ def test_order_state_refuses_fractional_amount_and_tolerates_nulls():
     assert state.failure.code == "price_changed"
 
 
-def test_order_accepted_must_echo_the_key():
+def test_order_accepted_reads_the_echoed_key_and_a_provider_status():
     body = {"externalId": "ord_1", "status": "accepted", "acceptedAt": "2026-04-25T12:30:00Z"}
-    assert parse_order_accepted(body, external_id="ord_1").status == "accepted"
-    with pytest.raises(ShapeError):
-        parse_order_accepted(body, external_id="ord_2")
+    accepted = parse_order_accepted(body)
+    assert (accepted.external_id, accepted.status) == ("ord_1", "accepted")
+    with pytest.raises(ShapeError, match="console state"):
+        parse_order_accepted({**body, "status": "rejected"})
 
 
 # --- Skinslink -------------------------------------------------------------------------

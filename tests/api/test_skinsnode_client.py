@@ -496,7 +496,7 @@ async def test_a_large_catalog_is_read_stepwise_and_a_garbled_one_refused(sandbo
 
     big = sandbox_factory(catalog_size=4000)
     async with skinsnode(big, max_get_retries=1) as client:
-        stepwise = await client._http.get("/v1/catalog")
+        stepwise = await client._http.get("/v1/catalog", limits=client._catalog_limits)
         whole = await client._http._client.get("/v1/catalog", headers=client._http._auth_headers)
         assert len(whole.content) > http.DECODE_OFF_LOOP_BYTES
         assert stepwise.data == loads_exact(whole.content)
