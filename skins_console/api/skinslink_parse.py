@@ -18,7 +18,7 @@ from typing import Any
 from skins_console.api.shape import ShapeError
 from skins_console.core.models import DepositState, Quote, QuoteItem, parse_time, utcnow
 from skins_console.core.money import MoneyError, check_int64, parse_usd
-from skins_console.core.statuses import DEPOSIT_KNOWN, DEPOSIT_LOCAL
+from skins_console.core.statuses import DEPOSIT_KNOWN, DEPOSIT_LOCAL, is_status_word
 
 #: Statuses a deposit's ``fail_reason`` belongs to; on any other it is not believed.
 FAIL_REASON_STATUSES = frozenset({"failed", "canceled", "reverted"})
@@ -92,7 +92,8 @@ def _status(data: dict[str, Any]) -> str:
         raise ShapeError("status is missing")
     if status in DEPOSIT_LOCAL:
         raise ShapeError(f"status {status!r} is a console state, not a Skinslink status")
-    if status not in DEPOSIT_KNOWN:
+    if status not in DEPOSIT_KNOWN and not is_status_word(status):
+        # A status the contract does not list is shown verbatim, as non-terminal.
         raise ShapeError(f"status {status[:40]!r} is not a Skinslink deposit status")
     return status
 

@@ -29,7 +29,7 @@ from skins_console.core.models import (
     utcnow,
 )
 from skins_console.core.money import MoneyError, check_int64, parse_cents
-from skins_console.core.statuses import ORDER_KNOWN, ORDER_LOCAL
+from skins_console.core.statuses import ORDER_KNOWN, ORDER_LOCAL, is_status_word
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
@@ -86,11 +86,16 @@ def _cents(value: Any, field: str, *, negative: bool = False) -> int:
 
 
 def _status(obj: Mapping[str, Any]) -> str:
-    """A SkinsNode order status: one the contract lists, never one of the console's own."""
+    """A SkinsNode order status, never one of the console's own states.
+
+    The contract says to show a status it does not list verbatim and treat it as non-terminal
+    (``core.statuses.should_apply`` does), so a new provider status is kept as long as it
+    reads as a status word; free text or a local state's spelling is a garbled answer.
+    """
     status = _required_str(obj, "status")
     if status in ORDER_LOCAL:
         raise ShapeError(f"status {status!r} is a console state, not a SkinsNode status")
-    if status not in ORDER_KNOWN:
+    if status not in ORDER_KNOWN and not is_status_word(status):
         raise ShapeError(f"status {status[:40]!r} is not a SkinsNode order status")
     return status
 

@@ -10,6 +10,7 @@ non-terminal.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 
@@ -56,6 +57,14 @@ def _rank(flow: tuple[str, ...], status: str) -> int:
         return flow.index(status)
     except ValueError:
         return -1
+
+
+_STATUS_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def is_status_word(text: str) -> bool:
+    """Whether ``text`` reads as a provider status (``on_hold``), not free text or markup."""
+    return _STATUS_WORD.fullmatch(text) is not None
 
 
 def is_terminal(provider: Provider | str, status: str) -> bool:

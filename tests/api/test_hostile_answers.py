@@ -25,6 +25,7 @@ from skins_console.core.errors import (
 )
 from skins_console.core.models import DepositItem, DepositRequest
 from skins_console.core.money import MAX_JSON_DEPTH
+from skins_console.core.statuses import Provider, is_terminal
 from tests.api.conftest import QUICK, link_via, node_via
 from tests.api.standin import DEEP_JSON, Canned
 from tests.api.test_skinslink_client import deposit_truth, quoted_request
@@ -157,7 +158,7 @@ async def test_lookups_about_another_order_leave_the_outcome_unknown(sb, standin
     assert order_truth(sb, req.external_id)["created"] == 1  # never a second order
 
 
-@pytest.mark.parametrize("status", ["rejected", "draft", "sending", "shipped"])
+@pytest.mark.parametrize("status", ["rejected", "draft", "sending", "Shipped!", "<b>sent</b>"])
 async def test_a_status_that_is_not_skinsnode_s_is_garbled(sb, standin, status):
     sb.set_balance(1_000_000)
     async with node_via(standin, sb, max_get_retries=0) as client:
@@ -167,6 +168,18 @@ async def test_a_status_that_is_not_skinsnode_s_is_garbled(sb, standin, status):
         with pytest.raises(MalformedResponseError) as info:
             await client.get_order(req.external_id)
     assert repr(status) in info.value.message
+
+
+async def test_a_status_the_contract_does_not_list_is_kept_verbatim_and_open(sb, standin):
+    # contracts/skinsnode.md: "Unknown statuses: show verbatim, treat as non-terminal".
+    sb.set_balance(1_000_000)
+    async with node_via(standin, sb, max_get_retries=0) as client:
+        req = await order_for(client, "nw")
+        await client.create_order(req)
+        standin.script("GET", "/v1/orders/", rewrite=lambda d: {**d, "status": "on_hold_review"})
+        state = await client.get_order(req.external_id)
+    assert state.status == "on_hold_review"
+    assert not is_terminal(Provider.SKINSNODE, state.status)
 
 
 async def test_create_answer_saying_rejected_is_reconciled(sb, standin):
@@ -243,7 +256,7 @@ async def test_deposit_status_about_another_deposit_or_trade_is_wrong_record(sb,
     [
         ({"status": "rejected"}, "console state"),
         ({"status": "sending"}, "console state"),
-        ({"status": "paid"}, "not a Skinslink deposit status"),
+        ({"status": "Paid in full"}, "not a Skinslink deposit status"),
         ({"id": 2**64}, "64 bits"),
         ({"id": Decimal("5.0")}, "integer id"),
         ({"bot_steam_id": 2**64}, "64 bits"),
