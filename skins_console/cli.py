@@ -1154,12 +1154,15 @@ def _quote_names(names: list[str]) -> list[str]:
 async def cmd_quote(cli: Cli) -> int:
     from skins_console.core.money import format_usd
     from skins_console.services.deposit_service import DepositService
+    from skins_console.services.name_book import NameBook, describe_suggestions
 
     names = _quote_names(cli.args.names)
     ctx = await cli.open(recover=True)
     quote = await DepositService(ctx).quote(
         names, game=cli.args.game, price_only=cli.args.price_only
     )
+    # Nothing priced: NothingPricedError (exit 3) names the exact real names meant.
+    suggestions = await NameBook.shared().check_priced(quote)
     priced = {item["name"] for item in quote.items}
     unpriced = [name for name in quote.requested if name not in priced]
     if cli.out.as_json:
@@ -1181,6 +1184,9 @@ async def cmd_quote(cli: Cli) -> int:
                         for i in quote.items
                     ],
                     "unpriced": unpriced,
+                    "suggestions": {
+                        name: [s.name for s in found] for name, found in suggestions.items()
+                    },
                 },
             }
         )
@@ -1209,6 +1215,9 @@ async def cmd_quote(cli: Cli) -> int:
         cli.out.line(f"Price-only quote {quote.id}: {format_usd(quote.sum)} in total (no lock).")
     if unpriced:
         cli.out.note(f"warning: no price for {len(unpriced)} name(s): {', '.join(unpriced)}")
+        for name in unpriced:
+            if suggestions.get(name):
+                cli.out.note("  " + describe_suggestions(name, suggestions[name]))
     return EXIT_OK
 
 
