@@ -898,7 +898,8 @@ async def cmd_order_create(cli: Cli) -> int:
 
     args = cli.args
     # Checked before opening anything: a typo must cost nothing and leave nothing behind.
-    parse_trade_url(args.trade_url)
+    # Pasted forms (http://, www., text around the link) are stored canonical.
+    trade_url = parse_trade_url(args.trade_url).url
     price = parse_cents_input(args.price, field="--price") if args.price else None
     if args.external_id:
         validate_external_id(args.external_id)
@@ -906,7 +907,7 @@ async def cmd_order_create(cli: Cli) -> int:
     result = await CheckoutService(ctx).checkout(
         CheckoutRequest(
             catalog_item_id=args.item.strip(),
-            trade_url=args.trade_url,
+            trade_url=trade_url,
             expected_price_cents=price,
             external_id=args.external_id,
         )
@@ -1270,7 +1271,7 @@ async def cmd_deposit_create(cli: Cli) -> int:
     from skins_console.services.deposit_service import DepositInput, DepositService
 
     args = cli.args
-    parse_trade_url(args.trade_url)
+    trade_url = parse_trade_url(args.trade_url).url
     lines = tuple(parse_item_spec(spec) for spec in args.item)
     if args.merchant_tx_id:
         validate_external_id(args.merchant_tx_id)
@@ -1278,7 +1279,7 @@ async def cmd_deposit_create(cli: Cli) -> int:
     result = await DepositService(ctx).create(
         DepositInput(
             quote_id=args.quote,
-            trade_url=args.trade_url,
+            trade_url=trade_url,
             items=lines,
             merchant_tx_id=args.merchant_tx_id,
         )
