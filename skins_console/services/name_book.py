@@ -14,11 +14,11 @@ import asyncio
 import gzip
 import threading
 from collections.abc import Iterable, Mapping
-from importlib import resources
 
 from skins_console.core.errors import NothingPricedError
 from skins_console.core.name_suggestions import NameIndex, Suggestion
 from skins_console.core.records import QuoteRecord
+from skins_console.resources import RESOURCE_DIR
 
 NAMES_RESOURCE = "market_names.txt.gz"
 #: the game whose names the shipped list holds (Skinslink's code for CS2)
@@ -29,7 +29,7 @@ MESSAGE_NAMES = 8
 
 def load_market_names() -> tuple[str, ...]:
     """Read the shipped names (blocking: call it off the event loop)."""
-    packed = resources.files("skins_console.resources").joinpath(NAMES_RESOURCE).read_bytes()
+    packed = (RESOURCE_DIR / NAMES_RESOURCE).read_bytes()
     return tuple(gzip.decompress(packed).decode("utf-8").split("\n"))
 
 
