@@ -240,7 +240,7 @@ def _parser_only_accepts_or_refuses(text: str) -> None:
         assert parsed.url.startswith("https://steamcommunity.com/tradeoffer/new/?partner=")
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(st.text(max_size=300))
 def test_property_arbitrary_text_is_accepted_or_refused(text):
     _parser_only_accepts_or_refuses(text)
@@ -259,13 +259,13 @@ URL_PARTS = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=600)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(URL_PARTS, max_size=14).map("".join))
 def test_property_url_shaped_junk_is_accepted_or_refused(text):
     _parser_only_accepts_or_refuses(text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     partner=st.one_of(PARTNERS.map(str), st.from_regex(r"-?[0-9]{0,6000}", fullmatch=True)),
     port=st.one_of(st.none(), st.text(max_size=8), st.integers().map(str)),
