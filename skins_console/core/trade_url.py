@@ -250,8 +250,8 @@ def _check_host(host: str, remainder: str) -> None:
     ):
         raise TradeUrlPhishingError(
             f"Phishing warning: this link goes to “{_host_shown(plain)}”, not "
-            f"{TRADE_HOST}{_disguise(plain)}. Do not open it or sign in there. Ask the "
-            f"buyer for the trade URL from their Steam settings ({_WHERE}).",
+            f"{TRADE_HOST}: it is a phishing copy{_disguise(plain)}. Do not open it or sign "
+            f"in there. Ask the buyer for the trade URL from their Steam settings ({_WHERE}).",
             host=plain,
         )
     raise TradeUrlError(

@@ -69,17 +69,28 @@ class NameBook:
         return await asyncio.to_thread(self.index_now)
 
     async def suggest_many(
-        self, names: Iterable[str], *, game: str = NAMES_GAME, limit: int = 3
+        self,
+        names: Iterable[str],
+        *,
+        game: str = NAMES_GAME,
+        limit: int = 3,
+        max_unknown: int | None = None,
     ) -> dict[str, tuple[Suggestion, ...]]:
-        """Suggestions for each name that is not a known real name (others are left out).
+        """Suggestions for each name that is not a known real name (others are left out),
+        for at most ``max_unknown`` of them.
 
-        Runs in a worker thread: a pasted list of 2,000 names may take a while, and every
-        lookup is short Python work that lets the GUI thread in between."""
+        Runs in a worker thread (each lookup is a few milliseconds of Python that lets the
+        GUI thread in between); cancelling the call stops the thread's work too."""
         wanted = tuple(dict.fromkeys(names))
         if game != NAMES_GAME or not wanted:
             return {}
         index = await self.index()
-        return await asyncio.to_thread(_suggest_all, index, wanted, limit)
+        stop = threading.Event()
+        try:
+            return await asyncio.to_thread(_suggest_all, index, wanted, limit, max_unknown, stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
 
     async def check_priced(self, quote: QuoteRecord) -> dict[str, tuple[Suggestion, ...]]:
         """Suggestions for the names ``quote`` left unpriced; raises
@@ -93,9 +104,19 @@ class NameBook:
 
 
 def _suggest_all(
-    index: NameIndex, names: tuple[str, ...], limit: int
+    index: NameIndex,
+    names: tuple[str, ...],
+    limit: int,
+    max_unknown: int | None,
+    stop: threading.Event,
 ) -> dict[str, tuple[Suggestion, ...]]:
-    return {name: index.suggest(name, limit) for name in names if name not in index}
+    result: dict[str, tuple[Suggestion, ...]] = {}
+    for name in names:
+        if stop.is_set() or (max_unknown is not None and len(result) >= max_unknown):
+            break
+        if name not in index:
+            result[name] = index.suggest(name, limit)
+    return result
 
 
 def describe_suggestions(name: str, suggestions: tuple[Suggestion, ...]) -> str:

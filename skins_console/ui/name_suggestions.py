@@ -6,7 +6,8 @@ differently (case, spacing, ★, ™, ``FN``, a Doppler phase…) get a suggesti
 lines Skinslink did not price also get the closest real names. Double-clicking an entry, or
 "Use suggested names", writes the exact name into that line (one undo step each).
 
-Lookups run through :class:`~skins_console.services.name_book.NameBook`, which loads the
+Lookups (at most MAX_LOOKUPS unknown lines per check) run through
+:class:`~skins_console.services.name_book.NameBook`, which loads the
 shipped list in a worker thread the first time; each lookup takes a few milliseconds.
 """
 
@@ -33,6 +34,9 @@ from skins_console.services.name_book import NameBook
 from skins_console.ui.task_runner import TaskRunner
 
 _ROLE = Qt.ItemDataRole.UserRole
+#: unknown lines looked up per check (~5 ms each): a pasted list of 2,000 odd lines must not
+#: keep a worker thread busy for seconds after every keystroke
+MAX_LOOKUPS = 300
 
 
 class NameSuggestions(QWidget):
@@ -77,7 +81,9 @@ class NameSuggestions(QWidget):
         named = [(line.line_no, line.name) for line in lines if line.name]
         close_wanted = frozenset(unpriced)
         self._runner.spawn(
-            self._book.suggest_many([name for _n, name in named], game=game),
+            self._book.suggest_many(
+                [name for _n, name in named], game=game, max_unknown=MAX_LOOKUPS
+            ),
             owner=self,
             key="quote.suggest",
             on_success=lambda found: self._show(named, found, close_wanted),
