@@ -166,6 +166,8 @@ def steamid64_to_account_id(steamid64: int | str) -> int:
 def _link_candidates(text: str) -> list[str]:
     result: list[str] = []
     for chunk in _SEPARATORS.split(text):
+        if "://" not in chunk and "%3a%2f%2f" in chunk.lower():
+            chunk = unquote(chunk)  # a whole link %-encoded (copied out of a redirect URL)
         for piece in _SCHEME_START.split(chunk):
             piece = piece.strip(_EDGE_PUNCTUATION)
             if piece and _is_link_like(piece):

@@ -68,6 +68,7 @@ VALID = [
         "abcdefgh",
     ),
     ('"' + GOOD + '"', 123456789, "AbCdEfGh"),
+    (quote(GOOD, safe=""), 123456789, "AbCdEfGh"),  # %-encoded whole, as in a redirect
     (
         "buyer: Bob\ntrade url -> " + GOOD + "\nprofile https://steamcommunity.com/id/bob",
         123456789,
