@@ -151,7 +151,12 @@ class NameIndex:
         if not words:
             return ()
         same = self._by_key.get(tuple(sorted(words)), [])
-        result = [Suggestion(self.names[i], SAME, self._note(typed, query, i)) for i in same]
+        if len(same) > 1:
+            # Steam itself has such siblings ("Boom (Holo)" and "Boom(Holo)"): both real.
+            note = "several real items share these words; pick the exact one"
+            result = [Suggestion(self.names[i], SAME, note) for i in same]
+        else:
+            result = [Suggestion(self.names[i], SAME, self._note(typed, query, i)) for i in same]
         result.sort(
             key=lambda s: (_similarity(typed, s.name), _similarity(typed, s.name, exact=True)),
             reverse=True,

@@ -123,16 +123,19 @@ class NameSuggestions(QWidget):
         self.setVisible(self.list.count() > 0)
 
     def _firsts(self) -> list[tuple[int, str, Suggestion]]:
-        """The first suggestion per line, if it is a "same words" one (safe to apply)."""
-        seen: set[int] = set()
-        result = []
+        """Per line, its suggestion when it is the only "same words" one: safe to apply in
+        bulk. Lines with several (Steam has real siblings such as ``Boom (Holo)`` and
+        ``Boom(Holo)``) or only close ones need the operator's pick."""
+        by_line: dict[int, list[tuple[str, Suggestion]]] = {}
         for row in range(self.list.count()):
             line_no, typed, suggestion = self.list.item(row).data(_ROLE)
-            if line_no not in seen:
-                seen.add(line_no)
-                if suggestion.kind == SAME:
-                    result.append((line_no, typed, suggestion))
-        return result
+            if suggestion.kind == SAME:
+                by_line.setdefault(line_no, []).append((typed, suggestion))
+        return [
+            (line_no, found[0][0], found[0][1])
+            for line_no, found in by_line.items()
+            if len(found) == 1
+        ]
 
     def use_all_suggestions(self) -> None:
         for line_no, typed, suggestion in self._firsts():

@@ -81,6 +81,14 @@ def test_stattrak_is_another_item_not_a_spelling(index):
     assert plain[0].name == "AK-47 | Redline (Minimal Wear)"
 
 
+def test_real_siblings_are_all_offered_for_the_operator_to_pick(index):
+    # Steam lists both spellings as separate items: neither is a typo of the other.
+    found = index.suggest("sticker | boom (holo)")
+    assert {s.name for s in found} >= {"Sticker | Boom (Holo)", "Sticker | Boom(Holo)"}
+    assert all(s.kind == SAME and "pick the exact one" in s.note for s in found[:2])
+    assert index.suggest("Sticker | Boom(Holo)") == ()  # each is real as typed
+
+
 def test_real_names_and_unrelated_text_get_no_suggestion(index):
     assert index.suggest("AK-47 | Redline (Field-Tested)") == ()
     assert index.suggest("Ground Rebel  | Elite Crew") == ()

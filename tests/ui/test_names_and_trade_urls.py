@@ -83,3 +83,31 @@ async def test_quote_tab_suggests_exact_names_and_never_rewrites_them(ui):
         tab.suggestions.use_all_suggestions()
         assert tab.names.toPlainText().split("\n")[0] == "AK-47 | Redline (Field-Tested)"
         assert await s.ctx.deposits.search(ActivityFilter(profile="sandbox")) == []
+
+
+async def test_bulk_use_skips_lines_whose_real_siblings_need_a_pick(qapp, error_presenter):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from skins_console.core.market_names import parse_name_lines
+    from skins_console.ui.name_suggestions import NameSuggestions
+    from skins_console.ui.task_runner import TaskRunner
+
+    runner = TaskRunner(error_presenter)
+    editor = QPlainTextEdit()
+    panel = NameSuggestions(runner, editor)
+    editor.setPlainText("sticker | boom (holo)\nAWP Asiimov FT\n  Music Kit |  ")
+    panel.check(parse_name_lines(editor.toPlainText()), "csgo")
+    await wait_for(lambda: panel.list.count() > 0, timeout=20)
+    assert {line for line, _t, _s in panel.entries()} == {1, 2}  # line 3 is a real name
+    panel.use_all_suggestions()
+    assert editor.toPlainText().split("\n") == [
+        "sticker | boom (holo)",  # Boom (Holo) and Boom(Holo) are both real: operator picks
+        "AWP | Asiimov (Field-Tested)",
+        "  Music Kit |  ",
+    ]
+    editor.document().undo()  # one undo step per applied line
+    assert editor.toPlainText().split("\n")[1] == "AWP Asiimov FT"
+    await runner.shutdown()
+    panel.check(parse_name_lines(editor.toPlainText()), "csgo")  # closed: nothing spawned
+    panel.deleteLater()
+    editor.deleteLater()
