@@ -178,6 +178,7 @@ class SelfTest:
         await self.astep("skinsnode-api", self.check_skinsnode, needs=("sandbox",))
         await self.astep("skinslink-api", self.check_skinslink, needs=("sandbox",))
         await self.astep("app-icon", self.check_app_icon, needs=("qt-platform",))
+        await self.astep("market-names", self.check_market_names)
         await self.astep("main-window", self.check_main_window, needs=("qt-platform", "event-loop"))
 
     def _make_loop(self) -> asyncio.AbstractEventLoop:
@@ -516,6 +517,17 @@ class SelfTest:
         if icon.isNull():
             raise StepError("Qt could not build an icon from the PNGs")
         return f"{len(paths)} sizes from {paths[0][1].parent}"
+
+    async def check_market_names(self) -> str:
+        """The real market names behind the Quote tab's suggestions are package data too."""
+        from skins_console.services.name_book import NameBook
+
+        index = await NameBook().index()
+        typed = "ak-47 | redline (field tested)"
+        found = index.suggest(typed)
+        if len(index) < 20_000 or not found:
+            raise StepError(f"the shipped market names are incomplete ({len(index)} names)")
+        return f"{len(index):,} names; “{typed}” → “{found[0].name}”"
 
     async def check_main_window(self) -> str:
         from skins_console.ui.main_window import MainWindow

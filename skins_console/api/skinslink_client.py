@@ -45,7 +45,7 @@ from skins_console.core.errors import (
 )
 from skins_console.core.market_names import (
     MAX_QUOTE_NAMES,
-    normalise_market_hash_name,
+    clean_market_hash_name,
     validate_game,
 )
 from skins_console.core.models import DepositRequest, DepositState, Quote, utcnow
@@ -59,7 +59,6 @@ _ASSET_ID = re.compile(r"\d{1,20}")
 #: A 2000-name quote is about 400 kB; pricing that many may take the provider a while.
 QUOTE_MAX_BYTES = 8 << 20
 QUOTE_DEADLINE_FACTOR = 2.0
-_SPACES = re.compile(r"\s+")
 
 
 class SkinslinkClient(ProviderClient):
@@ -241,7 +240,8 @@ class SkinslinkClient(ProviderClient):
 
 
 def prepare_names(game: str, names: Iterable[str]) -> tuple[str, ...]:
-    """Check the count, normalise each name and drop repeats, before anything is sent."""
+    """Check the count, trim the ends of each name and drop exact repeats, before anything
+    is sent."""
     if isinstance(names, (str, bytes)):
         raise ValidationError("Pass the item names as a list, one name per entry.", field="names")
     names = list(names)
@@ -261,13 +261,9 @@ def prepare_names(game: str, names: Iterable[str]) -> tuple[str, ...]:
                 f"Name {number} is not text ({type(name).__name__}).", field="names"
             )
         try:
-            if game == "csgo":
-                clean = normalise_market_hash_name(name)
-            else:
-                # The ★/StatTrak™ repairs are CS2 conventions; other games only get spacing.
-                clean = _SPACES.sub(" ", name).strip()
-                if not clean:
-                    raise MarketNameError("Empty item name.")
+            # Only the ends are trimmed: Steam names are exact strings (two spaces before a
+            # pipe, a trailing pipe…) and Skinslink matches them byte for byte.
+            clean = clean_market_hash_name(name)
         except MarketNameError as exc:
             raise MarketNameError(
                 f"Name {number} ({name.strip()[:60]!r}): {exc.message}", field="names"

@@ -413,3 +413,30 @@ class ResponseTooLargeError(ApiError):
 
     code = "response_too_large"
     outcome_unknown = True
+
+
+# --- names and trade URLs (appended) ----------------------------------------------------
+
+
+class TradeUrlPhishingError(TradeUrlError):
+    """The pasted link points to a look-alike of steamcommunity.com: warn, never open it."""
+
+    code = "phishing_trade_url"
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class NothingPricedError(ValidationError):
+    """A quote in which Skinslink priced none of the names; ``suggestions`` maps each typed
+    name to the exact real names it most likely means (possibly none)."""
+
+    code = "nothing_priced"
+
+    def __init__(
+        self, message: str, *, names: tuple[str, ...], suggestions: dict[str, tuple[str, ...]]
+    ) -> None:
+        super().__init__(message, field="names")
+        self.names = names
+        self.suggestions = suggestions

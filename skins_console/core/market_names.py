@@ -1,84 +1,44 @@
-"""Normalising market hash names typed or pasted by the operator before a quote.
+"""Market hash names typed or pasted by the operator, checked but never rewritten.
 
-Skinslink prices only exact Steam market hash names, and an unknown name is simply not
-priced, so the common slips are repaired here: ``(TM)``/``ST``-less ``StatTrak``, a missing
-or mis-typed ``★``, the knife prefix order (``★ StatTrak™ …``, never ``StatTrak™ ★ …``),
-runs of spaces, fancy dashes and the pipe without spaces.
+Skinslink prices exact Steam market hash names, and Steam's spelling is not always tidy:
+``Ground Rebel  | Elite Crew`` has two spaces before its pipe, ``Music Kit |`` ends in one,
+others hold ★, ™, CJK characters or quotes. Any "repair" of the inside of a name (collapsing
+spaces, re-casing, adding ★) makes such items impossible to quote, so cleaning here only
+trims the ends and drops empty lines. Near misses are answered with suggestions of the exact
+real name instead (``core/name_suggestions.py``), which the operator chooses to apply.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
-from skins_console.core.cs2 import EXTERIORS, SOUVENIR, STAR, STATTRAK
 from skins_console.core.errors import MarketNameError
 
 MAX_QUOTE_NAMES = 2000
+#: The longest real CS2 name is under 80 characters; far longer text is not one name.
 MAX_NAME_LENGTH = 200
 GAMES = ("csgo", "rust", "dota2", "tf2")
 
-_SPACES = re.compile(r"\s+")
-_STATTRAK_VARIANTS = re.compile(r"stat\s*-?\s*trak\s*(?:™|\(tm\)|tm\b)?", re.IGNORECASE)
-_STAR_VARIANTS = re.compile(r"^(?:★|☆|\*)\s*")
-_PIPE = re.compile(r"\s*\|\s*")
-_EXTERIOR_LOWER = {e.lower(): e for e in EXTERIORS}
-_EXTERIOR_ANY = re.compile(r"\(\s*([A-Za-z -]+?)\s*\)\s*$")
 
-
-def normalise_market_hash_name(text: str) -> str:
-    """Return the canonical form of a pasted name; raises :class:`MarketNameError`."""
-    if text is None:
-        raise MarketNameError("Empty item name.")
-    name = unicodedata.normalize("NFC", str(text))
-    name = name.replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " ")
-    name = _SPACES.sub(" ", name).strip()
+def clean_market_hash_name(text: str) -> str:
+    """The name with only its ends trimmed; raises :class:`MarketNameError` when it cannot
+    be a name at all (empty, over-long, holding control characters)."""
+    if not isinstance(text, str):
+        raise MarketNameError(f"An item name must be text, not {type(text).__name__}.")
+    name = text.strip()
     if not name:
         raise MarketNameError("Empty item name.")
     if len(name) > MAX_NAME_LENGTH:
-        raise MarketNameError(f"Item name is longer than {MAX_NAME_LENGTH} characters.")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise MarketNameError("Item name contains control characters.")
-
-    star = False
-    match = _STAR_VARIANTS.match(name)
-    if match:
-        star = True
-        name = name[match.end() :]
-    stattrak = False
-    st = _STATTRAK_VARIANTS.match(name)
-    if st:
-        stattrak = True
-        name = name[st.end() :].lstrip()
-        # "StatTrak™ ★ Karambit" → the star belongs in front.
-        match = _STAR_VARIANTS.match(name)
-        if match:
-            star = True
-            name = name[match.end() :]
-    souvenir = False
-    if name.lower().startswith(SOUVENIR.lower() + " "):
-        souvenir = True
-        name = name[len(SOUVENIR) + 1 :]
-    if stattrak and souvenir:
-        raise MarketNameError("An item cannot be both StatTrak™ and Souvenir.")
-
-    name = _PIPE.sub(" | ", name)
-    ext = _EXTERIOR_ANY.search(name)
-    if ext and ext.group(1).lower() in _EXTERIOR_LOWER:
-        name = name[: ext.start()].rstrip() + f" ({_EXTERIOR_LOWER[ext.group(1).lower()]})"
-
-    prefix = ""
-    if star:
-        prefix += STAR + " "
-    if stattrak:
-        prefix += STATTRAK + " "
-    if souvenir:
-        prefix += SOUVENIR + " "
-    result = (prefix + name.strip()).strip()
-    if result in (STAR, STATTRAK, SOUVENIR) or not name.strip():
-        raise MarketNameError("The item name is only a prefix; add the weapon and finish.")
-    return result
+        raise MarketNameError(
+            f"Item name is {len(name):,} characters long; real names are under "
+            f"{MAX_NAME_LENGTH}. Paste one name per line."
+        )
+    for ch in name:
+        if unicodedata.category(ch).startswith("C"):
+            what = "a tab" if ch == "\t" else f"the control character U+{ord(ch):04X}"
+            raise MarketNameError(f"Item name contains {what}; paste the name alone.")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +52,12 @@ class NameLine:
 
 
 def parse_name_lines(text: str, *, limit: int = MAX_QUOTE_NAMES) -> list[NameLine]:
-    """Split pasted text into lines, normalise each and flag bad or duplicate lines.
+    """Split pasted text into lines and check each; flag bad, repeated and surplus lines.
 
-    Blank lines are skipped. Over ``limit`` valid names, the surplus lines are flagged so
-    the operator sees exactly which ones will not be quoted.
+    Blank lines are skipped. A repeat is a byte-identical name (Steam names are
+    case-sensitive, so ``ak-47 …`` is not a repeat of ``AK-47 …``). Over ``limit`` valid
+    names, the surplus lines are flagged so the operator sees exactly which ones will not
+    be quoted.
     """
     result: list[NameLine] = []
     seen: dict[str, int] = {}
@@ -104,7 +66,7 @@ def parse_name_lines(text: str, *, limit: int = MAX_QUOTE_NAMES) -> list[NameLin
         if not raw.strip():
             continue
         try:
-            name = normalise_market_hash_name(raw)
+            name = clean_market_hash_name(raw)
         except MarketNameError as exc:
             result.append(NameLine(number, raw, None, exc.message))
             continue
@@ -113,7 +75,7 @@ def parse_name_lines(text: str, *, limit: int = MAX_QUOTE_NAMES) -> list[NameLin
             continue
         if valid >= limit:
             result.append(
-                NameLine(number, raw, None, f"Over the limit of {limit} names per quote.")
+                NameLine(number, raw, None, f"Over the limit of {limit:,} names per quote.")
             )
             continue
         seen[name] = number

@@ -23,7 +23,7 @@ from skins_console.core.errors import (
     UnknownQuoteError,
     ValidationError,
 )
-from skins_console.core.market_names import normalise_market_hash_name, validate_game
+from skins_console.core.market_names import clean_market_hash_name, validate_game
 from skins_console.core.models import DepositItem, DepositRequest
 from skins_console.core.records import DepositRecord, QuoteRecord
 from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING, describe
@@ -188,9 +188,7 @@ class DepositService:
         prices = {item["name"]: Decimal(item["price"]) for item in quote.items}
         result = []
         for number, line in enumerate(lines, start=1):
-            name = line.name
-            if quote.game == "csgo":
-                name = normalise_market_hash_name(name)
+            name = clean_market_hash_name(line.name)  # exact: only the ends are trimmed
             if name not in prices:
                 if name in quote.requested:
                     raise ValidationError(

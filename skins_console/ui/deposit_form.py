@@ -176,7 +176,7 @@ class DepositForm(QGroupBox):
         self._runner.spawn(
             self._create(
                 self.quote,
-                self.trade_url.text(),
+                self.trade_url.canonical() or "",
                 list(self._model.lines),
                 self.merchant_tx_id.text().strip(),
             ),

@@ -28,6 +28,7 @@ from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.services.deposit_service import default_min_price
 from skins_console.ui.deposit_form import DepositForm
+from skins_console.ui.name_suggestions import NameSuggestions
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import (
     COL_ASSET,
@@ -99,6 +100,8 @@ class QuoteTab(QWidget):
         self.issues = QListWidget()
         self.issues.setToolTip("Lines that will not be quoted, with their line number")
         left_layout.addWidget(self.issues, 1)
+        self.suggestions = NameSuggestions(self._runner, self.names)
+        left_layout.addWidget(self.suggestions, 1)
         options = QHBoxLayout()
         self.game = QComboBox()
         for game in GAMES:
@@ -177,6 +180,7 @@ class QuoteTab(QWidget):
         self._parse_timer.setInterval(200)
         self._parse_timer.timeout.connect(self.check_lines)
         self.names.textChanged.connect(self._parse_timer.start)
+        self.game.currentIndexChanged.connect(self._parse_timer.start)
         self.quote_button.clicked.connect(self.request_quote)
         self.requote_button.clicked.connect(self.request_quote)
 
@@ -200,6 +204,7 @@ class QuoteTab(QWidget):
             text += f", {len(bad)} line(s) skipped (listed below)"
         self.line_summary.setText(text)
         self.quote_button.setEnabled(bool(valid) and not self._runner.running("quote.get"))
+        self.suggestions.check(lines, self.game.currentData())
         return valid
 
     def focus_search(self) -> None:
@@ -267,6 +272,10 @@ class QuoteTab(QWidget):
             )
             self.unpriced.setText(f"Not priced by Skinslink ({len(unpriced)}): {shown}")
             self.unpriced.show()
+            # Names must be exact: offer the closest real names for what was not priced.
+            self.suggestions.check(
+                parse_name_lines(self.names.toPlainText()), quote.game, unpriced=unpriced
+            )
         else:
             self.unpriced.hide()
         if self.previous is not None:

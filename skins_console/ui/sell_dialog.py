@@ -187,7 +187,7 @@ class SellDialog(QDialog):
             return
         self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
         self._runner.spawn(
-            self._place_order(self.item, self.trade_url.text(), external_id),
+            self._place_order(self.item, self.trade_url.canonical() or "", external_id),
             owner=self,
             key=f"sell.{id(self)}",
             on_success=self._on_result,

@@ -1,8 +1,11 @@
 """A trade URL input with live validation and the buyer's derived Steam identity.
 
-Validation is ``core.trade_url.parse_trade_url``; its specific message (no token, phishing
-host, SteamID64 in ``partner=``…) is shown under the field as the operator types or pastes.
-A customer book (completer over saved trade URLs) fills the field for repeat buyers.
+Validation is ``core.trade_url.parse_trade_url``; its specific message (no token, a junk
+port, SteamID64 in ``partner=``…) is shown under the field as the operator types or pastes,
+and a look-alike host gets a phishing warning of its own. Whatever was pasted (``http://``,
+``www.``, a chat message around the link), the field shows the canonical URL that will be
+stored, and :meth:`TradeUrlField.canonical` is what the forms send. A customer book
+(completer over saved trade URLs) fills the field for repeat buyers.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from skins_console.core.errors import TradeUrlError
+from skins_console.core.errors import TradeUrlError, TradeUrlPhishingError
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
 from skins_console.ui.theme import current_theme
@@ -71,6 +74,11 @@ class TradeUrlField(QWidget):
     def setText(self, text: str) -> None:
         self.edit.setText(text)
 
+    def canonical(self) -> str | None:
+        """The URL to store and send (``https://steamcommunity.com/tradeoffer/new/?…``), or
+        None while the field holds no valid trade URL."""
+        return self.parsed.url if self.parsed is not None else None
+
     def error_text(self) -> str | None:
         try:
             parse_trade_url(self.edit.text())
@@ -89,6 +97,11 @@ class TradeUrlField(QWidget):
         else:
             try:
                 self.parsed = parse_trade_url(text)
+            except TradeUrlPhishingError as exc:
+                self.parsed = None
+                self.message.setText(
+                    f"<span style='color:{theme.bad}'><b>⚠ {_escape(exc.message)}</b></span>"
+                )
             except TradeUrlError as exc:
                 self.parsed = None
                 self.message.setText(
@@ -96,8 +109,13 @@ class TradeUrlField(QWidget):
                 )
             else:
                 url = self.parsed
+                stored = (
+                    ""
+                    if url.url == text.strip()
+                    else f" Stored as <span style='color:{theme.muted}'>{_escape(url.url)}</span>."
+                )
                 self.message.setText(
-                    f"<span style='color:{theme.ok}'>✓ Valid.</span> SteamID64 "
+                    f"<span style='color:{theme.ok}'>✓ Valid.</span>{stored} SteamID64 "
                     f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>"
                 )
         if (self.parsed is not None) != was_valid or not text.strip():

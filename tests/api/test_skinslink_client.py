@@ -108,9 +108,9 @@ async def test_nothing_priced_gives_an_empty_quote(sl):
     assert quote.raw["items"] is None
 
 
-async def test_names_are_normalised_before_sending(sl):
-    quote = await sl.get_prices("csgo", ["AK-47|Redline  (field-tested)", REDLINE])
-    assert quote.requested == (REDLINE,)
+async def test_names_are_sent_exactly_as_typed(sl):
+    quote = await sl.get_prices("csgo", ["AK-47|Redline  (field-tested)", f" {REDLINE} "])
+    assert quote.requested == ("AK-47|Redline  (field-tested)", REDLINE)
     assert [item.name for item in quote.items] == [REDLINE]
 
 

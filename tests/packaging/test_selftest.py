@@ -22,6 +22,7 @@ STEPS = (
     "skinsnode-api",
     "skinslink-api",
     "app-icon",
+    "market-names",
     "main-window",
 )
 

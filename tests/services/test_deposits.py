@@ -39,7 +39,9 @@ def test_default_min_price_is_the_quote_less_the_tolerance_rounded_down():
 
 
 async def test_quote_is_stored_with_its_lock(services_ctx):
-    quote = await DepositService(services_ctx).quote([AK, "StatTrak  AK-47|Redline (Field-Tested)"])
+    quote = await DepositService(services_ctx).quote(
+        [AK, "StatTrak™ AK-47 | Redline (Field-Tested)"]
+    )
     stored = await services_ctx.quotes.get(quote.id)
     assert stored.trade_id is not None and stored.lock_expires_at > stored.fetched_at
     assert stored.lock_expires_at - stored.fetched_at == services_ctx.cadence.delay(300)

@@ -9,7 +9,7 @@ from tests.fixtures.ui import sandbox_control
 NAMES = "\n".join(
     [
         "AK-47 | Redline (Field-Tested)",
-        "AWP  |  Asiimov (field-tested)",  # normalised
+        "AWP  |  Asiimov (field-tested)",  # sent as typed unless the suggestion is used
         "AK-47 | Redline (Field-Tested)",  # duplicate of line 1
         "",
         "Not A Real Item (Factory New)",  # not priced
@@ -25,6 +25,14 @@ async def _locked_quote(s):
     tab.names.setPlainText(NAMES)
     names = tab.check_lines()
     assert len(names) == 3
+    # The exact real name is suggested, and written in only when the operator says so.
+    await wait_for(lambda: tab.suggestions.isVisible(), timeout=20)
+    assert (2, "AWP  |  Asiimov (field-tested)", "AWP | Asiimov (Field-Tested)") in (
+        tab.suggestions.entries()
+    )
+    tab.suggestions.use_all_suggestions()
+    assert tab.names.toPlainText().splitlines()[1] == "AWP | Asiimov (Field-Tested)"
+    assert len(tab.check_lines()) == 3
     issues = [tab.issues.item(i).text() for i in range(tab.issues.count())]
     assert any(text.startswith("Line 3: Duplicate of line 1") for text in issues)
     assert any(text.startswith("Line 6:") for text in issues)

@@ -80,11 +80,14 @@ def _quote_names(names: list[str]) -> list[str]:
 async def get_quote(session: Session) -> Report:
     from skins_console.core.money import format_usd
     from skins_console.services.deposit_service import DepositService
+    from skins_console.services.name_book import NameBook, describe_suggestions
 
     args = session.args
     names = _quote_names(args.names)
     ctx = await session.open(recover=True)
     quote = await DepositService(ctx).quote(names, game=args.game, price_only=args.price_only)
+    # Nothing priced: NothingPricedError (exit 3) names the exact real names meant.
+    suggestions = await NameBook.shared().check_priced(quote)
     priced = {item["name"] for item in quote.items}
     unpriced = [name for name in quote.requested if name not in priced]
     report = Report(
@@ -104,6 +107,9 @@ async def get_quote(session: Session) -> Report:
                     for i in quote.items
                 ],
                 "unpriced": unpriced,
+                "suggestions": {
+                    name: [s.name for s in found] for name, found in suggestions.items()
+                },
             },
         },
         [
@@ -134,6 +140,9 @@ async def get_quote(session: Session) -> Report:
     report.text.append(Line(summary))
     if unpriced:
         report.notes.append(f"warning: no price for {len(unpriced)} name(s): {', '.join(unpriced)}")
+        for name in unpriced:
+            if suggestions.get(name):
+                report.notes.append("  " + describe_suggestions(name, suggestions[name]))
     return report
 
 
@@ -163,7 +172,8 @@ async def create_deposit(session: Session) -> Report:
     from skins_console.services.deposit_service import DepositInput, DepositService
 
     args = session.args
-    parse_trade_url(args.trade_url)
+    # Pasted forms (http://, www., text around the link) are stored canonical.
+    trade_url = parse_trade_url(args.trade_url).url
     lines = tuple(parse_item_spec(spec) for spec in args.item)
     if args.merchant_tx_id:
         validate_external_id(args.merchant_tx_id)
@@ -171,7 +181,7 @@ async def create_deposit(session: Session) -> Report:
     result = await DepositService(ctx).create(
         DepositInput(
             quote_id=args.quote,
-            trade_url=args.trade_url,
+            trade_url=trade_url,
             items=lines,
             merchant_tx_id=args.merchant_tx_id,
         )

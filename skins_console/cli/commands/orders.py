@@ -86,7 +86,8 @@ async def create_order(session: Session) -> Report:
 
     args = session.args
     # Checked before opening anything: a typo must cost nothing and leave nothing behind.
-    parse_trade_url(args.trade_url)
+    # Pasted forms (http://, www., text around the link) are stored canonical.
+    trade_url = parse_trade_url(args.trade_url).url
     price = parse_cents_input(args.price, field="--price") if args.price else None
     if args.external_id:
         validate_external_id(args.external_id)
@@ -94,7 +95,7 @@ async def create_order(session: Session) -> Report:
     result = await CheckoutService(ctx).checkout(
         CheckoutRequest(
             catalog_item_id=args.item.strip(),
-            trade_url=args.trade_url,
+            trade_url=trade_url,
             expected_price_cents=price,
             external_id=args.external_id,
         )
