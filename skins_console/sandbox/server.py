@@ -26,6 +26,7 @@ from skins_console.sandbox.http_types import DROP, Request, Response, json_respo
 from skins_console.sandbox.images import ImageCache
 from skins_console.sandbox.scheduler import Scheduler
 from skins_console.sandbox.skinslink import Skinslink, fail
+from skins_console.sandbox.skinslink_purchases import send_purchase_webhook
 from skins_console.sandbox.skinsnode import SkinsNode
 from skins_console.sandbox.webhooks import WebhookDispatcher
 from skins_console.sandbox.world import World
@@ -256,6 +257,11 @@ class Sandbox:
         with self.lock:
             self.skinslink.script(merchant_tx_id, outcome)
 
+    def send_purchase_webhook(self, **spec: Any) -> dict[str, Any]:
+        """One signed Skinslink purchase delivery (same as the control route)."""
+        with self.lock:
+            return send_purchase_webhook(self.skinslink, spec)
+
     def set_balance(self, cents: int) -> None:
         with self.lock:
             self.skinsnode.set_balance(cents)
@@ -310,14 +316,14 @@ class Sandbox:
         if latency:
             time.sleep(latency / 1000)
         if rule is not None and not rule.commit:
-            return _spoil(rule, None, path)
+            return _spoil(rule, None, request)
         try:
             response = self._route(request)
         except Exception:
             log.exception("sandbox route %s failed", key)
             response = _internal(path)
         if rule is not None:
-            return _spoil(rule, response, path)
+            return _spoil(rule, response, request)
         return response
 
     def _route(self, request: Request) -> Response:
@@ -377,7 +383,8 @@ def _internal(path: str) -> Response:
     )
 
 
-def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | object:
+def _spoil(rule: FaultRule, response: Response | None, request: Request) -> Response | object:
+    path = request.path
     if rule.kind == "drop":
         return DROP
     if rule.kind == "malformed":
@@ -391,16 +398,19 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
             else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}'
         )
         return Response(rule.status, body, {"Retry-After": str(rule.retry_after)})
-    response = _provider_error(rule, path)
+    response = _provider_error(rule, path, request.client)
     if rule.retry_after is not None:
         response.headers["Retry-After"] = str(rule.retry_after)
     return response
 
 
-def _provider_error(rule: FaultRule, path: str) -> Response:
+def _provider_error(rule: FaultRule, path: str, client: str) -> Response:
     if path.startswith("/api/"):
+        # Both official pages' 403 texts occur (Corrections 2), alternating per hit, so a
+        # client that matches on the text instead of the status fails a test.
+        forbidden = f"IP not whitelisted: {client}" if rule.hits % 2 else f"invalid IP: {client}"
         message = {
-            403: "IP not whitelisted: 127.0.0.1",
+            403: forbidden,
             408: "timeout error",
             500: "integration service error",
             502: "bad gateway",
