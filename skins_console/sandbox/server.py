@@ -363,7 +363,7 @@ class Sandbox:
             return json_response(
                 404, {"statusCode": 404, "error": "not_found", "message": "No such item picture."}
             )
-        data = self.images.get(entry.rarity_color, entry.kind, entry.paint_seed)
+        data = self.images.get(entry.rarity_color, entry.kind, entry.paint_seed or 0)
         return Response(200, data, {"Cache-Control": "public, max-age=86400"}, "image/png")
 
 
