@@ -12,6 +12,7 @@ import gzip
 import json
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from importlib import resources
 
@@ -194,3 +195,19 @@ def test_shipped_file_is_what_the_derive_script_makes_of_the_snapshot(tmp_path):
     assert result.returncode == 0, result.stderr
     shipped = resources.files("skins_console.sandbox").joinpath("data/world.json.gz")
     assert out.read_bytes() == shipped.read_bytes()
+
+
+def test_data_file_is_package_data_and_frozen():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["skins_console"]
+    data = ROOT / "skins_console"
+    assert any(p for p in patterns if (data / "sandbox" / "data" / "world.json.gz").match(p))
+    pytest.importorskip("PyInstaller", reason="the `packaging` extra is not installed")
+    spec = ROOT / "packaging" / "skins-console.spec"
+    prefix = spec.read_text(encoding="utf-8").split("\na = Analysis(", 1)[0]
+    namespace = {"SPECPATH": str(spec.parent), "__file__": str(spec)}
+    exec(compile(prefix, str(spec), "exec"), namespace)
+    collected = {
+        (src.replace("\\", "/").rsplit("/", 1)[-1], dest) for src, dest in namespace["datas"]
+    }
+    assert ("world.json.gz", "skins_console/sandbox/data") in collected
