@@ -32,6 +32,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the nearest ``shared/data/real`` above the checkout (worktrees sit at different depths)
@@ -72,7 +73,7 @@ _GRADE_COLOURS = (
 _BASE_GRADE = "#b0c3d9"
 _HIGH_GRADE = "#4b69ff"
 
-ATTRIBUTION = {
+ATTRIBUTION: dict[str, Any] = {
     "about": (
         "Real CS2 market hash names with their lowest Steam Community Market price (USD "
         "cents, snapshot {snapshot}) and item facts (float caps, paint indices, rarity "
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     world = derive(items, snapshot["prices"])
     about = dict(ATTRIBUTION)
-    about["about"] = about["about"].format(snapshot=snapshot.get("snapshot", "unknown"))
+    about["about"] = str(about["about"]).format(snapshot=snapshot.get("snapshot", "unknown"))
     document = {"format": 1, **about, "snapshot": snapshot.get("snapshot"), **world}
     raw = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -64,8 +64,7 @@ PHASES: dict[int, str] = {
 
 # --- SkinsNode (skinsnode.md) ----------------------------------------------------------
 
-#: §3: the order statuses and which of them are terminal
-ORDER_STATUSES = ("accepted", "queued", "processing", "pending", "sent")
+#: §3: the terminal order statuses
 ORDER_TERMINAL = frozenset({"completed", "failed", "cancelled", "expired", "reversed"})
 #: §2: known failure codes
 ORDER_FAILURE_CODES = ("item_unavailable", "price_changed", "insufficient_funds", "cancelled")
@@ -81,8 +80,7 @@ WEBHOOK_MAX_ATTEMPTS = 10
 
 #: §1: games
 GAMES = ("csgo", "rust", "dota2", "tf2")
-#: §2: transaction statuses; the last four are final
-DEPOSIT_STATUSES = ("new", "pending", "active", "hold")
+#: §2: the final transaction statuses
 DEPOSIT_TERMINAL = frozenset({"completed", "failed", "canceled", "reverted"})
 #: §2: statuses that send a webhook
 DEPOSIT_WEBHOOK_STATUSES = ("hold", "completed", "failed", "canceled", "reverted")
@@ -136,11 +134,3 @@ def iso_ms(value: datetime) -> str:
     """UTC ISO-8601 with milliseconds and ``Z`` (the SkinsNode examples' format)."""
     value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-def wear_band(float_bp: int) -> tuple[str, int, int]:
-    """(exterior, band low, band high) for a float in 1/10000."""
-    for name, low, high in WEAR_BANDS_BP:
-        if float_bp < high:
-            return name, low, high
-    return WEAR_BANDS_BP[-1]

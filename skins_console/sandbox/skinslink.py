@@ -23,13 +23,14 @@ from skins_console.sandbox.facts import (
 from skins_console.sandbox.http_types import Request, Response
 from skins_console.sandbox.items_data import steam_cents
 from skins_console.sandbox.skinslink_rules import (
-    _BOTS,
-    _FAIL_REASONS,
+    BOTS,
+    FAIL_REASONS,
     FIRST_TRADE_ID,
     MAX_ITEMS,
     MIN_AMOUNT,
     QUOTE_DRIFT_AFTER,
     THOUSANDTH,
+    Outcome,
     envelope,
     fail,
     hash_name,
@@ -333,7 +334,7 @@ class Skinslink:
             self._transition(trade, "failed", now)
             return envelope(200, "Deposit failed", self._create_data(trade))
         rng = self.world.rng_for("deposit", tx)
-        trade.bot_name, trade.bot_steam_id = _BOTS[rng.randrange(len(_BOTS))]
+        trade.bot_name, trade.bot_steam_id = BOTS[rng.randrange(len(BOTS))]
         trade.omit_unknown_offer = rng.random() < 0.5
         offer_id = str(rng.randint(6_000_000_000, 7_999_999_999))
         trade.offer_expiry_t = now + self.world.config.offer_window_seconds
@@ -388,7 +389,7 @@ class Skinslink:
         trade.outcome, trade.outcome_reason = "completed", ""
 
     @staticmethod
-    def _apply(trade: Trade, outcome) -> None:
+    def _apply(trade: Trade, outcome: Outcome) -> None:
         trade.outcome, trade.outcome_reason = outcome.status, outcome.reason
         trade.skip_active = trade.skip_active or outcome.skip_active
 
@@ -424,7 +425,7 @@ class Skinslink:
             self._transition(trade, "hold", when)
             self._schedule_from_hold(trade, when)
         elif status in ("failed", "canceled", "reverted"):
-            trade.fail_reason = trade.outcome_reason or _FAIL_REASONS[status]
+            trade.fail_reason = trade.outcome_reason or FAIL_REASONS[status]
             self._transition(trade, status, when)
         elif status == "completed":
             self._transition(trade, "completed", when)

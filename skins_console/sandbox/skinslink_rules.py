@@ -19,13 +19,13 @@ MIN_AMOUNT = Decimal(1)
 #: sandbox seconds after a quote from which a drawn price drop applies
 QUOTE_DRIFT_AFTER = 60.0
 DEPOSIT_OUTCOMES = ("completed", "reverted", "failed", "canceled", "provider_failed")
-_FAIL_REASONS = {
+FAIL_REASONS = {
     "failed": "user_declined",
     "canceled": "trade_offer_expired",
     "reverted": "user_reverted",
     "provider_failed": "provider_unavailable",
 }
-_BOTS = tuple((f"Skinslink Bot #{n}", 76561199000000000 + n * 7919) for n in range(1, 9))
+BOTS = tuple((f"Skinslink Bot #{n}", 76561199000000000 + n * 7919) for n in range(1, 9))
 
 
 #: an outcome modifier: the deposit never shows ``active`` (create answers ``pending`` and
@@ -50,7 +50,7 @@ def parse_outcome(text: str) -> Outcome:
             f"{', '.join(DEPOSIT_OUTCOMES)}, optionally with :<fail_reason> "
             f"and +{SKIP_ACTIVE}"
         )
-    return Outcome(status, reason or _FAIL_REASONS.get(status, ""), bool(plus))
+    return Outcome(status, reason or FAIL_REASONS.get(status, ""), bool(plus))
 
 
 def skinslink_sign(trade_id: int, secret: str) -> str:
