@@ -7,7 +7,8 @@ Reads ``cs2-items.json`` (npm @ianlucas/cs2-lib 7.33.1, MIT) and
 MIT) from ``--source`` and writes ``skins_console/sandbox/data/world.json.gz``: every real
 Steam market hash name of the price snapshot, byte-exact, with its lowest Steam price in
 cents, and for weapon skins, knives and gloves the facts the sandbox needs to list physical
-copies (float caps, paint indices incl. Doppler phases, rarity colour).
+copies (float caps, paint indices incl. Doppler phases, rarity colour). The sources' MIT
+notices travel with it in ``data/NOTICE.md``.
 
 The project never reads the source folder at run time; this script is run by a developer
 when the snapshot changes, and the output is committed. The output is deterministic (sorted,
@@ -84,11 +85,13 @@ ATTRIBUTION: dict[str, Any] = {
             "what": "Steam market names and prices",
             "from": "ByMykel/counter-strike-price-tracker, static/latest.json (a sample)",
             "licence": "MIT",
+            "copyright": "Copyright (c) 2026 ByMykel",
         },
         {
             "what": "CS2 item definitions",
             "from": "npm @ianlucas/cs2-lib 7.33.1",
             "licence": "MIT",
+            "copyright": "Copyright (c) Ian Lucas",
         },
     ],
 }

@@ -179,6 +179,9 @@ def test_shipped_file_carries_its_attribution():
     credits = json.dumps(document["sources"])
     assert "ByMykel/counter-strike-price-tracker" in credits and "@ianlucas/cs2-lib" in credits
     assert all(source["licence"] == "MIT" for source in document["sources"])
+    notice = resources.files("skins_console.sandbox").joinpath("data/NOTICE.md").read_text("utf-8")
+    for source in document["sources"]:
+        assert source["copyright"] in notice  # the MIT notices travel with the data
     assert len(raw) < 400_000  # compact: the app ships it
 
 
@@ -211,3 +214,4 @@ def test_data_file_is_package_data_and_frozen():
         (src.replace("\\", "/").rsplit("/", 1)[-1], dest) for src, dest in namespace["datas"]
     }
     assert ("world.json.gz", "skins_console/sandbox/data") in collected
+    assert ("NOTICE.md", "skins_console/sandbox/data") in collected
