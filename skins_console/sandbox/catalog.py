@@ -155,29 +155,38 @@ def _variant(item: RealItem) -> str:
     return "stattrak" if item.stattrak else "souvenir" if item.souvenir else "normal"
 
 
+@lru_cache(maxsize=1)
+def _listing() -> tuple[tuple[tuple[list[RealItem], list[int]], ...], list[int]]:
+    """Listable names by kind with cumulative listing weights (built once per process)."""
+    groups: dict[str, list[RealItem]] = {kind: [] for kind in KIND_SHARES}
+    for item in universe().items:
+        if item.listable:
+            kind = "other" if item.kind in _OTHER_KINDS else item.kind
+            groups[kind].append(item)
+    weighted = []
+    shares = []
+    for kind, share in KIND_SHARES.items():
+        members = groups[kind]
+        if not members:
+            continue
+        # Cheaper names are listed more often, as on a real market.
+        weights = [
+            _VARIANT_WEIGHT[_variant(i)] * 1000 // (20 + isqrt(i.steam_cents)) or 1 for i in members
+        ]
+        weighted.append((members, list(accumulate(weights))))
+        shares.append(share)
+    return tuple(weighted), list(accumulate(shares))
+
+
+#: per-name facts, shared by every catalog of the process (they never change)
+_PROFILES: dict[str, _Profile] = {}
+
+
 class CatalogGenerator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        groups: dict[str, list[RealItem]] = {kind: [] for kind in KIND_SHARES}
-        for item in universe().items:
-            if item.listable:
-                kind = "other" if item.kind in _OTHER_KINDS else item.kind
-                groups[kind].append(item)
-        self._groups: list[tuple[list[RealItem], list[int]]] = []
-        shares = []
-        for kind, share in KIND_SHARES.items():
-            members = groups[kind]
-            if not members:
-                continue
-            # Cheaper names are listed more often, as on a real market.
-            weights = [
-                _VARIANT_WEIGHT[_variant(i)] * 1000 // (20 + isqrt(i.steam_cents)) or 1
-                for i in members
-            ]
-            self._groups.append((members, list(accumulate(weights))))
-            shares.append(share)
-        self._group_cum = list(accumulate(shares))
-        self._profiles: dict[str, _Profile] = {}
+        self._groups, self._group_cum = _listing()
+        self._profiles = _PROFILES
 
     def _pick(self) -> _Profile:
         rng = self.rng

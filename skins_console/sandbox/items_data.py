@@ -47,6 +47,9 @@ class Finish:
     wear_min: Decimal | None  # None: a vanilla knife, which has no wear
     wear_max: Decimal | None
     paint_indices: tuple[int, ...]
+    #: the caps in 1e-10, for fast float drawing
+    low: int = 0
+    high: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +69,11 @@ class RealItem:
         """[low, high) in 1e-10 where the skin's caps meet its exterior's band; None: no
         float (stickers, cases, vanilla knives, or no copy can exist)."""
         finish = self.finish
-        if finish is None or finish.wear_min is None or finish.wear_max is None:
-            return None
-        if self.exterior is None:
+        if finish is None or finish.wear_min is None or self.exterior is None:
             return None
         band_low, band_high = _EXTERIOR_BANDS[self.exterior]
-        low = max(band_low * _BP_TO_FLOAT, int(finish.wear_min * FLOAT_SCALE))
-        high = min(band_high * _BP_TO_FLOAT, int(finish.wear_max * FLOAT_SCALE))
+        low = max(band_low * _BP_TO_FLOAT, finish.low)
+        high = min(band_high * _BP_TO_FLOAT, finish.high)
         return (low, high) if low < high else None
 
     @property
@@ -103,16 +104,21 @@ def _exterior(name: str) -> str | None:
 
 
 def _parse(document: dict) -> Universe:
-    finishes = [
-        Finish(
-            kind=kind,
-            rarity_color=colour,
-            wear_min=None if low is None else Decimal(low),
-            wear_max=None if high is None else Decimal(high),
-            paint_indices=tuple(indices),
+    finishes = []
+    for kind, colour, low, high, indices in document["finishes"]:
+        wear_min = None if low is None else Decimal(low)
+        wear_max = None if high is None else Decimal(high)
+        finishes.append(
+            Finish(
+                kind=kind,
+                rarity_color=colour,
+                wear_min=wear_min,
+                wear_max=wear_max,
+                paint_indices=tuple(indices),
+                low=0 if wear_min is None else int(wear_min * FLOAT_SCALE),
+                high=0 if wear_max is None else int(wear_max * FLOAT_SCALE),
+            )
         )
-        for kind, colour, low, high, indices in document["finishes"]
-    ]
     items: list[RealItem] = []
     for name, cents, finish_index in document["skins"]:
         finish = None if finish_index is None else finishes[finish_index]
