@@ -156,7 +156,8 @@ def _outcomes(sandbox: Sandbox, body: dict[str, Any]) -> Response:
 
 def _item(sandbox: Sandbox, item_id: str, body: dict[str, Any]) -> Response:
     with sandbox.lock:
-        if sandbox.catalog.known(item_id) is None:
+        entry = sandbox.catalog.known(item_id)
+        if entry is None:
             return json_response(404, {"error": "not_found", "message": "no such item"})
         if "price" in body:
             price = body["price"]
@@ -170,7 +171,6 @@ def _item(sandbox: Sandbox, item_id: str, body: dict[str, Any]) -> Response:
                 sandbox.catalog.relist(item_id)
             else:
                 sandbox.catalog.delist(item_id)
-        entry = sandbox.catalog.known(item_id)
         return json_response(
             200,
             {

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from skins_console.sandbox import control
 from skins_console.sandbox.catalog import Catalog
@@ -46,13 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, True)
+        cast(_Server, self.server).track(self.connection, True)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.track(self.connection, False)
+            cast(_Server, self.server).track(self.connection, False)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -76,8 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             body = self.rfile.read(length) if length else b""
         request = Request.build(self.command, self.path, self.headers, body, self.client_address[0])
-        result = self.server.app.handle(request)
-        if result is DROP:
+        result = cast(_Server, self.server).app.handle(request)
+        if not isinstance(result, Response):  # DROP: close without an answer
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -87,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(result)
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -107,9 +107,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         # Headers and body leave in one write: two small writes would meet the client's
         # delayed ACK and cost ~40 ms per request.
-        self._headers_buffer.append(b"\r\n")
+        buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+        buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self._headers_buffer.append(response.body)
+            buffer.append(response.body)
         self.flush_headers()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
@@ -157,9 +158,10 @@ class Sandbox:
         self.faults.replace([parse_rule(rule) for rule in self.config.faults])
         self.images = ImageCache()
         self.requests: dict[str, int] = {}
-        self.catalog: Catalog | None = None
-        self.skinsnode: SkinsNode | None = None
-        self.skinslink: Skinslink | None = None
+        # Built by start() (they need the bound address) and rebuilt by reset().
+        self._catalog: Catalog | None = None
+        self._skinsnode: SkinsNode | None = None
+        self._skinslink: Skinslink | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = []
@@ -191,9 +193,27 @@ class Sandbox:
         return self
 
     def _build_state(self) -> None:
-        self.catalog = Catalog(self.config.catalog_size, self.config.seed, self.base_url)
-        self.skinsnode = SkinsNode(self.world, self.catalog)
-        self.skinslink = Skinslink(self.world)
+        self._catalog = Catalog(self.config.catalog_size, self.config.seed, self.base_url)
+        self._skinsnode = SkinsNode(self.world, self._catalog)
+        self._skinslink = Skinslink(self.world)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._catalog
+
+    @property
+    def skinsnode(self) -> SkinsNode:
+        if self._skinsnode is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._skinsnode
+
+    @property
+    def skinslink(self) -> Skinslink:
+        if self._skinslink is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._skinslink
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -358,7 +378,7 @@ class Sandbox:
         )
 
     def _image(self, item_id: str) -> Response:
-        entry = self.catalog.known(item_id) if self.catalog else None
+        entry = self._catalog.known(item_id) if self._catalog is not None else None
         if entry is None:
             return json_response(
                 404, {"statusCode": 404, "error": "not_found", "message": "No such item picture."}

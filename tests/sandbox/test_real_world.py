@@ -15,6 +15,7 @@ import sys
 import tomllib
 from decimal import Decimal
 from importlib import resources
+from typing import Any
 
 import httpx
 import pytest
@@ -113,7 +114,8 @@ def test_floats_stay_inside_each_skins_real_caps(catalog_5000):
         if item["floatValue"] is None:
             continue
         finish = by_name[item["marketHashName"]].finish
-        assert finish is not None and finish.wear_min is not None
+        assert finish is not None
+        assert finish.wear_min is not None and finish.wear_max is not None
         assert finish.wear_min <= Decimal(item["floatValue"]) < finish.wear_max, item
 
 
@@ -131,7 +133,7 @@ def test_catalog_has_real_variety(catalog_5000):
     assert phased
     for item in phased:
         finish = by_name[item["marketHashName"]].finish
-        assert item["paintIndex"] in finish.paint_indices
+        assert finish is not None and item["paintIndex"] in finish.paint_indices
         assert item["phase"] == phase_for_paint_index(item["paintIndex"])
     assert {i["rarityColor"] for i in catalog_5000} >= {"#4b69ff", "#8847ff", "#eb4b4b"}
 
@@ -208,7 +210,7 @@ def test_data_file_is_package_data_and_frozen():
     pytest.importorskip("PyInstaller", reason="the `packaging` extra is not installed")
     spec = ROOT / "packaging" / "skins-console.spec"
     prefix = spec.read_text(encoding="utf-8").split("\na = Analysis(", 1)[0]
-    namespace = {"SPECPATH": str(spec.parent), "__file__": str(spec)}
+    namespace: dict[str, Any] = {"SPECPATH": str(spec.parent), "__file__": str(spec)}
     exec(compile(prefix, str(spec), "exec"), namespace)
     collected = {
         (src.replace("\\", "/").rsplit("/", 1)[-1], dest) for src, dest in namespace["datas"]
