@@ -1,8 +1,12 @@
-"""The seeded SkinsNode catalog and the price book both providers draw from.
+"""The seeded SkinsNode catalog: physical copies of real items at near-real prices.
 
-Every catalog entry is one physical item: a real skin, a float inside that skin's cap whose
-wear band is the exterior in the name, a Doppler phase drawn from its paint index, and a
-price derived from the skin's reference price, exterior, StatTrak™/Souvenir and float rank.
+Every entry is one physical item with a real market hash name (``items_data``): a weapon,
+knife or glove copy gets a float inside both its skin's caps and its exterior's band, a
+Doppler-family paint index (and so a phase) drawn with realistic odds, and the rarity colour
+of its skin; stickers, cases, agents, charms, music kits and graffiti carry no float. Prices
+start from the real Steam price: a phase premium, up to 12% more for a low float inside its
+band, and a listing spread around 95% of Steam. A catalog larger than the list of real names
+repeats names with other floats and ids, as real inventories do; no name is ever invented.
 Entries are serialised once; the ``/v1/catalog`` body is a join of those fragments, so even
 100,000 items are served without re-encoding.
 """
@@ -10,115 +14,65 @@ Entries are serialised once; the ``/v1/catalog`` body is a join of those fragmen
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import zlib
 from bisect import bisect
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
 from math import isqrt
 from typing import Any
 
-from skins_console.core.cs2 import (
-    RARITY_COLORS,
-    SOUVENIR,
-    STAR,
-    STATTRAK,
-    WEAR_BANDS,
-    phase_for_paint_index,
-    split_market_hash_name,
-)
-from skins_console.sandbox.items_data import (
-    EXTERIOR_VALUE,
-    EXTRA_PRICES,
-    PHASE_ODDS,
-    SKINS,
-    SKINS_BY_BASE,
-    Skin,
-)
+from skins_console.sandbox.facts import PHASES, WEAR_BANDS_BP
+from skins_console.sandbox.items_data import FLOAT_SCALE, RealItem, universe
 
 FLOAT_DIGITS = 10
-_FLOAT_SCALE = 10**FLOAT_DIGITS
 _INSTANCE_IDS = ("0", "188530139", "302028390", "480085569", "519977179")
-_RARITY_WEIGHT = {
-    "Consumer Grade": 10,
-    "Industrial Grade": 14,
-    "Mil-Spec Grade": 32,
-    "Restricted": 28,
-    "Classified": 20,
-    "Covert": 10,
-    "Contraband": 1,
+
+#: share of catalog entries per kind, in per mille (a merchant's stock: mostly guns)
+KIND_SHARES = {
+    "weapon": 620,
+    "knife": 80,
+    "gloves": 40,
+    "sticker": 90,
+    "case": 70,
+    "charm": 30,
+    "agent": 20,
+    "graffiti": 20,
+    "music_kit": 10,
+    "other": 20,
 }
-
-
-def exteriors_for(skin: Skin) -> list[str]:
-    """Exteriors a skin's float cap allows, best first."""
-    result = []
-    for name, _short, low, high in WEAR_BANDS:
-        top_inclusive = high == Decimal(1)
-        if skin.min_float < high and (low < skin.max_float or (top_inclusive and low == 1)):
-            result.append(name)
-    return result
-
-
-def market_name(
-    skin: Skin, exterior: str, *, stattrak: bool = False, souvenir: bool = False
-) -> str:
-    prefix = ""
-    if skin.star:
-        prefix += STAR + " "
-    if stattrak:
-        prefix += STATTRAK + " "
-    if souvenir:
-        prefix += SOUVENIR + " "
-    return f"{prefix}{skin.base} ({exterior})"
-
-
-def market_cents(
-    skin: Skin, exterior: str, *, stattrak: bool = False, souvenir: bool = False
-) -> int:
-    """A plausible Steam-market price in cents for one name (phase-averaged)."""
-    best = exteriors_for(skin)[0]
-    cents = skin.reference_cents * EXTERIOR_VALUE[exterior] // EXTERIOR_VALUE[best]
-    if stattrak:
-        cents = cents * (125 if skin.star else 190) // 100
-    if souvenir:
-        cents = cents * (160 if cents > 10000 else 350) // 100
-    return max(cents, 3)
-
-
-def reference_cents(name: str, game: str = "csgo") -> int | None:
-    """Price book lookup by exact market hash name; ``None`` when the name is unknown."""
-    extra = EXTRA_PRICES.get(game, {})
-    if name in extra:
-        return extra[name]
-    if game != "csgo":
-        return None
-    parts = split_market_hash_name(name)
-    skin = SKINS_BY_BASE.get((parts.star, parts.base))
-    if skin is None or parts.exterior is None or parts.exterior not in exteriors_for(skin):
-        return None
-    if (parts.stattrak and not skin.stattrak) or (parts.souvenir and not skin.souvenir):
-        return None
-    canonical = market_name(skin, parts.exterior, stattrak=parts.stattrak, souvenir=parts.souvenir)
-    if canonical != name:
-        return None
-    return market_cents(skin, parts.exterior, stattrak=parts.stattrak, souvenir=parts.souvenir)
-
-
-def all_names() -> list[str]:
-    """Every CS2 name the price book knows, for tests and the demo's quote form."""
-    names = list(EXTRA_PRICES["csgo"])
-    for skin in SKINS:
-        for exterior in exteriors_for(skin):
-            names.append(market_name(skin, exterior))
-            if skin.stattrak:
-                names.append(market_name(skin, exterior, stattrak=True))
-            if skin.souvenir:
-                names.append(market_name(skin, exterior, souvenir=True))
-    return names
+_OTHER_KINDS = ("patch", "collectible", "key", "other")
+#: relative listing weight of a name's variant: StatTrak™ and Souvenir copies are rarer
+_VARIANT_WEIGHT = {"normal": 10, "stattrak": 3, "souvenir": 3}
+#: how often each phase drops (per mille) and its price over the cheapest phase (per mille;
+#: Steam's lowest price is the cheapest phase's)
+PHASE_ODDS = {
+    "Ruby": 25,
+    "Sapphire": 25,
+    "Black Pearl": 40,
+    "Emerald": 60,
+    "Phase 1": 230,
+    "Phase 2": 260,
+    "Phase 3": 190,
+    "Phase 4": 230,
+}
+PHASE_VALUE = {
+    "Ruby": 4500,
+    "Sapphire": 4500,
+    "Black Pearl": 2800,
+    "Emerald": 4000,
+    "Phase 1": 1050,
+    "Phase 2": 1250,
+    "Phase 3": 1000,
+    "Phase 4": 1150,
+}
+#: listing spread around the Steam price, per mille: median 950, σ ≈ 12% (log), clamped
+_SPREAD_CENTRE = math.log(0.95)
+_SPREAD_SIGMA = 0.12
+_SPREAD_BOUNDS = (650, 1600)
 
 
 @dataclass(slots=True)
@@ -127,13 +81,13 @@ class CatalogEntry:
     name: str
     price: int
     phase: str | None
-    float_text: str
-    paint_index: int
-    paint_seed: int
+    float_text: str | None
+    paint_index: int | None
+    paint_seed: int | None
     rarity_color: str
     class_id: str
     instance_id: str
-    kind: str  # weapon / knife / gloves: only shapes the generated picture
+    kind: str  # weapon / knife / gloves / sticker / case / …: shapes the generated picture
     fragment: bytes = b""
 
     def to_json(self, base_url: str) -> dict[str, Any]:
@@ -155,28 +109,38 @@ class CatalogEntry:
 
 @dataclass(frozen=True, slots=True)
 class _Profile:
-    """Per-skin facts precomputed once, so generating 100,000 entries stays fast."""
+    """Per-name facts precomputed once, so generating 100,000 entries stays fast."""
 
-    skin: Skin
-    low: int
-    high: int
-    phase_indices: tuple[int, ...]
+    item: RealItem
+    class_id: str
+    float_low: int  # [low, high) in 1e-10; low == high: no float
+    float_high: int
+    band_low: int
+    band_span: int
+    paint_indices: tuple[int, ...]
     phase_cum: tuple[int, ...]
-    color: str
-    kind: str
 
 
-def _profile(skin: Skin) -> _Profile:
-    phases = skin.phases or {}
-    indices = tuple(phases)
+def _profile(item: RealItem) -> _Profile:
+    span = item.float_range()
+    low, high = span if span is not None else (0, 0)
+    band_low, band_span = 0, 1
+    if span is not None:
+        scale = FLOAT_SCALE // 10000
+        for name, b_low, b_high in WEAR_BANDS_BP:
+            if name == item.exterior:
+                band_low, band_span = b_low * scale, (b_high - b_low) * scale
+    indices = item.finish.paint_indices if item.finish is not None else ()
+    phased = tuple(i for i in indices if i in PHASES) if len(indices) > 1 else ()
     return _Profile(
-        skin=skin,
-        low=int(skin.min_float * _FLOAT_SCALE),
-        high=int(skin.max_float * _FLOAT_SCALE),
-        phase_indices=indices,
-        phase_cum=tuple(accumulate(PHASE_ODDS[i] for i in indices)),
-        color=RARITY_COLORS[skin.rarity],
-        kind="gloves" if skin.is_gloves else "knife" if skin.star else "weapon",
+        item=item,
+        class_id=str(300000000 + zlib.crc32(item.name.encode()) % 5000000000),
+        float_low=low,
+        float_high=high,
+        band_low=band_low,
+        band_span=band_span,
+        paint_indices=phased or indices[:1],
+        phase_cum=tuple(accumulate(PHASE_ODDS[PHASES[i]] for i in phased)),
     )
 
 
@@ -187,95 +151,103 @@ def _uuid4(bits: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _variant(item: RealItem) -> str:
+    return "stattrak" if item.stattrak else "souvenir" if item.souvenir else "normal"
+
+
+@lru_cache(maxsize=1)
+def _listing() -> tuple[tuple[tuple[list[RealItem], list[int]], ...], list[int]]:
+    """Listable names by kind with cumulative listing weights (built once per process)."""
+    groups: dict[str, list[RealItem]] = {kind: [] for kind in KIND_SHARES}
+    for item in universe().items:
+        if item.listable:
+            kind = "other" if item.kind in _OTHER_KINDS else item.kind
+            groups[kind].append(item)
+    weighted = []
+    shares = []
+    for kind, share in KIND_SHARES.items():
+        members = groups[kind]
+        if not members:
+            continue
+        # Cheaper names are listed more often, as on a real market.
+        weights = [
+            _VARIANT_WEIGHT[_variant(i)] * 1000 // (20 + isqrt(i.steam_cents)) or 1 for i in members
+        ]
+        weighted.append((members, list(accumulate(weights))))
+        shares.append(share)
+    return tuple(weighted), list(accumulate(shares))
+
+
+#: per-name facts, shared by every catalog of the process (they never change)
+_PROFILES: dict[str, _Profile] = {}
+
+
 class CatalogGenerator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        weapons = [_profile(s) for s in SKINS if not s.star]
-        self._weapons = weapons
-        # Rarer grades and pricier finishes are listed less often, as on a real market.
-        self._weapon_cum = list(
-            accumulate(
-                _RARITY_WEIGHT[p.skin.rarity] * 1000 // (30 + isqrt(p.skin.reference_cents))
-                for p in weapons
-            )
-        )
-        self._knives = [_profile(s) for s in SKINS if s.star and not s.is_gloves]
-        self._gloves = [_profile(s) for s in SKINS if s.is_gloves]
-        self._names: dict[tuple, tuple[str, int, str]] = {}
+        self._groups, self._group_cum = _listing()
+        self._profiles = _PROFILES
 
     def _pick(self) -> _Profile:
         rng = self.rng
-        roll = rng.random()
-        if roll < 0.10:
-            return self._knives[int(rng.random() * len(self._knives))]
-        if roll < 0.15:
-            return self._gloves[int(rng.random() * len(self._gloves))]
-        index = bisect(self._weapon_cum, rng.random() * self._weapon_cum[-1])
-        return self._weapons[min(index, len(self._weapons) - 1)]
-
-    def _naming(self, skin: Skin, exterior: str, stattrak: bool, souvenir: bool):
-        key = (skin.star, skin.base, exterior, stattrak, souvenir)
-        found = self._names.get(key)
-        if found is None:
-            name = market_name(skin, exterior, stattrak=stattrak, souvenir=souvenir)
-            cents = market_cents(skin, exterior, stattrak=stattrak, souvenir=souvenir)
-            class_id = str(300000000 + zlib.crc32(name.encode()) % 5000000000)
-            found = self._names[key] = (name, cents, class_id)
-        return found
+        group = bisect(self._group_cum, rng.random() * self._group_cum[-1])
+        members, cum = self._groups[min(group, len(self._groups) - 1)]
+        index = min(bisect(cum, rng.random() * cum[-1]), len(members) - 1)
+        item = members[index]
+        profile = self._profiles.get(item.name)
+        if profile is None:
+            profile = self._profiles[item.name] = _profile(item)
+        return profile
 
     def entry(self) -> CatalogEntry:
         rng = self.rng
         random_ = rng.random
         profile = self._pick()
-        skin = profile.skin
-        span = profile.high - profile.low
-        raw = profile.low + int(random_() * span) if span > 0 else profile.low
-        float_text = f"{raw // _FLOAT_SCALE}.{raw % _FLOAT_SCALE:0{FLOAT_DIGITS}d}"
-        exterior, band_low, band_span = _band_of(raw)
-        stattrak = skin.stattrak and random_() < 0.12
-        souvenir = skin.souvenir and not stattrak and random_() < 0.10
-        name, cents, class_id = self._naming(skin, exterior, stattrak, souvenir)
-
-        paint_index, phase = skin.paint_index, None
-        if profile.phase_indices:
+        item = profile.item
+        cents = item.steam_cents
+        float_text = None
+        paint_seed = None
+        if profile.float_high > profile.float_low:
+            raw = profile.float_low + int(random_() * (profile.float_high - profile.float_low))
+            float_text = f"{raw // FLOAT_SCALE}.{raw % FLOAT_SCALE:0{FLOAT_DIGITS}d}"
+            paint_seed = int(random_() * 1001)
+            # Lower floats inside a wear band fetch up to 12% more.
+            rank = min((raw - profile.band_low) * 1000 // profile.band_span, 1000)
+            cents = cents * (1000 + (1000 - rank) * 12 // 100) // 1000
+        paint_index, phase = (profile.paint_indices[0] if profile.paint_indices else None), None
+        if profile.phase_cum:
             pick = bisect(profile.phase_cum, random_() * profile.phase_cum[-1])
-            paint_index = profile.phase_indices[min(pick, len(profile.phase_indices) - 1)]
-            phase = phase_for_paint_index(paint_index)
-            cents = cents * skin.phases[paint_index] // 100
-
-        # Lower floats inside a wear band fetch up to 12% more; listings vary by ±4%.
-        rank = min((raw - band_low) * 1000 // band_span, 1000)
-        cents = cents * (100 + (1000 - rank) * 12 // 1000) // 100
-        cents = max(3, cents * (96 + int(random_() * 9)) // 100)
+            paint_index = profile.paint_indices[min(pick, len(profile.paint_indices) - 1)]
+            phase = PHASES[paint_index]
+            cents = cents * PHASE_VALUE[phase] // 1000
+        spread = int(1000 * math.exp(rng.gauss(_SPREAD_CENTRE, _SPREAD_SIGMA)))
+        spread = min(max(spread, _SPREAD_BOUNDS[0]), _SPREAD_BOUNDS[1])
+        cents = max(3, cents * spread // 1000)
         return CatalogEntry(
             id=_uuid4(rng.getrandbits(128)),
-            name=name,
+            name=item.name,
             price=cents,
             phase=phase,
             float_text=float_text,
             paint_index=paint_index,
-            paint_seed=int(random_() * 1001),
-            rarity_color=profile.color,
-            class_id=class_id,
+            paint_seed=paint_seed,
+            rarity_color=item.rarity_color,
+            class_id=profile.class_id,
             instance_id=_INSTANCE_IDS[int(random_() * len(_INSTANCE_IDS))],
-            kind=profile.kind,
+            kind=item.kind,
         )
 
 
-_BANDS_INT = tuple(
-    (name, int(low * _FLOAT_SCALE), int(high * _FLOAT_SCALE)) for name, _s, low, high in WEAR_BANDS
-)
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(value)
 
 
-def _band_of(raw: int) -> tuple[str, int, int]:
-    for name, low, high in _BANDS_INT:
-        if raw < high:
-            return name, low, high - low
-    name, low, high = _BANDS_INT[-1]
-    return name, low, high - low
+def _digits(value: str | None) -> str:
+    # a float text is digits and a dot: quoting it needs no escaping
+    return "null" if value is None else f'"{value}"'
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _json_text(value: str | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -300,8 +272,8 @@ class Catalog:
         entry.fragment = (
             f'{{"id":"{entry.id}","marketHashName":{_json_text(entry.name)},'
             f'"price":{entry.price},"currency":"USD","phase":{_json_text(entry.phase)},'
-            f'"floatValue":"{entry.float_text}","paintIndex":{entry.paint_index},'
-            f'"paintSeed":{entry.paint_seed},"rarityColor":"{entry.rarity_color}",'
+            f'"floatValue":{_digits(entry.float_text)},"paintIndex":{_int(entry.paint_index)},'
+            f'"paintSeed":{_int(entry.paint_seed)},"rarityColor":"{entry.rarity_color}",'
             f'"classId":"{entry.class_id}","instanceId":"{entry.instance_id}",'
             f'"imageUrl":"{self._image_prefix}{entry.id}.png"}}'
         ).encode()

@@ -57,6 +57,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "committed a minute or more after quoting",
     )
     parser.add_argument(
+        "--deposit-skip-active-rate",
+        type=float,
+        default=0.0,
+        help="share of Skinslink deposits that never show 'active' (create answers "
+        "'pending', the next status is 'hold')",
+    )
+    parser.add_argument(
         "--skinslink-result-url",
         default=None,
         help="merchant-level Skinslink webhook URL (loopback only)",
@@ -126,6 +133,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         skinslink_webhook_secret=args.skinslink_webhook_secret,
         skinslink_result_url=args.skinslink_result_url,
         quote_drift_rate=args.quote_drift_rate,
+        deposit_skip_active_rate=args.deposit_skip_active_rate,
         faults=rules,
     )
 

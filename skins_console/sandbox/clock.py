@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from skins_console.core.models import format_time
+from skins_console.sandbox.facts import iso_ms
 
 
 class SandboxClock:
@@ -66,8 +66,8 @@ class SandboxClock:
         return datetime.fromtimestamp(self._origin + elapsed / self.speed, UTC)
 
     def iso_wall(self, sandbox_t: float) -> str:
-        return format_time(self.wall_at(sandbox_t))
+        return iso_ms(self.wall_at(sandbox_t))
 
     def iso_sandbox(self, sandbox_t: float | None = None) -> str:
         t = self.now() if sandbox_t is None else sandbox_t
-        return format_time(datetime.fromtimestamp(t, UTC))
+        return iso_ms(datetime.fromtimestamp(t, UTC))

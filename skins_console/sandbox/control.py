@@ -9,6 +9,9 @@ POST /_sandbox/clock/advance             {"seconds": 700}
 POST /_sandbox/wallet                    {"balance_cents": 1000}
 POST /_sandbox/catalog/items/{id}        {"price": 1234} and/or {"listed": false}
 POST /_sandbox/skinslink/prices          {"prices": {"name": "12.345" | null}}
+POST /_sandbox/skinslink/purchase-webhook {"url"?, "status"?, "purchase_id"?, "merchant_tx_id"?,
+                                          "amount"?, "offer_id"? ("" default; null: omitted),
+                                          "fail_reason"?}: one signed purchase delivery
 POST /_sandbox/reset                     {} : fresh state (same seed), faults cleared
 """
 
@@ -20,9 +23,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from skins_console.core.models import format_time
+from skins_console.sandbox.facts import iso_ms
 from skins_console.sandbox.faults import parse_rule
 from skins_console.sandbox.http_types import Request, Response
+from skins_console.sandbox.skinslink_purchases import send_purchase_webhook
 
 if TYPE_CHECKING:  # pragma: no cover
     from skins_console.sandbox.server import Sandbox
@@ -36,7 +40,7 @@ def truth(sandbox: Sandbox) -> dict[str, Any]:
         "clock": {
             "speed": clock.speed,
             "sandbox_now": clock.iso_sandbox(),
-            "wall_now": format_time(datetime.now(UTC)),
+            "wall_now": iso_ms(datetime.now(UTC)),
             "advanced_seconds": clock.advanced,
         },
         "skinsnode": sandbox.skinsnode.truth(),
@@ -103,6 +107,10 @@ def handle(sandbox: Sandbox, request: Request) -> Response:
             return _item(sandbox, match.group(1), body)
         if path == "/_sandbox/skinslink/prices" and method == "POST":
             return _prices(sandbox, body)
+        if path == "/_sandbox/skinslink/purchase-webhook" and method == "POST":
+            with sandbox.lock:
+                sent = send_purchase_webhook(sandbox.skinslink, body)
+            return json_response(200, sent)
         if path == "/_sandbox/reset" and method == "POST":
             sandbox.reset()
             return json_response(200, {"reset": True})
@@ -148,7 +156,8 @@ def _outcomes(sandbox: Sandbox, body: dict[str, Any]) -> Response:
 
 def _item(sandbox: Sandbox, item_id: str, body: dict[str, Any]) -> Response:
     with sandbox.lock:
-        if sandbox.catalog.known(item_id) is None:
+        entry = sandbox.catalog.known(item_id)
+        if entry is None:
             return json_response(404, {"error": "not_found", "message": "no such item"})
         if "price" in body:
             price = body["price"]
@@ -162,7 +171,6 @@ def _item(sandbox: Sandbox, item_id: str, body: dict[str, Any]) -> Response:
                 sandbox.catalog.relist(item_id)
             else:
                 sandbox.catalog.delist(item_id)
-        entry = sandbox.catalog.known(item_id)
         return json_response(
             200,
             {

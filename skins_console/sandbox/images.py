@@ -1,7 +1,8 @@
 """Item pictures drawn in pure Python: a small PNG per item, coloured by rarity.
 
-The shape says what the item is (a rifle, a knife or a glove), the paint seed shifts the
-stripes, so listings look different from each other without any image files shipped.
+The shape says what the item is (a rifle, a knife, a glove, a sticker, an agent, a charm,
+a music kit, or a box for cases and the like), the paint seed shifts the stripes, so
+listings look different from each other without any image files shipped.
 """
 
 from __future__ import annotations
@@ -47,6 +48,22 @@ def _inside(kind: str, x: int, y: int) -> bool:
         palm = (x - 48) ** 2 * 4 + (y - 44) ** 2 * 9 <= 26 * 26 * 9
         fingers = 28 <= x <= 66 and 10 <= y <= 40 and (x - 28) % 10 < 7
         return palm or fingers
+    if kind in ("sticker", "patch", "graffiti"):
+        return (x - 48) ** 2 + (y - 36) ** 2 <= 26 * 26
+    if kind == "agent":
+        head = (x - 48) ** 2 + (y - 20) ** 2 <= 11 * 11
+        body = 30 <= x <= 66 and 33 <= y <= 66 and abs(x - 48) <= 10 + (y - 33) // 2
+        return head or body
+    if kind == "charm":
+        ring = 16 <= (x - 48) ** 2 + (y - 14) ** 2 <= 49
+        pendant = (x - 48) ** 2 + (y - 44) ** 2 <= 18 * 18
+        return ring or pendant
+    if kind == "music_kit":
+        disc = (x - 48) ** 2 + (y - 36) ** 2
+        return 25 <= disc <= 28 * 28
+    if kind not in ("weapon", "knife", "gloves"):
+        # cases, keys, capsules, passes: a box with a lid line
+        return 20 <= x <= 76 and 16 <= y <= 58 and y != 26
     barrel = 8 <= x <= 88 and 26 <= y <= 34
     stock = 8 <= x <= 30 and 26 <= y <= 46 and y - 26 <= (30 - x) + 8
     grip = 44 <= x <= 54 and 34 <= y <= 52

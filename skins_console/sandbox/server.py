@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from skins_console.sandbox import control
 from skins_console.sandbox.catalog import Catalog
@@ -26,6 +26,7 @@ from skins_console.sandbox.http_types import DROP, Request, Response, json_respo
 from skins_console.sandbox.images import ImageCache
 from skins_console.sandbox.scheduler import Scheduler
 from skins_console.sandbox.skinslink import Skinslink, fail
+from skins_console.sandbox.skinslink_purchases import send_purchase_webhook
 from skins_console.sandbox.skinsnode import SkinsNode
 from skins_console.sandbox.webhooks import WebhookDispatcher
 from skins_console.sandbox.world import World
@@ -45,13 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, True)
+        cast(_Server, self.server).track(self.connection, True)
 
     def finish(self) -> None:
         try:
             super().finish()
         finally:
-            self.server.track(self.connection, False)
+            cast(_Server, self.server).track(self.connection, False)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -75,8 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             body = self.rfile.read(length) if length else b""
         request = Request.build(self.command, self.path, self.headers, body, self.client_address[0])
-        result = self.server.app.handle(request)
-        if result is DROP:
+        result = cast(_Server, self.server).app.handle(request)
+        if not isinstance(result, Response):  # DROP: close without an answer
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -86,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(result)
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
@@ -106,9 +107,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         # Headers and body leave in one write: two small writes would meet the client's
         # delayed ACK and cost ~40 ms per request.
-        self._headers_buffer.append(b"\r\n")
+        buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+        buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self._headers_buffer.append(response.body)
+            buffer.append(response.body)
         self.flush_headers()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
@@ -156,9 +158,10 @@ class Sandbox:
         self.faults.replace([parse_rule(rule) for rule in self.config.faults])
         self.images = ImageCache()
         self.requests: dict[str, int] = {}
-        self.catalog: Catalog | None = None
-        self.skinsnode: SkinsNode | None = None
-        self.skinslink: Skinslink | None = None
+        # Built by start() (they need the bound address) and rebuilt by reset().
+        self._catalog: Catalog | None = None
+        self._skinsnode: SkinsNode | None = None
+        self._skinslink: Skinslink | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = []
@@ -190,9 +193,27 @@ class Sandbox:
         return self
 
     def _build_state(self) -> None:
-        self.catalog = Catalog(self.config.catalog_size, self.config.seed, self.base_url)
-        self.skinsnode = SkinsNode(self.world, self.catalog)
-        self.skinslink = Skinslink(self.world)
+        self._catalog = Catalog(self.config.catalog_size, self.config.seed, self.base_url)
+        self._skinsnode = SkinsNode(self.world, self._catalog)
+        self._skinslink = Skinslink(self.world)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._catalog
+
+    @property
+    def skinsnode(self) -> SkinsNode:
+        if self._skinsnode is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._skinsnode
+
+    @property
+    def skinslink(self) -> Skinslink:
+        if self._skinslink is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._skinslink
 
     def stop(self) -> None:
         server, self._server = self._server, None
@@ -256,6 +277,11 @@ class Sandbox:
         with self.lock:
             self.skinslink.script(merchant_tx_id, outcome)
 
+    def send_purchase_webhook(self, **spec: Any) -> dict[str, Any]:
+        """One signed Skinslink purchase delivery (same as the control route)."""
+        with self.lock:
+            return send_purchase_webhook(self.skinslink, spec)
+
     def set_balance(self, cents: int) -> None:
         with self.lock:
             self.skinsnode.set_balance(cents)
@@ -310,14 +336,14 @@ class Sandbox:
         if latency:
             time.sleep(latency / 1000)
         if rule is not None and not rule.commit:
-            return _spoil(rule, None, path)
+            return _spoil(rule, None, request)
         try:
             response = self._route(request)
         except Exception:
             log.exception("sandbox route %s failed", key)
             response = _internal(path)
         if rule is not None:
-            return _spoil(rule, response, path)
+            return _spoil(rule, response, request)
         return response
 
     def _route(self, request: Request) -> Response:
@@ -352,12 +378,12 @@ class Sandbox:
         )
 
     def _image(self, item_id: str) -> Response:
-        entry = self.catalog.known(item_id) if self.catalog else None
+        entry = self._catalog.known(item_id) if self._catalog is not None else None
         if entry is None:
             return json_response(
                 404, {"statusCode": 404, "error": "not_found", "message": "No such item picture."}
             )
-        data = self.images.get(entry.rarity_color, entry.kind, entry.paint_seed)
+        data = self.images.get(entry.rarity_color, entry.kind, entry.paint_seed or 0)
         return Response(200, data, {"Cache-Control": "public, max-age=86400"}, "image/png")
 
 
@@ -377,7 +403,8 @@ def _internal(path: str) -> Response:
     )
 
 
-def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | object:
+def _spoil(rule: FaultRule, response: Response | None, request: Request) -> Response | object:
+    path = request.path
     if rule.kind == "drop":
         return DROP
     if rule.kind == "malformed":
@@ -391,16 +418,19 @@ def _spoil(rule: FaultRule, response: Response | None, path: str) -> Response | 
             else b'{"statusCode":429,"error":"rate_limited","message":"Too many requests."}'
         )
         return Response(rule.status, body, {"Retry-After": str(rule.retry_after)})
-    response = _provider_error(rule, path)
+    response = _provider_error(rule, path, request.client)
     if rule.retry_after is not None:
         response.headers["Retry-After"] = str(rule.retry_after)
     return response
 
 
-def _provider_error(rule: FaultRule, path: str) -> Response:
+def _provider_error(rule: FaultRule, path: str, client: str) -> Response:
     if path.startswith("/api/"):
+        # Both official pages' 403 texts occur (Corrections 2), alternating per hit, so a
+        # client that matches on the text instead of the status fails a test.
+        forbidden = f"IP not whitelisted: {client}" if rule.hits % 2 else f"invalid IP: {client}"
         message = {
-            403: "IP not whitelisted: 127.0.0.1",
+            403: forbidden,
             408: "timeout error",
             500: "integration service error",
             502: "bad gateway",

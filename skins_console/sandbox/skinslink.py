@@ -1,72 +1,50 @@
 """Skinslink under ``/api/v1/merchant``: get-prices, create-deposit-by-hash-name, deposit
 status, and webhooks signed ``base64(sha256(str(trade_id) + secret))``.
 
-Prices come from the shared price book (every catalog-style name and the common ones),
+Prices come from the real Steam prices of ``items_data`` (every real market hash name),
 drift slowly with sandbox time, and can be pinned per name through the control routes.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES
-from skins_console.core.statuses import DEPOSIT_TERMINAL
-from skins_console.core.trade_url import MAX_ACCOUNT_ID, STEAMID64_BASE
 from skins_console.sandbox import jsonutil
-from skins_console.sandbox.catalog import reference_cents
-from skins_console.sandbox.http_types import Request, Response, json_response
+from skins_console.sandbox.facts import (
+    DEPOSIT_TERMINAL,
+    DEPOSIT_WEBHOOK_STATUSES,
+    FAIL_REASON_STATUSES,
+    STEAMID64_BASE,
+)
+from skins_console.sandbox.http_types import Request, Response
+from skins_console.sandbox.items_data import steam_cents
+from skins_console.sandbox.skinslink_rules import (
+    BOTS,
+    FAIL_REASONS,
+    FIRST_TRADE_ID,
+    MAX_ITEMS,
+    MIN_AMOUNT,
+    QUOTE_DRIFT_AFTER,
+    THOUSANDTH,
+    Outcome,
+    envelope,
+    fail,
+    hash_name,
+    parse_outcome,
+    problem,
+    skinslink_sign,
+    validate_deposit,
+    validate_prices,
+    validation_error,
+)
 from skins_console.sandbox.world import World
 
-THOUSANDTH = Decimal("0.001")
-FIRST_TRADE_ID = 742
-MAX_ITEMS = 50
-MIN_AMOUNT = Decimal(1)
-#: sandbox seconds after a quote from which a drawn price drop applies
-QUOTE_DRIFT_AFTER = 60.0
-DEPOSIT_OUTCOMES = ("completed", "reverted", "failed", "canceled", "provider_failed")
-_FAIL_REASONS = {
-    "failed": "user_declined",
-    "canceled": "trade_offer_expired",
-    "reverted": "user_reverted",
-    "provider_failed": "provider_unavailable",
-}
-_BOTS = tuple((f"Skinslink Bot #{n}", 76561199000000000 + n * 7919) for n in range(1, 9))
-
-
-def parse_outcome(text: str) -> tuple[str, str]:
-    status, _, reason = str(text).partition(":")
-    if status not in DEPOSIT_OUTCOMES:
-        raise ValueError(
-            f"unknown Skinslink outcome {text!r}; use one of "
-            f"{', '.join(DEPOSIT_OUTCOMES)}, optionally with :<fail_reason>"
-        )
-    return status, reason or _FAIL_REASONS.get(status, "")
-
-
-def skinslink_sign(trade_id: int, secret: str) -> str:
-    return base64.b64encode(hashlib.sha256(f"{trade_id}{secret}".encode()).digest()).decode()
-
-
-def envelope(status: int, message: str, data: Any = None, *, with_data: bool = True) -> Response:
-    body: dict[str, Any] = {"success": 200 <= status < 300, "message": message}
-    if with_data:
-        body["data"] = data
-    return json_response(status, body)
-
-
-def fail(status: int, message: str) -> Response:
-    # Error envelopes omit "data" rather than sending null.
-    return envelope(status, message, with_data=False)
-
-
-def validation_error(problems: list[dict[str, str]]) -> Response:
-    return envelope(400, "validation error", problems)
+#: purchase ids of control-made purchase deliveries start here (apart from trade ids)
+FIRST_PURCHASE_ID = 90001
 
 
 @dataclass
@@ -97,6 +75,10 @@ class Trade:
     fail_url: str | None = None
     outcome: str = "completed"
     outcome_reason: str = ""
+    #: the missed-update scenario: ``pending`` at create, never ``active``
+    skip_active: bool = False
+    #: how webhooks spell an unknown offer id: "" (guide page) or leave it out (API page)
+    omit_unknown_offer: bool = False
     scripted: bool = False
     history: list[tuple[str, str]] = field(default_factory=list)
     step_token: int = 0
@@ -114,6 +96,7 @@ class Skinslink:
         self.price_overrides: dict[str, Decimal | None] = {}
         self.quote_calls = 0
         self._next_id = FIRST_TRADE_ID
+        self._next_purchase_id = FIRST_PURCHASE_ID
 
     @property
     def clock(self):
@@ -148,7 +131,7 @@ class Skinslink:
             if pinned is None:
                 return None
             return pinned, (pinned * 100 / 97).quantize(THOUSANDTH, rounding=ROUND_HALF_UP)
-        cents = reference_cents(name, game)
+        cents = steam_cents(name, game)
         if cents is None:
             return None
         t = self.clock.now() if when is None else when
@@ -186,52 +169,13 @@ class Skinslink:
         body = self._body(request)
         if body is None:
             return fail(400, "invalid request body")
-        problems = []
-        game = body.get("game")
-        names = body.get("marketHashNames")
-        intent = body.get("no_deposit_intent", False)
-        if game is None or game == "":
-            problems.append(
-                _problem("GetPricesRequest.game", "required", "game is a required field")
-            )
-        elif not isinstance(game, str):
-            return fail(400, "invalid request body")
-        elif game not in GAMES:
-            problems.append(
-                _problem(
-                    "GetPricesRequest.game", "oneof", f"game must be one of [{' '.join(GAMES)}]"
-                )
-            )
-        if names is None:
-            problems.append(
-                _problem(
-                    "GetPricesRequest.marketHashNames",
-                    "required",
-                    "marketHashNames is a required field",
-                )
-            )
-        elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            return fail(400, "invalid request body")
-        elif len(names) < 1:
-            problems.append(
-                _problem(
-                    "GetPricesRequest.marketHashNames",
-                    "min",
-                    "marketHashNames must contain at least 1 item",
-                )
-            )
-        elif len(names) > MAX_QUOTE_NAMES:
-            problems.append(
-                _problem(
-                    "GetPricesRequest.marketHashNames",
-                    "max",
-                    f"marketHashNames must contain at maximum {MAX_QUOTE_NAMES} items",
-                )
-            )
-        if not isinstance(intent, bool):
+        problems, typed_ok = validate_prices(body)
+        if not typed_ok:
             return fail(400, "invalid request body")
         if problems:
             return validation_error(problems)
+        game, names = body["game"], body["marketHashNames"]
+        intent = body.get("no_deposit_intent", False)
         self.quote_calls += 1
         now = self.clock.now()
         priced: dict[str, tuple[Decimal, Decimal]] = {}
@@ -297,7 +241,7 @@ class Skinslink:
         body = self._body(request)
         if body is None:
             return fail(400, "invalid request body")
-        problems, typed_ok = _validate_deposit(body)
+        problems, typed_ok = validate_deposit(body)
         if not typed_ok:
             return fail(400, "invalid request body")
         if problems:
@@ -314,7 +258,7 @@ class Skinslink:
         if trade.committed or now >= trade.expires_t or trade.status != "new":
             return validation_error(
                 [
-                    _problem(
+                    problem(
                         f"{prefix}.id",
                         "inventory_reload",
                         "the price quote expired or was already used; call get-prices again",
@@ -324,7 +268,7 @@ class Skinslink:
         if body["game"] != trade.game:
             return validation_error(
                 [
-                    _problem(
+                    problem(
                         f"{prefix}.game",
                         "inventory_reload",
                         f"the quote {trade.id} was made for {trade.game}",
@@ -334,7 +278,7 @@ class Skinslink:
         if len(body["items"]) > MAX_ITEMS:
             return validation_error(
                 [
-                    _problem(
+                    problem(
                         f"{prefix}.items",
                         "too_many_items",
                         f"deposit exceeds the maximum of {MAX_ITEMS} items per deposit",
@@ -347,7 +291,7 @@ class Skinslink:
             if name not in trade.quoted:
                 return validation_error(
                     [
-                        _problem(
+                        problem(
                             f"{prefix}.items[{index}].name",
                             "inventory_reload",
                             f"{name} was not priced in quote {trade.id}; call get-prices again",
@@ -362,7 +306,7 @@ class Skinslink:
         amount = sum((p for _i, p in lines), Decimal(0))
         if amount <= MIN_AMOUNT:
             return validation_error(
-                [_problem(f"{prefix}.Amount", "gt", "Amount must be greater than 1")]
+                [problem(f"{prefix}.Amount", "gt", "Amount must be greater than 1")]
             )
         return self._commit(trade, body, lines, amount, now)
 
@@ -390,10 +334,17 @@ class Skinslink:
             self._transition(trade, "failed", now)
             return envelope(200, "Deposit failed", self._create_data(trade))
         rng = self.world.rng_for("deposit", tx)
-        trade.bot_name, trade.bot_steam_id = _BOTS[rng.randrange(len(_BOTS))]
-        trade.trade_offer_id = str(rng.randint(6_000_000_000, 7_999_999_999))
+        trade.bot_name, trade.bot_steam_id = BOTS[rng.randrange(len(BOTS))]
+        trade.omit_unknown_offer = rng.random() < 0.5
+        offer_id = str(rng.randint(6_000_000_000, 7_999_999_999))
         trade.offer_expiry_t = now + self.world.config.offer_window_seconds
-        self._transition(trade, "active", now)
+        if trade.skip_active:
+            # The offer goes out, but the update that would show it is missed: the
+            # client sees ``pending`` now and ``hold`` (or the end) next, never ``active``.
+            self._transition(trade, "pending", now)
+        else:
+            trade.trade_offer_id = offer_id
+            self._transition(trade, "active", now)
         self._schedule_from_active(trade, now)
         return envelope(200, "Deposit processing with selected items", self._create_data(trade))
 
@@ -408,7 +359,7 @@ class Skinslink:
             "trade_offer_id": trade.trade_offer_id,
             "trade_offer_expiry_at": self._iso(trade.offer_expiry_t),
         }
-        if trade.status == "failed":
+        if trade.status in FAIL_REASON_STATUSES:
             data["fail_reason"] = trade.fail_reason
         for key in ("success_url", "fail_url"):
             if getattr(trade, key):
@@ -423,17 +374,24 @@ class Skinslink:
     def _plan(self, trade: Trade) -> None:
         script = self.scripts.pop(trade.merchant_tx_id, None)
         if script is not None:
-            trade.outcome, trade.outcome_reason = parse_outcome(script)
+            self._apply(trade, parse_outcome(script))
             trade.scripted = True
             return
-        roll = self.world.rng_for("deposit-outcome", trade.merchant_tx_id).random()
+        rng = self.world.rng_for("deposit-outcome", trade.merchant_tx_id)
+        roll = rng.random()
+        trade.skip_active = rng.random() < self.world.config.deposit_skip_active_rate
         threshold = 0.0
         for outcome, share in self.world.config.deposit_failure_rates.items():
             threshold += share
             if roll < threshold:
-                trade.outcome, trade.outcome_reason = parse_outcome(outcome)
+                self._apply(trade, parse_outcome(outcome))
                 return
         trade.outcome, trade.outcome_reason = "completed", ""
+
+    @staticmethod
+    def _apply(trade: Trade, outcome: Outcome) -> None:
+        trade.outcome, trade.outcome_reason = outcome.status, outcome.reason
+        trade.skip_active = trade.skip_active or outcome.skip_active
 
     def _delay(self, trade: Trade, low: float, high: float) -> float:
         rng = self.world.rng_for("deposit-delay", trade.merchant_tx_id, len(trade.history))
@@ -460,10 +418,14 @@ class Skinslink:
                 self._transition(trade, "completed", when)
                 return
             trade.hold_end_t = when + self.world.config.hold_seconds
+            if trade.skip_active and trade.trade_offer_id is None:
+                # the accepted offer's id arrives with the hold
+                rng = self.world.rng_for("offer", trade.merchant_tx_id)
+                trade.trade_offer_id = str(rng.randint(6_000_000_000, 7_999_999_999))
             self._transition(trade, "hold", when)
             self._schedule_from_hold(trade, when)
         elif status in ("failed", "canceled", "reverted"):
-            trade.fail_reason = trade.outcome_reason or _FAIL_REASONS[status]
+            trade.fail_reason = trade.outcome_reason or FAIL_REASONS[status]
             self._transition(trade, status, when)
         elif status == "completed":
             self._transition(trade, "completed", when)
@@ -484,7 +446,7 @@ class Skinslink:
     def _transition(self, trade: Trade, status: str, when: float) -> None:
         trade.status = status
         trade.history.append((status, self.clock.iso_sandbox(when)))
-        if status in ("hold", "completed", "failed", "canceled", "reverted"):
+        if status in DEPOSIT_WEBHOOK_STATUSES:
             self._notify(trade)
 
     def _notify(self, trade: Trade) -> None:
@@ -502,9 +464,11 @@ class Skinslink:
             "amount": trade.amount if trade.amount is not None else Decimal(0),
             "amount_currency": "usd",
         }
+        if trade.trade_offer_id is None and trade.omit_unknown_offer:
+            del payload["offer_id"]  # the API page: present only if known
         if trade.status == "hold":
             payload["hold_end_date"] = self._iso(trade.hold_end_t)
-        if trade.status in ("failed", "canceled", "reverted"):
+        if trade.status in FAIL_REASON_STATUSES:
             payload["fail_reason"] = trade.fail_reason
         self.world.webhooks.send(
             provider="skinslink",
@@ -529,7 +493,7 @@ class Skinslink:
             if not raw_id.isdigit():
                 return validation_error(
                     [
-                        _problem(
+                        problem(
                             "DepositStatusRequest.id", "numeric", "id must be a valid numeric value"
                         )
                     ]
@@ -540,7 +504,7 @@ class Skinslink:
         else:
             return validation_error(
                 [
-                    _problem(
+                    problem(
                         "DepositStatusRequest.id",
                         "required_without",
                         "id is required if merchant_tx_id is not present",
@@ -566,31 +530,37 @@ class Skinslink:
                 data[key] = getattr(trade, key)
         if trade.status == "hold":
             data["hold_end_date"] = self._iso(trade.hold_end_t)
-        if trade.status in ("failed", "canceled", "reverted"):
+        if trade.status in FAIL_REASON_STATUSES:
             data["fail_reason"] = trade.fail_reason
         return data
 
     # --- control -----------------------------------------------------------------------
 
     def script(self, merchant_tx_id: str, outcome: str) -> None:
-        status, reason = parse_outcome(outcome)
+        parsed = parse_outcome(outcome)
+        status, reason = parsed.status, parsed.reason
         trade = self.by_tx.get(merchant_tx_id)
         if trade is None:
             self.scripts[merchant_tx_id] = outcome
             return
         if trade.status in DEPOSIT_TERMINAL:
             raise ValueError(f"deposit {merchant_tx_id!r} is already {trade.status}")
-        if status == "provider_failed":
-            raise ValueError("provider_failed applies only before the deposit is created")
+        if status == "provider_failed" or parsed.skip_active:
+            raise ValueError(f"{outcome} applies only before the deposit is created")
         if trade.status == "hold" and status in ("failed", "canceled"):
             raise ValueError(f"a deposit in hold can only complete or revert, not {status}")
         trade.outcome, trade.outcome_reason, trade.scripted = status, reason, True
         trade.step_token += 1
         now = self.clock.now()
-        if trade.status == "active":
+        if trade.status in ("active", "pending"):
             self._schedule_from_active(trade, now)
         elif trade.status == "hold":
             self._schedule_from_hold(trade, now)
+
+    def next_purchase_id(self) -> int:
+        purchase_id = self._next_purchase_id
+        self._next_purchase_id += 1
+        return purchase_id
 
     def truth(self) -> dict[str, Any]:
         deposits = {}
@@ -604,6 +574,7 @@ class Skinslink:
                 "amount": str(trade.amount) if trade and trade.amount is not None else None,
                 "fail_reason": trade.fail_reason if trade else None,
                 "outcome": trade.outcome if trade else None,
+                "skip_active": trade.skip_active if trade else False,
                 "statuses": [s for s, _ in trade.history] if trade else [],
                 "history": [{"status": s, "at": at} for s, at in trade.history] if trade else [],
             }
@@ -626,102 +597,3 @@ class Skinslink:
                 n: (None if p is None else str(p)) for n, p in self.price_overrides.items()
             },
         }
-
-
-def hash_name(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
-
-
-def _problem(field_name: str, code: str, message: str) -> dict[str, str]:
-    return {"field": field_name, "code": code, "message": message}
-
-
-def _validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
-    """(validation problems, whether every present field had a decodable JSON type)."""
-    prefix = "CreateDepositByHashNameRequest"
-    problems: list[dict[str, str]] = []
-    trade_id = body.get("id")
-    if trade_id is not None and (isinstance(trade_id, bool) or not isinstance(trade_id, int)):
-        return problems, False
-    if trade_id is None or trade_id == 0:
-        problems.append(_problem(f"{prefix}.id", "required", "id is a required field"))
-    elif trade_id < 1:
-        problems.append(_problem(f"{prefix}.id", "min", "id must be 1 or greater"))
-    tx = body.get("merchant_tx_id")
-    if tx is not None and not isinstance(tx, str):
-        return problems, False
-    if not tx:
-        problems.append(
-            _problem(f"{prefix}.merchant_tx_id", "required", "merchant_tx_id is a required field")
-        )
-    game = body.get("game")
-    if game is not None and not isinstance(game, str):
-        return problems, False
-    if not game:
-        problems.append(_problem(f"{prefix}.game", "required", "game is a required field"))
-    elif game not in GAMES:
-        problems.append(
-            _problem(f"{prefix}.game", "oneof", f"game must be one of [{' '.join(GAMES)}]")
-        )
-    partner = body.get("partner")
-    if partner is not None and (isinstance(partner, bool) or not isinstance(partner, int)):
-        return problems, False
-    if not partner:
-        problems.append(_problem(f"{prefix}.partner", "required", "partner is a required field"))
-    elif not 1 <= partner <= MAX_ACCOUNT_ID:
-        problems.append(
-            _problem(
-                f"{prefix}.partner",
-                "max" if partner > 0 else "min",
-                "partner must be a 32-bit Steam account id",
-            )
-        )
-    token = body.get("token")
-    if token is not None and not isinstance(token, str):
-        return problems, False
-    if not token:
-        problems.append(_problem(f"{prefix}.token", "required", "token is a required field"))
-    elif len(token) != 8:
-        problems.append(_problem(f"{prefix}.token", "len", "token must be 8 characters in length"))
-    for key in ("result_url", "success_url", "fail_url"):
-        value = body.get(key)
-        if value is not None and not isinstance(value, str):
-            return problems, False
-        if value and not value.startswith(("http://", "https://")):
-            problems.append(_problem(f"{prefix}.{key}", "url", f"{key} must be a valid URL"))
-    items = body.get("items")
-    if items is not None and not isinstance(items, list):
-        return problems, False
-    if not items:
-        problems.append(
-            _problem(
-                f"{prefix}.items",
-                "min" if items == [] else "required",
-                "items must contain at least 1 item"
-                if items == []
-                else "items is a required field",
-            )
-        )
-        return problems, True
-    for index, item in enumerate(items):
-        where = f"{prefix}.items[{index}]"
-        if not isinstance(item, dict):
-            return problems, False
-        asset, name, floor = item.get("asset_id"), item.get("name"), item.get("min_price")
-        if asset is not None and not isinstance(asset, str):
-            return problems, False
-        if name is not None and not isinstance(name, str):
-            return problems, False
-        if floor is not None and (isinstance(floor, bool) or not isinstance(floor, (int, Decimal))):
-            return problems, False
-        if not asset:
-            problems.append(
-                _problem(f"{where}.asset_id", "required", "asset_id is a required field")
-            )
-        elif not asset.isascii() or not asset.isdigit():
-            problems.append(
-                _problem(f"{where}.asset_id", "numeric", "asset_id must be a valid numeric value")
-            )
-        if not name:
-            problems.append(_problem(f"{where}.name", "required", "name is a required field"))
-    return problems, True

@@ -18,19 +18,23 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from skins_console.core.errors import TradeUrlError
-from skins_console.core.models import format_time
-from skins_console.core.statuses import ORDER_TERMINAL
-from skins_console.core.trade_url import parse_trade_url
 from skins_console.sandbox import jsonutil
 from skins_console.sandbox.catalog import Catalog
+from skins_console.sandbox.facts import (
+    HOLD_SECONDS,
+    ORDER_FAILURE_CODES,
+    ORDER_TERMINAL,
+    TradeUrlRefused,
+    check_trade_url,
+    iso_ms,
+)
 from skins_console.sandbox.http_types import Request, Response, json_response, raw_json
 from skins_console.sandbox.world import World
 
 EXTERNAL_ID_MAX = 128
 URL_MAX = 2048
 ORDER_OUTCOMES = ("completed", "expired", "cancelled", "failed", "reversed")
-FAILURE_CODES = ("item_unavailable", "price_changed", "insufficient_funds", "cancelled")
+FAILURE_CODES = ORDER_FAILURE_CODES
 
 _MESSAGES = {
     "item_unavailable": "The item is no longer available.",
@@ -243,9 +247,9 @@ class SkinsNode:
             bad("tradeUrl", "must be a string")
         else:
             try:
-                parse_trade_url(trade)
-            except TradeUrlError as exc:
-                bad("tradeUrl", exc.message)
+                check_trade_url(trade)
+            except TradeUrlRefused as exc:
+                bad("tradeUrl", str(exc))
         return problems
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -344,7 +348,7 @@ class SkinsNode:
         elif status == "completed":
             self._transition(order, "completed", when)
             if order.outcome == "reversed":
-                protection = 7 * 24 * 3600.0
+                protection = float(HOLD_SECONDS)  # the Trade Protection window
                 delay = 3600.0 if order.scripted else self._delay(order, 3600, protection - 3600)
                 self._step(order, when + delay, "reversed")
         elif status in ("failed", "cancelled", "expired", "reversed"):
@@ -433,8 +437,15 @@ class SkinsNode:
         body = jsonutil.dumps(self.webhook_payload(order))
         secret = self.world.config.skinsnode_client_secret.encode()
 
+        first_stamp: list[str] = []
+
         def headers_for(delivery) -> dict[str, str]:
-            stamp = format_time(datetime.now(UTC))
+            # Every attempt carries the FIRST attempt's x-timestamp (and so the same
+            # signature): the contract leaves it open, and this is the worst case a
+            # receiver must accept (a retry hours later with an old, correctly signed stamp).
+            if not first_stamp:
+                first_stamp.append(iso_ms(datetime.now(UTC)))
+            stamp = first_stamp[0]
             signature = hmac.new(
                 secret, stamp.encode() + b"." + delivery.body, hashlib.sha256
             ).hexdigest()

@@ -1,8 +1,8 @@
 """Outgoing webhooks: a few sender threads, retries with exponential back-off in sandbox time.
 
-A delivery keeps its id and body across retries; headers that depend on the moment of
-sending (SkinsNode's ``x-timestamp`` and the signature over it) are rebuilt per attempt, so a
-retry an hour later is not rejected as a replay by a receiver with a 5-minute window.
+A delivery keeps its id and body across retries. Its headers come from the provider
+(``headers_for``); SkinsNode keeps the first attempt's ``x-timestamp`` and signature on every
+retry (see ``skinsnode.py``), so a retry an hour later carries an hour-old time stamp.
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skins_console.sandbox.clock import SandboxClock
+from skins_console.sandbox.facts import WEBHOOK_MAX_ATTEMPTS, WEBHOOK_TIMEOUT_SECONDS
 from skins_console.sandbox.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = WEBHOOK_MAX_ATTEMPTS
 #: first retry after this many sandbox seconds, doubling each time (10, 20, 40 … 2560)
 BACKOFF_BASE = 10.0
 #: the documented 10 s timeout, in sandbox seconds (never below MIN_TIMEOUT wall seconds)
-TIMEOUT = 10.0
+TIMEOUT = float(WEBHOOK_TIMEOUT_SECONDS)
 MIN_TIMEOUT = 0.5
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import httpx
 
-from skins_console.sandbox.catalog import all_names
+from skins_console.sandbox.items_data import all_names
 from skins_console.sandbox.jsonutil import dumps
 from tests.sandbox.conftest import exact, unique
 
