@@ -64,8 +64,13 @@ SKINSLINK_WEBHOOK_STATUSES = frozenset({"hold", "completed", "failed", "canceled
 def _bytes(value: bytes | bytearray | str) -> bytes:
     # surrogateescape: header values decoded leniently (undecodable bytes kept as lone
     # surrogates) turn back into the exact bytes that were received.
+    # Any other lone surrogate (from a JSON escape, say) cannot come from the wire; it
+    # still gets a definite encoding, which simply matches no signature.
     if isinstance(value, str):
-        return value.encode("utf-8", "surrogateescape")
+        try:
+            return value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
     return bytes(value)
 
 

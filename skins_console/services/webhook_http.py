@@ -138,6 +138,8 @@ class _ServerLog:
             text = message % args if args else message
         except (TypeError, ValueError):
             text = message
+        # aiohttp's wording names its own code path; the operator needs what was refused.
+        text = text.replace("Error handling request from", "refused a malformed request from")
         if isinstance(exc_info, BaseException):
             text += f": {_short(exc_info)}"
         self._refusals.warning("http", "webhook listener: %s", text)
@@ -184,8 +186,10 @@ class WebhookHttpServer:
         *,
         refusals: RateLimitedLog | None = None,
         max_connections: int = MAX_CONNECTIONS,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
         self._handler = handler
+        self._read_timeout = read_timeout
         self._host = host
         self._port = port
         self._max_connections = max_connections
@@ -230,7 +234,7 @@ class WebhookHttpServer:
             self._serve,
             access_log=None,
             logger=_ServerLog(self.refusals),
-            keepalive_timeout=READ_TIMEOUT,
+            keepalive_timeout=self._read_timeout,
             max_line_size=MAX_LINE_BYTES,
             max_field_size=MAX_LINE_BYTES,
             max_headers=MAX_HEADER_FIELDS,
@@ -325,7 +329,7 @@ class WebhookHttpServer:
             if length is not None and length > MAX_BODY_BYTES:
                 raise _Refused(413, "body_too_large", f"a {length}-byte body")
             try:
-                async with asyncio.timeout(READ_TIMEOUT):
+                async with asyncio.timeout(self._read_timeout):
                     body = await _read_body(request)
             except TimeoutError:
                 raise _Refused(408, "request_timeout", "the body was not sent in time") from None
