@@ -328,6 +328,9 @@ class WebhookHttpServer:
                 raise _Refused(411, "length_required", "a POST without Content-Length")
             if length is not None and length > MAX_BODY_BYTES:
                 raise _Refused(413, "body_too_large", f"a {length}-byte body")
+            if headers.get("expect", "").lower() == "100-continue":
+                # curl and some relays wait for this before sending a body over 1 KiB.
+                await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             try:
                 async with asyncio.timeout(self._read_timeout):
                     body = await _read_body(request)

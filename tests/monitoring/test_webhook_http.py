@@ -145,6 +145,26 @@ async def test_slow_body_gets_408_and_a_silent_connection_is_closed():
         await server.stop()
 
 
+async def test_expect_100_continue_is_answered_before_the_body():
+    server = WebhookHttpServer(_echo, "127.0.0.1", 0)
+    await server.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(
+            b"POST /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2000\r\n\r\n"
+        )
+        await writer.drain()
+        interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert interim.startswith(b"HTTP/1.1 100")
+        writer.write(b"{" + b" " * 1998 + b"}")
+        await writer.drain()
+        final = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert status_of(final) == 200
+        writer.close()
+    finally:
+        await server.stop()
+
+
 async def test_connection_cap_answers_503_without_reading():
     refusals = RateLimitedLog(logging.getLogger("test.webhook.cap"))
     server = WebhookHttpServer(_echo, "127.0.0.1", 0, max_connections=2, refusals=refusals)
