@@ -98,14 +98,21 @@ class RateLimitedLog:
         held, window[2] = int(window[2]), 0
         return held
 
-    def log(self, level: int, kind: str, message: str, *args: object) -> bool:
+    def log(
+        self,
+        level: int,
+        kind: str,
+        message: str,
+        *args: object,
+        exc_info: BaseException | None = None,
+    ) -> bool:
         """Write the line unless this kind is over its budget; True when written."""
         held = self.allow(kind)
         if held is None:
             return False
         if held:
             message += f" ({held} similar line{'s' if held > 1 else ''} held back)"
-        self._logger.log(level, message, *args)
+        self._logger.log(level, message, *args, exc_info=exc_info)
         return True
 
     def warning(self, kind: str, message: str, *args: object) -> bool:
@@ -286,7 +293,7 @@ class WebhookHttpServer:
             raise
         except Exception as exc:
             # A bug, not bad input (the fuzz test holds bad input to 4xx): the provider
-            # retries a 500 later. One line, with the type, not a traceback per request.
+            # retries a 500 later. Its traceback is worth having, but not once per request.
             self.refusals.log(
                 logging.ERROR,
                 "failed",
@@ -295,6 +302,7 @@ class WebhookHttpServer:
                 incoming.path,
                 type(exc).__name__,
                 _short(exc),
+                exc_info=exc,
             )
             response = Response(500, {"error": "internal error"})
         return _json(response.status, response.body)

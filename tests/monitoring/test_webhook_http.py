@@ -205,3 +205,24 @@ def test_rate_limited_log_holds_back_and_reports_the_count(caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert lines[-1] == "bad request again (7 similar lines held back)"
     assert len(lines) == 5
+
+
+async def test_a_handler_bug_gets_500_and_a_rate_limited_traceback(caplog):
+    caplog.set_level(logging.INFO, logger="test.webhook.bug")
+
+    async def broken(request: Request) -> Response:
+        raise RuntimeError(f"bug on {request.path}")
+
+    refusals = RateLimitedLog(logging.getLogger("test.webhook.bug"), burst=3)
+    server = WebhookHttpServer(broken, "127.0.0.1", 0, refusals=refusals)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            answers = [await http.post(server.url + "/x", content=b"{}") for _ in range(20)]
+    finally:
+        await server.stop()
+    assert {a.status_code for a in answers} == {500}
+    assert {a.json()["error"] for a in answers} == {"internal error"}
+    errors = [r for r in caplog.records if r.name == "test.webhook.bug"]
+    assert len(errors) == 3 and all(r.exc_info for r in errors)
+    assert "RuntimeError: bug on /x" in errors[0].getMessage()

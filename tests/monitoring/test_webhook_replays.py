@@ -108,16 +108,23 @@ async def test_skinslink_replays_with_rewritten_bodies_change_nothing(quiet_list
         skinslink_body(secret, deposit.trade_id, status="hold", amount=amount, offer_id=offer)
         for amount, offer in ((1, ""), (99999, "1"), ("x", None), (22.75, "7"))
     ]
-    rewritten += [skinslink_body(secret, deposit.trade_id, status=f"made-up-{n}") for n in range(6)]
     answers = await asyncio.gather(*(post(listener, SKINSLINK_PATH, {}, b) for b in rewritten))
+    assert {a.json()["result"] for a in answers} == {"duplicate"}
+    assert (await store_counts(ctx))[0::2] == counts[0::2]  # no row, no event
+    assert _status_reads(sandbox) == reads  # and no request to Skinslink
+    assert await ctx.deposits.get(ctx.profile.name, tx_id) == before
+
+    # Statuses outside the documented set all share one slot: one new delivery, one re-read.
+    made_up = [skinslink_body(secret, deposit.trade_id, status=f"made-up-{n}") for n in range(6)]
+    answers = await asyncio.gather(*(post(listener, SKINSLINK_PATH, {}, b) for b in made_up))
     results = [a.json()["result"] for a in answers]
-    # The documented statuses are one delivery each; every made-up status shares one slot.
-    assert results.count("duplicate") == len(rewritten) - 1
-    rows, _dups, events = await store_counts(ctx)
-    assert rows == counts[0] + 1 and events == counts[2] + 1
-    assert _status_reads(sandbox) == reads + 1  # one re-read for the one new slot
-    after = await ctx.deposits.get(ctx.profile.name, tx_id)
-    assert after.status == before.status
+    assert results.count("duplicate") == len(made_up) - 1
+    assert (await store_counts(ctx))[0] == counts[0] + 1
+    assert _status_reads(sandbox) == reads + 1
+    events = await ctx.events.for_record(ctx.profile.name, "deposit", tx_id)
+    hooks = [e for e in events if e.type == "webhook"]
+    reported = [e.details["reported_status"] for e in hooks]
+    assert len(reported) == 2 and reported[0] == "hold" and reported[1].startswith("made-up-")
 
 
 async def test_skinslink_purchase_delivery_is_acknowledged_and_logged_only(
