@@ -183,7 +183,11 @@ class WebhookListener:
             self.stats.count(REJECTED, now)
             self.stats.last_rejection = exc.reason
             self.log.warning(
-                "rejected", "webhook rejected on %s from %s: %s", request.path, request.peer, exc
+                f"rejected:{exc.reason}",
+                "webhook rejected on %s from %s: %s",
+                request.path,
+                request.peer,
+                exc,
             )
             self._ctx.bus.publish(WEBHOOK, REJECTED)
             return Response(400 if exc.reason == "malformed" else 401, {"error": exc.reason})
