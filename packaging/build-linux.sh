@@ -37,7 +37,7 @@ listing="build/pyinstaller/archive-listing.txt"
 venv pyi-archive_viewer --recursive --brief "$bundle/skins-console" >"$listing"
 missing=0
 for module in keyring.backends.Windows keyring.backends.macOS keyring.backends.SecretService \
-              keyring.backends.chainer secretstorage jeepney certifi qasync httpx; do
+              keyring.backends.chainer secretstorage jeepney certifi qasync httpx aiohttp.web; do
   if ! grep -qxE "[[:space:]]*${module//./\\.}" "$listing"; then
     echo "MISSING from the frozen archive: $module" >&2; missing=1
   fi

@@ -177,6 +177,7 @@ class SelfTest:
         await self.astep("sandbox", self.start_sandbox)
         await self.astep("skinsnode-api", self.check_skinsnode, needs=("sandbox",))
         await self.astep("skinslink-api", self.check_skinslink, needs=("sandbox",))
+        await self.astep("webhook-listener", self.check_webhook_listener, needs=("event-loop",))
         await self.astep("app-icon", self.check_app_icon, needs=("qt-platform",))
         await self.astep("market-names", self.check_market_names)
         await self.astep("main-window", self.check_main_window, needs=("qt-platform", "event-loop"))
@@ -497,6 +498,60 @@ class SelfTest:
         ) as client:
             quote = await client.get_prices("csgo", [name], no_deposit_intent=True)
         return f"get-prices: {len(quote.items)} item(s), total {format_usd(quote.sum)}"
+
+    async def check_webhook_listener(self) -> str:
+        """The listener's HTTP server (aiohttp, imported lazily, so a freezer may miss it) on
+        this loop: a signed delivery is accepted and a forged one refused."""
+        import aiohttp
+        import aiohttp.http_parser
+        import httpx
+
+        from skins_console.api.webhook_signatures import sign_skinsnode, verify_skinsnode_webhook
+        from skins_console.core.errors import WebhookRejected
+        from skins_console.core.models import format_time, utcnow
+        from skins_console.services.webhook_http import Request, Response, WebhookHttpServer
+
+        secret = secrets.token_urlsafe(24)
+        self._redact.add(secret)
+
+        async def handle(request: Request) -> Response:
+            try:
+                delivery = verify_skinsnode_webhook(request.headers, request.body, secret)
+            except WebhookRejected as exc:
+                return Response(401, {"error": exc.reason})
+            return Response(200, {"status": delivery.order.status})
+
+        body = b'{"externalId":"selftest-1","status":"completed","amount":"1","currency":"USD"}'
+        stamp = format_time(utcnow())
+        headers = {"x-event-type": "order.updated", "x-delivery-id": "selftest-1"}
+        server = WebhookHttpServer(handle, "127.0.0.1", 0)
+        await server.start()
+        try:
+            async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
+                signed = await http.post(
+                    server.url,
+                    content=body,
+                    headers={
+                        **headers,
+                        "x-timestamp": stamp,
+                        "x-signature": sign_skinsnode(secret, stamp, body),
+                    },
+                )
+                forged = await http.post(
+                    server.url,
+                    content=body,
+                    headers={**headers, "x-timestamp": stamp, "x-signature": "0" * 64},
+                )
+        finally:
+            await server.stop()
+        if signed.status_code != 200 or forged.status_code != 401:
+            raise StepError(
+                f"a signed delivery got HTTP {signed.status_code} (expected 200), a forged one "
+                f"HTTP {forged.status_code} (expected 401)"
+            )
+        parser = aiohttp.http_parser.HttpRequestParser.__module__
+        kind = "C parser" if parser.endswith("_http_parser") else "pure-Python parser"
+        return f"aiohttp {aiohttp.__version__} ({kind}): signed accepted, forged refused"
 
     async def check_app_icon(self) -> str:
         """The icon PNGs are package data: a freezer that forgot them shows a blank icon."""

@@ -220,7 +220,19 @@ V3_OFFLINE = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_SKINSLINK, V3_OFFLINE)
+V4_WEBHOOK_REPLAYS = Migration(
+    4,
+    "Webhook dedupe by signed content (replays under a fresh delivery id) and a duplicate count",
+    (
+        "ALTER TABLE webhook_deliveries ADD COLUMN content_hash TEXT",
+        "ALTER TABLE webhook_deliveries ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE webhook_deliveries ADD COLUMN last_duplicate_at TEXT",
+        """CREATE UNIQUE INDEX webhook_deliveries_by_content
+            ON webhook_deliveries(provider, content_hash) WHERE content_hash IS NOT NULL""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_SKINSLINK, V3_OFFLINE, V4_WEBHOOK_REPLAYS)
 LATEST_VERSION = MIGRATIONS[-1].version
 
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

@@ -1,13 +1,21 @@
-"""Webhook delivery ids already processed, so a redelivered webhook is applied once.
+"""Webhook deliveries already processed, so a redelivered or replayed webhook is applied once.
+
+A delivery is the same as one already seen when it has the same ``delivery_id``, or the same
+``content_hash`` (the digest of what the provider signed) under any id: SkinsNode's
+``x-delivery-id`` is not covered by its signature, so a captured delivery can be replayed
+under fresh ids, and only its signed content gives it away. A duplicate adds no row: it
+raises the ``duplicates`` counter of the row it repeats. Rows are never pruned (a few
+hundred bytes each), so dedupe outlasts any acceptance window.
 
 Transaction functions::
 
-    record_delivery(conn, provider, delivery_id, *, key=None, now=None) -> bool
-        True the first time this (provider, delivery_id) is seen, False for a duplicate
+    record_delivery(conn, provider, delivery_id, *, key=None, content_hash=None, now=None)
+        -> bool   True the first time; False for a duplicate (whose row is counted)
     delivery_seen(conn, provider, delivery_id) -> bool
+    delivery_counts(conn, provider=None) -> DeliveryCounts
     prune_deliveries(conn, older_than: datetime) -> int
 
-``WebhookDeliveriesRepository(db)``: ``record``, ``seen``, ``prune`` (async).
+``WebhookDeliveriesRepository(db)``: ``record``, ``seen``, ``counts``, ``prune`` (async).
 Call ``record_delivery`` in the same transaction as the status it carries (``db.call`` with a
 function doing both), so that a crash cannot mark a delivery seen without applying it.
 """
@@ -15,10 +23,17 @@ function doing both), so that a crash cannot mark a delivery seen without applyi
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 
 from skins_console.core.models import utcnow
 from skins_console.store.codec import ts
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    deliveries: int  # distinct deliveries recorded
+    duplicates: int  # repeats and replays counted on them
 
 
 def record_delivery(
@@ -27,16 +42,44 @@ def record_delivery(
     delivery_id: str,
     *,
     key: str | None = None,
+    content_hash: str | None = None,
     now: datetime | None = None,
 ) -> bool:
     if not delivery_id:
         raise ValueError("a webhook delivery needs an id")
-    cursor = conn.execute(
-        """INSERT INTO webhook_deliveries (provider, delivery_id, received_at, key)
-           VALUES (?, ?, ?, ?) ON CONFLICT (provider, delivery_id) DO NOTHING""",
-        (str(provider), delivery_id, ts(now or utcnow()), key),
+    at = ts(now or utcnow())
+    seen = _find(conn, str(provider), delivery_id, content_hash)
+    if seen is not None:
+        conn.execute(
+            """UPDATE webhook_deliveries SET duplicates = duplicates + 1, last_duplicate_at = ?
+               WHERE rowid = ?""",
+            (at, seen),
+        )
+        return False
+    conn.execute(
+        """INSERT INTO webhook_deliveries (provider, delivery_id, received_at, key, content_hash)
+           VALUES (?, ?, ?, ?, ?)""",
+        (str(provider), delivery_id, at, key, content_hash),
     )
-    return cursor.rowcount == 1
+    return True
+
+
+def _find(
+    conn: sqlite3.Connection, provider: str, delivery_id: str, content_hash: str | None
+) -> int | None:
+    # Two indexed look-ups; the content one first, as replays are the common duplicate.
+    if content_hash is not None:
+        row = conn.execute(
+            "SELECT rowid FROM webhook_deliveries WHERE provider = ? AND content_hash = ?",
+            (provider, content_hash),
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+    row = conn.execute(
+        "SELECT rowid FROM webhook_deliveries WHERE provider = ? AND delivery_id = ?",
+        (provider, delivery_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def delivery_seen(conn: sqlite3.Connection, provider: str, delivery_id: str) -> bool:
@@ -45,6 +88,16 @@ def delivery_seen(conn: sqlite3.Connection, provider: str, delivery_id: str) -> 
         (str(provider), delivery_id),
     ).fetchone()
     return row is not None
+
+
+def delivery_counts(conn: sqlite3.Connection, provider: str | None = None) -> DeliveryCounts:
+    sql = "SELECT COUNT(*), COALESCE(SUM(duplicates), 0) FROM webhook_deliveries"
+    row = (
+        conn.execute(sql + " WHERE provider = ?", (str(provider),))
+        if provider is not None
+        else conn.execute(sql)
+    ).fetchone()
+    return DeliveryCounts(deliveries=int(row[0]), duplicates=int(row[1]))
 
 
 def prune_deliveries(conn: sqlite3.Connection, older_than: datetime) -> int:
@@ -62,12 +115,18 @@ class WebhookDeliveriesRepository:
         delivery_id: str,
         *,
         key: str | None = None,
+        content_hash: str | None = None,
         now: datetime | None = None,
     ) -> bool:
-        return await self._db.call(record_delivery, provider, delivery_id, key=key, now=now)
+        return await self._db.call(
+            record_delivery, provider, delivery_id, key=key, content_hash=content_hash, now=now
+        )
 
     async def seen(self, provider: str, delivery_id: str) -> bool:
         return await self._db.read(delivery_seen, provider, delivery_id)
+
+    async def counts(self, provider: str | None = None) -> DeliveryCounts:
+        return await self._db.read(delivery_counts, provider)
 
     async def prune(self, older_than: datetime) -> int:
         return await self._db.call(prune_deliveries, older_than)

@@ -13,6 +13,7 @@ import pytest
 
 from skins_console.api.webhook_signatures import (
     FUTURE_SKEW,
+    SKINSNODE_WINDOW,
     sign_skinsnode,
     skinslink_sign,
     verify_skinslink_webhook,
@@ -94,11 +95,11 @@ def test_uppercase_hex_signature_is_accepted():
 
 
 def test_stale_delivery_is_rejected_at_the_window_edge():
-    at = NOW - timedelta(seconds=301)
+    at = NOW - timedelta(seconds=SKINSNODE_WINDOW + 1)
     with pytest.raises(WebhookRejected) as info:
         verify_skinsnode_webhook(_headers(at=at), BODY, SECRET, now=NOW)
     assert info.value.reason == "stale"
-    at_edge = NOW - timedelta(seconds=299)
+    at_edge = NOW - timedelta(seconds=SKINSNODE_WINDOW - 1)
     assert verify_skinsnode_webhook(_headers(at=at_edge), BODY, SECRET, now=NOW)
 
 
@@ -118,10 +119,12 @@ def test_future_timestamp_beyond_skew_is_rejected_small_skew_allowed():
 
 
 def test_replay_with_old_timestamp_is_rejected_even_with_valid_signature():
-    # A captured delivery replayed an hour later: its signature is genuine, its age is not.
+    # A captured delivery replayed after the retry horizon: its signature is genuine, its
+    # age is not. (Inside the horizon the store's content dedupe catches it.)
     captured = _headers(at=NOW)
+    later = NOW + timedelta(seconds=SKINSNODE_WINDOW, hours=1)
     with pytest.raises(WebhookRejected) as info:
-        verify_skinsnode_webhook(captured, BODY, SECRET, now=NOW + timedelta(hours=1))
+        verify_skinsnode_webhook(captured, BODY, SECRET, now=later)
     assert info.value.reason == "stale"
 
 

@@ -13,7 +13,12 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
+from skins_console.api.webhook_signatures import (
+    FUTURE_SKEW,
+    SKINSNODE_WINDOW,
+    sign_skinsnode,
+    skinslink_sign,
+)
 from skins_console.core.models import format_time, utcnow
 from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
 from skins_console.services.webhook_listener import (
@@ -125,30 +130,52 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
         listener, SKINSNODE_PATH, headers, raw.replace(b"completed", b"reversed")
     )
     assert response.status_code == 401
-    # Stale / replayed: correctly signed ten minutes ago.
+    # Stale: correctly signed, but older than the whole retry horizon.
     headers, raw = _signed(
         secret,
         _payload(external_id, "reversed"),
         delivery_id="old-1",
-        at=utcnow() - timedelta(minutes=10),
+        at=utcnow() - timedelta(seconds=SKINSNODE_WINDOW + 3600),
     )
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "stale"
+    # Dated in the future beyond clock skew.
+    headers, raw = _signed(
+        secret,
+        _payload(external_id, "reversed"),
+        delivery_id="future-1",
+        at=utcnow() + timedelta(seconds=FUTURE_SKEW + 120),
+    )
+    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    assert response.status_code == 401 and response.json()["error"] == "future"
     assert (await _order_status(ctx, external_id)()) == "completed"
     assert await ctx.events.for_record(ctx.profile.name, "order", external_id) == before
+    assert listener.stats.rejected == 4
 
-    # Late, correctly signed, older non-terminal status: accepted, recorded, not applied.
-    headers, raw = _signed(secret, _payload(external_id, "sent"), delivery_id="late-1")
+    # Late (a retry 30 minutes after its first attempt, same x-timestamp), correctly
+    # signed, an older non-terminal status: accepted, recorded, not applied.
+    headers, raw = _signed(
+        secret,
+        _payload(external_id, "sent"),
+        delivery_id="late-1",
+        at=utcnow() - timedelta(minutes=30),
+    )
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 200 and response.json()["result"] == "ignored"
     assert (await _order_status(ctx, external_id)()) == "completed"
-    # The same delivery again: a duplicate, recorded once more, still no change.
+    # The same delivery again: a duplicate, counted on its row, not a new timeline event.
     response = await _post(listener, SKINSNODE_PATH, headers, raw)
-    assert response.json()["result"] == "duplicate"
+    assert response.status_code == 200 and response.json()["result"] == "duplicate"
     after = await ctx.events.for_record(ctx.profile.name, "order", external_id)
     new = [e.message for e in after[len(before) :]]
-    assert len(new) == 2 and "kept “completed”" in new[0] and "Duplicate" in new[1]
-    assert listener.stats.rejected == 3
+    assert len(new) == 1 and "kept “completed”" in new[0]
+    assert listener.stats.duplicates == 1
+    row = await ctx.db.read(
+        lambda c: c.execute(
+            "SELECT duplicates FROM webhook_deliveries WHERE delivery_id = 'late-1'"
+        ).fetchone()
+    )
+    assert row[0] == 1
 
 
 async def test_unknown_order_and_routes(hooked):

@@ -9,12 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from skins_console.api.webhook_signatures import sign_skinsnode
+from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
 from skins_console.core.models import format_time, utcnow
 from tests.monitoring.helpers import free_port
 
@@ -129,7 +130,8 @@ def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
                 "timestamps": {},
             }
         ).encode()
-        stamp = format_time(utcnow())
+        # A retry 30 minutes after its first attempt, with that attempt's x-timestamp.
+        stamp = format_time(utcnow() - timedelta(minutes=30))
         headers = {
             "x-event-type": "order.updated",
             "x-delivery-id": "late-cli-1",
@@ -148,6 +150,21 @@ def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
         )
         assert late.status_code == 200 and late.json()["result"] == "ignored"
         assert _status(data, "cli-wh-1") == "completed"
+
+        # The merchant webhook URL also receives Skinslink purchase deliveries.
+        purchase = {
+            "purchase_id": 4242,
+            "status": "completed",
+            "merchant_tx_id": "someone-elses-purchase",
+            "sign": skinslink_sign(4242, sandbox.config.skinslink_webhook_secret),
+        }
+        acked = httpx.post(hook_url.replace("skinsnode", "skinslink"), json=purchase)
+        assert acked.status_code == 200 and acked.json()["result"] == "purchase"
+        forged_purchase = httpx.post(
+            hook_url.replace("skinsnode", "skinslink"),
+            json={**purchase, "sign": skinslink_sign(4242, "wrong")},
+        )
+        assert forged_purchase.status_code == 401
     finally:
         listener.terminate()
         out, err = listener.communicate(timeout=20)

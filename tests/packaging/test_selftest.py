@@ -21,6 +21,7 @@ STEPS = (
     "sandbox",
     "skinsnode-api",
     "skinslink-api",
+    "webhook-listener",
     "app-icon",
     "market-names",
     "main-window",

@@ -58,6 +58,7 @@ def test_keyring_backends_certifi_and_resources_are_collected(spec_config):
     hidden = spec_config["hiddenimports"]
     for backend in ("Windows", "macOS", "SecretService"):
         assert f"keyring.backends.{backend}" in hidden
+    assert "aiohttp.web" in hidden  # the webhook listener's server, imported lazily
     destinations = {
         (src.replace("\\", "/").rsplit("/", 1)[-1], dest) for src, dest in spec_config["datas"]
     }

@@ -67,7 +67,16 @@ def _fill_v2(conn):
     )
 
 
-FILLERS = {1: _fill_v1, 2: _fill_v2}
+def _fill_v3(conn):
+    conn.execute(
+        """INSERT INTO customers (profile, partner, token, trade_url, created_at)
+           VALUES ('main', 12345, 'abcdefgh',
+                   'https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh', ?)""",
+        (NOW,),
+    )
+
+
+FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3}
 
 
 def _build(path, version):
