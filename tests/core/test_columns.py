@@ -40,7 +40,7 @@ def test_one_declaration_serves_table_csv_and_cli():
     line = Line("AK-47 | Redline (Field-Tested)", Decimal("22.755"))
     assert headers(table_columns(COLUMNS)) == ("Item", "Price", "Debug")
     assert keys(csv_columns(COLUMNS)) == ("name", "price_usd")
-    assert texts(cli_columns(COLUMNS), line) == ("AK-47 | Redline (Field-Tested)", "$22.75")
+    assert texts(cli_columns(COLUMNS), line) == ("AK-47 | Redline (Field-Tested)", "$22.76")
     # the exact value keeps every digit the display rounds away
     assert values(csv_columns(COLUMNS), line) == {
         "name": "AK-47 | Redline (Field-Tested)",
