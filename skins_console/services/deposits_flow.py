@@ -12,7 +12,7 @@ from decimal import Decimal
 from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError
 from skins_console.core.models import DepositItem, DepositRequest, DepositState
 from skins_console.core.records import DepositRecord
-from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING
+from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING, Provider, statuses_where
 from skins_console.services import change_bus
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
@@ -48,7 +48,7 @@ __all__ = [
     "send_deposit",
 ]
 
-_FAILED = frozenset({"failed", "canceled", "reverted"})
+_FAILED = statuses_where(Provider.SKINSLINK, failure=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import datetime
 from skins_console.core.errors import ApiError
 from skins_console.core.models import OrderRequest, OrderState
 from skins_console.core.records import OrderRecord
-from skins_console.core.statuses import ORDER_DRAFT, ORDER_SENDING, ORDER_TERMINAL
+from skins_console.core.statuses import ORDER_DRAFT, ORDER_SENDING, Provider, statuses_where
 from skins_console.services import change_bus
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
@@ -49,7 +49,7 @@ UNKNOWN = "unknown"
 #: Another task of this process is sending it right now.
 BUSY = "busy"
 
-_FAILED_STATUSES = ORDER_TERMINAL - {"completed"}
+_FAILED_STATUSES = statuses_where(Provider.SKINSNODE, failure=True)
 
 
 @dataclass(frozen=True, slots=True)

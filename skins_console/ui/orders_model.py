@@ -17,20 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import DepositRecord, OrderRecord
-from skins_console.core.statuses import (
-    DEPOSIT_ATTENTION,
-    DEPOSIT_DRAFT,
-    DEPOSIT_KNOWN,
-    DEPOSIT_LOCAL,
-    DEPOSIT_SENDING,
-    ORDER_ATTENTION,
-    ORDER_DRAFT,
-    ORDER_KNOWN,
-    ORDER_LOCAL,
-    ORDER_SENDING,
-    Provider,
-    is_terminal,
-)
+from skins_console.core.statuses import Group, Provider, attention_reason, info, is_terminal
 from skins_console.core.trade_url import STEAMID64_BASE
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -56,10 +43,6 @@ HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "D
 
 #: SkinsNode's trade acceptance window (contract §3: 600 s by default).
 TRADE_WINDOW = timedelta(minutes=10)
-#: A draft or unconfirmed send older than this needs a look (same rule as the store).
-STUCK_AFTER = timedelta(minutes=5)
-#: An offer still "sent"/"active" this long after its deadline is stuck.
-PAST_DEADLINE_GRACE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,27 +81,10 @@ class ActivityItem:
         )
 
     def attention_reason(self, now: datetime) -> str | None:
-        """Why the operator should look at this row now, or None."""
-        provider, status = self.provider, self.status
-        if provider is Provider.SKINSNODE:
-            attention, known, local = ORDER_ATTENTION, ORDER_KNOWN, ORDER_LOCAL
-            unsent = (ORDER_DRAFT, ORDER_SENDING)
-        else:
-            attention, known, local = DEPOSIT_ATTENTION, DEPOSIT_KNOWN, DEPOSIT_LOCAL
-            unsent = (DEPOSIT_DRAFT, DEPOSIT_SENDING)
-        if status in attention:
-            return status
-        if status not in known and status not in local:
-            return "unknown status"
-        if status in unsent and now - self.updated_at > STUCK_AFTER:
-            return "stuck: not confirmed by the provider"
-        if (
-            status in ("sent", "active")
-            and self.deadline is not None
-            and now > self.deadline + PAST_DEADLINE_GRACE
-        ):
-            return "stuck: past its trade window"
-        return None
+        """Why the operator should look at this row now, or None (``core.statuses``)."""
+        return attention_reason(
+            self.provider, self.status, updated_at=self.updated_at, deadline=self.deadline, now=now
+        )
 
 
 def _items_text(items: tuple[dict, ...]) -> str:
@@ -422,6 +388,8 @@ class OrdersFilter:
     text: str = ""
     provider: str | None = None
     statuses: frozenset[str] = frozenset()
+    #: a merchant filter group (both providers' spellings)
+    group: Group | None = None
     since: datetime | None = None
     until: datetime | None = None
     needs_attention: bool = False
@@ -450,6 +418,8 @@ class OrdersProxy(QSortFilterProxyModel):
         if flt.provider and row.provider.value != flt.provider:
             return False
         if flt.statuses and row.status not in flt.statuses:
+            return False
+        if flt.group is not None and info(row.provider, row.status).group is not flt.group:
             return False
         if flt.since is not None and row.created_at < flt.since:
             return False

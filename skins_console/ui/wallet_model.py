@@ -15,12 +15,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord, WalletSnapshot
-from skins_console.core.statuses import ORDER_LOCAL
+from skins_console.core.statuses import ORDER_LOCAL, Provider, statuses_where
 
 SortRole = Qt.ItemDataRole.UserRole + 2
 COL_WHEN, COL_KIND, COL_AMOUNT, COL_WHAT = range(4)
 HEADERS = ("When", "Movement", "Amount", "Details")
-_REFUNDED = frozenset({"failed", "cancelled", "expired"})
+_REFUNDED = statuses_where(Provider.SKINSNODE, refunds_wallet=True)
 
 
 @dataclass(frozen=True, slots=True)
