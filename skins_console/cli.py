@@ -999,7 +999,8 @@ async def cmd_order_show(cli: Cli) -> int:
 
 
 async def cmd_orders_list(cli: Cli) -> int:
-    from skins_console.core.money import format_cents
+    from skins_console.core.columns import cli_columns, headers, texts
+    from skins_console.core.record_columns import ORDER_COLUMNS
     from skins_console.core.records import ActivityFilter
 
     ctx = await cli.open()
@@ -1020,19 +1021,8 @@ async def cmd_orders_list(cli: Cli) -> int:
     if cli.out.as_json:
         cli.out.json({"ok": True, "orders": [_order_json(o) for o in orders]})
         return EXIT_OK
-    cli.out.table(
-        ["Order", "Status", "Item", "Price", "Created"],
-        [
-            [
-                o.external_id,
-                o.status,
-                o.item_name,
-                format_cents(o.expected_price_cents),
-                _time(o.created_at),
-            ]
-            for o in orders
-        ],
-    )
+    columns = cli_columns(ORDER_COLUMNS)
+    cli.out.table(list(headers(columns)), [list(texts(columns, o)) for o in orders])
     return EXIT_OK
 
 
@@ -1342,7 +1332,8 @@ async def cmd_deposit_show(cli: Cli) -> int:
 
 
 async def cmd_deposits_list(cli: Cli) -> int:
-    from skins_console.core.money import format_usd
+    from skins_console.core.columns import cli_columns, headers, texts
+    from skins_console.core.record_columns import DEPOSIT_COLUMNS
     from skins_console.core.records import ActivityFilter
 
     ctx = await cli.open()
@@ -1357,19 +1348,8 @@ async def cmd_deposits_list(cli: Cli) -> int:
     if cli.out.as_json:
         cli.out.json({"ok": True, "deposits": [_deposit_json(d) for d in deposits]})
         return EXIT_OK
-    cli.out.table(
-        ["Deposit", "Status", "Items", "Amount", "Created"],
-        [
-            [
-                d.merchant_tx_id,
-                d.status,
-                str(len(d.items)),
-                format_usd(d.amount),
-                _time(d.created_at),
-            ]
-            for d in deposits
-        ],
-    )
+    columns = cli_columns(DEPOSIT_COLUMNS)
+    cli.out.table(list(headers(columns)), [list(texts(columns, d)) for d in deposits])
     return EXIT_OK
 
 
