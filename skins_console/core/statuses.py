@@ -399,6 +399,9 @@ _RULES = {
     _SL: (DEPOSIT_FLOW, DEPOSIT_TERMINAL, DEPOSIT_LATE_MOVES, DEPOSIT_LOCAL),
 }
 
+#: SkinsNode's trade acceptance window (contract §3: 600 s by default): the deadline of an
+#: order in "sent".
+TRADE_WINDOW = timedelta(minutes=10)
 #: A draft or a send that has not been confirmed after this long needs a look.
 STUCK_AFTER = timedelta(minutes=5)
 #: An offer still waiting this long after its deadline is stuck.

@@ -66,6 +66,34 @@ class SendResult:
         return self.record
 
 
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """What a checkout or a deposit came to: a send's outcome, or a record reused by its
+    key (``reused``; outcome ``existing`` or ``rejected`` when nothing was sent)."""
+
+    record: Any
+    #: ACCEPTED | FAILED | REJECTED | UNKNOWN | BUSY | "existing"
+    outcome: str
+    message: str
+    reused: bool = False
+
+    @classmethod
+    def sent(cls, result: SendResult, *, reused: bool = False) -> CreateResult:
+        return cls(result.record, result.outcome, result.message, reused=reused)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ACCEPTED
+
+    @property
+    def order(self) -> Any:
+        return self.record
+
+    @property
+    def deposit(self) -> Any:
+        return self.record
+
+
 @dataclass(frozen=True)
 class Lifecycle:
     """What one provider's records need beyond the shared steps."""
@@ -120,6 +148,20 @@ async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendRe
     finally:
         ctx.in_flight.discard(flight)
         ctx.bus.publish(lc.change, key)
+
+
+async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> CreateResult:
+    """A create asked again with the key of an existing record: finish an unsent one with
+    its stored body; report any other, sending nothing."""
+    if existing.status in (DRAFT, SENDING):
+        return CreateResult.sent(await send(lc, ctx, existing), reused=True)
+    return CreateResult(
+        existing,
+        "rejected" if existing.status == REJECTED else "existing",
+        f"{lc.kind.capitalize()} {lc.key(existing)} already exists: "
+        f"{describe(lc.book.provider, existing.status)}. Nothing new was sent.",
+        reused=True,
+    )
 
 
 def record_unknown(

@@ -17,7 +17,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import DepositRecord, OrderRecord
-from skins_console.core.statuses import Group, Provider, attention_reason, info, is_terminal
+from skins_console.core.statuses import (
+    TRADE_WINDOW,
+    Group,
+    Provider,
+    attention_reason,
+    info,
+    is_terminal,
+)
 from skins_console.core.trade_url import STEAMID64_BASE
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -40,9 +47,6 @@ CHUNK = 40
     range(8)
 )
 HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "Deadline", "Age")
-
-#: SkinsNode's trade acceptance window (contract §3: 600 s by default).
-TRADE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
