@@ -35,10 +35,9 @@ from skins_console.services import change_bus, lifecycle
 from skins_console.services.catalog_service import CatalogService
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
-from skins_console.services.lifecycle import CreateResult
+from skins_console.services.lifecycle import SendResult
 from skins_console.services.orders_flow import LIFECYCLE, send_order
 from skins_console.services.wallet_service import WalletService
-from skins_console.store.customers_repository import record_customer_use, save_customer
 from skins_console.store.database import durable
 from skins_console.store.orders_repository import insert_order_draft
 
@@ -72,7 +71,7 @@ class CheckoutRequest:
 
 
 #: ``.order`` is the record; ``.outcome`` one of the lifecycle's send outcomes
-CheckoutResult = CreateResult
+CheckoutResult = SendResult
 
 
 @durable
@@ -80,19 +79,18 @@ def _write_draft(
     conn, *, profile: str, request: OrderRequest, item: CatalogItem, trade: TradeUrl, now
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
-    order = insert_order_draft(
+    return lifecycle.write_draft(
         conn,
+        insert_order_draft,
         profile=profile,
+        trade=trade,
+        now=now,
         request=request,
         item_name=item.market_hash_name,
         item_snapshot=item.raw or None,
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
-        now=now,
     )
-    save_customer(conn, profile, trade.url, now=now)
-    record_customer_use(conn, profile, trade.partner, success=None, now=now)
-    return order
 
 
 class CheckoutService:
@@ -171,7 +169,7 @@ class CheckoutService:
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
         await pause_point("order.after_draft", order.external_id)
-        return CreateResult.sent(await send_order(ctx, order))
+        return await send_order(ctx, order)
 
     async def _reuse(
         self, existing: OrderRecord, req: CheckoutRequest, trade: TradeUrl

@@ -25,8 +25,7 @@ from skins_console.services.checkout_service import validate_external_id
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
 from skins_console.services.deposits_flow import LIFECYCLE, send_deposit
-from skins_console.services.lifecycle import CreateResult
-from skins_console.store.customers_repository import record_customer_use, save_customer
+from skins_console.services.lifecycle import SendResult
 from skins_console.store.database import durable
 from skins_console.store.deposits_repository import insert_deposit_draft
 from skins_console.store.quotes_repository import mark_quote_used
@@ -67,20 +66,25 @@ class DepositInput:
 
 
 #: ``.deposit`` is the record; ``.outcome`` one of the lifecycle's send outcomes
-DepositResult = CreateResult
+DepositResult = SendResult
 
 
 @durable
 def _write_draft(
     conn, *, profile: str, request: DepositRequest, quote_id: int, trade: TradeUrl, now
 ) -> DepositRecord:
+    """The deposit, its first event, its quote marked used and the seller's trade URL book
+    entry, in one commit."""
     mark_quote_used(conn, quote_id, request.merchant_tx_id)
-    deposit = insert_deposit_draft(
-        conn, profile=profile, request=request, quote_id=quote_id, now=now
+    return lifecycle.write_draft(
+        conn,
+        insert_deposit_draft,
+        profile=profile,
+        trade=trade,
+        now=now,
+        request=request,
+        quote_id=quote_id,
     )
-    save_customer(conn, profile, trade.url, now=now)
-    record_customer_use(conn, profile, trade.partner, success=None, now=now)
-    return deposit
 
 
 class DepositService:
@@ -181,7 +185,7 @@ class DepositService:
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
         ctx.bus.publish(change_bus.QUOTE, str(quote.id))
         await pause_point("deposit.after_draft", tx_id)
-        return CreateResult.sent(await send_deposit(ctx, deposit))
+        return await send_deposit(ctx, deposit)
 
     def _items(
         self, quote: QuoteRecord, lines: tuple[DepositLine, ...], tolerance: Decimal

@@ -15,16 +15,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from skins_console.core.errors import ApiError, AuthError, ForbiddenError, NotFoundError
 from skins_console.core.statuses import DRAFT, SENDING, describe, info
+from skins_console.core.trade_url import TradeUrl
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
 from skins_console.store import lifecycle_repository as book_
-from skins_console.store.customers_repository import record_customer_use
+from skins_console.store.customers_repository import record_customer_use, save_customer
+from skins_console.store.database import durable
 from skins_console.store.lifecycle_repository import Book, LifecycleRepository
 
 log = logging.getLogger(__name__)
@@ -52,34 +54,15 @@ SKIPPED = "skipped"
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    record: Any
-    outcome: str
-    message: str
-    error: ApiError | None = None
-
-    @property
-    def order(self) -> Any:
-        return self.record
-
-    @property
-    def deposit(self) -> Any:
-        return self.record
-
-
-@dataclass(frozen=True, slots=True)
-class CreateResult:
-    """What a checkout or a deposit came to: a send's outcome, or a record reused by its
-    key (``reused``; outcome ``existing`` or ``rejected`` when nothing was sent)."""
+    """What a send, a checkout or a deposit came to. ``reused``: the create named the key
+    of an existing record (outcome ``existing`` or ``rejected`` when nothing was sent)."""
 
     record: Any
     #: ACCEPTED | FAILED | REJECTED | UNKNOWN | BUSY | "existing"
     outcome: str
     message: str
+    error: ApiError | None = None
     reused: bool = False
-
-    @classmethod
-    def sent(cls, result: SendResult, *, reused: bool = False) -> CreateResult:
-        return cls(result.record, result.outcome, result.message, reused=reused)
 
     @property
     def ok(self) -> bool:
@@ -150,18 +133,36 @@ async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendRe
         ctx.bus.publish(lc.change, key)
 
 
-async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> CreateResult:
+async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> SendResult:
     """A create asked again with the key of an existing record: finish an unsent one with
     its stored body; report any other, sending nothing."""
     if existing.status in (DRAFT, SENDING):
-        return CreateResult.sent(await send(lc, ctx, existing), reused=True)
-    return CreateResult(
+        return replace(await send(lc, ctx, existing), reused=True)
+    return SendResult(
         existing,
         "rejected" if existing.status == REJECTED else "existing",
         f"{lc.kind.capitalize()} {lc.key(existing)} already exists: "
         f"{describe(lc.book.provider, existing.status)}. Nothing new was sent.",
         reused=True,
     )
+
+
+@durable
+def write_draft(
+    conn: Any,
+    insert: Callable[..., Any],
+    *,
+    profile: str,
+    trade: TradeUrl,
+    now: datetime,
+    **kw: Any,
+) -> Any:
+    """One durable commit: the record (``insert(conn, profile=…, now=…, **kw)``), its first
+    event, and the trade partner's entry in the trade URL book."""
+    record = insert(conn, profile=profile, now=now, **kw)
+    save_customer(conn, profile, trade.url, now=now)
+    record_customer_use(conn, profile, trade.partner, success=None, now=now)
+    return record
 
 
 def record_unknown(
