@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError
+from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError, StoreError
 from skins_console.core.models import DepositItem, DepositRequest, DepositState
 from skins_console.core.records import DepositRecord
 from skins_console.services import change_bus, lifecycle
@@ -95,6 +95,8 @@ def _apply(
     deposit = get_deposit(conn, profile, key) if key else None
     if deposit is None:
         deposit = get_deposit_by_trade_id(conn, profile, state.id)
+    if deposit is None:  # apply_deposit_state found it; a rename in between is a bug
+        raise StoreError(f"Deposit {state.merchant_tx_id or state.id} vanished.", code="internal")
     lifecycle.after_report(
         LIFECYCLE,
         conn,
@@ -152,11 +154,12 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> SendResult:
         state = await link.create_deposit_by_hash_name(request)
     except DepositFailedError as exc:
         await pause_point("deposit.after_response", key)
-        await record_report(ctx, profile, exc.state, source="create")
+        failed = cast(DepositState, exc.state)
+        await record_report(ctx, profile, failed, source="create")
         return SendResult(
             await ctx.deposits.get(profile, key),
             FAILED,
-            explain_deposit_failure(exc.state.fail_reason),
+            explain_deposit_failure(failed.fail_reason),
             exc,
         )
     except ApiError as exc:

@@ -121,7 +121,7 @@ class TrackingService:
                 counts["checked"] += 1
                 if moved is None:
                     counts["failed"] += 1
-                elif moved:
+                elif isinstance(moved, str):
                     changed.append(moved)
 
         await asyncio.gather(*(guarded(lc, record) for lc, record in jobs_for))

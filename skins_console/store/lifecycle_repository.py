@@ -467,18 +467,20 @@ def record_event(
 
 class _OnDatabase:
     """A transaction function as an ``async`` method: ``await repo.name(*args)`` runs
-    ``fn(conn, *args)`` on the database thread (``db.call`` writes, ``db.read`` reads)."""
+    ``fn(conn, *args)`` on the database thread (``db.call`` writes, ``db.read`` reads).
+    With ``shared``, ``fn`` takes the repository's ``book`` first."""
 
-    def __init__(self, fn: Callable[..., Any], *, read: bool) -> None:
+    def __init__(self, fn: Callable[..., Any], *, read: bool, shared: bool = False) -> None:
         self.fn = fn
         self.read = read
-        functools.update_wrapper(self, fn)
+        self.shared = shared
+        self.__doc__ = fn.__doc__
 
     def __get__(self, repo: Any, owner: type | None = None) -> Any:
         if repo is None:
             return self
         run = repo._db.read if self.read else repo._db.call
-        fn = self.fn
+        fn = bound(self.fn, repo.book, self.fn.__name__) if self.shared else self.fn
 
         async def method(*args: Any, **kwargs: Any) -> Any:
             return await run(fn, *args, **kwargs)
@@ -494,33 +496,22 @@ def reads(fn: Callable[..., Any]) -> Any:
     return _OnDatabase(fn, read=True)
 
 
-#: the shared transaction functions, as (method name, function, reads?)
-_SHARED: tuple[tuple[str, Callable[..., Any], bool], ...] = (
-    ("get", get_record, True),
-    ("get_many", get_records, True),
-    ("list_due", list_due, True),
-    ("next_open_check_at", next_open_check_at, True),
-    ("list_open", list_open, True),
-    ("search", search, True),
-    ("mark_sending", mark_sending, False),
-    ("mark_rejected", mark_rejected, False),
-    ("schedule_check", schedule_check, False),
-    ("record_event", record_event, False),
-)
-
-
 class LifecycleRepository:
-    """``async`` access to one book; a subclass names its ``book`` and adds its own
-    transaction functions with :func:`writes` / :func:`reads`."""
+    """``async`` access to one book: the shared transaction functions bound to the
+    subclass's ``book``; a subclass adds its own with :func:`writes` / :func:`reads`."""
 
     book: ClassVar[Book]
 
+    get: Any = _OnDatabase(get_record, read=True, shared=True)
+    get_many: Any = _OnDatabase(get_records, read=True, shared=True)
+    list_due: Any = _OnDatabase(list_due, read=True, shared=True)
+    next_open_check_at: Any = _OnDatabase(next_open_check_at, read=True, shared=True)
+    list_open: Any = _OnDatabase(list_open, read=True, shared=True)
+    search: Any = _OnDatabase(search, read=True, shared=True)
+    mark_sending: Any = _OnDatabase(mark_sending, read=False, shared=True)
+    mark_rejected: Any = _OnDatabase(mark_rejected, read=False, shared=True)
+    schedule_check: Any = _OnDatabase(schedule_check, read=False, shared=True)
+    record_event: Any = _OnDatabase(record_event, read=False, shared=True)
+
     def __init__(self, db: Any) -> None:
         self._db = db
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for name, fn, read in _SHARED:
-            if name not in cls.__dict__:
-                method = bound(fn, cls.book, name)
-                setattr(cls, name, reads(method) if read else writes(method))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from skins_console.core.columns import Column
 from skins_console.core.models import QuoteItem, utcnow
@@ -117,6 +117,7 @@ QUOTE_COLUMNS: tuple[Column[QuoteLine], ...] = (
 )  # fmt: skip
 COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(len(QUOTE_COLUMNS))
 _EDIT = int(Qt.ItemDataRole.EditRole)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 
 
 class QuoteModel(ColumnTableModel):
@@ -145,25 +146,25 @@ class QuoteModel(ColumnTableModel):
                     self.index(0, COL_ASSET), self.index(len(self.rows) - 1, COL_MIN)
                 )
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and self.editable and index.column() in (COL_ASSET, COL_MIN):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         line, col = self.rows[index.row()], index.column()
         if role == _EDIT:
             if col == COL_MIN:
                 return "" if line.min_price is None else str(line.min_price)
-            role = Qt.ItemDataRole.DisplayRole
+            role = _DISPLAY
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
             return line.asset_error() or QUOTE_COLUMNS[COL_ASSET].tooltip
         return self.column_data(line, QUOTE_COLUMNS[col], int(role))
 
-    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = _EDIT) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or not self.editable:
             return False
         line = self.lines[index.row()]
