@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from skins_console.core.statuses import DRAFT, SENDING, Provider, info
 from skins_console.services.clock import Cadence
 
+SN, SL = Provider.SKINSNODE, Provider.SKINSLINK
+
 
 def protection_end(cadence: Cadence, completed_at: datetime) -> datetime:
     """When Trade Protection can no longer undo a delivery completed at ``completed_at``."""
@@ -30,7 +32,6 @@ def _settling(
     provider: Provider,
     status: str,
     now: datetime,
-    *,
     floor: datetime,
     protection: float,
     settles_at: datetime | None,
@@ -56,15 +57,8 @@ def next_order_check(
 ) -> datetime | None:
     """None means "stop watching": terminal for good, or settled."""
     floor = now + cadence.delay(cadence.order_floor)
-    decided, when = _settling(
-        cadence,
-        Provider.SKINSNODE,
-        status,
-        now,
-        floor=floor,
-        protection=cadence.order_protection,
-        settles_at=settles_at,
-    )
+    protection = cadence.order_protection
+    decided, when = _settling(cadence, SN, status, now, floor, protection, settles_at)
     if decided:
         return when
     if status == "sent":
@@ -83,15 +77,8 @@ def next_deposit_check(
     settles_at: datetime | None = None,
 ) -> datetime | None:
     floor = now + cadence.delay(cadence.deposit_floor)
-    decided, when = _settling(
-        cadence,
-        Provider.SKINSLINK,
-        status,
-        now,
-        floor=floor,
-        protection=cadence.deposit_protection,
-        settles_at=settles_at,
-    )
+    protection = cadence.deposit_protection
+    decided, when = _settling(cadence, SL, status, now, floor, protection, settles_at)
     if decided:
         return when
     if status == "hold":

@@ -243,6 +243,31 @@ def event(
     )
 
 
+def status_event(
+    book: Book,
+    conn: sqlite3.Connection,
+    record: Any,
+    new: str,
+    message: str,
+    details: dict[str, Any],
+    now: datetime,
+) -> EventRecord:
+    """The timeline line of a status move (``record`` holds the old status)."""
+    key, old = getattr(record, book.key), record.status
+    return event(
+        book,
+        conn,
+        record.profile,
+        key,
+        "status_change",
+        message,
+        old=old,
+        new=new,
+        details=details,
+        now=now,
+    )
+
+
 def insert_draft_row(
     book: Book,
     conn: sqlite3.Connection,
@@ -351,18 +376,7 @@ def mark_rejected(
         updated_at=ts(now),
         next_check_at=None,
     )
-    event(
-        book,
-        conn,
-        profile,
-        key,
-        "status_change",
-        message,
-        old=record.status,
-        new=REJECTED,
-        details={"code": code, **(details or {})},
-        now=now,
-    )
+    status_event(book, conn, record, REJECTED, message, {"code": code, **(details or {})}, now)
     return True
 
 
@@ -409,17 +423,9 @@ def apply_status(
     if assignments:
         _update(book, conn, profile, key, **assignments)
     if changed:
-        event(
-            book,
-            conn,
-            profile,
-            key,
-            "status_change",
-            describe(book.provider, new_status),
-            old=record.status,
-            new=new_status,
-            details={"source": source, **(details or {})},
-            now=now,
+        message = describe(book.provider, new_status)
+        status_event(
+            book, conn, record, new_status, message, {"source": source, **(details or {})}, now
         )
     return changed
 
