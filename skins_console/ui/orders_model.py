@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
 
+from skins_console.core.columns import Column, headers
+from skins_console.core.columns import texts as column_texts
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import DepositRecord, OrderRecord
@@ -43,11 +45,6 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
 
-(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
-    range(8)
-)
-HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "Deadline", "Age")
-
 
 @dataclass(frozen=True, slots=True)
 class ActivityItem:
@@ -67,6 +64,11 @@ class ActivityItem:
     texts: tuple[str, ...] = ()
     #: what the text filter searches, lower-cased
     haystack: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.texts:
+            # Computed once per record: data() runs for every visible cell on each repaint.
+            object.__setattr__(self, "texts", column_texts(_TEXT_COLUMNS, self))
 
     @property
     def is_order(self) -> bool:
@@ -159,16 +161,38 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
 
 
 def _item(*, offer_id: str | None, **fields) -> ActivityItem:
-    texts = (
-        fields["provider"].label,
-        fields["key"],
-        fields["items"],
-        fields["counterparty"],
-        fields["amount_text"],
-        fields["status"],
-    )
     haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
-    return ActivityItem(**fields, texts=texts, haystack=haystack.lower())
+    return ActivityItem(**fields, haystack=haystack.lower())
+
+
+def _deadline_sort(row: ActivityItem) -> datetime:
+    return row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo)
+
+
+def _clock_text(row: ActivityItem) -> str:
+    # The deadline and age cells move with the model's clock; OrdersModel.data draws them.
+    return ""
+
+
+#: The Orders table, declared once: headers, cell text, sort keys, alignment.
+ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
+    Column("provider", "Provider", lambda r: r.provider.label, sort=lambda r: r.provider.value),
+    Column("key", "ID", lambda r: r.key),
+    Column("items", "Item(s)", lambda r: r.items),
+    Column("counterparty", "Buyer / seller", lambda r: r.counterparty),
+    Column("amount", "Amount", lambda r: r.amount_text, sort=lambda r: r.amount_sort,
+           align="right"),
+    Column("status", "Status", lambda r: r.status),
+    Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
+    Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
+)  # fmt: skip
+(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
+    range(len(ACTIVITY_COLUMNS))
+)
+HEADERS = headers(ACTIVITY_COLUMNS)
+_TEXT_COLUMNS = ACTIVITY_COLUMNS[:COL_COUNTDOWN]
+_SORT_KEYS = tuple(column.sort_key for column in ACTIVITY_COLUMNS)
+_ALIGNED = tuple(_RIGHT if column.align == "right" else None for column in ACTIVITY_COLUMNS)
 
 
 def format_remaining(delta: timedelta) -> str:
@@ -362,20 +386,11 @@ class OrdersModel(QAbstractTableModel):
                 return format_age(self.now - row.created_at)
             return None
         if role == _ALIGN:
-            return _RIGHT if col in (COL_AMOUNT, COL_AGE) else None
+            return _ALIGNED[col]
         if role == _ITEM:
             return row
         if role == _SORT:
-            return (
-                row.provider.value,
-                row.key,
-                row.items,
-                row.counterparty,
-                row.amount_sort,
-                row.status,
-                row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
-                row.created_at,
-            )[col]
+            return _SORT_KEYS[col](row)
         # tooltip
         if col == COL_STATUS:
             reason = row.attention_reason(self.now)
