@@ -11,6 +11,8 @@ non-terminal.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 
 
@@ -23,33 +25,414 @@ class Provider(str, Enum):
         return {"skinsnode": "SkinsNode", "skinslink": "Skinslink"}[self.value]
 
 
-# --- SkinsNode orders ------------------------------------------------------------------
+# --- the status table ---------------------------------------------------------------
 
-#: Local-only states before the provider has acknowledged the order.
-ORDER_DRAFT = "draft"  # written, never sent
-ORDER_SENDING = "sending"  # a POST was (maybe) sent; outcome unknown until reconciled
-ORDER_REJECTED = "rejected"  # the provider refused the create call (4xx); nothing exists there
 
-ORDER_FLOW = ("accepted", "queued", "processing", "pending", "sent")
-ORDER_TERMINAL = frozenset({"completed", "failed", "cancelled", "expired", "reversed"})
+class Tone(str, Enum):
+    """The colour role of a status (a theme colour name)."""
+
+    OK = "ok"
+    BAD = "bad"
+    WARN = "warn"
+    INFO = "info"
+    NEUTRAL = "neutral"
+
+
+class Group(str, Enum):
+    """The merchant's filter groups: both providers' spellings in one word each."""
+
+    OPEN = "open"
+    WAITING = "waiting"
+    ON_HOLD = "on_hold"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REVERSED = "reversed"
+
+    @property
+    def label(self) -> str:
+        return _GROUP_LABELS[self]
+
+
+_GROUP_LABELS = {
+    Group.OPEN: "Open",
+    Group.WAITING: "Waiting for buyer/seller",
+    Group.ON_HOLD: "On hold",
+    Group.DELIVERED: "Delivered",
+    Group.FAILED: "Failed",
+    Group.EXPIRED: "Expired",
+    Group.CANCELLED: "Cancelled",
+    Group.REVERSED: "Reversed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    """Everything the console asks of one provider status (or one local state)."""
+
+    provider: Provider
+    #: the provider's own spelling, stored verbatim
+    status: str
+    #: the merchant's word for it: banner, table and details say the same
+    word: str
+    #: one sentence for the timeline and the details pane
+    explanation: str
+    group: Group
+    tone: Tone
+    #: the provider will not move it on by itself (late moves aside)
+    terminal: bool
+    #: local-only: written before or while sending, or refused; the provider has no record
+    local: bool
+    #: the sale or purchase did not happen (or was undone): a failed use of the trade URL
+    failure: bool
+    #: shown under "needs attention"
+    attention: bool
+    #: SkinsNode gives the debited price back to the wallet
+    refunds_wallet: bool
+    #: notification kind raised on reaching it (a key of settings.NOTIFICATION_KINDS)
+    notification: str | None
+    #: the statuses a terminal one may still move to (Trade Protection)
+    late_moves: frozenset[str] = frozenset()
+
+
+def _info(
+    provider: Provider,
+    status: str,
+    word: str,
+    explanation: str,
+    group: Group,
+    tone: Tone,
+    *flags: str,
+    notification: str | None = None,
+    late_moves: frozenset[str] = frozenset(),
+) -> StatusInfo:
+    unknown = set(flags) - {"terminal", "local", "failure", "attention", "refunds_wallet"}
+    if unknown:
+        raise ValueError(f"unknown status flags {sorted(unknown)}")
+    return StatusInfo(
+        provider,
+        status,
+        word,
+        explanation,
+        group,
+        tone,
+        terminal="terminal" in flags,
+        local="local" in flags,
+        failure="failure" in flags,
+        attention="attention" in flags,
+        refunds_wallet="refunds_wallet" in flags,
+        notification=notification,
+        late_moves=late_moves,
+    )
+
+
+#: Local-only states before the provider has acknowledged a record (both providers).
+DRAFT = "draft"  # written, never sent
+SENDING = "sending"  # a POST was (maybe) sent; outcome unknown until reconciled
+REJECTED = "rejected"  # the provider refused the create call (4xx); nothing exists there
+
+_SN, _SL = Provider.SKINSNODE, Provider.SKINSLINK
+_O, _W, _H, _D = Group.OPEN, Group.WAITING, Group.ON_HOLD, Group.DELIVERED
+_F, _E, _C, _R = Group.FAILED, Group.EXPIRED, Group.CANCELLED, Group.REVERSED
+_OK, _BAD, _WARN, _INFO = Tone.OK, Tone.BAD, Tone.WARN, Tone.INFO
+
+#: SkinsNode orders, in the order they move (local states first, then the flow, then the
+#: terminal ones).
+ORDER_STATUSES: tuple[StatusInfo, ...] = (
+    _info(_SN, DRAFT, "draft", "Draft: not sent yet", _O, _WARN, "local"),
+    _info(_SN, SENDING, "sending", "Sending: waiting for SkinsNode to confirm", _O, _WARN, "local"),
+    _info(
+        _SN,
+        REJECTED,
+        "rejected",
+        "Rejected by SkinsNode; nothing was created",
+        _F,
+        _BAD,
+        "local",
+        "terminal",
+        "attention",
+        notification="order_failed",
+    ),
+    _info(_SN, "accepted", "accepted", "Accepted; waiting for processing", _O, _INFO),
+    _info(_SN, "queued", "queued", "Queued for processing", _O, _INFO),
+    _info(_SN, "processing", "processing", "Being processed", _O, _INFO),
+    _info(_SN, "pending", "delivering", "Delivery started", _O, _INFO),
+    _info(
+        _SN,
+        "sent",
+        "offer sent",
+        "Trade offer sent; the buyer has 10 minutes to accept",
+        _W,
+        _INFO,
+        notification="order_sent",
+    ),
+    _info(
+        _SN,
+        "completed",
+        "delivered",
+        "Delivered",
+        _D,
+        _OK,
+        "terminal",
+        notification="order_completed",
+        late_moves=frozenset({"reversed"}),
+    ),
+    _info(
+        _SN,
+        "failed",
+        "failed",
+        "Failed",
+        _F,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        "refunds_wallet",
+        notification="order_failed",
+    ),
+    _info(
+        _SN,
+        "cancelled",
+        "cancelled",
+        "Cancelled",
+        _C,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        "refunds_wallet",
+        notification="order_cancelled",
+    ),
+    _info(
+        _SN,
+        "expired",
+        "expired",
+        "Expired: the buyer did not accept in time",
+        _E,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        "refunds_wallet",
+        notification="order_expired",
+    ),
+    _info(
+        _SN,
+        "reversed",
+        "reversed",
+        "Reversed: the delivered trade was undone (Trade Protection)",
+        _R,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        notification="order_reversed",
+    ),
+)
+
+#: Skinslink deposits (buying from a seller), in the same order.
+DEPOSIT_STATUSES: tuple[StatusInfo, ...] = (
+    _info(_SL, DRAFT, "draft", "Draft: not sent yet", _O, _WARN, "local"),
+    _info(_SL, SENDING, "sending", "Sending: waiting for Skinslink to confirm", _O, _WARN, "local"),
+    _info(
+        _SL,
+        REJECTED,
+        "rejected",
+        "Rejected by Skinslink; nothing was created",
+        _F,
+        _BAD,
+        "local",
+        "terminal",
+        "attention",
+        notification="deposit_failed",
+    ),
+    _info(_SL, "new", "quoted", "Quoted; not committed", _O, _INFO),
+    _info(_SL, "pending", "waiting for offer", "Waiting for the trade offer", _O, _INFO),
+    _info(
+        _SL,
+        "active",
+        "offer sent",
+        "Trade offer sent; waiting for the seller to accept",
+        _W,
+        _INFO,
+    ),
+    _info(
+        _SL,
+        "hold",
+        "on hold",
+        "Received, under Steam Trade Protection hold",
+        _H,
+        _WARN,
+        notification="deposit_hold",
+    ),
+    _info(
+        _SL,
+        "completed",
+        "received",
+        "Completed",
+        _D,
+        _OK,
+        "terminal",
+        notification="deposit_completed",
+        late_moves=frozenset({"reverted"}),
+    ),
+    _info(
+        _SL,
+        "failed",
+        "failed",
+        "Failed",
+        _F,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        notification="deposit_failed",
+    ),
+    _info(
+        _SL,
+        "canceled",
+        "cancelled",
+        "Canceled",
+        _C,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        notification="deposit_failed",
+    ),
+    _info(
+        _SL,
+        "reverted",
+        "reversed",
+        "Reverted: the held trade was undone",
+        _R,
+        _BAD,
+        "terminal",
+        "failure",
+        "attention",
+        notification="deposit_reverted",
+    ),
+)
+
+STATUS_TABLE: dict[Provider, dict[str, StatusInfo]] = {
+    _SN: {info.status: info for info in ORDER_STATUSES},
+    _SL: {info.status: info for info in DEPOSIT_STATUSES},
+}
+
+
+def info(provider: Provider | str, status: str) -> StatusInfo:
+    """The table entry of ``status``; a status the provider added since is kept verbatim,
+    open, neutral and in need of a look."""
+    provider = Provider(provider)
+    known = STATUS_TABLE[provider].get(status)
+    if known is not None:
+        return known
+    return StatusInfo(
+        provider,
+        status,
+        status,
+        f"Unknown status “{status}” reported by the provider",
+        Group.OPEN,
+        Tone.NEUTRAL,
+        terminal=False,
+        local=False,
+        failure=False,
+        attention=True,
+        refunds_wallet=False,
+        notification=None,
+    )
+
+
+def is_known(provider: Provider | str, status: str) -> bool:
+    return status in STATUS_TABLE[Provider(provider)]
+
+
+def word(provider: Provider | str, status: str) -> str:
+    """The merchant's word for a status (banner, table and details)."""
+    return info(provider, status).word
+
+
+def statuses_where(provider: Provider | str, **wanted: bool) -> frozenset[str]:
+    """The provider's statuses whose flags match, e.g. ``statuses_where(p, failure=True)``."""
+    return frozenset(
+        entry.status
+        for entry in STATUS_TABLE[Provider(provider)].values()
+        if all(getattr(entry, flag) == value for flag, value in wanted.items())
+    )
+
+
+def group_statuses(group: Group) -> dict[Provider, frozenset[str]]:
+    """The provider spellings a merchant filter group stands for."""
+    return {
+        provider: frozenset(s for s, entry in table.items() if entry.group is group)
+        for provider, table in STATUS_TABLE.items()
+    }
+
+
+def _flow(entries: tuple[StatusInfo, ...]) -> tuple[str, ...]:
+    return tuple(e.status for e in entries if not e.local and not e.terminal)
+
+
+def _late(entries: tuple[StatusInfo, ...]) -> dict[str, frozenset[str]]:
+    return {e.status: e.late_moves for e in entries if e.late_moves}
+
+
+# Derived views, for the code that asks one question many times (SQL, the sandbox).
+ORDER_DRAFT, ORDER_SENDING, ORDER_REJECTED = DRAFT, SENDING, REJECTED
+ORDER_FLOW = _flow(ORDER_STATUSES)
+ORDER_TERMINAL = statuses_where(_SN, terminal=True, local=False)
 ORDER_KNOWN = frozenset(ORDER_FLOW) | ORDER_TERMINAL
-ORDER_LOCAL = frozenset({ORDER_DRAFT, ORDER_SENDING, ORDER_REJECTED})
-ORDER_LATE_MOVES = {"completed": frozenset({"reversed"})}
-#: Order statuses that need the operator: a failure, an undone delivery, or our own doubt.
-ORDER_ATTENTION = frozenset({"failed", "expired", "reversed", "cancelled", ORDER_REJECTED})
+ORDER_LOCAL = statuses_where(_SN, local=True)
+ORDER_LATE_MOVES = _late(ORDER_STATUSES)
+ORDER_ATTENTION = statuses_where(_SN, attention=True)
 
-# --- Skinslink deposits ----------------------------------------------------------------
-
-DEPOSIT_DRAFT = "draft"
-DEPOSIT_SENDING = "sending"
-DEPOSIT_REJECTED = "rejected"
-
-DEPOSIT_FLOW = ("new", "pending", "active", "hold")
-DEPOSIT_TERMINAL = frozenset({"completed", "failed", "canceled", "reverted"})
+DEPOSIT_DRAFT, DEPOSIT_SENDING, DEPOSIT_REJECTED = DRAFT, SENDING, REJECTED
+DEPOSIT_FLOW = _flow(DEPOSIT_STATUSES)
+DEPOSIT_TERMINAL = statuses_where(_SL, terminal=True, local=False)
 DEPOSIT_KNOWN = frozenset(DEPOSIT_FLOW) | DEPOSIT_TERMINAL
-DEPOSIT_LOCAL = frozenset({DEPOSIT_DRAFT, DEPOSIT_SENDING, DEPOSIT_REJECTED})
-DEPOSIT_LATE_MOVES = {"completed": frozenset({"reverted"})}
-DEPOSIT_ATTENTION = frozenset({"failed", "canceled", "reverted", DEPOSIT_REJECTED})
+DEPOSIT_LOCAL = statuses_where(_SL, local=True)
+DEPOSIT_LATE_MOVES = _late(DEPOSIT_STATUSES)
+DEPOSIT_ATTENTION = statuses_where(_SL, attention=True)
+
+_RULES = {
+    _SN: (ORDER_FLOW, ORDER_TERMINAL, ORDER_LATE_MOVES, ORDER_LOCAL),
+    _SL: (DEPOSIT_FLOW, DEPOSIT_TERMINAL, DEPOSIT_LATE_MOVES, DEPOSIT_LOCAL),
+}
+
+#: SkinsNode's trade acceptance window (contract §3: 600 s by default): the deadline of an
+#: order in "sent".
+TRADE_WINDOW = timedelta(minutes=10)
+#: A draft or a send that has not been confirmed after this long needs a look.
+STUCK_AFTER = timedelta(minutes=5)
+#: An offer still waiting this long after its deadline is stuck.
+PAST_DEADLINE_GRACE = timedelta(minutes=2)
+
+
+def attention_reason(
+    provider: Provider | str,
+    status: str,
+    *,
+    updated_at: datetime,
+    deadline: datetime | None,
+    now: datetime,
+) -> str | None:
+    """Why the operator should look at a record now, or None (one rule for the Orders
+    table, the store's "needs attention" query and the CLI)."""
+    entry = info(provider, status)
+    if not is_known(provider, status):
+        return "unknown status"
+    if entry.attention:
+        return status
+    if status in (DRAFT, SENDING) and now - updated_at > STUCK_AFTER:
+        return "stuck: not confirmed by the provider"
+    if (
+        entry.group is Group.WAITING
+        and deadline is not None
+        and now > deadline + PAST_DEADLINE_GRACE
+    ):
+        return "stuck: past its trade window"
+    return None
 
 
 def _rank(flow: tuple[str, ...], status: str) -> int:
@@ -68,9 +451,7 @@ def is_status_word(text: str) -> bool:
 
 
 def is_terminal(provider: Provider | str, status: str) -> bool:
-    if Provider(provider) is Provider.SKINSNODE:
-        return status in ORDER_TERMINAL or status == ORDER_REJECTED
-    return status in DEPOSIT_TERMINAL or status == DEPOSIT_REJECTED
+    return info(provider, status).terminal
 
 
 def is_open(provider: Provider | str, status: str) -> bool:
@@ -80,16 +461,7 @@ def is_open(provider: Provider | str, status: str) -> bool:
 
 def should_apply(provider: Provider | str, current: str | None, new: str) -> bool:
     """Whether a reported ``new`` status may replace the stored ``current`` one."""
-    provider = Provider(provider)
-    if provider is Provider.SKINSNODE:
-        flow, terminal, late, local = ORDER_FLOW, ORDER_TERMINAL, ORDER_LATE_MOVES, ORDER_LOCAL
-    else:
-        flow, terminal, late, local = (
-            DEPOSIT_FLOW,
-            DEPOSIT_TERMINAL,
-            DEPOSIT_LATE_MOVES,
-            DEPOSIT_LOCAL,
-        )
+    flow, terminal, late, local = _RULES[Provider(provider)]
     if current is None or current == new:
         return current is None
     if current in local:
@@ -107,37 +479,5 @@ def should_apply(provider: Provider | str, current: str | None, new: str) -> boo
     return new_rank > cur_rank
 
 
-ORDER_STATUS_TEXT = {
-    ORDER_DRAFT: "Draft: not sent yet",
-    ORDER_SENDING: "Sending: waiting for SkinsNode to confirm",
-    ORDER_REJECTED: "Rejected by SkinsNode; nothing was created",
-    "accepted": "Accepted; waiting for processing",
-    "queued": "Queued for processing",
-    "processing": "Being processed",
-    "pending": "Delivery started",
-    "sent": "Trade offer sent; the buyer has 10 minutes to accept",
-    "completed": "Delivered",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-    "expired": "Expired: the buyer did not accept in time",
-    "reversed": "Reversed: the delivered trade was undone (Trade Protection)",
-}
-
-DEPOSIT_STATUS_TEXT = {
-    DEPOSIT_DRAFT: "Draft: not sent yet",
-    DEPOSIT_SENDING: "Sending: waiting for Skinslink to confirm",
-    DEPOSIT_REJECTED: "Rejected by Skinslink; nothing was created",
-    "new": "Quoted; not committed",
-    "pending": "Waiting for the trade offer",
-    "active": "Trade offer sent; waiting for the seller to accept",
-    "hold": "Received, under Steam Trade Protection hold",
-    "completed": "Completed",
-    "failed": "Failed",
-    "canceled": "Canceled",
-    "reverted": "Reverted: the held trade was undone",
-}
-
-
 def describe(provider: Provider | str, status: str) -> str:
-    table = ORDER_STATUS_TEXT if Provider(provider) is Provider.SKINSNODE else DEPOSIT_STATUS_TEXT
-    return table.get(status, f"Unknown status “{status}” reported by the provider")
+    return info(provider, status).explanation

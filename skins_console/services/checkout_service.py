@@ -33,15 +33,14 @@ from skins_console.core.errors import (
 from skins_console.core.models import CatalogItem, OrderRequest
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord
-from skins_console.core.statuses import ORDER_DRAFT, ORDER_SENDING, describe
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
-from skins_console.services import change_bus
+from skins_console.services import change_bus, lifecycle
 from skins_console.services.catalog_service import CatalogService
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
-from skins_console.services.orders_flow import ACCEPTED, SendResult, send_order
+from skins_console.services.lifecycle import SendResult
+from skins_console.services.orders_flow import LIFECYCLE, send_order
 from skins_console.services.wallet_service import WalletService
-from skins_console.store.customers_repository import record_customer_use, save_customer
 from skins_console.store.database import durable
 from skins_console.store.orders_repository import insert_order_draft
 
@@ -74,18 +73,8 @@ class CheckoutRequest:
     external_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckoutResult:
-    order: OrderRecord
-    #: orders_flow.ACCEPTED | FAILED | REJECTED | UNKNOWN | BUSY
-    outcome: str
-    message: str
-    #: True when ``external_id`` named an existing local order that was reused
-    reused: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == ACCEPTED
+#: ``.order`` is the record; ``.outcome`` one of the lifecycle's send outcomes
+CheckoutResult = SendResult
 
 
 @durable
@@ -93,19 +82,18 @@ def _write_draft(
     conn, *, profile: str, request: OrderRequest, item: CatalogItem, trade: TradeUrl, now
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
-    order = insert_order_draft(
+    return lifecycle.write_draft(
         conn,
+        insert_order_draft,
         profile=profile,
+        trade=trade,
+        now=now,
         request=request,
         item_name=item.market_hash_name,
         item_snapshot=item.raw or None,
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
-        now=now,
     )
-    save_customer(conn, profile, trade.url, now=now)
-    record_customer_use(conn, profile, trade.partner, success=None, now=now)
-    return order
 
 
 class CheckoutService:
@@ -175,7 +163,7 @@ class CheckoutService:
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
         await pause_point("order.after_draft", order.external_id)
-        return _result(await send_order(ctx, order))
+        return await send_order(ctx, order)
 
     async def _reuse(
         self, existing: OrderRecord, req: CheckoutRequest, trade: TradeUrl
@@ -198,16 +186,4 @@ class CheckoutService:
                 record_id=existing.external_id,
                 conflict=f"with {', '.join(differences)}",
             )
-        if existing.status in (ORDER_DRAFT, ORDER_SENDING):
-            return _result(await send_order(self.ctx, existing), reused=True)
-        return CheckoutResult(
-            existing,
-            "existing" if existing.status != "rejected" else "rejected",
-            f"Order {existing.external_id} already exists: "
-            f"{describe('skinsnode', existing.status)}. Nothing new was sent.",
-            reused=True,
-        )
-
-
-def _result(sent: SendResult, *, reused: bool = False) -> CheckoutResult:
-    return CheckoutResult(sent.order, sent.outcome, sent.message, reused=reused)
+        return await lifecycle.resume(LIFECYCLE, self.ctx, existing)

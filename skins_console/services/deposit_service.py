@@ -26,15 +26,13 @@ from skins_console.core.errors import (
 from skins_console.core.market_names import clean_market_hash_name, validate_game
 from skins_console.core.models import DepositItem, DepositRequest
 from skins_console.core.records import DepositRecord, QuoteRecord
-from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING, describe
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
-from skins_console.services import change_bus
+from skins_console.services import change_bus, lifecycle
 from skins_console.services.checkout_service import validate_external_id
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
-from skins_console.services.deposits_flow import DepositSendResult, send_deposit
-from skins_console.services.orders_flow import ACCEPTED
-from skins_console.store.customers_repository import record_customer_use, save_customer
+from skins_console.services.deposits_flow import LIFECYCLE, send_deposit
+from skins_console.services.lifecycle import SendResult
 from skins_console.store.database import durable
 from skins_console.store.deposits_repository import insert_deposit_draft
 from skins_console.store.quotes_repository import mark_quote_used
@@ -74,29 +72,26 @@ class DepositInput:
     merchant_tx_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DepositResult:
-    deposit: DepositRecord
-    outcome: str
-    message: str
-    reused: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == ACCEPTED
+#: ``.deposit`` is the record; ``.outcome`` one of the lifecycle's send outcomes
+DepositResult = SendResult
 
 
 @durable
 def _write_draft(
     conn, *, profile: str, request: DepositRequest, quote_id: int, trade: TradeUrl, now
 ) -> DepositRecord:
+    """The deposit, its first event, its quote marked used and the seller's trade URL book
+    entry, in one commit."""
     mark_quote_used(conn, quote_id, request.merchant_tx_id)
-    deposit = insert_deposit_draft(
-        conn, profile=profile, request=request, quote_id=quote_id, now=now
+    return lifecycle.write_draft(
+        conn,
+        insert_deposit_draft,
+        profile=profile,
+        trade=trade,
+        now=now,
+        request=request,
+        quote_id=quote_id,
     )
-    save_customer(conn, profile, trade.url, now=now)
-    record_customer_use(conn, profile, trade.partner, success=None, now=now)
-    return deposit
 
 
 class DepositService:
@@ -178,7 +173,7 @@ class DepositService:
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
         ctx.bus.publish(change_bus.QUOTE, str(quote.id))
         await pause_point("deposit.after_draft", tx_id)
-        return _result(await send_deposit(ctx, deposit))
+        return await send_deposit(ctx, deposit)
 
     def _items(
         self, quote: QuoteRecord, lines: tuple[DepositLine, ...], tolerance: Decimal
@@ -224,15 +219,7 @@ class DepositService:
                 record_id=existing.merchant_tx_id,
                 conflict=f"quote trade {existing.trade_id}, seller {existing.partner}",
             )
-        if existing.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
-            return _result(await send_deposit(self.ctx, existing), reused=True)
-        return DepositResult(
-            existing,
-            "existing",
-            f"Deposit {existing.merchant_tx_id} already exists: "
-            f"{describe('skinslink', existing.status)}. Nothing new was sent.",
-            reused=True,
-        )
+        return await lifecycle.resume(LIFECYCLE, self.ctx, existing)
 
     async def get(self, merchant_tx_id: str) -> DepositRecord:
         profile = self.ctx.require_profile()
@@ -244,7 +231,3 @@ class DepositService:
                 code="unknown_deposit",
             )
         return deposit
-
-
-def _result(sent: DepositSendResult, *, reused: bool = False) -> DepositResult:
-    return DepositResult(sent.deposit, sent.outcome, sent.message, reused=reused)

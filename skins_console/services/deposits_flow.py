@@ -1,62 +1,57 @@
-"""The steps every path shares once a deposit is in SQLite: send it with its stored body and
-merchant_tx_id, and record what Skinslink says about it (forward only, scheduled by state,
+"""Skinslink deposits in the shared lifecycle (``services/lifecycle.py``): the deposit's own
+calls and words, and how a Skinslink report is applied (forward only, scheduled by state,
 settlement noted, the seller's trade URL book entry updated, watchers told)."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError
+from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError, StoreError
 from skins_console.core.models import DepositItem, DepositRequest, DepositState
 from skins_console.core.records import DepositRecord
-from skins_console.core.statuses import DEPOSIT_DRAFT, DEPOSIT_SENDING
-from skins_console.services import change_bus
+from skins_console.services import change_bus, lifecycle
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
 from skins_console.services.explain import explain_deposit_failure
-from skins_console.services.orders_flow import ACCEPTED, BUSY, FAILED, REJECTED, UNKNOWN
+from skins_console.services.lifecycle import (
+    ACCEPTED,
+    BUSY,
+    FAILED,
+    REJECTED,
+    UNKNOWN,
+    WEBHOOK,
+    Lifecycle,
+    SendResult,
+)
 from skins_console.services.schedule import next_deposit_check, protection_end
-from skins_console.store.customers_repository import record_customer_use
 from skins_console.store.deposits_repository import (
+    DEPOSITS,
     apply_deposit_state,
     get_deposit,
     get_deposit_by_trade_id,
-    record_deposit_event,
-    schedule_deposit_check,
 )
-
-log = logging.getLogger(__name__)
-
-#: ``source`` of a report pushed by the provider; every other source is a request we made,
-#: which counts against the provider's cache window / rate limit.
-WEBHOOK = "webhook"
 
 __all__ = [
     "ACCEPTED",
     "BUSY",
     "FAILED",
+    "LIFECYCLE",
     "REJECTED",
     "UNKNOWN",
+    "WEBHOOK",
     "DepositSendResult",
+    "apply_report",
     "deposit_request",
     "deposit_settles_at",
     "record_report",
     "send_deposit",
 ]
 
-_FAILED = frozenset({"failed", "canceled", "reverted"})
-
-
-@dataclass(frozen=True, slots=True)
-class DepositSendResult:
-    deposit: DepositRecord
-    outcome: str
-    message: str
-    error: ApiError | None = None
+#: the outcome of one send (``.deposit`` is the record)
+DepositSendResult = SendResult
 
 
 def deposit_request(deposit: DepositRecord) -> DepositRequest:
@@ -91,83 +86,49 @@ def deposit_settles_at(deposit: DepositRecord, cadence: Cadence) -> datetime | N
     return None
 
 
-def apply_report(
+def _apply(
     conn, profile: str, state: DepositState, *, source: str, now: datetime, cadence: Cadence
-) -> str:
-    """One transaction: apply ``state`` forward-only and schedule the next look; returns
-    the merchant_tx_id of the local deposit it applied to."""
+) -> tuple[str, bool]:
     before = get_deposit(conn, profile, state.merchant_tx_id) if state.merchant_tx_id else None
     changed = apply_deposit_state(conn, profile, state, source=source, now=now)
     key = before.merchant_tx_id if before else state.merchant_tx_id
     deposit = get_deposit(conn, profile, key) if key else None
     if deposit is None:
         deposit = get_deposit_by_trade_id(conn, profile, state.id)
-    settles_at = deposit_settles_at(deposit, cadence)
-    nxt = next_deposit_check(
-        cadence,
-        deposit.status,
-        now,
-        offer_expires_at=deposit.trade_offer_expiry_at,
-        hold_ends_at=deposit.hold_end_date,
-        settles_at=settles_at,
-    )
-    schedule_deposit_check(
+    if deposit is None:  # apply_deposit_state found it; a rename in between is a bug
+        raise StoreError(f"Deposit {state.merchant_tx_id or state.id} vanished.", code="internal")
+    lifecycle.after_report(
+        LIFECYCLE,
         conn,
-        profile,
-        deposit.merchant_tx_id,
-        next_check_at=nxt,
-        checked_at=None if source == WEBHOOK else now,
+        deposit,
+        before=before,
+        changed=changed,
+        source=source,
+        now=now,
+        next_check_at=next_deposit_check(
+            cadence,
+            deposit.status,
+            now,
+            offer_expires_at=deposit.trade_offer_expiry_at,
+            hold_ends_at=deposit.hold_end_date,
+            settles_at=deposit_settles_at(deposit, cadence),
+        ),
     )
-    if (
-        deposit.status == "completed"
-        and nxt is None
-        and (before is None or before.next_check_at is not None)
-    ):
-        record_deposit_event(
-            conn,
-            profile,
-            deposit.merchant_tx_id,
-            "note",
-            "Settled: the Steam hold / Trade Protection window has ended.",
-            now=now,
-        )
-    if changed:
-        if deposit.status in ("hold", "completed"):
-            record_customer_use(conn, profile, deposit.partner, success=True, now=now)
-        elif deposit.status in _FAILED:
-            record_customer_use(
-                conn,
-                profile,
-                deposit.partner,
-                success=False,
-                error=explain_deposit_failure(deposit.fail_reason),
-                now=now,
-            )
-    return deposit.merchant_tx_id
+    return deposit.merchant_tx_id, changed
+
+
+def apply_report(
+    conn, profile: str, state: DepositState, *, source: str, now: datetime, cadence: Cadence
+) -> str:
+    """One transaction: apply ``state`` forward-only and schedule the next look; returns
+    the merchant_tx_id of the local deposit it applied to."""
+    return _apply(conn, profile, state, source=source, now=now, cadence=cadence)[0]
 
 
 async def record_report(
     ctx: AppContext, profile: str, state: DepositState, *, source: str = "poll"
 ) -> str:
-    key = await ctx.db.call(
-        apply_report, profile, state, source=source, now=ctx.clock.now(), cadence=ctx.cadence
-    )
-    ctx.bus.publish(change_bus.DEPOSIT, key)
-    return key
-
-
-def _record_unknown(
-    conn, deposit: DepositRecord, *, message: str, now: datetime, cadence: Cadence
-) -> None:
-    record_deposit_event(
-        conn, deposit.profile, deposit.merchant_tx_id, "api_error", message, now=now
-    )
-    schedule_deposit_check(
-        conn,
-        deposit.profile,
-        deposit.merchant_tx_id,
-        next_check_at=next_deposit_check(cadence, DEPOSIT_SENDING, now),
-    )
+    return (await lifecycle.record_report(LIFECYCLE, ctx, profile, state, source=source))[0]
 
 
 def explain_refusal(exc: ApiError, deposit: DepositRecord) -> str:
@@ -179,23 +140,11 @@ def explain_refusal(exc: ApiError, deposit: DepositRecord) -> str:
     return f"{not_created} {exc.message}"
 
 
-async def send_deposit(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
-    if deposit.status not in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
-        return DepositSendResult(deposit, ACCEPTED, "Already known to Skinslink.")
-    flight = ("deposit", deposit.merchant_tx_id)
-    if flight in ctx.in_flight:
-        return DepositSendResult(
-            deposit, BUSY, f"Deposit {deposit.merchant_tx_id} is being sent already."
-        )
-    ctx.in_flight.add(flight)
-    try:
-        return await _send(ctx, deposit)
-    finally:
-        ctx.in_flight.discard(flight)
-        ctx.bus.publish(change_bus.DEPOSIT, deposit.merchant_tx_id)
+async def send_deposit(ctx: AppContext, deposit: DepositRecord) -> SendResult:
+    return await lifecycle.send(LIFECYCLE, ctx, deposit)
 
 
-async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
+async def _send(ctx: AppContext, deposit: DepositRecord) -> SendResult:
     profile, key = deposit.profile, deposit.merchant_tx_id
     request = deposit_request(deposit)
     link = await ctx.skinslink()
@@ -205,40 +154,49 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> DepositSendResult:
         state = await link.create_deposit_by_hash_name(request)
     except DepositFailedError as exc:
         await pause_point("deposit.after_response", key)
-        await record_report(ctx, profile, exc.state, source="create")
-        return DepositSendResult(
+        failed = cast(DepositState, exc.state)
+        await record_report(ctx, profile, failed, source="create")
+        return SendResult(
             await ctx.deposits.get(profile, key),
             FAILED,
-            explain_deposit_failure(exc.state.fail_reason),
+            explain_deposit_failure(failed.fail_reason),
             exc,
         )
     except ApiError as exc:
-        now = ctx.clock.now()
-        if exc.outcome_unknown or exc.code == "rate_limited":
-            await ctx.db.call(
-                _record_unknown, deposit, message=exc.message, now=now, cadence=ctx.cadence
-            )
-            return DepositSendResult(
-                await ctx.deposits.get(profile, key), UNKNOWN, exc.message, exc
-            )
-        message = explain_refusal(exc, deposit)
-        await ctx.deposits.mark_rejected(
-            profile,
-            key,
-            code=exc.code,
-            message=message,
-            details={"status": exc.status, "body": exc.body},
-            now=now,
+        return await lifecycle.send_failed(
+            LIFECYCLE, ctx, deposit, exc, lambda exc: explain_refusal(exc, deposit)
         )
-        return DepositSendResult(await ctx.deposits.get(profile, key), REJECTED, message, exc)
     await pause_point("deposit.after_response", key)
     await record_report(ctx, profile, state, source="create")
     deposit = await ctx.deposits.get(profile, key)
     offer = f" Trade offer {deposit.trade_offer_id}" if deposit.trade_offer_id else ""
     bot = f" from {deposit.bot_name}" if deposit.bot_name else ""
-    return DepositSendResult(
+    return SendResult(
         deposit,
         ACCEPTED,
         f"Skinslink created deposit {key} ({deposit.status}).{offer}{bot} is waiting for the "
         "seller to accept it.",
     )
+
+
+async def _fetch(ctx: AppContext, merchant_tx_id: str) -> DepositState:
+    return await (await ctx.skinslink()).deposit_status(merchant_tx_id=merchant_tx_id)
+
+
+def _partner(deposit: Any) -> int | None:
+    return deposit.partner
+
+
+LIFECYCLE = Lifecycle(
+    book=DEPOSITS,
+    change=change_bus.DEPOSIT,
+    repo=lambda ctx: ctx.deposits,
+    fetch=_fetch,
+    send_once=_send,
+    apply_report=_apply,
+    floor=lambda cadence: cadence.deposit_floor,
+    next_check=lambda cadence, status, now: next_deposit_check(cadence, status, now),
+    settled="Settled: the Steam hold / Trade Protection window has ended.",
+    partner=_partner,
+    failure_text=lambda deposit: explain_deposit_failure(deposit.fail_reason),
+)

@@ -12,125 +12,27 @@ import asyncio
 import csv
 import io
 from dataclasses import replace
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
-from skins_console.core.models import format_time
-from skins_console.core.money import cents_to_usd
+from skins_console.core import record_columns
+from skins_console.core.columns import csv_columns, keys, values
 from skins_console.core.records import ActivityFilter, DepositRecord, OrderRecord
-from skins_console.core.statuses import Provider, describe
 from skins_console.services.context import AppContext
 from skins_console.store.settings import atomic_write
 
 PAGE = 5000
 
-ORDER_COLUMNS = (
-    "external_id",
-    "status",
-    "status_text",
-    "item_name",
-    "catalog_item_id",
-    "expected_price_usd",
-    "charged_usd",
-    "currency",
-    "buyer_partner",
-    "buyer_steamid64",
-    "trade_url",
-    "steam_offer_id",
-    "failure_code",
-    "failure_message",
-    "created_at",
-    "accepted_at",
-    "sent_at",
-    "completed_at",
-    "settles_at",
-    "updated_at",
-)
-DEPOSIT_COLUMNS = (
-    "merchant_tx_id",
-    "trade_id",
-    "status",
-    "status_text",
-    "game",
-    "items",
-    "asset_ids",
-    "min_prices_usd",
-    "amount_usd",
-    "seller_partner",
-    "trade_offer_id",
-    "bot_name",
-    "fail_reason",
-    "created_at",
-    "sent_at",
-    "completed_at",
-    "hold_end_date",
-    "updated_at",
-)
-
-
-def _time(value: datetime | None) -> str:
-    return format_time(value) if value else ""
-
-
-def _cents(value: int | None) -> str:
-    return "" if value is None else str(cents_to_usd(value))
-
-
-def _usd(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
+#: the CSV headers: the keys of the columns declared in ``core/record_columns.py``
+ORDER_COLUMNS = keys(csv_columns(record_columns.ORDER_COLUMNS))
+DEPOSIT_COLUMNS = keys(csv_columns(record_columns.DEPOSIT_COLUMNS))
 
 
 def order_row(order: OrderRecord) -> list[str]:
-    return [
-        order.external_id,
-        order.status,
-        describe(Provider.SKINSNODE, order.status),
-        order.item_name,
-        order.catalog_item_id,
-        _cents(order.expected_price_cents),
-        _cents(order.amount_cents),
-        order.currency or "USD",
-        "" if order.buyer_partner is None else str(order.buyer_partner),
-        order.buyer_steamid64 or "",
-        order.trade_url,
-        order.steam_offer_id or "",
-        order.failure_code or "",
-        order.failure_message or "",
-        _time(order.created_at),
-        _time(order.accepted_at),
-        _time(order.sent_at),
-        _time(order.completed_at),
-        _time(order.settles_at),
-        _time(order.updated_at),
-    ]
+    return list(values(csv_columns(record_columns.ORDER_COLUMNS), order).values())
 
 
 def deposit_row(deposit: DepositRecord) -> list[str]:
-    items = deposit.items or ()
-    return [
-        deposit.merchant_tx_id,
-        str(deposit.trade_id),
-        deposit.status,
-        describe(Provider.SKINSLINK, deposit.status),
-        deposit.game,
-        "; ".join(str(item.get("name", "")) for item in items),
-        "; ".join(str(item.get("asset_id", "")) for item in items),
-        "; ".join(
-            _usd(Decimal(str(item["min_price"]))) if item.get("min_price") is not None else ""
-            for item in items
-        ),
-        _usd(deposit.amount),
-        str(deposit.partner),
-        deposit.trade_offer_id or "",
-        deposit.bot_name or "",
-        deposit.fail_reason or "",
-        _time(deposit.created_at),
-        _time(deposit.sent_at),
-        _time(deposit.completed_at),
-        _time(deposit.hold_end_date),
-        _time(deposit.updated_at),
-    ]
+    return list(values(csv_columns(record_columns.DEPOSIT_COLUMNS), deposit).values())
 
 
 def _csv_bytes(header: tuple[str, ...], rows: list[list[str]]) -> bytes:

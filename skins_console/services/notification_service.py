@@ -20,25 +20,17 @@ from dataclasses import dataclass
 from skins_console.core.errors import StoreError
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import EventRecord
+from skins_console.core.statuses import STATUS_TABLE, Provider
 from skins_console.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
 #: (record kind, new status) → notification kind (a key of settings.NOTIFICATION_KINDS)
 STATUS_KINDS: dict[tuple[str, str], str] = {
-    ("order", "sent"): "order_sent",
-    ("order", "completed"): "order_completed",
-    ("order", "failed"): "order_failed",
-    ("order", "rejected"): "order_failed",
-    ("order", "expired"): "order_expired",
-    ("order", "cancelled"): "order_cancelled",
-    ("order", "reversed"): "order_reversed",
-    ("deposit", "hold"): "deposit_hold",
-    ("deposit", "completed"): "deposit_completed",
-    ("deposit", "failed"): "deposit_failed",
-    ("deposit", "rejected"): "deposit_failed",
-    ("deposit", "canceled"): "deposit_failed",
-    ("deposit", "reverted"): "deposit_reverted",
+    ("order" if provider is Provider.SKINSNODE else "deposit", status): entry.notification
+    for provider, table in STATUS_TABLE.items()
+    for status, entry in table.items()
+    if entry.notification is not None
 }
 #: Kinds that want the operator's attention; the tray shows them as warnings.
 URGENT = frozenset(

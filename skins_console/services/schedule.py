@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from skins_console.core.statuses import (
-    DEPOSIT_DRAFT,
-    DEPOSIT_SENDING,
-    DEPOSIT_TERMINAL,
-    ORDER_DRAFT,
-    ORDER_SENDING,
-    ORDER_TERMINAL,
-)
+from skins_console.core.statuses import DRAFT, SENDING, Provider, info
 from skins_console.services.clock import Cadence
 
-_ORDER_MOVING = frozenset({"accepted", "queued", "processing", "pending"})
+SN, SL = Provider.SKINSNODE, Provider.SKINSLINK
 
 
 def protection_end(cadence: Cadence, completed_at: datetime) -> datetime:
@@ -34,24 +27,43 @@ def _not_after(candidate: datetime, limit: datetime | None, floor: datetime) -> 
     return max(candidate, floor)
 
 
+def _settling(
+    cadence: Cadence,
+    provider: Provider,
+    status: str,
+    now: datetime,
+    floor: datetime,
+    protection: float,
+    settles_at: datetime | None,
+) -> tuple[bool, datetime | None]:
+    """The cadence both providers share, from the status table: an unsent record soon
+    (recovery finishes it), a delivery that can still be undone a few times a day until it
+    settles, a final status never again. ``(False, None)`` leaves the status to the
+    provider's own rule."""
+    if status in (DRAFT, SENDING):
+        return True, max(now + cadence.delay(cadence.unknown_outcome), floor)
+    entry = info(provider, status)
+    if entry.late_moves:
+        if settles_at is not None and now >= settles_at:
+            return True, None
+        return True, _not_after(now + cadence.delay(protection), settles_at, floor)
+    if entry.terminal:
+        return True, None
+    return False, None
+
+
 def next_order_check(
     cadence: Cadence, status: str, now: datetime, *, settles_at: datetime | None = None
 ) -> datetime | None:
     """None means "stop watching": terminal for good, or settled."""
     floor = now + cadence.delay(cadence.order_floor)
-    if status in (ORDER_DRAFT, ORDER_SENDING):
-        return max(now + cadence.delay(cadence.unknown_outcome), floor)
-    if status == "completed":
-        if settles_at is not None and now >= settles_at:
-            return None
-        return _not_after(now + cadence.delay(cadence.order_protection), settles_at, floor)
-    if status in ORDER_TERMINAL or status == "rejected":
-        return None
+    protection = cadence.order_protection
+    decided, when = _settling(cadence, SN, status, now, floor, protection, settles_at)
+    if decided:
+        return when
     if status == "sent":
         return max(now + cadence.delay(cadence.order_sent), floor)
-    if status in _ORDER_MOVING:
-        return max(now + cadence.delay(cadence.order_moving), floor)
-    # An undocumented status: keep watching at the ordinary pace until it resolves.
+    # Moving towards a trade offer, or an undocumented status: the ordinary pace.
     return max(now + cadence.delay(cadence.order_moving), floor)
 
 
@@ -65,14 +77,10 @@ def next_deposit_check(
     settles_at: datetime | None = None,
 ) -> datetime | None:
     floor = now + cadence.delay(cadence.deposit_floor)
-    if status in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
-        return max(now + cadence.delay(cadence.unknown_outcome), floor)
-    if status == "completed":
-        if settles_at is not None and now >= settles_at:
-            return None
-        return _not_after(now + cadence.delay(cadence.deposit_protection), settles_at, floor)
-    if status in DEPOSIT_TERMINAL or status == "rejected":
-        return None
+    protection = cadence.deposit_protection
+    decided, when = _settling(cadence, SL, status, now, floor, protection, settles_at)
+    if decided:
+        return when
     if status == "hold":
         # Look again right after the hold is due to end: that is when it completes.
         return _not_after(now + cadence.delay(cadence.deposit_hold), hold_ends_at, floor)

@@ -24,6 +24,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from skins_console.core.errors import (
     ApiError,
@@ -32,11 +33,10 @@ from skins_console.core.errors import (
     RateLimitedError,
     UserFacingError,
 )
-from skins_console.core.records import DepositRecord, OrderRecord
-from skins_console.core.statuses import DEPOSIT_LOCAL, ORDER_LOCAL
-from skins_console.services import change_bus, deposits_flow, orders_flow
+from skins_console.services import change_bus, lifecycle
 from skins_console.services.context import AppContext
-from skins_console.services.recovery_service import RecoveryService
+from skins_console.services.lifecycle import Lifecycle
+from skins_console.services.recovery_service import LIFECYCLES, RecoveryService
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +96,24 @@ class TrackingService:
         ctx = self.ctx
         profile = ctx.require_profile().name
         now = now or ctx.clock.now()
-        orders = await ctx.orders.list_due(now, profile=profile, limit=DUE_BATCH)
-        deposits = await ctx.deposits.list_due(now, profile=profile, limit=DUE_BATCH)
-        if everything:
-            orders = _merge(orders, await ctx.orders.list_open(profile), "external_id")
-            deposits = _merge(deposits, await ctx.deposits.list_open(profile), "merchant_tx_id")
+        jobs_for: list[tuple[Lifecycle, Any]] = []
+        for lc in LIFECYCLES:
+            repo = lc.repo(ctx)
+            records = await repo.list_due(now, profile=profile, limit=DUE_BATCH)
+            if everything:
+                records = _merge(records, await repo.list_open(profile), lc.book.key)
+            jobs_for += [(lc, record) for record in records]
         semaphore = asyncio.Semaphore(self.concurrency)
         stop = asyncio.Event()
         changed: list[str] = []
         counts = {"checked": 0, "failed": 0}
 
-        async def guarded(job, record) -> None:
+        async def guarded(lc: Lifecycle, record: Any) -> None:
             async with semaphore:
                 if stop.is_set():
                     return
                 try:
-                    moved = await job(record, now)
+                    moved = await self._check(lc, record, now)
                 except _Paused as paused:
                     stop.set()
                     self._pause(paused.reason, paused.detail)
@@ -119,12 +121,10 @@ class TrackingService:
                 counts["checked"] += 1
                 if moved is None:
                     counts["failed"] += 1
-                elif moved:
+                elif isinstance(moved, str):
                     changed.append(moved)
 
-        jobs = [guarded(self._check_order, o) for o in orders]
-        jobs += [guarded(self._check_deposit, d) for d in deposits]
-        await asyncio.gather(*jobs)
+        await asyncio.gather(*(guarded(lc, record) for lc, record in jobs_for))
         if not stop.is_set() and counts["checked"] and counts["checked"] > counts["failed"]:
             self._resume()
         result = PassResult(
@@ -142,10 +142,7 @@ class TrackingService:
         profile = self.ctx.require_profile().name
         times = [
             when
-            for when in (
-                await self.ctx.orders.next_open_check_at(profile),
-                await self.ctx.deposits.next_open_check_at(profile),
-            )
+            for when in [await lc.repo(self.ctx).next_open_check_at(profile) for lc in LIFECYCLES]
             if when is not None
         ]
         # Completed records still watched through Trade Protection are not "open"; they are
@@ -154,103 +151,38 @@ class TrackingService:
 
     # --- per record ----------------------------------------------------------------------
 
-    async def _check_order(self, order: OrderRecord, now: datetime) -> str | bool | None:
+    async def _check(self, lc: Lifecycle, record: Any, now: datetime) -> str | bool | None:
         """The key when the status moved, False when it did not, None on a failure."""
-        key = ("order", order.external_id)
-        if key in self.ctx.in_flight:
-            return False
-        floor = self.ctx.cadence.delay(self.ctx.cadence.order_floor)
-        if self._too_soon(order.last_checked_at, floor) and order.status not in ORDER_LOCAL:
-            # Looked at within the cache window (an earlier pass claiming a later "now", a
-            # recovery): SkinsNode would answer from its cache anyway.
-            await self.ctx.orders.schedule_check(
-                order.profile, order.external_id, next_check_at=order.last_checked_at + floor
-            )
+        key = lc.key(record)
+        flight = lc.flight(key)
+        if flight in self.ctx.in_flight:
             return False
         try:
-            if order.status in ORDER_LOCAL:
-                before = order.status
-                await self.recovery.reconcile_order(order)
-                after = await self.ctx.orders.get(order.profile, order.external_id)
-                moved = after is not None and after.status != before
-            else:
-                state = await (await self.ctx.skinsnode()).get_order(order.external_id)
-                moved = await orders_flow.record_report(self.ctx, order.profile, state)
+            moved = await lifecycle.check(lc, self.ctx, record)
         except ApiError as exc:
-            await self._failed(
-                key,
-                exc,
-                now,
-                lambda nxt: self.ctx.orders.schedule_check(
-                    order.profile, order.external_id, next_check_at=nxt
-                ),
-                floor=self.ctx.cadence.order_floor,
-            )
+            await self._failed(lc, record, exc, now)
             return None
-        self._failures.pop(key, None)
-        return order.external_id if moved else False
+        self._failures.pop(flight, None)
+        return key if moved else False
 
-    async def _check_deposit(self, deposit: DepositRecord, now: datetime) -> str | bool | None:
-        key = ("deposit", deposit.merchant_tx_id)
-        if key in self.ctx.in_flight:
-            return False
-        floor = self.ctx.cadence.delay(self.ctx.cadence.deposit_floor)
-        if self._too_soon(deposit.last_checked_at, floor) and deposit.status not in DEPOSIT_LOCAL:
-            await self.ctx.deposits.schedule_check(
-                deposit.profile,
-                deposit.merchant_tx_id,
-                next_check_at=deposit.last_checked_at + floor,
-            )
-            return False
-        try:
-            if deposit.status in DEPOSIT_LOCAL:
-                before = deposit.status
-                await self.recovery.reconcile_deposit(deposit)
-                after = await self.ctx.deposits.get(deposit.profile, deposit.merchant_tx_id)
-                moved = after is not None and after.status != before
-            else:
-                link = await self.ctx.skinslink()
-                state = await link.deposit_status(merchant_tx_id=deposit.merchant_tx_id)
-                before = deposit.status
-                await deposits_flow.record_report(self.ctx, deposit.profile, state)
-                after = await self.ctx.deposits.get(deposit.profile, deposit.merchant_tx_id)
-                moved = after is not None and after.status != before
-        except ApiError as exc:
-            await self._failed(
-                key,
-                exc,
-                now,
-                lambda nxt: self.ctx.deposits.schedule_check(
-                    deposit.profile, deposit.merchant_tx_id, next_check_at=nxt
-                ),
-                floor=self.ctx.cadence.deposit_floor,
-            )
-            return None
-        self._failures.pop(key, None)
-        return deposit.merchant_tx_id if moved else False
-
-    def _too_soon(self, last_checked_at: datetime | None, floor: timedelta) -> bool:
-        # The wall clock, not the pass's "now": a pass may be asked to act as if later.
-        return last_checked_at is not None and self.ctx.clock.now() - last_checked_at < floor
-
-    async def _failed(self, key, exc: ApiError, now: datetime, reschedule, *, floor: float) -> None:
+    async def _failed(self, lc: Lifecycle, record: Any, exc: ApiError, now: datetime) -> None:
         if isinstance(exc, AuthError):
             raise _Paused(PAUSED_CREDENTIALS, exc.message)
         if isinstance(exc, ForbiddenError):
             raise _Paused(PAUSED_IP, exc.message)
+        repo, ident = lc.repo(self.ctx), lc.key(record)
+        key = lc.flight(ident)
         failures = self._failures.get(key, 0) + 1
         self._failures[key] = failures
-        delay = self.ctx.cadence.backoff(failures, floor)
+        delay = self.ctx.cadence.backoff(failures, lc.floor(self.ctx.cadence))
         if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
             delay = max(delay, timedelta(seconds=exc.retry_after))
-        await reschedule(now + delay)
-        kind, ident = key
+        await repo.schedule_check(record.profile, ident, next_check_at=now + delay)
         if failures == 1:
             # One event per run of failures, not one per retry: the timeline stays readable.
-            record = self.ctx.orders if kind == "order" else self.ctx.deposits
             try:
-                await record.record_event(
-                    self.ctx.require_profile().name,
+                await repo.record_event(
+                    record.profile,
                     ident,
                     "api_error",
                     f"Status check failed; retrying with back-off: {exc.message}",
@@ -259,7 +191,7 @@ class TrackingService:
                 log.debug("could not record the tracking failure of %s", ident)
         log.info(
             "tracking %s %s failed (%s, %d in a row); next try in %s",
-            kind,
+            lc.kind,
             ident,
             exc.code,
             failures,

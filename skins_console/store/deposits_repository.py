@@ -22,165 +22,91 @@ Transaction functions (durable ones commit with ``synchronous=FULL``)::
     search_deposits(conn, filter: ActivityFilter, *, now=None) -> list[DepositRecord]
 
 ``DepositsRepository(db)``: the same as ``async`` methods (names without ``_deposit``).
+What deposits share with orders is written once in ``lifecycle_repository``; this module
+says what is a deposit's own (its columns, its draft, its report fields, the trade id).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from dataclasses import fields as dc_fields
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from skins_console.core.errors import StoreError
 from skins_console.core.models import DepositRequest, DepositState, utcnow
-from skins_console.core.records import ActivityFilter, DepositRecord, EventRecord
-from skins_console.core.statuses import (
-    DEPOSIT_ATTENTION,
-    DEPOSIT_DRAFT,
-    DEPOSIT_LATE_MOVES,
-    DEPOSIT_REJECTED,
-    DEPOSIT_SENDING,
-    DEPOSIT_TERMINAL,
-    Provider,
-    describe,
-    should_apply,
-)
-from skins_console.store.codec import (
-    activity_where,
-    dec,
-    due_rows,
-    dumps_exact,
-    earliest_check,
-    from_ts,
-    loads_json,
-    open_rows,
-    placeholders,
-    rows_by_keys,
-    ts,
-)
+from skins_console.core.records import DepositRecord
+from skins_console.core.statuses import Provider
+from skins_console.store import lifecycle_repository as book_
+from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json
 from skins_console.store.database import durable
-from skins_console.store.events_repository import add_event
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, reads, writes
 
-STUCK_AFTER = timedelta(minutes=5)
-
-_CLOSED = tuple(sorted((DEPOSIT_TERMINAL | {DEPOSIT_REJECTED}) - set(DEPOSIT_LATE_MOVES)))
-_NOT_OPEN = tuple(sorted(DEPOSIT_TERMINAL | {DEPOSIT_REJECTED}))
-
-_COLUMNS = (
-    "profile",
-    "merchant_tx_id",
-    "trade_id",
-    "quote_id",
-    "game",
-    "partner",
-    "token",
-    "items",
-    "request_body",
-    "status",
-    "amount",
-    "bot_name",
-    "bot_steam_id",
-    "trade_offer_id",
+_TIMES = (
     "trade_offer_expiry_at",
     "hold_end_date",
-    "fail_reason",
     "sent_at",
     "completed_at",
     "last_checked_at",
     "next_check_at",
-    "attempts",
     "created_at",
     "updated_at",
-    "raw_remote",
-)
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM deposits"
-_TIME_COLUMNS = frozenset(
-    {
-        "trade_offer_expiry_at",
-        "hold_end_date",
-        "sent_at",
-        "completed_at",
-        "last_checked_at",
-        "next_check_at",
-        "created_at",
-        "updated_at",
-    }
 )
 
+DEPOSITS = Book(
+    provider=Provider.SKINSLINK,
+    kind="deposit",
+    table="deposits",
+    key="merchant_tx_id",
+    record=DepositRecord,
+    columns=tuple(f.name for f in dc_fields(DepositRecord)),
+    decoders={
+        **dict.fromkeys(_TIMES, from_ts),
+        "request_body": loads_json,
+        "raw_remote": loads_json,
+        "items": lambda text: tuple(loads_json(text)),
+        "amount": Decimal,
+    },
+    text_columns=(
+        "merchant_tx_id",
+        "CAST(trade_id AS TEXT)",
+        "items",
+        "trade_offer_id",
+        "CAST(partner AS TEXT)",
+        "bot_name",
+    ),
+    create_call="create-deposit-by-hash-name",
+    key_label="merchant_tx_id",
+    refusal=lambda code, message: {"fail_reason": code},
+)
 
-def _row(row) -> DepositRecord:
-    data: dict[str, Any] = {}
-    for column, value in zip(_COLUMNS, row):
-        if column in _TIME_COLUMNS:
-            value = from_ts(value)
-        elif column in ("request_body", "raw_remote"):
-            value = loads_json(value)
-        elif column == "items":
-            value = tuple(loads_json(value))
-        elif column == "amount":
-            value = None if value is None else Decimal(value)
-        data[column] = value
-    return DepositRecord(**data)
-
-
-def _event(
-    conn, profile, key, type_, message, *, old=None, new=None, details=None, now=None
-) -> EventRecord:
-    return add_event(
-        conn,
-        EventRecord(
-            profile=profile,
-            kind="deposit",
-            key=key,
-            at=now or utcnow(),
-            type=type_,
-            message=message,
-            old_status=old,
-            new_status=new,
-            details=details,
-        ),
-    )
-
-
-def get_deposit(
-    conn: sqlite3.Connection, profile: str, merchant_tx_id: str
-) -> DepositRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND merchant_tx_id = ?", (profile, merchant_tx_id)
-    ).fetchone()
-    return None if row is None else _row(row)
-
-
-def get_deposits(conn: sqlite3.Connection, profile: str, merchant_tx_ids) -> list[DepositRecord]:
-    return [
-        _row(r) for r in rows_by_keys(conn, _SELECT, "merchant_tx_id", profile, merchant_tx_ids)
-    ]
+get_deposit = bound(book_.get_record, DEPOSITS, "get_deposit")
+get_deposits = bound(book_.get_records, DEPOSITS, "get_deposits")
+mark_deposit_sending = bound(book_.mark_sending, DEPOSITS, "mark_deposit_sending")
+mark_deposit_rejected = bound(book_.mark_rejected, DEPOSITS, "mark_deposit_rejected")
+schedule_deposit_check = bound(book_.schedule_check, DEPOSITS, "schedule_deposit_check")
+record_deposit_event = bound(book_.record_event, DEPOSITS, "record_deposit_event")
+list_due_deposits = bound(book_.list_due, DEPOSITS, "list_due_deposits")
+next_open_check_at = bound(book_.next_open_check_at, DEPOSITS, "next_open_check_at")
+list_open_deposits = bound(book_.list_open, DEPOSITS, "list_open_deposits")
+search_deposits = bound(book_.search, DEPOSITS, "search_deposits")
 
 
 def get_deposit_by_trade_id(
     conn: sqlite3.Connection, profile: str, trade_id: int
 ) -> DepositRecord | None:
     row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
+        f"{DEPOSITS.select} WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
         (profile, trade_id),
     ).fetchone()
-    return None if row is None else _row(row)
+    return None if row is None else DEPOSITS.row(row)
 
 
 def find_deposit_by_trade_id(conn: sqlite3.Connection, trade_id: int) -> DepositRecord | None:
     row = conn.execute(
-        f"{_SELECT} WHERE trade_id = ? ORDER BY created_at DESC LIMIT 1", (trade_id,)
+        f"{DEPOSITS.select} WHERE trade_id = ? ORDER BY created_at DESC LIMIT 1", (trade_id,)
     ).fetchone()
-    return None if row is None else _row(row)
-
-
-def _require(conn, profile: str, merchant_tx_id: str) -> DepositRecord:
-    deposit = get_deposit(conn, profile, merchant_tx_id)
-    if deposit is None:
-        raise StoreError(
-            f"There is no deposit {merchant_tx_id} in profile “{profile}”.", code="unknown_deposit"
-        )
-    return deposit
+    return None if row is None else DEPOSITS.row(row)
 
 
 @durable
@@ -192,108 +118,22 @@ def insert_deposit_draft(
     quote_id: int | None = None,
     now: datetime | None = None,
 ) -> DepositRecord:
-    now = now or utcnow()
-    if get_deposit(conn, profile, request.merchant_tx_id) is not None:
-        raise StoreError(
-            f"A deposit with id {request.merchant_tx_id} already exists; it is never created "
-            "twice.",
-            code="duplicate_deposit",
-        )
-    body = request.to_json()
-    conn.execute(
-        """INSERT INTO deposits (profile, merchant_tx_id, trade_id, quote_id, game, partner,
-               token, items, request_body, status, attempts, next_check_at, created_at,
-               updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
-        (
-            profile,
-            request.merchant_tx_id,
-            request.trade_id,
-            quote_id,
-            request.game,
-            request.partner,
-            request.token,
-            dumps_exact([item.to_json() for item in request.items]),
-            dumps_exact(body),
-            DEPOSIT_DRAFT,
-            ts(now),
-            ts(now),
-            ts(now),
-        ),
-    )
-    _event(
+    return book_.insert_draft_row(
+        DEPOSITS,
         conn,
-        profile,
-        request.merchant_tx_id,
-        "status_change",
-        describe(Provider.SKINSLINK, DEPOSIT_DRAFT),
-        new=DEPOSIT_DRAFT,
-        details={"request": body},
-        now=now,
+        profile=profile,
+        key=request.merchant_tx_id,
+        values={
+            "trade_id": request.trade_id,
+            "quote_id": quote_id,
+            "game": request.game,
+            "partner": request.partner,
+            "token": request.token,
+            "items": dumps_exact([item.to_json() for item in request.items]),
+        },
+        body=request.to_json(),
+        now=now or utcnow(),
     )
-    return _require(conn, profile, request.merchant_tx_id)
-
-
-@durable
-def mark_deposit_sending(
-    conn: sqlite3.Connection, profile: str, merchant_tx_id: str, *, now: datetime | None = None
-) -> DepositRecord:
-    now = now or utcnow()
-    deposit = _require(conn, profile, merchant_tx_id)
-    attempt = deposit.attempts + 1
-    status = (
-        DEPOSIT_SENDING if deposit.status in (DEPOSIT_DRAFT, DEPOSIT_SENDING) else deposit.status
-    )
-    conn.execute(
-        """UPDATE deposits SET status = ?, attempts = ?, updated_at = ?
-           WHERE profile = ? AND merchant_tx_id = ?""",
-        (status, attempt, ts(now), profile, merchant_tx_id),
-    )
-    moved = deposit.status == DEPOSIT_DRAFT
-    _event(
-        conn,
-        profile,
-        merchant_tx_id,
-        "api_call",
-        f"create-deposit-by-hash-name (attempt {attempt}, same merchant_tx_id)",
-        old=deposit.status if moved else None,
-        new=DEPOSIT_SENDING if moved else None,
-        now=now,
-    )
-    return _require(conn, profile, merchant_tx_id)
-
-
-def mark_deposit_rejected(
-    conn: sqlite3.Connection,
-    profile: str,
-    merchant_tx_id: str,
-    *,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> bool:
-    now = now or utcnow()
-    deposit = _require(conn, profile, merchant_tx_id)
-    if deposit.status not in (DEPOSIT_DRAFT, DEPOSIT_SENDING):
-        return False
-    conn.execute(
-        """UPDATE deposits SET status = ?, fail_reason = ?, updated_at = ?, next_check_at = NULL
-           WHERE profile = ? AND merchant_tx_id = ?""",
-        (DEPOSIT_REJECTED, code, ts(now), profile, merchant_tx_id),
-    )
-    _event(
-        conn,
-        profile,
-        merchant_tx_id,
-        "status_change",
-        message,
-        old=deposit.status,
-        new=DEPOSIT_REJECTED,
-        details={"code": code, **(details or {})},
-        now=now,
-    )
-    return True
 
 
 def apply_deposit_state(
@@ -305,7 +145,7 @@ def apply_deposit_state(
     now: datetime | None = None,
     next_check_at: datetime | None = None,
 ) -> bool:
-    now = now or utcnow()
+    """Found by ``state.merchant_tx_id``, else by ``state.id`` (the trade id)."""
     deposit = get_deposit(conn, profile, state.merchant_tx_id) if state.merchant_tx_id else None
     if deposit is None:
         deposit = get_deposit_by_trade_id(conn, profile, state.id)
@@ -314,191 +154,33 @@ def apply_deposit_state(
             f"There is no deposit {state.merchant_tx_id or state.id} in profile “{profile}”.",
             code="unknown_deposit",
         )
-    key = deposit.merchant_tx_id
-    changed = should_apply(Provider.SKINSLINK, deposit.status, state.status)
-    assignments: dict[str, Any] = {}
-    if source == "poll":
-        assignments["last_checked_at"] = ts(now)
-    if changed or state.status == deposit.status:
-        merge = {
-            "amount": dec(state.amount),
-            "bot_name": state.bot_name,
-            "bot_steam_id": state.bot_steam_id,
-            "trade_offer_id": state.trade_offer_id,
-            "trade_offer_expiry_at": ts(state.trade_offer_expiry_at),
-            "hold_end_date": ts(state.hold_end_date),
-            "fail_reason": state.fail_reason,
-        }
-        assignments.update({k: v for k, v in merge.items() if v is not None})
-        if state.raw:
-            assignments["raw_remote"] = dumps_exact(state.raw)
-    if changed:
-        assignments["status"] = state.status
-        assignments["updated_at"] = ts(now)
-        if state.status == "active" and deposit.sent_at is None:
-            assignments["sent_at"] = ts(now)
-        if state.status in ("hold", "completed") and deposit.completed_at is None:
-            assignments["completed_at"] = ts(now)
-    final = state.status in _CLOSED if changed else deposit.status in _CLOSED
-    # A completed deposit can still be reverted; polling it on is the caller's choice.
-    final = final or (changed and state.status in DEPOSIT_TERMINAL and next_check_at is None)
-    if final:
-        assignments["next_check_at"] = None
-    elif next_check_at is not None:
-        assignments["next_check_at"] = ts(next_check_at)
-    if assignments:
-        sets = ", ".join(f"{column} = ?" for column in assignments)
-        conn.execute(
-            f"UPDATE deposits SET {sets} WHERE profile = ? AND merchant_tx_id = ?",
-            (*assignments.values(), profile, key),
-        )
-    if changed:
-        details: dict[str, Any] = {"source": source}
-        if state.fail_reason:
-            details["fail_reason"] = state.fail_reason
-        _event(
-            conn,
-            profile,
-            key,
-            "status_change",
-            describe(Provider.SKINSLINK, state.status),
-            old=deposit.status,
-            new=state.status,
-            details=details,
-            now=now,
-        )
-    return changed
-
-
-def schedule_deposit_check(
-    conn: sqlite3.Connection,
-    profile: str,
-    merchant_tx_id: str,
-    *,
-    next_check_at: datetime | None,
-    checked_at: datetime | None = None,
-) -> None:
-    deposit = _require(conn, profile, merchant_tx_id)
-    conn.execute(
-        """UPDATE deposits SET next_check_at = ?, last_checked_at = ?
-           WHERE profile = ? AND merchant_tx_id = ?""",
-        (
-            ts(next_check_at),
-            ts(checked_at) if checked_at else ts(deposit.last_checked_at),
-            profile,
-            merchant_tx_id,
-        ),
+    merge = {
+        "amount": dec(state.amount),
+        "bot_name": state.bot_name,
+        "bot_steam_id": state.bot_steam_id,
+        "trade_offer_id": state.trade_offer_id,
+        "trade_offer_expiry_at": state.trade_offer_expiry_at,
+        "hold_end_date": state.hold_end_date,
+        "fail_reason": state.fail_reason,
+    }
+    return book_.apply_status(
+        DEPOSITS,
+        conn,
+        profile,
+        deposit.merchant_tx_id,
+        state.status,
+        merge,
+        source=source,
+        raw=state.raw,
+        now=now or utcnow(),
+        next_check_at=next_check_at,
+        details={"fail_reason": state.fail_reason} if state.fail_reason else None,
     )
 
 
-def record_deposit_event(
-    conn: sqlite3.Connection,
-    profile: str,
-    merchant_tx_id: str,
-    type: str,
-    message: str,
-    *,
-    details: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> EventRecord:
-    _require(conn, profile, merchant_tx_id)
-    return _event(conn, profile, merchant_tx_id, type, message, details=details, now=now)
-
-
-def list_due_deposits(
-    conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
-) -> list[DepositRecord]:
-    return [_row(r) for r in due_rows(conn, _SELECT, _CLOSED, now, profile, limit)]
-
-
-def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
-    """The earliest ``next_check_at`` of the profile's open deposits (what the tracker sleeps
-    until), without reading the rows: it is asked after every tracking pass."""
-    return from_ts(earliest_check(conn, "deposits", profile, _NOT_OPEN))
-
-
-def list_open_deposits(conn: sqlite3.Connection, profile: str | None = None) -> list[DepositRecord]:
-    return [_row(r) for r in open_rows(conn, _SELECT, _NOT_OPEN, profile)]
-
-
-def attention_sql(now: datetime) -> tuple[str, list[Any]]:
-    attention = tuple(sorted(DEPOSIT_ATTENTION))
-    return (
-        f"(status IN ({placeholders(attention)}) OR (status IN (?, ?) AND updated_at < ?))",
-        [*attention, DEPOSIT_DRAFT, DEPOSIT_SENDING, ts(now - STUCK_AFTER)],
-    )
-
-
-_TEXT_COLUMNS = (
-    "merchant_tx_id",
-    "CAST(trade_id AS TEXT)",
-    "items",
-    "trade_offer_id",
-    "CAST(partner AS TEXT)",
-    "bot_name",
-)
-
-
-def search_deposits(
-    conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
-) -> list[DepositRecord]:
-    where, params = activity_where(
-        flt, now or utcnow(), text_columns=_TEXT_COLUMNS, attention=attention_sql
-    )
-    sql = f"{_SELECT}{where} ORDER BY created_at DESC, merchant_tx_id LIMIT ? OFFSET ?"
-    return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
-
-
-class DepositsRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def insert_draft(self, **kw: Any) -> DepositRecord:
-        return await self._db.call(insert_deposit_draft, **kw)
-
-    async def mark_sending(
-        self, profile: str, merchant_tx_id: str, *, now: datetime | None = None
-    ) -> DepositRecord:
-        return await self._db.call(mark_deposit_sending, profile, merchant_tx_id, now=now)
-
-    async def mark_rejected(self, profile: str, merchant_tx_id: str, **kw: Any) -> bool:
-        return await self._db.call(mark_deposit_rejected, profile, merchant_tx_id, **kw)
-
-    async def apply_state(self, profile: str, state: DepositState, **kw: Any) -> bool:
-        return await self._db.call(apply_deposit_state, profile, state, **kw)
-
-    async def schedule_check(self, profile: str, merchant_tx_id: str, **kw: Any) -> None:
-        await self._db.call(schedule_deposit_check, profile, merchant_tx_id, **kw)
-
-    async def record_event(
-        self, profile: str, merchant_tx_id: str, type: str, message: str, **kw: Any
-    ) -> EventRecord:
-        return await self._db.call(
-            record_deposit_event, profile, merchant_tx_id, type, message, **kw
-        )
-
-    async def get(self, profile: str, merchant_tx_id: str) -> DepositRecord | None:
-        return await self._db.read(get_deposit, profile, merchant_tx_id)
-
-    async def get_many(self, profile: str, merchant_tx_ids) -> list[DepositRecord]:
-        return await self._db.read(get_deposits, profile, tuple(merchant_tx_ids))
-
-    async def get_by_trade_id(self, profile: str, trade_id: int) -> DepositRecord | None:
-        return await self._db.read(get_deposit_by_trade_id, profile, trade_id)
-
-    async def find_by_trade_id(self, trade_id: int) -> DepositRecord | None:
-        return await self._db.read(find_deposit_by_trade_id, trade_id)
-
-    async def list_due(self, now: datetime, **kw: Any) -> list[DepositRecord]:
-        return await self._db.read(list_due_deposits, now, **kw)
-
-    async def next_open_check_at(self, profile: str) -> datetime | None:
-        return await self._db.read(next_open_check_at, profile)
-
-    async def list_open(self, profile: str | None = None) -> list[DepositRecord]:
-        return await self._db.read(list_open_deposits, profile)
-
-    async def search(
-        self, flt: ActivityFilter, *, now: datetime | None = None
-    ) -> list[DepositRecord]:
-        return await self._db.read(search_deposits, flt, now=now)
+class DepositsRepository(LifecycleRepository):
+    book = DEPOSITS
+    insert_draft = writes(insert_deposit_draft)
+    apply_state = writes(apply_deposit_state)
+    get_by_trade_id = reads(get_deposit_by_trade_id)
+    find_by_trade_id = reads(find_deposit_by_trade_id)

@@ -37,16 +37,17 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
 
 ``OrdersRepository(db)`` offers the same as ``async`` methods (names without ``_order``).
 Unknown ``external_id`` in an update raises ``StoreError`` with code ``unknown_order``.
+What orders share with deposits is written once in ``lifecycle_repository``; this module
+says what is an order's own (its columns, its draft, its report fields, the wallet).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import fields as dc_fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from skins_console.core.errors import StoreError
 from skins_console.core.models import (
     OrderAccepted,
     OrderRequest,
@@ -54,134 +55,61 @@ from skins_console.core.models import (
     WebhookDelivery,
     utcnow,
 )
-from skins_console.core.records import ActivityFilter, EventRecord, OrderRecord
-from skins_console.core.statuses import (
-    ORDER_ATTENTION,
-    ORDER_DRAFT,
-    ORDER_LATE_MOVES,
-    ORDER_REJECTED,
-    ORDER_SENDING,
-    ORDER_TERMINAL,
-    Provider,
-    describe,
-    should_apply,
-)
-from skins_console.store.codec import (
-    activity_where,
-    due_rows,
-    dumps_exact,
-    earliest_check,
-    from_ts,
-    json_or_none,
-    loads_json,
-    open_rows,
-    placeholders,
-    rows_by_keys,
-    ts,
-)
+from skins_console.core.records import OrderRecord
+from skins_console.core.statuses import Provider
+from skins_console.store import lifecycle_repository as book_
+from skins_console.store.codec import from_ts, json_or_none, loads_json, placeholders, ts
 from skins_console.store.database import durable
-from skins_console.store.events_repository import add_event
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, writes
 from skins_console.store.webhook_deliveries_repository import record_delivery
 
-#: A draft or a send that has not been confirmed after this long needs a look.
-STUCK_AFTER = timedelta(minutes=5)
+ORDER_FIELDS = tuple(f.name for f in dc_fields(OrderRecord))
 
-_CLOSED = tuple(sorted((ORDER_TERMINAL | {ORDER_REJECTED}) - set(ORDER_LATE_MOVES)))
-_NOT_OPEN = tuple(sorted(ORDER_TERMINAL | {ORDER_REJECTED}))
-
-_COLUMNS = (
-    "profile",
-    "external_id",
-    "catalog_item_id",
-    "item_name",
-    "item_snapshot",
-    "expected_price_cents",
-    "trade_url",
-    "buyer_partner",
-    "buyer_steamid64",
-    "webhook_url",
-    "request_body",
-    "status",
-    "steam_offer_id",
-    "amount_cents",
-    "currency",
-    "failure_code",
-    "failure_message",
+_TIMES = (
     "accepted_at",
     "sent_at",
     "completed_at",
     "settles_at",
     "last_checked_at",
     "next_check_at",
-    "attempts",
     "created_at",
     "updated_at",
-    "raw_remote",
 )
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM orders"
-_TIME_COLUMNS = frozenset(
-    {
-        "accepted_at",
-        "sent_at",
-        "completed_at",
-        "settles_at",
-        "last_checked_at",
-        "next_check_at",
-        "created_at",
-        "updated_at",
-    }
+
+ORDERS = Book(
+    provider=Provider.SKINSNODE,
+    kind="order",
+    table="orders",
+    key="external_id",
+    record=OrderRecord,
+    columns=ORDER_FIELDS,
+    decoders={
+        **dict.fromkeys(_TIMES, from_ts),
+        **dict.fromkeys(("item_snapshot", "request_body", "raw_remote"), loads_json),
+    },
+    text_columns=(
+        "external_id",
+        "item_name",
+        "trade_url",
+        "steam_offer_id",
+        "buyer_steamid64",
+        "catalog_item_id",
+    ),
+    create_call="POST /v1/orders",
+    key_label="externalId",
+    refusal=lambda code, message: {"failure_code": code, "failure_message": message},
 )
-_JSON_COLUMNS = frozenset({"item_snapshot", "request_body", "raw_remote"})
 
-
-def _row(row) -> OrderRecord:
-    data: dict[str, Any] = {}
-    for column, value in zip(_COLUMNS, row):
-        if column in _TIME_COLUMNS:
-            value = from_ts(value)
-        elif column in _JSON_COLUMNS:
-            value = loads_json(value)
-        data[column] = value
-    return OrderRecord(**data)
-
-
-def _event(
-    conn, profile, external_id, type_, message, *, old=None, new=None, details=None, now=None
-) -> EventRecord:
-    return add_event(
-        conn,
-        EventRecord(
-            profile=profile,
-            kind="order",
-            key=external_id,
-            at=now or utcnow(),
-            type=type_,
-            message=message,
-            old_status=old,
-            new_status=new,
-            details=details,
-        ),
-    )
-
-
-def get_order(conn: sqlite3.Connection, profile: str, external_id: str) -> OrderRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND external_id = ?", (profile, external_id)
-    ).fetchone()
-    return None if row is None else _row(row)
-
-
-def get_orders(conn: sqlite3.Connection, profile: str, external_ids) -> list[OrderRecord]:
-    return [_row(r) for r in rows_by_keys(conn, _SELECT, "external_id", profile, external_ids)]
-
-
-def _require(conn, profile: str, external_id: str) -> OrderRecord:
-    order = get_order(conn, profile, external_id)
-    if order is None:
-        raise StoreError(
-            f"There is no order {external_id} in profile “{profile}”.", code="unknown_order"
-        )
-    return order
+get_order = bound(book_.get_record, ORDERS, "get_order")
+get_orders = bound(book_.get_records, ORDERS, "get_orders")
+mark_order_sending = bound(book_.mark_sending, ORDERS, "mark_order_sending")
+mark_order_rejected = bound(book_.mark_rejected, ORDERS, "mark_order_rejected")
+schedule_order_check = bound(book_.schedule_check, ORDERS, "schedule_order_check")
+record_order_event = bound(book_.record_event, ORDERS, "record_order_event")
+list_due_orders = bound(book_.list_due, ORDERS, "list_due_orders")
+next_open_check_at = bound(book_.next_open_check_at, ORDERS, "next_open_check_at")
+list_open_orders = bound(book_.list_open, ORDERS, "list_open_orders")
+search_orders = bound(book_.search, ORDERS, "search_orders")
 
 
 @durable
@@ -196,113 +124,24 @@ def insert_order_draft(
     buyer_steamid64: str | None = None,
     now: datetime | None = None,
 ) -> OrderRecord:
-    now = now or utcnow()
-    if get_order(conn, profile, request.external_id) is not None:
-        raise StoreError(
-            f"An order with id {request.external_id} already exists; it is never created twice.",
-            code="duplicate_order",
-        )
-    body = request.to_json()
-    conn.execute(
-        """INSERT INTO orders (profile, external_id, catalog_item_id, item_name, item_snapshot,
-               expected_price_cents, trade_url, buyer_partner, buyer_steamid64, webhook_url,
-               request_body, status, attempts, next_check_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)""",
-        (
-            profile,
-            request.external_id,
-            request.catalog_item_id,
-            item_name,
-            json_or_none(item_snapshot),
-            request.expected_price_cents,
-            request.trade_url,
-            buyer_partner,
-            buyer_steamid64,
-            request.webhook_url,
-            dumps_exact(body),
-            ORDER_DRAFT,
-            ts(now),
-            ts(now),
-            ts(now),
-        ),
-    )
-    _event(
+    return book_.insert_draft_row(
+        ORDERS,
         conn,
-        profile,
-        request.external_id,
-        "status_change",
-        describe(Provider.SKINSNODE, ORDER_DRAFT),
-        new=ORDER_DRAFT,
-        details={"request": body},
-        now=now,
+        profile=profile,
+        key=request.external_id,
+        values={
+            "catalog_item_id": request.catalog_item_id,
+            "item_name": item_name,
+            "item_snapshot": json_or_none(item_snapshot),
+            "expected_price_cents": request.expected_price_cents,
+            "trade_url": request.trade_url,
+            "buyer_partner": buyer_partner,
+            "buyer_steamid64": buyer_steamid64,
+            "webhook_url": request.webhook_url,
+        },
+        body=request.to_json(),
+        now=now or utcnow(),
     )
-    return _require(conn, profile, request.external_id)
-
-
-@durable
-def mark_order_sending(
-    conn: sqlite3.Connection, profile: str, external_id: str, *, now: datetime | None = None
-) -> OrderRecord:
-    now = now or utcnow()
-    order = _require(conn, profile, external_id)
-    attempt = order.attempts + 1
-    if order.status in (ORDER_DRAFT, ORDER_SENDING):
-        conn.execute(
-            """UPDATE orders SET status = ?, attempts = ?, updated_at = ?
-               WHERE profile = ? AND external_id = ?""",
-            (ORDER_SENDING, attempt, ts(now), profile, external_id),
-        )
-    else:
-        conn.execute(
-            "UPDATE orders SET attempts = ?, updated_at = ? WHERE profile = ? AND external_id = ?",
-            (attempt, ts(now), profile, external_id),
-        )
-    _event(
-        conn,
-        profile,
-        external_id,
-        "api_call",
-        f"POST /v1/orders (attempt {attempt}, same externalId)",
-        old=order.status if order.status == ORDER_DRAFT else None,
-        new=ORDER_SENDING if order.status == ORDER_DRAFT else None,
-        now=now,
-    )
-    return _require(conn, profile, external_id)
-
-
-def mark_order_rejected(
-    conn: sqlite3.Connection,
-    profile: str,
-    external_id: str,
-    *,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> bool:
-    """Only a local (draft/sending) order can be rejected: once SkinsNode has it, it is theirs."""
-    now = now or utcnow()
-    order = _require(conn, profile, external_id)
-    if order.status not in (ORDER_DRAFT, ORDER_SENDING):
-        return False
-    conn.execute(
-        """UPDATE orders SET status = ?, failure_code = ?, failure_message = ?, updated_at = ?,
-               next_check_at = NULL
-           WHERE profile = ? AND external_id = ?""",
-        (ORDER_REJECTED, code, message, ts(now), profile, external_id),
-    )
-    _event(
-        conn,
-        profile,
-        external_id,
-        "status_change",
-        message,
-        old=order.status,
-        new=ORDER_REJECTED,
-        details={"code": code, **(details or {})},
-        now=now,
-    )
-    return True
 
 
 def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | None:
@@ -314,66 +153,6 @@ def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | Non
     return None
 
 
-def _apply(
-    conn,
-    profile: str,
-    external_id: str,
-    new_status: str,
-    merge: dict[str, Any],
-    *,
-    source: str,
-    raw: dict | None,
-    now: datetime,
-    next_check_at: datetime | None,
-    details: dict[str, Any] | None = None,
-) -> bool:
-    order = _require(conn, profile, external_id)
-    changed = should_apply(Provider.SKINSNODE, order.status, new_status)
-    assignments: dict[str, Any] = {}
-    if source == "poll":
-        assignments["last_checked_at"] = ts(now)
-    if changed or new_status == order.status:
-        for column, value in merge.items():
-            if value is not None:
-                assignments[column] = ts(value) if isinstance(value, datetime) else value
-        if raw:
-            assignments["raw_remote"] = dumps_exact(raw)
-    if changed:
-        assignments["status"] = new_status
-        assignments["updated_at"] = ts(now)
-        if new_status == "completed" and order.completed_at is None:
-            assignments.setdefault("completed_at", ts(now))
-        if new_status == "sent" and order.sent_at is None:
-            assignments.setdefault("sent_at", ts(now))
-    final = (changed and new_status in _CLOSED) or (not changed and order.status in _CLOSED)
-    # A completed order can still be reversed; polling it on is the caller's choice.
-    final = final or (changed and new_status in ORDER_TERMINAL and next_check_at is None)
-    if final:
-        assignments["next_check_at"] = None
-    elif next_check_at is not None:
-        assignments["next_check_at"] = ts(next_check_at)
-    if assignments:
-        sets = ", ".join(f"{column} = ?" for column in assignments)
-        conn.execute(
-            f"UPDATE orders SET {sets} WHERE profile = ? AND external_id = ?",
-            (*assignments.values(), profile, external_id),
-        )
-    if changed:
-        event_details = {"source": source, **(details or {})}
-        _event(
-            conn,
-            profile,
-            external_id,
-            "status_change",
-            describe(Provider.SKINSNODE, new_status),
-            old=order.status,
-            new=new_status,
-            details=event_details,
-            now=now,
-        )
-    return changed
-
-
 def apply_order_state(
     conn: sqlite3.Connection,
     profile: str,
@@ -383,7 +162,6 @@ def apply_order_state(
     now: datetime | None = None,
     next_check_at: datetime | None = None,
 ) -> bool:
-    now = now or utcnow()
     stamps = state.timestamps or {}
     merge = {
         "steam_offer_id": state.steam_offer_id,
@@ -401,7 +179,8 @@ def apply_order_state(
         if state.failure
         else None
     )
-    return _apply(
+    return book_.apply_status(
+        ORDERS,
         conn,
         profile,
         state.external_id,
@@ -409,7 +188,7 @@ def apply_order_state(
         merge,
         source=source,
         raw=state.raw,
-        now=now,
+        now=now or utcnow(),
         next_check_at=next_check_at,
         details=details,
     )
@@ -425,7 +204,7 @@ def apply_order_webhook(
 ) -> tuple[bool, bool]:
     now = now or utcnow()
     external_id = delivery.order.external_id
-    current = _require(conn, profile, external_id).status
+    current = book_.require_record(ORDERS, conn, profile, external_id).status
     if not record_delivery(
         conn, Provider.SKINSNODE.value, delivery.delivery_id, key=external_id, now=now
     ):
@@ -434,7 +213,8 @@ def apply_order_webhook(
         conn, profile, delivery.order, source="webhook", now=now, next_check_at=next_check_at
     )
     if not changed and delivery.order.status != current:
-        _event(
+        book_.event(
+            ORDERS,
             conn,
             profile,
             external_id,
@@ -454,8 +234,8 @@ def apply_order_accepted(
     now: datetime | None = None,
     next_check_at: datetime | None = None,
 ) -> bool:
-    now = now or utcnow()
-    return _apply(
+    return book_.apply_status(
+        ORDERS,
         conn,
         profile,
         accepted.external_id,
@@ -463,31 +243,9 @@ def apply_order_accepted(
         {"accepted_at": accepted.accepted_at},
         source="create",
         raw=None,
-        now=now,
+        now=now or utcnow(),
         next_check_at=next_check_at,
     )
-
-
-def schedule_order_check(
-    conn: sqlite3.Connection,
-    profile: str,
-    external_id: str,
-    *,
-    next_check_at: datetime | None,
-    checked_at: datetime | None = None,
-) -> None:
-    _require(conn, profile, external_id)
-    if checked_at is None:
-        conn.execute(
-            "UPDATE orders SET next_check_at = ? WHERE profile = ? AND external_id = ?",
-            (ts(next_check_at), profile, external_id),
-        )
-    else:
-        conn.execute(
-            """UPDATE orders SET next_check_at = ?, last_checked_at = ?
-               WHERE profile = ? AND external_id = ?""",
-            (ts(next_check_at), ts(checked_at), profile, external_id),
-        )
 
 
 def set_order_settles_at(
@@ -495,143 +253,27 @@ def set_order_settles_at(
 ) -> None:
     """When Trade Protection ends for a completed order (the tracker computes it when the
     provider's answer has no such timestamp)."""
-    _require(conn, profile, external_id)
+    book_.require_record(ORDERS, conn, profile, external_id)
     conn.execute(
         "UPDATE orders SET settles_at = ? WHERE profile = ? AND external_id = ?",
         (ts(settles_at), profile, external_id),
     )
 
 
-def record_order_event(
-    conn: sqlite3.Connection,
-    profile: str,
-    external_id: str,
-    type: str,
-    message: str,
-    *,
-    details: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> EventRecord:
-    _require(conn, profile, external_id)
-    return _event(conn, profile, external_id, type, message, details=details, now=now)
-
-
-def list_due_orders(
-    conn: sqlite3.Connection, now: datetime, *, profile: str | None = None, limit: int = 100
-) -> list[OrderRecord]:
-    return [_row(r) for r in due_rows(conn, _SELECT, _CLOSED, now, profile, limit)]
-
-
-def next_open_check_at(conn: sqlite3.Connection, profile: str) -> datetime | None:
-    """The earliest ``next_check_at`` of the profile's open orders (what the tracker sleeps
-    until), without reading the rows: it is asked after every tracking pass."""
-    return from_ts(earliest_check(conn, "orders", profile, _NOT_OPEN))
-
-
-def list_open_orders(conn: sqlite3.Connection, profile: str | None = None) -> list[OrderRecord]:
-    return [_row(r) for r in open_rows(conn, _SELECT, _NOT_OPEN, profile)]
-
-
 def reserved_cents(conn: sqlite3.Connection, profile: str) -> int:
     row = conn.execute(
         f"""SELECT coalesce(sum(expected_price_cents), 0) FROM orders
-            WHERE profile = ? AND status NOT IN ({placeholders(_NOT_OPEN)})""",
-        (profile, *_NOT_OPEN),
+            WHERE profile = ? AND status NOT IN ({placeholders(ORDERS.not_open)})""",
+        (profile, *ORDERS.not_open),
     ).fetchone()
     return int(row[0])
 
 
-def attention_sql(now: datetime) -> tuple[str, list[Any]]:
-    """SQL condition (and its parameters) for orders that need the operator."""
-    stuck = ts(now - STUCK_AFTER)
-    attention = tuple(sorted(ORDER_ATTENTION))
-    return (
-        f"(status IN ({placeholders(attention)}) OR (status IN (?, ?) AND updated_at < ?))",
-        [*attention, ORDER_DRAFT, ORDER_SENDING, stuck],
-    )
-
-
-_TEXT_COLUMNS = (
-    "external_id",
-    "item_name",
-    "trade_url",
-    "steam_offer_id",
-    "buyer_steamid64",
-    "catalog_item_id",
-)
-
-
-def search_orders(
-    conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
-) -> list[OrderRecord]:
-    where, params = activity_where(
-        flt, now or utcnow(), text_columns=_TEXT_COLUMNS, attention=attention_sql
-    )
-    sql = f"{_SELECT}{where} ORDER BY created_at DESC, external_id LIMIT ? OFFSET ?"
-    return [_row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
-
-
-class OrdersRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def insert_draft(self, **kw: Any) -> OrderRecord:
-        return await self._db.call(insert_order_draft, **kw)
-
-    async def mark_sending(
-        self, profile: str, external_id: str, *, now: datetime | None = None
-    ) -> OrderRecord:
-        return await self._db.call(mark_order_sending, profile, external_id, now=now)
-
-    async def mark_rejected(self, profile: str, external_id: str, **kw: Any) -> bool:
-        return await self._db.call(mark_order_rejected, profile, external_id, **kw)
-
-    async def apply_state(self, profile: str, state: OrderState, **kw: Any) -> bool:
-        return await self._db.call(apply_order_state, profile, state, **kw)
-
-    async def apply_webhook(
-        self, profile: str, delivery: WebhookDelivery, **kw: Any
-    ) -> tuple[bool, bool]:
-        return await self._db.call(apply_order_webhook, profile, delivery, **kw)
-
-    async def apply_accepted(self, profile: str, accepted: OrderAccepted, **kw: Any) -> bool:
-        return await self._db.call(apply_order_accepted, profile, accepted, **kw)
-
-    async def schedule_check(self, profile: str, external_id: str, **kw: Any) -> None:
-        await self._db.call(schedule_order_check, profile, external_id, **kw)
-
-    async def set_settles_at(
-        self, profile: str, external_id: str, settles_at: datetime | None
-    ) -> None:
-        await self._db.call(set_order_settles_at, profile, external_id, settles_at)
-
-    async def record_event(
-        self, profile: str, external_id: str, type: str, message: str, **kw: Any
-    ) -> EventRecord:
-        return await self._db.call(record_order_event, profile, external_id, type, message, **kw)
-
-    async def get(self, profile: str, external_id: str) -> OrderRecord | None:
-        return await self._db.read(get_order, profile, external_id)
-
-    async def get_many(self, profile: str, external_ids) -> list[OrderRecord]:
-        return await self._db.read(get_orders, profile, tuple(external_ids))
-
-    async def list_due(self, now: datetime, **kw: Any) -> list[OrderRecord]:
-        return await self._db.read(list_due_orders, now, **kw)
-
-    async def next_open_check_at(self, profile: str) -> datetime | None:
-        return await self._db.read(next_open_check_at, profile)
-
-    async def list_open(self, profile: str | None = None) -> list[OrderRecord]:
-        return await self._db.read(list_open_orders, profile)
-
-    async def search(
-        self, flt: ActivityFilter, *, now: datetime | None = None
-    ) -> list[OrderRecord]:
-        return await self._db.read(search_orders, flt, now=now)
-
-    async def reserved_cents(self, profile: str) -> int:
-        return await self._db.read(reserved_cents, profile)
-
-
-ORDER_FIELDS = tuple(f.name for f in dc_fields(OrderRecord))
+class OrdersRepository(LifecycleRepository):
+    book = ORDERS
+    insert_draft = writes(insert_order_draft)
+    apply_state = writes(apply_order_state)
+    apply_webhook = writes(apply_order_webhook)
+    apply_accepted = writes(apply_order_accepted)
+    set_settles_at = writes(set_order_settles_at)
+    reserved_cents = book_.reads(reserved_cents)

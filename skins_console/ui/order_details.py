@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from skins_console.core.errors import UserFacingError
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
-from skins_console.core.statuses import describe
+from skins_console.core.statuses import Provider, describe, info
 from skins_console.core.trade_url import TradeUrlError, parse_trade_url
 from skins_console.services.explain import explain_deposit_failure, explain_order_failure
 from skins_console.ui.orders_model import ActivityItem
@@ -197,7 +197,7 @@ class OrderDetails(QWidget):
             if (
                 record.failure_code
                 or record.failure_message
-                or record.status in ("failed", "expired", "cancelled", "reversed")
+                or info(Provider.SKINSNODE, record.status).failure
             ):
                 failure = explain_order_failure(
                     record.failure_code or record.status, record.failure_message
@@ -212,7 +212,7 @@ class OrderDetails(QWidget):
             self.fields["bot"].setText(bot)
             failure = (
                 explain_deposit_failure(record.fail_reason)
-                if record.fail_reason or record.status in ("failed", "canceled", "reverted")
+                if record.fail_reason or info(Provider.SKINSLINK, record.status).failure
                 else ""
             )
             trade_url = (

@@ -14,21 +14,17 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
 
+from skins_console.core.columns import Column, headers
+from skins_console.core.columns import texts as column_texts
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import (
-    DEPOSIT_ATTENTION,
-    DEPOSIT_DRAFT,
-    DEPOSIT_KNOWN,
-    DEPOSIT_LOCAL,
-    DEPOSIT_SENDING,
-    ORDER_ATTENTION,
-    ORDER_DRAFT,
-    ORDER_KNOWN,
-    ORDER_LOCAL,
-    ORDER_SENDING,
+    TRADE_WINDOW,
+    Group,
     Provider,
+    attention_reason,
+    info,
     is_terminal,
 )
 from skins_console.core.trade_url import STEAMID64_BASE
@@ -48,18 +44,6 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
-
-(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
-    range(8)
-)
-HEADERS = ("Provider", "ID", "Item(s)", "Buyer / seller", "Amount", "Status", "Deadline", "Age")
-
-#: SkinsNode's trade acceptance window (contract §3: 600 s by default).
-TRADE_WINDOW = timedelta(minutes=10)
-#: A draft or unconfirmed send older than this needs a look (same rule as the store).
-STUCK_AFTER = timedelta(minutes=5)
-#: An offer still "sent"/"active" this long after its deadline is stuck.
-PAST_DEADLINE_GRACE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +65,11 @@ class ActivityItem:
     #: what the text filter searches, lower-cased
     haystack: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.texts:
+            # Computed once per record: data() runs for every visible cell on each repaint.
+            object.__setattr__(self, "texts", column_texts(_TEXT_COLUMNS, self))
+
     @property
     def is_order(self) -> bool:
         return self.provider is Provider.SKINSNODE
@@ -98,27 +87,10 @@ class ActivityItem:
         )
 
     def attention_reason(self, now: datetime) -> str | None:
-        """Why the operator should look at this row now, or None."""
-        provider, status = self.provider, self.status
-        if provider is Provider.SKINSNODE:
-            attention, known, local = ORDER_ATTENTION, ORDER_KNOWN, ORDER_LOCAL
-            unsent = (ORDER_DRAFT, ORDER_SENDING)
-        else:
-            attention, known, local = DEPOSIT_ATTENTION, DEPOSIT_KNOWN, DEPOSIT_LOCAL
-            unsent = (DEPOSIT_DRAFT, DEPOSIT_SENDING)
-        if status in attention:
-            return status
-        if status not in known and status not in local:
-            return "unknown status"
-        if status in unsent and now - self.updated_at > STUCK_AFTER:
-            return "stuck: not confirmed by the provider"
-        if (
-            status in ("sent", "active")
-            and self.deadline is not None
-            and now > self.deadline + PAST_DEADLINE_GRACE
-        ):
-            return "stuck: past its trade window"
-        return None
+        """Why the operator should look at this row now, or None (``core.statuses``)."""
+        return attention_reason(
+            self.provider, self.status, updated_at=self.updated_at, deadline=self.deadline, now=now
+        )
 
 
 def _items_text(items: tuple[dict, ...]) -> str:
@@ -189,16 +161,38 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
 
 
 def _item(*, offer_id: str | None, **fields) -> ActivityItem:
-    texts = (
-        fields["provider"].label,
-        fields["key"],
-        fields["items"],
-        fields["counterparty"],
-        fields["amount_text"],
-        fields["status"],
-    )
     haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
-    return ActivityItem(**fields, texts=texts, haystack=haystack.lower())
+    return ActivityItem(**fields, haystack=haystack.lower())
+
+
+def _deadline_sort(row: ActivityItem) -> datetime:
+    return row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo)
+
+
+def _clock_text(row: ActivityItem) -> str:
+    # The deadline and age cells move with the model's clock; OrdersModel.data draws them.
+    return ""
+
+
+#: The Orders table, declared once: headers, cell text, sort keys, alignment.
+ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
+    Column("provider", "Provider", lambda r: r.provider.label, sort=lambda r: r.provider.value),
+    Column("key", "ID", lambda r: r.key),
+    Column("items", "Item(s)", lambda r: r.items),
+    Column("counterparty", "Buyer / seller", lambda r: r.counterparty),
+    Column("amount", "Amount", lambda r: r.amount_text, sort=lambda r: r.amount_sort,
+           align="right"),
+    Column("status", "Status", lambda r: r.status),
+    Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
+    Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
+)  # fmt: skip
+(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
+    range(len(ACTIVITY_COLUMNS))
+)
+HEADERS = headers(ACTIVITY_COLUMNS)
+_TEXT_COLUMNS = ACTIVITY_COLUMNS[:COL_COUNTDOWN]
+_SORT_KEYS = tuple(column.sort_key for column in ACTIVITY_COLUMNS)
+_ALIGNED = tuple(_RIGHT if column.align == "right" else None for column in ACTIVITY_COLUMNS)
 
 
 def format_remaining(delta: timedelta) -> str:
@@ -392,20 +386,11 @@ class OrdersModel(QAbstractTableModel):
                 return format_age(self.now - row.created_at)
             return None
         if role == _ALIGN:
-            return _RIGHT if col in (COL_AMOUNT, COL_AGE) else None
+            return _ALIGNED[col]
         if role == _ITEM:
             return row
         if role == _SORT:
-            return (
-                row.provider.value,
-                row.key,
-                row.items,
-                row.counterparty,
-                row.amount_sort,
-                row.status,
-                row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo),
-                row.created_at,
-            )[col]
+            return _SORT_KEYS[col](row)
         # tooltip
         if col == COL_STATUS:
             reason = row.attention_reason(self.now)
@@ -422,6 +407,8 @@ class OrdersFilter:
     text: str = ""
     provider: str | None = None
     statuses: frozenset[str] = frozenset()
+    #: a merchant filter group (both providers' spellings)
+    group: Group | None = None
     since: datetime | None = None
     until: datetime | None = None
     needs_attention: bool = False
@@ -450,6 +437,8 @@ class OrdersProxy(QSortFilterProxyModel):
         if flt.provider and row.provider.value != flt.provider:
             return False
         if flt.statuses and row.status not in flt.statuses:
+            return False
+        if flt.group is not None and info(row.provider, row.status).group is not flt.group:
             return False
         if flt.since is not None and row.created_at < flt.since:
             return False

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from skins_console.core.models import utcnow
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
-from skins_console.core.statuses import DEPOSIT_KNOWN, DEPOSIT_LOCAL, ORDER_KNOWN, ORDER_LOCAL
+from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
 from skins_console.ui.order_details import OrderDetails
 from skins_console.ui.orders_model import (
@@ -44,8 +44,6 @@ from skins_console.ui.orders_model import (
 )
 from skins_console.ui.status_chip import StatusChipDelegate
 from skins_console.ui.task_runner import TaskRunner
-
-ALL_STATUSES = sorted(ORDER_KNOWN | DEPOSIT_KNOWN | ORDER_LOCAL | DEPOSIT_LOCAL)
 
 
 class OrdersTab(QWidget):
@@ -104,8 +102,8 @@ class OrdersTab(QWidget):
         bar.addWidget(self.provider_combo)
         self.status_combo = QComboBox()
         self.status_combo.addItem("Any status", None)
-        for status in ALL_STATUSES:
-            self.status_combo.addItem(status, status)
+        for group in Group:
+            self.status_combo.addItem(group.label, group.value)
         bar.addWidget(self.status_combo)
         self.since_check = QCheckBox("From")
         self.since_edit = QDateEdit(QDate.currentDate().addDays(-7))
@@ -293,11 +291,11 @@ class OrdersTab(QWidget):
             since = _utc_start_of(self.since_edit.date())
         if self.until_check.isChecked():
             until = _utc_start_of(self.until_edit.date().addDays(1))
-        status = self.status_combo.currentData()
+        group = self.status_combo.currentData()
         return OrdersFilter(
             text=self.search.text().strip(),
             provider=self.provider_combo.currentData(),
-            statuses=frozenset({status}) if status else frozenset(),
+            group=Group(group) if group else None,
             since=since,
             until=until,
             needs_attention=self.attention_check.isChecked(),

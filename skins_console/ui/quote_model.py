@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from skins_console.core.columns import Column
 from skins_console.core.models import QuoteItem, utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.records import QuoteRecord
-
-SortRole = Qt.ItemDataRole.UserRole + 2
-COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(6)
-HEADERS = ("Item", "Price", "Original price", "Δ vs previous", "Asset id", "Min price")
+from skins_console.ui.column_model import ColumnTableModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,97 +91,80 @@ class QuoteLine:
         return None
 
 
-class QuoteModel(QAbstractTableModel):
+def _drift_text(line: QuoteLine) -> str:
+    drift = line.drift
+    if drift is None:
+        return ""
+    return ("+" if drift > 0 else "") + format_usd(drift) if drift else "±0"
+
+
+def _usd_or_blank(amount: Decimal | None) -> str:
+    return format_usd(amount) if amount is not None else ""
+
+
+QUOTE_COLUMNS: tuple[Column[QuoteLine], ...] = (
+    Column("name", "Item", lambda line: line.name),
+    Column("price", "Price", lambda line: format_usd(line.price), sort=lambda line: line.price,
+           align="right"),
+    Column("original_price", "Original price", lambda line: _usd_or_blank(line.original_price),
+           sort=lambda line: line.original_price or Decimal(0), align="right"),
+    Column("drift", "Δ vs previous", _drift_text, sort=lambda line: line.drift or Decimal(0),
+           align="right"),
+    Column("asset_id", "Asset id", lambda line: line.asset_id,
+           tooltip="The Steam asset id of the seller's item"),
+    Column("min_price", "Min price", lambda line: _usd_or_blank(line.min_price),
+           sort=lambda line: line.min_price or Decimal(0), align="right"),
+)  # fmt: skip
+COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(len(QUOTE_COLUMNS))
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+
+
+class QuoteModel(ColumnTableModel):
     #: an editable cell changed (the deposit form re-validates)
     edited = Signal()
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.lines: list[QuoteLine] = []
+        super().__init__(QUOTE_COLUMNS, parent)
         self.editable = False
+
+    @property
+    def lines(self) -> list[QuoteLine]:
+        return self.rows
 
     def set_lines(self, lines: list[QuoteLine], *, editable: bool) -> None:
         self.beginResetModel()
-        self.lines = lines
+        self.rows = lines
         self.editable = editable
         self.endResetModel()
 
     def set_editable(self, editable: bool) -> None:
         if editable != self.editable:
             self.editable = editable
-            if self.lines:
+            if self.rows:
                 self.dataChanged.emit(
-                    self.index(0, COL_ASSET), self.index(len(self.lines) - 1, COL_MIN)
+                    self.index(0, COL_ASSET), self.index(len(self.rows) - 1, COL_MIN)
                 )
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.lines)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and self.editable and index.column() in (COL_ASSET, COL_MIN):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.lines):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+        if not index.isValid() or index.row() >= len(self.rows):
             return None
-        line, col = self.lines[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if col == COL_NAME:
-                return line.name
-            if col == COL_PRICE:
-                return format_usd(line.price)
-            if col == COL_ORIGINAL:
-                return format_usd(line.original_price) if line.original_price is not None else ""
-            if col == COL_DRIFT:
-                drift = line.drift
-                if drift is None:
-                    return ""
-                return ("+" if drift > 0 else "") + format_usd(drift) if drift else "±0"
-            if col == COL_ASSET:
-                return line.asset_id
+        line, col = self.rows[index.row()], index.column()
+        if role == _EDIT:
             if col == COL_MIN:
-                if line.min_price is None:
-                    return ""
-                return (
-                    str(line.min_price)
-                    if role == Qt.ItemDataRole.EditRole
-                    else format_usd(line.min_price)
-                )
-        if role == SortRole:
-            return (
-                line.name,
-                line.price,
-                line.original_price or Decimal(0),
-                line.drift or Decimal(0),
-                line.asset_id,
-                line.min_price or Decimal(0),
-            )[col]
+                return "" if line.min_price is None else str(line.min_price)
+            role = _DISPLAY
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
-            return line.asset_error() or "The Steam asset id of the seller's item"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (
-            COL_PRICE,
-            COL_ORIGINAL,
-            COL_DRIFT,
-            COL_MIN,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+            return line.asset_error() or QUOTE_COLUMNS[COL_ASSET].tooltip
+        return self.column_data(line, QUOTE_COLUMNS[col], int(role))
 
-    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = _EDIT) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or not self.editable:
             return False
         line = self.lines[index.row()]

@@ -13,33 +13,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.statuses import (
-    DEPOSIT_ATTENTION,
-    DEPOSIT_KNOWN,
-    DEPOSIT_LOCAL,
-    ORDER_ATTENTION,
-    ORDER_KNOWN,
-    ORDER_LOCAL,
-)
+from skins_console.core.statuses import STATUS_TABLE
 from skins_console.ui.theme import current_theme
 
-_GOOD = frozenset({"completed"})
-_BAD = ORDER_ATTENTION | DEPOSIT_ATTENTION
-_WAITING = frozenset({"hold"}) | ORDER_LOCAL | DEPOSIT_LOCAL
-_KNOWN = ORDER_KNOWN | DEPOSIT_KNOWN | ORDER_LOCAL | DEPOSIT_LOCAL
+# Both providers give a shared spelling the same tone (tests/core/test_status_table.py).
+_TONES = {
+    status: entry.tone.value for table in STATUS_TABLE.values() for status, entry in table.items()
+}
 
 
 def status_tone(status: str) -> str:
     """The theme colour name for a status: ok, bad, warn, info, or neutral if unknown."""
-    if status in _GOOD:
-        return "ok"
-    if status in _BAD:
-        return "bad"
-    if status in _WAITING:
-        return "warn"
-    if status in _KNOWN:
-        return "info"
-    return "neutral"
+    return _TONES.get(status, "neutral")
 
 
 def chip_colors(status: str) -> tuple[QColor, QColor]:

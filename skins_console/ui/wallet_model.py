@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-
+from skins_console.core.columns import Column
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord, WalletSnapshot
-from skins_console.core.statuses import ORDER_LOCAL
+from skins_console.core.statuses import ORDER_LOCAL, Provider, statuses_where
+from skins_console.ui.column_model import ColumnTableModel, SortRole
 
-SortRole = Qt.ItemDataRole.UserRole + 2
+__all__ = ["Movement", "SortRole", "WalletMovementsModel", "movements", "wallet_columns"]
+
 COL_WHEN, COL_KIND, COL_AMOUNT, COL_WHAT = range(4)
-HEADERS = ("When", "Movement", "Amount", "Details")
-_REFUNDED = frozenset({"failed", "cancelled", "expired"})
+_REFUNDED = statuses_where(Provider.SKINSNODE, refunds_wallet=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,49 +86,34 @@ def _unexplained(explained: list[Movement], ordered: list[WalletSnapshot]) -> Mo
     )
 
 
-class WalletMovementsModel(QAbstractTableModel):
+def wallet_columns(currency: str) -> tuple[Column[Movement], ...]:
+    return (
+        Column(
+            "at",
+            "When",
+            lambda m: m.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            sort=lambda m: m.at,
+        ),
+        Column("kind", "Movement", lambda m: m.kind),
+        Column(
+            "amount",
+            "Amount",
+            lambda m: ("+" if m.cents > 0 else "") + format_cents(m.cents, currency),
+            sort=lambda m: m.cents,
+            align="right",
+        ),
+        Column("what", "Details", lambda m: m.what),
+    )
+
+
+class WalletMovementsModel(ColumnTableModel):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[Movement] = []
+        super().__init__(wallet_columns("USD"), parent)
         self.currency = "USD"
 
     def set_rows(self, rows: list[Movement], currency: str = "USD") -> None:
         self.beginResetModel()
         self.rows = rows
         self.currency = currency
+        self.columns = wallet_columns(currency)
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        row, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_WHEN:
-                return row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            if col == COL_KIND:
-                return row.kind
-            if col == COL_AMOUNT:
-                sign = "+" if row.cents > 0 else ""
-                return sign + format_cents(row.cents, self.currency)
-            if col == COL_WHAT:
-                return row.what
-        if role == SortRole:
-            return (row.at, row.kind, row.cents, row.what)[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AMOUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None

@@ -6,7 +6,6 @@ import pytest
 from skins_console.core.errors import ProfileError, TradeUrlError, ValidationError
 from skins_console.core.models import CatalogItem, OrderRequest
 from skins_console.core.records import ActivityFilter, WalletSnapshot
-from skins_console.store.activity_repository import ActivityRepository
 from skins_console.store.catalog_cache_repository import CatalogCacheRepository
 from skins_console.store.customers_repository import CustomersRepository
 from skins_console.store.deposits_repository import DepositsRepository
@@ -171,7 +170,7 @@ async def test_customers_book(store_db, store_profile):
     assert await customers.delete("main", 777) is False
 
 
-async def test_activity_merges_orders_and_deposits(store_db, store_profile):
+async def test_needs_attention_and_search_over_both_books(store_db, store_profile):
     orders = OrdersRepository(store_db)
     deposits = DepositsRepository(store_db)
     await orders.insert_draft(
@@ -190,30 +189,16 @@ async def test_activity_merges_orders_and_deposits(store_db, store_profile):
         now=T0 + timedelta(minutes=2),
     )
     await deposits.mark_rejected("main", "dep-1", code="x", message="refused")
-    activity = ActivityRepository(store_db)
-    rows = await activity.search(ActivityFilter(profile="main"), now=T0 + timedelta(minutes=3))
-    assert [(r.provider, r.key) for r in rows] == [
-        ("skinsnode", "ord-2"),
-        ("skinslink", "dep-1"),
-        ("skinsnode", "ord-1"),
-    ]
-    assert rows[1].title.startswith("2 items") and rows[1].needs_attention
-    assert rows[2].amount_cents == 1840 and not rows[2].needs_attention
-    only_links = await activity.search(ActivityFilter(profile="main", provider="skinslink"))
-    assert [r.key for r in only_links] == ["dep-1"]
-    page = await activity.search(
-        ActivityFilter(profile="main", limit=1, offset=1), now=T0 + timedelta(minutes=3)
-    )
-    assert [r.key for r in page] == ["dep-1"]
-    assert await activity.count_attention("main", now=T0 + timedelta(minutes=3)) == 1
-    # An hour later the two unsent drafts are stuck and need a look too.
-    assert await activity.count_attention("main", now=T0 + timedelta(hours=1)) == 3
+    soon, later = T0 + timedelta(minutes=3), T0 + timedelta(hours=1)
 
+    async def attention(repo, now):
+        flt = ActivityFilter(profile="main", needs_attention=True)
+        return [r.status for r in await repo.search(flt, now=now)]
 
-async def test_repositories_bundle(store_db, store_profile):
-    from skins_console.store.repositories import Repositories
-
-    repos = Repositories.over(store_db)
-    assert (await repos.profiles.get_active()).name == "main"
-    assert await repos.orders.reserved_cents("main") == 0
-    assert await repos.activity.count_attention("main") == 0
+    # The refused deposit needs a look at once; the unsent order drafts once they are stuck.
+    assert await attention(deposits, soon) == ["rejected"]
+    assert await attention(orders, soon) == []
+    assert await attention(orders, later) == ["draft", "draft"]
+    newest_first = await orders.search(ActivityFilter(profile="main", limit=1, offset=0))
+    assert [r.external_id for r in newest_first] == ["ord-2"]
+    assert await orders.search(ActivityFilter(profile="main", text="awp")) == newest_first

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from skins_console.core.models import utcnow
 from skins_console.core.records import DepositRecord, OrderRecord, WalletSnapshot
+from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
 from skins_console.ui.orders_model import (
     COL_COUNTDOWN,
@@ -97,6 +98,12 @@ def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
     assert proxy.rowCount() == 2
     proxy.set_filter(OrdersFilter(statuses=frozenset({"sent"}), text="ak-47"))
     assert proxy.rowCount() == 2
+    # Merchant groups span both providers: "sent" orders and the "active" deposit wait for
+    # the other side; the unknown status counts as open.
+    proxy.set_filter(OrdersFilter(group=Group.WAITING))
+    assert sorted(proxy.index(r, 1).data() for r in range(proxy.rowCount())) == ["a", "e", "x"]
+    proxy.set_filter(OrdersFilter(group=Group.OPEN))
+    assert sorted(proxy.index(r, 1).data() for r in range(proxy.rowCount())) == ["c", "d"]
     qtmodeltester.check(proxy)
     countdown = model.index(model.row_for("skinsnode", "a"), COL_COUNTDOWN).data()
     assert countdown.endswith("(buyer must accept)") and countdown.startswith("6:")

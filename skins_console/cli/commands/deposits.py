@@ -244,7 +244,8 @@ async def show_deposit(session: Session) -> Report:
 
 
 async def list_deposits(session: Session) -> Report:
-    from skins_console.core.money import format_usd
+    from skins_console.core.columns import cli_columns, headers, texts
+    from skins_console.core.record_columns import DEPOSIT_COLUMNS
     from skins_console.core.records import ActivityFilter
 
     ctx = await session.open()
@@ -256,17 +257,6 @@ async def list_deposits(session: Session) -> Report:
             limit=session.args.limit,
         )
     )
-    table = Table(
-        ["Deposit", "Status", "Items", "Amount", "Created"],
-        [
-            [
-                d.merchant_tx_id,
-                d.status,
-                str(len(d.items)),
-                format_usd(d.amount),
-                local_time(d.created_at),
-            ]
-            for d in deposits
-        ],
-    )
+    columns = cli_columns(DEPOSIT_COLUMNS)
+    table = Table(list(headers(columns)), [list(texts(columns, d)) for d in deposits])
     return Report({"deposits": [deposit_json(d) for d in deposits]}, [table])

@@ -167,7 +167,8 @@ async def show_order(session: Session) -> Report:
 
 
 async def list_orders(session: Session) -> Report:
-    from skins_console.core.money import format_cents
+    from skins_console.core.columns import cli_columns, headers, texts
+    from skins_console.core.record_columns import ORDER_COLUMNS
     from skins_console.core.records import ActivityFilter
 
     args = session.args
@@ -186,19 +187,8 @@ async def list_orders(session: Session) -> Report:
                 limit=args.limit,
             )
         )
-    table = Table(
-        ["Order", "Status", "Item", "Price", "Created"],
-        [
-            [
-                o.external_id,
-                o.status,
-                o.item_name,
-                format_cents(o.expected_price_cents),
-                local_time(o.created_at),
-            ]
-            for o in orders
-        ],
-    )
+    columns = cli_columns(ORDER_COLUMNS)
+    table = Table(list(headers(columns)), [list(texts(columns, o)) for o in orders])
     return Report({"orders": [order_json(o) for o in orders]}, [table])
 
 

@@ -1,0 +1,334 @@
+"""One lifecycle for orders and deposits, once they are in SQLite.
+
+Sending (only a ``draft``/``sending`` record, once at a time per process, with its stored
+body and key), recording an unknown outcome, scheduling the next look after a provider
+report, noting the settlement and the trade URL book's outcome, recovery after a crash
+(look the key up; adopt what the provider has, or resend the identical body) and one
+tracking check are written here once. A :class:`Lifecycle` says what differs: the store's
+book, the change-bus kind, the client calls and the provider's words; ``orders_flow`` and
+``deposits_flow`` each declare one, as Vorta's ``BorgJob`` subclasses each declare their
+command for one shared job runner.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from skins_console.core.errors import ApiError, AuthError, ForbiddenError, NotFoundError
+from skins_console.core.statuses import DRAFT, SENDING, describe, info
+from skins_console.core.trade_url import TradeUrl
+from skins_console.services.clock import Cadence
+from skins_console.services.context import AppContext
+from skins_console.store import lifecycle_repository as book_
+from skins_console.store.customers_repository import record_customer_use, save_customer
+from skins_console.store.database import durable
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository
+
+log = logging.getLogger(__name__)
+
+#: ``source`` of a report pushed by the provider; every other source is a request we made,
+#: which counts against the provider's cache window / rate limit.
+WEBHOOK = "webhook"
+
+# Outcomes of a send.
+ACCEPTED = "accepted"
+#: Accepted, then refused at once for a business reason (item gone, price moved, funds).
+FAILED = "failed"
+REJECTED = "rejected"
+#: Sent, outcome not settled: stays ``sending``; the tracker and recovery finish it.
+UNKNOWN = "unknown"
+#: Another task of this process is sending it right now.
+BUSY = "busy"
+
+# Outcomes of a recovery.
+ADOPTED = "adopted"
+RESENT = "resent"
+STILL_UNKNOWN = "unknown"
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a send, a checkout or a deposit came to. ``reused``: the create named the key
+    of an existing record (outcome ``existing`` or ``rejected`` when nothing was sent)."""
+
+    record: Any
+    #: ACCEPTED | FAILED | REJECTED | UNKNOWN | BUSY | "existing"
+    outcome: str
+    message: str
+    error: ApiError | None = None
+    reused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ACCEPTED
+
+    @property
+    def order(self) -> Any:
+        return self.record
+
+    @property
+    def deposit(self) -> Any:
+        return self.record
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """What one provider's records need beyond the shared steps."""
+
+    book: Book
+    #: the change-bus kind watchers listen to
+    change: str
+    repo: Callable[[AppContext], LifecycleRepository]
+    #: the provider's current state of a record, by its key (a GET)
+    fetch: Callable[[AppContext, str], Awaitable[Any]]
+    #: one create call with the stored body, its outcome recorded
+    send_once: Callable[..., Awaitable[SendResult]]
+    #: one transaction applying a report: ``(conn, profile, state, *, source, now, cadence)
+    #: -> (key, changed)``
+    apply_report: Callable[..., tuple[str, bool]]
+    #: the provider's minimum interval between two looks at one record
+    floor: Callable[[Cadence], float]
+    #: when to look again at a record in ``status`` (the sending state's cadence)
+    next_check: Callable[[Cadence, str, datetime], datetime | None]
+    #: what the settlement note says
+    settled: str
+    #: the trade partner of a record, and the reason a failed one failed
+    partner: Callable[[Any], int | None]
+    failure_text: Callable[[Any], str]
+
+    @property
+    def kind(self) -> str:
+        return self.book.kind
+
+    def key(self, record: Any) -> str:
+        return getattr(record, self.book.key)
+
+    def flight(self, key: str) -> tuple[str, str]:
+        return (self.book.kind, key)
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendResult:
+    """Send a ``draft``/``sending`` record (anything else is the provider's already)."""
+    label = lc.book.provider.label
+    key = lc.key(record)
+    if record.status not in (DRAFT, SENDING):
+        return SendResult(record, ACCEPTED, f"Already known to {label}.")
+    flight = lc.flight(key)
+    if flight in ctx.in_flight:
+        return SendResult(record, BUSY, f"{lc.kind.capitalize()} {key} is being sent already.")
+    ctx.in_flight.add(flight)
+    try:
+        return await lc.send_once(ctx, record, **kw)
+    finally:
+        ctx.in_flight.discard(flight)
+        ctx.bus.publish(lc.change, key)
+
+
+async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> SendResult:
+    """A create asked again with the key of an existing record: finish an unsent one with
+    its stored body; report any other, sending nothing."""
+    if existing.status in (DRAFT, SENDING):
+        return replace(await send(lc, ctx, existing), reused=True)
+    return SendResult(
+        existing,
+        "rejected" if existing.status == REJECTED else "existing",
+        f"{lc.kind.capitalize()} {lc.key(existing)} already exists: "
+        f"{describe(lc.book.provider, existing.status)}. Nothing new was sent.",
+        reused=True,
+    )
+
+
+@durable
+def write_draft(
+    conn: Any,
+    insert: Callable[..., Any],
+    *,
+    profile: str,
+    trade: TradeUrl,
+    now: datetime,
+    **kw: Any,
+) -> Any:
+    """One durable commit: the record (``insert(conn, profile=…, now=…, **kw)``), its first
+    event, and the trade partner's entry in the trade URL book."""
+    record = insert(conn, profile=profile, now=now, **kw)
+    save_customer(conn, profile, trade.url, now=now)
+    record_customer_use(conn, profile, trade.partner, success=None, now=now)
+    return record
+
+
+def record_unknown(
+    conn: Any, lc: Lifecycle, record: Any, *, message: str, now: datetime, cadence: Cadence
+) -> None:
+    """A send whose outcome is unknown: say so, and look again at the sending cadence."""
+    key = lc.key(record)
+    book_.record_event(lc.book, conn, record.profile, key, "api_error", message, now=now)
+    book_.schedule_check(
+        lc.book,
+        conn,
+        record.profile,
+        key,
+        next_check_at=lc.next_check(cadence, SENDING, now),
+    )
+
+
+async def send_failed(
+    lc: Lifecycle,
+    ctx: AppContext,
+    record: Any,
+    exc: ApiError,
+    refusal: Callable[[ApiError], str],
+    reject: Callable[..., Any] | None = None,
+) -> SendResult:
+    """A create call that raised: an unknown outcome stays ``sending``; a refusal (4xx)
+    is ``rejected`` with ``refusal(exc)`` as its message, written by ``reject(conn, record,
+    *, code, message, details, now)`` (default: the book's ``mark_rejected``)."""
+    repo, key, now = lc.repo(ctx), lc.key(record), ctx.clock.now()
+    if exc.outcome_unknown or exc.code == "rate_limited":
+        await ctx.db.call(
+            record_unknown, lc, record, message=exc.message, now=now, cadence=ctx.cadence
+        )
+        return SendResult(await repo.get(record.profile, key), UNKNOWN, exc.message, exc)
+    message = refusal(exc)
+    await ctx.db.call(
+        reject or functools.partial(_mark_rejected, lc.book),
+        record,
+        code=exc.code,
+        message=message,
+        details={"status": exc.status, "body": exc.body},
+        now=now,
+    )
+    return SendResult(await repo.get(record.profile, key), REJECTED, message, exc)
+
+
+def _mark_rejected(book: Book, conn: Any, record: Any, **kw: Any) -> bool:
+    return book_.mark_rejected(book, conn, record.profile, getattr(record, book.key), **kw)
+
+
+# --- after a provider report -------------------------------------------------------------
+
+
+def after_report(
+    lc: Lifecycle,
+    conn: Any,
+    record: Any,
+    *,
+    before: Any,
+    changed: bool,
+    source: str,
+    now: datetime,
+    next_check_at: datetime | None,
+) -> None:
+    """In the report's transaction: schedule the next look, note a settlement (the end of
+    Trade Protection), and note the outcome in the trade URL book."""
+    key = lc.key(record)
+    book_.schedule_check(
+        lc.book,
+        conn,
+        record.profile,
+        key,
+        next_check_at=next_check_at,
+        checked_at=None if source == WEBHOOK else now,
+    )
+    if (
+        record.status == "completed"
+        and next_check_at is None
+        and (before is None or before.next_check_at is not None)
+    ):
+        book_.record_event(lc.book, conn, record.profile, key, "note", lc.settled, now=now)
+    partner = lc.partner(record)
+    if not changed or partner is None:
+        return
+    entry = info(lc.book.provider, record.status)
+    if entry.failure:
+        error = lc.failure_text(record)
+        record_customer_use(conn, record.profile, partner, success=False, error=error, now=now)
+    elif entry.group.value in ("on_hold", "delivered"):
+        record_customer_use(conn, record.profile, partner, success=True, now=now)
+
+
+async def record_report(
+    lc: Lifecycle, ctx: AppContext, profile: str, state: Any, *, source: str = "poll"
+) -> tuple[str, bool]:
+    """Apply a report in one transaction and tell the watchers: ``(key, changed)``."""
+    key, changed = await ctx.db.call(
+        lc.apply_report, profile, state, source=source, now=ctx.clock.now(), cadence=ctx.cadence
+    )
+    ctx.bus.publish(lc.change, key)
+    return key, changed
+
+
+# --- recovery ----------------------------------------------------------------------------
+
+
+async def reconcile(lc: Lifecycle, ctx: AppContext, record: Any) -> str:
+    """Finish a ``draft``/``sending`` record a crash left: adopt the provider's status, or
+    resend the identical body under the same key when the provider has none.
+
+    Rejected credentials (401/403) are raised; any other failure leaves it for later."""
+    key, label, key_label = lc.key(record), lc.book.provider.label, lc.book.key_label
+    if lc.flight(key) in ctx.in_flight:
+        return SKIPPED
+    repo = lc.repo(ctx)
+    try:
+        state = await lc.fetch(ctx, key)
+    except NotFoundError:
+        await repo.record_event(
+            record.profile,
+            key,
+            "recovery",
+            f"{label} has no such {lc.kind} (the send was interrupted before it arrived); "
+            f"sending the identical request again with the same {key_label}.",
+        )
+        sent = await send(lc, ctx, record)
+        return {REJECTED: REJECTED, UNKNOWN: STILL_UNKNOWN, BUSY: SKIPPED}.get(sent.outcome, RESENT)
+    except (AuthError, ForbiddenError):
+        raise
+    except ApiError as exc:
+        log.info("recovery of %s %s postponed: %s", lc.kind, key, exc.code)
+        return STILL_UNKNOWN
+    await repo.record_event(
+        record.profile,
+        key,
+        "recovery",
+        f"{label} already has this {lc.kind} ({describe(lc.book.provider, state.status)}); "
+        "adopted its status.",
+    )
+    await record_report(lc, ctx, record.profile, state, source="recovery")
+    return ADOPTED
+
+
+# --- tracking ----------------------------------------------------------------------------
+
+
+def too_soon(ctx: AppContext, last_checked_at: datetime | None, floor: timedelta) -> bool:
+    # The wall clock, not the pass's "now": a pass may be asked to act as if later.
+    return last_checked_at is not None and ctx.clock.now() - last_checked_at < floor
+
+
+async def check(lc: Lifecycle, ctx: AppContext, record: Any) -> bool:
+    """One tracking look at ``record``: whether its status moved (not when it was looked at
+    within the provider's cache window: it is rescheduled past it). A record still
+    ``draft``/``sending`` goes to recovery. ``ApiError`` is the caller's to handle."""
+    key, repo = lc.key(record), lc.repo(ctx)
+    floor = ctx.cadence.delay(lc.floor(ctx.cadence))
+    local = info(lc.book.provider, record.status).local
+    if not local and too_soon(ctx, record.last_checked_at, floor):
+        # Looked at within the cache window (an earlier pass claiming a later "now", a
+        # recovery): the provider would answer from its cache anyway.
+        await repo.schedule_check(record.profile, key, next_check_at=record.last_checked_at + floor)
+        return False
+    if local:
+        await reconcile(lc, ctx, record)
+        after = await repo.get(record.profile, key)
+        return after is not None and after.status != record.status
+    _key, changed = await record_report(lc, ctx, record.profile, await lc.fetch(ctx, key))
+    return changed

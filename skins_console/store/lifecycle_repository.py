@@ -1,0 +1,523 @@
+"""The one book of orders and deposits: written before they are sent, moved forward only.
+
+SkinsNode orders and Skinslink deposits live the same life (draft → sending → provider
+statuses, a timeline of events, a tracking schedule); only their table, key column, columns
+and status table differ. A :class:`Book` describes one of them, and every transaction
+function here takes it first::
+
+    get_record(book, conn, profile, key) -> record | None
+    get_records(book, conn, profile, keys) -> list[record]      (the known ones, any order)
+    require_record(book, conn, profile, key) -> record          StoreError "unknown_<kind>"
+    mark_sending(book, conn, profile, key, *, now=None) -> record
+        (durable) draft/sending -> "sending", attempts + 1, an api_call event
+    mark_rejected(book, conn, profile, key, *, code, message, details=None, now=None) -> bool
+        draft/sending -> "rejected" (the provider refused the create call)
+    apply_status(book, conn, profile, key, new_status, merge, *, source, raw, now,
+                 next_check_at, details=None) -> bool
+        a remote status goes in ONLY if core.statuses.should_apply allows it; the
+        status_change event is written in the same transaction; returns whether it changed
+    schedule_check(book, conn, profile, key, *, next_check_at, checked_at=None)
+    record_event(book, conn, profile, key, type, message, *, details=None, now=None)
+    list_due(book, conn, now, *, profile=None, limit=100)
+        next_check_at <= now; a final status clears next_check_at, and so does reaching a
+        terminal status unless the caller passes a next_check_at (to watch for a reversal)
+    next_open_check_at(book, conn, profile) -> datetime | None
+    list_open(book, conn, profile=None) -> list[record]
+    search(book, conn, flt: ActivityFilter, *, now=None) -> list[record]
+
+A provider's module binds them to its book (:func:`bound`) under its own names
+(``get_order``, ``mark_deposit_sending``…) for transactions that compose several, and its
+repository class (a :class:`LifecycleRepository`) gets them as ``async`` methods through
+:func:`writes` / :func:`reads` instead of hand-written one-line wrappers.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from skins_console.core.errors import StoreError
+from skins_console.core.models import utcnow
+from skins_console.core.records import ActivityFilter, EventRecord
+from skins_console.core.statuses import (
+    DRAFT,
+    REJECTED,
+    SENDING,
+    STATUS_TABLE,
+    STUCK_AFTER,
+    Group,
+    Provider,
+    describe,
+    should_apply,
+    statuses_where,
+)
+from skins_console.store.codec import (
+    activity_where,
+    due_rows,
+    dumps_exact,
+    earliest_check,
+    from_ts,
+    open_rows,
+    placeholders,
+    rows_by_keys,
+    ts,
+)
+from skins_console.store.database import durable
+from skins_console.store.events_repository import add_event
+
+
+@dataclass(frozen=True)
+class Book:
+    """What differs between the orders and the deposits book."""
+
+    provider: Provider
+    #: the timeline's record kind and the word in messages: "order" / "deposit"
+    kind: str
+    table: str
+    #: the idempotency key column (``external_id`` / ``merchant_tx_id``)
+    key: str
+    #: the record type; its field names are the table's columns
+    record: type
+    columns: tuple[str, ...]
+    #: column → decoder of the stored value (times, JSON, Decimal text)
+    decoders: dict[str, Callable[[Any], Any]]
+    #: columns the text search looks in (SQL expressions)
+    text_columns: tuple[str, ...]
+    #: how the timeline names a create call: "POST /v1/orders" …
+    create_call: str
+    #: how the provider spells the key: "externalId" …
+    key_label: str
+    #: the columns a refusal fills: ``(code, message) -> {column: value}``
+    refusal: Callable[[str, str], dict[str, Any]]
+    select: str = field(init=False)
+    #: a final status: never polled again
+    closed: tuple[str, ...] = field(init=False)
+    #: not open: terminal (late moves included) or refused
+    not_open: tuple[str, ...] = field(init=False)
+    terminal: frozenset[str] = field(init=False)
+    attention: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        table = STATUS_TABLE[self.provider]
+        terminal = statuses_where(self.provider, terminal=True)
+        late = {status for status, entry in table.items() if entry.late_moves}
+        set_ = functools.partial(object.__setattr__, self)
+        set_("select", f"SELECT {', '.join(self.columns)} FROM {self.table}")
+        set_("closed", tuple(sorted(terminal - late)))
+        set_("not_open", tuple(sorted(terminal)))
+        set_("terminal", terminal - {REJECTED})
+        set_("attention", tuple(sorted(statuses_where(self.provider, attention=True))))
+
+    def row(self, row: tuple) -> Any:
+        decoders = self.decoders
+        data: dict[str, Any] = {}
+        for column, value in zip(self.columns, row):
+            decode = decoders.get(column)
+            data[column] = value if decode is None or value is None else decode(value)
+        return self.record(**data)
+
+    def first_stamps(self, status: str) -> tuple[str, ...]:
+        """The time columns set when a record first reaches ``status``: a trade offer
+        (``sent_at``), a receipt (``completed_at``)."""
+        group = STATUS_TABLE[self.provider].get(status)
+        if group is None:
+            return ()
+        if group.group is Group.WAITING:
+            return ("sent_at",)
+        if group.group in (Group.ON_HOLD, Group.DELIVERED):
+            return ("completed_at",)
+        return ()
+
+
+def bound(fn: Callable[..., Any], book: Book, name: str) -> Callable[..., Any]:
+    """``fn`` with ``book`` filled in, under a provider's own name (``get_order``); keeps
+    the ``durable`` mark for ``Database.call``."""
+
+    @functools.wraps(fn)
+    def call(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> Any:
+        return fn(book, conn, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_record(book: Book, conn: sqlite3.Connection, profile: str, key: str) -> Any:
+    row = conn.execute(
+        f"{book.select} WHERE profile = ? AND {book.key} = ?", (profile, key)
+    ).fetchone()
+    return None if row is None else book.row(row)
+
+
+def get_records(book: Book, conn: sqlite3.Connection, profile: str, keys: Iterable[str]) -> list:
+    return [book.row(r) for r in rows_by_keys(conn, book.select, book.key, profile, keys)]
+
+
+def require_record(book: Book, conn: sqlite3.Connection, profile: str, key: str) -> Any:
+    record = get_record(book, conn, profile, key)
+    if record is None:
+        raise StoreError(
+            f"There is no {book.kind} {key} in profile “{profile}”.", code=f"unknown_{book.kind}"
+        )
+    return record
+
+
+def list_due(
+    book: Book,
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    profile: str | None = None,
+    limit: int = 100,
+) -> list:
+    return [book.row(r) for r in due_rows(conn, book.select, book.closed, now, profile, limit)]
+
+
+def next_open_check_at(book: Book, conn: sqlite3.Connection, profile: str) -> datetime | None:
+    """The earliest ``next_check_at`` of the profile's open records (what the tracker
+    sleeps until), without reading the rows: it is asked after every tracking pass."""
+    return from_ts(earliest_check(conn, book.table, profile, book.not_open))
+
+
+def list_open(book: Book, conn: sqlite3.Connection, profile: str | None = None) -> list:
+    return [book.row(r) for r in open_rows(conn, book.select, book.not_open, profile)]
+
+
+def attention_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
+    """SQL condition (and its parameters) for records that need the operator: the status
+    table's attention statuses, and drafts or sends unconfirmed for ``STUCK_AFTER``."""
+    return (
+        f"(status IN ({placeholders(book.attention)}) OR (status IN (?, ?) AND updated_at < ?))",
+        [*book.attention, DRAFT, SENDING, ts(now - STUCK_AFTER)],
+    )
+
+
+def search(
+    book: Book, conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
+) -> list:
+    where, params = activity_where(
+        flt,
+        now or utcnow(),
+        text_columns=book.text_columns,
+        attention=functools.partial(attention_sql, book),
+    )
+    sql = f"{book.select}{where} ORDER BY created_at DESC, {book.key} LIMIT ? OFFSET ?"
+    return [book.row(r) for r in conn.execute(sql, (*params, flt.limit, flt.offset))]
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def event(
+    book: Book,
+    conn: sqlite3.Connection,
+    profile: str,
+    key: str,
+    type_: str,
+    message: str,
+    *,
+    old: str | None = None,
+    new: str | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> EventRecord:
+    return add_event(
+        conn,
+        EventRecord(
+            profile=profile,
+            kind=book.kind,
+            key=key,
+            at=now or utcnow(),
+            type=type_,
+            message=message,
+            old_status=old,
+            new_status=new,
+            details=details,
+        ),
+    )
+
+
+def status_event(
+    book: Book,
+    conn: sqlite3.Connection,
+    record: Any,
+    new: str,
+    message: str,
+    details: dict[str, Any],
+    now: datetime,
+) -> EventRecord:
+    """The timeline line of a status move (``record`` holds the old status)."""
+    key, old = getattr(record, book.key), record.status
+    return event(
+        book,
+        conn,
+        record.profile,
+        key,
+        "status_change",
+        message,
+        old=old,
+        new=new,
+        details=details,
+        now=now,
+    )
+
+
+def insert_draft_row(
+    book: Book,
+    conn: sqlite3.Connection,
+    *,
+    profile: str,
+    key: str,
+    values: dict[str, Any],
+    body: dict[str, Any],
+    now: datetime,
+) -> Any:
+    """The row (status "draft", the exact request body) and its first event; the caller's
+    transaction is durable."""
+    if get_record(book, conn, profile, key) is not None:
+        article = "An" if book.kind[0] in "aeiou" else "A"
+        raise StoreError(
+            f"{article} {book.kind} with id {key} already exists; it is never created twice.",
+            code=f"duplicate_{book.kind}",
+        )
+    row = {
+        "profile": profile,
+        book.key: key,
+        **values,
+        "request_body": dumps_exact(body),
+        "status": DRAFT,
+        "attempts": 0,
+        "next_check_at": ts(now),
+        "created_at": ts(now),
+        "updated_at": ts(now),
+    }
+    conn.execute(
+        f"INSERT INTO {book.table} ({', '.join(row)}) VALUES ({placeholders(row)})",
+        tuple(row.values()),
+    )
+    event(
+        book,
+        conn,
+        profile,
+        key,
+        "status_change",
+        describe(book.provider, DRAFT),
+        new=DRAFT,
+        details={"request": body},
+        now=now,
+    )
+    return require_record(book, conn, profile, key)
+
+
+def _update(book: Book, conn: sqlite3.Connection, profile: str, key: str, **values: Any) -> None:
+    sets = ", ".join(f"{column} = ?" for column in values)
+    conn.execute(
+        f"UPDATE {book.table} SET {sets} WHERE profile = ? AND {book.key} = ?",
+        (*values.values(), profile, key),
+    )
+
+
+@durable
+def mark_sending(
+    book: Book, conn: sqlite3.Connection, profile: str, key: str, *, now: datetime | None = None
+) -> Any:
+    now = now or utcnow()
+    record = require_record(book, conn, profile, key)
+    attempt = record.attempts + 1
+    if record.status in (DRAFT, SENDING):
+        _update(book, conn, profile, key, status=SENDING, attempts=attempt, updated_at=ts(now))
+    else:
+        _update(book, conn, profile, key, attempts=attempt, updated_at=ts(now))
+    moved = record.status == DRAFT
+    event(
+        book,
+        conn,
+        profile,
+        key,
+        "api_call",
+        f"{book.create_call} (attempt {attempt}, same {book.key_label})",
+        old=record.status if moved else None,
+        new=SENDING if moved else None,
+        now=now,
+    )
+    return require_record(book, conn, profile, key)
+
+
+def mark_rejected(
+    book: Book,
+    conn: sqlite3.Connection,
+    profile: str,
+    key: str,
+    *,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Only a local (draft/sending) record can be rejected: once the provider has it, it is
+    theirs."""
+    now = now or utcnow()
+    record = require_record(book, conn, profile, key)
+    if record.status not in (DRAFT, SENDING):
+        return False
+    _update(
+        book,
+        conn,
+        profile,
+        key,
+        status=REJECTED,
+        **book.refusal(code, message),
+        updated_at=ts(now),
+        next_check_at=None,
+    )
+    status_event(book, conn, record, REJECTED, message, {"code": code, **(details or {})}, now)
+    return True
+
+
+def apply_status(
+    book: Book,
+    conn: sqlite3.Connection,
+    profile: str,
+    key: str,
+    new_status: str,
+    merge: dict[str, Any],
+    *,
+    source: str,
+    raw: dict | None,
+    now: datetime,
+    next_check_at: datetime | None,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Apply a provider report forward only; ``merge`` are its column values (``None``
+    keeps what is stored)."""
+    record = require_record(book, conn, profile, key)
+    changed = should_apply(book.provider, record.status, new_status)
+    assignments: dict[str, Any] = {}
+    if source == "poll":
+        assignments["last_checked_at"] = ts(now)
+    if changed or new_status == record.status:
+        for column, value in merge.items():
+            if value is not None:
+                assignments[column] = ts(value) if isinstance(value, datetime) else value
+        if raw:
+            assignments["raw_remote"] = dumps_exact(raw)
+    if changed:
+        assignments["status"] = new_status
+        assignments["updated_at"] = ts(now)
+        for column in book.first_stamps(new_status):
+            if getattr(record, column) is None:
+                assignments.setdefault(column, ts(now))
+    final = new_status in book.closed if changed else record.status in book.closed
+    # A completed record can still be reversed; polling it on is the caller's choice.
+    final = final or (changed and new_status in book.terminal and next_check_at is None)
+    if final:
+        assignments["next_check_at"] = None
+    elif next_check_at is not None:
+        assignments["next_check_at"] = ts(next_check_at)
+    if assignments:
+        _update(book, conn, profile, key, **assignments)
+    if changed:
+        message = describe(book.provider, new_status)
+        status_event(
+            book, conn, record, new_status, message, {"source": source, **(details or {})}, now
+        )
+    return changed
+
+
+def schedule_check(
+    book: Book,
+    conn: sqlite3.Connection,
+    profile: str,
+    key: str,
+    *,
+    next_check_at: datetime | None,
+    checked_at: datetime | None = None,
+) -> None:
+    require_record(book, conn, profile, key)
+    if checked_at is None:
+        _update(book, conn, profile, key, next_check_at=ts(next_check_at))
+    else:
+        _update(
+            book,
+            conn,
+            profile,
+            key,
+            next_check_at=ts(next_check_at),
+            last_checked_at=ts(checked_at),
+        )
+
+
+def record_event(
+    book: Book,
+    conn: sqlite3.Connection,
+    profile: str,
+    key: str,
+    type: str,
+    message: str,
+    *,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> EventRecord:
+    require_record(book, conn, profile, key)
+    return event(book, conn, profile, key, type, message, details=details, now=now)
+
+
+# --- the async repositories --------------------------------------------------------------
+
+
+class _OnDatabase:
+    """A transaction function as an ``async`` method: ``await repo.name(*args)`` runs
+    ``fn(conn, *args)`` on the database thread (``db.call`` writes, ``db.read`` reads).
+    With ``shared``, ``fn`` takes the repository's ``book`` first."""
+
+    def __init__(self, fn: Callable[..., Any], *, read: bool, shared: bool = False) -> None:
+        self.fn = fn
+        self.read = read
+        self.shared = shared
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, repo: Any, owner: type | None = None) -> Any:
+        if repo is None:
+            return self
+        run = repo._db.read if self.read else repo._db.call
+        fn = bound(self.fn, repo.book, self.fn.__name__) if self.shared else self.fn
+
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            return await run(fn, *args, **kwargs)
+
+        return method
+
+
+def writes(fn: Callable[..., Any]) -> Any:
+    return _OnDatabase(fn, read=False)
+
+
+def reads(fn: Callable[..., Any]) -> Any:
+    return _OnDatabase(fn, read=True)
+
+
+class LifecycleRepository:
+    """``async`` access to one book: the shared transaction functions bound to the
+    subclass's ``book``; a subclass adds its own with :func:`writes` / :func:`reads`."""
+
+    book: ClassVar[Book]
+
+    get: Any = _OnDatabase(get_record, read=True, shared=True)
+    get_many: Any = _OnDatabase(get_records, read=True, shared=True)
+    list_due: Any = _OnDatabase(list_due, read=True, shared=True)
+    next_open_check_at: Any = _OnDatabase(next_open_check_at, read=True, shared=True)
+    list_open: Any = _OnDatabase(list_open, read=True, shared=True)
+    search: Any = _OnDatabase(search, read=True, shared=True)
+    mark_sending: Any = _OnDatabase(mark_sending, read=False, shared=True)
+    mark_rejected: Any = _OnDatabase(mark_rejected, read=False, shared=True)
+    schedule_check: Any = _OnDatabase(schedule_check, read=False, shared=True)
+    record_event: Any = _OnDatabase(record_event, read=False, shared=True)
+
+    def __init__(self, db: Any) -> None:
+        self._db = db

@@ -1,0 +1,75 @@
+"""One declaration serves the CSV export and the CLI tables of orders and deposits."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from skins_console.core.columns import cli_columns, csv_columns, headers, keys, texts, values
+from skins_console.core.record_columns import DEPOSIT_COLUMNS, ORDER_COLUMNS
+from skins_console.core.records import DepositRecord, OrderRecord
+
+T0 = datetime(2026, 10, 2, 9, 0, tzinfo=UTC)
+
+
+def test_csv_headers_stay_what_bookkeeping_files_expect():
+    # Merchants import these files into spreadsheets: a renamed key breaks their sheets.
+    assert keys(csv_columns(ORDER_COLUMNS)) == (
+        "external_id", "status", "status_text", "item_name", "catalog_item_id",
+        "expected_price_usd", "charged_usd", "currency", "buyer_partner", "buyer_steamid64",
+        "trade_url", "steam_offer_id", "failure_code", "failure_message", "created_at",
+        "accepted_at", "sent_at", "completed_at", "settles_at", "updated_at",
+    )  # fmt: skip
+    assert keys(csv_columns(DEPOSIT_COLUMNS)) == (
+        "merchant_tx_id", "trade_id", "status", "status_text", "game", "items", "asset_ids",
+        "min_prices_usd", "amount_usd", "seller_partner", "trade_offer_id", "bot_name",
+        "fail_reason", "created_at", "sent_at", "completed_at", "hold_end_date", "updated_at",
+    )  # fmt: skip
+
+
+def test_the_cli_shows_the_same_columns_as_people_read_them():
+    order = OrderRecord(
+        profile="main",
+        external_id="sc-1",
+        catalog_item_id="cat-1",
+        item_name="AK-47 | Redline (Field-Tested)",
+        expected_price_cents=1840,
+        trade_url="https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh",
+        webhook_url="https://h",
+        request_body={},
+        status="completed",
+        created_at=T0,
+        updated_at=T0,
+        amount_cents=1840,
+    )
+    assert headers(cli_columns(ORDER_COLUMNS)) == ("Order", "Status", "Item", "Price", "Created")
+    shown = texts(cli_columns(ORDER_COLUMNS), order)
+    assert shown[:4] == ("sc-1", "completed", "AK-47 | Redline (Field-Tested)", "$18.40")
+    exact = values(csv_columns(ORDER_COLUMNS), order)
+    assert exact["expected_price_usd"] == "18.40" and exact["charged_usd"] == "18.40"
+    assert exact["created_at"] == "2026-10-02T09:00:00.000Z" and exact["accepted_at"] == ""
+    assert exact["status_text"] == "Delivered"
+
+    deposit = DepositRecord(
+        profile="main",
+        merchant_tx_id="dep-1",
+        trade_id=7,
+        game="csgo",
+        partner=55512345,
+        token="Zx9_Yw8v",
+        items=({"name": "AWP | Y", "asset_id": "1", "min_price": Decimal("3.1")},),
+        request_body={},
+        status="hold",
+        created_at=T0,
+        updated_at=T0,
+        amount=Decimal("22.755"),
+    )
+    assert headers(cli_columns(DEPOSIT_COLUMNS)) == (
+        "Deposit",
+        "Status",
+        "Items",
+        "Amount",
+        "Created",
+    )
+    assert texts(cli_columns(DEPOSIT_COLUMNS), deposit)[:4] == ("dep-1", "hold", "1", "$22.755")
+    exact = values(csv_columns(DEPOSIT_COLUMNS), deposit)
+    assert exact["amount_usd"] == "22.755" and exact["min_prices_usd"] == "3.1"
+    assert exact["items"] == "AWP | Y" and exact["seller_partner"] == "55512345"
