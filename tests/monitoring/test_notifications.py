@@ -128,9 +128,11 @@ async def test_tracking_loop_finishes_a_crashed_send_and_reconciles_everything_a
     tracker = TrackingService(ctx)
     loop = asyncio.create_task(tracker.run_forever(stop))
     try:
-        for _ in range(200):
+        # The send is finished first, then the start-up pass re-reads every open order:
+        # wait for both (the second lands a moment after the first).
+        for _ in range(400):
             order = await ctx.orders.get(profile, key)
-            if order.status not in ("draft", "sending"):
+            if order.status not in ("draft", "sending") and order.last_checked_at is not None:
                 break
             await asyncio.sleep(0.05)
         assert order.status not in ("draft", "sending"), order.status
