@@ -107,6 +107,8 @@ def test_hold_without_a_preceding_active(sandbox_factory, webhook_receiver):
         assert created["status"] == "pending" and created["trade_offer_id"] is None
         sb.advance(sb.config.offer_window_seconds)
         in_hold = client.get("/merchant/deposit/status", params={"merchant_tx_id": "na-1"})
+        # Deliveries run on their own threads: let "hold" arrive before "completed" is due.
+        webhook_receiver.wait_for(lambda got: got if got else None)
         sb.advance(sb.config.hold_seconds)
         received = webhook_receiver.wait_for(lambda got: got if len(got) >= 2 else None)
     assert in_hold.json()["data"]["status"] == "hold"
