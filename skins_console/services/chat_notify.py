@@ -94,10 +94,9 @@ class ChatSetup:
         return self._ctx.require_profile().name
 
     def _configured(self) -> dict[str, dict[str, str]]:
-        return {
-            kind: dict(options)
-            for kind, options in self._ctx.settings.chat_channels.get(self._profile(), {}).items()
-        }
+        stored = self._ctx.settings.chat_channels.get(self._profile(), {})
+        # Always Telegram, then Discord (the settings file sorts its keys).
+        return {kind: dict(stored[kind]) for kind in CHANNEL_KINDS if kind in stored}
 
     async def _save(self, channels: dict[str, dict[str, str]]) -> None:
         settings = self._ctx.settings
@@ -109,6 +108,14 @@ class ChatSetup:
         settings.chat_channels = everything
         if settings.path is not None:
             await settings.save_in_background()
+
+    async def _forward_from_now(self) -> None:
+        """A new channel gets what happens from now on, including changes made by commands
+        that do not forward (``order create``): the next forwarding run picks them up."""
+        profile = self._profile()
+        async with ChatCursor(self._ctx.paths.data_dir).claim(profile) as claim:
+            if claim.after is None:
+                claim.advance(await self._ctx.events.last_id(profile))
 
     async def add_telegram(
         self, chat_id: str, token: str, *, api_base: str = TELEGRAM_API_BASE
@@ -123,6 +130,7 @@ class ChatSetup:
         channels = self._configured()
         channels["telegram"] = {"chat_id": chat, "api_base": base}
         await self._save(channels)
+        await self._forward_from_now()
         return ChannelInfo("telegram", "Telegram", f"chat {chat}", base, True)
 
     async def add_discord(self, webhook_url: str) -> ChannelInfo:
@@ -133,6 +141,7 @@ class ChatSetup:
         channels = self._configured()
         channels["discord"] = {}
         await self._save(channels)
+        await self._forward_from_now()
         return ChannelInfo("discord", "Discord", DiscordChannel.public_target(url), None, True)
 
     async def remove(self, kind: str) -> bool:
@@ -322,20 +331,19 @@ class ChatRelay:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        dispatcher, self.dispatcher = self.dispatcher, None
-        if dispatcher is None:
+        if self.dispatcher is None:
             return True
+        # A pass under way has claimed its events: let it hand them over first.
         task, self._pass = self._pass, None
         if task is not None:
             await asyncio.gather(task, return_exceptions=True)
-        self.dispatcher = dispatcher
         try:
             if flush_timeout > 0:
                 await self.forward_new_events()
         except UserFacingError as exc:
             log.warning("forwarding chat notifications failed: %s", exc.message)
         finally:
-            self.dispatcher = None
+            dispatcher, self.dispatcher = self.dispatcher, None
         done = await dispatcher.flush(flush_timeout) if flush_timeout > 0 else True
         await dispatcher.aclose()
         return done
