@@ -118,15 +118,22 @@ class ChatSetup:
                 claim.advance(await self._ctx.events.last_id(profile))
 
     async def add_telegram(
-        self, chat_id: str, token: str, *, api_base: str = TELEGRAM_API_BASE
+        self, chat_id: str, token: str | None, *, api_base: str = TELEGRAM_API_BASE
     ) -> ChannelInfo:
+        """Set up (or change) the Telegram chat; ``token`` None keeps the saved token."""
         profile = self._profile()
         chat = validate_chat_id(chat_id)
         base = validate_api_base(api_base)
-        secret = validate_telegram_token(token)
-        register_secret(secret)
-        # The keyring first: a channel in the settings without its token would fail later.
-        await self._ctx.secrets.aset(profile, SecretKind.TELEGRAM_BOT_TOKEN, secret)
+        if token is None:
+            if not await self._ctx.secrets.ahas(profile, SecretKind.TELEGRAM_BOT_TOKEN):
+                raise ValidationError(
+                    "Paste the bot token @BotFather gave you.", field="telegram_bot_token"
+                )
+        else:
+            secret = validate_telegram_token(token)
+            register_secret(secret)
+            # The keyring first: a channel in the settings without its token would fail.
+            await self._ctx.secrets.aset(profile, SecretKind.TELEGRAM_BOT_TOKEN, secret)
         channels = self._configured()
         channels["telegram"] = {"chat_id": chat, "api_base": base}
         await self._save(channels)
