@@ -5,6 +5,7 @@ proving neither the bot token nor the webhook URL reached the data folder or its
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -139,3 +140,68 @@ def test_notify_setup_test_and_forwarding_from_orders_sync(cli, telegram, discor
     logs = list(cli.data_dir.rglob("*.log"))
     assert logs and any("sendMessage" in p.read_text() for p in logs)  # logged, redacted
     assert _scan_for_secrets(cli, TELEGRAM_TOKEN, DISCORD_TOKEN) > 3
+
+
+def test_webhooks_serve_forwards_order_events_as_they_arrive(tmp_path, sandbox_factory, telegram):
+    import httpx
+
+    from tests.monitoring.helpers import free_port
+
+    cli = CliEnv(tmp_path, sandbox_factory(speed=120.0))
+    box = cli.sandbox
+    port = free_port()
+    added = cli.run(
+        "profile",
+        "add",
+        "shop",
+        "--skinsnode-url",
+        box.skinsnode_base_url,
+        "--skinsnode-client-id",
+        box.config.skinsnode_client_id,
+        "--skinslink-url",
+        box.skinslink_base_url,
+        "--webhook-url",
+        f"http://127.0.0.1:{port}/webhooks/skinsnode",
+    )
+    assert added.code == 0, added.stderr
+    chat = cli.run(
+        "notify",
+        "add",
+        "telegram",
+        "--chat-id",
+        "@skins_shop_ops",
+        "--api-base",
+        telegram.base_url,
+        env={"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN},
+    )
+    assert chat.code == 0, chat.stderr
+
+    listener = cli.popen("-v", "webhooks", "serve", "--port", str(port))
+    try:
+
+        def listening() -> bool:
+            try:
+                url = f"http://127.0.0.1:{port}/webhooks/health"
+                return httpx.get(url, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        deadline = time.monotonic() + 30
+        while not listening():
+            assert listener.poll() is None, listener.communicate()[1]
+            assert time.monotonic() < deadline, "the listener did not start"
+            time.sleep(0.1)
+        item = _sell(cli, "wh-701")
+        # No sync runs: the sandbox's webhooks reach the listener, which forwards them.
+        texts = telegram.wait_for(
+            lambda got: any("Order delivered" in t and item["market_hash_name"] in t for t in got)
+        )
+    finally:
+        listener.terminate()
+        out, err = listener.communicate(timeout=30)
+    assert listener.returncode == 0, err
+    assert "Notifications are forwarded to Telegram (chat @skins_shop_ops)" in err
+    assert telegram.received[0].body["chat_id"] == "@skins_shop_ops"
+    assert len([t for t in texts if "Order delivered" in t]) == 1
+    assert TELEGRAM_TOKEN not in out + err
+    assert _scan_for_secrets(cli, TELEGRAM_TOKEN) > 3
