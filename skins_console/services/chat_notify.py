@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from skins_console.api.chat_channels import (
@@ -34,6 +34,7 @@ from skins_console.core.chat_targets import (
     validate_telegram_token,
 )
 from skins_console.core.errors import ChatChannelMissingError, UserFacingError, ValidationError
+from skins_console.core.records import EventRecord
 from skins_console.services import change_bus
 from skins_console.services.chat_dispatch import (
     Channel,
@@ -161,7 +162,7 @@ class ChatSetup:
             await self._save(channels)
         return found
 
-    async def list(self) -> list[ChannelInfo]:
+    async def list_channels(self) -> list[ChannelInfo]:
         profile = self._profile()
         result = []
         for kind, options in self._configured().items():
@@ -175,7 +176,7 @@ class ChatSetup:
             result.append(ChannelInfo(kind, CHANNEL_LABELS[kind], target, api_base, bool(secret)))
         return result
 
-    async def channels(self) -> list[Channel]:
+    async def senders(self) -> list[Channel]:
         """Senders for every channel whose secret is in the keyring (the caller closes
         them). A channel whose secret went missing is skipped with a warning."""
         profile = self._profile()
@@ -206,7 +207,7 @@ class ChatSetup:
         elif not configured:
             raise ChatChannelMissingError(profile=profile)
         results = []
-        channels = [c for c in await self.channels() if kind is None or c.kind == kind]
+        channels = [c for c in await self.senders() if kind is None or c.kind == kind]
         missing = set(configured if kind is None else [kind]) - {c.kind for c in channels}
         for name in sorted(missing):
             results.append(
@@ -259,7 +260,7 @@ class ChatRelay:
         self._notes = NotificationService(ctx)
         self._cursor = ChatCursor(ctx.paths.data_dir)
         self.dispatcher: ChatDispatcher | None = None
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._pass: asyncio.Task[None] | None = None
         self._again = False
 
@@ -273,7 +274,7 @@ class ChatRelay:
         await self.stop(flush_timeout=0)
         if self._ctx.profile is None:
             return False
-        channels = await ChatSetup(self._ctx).channels()
+        channels = await ChatSetup(self._ctx).senders()
         if not channels:
             return False
         self.dispatcher = ChatDispatcher(channels, on_problem=self._on_problem, **self._options)
@@ -317,17 +318,18 @@ class ChatRelay:
             if claim.after is None:
                 claim.advance(await self._ctx.events.last_id(profile))
                 return 0
-            events = []
+            events: list[EventRecord] = []
             after = claim.after
             while True:
                 batch = await self._ctx.events.after(profile, after, limit=500)
                 events.extend(batch)
+                # Stored events always have their id; `or after` only satisfies the type.
+                after = (batch[-1].id or after) if batch else after
                 if len(batch) < 500:
                     break
-                after = batch[-1].id
             if not events:
                 return 0
-            claim.advance(events[-1].id)
+            claim.advance(after)
         notes = await self._notes.describe_events(events)
         self.submit(notes)
         return len(notes)

@@ -2,7 +2,7 @@
 
 paths.py (AppPaths, resolve_paths), settings.py (Settings), secrets.py (SecretStore),
 database.py (Database: one worker thread, WAL, migrations, typed errors), migrations.py,
-instance_lock.py (InstanceLock), repositories.py (Repositories bundle) and one
-``*_repository.py`` per table group, each with conn-first transaction functions plus an async
-``*Repository`` class. Every module's docstring lists its public API.
+instance_lock.py (InstanceLock), chat_cursor.py (ChatCursor), repositories.py (Repositories
+bundle) and one ``*_repository.py`` per table group, each with conn-first transaction
+functions plus an async ``*Repository`` class. Every module's docstring lists its public API.
 """

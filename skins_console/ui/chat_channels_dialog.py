@@ -7,6 +7,9 @@ holding them are password fields, emptied once saved, and never filled back in.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -52,7 +55,9 @@ def describe_results(results: list[TestResult]) -> tuple[str, bool]:
 class _TestButton(QPushButton):
     """'Send test message', reporting into ``status``."""
 
-    def __init__(self, runner: TaskRunner, setup: ChatSetup, status: QLabel, owner: QWidget):
+    def __init__(
+        self, runner: TaskRunner, setup: ChatSetup, status: QLabel, owner: QWidget
+    ) -> None:
         super().__init__("Send test message")
         self._runner = runner
         self._setup = setup
@@ -125,7 +130,7 @@ class ChatSection(QGroupBox):
         if self._setup is None:
             return
         self._runner.spawn(
-            self._setup.list(),
+            self._setup.list_channels(),
             owner=self,
             key="chat.list",
             on_success=self._listed,
@@ -159,7 +164,7 @@ class ChatChannelsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, runner: TaskRunner, setup: ChatSetup, parent: QWidget | None = None):
+    def __init__(self, runner: TaskRunner, setup: ChatSetup, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Chat notifications")
         self._runner = runner
@@ -230,7 +235,7 @@ class ChatChannelsDialog(QDialog):
 
     def _reload(self) -> None:
         self._runner.spawn(
-            self._setup.list(),
+            self._setup.list_channels(),
             owner=self,
             key="chat.dialog.list",
             on_success=self._listed,
@@ -272,7 +277,7 @@ class ChatChannelsDialog(QDialog):
     def _remove(self, kind: str) -> None:
         self._run(self._setup.remove(kind), f"{kind.capitalize()} removed.")
 
-    def _run(self, coro, done: str) -> None:
+    def _run(self, coro: Coroutine[Any, Any, object], done: str) -> None:
         for button in (self.save_telegram, self.save_discord):
             button.setEnabled(False)
         self._runner.spawn(

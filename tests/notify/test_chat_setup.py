@@ -87,7 +87,7 @@ async def test_add_list_remove_keeps_secrets_in_the_keyring(ctx, telegram, disco
     await setup.add_discord(discord.webhook_url)
     # Changing the chat only: the saved token stays.
     await setup.add_telegram("-1001234567890", None, api_base=telegram.base_url)
-    listed = await setup.list()
+    listed = await setup.list_channels()
     assert [(c.kind, c.target, c.has_secret) for c in listed] == [
         ("telegram", "chat -1001234567890", True),
         ("discord", "webhook 1180000000000000042", True),
@@ -111,8 +111,15 @@ async def test_add_list_remove_keeps_secrets_in_the_keyring(ctx, telegram, disco
     assert await setup.remove("discord")
     assert not await setup.remove("discord")
     assert not await ctx.secrets.ahas("main", SecretKind.DISCORD_WEBHOOK_URL)
-    assert [c.kind for c in await setup.list()] == ["telegram"]
+    assert [c.kind for c in await setup.list_channels()] == ["telegram"]
     assert "discord" not in Settings.load(ctx.paths.settings_file).chat_channels["main"]
+
+    # Removing the profile removes its chat channels: chat id and token alike.
+    from skins_console.services.profile_service import ProfileService
+
+    await ProfileService(ctx).remove("main")
+    assert "main" not in Settings.load(ctx.paths.settings_file).chat_channels
+    assert not await ctx.secrets.ahas("main", SecretKind.TELEGRAM_BOT_TOKEN)
 
 
 async def test_two_forwarders_on_one_data_folder_send_each_event_once(ctx, telegram):

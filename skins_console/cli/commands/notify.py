@@ -131,7 +131,7 @@ async def list_channels(session: Session) -> Report:
     from skins_console.services.chat_notify import ChatSetup
 
     ctx = await session.open()
-    channels = await ChatSetup(ctx).list()
+    channels = await ChatSetup(ctx).list_channels()
     profile = ctx.require_profile().name
     if not channels:
         return Report(
