@@ -280,7 +280,11 @@ class ChatRelay:
         self.dispatcher = ChatDispatcher(channels, on_problem=self._on_problem, **self._options)
         self._unsubscribe = self._ctx.bus.subscribe(self._on_change)
         # Start the cursor (first run: from now) and pick up anything already waiting.
-        await self.forward_new_events()
+        try:
+            await self.forward_new_events()
+        except BaseException:
+            await self.stop(flush_timeout=0)
+            raise
         return True
 
     def submit(self, notes: Sequence[Notification]) -> None:

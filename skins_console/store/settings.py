@@ -312,7 +312,7 @@ class Settings:
         validator=_cursor,
     )
 
-    chat_channels = Setting(
+    chat_channels: Setting[dict[str, dict[str, dict[str, str]]]] = Setting(
         "chat_channels",
         dict,
         {},

@@ -131,7 +131,17 @@ def test_notify_setup_test_and_forwarding_from_orders_sync(cli, telegram, discor
     ]
     assert cli.run("notify", "remove", "discord").code == 3
 
-    everything = [added, hooked, listed, tested, synced, broken, failing_test]
+    # Tracking pauses on refused credentials: a state, not a timeline event, told once.
+    _sell(cli, "shop-504")
+    cli.sandbox.add_faults(
+        [{"kind": "error", "status": 401, "route": "/v1/orders", "method": "GET"}]
+    )
+    paused = cli.run("orders", "sync", "--until-terminal", "--timeout", "30")
+    cli.sandbox.set_faults([])
+    assert paused.code == 4, paused.stderr
+    assert "Tracking paused" in telegram.texts()[-1]
+
+    everything = [added, hooked, listed, tested, synced, broken, failing_test, paused]
     for run in everything:
         for secret in (TELEGRAM_TOKEN, DISCORD_TOKEN):
             assert secret not in run.stdout and secret not in run.stderr
