@@ -263,6 +263,8 @@ class ChatRelay:
         self._unsubscribe: Callable[[], None] | None = None
         self._pass: asyncio.Task[None] | None = None
         self._again = False
+        #: the profile whose channels the dispatcher holds; only its events are forwarded
+        self._profile: str | None = None
 
     @property
     def active(self) -> bool:
@@ -277,6 +279,7 @@ class ChatRelay:
         channels = await ChatSetup(self._ctx).senders()
         if not channels:
             return False
+        self._profile = self._ctx.profile.name
         self.dispatcher = ChatDispatcher(channels, on_problem=self._on_problem, **self._options)
         self._unsubscribe = self._ctx.bus.subscribe(self._on_change)
         # Start the cursor (first run: from now) and pick up anything already waiting.
@@ -293,7 +296,7 @@ class ChatRelay:
             self.dispatcher.submit(notes)
 
     def _on_change(self, change: change_bus.Change) -> None:
-        if change.kind not in (change_bus.ORDER, change_bus.DEPOSIT, change_bus.PROFILE):
+        if change.kind not in (change_bus.ORDER, change_bus.DEPOSIT):
             return
         if self._pass is not None and not self._pass.done():
             self._again = True
@@ -315,9 +318,12 @@ class ChatRelay:
     async def forward_new_events(self) -> int:
         """Claim the timeline events after the shared cursor and queue their
         notifications; returns how many were queued."""
-        if self.dispatcher is None or self._ctx.profile is None:
+        profile = self._profile
+        current = self._ctx.profile
+        if self.dispatcher is None or profile is None or current is None or current.name != profile:
+            # Another profile is selected: its events are not for these channels (the
+            # window restarts the relay for it).
             return 0
-        profile = self._ctx.profile.name
         async with self._cursor.claim(profile) as claim:
             if claim.after is None:
                 claim.advance(await self._ctx.events.last_id(profile))
