@@ -17,7 +17,7 @@ Public API::
     DiscordChannel(webhook_url, *, timeout=10.0)
         .kind ("telegram" | "discord"), .label, .target (public), .max_length
         await .send(text)            # ChatDeliveryError on failure
-        .wait_hint() -> float        # seconds the provider asked us to leave before the next
+        .wait_hint() -> float        # seconds to leave before the next (spacing, 429, bucket)
         await .aclose()
 """
 
@@ -106,6 +106,9 @@ for _name in ("httpx", "httpcore"):
 class _Channel:
     kind = ""
     max_length = DISCORD_MAX_LENGTH
+    #: the least time between two messages, so a busy hour stays under the provider's
+    #: limits instead of collecting 429s (what piles up meanwhile goes out as one message)
+    min_interval = 0.5
 
     def __init__(self, secret: str, timeout: float) -> None:
         _remember_secret(secret)
@@ -139,6 +142,7 @@ class _Channel:
         await self._client.aclose()
 
     async def _post(self, url: str, body: dict[str, Any]) -> httpx.Response:
+        self._quiet_for(self.min_interval)
         try:
             return await self._client.post(url, json=body)
         except httpx.TimeoutException:
@@ -195,6 +199,9 @@ class TelegramChannel(_Channel):
         self._token = token
         self.chat_id = chat_id
         self.api_base = api_base.rstrip("/")
+        # Telegram: about one message a second to a chat, 20 a minute to a group or channel
+        # (negative ids and @channel names).
+        self.min_interval = 1.0 if chat_id.isdigit() else 3.0
 
     @property
     def target(self) -> str:

@@ -179,3 +179,16 @@ def test_batches_fit_each_providers_limit():
     assert f"… and {400 - shown} more" in text
     long = Notification("order_failed", "Order failed", "x" * 5000)
     assert len(format_batch([long], 4096)) == 4096
+
+
+async def test_messages_to_one_chat_are_spaced_and_what_waits_is_joined(telegram):
+    dispatcher = ChatDispatcher([TelegramChannel(TELEGRAM_TOKEN, "42", api_base=telegram.base_url)])
+    dispatcher.submit([note(1)])
+    await wait_for(lambda: len(telegram.received) == 1, timeout=30)
+    for n in (2, 3, 4):  # a burst right after: one message, a second after the first
+        dispatcher.submit([note(n)])
+    assert await dispatcher.flush(30)
+    await dispatcher.aclose()
+    first, second = telegram.received
+    assert second.at - first.at >= 0.9
+    assert second.body["text"].startswith("Skins Console: 3 updates")

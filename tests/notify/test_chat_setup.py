@@ -20,7 +20,7 @@ from skins_console.services.context import AppContext
 from skins_console.store.secrets import SecretKind
 from skins_console.store.settings import Settings
 from tests.monitoring.helpers import place_order
-from tests.notify.standins import DISCORD_TOKEN, TELEGRAM_TOKEN
+from tests.notify.standins import DISCORD_TOKEN, TELEGRAM_TOKEN, TelegramStandIn
 
 
 @pytest.mark.parametrize("text", ["123456789", "-1001234567890", " 42 ", "@skins_shop"])
@@ -97,9 +97,16 @@ async def test_add_list_remove_keeps_secrets_in_the_keyring(ctx, telegram, disco
     assert "-1001234567890" in text
     assert TELEGRAM_TOKEN not in text and DISCORD_TOKEN not in text
 
+    # A short 429 is waited out once while the operator waits on the button.
+    telegram.refuse(TelegramStandIn.too_many(1))
     results = await setup.send_test()
     assert [r.delivered for r in results] == [True, True]
+    assert len(telegram.rejected) == 1
     assert telegram.received[0].body["chat_id"] == -1001234567890
+    telegram.always = TelegramStandIn.too_many(60)
+    [long_wait] = await setup.send_test("telegram")
+    telegram.always = None
+    assert not long_wait.delivered and "slow down for 60 s" in long_wait.message
 
     # The token is gone from the keyring: the test says so, for that channel only.
     await ctx.secrets.adelete("main", SecretKind.TELEGRAM_BOT_TOKEN)

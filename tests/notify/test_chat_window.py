@@ -83,7 +83,7 @@ async def test_set_up_in_settings_test_message_and_order_events(ui, telegram, di
         assert s.window.banner.key == "chat-channel"
         await _sell(s, "failed", 2)
         await wait_for(lambda: len(discord.rejected) >= 2, timeout=40)
-        assert len(telegram.received) > shown_before
+        await wait_for(lambda: len(telegram.received) > shown_before, timeout=20)
         state = {c.kind: c for c in monitoring.chat.dispatcher.status()}
         assert state["discord"].problem and state["telegram"].problem is None
 
