@@ -1,9 +1,10 @@
 """Delivering notifications to chat channels off the critical path.
 
 ``submit`` only appends to a per-channel queue and returns; one worker task per channel
-sends. What piled up while a worker waited (a 429's ``retry_after``, a back-off, the
-provider's announced bucket reset) goes out as *one* message, so a burst of order changes
-costs one request, not one per change, and a rate limit is never hammered. Failures:
+sends. What piled up while a worker waited (the channel's minimum spacing, a 429's
+``retry_after``, a back-off, the provider's announced bucket reset) goes out as *one*
+message, so a burst of order changes costs one request, not one per change, and a rate
+limit is never hammered. Failures:
 
 * 429 → wait the provider's ``retry_after`` (capped), then send again;
 * timeouts, 5xx, dropped connections → exponential back-off with jitter, up to
