@@ -89,6 +89,19 @@ def _listener_bind(exc: errors.ListenerBindError) -> str:
     )
 
 
+def _no_chat_channel(exc: errors.ChatChannelMissingError) -> str:
+    kind = exc.kind or "telegram"
+    example = (
+        "`skins-console notify add telegram --chat-id ID`"
+        if kind == "telegram"
+        else "`skins-console notify add discord`"
+    )
+    what = {"telegram": "Telegram chat", "discord": "Discord webhook"}.get(
+        exc.kind or "", "chat channel"
+    )
+    return f"No {what} is set up for profile “{exc.profile}”. Add one with {example}."
+
+
 #: One entry per typed error whose next step is a command; the most specific class wins.
 PHRASES: dict[type, Callable[[Any], str]] = {
     errors.NoProfileError: _no_profile,
@@ -101,6 +114,7 @@ PHRASES: dict[type, Callable[[Any], str]] = {
     errors.QuoteLockExpiredError: _quote_lock_expired,
     errors.NoDepositItemsError: _no_deposit_items,
     errors.ListenerBindError: _listener_bind,
+    errors.ChatChannelMissingError: _no_chat_channel,
 }
 
 

@@ -440,3 +440,20 @@ class NothingPricedError(ValidationError):
         super().__init__(message, field="names")
         self.names = names
         self.suggestions = suggestions
+
+
+class ChatChannelMissingError(ValidationError):
+    """No chat channel (``kind`` None) or not this one is set up for ``profile``."""
+
+    code = "no_chat_channel"
+
+    def __init__(self, *, profile: str, kind: str | None = None) -> None:
+        what = {"telegram": "Telegram chat", "discord": "Discord webhook"}.get(
+            kind or "", "Telegram chat or Discord webhook"
+        )
+        super().__init__(
+            f"No {what} is set up for notifications of profile “{profile}”. Add one in "
+            "Settings → Chat notifications."
+        )
+        self.profile = profile
+        self.kind = kind

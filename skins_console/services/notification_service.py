@@ -163,7 +163,11 @@ class NotificationService:
             # start() was not called: begin from now rather than replay the whole history.
             await self._save_cursor(profile, await self._ctx.events.last_id(profile))
             return []
-        events = await self._drain(profile, cursor)
+        return await self.describe_events(await self._drain(profile, cursor))
+
+    async def describe_events(self, events: list[EventRecord]) -> list[Notification]:
+        """The notifications ``events`` call for under the per-event rules, oldest first
+        (also what the chat channels forward, from their own cursor)."""
         result = []
         for kind, event in self._classify(events):
             if self._ctx.settings.notification_enabled(kind):

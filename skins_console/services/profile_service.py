@@ -107,8 +107,14 @@ class ProfileService:
     async def remove(self, name: str) -> None:
         await self.ctx.profiles.delete(name)
         await self.ctx.secrets.adelete_profile(name)
-        if self.ctx.settings.active_profile == name:
-            self.ctx.settings.active_profile = None
+        settings = self.ctx.settings
+        chats = settings.chat_channels
+        if settings.active_profile == name or name in chats:
+            if settings.active_profile == name:
+                settings.active_profile = None
+            # Its chat tokens went with the keyring entries; forget the chat ids too.
+            chats.pop(name, None)
+            settings.chat_channels = chats
             self._save_settings()
         if self.ctx.profile is not None and self.ctx.profile.name == name:
             await self.ctx.select_profile(None)

@@ -4,6 +4,7 @@ Public API::
 
     SERVICE_NAME = "skins-console"
     SecretKind.SKINSNODE_CLIENT_SECRET | SKINSLINK_API_KEY | SKINSLINK_WEBHOOK_SECRET
+               | TELEGRAM_BOT_TOKEN | DISCORD_WEBHOOK_URL
     SecretStore(backend=None)          # None: keyring's configured backend, looked up per call
         .get(profile, kind) -> str | None
         .set(profile, kind, value)
@@ -53,6 +54,10 @@ class SecretKind(str, Enum):
     SKINSNODE_CLIENT_SECRET = "skinsnode_client_secret"
     SKINSLINK_API_KEY = "skinslink_api_key"
     SKINSLINK_WEBHOOK_SECRET = "skinslink_webhook_secret"
+    #: chat notifications (services/chat_notify.py): the bot token is in Telegram's URL path
+    #: and the whole Discord webhook URL is the credential, so both are secrets.
+    TELEGRAM_BOT_TOKEN = "telegram_bot_token"
+    DISCORD_WEBHOOK_URL = "discord_webhook_url"
 
     @property
     def label(self) -> str:
@@ -60,6 +65,8 @@ class SecretKind(str, Enum):
             "skinsnode_client_secret": "SkinsNode client secret",
             "skinslink_api_key": "Skinslink API key",
             "skinslink_webhook_secret": "Skinslink webhook secret",
+            "telegram_bot_token": "Telegram bot token",
+            "discord_webhook_url": "Discord webhook URL",
         }[self.value]
 
 

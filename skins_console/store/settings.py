@@ -198,6 +198,40 @@ def _notification_rules(value: dict) -> dict[str, bool]:
     return rules
 
 
+def _chat_channels(value: dict) -> dict[str, dict[str, dict[str, str]]]:
+    """Per profile, the chat channels notifications are forwarded to, with their public
+    parts: ``{"shop": {"telegram": {"chat_id": "…", "api_base": "…"}, "discord": {}}}``.
+    The bot token and the webhook URL are secrets and live in the keyring."""
+    from skins_console.core.chat_targets import (
+        CHANNEL_KINDS,
+        TELEGRAM_API_BASE,
+        validate_api_base,
+        validate_chat_id,
+    )
+
+    result: dict[str, dict[str, dict[str, str]]] = {}
+    for profile, channels in value.items():
+        if not isinstance(profile, str) or not isinstance(channels, dict):
+            raise ValueError("must map profile names to their chat channels")
+        checked: dict[str, dict[str, str]] = {}
+        for kind, options in channels.items():
+            if kind not in CHANNEL_KINDS or not isinstance(options, dict):
+                raise ValueError(f"unknown chat channel {kind!r}")
+            if kind == "telegram":
+                chat_id = options.get("chat_id")
+                base = options.get("api_base", TELEGRAM_API_BASE)
+                if not isinstance(chat_id, str) or not isinstance(base, str):
+                    raise ValueError("telegram needs a chat_id and an api_base (text)")
+                checked[kind] = {
+                    "chat_id": validate_chat_id(chat_id),
+                    "api_base": validate_api_base(base),
+                }
+            else:
+                checked[kind] = {}
+        result[profile] = checked
+    return result
+
+
 class Settings:
     theme = Setting("theme", str, "system", "Colour theme", choices=THEMES)
     poll_orders_seconds = Setting(
@@ -284,6 +318,15 @@ class Settings:
         {},
         "Per profile, the last timeline event the operator was notified about",
         validator=_cursor,
+    )
+
+    chat_channels: Setting[dict[str, dict[str, dict[str, str]]]] = Setting(
+        "chat_channels",
+        dict,
+        {},
+        "Per profile, the Telegram chat and Discord webhook notifications are forwarded to "
+        "(the bot token and the webhook URL are kept in the keyring)",
+        validator=_chat_channels,
     )
 
     def __init__(self, path: Path | None = None) -> None:

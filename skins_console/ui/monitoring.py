@@ -7,7 +7,9 @@ batched store changes and turns them into what the operator is told:
   away" summary at start), shown through the tray or the window's banner;
 * a wallet view under the low-balance threshold, a paused tracker → once per crossing;
 * the webhook listener, when enabled in Settings, runs on this loop; its address and
-  counters are shown in the status bar.
+  counters are shown in the status bar;
+* the profile's chat channels (Telegram, Discord): a :class:`ChatRelay` forwards the same
+  notifications in the background; a failing channel shows one banner until it recovers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QLabel
 
 from skins_console.core.errors import UserFacingError
 from skins_console.services import change_bus
+from skins_console.services.chat_notify import ChatRelay
 from skins_console.services.notification_service import (
     Notification,
     NotificationService,
@@ -46,6 +49,7 @@ class MonitoringController(QObject):
         self.tray.open_record.connect(self.open_record)
         self.tray.quit_requested.connect(self._window.close)
         self.listener: WebhookListener | None = None
+        self.chat = ChatRelay(self._ctx, on_problem=self._chat_problem)
         self._listener_config: tuple[str, int] | None = None
         self._started = False
         self._collecting = False
@@ -81,6 +85,43 @@ class MonitoringController(QObject):
             background=True,
         )
         self.apply_settings()
+        self.restart_chat()
+
+    def restart_chat(self) -> None:
+        """(Re)load the profile's chat channels: at start, after Settings changed them, and
+        when the profile changes."""
+        if not self._started:
+            return
+        self._runner.spawn(
+            self.chat.start(),
+            owner=self._window,
+            key="chat-relay",
+            on_error=self._chat_failed,
+            description="starting chat notifications",
+            background=True,
+        )
+
+    def _chat_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserFacingError):
+            self._chat_problem("Chat", f"Chat notifications are off: {exc.message}")
+        else:
+            self._runner.presenter.report(exc, context="starting chat notifications")
+
+    def _chat_problem(self, _label: str, message: str) -> None:
+        # Called once per failing streak by the dispatcher; the banner says it once too.
+        banner = self._window.banner
+        if banner.isVisible() and banner.key not in (None, "notification", "chat-channel"):
+            self._window.statusBar().showMessage(message, 15_000)
+            return
+        banner.show_message(
+            message,
+            tone="warn",
+            key="chat-channel",
+            actions=[
+                ("Settings…", self._window.settings_action.trigger),
+                ("Dismiss", lambda: banner.clear("chat-channel")),
+            ],
+        )
 
     def apply_settings(self) -> None:
         """Start, stop or move the webhook listener to match the settings."""
@@ -132,6 +173,8 @@ class MonitoringController(QObject):
             self._runner.presenter.report(exc, context="starting the webhook listener")
 
     async def shutdown(self) -> None:
+        # A few seconds for the last messages; closing the window must not hang on a chat.
+        await self.chat.stop(flush_timeout=3.0)
         if self.listener is not None:
             await self.listener.stop()
             self.listener = None
@@ -154,6 +197,7 @@ class MonitoringController(QObject):
             self._show_listener()
         if change_bus.PROFILE in kinds:
             self._collect()
+            self.restart_chat()
 
     def _collect(self) -> None:
         # One collection at a time: cancelling one midway could skip events whose cursor
@@ -202,6 +246,9 @@ class MonitoringController(QObject):
     def _show_one(self, note: Notification | None) -> None:
         if note is not None:
             self._show_all([note])
+            # States (low balance, tracking paused) are not timeline events: the relay
+            # forwards the timeline on its own, these only from here.
+            self.chat.submit([note])
 
     def _show_listener(self) -> None:
         if self.listener is None:

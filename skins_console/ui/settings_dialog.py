@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 from skins_console.core.errors import UserFacingError, ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
+from skins_console.services.chat_notify import ChatSetup
 from skins_console.store.settings import NOTIFICATION_KINDS, Settings
+from skins_console.ui.chat_channels_dialog import ChatSection
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -45,6 +47,8 @@ _POLLING = (
 class SettingsDialog(QDialog):
     applied = Signal()
     edit_profile_requested = Signal()
+    #: the profile's Telegram / Discord channels were saved or removed (applied at once)
+    chat_channels_changed = Signal()
 
     def __init__(
         self,
@@ -53,6 +57,7 @@ class SettingsDialog(QDialog):
         profile: ProfileRecord | None,
         *,
         save_profile_fields: Callable[[str, dict], Awaitable[ProfileRecord]],
+        chat: ChatSetup | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,6 +94,11 @@ class SettingsDialog(QDialog):
             grid.addWidget(check, n // 2, n % 2)
             self.notifications[kind] = check
         layout.addWidget(notes)
+
+        # Chat channels are saved by their own dialog, at once (secrets go to the keyring).
+        self.chat = ChatSection(runner, chat, self)
+        self.chat.changed.connect(self.chat_channels_changed.emit)
+        layout.addWidget(self.chat)
 
         hooks = QGroupBox("Webhook listener")
         hform = QFormLayout(hooks)

@@ -16,6 +16,7 @@ from skins_console.core.errors import UserFacingError
 from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.records import ProfileRecord
 from skins_console.services import change_bus
+from skins_console.services.chat_notify import ChatSetup
 from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
 from skins_console.ui.catalog_tab import CatalogTab
@@ -341,8 +342,10 @@ class WindowController(QObject):
             self.ctx.settings,
             self.ctx.profile,
             save_profile_fields=self.backend.save_profile_fields,
+            chat=ChatSetup(self.ctx) if self.ctx.profile is not None else None,
             parent=self.window,
         )
+        dialog.chat_channels_changed.connect(self.monitoring.restart_chat)
         dialog.applied.connect(self.apply_settings)
         dialog.applied.connect(self.refresh_wallet)
         dialog.edit_profile_requested.connect(lambda: self.open_profile_dialog(self.ctx.profile))

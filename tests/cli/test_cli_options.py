@@ -48,6 +48,11 @@ COMMANDS = {
     ("export", "deposits"): ["--csv", "d.csv"],
     ("sandbox", "serve"): ["--port", "0"],
     ("webhooks", "serve"): ["--port", "0"],
+    ("notify", "add", "telegram"): ["--chat-id", "42"],
+    ("notify", "add", "discord"): [],
+    ("notify", "list"): [],
+    ("notify", "remove"): ["discord"],
+    ("notify", "test"): [],
 }
 
 #: (the option as typed, the attribute it sets, the value it sets, its default)

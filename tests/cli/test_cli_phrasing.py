@@ -75,6 +75,11 @@ TYPED = [
         "listener_bind_failed",
         ["0.0.0.0:8787", "Address already in use", "--port"],
     ),
+    (
+        errors.ChatChannelMissingError(profile="shop", kind="discord"),
+        "no_chat_channel",
+        ["Discord webhook", "“shop”", "`skins-console notify add discord`"],
+    ),
 ]
 
 

@@ -7,10 +7,11 @@ from skins_console.cli.commands import (
     account,
     deposits,
     export,
+    notify,
     orders,
     profile,
     sandbox,
     webhooks,
 )
 
-GROUPS = (profile, account, orders, deposits, export, sandbox, webhooks)
+GROUPS = (profile, account, orders, deposits, export, sandbox, webhooks, notify)

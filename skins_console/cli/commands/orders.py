@@ -23,6 +23,7 @@ from skins_console.cli.parser import (
 from skins_console.cli.session import Session
 
 if TYPE_CHECKING:
+    from skins_console.services.chat_notify import ChatRelay
     from skins_console.services.context import AppContext
 
 
@@ -193,12 +194,21 @@ async def list_orders(session: Session) -> Report:
 
 
 async def sync_orders(session: Session) -> Report:
+    from skins_console.cli.commands.notify import forwarding
+
+    ctx = await session.open(recover=True)
+    # The changes this run finds go to the chat channels too (cron, a server's terminal).
+    async with forwarding(session, ctx) as relay:
+        return await _sync(session, ctx, relay)
+
+
+async def _sync(session: Session, ctx: AppContext, relay: ChatRelay | None) -> Report:
+    from skins_console.services.notification_service import NotificationService
     from skins_console.services.tracking_service import TrackingService
 
     args = session.args
     out = session.out
     watch = args.watch or args.until_terminal
-    ctx = await session.open(recover=True)
     tracker = TrackingService(ctx)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.timeout if args.timeout is not None else None
@@ -217,6 +227,9 @@ async def sync_orders(session: Session) -> Report:
                 if line is not None:
                     out.stream(line)
             if result.paused:
+                note = NotificationService(ctx).check_tracking(result.paused, tracker.paused_detail)
+                if relay is not None and note is not None:
+                    relay.submit([note])
                 return _sync_report(
                     totals,
                     EXIT_PROVIDER,

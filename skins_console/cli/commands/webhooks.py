@@ -21,11 +21,13 @@ def register(commands: Commands) -> None:
 
 
 async def serve_webhooks(session: Session) -> Report:
+    from skins_console.cli.commands.notify import forwarding
     from skins_console.services.webhook_listener import serve_forever
 
     args = session.args
     ctx = await session.open()
     host = args.host or ctx.settings.webhook_listener_host
     port = args.port if args.port is not None else ctx.settings.webhook_listener_port
-    await serve_forever(ctx, host, port, announce=session.out.note)
+    async with forwarding(session, ctx):
+        await serve_forever(ctx, host, port, announce=session.out.note)
     return Report({"host": host, "port": port, "stopped": True})
