@@ -263,10 +263,15 @@ class ProviderHttp:
         auth: bool = True,
         what: str | None = None,
         retries: int | None = None,
+        large_body: Callable[[Any], Any] | None = None,
     ) -> JsonResponse:
-        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON."""
+        """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON.
+
+        ``large_body`` decodes an answer over ``DECODE_OFF_LOOP_BYTES`` in the worker thread
+        instead of ``loads_exact_stepwise`` (the catalog: ``api/catalog_decode.py``)."""
+        kw: dict[str, Any] = {} if large_body is None else {"large_body": large_body}
         return await self._with_retries(
-            "GET", path, params=params, auth=auth, what=what, retries=retries
+            "GET", path, params=params, auth=auth, what=what, retries=retries, **kw
         )
 
     async def post_retrying(
@@ -370,6 +375,7 @@ class ProviderHttp:
         params: Mapping[str, Any] | None = None,
         auth: bool = True,
         what: str | None = None,
+        large_body: Callable[[Any], Any] = loads_exact_stepwise,
     ) -> JsonResponse:
         headers = dict(self._auth_headers) if auth else {}
         content = None
@@ -416,7 +422,7 @@ class ProviderHttp:
             # loop that would freeze the window, so large answers decode in a worker thread
             # (a value at a time, so the thread lets the GIL go: api/json_stream.py).
             return await asyncio.to_thread(
-                self._decode, method, response, chunks, ms, what, loads=loads_exact_stepwise
+                self._decode, method, response, chunks, ms, what, loads=large_body
             )
         return self._decode(method, response, b"".join(chunks), ms, what)
 

@@ -79,6 +79,7 @@ class CatalogTab(QWidget):
         *,
         load_cached: Callable[[], Awaitable[Catalog | None]],
         fetch: Callable[..., Awaitable[Catalog]],
+        store: Callable[[Catalog], Awaitable[None]] | None = None,
         thumbnails: ThumbnailCache | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -86,6 +87,8 @@ class CatalogTab(QWidget):
         self._runner = runner
         self._load_cached = load_cached
         self._fetch = fetch
+        #: keeps a fresh catalog as the offline copy, after it is shown (None: not kept)
+        self._store = store
         self.thumbnails = thumbnails
         self.fetched_at: datetime | None = None
         self.is_cached_copy = False
@@ -261,6 +264,16 @@ class CatalogTab(QWidget):
             with bulk_allocation():  # frozen by set_columns
                 catalog = await self._fetch(progress=self._on_progress)
                 await self._show(catalog, cached_copy=False)
+            if self._store is not None:
+                # Off the critical path: the rows are on screen; the offline copy follows.
+                self._runner.spawn(
+                    self._store(catalog),
+                    owner=self,
+                    key="catalog.store",
+                    description="saving the catalog for offline browsing",
+                    background=True,
+                )
+            del catalog
         except ApiError:
             if self.fetched_at is not None:
                 self.is_cached_copy = True
@@ -317,6 +330,14 @@ class CatalogTab(QWidget):
         if selected is not None:
             self.select_item(selected.id)
         self.prepare_search_index()
+        # The other columns' row orders, so that a header click only reorders (16 ms).
+        self._runner.spawn(
+            asyncio.to_thread(columns.compute_orders),
+            owner=self,
+            key="catalog.sort_orders",
+            description="sorting the catalog by every column",
+            background=True,
+        )
         self.catalog_shown.emit(fetched_at)
 
     def prepare_search_index(self) -> None:
