@@ -11,6 +11,8 @@ names it has not seen before (``_NAMES``): the column build is incremental.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -140,7 +142,9 @@ class CatalogColumns:
         if len(_NAMES) > _NAMES_MAX:
             _NAMES.clear()
         for name in set(names).difference(_NAMES):
-            _NAMES[name] = name_info(name)
+            # A copy of the name as the key: the catalog's own string would keep the
+            # memory block it sits in alive after the catalog is freed (fragmentation).
+            _NAMES[(" " + name)[1:]] = name_info(name)
         infos = list(map(_NAMES.__getitem__, names))
         exteriors = list(map(attrgetter("exterior"), infos))
         c.kinds = list(map(attrgetter("kind"), infos))
@@ -161,7 +165,8 @@ class CatalogColumns:
         c.wears = list(map(_wear, float_values, exteriors))
         rarities = column("rarity_color")
         for rarity in set(rarities).difference(_COLORS):
-            _COLORS[rarity] = normalise_color(rarity, "")
+            key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
+            _COLORS[key] = normalise_color(rarity, "")
         c.colors = [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
         c.images = [url or "" for url in column("image_url")]
         return c
@@ -248,6 +253,34 @@ def release_in_steps(columns: CatalogColumns) -> None:
     for values in lists:
         while values:
             del values[-_RELEASE_STEP:]
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Hand memory the freed catalog leaves in the C heap back to the OS (glibc only).
+
+    The catalog is decoded and built in worker threads, whose allocations land in
+    glibc's per-thread heaps; freed, they stay with the process (100+ MB after a few
+    refreshes) until ``malloc_trim`` releases the free pages. A foreign call through
+    ctypes lets go of the GIL, so this does not stall the GUI thread."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list[Any] = []
+
+
+def _malloc_trim() -> Any:
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                trim = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # musl, or no glibc: nothing to trim
+                trim = None
+        _TRIM.append(trim)
+    return _TRIM[0]
 
 
 _MARKS = {
