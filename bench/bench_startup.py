@@ -132,7 +132,13 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
 
     temp = Path(tempfile.mkdtemp(prefix="skins-console-startup-"))
-    env = {k: v for k, v in os.environ.items() if k != "SKINS_CONSOLE_DATA_DIR"}
+    # Bytecode is cached as in an installed app (the warm-up run writes it): a shell with
+    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every start.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SKINS_CONSOLE_DATA_DIR", "PYTHONDONTWRITEBYTECODE")
+    }
     env.update(
         QT_API="pyside6",
         PYTHONPATH=str(ROOT),
