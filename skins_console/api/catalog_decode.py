@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from itertools import repeat
 from operator import attrgetter, is_not
+from time import sleep
 from typing import Annotated, Any
 
 import msgspec
@@ -158,6 +159,7 @@ class _Slicer:
                 step *= 2  # a false boundary (in a string) or broken JSON: more text
                 continue
             self.text, step = self.text[cut[1] :], STEP
+            sleep(0)  # between slices, hand the GIL to a thread waiting for it (the GUI's)
         return Catalog(
             items=CatalogRows(self.rows, self.raws, loads_exact),
             fetched_at=fetched_at or utcnow(),

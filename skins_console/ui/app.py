@@ -77,6 +77,12 @@ DEMO_SPEED = 10.0
 #: seconds the session waits for the window's first paint before loading on regardless
 #: (a window that is never exposed, e.g. opened minimised, must not stall the start)
 FIRST_PAINT_WAIT = 1.0
+#: seconds a thread running Python may keep the GIL while another waits for it. Worker
+#: threads (catalog decode, columns, search index, the store) run Python for seconds; the
+#: GUI thread lets go of the GIL around each Qt call and must win it back each time, so
+#: with Python's default 5 ms a paint of a few hundred cells waited up to 5 ms per cell
+#: batch. 1 ms keeps every frame short at a small cost in the workers' throughput.
+GIL_SWITCH_S = 0.001
 
 
 class _PaintWatch(QObject):
@@ -364,6 +370,7 @@ async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
 
 
 def run_gui(args) -> int:
+    sys.setswitchinterval(GIL_SWITCH_S)
     presenter = ErrorPresenter()
     presenter.install_hooks()
     app = QApplication.instance() or QApplication(sys.argv[:1])

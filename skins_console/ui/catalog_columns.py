@@ -21,6 +21,7 @@ from decimal import Decimal
 from heapq import merge
 from itertools import accumulate, compress, islice, repeat
 from operator import and_, attrgetter, contains, ge, le, not_
+from time import sleep
 from typing import Any
 
 from skins_console.core.catalog_rows import CatalogRows
@@ -253,6 +254,7 @@ def release_in_steps(columns: CatalogColumns) -> None:
     for values in lists:
         while values:
             del values[-_RELEASE_STEP:]
+            sleep(0)  # hand the GIL to the GUI thread if it waits
     return_freed_memory()
 
 
@@ -363,6 +365,7 @@ class KeyBlob:
             starts += islice(
                 accumulate(map((1).__add__, map(len, chunk)), initial=starts[-1]), 1, None
             )
+            sleep(0)  # hand the GIL to the GUI thread if it waits
         self.keys = in_order
         self.text = "\n".join(parts)
         self.starts = starts

@@ -56,6 +56,7 @@ from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.widgets.float_bar import FloatBarDelegate
 
 SEARCH_DEBOUNCE_MS = 150
+INDEX_AFTER_SORT_MS = 400
 ROW_HEIGHT = 38
 
 
@@ -229,7 +230,13 @@ class CatalogTab(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.request_sell())
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.proxy.modelReset.connect(self._on_selection_changed)
-        self.proxy.layoutChanged.connect(self.prepare_search_index)  # a new sort order
+        # A new sort order needs its own search index: built once the clicking stops (a
+        # build per click would pile up worker threads that all want the GIL).
+        self._index_soon = QTimer(self)
+        self._index_soon.setSingleShot(True)
+        self._index_soon.setInterval(INDEX_AFTER_SORT_MS)
+        self._index_soon.timeout.connect(self.prepare_search_index)
+        self.proxy.layoutChanged.connect(lambda *_: self._index_soon.start())
 
     # --- data ----------------------------------------------------------------------------
 
