@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import threading
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
 from decimal import Decimal
@@ -22,7 +23,7 @@ from heapq import merge
 from itertools import accumulate, compress, islice, repeat
 from operator import and_, attrgetter, contains, ge, le, not_
 from time import sleep
-from typing import Any
+from typing import Any, TypeVar
 
 from skins_console.core.catalog_rows import CatalogRows
 from skins_console.core.cs2 import (
@@ -34,6 +35,8 @@ from skins_console.core.cs2 import (
 )
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
+
+T = TypeVar("T")
 
 COL_THUMB, COL_NAME, COL_MARKS, COL_PHASE, COL_FLOAT, COL_WEAR, COL_SEED, COL_PRICE = range(8)
 HEADERS = ("", "Name", "Marks", "Phase", "Float", "Wear", "Seed", "Price")
@@ -119,6 +122,11 @@ class CatalogColumns:
     images: list[str] = field(default_factory=list)
     #: per sort-key list name, the ascending row order (computed off the GUI thread)
     orders: dict[str, list[int]] = field(default_factory=dict)
+    #: held by worker threads reading these columns and by release_in_steps, which empties
+    #: them: a sort order or search index still being built for a replaced catalog must
+    #: not see its lists shrink under it
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    released: bool = False
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -180,9 +188,18 @@ class CatalogColumns:
 
     def compute_orders(self, names: Sequence[str] = _SORT_LISTS) -> None:
         """The ascending row order of each sort-key list in ``names`` not yet computed."""
+        self.guarded(self._compute_orders, names)
+
+    def _compute_orders(self, names: Sequence[str]) -> None:
         for name in names:
             if name not in self.orders:
                 self.orders[name] = ascending_rows(getattr(self, name))
+
+    def guarded(self, work: Callable[..., T], *args: Any) -> T | None:
+        """``work(*args)`` in a worker thread while these columns are alive; None once
+        they have been released (a newer catalog replaced them)."""
+        with self.lock:
+            return None if self.released else work(*args)
 
     def sort_list(self, column: int) -> str:
         return _SORT_BY_COLUMN[column]
@@ -242,6 +259,8 @@ def release_in_steps(columns: CatalogColumns) -> None:
     each list lets the interpreter hand the GIL over between them. Only the lists are
     emptied; items still referenced elsewhere (a selection, an open sell dialog) live on.
     """
+    with columns.lock:  # waits for a sort order or search index still being built
+        columns.released = True
     lists = [
         value
         for value in (getattr(columns, f.name) for f in dc_fields(columns))

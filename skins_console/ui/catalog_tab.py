@@ -354,10 +354,10 @@ class CatalogTab(QWidget):
             return
         order, keys = self.proxy.search_index_inputs()
         self._runner.spawn(
-            asyncio.to_thread(KeyBlob, order, keys),
+            asyncio.to_thread(self.model.columns.guarded, KeyBlob, order, keys),
             owner=self,
             key="catalog.search_index",
-            on_success=self.proxy.install_blob,
+            on_success=lambda blob: blob is not None and self.proxy.install_blob(blob),
             description="indexing the catalog for search",
         )
 

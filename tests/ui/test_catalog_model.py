@@ -257,3 +257,37 @@ def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
         assert fast.kinds[row] == item.name_parts.kind
         seed = "" if item.paint_seed is None else item.paint_seed
         assert fast.keys[row] == f"{item.market_hash_name} {fast.phases[row]} {seed}".lower()
+
+
+def test_work_on_replaced_columns_waits_for_or_skips_their_release():
+    import threading
+
+    from skins_console.ui.catalog_columns import CatalogColumns, KeyBlob, release_in_steps
+
+    columns = CatalogColumns.build(ITEMS)
+    started, go_on, results = threading.Event(), threading.Event(), []
+
+    def slow_index(order, keys):
+        started.set()
+        go_on.wait(5)
+        return KeyBlob(order, keys)
+
+    worker = threading.Thread(
+        target=lambda: results.append(
+            columns.guarded(slow_index, list(range(len(ITEMS))), columns.keys)
+        )
+    )
+    worker.start()
+    started.wait(5)
+    releaser = threading.Thread(target=release_in_steps, args=(columns,))
+    releaser.start()
+    releaser.join(0.2)
+    assert releaser.is_alive() and len(columns) == len(ITEMS)  # waits for the index build
+    go_on.set()
+    worker.join(5)
+    releaser.join(5)
+    assert isinstance(results[0], KeyBlob) and len(columns) == 0
+    # Afterwards, work on the released columns is skipped, not run on emptied lists.
+    assert columns.guarded(KeyBlob, [0], columns.keys) is None
+    columns.compute_orders()  # no IndexError
+    assert columns.orders == {}
