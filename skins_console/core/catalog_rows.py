@@ -67,7 +67,5 @@ class CatalogRows(Sequence[CatalogItem]):
     def _item(self, row: Any, raw: Any) -> CatalogItem:
         if isinstance(row, CatalogItem):
             return row
-        return CatalogItem(
-            *(getattr(row, name) for name in ROW_FIELDS),
-            raw=self._loads(bytes(raw)) if raw is not None else {},
-        )
+        fields = {name: getattr(row, name) for name in ROW_FIELDS}
+        return CatalogItem(**fields, raw=self._loads(bytes(raw)) if raw is not None else {})

@@ -31,7 +31,7 @@ import asyncio
 import importlib
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QEvent, QObject
@@ -48,6 +48,8 @@ from skins_console.ui.tray import app_icon
 
 if TYPE_CHECKING:
     from skins_console.core.records import ProfileRecord
+    from skins_console.services.context import AppContext
+    from skins_console.store.instance_lock import InstanceLock
     from skins_console.store.paths import AppPaths
     from skins_console.store.secrets import SecretStore
     from skins_console.store.settings import Settings
@@ -118,13 +120,13 @@ class GuiSession:
         self.app = app
         self.presenter = presenter
         self.runner = TaskRunner(presenter)
-        self.lock = None
+        self.lock: InstanceLock | None = None
         self.paths: AppPaths | None = None
         self.settings: Settings | None = None
-        self.ctx = None
-        self.sandbox = None
+        self.ctx: AppContext | None = None
+        self.sandbox: Any = None
         self.window: MainWindow | None = None
-        self.controller = None
+        self.controller: Any = None
         self.quit_event = asyncio.Event()
         #: demo mode on a machine without a usable OS keyring (see SessionKeyring)
         self.in_memory_secrets = False
@@ -220,6 +222,7 @@ class GuiSession:
         from skins_console.ui.backend import Backend
         from skins_console.ui.profile_dialog import ProfileDialog
 
+        assert self.ctx is not None  # opened by open(), which calls this
         backend = Backend(self.ctx)
         dialog = ProfileDialog(self.runner, save=backend.save_profile, test=backend.test_profile)
         saved: list[ProfileRecord] = []
@@ -373,7 +376,8 @@ def run_gui(args) -> int:
     sys.setswitchinterval(GIL_SWITCH_S)
     presenter = ErrorPresenter()
     presenter.install_hooks()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Skins Console")
     app.setOrganizationName("Skins Console")
     app.setWindowIcon(app_icon())
