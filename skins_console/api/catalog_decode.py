@@ -129,6 +129,7 @@ class _Slicer:
         self.rows: list[Any] = []
         self.raws: list[Any] = []
         self.skipped: list[tuple[int, str]] = []
+        self.slices: list[tuple[int, int, bytes]] = []  # for CatalogRows.compact
         self.seen: set[str] = set()
         self.count = 0  # entries read so far: the index of the next one
         self.shared: dict[str, dict[Any, Any]] = {name: {} for name in _REPEATED}
@@ -161,7 +162,7 @@ class _Slicer:
             self.text, step = self.text[cut[1] :], STEP
             sleep(0)  # between slices, hand the GIL to a thread waiting for it (the GUI's)
         return Catalog(
-            items=CatalogRows(self.rows, self.raws, loads_exact),
+            items=CatalogRows(self.rows, self.raws, loads_exact, self.slices),
             fetched_at=fetched_at or utcnow(),
             skipped=tuple(self.skipped),
         )
@@ -193,6 +194,7 @@ class _Slicer:
             rows = None
         if rows is not None and self._all_plain(rows):
             self._share_repeated_values(rows)
+            self.slices.append((len(self.rows), len(rows), payload))
             self.rows += rows
             self.raws += raws
             self.count += len(rows)

@@ -195,6 +195,16 @@ class CatalogColumns:
             if name not in self.orders:
                 self.orders[name] = ascending_rows(getattr(self, name))
 
+    def complete(self) -> None:
+        """Worker thread, once the rows are shown: every sort order (a header click then
+        only reorders), then the raw JSON of a decoded catalog compacted."""
+        self.guarded(self._complete)
+
+    def _complete(self) -> None:
+        self._compute_orders(_SORT_LISTS)
+        if isinstance(self.items, CatalogRows):
+            self.items.compact()
+
     def guarded(self, work: Callable[..., T], *args: Any) -> T | None:
         """``work(*args)`` in a worker thread while these columns are alive; None once
         they have been released (a newer catalog replaced them)."""
@@ -268,7 +278,7 @@ def release_in_steps(columns: CatalogColumns) -> None:
     ]
     lists += columns.orders.values()
     if isinstance(columns.items, CatalogRows):  # its rows, and the raw JSON they hold
-        lists += [columns.items.rows, columns.items.raws]
+        lists += columns.items.lists()
     columns.orders = {}
     for values in lists:
         while values:

@@ -337,9 +337,10 @@ class CatalogTab(QWidget):
         if selected is not None:
             self.select_item(selected.id)
         self.prepare_search_index()
-        # The other columns' row orders, so that a header click only reorders (16 ms).
+        # The other columns' row orders, so that a header click only reorders (16 ms);
+        # then the raw JSON kept for each item is compressed.
         self._runner.spawn(
-            asyncio.to_thread(columns.compute_orders),
+            asyncio.to_thread(columns.complete),
             owner=self,
             key="catalog.sort_orders",
             description="sorting the catalog by every column",

@@ -276,3 +276,20 @@ async def test_the_client_decodes_a_large_catalog_from_the_sandbox_into_rows(san
     want = parse_catalog(loads_exact(body))
     assert list(catalog.items) == list(want.items) and catalog.skipped == want.skipped
     assert [item.raw for item in catalog.items[:50]] == [item.raw for item in want.items[:50]]
+
+
+def test_compacted_rows_give_the_same_items_and_raw_json():
+    entries = [_entry(n) for n in range(400)]
+    entries[7] = {"id": "odd", "marketHashName": "x", "price": "12"}  # a per-entry slice
+    body = json.dumps({"items": entries}, indent=1).encode()
+    catalog = decode_catalog(_chunks(body, 3))
+    rows = catalog.items
+    assert isinstance(rows, CatalogRows)
+    before = [(item, item.raw) for item in rows]
+    rows.compact()
+    assert any(isinstance(raw, int) for raw in rows.raws) and rows.slices == []
+    after = [(item, item.raw) for item in rows]
+    assert after == before
+    assert [rows[n].raw for n in (399, 0, 250, 1)] == [before[n][1] for n in (399, 0, 250, 1)]
+    rows.compact()  # a second call changes nothing
+    assert [(item, item.raw) for item in rows] == before
