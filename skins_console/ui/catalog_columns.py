@@ -204,6 +204,7 @@ class CatalogColumns:
         self._compute_orders(_SORT_LISTS)
         if isinstance(self.items, CatalogRows):
             self.items.compact()
+            return_freed_memory()  # the uncompressed text, freed in a worker's heap
 
     def guarded(self, work: Callable[..., T], *args: Any) -> T | None:
         """``work(*args)`` in a worker thread while these columns are alive; None once
