@@ -368,6 +368,9 @@ def main() -> int:
     port = _free_port()
     sandbox = _start_sandbox(port)
     try:
+        from skins_console.ui.app import GIL_SWITCH_S
+
+        sys.setswitchinterval(GIL_SWITCH_S)  # as run_gui does
         app = QApplication.instance() or QApplication([])
         # Closing the window at the end must not stop the loop before run() returns.
         app.setQuitOnLastWindowClosed(False)

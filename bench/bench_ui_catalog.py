@@ -3,7 +3,13 @@
 Measures, on the real window pieces (CatalogTab over the services, qasync loop):
 
 * refresh → rows visible: from ``CatalogTab.refresh()`` to the model holding every row
-  (HTTP from the in-process sandbox, decode and parse, column build off-thread, swap-in);
+  (HTTP from the sandbox process, decode, column build off-thread, swap-in), and the part
+  of it after the response was received (the HTTP time comes from the client's own debug
+  log line); each against its floor, ``json.loads`` of the same bytes, timed in the same
+  run, alternating with the refreshes (``--runs``, medians);
+* sorting by each column, both directions (a header click), once the orders are built;
+* the console process's peak RSS (``getrusage``) holding the catalog and
+  ``--stored-orders`` orders in the store, the Orders tab showing what it loads of them;
 * per-keystroke filter latency: typing search text one character at a time (each keystroke
   timed through ``apply_filter``, the debounced slot), median and p95;
 * the longest event-loop stall during the refresh and during a tracking pass over many open
@@ -23,7 +29,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
+import platform
+import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -35,7 +45,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 KEYSTROKES = ["karambit doppler", "ak-47 redline field", "stattrak awp"]
@@ -112,7 +122,56 @@ def _start_sandbox_process(items: int):
     )
 
 
-async def bench(items: int, orders: int) -> dict:
+class _HttpTimes(logging.Handler):
+    """The client's own debug line per request ("GET /v1/catalog -> 200 in 812 ms")."""
+
+    PATTERN = re.compile(r"GET /v1/catalog -> 200 in (\d+) ms")
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.catalog_ms: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = self.PATTERN.search(record.getMessage())
+        if match:
+            self.catalog_ms.append(float(match.group(1)))
+
+
+def _json_loads_seconds(path: Path) -> float:
+    """``json.loads`` of the file's bytes, timed inside a fresh interpreter."""
+    import subprocess
+
+    code = (
+        "import json, sys, time; body = open(sys.argv[1], 'rb').read(); "
+        "t = time.perf_counter(); json.loads(body); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _insert_orders(conn, profile: str, webhook_url: str, count: int) -> None:
+    from skins_console.core.models import OrderRequest
+    from skins_console.store.orders_repository import insert_order_draft
+
+    trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
+    for n in range(count):
+        request = OrderRequest(
+            f"stored-item-{n}", 100 + n % 5000, f"stored-{n:06d}", webhook_url, trade.format(n)
+        )
+        insert_order_draft(
+            conn, profile=profile, request=request, item_name="AK-47 | Redline (Field-Tested)"
+        )
+
+
+async def bench(items: int, orders: int, runs: int, stored_orders: int) -> dict:
+    import httpx
     import keyring
     from keyrings.alt.file import PlaintextKeyring
 
@@ -120,9 +179,10 @@ async def bench(items: int, orders: int) -> dict:
     from skins_console.store.paths import resolve_paths
     from skins_console.ui.app import ensure_sandbox_profile
     from skins_console.ui.backend import Backend
-    from skins_console.ui.catalog_model import CatalogFilter
+    from skins_console.ui.catalog_model import HEADERS, CatalogFilter
     from skins_console.ui.catalog_tab import CatalogTab
     from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.orders_tab import OrdersTab
     from skins_console.ui.task_runner import TaskRunner
 
     temp = Path(tempfile.mkdtemp(prefix="skins-console-bench-"))
@@ -133,6 +193,10 @@ async def bench(items: int, orders: int) -> dict:
     sandbox = _start_sandbox_process(items)
     ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
     await ensure_sandbox_profile(ctx, sandbox)
+    http_times = _HttpTimes()
+    http_logger = logging.getLogger("skins_console.api.http")
+    http_logger.addHandler(http_times)
+    http_logger.setLevel(logging.DEBUG)
     # As in the app (ui/app.py): the cyclic collector runs on the GUI thread only. Each
     # collection's duration is recorded: a long one is a stall of its own.
     from skins_console.ui.gc_guard import GuiThreadCollector
@@ -141,7 +205,11 @@ async def bench(items: int, orders: int) -> dict:
     collections: list[float] = []
     gc_started = [0.0]
 
+    explicit = [False]  # the benchmark's own gc.collect() calls are not the app's
+
     def on_gc(phase: str, _info: dict) -> None:
+        if explicit[0]:
+            return
         if phase == "start":
             gc_started[0] = time.perf_counter()
         else:
@@ -155,7 +223,12 @@ async def bench(items: int, orders: int) -> dict:
     presenter.user_error.connect(failures.append)
     runner = TaskRunner(presenter)
     backend = Backend(ctx)
-    tab = CatalogTab(runner, load_cached=backend.cached_catalog, fetch=backend.fetch_catalog)
+    tab = CatalogTab(
+        runner,
+        load_cached=backend.cached_catalog,
+        fetch=backend.fetch_catalog,
+        store=backend.store_catalog,
+    )
     tab.resize(1300, 800)
     tab.show()
     beat = Heartbeat()
@@ -172,21 +245,60 @@ async def bench(items: int, orders: int) -> dict:
         await backend.health()
         result["first_request_s"] = time.perf_counter() - t0
         result["first_request_worst_stall_ms"] = beat.stop()
-        # 1. refresh → rows visible
-        beat.start()
-        started = time.perf_counter()
-        tab.refresh()
-        await _until(
-            lambda: tab.model.rowCount() == items and not runner.running("catalog.refresh")
-        )
-        result["refresh_to_rows_s"] = time.perf_counter() - started
-        await asyncio.sleep(0.05)
-        result["refresh_worst_stall_ms"] = beat.stop()
 
-        # The search index (joined keys) is built in a worker thread right after the swap.
+        # The floor: json.loads of the very bytes the console receives.
+        cfg = sandbox.config
+        async with httpx.AsyncClient(timeout=120) as client:
+            answer = await client.get(
+                sandbox.skinsnode_base_url + "/v1/catalog",
+                headers={
+                    "x-client-id": cfg.skinsnode_client_id,
+                    "x-client-secret": cfg.skinsnode_client_secret,
+                },
+            )
+        body_file = temp / "catalog.json"
+        body_file.write_bytes(answer.content)
+        result["body_mb"] = len(answer.content) / 1e6
+        del answer
+
+        # 1. refresh → rows visible, alternating with json.loads of the same body
+        floors, totals, after_response, stalls = [], [], [], []
+        for _run in range(runs):
+            # The floor runs in a child process: decoding 37 MB into dicts takes ~300 MB,
+            # which would otherwise count in this process's peak RSS.
+            floors.append(_json_loads_seconds(body_file))
+            explicit[0] = True
+            gc.collect()
+            explicit[0] = False
+            await _until(lambda: not runner.running("catalog.store"), timeout=120)
+            await asyncio.sleep(0.2)
+            beat.start()
+            started = time.perf_counter()
+            tab.refresh()
+            await _until(
+                lambda: tab.model.rowCount() == items and not runner.running("catalog.refresh")
+            )
+            totals.append(time.perf_counter() - started)
+            after_response.append(totals[-1] - http_times.catalog_ms[-1] / 1000)
+            await asyncio.sleep(0.05)
+            stalls.append(beat.stop())
+        floor = statistics.median(floors)
+        result["json_loads_floor_s"] = floor
+        result["refresh_to_rows_s"] = statistics.median(totals)
+        result["refresh_http_s"] = statistics.median(http_times.catalog_ms[-runs:]) / 1000
+        result["response_to_rows_s"] = statistics.median(after_response)
+        result["response_to_rows_ratio"] = result["response_to_rows_s"] / floor
+        result["refresh_to_rows_ratio"] = result["refresh_to_rows_s"] / floor
+        result["refresh_worst_stall_ms"] = max(stalls)
+        result["refresh_stalls_ms"] = " ".join(f"{v:.1f}" for v in stalls)
+
+        # The search index (joined keys) and the other sort orders: worker threads.
         t0 = time.perf_counter()
-        await _until(lambda: tab.proxy.has_blob, timeout=30)
-        result["search_index_ready_after_s"] = time.perf_counter() - t0
+        await _until(
+            lambda: tab.proxy.has_blob and not runner.running("catalog.sort_orders"), timeout=60
+        )
+        await _until(lambda: not runner.running("catalog.store"), timeout=120)
+        result["index_and_orders_ready_after_s"] = time.perf_counter() - t0
 
         # 2. keystrokes
         # "filter": computing the visible rows (CatalogProxy.set_filter, what a keystroke
@@ -216,22 +328,41 @@ async def bench(items: int, orders: int) -> dict:
             result[f"{name}_p95_ms"] = values[int(len(values) * 0.95) - 1]
             result[f"{name}_max_ms"] = values[-1]
         result["keystrokes"] = len(keystrokes)
-        # sorting by a column is a click, not a keystroke, but it must not stall either
+
+        # 3. a header click on every column, each way, at all rows (the whole click: the
+        # proxy's new order and the view's relayout, up to the next event-loop turn)
         tab.search.clear()
         tab.apply_filter()
-        t0 = time.perf_counter()
-        tab.proxy.sort(1)
-        result["sort_by_name_ms"] = (time.perf_counter() - t0) * 1000
+        await asyncio.sleep(0.1)
+        header = tab.table.horizontalHeader()
+        sorts, click_stalls = {}, {}
+        for column in range(1, len(HEADERS)):
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                await asyncio.sleep(0.05)
+                beat.start()
+                await asyncio.sleep(0.02)
+                t0 = time.perf_counter()
+                header.setSortIndicator(column, order)  # what a click on the header does
+                sorts[(column, order)] = (time.perf_counter() - t0) * 1000
+                await asyncio.sleep(0.1)  # the view's relayout and repaint: in the stall
+                click_stalls[(column, order)] = beat.stop()
+        worst = max(sorts, key=sorts.__getitem__)
+        result["sort_call_median_ms"] = statistics.median(sorts.values())
+        result["sort_call_max_ms"] = sorts[worst]
+        result["sort_call_max_column"] = f"{HEADERS[worst[0]]} {worst[1].name}"
+        worst = max(click_stalls, key=click_stalls.__getitem__)
+        result["sort_click_worst_stall_ms"] = click_stalls[worst]
+        result["sort_click_worst_column"] = f"{HEADERS[worst[0]]} {worst[1].name}"
 
-        # 3. tracking pass over many open orders
+        # 4. tracking pass over many open orders
         trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
-        cheap = sorted(
-            (tab.model.item(r) for r in range(tab.model.rowCount())), key=lambda i: i.price_cents
-        )[:orders]
+        columns = tab.model.columns
+        cheap_rows = sorted(range(len(columns)), key=columns.prices.__getitem__)[:orders]
         from skins_console.core.models import OrderRequest
         from skins_console.services.orders_flow import send_order
 
-        for n, item in enumerate(cheap):
+        for n, row in enumerate(cheap_rows):
+            item = tab.model.item(row)
             request = OrderRequest(
                 item.id,
                 item.price_cents,
@@ -254,10 +385,32 @@ async def bench(items: int, orders: int) -> dict:
         result["tracking_pass_s"] = time.perf_counter() - t0
         result["tracking_checked"] = passed.checked
         result["tracking_worst_stall_ms"] = beat.stop()
+
+        # 5. memory: the catalog shown, and stored orders loaded into the Orders tab
+        if stored_orders:
+            await ctx.db.call(
+                _insert_orders, ctx.profile.name, ctx.profile.webhook_url, stored_orders
+            )
+            orders_tab = OrdersTab(
+                runner,
+                load_activity=backend.load_activity,
+                load_changed=backend.load_changed,
+                load_events=backend.load_events,
+                add_note=backend.add_note,
+                recheck=backend.recheck,
+                export_csv=backend.export_csv,
+            )
+            orders_tab.reload()
+            await _until(lambda: orders_tab.model.rowCount() > 0, timeout=60)
+            result["orders_tab_rows"] = orders_tab.model.rowCount()
+        result["stored_orders"] = stored_orders
+        result["rss_now_mb"] = _rss_mb()
+        result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
         result["gc_collections"] = len(collections)
         result["gc_longest_ms"] = max(collections, default=0.0)
     finally:
+        http_logger.removeHandler(http_times)
         gc.callbacks.remove(on_gc)
         collector.stop()
         await runner.shutdown()
@@ -272,12 +425,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3, help="refreshes (and floors), alternating")
+    parser.add_argument("--stored-orders", type=int, default=10_000)
     args = parser.parse_args()
     import skins_console.ui  # noqa: F401 - applies the PySide6 workaround
+    from skins_console.ui.app import GIL_SWITCH_S
 
+    sys.setswitchinterval(GIL_SWITCH_S)  # as run_gui does
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        result = runner.run(bench(args.items, args.orders))
+        result = runner.run(bench(args.items, args.orders, args.runs, args.stored_orders))
+    load = os.getloadavg()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     for key, value in result.items():
         print(f"{key:>26}: {value:.1f}" if isinstance(value, float) else f"{key:>26}: {value}")
 

@@ -282,11 +282,16 @@ class ProviderHttp(ErrorMapping):
         what: str | None = None,
         retries: int | None = None,
         limits: Limits | None = None,
+        large_body: Callable[[Any], Any] | None = None,
     ) -> JsonResponse:
         """A read: retried on timeouts, dropped connections, 5xx, 429 and garbled JSON,
-        all within one deadline."""
+        all within one deadline.
+
+        ``large_body`` decodes an answer over ``DECODE_OFF_LOOP_BYTES`` in the worker thread
+        instead of ``loads_exact_stepwise`` (the catalog: ``api/catalog_decode.py``)."""
+        kw: dict[str, Any] = {} if large_body is None else {"large_body": large_body}
         return await self._with_retries(
-            "GET", path, params=params, auth=auth, what=what, retries=retries, limits=limits
+            "GET", path, params=params, auth=auth, what=what, retries=retries, limits=limits, **kw
         )
 
     async def post_retrying(
@@ -412,6 +417,7 @@ class ProviderHttp(ErrorMapping):
         what: str | None = None,
         limits: Limits | None = None,
         until: float | None = None,
+        large_body: Callable[[Any], Any] = loads_exact_stepwise,
     ) -> JsonResponse:
         """One request and its whole answer, within ``limits`` (``until``: a loop time
         the call must end by, when it is part of a longer one)."""
@@ -463,7 +469,7 @@ class ProviderHttp(ErrorMapping):
             # loop that would freeze the window, so large answers decode in a worker thread
             # (a value at a time, so the thread lets the GIL go: api/json_stream.py).
             return await asyncio.to_thread(
-                self._decode, method, response, chunks, ms, what, loads=loads_exact_stepwise
+                self._decode, method, response, chunks, ms, what, loads=large_body
             )
         return self._decode(method, response, b"".join(chunks), ms, what)
 

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import httpx
 
 from skins_console.api import skinsnode_parse as parse
+from skins_console.api.catalog_decode import catalog_or_json
 from skins_console.api.http import (
     DEFAULT_DEADLINE,
     JsonResponse,
@@ -110,11 +111,20 @@ class SkinsNodeClient(ProviderClient):
         return self._parsed(parse.parse_wallet, response)
 
     async def catalog(self) -> Catalog:
+        # A large catalog is decoded straight into checked rows in the worker thread that
+        # reads the JSON (api/catalog_decode.py); a small one, or an answer that is not a
+        # catalog, arrives as plain JSON and goes through the strict parser here.
         response = await self._http.get(
-            "/v1/catalog", what="the catalog", limits=self._catalog_limits
+            "/v1/catalog",
+            what="the catalog",
+            limits=self._catalog_limits,
+            large_body=catalog_or_json,
         )
-        # Parsing 100,000 items is CPU work: a worker thread keeps the GUI loop responsive.
-        catalog = await asyncio.to_thread(self._parsed, parse.parse_catalog, response)
+        if isinstance(response.data, Catalog):
+            catalog = response.data
+        else:
+            # Parsing is CPU work: a worker thread keeps the GUI loop responsive.
+            catalog = await asyncio.to_thread(self._parsed, parse.parse_catalog, response)
         if catalog.skipped:
             log.warning(
                 "SkinsNode catalog: %d of %d entries could not be read",

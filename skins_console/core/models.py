@@ -8,6 +8,7 @@ money is ``Decimal`` USD.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -114,7 +115,8 @@ class CatalogItem:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    items: tuple[CatalogItem, ...]
+    #: a tuple, or ``core.catalog_rows.CatalogRows`` (a large catalog as decoded)
+    items: Sequence[CatalogItem]
     fetched_at: datetime
     #: entries the client could not parse, with the reason: shown, never silently dropped
     skipped: tuple[tuple[int, str], ...] = ()

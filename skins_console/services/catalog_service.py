@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from skins_console.core.catalog_rows import CatalogRows
 from skins_console.core.errors import ApiError, AuthError, ForbiddenError
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.services import change_bus
@@ -60,16 +61,32 @@ class CatalogService:
 
     async def refresh(self, *, progress: Progress | None = None) -> Catalog:
         """Download the catalog and store it as the profile's offline copy."""
-        profile = self.ctx.require_profile()
+        catalog = await self.fetch(progress=progress)
+        if progress:
+            progress(f"Saving {len(catalog.items):,} items for offline browsing")
+        await self.store(catalog)
+        return catalog
+
+    async def fetch(self, *, progress: Progress | None = None) -> Catalog:
+        """Download and decode the catalog; nothing is stored (see :meth:`store`)."""
+        self.ctx.require_profile()
         node = await self.ctx.skinsnode()
         if progress:
             progress("Downloading the SkinsNode catalog")
-        catalog = await node.catalog()
-        if progress:
-            progress(f"Saving {len(catalog.items):,} items for offline browsing")
-        await self.ctx.catalog_cache.replace(profile.name, catalog.items, catalog.fetched_at)
-        self.ctx.bus.publish(change_bus.CATALOG, profile.name)
-        return catalog
+        return await node.catalog()
+
+    async def store(self, catalog: Catalog, *, profile: str | None = None) -> None:
+        """Keep ``catalog`` as the offline copy of ``profile`` (default: the open one).
+
+        The window shows a fresh catalog first and stores it after, in the background:
+        writing 100,000 rows is not what the merchant waits for."""
+        name = profile or self.ctx.require_profile().name
+        items = catalog.items
+        # Decoded rows have CatalogItem's attributes, which is all the store reads; building
+        # 100,000 CatalogItems (with their raw dicts) just to write them would take a second.
+        rows = items.rows if isinstance(items, CatalogRows) else items
+        await self.ctx.catalog_cache.replace(name, rows, catalog.fetched_at)
+        self.ctx.bus.publish(change_bus.CATALOG, name)
 
     async def cached(self) -> Catalog | None:
         return await self.ctx.catalog_cache.load(self.ctx.require_profile().name)

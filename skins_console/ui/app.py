@@ -11,6 +11,14 @@
 4. ``main()`` on a ``qasync.QEventLoop`` through ``asyncio.Runner``: it awaits the
    application's ``aboutToQuit`` and then shuts down in order: tasks, tracker, HTTP clients,
    database, sandbox, instance lock.
+
+The window paints first: before it, only Qt, qasync, the window's own modules, the data
+folder, the settings file (theme and geometry) and the instance lock are touched. The
+keyring and its backends, httpx and TLS, the database, the services, the sandbox, the
+catalog cache and the thumbnails come after, imported in a worker thread where they are
+plain Python, so the painted window keeps answering while they load
+(``tests/ui/test_startup_imports.py`` checks this by module name; ``bench/bench_startup.py``
+times it against a bare ``QMainWindow``).
 """
 
 from __future__ import annotations
@@ -20,30 +28,89 @@ import os
 os.environ.setdefault("QT_API", "pyside6")
 
 import asyncio
+import importlib
 import logging
 import sys
+from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from skins_console.core.errors import SecretStoreError, UserFacingError
-from skins_console.core.records import ProfileRecord
-from skins_console.store.secrets import (
-    SecretStore,
-    SessionKeyring,
-    install_hint,
-)
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
 from skins_console.ui.gc_guard import GuiThreadCollector
+from skins_console.ui.main_window import MainWindow
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import ThemeManager
 from skins_console.ui.tray import app_icon
 
+if TYPE_CHECKING:
+    from skins_console.core.records import ProfileRecord
+    from skins_console.services.context import AppContext
+    from skins_console.store.instance_lock import InstanceLock
+    from skins_console.store.paths import AppPaths
+    from skins_console.store.secrets import SecretStore
+    from skins_console.store.settings import Settings
+
 log = logging.getLogger(__name__)
+
+#: Plain-Python modules the session needs after the first paint, imported in a worker
+#: thread (about 0.5 s: httpx alone pulls in its command line's click, rich and pygments).
+#: Qt modules are never imported off the GUI thread.
+_AFTER_PAINT = (
+    "skins_console.api.http",
+    "skins_console.services.context",
+    "skins_console.services.logs",
+    "skins_console.services.profile_service",
+    "skins_console.services.catalog_service",
+    "skins_console.services.checkout_service",
+    "skins_console.services.deposit_service",
+    "skins_console.services.export_service",
+    "skins_console.services.tracking_service",
+    "skins_console.services.wallet_service",
+    "skins_console.services.notification_service",
+    "skins_console.store.secrets",
+)
 
 SANDBOX_PROFILE = "sandbox"
 DEMO_SPEED = 10.0
+#: seconds the session waits for the window's first paint before loading on regardless
+#: (a window that is never exposed, e.g. opened minimised, must not stall the start)
+FIRST_PAINT_WAIT = 1.0
+#: seconds a thread running Python may keep the GIL while another waits for it. Worker
+#: threads (catalog decode, columns, search index, the store) run Python for seconds; the
+#: GUI thread lets go of the GIL around each Qt call and must win it back each time, so
+#: with Python's default 5 ms a paint of a few hundred cells waited up to 5 ms per cell
+#: batch. 1 ms keeps every frame short at a small cost in the workers' throughput.
+GIL_SWITCH_S = 0.001
+
+
+class _PaintWatch(QObject):
+    def __init__(self, done: asyncio.Future) -> None:
+        super().__init__()
+        self.done = done
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.done.done():
+            self.done.set_result(None)
+        return False
+
+
+async def first_paint(widget: QWidget, *, timeout: float) -> None:
+    """Return once ``widget`` has had a paint event, or after ``timeout`` seconds."""
+    done: asyncio.Future = asyncio.get_running_loop().create_future()
+    watch = _PaintWatch(done)
+    widget.installEventFilter(watch)
+    try:
+        await asyncio.wait_for(done, timeout)
+    except TimeoutError:
+        log.info("the window did not paint within %.1f s; loading on", timeout)
+    finally:
+        widget.removeEventFilter(watch)
+        # The paint that resolved the future is still being handled: let it finish first.
+        await asyncio.sleep(0)
 
 
 class GuiSession:
@@ -53,11 +120,13 @@ class GuiSession:
         self.app = app
         self.presenter = presenter
         self.runner = TaskRunner(presenter)
-        self.lock = None
-        self.ctx = None
-        self.sandbox = None
-        self.window = None
-        self.controller = None
+        self.lock: InstanceLock | None = None
+        self.paths: AppPaths | None = None
+        self.settings: Settings | None = None
+        self.ctx: AppContext | None = None
+        self.sandbox: Any = None
+        self.window: MainWindow | None = None
+        self.controller: Any = None
         self.quit_event = asyncio.Event()
         #: demo mode on a machine without a usable OS keyring (see SessionKeyring)
         self.in_memory_secrets = False
@@ -84,39 +153,76 @@ class GuiSession:
         if self.lock is not None:
             self.lock.release()
 
+    def prepare(self, args) -> Settings:
+        """Before the first paint: the data folder, the settings (theme, window geometry)
+        and the instance lock; a second console on the same folder stops here."""
+        from skins_console.store.instance_lock import InstanceLock
+        from skins_console.store.paths import resolve_paths
+        from skins_console.store.settings import Settings
+
+        self.paths = resolve_paths(getattr(args, "data_dir", None))
+        self.settings = Settings.load(self.paths.settings_file)
+        self.lock = InstanceLock(self.paths.lock_file)
+        self.lock.acquire()
+        return self.settings
+
+    def show_frame(self, themes: ThemeManager) -> MainWindow:
+        """The window, empty, shown at once; :meth:`attach_window` fills it."""
+        self.window = MainWindow(runner=self.runner, presenter=self.presenter, themes=themes)
+        if self.settings is not None:
+            self.window.restore_state(self.settings.window_state)
+        self.window.empty_label.setText("Opening the console…")
+        self.presenter.attach(self.window)
+        # Closing the window ends the session through main(), which shuts down in order and
+        # then returns; QApplication.quit() here would stop the loop mid-shutdown.
+        self.window.closing.connect(self.request_quit)
+        self.window.show()
+        return self.window
+
     async def open(self, args) -> bool:
+        # Everything below the window (httpx, the keyring, the services; the sandbox in
+        # demo mode) loads in a worker thread while the painted window stays responsive.
+        # It starts once the window has painted: imports hold the GIL in long C calls
+        # (unmarshalling, extension set-up), which would otherwise delay that paint.
+        if self.window is not None:
+            await first_paint(self.window, timeout=FIRST_PAINT_WAIT)
+        sandbox = bool(getattr(args, "sandbox", False))
+        await asyncio.to_thread(_load_after_paint, sandbox)
         from skins_console.api.http import tls_context
         from skins_console.services.context import AppContext
         from skins_console.services.logs import configure_file_logging
-        from skins_console.store.instance_lock import InstanceLock
-        from skins_console.store.paths import resolve_paths
+        from skins_console.store.secrets import SessionKeyring
 
+        if self.paths is None:
+            self.prepare(args)
+        assert self.paths is not None
         # The provider clients share one TLS context; loading its CA bundle takes 0.1-0.4 s,
         # so it is built here in a worker thread rather than on the first request.
         await asyncio.to_thread(tls_context)
-        paths = resolve_paths(getattr(args, "data_dir", None))
+        paths = self.paths
         configure_file_logging(paths.log_file, verbose=bool(getattr(args, "verbose", False)))
-        self.lock = InstanceLock(paths.lock_file)
-        self.lock.acquire()
         speed = float(getattr(args, "speed", None) or DEMO_SPEED)
         time_scale = getattr(args, "time_scale", None)
         profile = getattr(args, "profile", None)
-        if getattr(args, "sandbox", False):
+        if sandbox:
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
             secrets = await demo_secret_store()
             self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
             self.ctx = await AppContext.open(
-                paths, secrets=secrets, time_scale=time_scale or 1.0 / speed
+                paths, self.settings, secrets=secrets, time_scale=time_scale or 1.0 / speed
             )
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
-            self.ctx = await AppContext.open(paths, profile=profile, time_scale=time_scale or 1.0)
+            self.ctx = await AppContext.open(
+                paths, self.settings, profile=profile, time_scale=time_scale or 1.0
+            )
         return not (self.ctx.profile is None and not await self._first_run())
 
     async def _first_run(self) -> bool:
         from skins_console.ui.backend import Backend
         from skins_console.ui.profile_dialog import ProfileDialog
 
+        assert self.ctx is not None  # opened by open(), which calls this
         backend = Backend(self.ctx)
         dialog = ProfileDialog(self.runner, save=backend.save_profile, test=backend.test_profile)
         saved: list[ProfileRecord] = []
@@ -129,21 +235,16 @@ class GuiSession:
             await self.ctx.select_profile(saved[0].name)
         return True
 
-    def show_window(self, themes: ThemeManager) -> None:
+    def attach_window(self) -> None:
+        """Wire the shown window to the opened context and start its work."""
+        from skins_console.store.secrets import install_hint
         from skins_console.ui.backend import Backend
-        from skins_console.ui.main_window import MainWindow
         from skins_console.ui.window_controller import WindowController
 
+        assert self.window is not None and self.ctx is not None
         backend = Backend(self.ctx)
-        self.window = MainWindow(
-            backend, runner=self.runner, presenter=self.presenter, themes=themes
-        )
-        self.presenter.attach(self.window)
+        self.window.backend = backend
         self.controller = WindowController(self.window, backend)
-        # Closing the window ends the session through main(), which shuts down in order and
-        # then returns; QApplication.quit() here would stop the loop mid-shutdown.
-        self.window.closing.connect(self.request_quit)
-        self.window.show()
         self.controller.start()
         if self.in_memory_secrets:
             self.window.banner.show_message(
@@ -168,8 +269,16 @@ class GuiSession:
             self.lock.release()
 
 
+def _load_after_paint(sandbox: bool) -> None:
+    """Worker thread: import what the session needs next (see ``_AFTER_PAINT``)."""
+    for name in _AFTER_PAINT + (("skins_console.sandbox",) if sandbox else ()):
+        importlib.import_module(name)
+
+
 async def demo_secret_store() -> SecretStore:
     """The OS keyring when it is usable; else the sandbox's demo credentials in memory."""
+    from skins_console.store.secrets import SecretStore, SessionKeyring
+
     secrets = SecretStore()
     try:
         await asyncio.to_thread(secrets.check)
@@ -187,6 +296,7 @@ def _start_sandbox(speed: float):
 
 async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
     """Create (or point at this run's port) the sandbox profile with its demo credentials."""
+    from skins_console.core.records import ProfileRecord
     from skins_console.services.profile_service import ProfileSecrets, ProfileService
 
     cfg = sandbox.config
@@ -239,13 +349,21 @@ async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
     session = GuiSession(app, presenter)
     try:
         try:
+            settings = session.prepare(args)
+        except UserFacingError as exc:  # an unusable data folder, a console already open
+            await _show_fatal(exc.message)
+            return 1
+        themes.set_mode(settings.theme)
+        session.show_frame(themes)
+        try:
             if not await session.open(args):
                 return 0
         except (SecretStoreError, UserFacingError) as exc:
             await _show_fatal(exc.message)
             return 1
-        themes.set_mode(session.ctx.settings.theme)
-        session.show_window(themes)
+        if session.quit_event.is_set():  # closed while it was opening
+            return 0
+        session.attach_window()
         # Quitting is always explicit (window closed, Quit, OS session end): the last window
         # closing must not stop the loop before the ordered shutdown below has run.
         await session.quit_event.wait()
@@ -255,9 +373,11 @@ async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
 
 
 def run_gui(args) -> int:
+    sys.setswitchinterval(GIL_SWITCH_S)
     presenter = ErrorPresenter()
     presenter.install_hooks()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Skins Console")
     app.setOrganizationName("Skins Console")
     app.setWindowIcon(app_icon())

@@ -70,7 +70,11 @@ class Backend:
         return await self.catalog.cached()
 
     async def fetch_catalog(self, progress=None) -> Catalog:
-        return await self.catalog.refresh(progress=progress)
+        """A fresh catalog, not yet stored: the tab shows it, then calls store_catalog."""
+        return await self.catalog.fetch(progress=progress)
+
+    async def store_catalog(self, catalog: Catalog, profile: str | None = None) -> None:
+        await self.catalog.store(catalog, profile=profile)
 
     # --- orders tab ----------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.widgets.float_bar import FloatBarDelegate
 
 SEARCH_DEBOUNCE_MS = 150
+INDEX_AFTER_SORT_MS = 400
 ROW_HEIGHT = 38
 
 
@@ -79,6 +80,7 @@ class CatalogTab(QWidget):
         *,
         load_cached: Callable[[], Awaitable[Catalog | None]],
         fetch: Callable[..., Awaitable[Catalog]],
+        store: Callable[[Catalog], Awaitable[None]] | None = None,
         thumbnails: ThumbnailCache | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -86,6 +88,8 @@ class CatalogTab(QWidget):
         self._runner = runner
         self._load_cached = load_cached
         self._fetch = fetch
+        #: keeps a fresh catalog as the offline copy, after it is shown (None: not kept)
+        self._store = store
         self.thumbnails = thumbnails
         self.fetched_at: datetime | None = None
         self.is_cached_copy = False
@@ -226,7 +230,13 @@ class CatalogTab(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.request_sell())
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.proxy.modelReset.connect(self._on_selection_changed)
-        self.proxy.layoutChanged.connect(self.prepare_search_index)  # a new sort order
+        # A new sort order needs its own search index: built once the clicking stops (a
+        # build per click would pile up worker threads that all want the GIL).
+        self._index_soon = QTimer(self)
+        self._index_soon.setSingleShot(True)
+        self._index_soon.setInterval(INDEX_AFTER_SORT_MS)
+        self._index_soon.timeout.connect(self.prepare_search_index)
+        self.proxy.layoutChanged.connect(lambda *_: self._index_soon.start())
 
     # --- data ----------------------------------------------------------------------------
 
@@ -261,6 +271,16 @@ class CatalogTab(QWidget):
             with bulk_allocation():  # frozen by set_columns
                 catalog = await self._fetch(progress=self._on_progress)
                 await self._show(catalog, cached_copy=False)
+            if self._store is not None:
+                # Off the critical path: the rows are on screen; the offline copy follows.
+                self._runner.spawn(
+                    self._store(catalog),
+                    owner=self,
+                    key="catalog.store",
+                    description="saving the catalog for offline browsing",
+                    background=True,
+                )
+            del catalog
         except ApiError:
             if self.fetched_at is not None:
                 self.is_cached_copy = True
@@ -317,6 +337,15 @@ class CatalogTab(QWidget):
         if selected is not None:
             self.select_item(selected.id)
         self.prepare_search_index()
+        # The other columns' row orders, so that a header click only reorders (16 ms);
+        # then the raw JSON kept for each item is compressed.
+        self._runner.spawn(
+            asyncio.to_thread(columns.complete),
+            owner=self,
+            key="catalog.sort_orders",
+            description="sorting the catalog by every column",
+            background=True,
+        )
         self.catalog_shown.emit(fetched_at)
 
     def prepare_search_index(self) -> None:
@@ -326,10 +355,10 @@ class CatalogTab(QWidget):
             return
         order, keys = self.proxy.search_index_inputs()
         self._runner.spawn(
-            asyncio.to_thread(KeyBlob, order, keys),
+            asyncio.to_thread(self.model.columns.guarded, KeyBlob, order, keys),
             owner=self,
             key="catalog.search_index",
-            on_success=self.proxy.install_blob,
+            on_success=lambda blob: blob is not None and self.proxy.install_blob(blob),
             description="indexing the catalog for search",
         )
 

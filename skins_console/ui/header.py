@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.money import format_cents
-from skins_console.core.records import ProfileRecord
 from skins_console.ui.theme import Theme, current_theme
+
+if TYPE_CHECKING:  # an annotation only: core.records is not needed for the first paint
+    from skins_console.core.records import ProfileRecord
 
 SANDBOX_TEXT = "SANDBOX — demo money, no real trades"
 

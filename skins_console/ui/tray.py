@@ -9,13 +9,16 @@ View menu ("Recent notifications").
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from skins_console.resources import app_icon_paths
-from skins_console.services.notification_service import Notification
+
+if TYPE_CHECKING:  # app_icon() runs before the window's first paint; the services after it
+    from skins_console.services.notification_service import Notification
 
 HISTORY = 30
 MESSAGE_MS = 8000

@@ -62,7 +62,11 @@ class WindowController(QObject):
     def _build_tabs(self) -> None:
         b, runner = self.backend, self.runner
         self.catalog = CatalogTab(
-            runner, load_cached=b.cached_catalog, fetch=b.fetch_catalog, thumbnails=self.thumbnails
+            runner,
+            load_cached=b.cached_catalog,
+            fetch=b.fetch_catalog,
+            store=b.store_catalog,
+            thumbnails=self.thumbnails,
         )
         self.orders = OrdersTab(
             runner,

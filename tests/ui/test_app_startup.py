@@ -41,7 +41,8 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         await wait_for(lambda: _windows(MainWindow), timeout=30)
         (window,) = _windows(MainWindow)
         session = sessions[0]
-        assert window.sandbox_stripe.isVisible()
+        # The window paints first, empty; the stripe comes with the opened sandbox profile.
+        await wait_for(lambda: window.sandbox_stripe.isVisible(), timeout=30)
         await wait_for(lambda: session.controller.catalog.model.rowCount() > 0, timeout=30)
         assert session.ctx.profile.is_sandbox and session.lock.held
         # Demo mode is for this run: the stored active profile is not switched to it.
@@ -108,7 +109,8 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
         dialog.save_button.click()
         await wait_for(lambda: _windows(MainWindow), timeout=20)
         (window,) = _windows(MainWindow)
-        assert "shop" in window.windowTitle() and not window.sandbox_stripe.isVisible()
+        await wait_for(lambda: "shop" in window.windowTitle(), timeout=20)
+        assert not window.sandbox_stripe.isVisible()
         assert (
             SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY)
             == sandbox.config.skinslink_api_key

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from skins_console.core.models import Catalog, CatalogItem, utcnow
+from skins_console.core.money import format_cents
 from skins_console.ui.catalog_model import (
     COL_FLOAT,
     COL_NAME,
@@ -128,7 +129,7 @@ def test_sort_uses_raw_values_and_keeps_mapping(models):
 
 def test_columns_build_tolerates_missing_fields():
     columns = CatalogColumns.build([CatalogItem("x", "Weird thing", 0)])
-    assert columns.float_text == [""] and columns.wears == [""] and columns.seeds == [-1]
+    assert columns.float_text(0) == "" and columns.wears == [""] and columns.seeds == [-1]
 
 
 def test_pale_rarity_colours_are_darkened_on_light_theme():
@@ -158,7 +159,7 @@ def test_key_blob_search_matches_the_full_pass(models):
 def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
     import random
 
-    from skins_console.ui import catalog_model
+    from skins_console.ui import catalog_columns as catalog_model
     from skins_console.ui.catalog_model import ascending_rows
 
     rng = random.Random(7)
@@ -182,7 +183,7 @@ def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
 def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch):
     import weakref
 
-    from skins_console.ui import catalog_model
+    from skins_console.ui import catalog_columns as catalog_model
     from skins_console.ui.catalog_model import CatalogColumns, CatalogModel, release_in_steps
 
     class Tracked(dict):  # CatalogItem.raw: a weakref tells when the item is gone
@@ -204,3 +205,89 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
     release_in_steps(previous)
     assert len(previous) == 0 and previous.orders == {} and previous.names == []
     assert all(w() is None for w in watchers)  # nothing else held the old items
+
+
+def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
+    """The decoder's rows and CatalogItems give the same columns, and the incremental
+    build (cached names, bisected wear bands) agrees with the per-item definitions."""
+    import json
+
+    from skins_console.api.catalog_decode import decode_catalog
+    from skins_console.core.cs2 import normalise_color, wear_for_float
+    from skins_console.ui.catalog_columns import _MARKS, CatalogColumns
+
+    entries = []
+    for n in range(400):
+        entries.append(
+            {
+                "id": f"id-{n}",
+                "marketHashName": [
+                    "★ Karambit | Doppler (Factory New)",
+                    "StatTrak™ AK-47 | Redline (Field-Tested)",
+                    "Souvenir AWP | Safari Mesh (Battle-Scarred)",
+                    "Sticker | Crown (Foil)",
+                ][n % 4],
+                "price": 5 + n * 37,
+                "currency": "USD" if n % 7 else "EUR",
+                "phase": None,
+                "floatValue": [None, "0.07", "0.0699999999", "0.15", "0.38", "0.45", "1", "0"][
+                    n % 8
+                ],
+                "paintIndex": [418, 415, None, 7][n % 4],
+                "paintSeed": None if n % 5 == 0 else n,
+                "rarityColor": [None, "EB4B4B", "#4b69ff", "junk"][n % 4],
+                "imageUrl": None if n % 3 == 0 else f"http://x/{n}.png",
+            }
+        )
+    decoded = decode_catalog(json.dumps({"items": entries}).encode()).items
+    items = list(decoded)
+    fast, slow = CatalogColumns.build(decoded), CatalogColumns.build(items)
+    for name in ("ids", "names", "keys", "prices", "floats", "wears", "kinds", "flags",
+                 "marks", "phases", "seeds", "colors", "images"):  # fmt: skip
+        assert getattr(fast, name) == getattr(slow, name), name
+    for row, item in enumerate(items):
+        assert fast.wears[row] == (
+            wear_for_float(item.float_value) or item.name_parts.exterior or ""
+        )
+        assert fast.colors[row] == normalise_color(item.rarity_color, item.name_parts.quality_color)
+        assert fast.price_text(row) == format_cents(item.price_cents, item.currency)
+        assert fast.float_text(row) == CatalogItem.float_text(item.float_value)
+        assert fast.marks[row] == _MARKS[fast.flags[row]]
+        assert fast.phases[row] == (item.display_phase or "")
+        assert fast.kinds[row] == item.name_parts.kind
+        seed = "" if item.paint_seed is None else item.paint_seed
+        assert fast.keys[row] == f"{item.market_hash_name} {fast.phases[row]} {seed}".lower()
+
+
+def test_work_on_replaced_columns_waits_for_or_skips_their_release():
+    import threading
+
+    from skins_console.ui.catalog_columns import CatalogColumns, KeyBlob, release_in_steps
+
+    columns = CatalogColumns.build(ITEMS)
+    started, go_on, results = threading.Event(), threading.Event(), []
+
+    def slow_index(order, keys):
+        started.set()
+        go_on.wait(5)
+        return KeyBlob(order, keys)
+
+    worker = threading.Thread(
+        target=lambda: results.append(
+            columns.guarded(slow_index, list(range(len(ITEMS))), columns.keys)
+        )
+    )
+    worker.start()
+    started.wait(5)
+    releaser = threading.Thread(target=release_in_steps, args=(columns,))
+    releaser.start()
+    releaser.join(0.2)
+    assert releaser.is_alive() and len(columns) == len(ITEMS)  # waits for the index build
+    go_on.set()
+    worker.join(5)
+    releaser.join(5)
+    assert isinstance(results[0], KeyBlob) and len(columns) == 0
+    # Afterwards, work on the released columns is skipped, not run on emptied lists.
+    assert columns.guarded(KeyBlob, [0], columns.keys) is None
+    columns.compute_orders()  # no IndexError
+    assert columns.orders == {}

@@ -1,0 +1,496 @@
+"""The catalog's columns: flat per-row lists built for 100,000 items, and the row orders,
+filters and search index computed over them. Pure Python, no Qt: built in worker threads.
+
+Everything a row is filtered, sorted or searched by is precomputed once per refresh into
+flat lists (:class:`CatalogColumns`); what is only displayed (price and float texts, the
+rarity colour) is derived when a row is painted. The build works column by column with
+C-level passes (``map``/``attrgetter``, comprehensions of plain lookups) and caches what
+depends on a market hash name or a price across refreshes, so a refresh only parses the
+names it has not seen before (``_NAMES``): the column build is incremental.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+import threading
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
+from decimal import Decimal
+from heapq import merge
+from itertools import accumulate, compress, islice, repeat
+from operator import and_, attrgetter, contains, ge, le, not_
+from time import sleep
+from typing import Any, TypeVar
+
+from skins_console.core.catalog_rows import CatalogRows
+from skins_console.core.cs2 import (
+    DOPPLER_PHASES,
+    WEAR_BANDS,
+    normalise_color,
+    split_market_hash_name,
+    wear_for_float,
+)
+from skins_console.core.models import CatalogItem
+from skins_console.core.money import format_cents
+
+T = TypeVar("T")
+
+COL_THUMB, COL_NAME, COL_MARKS, COL_PHASE, COL_FLOAT, COL_WEAR, COL_SEED, COL_PRICE = range(8)
+HEADERS = ("", "Name", "Marks", "Phase", "Float", "Wear", "Seed", "Price")
+KINDS = ("Knife", "Gloves", "Weapon", "Sticker", "Agent", "Other")
+
+STAR, STATTRAK, SOUVENIR = 1, 2, 4
+_SORT_BY_COLUMN = {
+    COL_THUMB: "names",
+    COL_NAME: "names",
+    COL_MARKS: "marks",
+    COL_PHASE: "phases",
+    COL_FLOAT: "floats",
+    COL_WEAR: "floats",
+    COL_SEED: "seeds",
+    COL_PRICE: "prices",
+}
+_SORT_LISTS = tuple(sorted(set(_SORT_BY_COLUMN.values())))
+_NO_FLOAT = 2.0  # sorts after every real float
+
+
+@dataclass(frozen=True, slots=True)
+class NameInfo:
+    """What a market hash name says, for the columns (cached per name: see ``_NAMES``)."""
+
+    exterior: str  # full exterior name in the name, or ""
+    kind: str
+    flags: int  # STAR | STATTRAK | SOUVENIR
+    quality_color: str
+    key: str  # the lower-case name, the start of the row's search key
+
+
+def name_info(name: str) -> NameInfo:
+    parts = split_market_hash_name(name)
+    flags = (
+        (STAR if parts.star else 0)
+        | (STATTRAK if parts.stattrak else 0)
+        | (SOUVENIR if parts.souvenir else 0)
+    )
+    return NameInfo(parts.exterior or "", parts.kind, flags, parts.quality_color, name.lower())
+
+
+#: market hash name → NameInfo, kept across refreshes (a catalog repeats a few thousand
+#: names; a refresh parses only the new ones). Bounded: cleared when it grows past this.
+_NAMES: dict[str, NameInfo] = {}
+_NAMES_MAX = 200_000
+#: the same for rarity colour strings → normalised "#rrggbb" (or "" when not a colour)
+_COLORS: dict[Any, str] = {}
+
+_ZERO, _ONE = Decimal(0), Decimal(1)
+#: upper bounds of the wear bands but the last, and the band names (core.cs2.WEAR_BANDS)
+_WEAR_BOUNDS = [band[3] for band in WEAR_BANDS[:-1]]
+_WEAR_NAMES = [band[0] for band in WEAR_BANDS]
+
+
+def _wear(value: Decimal | None, exterior: str) -> str:
+    """``wear_for_float(value) or exterior``, by bisection over the contiguous bands."""
+    if value is None:
+        return exterior
+    if _ZERO <= value <= _ONE:
+        return _WEAR_NAMES[bisect_right(_WEAR_BOUNDS, value)]
+    return wear_for_float(value) or exterior
+
+
+@dataclass(slots=True)
+class CatalogColumns:
+    """Flat per-row data; row ``i`` of every list describes ``items[i]``."""
+
+    items: Sequence[CatalogItem] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # lowercase search text
+    prices: list[int] = field(default_factory=list)
+    currencies: list[str] = field(default_factory=list)
+    float_values: list[Decimal | None] = field(default_factory=list)  # exact, for display
+    floats: list[float] = field(default_factory=list)  # for sorting and the float bar
+    wears: list[str] = field(default_factory=list)  # full exterior name or ""
+    kinds: list[str] = field(default_factory=list)
+    flags: bytearray = field(default_factory=bytearray)
+    marks: list[str] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    #: per sort-key list name, the ascending row order (computed off the GUI thread)
+    orders: dict[str, list[int]] = field(default_factory=dict)
+    #: held by worker threads reading these columns and by release_in_steps, which empties
+    #: them: a sort order or search index still being built for a replaced catalog must
+    #: not see its lists shrink under it
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    released: bool = False
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(cls, items: Sequence[CatalogItem]) -> CatalogColumns:
+        """Pure Python, no Qt: safe to run in a worker thread (``asyncio.to_thread``).
+
+        ``items`` is a catalog as decoded (:class:`CatalogRows`: its rows are read as they
+        are, no CatalogItem is built) or any sequence of CatalogItems (the offline copy)."""
+        rows = items.rows if isinstance(items, CatalogRows) else list(items)
+        c = cls(items=items)
+
+        def column(name: str) -> list[Any]:
+            return list(map(attrgetter(name), rows))
+
+        c.ids = column("id")
+        names = c.names = column("market_hash_name")
+        c.prices = column("price_cents")
+        c.currencies = column("currency")
+        float_values = c.float_values = column("float_value")
+        if len(_NAMES) > _NAMES_MAX:
+            _NAMES.clear()
+        for name in set(names).difference(_NAMES):
+            # A copy of the name as the key: the catalog's own string would keep the
+            # memory block it sits in alive after the catalog is freed (fragmentation).
+            _NAMES[(" " + name)[1:]] = name_info(name)
+        infos = list(map(_NAMES.__getitem__, names))
+        exteriors = list(map(attrgetter("exterior"), infos))
+        c.kinds = list(map(attrgetter("kind"), infos))
+        c.flags = bytearray(map(attrgetter("flags"), infos))
+        c.marks = list(map(_MARKS.__getitem__, c.flags))
+        doppler = DOPPLER_PHASES.get
+        c.phases = phases = [
+            phase or doppler(index) or ""  # type: ignore[arg-type]
+            for phase, index in zip(column("phase"), column("paint_index"))
+        ]
+        seeds = column("paint_seed")
+        c.keys = [
+            f"{key} {phase.lower()} {'' if seed is None else seed}"
+            for key, phase, seed in zip(map(attrgetter("key"), infos), phases, seeds)
+        ]
+        c.seeds = [-1 if seed is None else seed for seed in seeds]
+        c.floats = [_NO_FLOAT if value is None else float(value) for value in float_values]
+        c.wears = list(map(_wear, float_values, exteriors))
+        rarities = column("rarity_color")
+        for rarity in set(rarities).difference(_COLORS):
+            key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
+            _COLORS[key] = normalise_color(rarity, "")
+        c.colors = [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
+        c.images = [url or "" for url in column("image_url")]
+        return c
+
+    def price_text(self, row: int) -> str:
+        return format_cents(self.prices[row], self.currencies[row])
+
+    def float_text(self, row: int) -> str:
+        return CatalogItem.float_text(self.float_values[row])
+
+    def compute_orders(self, names: Sequence[str] = _SORT_LISTS) -> None:
+        """The ascending row order of each sort-key list in ``names`` not yet computed."""
+        self.guarded(self._compute_orders, names)
+
+    def _compute_orders(self, names: Sequence[str]) -> None:
+        for name in names:
+            if name not in self.orders:
+                self.orders[name] = ascending_rows(getattr(self, name))
+
+    def complete(self) -> None:
+        """Worker thread, once the rows are shown: every sort order (a header click then
+        only reorders), then the raw JSON of a decoded catalog compacted."""
+        self.guarded(self._complete)
+
+    def _complete(self) -> None:
+        self._compute_orders(_SORT_LISTS)
+        if isinstance(self.items, CatalogRows):
+            self.items.compact()
+            return_freed_memory()  # the uncompressed text, freed in a worker's heap
+
+    def guarded(self, work: Callable[..., T], *args: Any) -> T | None:
+        """``work(*args)`` in a worker thread while these columns are alive; None once
+        they have been released (a newer catalog replaced them)."""
+        with self.lock:
+            return None if self.released else work(*args)
+
+    def sort_list(self, column: int) -> str:
+        return _SORT_BY_COLUMN[column]
+
+
+_SORT_RUN = 4096
+_MERGE_IN_C = 16_384
+
+
+def ascending_rows(keys: list) -> list[int]:
+    """``sorted(range(len(keys)), key=keys.__getitem__)``, in steps that let go of the GIL.
+
+    One ``sorted`` call is one C call: over 100k names it holds the GIL for ~70 ms, and the
+    GUI thread, which needs the GIL for every paint and timer, stalls that long while the
+    catalog is built in a worker thread. Short runs are sorted in C, merged pairwise in C
+    (timsort merges two sorted runs in linear time) while they are small, and the last
+    few large runs merged by ``heapq.merge``, which is Python code the interpreter can
+    interrupt. Ties keep row order, as with one stable sort.
+    """
+    get = keys.__getitem__
+    n = len(keys)
+    # Every order sorts the same int objects (slices of one list share them): six orders
+    # of 100k rows then hold 0.8 MB of pointers each instead of 3.6 MB of new ints.
+    numbers = _row_numbers(n)
+    runs = [sorted(numbers[start : start + _SORT_RUN], key=get) for start in range(0, n, _SORT_RUN)]
+    while len(runs) > 1 and len(runs[0]) < _MERGE_IN_C:
+        runs = [
+            sorted(runs[i] + runs[i + 1], key=get) if i + 1 < len(runs) else runs[i]
+            for i in range(0, len(runs), 2)
+        ]
+    if len(runs) == 1:
+        return runs[0]
+    return list(merge(*runs, key=get)) if runs else []
+
+
+_ROW_NUMBERS: list[int] = []
+
+
+def _row_numbers(n: int) -> list[int]:
+    """``list(range(n))``, the same int objects for every caller (grown as needed)."""
+    global _ROW_NUMBERS
+    if len(_ROW_NUMBERS) < n:
+        _ROW_NUMBERS = list(range(max(n, 2 * len(_ROW_NUMBERS))))
+    return _ROW_NUMBERS if len(_ROW_NUMBERS) == n else _ROW_NUMBERS[:n]
+
+
+#: list entries dropped per step by release_in_steps
+_RELEASE_STEP = 2000
+
+
+def release_in_steps(columns: CatalogColumns) -> None:
+    """Free a replaced catalog a slice at a time; meant for a worker thread.
+
+    Freeing 100k items (each with its raw JSON dict) when the last reference goes is one
+    chain of C deallocations, 50-100 ms during which no other thread runs Python: on the
+    GUI thread, or in a worker holding the GIL, the window would stall. Dropping slices of
+    each list lets the interpreter hand the GIL over between them. Only the lists are
+    emptied; items still referenced elsewhere (a selection, an open sell dialog) live on.
+    """
+    with columns.lock:  # waits for a sort order or search index still being built
+        columns.released = True
+    lists = [
+        value
+        for value in (getattr(columns, f.name) for f in dc_fields(columns))
+        if isinstance(value, list)
+    ]
+    lists += columns.orders.values()
+    if isinstance(columns.items, CatalogRows):  # its rows, and the raw JSON they hold
+        lists += columns.items.lists()
+    columns.orders = {}
+    for values in lists:
+        while values:
+            del values[-_RELEASE_STEP:]
+            sleep(0)  # hand the GIL to the GUI thread if it waits
+    return_freed_memory()
+
+
+def return_freed_memory() -> None:
+    """Hand memory the freed catalog leaves in the C heap back to the OS (glibc only).
+
+    The catalog is decoded and built in worker threads, whose allocations land in
+    glibc's per-thread heaps; freed, they stay with the process (100+ MB after a few
+    refreshes) until ``malloc_trim`` releases the free pages. A foreign call through
+    ctypes lets go of the GIL, so this does not stall the GUI thread."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_TRIM: list[Any] = []
+
+
+def _malloc_trim() -> Any:
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                trim = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # musl, or no glibc: nothing to trim
+                trim = None
+        _TRIM.append(trim)
+    return _TRIM[0]
+
+
+_MARKS = {
+    flags: " ".join(
+        text
+        for bit, text in ((STAR, "★"), (STATTRAK, "StatTrak™"), (SOUVENIR, "Souvenir"))
+        if flags & bit
+    )
+    for flags in range(8)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFilter:
+    text: str = ""
+    wears: frozenset[str] = frozenset()  # exterior names; empty = any
+    kinds: frozenset[str] = frozenset()  # KINDS; empty = any
+    #: each of STAR/STATTRAK/SOUVENIR: None = don't care, True = must have, False = must not
+    star: bool | None = None
+    stattrak: bool | None = None
+    souvenir: bool | None = None
+    min_cents: int | None = None
+    max_cents: int | None = None
+
+    def narrows(self, previous: CatalogFilter) -> bool:
+        """True if every row this filter accepts was accepted by ``previous`` (typing on)."""
+        return self.text.startswith(previous.text) and (
+            self.wears,
+            self.kinds,
+            self.star,
+            self.stattrak,
+            self.souvenir,
+            self.min_cents,
+            self.max_cents,
+        ) == (
+            previous.wears,
+            previous.kinds,
+            previous.star,
+            previous.stattrak,
+            previous.souvenir,
+            previous.min_cents,
+            previous.max_cents,
+        )
+
+
+#: above this many occurrences a blob search costs more than one pass over every key
+#: narrow the shown rows only while they are under 1/_NARROW_FRACTION of all rows
+_NARROW_FRACTION = 4
+_BLOB_STEP = 8192  # keys per C call while a KeyBlob is built
+_BLOB_MAX_HITS = 12_000
+
+
+class KeyBlob:
+    """The search keys of one row order joined into one string, for C-speed substring search.
+
+    ``str.find`` over one 4 MB string finds a selective word ("karambit") in about a
+    millisecond, where testing 100k separate keys takes 20-30 ms; each hit is mapped back to
+    its row with a bisect over the key start offsets. Keys never contain a newline (the
+    separator) and search words never contain whitespace, so a hit never spans two keys.
+    """
+
+    def __init__(self, order: list[int], keys: list[str]) -> None:
+        """``keys[row]`` is the search key of source ``row`` (``CatalogColumns.keys``)."""
+        self.order = order
+        # Built in slices: it runs in a worker thread, and each C call (a join, a map over
+        # 100k keys) holds the GIL, and with it the GUI thread, until it returns.
+        #
+        # ``keys`` are the same keys again, as new strings allocated one after another in
+        # row order: a full pass (a word too common for the blob) then reads memory in
+        # sequence. Over the columns' keys, allocated in catalog order and read in (say)
+        # name order, the same pass is 2-3 times slower from cache misses alone.
+        in_order: list[str] = []
+        parts: list[str] = []
+        starts = [0]
+        for first in range(0, len(order), _BLOB_STEP):
+            chunk = list(map(str.lower, map(keys.__getitem__, order[first : first + _BLOB_STEP])))
+            in_order += chunk
+            parts.append("\n".join(chunk))
+            # Offsets of each key: len + 1 (the separator), summed; C iterators throughout.
+            starts += islice(
+                accumulate(map((1).__add__, map(len, chunk)), initial=starts[-1]), 1, None
+            )
+            sleep(0)  # hand the GIL to the GUI thread if it waits
+        self.keys = in_order
+        self.text = "\n".join(parts)
+        self.starts = starts
+
+    def rows_containing(self, word: str) -> list[int] | None:
+        """Rows (in order) whose key contains ``word``; None when a full pass is cheaper."""
+        text, starts, order = self.text, self.starts, self.order
+        if len(word) == 1 or text.count(word) > _BLOB_MAX_HITS:
+            return None
+        rows: list[int] = []
+        position = text.find(word)
+        while position != -1:
+            index = bisect_right(starts, position) - 1
+            rows.append(order[index])
+            position = text.find(word, starts[index + 1])  # next key: one hit per row
+        return rows
+
+
+def filter_rows(
+    columns: CatalogColumns,
+    candidates: list[int],
+    flt: CatalogFilter,
+    candidate_keys: list[str] | None = None,
+    blob: KeyBlob | None = None,
+) -> list[int]:
+    """The rows of ``candidates`` (in order) that ``flt`` accepts.
+
+    Each criterion is one pass built from ``map``/``compress`` over the precomputed
+    columns, so the per-row work runs in C: about 3 ms per pass over 100,000 rows, where a
+    Python-level comprehension takes 10-15 ms and ``filterAcceptsRow`` 200 ms.
+    """
+    rows = candidates
+    keys = columns.keys
+    for n, word in enumerate(flt.text.lower().split()):
+        if n == 0 and blob is not None:
+            found = blob.rows_containing(word)
+            if found is not None:
+                rows = found
+                continue
+        # ``candidate_keys[i]`` is the key of ``candidates[i]``: the first word needs no
+        # lookups at all (a third faster on the full 100k).
+        row_keys = (
+            candidate_keys if n == 0 and candidate_keys is not None else map(keys.__getitem__, rows)
+        )
+        rows = list(compress(rows, map(contains, row_keys, repeat(word))))
+    if flt.wears:
+        rows = list(
+            compress(rows, map(flt.wears.__contains__, map(columns.wears.__getitem__, rows)))
+        )
+    if flt.kinds:
+        rows = list(
+            compress(rows, map(flt.kinds.__contains__, map(columns.kinds.__getitem__, rows)))
+        )
+    flags = columns.flags
+    for bit, wanted in ((STAR, flt.star), (STATTRAK, flt.stattrak), (SOUVENIR, flt.souvenir)):
+        if wanted is None:
+            continue
+        has_bit = map(and_, map(flags.__getitem__, rows), repeat(bit))
+        rows = list(compress(rows, has_bit) if wanted else compress(rows, map(not_, has_bit)))
+    prices = columns.prices
+    if flt.min_cents is not None:
+        rows = list(compress(rows, map(le, repeat(flt.min_cents), map(prices.__getitem__, rows))))
+    if flt.max_cents is not None:
+        rows = list(compress(rows, map(ge, repeat(flt.max_cents), map(prices.__getitem__, rows))))
+    return rows if isinstance(rows, list) else list(rows)
+
+
+def sorted_rows(columns: CatalogColumns, column: int) -> list[int]:
+    """Ascending row order for ``column`` (precomputed when the columns were built)."""
+    name = _SORT_BY_COLUMN[column]
+    order = columns.orders.get(name)
+    if order is None or len(order) != len(columns.ids):
+        order = columns.orders[name] = ascending_rows(getattr(columns, name))
+    return order
+
+
+@dataclass(slots=True)
+class PreparedOrder:
+    """A row order with its search keys and index, computed before the columns are shown."""
+
+    columns: CatalogColumns
+    sort_column: int
+    descending: bool
+    order: list[int]
+    order_keys: list[str]
+    blob: KeyBlob
+
+
+def prepare_order(columns: CatalogColumns, sort_column: int, descending: bool) -> PreparedOrder:
+    """Pure Python, no Qt: for a worker thread, with the proxy's ``sort_state``."""
+    if 0 <= sort_column < len(HEADERS):
+        order = sorted_rows(columns, sort_column)
+        if descending:
+            order = order[::-1]
+    else:
+        order = list(range(len(columns.ids)))
+    blob = KeyBlob(order, columns.keys)
+    return PreparedOrder(columns, sort_column, descending, order, blob.keys, blob)

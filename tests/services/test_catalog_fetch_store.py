@@ -1,0 +1,30 @@
+"""A large catalog is shown before it is stored: ``fetch`` stores nothing, ``store`` writes
+the decoded rows as the offline copy, and the copy reads back as the same items."""
+
+from __future__ import annotations
+
+from skins_console.core.catalog_rows import CatalogRows
+from skins_console.services.catalog_service import CatalogService
+
+
+async def test_fetch_stores_nothing_and_store_keeps_the_decoded_rows(
+    services_ctx_factory, sandbox_factory
+):
+    box = sandbox_factory(catalog_size=6000)  # over 1 MB: decoded into rows
+    ctx = await services_ctx_factory(box)
+    service = CatalogService(ctx)
+    catalog = await service.fetch()
+    assert isinstance(catalog.items, CatalogRows) and len(catalog.items) == 6000
+    assert await ctx.catalog_cache.info("main") is None  # nothing written yet
+    await service.store(catalog)
+    info = await ctx.catalog_cache.info("main")
+    assert info is not None and info.item_count == 6000
+    cached = await service.cached()
+    assert cached is not None
+    by_id = {item.id: item for item in catalog.items}
+    assert len(cached.items) == 6000
+    for item in cached.items:
+        fresh = by_id[item.id]
+        # The offline copy keeps every field but the raw JSON (see the repository).
+        assert item == fresh, item.id
+        assert item.float_value == fresh.float_value and item.currency == fresh.currency
