@@ -16,14 +16,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: items this helper already sold: SkinsNode may list a sold copy for up to 30 s (its read
+#: cache), so a second sale in a row must pick another item
+_SOLD: set[str] = set()
+
+
 async def place_order(ctx, sandbox, outcome: str, *, prefix: str = "mon") -> str:
-    """Sell the first catalog item through the checkout service, its fate scripted."""
+    """Sell the first unsold catalog item through the checkout service, its fate scripted."""
     catalog = await CatalogService(ctx).refresh()
+    item = next(i for i in catalog.items if i.id not in _SOLD)
+    _SOLD.add(item.id)
     external_id = f"{prefix}-{utcnow().timestamp():.6f}"
     sandbox.script_order(external_id, outcome)
     result = await CheckoutService(ctx).checkout(
         CheckoutRequest(
-            catalog_item_id=catalog.items[0].id, trade_url=make_trade_url(), external_id=external_id
+            catalog_item_id=item.id, trade_url=make_trade_url(), external_id=external_id
         )
     )
     assert result.ok, result.message

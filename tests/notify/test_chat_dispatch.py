@@ -29,7 +29,10 @@ def note(n: int, kind: str = "order_completed") -> Notification:
 @pytest.fixture(autouse=True)
 def _capture_http_logs(caplog):
     # httpx logs every request URL at INFO: exactly the line that would carry the token.
+    # The app's logging set-up quiets httpx to WARNING; an earlier test may have run it.
     caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
 
 
 def _no_secret(caplog, *texts: str) -> None:
