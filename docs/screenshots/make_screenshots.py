@@ -25,7 +25,8 @@ from pathlib import Path
 os.environ.setdefault("QT_API", "pyside6")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-OUT = Path(__file__).resolve().parent
+OUT = Path(os.environ.get("SHOTS_OUT") or Path(__file__).resolve().parent)
+SIZE = tuple(int(v) for v in os.environ.get("SHOTS_SIZE", "1400x860").split("x"))
 
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -68,7 +69,7 @@ async def _settle(app: QApplication, seconds: float = 0.4) -> None:
 def _grab(widget, name: str) -> Path:
     path = OUT / name
     widget.grab().save(str(path), "PNG")
-    print("wrote", path.relative_to(ROOT))
+    print("wrote", path)
     return path
 
 
@@ -110,7 +111,7 @@ async def main(app: QApplication) -> None:
     window = MainWindow(backend, runner=runner, presenter=presenter, themes=themes)
     presenter.attach(window)
     controller = WindowController(window, backend)
-    window.resize(1400, 860)
+    window.resize(*SIZE)
     window.show()
     controller.start()
     try:

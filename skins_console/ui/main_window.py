@@ -6,8 +6,15 @@ import base64
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -47,6 +54,17 @@ SHORTCUTS = (
     ("Ctrl+Q", "Quit"),
 )
 _STATE_VERSION = 1
+#: the size a first start asks for; a smaller screen gets its whole available area
+PREFERRED_SIZE = QSize(1280, 820)
+
+
+def clamp_to_screen(rect: QRect, screen: QRect) -> QRect:
+    """``rect`` moved (and shrunk only if it must) so that it lies inside ``screen``."""
+    width = min(rect.width(), screen.width())
+    height = min(rect.height(), screen.height())
+    x = min(max(rect.x(), screen.x()), screen.x() + screen.width() - width)
+    y = min(max(rect.y(), screen.y()), screen.y() + screen.height() - height)
+    return QRect(x, y, width, height)
 
 
 class MainWindow(QMainWindow):
@@ -90,12 +108,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.sandbox_stripe)
         self.header = Header()
         layout.addWidget(self.header)
-        banner_box = QWidget()
-        banner_layout = QVBoxLayout(banner_box)
-        banner_layout.setContentsMargins(8, 0, 8, 0)
-        self.banner = Banner()
-        banner_layout.addWidget(self.banner)
-        layout.addWidget(banner_box)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
@@ -107,8 +119,16 @@ class MainWindow(QMainWindow):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(self.empty_label, "Welcome")
-        self.statusBar().showMessage("Ready")
-        self.resize(1280, 820)
+        # The banner's fixed place: the status bar row, always one banner high, so showing
+        # or clearing a banner never moves the tabs.
+        self.banner = Banner()
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        status.setFixedHeight(Banner.row_height() + 4)
+        status.addPermanentWidget(self.banner, 1)
+        status.showMessage("Ready")
+        self.resize(PREFERRED_SIZE)
+        self.fit_to_screen()
 
     def set_tabs(self, catalog, orders, wallet, quote) -> None:
         self.tabs.clear()
@@ -326,9 +346,26 @@ class MainWindow(QMainWindow):
             return False
         restored = self.restoreGeometry(QByteArray(geometry))
         self.restoreState(QByteArray(state))
+        # Saved on another monitor, a bigger screen or by an older version that grew the
+        # window: it must open whole on the screen it lands on.
+        self.fit_to_screen()
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
         return restored
+
+    def fit_to_screen(self) -> None:
+        """Move (and if need be shrink) the window inside the screen it is on."""
+        frame = self.frameGeometry()
+        screen = QGuiApplication.screenAt(frame.center()) or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        inner = self.geometry()
+        left, top = inner.x() - frame.x(), inner.y() - frame.y()
+        right = frame.right() - inner.right()
+        bottom = frame.bottom() - inner.bottom()
+        target = clamp_to_screen(frame, screen.availableGeometry())
+        if target != frame:
+            self.setGeometry(target.adjusted(left, top, -right, -bottom))
 
     # --- closing -------------------------------------------------------------------------
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -67,8 +70,20 @@ class OrderDetails(QWidget):
         self._build()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
+        # The details scroll inside their pane: a long record never makes the window
+        # taller or wider than the screen.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        content = QWidget()
+        scroll.setWidget(content)
+        self._scroll, self._content = scroll, content
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 0, 6, 0)
         head = QHBoxLayout()
         self.title = QLabel("Select an order or deposit to see its details.")
         self.title.setWordWrap(True)
@@ -105,6 +120,8 @@ class OrderDetails(QWidget):
             ("bot", "Bot", False),
         ):
             value = QLabel("—")
+            # Ids stay whole (they are copied); sentences wrap inside the pane.
+            value.setWordWrap(key in ("deadline", "checked", "bot"))
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
@@ -119,14 +136,16 @@ class OrderDetails(QWidget):
             self.form.addRow(label, row)
         layout.addLayout(self.form)
 
-        actions = QHBoxLayout()
+        actions = QGridLayout()
         self.recheck_button = QPushButton("Re-check now")
         self.open_trade_button = QPushButton("Open trade URL")
         self.open_profile_button = QPushButton("Open Steam profile")
-        for button in (self.recheck_button, self.open_trade_button, self.open_profile_button):
+        for n, button in enumerate(
+            (self.recheck_button, self.open_trade_button, self.open_profile_button)
+        ):
             button.setEnabled(False)
-            actions.addWidget(button)
-        actions.addStretch(1)
+            actions.addWidget(button, n // 2, n % 2)
+        actions.setColumnStretch(2, 1)
         layout.addLayout(actions)
         self.recheck_button.clicked.connect(self._on_recheck_clicked)
         self.open_trade_button.clicked.connect(self._on_open_trade_clicked)
@@ -135,6 +154,7 @@ class OrderDetails(QWidget):
         layout.addWidget(QLabel("Timeline"))
         self.timeline = QTextBrowser()
         self.timeline.setOpenLinks(False)
+        self.timeline.setMinimumHeight(120)
         layout.addWidget(self.timeline, 1)
 
         layout.addWidget(QLabel("Add a note (kept in the timeline)"))
@@ -152,6 +172,11 @@ class OrderDetails(QWidget):
         note_row.addWidget(self.note_button)
         layout.addLayout(note_row)
         self.note_button.clicked.connect(self._on_note_clicked)
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the content needs (the pane scrolls vertically, never sideways)."""
+        extent = self._scroll.verticalScrollBar().sizeHint().width()
+        return QSize(self._content.minimumSizeHint().width() + extent + 2, 120)
 
     # --- content -------------------------------------------------------------------------
 

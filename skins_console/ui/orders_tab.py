@@ -141,9 +141,11 @@ class OrdersTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_ITEMS, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        # Item(s) keeps a readable width when the details pane opens (a stretched section
+        # would shrink to "D…"); the table scrolls sideways instead.
         for column, width in (
+            (COL_ITEMS, 220),
             (COL_PROVIDER, 82),
             (COL_ID, 175),
             (COL_BUYER, 140),
@@ -158,6 +160,7 @@ class OrdersTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
+        splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([900, 400])

@@ -114,7 +114,7 @@ class WalletTab(QWidget):
         self.series.attachAxis(self.y_axis)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(220)
+        self.chart_view.setMinimumHeight(140)
         self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
         self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
