@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from skins_console.ui.theme import Theme, current_theme
@@ -84,10 +85,16 @@ class Banner(QFrame):
         self.dismissed.emit()
 
     def apply_theme(self, theme: Theme) -> None:
-        tone = theme.color(self.tone)
-        background = tone.lighter(170) if not theme.dark else tone.darker(260)
+        tone, background = banner_colors(theme, self.tone)
         self.setStyleSheet(
             f"QFrame#banner {{ background: {background.name()}; border: 1px solid {tone.name()};"
             " border-radius: 6px; }"
             f" QFrame#banner QLabel {{ color: {theme.text}; }}"
         )
+
+
+def banner_colors(theme: Theme, tone_name: str) -> tuple[QColor, QColor]:
+    """(border, background) of a banner; its text is ``theme.text`` (AA on both themes)."""
+    tone = theme.color(tone_name)
+    background = tone.lighter(170) if not theme.dark else tone.darker(260)
+    return tone, background

@@ -29,6 +29,7 @@ from skins_console.services.explain import explain_deposit_failure, explain_orde
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import current_theme
 
 
 def _fmt(ts) -> str:
@@ -271,12 +272,13 @@ class OrderDetails(QWidget):
             return
         self.events = events
         lines = []
+        muted = current_theme().muted
         for event in events:
             change = ""
             if event.new_status:
                 change = f" <b>{_escape(event.old_status or '∅')} → {_escape(event.new_status)}</b>"
             lines.append(
-                f"<div><span style='color:gray'>{_fmt(event.at)}</span> "
+                f"<div><span style='color:{muted}'>{_fmt(event.at)}</span> "
                 f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>"
             )
         self.timeline.setHtml("".join(lines) or "<i>No events yet.</i>")
