@@ -118,6 +118,13 @@ def build_parser(*, sandbox_options: bool = True) -> argparse.ArgumentParser:
         help="start the desktop app in demo mode on a local sandbox",
     )
     parser.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="N",
+        help="with --sandbox: run the demo clock N times faster (default: real time)",
+    )
+    parser.add_argument(
         "--selftest",
         action="store_true",
         help="check the installation (packaging smoke test) and exit",
@@ -393,8 +400,9 @@ class Cli:
         scale = self.args.time_scale
         if scale is None:
             env = os.environ.get(TIME_SCALE_ENV)
-            scale = float(env) if env else 1.0
-        if not scale > 0:
+            # None: learnt from the profile's sandbox (real providers run at real time).
+            scale = float(env) if env else None
+        if scale is not None and not scale > 0:
             raise CliUsageError("--time-scale must be greater than zero")
         self.ctx = await AppContext.open(paths, profile=self.args.profile, time_scale=scale)
         if need_profile:

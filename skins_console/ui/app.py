@@ -26,7 +26,7 @@ import sys
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from skins_console.core.errors import SecretStoreError, UserFacingError
+from skins_console.core.errors import SecretStoreError, UserFacingError, ValidationError
 from skins_console.core.records import ProfileRecord
 from skins_console.store.secrets import (
     SecretStore,
@@ -43,7 +43,8 @@ from skins_console.ui.tray import app_icon
 log = logging.getLogger(__name__)
 
 SANDBOX_PROFILE = "sandbox"
-DEMO_SPEED = 10.0
+#: demo mode runs at real time: the quote's 5-minute lock lasts five minutes
+DEMO_SPEED = 1.0
 
 
 class GuiSession:
@@ -99,18 +100,19 @@ class GuiSession:
         self.lock = InstanceLock(paths.lock_file)
         self.lock.acquire()
         speed = float(getattr(args, "speed", None) or DEMO_SPEED)
+        if not speed > 0:
+            raise ValidationError("--speed must be greater than zero.", field="speed")
         time_scale = getattr(args, "time_scale", None)
         profile = getattr(args, "profile", None)
         if getattr(args, "sandbox", False):
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
             secrets = await demo_secret_store()
             self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
-            self.ctx = await AppContext.open(
-                paths, secrets=secrets, time_scale=time_scale or 1.0 / speed
-            )
+            # time_scale None: the context asks the sandbox how fast its clock runs.
+            self.ctx = await AppContext.open(paths, secrets=secrets, time_scale=time_scale)
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
-            self.ctx = await AppContext.open(paths, profile=profile, time_scale=time_scale or 1.0)
+            self.ctx = await AppContext.open(paths, profile=profile, time_scale=time_scale)
         return not (self.ctx.profile is None and not await self._first_run())
 
     async def _first_run(self) -> bool:
@@ -146,9 +148,11 @@ class GuiSession:
         self.window.show()
         self.controller.start()
         if self.in_memory_secrets:
+            # Demo mode needs no keyring: one short line; how to install one goes to the log
+            # (a real profile's dialog says it when it is needed).
+            log.info("no OS keyring for demo mode; real profiles need one: %s", install_hint())
             self.window.banner.show_message(
-                "No OS keyring is available, so the sandbox's demo credentials are kept in "
-                "memory for this run only. Real profiles need a keyring: " + install_hint(),
+                "Demo credentials are kept in memory for this run only (no system keyring).",
                 tone="info",
                 key="keyring",
             )

@@ -166,6 +166,7 @@ class WindowController(QObject):
     def show_profile(self, profile: ProfileRecord | None) -> None:
         sandbox = bool(profile and profile.is_sandbox)
         self.window.sandbox_stripe.setVisible(sandbox)
+        self.window.sandbox_stripe.set_clock_speed(1.0 / self.ctx.cadence.time_scale)
         title = "Skins Console"
         if profile is not None:
             title += f" — {profile.name}" + (" (SANDBOX)" if sandbox else "")
