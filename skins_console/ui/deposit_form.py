@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
+from skins_console.core.statuses import describe
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
@@ -55,6 +56,8 @@ class DepositForm(QGroupBox):
         self.quote: QuoteView | None = None
         self.result_record = None
         self.offer_expires_at: datetime | None = None
+        #: merchant tx id of the deposit that used this quote's lock (one deposit per lock)
+        self.used_by: str | None = None
         self._build()
         model.edited.connect(self._update_enabled)
         model.modelReset.connect(self._update_enabled)
@@ -118,6 +121,7 @@ class DepositForm(QGroupBox):
     def set_quote(self, quote: QuoteView | None) -> None:
         """A new quote: the typed trade URL stays, the outcome of a previous one goes."""
         self.quote = quote
+        self.used_by = getattr(quote, "used_by", None)
         self.error.hide()
         self._update_enabled()
 
@@ -128,6 +132,11 @@ class DepositForm(QGroupBox):
         problems = []
         if self.quote is None or self.quote.trade_id is None:
             problems.append("Get a locking quote first.")
+        elif self.used_by:
+            problems.append(
+                f"This quote's lock was used by deposit {self.used_by}: "
+                "get a new quote for another deposit."
+            )
         elif not self.lock_valid():
             problems.append(
                 "The quote's 5-minute lock expired: re-quote before creating the deposit."
@@ -200,6 +209,8 @@ class DepositForm(QGroupBox):
         self.result_record = record
         status = getattr(record, "status", "?")
         self.outcome_status.setText(status + (f" — {message}" if message else ""))
+        if status not in ("failed", "rejected"):
+            self.used_by = getattr(record, "merchant_tx_id", None) or "this quote"
         bot = getattr(record, "bot_name", None) or "—"
         if getattr(record, "bot_steam_id", None):
             bot += f" ({record.bot_steam_id})"
@@ -216,6 +227,17 @@ class DepositForm(QGroupBox):
         self.deposit_created.emit(record)
         self._update_enabled()
 
+    def show_tracked(self, record: Any) -> None:
+        """The tracker moved the deposit shown here: show its status now, as Orders does."""
+        shown = self.result_record
+        if shown is None or record.merchant_tx_id != getattr(shown, "merchant_tx_id", None):
+            return
+        self.result_record = record
+        self.outcome_status.setText(describe_deposit(record))
+        self.offer_expires_at = record.trade_offer_expiry_at or self.offer_expires_at
+        if record.trade_offer_id:
+            self.outcome_offer.setText(record.trade_offer_id)
+
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()
         self._update_enabled()
@@ -228,6 +250,11 @@ class DepositForm(QGroupBox):
         text = self.outcome_offer.text()
         if text and text != "—":
             QGuiApplication.clipboard().setText(text)
+
+
+def describe_deposit(record: Any) -> str:
+    """The status line of a tracked deposit, in the words the Orders details use."""
+    return f"{record.status} — {describe('skinslink', record.status)}"
 
 
 def describe_sum(quote: QuoteView) -> str:

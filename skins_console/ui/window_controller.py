@@ -266,10 +266,25 @@ class WindowController(QObject):
             self.window.header.set_synced(utcnow())
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
+            self._follow_quote_deposit({key for kind, key in batch if kind == change_bus.DEPOSIT})
         if change_bus.WALLET in kinds:
             self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
+
+    def _follow_quote_deposit(self, keys: set) -> None:
+        """The Quote tab's deposit panel follows the tracker, like the Orders tab."""
+        shown = self.quote.deposit.result_record
+        key = getattr(shown, "merchant_tx_id", None)
+        if key is None or key not in keys:
+            return
+        self.runner.spawn(
+            self.backend.load_changed(set(), {key}),
+            owner=self.window,
+            key="quote.deposit.follow",
+            on_success=lambda loaded: [self.quote.deposit.show_tracked(d) for d in loaded[1]],
+            description="reading the deposit's status",
+        )
 
     def _show_tracking_state(self) -> None:
         paused = self.backend.tracking.paused

@@ -62,11 +62,16 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         assert form.outcome_offer.text() not in ("", "—")
         assert form.outcome_bot.text() not in ("", "—")
         assert form.merchant_tx_id.text() != tx_id  # the next deposit gets its own id
+        # One deposit per lock: the button stays off and says why.
+        assert not form.send_button.isEnabled()
+        assert any(f"used by deposit {tx_id}" in p for p in form.problems())
 
         orders = s.controller.orders
         row = lambda: orders.model.row_for("skinslink", tx_id)  # noqa: E731
         await wait_for(lambda: row() is not None, timeout=10)
         await wait_for(lambda: orders.model.rows[row()].status == "hold", timeout=40)
+        # The Quote tab's panel follows the tracker: it says "hold" too.
+        await wait_for(lambda: form.outcome_status.text().startswith("hold"), timeout=10)
         # Let the sandbox's Steam hold end, then "Re-check now" from the details pane.
         sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 8 * 24 * 3600})
         assert orders.select("skinslink", tx_id)
