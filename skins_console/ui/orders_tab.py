@@ -44,6 +44,7 @@ from skins_console.ui.orders_model import (
 )
 from skins_console.ui.status_chip import StatusChipDelegate
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.wording import plural
 
 ALL_STATUSES = sorted(ORDER_KNOWN | DEPOSIT_KNOWN | ORDER_LOCAL | DEPOSIT_LOCAL)
 
@@ -283,9 +284,13 @@ class OrdersTab(QWidget):
     def _update_count(self, *_args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         attention = sum(1 for r in self.model.rows if r.attention_reason(self.model.now))
-        text = f"{shown} of {total} shown" if shown != total else f"{total} orders and deposits"
+        text = (
+            f"{shown:,} of {total:,} shown"
+            if shown != total
+            else plural(total, "order or deposit", "orders and deposits")
+        )
         if attention:
-            text += f" · {attention} need attention"
+            text += f" · {attention:,} need{'s' if attention == 1 else ''} attention"
         self.count_label.setText(text)
 
     # --- filters -------------------------------------------------------------------------

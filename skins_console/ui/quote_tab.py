@@ -42,6 +42,7 @@ from skins_console.ui.quote_model import (
 )
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+from skins_console.ui.wording import plural
 
 GAME_LABELS = {"csgo": "Counter-Strike 2", "rust": "Rust", "dota2": "Dota 2", "tf2": "TF2"}
 
@@ -195,9 +196,9 @@ class QuoteTab(QWidget):
                 raw = raw[:57] + "…"
             self.issues.addItem(f"Line {line.line_no}: {line.error}  ({raw})")
         self.issues.setVisible(bool(bad))
-        text = f"{len(valid):,} name(s) to quote"
+        text = plural(len(valid), "name") + " to quote"
         if bad:
-            text += f", {len(bad)} line(s) skipped (listed below)"
+            text += f", {plural(len(bad), 'line')} skipped (listed below)"
         self.line_summary.setText(text)
         self.quote_button.setEnabled(bool(valid) and not self._runner.running("quote.get"))
         return valid
@@ -214,7 +215,7 @@ class QuoteTab(QWidget):
         lock = self.locking.isChecked()
         self.quote_button.setEnabled(False)
         self.requote_button.setEnabled(False)
-        self.summary.setText(f"Asking Skinslink for {len(names):,} price(s)…")
+        self.summary.setText(f"Asking Skinslink for {plural(len(names), 'price')}…")
         self._runner.spawn(
             self._get_quote(self.game.currentData(), names, lock),
             owner=self,

@@ -28,3 +28,12 @@ def test_no_nested_event_loops():
     )
     offenders = [path.name for path, text in _sources() if pattern.search(text)]
     assert offenders == []
+
+
+def test_counts_are_phrased_with_correct_plurals():
+    from skins_console.ui.wording import plural
+
+    assert plural(1, "order") == "1 order"
+    assert plural(0, "order") == "0 orders"
+    assert plural(1_250, "line") == "1,250 lines"
+    assert plural(1, "order or deposit", "orders and deposits") == "1 order or deposit"
