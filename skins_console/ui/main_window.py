@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_profile_action = file_menu.addAction("New profile…")
         self.edit_profile_action = file_menu.addAction("Edit profile…")
+        self.export_action = file_menu.addAction("Export orders and deposits to CSV…")
         self.settings_action = file_menu.addAction("Settings…")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addSeparator()

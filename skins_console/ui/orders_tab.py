@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, time
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QItemSelectionModel,
+    QModelIndex,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -411,7 +420,12 @@ class OrdersTab(QWidget):
 
     async def _export(self) -> None:
         items = self.visible_items()
-        suggested = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        name = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        # The operator's Documents folder, not the working directory of the process.
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        suggested = str(Path(documents) / name) if documents else name
         path = await dialog_futures.ask_save_path(
             self, "Export orders", suggested, "CSV files (*.csv)"
         )

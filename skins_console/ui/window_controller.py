@@ -108,6 +108,8 @@ class WindowController(QObject):
         w.new_profile_action.triggered.connect(lambda: self.open_profile_dialog(None))
         w.edit_profile_action.triggered.connect(lambda: self.open_profile_dialog(self.ctx.profile))
         w.settings_action.triggered.connect(self.open_settings)
+        # Looked up at trigger time: the Orders tab is rebuilt when the profile changes.
+        w.export_action.triggered.connect(lambda: self.orders.export())
         w.header.profile_chosen.connect(self.switch_profile)
         w.closing.connect(self._on_window_closing)
         self.catalog.sell_requested.connect(self.open_sell_dialog)
