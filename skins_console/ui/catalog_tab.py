@@ -409,6 +409,13 @@ class CatalogTab(QWidget):
         if selected is not None:
             self.select_item(selected.id)
 
+    def mark_sold(self, item_id: str) -> None:
+        """SkinsNode accepted an order for this item: it leaves the list now."""
+        row = self.model.row_of(item_id)
+        if row is not None:
+            self.proxy.hide_sold(row)
+            self._update_count()
+
     def apply_theme(self, theme: Theme) -> None:
         self.wear_button.setStyleSheet(tool_button_style(theme))
 

@@ -325,10 +325,17 @@ class WindowController(QObject):
             place_order=b.place_order,
             parent=self.window,
         )
-        dialog.order_placed.connect(lambda _record: self.orders.reload())
+        dialog.order_placed.connect(self._on_order_placed)
         self._keep(dialog)
         dialog.open()
         return dialog
+
+    def _on_order_placed(self, record) -> None:
+        """Show the truth at once: the sold item leaves the catalog, the balance moves."""
+        self.orders.reload()
+        if record.status not in ("rejected", "failed", "draft"):
+            self.catalog.mark_sold(record.catalog_item_id)
+            self.refresh_wallet()
 
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
         dialog = ProfileDialog(
