@@ -8,6 +8,7 @@ and the offer's expiry as a live countdown.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +47,7 @@ class DepositForm(QGroupBox):
         *,
         new_merchant_tx_id: Callable[[], str],
         create_deposit: Callable[[QuoteView, str, list, str], Awaitable[Any]],
+        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Deposit (buy these items from the seller)", parent)
@@ -53,6 +55,9 @@ class DepositForm(QGroupBox):
         self._model = model
         self._new_tx_id = new_merchant_tx_id
         self._create = create_deposit
+        self._open_assets = open_assets
+        #: asset ids already warned about (in another open deposit); a second click sends
+        self._warned: frozenset[str] = frozenset()
         self.quote: QuoteView | None = None
         self.result_record = None
         self.offer_expires_at: datetime | None = None
@@ -183,7 +188,7 @@ class DepositForm(QGroupBox):
         self.progress.setText("Creating the deposit…")
         self.send_button.setEnabled(False)
         self._runner.spawn(
-            self._create(
+            self._check_then_create(
                 self.quote,
                 self.trade_url.text(),
                 list(self._model.lines),
@@ -196,6 +201,23 @@ class DepositForm(QGroupBox):
             description="creating a deposit",
         )
 
+    async def _check_then_create(
+        self, quote: QuoteView, trade_url: str, lines: list, merchant_tx_id: str
+    ) -> Any:
+        """Warn once before sending asset ids that an open deposit already holds."""
+        if self._open_assets is not None:
+            open_assets = await self._open_assets()
+            clashes = {
+                line.asset_id.strip(): open_assets[line.asset_id.strip()]
+                for line in lines
+                if line.asset_id.strip() in open_assets
+            }
+            if clashes and frozenset(clashes) != self._warned:
+                self._warned = frozenset(clashes)
+                return DuplicateAssets(clashes)
+        self._warned = frozenset()
+        return await self._create(quote, trade_url, lines, merchant_tx_id)
+
     def _show_error(self, text: str) -> None:
         theme = current_theme()
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
@@ -204,6 +226,10 @@ class DepositForm(QGroupBox):
 
     def _on_result(self, result: Any) -> None:
         self.progress.clear()
+        if isinstance(result, DuplicateAssets):
+            self._show_warning(result.message())
+            self._update_enabled()
+            return
         record = getattr(result, "deposit", result)
         message = getattr(result, "message", "")
         self.result_record = record
@@ -238,6 +264,12 @@ class DepositForm(QGroupBox):
         if record.trade_offer_id:
             self.outcome_offer.setText(record.trade_offer_id)
 
+    def _show_warning(self, text: str) -> None:
+        theme = current_theme()
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        self.error.setText(f"<span style='color:{theme.warn}'>{escaped}</span>")
+        self.error.show()
+
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()
         self._update_enabled()
@@ -250,6 +282,20 @@ class DepositForm(QGroupBox):
         text = self.outcome_offer.text()
         if text and text != "—":
             QGuiApplication.clipboard().setText(text)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateAssets:
+    """Asset ids (→ the open deposit holding each) found before sending: nothing was sent."""
+
+    clashes: dict[str, str]
+
+    def message(self) -> str:
+        listed = "; ".join(f"{asset} is in deposit {tx}" for asset, tx in self.clashes.items())
+        return (
+            f"Already in an open deposit: {listed}. The seller can only trade an item once: "
+            "check the asset ids, or click Create deposit again to send anyway."
+        )
 
 
 def describe_deposit(record: Any) -> str:

@@ -15,10 +15,22 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from skins_console.core.models import QuoteItem, utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.records import QuoteRecord
+from skins_console.ui.theme import current_theme
 
 SortRole = Qt.ItemDataRole.UserRole + 2
 COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(6)
 HEADERS = ("Item", "Price", "Original price", "Δ vs previous", "Asset id", "Min price")
+HEADER_TIPS = (
+    "The market hash name, exactly as Skinslink prices it",
+    "What Skinslink pays the seller for this item now",
+    "Skinslink's price before its own adjustments",
+    "Change since your previous quote for the same item",
+    "The Steam asset id of the seller's item (editable: double-click and type the number)",
+    "The lowest price you accept for this item in the deposit (editable; defaults to the "
+    "price less your tolerance)",
+)
+#: shown in an empty, editable Asset id cell (the cell's value stays empty)
+ASSET_PLACEHOLDER = "double-click to enter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +135,12 @@ class QuoteModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -154,6 +166,8 @@ class QuoteModel(QAbstractTableModel):
                     return ""
                 return ("+" if drift > 0 else "") + format_usd(drift) if drift else "±0"
             if col == COL_ASSET:
+                if not line.asset_id and self.editable and role == Qt.ItemDataRole.DisplayRole:
+                    return ASSET_PLACEHOLDER
                 return line.asset_id
             if col == COL_MIN:
                 if line.min_price is None:
@@ -173,7 +187,9 @@ class QuoteModel(QAbstractTableModel):
                 line.min_price or Decimal(0),
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
-            return line.asset_error() or "The Steam asset id of the seller's item"
+            return (line.asset_id and line.asset_error()) or HEADER_TIPS[COL_ASSET]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_ASSET and not line.asset_id:
+            return current_theme().color("muted")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
             COL_PRICE,
             COL_ORIGINAL,

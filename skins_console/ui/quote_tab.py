@@ -58,6 +58,7 @@ class QuoteTab(QWidget):
         create_deposit: Callable[[QuoteView, str, list[QuoteLine], str], Awaitable[object]],
         new_merchant_tx_id: Callable[[], str],
         tolerance_pct: Callable[[], Decimal],
+        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         default_game: str = "csgo",
         parent: QWidget | None = None,
     ) -> None:
@@ -69,7 +70,11 @@ class QuoteTab(QWidget):
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
         self.deposit = DepositForm(
-            runner, self.model, new_merchant_tx_id=new_merchant_tx_id, create_deposit=create_deposit
+            runner,
+            self.model,
+            new_merchant_tx_id=new_merchant_tx_id,
+            create_deposit=create_deposit,
+            open_assets=open_assets,
         )
         self._build(default_game)
         self._ticker = QTimer(self)

@@ -91,6 +91,7 @@ class WindowController(QObject):
             runner,
             get_quote=b.get_quote,
             create_deposit=b.create_deposit,
+            open_assets=b.open_deposit_assets,
             new_merchant_tx_id=b.new_external_id,
             tolerance_pct=b.tolerance_pct,
             default_game=default_game,

@@ -115,3 +115,33 @@ async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
         # Asset ids typed for the expired quote stay with their items.
         assert all(line.asset_id for line in tab.model.lines)
         assert tab.deposit.send_button.isEnabled()
+
+
+async def test_asset_ids_already_in_an_open_deposit_are_warned_about_before_sending(ui):
+    from skins_console.core.records import ActivityFilter
+
+    async def deposits():
+        return await s.ctx.deposits.search(ActivityFilter(profile="sandbox"))
+
+    async with ui.session() as s:
+        tab = await _locked_quote(s)
+        form = tab.deposit
+        form.trade_url.setText(SELLER)
+        for row in range(tab.model.rowCount()):
+            tab.model.setData(tab.model.index(row, COL_ASSET), str(37000000000 + row))
+        first_tx = form.merchant_tx_id.text()
+        form.send_button.click()
+        await wait_for(lambda: form.outcome.isVisible(), timeout=20)
+        assert len(await deposits()) == 1
+        # A new lock, the same asset ids (they stay with their items): warned, not sent.
+        tab.request_quote()
+        await wait_for(lambda: form.used_by is None and form.send_button.isEnabled(), timeout=20)
+        form.send_button.click()
+        await wait_for(lambda: form.error.isVisible() and not s.runner.running("deposit.create"))
+        assert f"is in deposit {first_tx}" in form.error.text()
+        assert "37000000000" in form.error.text()
+        assert len(await deposits()) == 1
+        # The operator checked and insists: the second click sends.
+        form.send_button.click()
+        await wait_for(lambda: form.used_by is not None, timeout=20)
+        assert len(await deposits()) == 2
