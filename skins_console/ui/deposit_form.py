@@ -30,6 +30,7 @@ from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.statuses import describe
+from skins_console.ui.error_presenter import window_message
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
@@ -274,7 +275,7 @@ class DepositForm(QGroupBox):
         self.progress.clear()
         self._update_enabled()
         if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
+            self._show_error(window_message(exc))
             return
         raise exc
 

@@ -37,7 +37,7 @@ from skins_console.core.errors import (
     UserFacingError,
 )
 from skins_console.ui.banner import Banner
-from skins_console.ui.error_presenter import ErrorPresenter
+from skins_console.ui.error_presenter import ErrorPresenter, window_message
 from skins_console.ui.header import Header, SandboxStripe
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import ThemeManager
@@ -217,11 +217,12 @@ class MainWindow(QMainWindow):
 
     def show_user_error(self, exc: UserFacingError) -> None:
         provider = getattr(exc, "provider", None) or "The provider"
+        message = window_message(exc)
         retry = ("Retry", self._retry)
         edit = ("Edit profile", self.edit_profile_action.trigger)
         if isinstance(exc, AuthError):
             self.banner.show_message(
-                f"{provider} rejected the credentials (401): {exc.message} Tracking is paused "
+                f"{provider} rejected the credentials (401): {message} Tracking is paused "
                 "until they are fixed.",
                 tone="bad",
                 key=f"auth:{provider}",
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
         elif isinstance(exc, ForbiddenError):
             self.banner.show_message(
                 f"{provider} refused this computer (403 — IP address not allowed or account "
-                f"disabled): {exc.message}",
+                f"disabled): {message}",
                 tone="bad",
                 key=f"forbidden:{provider}",
                 actions=[edit, retry],
@@ -239,21 +240,21 @@ class MainWindow(QMainWindow):
             self._mark_health(provider, "down", "403: IP not allowed")
         elif isinstance(exc, (ApiConnectionError, ApiTimeoutError, ServerError)):
             self.banner.show_message(
-                f"{provider} cannot be reached right now ({exc.message}). Showing the last "
+                f"{provider} cannot be reached right now ({message}). Showing the last "
                 "stored data; nothing is lost.",
                 tone="warn",
                 key=f"offline:{provider}",
                 actions=[retry],
             )
-            self._mark_health(provider, "down", exc.message)
+            self._mark_health(provider, "down", message)
         elif isinstance(exc, (ProfileError, SecretStoreError)):
-            self.banner.show_message(exc.message, tone="bad", key="profile", actions=[edit])
+            self.banner.show_message(message, tone="bad", key="profile", actions=[edit])
         elif isinstance(exc, ApiError):
             self.banner.show_message(
-                f"{provider}: {exc.message}", tone="warn", key=f"api:{provider}", actions=[retry]
+                f"{provider}: {message}", tone="warn", key=f"api:{provider}", actions=[retry]
             )
         else:
-            self.banner.show_message(exc.message, tone="warn", key="error")
+            self.banner.show_message(message, tone="warn", key="error")
 
     def clear_provider_banner(self, provider: str) -> None:
         for prefix in ("auth", "forbidden", "offline", "api"):

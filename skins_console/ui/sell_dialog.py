@@ -28,6 +28,7 @@ from skins_console.core.errors import UserFacingError, ValidationError
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
+from skins_console.ui.error_presenter import window_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
@@ -228,7 +229,7 @@ class SellDialog(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
+            self._show_error(window_message(exc))
             if isinstance(exc, ValidationError) and exc.field == "trade_url":
                 self.trade_url.edit.setFocus()
             return

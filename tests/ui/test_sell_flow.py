@@ -102,3 +102,18 @@ async def test_refused_order_keeps_the_form_and_gets_a_new_external_id(ui):
         else:
             assert stored.status in ("failed", "rejected")
             assert dialog.external_id.text() != first_id
+
+
+async def test_selling_a_withdrawn_item_says_so_in_window_words(ui):
+    async with ui.session() as s:
+        item, dialog = await _open_sell_dialog(s)
+        sandbox_control(s.sandbox, f"/_sandbox/catalog/items/{item.id}", {"listed": False})
+        dialog.trade_url.setText(TRADE_URL)
+        dialog.send_button.click()
+        await wait_for(lambda: dialog.error.isVisible(), timeout=20)
+        text = dialog.error.text()
+        assert "no longer in the SkinsNode catalog" in text
+        # No command lines, library names or raw ids in a window message.
+        assert "skins-console" not in text and "`" not in text
+        assert item.id not in text
+        dialog.reject()
