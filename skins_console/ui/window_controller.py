@@ -267,6 +267,7 @@ class WindowController(QObject):
             )
             self._reload_orders_soon()
             self.window.header.set_synced(utcnow())
+            self._follow_sell_dialogs({key for kind, key in batch if kind == change_bus.ORDER})
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
             self._follow_quote_deposit({key for kind, key in batch if kind == change_bus.DEPOSIT})
@@ -274,6 +275,19 @@ class WindowController(QObject):
             self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
+
+    def _follow_sell_dialogs(self, keys: set) -> None:
+        """An open order dialog's message for the buyer follows its order."""
+        for dialog in self.dialogs:
+            record = getattr(dialog, "result_record", None)
+            key = getattr(record, "external_id", None)
+            if isinstance(dialog, SellDialog) and key in keys:
+                self.runner.spawn(
+                    self.backend.load_changed({key}, set()),
+                    owner=dialog,
+                    on_success=lambda loaded, d=dialog: [d.show_order(o) for o in loaded[0]],
+                    description="reading the order's status",
+                )
 
     def _follow_quote_deposit(self, keys: set) -> None:
         """The Quote tab's deposit panel follows the tracker, like the Orders tab."""
@@ -324,6 +338,7 @@ class WindowController(QObject):
             load_customers=b.customers,
             projected_cents=b.projected_cents,
             place_order=b.place_order,
+            trade_window=self.ctx.cadence.delay(600),
             parent=self.window,
         )
         dialog.order_placed.connect(self._on_order_placed)

@@ -1,7 +1,6 @@
 """Selling from the Catalog tab, end to end against the sandbox."""
 
 from skins_console.core.records import ActivityFilter
-from skins_console.ui.sell_dialog import REMINDER
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL, sandbox_control
 
@@ -42,11 +41,13 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
         assert dialog.send_button.isEnabled()
         dialog.send_button.click()
         await wait_for(lambda: dialog.pages.currentIndex() == 1, timeout=20)
-        assert dialog.reminder.text() == REMINDER
+        # Accepted, not sent yet: the message does not claim the offer is sent.
+        assert "sent you" not in dialog.reminder.text()
+        await wait_for(lambda: "sent you a Steam trade offer" in dialog.reminder.text(), 30)
         # Accepted by SkinsNode: the sold item leaves the catalog at once.
         await wait_for(lambda: not s.controller.catalog.select_item(item.id), timeout=10)
         dialog.copy_reminder.click()
-        assert "10 minutes" in qapp.clipboard().text()
+        assert qapp.clipboard().text() == dialog.reminder.text()  # exactly what it shows
 
         orders = s.controller.orders
         row = lambda: orders.model.row_for("skinsnode", external_id)  # noqa: E731

@@ -57,3 +57,18 @@ def test_wallet_chart_draws_steps_on_round_money_ticks():
     steps = {b - a for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and str(steps.pop()).strip("0") in ("1", "2", "5")
     assert len(money_ticks(389_002, 389_002)) >= 2  # a flat history still gets an axis
+
+
+def test_the_buyer_message_is_true_at_the_moment():
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from skins_console.ui.sell_dialog import buyer_message
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    accepted = SimpleNamespace(status="accepted", sent_at=None)
+    assert "sent you" not in buyer_message(accepted, now)
+    sent = SimpleNamespace(status="sent", sent_at=now - timedelta(minutes=7, seconds=10))
+    assert "within 2 minutes" in buyer_message(sent, now)
+    sent_just_now = SimpleNamespace(status="sent", sent_at=now)
+    assert "within 10 minutes" in buyer_message(sent_just_now, now)
