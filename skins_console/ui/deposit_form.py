@@ -71,7 +71,7 @@ class DepositForm(QGroupBox):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.trade_url = TradeUrlField()
+        self.trade_url = TradeUrlField(party="seller")
         form.addRow("Seller's trade URL", self.trade_url)
         tx_row = QHBoxLayout()
         self.merchant_tx_id = QLineEdit(self._new_tx_id())

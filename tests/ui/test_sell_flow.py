@@ -28,7 +28,7 @@ async def _open_sell_dialog(s, exclude=frozenset()):
     return item, dialog
 
 
-async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
+async def test_sell_an_item_and_watch_the_order_complete(ui, qapp, qtbot):
     async with ui.session() as s:
         item, dialog = await _open_sell_dialog(s)
         external_id = dialog.external_id.text()
@@ -62,6 +62,15 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
         completions = again.trade_url._completer_model
         await wait_for(lambda: completions.stringList() != [], timeout=10)
         assert any(TRADE_URL in entry for entry in completions.stringList())
+        # Typing the saved URL opens the suggestions; once the URL is whole they close, so
+        # the next click lands on "Send order" instead of just closing the popup.
+        popup = again.trade_url.edit.completer().popup()
+        again.trade_url.edit.setFocus()
+        qtbot.keyClicks(again.trade_url.edit, TRADE_URL[:40])
+        await wait_for(popup.isVisible, timeout=5)
+        qtbot.keyClicks(again.trade_url.edit, TRADE_URL[40:])
+        await wait_for(lambda: not popup.isVisible(), timeout=5)
+        assert again.send_button.isEnabled()
         again.reject()
 
 
