@@ -146,6 +146,8 @@ class WindowController(QObject):
         """Show what the store has at once, then refresh from the providers."""
         self.show_profile(self.ctx.profile)
         self.window.restore_state(self.ctx.settings.window_state)
+        if not self.quote.names.toPlainText():
+            self.quote.names.setPlainText(self.ctx.settings.quote_names)
         self.reload_profiles()
         if self.ctx.profile is None:
             return
@@ -448,6 +450,10 @@ class WindowController(QObject):
     def _on_window_closing(self) -> None:
         self._stop_tracking.set()
         self.ctx.settings.window_state = self.window.saved_state()
+        try:
+            self.ctx.settings.quote_names = self.quote.names.toPlainText()
+        except UserFacingError:
+            log.info("the Quote tab's names are too long to keep; not saved")
         self._save_settings()
 
     async def shutdown(self) -> None:
