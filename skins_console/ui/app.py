@@ -106,6 +106,9 @@ class GuiSession:
         profile = getattr(args, "profile", None)
         if getattr(args, "sandbox", False):
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
+            # The sandbox's world is new each run: so are the demo records, kept apart from
+            # the merchant's own, so nothing retries against orders the sandbox never saw.
+            paths = await asyncio.to_thread(demo_run_paths, paths)
             secrets = await demo_secret_store()
             self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
             # time_scale None: the context asks the sandbox how fast its clock runs.
@@ -181,6 +184,20 @@ async def demo_secret_store() -> SecretStore:
         log.info("no usable OS keyring; keeping the sandbox's demo credentials in memory")
         return SecretStore(backend=SessionKeyring(frozenset({SANDBOX_PROFILE})))
     return secrets
+
+
+DEMO_FOLDER = "demo"
+
+
+def demo_run_paths(paths):
+    """The demo's own folder under the data folder, its records cleared for a new run
+    (its settings, such as the theme and window geometry, are kept)."""
+    from skins_console.store.paths import DATABASE_NAME, resolve_paths
+
+    demo = resolve_paths(paths.data_dir / DEMO_FOLDER)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (demo.data_dir / (DATABASE_NAME + suffix)).unlink(missing_ok=True)
+    return demo
 
 
 def _start_sandbox(speed: float):

@@ -174,3 +174,36 @@ async def test_demo_mode_runs_at_real_time_and_a_fast_sandbox_is_learnt(qapp, er
         for window in _windows(MainWindow):
             window.close()
         QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
+    """The sandbox forgets its orders when it stops; the demo records go with it, so a
+    restarted demo never retries orders the new sandbox has never heard of."""
+    from tests.fixtures.ui import TRADE_URL
+
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        counts = []
+        for _run in range(2):
+            run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
+            await wait_for(lambda: _windows(MainWindow), timeout=30)
+            (window,) = _windows(MainWindow)
+            controller = window.controller
+            counts.append(len((await controller.backend.load_activity())[0]))
+            if _run == 0:
+                catalog = controller.catalog
+                await wait_for(lambda c=catalog: c.model.rowCount() > 0, timeout=30)
+                item = min(
+                    (catalog.model.item(r) for r in range(catalog.model.rowCount())),
+                    key=lambda i: i.price_cents,
+                )
+                backend = controller.backend
+                await backend.place_order(item, TRADE_URL, backend.new_external_id())
+                assert len((await backend.load_activity())[0]) == 1
+            window.close()
+            assert await asyncio.wait_for(run, 30) == 0
+        assert counts == [0, 0]
+    finally:
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
