@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -152,7 +153,14 @@ class OrderDetails(QWidget):
         self.open_trade_button.clicked.connect(self._on_open_trade_clicked)
         self.open_profile_button.clicked.connect(self._on_open_profile_clicked)
 
-        layout.addWidget(QLabel("Timeline"))
+        timeline_head = QHBoxLayout()
+        timeline_head.addWidget(QLabel("Timeline"), 1)
+        # The sentences are for the operator; HTTP calls and attempts are there on demand.
+        self.technical = QCheckBox("Technical details")
+        self.technical.setToolTip("Also show provider calls, attempts and status codes")
+        self.technical.toggled.connect(self._on_technical_toggled)
+        timeline_head.addWidget(self.technical)
+        layout.addLayout(timeline_head)
         self.timeline = QTextBrowser()
         self.timeline.setOpenLinks(False)
         self.timeline.setMinimumHeight(120)
@@ -271,17 +279,13 @@ class OrderDetails(QWidget):
         if self.item is None or self.item.key != item.key:
             return
         self.events = events
-        lines = []
-        muted = current_theme().muted
-        for event in events:
-            change = ""
-            if event.new_status:
-                change = f" <b>{_escape(event.old_status or '∅')} → {_escape(event.new_status)}</b>"
-            lines.append(
-                f"<div><span style='color:{muted}'>{_fmt(event.at)}</span> "
-                f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>"
-            )
-        self.timeline.setHtml("".join(lines) or "<i>No events yet.</i>")
+        self.timeline.setHtml(
+            timeline_html(events, technical=self.technical.isChecked(), theme=current_theme())
+        )
+
+    def _on_technical_toggled(self, _checked: bool) -> None:
+        if self.item is not None:
+            self._show_events(self.item, self.events)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -339,3 +343,34 @@ class OrderDetails(QWidget):
             self.note_error.setText(exc.message)
         else:
             raise exc
+
+
+#: event types that are technical detail (shown with "Technical details")
+TECHNICAL_EVENTS = frozenset({"api_call", "api_error", "recovery"})
+
+
+def timeline_html(events: list[EventRecord], *, technical: bool, theme) -> str:
+    """The timeline as sentences: when, then what happened; the event type and the status
+    transition only with ``technical``."""
+    lines = []
+    for event in events:
+        if event.type in TECHNICAL_EVENTS and not technical:
+            continue
+        sentence = _escape(event.message.strip() or (event.new_status or event.type))
+        if sentence and sentence[-1] not in ".!?…":
+            sentence += "."
+        if event.type == "note":
+            sentence = f"Note: {sentence}"
+        detail = ""
+        if technical:
+            change = (
+                f" {_escape(event.old_status or '∅')} → {_escape(event.new_status)}"
+                if event.new_status
+                else ""
+            )
+            detail = f" <span style='color:{theme.muted}'>[{_escape(event.type)}{change}]</span>"
+        lines.append(
+            f"<div><span style='color:{theme.muted}'>{_fmt(event.at)}</span> "
+            f"{sentence}{detail}</div>"
+        )
+    return "".join(lines) or "<i>No events yet.</i>"

@@ -200,6 +200,13 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
         details.note_button.click()
         await wait_for(lambda: any(e.type == "note" for e in details.events), timeout=10)
         assert "tomorrow" in details.timeline.toPlainText()
+        # Sentences for the operator; the HTTP call and its attempt only on demand.
+        assert "POST /v1/orders" not in details.timeline.toPlainText()
+        assert "[status_change" not in details.timeline.toPlainText()
+        details.technical.setChecked(True)
+        assert "POST /v1/orders" in details.timeline.toPlainText()
+        assert "[status_change" in details.timeline.toPlainText()
+        details.technical.setChecked(False)
         assert details.note.toPlainText() == ""
 
         orders.show_needs_attention()
