@@ -104,8 +104,11 @@ class DepositForm(QGroupBox):
 
         self.outcome = QWidget()
         outcome_form = QFormLayout(self.outcome)
+        # Status lines wrap inside the panel: a long one must never widen the window.
         self.outcome_status = QLabel()
+        self.outcome_status.setWordWrap(True)
         self.outcome_bot = QLabel()
+        self.outcome_bot.setWordWrap(True)
         offer_row = QHBoxLayout()
         self.outcome_offer = QLabel()
         self.copy_offer = QToolButton()

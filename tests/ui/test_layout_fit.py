@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QRect, QSize
 
 from skins_console.ui.main_window import clamp_to_screen
+from skins_console.ui.quote_model import COL_ASSET
 from skins_console.ui.theme import ThemeManager
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL
@@ -65,7 +66,15 @@ async def test_every_tab_and_dialog_fits_1024x640(ui, qapp, mode):
             quote_tab.names.setPlainText(QUOTE_NAMES)
             quote_tab.request_quote()
             await wait_for(lambda: quote_tab.quote is not None, timeout=20)
-            quote_tab.deposit.trade_url.setText(TRADE_URL)
+            form = quote_tab.deposit
+            form.trade_url.setText(TRADE_URL)
+            for row in range(quote_tab.model.rowCount()):
+                quote_tab.model.setData(
+                    quote_tab.model.index(row, COL_ASSET), str(36000000000 + row)
+                )
+            form.send_button.click()  # the deposit's status lines are what once widened it
+            # (isHidden: the Quote tab itself is not the current tab yet)
+            await wait_for(lambda: not form.outcome.isHidden(), timeout=20)
             window.banner.show_message(
                 LONG_BANNER, tone="info", key="t", actions=[("Open", lambda: None)]
             )
