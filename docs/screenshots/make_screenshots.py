@@ -2,14 +2,15 @@
 
 Run from the repository root (a display is needed for the xcb look; offscreen works too):
 
-    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
         .venv/bin/python docs/screenshots/make_screenshots.py
 
 It starts the sandbox in-process, opens a throwaway data folder and keyring (keyrings.alt's
 plain-text backend in a temp folder: demo credentials only), creates the sandbox profile,
 places orders and a deposit through the services, drives the window (catalog search, the
-sell dialog, an order's details, a locked quote with its countdown) and grabs each view in
-the light and the dark theme. Nothing here is mocked or drawn by hand.
+sell dialog, an order's details, a locked quote with its countdown, the banner of an order
+the buyer let expire) and grabs each view at 1024×640 and 1600×1000 in the light and the
+dark theme (``SHOTS_OUT=DIR`` writes them elsewhere). Nothing here is mocked or drawn by hand.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from pathlib import Path
 os.environ.setdefault("QT_API", "pyside6")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-OUT = Path(__file__).resolve().parent
+OUT = Path(os.environ.get("SHOTS_OUT") or Path(__file__).resolve().parent)
+#: (window size, file-name tag): the smallest screen the console supports and a large one
+SIZES = (((1024, 640), ""), ((1600, 1000), "-1600"))
 
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -68,7 +71,7 @@ async def _settle(app: QApplication, seconds: float = 0.4) -> None:
 def _grab(widget, name: str) -> Path:
     path = OUT / name
     widget.grab().save(str(path), "PNG")
-    print("wrote", path.relative_to(ROOT))
+    print("wrote", path)
     return path
 
 
@@ -110,7 +113,7 @@ async def main(app: QApplication) -> None:
     window = MainWindow(backend, runner=runner, presenter=presenter, themes=themes)
     presenter.attach(window)
     controller = WindowController(window, backend)
-    window.resize(1400, 860)
+    window.resize(*SIZES[0][0])
     window.show()
     controller.start()
     try:
@@ -174,10 +177,11 @@ async def main(app: QApplication) -> None:
         await _until(lambda: controller.orders.model.rowCount() >= 5)
         await asyncio.sleep(2.0)
 
-        for theme in ("light", "dark"):
+        for (size, tag), theme in [(s, t) for s in SIZES for t in ("light", "dark")]:
+            window.resize(*size)
             themes.set_mode(theme)
             window._on_theme_changed(themes.current)
-            suffix = "" if theme == "light" else "-dark"
+            suffix = ("" if theme == "light" else "-dark") + tag
 
             window.tabs.setCurrentIndex(TAB_CATALOG)
             catalog.search.setText("doppler")

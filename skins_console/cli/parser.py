@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the desktop app in demo mode on a local sandbox",
     )
     parser.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="N",
+        help="with --sandbox: run the demo clock N times faster (default: real time)",
+    )
+    parser.add_argument(
         "--selftest",
         action="store_true",
         help="check the installation (packaging smoke test) and exit",

@@ -32,8 +32,9 @@ class Session:
         scale = self.args.time_scale
         if scale is None:
             env = os.environ.get(TIME_SCALE_ENV)
-            scale = float(env) if env else 1.0
-        if not scale > 0:
+            # None: learnt from the profile's sandbox (real providers run at real time).
+            scale = float(env) if env else None
+        if scale is not None and not scale > 0:
             raise CliUsageError("--time-scale must be greater than zero")
         self.ctx = await AppContext.open(paths, profile=self.args.profile, time_scale=scale)
         if need_profile:

@@ -1,6 +1,7 @@
 """Control routes under ``/_sandbox/`` (sandbox-only; no auth; never faulted).
 
 GET  /_sandbox/truth                     everything the sandbox knows (see README)
+GET  /_sandbox/clock                     {"speed", "sandbox_now", "wall_now", ...} only
 GET  /_sandbox/faults                    active fault rules
 POST /_sandbox/faults                    {"rules": [...], "mode": "replace"|"append"}
 POST /_sandbox/outcomes                  {"skinsnode": {externalId: outcome},
@@ -34,15 +35,19 @@ if TYPE_CHECKING:  # pragma: no cover
 _ITEM = re.compile(r"/_sandbox/catalog/items/([0-9a-f-]{36})")
 
 
-def truth(sandbox: Sandbox) -> dict[str, Any]:
+def clock_info(sandbox: Sandbox) -> dict[str, Any]:
     clock = sandbox.clock
     return {
-        "clock": {
-            "speed": clock.speed,
-            "sandbox_now": clock.iso_sandbox(),
-            "wall_now": iso_ms(datetime.now(UTC)),
-            "advanced_seconds": clock.advanced,
-        },
+        "speed": clock.speed,
+        "sandbox_now": clock.iso_sandbox(),
+        "wall_now": iso_ms(datetime.now(UTC)),
+        "advanced_seconds": clock.advanced,
+    }
+
+
+def truth(sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        "clock": clock_info(sandbox),
         "skinsnode": sandbox.skinsnode.truth(),
         "skinslink": sandbox.skinslink.truth(),
         "webhooks": [d.truth() for d in sandbox.webhooks.deliveries()],
@@ -77,6 +82,10 @@ def handle(sandbox: Sandbox, request: Request) -> Response:
     try:
         if path == "/_sandbox/truth" and method == "GET":
             return json_response(200, sandbox.truth())
+        if path == "/_sandbox/clock" and method == "GET":
+            # Lets a console learn how fast this sandbox's clock runs (its quote lock and
+            # trade window are then shown in true wall time).
+            return json_response(200, clock_info(sandbox))
         if path == "/_sandbox/faults" and method == "GET":
             return json_response(200, {"rules": sandbox.faults.rules()})
         if path == "/_sandbox/faults" and method == "POST":

@@ -57,6 +57,8 @@ class AppContext:
         self.bus = bus or ChangeBus()
         self.clock = clock or Clock()
         self.cadence = cadence or Cadence()
+        #: whether selecting a profile asks its sandbox for the clock rate (open(time_scale=None))
+        self.learns_time_scale = False
         #: Extra keyword arguments for both clients (timeouts, retry counts).
         self.client_options = dict(client_options or {})
         self.profiles = ProfilesRepository(db)
@@ -86,13 +88,14 @@ class AppContext:
         profile: str | None = None,
         bus: ChangeBus | None = None,
         clock: Clock | None = None,
-        time_scale: float = 1.0,
+        time_scale: float | None = None,
         client_options: dict | None = None,
     ) -> AppContext:
         """Open the store and select ``profile`` (else the active one, if any).
 
         A named profile that does not exist raises ``ProfileError``; no profile at all is
         fine (the first run, ``profile add``), and ``require_profile`` says what to do.
+        ``time_scale=None`` learns it from the profile's sandbox (real time otherwise).
         """
         settings = settings if settings is not None else Settings.load(paths.settings_file)
         db = await Database.open(paths.database, backups_dir=paths.backups_dir)
@@ -104,10 +107,11 @@ class AppContext:
             bus=bus,
             clock=clock,
             client_options=client_options,
-            cadence=Cadence(time_scale=time_scale).with_order_interval(
+            cadence=Cadence(time_scale=time_scale or 1.0).with_order_interval(
                 settings.poll_orders_seconds
             ),
         )
+        ctx.learns_time_scale = time_scale is None
         try:
             await ctx.select_profile(profile)
         except BaseException:
@@ -131,8 +135,18 @@ class AppContext:
                 record = await self.profiles.get(self.settings.active_profile)
         await self._close_clients()
         self.profile = record
+        if record is not None and self.learns_time_scale:
+            await self.learn_time_scale()
         self.bus.publish(change_bus.PROFILE, record.name if record else None)
         return record
+
+    async def learn_time_scale(self) -> float:
+        """Ask the profile's sandbox how fast its clock runs; real providers run at 1."""
+        from skins_console.services.provider_clock import learn_time_scale
+
+        scale = await learn_time_scale(self.profile) if self.profile is not None else None
+        self.cadence = self.cadence.scaled(scale or 1.0)
+        return self.cadence.time_scale
 
     async def refresh_profile(self) -> ProfileRecord | None:
         """Re-read the selected profile after an edit; clients are rebuilt on next use."""

@@ -175,6 +175,13 @@ def _base64_text(value: str) -> str:
     return value
 
 
+def _quote_names(value: str) -> str:
+    # 2,000 names of at most a few hundred characters each.
+    if len(value) > 600_000:
+        raise ValueError("is too large")
+    return value
+
+
 def _cursor(value: dict) -> dict[str, int]:
     for profile, event_id in value.items():
         if (
@@ -311,6 +318,13 @@ class Settings:
         "",
         "Saved window geometry and layout (base64)",
         validator=_base64_text,
+    )
+    quote_names = Setting(
+        "quote_names",
+        str,
+        "",
+        "The Quote tab's pasted market hash names, kept across restarts",
+        validator=_quote_names,
     )
     notifications_cursor = Setting(
         "notifications_cursor",

@@ -37,7 +37,7 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from skins_console.core.errors import SecretStoreError, UserFacingError
+from skins_console.core.errors import SecretStoreError, UserFacingError, ValidationError
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
 from skins_console.ui.gc_guard import GuiThreadCollector
@@ -75,7 +75,8 @@ _AFTER_PAINT = (
 )
 
 SANDBOX_PROFILE = "sandbox"
-DEMO_SPEED = 10.0
+#: demo mode runs at real time: the quote's 5-minute lock lasts five minutes
+DEMO_SPEED = 1.0
 #: seconds the session waits for the window's first paint before loading on regardless
 #: (a window that is never exposed, e.g. opened minimised, must not stall the start)
 FIRST_PAINT_WAIT = 1.0
@@ -202,19 +203,25 @@ class GuiSession:
         paths = self.paths
         configure_file_logging(paths.log_file, verbose=bool(getattr(args, "verbose", False)))
         speed = float(getattr(args, "speed", None) or DEMO_SPEED)
+        if not speed > 0:
+            raise ValidationError("--speed must be greater than zero.", field="speed")
         time_scale = getattr(args, "time_scale", None)
         profile = getattr(args, "profile", None)
         if sandbox:
             self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
+            # The sandbox's world is new each run: so are the demo records, kept apart from
+            # the merchant's own, so nothing retries against orders the sandbox never saw.
+            paths = await asyncio.to_thread(demo_run_paths, paths)
             secrets = await demo_secret_store()
             self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
+            # time_scale None: the context asks the sandbox how fast its clock runs.
             self.ctx = await AppContext.open(
-                paths, self.settings, secrets=secrets, time_scale=time_scale or 1.0 / speed
+                paths, self.settings, secrets=secrets, time_scale=time_scale
             )
             await ensure_sandbox_profile(self.ctx, self.sandbox)
         else:
             self.ctx = await AppContext.open(
-                paths, self.settings, profile=profile, time_scale=time_scale or 1.0
+                paths, self.settings, profile=profile, time_scale=time_scale
             )
         return not (self.ctx.profile is None and not await self._first_run())
 
@@ -247,9 +254,11 @@ class GuiSession:
         self.controller = WindowController(self.window, backend)
         self.controller.start()
         if self.in_memory_secrets:
+            # Demo mode needs no keyring: one short line; how to install one goes to the log
+            # (a real profile's dialog says it when it is needed).
+            log.info("no OS keyring for demo mode; real profiles need one: %s", install_hint())
             self.window.banner.show_message(
-                "No OS keyring is available, so the sandbox's demo credentials are kept in "
-                "memory for this run only. Real profiles need a keyring: " + install_hint(),
+                "Demo credentials are kept in memory for this run only (no system keyring).",
                 tone="info",
                 key="keyring",
             )
@@ -286,6 +295,20 @@ async def demo_secret_store() -> SecretStore:
         log.info("no usable OS keyring; keeping the sandbox's demo credentials in memory")
         return SecretStore(backend=SessionKeyring(frozenset({SANDBOX_PROFILE})))
     return secrets
+
+
+DEMO_FOLDER = "demo"
+
+
+def demo_run_paths(paths):
+    """The demo's own folder under the data folder, its records cleared for a new run
+    (its settings, such as the theme and window geometry, are kept)."""
+    from skins_console.store.paths import DATABASE_NAME, resolve_paths
+
+    demo = resolve_paths(paths.data_dir / DEMO_FOLDER)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (demo.data_dir / (DATABASE_NAME + suffix)).unlink(missing_ok=True)
+    return demo
 
 
 def _start_sandbox(speed: float):

@@ -169,6 +169,18 @@ class Backend:
         self.tracking.wake()
         return result
 
+    async def open_deposit_assets(self) -> dict[str, str]:
+        """Asset id → merchant tx id of every deposit still open in this profile."""
+        if self.ctx.profile is None:
+            return {}
+        assets: dict[str, str] = {}
+        for deposit in await self.ctx.deposits.list_open(self.ctx.profile.name):
+            for item in deposit.items:
+                asset = str(item.get("asset_id") or "").strip()
+                if asset:
+                    assets[asset] = deposit.merchant_tx_id
+        return assets
+
     def tolerance_pct(self):
         from decimal import Decimal
 

@@ -1,13 +1,20 @@
-"""Non-blocking banners at the top of the window (offline, IP refused, credentials…)."""
+"""Non-blocking banners (offline, IP refused, credentials, notifications).
+
+The banner lives in a fixed place, the window's status bar row, whose height never
+changes: showing or clearing one never moves the tabs under the operator's mouse. Its
+text is one line, elided to the room there is, with the whole text in the tooltip.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from skins_console.ui.theme import Theme, current_theme
+from skins_console.ui.widgets.elided_label import ElidedLabel
 
 
 class Banner(QFrame):
@@ -21,10 +28,9 @@ class Banner(QFrame):
         self.tone = "info"
         self.key: str | None = None
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(self.label.textFormat().PlainText)
+        layout.setContentsMargins(8, 1, 2, 1)
+        layout.setSpacing(4)
+        self.label = ElidedLabel()
         layout.addWidget(self.label, 1)
         self._actions = QHBoxLayout()
         layout.addLayout(self._actions)
@@ -54,10 +60,16 @@ class Banner(QFrame):
                 widget.deleteLater()
         for label, callback in actions:
             button = QPushButton(label)
+            button.setFixedHeight(self.row_height() - 4)
             button.clicked.connect(lambda _=False, cb=callback: cb())
             self._actions.addWidget(button)
         self.apply_theme(current_theme())
         self.show()
+
+    @staticmethod
+    def row_height() -> int:
+        """The fixed height of the banner's row: one line of text or one push button."""
+        return QPushButton("Retry").sizeHint().height() + 2
 
     def action_buttons(self) -> list[QPushButton]:
         return [self._actions.itemAt(i).widget() for i in range(self._actions.count())]
@@ -73,10 +85,16 @@ class Banner(QFrame):
         self.dismissed.emit()
 
     def apply_theme(self, theme: Theme) -> None:
-        tone = theme.color(self.tone)
-        background = tone.lighter(170) if not theme.dark else tone.darker(260)
+        tone, background = banner_colors(theme, self.tone)
         self.setStyleSheet(
             f"QFrame#banner {{ background: {background.name()}; border: 1px solid {tone.name()};"
             " border-radius: 6px; }"
             f" QFrame#banner QLabel {{ color: {theme.text}; }}"
         )
+
+
+def banner_colors(theme: Theme, tone_name: str) -> tuple[QColor, QColor]:
+    """(border, background) of a banner; its text is ``theme.text`` (AA on both themes)."""
+    tone = theme.color(tone_name)
+    background = tone.lighter(170) if not theme.dark else tone.darker(260)
+    return tone, background

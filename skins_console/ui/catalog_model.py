@@ -252,6 +252,8 @@ class CatalogProxy(QAbstractProxyModel):
         self._rows: list[int] = []
         self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
         self._prepared: PreparedOrder | None = None
+        #: source rows sold since this catalog was read: hidden until the next read
+        self._sold: set[int] = set()
 
     def setSourceModel(self, model: CatalogModel) -> None:
         previous = self.sourceModel()
@@ -281,6 +283,7 @@ class CatalogProxy(QAbstractProxyModel):
         self.beginResetModel()
         if narrowing:
             self._rows = filter_rows(self.sourceModel().columns, self._rows, flt)
+            self._drop_sold()
             self._reverse = None
             self._filter = flt
         else:
@@ -345,6 +348,7 @@ class CatalogProxy(QAbstractProxyModel):
             self._rows = filter_rows(
                 model.columns, order, self._filter, self._order_keys, self._blob
             )
+            self._drop_sold()
         self._reverse = None
 
     def search_index_inputs(self) -> tuple[list[int], list[str]]:
@@ -374,8 +378,24 @@ class CatalogProxy(QAbstractProxyModel):
         instead of computing the row order's keys and the search index then."""
         self._prepared = prepared
 
+    def hide_sold(self, source_row: int) -> None:
+        """An item the operator just sold leaves the view at once; the next catalog read
+        (which no longer lists it) clears the set."""
+        self._sold.add(source_row)
+        proxy_row = self._proxy_row(source_row)
+        if proxy_row >= 0:
+            self.beginRemoveRows(QModelIndex(), proxy_row, proxy_row)
+            del self._rows[proxy_row]
+            self._reverse = None
+            self.endRemoveRows()
+
+    def _drop_sold(self) -> None:
+        if self._sold:
+            self._rows = [row for row in self._rows if row not in self._sold]
+
     def _on_source_reset(self) -> None:
         self.beginResetModel()
+        self._sold = set()
         prepared, self._prepared = self._prepared, None
         model = self.sourceModel()
         if (

@@ -52,6 +52,7 @@ from skins_console.ui.catalog_model import (
 )
 from skins_console.ui.gc_guard import bulk_allocation
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import Theme, current_theme, tool_button_style
 from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.widgets.float_bar import FloatBarDelegate
 
@@ -124,7 +125,7 @@ class CatalogTab(QWidget):
         self.wear_button.setText("Wear: any")
         self.wear_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         # Room for the menu arrow, which Fusion otherwise draws over the last letters.
-        self.wear_button.setStyleSheet("QToolButton { padding-right: 18px; }")
+        self.wear_button.setStyleSheet(tool_button_style(current_theme()))
         wear_menu = QMenu(self.wear_button)
         self.wear_actions: dict[str, QAction] = {}
         for exterior in EXTERIORS:
@@ -140,7 +141,8 @@ class CatalogTab(QWidget):
             self.kind_combo.addItem(kind, kind)
         bar.addWidget(self.kind_combo)
 
-        self.star_check = QCheckBox("★")
+        # The label says what ★ filters; a bare star was unreadable as a control.
+        self.star_check = QCheckBox("★ items")
         self.stattrak_check = QCheckBox("StatTrak™")
         self.souvenir_check = QCheckBox("Souvenir")
         for check in (self.star_check, self.stattrak_check, self.souvenir_check):
@@ -435,6 +437,16 @@ class CatalogTab(QWidget):
         self._update_count()
         if selected is not None:
             self.select_item(selected.id)
+
+    def mark_sold(self, item_id: str) -> None:
+        """SkinsNode accepted an order for this item: it leaves the list now."""
+        row = self.model.row_of(item_id)
+        if row is not None:
+            self.proxy.hide_sold(row)
+            self._update_count()
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.wear_button.setStyleSheet(tool_button_style(theme))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -8,6 +8,7 @@ and the offer's expiry as a live countdown.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
+from skins_console.core.statuses import describe
+from skins_console.ui.error_presenter import window_message
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
@@ -45,6 +48,7 @@ class DepositForm(QGroupBox):
         *,
         new_merchant_tx_id: Callable[[], str],
         create_deposit: Callable[[QuoteView, str, list, str], Awaitable[Any]],
+        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Deposit (buy these items from the seller)", parent)
@@ -52,9 +56,14 @@ class DepositForm(QGroupBox):
         self._model = model
         self._new_tx_id = new_merchant_tx_id
         self._create = create_deposit
+        self._open_assets = open_assets
+        #: asset ids already warned about (in another open deposit); a second click sends
+        self._warned: frozenset[str] = frozenset()
         self.quote: QuoteView | None = None
         self.result_record = None
         self.offer_expires_at: datetime | None = None
+        #: merchant tx id of the deposit that used this quote's lock (one deposit per lock)
+        self.used_by: str | None = None
         self._build()
         model.edited.connect(self._update_enabled)
         model.modelReset.connect(self._update_enabled)
@@ -62,7 +71,7 @@ class DepositForm(QGroupBox):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.trade_url = TradeUrlField()
+        self.trade_url = TradeUrlField(party="seller")
         form.addRow("Seller's trade URL", self.trade_url)
         tx_row = QHBoxLayout()
         self.merchant_tx_id = QLineEdit(self._new_tx_id())
@@ -95,8 +104,11 @@ class DepositForm(QGroupBox):
 
         self.outcome = QWidget()
         outcome_form = QFormLayout(self.outcome)
+        # Status lines wrap inside the panel: a long one must never widen the window.
         self.outcome_status = QLabel()
+        self.outcome_status.setWordWrap(True)
         self.outcome_bot = QLabel()
+        self.outcome_bot.setWordWrap(True)
         offer_row = QHBoxLayout()
         self.outcome_offer = QLabel()
         self.copy_offer = QToolButton()
@@ -118,6 +130,7 @@ class DepositForm(QGroupBox):
     def set_quote(self, quote: QuoteView | None) -> None:
         """A new quote: the typed trade URL stays, the outcome of a previous one goes."""
         self.quote = quote
+        self.used_by = getattr(quote, "used_by", None)
         self.error.hide()
         self._update_enabled()
 
@@ -128,6 +141,11 @@ class DepositForm(QGroupBox):
         problems = []
         if self.quote is None or self.quote.trade_id is None:
             problems.append("Get a locking quote first.")
+        elif self.used_by:
+            problems.append(
+                f"This quote's lock was used by deposit {self.used_by}: "
+                "get a new quote for another deposit."
+            )
         elif not self.lock_valid():
             problems.append(
                 "The quote's 5-minute lock expired: re-quote before creating the deposit."
@@ -174,7 +192,7 @@ class DepositForm(QGroupBox):
         self.progress.setText("Creating the deposit…")
         self.send_button.setEnabled(False)
         self._runner.spawn(
-            self._create(
+            self._check_then_create(
                 self.quote,
                 self.trade_url.canonical() or "",
                 list(self._model.lines),
@@ -187,6 +205,23 @@ class DepositForm(QGroupBox):
             description="creating a deposit",
         )
 
+    async def _check_then_create(
+        self, quote: QuoteView, trade_url: str, lines: list, merchant_tx_id: str
+    ) -> Any:
+        """Warn once before sending asset ids that an open deposit already holds."""
+        if self._open_assets is not None:
+            open_assets = await self._open_assets()
+            clashes = {
+                line.asset_id.strip(): open_assets[line.asset_id.strip()]
+                for line in lines
+                if line.asset_id.strip() in open_assets
+            }
+            if clashes and frozenset(clashes) != self._warned:
+                self._warned = frozenset(clashes)
+                return DuplicateAssets(clashes)
+        self._warned = frozenset()
+        return await self._create(quote, trade_url, lines, merchant_tx_id)
+
     def _show_error(self, text: str) -> None:
         theme = current_theme()
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
@@ -195,11 +230,17 @@ class DepositForm(QGroupBox):
 
     def _on_result(self, result: Any) -> None:
         self.progress.clear()
+        if isinstance(result, DuplicateAssets):
+            self._show_warning(result.message())
+            self._update_enabled()
+            return
         record = getattr(result, "deposit", result)
         message = getattr(result, "message", "")
         self.result_record = record
         status = getattr(record, "status", "?")
         self.outcome_status.setText(status + (f" — {message}" if message else ""))
+        if status not in ("failed", "rejected"):
+            self.used_by = getattr(record, "merchant_tx_id", None) or "this quote"
         bot = getattr(record, "bot_name", None) or "—"
         if getattr(record, "bot_steam_id", None):
             bot += f" ({record.bot_steam_id})"
@@ -216,11 +257,28 @@ class DepositForm(QGroupBox):
         self.deposit_created.emit(record)
         self._update_enabled()
 
+    def show_tracked(self, record: Any) -> None:
+        """The tracker moved the deposit shown here: show its status now, as Orders does."""
+        shown = self.result_record
+        if shown is None or record.merchant_tx_id != getattr(shown, "merchant_tx_id", None):
+            return
+        self.result_record = record
+        self.outcome_status.setText(describe_deposit(record))
+        self.offer_expires_at = record.trade_offer_expiry_at or self.offer_expires_at
+        if record.trade_offer_id:
+            self.outcome_offer.setText(record.trade_offer_id)
+
+    def _show_warning(self, text: str) -> None:
+        theme = current_theme()
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        self.error.setText(f"<span style='color:{theme.warn}'>{escaped}</span>")
+        self.error.show()
+
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()
         self._update_enabled()
         if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
+            self._show_error(window_message(exc))
             return
         raise exc
 
@@ -228,6 +286,25 @@ class DepositForm(QGroupBox):
         text = self.outcome_offer.text()
         if text and text != "—":
             QGuiApplication.clipboard().setText(text)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateAssets:
+    """Asset ids (→ the open deposit holding each) found before sending: nothing was sent."""
+
+    clashes: dict[str, str]
+
+    def message(self) -> str:
+        listed = "; ".join(f"{asset} is in deposit {tx}" for asset, tx in self.clashes.items())
+        return (
+            f"Already in an open deposit: {listed}. The seller can only trade an item once: "
+            "check the asset ids, or click Create deposit again to send anyway."
+        )
+
+
+def describe_deposit(record: Any) -> str:
+    """The status line of a tracked deposit, in the words the Orders details use."""
+    return f"{record.status} — {describe('skinslink', record.status)}"
 
 
 def describe_sum(quote: QuoteView) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import sys
 import threading
 import traceback
@@ -45,6 +46,38 @@ from PySide6.QtWidgets import (
 from skins_console.core.errors import UserCancelled, UserFacingError
 
 log = logging.getLogger(__name__)
+
+#: What the window says for typed errors whose service text is phrased for the command
+#: line (keyed by ``UserFacingError.code``): the operator is pointed at the window's own
+#: controls, never at a command.
+WINDOW_WORDS: dict[str, str] = {
+    "unknown_item": (
+        "This item is no longer in the SkinsNode catalog (it was sold or withdrawn). Nothing "
+        "was ordered. Refresh the catalog and choose a listed item."
+    ),
+    "unknown_quote": "That quote is not in this profile. Get a new quote in the Quote tab.",
+    "quote_expired": (
+        "The quote's 5-minute lock ran out before the deposit was sent. Nothing was sent: "
+        "re-quote, then create the deposit again."
+    ),
+    "no_profile": "No profile is set up yet: File → New profile… connects your accounts.",
+    "secret_missing": (
+        "A credential of this profile is missing from the keyring: enter it again in "
+        "File → Edit profile…."
+    ),
+}
+_COMMAND = re.compile(r"\s*\(?`skins-console[^`]*`\)?")
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
+
+
+def window_message(exc: UserFacingError) -> str:
+    """The text a window shows for ``exc``: no CLI commands, no raw UUIDs."""
+    known = WINDOW_WORDS.get(getattr(exc, "code", None) or "")
+    if known is not None:
+        return known
+    text = _COMMAND.sub("", exc.message)
+    text = _UUID.sub("", text)
+    return re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,13 @@ class SandboxStripe(QLabel):
         self.apply_theme(current_theme())
         self.hide()
 
+    def set_clock_speed(self, speed: float) -> None:
+        """Say when the demo clock runs fast: every countdown then runs ``speed`` times faster."""
+        text = SANDBOX_TEXT
+        if abs(speed - 1.0) > 1e-9:
+            text += f" · demo clock ×{speed:g}"
+        self.setText(text)
+
     def apply_theme(self, theme: Theme) -> None:
         self.setStyleSheet(
             f"QLabel#sandboxStripe {{ background: {theme.sandbox_bg}; color: {theme.sandbox_fg};"

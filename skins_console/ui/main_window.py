@@ -6,8 +6,15 @@ import base64
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -30,7 +37,7 @@ from skins_console.core.errors import (
     UserFacingError,
 )
 from skins_console.ui.banner import Banner
-from skins_console.ui.error_presenter import ErrorPresenter
+from skins_console.ui.error_presenter import ErrorPresenter, window_message
 from skins_console.ui.header import Header, SandboxStripe
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import ThemeManager
@@ -47,6 +54,17 @@ SHORTCUTS = (
     ("Ctrl+Q", "Quit"),
 )
 _STATE_VERSION = 1
+#: the size a first start asks for; a smaller screen gets its whole available area
+PREFERRED_SIZE = QSize(1280, 820)
+
+
+def clamp_to_screen(rect: QRect, screen: QRect) -> QRect:
+    """``rect`` moved (and shrunk only if it must) so that it lies inside ``screen``."""
+    width = min(rect.width(), screen.width())
+    height = min(rect.height(), screen.height())
+    x = min(max(rect.x(), screen.x()), screen.x() + screen.width() - width)
+    y = min(max(rect.y(), screen.y()), screen.y() + screen.height() - height)
+    return QRect(x, y, width, height)
 
 
 class MainWindow(QMainWindow):
@@ -90,12 +108,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.sandbox_stripe)
         self.header = Header()
         layout.addWidget(self.header)
-        banner_box = QWidget()
-        banner_layout = QVBoxLayout(banner_box)
-        banner_layout.setContentsMargins(8, 0, 8, 0)
-        self.banner = Banner()
-        banner_layout.addWidget(self.banner)
-        layout.addWidget(banner_box)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs, 1)
@@ -107,8 +119,16 @@ class MainWindow(QMainWindow):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tabs.addTab(self.empty_label, "Welcome")
-        self.statusBar().showMessage("Ready")
-        self.resize(1280, 820)
+        # The banner's fixed place: the status bar row, always one banner high, so showing
+        # or clearing a banner never moves the tabs.
+        self.banner = Banner()
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        status.setFixedHeight(Banner.row_height() + 4)
+        status.addPermanentWidget(self.banner, 1)
+        status.showMessage("Ready")
+        self.resize(PREFERRED_SIZE)
+        self.fit_to_screen()
 
     def set_tabs(self, catalog, orders, wallet, quote) -> None:
         self.tabs.clear()
@@ -122,6 +142,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.new_profile_action = file_menu.addAction("New profile…")
         self.edit_profile_action = file_menu.addAction("Edit profile…")
+        self.export_action = file_menu.addAction("Export orders and deposits to CSV…")
         self.settings_action = file_menu.addAction("Settings…")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addSeparator()
@@ -196,11 +217,12 @@ class MainWindow(QMainWindow):
 
     def show_user_error(self, exc: UserFacingError) -> None:
         provider = getattr(exc, "provider", None) or "The provider"
+        message = window_message(exc)
         retry = ("Retry", self._retry)
         edit = ("Edit profile", self.edit_profile_action.trigger)
         if isinstance(exc, AuthError):
             self.banner.show_message(
-                f"{provider} rejected the credentials (401): {exc.message} Tracking is paused "
+                f"{provider} rejected the credentials (401): {message} Tracking is paused "
                 "until they are fixed.",
                 tone="bad",
                 key=f"auth:{provider}",
@@ -210,7 +232,7 @@ class MainWindow(QMainWindow):
         elif isinstance(exc, ForbiddenError):
             self.banner.show_message(
                 f"{provider} refused this computer (403 — IP address not allowed or account "
-                f"disabled): {exc.message}",
+                f"disabled): {message}",
                 tone="bad",
                 key=f"forbidden:{provider}",
                 actions=[edit, retry],
@@ -218,21 +240,21 @@ class MainWindow(QMainWindow):
             self._mark_health(provider, "down", "403: IP not allowed")
         elif isinstance(exc, (ApiConnectionError, ApiTimeoutError, ServerError)):
             self.banner.show_message(
-                f"{provider} cannot be reached right now ({exc.message}). Showing the last "
+                f"{provider} cannot be reached right now ({message}). Showing the last "
                 "stored data; nothing is lost.",
                 tone="warn",
                 key=f"offline:{provider}",
                 actions=[retry],
             )
-            self._mark_health(provider, "down", exc.message)
+            self._mark_health(provider, "down", message)
         elif isinstance(exc, (ProfileError, SecretStoreError)):
-            self.banner.show_message(exc.message, tone="bad", key="profile", actions=[edit])
+            self.banner.show_message(message, tone="bad", key="profile", actions=[edit])
         elif isinstance(exc, ApiError):
             self.banner.show_message(
-                f"{provider}: {exc.message}", tone="warn", key=f"api:{provider}", actions=[retry]
+                f"{provider}: {message}", tone="warn", key=f"api:{provider}", actions=[retry]
             )
         else:
-            self.banner.show_message(exc.message, tone="warn", key="error")
+            self.banner.show_message(message, tone="warn", key="error")
 
     def clear_provider_banner(self, provider: str) -> None:
         for prefix in ("auth", "forbidden", "offline", "api"):
@@ -326,9 +348,26 @@ class MainWindow(QMainWindow):
             return False
         restored = self.restoreGeometry(QByteArray(geometry))
         self.restoreState(QByteArray(state))
+        # Saved on another monitor, a bigger screen or by an older version that grew the
+        # window: it must open whole on the screen it lands on.
+        self.fit_to_screen()
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
         return restored
+
+    def fit_to_screen(self) -> None:
+        """Move (and if need be shrink) the window inside the screen it is on."""
+        frame = self.frameGeometry()
+        screen = QGuiApplication.screenAt(frame.center()) or QGuiApplication.primaryScreen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        inner = self.geometry()
+        left, top = inner.x() - frame.x(), inner.y() - frame.y()
+        right = frame.right() - inner.right()
+        bottom = frame.bottom() - inner.bottom()
+        target = clamp_to_screen(frame, screen.availableGeometry())
+        if target != frame:
+            self.setGeometry(target.adjusted(left, top, -right, -bottom))
 
     # --- closing -------------------------------------------------------------------------
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -26,6 +30,7 @@ from skins_console.services.explain import explain_deposit_failure, explain_orde
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.theme import current_theme
 
 
 def _fmt(ts) -> str:
@@ -67,8 +72,20 @@ class OrderDetails(QWidget):
         self._build()
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
+        # The details scroll inside their pane: a long record never makes the window
+        # taller or wider than the screen.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        content = QWidget()
+        scroll.setWidget(content)
+        self._scroll, self._content = scroll, content
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 0, 6, 0)
         head = QHBoxLayout()
         self.title = QLabel("Select an order or deposit to see its details.")
         self.title.setWordWrap(True)
@@ -105,6 +122,8 @@ class OrderDetails(QWidget):
             ("bot", "Bot", False),
         ):
             value = QLabel("—")
+            # Ids stay whole (they are copied); sentences wrap inside the pane.
+            value.setWordWrap(key in ("deadline", "checked", "bot"))
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
@@ -119,22 +138,32 @@ class OrderDetails(QWidget):
             self.form.addRow(label, row)
         layout.addLayout(self.form)
 
-        actions = QHBoxLayout()
+        actions = QGridLayout()
         self.recheck_button = QPushButton("Re-check now")
         self.open_trade_button = QPushButton("Open trade URL")
         self.open_profile_button = QPushButton("Open Steam profile")
-        for button in (self.recheck_button, self.open_trade_button, self.open_profile_button):
+        for n, button in enumerate(
+            (self.recheck_button, self.open_trade_button, self.open_profile_button)
+        ):
             button.setEnabled(False)
-            actions.addWidget(button)
-        actions.addStretch(1)
+            actions.addWidget(button, n // 2, n % 2)
+        actions.setColumnStretch(2, 1)
         layout.addLayout(actions)
         self.recheck_button.clicked.connect(self._on_recheck_clicked)
         self.open_trade_button.clicked.connect(self._on_open_trade_clicked)
         self.open_profile_button.clicked.connect(self._on_open_profile_clicked)
 
-        layout.addWidget(QLabel("Timeline"))
+        timeline_head = QHBoxLayout()
+        timeline_head.addWidget(QLabel("Timeline"), 1)
+        # The sentences are for the operator; HTTP calls and attempts are there on demand.
+        self.technical = QCheckBox("Technical details")
+        self.technical.setToolTip("Also show provider calls, attempts and status codes")
+        self.technical.toggled.connect(self._on_technical_toggled)
+        timeline_head.addWidget(self.technical)
+        layout.addLayout(timeline_head)
         self.timeline = QTextBrowser()
         self.timeline.setOpenLinks(False)
+        self.timeline.setMinimumHeight(120)
         layout.addWidget(self.timeline, 1)
 
         layout.addWidget(QLabel("Add a note (kept in the timeline)"))
@@ -152,6 +181,11 @@ class OrderDetails(QWidget):
         note_row.addWidget(self.note_button)
         layout.addLayout(note_row)
         self.note_button.clicked.connect(self._on_note_clicked)
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the content needs (the pane scrolls vertically, never sideways)."""
+        extent = self._scroll.verticalScrollBar().sizeHint().width()
+        return QSize(self._content.minimumSizeHint().width() + extent + 2, 120)
 
     # --- content -------------------------------------------------------------------------
 
@@ -245,16 +279,13 @@ class OrderDetails(QWidget):
         if self.item is None or self.item.key != item.key:
             return
         self.events = events
-        lines = []
-        for event in events:
-            change = ""
-            if event.new_status:
-                change = f" <b>{_escape(event.old_status or '∅')} → {_escape(event.new_status)}</b>"
-            lines.append(
-                f"<div><span style='color:gray'>{_fmt(event.at)}</span> "
-                f"[{_escape(event.type)}]{change} {_escape(event.message)}</div>"
-            )
-        self.timeline.setHtml("".join(lines) or "<i>No events yet.</i>")
+        self.timeline.setHtml(
+            timeline_html(events, technical=self.technical.isChecked(), theme=current_theme())
+        )
+
+    def _on_technical_toggled(self, _checked: bool) -> None:
+        if self.item is not None:
+            self._show_events(self.item, self.events)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -312,3 +343,34 @@ class OrderDetails(QWidget):
             self.note_error.setText(exc.message)
         else:
             raise exc
+
+
+#: event types that are technical detail (shown with "Technical details")
+TECHNICAL_EVENTS = frozenset({"api_call", "api_error", "recovery"})
+
+
+def timeline_html(events: list[EventRecord], *, technical: bool, theme) -> str:
+    """The timeline as sentences: when, then what happened; the event type and the status
+    transition only with ``technical``."""
+    lines = []
+    for event in events:
+        if event.type in TECHNICAL_EVENTS and not technical:
+            continue
+        sentence = _escape(event.message.strip() or (event.new_status or event.type))
+        if sentence and sentence[-1] not in ".!?…":
+            sentence += "."
+        if event.type == "note":
+            sentence = f"Note: {sentence}"
+        detail = ""
+        if technical:
+            change = (
+                f" {_escape(event.old_status or '∅')} → {_escape(event.new_status)}"
+                if event.new_status
+                else ""
+            )
+            detail = f" <span style='color:{theme.muted}'>[{_escape(event.type)}{change}]</span>"
+        lines.append(
+            f"<div><span style='color:{theme.muted}'>{_fmt(event.at)}</span> "
+            f"{sentence}{detail}</div>"
+        )
+    return "".join(lines) or "<i>No events yet.</i>"

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, time
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QItemSelectionModel,
+    QModelIndex,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -44,6 +53,7 @@ from skins_console.ui.orders_model import (
 )
 from skins_console.ui.status_chip import StatusChipDelegate
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.wording import plural
 
 
 class OrdersTab(QWidget):
@@ -139,9 +149,11 @@ class OrdersTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_ITEMS, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        # Item(s) keeps a readable width when the details pane opens (a stretched section
+        # would shrink to "D…"); the table scrolls sideways instead.
         for column, width in (
+            (COL_ITEMS, 220),
             (COL_PROVIDER, 82),
             (COL_ID, 175),
             (COL_BUYER, 140),
@@ -156,6 +168,7 @@ class OrdersTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.details)
+        splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([900, 400])
@@ -278,9 +291,13 @@ class OrdersTab(QWidget):
     def _update_count(self, *_args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         attention = sum(1 for r in self.model.rows if r.attention_reason(self.model.now))
-        text = f"{shown} of {total} shown" if shown != total else f"{total} orders and deposits"
+        text = (
+            f"{shown:,} of {total:,} shown"
+            if shown != total
+            else plural(total, "order or deposit", "orders and deposits")
+        )
         if attention:
-            text += f" · {attention} need attention"
+            text += f" · {attention:,} need{'s' if attention == 1 else ''} attention"
         self.count_label.setText(text)
 
     # --- filters -------------------------------------------------------------------------
@@ -401,7 +418,12 @@ class OrdersTab(QWidget):
 
     async def _export(self) -> None:
         items = self.visible_items()
-        suggested = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        name = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        # The operator's Documents folder, not the working directory of the process.
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        suggested = str(Path(documents) / name) if documents else name
         path = await dialog_futures.ask_save_path(
             self, "Export orders", suggested, "CSV files (*.csv)"
         )

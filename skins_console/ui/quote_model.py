@@ -17,6 +17,7 @@ from skins_console.core.models import QuoteItem, utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.records import QuoteRecord
 from skins_console.ui.column_model import ColumnTableModel
+from skins_console.ui.theme import current_theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +104,25 @@ def _usd_or_blank(amount: Decimal | None) -> str:
 
 
 QUOTE_COLUMNS: tuple[Column[QuoteLine], ...] = (
-    Column("name", "Item", lambda line: line.name),
+    Column("name", "Item", lambda line: line.name,
+           tooltip="The market hash name, exactly as Skinslink prices it"),
     Column("price", "Price", lambda line: format_usd(line.price), sort=lambda line: line.price,
-           align="right"),
+           align="right", tooltip="What Skinslink pays the seller for this item now"),
     Column("original_price", "Original price", lambda line: _usd_or_blank(line.original_price),
-           sort=lambda line: line.original_price or Decimal(0), align="right"),
+           sort=lambda line: line.original_price or Decimal(0), align="right",
+           tooltip="Skinslink's price before its own adjustments"),
     Column("drift", "Δ vs previous", _drift_text, sort=lambda line: line.drift or Decimal(0),
-           align="right"),
+           align="right", tooltip="Change since your previous quote for the same item"),
     Column("asset_id", "Asset id", lambda line: line.asset_id,
-           tooltip="The Steam asset id of the seller's item"),
+           tooltip="The Steam asset id of the seller's item (editable: double-click and type "
+           "the number)"),
     Column("min_price", "Min price", lambda line: _usd_or_blank(line.min_price),
-           sort=lambda line: line.min_price or Decimal(0), align="right"),
+           sort=lambda line: line.min_price or Decimal(0), align="right",
+           tooltip="The lowest price you accept for this item in the deposit (editable; "
+           "defaults to the price less your tolerance)"),
 )  # fmt: skip
+#: shown in an empty, editable Asset id cell (the cell's value stays empty)
+ASSET_PLACEHOLDER = "double-click to enter"
 COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(len(QUOTE_COLUMNS))
 _EDIT = int(Qt.ItemDataRole.EditRole)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -160,8 +168,13 @@ class QuoteModel(ColumnTableModel):
             if col == COL_MIN:
                 return "" if line.min_price is None else str(line.min_price)
             role = _DISPLAY
+        if col == COL_ASSET and not line.asset_id and self.editable:
+            if role == _DISPLAY:
+                return ASSET_PLACEHOLDER
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return current_theme().color("muted")
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
-            return line.asset_error() or QUOTE_COLUMNS[COL_ASSET].tooltip
+            return (line.asset_id and line.asset_error()) or QUOTE_COLUMNS[COL_ASSET].tooltip
         return self.column_data(line, QUOTE_COLUMNS[col], int(role))
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = _EDIT) -> bool:

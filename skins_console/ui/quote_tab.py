@@ -43,6 +43,7 @@ from skins_console.ui.quote_model import (
 )
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+from skins_console.ui.wording import plural
 
 GAME_LABELS = {"csgo": "Counter-Strike 2", "rust": "Rust", "dota2": "Dota 2", "tf2": "TF2"}
 
@@ -58,6 +59,7 @@ class QuoteTab(QWidget):
         create_deposit: Callable[[QuoteView, str, list[QuoteLine], str], Awaitable[object]],
         new_merchant_tx_id: Callable[[], str],
         tolerance_pct: Callable[[], Decimal],
+        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         default_game: str = "csgo",
         parent: QWidget | None = None,
     ) -> None:
@@ -69,7 +71,11 @@ class QuoteTab(QWidget):
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
         self.deposit = DepositForm(
-            runner, self.model, new_merchant_tx_id=new_merchant_tx_id, create_deposit=create_deposit
+            runner,
+            self.model,
+            new_merchant_tx_id=new_merchant_tx_id,
+            create_deposit=create_deposit,
+            open_assets=open_assets,
         )
         self._build(default_game)
         self._ticker = QTimer(self)
@@ -199,9 +205,9 @@ class QuoteTab(QWidget):
                 raw = raw[:57] + "…"
             self.issues.addItem(f"Line {line.line_no}: {line.error}  ({raw})")
         self.issues.setVisible(bool(bad))
-        text = f"{len(valid):,} name(s) to quote"
+        text = plural(len(valid), "name") + " to quote"
         if bad:
-            text += f", {len(bad)} line(s) skipped (listed below)"
+            text += f", {plural(len(bad), 'line')} skipped (listed below)"
         self.line_summary.setText(text)
         self.quote_button.setEnabled(bool(valid) and not self._runner.running("quote.get"))
         self.suggestions.check(lines, self.game.currentData())
@@ -219,7 +225,7 @@ class QuoteTab(QWidget):
         lock = self.locking.isChecked()
         self.quote_button.setEnabled(False)
         self.requote_button.setEnabled(False)
-        self.summary.setText(f"Asking Skinslink for {len(names):,} price(s)…")
+        self.summary.setText(f"Asking Skinslink for {plural(len(names), 'price')}…")
         self._runner.spawn(
             self._get_quote(self.game.currentData(), names, lock),
             owner=self,

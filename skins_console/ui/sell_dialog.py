@@ -8,6 +8,7 @@ SQLite before the POST and reconciles unknown outcomes; the dialog only shows th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,14 +26,45 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.errors import UserFacingError, ValidationError
-from skins_console.core.models import CatalogItem
+from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
+from skins_console.ui.error_presenter import window_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
 
 REMINDER = "Tell the buyer: accept the offer within 10 minutes"
+#: SkinsNode's trade window: the buyer has this long from the offer being sent
+TRADE_WINDOW = timedelta(minutes=10)
+_WAITING_FOR_OFFER = frozenset(
+    {"draft", "sending", "unknown", "accepted", "queued", "processing", "pending"}
+)
+
+
+def buyer_message(record: Any, now: datetime, window: timedelta = TRADE_WINDOW) -> str:
+    """What to tell the buyer, true at ``now``: an offer is only "sent" once it is."""
+    status = getattr(record, "status", "accepted")
+    sent_at = getattr(record, "sent_at", None)
+    if status == "sent" and sent_at is not None:
+        minutes = int((sent_at + window - now).total_seconds() // 60)
+        if minutes >= 1:
+            unit = "minute" if minutes == 1 else "minutes"
+            return (
+                "I've sent you a Steam trade offer. Please accept it within "
+                f"{minutes} {unit}, otherwise it expires."
+            )
+        return "I've sent you a Steam trade offer. Please accept it now, it is about to expire."
+    if status == "completed":
+        return "The trade is complete: the item is in your Steam inventory. Thank you!"
+    if status in _WAITING_FOR_OFFER:
+        return (
+            "Your order is confirmed. You will receive a Steam trade offer shortly: please "
+            "accept it within 10 minutes of receiving it."
+        )
+    return "The trade offer could not be completed. I will get back to you shortly."
+
+
 #: outcomes of the checkout service that mean the order exists at SkinsNode (or may)
 PLACED = frozenset({"accepted", "unknown", "busy"})
 
@@ -49,9 +81,11 @@ class SellDialog(QDialog):
         load_customers: Callable[[], Awaitable[list[CustomerRecord]]],
         projected_cents: Callable[[], Awaitable[int | None]],
         place_order: Callable[[CatalogItem, str, str], Awaitable[Any]],
+        trade_window: timedelta = TRADE_WINDOW,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.trade_window = trade_window
         self.setWindowTitle("Sell item")
         self.setMinimumWidth(620)
         self._runner = runner
@@ -126,10 +160,14 @@ class SellDialog(QDialog):
         self.done_title = QLabel()
         self.done_title.setWordWrap(True)
         done_layout.addWidget(self.done_title)
-        self.reminder = QLabel(REMINDER)
+        heading = QLabel(REMINDER)
+        heading.setWordWrap(True)
+        done_layout.addWidget(heading)
+        # Exactly what "Copy message for the buyer" copies, kept true as the order moves.
+        self.reminder = QLabel()
+        self.reminder.setTextFormat(Qt.TextFormat.PlainText)
         font = self.reminder.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
         self.reminder.setFont(font)
         self.reminder.setWordWrap(True)
         done_layout.addWidget(self.reminder)
@@ -228,7 +266,7 @@ class SellDialog(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
+            self._show_error(window_message(exc))
             if isinstance(exc, ValidationError) and exc.field == "trade_url":
                 self.trade_url.edit.setFocus()
             return
@@ -247,17 +285,22 @@ class SellDialog(QDialog):
                 "it yet. It is tracked automatically; do not create it again."
             )
         self.done_detail.setText(_escape(message) if message else "Follow it in the Orders tab.")
+        self.show_order(record)
         self.pages.setCurrentIndex(1)
         self.send_button.hide()
         self.cancel_button.hide()
         self.close_button.show()
         self.close_button.setFocus()
 
+    def show_order(self, record: Any) -> None:
+        """The order as it is now (the tracker moved it): the buyer's message follows."""
+        self.result_record = record
+        self.reminder.setText(buyer_message(record, utcnow(), self.trade_window))
+
     def _on_copy_reminder(self) -> None:
-        QGuiApplication.clipboard().setText(
-            "I've sent you a Steam trade offer. Please accept it within 10 minutes, "
-            "otherwise it expires."
-        )
+        if self.result_record is not None:
+            self.show_order(self.result_record)  # true at the moment of copying
+        QGuiApplication.clipboard().setText(self.reminder.text())
         self.copy_reminder.setText("Copied")
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -67,6 +68,12 @@ class SettingsDialog(QDialog):
         self.profile = profile
         self._save_profile_fields = save_profile_fields
         layout = QVBoxLayout(self)
+        # Two columns, so the dialog fits a 1024×640 screen with room to spare.
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
 
         general = QGroupBox("Appearance and polling")
         form = QFormLayout(general)
@@ -82,7 +89,7 @@ class SettingsDialog(QDialog):
             spin.setValue(settings.get(key))
             form.addRow(label, spin)
             self.polling[key] = spin
-        layout.addWidget(general)
+        left.addWidget(general)
 
         notes = QGroupBox("Desktop notifications")
         grid = QGridLayout(notes)
@@ -93,7 +100,7 @@ class SettingsDialog(QDialog):
             check.setChecked(bool(rules.get(kind, NOTIFICATION_KINDS[kind])))
             grid.addWidget(check, n // 2, n % 2)
             self.notifications[kind] = check
-        layout.addWidget(notes)
+        right.addWidget(notes)
 
         # Chat channels are saved by their own dialog, at once (secrets go to the keyring).
         self.chat = ChatSection(runner, chat, self)
@@ -102,7 +109,7 @@ class SettingsDialog(QDialog):
 
         hooks = QGroupBox("Webhook listener")
         hform = QFormLayout(hooks)
-        self.listener_enabled = QCheckBox("Receive provider webhooks while the console runs")
+        self.listener_enabled = QCheckBox("Receive webhooks while the console runs")
         self.listener_enabled.setChecked(settings.webhook_listener_enabled)
         self.listener_enabled.setToolTip(
             "A desktop has no public address: expose this port through a tunnel or relay and "
@@ -115,7 +122,8 @@ class SettingsDialog(QDialog):
         hform.addRow(self.listener_enabled)
         hform.addRow("Address", self.listener_host)
         hform.addRow("Port", self.listener_port)
-        layout.addWidget(hooks)
+        right.addWidget(hooks)
+        right.addStretch(1)
 
         prof = QGroupBox(f"Profile “{profile.name}”" if profile else "Profile")
         pform = QFormLayout(prof)
@@ -130,7 +138,8 @@ class SettingsDialog(QDialog):
         edit.clicked.connect(self.edit_profile_requested.emit)
         pform.addRow("", edit)
         prof.setEnabled(profile is not None)
-        layout.addWidget(prof)
+        left.addWidget(prof)
+        left.addStretch(1)
 
         self.error = QLabel()
         self.error.setWordWrap(True)

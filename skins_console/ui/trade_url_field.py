@@ -10,7 +10,7 @@ stored, and :meth:`TradeUrlField.canonical` is what the forms send. A customer b
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from skins_console.core.errors import TradeUrlError, TradeUrlPhishingError
@@ -22,8 +22,10 @@ from skins_console.ui.theme import current_theme
 class TradeUrlField(QWidget):
     validity_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, party: str = "buyer") -> None:
         super().__init__(parent)
+        #: whose trade URL this is: the buyer (an order) or the seller (a deposit)
+        self.party = party
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -64,8 +66,6 @@ class TradeUrlField(QWidget):
         url = self._labels.get(text)
         if url is not None:
             # QCompleter writes the label text in after this signal; replace it afterwards.
-            from PySide6.QtCore import QTimer
-
             QTimer.singleShot(0, lambda: self.edit.setText(url))
 
     def text(self) -> str:
@@ -91,9 +91,8 @@ class TradeUrlField(QWidget):
         was_valid = self.parsed is not None
         if not text.strip():
             self.parsed = None
-            self.message.setText(
-                f"<span style='color:{theme.muted}'>Paste the buyer's Steam trade URL.</span>"
-            )
+            hint = f"Paste the {self.party}'s Steam trade URL."
+            self.message.setText(f"<span style='color:{theme.muted}'>{hint}</span>")
         else:
             try:
                 self.parsed = parse_trade_url(text)
@@ -118,8 +117,18 @@ class TradeUrlField(QWidget):
                     f"<span style='color:{theme.ok}'>✓ Valid.</span>{stored} SteamID64 "
                     f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>"
                 )
+        if self.parsed is not None:
+            # A complete URL needs no suggestions: an open completion popup would take the
+            # next click (on "Send order") just to close itself. Hidden after the completer
+            # has reacted to this same edit.
+            QTimer.singleShot(0, self._hide_completions)
         if (self.parsed is not None) != was_valid or not text.strip():
             self.validity_changed.emit(self.parsed is not None)
+
+    def _hide_completions(self) -> None:
+        completer = self.edit.completer()
+        if completer is not None and self.parsed is not None:
+            completer.popup().hide()
 
 
 def _escape(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QDateTimeAxis, QLineSeries
 from PySide6.QtCore import QDateTime, QMargins, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
@@ -105,16 +105,16 @@ class WalletTab(QWidget):
         self.x_axis = QDateTimeAxis()
         self.x_axis.setFormat("MM-dd HH:mm")
         self.x_axis.setTickCount(6)
-        self.y_axis = QValueAxis()
-        self.y_axis.setLabelFormat("%.2f")
-        self.y_axis.setTitleText("USD")
+        # Labels are money as everywhere else ("$3,890.00"), placed on round amounts.
+        self.y_axis = QCategoryAxis()
+        self.y_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         self.series.attachAxis(self.x_axis)
         self.series.attachAxis(self.y_axis)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(220)
+        self.chart_view.setMinimumHeight(140)
         self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
         self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -232,8 +232,9 @@ class WalletTab(QWidget):
     def show_history(self, snapshots: list[WalletSnapshot]) -> None:
         points = sorted(snapshots, key=lambda s: s.at)
         self.series.clear()
-        for snap in points:
-            self.series.append(_msecs(snap.at), snap.available_cents / 100)
+        # A balance changes at an instant and then holds: steps, not slopes between checks.
+        for at_ms, cents in step_points([(_msecs(p.at), p.available_cents) for p in points]):
+            self.series.append(at_ms, cents / 100)
         has_data = len(points) >= 1
         self.chart_view.setVisible(has_data)
         self.empty_chart.setVisible(not has_data)
@@ -254,11 +255,14 @@ class WalletTab(QWidget):
                 QDateTime.fromMSecsSinceEpoch(_msecs(first)),
                 QDateTime.fromMSecsSinceEpoch(_msecs(last)),
             )
-        values = [s.available_cents / 100 for s in points]
-        low, high = min(values), max(values)
-        pad = max((high - low) * 0.15, 1.0)
-        self.y_axis.setRange(max(0.0, low - pad), high + pad)
-        self.y_axis.applyNiceNumbers()
+        cents = [p.available_cents for p in points]
+        currency = self.view.currency if self.view is not None else "USD"
+        for label in list(self.y_axis.categoriesLabels()):
+            self.y_axis.remove(label)
+        ticks = money_ticks(min(cents), max(cents))
+        for tick in ticks:
+            self.y_axis.append(format_cents(tick, currency), tick / 100)
+        self.y_axis.setRange(ticks[0] / 100, ticks[-1] / 100)
 
     def apply_theme(self, theme: Theme) -> None:
         self.chart.setTheme(
@@ -278,6 +282,31 @@ class WalletTab(QWidget):
 
     def refresh_all(self) -> None:
         self.refresh()
+
+
+def step_points(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(time, cents) checks as a step line: each change drawn where it was seen."""
+    steps: list[tuple[int, int]] = []
+    for at, cents in points:
+        if steps and steps[-1][1] != cents:
+            steps.append((at, steps[-1][1]))
+        steps.append((at, cents))
+    return steps
+
+
+def money_ticks(low: int, high: int, count: int = 5) -> list[int]:
+    """Round amounts in cents (1, 2 or 5 × 10ⁿ apart) covering ``low``..``high``."""
+    span = max(high - low, 100)
+    raw = span / max(1, count - 1)
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    start = max(0, (low // step) * step - (step if low % step == 0 and low > 0 else 0))
+    ticks = [start]
+    while ticks[-1] < high:
+        ticks.append(ticks[-1] + step)
+    if len(ticks) == 1:
+        ticks.append(start + step)
+    return ticks
 
 
 def _msecs(at: datetime) -> int:

@@ -96,6 +96,7 @@ class WindowController(QObject):
             runner,
             get_quote=b.get_quote,
             create_deposit=b.create_deposit,
+            open_assets=b.open_deposit_assets,
             new_merchant_tx_id=b.new_external_id,
             tolerance_pct=b.tolerance_pct,
             default_game=default_game,
@@ -113,6 +114,8 @@ class WindowController(QObject):
         w.new_profile_action.triggered.connect(lambda: self.open_profile_dialog(None))
         w.edit_profile_action.triggered.connect(lambda: self.open_profile_dialog(self.ctx.profile))
         w.settings_action.triggered.connect(self.open_settings)
+        # Looked up at trigger time: the Orders tab is rebuilt when the profile changes.
+        w.export_action.triggered.connect(lambda: self.orders.export())
         w.header.profile_chosen.connect(self.switch_profile)
         w.closing.connect(self._on_window_closing)
         self.catalog.sell_requested.connect(self.open_sell_dialog)
@@ -148,6 +151,8 @@ class WindowController(QObject):
         """Show what the store has at once, then refresh from the providers."""
         self.show_profile(self.ctx.profile)
         self.window.restore_state(self.ctx.settings.window_state)
+        if not self.quote.names.toPlainText():
+            self.quote.names.setPlainText(self.ctx.settings.quote_names)
         self.reload_profiles()
         if self.ctx.profile is None:
             return
@@ -171,6 +176,7 @@ class WindowController(QObject):
     def show_profile(self, profile: ProfileRecord | None) -> None:
         sandbox = bool(profile and profile.is_sandbox)
         self.window.sandbox_stripe.setVisible(sandbox)
+        self.window.sandbox_stripe.set_clock_speed(1.0 / self.ctx.cadence.time_scale)
         title = "Skins Console"
         if profile is not None:
             title += f" — {profile.name}" + (" (SANDBOX)" if sandbox else "")
@@ -268,12 +274,41 @@ class WindowController(QObject):
             )
             self._reload_orders_soon()
             self.window.header.set_synced(utcnow())
+            self._follow_sell_dialogs({key for kind, key in batch if kind == change_bus.ORDER})
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
+            self._follow_quote_deposit({key for kind, key in batch if kind == change_bus.DEPOSIT})
         if change_bus.WALLET in kinds:
             self._reload_history_soon()
         if change_bus.TRACKING in kinds:
             self._show_tracking_state()
+
+    def _follow_sell_dialogs(self, keys: set) -> None:
+        """An open order dialog's message for the buyer follows its order."""
+        for dialog in self.dialogs:
+            record = getattr(dialog, "result_record", None)
+            key = getattr(record, "external_id", None)
+            if isinstance(dialog, SellDialog) and key in keys:
+                self.runner.spawn(
+                    self.backend.load_changed({key}, set()),
+                    owner=dialog,
+                    on_success=lambda loaded, d=dialog: [d.show_order(o) for o in loaded[0]],
+                    description="reading the order's status",
+                )
+
+    def _follow_quote_deposit(self, keys: set) -> None:
+        """The Quote tab's deposit panel follows the tracker, like the Orders tab."""
+        shown = self.quote.deposit.result_record
+        key = getattr(shown, "merchant_tx_id", None)
+        if key is None or key not in keys:
+            return
+        self.runner.spawn(
+            self.backend.load_changed(set(), {key}),
+            owner=self.window,
+            key="quote.deposit.follow",
+            on_success=lambda loaded: [self.quote.deposit.show_tracked(d) for d in loaded[1]],
+            description="reading the deposit's status",
+        )
 
     def _show_tracking_state(self) -> None:
         paused = self.backend.tracking.paused
@@ -310,12 +345,20 @@ class WindowController(QObject):
             load_customers=b.customers,
             projected_cents=b.projected_cents,
             place_order=b.place_order,
+            trade_window=self.ctx.cadence.delay(600),
             parent=self.window,
         )
-        dialog.order_placed.connect(lambda _record: self.orders.reload())
+        dialog.order_placed.connect(self._on_order_placed)
         self._keep(dialog)
         dialog.open()
         return dialog
+
+    def _on_order_placed(self, record) -> None:
+        """Show the truth at once: the sold item leaves the catalog, the balance moves."""
+        self.orders.reload()
+        if record.status not in ("rejected", "failed", "draft"):
+            self.catalog.mark_sold(record.catalog_item_id)
+            self.refresh_wallet()
 
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
         dialog = ProfileDialog(
@@ -414,6 +457,10 @@ class WindowController(QObject):
     def _on_window_closing(self) -> None:
         self._stop_tracking.set()
         self.ctx.settings.window_state = self.window.saved_state()
+        try:
+            self.ctx.settings.quote_names = self.quote.names.toPlainText()
+        except UserFacingError:
+            log.info("the Quote tab's names are too long to keep; not saved")
         self._save_settings()
 
     async def shutdown(self) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 from types import SimpleNamespace
 
+import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from skins_console.store.instance_lock import InstanceLock
@@ -137,10 +138,75 @@ async def test_sandbox_without_an_os_keyring_opens_with_a_clear_note(qapp, error
         await wait_for(
             lambda: window.banner.isVisible() and window.banner.key == "keyring", timeout=10
         )
-        assert "in memory for this run only" in window.banner.label.text()
-        assert "gnome-keyring" in window.banner.label.text()
+        text = window.banner.label.text()
+        assert "in memory for this run only" in text
+        # One short line for a merchant: no D-Bus or package instructions in demo mode.
+        assert "\n" not in text and len(text) < 100
+        assert "gnome-keyring" not in text and "D-Bus" not in text
         window.close()
         assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_demo_mode_runs_at_real_time_and_a_fast_sandbox_is_learnt(qapp, error_presenter):
+    """`--sandbox` keeps the quote lock at five real minutes; `--speed 10` says so on the
+    stripe and the console takes the rate from the sandbox itself (GET /_sandbox/clock)."""
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        for speed, stripe in ((None, None), (10.0, "demo clock ×10")):
+            args = _args(sandbox=True)
+            args.speed = speed
+            run = asyncio.ensure_future(main(args, qapp, error_presenter))
+            await wait_for(lambda: _windows(MainWindow), timeout=30)
+            (window,) = _windows(MainWindow)
+            await wait_for(lambda w=window: w.sandbox_stripe.isVisible(), timeout=10)
+            scale = window.controller.ctx.cadence.time_scale
+            if stripe is None:
+                assert scale == 1.0
+                assert "demo clock" not in window.sandbox_stripe.text()
+            else:
+                assert scale == pytest.approx(0.1)
+                assert stripe in window.sandbox_stripe.text()
+            window.close()
+            assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
+    """The sandbox forgets its orders when it stops; the demo records go with it, so a
+    restarted demo never retries orders the new sandbox has never heard of."""
+    from tests.fixtures.ui import TRADE_URL
+
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        counts = []
+        for _run in range(2):
+            run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
+            await wait_for(lambda: _windows(MainWindow), timeout=30)
+            (window,) = _windows(MainWindow)
+            # The window paints first; its controller is wired once the profile is open.
+            await wait_for(lambda w=window: w.controller is not None, timeout=30)
+            controller = window.controller
+            counts.append(len((await controller.backend.load_activity())[0]))
+            if _run == 0:
+                catalog = controller.catalog
+                await wait_for(lambda c=catalog: c.model.rowCount() > 0, timeout=30)
+                item = min(
+                    (catalog.model.item(r) for r in range(catalog.model.rowCount())),
+                    key=lambda i: i.price_cents,
+                )
+                backend = controller.backend
+                await backend.place_order(item, TRADE_URL, backend.new_external_id())
+                assert len((await backend.load_activity())[0]) == 1
+            window.close()
+            assert await asyncio.wait_for(run, 30) == 0
+        assert counts == [0, 0]
     finally:
         for window in _windows(MainWindow):
             window.close()

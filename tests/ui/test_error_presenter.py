@@ -65,3 +65,18 @@ async def test_hooks_route_sys_and_thread_exceptions(qapp):
     finally:
         presenter.uninstall_hooks()
     assert {b.summary.split(":")[0] for b in bugs} == {"LookupError", "OSError"}
+
+
+def test_window_messages_carry_no_commands_or_raw_ids():
+    from skins_console.core.errors import ValidationError
+    from skins_console.ui.error_presenter import window_message
+
+    exc = ValidationError(
+        "Deposit 9f1c2d3e-1111-2222-3333-444455556666 needs a seller. Check it "
+        "(`skins-console deposit show …`) and try again.",
+        code="something_new",
+    )
+    text = window_message(exc)
+    assert "skins-console" not in text and "`" not in text
+    assert "9f1c2d3e" not in text
+    assert text == "Deposit needs a seller. Check it and try again."

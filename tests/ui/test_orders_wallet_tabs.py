@@ -3,6 +3,9 @@
 import csv
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
 
 from skins_console.core.models import utcnow
 from skins_console.core.records import DepositRecord, OrderRecord, WalletSnapshot
@@ -204,6 +207,13 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
         details.note_button.click()
         await wait_for(lambda: any(e.type == "note" for e in details.events), timeout=10)
         assert "tomorrow" in details.timeline.toPlainText()
+        # Sentences for the operator; the HTTP call and its attempt only on demand.
+        assert "POST /v1/orders" not in details.timeline.toPlainText()
+        assert "[status_change" not in details.timeline.toPlainText()
+        details.technical.setChecked(True)
+        assert "POST /v1/orders" in details.timeline.toPlainText()
+        assert "[status_change" in details.timeline.toPlainText()
+        details.technical.setChecked(False)
         assert details.note.toPlainText() == ""
 
         orders.show_needs_attention()
@@ -217,12 +227,20 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
 
         target = tmp_path / "orders.csv"
 
+        suggestions = []
+
         async def fake_ask(parent, title, suggested, name_filter):
-            assert suggested.endswith(".csv")
+            suggestions.append(suggested)
             return str(target)
 
         monkeypatch.setattr(dialog_futures, "ask_save_path", fake_ask)
-        orders.export_button.click()
+        s.window.export_action.trigger()  # File → Export (the tab's button does the same)
+        await wait_for(lambda: suggestions, timeout=10)
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        assert suggestions[0].endswith(".csv")
+        assert Path(suggestions[0]).parent == Path(documents)
         await wait_for(target.exists, timeout=10)
         await wait_for(lambda: "Exported" in orders.count_label.text())
         with target.open(encoding="utf-8-sig") as handle:

@@ -70,11 +70,16 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         assert form.outcome_offer.text() not in ("", "—")
         assert form.outcome_bot.text() not in ("", "—")
         assert form.merchant_tx_id.text() != tx_id  # the next deposit gets its own id
+        # One deposit per lock: the button stays off and says why.
+        assert not form.send_button.isEnabled()
+        assert any(f"used by deposit {tx_id}" in p for p in form.problems())
 
         orders = s.controller.orders
         row = lambda: orders.model.row_for("skinslink", tx_id)  # noqa: E731
         await wait_for(lambda: row() is not None, timeout=10)
         await wait_for(lambda: orders.model.rows[row()].status == "hold", timeout=40)
+        # The Quote tab's panel follows the tracker: it says "hold" too.
+        await wait_for(lambda: form.outcome_status.text().startswith("hold"), timeout=10)
         # Let the sandbox's Steam hold end, then "Re-check now" from the details pane.
         sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 8 * 24 * 3600})
         assert orders.select("skinslink", tx_id)
@@ -118,3 +123,33 @@ async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
         # Asset ids typed for the expired quote stay with their items.
         assert all(line.asset_id for line in tab.model.lines)
         assert tab.deposit.send_button.isEnabled()
+
+
+async def test_asset_ids_already_in_an_open_deposit_are_warned_about_before_sending(ui):
+    from skins_console.core.records import ActivityFilter
+
+    async def deposits():
+        return await s.ctx.deposits.search(ActivityFilter(profile="sandbox"))
+
+    async with ui.session() as s:
+        tab = await _locked_quote(s)
+        form = tab.deposit
+        form.trade_url.setText(SELLER)
+        for row in range(tab.model.rowCount()):
+            tab.model.setData(tab.model.index(row, COL_ASSET), str(37000000000 + row))
+        first_tx = form.merchant_tx_id.text()
+        form.send_button.click()
+        await wait_for(lambda: form.outcome.isVisible(), timeout=20)
+        assert len(await deposits()) == 1
+        # A new lock, the same asset ids (they stay with their items): warned, not sent.
+        tab.request_quote()
+        await wait_for(lambda: form.used_by is None and form.send_button.isEnabled(), timeout=20)
+        form.send_button.click()
+        await wait_for(lambda: form.error.isVisible() and not s.runner.running("deposit.create"))
+        assert f"is in deposit {first_tx}" in form.error.text()
+        assert "37000000000" in form.error.text()
+        assert len(await deposits()) == 1
+        # The operator checked and insists: the second click sends.
+        form.send_button.click()
+        await wait_for(lambda: form.used_by is not None, timeout=20)
+        assert len(await deposits()) == 2

@@ -1,21 +1,23 @@
 """Selling from the Catalog tab, end to end against the sandbox."""
 
 from skins_console.core.records import ActivityFilter
-from skins_console.ui.sell_dialog import REMINDER
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL, sandbox_control
 
 
-def _affordable(catalog):
+def _affordable(catalog, exclude=frozenset()):
     model = catalog.model
     items = [model.item(r) for r in range(model.rowCount())]
-    return min((i for i in items if i.price_cents >= 100), key=lambda i: i.price_cents)
+    return min(
+        (i for i in items if i.price_cents >= 100 and i.id not in exclude),
+        key=lambda i: i.price_cents,
+    )
 
 
-async def _open_sell_dialog(s):
+async def _open_sell_dialog(s, exclude=frozenset()):
     c = s.controller
     await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
-    item = _affordable(c.catalog)
+    item = _affordable(c.catalog, exclude)
     c.catalog.search.setText(item.market_hash_name)
     c.catalog.apply_filter()
     assert c.catalog.select_item(item.id)
@@ -26,7 +28,7 @@ async def _open_sell_dialog(s):
     return item, dialog
 
 
-async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
+async def test_sell_an_item_and_watch_the_order_complete(ui, qapp, qtbot):
     async with ui.session() as s:
         item, dialog = await _open_sell_dialog(s)
         external_id = dialog.external_id.text()
@@ -39,9 +41,13 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
         assert dialog.send_button.isEnabled()
         dialog.send_button.click()
         await wait_for(lambda: dialog.pages.currentIndex() == 1, timeout=20)
-        assert dialog.reminder.text() == REMINDER
+        # Accepted, not sent yet: the message does not claim the offer is sent.
+        assert "sent you" not in dialog.reminder.text()
+        await wait_for(lambda: "sent you a Steam trade offer" in dialog.reminder.text(), 30)
+        # Accepted by SkinsNode: the sold item leaves the catalog at once.
+        await wait_for(lambda: not s.controller.catalog.select_item(item.id), timeout=10)
         dialog.copy_reminder.click()
-        assert "10 minutes" in qapp.clipboard().text()
+        assert qapp.clipboard().text() == dialog.reminder.text()  # exactly what it shows
 
         orders = s.controller.orders
         row = lambda: orders.model.row_for("skinsnode", external_id)  # noqa: E731
@@ -52,10 +58,19 @@ async def test_sell_an_item_and_watch_the_order_complete(ui, qapp):
         # The buyer went into the trade URL book: the next order offers it.
         customers = await s.backend.customers()
         assert [c.partner for c in customers] == [91234567]
-        _item, again = await _open_sell_dialog(s)
+        _item, again = await _open_sell_dialog(s, exclude={item.id})
         completions = again.trade_url._completer_model
         await wait_for(lambda: completions.stringList() != [], timeout=10)
         assert any(TRADE_URL in entry for entry in completions.stringList())
+        # Typing the saved URL opens the suggestions; once the URL is whole they close, so
+        # the next click lands on "Send order" instead of just closing the popup.
+        popup = again.trade_url.edit.completer().popup()
+        again.trade_url.edit.setFocus()
+        qtbot.keyClicks(again.trade_url.edit, TRADE_URL[:40])
+        await wait_for(popup.isVisible, timeout=5)
+        qtbot.keyClicks(again.trade_url.edit, TRADE_URL[40:])
+        await wait_for(lambda: not popup.isVisible(), timeout=5)
+        assert again.send_button.isEnabled()
         again.reject()
 
 
@@ -97,3 +112,18 @@ async def test_refused_order_keeps_the_form_and_gets_a_new_external_id(ui):
         else:
             assert stored.status in ("failed", "rejected")
             assert dialog.external_id.text() != first_id
+
+
+async def test_selling_a_withdrawn_item_says_so_in_window_words(ui):
+    async with ui.session() as s:
+        item, dialog = await _open_sell_dialog(s)
+        sandbox_control(s.sandbox, f"/_sandbox/catalog/items/{item.id}", {"listed": False})
+        dialog.trade_url.setText(TRADE_URL)
+        dialog.send_button.click()
+        await wait_for(lambda: dialog.error.isVisible(), timeout=20)
+        text = dialog.error.text()
+        assert "no longer in the SkinsNode catalog" in text
+        # No command lines, library names or raw ids in a window message.
+        assert "skins-console" not in text and "`" not in text
+        assert item.id not in text
+        dialog.reject()

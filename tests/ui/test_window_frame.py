@@ -183,3 +183,15 @@ async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
         assert not s.window.sandbox_stripe.isVisible()  # a real profile: no sandbox banner
         await wait_for(lambda: s.controller.catalog.model.rowCount() > 0, timeout=20)
         assert s.ctx.settings.active_profile == "second"
+
+
+async def test_the_quote_tabs_names_survive_a_restart(ui):
+    from skins_console.store.settings import Settings
+
+    names = "AK-47 | Redline (Field-Tested)\n★ Karambit | Doppler (Factory New)\n"
+    async with ui.session() as s:
+        s.controller.quote.names.setPlainText(names)
+        s.window.closing.emit()  # what closing the window does (without quitting the app)
+        assert Settings.load(s.ctx.paths.settings_file).quote_names == names
+    async with ui.session() as s:
+        assert s.controller.quote.names.toPlainText() == names

@@ -1,0 +1,112 @@
+"""At 1024×640, in both themes, with a banner showing: every tab and dialog fits.
+
+The walk fails on overlapping sibling widgets, labels or buttons whose text does not fit
+(and is not elided), a window that grew past the size it was given, and a window or
+dialog that cannot shrink into a 1024×640 screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import QRect, QSize
+
+from skins_console.ui.main_window import clamp_to_screen
+from skins_console.ui.quote_model import COL_ASSET
+from skins_console.ui.theme import ThemeManager
+from tests.conftest import wait_for
+from tests.fixtures.ui import TRADE_URL
+from tests.ui.layout_audit import audit
+
+SCREEN = QSize(1024, 640)
+LONG_BANNER = (
+    "Deposit received (on hold): AK-47 | Redline (Field-Tested), AWP | Asiimov "
+    "(Field-Tested), ★ Karambit | Doppler (Factory New), Glock-18 | Fade (Factory New) "
+    "$2,473.24: received, under Steam Trade Protection hold until 7 December"
+)
+
+QUOTE_NAMES = "AK-47 | Redline (Field-Tested)\nStatTrak™ M4A1-S | Hyper Beast (Minimal Wear)\n"
+
+
+async def _settle() -> None:
+    # Layouts settle through posted events, which the qasync loop runs while we sleep.
+    for _ in range(3):
+        await asyncio.sleep(0.05)
+
+
+def _fits(widget, where: str) -> list[str]:
+    problems = [f"{where}: {p}" for p in audit(widget)]
+    hint = widget.minimumSizeHint()
+    if hint.width() > SCREEN.width() or hint.height() > SCREEN.height():
+        problems.append(f"{where}: needs at least {hint.width()}×{hint.height()}")
+    return problems
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+async def test_every_tab_and_dialog_fits_1024x640(ui, qapp, mode):
+    themes = ThemeManager(qapp, mode)
+    try:
+        async with ui.session() as s:
+            window, controller = s.window, s.controller
+            window._on_theme_changed(themes.current)
+            window.resize(SCREEN)
+            await wait_for(lambda: controller.catalog.model.rowCount() > 0, timeout=20)
+            # Real records: an order with its details pane open, a locked quote.
+            catalog = controller.catalog
+            item = min(
+                (catalog.model.item(r) for r in range(catalog.model.rowCount())),
+                key=lambda i: abs(i.price_cents - 2000),
+            )
+            await s.backend.place_order(item, TRADE_URL, s.backend.new_external_id())
+            controller.orders.reload()
+            await wait_for(lambda: controller.orders.model.rowCount() > 0, timeout=20)
+            controller.orders.table.selectRow(0)
+            quote_tab = controller.quote
+            quote_tab.names.setPlainText(QUOTE_NAMES)
+            quote_tab.request_quote()
+            await wait_for(lambda: quote_tab.quote is not None, timeout=20)
+            form = quote_tab.deposit
+            form.trade_url.setText(TRADE_URL)
+            for row in range(quote_tab.model.rowCount()):
+                quote_tab.model.setData(
+                    quote_tab.model.index(row, COL_ASSET), str(36000000000 + row)
+                )
+            form.send_button.click()  # the deposit's status lines are what once widened it
+            # (isHidden: the Quote tab itself is not the current tab yet)
+            await wait_for(lambda: not form.outcome.isHidden(), timeout=20)
+            window.banner.show_message(
+                LONG_BANNER, tone="info", key="t", actions=[("Open", lambda: None)]
+            )
+            await _settle()
+            problems: list[str] = []
+            for index in range(window.tabs.count()):
+                window.tabs.setCurrentIndex(index)
+                await _settle()
+                name = window.tabs.tabText(index)
+                problems += _fits(window, f"{mode} {name}")
+                if window.size() != SCREEN:
+                    problems.append(f"{mode} {name}: the window resized itself to {window.size()}")
+            catalog.table.selectRow(0)
+            dialogs = [
+                controller.open_sell_dialog(catalog.selected_item()),
+                controller.open_profile_dialog(s.ctx.profile),
+                controller.open_settings(),
+            ]
+            for dialog in dialogs:
+                await _settle()
+                problems += _fits(dialog, f"{mode} {type(dialog).__name__}")
+                dialog.reject()
+            assert not problems, "\n".join(problems)
+    finally:
+        themes.set_mode("light")
+        themes.deleteLater()
+
+
+def test_a_restored_geometry_is_clamped_to_the_screen():
+    screen = QRect(0, 0, 1024, 640)
+    assert clamp_to_screen(QRect(-300, 500, 1470, 900), screen) == QRect(0, 0, 1024, 640)
+    assert clamp_to_screen(QRect(900, 600, 800, 500), screen) == QRect(224, 140, 800, 500)
+    assert clamp_to_screen(QRect(10, 20, 800, 500), screen) == QRect(10, 20, 800, 500)
+    second = QRect(1920, 0, 1280, 720)
+    assert clamp_to_screen(QRect(100, 100, 1470, 900), second) == second
