@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from skins_console.cli.formats import local_time
 from skins_console.cli.output import Line, Report, Table
 from skins_console.cli.parser import Commands, add_actions, add_command
 from skins_console.cli.session import Session
@@ -52,22 +51,14 @@ def item_json(item: AttentionItem) -> dict[str, Any]:
 
 
 async def list_attention(session: Session) -> Report:
+    from skins_console.core.buyer_columns import ATTENTION_COLUMNS
+    from skins_console.core.columns import cli_columns, headers, texts
     from skins_console.services.attention_service import AttentionService
 
     ctx = await session.open()
     items = await AttentionService(ctx).items()
-    rows = [
-        [
-            item.key,
-            item.kind,
-            item.explanation,
-            item.title,
-            item.buyer_name,
-            local_time(item.since),
-        ]
-        for item in items
-    ]
-    text: list[Any] = [Table(["Key", "Kind", "Why", "Items", "Buyer", "Since"], rows)]
+    columns = cli_columns(ATTENTION_COLUMNS)
+    text: list[Any] = [Table(list(headers(columns)), [list(texts(columns, i)) for i in items])]
     if not items:
         text = [Line("Nothing needs attention.")]
     return Report({"count": len(items), "items": [item_json(i) for i in items]}, text)

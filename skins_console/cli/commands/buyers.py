@@ -77,28 +77,16 @@ def _money(cents: int | None) -> str:
 
 
 async def list_buyers(session: Session) -> Report:
+    from skins_console.core.buyer_columns import BUYER_COLUMNS
+    from skins_console.core.columns import cli_columns, headers, texts
     from skins_console.services.buyer_book import BuyerBook
 
     args = session.args
     ctx = await session.open()
     found = await BuyerBook(ctx).list(text=args.search, limit=args.limit)
-    rows = [
-        [
-            str(s.steamid64),
-            s.name,
-            str(s.orders),
-            _money(s.total_spent_cents),
-            _money(s.margin_cents),
-            str(s.failures),
-            str(s.expiries),
-            str(s.reversals),
-            local_time(s.last_trade_at),
-        ]
-        for s in found
-    ]
-    columns = ["SteamID64", "Name", "Orders", "Spent", "Margin", "Failed", "Expired"]
-    columns += ["Reversed", "Last trade"]
-    text: list[Any] = [Table(columns, rows)]
+    columns = cli_columns(BUYER_COLUMNS)
+    table = Table(list(headers(columns)), [list(texts(columns, s)) for s in found])
+    text: list[Any] = [table]
     if not found:
         text = [Line("No buyers yet: they enter the book with their first order.")]
     return Report({"buyers": [summary_json(s) for s in found]}, text)
