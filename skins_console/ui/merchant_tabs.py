@@ -4,22 +4,26 @@ Built by :class:`~skins_console.ui.window_controller.WindowController` with the 
 (and rebuilt with them for another profile). It keeps the Attention tab's title counting
 the queue, re-reads the queue when orders or deposits change and once a minute (stuck and
 hold-ended reasons come with time), and carries "Sell to this buyer again": the Catalog tab
-is shown with a banner, and the next sell dialog opens with the buyer's trade URL.
+is shown with a banner, and the next sell dialog opens with the buyer's trade URL (from the
+Buyers tab, an Attention item, or an order's context menu in the Orders tab).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QTimer
+from PySide6.QtWidgets import QMenu
 
 from skins_console.core.buyers import BuyerSummary, steamid64
+from skins_console.core.records import OrderRecord
 from skins_console.services import change_bus
 from skins_console.services.attention_service import AttentionService, Resolved
 from skins_console.services.buyer_book import BuyerBook, BuyerDetails
 from skins_console.ui.attention_tab import AttentionTab
 from skins_console.ui.buyers_tab import BuyersTab
 from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS
+from skins_console.ui.orders_model import ItemRole
 from skins_console.ui.throttle import Throttle
 
 if TYPE_CHECKING:
@@ -60,6 +64,10 @@ class MerchantTabs(QObject):
         self._reload_soon = Throttle(self.reload, 1000, self)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.attention.reload)
+        # "Sell to this buyer again" from an order: the Orders table's context menu.
+        table = controller.orders.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._on_orders_menu)
 
     # --- life ----------------------------------------------------------------------------
 
@@ -130,6 +138,24 @@ class MerchantTabs(QObject):
         self.controller.orders.search.setText(text)
         self.controller.orders.apply_filter()
 
+    def order_menu(self, index: QModelIndex) -> QMenu | None:
+        """The context menu of an Orders row: sell to the order's buyer again."""
+        row = index.data(ItemRole) if index.isValid() else None
+        record = getattr(row, "record", None)
+        if not isinstance(record, OrderRecord) or record.buyer_partner is None:
+            return None
+        menu = QMenu(self.controller.orders.table)
+        action = menu.addAction("Sell to this buyer again…")
+        partner = record.buyer_partner
+        action.triggered.connect(lambda: self._sell_again_partner(partner))
+        return menu
+
+    def _on_orders_menu(self, pos: QPoint) -> None:
+        table = self.controller.orders.table
+        menu = self.order_menu(table.indexAt(pos))
+        if menu is not None:
+            menu.popup(table.viewport().mapToGlobal(pos))
+
     def _sell_again_partner(self, partner: int) -> None:
         async def current() -> tuple[str, str] | None:
             customer = await self.ctx.customers.get(self.ctx.require_profile().name, partner)
@@ -164,6 +190,11 @@ class MerchantTabs(QObject):
     def prefill(self, dialog: SellDialog) -> None:
         """Give a sell dialog the pending buyer's trade URL (once)."""
         if self.pending_buyer is None:
+            return
+        banner = self.window.banner
+        if banner.key != BANNER_KEY or banner.isHidden():
+            # The operator dismissed the request (or something more urgent replaced it).
+            self.pending_buyer = None
             return
         trade_url, _who = self.pending_buyer
         dialog.trade_url.setText(trade_url)

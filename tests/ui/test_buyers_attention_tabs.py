@@ -117,6 +117,17 @@ async def test_reversal_buyer_book_sell_again_and_attention(ui):
         assert (await s.ctx.orders.get("sandbox", again)) is not None
         dialog.close_button.click()
 
+        # From an order too: the Orders table's context menu.
+        await wait_for(lambda: c.orders.select("skinsnode", key), timeout=10)
+        menu = merchant.order_menu(c.orders.table.selectionModel().currentIndex())
+        assert [a.text() for a in menu.actions()] == ["Sell to this buyer again…"]
+        menu.actions()[0].trigger()
+        await wait_for(lambda: merchant.pending_buyer is not None, timeout=10)
+        assert merchant.pending_buyer == (TRADE_URL, "Dana") and tabs.currentIndex() == 0
+        [cancel] = [b for b in window.banner.action_buttons() if b.text() == "Cancel"]
+        cancel.click()
+        assert not window.banner.isVisible() and merchant.pending_buyer is None
+
         # Mark the reversal handled, with a note: it leaves the queue, the note is timeline.
         tabs.setCurrentIndex(merchant.attention_index)
         await wait_for(lambda: attention.select_key(key), timeout=10)
