@@ -26,15 +26,16 @@ Transaction functions::
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from datetime import datetime
 
 from skins_console.core.buyers import TradeUrlUse
 from skins_console.core.errors import StoreError
-from skins_console.core.models import parse_time, utcnow
+from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
-from skins_console.store.codec import from_ts, text_match, ts
+from skins_console.store.codec import from_ts, required_ts, text_match, ts
 
 _COLUMNS = (
     "id",
@@ -92,7 +93,9 @@ def save_customer(
            VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (profile, parsed.partner, parsed.url, ts(now)),
     )
-    return get_customer(conn, profile, parsed.partner)
+    saved = get_customer(conn, profile, parsed.partner)
+    assert saved is not None  # written just above, in this transaction
+    return saved
 
 
 def list_customers(
@@ -192,7 +195,7 @@ def trade_url_history(conn: sqlite3.Connection, profile: str, partner: int) -> l
     return [
         TradeUrlUse(
             trade_url=url,
-            first_used_at=parse_time(first),
+            first_used_at=required_ts(first),
             last_used_at=from_ts(used),
             last_success_at=from_ts(success),
         )
@@ -214,7 +217,7 @@ class CustomersRepository:
 
     async def list(
         self, profile: str, *, text: str | None = None, limit: int = 500
-    ) -> list[CustomerRecord]:
+    ) -> builtins.list[CustomerRecord]:
         return await self._db.read(list_customers, profile, text=text, limit=limit)
 
     async def record_use(
@@ -238,5 +241,5 @@ class CustomersRepository:
     ) -> CustomerRecord:
         return await self._db.call(set_customer_name, profile, partner, name=name, note=note)
 
-    async def trade_urls(self, profile: str, partner: int) -> list[TradeUrlUse]:
+    async def trade_urls(self, profile: str, partner: int) -> builtins.list[TradeUrlUse]:
         return await self._db.read(trade_url_history, profile, partner)

@@ -8,7 +8,8 @@ reason brings them back. The tab title carries the count (``count_changed``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -66,8 +67,8 @@ class AttentionTab(QWidget):
         self,
         runner: TaskRunner,
         *,
-        load_items: Callable[[], Awaitable[list[AttentionItem]]],
-        resolve: Callable[[list[str], str], Awaitable[object]],
+        load_items: Callable[[], Coroutine[Any, Any, list[AttentionItem]]],
+        resolve: Callable[[list[str], str], Coroutine[Any, Any, object]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -9,8 +9,9 @@ opens the sell dialog with their current trade URL once an item is chosen.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -79,9 +80,9 @@ class BuyersTab(QWidget):
         self,
         runner: TaskRunner,
         *,
-        load_buyers: Callable[[str], Awaitable[list[BuyerSummary]]],
-        load_details: Callable[[int], Awaitable[BuyerDetails]],
-        save_name: Callable[[int, str, str], Awaitable[BuyerSummary]],
+        load_buyers: Callable[[str], Coroutine[Any, Any, list[BuyerSummary]]],
+        load_details: Callable[[int], Coroutine[Any, Any, BuyerDetails | None]],
+        save_name: Callable[[int, str, str], Coroutine[Any, Any, BuyerSummary]],
         now: Callable[[], datetime],
         parent: QWidget | None = None,
     ) -> None:
