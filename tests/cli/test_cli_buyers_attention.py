@@ -102,3 +102,11 @@ def test_buyer_reversal_warning_and_attention_queue(cli):
     assert timeline[-1]["message"].endswith("(reversed): asked support")
     twice = cli.run("attention", "resolve", key)
     assert twice.code == 3 and "already marked it handled" in twice.stderr
+    mixed = cli.run("--json", "attention", "resolve", "no-such-order", key)
+    assert mixed.code == 3 and mixed.json()["error"]["code"] == "unknown_attention_item"
+    assert "no such order" in mixed.stderr and "already marked it handled" in mixed.stderr
+    assert cli.run("attention", "resolve").code == 3  # neither KEY nor --all
+    everything = cli.run("--json", "attention", "resolve", "--all", "--note", "weekly sweep")
+    assert everything.code == 0, everything.stderr
+    assert everything.json()["remaining"] == 0
+    assert cli.run("--json", "attention", "list").json()["count"] == 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from skins_console.cli.exit_codes import EXIT_INPUT, EXIT_OK, CliUsageError
 from skins_console.cli.output import Line, Report, Table
 from skins_console.cli.parser import Commands, add_actions, add_command
 from skins_console.cli.session import Session
+from skins_console.core.errors import UserFacingError, ValidationError
 
 if TYPE_CHECKING:
     from skins_console.core.attention import AttentionItem
@@ -20,12 +22,22 @@ def register(commands: Commands) -> None:
     resolve = add_command(sub, "resolve", help="mark items handled (they leave the queue)")
     resolve.add_argument(
         "keys",
-        nargs="+",
+        nargs="*",
         metavar="KEY",
         help="order id or deposit transaction id (order:KEY / deposit:KEY if both exist)",
     )
+    resolve.add_argument("--all", action="store_true", help="every item now in the queue")
     resolve.add_argument("--note", default="", metavar="TEXT", help="kept in the timeline")
     resolve.set_defaults(handler=resolve_attention)
+
+
+class UnknownAttentionItemsError(ValidationError):
+    """Nothing of what was named could be resolved (each message says why)."""
+
+    code = "unknown_attention_item"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems), field="key")
 
 
 def item_json(item: AttentionItem) -> dict[str, Any]:
@@ -68,11 +80,21 @@ async def resolve_attention(session: Session) -> Report:
     from skins_console.services.attention_service import AttentionService
 
     args = session.args
+    if bool(args.keys) == bool(args.all):
+        raise CliUsageError("Name the items to resolve (KEY …) or pass --all, not both.")
     ctx = await session.open()
     service = AttentionService(ctx)
+    keys = args.keys or [f"{i.kind}:{i.key}" for i in await service.items()]
     done = []
-    for key in args.keys:
-        done.append(await service.resolve(key, note=args.note))
+    problems: list[str] = []
+    for key in keys:
+        # Each item is its own transaction: one refusal does not undo or stop the others.
+        try:
+            done.append(await service.resolve(key, note=args.note))
+        except UserFacingError as exc:
+            problems.append(exc.message)
+    if problems and not done:
+        raise UnknownAttentionItemsError(problems)
     remaining = await service.count()
     lines: list[Any] = [
         Line(f"{r.kind} {r.key}: handled ({r.reason}) by {r.event.details['operator']}")
@@ -86,7 +108,10 @@ async def resolve_attention(session: Session) -> Report:
                 {"kind": r.kind, "key": r.key, "reason": r.reason, "message": r.event.message}
                 for r in done
             ],
+            "not_resolved": problems,
             "remaining": remaining,
         },
         lines,
+        exit_code=EXIT_INPUT if problems else EXIT_OK,
+        notes=[f"error: {p}" for p in problems],
     )
