@@ -79,7 +79,8 @@ class BuyerBook:
         return summary
 
     async def _similar(self, text: str) -> tuple[str, ...]:
-        names = [s.name for s in await self.list(limit=2000) if s.name]
+        customers = await self.ctx.customers.list(self._profile(), limit=5000)
+        names = [c.label for c in customers if c.label]
         return tuple(difflib.get_close_matches(text, names, n=3, cutoff=0.6))
 
     async def details(self, wanted: str, *, limit: int = 200) -> BuyerDetails:
