@@ -102,6 +102,17 @@ def _no_chat_channel(exc: errors.ChatChannelMissingError) -> str:
     return f"No {what} is set up for profile “{exc.profile}”. Add one with {example}."
 
 
+def _buyer_reversed(exc: errors.BuyerReversedWarning) -> str:
+    return (
+        f"{exc.message.rsplit('. ', 1)[0]}. "
+        f"See `skins-console buyer show {exc.steamid64}`; add --yes to sell to them anyway."
+    )
+
+
+def _unknown_buyer(exc: errors.UnknownBuyerError) -> str:
+    return f"{exc.message} `skins-console buyers list` shows the buyer book."
+
+
 #: One entry per typed error whose next step is a command; the most specific class wins.
 PHRASES: dict[type, Callable[[Any], str]] = {
     errors.NoProfileError: _no_profile,
@@ -115,6 +126,8 @@ PHRASES: dict[type, Callable[[Any], str]] = {
     errors.NoDepositItemsError: _no_deposit_items,
     errors.ListenerBindError: _listener_bind,
     errors.ChatChannelMissingError: _no_chat_channel,
+    errors.BuyerReversedWarning: _buyer_reversed,
+    errors.UnknownBuyerError: _unknown_buyer,
 }
 
 

@@ -457,3 +457,74 @@ class ChatChannelMissingError(ValidationError):
         )
         self.profile = profile
         self.kind = kind
+
+
+class BuyerReversedWarning(ValidationError):
+    """The buyer reversed a trade recently: selling to them again needs the operator's
+    explicit go-ahead. Nothing was written or sent."""
+
+    code = "buyer_reversed"
+
+    def __init__(
+        self,
+        *,
+        buyer: str,
+        steamid64: int,
+        reversals: int,
+        last_reversal_at: datetime,
+        keys: tuple[str, ...] = (),
+    ) -> None:
+        when = last_reversal_at.strftime("%Y-%m-%d %H:%M UTC")
+        times = "a trade" if reversals == 1 else f"{reversals} trades"
+        super().__init__(
+            f"{buyer} reversed {times} in the last 30 days (last on {when}). A reversal takes "
+            "the item back after it was delivered. Nothing was ordered; confirm to sell to "
+            "them anyway.",
+            field="trade_url",
+        )
+        self.buyer = buyer
+        self.steamid64 = steamid64
+        self.reversals = reversals
+        self.last_reversal_at = last_reversal_at
+        self.keys = keys
+
+
+class UnknownBuyerError(ValidationError):
+    """No buyer in the book matches what was typed (a SteamID, account id or name)."""
+
+    code = "unknown_buyer"
+
+    def __init__(self, *, wanted: str, profile: str, similar: tuple[str, ...] = ()) -> None:
+        text = f"There is no buyer “{wanted}” in the buyer book of profile “{profile}”."
+        if similar:
+            text += f" Did you mean {', '.join(similar)}?"
+        super().__init__(text, field="buyer")
+        self.wanted = wanted
+        self.profile = profile
+        self.similar = similar
+
+
+class AmbiguousBuyerError(ValidationError):
+    """A name shared by several buyers: the SteamID tells them apart."""
+
+    code = "ambiguous_buyer"
+
+    def __init__(self, *, wanted: str, steamids: tuple[int, ...]) -> None:
+        super().__init__(
+            f"{len(steamids)} buyers are named “{wanted}” "
+            f"({', '.join(str(s) for s in steamids)}); choose one by SteamID.",
+            field="buyer",
+        )
+        self.wanted = wanted
+        self.steamids = steamids
+
+
+class UnknownAttentionItemError(ValidationError):
+    """The key is no order or deposit that needs attention now."""
+
+    code = "unknown_attention_item"
+
+    def __init__(self, *, key: str, reason: str) -> None:
+        super().__init__(f"{key} is not in the attention queue: {reason}.", field="key")
+        self.key = key
+        self.reason = reason

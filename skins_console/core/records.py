@@ -176,6 +176,8 @@ class CustomerRecord:
     last_success_at: datetime | None = None
     last_error: str | None = None
     id: int | None = None
+    #: the operator's note on the buyer (the label is their name or handle)
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

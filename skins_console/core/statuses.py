@@ -407,6 +407,19 @@ TRADE_WINDOW = timedelta(minutes=10)
 STUCK_AFTER = timedelta(minutes=5)
 #: An offer still waiting this long after its deadline is stuck.
 PAST_DEADLINE_GRACE = timedelta(minutes=2)
+#: A provider-side open status (accepted, queued, processing, delivering; Skinslink's
+#: quoted and waiting for offer) normally moves on within minutes; this long without a move
+#: is stuck.
+NO_PROGRESS_AFTER = timedelta(minutes=30)
+#: A Steam hold that ended this long ago without the provider completing the trade.
+HOLD_END_GRACE = timedelta(hours=1)
+
+#: The attention reasons that are not a status (the queue keys "handled" marks on them).
+STUCK_UNCONFIRMED = "stuck: not confirmed by the provider"
+STUCK_PAST_WINDOW = "stuck: past its trade window"
+STUCK_NO_PROGRESS = "stuck: no progress from the provider"
+HOLD_ENDED = "hold ended without completion"
+UNKNOWN_STATUS = "unknown status"
 
 
 def attention_reason(
@@ -418,20 +431,26 @@ def attention_reason(
     now: datetime,
 ) -> str | None:
     """Why the operator should look at a record now, or None (one rule for the Orders
-    table, the store's "needs attention" query and the CLI)."""
+    table, the store's "needs attention" query, the attention queue and the CLI).
+
+    ``deadline`` is when a waiting offer expires or when a Steam hold ends."""
     entry = info(provider, status)
     if not is_known(provider, status):
-        return "unknown status"
+        return UNKNOWN_STATUS
     if entry.attention:
         return status
-    if status in (DRAFT, SENDING) and now - updated_at > STUCK_AFTER:
-        return "stuck: not confirmed by the provider"
-    if (
-        entry.group is Group.WAITING
-        and deadline is not None
-        and now > deadline + PAST_DEADLINE_GRACE
-    ):
-        return "stuck: past its trade window"
+    if entry.local:
+        return STUCK_UNCONFIRMED if now - updated_at > STUCK_AFTER else None
+    if entry.group is Group.WAITING:
+        if deadline is not None and now > deadline + PAST_DEADLINE_GRACE:
+            return STUCK_PAST_WINDOW
+        return None
+    if entry.group is Group.ON_HOLD:
+        if deadline is not None and now > deadline + HOLD_END_GRACE:
+            return HOLD_ENDED
+        return None
+    if entry.group is Group.OPEN and now - updated_at > NO_PROGRESS_AFTER:
+        return STUCK_NO_PROGRESS
     return None
 
 

@@ -5,6 +5,8 @@ The order of steps is the point of this module:
 1. check what can be checked offline (trade URL, order id) so a typo costs nothing;
 2. refresh the catalog and confirm the item is still listed at the price the buyer saw;
 3. check the projected balance covers it;
+3a. a buyer who reversed a trade in the last 30 days raises ``BuyerReversedWarning``
+   unless the request says the operator confirmed (then the timeline notes it);
 4. write the order (status ``draft``, exact body, its externalId) to SQLite, durably;
 5. only then send it, and record the outcome.
 
@@ -35,6 +37,7 @@ from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
 from skins_console.services import change_bus, lifecycle
+from skins_console.services.buyer_book import BuyerBook
 from skins_console.services.catalog_service import CatalogService
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
@@ -42,7 +45,7 @@ from skins_console.services.lifecycle import SendResult
 from skins_console.services.orders_flow import LIFECYCLE, send_order
 from skins_console.services.wallet_service import WalletService
 from skins_console.store.database import durable
-from skins_console.store.orders_repository import insert_order_draft
+from skins_console.store.orders_repository import insert_order_draft, record_order_event
 
 EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
 
@@ -71,6 +74,8 @@ class CheckoutRequest:
     #: the price the buyer was quoted; None takes the catalog's current price
     expected_price_cents: int | None = None
     external_id: str | None = None
+    #: the operator saw the buyer's recent reversals and sells anyway
+    confirm_reversal: bool = False
 
 
 #: ``.order`` is the record; ``.outcome`` one of the lifecycle's send outcomes
@@ -79,10 +84,17 @@ CheckoutResult = SendResult
 
 @durable
 def _write_draft(
-    conn, *, profile: str, request: OrderRequest, item: CatalogItem, trade: TradeUrl, now
+    conn,
+    *,
+    profile: str,
+    request: OrderRequest,
+    item: CatalogItem,
+    trade: TradeUrl,
+    now,
+    note: str | None = None,
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
-    return lifecycle.write_draft(
+    order = lifecycle.write_draft(
         conn,
         insert_order_draft,
         profile=profile,
@@ -94,6 +106,9 @@ def _write_draft(
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
     )
+    if note:
+        record_order_event(conn, profile, order.external_id, "note", note, now=now)
+    return order
 
 
 class CheckoutService:
@@ -123,6 +138,11 @@ class CheckoutService:
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
                 return await self._reuse(existing, req, trade)
+
+        warning = await BuyerBook(ctx).reversal_warning(trade.partner)
+        if warning is not None and not req.confirm_reversal:
+            raise warning
+        note = f"Sold despite a warning: {warning.message.split('. ')[0]}." if warning else None
 
         item = await self.catalog.find(req.catalog_item_id)
         if item is None:
@@ -159,6 +179,7 @@ class CheckoutService:
             item=item,
             trade=trade,
             now=ctx.clock.now(),
+            note=note,
         )
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))

@@ -252,7 +252,8 @@ def after_report(
         error = lc.failure_text(record)
         record_customer_use(conn, record.profile, partner, success=False, error=error, now=now)
     elif entry.group.value in ("on_hold", "delivered"):
-        record_customer_use(conn, record.profile, partner, success=True, now=now)
+        url = getattr(record, "trade_url", None)  # orders keep the URL they went to
+        record_customer_use(conn, record.profile, partner, success=True, now=now, trade_url=url)
 
 
 async def record_report(

@@ -26,6 +26,14 @@ def from_ts(value: str | None) -> datetime | None:
     return None if value is None else parse_time(value)
 
 
+def required_ts(value: str) -> datetime:
+    """A NOT NULL time column."""
+    parsed = parse_time(value)
+    if parsed is None:
+        raise ValueError(f"not a stored time: {value!r}")
+    return parsed
+
+
 def dumps_exact(value: Any) -> str:
     """Compact JSON where ``Decimal`` keeps every digit (no float on the way)."""
     if isinstance(value, Decimal):

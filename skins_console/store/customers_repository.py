@@ -2,6 +2,9 @@
 
 One entry per Steam account (``partner``) per profile; saving a new trade URL for the same
 account replaces its token (a buyer who regenerated their URL), keeping label and history.
+This is also the buyer book: the label is the buyer's name or handle, ``note`` the
+operator's note, and ``customer_trade_urls`` keeps every trade URL the account used, with
+when it was last used and when it last worked.
 
 Transaction functions::
 
@@ -13,19 +16,26 @@ Transaction functions::
     record_customer_use(conn, profile, partner, *, success: bool | None, error=None, now=None)
         success=None: used (an order was sent); True: delivered; False: failed with ``error``
     delete_customer(conn, profile, partner) -> bool
+    set_customer_name(conn, profile, partner, *, name=None, note=None) -> CustomerRecord
+        (None keeps what is stored; StoreError "unknown_customer" when not in the book)
+    trade_url_history(conn, profile, partner) -> list[TradeUrlUse]   most recent first
 
-``CustomersRepository(db)``: ``save``, ``get``, ``list``, ``record_use``, ``delete`` (async).
+``CustomersRepository(db)``: ``save``, ``get``, ``list``, ``record_use``, ``delete``,
+``set_name``, ``trade_urls`` (async).
 """
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from datetime import datetime
 
+from skins_console.core.buyers import TradeUrlUse
+from skins_console.core.errors import StoreError
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
-from skins_console.core.trade_url import parse_trade_url
-from skins_console.store.codec import from_ts, text_match, ts
+from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
+from skins_console.store.codec import from_ts, required_ts, text_match, ts
 
 _COLUMNS = (
     "id",
@@ -38,7 +48,9 @@ _COLUMNS = (
     "last_used_at",
     "last_success_at",
     "last_error",
+    "note",
 )
+_STEAMID64_TEXT = f"CAST(partner + {STEAMID64_BASE} AS TEXT)"
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM customers"
 
 
@@ -76,7 +88,14 @@ def save_customer(
                label = CASE WHEN ? THEN excluded.label ELSE customers.label END""",
         (profile, parsed.partner, parsed.token, parsed.url, label_text, ts(now), label is not None),
     )
-    return get_customer(conn, profile, parsed.partner)
+    conn.execute(
+        """INSERT INTO customer_trade_urls (profile, partner, trade_url, first_used_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+        (profile, parsed.partner, parsed.url, ts(now)),
+    )
+    saved = get_customer(conn, profile, parsed.partner)
+    assert saved is not None  # written just above, in this transaction
+    return saved
 
 
 def list_customers(
@@ -85,7 +104,9 @@ def list_customers(
     sql = f"{_SELECT} WHERE profile = ?"
     params: list = [profile]
     if text and text.strip():
-        clause, values = text_match(("label", "trade_url", "CAST(partner AS TEXT)"), text)
+        clause, values = text_match(
+            ("label", "note", "trade_url", "CAST(partner AS TEXT)", _STEAMID64_TEXT), text
+        )
         sql += " AND " + clause
         params.extend(values)
     sql += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
@@ -101,8 +122,18 @@ def record_customer_use(
     success: bool | None,
     error: str | None = None,
     now: datetime | None = None,
+    trade_url: str | None = None,
 ) -> None:
+    """``trade_url``: the URL this use went to (default: the buyer's current one)."""
     stamp = ts(now or utcnow())
+    url_column = {None: "last_used_at", True: "last_success_at"}.get(success)
+    if url_column is not None:
+        conn.execute(
+            f"""UPDATE customer_trade_urls SET {url_column} = ?
+                WHERE profile = ? AND partner = ? AND trade_url = coalesce(?, (
+                    SELECT trade_url FROM customers WHERE profile = ? AND partner = ?))""",
+            (stamp, profile, partner, trade_url, profile, partner),
+        )
     if success is None:
         conn.execute(
             "UPDATE customers SET last_used_at = ? WHERE profile = ? AND partner = ?",
@@ -130,6 +161,48 @@ def delete_customer(conn: sqlite3.Connection, profile: str, partner: int) -> boo
     )
 
 
+def set_customer_name(
+    conn: sqlite3.Connection,
+    profile: str,
+    partner: int,
+    *,
+    name: str | None = None,
+    note: str | None = None,
+) -> CustomerRecord:
+    """The buyer's name or handle and note (already cleaned by ``core.buyers``)."""
+    if get_customer(conn, profile, partner) is None:
+        raise StoreError(
+            f"Account {partner} is not in the buyer book of profile “{profile}”.",
+            code="unknown_customer",
+        )
+    conn.execute(
+        """UPDATE customers SET label = coalesce(?, label), note = coalesce(?, note)
+           WHERE profile = ? AND partner = ?""",
+        (name, note, profile, partner),
+    )
+    record = get_customer(conn, profile, partner)
+    assert record is not None
+    return record
+
+
+def trade_url_history(conn: sqlite3.Connection, profile: str, partner: int) -> list[TradeUrlUse]:
+    rows = conn.execute(
+        """SELECT trade_url, first_used_at, last_used_at, last_success_at
+           FROM customer_trade_urls WHERE profile = ? AND partner = ?
+           ORDER BY coalesce(last_used_at, first_used_at) DESC, first_used_at DESC""",
+        (profile, partner),
+    )
+    return [
+        TradeUrlUse(
+            trade_url=url,
+            first_used_at=required_ts(first),
+            last_used_at=from_ts(used),
+            last_success_at=from_ts(success),
+        )
+        for url, first, used, success in rows
+    ]
+
+
 class CustomersRepository:
     def __init__(self, db) -> None:
         self._db = db
@@ -144,7 +217,7 @@ class CustomersRepository:
 
     async def list(
         self, profile: str, *, text: str | None = None, limit: int = 500
-    ) -> list[CustomerRecord]:
+    ) -> builtins.list[CustomerRecord]:
         return await self._db.read(list_customers, profile, text=text, limit=limit)
 
     async def record_use(
@@ -162,3 +235,11 @@ class CustomersRepository:
 
     async def delete(self, profile: str, partner: int) -> bool:
         return await self._db.call(delete_customer, profile, partner)
+
+    async def set_name(
+        self, profile: str, partner: int, *, name: str | None = None, note: str | None = None
+    ) -> CustomerRecord:
+        return await self._db.call(set_customer_name, profile, partner, name=name, note=note)
+
+    async def trade_urls(self, profile: str, partner: int) -> builtins.list[TradeUrlUse]:
+        return await self._db.read(trade_url_history, profile, partner)

@@ -74,6 +74,9 @@ DEPOSITS = Book(
         "trade_offer_id",
         "CAST(partner AS TEXT)",
         "bot_name",
+        # the seller's name in the buyer book
+        "(SELECT label FROM customers c "
+        "WHERE c.profile = deposits.profile AND c.partner = deposits.partner)",
     ),
     create_call="create-deposit-by-hash-name",
     key_label="merchant_tx_id",

@@ -45,6 +45,7 @@ from skins_console.core.models import utcnow
 from skins_console.core.records import ActivityFilter, EventRecord
 from skins_console.core.statuses import (
     DRAFT,
+    NO_PROGRESS_AFTER,
     REJECTED,
     SENDING,
     STATUS_TABLE,
@@ -100,6 +101,8 @@ class Book:
     not_open: tuple[str, ...] = field(init=False)
     terminal: frozenset[str] = field(init=False)
     attention: tuple[str, ...] = field(init=False)
+    #: provider-side open statuses: stuck after ``NO_PROGRESS_AFTER`` without a move
+    progressing: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         table = STATUS_TABLE[self.provider]
@@ -111,6 +114,11 @@ class Book:
         set_("not_open", tuple(sorted(terminal)))
         set_("terminal", terminal - {REJECTED})
         set_("attention", tuple(sorted(statuses_where(self.provider, attention=True))))
+        progressing = statuses_where(self.provider, local=False, terminal=False)
+        set_(
+            "progressing",
+            tuple(sorted(s for s in progressing if table[s].group is Group.OPEN)),
+        )
 
     def row(self, row: tuple) -> Any:
         decoders = self.decoders
@@ -191,10 +199,20 @@ def list_open(book: Book, conn: sqlite3.Connection, profile: str | None = None) 
 
 def attention_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
     """SQL condition (and its parameters) for records that need the operator: the status
-    table's attention statuses, and drafts or sends unconfirmed for ``STUCK_AFTER``."""
+    table's attention statuses, drafts or sends unconfirmed for ``STUCK_AFTER``, and
+    provider-side open statuses without a move for ``NO_PROGRESS_AFTER``
+    (``core.statuses.attention_reason`` is the rule; deadlines are judged there)."""
     return (
-        f"(status IN ({placeholders(book.attention)}) OR (status IN (?, ?) AND updated_at < ?))",
-        [*book.attention, DRAFT, SENDING, ts(now - STUCK_AFTER)],
+        f"(status IN ({placeholders(book.attention)}) OR (status IN (?, ?) AND updated_at < ?)"
+        f" OR (status IN ({placeholders(book.progressing)}) AND updated_at < ?))",
+        [
+            *book.attention,
+            DRAFT,
+            SENDING,
+            ts(now - STUCK_AFTER),
+            *book.progressing,
+            ts(now - NO_PROGRESS_AFTER),
+        ],
     )
 
 

@@ -232,7 +232,63 @@ V4_WEBHOOK_REPLAYS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_SKINSLINK, V3_OFFLINE, V4_WEBHOOK_REPLAYS)
+# The buyer book's step follows the "margin" step (5) on main; on this branch alone it is
+# the next free number. Merging renumbers it to 6.
+V5_BUYER_BOOK = Migration(
+    5,
+    "Buyer book (operator note, every trade URL a buyer used) and the attention queue's "
+    "handled marks",
+    (
+        "ALTER TABLE customers ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE customer_trade_urls (
+            profile TEXT NOT NULL,
+            partner INTEGER NOT NULL,
+            trade_url TEXT NOT NULL,
+            first_used_at TEXT NOT NULL,
+            last_used_at TEXT,
+            last_success_at TEXT,
+            PRIMARY KEY (profile, partner, trade_url),
+            FOREIGN KEY (profile, partner) REFERENCES customers(profile, partner)
+                ON UPDATE CASCADE ON DELETE CASCADE
+        )""",
+        # Every buyer's current URL, then the older ones their orders were sent to.
+        """INSERT INTO customer_trade_urls
+               (profile, partner, trade_url, first_used_at, last_used_at, last_success_at)
+           SELECT profile, partner, trade_url, created_at, last_used_at, last_success_at
+           FROM customers""",
+        """INSERT OR IGNORE INTO customer_trade_urls
+               (profile, partner, trade_url, first_used_at, last_used_at, last_success_at)
+           SELECT o.profile, o.buyer_partner, o.trade_url, min(o.created_at),
+                  max(o.created_at), max(CASE WHEN o.status IN ('completed', 'reversed')
+                                          THEN o.completed_at END)
+           FROM orders o JOIN customers c
+               ON c.profile = o.profile AND c.partner = o.buyer_partner
+           GROUP BY o.profile, o.buyer_partner, o.trade_url""",
+        "CREATE INDEX orders_by_buyer ON orders(profile, buyer_partner)",
+        "CREATE INDEX deposits_by_partner ON deposits(profile, partner)",
+        # An attention item the operator marked handled, for the reason it had then: a
+        # different reason later brings it back.
+        """CREATE TABLE attention_handled (
+            profile TEXT NOT NULL REFERENCES profiles(name)
+                ON UPDATE CASCADE ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            handled_at TEXT NOT NULL,
+            handled_by TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (profile, kind, key)
+        )""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    V1_CORE,
+    V2_SKINSLINK,
+    V3_OFFLINE,
+    V4_WEBHOOK_REPLAYS,
+    V5_BUYER_BOOK,
+)
 LATEST_VERSION = MIGRATIONS[-1].version
 
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

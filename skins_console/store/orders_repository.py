@@ -94,6 +94,9 @@ ORDERS = Book(
         "steam_offer_id",
         "buyer_steamid64",
         "catalog_item_id",
+        # the buyer's name in the buyer book
+        "(SELECT label FROM customers c "
+        "WHERE c.profile = orders.profile AND c.partner = orders.buyer_partner)",
     ),
     create_call="POST /v1/orders",
     key_label="externalId",

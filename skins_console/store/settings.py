@@ -239,6 +239,15 @@ def _chat_channels(value: dict) -> dict[str, dict[str, dict[str, str]]]:
     return result
 
 
+def _operator(value: str) -> str:
+    name = " ".join(value.split())
+    if len(name) > 60 or any(ord(ch) < 32 for ch in name):
+        raise ValidationError(
+            "operator_name: one line of at most 60 characters", field="operator_name"
+        )
+    return name
+
+
 class Settings:
     theme = Setting("theme", str, "system", "Colour theme", choices=THEMES)
     poll_orders_seconds = Setting(
@@ -334,6 +343,13 @@ class Settings:
         validator=_cursor,
     )
 
+    operator_name = Setting(
+        "operator_name",
+        str,
+        "",
+        "Who the timeline says handled an attention item (empty: the OS user name)",
+        validator=_operator,
+    )
     chat_channels: Setting[dict[str, dict[str, dict[str, str]]]] = Setting(
         "chat_channels",
         dict,

@@ -135,7 +135,7 @@ class Backend:
         return view.projected_cents if view is not None else None
 
     async def place_order(
-        self, item: CatalogItem, trade_url: str, external_id: str
+        self, item: CatalogItem, trade_url: str, external_id: str, *, confirm_reversal: bool = False
     ) -> CheckoutResult:
         result = await self.checkout.checkout(
             CheckoutRequest(
@@ -143,6 +143,7 @@ class Backend:
                 trade_url=trade_url,
                 expected_price_cents=item.price_cents,
                 external_id=external_id,
+                confirm_reversal=confirm_reversal,
             )
         )
         self.tracking.wake()

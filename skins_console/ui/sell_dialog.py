@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.errors import BuyerReversedWarning, UserFacingError, ValidationError
 from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
@@ -93,6 +93,8 @@ class SellDialog(QDialog):
         self._new_external_id = new_external_id
         self._place_order = place_order
         self.result_record = None
+        #: the SteamID64 whose recent reversal the operator was shown (Send = sell anyway)
+        self._reversal_seen: int | None = None
         self._build()
         self.external_id.setText(new_external_id())
         self.resize(max(self.width(), 640), self.sizeHint().height() + 40)
@@ -196,9 +198,10 @@ class SellDialog(QDialog):
         self.external_id.textChanged.connect(lambda _t: self._update_send_enabled())
 
     def _update_send_enabled(self, *_args) -> None:
-        self.send_button.setEnabled(
-            self.trade_url.parsed is not None and bool(self.external_id.text().strip())
-        )
+        parsed = self.trade_url.parsed
+        self.send_button.setEnabled(parsed is not None and bool(self.external_id.text().strip()))
+        warned = parsed is not None and parsed.steamid64 == self._reversal_seen
+        self.send_button.setText("Sell anyway" if warned else "Send order")
 
     def _show_balance_warning(self, projected: int | None) -> None:
         if projected is None or projected >= self.item.price_cents:
@@ -224,8 +227,11 @@ class SellDialog(QDialog):
             self._show_error("Enter an external id (a new one is generated for you).")
             return
         self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
+        parsed = self.trade_url.parsed
+        confirmed = parsed is not None and parsed.steamid64 == self._reversal_seen
+        extra = {"confirm_reversal": True} if confirmed else {}
         self._runner.spawn(
-            self._place_order(self.item, self.trade_url.canonical() or "", external_id),
+            self._place_order(self.item, self.trade_url.canonical() or "", external_id, **extra),
             owner=self,
             key=f"sell.{id(self)}",
             on_success=self._on_result,
@@ -265,6 +271,12 @@ class SellDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(exc, BuyerReversedWarning):
+            # Nothing was sent: the operator reads the warning and may send anyway.
+            self._reversal_seen = exc.steamid64
+            self._show_error(f"⚠ {exc.message}")
+            self._update_send_enabled()
+            return
         if isinstance(exc, UserFacingError):
             self._show_error(window_message(exc))
             if isinstance(exc, ValidationError) and exc.field == "trade_url":

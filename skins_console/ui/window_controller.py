@@ -22,6 +22,7 @@ from skins_console.ui.backend import Backend
 from skins_console.ui.catalog_tab import CatalogTab
 from skins_console.ui.change_relay import ChangeRelay
 from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS, TAB_QUOTE, TAB_WALLET, MainWindow
+from skins_console.ui.merchant_tabs import MerchantTabs
 from skins_console.ui.monitoring import MonitoringController
 from skins_console.ui.orders_tab import OrdersTab
 from skins_console.ui.profile_dialog import ProfileDialog
@@ -102,6 +103,7 @@ class WindowController(QObject):
             default_game=default_game,
         )
         self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
+        self.merchant = MerchantTabs(self)  # the Buyers and Attention tabs
         # The wallet's movements are explained by order statuses, not by every poll.
         self.orders.activity_moved.connect(lambda: self._reload_history_soon())
         self.wallet.view_shown.connect(self._on_wallet_shown)
@@ -158,6 +160,7 @@ class WindowController(QObject):
             return
         self.catalog.start()
         self.orders.reload()
+        self.merchant.start()
         self.wallet.start()
         self.check_health()
         self._start_tracking()
@@ -206,6 +209,7 @@ class WindowController(QObject):
             self.wallet.refresh()
         elif index == TAB_QUOTE and self.quote.quote is not None:
             self.quote.request_quote()
+        self.merchant.refresh_if_current(index)
         self.check_health()
 
     def show_attention(self) -> None:
@@ -275,6 +279,7 @@ class WindowController(QObject):
             self._reload_orders_soon()
             self.window.header.set_synced(utcnow())
             self._follow_sell_dialogs({key for kind, key in batch if kind == change_bus.ORDER})
+        self.merchant.on_changes(batch)
         if change_bus.DEPOSIT in kinds:
             self.window.header.skinslink_dot.set_state("ok", "answered recently")
             self._follow_quote_deposit({key for kind, key in batch if kind == change_bus.DEPOSIT})
@@ -349,6 +354,7 @@ class WindowController(QObject):
             parent=self.window,
         )
         dialog.order_placed.connect(self._on_order_placed)
+        self.merchant.prefill(dialog)
         self._keep(dialog)
         dialog.open()
         return dialog
@@ -439,6 +445,7 @@ class WindowController(QObject):
             self.runner.cancel(key)
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.backend.tracking = type(self.backend.tracking)(self.ctx)
+        self.merchant.close()
         self._build_tabs()
         for tab in old_tabs:
             tab.deleteLater()
@@ -469,6 +476,7 @@ class WindowController(QObject):
             timer.stop()
         self._reload_orders_soon.cancel()
         self._reload_history_soon.cancel()
+        self.merchant.stop()
         self._stop_tracking.set()
         await self.monitoring.shutdown()
         self.relay.close()

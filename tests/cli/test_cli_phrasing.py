@@ -80,6 +80,21 @@ TYPED = [
         "no_chat_channel",
         ["Discord webhook", "“shop”", "`skins-console notify add discord`"],
     ),
+    (
+        errors.BuyerReversedWarning(
+            buyer="Dana (76561197960297095)",
+            steamid64=76561197960297095,
+            reversals=2,
+            last_reversal_at=datetime(2026, 1, 3, 9, 30, tzinfo=UTC),
+        ),
+        "buyer_reversed",
+        ["Dana", "2 trades", "2026-01-03 09:30", "--yes", "`skins-console buyer show 7656"],
+    ),
+    (
+        errors.UnknownBuyerError(wanted="dnaa", profile="shop", similar=("Dana",)),
+        "unknown_buyer",
+        ["“dnaa”", "Did you mean Dana?", "`skins-console buyers list`"],
+    ),
 ]
 
 

@@ -115,3 +115,17 @@ def test_attention_rule():
         "stuck: past its trade window"
     )
     assert reason("skinsnode", "completed") is None
+    # A Steam hold that ended without the provider completing the deposit.
+    assert reason("skinslink", "hold", deadline=now - timedelta(minutes=30)) is None
+    assert reason("skinslink", "hold", deadline=now - timedelta(hours=2)) == (
+        "hold ended without completion"
+    )
+    # A provider-side open status that has not moved for longer than it normally takes.
+    assert reason("skinsnode", "processing", updated_at=now - timedelta(minutes=20)) is None
+    assert reason("skinsnode", "processing", updated_at=now - timedelta(minutes=31)) == (
+        "stuck: no progress from the provider"
+    )
+    assert reason("skinslink", "pending", updated_at=now - timedelta(hours=1)) == (
+        "stuck: no progress from the provider"
+    )
+    assert reason("skinsnode", "sent", updated_at=now - timedelta(hours=1)) is None

@@ -14,7 +14,7 @@ import pytest
 
 from skins_console.core.records import ActivityFilter
 from skins_console.store.catalog_cache_repository import get_catalog_item
-from skins_console.store.customers_repository import get_customer
+from skins_console.store.customers_repository import get_customer, trade_url_history
 from skins_console.store.database import Database
 from skins_console.store.deposits_repository import get_deposit, list_open_deposits
 from skins_console.store.events_repository import list_events
@@ -25,6 +25,7 @@ from skins_console.store.quotes_repository import get_quote
 
 FROZEN = Path(__file__).parent / "frozen"
 VERSIONS = range(1, LATEST_VERSION + 1)
+BACKFILLED = {"customer_trade_urls"}
 
 
 def _counts(path: Path) -> dict[str, int]:
@@ -75,15 +76,17 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         open_deposits = db.read_sync(list_open_deposits, "main") if version >= 2 else []
         quote = db.read_sync(get_quote, 1) if version >= 2 else None
         customer = db.read_sync(get_customer, "main", 91234567) if version >= 3 else None
+        urls = db.read_sync(trade_url_history, "main", 40512288) if version >= 3 else []
         item = db.read_sync(get_catalog_item, "main", "cat-9ab4") if version >= 3 else None
         fk_problems = db.read_sync(lambda c: c.execute("PRAGMA foreign_key_check").fetchall())
     finally:
         db.close_sync()
 
     after = _counts(store_paths.database)
-    # Every row of every old table is still there; new tables start empty.
+    # Every row of every old table is still there; new tables start empty, except the
+    # buyer book's trade URL history, which starts from the trade URLs already known.
     assert {t: after[t] for t in before} == before
-    assert all(after[t] == 0 for t in set(after) - set(before))
+    assert all(after[t] == 0 for t in set(after) - set(before) - BACKFILLED)
     assert fk_problems == []
 
     assert profile.active and profile.skinsnode_client_id == "shop-4471"
@@ -107,6 +110,8 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         assert quote.sum == Decimal("22.755") and quote.trade_id == 4410231
     if version >= 3:
         assert customer.label == "regular"
+        # The buyer's current URL, and the one their orders went to, in the buyer book.
+        assert "partner=40512288&token=kT4mQ2pL" in urls[0].trade_url
         assert item.market_hash_name == "★ Karambit | Doppler (Factory New)"
         assert item.price_cents == 61250
 

@@ -42,7 +42,11 @@ def _fill_v1(conn):
            VALUES ('main', 'order', 'ord-1', ?, 'status_change', 'sent', 'sent')""",
         (NOW,),
     )
-    conn.execute("INSERT INTO webhook_deliveries VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')", (NOW,))
+    conn.execute(
+        "INSERT INTO webhook_deliveries (provider, delivery_id, received_at, key) "
+        "VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')",
+        (NOW,),
+    )
     conn.execute(
         "INSERT INTO wallet_snapshots (profile, at, available_cents, currency) "
         "VALUES ('main', ?, 123456, 'USD')",
@@ -76,7 +80,15 @@ def _fill_v3(conn):
     )
 
 
-FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3}
+def _fill_v4(conn):
+    conn.execute(
+        "UPDATE webhook_deliveries SET content_hash = ?, duplicates = 1 "
+        "WHERE delivery_id = 'dlv-1'",
+        ("ab" * 32,),
+    )
+
+
+FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3, 4: _fill_v4}
 
 
 def _build(path, version):
@@ -113,6 +125,8 @@ def test_fresh_database_is_latest(store_paths):
         "catalog_cache",
         "catalog_items",
         "customers",
+        "customer_trade_urls",
+        "attention_handled",
     } <= tables
     assert not store_paths.backups_dir.exists() or not any(store_paths.backups_dir.iterdir())
 

@@ -5,6 +5,8 @@ command that runs without the services' loop)."""
 
 from skins_console.cli.commands import (
     account,
+    attention,
+    buyers,
     deposits,
     export,
     notify,
@@ -14,4 +16,15 @@ from skins_console.cli.commands import (
     webhooks,
 )
 
-GROUPS = (profile, account, orders, deposits, export, sandbox, webhooks, notify)
+GROUPS = (
+    profile,
+    account,
+    orders,
+    buyers,
+    attention,
+    deposits,
+    export,
+    sandbox,
+    webhooks,
+    notify,
+)

@@ -45,6 +45,11 @@ def register(commands: Commands) -> None:
         help="the price the buyer was quoted (cents, or $12.34); refused if "
         "the catalog price moved",
     )
+    create.add_argument(
+        "--yes",
+        action="store_true",
+        help="sell even if the buyer reversed a trade in the last 30 days",
+    )
     create.set_defaults(handler=create_order)
     show = add_command(order_sub, "show", help="an order and its timeline")
     show.add_argument("external_id", metavar="EXTERNAL_ID")
@@ -57,6 +62,14 @@ def register(commands: Commands) -> None:
         "--status", action="append", metavar="S", help="only this status (repeatable)"
     )
     listing.add_argument("--open", action="store_true", help="only orders not yet final")
+    listing.add_argument(
+        "--search",
+        metavar="TEXT",
+        help="only orders with TEXT in their id, item, trade URL, offer or buyer name",
+    )
+    listing.add_argument(
+        "--buyer", metavar="STEAMID|NAME", help="only this buyer's orders (buyer book)"
+    )
     listing.add_argument("--limit", type=positive_int, default=200, metavar="N")
     listing.set_defaults(handler=list_orders)
     sync = add_command(orders_sub, "sync", help="check open orders and deposits now")
@@ -99,6 +112,7 @@ async def create_order(session: Session) -> Report:
             trade_url=trade_url,
             expected_price_cents=price,
             external_id=args.external_id,
+            confirm_reversal=args.yes,
         )
     )
     order = result.order
@@ -171,20 +185,43 @@ async def list_orders(session: Session) -> Report:
     from skins_console.core.columns import cli_columns, headers, texts
     from skins_console.core.record_columns import ORDER_COLUMNS
     from skins_console.core.records import ActivityFilter
+    from skins_console.core.statuses import Provider, is_terminal
 
     args = session.args
     ctx = await session.open()
     profile = ctx.require_profile().name
-    if args.open:
+    if args.buyer:
+        from skins_console.services.buyer_book import BuyerBook
+
+        book = BuyerBook(ctx)
+        buyer = await book.find(args.buyer)
+        orders, _ = await book.repo.records(profile, buyer.partner, limit=args.limit)
+        text = (args.search or "").lower()
+        orders = [
+            o
+            for o in orders
+            if (not args.status or o.status in args.status)
+            and not (args.open and is_terminal(Provider.SKINSNODE, o.status))
+            and (not text or text in f"{o.external_id} {o.item_name} {o.trade_url}".lower())
+        ]
+    elif args.open:
         orders = await ctx.orders.list_open(profile)
         if args.status:
             orders = [o for o in orders if o.status in args.status]
+        if args.search:
+            # The text search (buyer names included) over the open orders' keys only.
+            matching = await ctx.orders.search(
+                ActivityFilter(profile=profile, text=args.search, limit=len(orders) + 1000)
+            )
+            keys = {o.external_id for o in matching}
+            orders = [o for o in orders if o.external_id in keys]
         orders = orders[: args.limit]
     else:
         orders = await ctx.orders.search(
             ActivityFilter(
                 profile=profile,
                 statuses=tuple(args.status) if args.status else None,
+                text=args.search,
                 limit=args.limit,
             )
         )

@@ -236,7 +236,46 @@ def fill_v4(conn: sqlite3.Connection) -> None:
     )
 
 
-FILLERS = {1: fill_v1, 2: fill_v2, 3: fill_v3, 4: fill_v4}
+def fill_buyer_book(conn: sqlite3.Connection) -> None:
+    """The buyer book step (6 on main, after "margin"): a named buyer with a note, an older
+    trade URL, and an attention item marked handled."""
+    conn.execute(
+        "UPDATE customers SET label = 'regular', note = 'pays fast; prefers evenings' "
+        "WHERE profile = 'main' AND partner = 91234567"
+    )
+    # What the app of this version writes with every customer: their current URL ...
+    conn.execute(
+        """INSERT INTO customer_trade_urls (profile, partner, trade_url, first_used_at,
+               last_used_at, last_success_at)
+           SELECT profile, partner, trade_url, created_at, last_used_at, last_success_at
+           FROM customers"""
+    )
+    # ... and one the buyer used before regenerating it.
+    conn.execute(
+        """INSERT INTO customer_trade_urls (profile, partner, trade_url, first_used_at,
+               last_used_at, last_success_at)
+           VALUES ('main', 40512288, ?, ?, ?, NULL)""",
+        (
+            "https://steamcommunity.com/tradeoffer/new/?partner=40512288&token=OLDtok01",
+            at(1, 10),
+            at(1, 11),
+        ),
+    )
+    conn.execute(
+        """INSERT INTO attention_handled (profile, kind, key, reason, handled_at, handled_by,
+               note)
+           VALUES ('main', 'order', 'sc-20261003-77b0', 'failed', ?, 'dana', 'refunded')""",
+        (at(9, 10),),
+    )
+    conn.execute(
+        """INSERT INTO events (profile, kind, key, at, type, message, details)
+           VALUES ('main', 'order', 'sc-20261003-77b0', ?, 'note',
+                   'Marked handled by dana (failed): refunded', ?)""",
+        (at(9, 10), json.dumps({"handled": "failed", "operator": "dana", "note": "refunded"})),
+    )
+
+
+FILLERS = {1: fill_v1, 2: fill_v2, 3: fill_v3, 4: fill_v4, 5: fill_buyer_book}
 
 
 def build(version: int, path: Path) -> None:
