@@ -15,6 +15,12 @@ is the same order (same item, same buyer, same price) it is *reused*: a draft or
 order is sent (again) with its stored body, and one SkinsNode already has is reported as it
 is; nothing new is created. If it differs in any of these, it is refused, because one
 externalId must never stand for two different sales.
+
+**Shop order numbers.** A shop order number becomes the externalId. It is looked up in the
+local book first: a shop order that already has an order (any status) is refused with
+``ShopOrderTakenError`` before anything is sent, so fulfilling it twice is impossible from
+here, and SkinsNode's idempotency on the same externalId backs that up. The charged amount
+(what the buyer paid, in their currency) is stored with the draft for the margin.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ from skins_console.core.errors import (
     InsufficientBalanceError,
     PriceChangedError,
     RecordIdTakenError,
+    ShopOrderTakenError,
     UnknownCatalogItemError,
     ValidationError,
 )
+from skins_console.core.margin import Charged
 from skins_console.core.models import CatalogItem, OrderRequest
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord
+from skins_console.core.statuses import Provider, word
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
 from skins_console.services import change_bus, lifecycle
 from skins_console.services.catalog_service import CatalogService
@@ -64,6 +73,20 @@ def validate_external_id(value: str) -> str:
     return text
 
 
+def validate_shop_order(value: str) -> str:
+    """A shop order number becomes the externalId, so it obeys the same limits."""
+    text = (value or "").strip()
+    if not EXTERNAL_ID_RE.fullmatch(text):
+        raise ValidationError(
+            f"The shop order number {value!r} cannot be used as SkinsNode's order id: use "
+            "1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit "
+            "(for example 1001 or WEB-1001).",
+            field="shop_order",
+            code="invalid_shop_order",
+        )
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class CheckoutRequest:
     catalog_item_id: str
@@ -71,6 +94,10 @@ class CheckoutRequest:
     #: the price the buyer was quoted; None takes the catalog's current price
     expected_price_cents: int | None = None
     external_id: str | None = None
+    #: what the buyer paid the shop (their currency); None: not known
+    charged: Charged | None = None
+    #: the shop's order number; it becomes the externalId
+    shop_order: str | None = None
 
 
 #: ``.order`` is the record; ``.outcome`` one of the lifecycle's send outcomes
@@ -79,7 +106,15 @@ CheckoutResult = SendResult
 
 @durable
 def _write_draft(
-    conn, *, profile: str, request: OrderRequest, item: CatalogItem, trade: TradeUrl, now
+    conn,
+    *,
+    profile: str,
+    request: OrderRequest,
+    item: CatalogItem,
+    trade: TradeUrl,
+    charged: Charged | None,
+    shop_order: str | None,
+    now,
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
     return lifecycle.write_draft(
@@ -93,6 +128,8 @@ def _write_draft(
         item_snapshot=item.raw or None,
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
+        charged=charged,
+        shop_order=shop_order,
     )
 
 
@@ -114,12 +151,30 @@ class CheckoutService:
             raise ValidationError(
                 "The price must be a positive number of cents.", field="price", code="invalid_price"
             )
-        external_id = (
-            validate_external_id(req.external_id)
-            if req.external_id
-            else new_external_id(ctx.clock.now())
-        )
-        if req.external_id:
+        if req.charged is not None and not isinstance(req.charged, Charged):
+            raise ValidationError("The charged amount is not an amount.", field="charged")
+        if req.shop_order:
+            external_id = validate_shop_order(req.shop_order)
+            if req.external_id and req.external_id.strip() != external_id:
+                raise ValidationError(
+                    "A shop order number is the order id: leave the order id out or make it "
+                    "the same.",
+                    field="external_id",
+                    code="invalid_external_id",
+                )
+            existing = await ctx.orders.get(profile.name, external_id)
+            if existing is not None:
+                raise ShopOrderTakenError(
+                    shop_order=external_id,
+                    status=existing.status,
+                    state=word(Provider.SKINSNODE, existing.status),
+                    item_name=existing.item_name,
+                )
+        elif req.external_id:
+            external_id = validate_external_id(req.external_id)
+        else:
+            external_id = new_external_id(ctx.clock.now())
+        if req.external_id and not req.shop_order:
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
                 return await self._reuse(existing, req, trade)
@@ -158,6 +213,8 @@ class CheckoutService:
             request=request,
             item=item,
             trade=trade,
+            charged=req.charged,
+            shop_order=external_id if req.shop_order else None,
             now=ctx.clock.now(),
         )
         ctx.bus.publish(change_bus.ORDER, order.external_id)

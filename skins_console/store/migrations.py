@@ -232,7 +232,26 @@ V4_WEBHOOK_REPLAYS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_SKINSLINK, V3_OFFLINE, V4_WEBHOOK_REPLAYS)
+V5_MARGIN = Migration(
+    5,
+    "What the buyer paid for an order (exact amount and currency) and its shop order number",
+    (
+        # The buyer's currency is free (USD, EUR, USDT…): the amount is the exact Decimal text.
+        "ALTER TABLE orders ADD COLUMN charged_amount TEXT",
+        "ALTER TABLE orders ADD COLUMN charged_currency TEXT",
+        # When set it equals external_id (the shop order number is the idempotency key); it
+        # says the id came from the shop, so the console can refuse a second sale of it.
+        "ALTER TABLE orders ADD COLUMN shop_order TEXT",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    V1_CORE,
+    V2_SKINSLINK,
+    V3_OFFLINE,
+    V4_WEBHOOK_REPLAYS,
+    V5_MARGIN,
+)
 LATEST_VERSION = MIGRATIONS[-1].version
 
 assert [m.version for m in MIGRATIONS] == list(range(1, LATEST_VERSION + 1))

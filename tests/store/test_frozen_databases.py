@@ -76,6 +76,7 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         quote = db.read_sync(get_quote, 1) if version >= 2 else None
         customer = db.read_sync(get_customer, "main", 91234567) if version >= 3 else None
         item = db.read_sync(get_catalog_item, "main", "cat-9ab4") if version >= 3 else None
+        shop = db.read_sync(get_order, "main", "WEB-1001") if version >= 5 else None
         fk_problems = db.read_sync(lambda c: c.execute("PRAGMA foreign_key_check").fetchall())
     finally:
         db.close_sync()
@@ -109,6 +110,12 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         assert customer.label == "regular"
         assert item.market_hash_name == "★ Karambit | Doppler (Factory New)"
         assert item.price_cents == 61250
+
+    if version >= 5:
+        assert shop.shop_order == "WEB-1001" and shop.charged_amount == Decimal("19.999")
+        assert completed.charged_amount == Decimal("24.90") and completed.charged_currency == "USD"
+    else:
+        assert completed.charged_amount is None and completed.shop_order is None
 
     if version < LATEST_VERSION:
         backup = sqlite3.connect(db.backup_path)

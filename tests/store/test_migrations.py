@@ -42,7 +42,11 @@ def _fill_v1(conn):
            VALUES ('main', 'order', 'ord-1', ?, 'status_change', 'sent', 'sent')""",
         (NOW,),
     )
-    conn.execute("INSERT INTO webhook_deliveries VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')", (NOW,))
+    conn.execute(
+        "INSERT INTO webhook_deliveries (provider, delivery_id, received_at, key)"
+        " VALUES ('skinsnode', 'dlv-1', ?, 'ord-1')",
+        (NOW,),
+    )
     conn.execute(
         "INSERT INTO wallet_snapshots (profile, at, available_cents, currency) "
         "VALUES ('main', ?, 123456, 'USD')",
@@ -76,7 +80,15 @@ def _fill_v3(conn):
     )
 
 
-FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3}
+def _fill_v4(conn):
+    conn.execute(
+        "UPDATE webhook_deliveries SET content_hash = ?, duplicates = 1"
+        " WHERE delivery_id = 'dlv-1'",
+        ("ab" * 32,),
+    )
+
+
+FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3, 4: _fill_v4}
 
 
 def _build(path, version):
@@ -140,6 +152,8 @@ def test_upgrade_keeps_data_and_writes_backup(store_paths, old_version):
     assert str(profile.min_price_tolerance_pct) == "2.5"
     assert profile.active
     assert order.status == "sent" and order.expected_price_cents == 1840
+    # Orders from before the margin have no charged amount or shop order number.
+    assert order.charged_amount is None and order.shop_order is None
     assert snapshots == [(123456,)] and delivered == [("dlv-1",)]
     if old_version >= 2:
         assert deposits == [("dep-1", "22.75")]

@@ -10,8 +10,9 @@ from skins_console.cli.commands import (
     notify,
     orders,
     profile,
+    report,
     sandbox,
     webhooks,
 )
 
-GROUPS = (profile, account, orders, deposits, export, sandbox, webhooks, notify)
+GROUPS = (profile, account, orders, deposits, report, export, sandbox, webhooks, notify)
