@@ -300,7 +300,9 @@ def zone_name(zone: tzinfo | None) -> str:
     offset = now.strftime("%z")
     offset_text = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     name = str(zone) if zone is not None else _system_zone_name() or now.tzname() or ""
-    return f"{name} ({offset_text})" if name and name != offset_text else offset_text
+    if not name or name in ("UTC", offset_text):
+        return offset_text if name != "UTC" else "UTC"
+    return f"{name} ({offset_text})"
 
 
 def _system_zone_name() -> str | None:
