@@ -105,6 +105,7 @@ class OrderDetails(QWidget):
             ("bot", "Bot", False),
         ):
             value = QLabel("—")
+            value.setWordWrap(key == "amount")  # cost · charged · margin (and why not)
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
@@ -182,7 +183,7 @@ class OrderDetails(QWidget):
         self.chip.show()
         self.status_text.setText(describe(item.provider, item.status))
         self.fields["id"].setText(item.key)
-        self.fields["amount"].setText(item.amount_text or "—")
+        self.fields["amount"].setText(item.money_summary or "—")
         self.fields["buyer"].setText(item.counterparty or "—")
         self.fields["created"].setText(_fmt(item.created_at))
         self.fields["updated"].setText(_fmt(item.updated_at))

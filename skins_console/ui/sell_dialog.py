@@ -28,6 +28,7 @@ from skins_console.core.errors import UserFacingError, ValidationError
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
+from skins_console.ui.sale_money_fields import SaleMoneyFields
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
@@ -48,7 +49,7 @@ class SellDialog(QDialog):
         new_external_id: Callable[[], str],
         load_customers: Callable[[], Awaitable[list[CustomerRecord]]],
         projected_cents: Callable[[], Awaitable[int | None]],
-        place_order: Callable[[CatalogItem, str, str], Awaitable[Any]],
+        place_order: Callable[..., Awaitable[Any]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,6 +105,11 @@ class SellDialog(QDialog):
             "never creates a second one."
         )
         form.addRow("External id", self.external_id)
+        # What the buyer paid and the shop order number (sale_money_fields.py).
+        self.money = SaleMoneyFields(self.item.price_cents)
+        for label, widget in self.money.rows():
+            form.addRow(label, widget)
+        self.money.shop_order_changed.connect(self._on_shop_order)
         self.price = QLabel(format_cents(self.item.price_cents, self.item.currency))
         self.price.setToolTip("Expected price: the catalog price the buyer was quoted")
         form.addRow("Expected price", self.price)
@@ -157,6 +163,11 @@ class SellDialog(QDialog):
         self.trade_url.validity_changed.connect(self._update_send_enabled)
         self.external_id.textChanged.connect(lambda _t: self._update_send_enabled())
 
+    def _on_shop_order(self, number: str) -> None:
+        # The shop order number is the order id; without one, a generated id again.
+        self.external_id.setReadOnly(bool(number))
+        self.external_id.setText(number or self._new_external_id())
+
     def _update_send_enabled(self, *_args) -> None:
         self.send_button.setEnabled(
             self.trade_url.parsed is not None and bool(self.external_id.text().strip())
@@ -185,9 +196,19 @@ class SellDialog(QDialog):
         if not external_id:
             self._show_error("Enter an external id (a new one is generated for you).")
             return
+        money_problem = self.money.error_text()
+        if money_problem is not None:
+            self._show_error(money_problem)
+            return
         self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
         self._runner.spawn(
-            self._place_order(self.item, self.trade_url.canonical() or "", external_id),
+            self._place_order(
+                self.item,
+                self.trade_url.canonical() or "",
+                external_id,
+                charged=self.money.charged_value(),
+                shop_order=self.money.shop_order_value(),
+            ),
             owner=self,
             key=f"sell.{id(self)}",
             on_success=self._on_result,
@@ -196,7 +217,7 @@ class SellDialog(QDialog):
         )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
-        for widget in (self.trade_url, self.external_id, self.send_button):
+        for widget in (self.trade_url, self.external_id, self.send_button, *self.money.widgets()):
             widget.setEnabled(not busy)
         if not busy:
             self._update_send_enabled()
@@ -222,6 +243,7 @@ class SellDialog(QDialog):
         # new external id (this one is used up), everything else stays as typed.
         self._set_busy(False)
         self._show_error(message or f"The order was not placed ({outcome}).")
+        self.money.use_up_shop_order()
         self.external_id.setText(self._new_external_id())
         self.order_placed.emit(record)
 
@@ -231,6 +253,8 @@ class SellDialog(QDialog):
             self._show_error(exc.message)
             if isinstance(exc, ValidationError) and exc.field == "trade_url":
                 self.trade_url.edit.setFocus()
+            elif isinstance(exc, ValidationError) and exc.field == "shop_order":
+                self.money.shop_order.setFocus()
             return
         raise exc
 
