@@ -300,6 +300,8 @@ def zone_name(zone: tzinfo | None) -> str:
     offset = now.strftime("%z")
     offset_text = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     name = str(zone) if zone is not None else _system_zone_name() or now.tzname() or ""
+    if name in ("Etc/UTC", "Etc/UCT", "UCT", "Universal", "Zulu", "Etc/Zulu"):
+        name = "UTC"
     if not name or name in ("UTC", offset_text):
         return offset_text if name != "UTC" else "UTC"
     return f"{name} ({offset_text})"

@@ -243,6 +243,7 @@ class ReportsTab(QWidget):
         self.model.beginResetModel()
         self.model.rows = [*report.rows, report.totals]
         self.model.endResetModel()
+        self.table.scrollToBottom()  # the latest period and the totals
         self.export_button.setEnabled(True)
         totals = report.totals
         text = (

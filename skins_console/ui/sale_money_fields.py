@@ -67,8 +67,11 @@ class SaleMoneyFields(QWidget):
         )
         self._on_changed()
 
-    def rows(self) -> list[tuple[str, QWidget]]:
-        return [("Buyer paid", self.charged_row), ("Shop order number", self.shop_order)]
+    def shop_order_row(self) -> tuple[str, QWidget]:
+        return ("Shop order number", self.shop_order)
+
+    def charged_row_pair(self) -> tuple[str, QWidget]:
+        return ("Buyer paid", self.charged_row)
 
     def widgets(self) -> tuple[QWidget, ...]:
         return (self.charged, self.currency, self.shop_order)

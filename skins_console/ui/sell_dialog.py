@@ -104,15 +104,15 @@ class SellDialog(QDialog):
             "Your own order id. SkinsNode uses it to recognise a resent order, so a retry "
             "never creates a second one."
         )
-        form.addRow("External id", self.external_id)
-        # What the buyer paid and the shop order number (sale_money_fields.py).
+        # The shop order number (it becomes the external id) and what the buyer paid.
         self.money = SaleMoneyFields(self.item.price_cents)
-        for label, widget in self.money.rows():
-            form.addRow(label, widget)
+        form.addRow(*self.money.shop_order_row())
         self.money.shop_order_changed.connect(self._on_shop_order)
+        form.addRow("External id", self.external_id)
         self.price = QLabel(format_cents(self.item.price_cents, self.item.currency))
         self.price.setToolTip("Expected price: the catalog price the buyer was quoted")
         form.addRow("Expected price", self.price)
+        form.addRow(*self.money.charged_row_pair())
         form_layout.addLayout(form)
         self.balance_warning = QLabel()
         self.balance_warning.setWordWrap(True)
