@@ -34,6 +34,7 @@ from skins_console.core.errors import (
     PriceChangedError,
     RecordIdTakenError,
     ShopOrderTakenError,
+    StoreError,
     UnknownCatalogItemError,
     ValidationError,
 )
@@ -207,16 +208,28 @@ class CheckoutService:
             webhook_url=profile.webhook_url,
             trade_url=trade.url,
         )
-        order = await ctx.db.call(
-            _write_draft,
-            profile=profile.name,
-            request=request,
-            item=item,
-            trade=trade,
-            charged=req.charged,
-            shop_order=external_id if req.shop_order else None,
-            now=ctx.clock.now(),
-        )
+        try:
+            order = await ctx.db.call(
+                _write_draft,
+                profile=profile.name,
+                request=request,
+                item=item,
+                trade=trade,
+                charged=req.charged,
+                shop_order=external_id if req.shop_order else None,
+                now=ctx.clock.now(),
+            )
+        except StoreError as exc:
+            # Another window or command wrote this shop order since the look-up above.
+            taken = await ctx.orders.get(profile.name, external_id) if req.shop_order else None
+            if exc.code != "duplicate_order" or taken is None:
+                raise
+            raise ShopOrderTakenError(
+                shop_order=external_id,
+                status=taken.status,
+                state=word(Provider.SKINSNODE, taken.status),
+                item_name=taken.item_name,
+            ) from None
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
         await pause_point("order.after_draft", order.external_id)
