@@ -113,9 +113,9 @@ def _write_draft(
     request: OrderRequest,
     item: CatalogItem,
     trade: TradeUrl,
-    charged: Charged | None,
-    shop_order: str | None,
     now,
+    charged: Charged | None = None,
+    shop_order: str | None = None,
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
     return lifecycle.write_draft(

@@ -77,6 +77,9 @@ def test_shop_orders_charged_amounts_margins_and_the_day_report(cli_with_profile
     assert listed[plain.json()["order"]["external_id"]]["no_margin_because"] == (
         "no charged amount entered"
     )
+    shown = cli.run("order", "show", "WEB-1002").stdout
+    assert "Shop order" in shown and "25.00 EUR" in shown and "— (charged in EUR" in shown
+    assert "(refunded)" in cli.run("order", "show", "WEB-1003").stdout
     text = cli.run("orders", "list")
     assert "Cost" in text.stdout and "Charged" in text.stdout and "Margin" in text.stdout
     assert "$1,234.50" in text.stdout and "25.00 EUR" in text.stdout
