@@ -10,10 +10,11 @@ format has no grouping).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -112,8 +113,8 @@ class ReportsTab(QWidget):
         self,
         runner: TaskRunner,
         *,
-        load: Callable[[str, date | None, date | None], Awaitable[PeriodReport]],
-        export_csv: Callable[[PeriodReport, str], Awaitable[Path]],
+        load: Callable[[str, date | None, date | None], Coroutine[Any, Any, PeriodReport]],
+        export_csv: Callable[[PeriodReport, str], Coroutine[Any, Any, Path]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

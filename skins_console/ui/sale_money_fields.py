@@ -62,10 +62,12 @@ class SaleMoneyFields(QWidget):
         )
         self.charged.textChanged.connect(self._on_changed)
         self.currency.currentTextChanged.connect(self._on_changed)
-        self.shop_order.textChanged.connect(
-            lambda text: (self.shop_order_changed.emit(text.strip()), self.changed.emit())
-        )
+        self.shop_order.textChanged.connect(self._on_shop_order)
         self._on_changed()
+
+    def _on_shop_order(self, text: str) -> None:
+        self.shop_order_changed.emit(text.strip())
+        self.changed.emit()
 
     def shop_order_row(self) -> tuple[str, QWidget]:
         return ("Shop order number", self.shop_order)
