@@ -217,7 +217,8 @@ class ReportsTab(QWidget):
         first = last = None
         if keep_range and self.report is not None:
             first, last = _py_date(self.first.date()), _py_date(self.last.date())
-        self.summary.setText("Counting…")
+        if self.report is None:
+            self.summary.setText("Counting…")  # later reloads keep the figures shown
         self._runner.spawn(
             self._load(self.period_key, first, last),
             owner=self,
