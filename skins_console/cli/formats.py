@@ -69,8 +69,11 @@ def item_json(item: CatalogItem) -> dict[str, Any]:
 
 
 def order_json(order: OrderRecord) -> dict[str, Any]:
+    from skins_console.core.margin import order_figures
+    from skins_console.core.money import cents_to_usd
     from skins_console.core.statuses import Provider, describe
 
+    figures = order_figures(order)
     return {
         "external_id": order.external_id,
         "status": order.status,
@@ -91,7 +94,36 @@ def order_json(order: OrderRecord) -> dict[str, Any]:
         "settles_at": order.settles_at,
         "next_check_at": order.next_check_at,
         "attempts": order.attempts,
+        "shop_order": order.shop_order,
+        # What the order cost, what the buyer paid and the margin (USD charges only; exact
+        # decimals as JSON numbers, null when unknown; ``no_margin_because`` says why).
+        "cost_cents": figures.cost_cents,
+        "cost_usd": None if figures.cost_cents is None else cents_to_usd(figures.cost_cents),
+        "refunded_cents": figures.refunded_cents,
+        "charged_amount": order.charged_amount,
+        "charged_currency": order.charged_currency,
+        "margin_usd": figures.margin,
+        "no_margin_because": figures.note or None,
     }
+
+
+def money_fields(order: OrderRecord) -> list[tuple[str, str]]:
+    """The shop order, cost, charged and margin lines of ``order show``."""
+    from skins_console.core.margin import MARGIN_CURRENCY, format_amount, order_figures
+    from skins_console.core.money import format_cents
+
+    figures = order_figures(order)
+    pairs = [("Shop order", order.shop_order)] if order.shop_order else []
+    cost = format_cents(figures.cost_cents, order.currency or "USD")
+    if figures.refunded_cents:
+        cost += " (refunded)"
+    pairs.append(("Cost", cost))
+    pairs.append(("Charged", figures.charged.text() if figures.charged else "—"))
+    if figures.margin is not None:
+        pairs.append(("Margin", format_amount(figures.margin, MARGIN_CURRENCY)))
+    else:
+        pairs.append(("Margin", f"— ({figures.note})"))
+    return pairs
 
 
 def deposit_json(deposit: DepositRecord) -> dict[str, Any]:

@@ -327,6 +327,26 @@ class RecordIdTakenError(ValidationError):
         self.conflict = conflict
 
 
+class ShopOrderTakenError(ValidationError):
+    """A shop order number already stands for an order in the local book: fulfilling it
+    again is refused before anything is sent. ``status`` is that order's status."""
+
+    code = "shop_order_taken"
+
+    def __init__(self, *, shop_order: str, status: str, state: str, item_name: str) -> None:
+        super().__init__(
+            f"Shop order {shop_order} already has an order: {item_name} ({state}). "
+            "Nothing was sent: SkinsNode keeps one order per shop order number. To send the "
+            "buyer another item, give the new order its own number (for example "
+            f"{shop_order}-2).",
+            field="shop_order",
+        )
+        self.shop_order = shop_order
+        self.status = status
+        self.state = state
+        self.item_name = item_name
+
+
 class UnknownQuoteError(ValidationError):
     code = "unknown_quote"
 

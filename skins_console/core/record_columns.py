@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from skins_console.core.columns import Column
+from skins_console.core.margin import MARGIN_CURRENCY, format_amount, order_charged, order_figures
 from skins_console.core.models import format_time
 from skins_console.core.money import cents_to_usd, format_cents, format_usd
 from skins_console.core.records import DepositRecord, OrderRecord
@@ -35,6 +36,22 @@ def usd_text(value: Decimal | None) -> str:
 
 def cents_text(value: int | None) -> str:
     return "" if value is None else str(cents_to_usd(value))
+
+
+COST_TIP = "What SkinsNode debits for the order (its reported price, else the expected one)"
+CHARGED_TIP = "What the buyer paid the shop, in the buyer's currency"
+MARGIN_TIP = "Charged − cost, for orders charged in USD that stand as sales"
+
+
+def charged_text(order: OrderRecord) -> str:
+    charged = order_charged(order)
+    return "—" if charged is None else charged.text()
+
+
+def margin_text(order: OrderRecord) -> str:
+    """The margin, or a dash (``margin_note`` and the tooltip say why)."""
+    margin = order_figures(order).margin
+    return "—" if margin is None else format_amount(margin, MARGIN_CURRENCY)
 
 
 def _optional(value: object) -> str:
@@ -79,10 +96,11 @@ ORDER_COLUMNS: tuple[Column[OrderRecord], ...] = (
         lambda o: format_cents(o.expected_price_cents),
         value=lambda o: cents_text(o.expected_price_cents),
         align="right",
+        in_cli=False,
     ),
     Column(
         "charged_usd",
-        "Charged",
+        "SkinsNode charged",
         lambda o: format_cents(o.amount_cents, o.currency or "USD"),
         value=lambda o: cents_text(o.amount_cents),
         align="right",
@@ -101,6 +119,39 @@ ORDER_COLUMNS: tuple[Column[OrderRecord], ...] = (
     _time_field("completed_at", "Delivered"),
     _time_field("settles_at", "Settles"),
     _time_field("updated_at", "Updated"),
+    # Added with the margin (appended: spreadsheets keep the columns they already read).
+    Column(
+        "cost_usd",
+        "Cost",
+        lambda o: format_cents(order_figures(o).cost_cents, o.currency or "USD"),
+        value=lambda o: cents_text(order_figures(o).cost_cents),
+        align="right",
+        tooltip=COST_TIP,
+    ),
+    Column(
+        "charged_amount",
+        "Charged",
+        charged_text,
+        value=lambda o: usd_text(o.charged_amount),
+        align="right",
+        tooltip=CHARGED_TIP,
+    ),
+    Column(
+        "charged_currency",
+        "Charged currency",
+        lambda o: o.charged_currency or "",
+        in_cli=False,
+    ),
+    Column(
+        "margin_usd",
+        "Margin",
+        margin_text,
+        value=lambda o: usd_text(order_figures(o).margin),
+        align="right",
+        tooltip=MARGIN_TIP,
+    ),
+    Column("no_margin_because", "No margin because", lambda o: order_figures(o).note, in_cli=False),
+    _field("shop_order", "Shop order"),
 )
 
 

@@ -87,6 +87,11 @@ class OrderRecord:
     next_check_at: datetime | None = None
     attempts: int = 0
     raw_remote: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: what the buyer paid the shop (exact, in ``charged_currency``); None: not entered
+    charged_amount: Decimal | None = None
+    charged_currency: str | None = None
+    #: the shop's order number when it became the externalId (then equal to it)
+    shop_order: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,12 @@ is the same order (same item, same buyer, same price) it is *reused*: a draft or
 order is sent (again) with its stored body, and one SkinsNode already has is reported as it
 is; nothing new is created. If it differs in any of these, it is refused, because one
 externalId must never stand for two different sales.
+
+**Shop order numbers.** A shop order number becomes the externalId. It is looked up in the
+local book first: a shop order that already has an order (any status) is refused with
+``ShopOrderTakenError`` before anything is sent, so fulfilling it twice is impossible from
+here, and SkinsNode's idempotency on the same externalId backs that up. The charged amount
+(what the buyer paid, in their currency) is stored with the draft for the margin.
 """
 
 from __future__ import annotations
@@ -29,12 +35,16 @@ from skins_console.core.errors import (
     InsufficientBalanceError,
     PriceChangedError,
     RecordIdTakenError,
+    ShopOrderTakenError,
+    StoreError,
     UnknownCatalogItemError,
     ValidationError,
 )
+from skins_console.core.margin import Charged
 from skins_console.core.models import CatalogItem, OrderRequest
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord
+from skins_console.core.statuses import Provider, word
 from skins_console.core.trade_url import TradeUrl, parse_trade_url
 from skins_console.services import change_bus, lifecycle
 from skins_console.services.buyer_book import BuyerBook
@@ -67,6 +77,20 @@ def validate_external_id(value: str) -> str:
     return text
 
 
+def validate_shop_order(value: str) -> str:
+    """A shop order number becomes the externalId, so it obeys the same limits."""
+    text = (value or "").strip()
+    if not EXTERNAL_ID_RE.fullmatch(text):
+        raise ValidationError(
+            f"The shop order number {value!r} cannot be used as SkinsNode's order id: use "
+            "1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit "
+            "(for example 1001 or WEB-1001).",
+            field="shop_order",
+            code="invalid_shop_order",
+        )
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class CheckoutRequest:
     catalog_item_id: str
@@ -76,6 +100,10 @@ class CheckoutRequest:
     external_id: str | None = None
     #: the operator saw the buyer's recent reversals and sells anyway
     confirm_reversal: bool = False
+    #: what the buyer paid the shop (their currency); None: not known
+    charged: Charged | None = None
+    #: the shop's order number; it becomes the externalId
+    shop_order: str | None = None
 
 
 #: ``.order`` is the record; ``.outcome`` one of the lifecycle's send outcomes
@@ -92,6 +120,8 @@ def _write_draft(
     trade: TradeUrl,
     now,
     note: str | None = None,
+    charged: Charged | None = None,
+    shop_order: str | None = None,
 ) -> OrderRecord:
     """The order, its first event and the buyer's trade URL book entry, in one commit."""
     order = lifecycle.write_draft(
@@ -105,6 +135,8 @@ def _write_draft(
         item_snapshot=item.raw or None,
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
+        charged=charged,
+        shop_order=shop_order,
     )
     if note:
         record_order_event(conn, profile, order.external_id, "note", note, now=now)
@@ -129,12 +161,30 @@ class CheckoutService:
             raise ValidationError(
                 "The price must be a positive number of cents.", field="price", code="invalid_price"
             )
-        external_id = (
-            validate_external_id(req.external_id)
-            if req.external_id
-            else new_external_id(ctx.clock.now())
-        )
-        if req.external_id:
+        if req.charged is not None and not isinstance(req.charged, Charged):
+            raise ValidationError("The charged amount is not an amount.", field="charged")
+        if req.shop_order:
+            external_id = validate_shop_order(req.shop_order)
+            if req.external_id and req.external_id.strip() != external_id:
+                raise ValidationError(
+                    "A shop order number is the order id: leave the order id out or make it "
+                    "the same.",
+                    field="external_id",
+                    code="invalid_external_id",
+                )
+            existing = await ctx.orders.get(profile.name, external_id)
+            if existing is not None:
+                raise ShopOrderTakenError(
+                    shop_order=external_id,
+                    status=existing.status,
+                    state=word(Provider.SKINSNODE, existing.status),
+                    item_name=existing.item_name,
+                )
+        elif req.external_id:
+            external_id = validate_external_id(req.external_id)
+        else:
+            external_id = new_external_id(ctx.clock.now())
+        if req.external_id and not req.shop_order:
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
                 return await self._reuse(existing, req, trade)
@@ -172,15 +222,29 @@ class CheckoutService:
             webhook_url=profile.webhook_url,
             trade_url=trade.url,
         )
-        order = await ctx.db.call(
-            _write_draft,
-            profile=profile.name,
-            request=request,
-            item=item,
-            trade=trade,
-            now=ctx.clock.now(),
-            note=note,
-        )
+        try:
+            order = await ctx.db.call(
+                _write_draft,
+                profile=profile.name,
+                request=request,
+                item=item,
+                trade=trade,
+                charged=req.charged,
+                shop_order=external_id if req.shop_order else None,
+                now=ctx.clock.now(),
+                note=note,
+            )
+        except StoreError as exc:
+            # Another window or command wrote this shop order since the look-up above.
+            taken = await ctx.orders.get(profile.name, external_id) if req.shop_order else None
+            if exc.code != "duplicate_order" or taken is None:
+                raise
+            raise ShopOrderTakenError(
+                shop_order=external_id,
+                status=taken.status,
+                state=word(Provider.SKINSNODE, taken.status),
+                item_name=taken.item_name,
+            ) from None
         ctx.bus.publish(change_bus.ORDER, order.external_id)
         ctx.bus.publish(change_bus.CUSTOMER, str(trade.partner))
         await pause_point("order.after_draft", order.external_id)

@@ -232,8 +232,6 @@ V4_WEBHOOK_REPLAYS = Migration(
     ),
 )
 
-# The buyer book's step follows the "margin" step (5) on main; on this branch alone it is
-# the next free number. Merging renumbers it to 6.
 V5_BUYER_BOOK = Migration(
     5,
     "Buyer book (operator note, every trade URL a buyer used) and the attention queue's "
@@ -282,12 +280,26 @@ V5_BUYER_BOOK = Migration(
     ),
 )
 
+V6_MARGIN = Migration(
+    6,
+    "What the buyer paid for an order (exact amount and currency) and its shop order number",
+    (
+        # The buyer's currency is free (USD, EUR, USDT…): the amount is the exact Decimal text.
+        "ALTER TABLE orders ADD COLUMN charged_amount TEXT",
+        "ALTER TABLE orders ADD COLUMN charged_currency TEXT",
+        # When set it equals external_id (the shop order number is the idempotency key); it
+        # says the id came from the shop, so the console can refuse a second sale of it.
+        "ALTER TABLE orders ADD COLUMN shop_order TEXT",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     V1_CORE,
     V2_SKINSLINK,
     V3_OFFLINE,
     V4_WEBHOOK_REPLAYS,
     V5_BUYER_BOOK,
+    V6_MARGIN,
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -4,8 +4,10 @@ Transaction functions (``fn(conn, ...)``; use with ``db.call`` or compose in one
 transaction). Functions marked (durable) commit with ``synchronous=FULL``::
 
     insert_order_draft(conn, *, profile, request: OrderRequest, item_name, item_snapshot=None,
-                       buyer_partner=None, buyer_steamid64=None, now=None) -> OrderRecord
-        (durable) the row (status "draft", exact request body) and its first event, together
+                       buyer_partner=None, buyer_steamid64=None, charged=None,
+                       shop_order=None, now=None) -> OrderRecord
+        (durable) the row (status "draft", exact request body, what the buyer paid and the
+        shop order number) and its first event, together
     mark_order_sending(conn, profile, external_id, *, now=None) -> OrderRecord
         (durable) draft/sending -> "sending", attempts + 1, an api_call event
     mark_order_rejected(conn, profile, external_id, *, code, message, details=None, now=None)
@@ -46,8 +48,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import fields as dc_fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from skins_console.core.margin import Charged
 from skins_console.core.models import (
     OrderAccepted,
     OrderRequest,
@@ -86,6 +90,7 @@ ORDERS = Book(
     decoders={
         **dict.fromkeys(_TIMES, from_ts),
         **dict.fromkeys(("item_snapshot", "request_body", "raw_remote"), loads_json),
+        "charged_amount": Decimal,
     },
     text_columns=(
         "external_id",
@@ -97,6 +102,7 @@ ORDERS = Book(
         # the buyer's name in the buyer book
         "(SELECT label FROM customers c "
         "WHERE c.profile = orders.profile AND c.partner = orders.buyer_partner)",
+        "shop_order",
     ),
     create_call="POST /v1/orders",
     key_label="externalId",
@@ -125,6 +131,8 @@ def insert_order_draft(
     item_snapshot: dict[str, Any] | None = None,
     buyer_partner: int | None = None,
     buyer_steamid64: str | None = None,
+    charged: Charged | None = None,
+    shop_order: str | None = None,
     now: datetime | None = None,
 ) -> OrderRecord:
     return book_.insert_draft_row(
@@ -141,6 +149,9 @@ def insert_order_draft(
             "buyer_partner": buyer_partner,
             "buyer_steamid64": buyer_steamid64,
             "webhook_url": request.webhook_url,
+            "charged_amount": None if charged is None else format(charged.amount, "f"),
+            "charged_currency": None if charged is None else charged.currency,
+            "shop_order": shop_order,
         },
         body=request.to_json(),
         now=now or utcnow(),

@@ -8,8 +8,10 @@ into a service or a repository plus, at most, unpacking for the view.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from skins_console.core.margin import Charged
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import (
     ActivityFilter,
@@ -40,6 +42,7 @@ from skins_console.services.profile_service import (
     ProfileService,
     ProfileTestResult,
 )
+from skins_console.services.report_service import PeriodReport, ReportService
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.wallet_service import WalletService, WalletView
 from skins_console.ui.orders_model import ActivityItem
@@ -135,14 +138,23 @@ class Backend:
         return view.projected_cents if view is not None else None
 
     async def place_order(
-        self, item: CatalogItem, trade_url: str, external_id: str, *, confirm_reversal: bool = False
+        self,
+        item: CatalogItem,
+        trade_url: str,
+        external_id: str,
+        *,
+        charged: Charged | None = None,
+        shop_order: str | None = None,
+        confirm_reversal: bool = False,
     ) -> CheckoutResult:
         result = await self.checkout.checkout(
             CheckoutRequest(
                 catalog_item_id=item.id,
                 trade_url=trade_url,
                 expected_price_cents=item.price_cents,
-                external_id=external_id,
+                external_id=None if shop_order else external_id,
+                charged=charged,
+                shop_order=shop_order,
                 confirm_reversal=confirm_reversal,
             )
         )
@@ -251,6 +263,14 @@ class Backend:
         return await self.ctx.orders.search(
             ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT)
         )
+
+    # --- reports -------------------------------------------------------------------------
+
+    async def report(self, period: str, first: date | None, last: date | None) -> PeriodReport:
+        return await ReportService(self.ctx).build(period, first, last)
+
+    async def export_report(self, report: PeriodReport, path: str) -> Path:
+        return await ReportService.export_csv(report, Path(path))
 
     async def health(self) -> bool:
         node = await self.ctx.skinsnode()

@@ -44,12 +44,12 @@ from skins_console.ui.theme import ThemeManager
 
 log = logging.getLogger(__name__)
 
-TAB_CATALOG, TAB_ORDERS, TAB_WALLET, TAB_QUOTE = range(4)
+TAB_CATALOG, TAB_ORDERS, TAB_WALLET, TAB_QUOTE, TAB_REPORTS = range(5)
 SHORTCUTS = (
     ("Ctrl+F  or  /", "Search in the current tab"),
     ("F5  or  Ctrl+R", "Refresh the current tab"),
     ("Ctrl+N", "Sell the selected catalog item"),
-    ("Ctrl+1 … Ctrl+4", "Catalog, Orders, Wallet, Quote"),
+    ("Ctrl+1 … Ctrl+5", "Catalog, Orders, Wallet, Quote, Reports"),
     ("Ctrl+,", "Settings"),
     ("Ctrl+Q", "Quit"),
 )
@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(self._on_search_shortcut)
         self.sell_shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
         self.tab_shortcuts = []
-        for number in range(4):
+        for number in range(5):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self)
             shortcut.activated.connect(lambda n=number: self._switch_tab(n))
             self.tab_shortcuts.append(shortcut)

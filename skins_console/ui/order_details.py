@@ -123,7 +123,7 @@ class OrderDetails(QWidget):
         ):
             value = QLabel("—")
             # Ids stay whole (they are copied); sentences wrap inside the pane.
-            value.setWordWrap(key in ("deadline", "checked", "bot"))
+            value.setWordWrap(key in ("deadline", "checked", "bot", "amount"))
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
@@ -216,7 +216,7 @@ class OrderDetails(QWidget):
         self.chip.show()
         self.status_text.setText(describe(item.provider, item.status))
         self.fields["id"].setText(item.key)
-        self.fields["amount"].setText(item.amount_text or "—")
+        self.fields["amount"].setText(item.money_summary or "—")
         self.fields["buyer"].setText(item.counterparty or "—")
         self.fields["created"].setText(_fmt(item.created_at))
         self.fields["updated"].setText(_fmt(item.updated_at))

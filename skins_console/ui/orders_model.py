@@ -16,8 +16,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 
 from skins_console.core.columns import Column, headers
 from skins_console.core.columns import texts as column_texts
+from skins_console.core.margin import MARGIN_CURRENCY, format_amount, order_figures
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
+from skins_console.core.record_columns import CHARGED_TIP, MARGIN_TIP
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import (
     TRADE_WINDOW,
@@ -60,6 +62,11 @@ class ActivityItem:
     deadline: datetime | None
     deadline_label: str
     record: OrderRecord | DepositRecord
+    #: what the buyer paid and the margin (orders; "" for deposits), and why there is none
+    charged_text: str = ""
+    margin_text: str = ""
+    margin_sort: Decimal | None = None
+    margin_note: str = ""
     #: the text of the columns before the countdown, in column order
     texts: tuple[str, ...] = ()
     #: what the text filter searches, lower-cased
@@ -73,6 +80,16 @@ class ActivityItem:
     @property
     def is_order(self) -> bool:
         return self.provider is Provider.SKINSNODE
+
+    @property
+    def money_summary(self) -> str:
+        """The details pane's amount line: an order's cost, charged amount and margin."""
+        if not self.is_order or not self.charged_text:
+            return self.amount_text
+        margin = (
+            f"margin {self.margin_text}" if self.margin_text else f"no margin: {self.margin_note}"
+        )
+        return f"cost {self.amount_text} · charged {self.charged_text} · {margin}"
 
     def shown(self) -> tuple:
         """Everything the table shows or filters on; a poll that only moves
@@ -108,6 +125,7 @@ def from_order(order: OrderRecord) -> ActivityItem:
     else:
         buyer = ""
     cents = order.amount_cents if order.amount_cents is not None else order.expected_price_cents
+    figures = order_figures(order)
     deadline, label = None, ""
     if order.status == "sent":
         start = order.sent_at or order.updated_at
@@ -130,6 +148,12 @@ def from_order(order: OrderRecord) -> ActivityItem:
         deadline_label=label,
         record=order,
         offer_id=order.steam_offer_id,
+        charged_text=figures.charged.text() if figures.charged else "",
+        margin_text=""
+        if figures.margin is None
+        else format_amount(figures.margin, MARGIN_CURRENCY),
+        margin_sort=figures.margin,
+        margin_note=figures.note,
     )
 
 
@@ -162,6 +186,8 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
 
 def _item(*, offer_id: str | None, **fields) -> ActivityItem:
     haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
+    if fields.get("charged_text"):
+        haystack += f" {fields['charged_text']}"
     return ActivityItem(**fields, haystack=haystack.lower())
 
 
@@ -174,6 +200,18 @@ def _clock_text(row: ActivityItem) -> str:
     return ""
 
 
+def _margin_cell(row: ActivityItem) -> str:
+    # An order whose margin cannot be said shows a dash (the tooltip says why); a deposit
+    # has no charged amount at all and stays blank.
+    if row.margin_text or not row.is_order:
+        return row.margin_text
+    return "—" if row.charged_text else ""
+
+
+def _margin_sort(row: ActivityItem) -> Decimal:
+    return row.margin_sort if row.margin_sort is not None else Decimal("-1e15")
+
+
 #: The Orders table, declared once: headers, cell text, sort keys, alignment.
 ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     Column("provider", "Provider", lambda r: r.provider.label, sort=lambda r: r.provider.value),
@@ -182,13 +220,26 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     Column("counterparty", "Buyer / seller", lambda r: r.counterparty),
     Column("amount", "Amount", lambda r: r.amount_text, sort=lambda r: r.amount_sort,
            align="right"),
+    Column("charged", "Charged", lambda r: r.charged_text, sort=lambda r: r.charged_text,
+           align="right", tooltip=CHARGED_TIP),
+    Column("margin", "Margin", _margin_cell, sort=_margin_sort, align="right",
+           tooltip=MARGIN_TIP),
     Column("status", "Status", lambda r: r.status),
     Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
     Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
 )  # fmt: skip
-(COL_PROVIDER, COL_ID, COL_ITEMS, COL_BUYER, COL_AMOUNT, COL_STATUS, COL_COUNTDOWN, COL_AGE) = (
-    range(len(ACTIVITY_COLUMNS))
-)
+(
+    COL_PROVIDER,
+    COL_ID,
+    COL_ITEMS,
+    COL_BUYER,
+    COL_AMOUNT,
+    COL_CHARGED,
+    COL_MARGIN,
+    COL_STATUS,
+    COL_COUNTDOWN,
+    COL_AGE,
+) = range(len(ACTIVITY_COLUMNS))
 HEADERS = headers(ACTIVITY_COLUMNS)
 _TEXT_COLUMNS = ACTIVITY_COLUMNS[:COL_COUNTDOWN]
 _SORT_KEYS = tuple(column.sort_key for column in ACTIVITY_COLUMNS)
@@ -399,6 +450,8 @@ class OrdersModel(QAbstractTableModel):
             return row.deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if col == COL_ITEMS:
             return row.items
+        if col in (COL_CHARGED, COL_MARGIN) and row.margin_note and row.is_order:
+            return f"No margin: {row.margin_note}"
         return None
 
 

@@ -30,6 +30,7 @@ from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
 from skins_console.ui.error_presenter import window_message
+from skins_console.ui.sale_money_fields import SaleMoneyFields
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
@@ -80,7 +81,7 @@ class SellDialog(QDialog):
         new_external_id: Callable[[], str],
         load_customers: Callable[[], Awaitable[list[CustomerRecord]]],
         projected_cents: Callable[[], Awaitable[int | None]],
-        place_order: Callable[[CatalogItem, str, str], Awaitable[Any]],
+        place_order: Callable[..., Awaitable[Any]],
         trade_window: timedelta = TRADE_WINDOW,
         parent: QWidget | None = None,
     ) -> None:
@@ -139,10 +140,15 @@ class SellDialog(QDialog):
             "Your own order id. SkinsNode uses it to recognise a resent order, so a retry "
             "never creates a second one."
         )
+        # The shop order number (it becomes the external id) and what the buyer paid.
+        self.money = SaleMoneyFields(self.item.price_cents)
+        form.addRow(*self.money.shop_order_row())
+        self.money.shop_order_changed.connect(self._on_shop_order)
         form.addRow("External id", self.external_id)
         self.price = QLabel(format_cents(self.item.price_cents, self.item.currency))
         self.price.setToolTip("Expected price: the catalog price the buyer was quoted")
         form.addRow("Expected price", self.price)
+        form.addRow(*self.money.charged_row_pair())
         form_layout.addLayout(form)
         self.balance_warning = QLabel()
         self.balance_warning.setWordWrap(True)
@@ -197,6 +203,11 @@ class SellDialog(QDialog):
         self.trade_url.validity_changed.connect(self._update_send_enabled)
         self.external_id.textChanged.connect(lambda _t: self._update_send_enabled())
 
+    def _on_shop_order(self, number: str) -> None:
+        # The shop order number is the order id; without one, a generated id again.
+        self.external_id.setReadOnly(bool(number))
+        self.external_id.setText(number or self._new_external_id())
+
     def _update_send_enabled(self, *_args) -> None:
         parsed = self.trade_url.parsed
         self.send_button.setEnabled(parsed is not None and bool(self.external_id.text().strip()))
@@ -226,12 +237,23 @@ class SellDialog(QDialog):
         if not external_id:
             self._show_error("Enter an external id (a new one is generated for you).")
             return
+        money_problem = self.money.error_text()
+        if money_problem is not None:
+            self._show_error(money_problem)
+            return
         self._set_busy(True, "Checking the item against a fresh catalog, then sending…")
         parsed = self.trade_url.parsed
         confirmed = parsed is not None and parsed.steamid64 == self._reversal_seen
         extra = {"confirm_reversal": True} if confirmed else {}
         self._runner.spawn(
-            self._place_order(self.item, self.trade_url.canonical() or "", external_id, **extra),
+            self._place_order(
+                self.item,
+                self.trade_url.canonical() or "",
+                external_id,
+                charged=self.money.charged_value(),
+                shop_order=self.money.shop_order_value(),
+                **extra,
+            ),
             owner=self,
             key=f"sell.{id(self)}",
             on_success=self._on_result,
@@ -240,7 +262,7 @@ class SellDialog(QDialog):
         )
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
-        for widget in (self.trade_url, self.external_id, self.send_button):
+        for widget in (self.trade_url, self.external_id, self.send_button, *self.money.widgets()):
             widget.setEnabled(not busy)
         if not busy:
             self._update_send_enabled()
@@ -266,6 +288,7 @@ class SellDialog(QDialog):
         # new external id (this one is used up), everything else stays as typed.
         self._set_busy(False)
         self._show_error(message or f"The order was not placed ({outcome}).")
+        self.money.use_up_shop_order()
         self.external_id.setText(self._new_external_id())
         self.order_placed.emit(record)
 
@@ -281,6 +304,8 @@ class SellDialog(QDialog):
             self._show_error(window_message(exc))
             if isinstance(exc, ValidationError) and exc.field == "trade_url":
                 self.trade_url.edit.setFocus()
+            elif isinstance(exc, ValidationError) and exc.field == "shop_order":
+                self.money.shop_order.setFocus()
             return
         raise exc
 

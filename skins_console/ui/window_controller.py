@@ -21,12 +21,20 @@ from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
 from skins_console.ui.catalog_tab import CatalogTab
 from skins_console.ui.change_relay import ChangeRelay
-from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS, TAB_QUOTE, TAB_WALLET, MainWindow
+from skins_console.ui.main_window import (
+    TAB_CATALOG,
+    TAB_ORDERS,
+    TAB_QUOTE,
+    TAB_REPORTS,
+    TAB_WALLET,
+    MainWindow,
+)
 from skins_console.ui.merchant_tabs import MerchantTabs
 from skins_console.ui.monitoring import MonitoringController
 from skins_console.ui.orders_tab import OrdersTab
 from skins_console.ui.profile_dialog import ProfileDialog
 from skins_console.ui.quote_tab import QuoteTab
+from skins_console.ui.reports_tab import ReportsTab
 from skins_console.ui.sell_dialog import SellDialog
 from skins_console.ui.settings_dialog import SettingsDialog
 from skins_console.ui.throttle import Throttle
@@ -103,6 +111,8 @@ class WindowController(QObject):
             default_game=default_game,
         )
         self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
+        self.reports = ReportsTab(runner, load=b.report, export_csv=b.export_report)
+        self.window.tabs.addTab(self.reports, "Reports")
         self.merchant = MerchantTabs(self)  # the Buyers and Attention tabs
         # The wallet's movements are explained by order statuses, not by every poll.
         self.orders.activity_moved.connect(lambda: self._reload_history_soon())
@@ -209,6 +219,8 @@ class WindowController(QObject):
             self.wallet.refresh()
         elif index == TAB_QUOTE and self.quote.quote is not None:
             self.quote.request_quote()
+        elif index == TAB_REPORTS:
+            self.reports.refresh()
         self.merchant.refresh_if_current(index)
         self.check_health()
 
@@ -277,6 +289,7 @@ class WindowController(QObject):
                 [key for kind, key in batch if kind == change_bus.DEPOSIT],
             )
             self._reload_orders_soon()
+            self.reports.mark_stale()
             self.window.header.set_synced(utcnow())
             self._follow_sell_dialogs({key for kind, key in batch if kind == change_bus.ORDER})
         self.merchant.on_changes(batch)

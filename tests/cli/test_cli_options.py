@@ -49,6 +49,7 @@ COMMANDS = {
     ("deposit", "create"): ["--quote", "1", "--trade-url", URL, "--item", "AK=1"],
     ("deposit", "show"): ["tx-1"],
     ("deposits", "list"): [],
+    ("report",): ["--period", "week"],
     ("export", "orders"): ["--csv", "o.csv"],
     ("export", "deposits"): ["--csv", "d.csv"],
     ("sandbox", "serve"): ["--port", "0"],

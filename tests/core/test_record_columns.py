@@ -17,6 +17,9 @@ def test_csv_headers_stay_what_bookkeeping_files_expect():
         "expected_price_usd", "charged_usd", "currency", "buyer_partner", "buyer_steamid64",
         "trade_url", "steam_offer_id", "failure_code", "failure_message", "created_at",
         "accepted_at", "sent_at", "completed_at", "settles_at", "updated_at",
+        # added with the margin, at the end
+        "cost_usd", "charged_amount", "charged_currency", "margin_usd", "no_margin_because",
+        "shop_order",
     )  # fmt: skip
     assert keys(csv_columns(DEPOSIT_COLUMNS)) == (
         "merchant_tx_id", "trade_id", "status", "status_text", "game", "items", "asset_ids",
@@ -40,9 +43,12 @@ def test_the_cli_shows_the_same_columns_as_people_read_them():
         updated_at=T0,
         amount_cents=1840,
     )
-    assert headers(cli_columns(ORDER_COLUMNS)) == ("Order", "Status", "Item", "Price", "Created")
+    assert headers(cli_columns(ORDER_COLUMNS)) == (
+        "Order", "Status", "Item", "Created", "Cost", "Charged", "Margin",
+    )  # fmt: skip
     shown = texts(cli_columns(ORDER_COLUMNS), order)
-    assert shown[:4] == ("sc-1", "completed", "AK-47 | Redline (Field-Tested)", "$18.40")
+    assert shown[:3] == ("sc-1", "completed", "AK-47 | Redline (Field-Tested)")
+    assert shown[4:] == ("$18.40", "—", "—")
     exact = values(csv_columns(ORDER_COLUMNS), order)
     assert exact["expected_price_usd"] == "18.40" and exact["charged_usd"] == "18.40"
     assert exact["created_at"] == "2026-10-02T09:00:00.000Z" and exact["accepted_at"] == ""

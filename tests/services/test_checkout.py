@@ -205,3 +205,40 @@ async def test_business_failure_is_explained(services_ctx, sandbox, trade_url):
     assert order.failure_code == "insufficient_funds"
     customer = await ctx.customers.get("main", order.buyer_partner)
     assert "Top up" in (customer.last_error or "")
+
+
+async def test_one_shop_order_is_sold_once_even_from_two_sales_at_once(
+    services_ctx, sandbox, trade_url
+):
+    import asyncio
+    from decimal import Decimal
+
+    from skins_console.core.errors import ShopOrderTakenError
+    from skins_console.core.margin import Charged
+
+    ctx = services_ctx
+    item = await pick_item(ctx)
+    other = await pick_item(ctx)
+    charged = Charged(Decimal("49.90"), "EUR")
+
+    def sale(catalog_id: str) -> CheckoutRequest:
+        return CheckoutRequest(catalog_id, trade_url(), charged=charged, shop_order="SHOP-42")
+
+    service = CheckoutService(ctx)
+    results = await asyncio.gather(
+        service.checkout(sale(item.id)), service.checkout(sale(other.id)), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, ShopOrderTakenError)]
+    placed = [r for r in results if not isinstance(r, BaseException)]
+    assert len(refused) == 1 and len(placed) == 1, results
+    assert "Shop order SHOP-42 already has an order" in refused[0].message
+    order = placed[0].order
+    assert order.external_id == order.shop_order == "SHOP-42"
+    assert order.charged_amount == Decimal("49.90") and order.charged_currency == "EUR"
+    assert _truth(sandbox, "SHOP-42")["posts"] == 1
+    # Later, too: refused before anything is sent, whatever became of the first sale.
+    with pytest.raises(ShopOrderTakenError):
+        await service.checkout(sale(item.id))
+    assert _truth(sandbox, "SHOP-42")["posts"] == 1
+    with pytest.raises(ValidationError, match="shop order number"):
+        await service.checkout(CheckoutRequest(item.id, trade_url(), shop_order="#42"))

@@ -78,6 +78,7 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         customer = db.read_sync(get_customer, "main", 91234567) if version >= 3 else None
         urls = db.read_sync(trade_url_history, "main", 40512288) if version >= 3 else []
         item = db.read_sync(get_catalog_item, "main", "cat-9ab4") if version >= 3 else None
+        shop = db.read_sync(get_order, "main", "WEB-1001") if version >= 6 else None
         fk_problems = db.read_sync(lambda c: c.execute("PRAGMA foreign_key_check").fetchall())
     finally:
         db.close_sync()
@@ -114,6 +115,12 @@ def test_frozen_database_upgrades_and_keeps_every_row(store_paths, version):
         assert "partner=40512288&token=kT4mQ2pL" in urls[0].trade_url
         assert item.market_hash_name == "★ Karambit | Doppler (Factory New)"
         assert item.price_cents == 61250
+
+    if version >= 6:
+        assert shop.shop_order == "WEB-1001" and shop.charged_amount == Decimal("19.999")
+        assert completed.charged_amount == Decimal("24.90") and completed.charged_currency == "USD"
+    else:
+        assert completed.charged_amount is None and completed.shop_order is None
 
     if version < LATEST_VERSION:
         backup = sqlite3.connect(db.backup_path)

@@ -88,7 +88,16 @@ def _fill_v4(conn):
     )
 
 
-FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3, 4: _fill_v4}
+def _fill_v5(conn):
+    conn.execute("UPDATE customers SET label = 'regular', note = 'pays fast' WHERE partner = 12345")
+    conn.execute(
+        """INSERT INTO attention_handled (profile, kind, key, reason, handled_at, handled_by)
+           VALUES ('main', 'order', 'ord-1', 'failed', ?, 'dana')""",
+        (NOW,),
+    )
+
+
+FILLERS = {1: _fill_v1, 2: _fill_v2, 3: _fill_v3, 4: _fill_v4, 5: _fill_v5}
 
 
 def _build(path, version):
@@ -154,6 +163,8 @@ def test_upgrade_keeps_data_and_writes_backup(store_paths, old_version):
     assert str(profile.min_price_tolerance_pct) == "2.5"
     assert profile.active
     assert order.status == "sent" and order.expected_price_cents == 1840
+    # Orders from before the margin have no charged amount or shop order number.
+    assert order.charged_amount is None and order.shop_order is None
     assert snapshots == [(123456,)] and delivered == [("dlv-1",)]
     if old_version >= 2:
         assert deposits == [("dep-1", "22.75")]

@@ -12,6 +12,7 @@ from skins_console.cli.commands import (
     notify,
     orders,
     profile,
+    report,
     sandbox,
     webhooks,
 )
@@ -22,6 +23,7 @@ GROUPS = (
     orders,
     buyers,
     attention,
+    report,
     deposits,
     export,
     sandbox,

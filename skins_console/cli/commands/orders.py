@@ -33,11 +33,29 @@ def register(commands: Commands) -> None:
     create = add_command(order_sub, "create", help="sell a catalog item to a buyer")
     create.add_argument("--item", required=True, metavar="CATALOG_ID")
     create.add_argument("--trade-url", required=True, metavar="URL")
-    create.add_argument(
+    ids = create.add_mutually_exclusive_group()
+    ids.add_argument(
         "--external-id",
         metavar="ID",
         help="your order id (default: sc-<date>-<random>); reusing the id "
         "of the same order resumes it, another order's id is refused",
+    )
+    ids.add_argument(
+        "--shop-order",
+        metavar="ID",
+        help="your shop's order number; it becomes the order id, and a shop order that "
+        "already has an order is refused before anything is sent",
+    )
+    create.add_argument(
+        "--charged",
+        metavar="AMOUNT",
+        help="what the buyer paid you (25.50, or 25.50 EUR; default currency USD); "
+        "the margin is computed for USD charges",
+    )
+    create.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="the currency of --charged (default USD)",
     )
     create.add_argument(
         "--price",
@@ -90,12 +108,15 @@ def register(commands: Commands) -> None:
 
 async def create_order(session: Session) -> Report:
     from skins_console.cli.phrasing import FAILURE_HINTS
+    from skins_console.core.errors import ValidationError
+    from skins_console.core.margin import parse_charged
     from skins_console.core.money import parse_cents_input
     from skins_console.core.trade_url import parse_trade_url
     from skins_console.services.checkout_service import (
         CheckoutRequest,
         CheckoutService,
         validate_external_id,
+        validate_shop_order,
     )
 
     args = session.args
@@ -105,6 +126,10 @@ async def create_order(session: Session) -> Report:
     price = parse_cents_input(args.price, field="--price") if args.price else None
     if args.external_id:
         validate_external_id(args.external_id)
+    shop_order = validate_shop_order(args.shop_order) if args.shop_order is not None else None
+    if args.currency and not args.charged:
+        raise ValidationError("--currency is the currency of --charged: give both.")
+    charged = parse_charged(args.charged, args.currency) if args.charged else None
     ctx = await session.open(recover=True)
     result = await CheckoutService(ctx).checkout(
         CheckoutRequest(
@@ -113,6 +138,8 @@ async def create_order(session: Session) -> Report:
             expected_price_cents=price,
             external_id=args.external_id,
             confirm_reversal=args.yes,
+            charged=charged,
+            shop_order=shop_order,
         )
     )
     order = result.order
@@ -138,6 +165,7 @@ async def create_order(session: Session) -> Report:
 
 
 async def show_order(session: Session) -> Report:
+    from skins_console.cli.formats import money_fields
     from skins_console.core.errors import ValidationError
     from skins_console.core.money import format_cents
     from skins_console.core.statuses import Provider, describe
@@ -157,6 +185,7 @@ async def show_order(session: Session) -> Report:
         ("Status", f"{order.status}: {describe(Provider.SKINSNODE, order.status)}"),
         ("Item", f"{order.item_name} ({order.catalog_item_id})"),
         ("Price", format_cents(order.expected_price_cents)),
+        *money_fields(order),
         ("Buyer", f"{order.trade_url}"),
     ]
     if order.buyer_steamid64:

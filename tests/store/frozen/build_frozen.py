@@ -237,7 +237,7 @@ def fill_v4(conn: sqlite3.Connection) -> None:
 
 
 def fill_buyer_book(conn: sqlite3.Connection) -> None:
-    """The buyer book step (6 on main, after "margin"): a named buyer with a note, an older
+    """The buyer book step (5): a named buyer with a note, an older
     trade URL, and an attention item marked handled."""
     conn.execute(
         "UPDATE customers SET label = 'regular', note = 'pays fast; prefers evenings' "
@@ -275,7 +275,37 @@ def fill_buyer_book(conn: sqlite3.Connection) -> None:
     )
 
 
-FILLERS = {1: fill_v1, 2: fill_v2, 3: fill_v3, 4: fill_v4, 5: fill_buyer_book}
+def fill_v6(conn: sqlite3.Connection) -> None:
+    # What the buyers paid (one in USD, one in EUR) and a shop order number as externalId.
+    conn.execute(
+        """UPDATE orders SET charged_amount = '24.90', charged_currency = 'USD'
+           WHERE external_id = 'sc-20261002-a1f3'"""
+    )
+    conn.execute(
+        """UPDATE orders SET charged_amount = '600.00', charged_currency = 'EUR'
+           WHERE external_id = 'sc-20261004-0c9e'"""
+    )
+    body = {
+        "catalogItemId": "cat-a1f3",
+        "expectedPrice": 1840,
+        "externalId": "WEB-1001",
+        "webhookUrl": WEBHOOK,
+        "tradeUrl": BUYERS[40512288],
+    }
+    conn.execute(
+        """INSERT INTO orders (profile, external_id, catalog_item_id, item_name,
+               expected_price_cents, trade_url, buyer_partner, webhook_url, request_body,
+               status, amount_cents, currency, created_at, updated_at, charged_amount,
+               charged_currency, shop_order)
+           VALUES ('main', 'WEB-1001', 'cat-a1f3', 'AK-47 | Redline (Field-Tested)', 1840, ?,
+                   40512288, ?, ?, 'completed', 1840, 'USD', ?, ?, '19.999', 'USD',
+                   'WEB-1001')""",
+        (BUYERS[40512288], WEBHOOK, json.dumps(body, separators=(",", ":")), at(9, 10),
+         at(9, 10, 9)),
+    )  # fmt: skip
+
+
+FILLERS = {1: fill_v1, 2: fill_v2, 3: fill_v3, 4: fill_v4, 5: fill_buyer_book, 6: fill_v6}
 
 
 def build(version: int, path: Path) -> None:
