@@ -172,9 +172,14 @@ class OutcomeUnknownError(ApiError):
 
 
 class ProviderRefusal(ApiError):
-    """A definite business refusal: price moved, insufficient funds, provider failure…"""
+    """A definite business refusal: price moved, insufficient funds, provider failure…
+    ``details`` keeps the per-field list of a refusal that came as a validation answer."""
 
     code = "refused"
+
+    def __init__(self, message: str, *, details: list[dict] | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.details = details or []
 
 
 class QuoteExpiredError(ProviderRefusal):

@@ -181,7 +181,10 @@ class NotificationService:
             if not batch:
                 break
             events.extend(batch)
-            cursor = batch[-1].id
+            last_id = batch[-1].id
+            if last_id is None:  # events read back from the book always carry their id
+                raise StoreError("A stored event has no id.")
+            cursor = last_id
             if len(batch) < 500:
                 break
         if events:

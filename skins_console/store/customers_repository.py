@@ -25,7 +25,7 @@ from datetime import datetime
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import parse_trade_url
-from skins_console.store.codec import from_ts, text_match, ts
+from skins_console.store.codec import from_ts, text_match, ts, written
 
 _COLUMNS = (
     "id",
@@ -76,7 +76,7 @@ def save_customer(
                label = CASE WHEN ? THEN excluded.label ELSE customers.label END""",
         (profile, parsed.partner, parsed.token, parsed.url, label_text, ts(now), label is not None),
     )
-    return get_customer(conn, profile, parsed.partner)
+    return written(get_customer(conn, profile, parsed.partner), "buyer")
 
 
 def list_customers(
