@@ -158,6 +158,19 @@ class _Channel:
     def _host(self) -> str:
         raise NotImplementedError
 
+    def _other_error(self, status: int, detail: str) -> ChatDeliveryError:
+        """An error answer with no more specific meaning: a refusal (4xx) is permanent,
+        anything else may pass."""
+        if 400 <= status < 500:
+            return self._error(
+                f"{self.label} refused the message ({status}){detail}.",
+                status=status,
+                permanent=True,
+            )
+        return self._error(
+            f"{self.label} answered with an error ({status}){detail}.", status=status
+        )
+
     def _error(
         self,
         message: str,
@@ -260,11 +273,7 @@ class TelegramChannel(_Channel):
                 status=status,
                 permanent=True,
             )
-        if 400 <= status < 500:
-            raise self._error(
-                f"Telegram refused the message ({status}){detail}.", status=status, permanent=True
-            )
-        raise self._error(f"Telegram answered with an error ({status}){detail}.", status=status)
+        raise self._other_error(status, detail)
 
 
 class DiscordChannel(_Channel):
@@ -325,11 +334,7 @@ class DiscordChannel(_Channel):
                 status=status,
                 permanent=True,
             )
-        if 400 <= status < 500:
-            raise self._error(
-                f"Discord refused the message ({status}){detail}.", status=status, permanent=True
-            )
-        raise self._error(f"Discord answered with an error ({status}){detail}.", status=status)
+        raise self._other_error(status, detail)
 
     def _note_bucket(self, response: httpx.Response) -> None:
         """Discord announces its per-webhook bucket; when it is used up, wait it out before

@@ -10,6 +10,7 @@ import httpx
 
 from skins_console.api.http import DEFAULT_DEADLINE, Limits, ProviderHttp, RetryPolicy
 from skins_console.api.http_errors import ErrorRefiner
+from skins_console.core.errors import ApiError, OutcomeUnknownError
 
 #: Rounds of send → reconcile for one create call before giving up to recovery.
 DEFAULT_CREATE_ATTEMPTS = 3
@@ -68,6 +69,23 @@ class ProviderClient:
             transport=options.get("transport"),
             refine_error=refine_error,
             limits=Limits(deadline=options.get("deadline", DEFAULT_DEADLINE)),
+        )
+
+    def _outcome_unknown(
+        self, record: str, key_name: str, harm: str, cause: ApiError | None
+    ) -> OutcomeUnknownError:
+        """A create that neither answered nor showed up when looked up: ``record`` ("order
+        X") stays in "sending" and is retried under its own key, so it cannot be ``harm``
+        ("charged") twice."""
+        provider = self._http.provider
+        reason = cause.message if cause is not None else "no answer"
+        return OutcomeUnknownError(
+            f"{provider} did not confirm {record}, and looking it up did not settle whether "
+            f"it was created. It stays in “sending” and is checked again automatically with "
+            f"the same {key_name}, so it cannot be {harm} twice. Last problem: {reason}",
+            provider=provider,
+            status=cause.status if cause else None,
+            body=cause.body if cause else None,
         )
 
     def __repr__(self) -> str:

@@ -28,10 +28,8 @@ from skins_console.api.provider_client import ConnectionOptions, ProviderClient
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinslink_codes import describe_fail_reason, refine_skinslink_error
 from skins_console.core.errors import (
-    ApiError,
     DepositFailedError,
     MarketNameError,
-    OutcomeUnknownError,
     ProviderRefusal,
     ValidationError,
 )
@@ -114,7 +112,9 @@ class SkinslinkClient(ProviderClient):
             send=send,
             look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
             settle=lambda state: self._settled(req, self._ours(req, state, state.raw)),
-            unknown=lambda cause: self._unknown(req, cause),
+            unknown=lambda cause: self._outcome_unknown(
+                f"deposit {req.merchant_tx_id}", "transaction id", "created", cause
+            ),
         )
 
     async def deposit_status(
@@ -173,18 +173,6 @@ class SkinslinkClient(ProviderClient):
                 body=state.raw,
             )
         return state
-
-    def _unknown(self, req: DepositRequest, cause: ApiError | None) -> OutcomeUnknownError:
-        reason = cause.message if cause is not None else "no answer"
-        return OutcomeUnknownError(
-            f"Skinslink did not confirm deposit {req.merchant_tx_id}, and looking it up did "
-            f"not settle whether it was created. It stays in “sending” and is checked again "
-            f"automatically with the same transaction id, so it cannot be created twice. "
-            f"Last problem: {reason}",
-            provider=PROVIDER,
-            status=cause.status if cause else None,
-            body=cause.body if cause else None,
-        )
 
     def _data(self, response: JsonResponse) -> Any:
         """``data`` from the envelope; ``success: false`` on a 2xx is a refusal."""

@@ -28,8 +28,6 @@ from skins_console.api.http import JsonResponse
 from skins_console.api.provider_client import ConnectionOptions, ProviderClient
 from skins_console.api.shape import ShapeError
 from skins_console.core.errors import (
-    ApiError,
-    OutcomeUnknownError,
     ValidationError,
 )
 from skins_console.core.models import (
@@ -131,19 +129,9 @@ class SkinsNodeClient(ProviderClient):
             send=send,
             look_up=lambda: self.get_order(req.external_id),
             settle=parse.accepted_from_state,
-            unknown=lambda cause: self._unknown(req, cause),
-        )
-
-    def _unknown(self, req: OrderRequest, cause: ApiError | None) -> OutcomeUnknownError:
-        reason = cause.message if cause is not None else "no answer"
-        return OutcomeUnknownError(
-            f"SkinsNode did not confirm order {req.external_id}, and looking it up did not "
-            f"settle whether it was created. It stays in “sending” and is checked again "
-            f"automatically with the same order id, so it cannot be charged twice. Last "
-            f"problem: {reason}",
-            provider=PROVIDER,
-            status=cause.status if cause else None,
-            body=cause.body if cause else None,
+            unknown=lambda cause: self._outcome_unknown(
+                f"order {req.external_id}", "order id", "charged", cause
+            ),
         )
 
     # --- helpers -----------------------------------------------------------------------
