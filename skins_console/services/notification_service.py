@@ -261,25 +261,31 @@ class NotificationService:
         low = threshold_cents > 0 and balance < threshold_cents
         if not self._low_balance.crossed(low):
             return None
-        if not self._ctx.settings.notification_enabled("low_balance"):
-            return None
-        return Notification(
-            "low_balance",
-            "Low balance",
-            f"The SkinsNode balance after open orders is {format_cents(balance)}, "
-            f"under your threshold of {format_cents(threshold_cents)}. Top up the "
-            "prepaid wallet before taking more orders.",
+        return self._if_enabled(
+            Notification(
+                "low_balance",
+                "Low balance",
+                f"The SkinsNode balance after open orders is {format_cents(balance)}, "
+                f"under your threshold of {format_cents(threshold_cents)}. Top up the "
+                "prepaid wallet before taking more orders.",
+            )
         )
 
     def check_tracking(self, paused: str | None, detail: str | None) -> Notification | None:
         """Once per pause of the tracker on rejected credentials or a refused IP."""
         if not self._credentials_rejected.crossed(bool(paused)) or paused is None:
             return None
-        if not self._ctx.settings.notification_enabled("credentials_rejected"):
-            return None
-        return Notification(
-            "credentials_rejected",
-            "Tracking paused",
-            f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
-            "being updated until this is fixed (Settings → Profile).",
+        return self._if_enabled(
+            Notification(
+                "credentials_rejected",
+                "Tracking paused",
+                f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
+                "being updated until this is fixed (Settings → Profile).",
+            )
         )
+
+    def _if_enabled(self, notification: Notification) -> Notification | None:
+        """``notification`` unless the operator turned its kind off."""
+        if self._ctx.settings.notification_enabled(notification.kind):
+            return notification
+        return None
