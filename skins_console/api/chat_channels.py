@@ -158,6 +158,19 @@ class _Channel:
     def _host(self) -> str:
         raise NotImplementedError
 
+    def _other_error(self, status: int, detail: str) -> ChatDeliveryError:
+        """An error answer with no more specific meaning: a refusal (4xx) is permanent,
+        anything else may pass."""
+        if 400 <= status < 500:
+            return self._refused(f"{self.label} refused the message ({status}){detail}.", status)
+        return self._error(
+            f"{self.label} answered with an error ({status}){detail}.", status=status
+        )
+
+    def _refused(self, message: str, status: int) -> ChatDeliveryError:
+        """A refusal that sending again will not change (until the operator fixes it)."""
+        return self._error(message, status=status, permanent=True)
+
     def _error(
         self,
         message: str,
@@ -240,31 +253,24 @@ class TelegramChannel(_Channel):
                 f"Telegram asked to slow down for {wait:.0f} s.", status=429, retry_after=wait
             )
         if status in (401, 404):  # 404: Telegram's answer to a malformed token
-            raise self._error(
+            raise self._refused(
                 "Telegram refused the bot token (401 Unauthorized). Create or copy the token "
                 "again in @BotFather and save it.",
-                status=status,
-                permanent=True,
+                status,
             )
         if status == 400 and "chat not found" in description.lower():
-            raise self._error(
+            raise self._refused(
                 f"Telegram has no chat {self.chat_id} for this bot. Send the bot a message "
                 "(or add it to the group or channel) and check the chat id.",
-                status=status,
-                permanent=True,
+                status,
             )
         if status == 403:
-            raise self._error(
+            raise self._refused(
                 f"Telegram does not let the bot write to chat {self.chat_id}{detail}. "
                 "Unblock the bot or add it to the group or channel again.",
-                status=status,
-                permanent=True,
+                status,
             )
-        if 400 <= status < 500:
-            raise self._error(
-                f"Telegram refused the message ({status}){detail}.", status=status, permanent=True
-            )
-        raise self._error(f"Telegram answered with an error ({status}){detail}.", status=status)
+        raise self._other_error(status, detail)
 
 
 class DiscordChannel(_Channel):
@@ -319,17 +325,12 @@ class DiscordChannel(_Channel):
                 retry_after=wait,
             )
         if status in (401, 403, 404):
-            raise self._error(
+            raise self._refused(
                 f"Discord refused the webhook ({status}){detail}: it was deleted or the URL is "
                 "wrong. Copy the webhook URL again from the channel's Integrations settings.",
-                status=status,
-                permanent=True,
+                status,
             )
-        if 400 <= status < 500:
-            raise self._error(
-                f"Discord refused the message ({status}){detail}.", status=status, permanent=True
-            )
-        raise self._error(f"Discord answered with an error ({status}){detail}.", status=status)
+        raise self._other_error(status, detail)
 
     def _note_bucket(self, response: httpx.Response) -> None:
         """Discord announces its per-webhook bucket; when it is used up, wait it out before

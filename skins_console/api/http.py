@@ -547,25 +547,3 @@ class ProviderHttp(ErrorMapping):
         if exc.outcome_unknown:
             return self.retry.backoff(retry_index)
         return None
-
-
-class ProviderClient:
-    """What both provider clients share: one ``ProviderHttp`` and its lifetime."""
-
-    _http: ProviderHttp
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._http.base_url}>"
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()

@@ -19,7 +19,10 @@ import codecs
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from json.decoder import WHITESPACE, JSONDecodeError
+from json.decoder import (  # type: ignore[attr-defined]  # typeshed lacks WHITESPACE
+    WHITESPACE,
+    JSONDecodeError,
+)
 from json.scanner import make_scanner
 from typing import Any
 
@@ -32,7 +35,8 @@ _MARGIN = 64
 #: containers nested this deep are walked here; deeper values go to the C scanner whole
 WALKED_DEPTH = 2
 
-_SCAN = make_scanner(json.JSONDecoder(parse_float=Decimal))
+# typeshed types make_scanner as taking itself; at run time it takes the decoder it scans for
+_SCAN = make_scanner(json.JSONDecoder(parse_float=Decimal))  # type: ignore[arg-type]
 
 
 class _Window:

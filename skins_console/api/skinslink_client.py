@@ -20,26 +20,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any
-
-import httpx
+from typing import Any, Unpack
 
 from skins_console.api import skinslink_parse as parse
-from skins_console.api.http import (
-    DEFAULT_DEADLINE,
-    JsonResponse,
-    Limits,
-    ProviderClient,
-    ProviderHttp,
-    RetryPolicy,
-)
+from skins_console.api.http import JsonResponse
+from skins_console.api.provider_client import ConnectionOptions, ProviderClient
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinslink_codes import describe_fail_reason, refine_skinslink_error
 from skins_console.core.errors import (
-    ApiError,
     DepositFailedError,
     MarketNameError,
-    OutcomeUnknownError,
     ProviderRefusal,
     ValidationError,
 )
@@ -54,7 +44,6 @@ from skins_console.core.trade_url import TOKEN_RE
 log = logging.getLogger(__name__)
 
 PROVIDER = "Skinslink"
-DEFAULT_CREATE_ATTEMPTS = 3
 _ASSET_ID = re.compile(r"\d{1,20}")
 #: A 2000-name quote is about 400 kB; pricing that many may take the provider a while.
 QUOTE_MAX_BYTES = 8 << 20
@@ -66,35 +55,19 @@ class SkinslinkClient(ProviderClient):
         self,
         base_url: str,
         api_key: str,
-        *,
-        timeout: float | httpx.Timeout = 15.0,
-        max_get_retries: int = 3,
-        transport: httpx.AsyncBaseTransport | None = None,
-        create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
-        backoff_base: float = 0.25,
-        backoff_cap: float = 4.0,
-        max_retry_after: float = 30.0,
-        deadline: float = DEFAULT_DEADLINE,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         if not api_key:
             raise ValidationError(
                 "Skinslink needs an API key; enter it in the profile settings.", field="api_key"
             )
-        self.create_attempts = max(1, create_attempts)
-        self._http = ProviderHttp(
-            provider=PROVIDER,
-            base_url=base_url,
-            auth_headers={"X-Api-Key": api_key},
-            timeout=timeout,
-            retry=RetryPolicy(
-                attempts=max(0, max_get_retries),
-                backoff_base=backoff_base,
-                backoff_cap=backoff_cap,
-                max_retry_after=max_retry_after,
-            ),
-            transport=transport,
+        self._connect(
+            PROVIDER,
+            base_url,
+            {"X-Api-Key": api_key},
+            options,
+            timeout=15.0,
             refine_error=refine_skinslink_error,
-            limits=Limits(deadline=deadline),
         )
         self._quote_limits = self._http.limits.scaled(QUOTE_DEADLINE_FACTOR, QUOTE_MAX_BYTES)
 
@@ -139,7 +112,9 @@ class SkinslinkClient(ProviderClient):
             send=send,
             look_up=lambda: self.deposit_status(merchant_tx_id=req.merchant_tx_id),
             settle=lambda state: self._settled(req, self._ours(req, state, state.raw)),
-            unknown=lambda cause: self._unknown(req, cause),
+            unknown=lambda cause: self._outcome_unknown(
+                f"deposit {req.merchant_tx_id}", "transaction id", "created", cause
+            ),
         )
 
     async def deposit_status(
@@ -198,18 +173,6 @@ class SkinslinkClient(ProviderClient):
                 body=state.raw,
             )
         return state
-
-    def _unknown(self, req: DepositRequest, cause: ApiError | None) -> OutcomeUnknownError:
-        reason = cause.message if cause is not None else "no answer"
-        return OutcomeUnknownError(
-            f"Skinslink did not confirm deposit {req.merchant_tx_id}, and looking it up did "
-            f"not settle whether it was created. It stays in “sending” and is checked again "
-            f"automatically with the same transaction id, so it cannot be created twice. "
-            f"Last problem: {reason}",
-            provider=PROVIDER,
-            status=cause.status if cause else None,
-            body=cause.body if cause else None,
-        )
 
     def _data(self, response: JsonResponse) -> Any:
         """``data`` from the envelope; ``success: false`` on a 2xx is a refusal."""

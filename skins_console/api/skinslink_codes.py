@@ -251,11 +251,11 @@ def refine_skinslink_error(status: int, body: Any, error: ApiError) -> ApiError:
     info = CODES[code]
     message = f"Skinslink refused the request: {info.text[0].lower()}{info.text[1:]}"
     kw: dict[str, Any] = {"provider": error.provider, "status": status, "body": body, "code": code}
+    # Keep the per-field list for forms, as an ApiValidationError would.
+    kw["details"] = error.details if isinstance(error, ApiValidationError) else []
     refined: ApiError
     if code == "inventory_reload":
         refined = QuoteExpiredError(message, **kw)
     else:
         refined = ProviderRefusal(message, **kw)
-    # Keep the per-field list for forms, as an ApiValidationError would.
-    refined.details = error.details if isinstance(error, ApiValidationError) else []
     return refined

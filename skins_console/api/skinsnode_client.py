@@ -20,24 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Unpack
 from urllib.parse import quote
-
-import httpx
 
 from skins_console.api import skinsnode_parse as parse
 from skins_console.api.catalog_decode import catalog_or_json
-from skins_console.api.http import (
-    DEFAULT_DEADLINE,
-    JsonResponse,
-    Limits,
-    ProviderClient,
-    ProviderHttp,
-    RetryPolicy,
-)
+from skins_console.api.http import JsonResponse
+from skins_console.api.provider_client import ConnectionOptions, ProviderClient
 from skins_console.api.shape import ShapeError
 from skins_console.core.errors import (
-    ApiError,
-    OutcomeUnknownError,
     ValidationError,
 )
 from skins_console.core.models import (
@@ -52,8 +43,6 @@ from skins_console.core.models import (
 log = logging.getLogger(__name__)
 
 PROVIDER = "SkinsNode"
-#: Rounds of send → reconcile for one create_order call before giving up to recovery.
-DEFAULT_CREATE_ATTEMPTS = 3
 #: The catalog may hold 100,000 items of about 400 bytes (real image URLs are longer):
 #: room for 1,500 bytes each; and ten times the ordinary deadline to download it.
 CATALOG_MAX_ITEMS = 100_000
@@ -67,15 +56,7 @@ class SkinsNodeClient(ProviderClient):
         base_url: str,
         client_id: str,
         client_secret: str,
-        *,
-        timeout: float | httpx.Timeout = 10.0,
-        max_get_retries: int = 3,
-        transport: httpx.AsyncBaseTransport | None = None,
-        create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
-        backoff_base: float = 0.25,
-        backoff_cap: float = 4.0,
-        max_retry_after: float = 30.0,
-        deadline: float = DEFAULT_DEADLINE,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         if not client_id or not client_secret:
             raise ValidationError(
@@ -83,20 +64,12 @@ class SkinsNodeClient(ProviderClient):
                 "profile settings.",
                 field="client_id" if not client_id else "client_secret",
             )
-        self.create_attempts = max(1, create_attempts)
-        self._http = ProviderHttp(
-            provider=PROVIDER,
-            base_url=base_url,
-            auth_headers={"x-client-id": client_id, "x-client-secret": client_secret},
-            timeout=timeout,
-            retry=RetryPolicy(
-                attempts=max(0, max_get_retries),
-                backoff_base=backoff_base,
-                backoff_cap=backoff_cap,
-                max_retry_after=max_retry_after,
-            ),
-            transport=transport,
-            limits=Limits(deadline=deadline),
+        self._connect(
+            PROVIDER,
+            base_url,
+            {"x-client-id": client_id, "x-client-secret": client_secret},
+            options,
+            timeout=10.0,
         )
         self._catalog_limits = self._http.limits.scaled(CATALOG_DEADLINE_FACTOR, CATALOG_MAX_BYTES)
 
@@ -166,19 +139,9 @@ class SkinsNodeClient(ProviderClient):
             send=send,
             look_up=lambda: self.get_order(req.external_id),
             settle=parse.accepted_from_state,
-            unknown=lambda cause: self._unknown(req, cause),
-        )
-
-    def _unknown(self, req: OrderRequest, cause: ApiError | None) -> OutcomeUnknownError:
-        reason = cause.message if cause is not None else "no answer"
-        return OutcomeUnknownError(
-            f"SkinsNode did not confirm order {req.external_id}, and looking it up did not "
-            f"settle whether it was created. It stays in “sending” and is checked again "
-            f"automatically with the same order id, so it cannot be charged twice. Last "
-            f"problem: {reason}",
-            provider=PROVIDER,
-            status=cause.status if cause else None,
-            body=cause.body if cause else None,
+            unknown=lambda cause: self._outcome_unknown(
+                f"order {req.external_id}", "order id", "charged", cause
+            ),
         )
 
     # --- helpers -----------------------------------------------------------------------

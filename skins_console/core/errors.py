@@ -69,7 +69,8 @@ class ApiError(UserFacingError):
 
     ``outcome_unknown`` is true when a write may or may not have happened (timeouts, 5xx,
     dropped connections): callers must reconcile with a read before trying again, and must
-    retry only with the same idempotency key.
+    retry only with the same idempotency key. ``details`` is the per-field list of a
+    validation answer (kept by a refusal refined from one), else empty.
     """
 
     code = "api_error"
@@ -83,11 +84,13 @@ class ApiError(UserFacingError):
         status: int | None = None,
         code: str | None = None,
         body: object | None = None,
+        details: list[dict] | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.provider = provider
         self.status = status
         self.body = _trim(body)
+        self.details = details or []
 
 
 def _trim(body: object | None, limit: int = 2000) -> object | None:
@@ -118,10 +121,6 @@ class ApiValidationError(ApiError):
     """422 (SkinsNode) or 400 validation error (Skinslink), with per-field details."""
 
     code = "validation_error"
-
-    def __init__(self, message: str, *, details: list[dict] | None = None, **kw) -> None:
-        super().__init__(message, **kw)
-        self.details = details or []
 
 
 class ConflictError(ApiError):

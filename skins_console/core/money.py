@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 _INT_STR = re.compile(r"-?[0-9]{1,18}")
 _DEC_STR = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")
@@ -163,13 +164,9 @@ def parse_usd(value: object, *, field: str = "amount") -> Decimal:
 def parse_usd_input(text: str, *, field: str = "amount") -> Decimal:
     """Parse an amount typed by the operator (``"22.5"``, ``"$22.50"``)."""
     cleaned = text.strip().lstrip("$").replace(",", "").strip()
-    try:
-        value = parse_usd(cleaned, field=field)
-    except MoneyError:
-        raise MoneyError(f"{field}: {text!r} is not an amount in dollars (e.g. 22.50)") from None
-    if value < 0:
-        raise MoneyError(f"{field}: the amount cannot be negative")
-    return value
+    return _typed_amount(
+        parse_usd, cleaned, text, field, "an amount in dollars (e.g. 22.50)", "amount"
+    )
 
 
 def parse_cents_input(text: str, *, field: str = "price") -> int:
@@ -177,12 +174,23 @@ def parse_cents_input(text: str, *, field: str = "price") -> int:
     cleaned = text.strip()
     if cleaned.startswith("$") or "." in cleaned:
         return usd_to_cents(parse_usd_input(cleaned, field=field), exact=True, field=field)
+    return _typed_amount(parse_cents, cleaned, text, field, "a price in cents (e.g. 1840)", "price")
+
+
+_Amount = TypeVar("_Amount", int, Decimal)
+
+
+def _typed_amount(
+    parse: Callable[..., _Amount], cleaned: str, text: str, field: str, kind: str, noun: str
+) -> _Amount:
+    """``parse(cleaned)`` of what the operator typed (``text``): not negative, and an
+    error naming ``kind`` ("a price in cents (e.g. 1840)") when it is not one."""
     try:
-        value = parse_cents(cleaned, field=field)
+        value = parse(cleaned, field=field)
     except MoneyError:
-        raise MoneyError(f"{field}: {text!r} is not a price in cents (e.g. 1840)") from None
+        raise MoneyError(f"{field}: {text!r} is not {kind}") from None
     if value < 0:
-        raise MoneyError(f"{field}: the price cannot be negative")
+        raise MoneyError(f"{field}: the {noun} cannot be negative")
     return value
 
 

@@ -132,6 +132,40 @@ DRAFT = "draft"  # written, never sent
 SENDING = "sending"  # a POST was (maybe) sent; outcome unknown until reconciled
 REJECTED = "rejected"  # the provider refused the create call (4xx); nothing exists there
 
+#: the flags of a terminal failure the operator should look at
+_LOST = ("terminal", "failure", "attention")
+
+
+def _local_states(
+    provider: Provider, name: str, *, rejected_notification: str
+) -> tuple[StatusInfo, ...]:
+    """Draft, sending and rejected: the same three for every provider."""
+    return (
+        _info(provider, DRAFT, "draft", "Draft: not sent yet", Group.OPEN, Tone.WARN, "local"),
+        _info(
+            provider,
+            SENDING,
+            "sending",
+            f"Sending: waiting for {name} to confirm",
+            Group.OPEN,
+            Tone.WARN,
+            "local",
+        ),
+        _info(
+            provider,
+            REJECTED,
+            "rejected",
+            f"Rejected by {name}; nothing was created",
+            Group.FAILED,
+            Tone.BAD,
+            "local",
+            "terminal",
+            "attention",
+            notification=rejected_notification,
+        ),
+    )
+
+
 _SN, _SL = Provider.SKINSNODE, Provider.SKINSLINK
 _O, _W, _H, _D = Group.OPEN, Group.WAITING, Group.ON_HOLD, Group.DELIVERED
 _F, _E, _C, _R = Group.FAILED, Group.EXPIRED, Group.CANCELLED, Group.REVERSED
@@ -140,20 +174,7 @@ _OK, _BAD, _WARN, _INFO = Tone.OK, Tone.BAD, Tone.WARN, Tone.INFO
 #: SkinsNode orders, in the order they move (local states first, then the flow, then the
 #: terminal ones).
 ORDER_STATUSES: tuple[StatusInfo, ...] = (
-    _info(_SN, DRAFT, "draft", "Draft: not sent yet", _O, _WARN, "local"),
-    _info(_SN, SENDING, "sending", "Sending: waiting for SkinsNode to confirm", _O, _WARN, "local"),
-    _info(
-        _SN,
-        REJECTED,
-        "rejected",
-        "Rejected by SkinsNode; nothing was created",
-        _F,
-        _BAD,
-        "local",
-        "terminal",
-        "attention",
-        notification="order_failed",
-    ),
+    *_local_states(_SN, "SkinsNode", rejected_notification="order_failed"),
     _info(_SN, "accepted", "accepted", "Accepted; waiting for processing", _O, _INFO),
     _info(_SN, "queued", "queued", "Queued for processing", _O, _INFO),
     _info(_SN, "processing", "processing", "Being processed", _O, _INFO),
@@ -185,9 +206,7 @@ ORDER_STATUSES: tuple[StatusInfo, ...] = (
         "Failed",
         _F,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         "refunds_wallet",
         notification="order_failed",
     ),
@@ -198,9 +217,7 @@ ORDER_STATUSES: tuple[StatusInfo, ...] = (
         "Cancelled",
         _C,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         "refunds_wallet",
         notification="order_cancelled",
     ),
@@ -211,9 +228,7 @@ ORDER_STATUSES: tuple[StatusInfo, ...] = (
         "Expired: the buyer did not accept in time",
         _E,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         "refunds_wallet",
         notification="order_expired",
     ),
@@ -224,29 +239,14 @@ ORDER_STATUSES: tuple[StatusInfo, ...] = (
         "Reversed: the delivered trade was undone (Trade Protection)",
         _R,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         notification="order_reversed",
     ),
 )
 
 #: Skinslink deposits (buying from a seller), in the same order.
 DEPOSIT_STATUSES: tuple[StatusInfo, ...] = (
-    _info(_SL, DRAFT, "draft", "Draft: not sent yet", _O, _WARN, "local"),
-    _info(_SL, SENDING, "sending", "Sending: waiting for Skinslink to confirm", _O, _WARN, "local"),
-    _info(
-        _SL,
-        REJECTED,
-        "rejected",
-        "Rejected by Skinslink; nothing was created",
-        _F,
-        _BAD,
-        "local",
-        "terminal",
-        "attention",
-        notification="deposit_failed",
-    ),
+    *_local_states(_SL, "Skinslink", rejected_notification="deposit_failed"),
     _info(_SL, "new", "quoted", "Quoted; not committed", _O, _INFO),
     _info(_SL, "pending", "waiting for offer", "Waiting for the trade offer", _O, _INFO),
     _info(
@@ -284,9 +284,7 @@ DEPOSIT_STATUSES: tuple[StatusInfo, ...] = (
         "Failed",
         _F,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         notification="deposit_failed",
     ),
     _info(
@@ -296,9 +294,7 @@ DEPOSIT_STATUSES: tuple[StatusInfo, ...] = (
         "Canceled",
         _C,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         notification="deposit_failed",
     ),
     _info(
@@ -308,9 +304,7 @@ DEPOSIT_STATUSES: tuple[StatusInfo, ...] = (
         "Reverted: the held trade was undone",
         _R,
         _BAD,
-        "terminal",
-        "failure",
-        "attention",
+        *_LOST,
         notification="deposit_reverted",
     ),
 )

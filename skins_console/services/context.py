@@ -127,6 +127,7 @@ class AppContext:
         Only this context switches: the stored "active profile" changes through
         ``ProfileService.use``.
         """
+        record: ProfileRecord | None
         if name:
             record = await self.profiles.require(name)
         else:

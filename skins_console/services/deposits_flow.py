@@ -16,16 +16,7 @@ from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
 from skins_console.services.explain import explain_deposit_failure
-from skins_console.services.lifecycle import (
-    ACCEPTED,
-    BUSY,
-    FAILED,
-    REJECTED,
-    UNKNOWN,
-    WEBHOOK,
-    Lifecycle,
-    SendResult,
-)
+from skins_console.services.lifecycle import ACCEPTED, FAILED, Lifecycle, SendResult
 from skins_console.services.schedule import next_deposit_check, protection_end
 from skins_console.store.deposits_repository import (
     DEPOSITS,
@@ -35,23 +26,13 @@ from skins_console.store.deposits_repository import (
 )
 
 __all__ = [
-    "ACCEPTED",
-    "BUSY",
-    "FAILED",
     "LIFECYCLE",
-    "REJECTED",
-    "UNKNOWN",
-    "WEBHOOK",
-    "DepositSendResult",
     "apply_report",
     "deposit_request",
     "deposit_settles_at",
     "record_report",
     "send_deposit",
 ]
-
-#: the outcome of one send (``.deposit`` is the record)
-DepositSendResult = SendResult
 
 
 def deposit_request(deposit: DepositRecord) -> DepositRequest:

@@ -104,11 +104,28 @@ def group(notes: list[Notification]) -> Notification | None:
     )
 
 
+class _Latch:
+    """Trips once per crossing: the first time a condition holds; re-armed when it stops."""
+
+    def __init__(self) -> None:
+        self.tripped = False
+
+    def crossed(self, active: bool) -> bool:
+        """Whether ``active`` has just started to hold."""
+        if not active:
+            self.tripped = False
+            return False
+        if self.tripped:
+            return False
+        self.tripped = True
+        return True
+
+
 class NotificationService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
-        self._low_balance = False
-        self._credentials_rejected = False
+        self._low_balance = _Latch()
+        self._credentials_rejected = _Latch()
 
     # --- timeline-derived -------------------------------------------------------------
 
@@ -181,7 +198,10 @@ class NotificationService:
             if not batch:
                 break
             events.extend(batch)
-            cursor = batch[-1].id
+            last_id = batch[-1].id
+            if last_id is None:  # events read back from the book always carry their id
+                raise StoreError("A stored event has no id.")
+            cursor = last_id
             if len(batch) < 500:
                 break
         if events:
@@ -239,31 +259,33 @@ class NotificationService:
         """Once per crossing under the threshold; re-armed when the balance recovers."""
         balance = projected_cents if projected_cents is not None else available_cents
         low = threshold_cents > 0 and balance < threshold_cents
-        if low and not self._low_balance:
-            self._low_balance = True
-            if self._ctx.settings.notification_enabled("low_balance"):
-                return Notification(
-                    "low_balance",
-                    "Low balance",
-                    f"The SkinsNode balance after open orders is {format_cents(balance)}, "
-                    f"under your threshold of {format_cents(threshold_cents)}. Top up the "
-                    "prepaid wallet before taking more orders.",
-                )
-        elif not low:
-            self._low_balance = False
-        return None
+        if not self._low_balance.crossed(low):
+            return None
+        return self._if_enabled(
+            Notification(
+                "low_balance",
+                "Low balance",
+                f"The SkinsNode balance after open orders is {format_cents(balance)}, "
+                f"under your threshold of {format_cents(threshold_cents)}. Top up the "
+                "prepaid wallet before taking more orders.",
+            )
+        )
 
     def check_tracking(self, paused: str | None, detail: str | None) -> Notification | None:
         """Once per pause of the tracker on rejected credentials or a refused IP."""
-        if paused and not self._credentials_rejected:
-            self._credentials_rejected = True
-            if self._ctx.settings.notification_enabled("credentials_rejected"):
-                return Notification(
-                    "credentials_rejected",
-                    "Tracking paused",
-                    f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
-                    "being updated until this is fixed (Settings → Profile).",
-                )
-        elif not paused:
-            self._credentials_rejected = False
+        if not self._credentials_rejected.crossed(bool(paused)) or paused is None:
+            return None
+        return self._if_enabled(
+            Notification(
+                "credentials_rejected",
+                "Tracking paused",
+                f"{paused[0].upper()}{paused[1:]}: {detail or ''} Order statuses are not "
+                "being updated until this is fixed (Settings → Profile).",
+            )
+        )
+
+    def _if_enabled(self, notification: Notification) -> Notification | None:
+        """``notification`` unless the operator turned its kind off."""
+        if self._ctx.settings.notification_enabled(notification.kind):
+            return notification
         return None

@@ -22,16 +22,7 @@ from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
 from skins_console.services.debug_pause import pause_point
 from skins_console.services.explain import explain_order_failure, explain_order_refusal
-from skins_console.services.lifecycle import (
-    ACCEPTED,
-    BUSY,
-    FAILED,
-    REJECTED,
-    UNKNOWN,
-    WEBHOOK,
-    Lifecycle,
-    SendResult,
-)
+from skins_console.services.lifecycle import ACCEPTED, FAILED, UNKNOWN, Lifecycle, SendResult
 from skins_console.services.schedule import next_order_check, protection_end
 from skins_console.store.customers_repository import record_customer_use
 from skins_console.store.orders_repository import (
@@ -47,15 +38,11 @@ log = logging.getLogger(__name__)
 
 _FAILURES = statuses_where(ORDERS.provider, failure=True)
 
+# FAILED and UNKNOWN are the outcomes callers of send_order compare with.
 __all__ = [
-    "ACCEPTED",
-    "BUSY",
     "FAILED",
     "LIFECYCLE",
-    "REJECTED",
     "UNKNOWN",
-    "WEBHOOK",
-    "SendResult",
     "apply_report",
     "order_request",
     "record_report",

@@ -28,37 +28,31 @@ def _not_after(candidate: datetime, limit: datetime | None, floor: datetime) -> 
 
 
 def _settling(
-    cadence: Cadence,
-    provider: Provider,
-    status: str,
-    now: datetime,
-    floor: datetime,
-    protection: float,
-    settles_at: datetime | None,
-) -> tuple[bool, datetime | None]:
+    cadence: Cadence, provider: Provider, status: str, now: datetime, settles_at: datetime | None
+) -> tuple[bool, datetime | None, datetime]:
     """The cadence both providers share, from the status table: an unsent record soon
     (recovery finishes it), a delivery that can still be undone a few times a day until it
-    settles, a final status never again. ``(False, None)`` leaves the status to the
-    provider's own rule."""
+    settles, a final status never again. ``(False, None, floor)`` leaves the status to the
+    provider's own rule; ``floor`` is the earliest the provider may be asked again."""
+    if provider is SN:
+        floor, protection = now + cadence.delay(cadence.order_floor), cadence.order_protection
+    else:
+        floor, protection = now + cadence.delay(cadence.deposit_floor), cadence.deposit_protection
     if status in (DRAFT, SENDING):
-        return True, max(now + cadence.delay(cadence.unknown_outcome), floor)
+        return True, max(now + cadence.delay(cadence.unknown_outcome), floor), floor
     entry = info(provider, status)
     if entry.late_moves:
         if settles_at is not None and now >= settles_at:
-            return True, None
-        return True, _not_after(now + cadence.delay(protection), settles_at, floor)
-    if entry.terminal:
-        return True, None
-    return False, None
+            return True, None, floor
+        return True, _not_after(now + cadence.delay(protection), settles_at, floor), floor
+    return entry.terminal, None, floor
 
 
 def next_order_check(
     cadence: Cadence, status: str, now: datetime, *, settles_at: datetime | None = None
 ) -> datetime | None:
     """None means "stop watching": terminal for good, or settled."""
-    floor = now + cadence.delay(cadence.order_floor)
-    protection = cadence.order_protection
-    decided, when = _settling(cadence, SN, status, now, floor, protection, settles_at)
+    decided, when, floor = _settling(cadence, SN, status, now, settles_at)
     if decided:
         return when
     if status == "sent":
@@ -76,9 +70,7 @@ def next_deposit_check(
     hold_ends_at: datetime | None = None,
     settles_at: datetime | None = None,
 ) -> datetime | None:
-    floor = now + cadence.delay(cadence.deposit_floor)
-    protection = cadence.deposit_protection
-    decided, when = _settling(cadence, SL, status, now, floor, protection, settles_at)
+    decided, when, floor = _settling(cadence, SL, status, now, settles_at)
     if decided:
         return when
     if status == "hold":

@@ -23,7 +23,7 @@ from typing import Any
 
 from skins_console.core.attention import AttentionItem, HandledMark, reason_for
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
-from skins_console.store.codec import placeholders, required_ts, ts
+from skins_console.store.codec import placeholders, stored_time, ts
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.lifecycle_repository import Book, event, get_record
 from skins_console.store.orders_repository import ORDERS
@@ -42,7 +42,7 @@ def _candidates(book: Book, conn: sqlite3.Connection, profile: str) -> list[Any]
 
 def _marks(conn: sqlite3.Connection, profile: str) -> dict[tuple[str, str], HandledMark]:
     return {
-        (kind, key): HandledMark(reason, required_ts(at), by, note)
+        (kind, key): HandledMark(reason, stored_time(at), by, note)
         for kind, key, reason, at, by, note in conn.execute(
             "SELECT kind, key, reason, handled_at, handled_by, note FROM attention_handled "
             "WHERE profile = ?",

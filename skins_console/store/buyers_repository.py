@@ -30,7 +30,7 @@ from typing import Any
 from skins_console.core.buyers import BuyerSummary
 from skins_console.core.records import CustomerRecord, DepositRecord, OrderRecord
 from skins_console.core.statuses import Group, Provider, group_statuses
-from skins_console.store.codec import from_ts, placeholders, required_ts, ts
+from skins_console.store.codec import from_ts, placeholders, stored_time, ts
 from skins_console.store.customers_repository import get_customer, list_customers
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.orders_repository import ORDERS
@@ -156,7 +156,7 @@ def reversals_since(
             ORDER BY 3 DESC""",
         (profile, partner, ts(stamp), profile, partner, ts(stamp)),
     ).fetchall()
-    return [(kind, key, required_ts(at)) for kind, key, at in rows]
+    return [(kind, key, stored_time(at)) for kind, key, at in rows]
 
 
 def buyer_records(

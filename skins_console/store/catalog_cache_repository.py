@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
-from skins_console.store.codec import from_ts, like_pattern, ts
+from skins_console.store.codec import like_pattern, stored_time, ts
 
 _ITEM_COLUMNS = (
     "item_id",
@@ -98,7 +98,9 @@ def replace_catalog(
         "SELECT count(*) FROM catalog_items WHERE profile = ?", (profile,)
     ).fetchone()[0]
     conn.execute("UPDATE catalog_cache SET item_count = ? WHERE profile = ?", (count, profile))
-    return CatalogCacheInfo(profile=profile, fetched_at=from_ts(ts(fetched_at)), item_count=count)
+    return CatalogCacheInfo(
+        profile=profile, fetched_at=stored_time(ts(fetched_at)), item_count=count
+    )
 
 
 def catalog_cache_info(conn: sqlite3.Connection, profile: str) -> CatalogCacheInfo | None:
@@ -107,7 +109,7 @@ def catalog_cache_info(conn: sqlite3.Connection, profile: str) -> CatalogCacheIn
     ).fetchone()
     if row is None:
         return None
-    return CatalogCacheInfo(profile=profile, fetched_at=from_ts(row[0]), item_count=row[1])
+    return CatalogCacheInfo(profile=profile, fetched_at=stored_time(row[0]), item_count=row[1])
 
 
 def load_catalog(conn: sqlite3.Connection, profile: str) -> Catalog | None:

@@ -10,14 +10,22 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 
+from skins_console.core.errors import DatabaseCorruptError, StoreError
 from skins_console.core.models import format_time, parse_time
 from skins_console.core.money import loads_exact
 
 
+@overload
+def ts(value: datetime) -> str: ...
+@overload
+def ts(value: None) -> None: ...
+@overload
+def ts(value: datetime | None) -> str | None: ...
 def ts(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
@@ -26,12 +34,30 @@ def from_ts(value: str | None) -> datetime | None:
     return None if value is None else parse_time(value)
 
 
-def required_ts(value: str) -> datetime:
-    """A NOT NULL time column."""
+def stored_time(value: str) -> datetime:
+    """A NOT NULL time column; text that is not a time means the file was damaged."""
     parsed = parse_time(value)
     if parsed is None:
-        raise ValueError(f"not a stored time: {value!r}")
+        raise DatabaseCorruptError(f"A stored time ({value!r}) is not a time.")
     return parsed
+
+
+_Record = TypeVar("_Record")
+
+
+def written(record: _Record | None, what: str) -> _Record:
+    """``record`` read back right after it was written in the same transaction; ``None``
+    there means the row vanished, which only a broken database file can do."""
+    if record is None:
+        raise StoreError(f"The {what} just saved could not be read back.", code="write_lost")
+    return record
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an ``INSERT`` on ``cursor`` just gave its row."""
+    if cursor.lastrowid is None:
+        raise StoreError("The database did not report the new row's id.", code="write_lost")
+    return cursor.lastrowid
 
 
 def dumps_exact(value: Any) -> str:

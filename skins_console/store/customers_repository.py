@@ -35,7 +35,7 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
-from skins_console.store.codec import from_ts, required_ts, text_match, ts
+from skins_console.store.codec import from_ts, stored_time, text_match, ts, written
 
 _COLUMNS = (
     "id",
@@ -93,9 +93,7 @@ def save_customer(
            VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (profile, parsed.partner, parsed.url, ts(now)),
     )
-    saved = get_customer(conn, profile, parsed.partner)
-    assert saved is not None  # written just above, in this transaction
-    return saved
+    return written(get_customer(conn, profile, parsed.partner), "buyer")
 
 
 def list_customers(
@@ -195,7 +193,7 @@ def trade_url_history(conn: sqlite3.Connection, profile: str, partner: int) -> l
     return [
         TradeUrlUse(
             trade_url=url,
-            first_used_at=required_ts(first),
+            first_used_at=stored_time(first),
             last_used_at=from_ts(used),
             last_success_at=from_ts(success),
         )

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
-from skins_console.store.codec import from_ts, json_or_none, loads_json, ts
+from skins_console.store.codec import json_or_none, loads_json, stored_time, ts
 
 _COLUMNS = (
     "id",
@@ -44,7 +44,7 @@ def _row(row) -> EventRecord:
         profile=data["profile"],
         kind=data["kind"],
         key=data["key"],
-        at=from_ts(data["at"]),
+        at=stored_time(data["at"]),
         type=data["type"],
         old_status=data["old_status"],
         new_status=data["new_status"],

@@ -16,12 +16,13 @@ owner's PID for the message only; the lock, not the file, is what counts.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from skins_console.core.errors import DatabaseLockedError
 from skins_console.store.paths import folder_error, make_private_dir
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

@@ -48,9 +48,7 @@ _EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
 
 
-def _row(row: sqlite3.Row | tuple | None) -> ProfileRecord | None:
-    if row is None:
-        return None
+def _row(row: sqlite3.Row | tuple) -> ProfileRecord:
     data = dict(zip(_COLUMNS, row))
     return ProfileRecord(
         id=data["id"],
@@ -132,7 +130,8 @@ def create_profile(
 
 
 def get_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord | None:
-    return _row(conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone())
+    row = conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone()
+    return None if row is None else _row(row)
 
 
 def require_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
@@ -184,7 +183,8 @@ def set_active_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
 
 
 def get_active_profile(conn: sqlite3.Connection) -> ProfileRecord | None:
-    return _row(conn.execute(f"{_SELECT} WHERE active = 1").fetchone())
+    row = conn.execute(f"{_SELECT} WHERE active = 1").fetchone()
+    return None if row is None else _row(row)
 
 
 def delete_profile(conn: sqlite3.Connection, name: str) -> None:

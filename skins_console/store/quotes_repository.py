@@ -20,7 +20,15 @@ from decimal import Decimal
 from skins_console.core.errors import StoreError
 from skins_console.core.models import Quote
 from skins_console.core.records import QuoteRecord
-from skins_console.store.codec import dumps_exact, from_ts, loads_json, ts
+from skins_console.store.codec import (
+    dumps_exact,
+    from_ts,
+    inserted_id,
+    loads_json,
+    stored_time,
+    ts,
+    written,
+)
 
 _SELECT = (
     "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
@@ -37,7 +45,7 @@ def _row(row) -> QuoteRecord:
         requested=tuple(loads_json(row[4])),
         items=tuple(loads_json(row[5])),
         sum=Decimal(row[6]),
-        fetched_at=from_ts(row[7]),
+        fetched_at=stored_time(row[7]),
         lock_expires_at=from_ts(row[8]),
         used_by=row[9],
     )
@@ -63,7 +71,7 @@ def save_quote(conn: sqlite3.Connection, profile: str, quote: Quote) -> QuoteRec
             ts(quote.lock_expires_at),
         ),
     )
-    return get_quote(conn, cursor.lastrowid)
+    return written(get_quote(conn, inserted_id(cursor)), "quote")
 
 
 def get_quote(conn: sqlite3.Connection, quote_id: int) -> QuoteRecord | None:

@@ -318,9 +318,10 @@ class _mapped:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # Never swallows: other exceptions pass through, keyring's become SecretStoreError.
         if exc is None or not isinstance(exc, (keyring.errors.KeyringError, OSError)):
-            return False
+            return
         if isinstance(exc, keyring.errors.KeyringLocked):
             reason = "the keyring is locked; unlock it and try again"
         elif isinstance(exc, keyring.errors.NoKeyringError):

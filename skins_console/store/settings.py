@@ -335,7 +335,7 @@ class Settings:
         "The Quote tab's pasted market hash names, kept across restarts",
         validator=_quote_names,
     )
-    notifications_cursor = Setting(
+    notifications_cursor: Setting[dict[str, int]] = Setting(
         "notifications_cursor",
         dict,
         {},
@@ -442,24 +442,25 @@ class Settings:
                 settings._warn(f"Setting {exc.message}; using the default ({setting.default!r}).")
         return settings
 
-    def _serialized(self) -> bytes:
+    def _serialized(self) -> tuple[Path, bytes]:
+        """The file to write and its new content."""
         if self.path is None:
             raise ValueError("these settings have no file to be saved to")
         payload = {"format": SETTINGS_FORMAT, **self._unknown, **self._values}
-        return (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        return self.path, (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
     def save(self) -> None:
         """Write the file now. Writes queued by :meth:`save_in_background` go first, so the
         file never goes back to an older state."""
-        data = self._serialized()
-        _writer().submit(atomic_write, self.path, data).result()
+        path, data = self._serialized()
+        _writer().submit(atomic_write, path, data).result()
 
     async def save_in_background(self) -> None:
         """The same write, on the settings writer thread: its two fsyncs can take tens of
         milliseconds, too long for the GUI thread (the notification cursor is saved every
         few hundred ms while many orders move; bench_tracking_window)."""
-        data = self._serialized()
-        await asyncio.wrap_future(_writer().submit(atomic_write, self.path, data))
+        path, data = self._serialized()
+        await asyncio.wrap_future(_writer().submit(atomic_write, path, data))
 
     def _warn(self, message: str) -> None:
         log.warning("%s", message)

@@ -19,14 +19,18 @@ from dataclasses import replace
 from datetime import datetime
 
 from skins_console.core.records import WalletSnapshot
-from skins_console.store.codec import from_ts, ts
+from skins_console.store.codec import stored_time, ts
 
 _SELECT = "SELECT id, profile, at, available_cents, currency FROM wallet_snapshots"
 
 
 def _row(row) -> WalletSnapshot:
     return WalletSnapshot(
-        id=row[0], profile=row[1], at=from_ts(row[2]), available_cents=int(row[3]), currency=row[4]
+        id=row[0],
+        profile=row[1],
+        at=stored_time(row[2]),
+        available_cents=int(row[3]),
+        currency=row[4],
     )
 
 
