@@ -20,9 +20,10 @@ pytestmark = pytest.mark.qt_loop
 
 
 async def _sell(s, outcome: str) -> str:
-    await wait_for(lambda: s.controller.catalog.model.rowCount() > 0, timeout=20)
-    catalog = await s.backend.cached_catalog()
-    item = catalog.items[0]
+    model = s.controller.catalog.model
+    await wait_for(lambda: model.rowCount() > 0, timeout=20)
+    # The item the window shows (its offline copy is written after the rows appear).
+    item = model.item(0)
     external_id = f"gui-{utcnow().timestamp():.6f}"
     s.sandbox.script_order(external_id, outcome)
     result = await s.backend.place_order(item, make_trade_url(), external_id)
