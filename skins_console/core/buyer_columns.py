@@ -4,11 +4,12 @@ tables and the CLI lists (``core.columns``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from skins_console.core.attention import AttentionItem
 from skins_console.core.buyers import BuyerSummary
 from skins_console.core.columns import Column
-from skins_console.core.money import format_cents
+from skins_console.core.money import format_cents, format_usd
 from skins_console.core.record_columns import iso_time, local_time
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -44,13 +45,14 @@ BUYER_COLUMNS: tuple[Column[BuyerSummary], ...] = (
         tooltip="What their delivered orders cost at SkinsNode (reversed ones excluded)",
     ),
     Column(
-        "margin_cents",
+        "margin_usd",
         "Margin",
-        lambda s: _money(s.margin_cents),
-        sort=lambda s: s.margin_cents if s.margin_cents is not None else -(2**62),
-        value=lambda s: s.margin_cents,
+        lambda s: "—" if s.margin_usd is None else format_usd(s.margin_usd),
+        sort=lambda s: s.margin_usd if s.margin_usd is not None else Decimal(-(2**62)),
+        value=lambda s: s.margin_usd,
         align="right",
-        tooltip="What you charged them minus what SkinsNode charged you (delivered orders)",
+        tooltip="What you charged them minus what SkinsNode charged you, over their sales "
+        "charged in USD (refunded and reversed orders excluded)",
     ),
     _count("failures", "Failed", "Orders and deposits that failed or were cancelled"),
     _count("expiries", "Expired", "Trade offers they did not accept in time"),

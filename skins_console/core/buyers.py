@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from skins_console.core.errors import ValidationError
 from skins_console.core.records import CustomerRecord
@@ -104,8 +105,9 @@ class BuyerSummary:
     delivered: int = 0
     #: what their delivered (and not reversed) orders cost at SkinsNode, in cents
     total_spent_cents: int = 0
-    #: charged minus cost over delivered orders; None until orders carry the charged amount
-    margin_cents: int | None = None
+    #: what they were charged minus what SkinsNode charged, in USD, over their orders that
+    #: still stand as sales and were charged in USD (``core.margin``); None: no such order
+    margin_usd: Decimal | None = None
     failures: int = 0
     expiries: int = 0
     reversals: int = 0

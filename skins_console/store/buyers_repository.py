@@ -13,9 +13,9 @@ The status groups come from ``core.statuses`` (failed and cancelled are failures
 an expiry, reversed/reverted a reversal), so the book counts what the Orders tab shows.
 
 **Margin.** :data:`ORDER_AGGREGATES` is one ``(field, SQL)`` per ``BuyerSummary`` field
-computed over the buyer's orders; the margin is one more entry once orders carry the
-charged amount (``("margin_cents", "sum(CASE WHEN <delivered> THEN charged_amount -
-<cost> END)")``).
+computed over the buyer's orders. The margin is not one of them: the charged amount is exact
+decimal text in the buyer's currency, so it is added up in Python from each charged order's
+``core.margin.order_figures`` (the same rule as the Orders table and the reports).
 
 ``BuyersRepository(db)``: the same as ``async`` methods (``summaries``, ``named``,
 ``reversals_since``, ``records``).
@@ -24,10 +24,13 @@ charged amount (``("margin_cents", "sum(CASE WHEN <delivered> THEN charged_amoun
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from skins_console.core.buyers import BuyerSummary
+from skins_console.core.margin import order_figures
 from skins_console.core.records import CustomerRecord, DepositRecord, OrderRecord
 from skins_console.core.statuses import Group, Provider, group_statuses
 from skins_console.store.codec import from_ts, placeholders, stored_time, ts
@@ -108,8 +111,31 @@ def summaries_for(
         partners = [c.partner for c in chunk]
         orders = _aggregates(conn, "orders", "buyer_partner", ORDER_AGGREGATES, profile, partners)
         deposits = _aggregates(conn, "deposits", "partner", DEPOSIT_AGGREGATES, profile, partners)
-        result += [_merge(c, orders.get(c.partner, {}), deposits.get(c.partner, {})) for c in chunk]
+        margins = _margins(conn, profile, partners)
+        result += [
+            replace(
+                _merge(c, orders.get(c.partner, {}), deposits.get(c.partner, {})),
+                margin_usd=margins.get(c.partner),
+            )
+            for c in chunk
+        ]
     return result
+
+
+def _margins(conn: sqlite3.Connection, profile: str, partners: list[int]) -> dict[int, Decimal]:
+    """Each buyer's margin over their charged orders that have one (USD, still a sale)."""
+    rows = conn.execute(
+        f"SELECT {', '.join(ORDERS.columns)} FROM orders WHERE profile = ? "
+        f"AND buyer_partner IN ({placeholders(partners)}) AND charged_amount IS NOT NULL",
+        (profile, *partners),
+    )
+    margins: dict[int, Decimal] = {}
+    for row in rows:
+        order: OrderRecord = ORDERS.row(row)
+        margin = order_figures(order).margin
+        if margin is not None and order.buyer_partner is not None:
+            margins[order.buyer_partner] = margins.get(order.buyer_partner, Decimal(0)) + margin
+    return margins
 
 
 def buyer_summaries(

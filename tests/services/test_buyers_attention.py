@@ -185,3 +185,48 @@ async def test_new_reason_brings_a_handled_item_back(services_ctx):
     assert back.explanation.startswith("refused by the provider")
     with pytest.raises(UnknownAttentionItemError):
         await queue.resolve("deposit:sc-stuck-1")
+
+
+async def test_a_buyers_margin_adds_up_their_usd_sales_exactly(services_ctx, sandbox):
+    """Margin per buyer: charged minus cost over the sales charged in USD, in exact
+    decimals; a sale charged in EUR and a failed one add nothing."""
+    from decimal import Decimal
+
+    from skins_console.core.margin import Charged
+
+    ctx = services_ctx
+    partner = 987_650_777
+    url = make_trade_url(partner, token="Mrg1-_zz")
+    sold = []
+    for outcome, charged in (
+        ("completed", Charged(Decimal("19.999"))),
+        ("completed", Charged(Decimal("7.5"), "EUR")),
+        ("failed", Charged(Decimal("50"))),
+        ("completed", Charged(Decimal("0.01"))),
+    ):
+        item = await pick_item(ctx, min_price_cents=100)
+        key = new_external_id(ctx.clock.now())
+        sandbox.script_order(key, outcome)
+        result = await CheckoutService(ctx).checkout(
+            CheckoutRequest(
+                item.id, url, expected_price_cents=item.price_cents, external_id=key,
+                charged=charged,
+            )
+        )  # fmt: skip
+        assert result.ok, result.message
+        sold.append((key, outcome, charged, item.price_cents))
+    sandbox.advance(400)
+    for key, outcome, _charged, _cost in sold:
+        await _until(ctx, key, outcome)
+
+    summary = await BuyerBook(ctx).summary(partner)
+    expected = sum(
+        (
+            c.amount - Decimal(cost) / 100
+            for _k, o, c, cost in sold
+            if o == "completed" and c.is_usd
+        ),
+        Decimal(0),
+    )
+    assert summary is not None and summary.margin_usd == expected
+    assert summary.margin_usd.as_tuple().exponent <= -2  # exact, never a float

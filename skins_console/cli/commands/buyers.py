@@ -3,6 +3,7 @@ book (Steam accounts the shop sold to or bought from, by SteamID64)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from skins_console.cli.formats import local_time
@@ -51,7 +52,7 @@ def summary_json(summary: BuyerSummary) -> dict[str, Any]:
         "orders": summary.orders,
         "delivered": summary.delivered,
         "total_spent_cents": summary.total_spent_cents,
-        "margin_cents": summary.margin_cents,
+        "margin_usd": summary.margin_usd,
         "failures": summary.failures,
         "expiries": summary.expiries,
         "reversals": summary.reversals,
@@ -68,6 +69,12 @@ def _url_json(use: TradeUrlUse) -> dict[str, Any]:
         "last_used_at": use.last_used_at,
         "last_worked_at": use.last_success_at,
     }
+
+
+def _usd(amount: Decimal | None) -> str:
+    from skins_console.core.money import format_usd
+
+    return "—" if amount is None else format_usd(amount)
 
 
 def _money(cents: int | None) -> str:
@@ -108,7 +115,7 @@ async def show_buyer(session: Session) -> Report:
         ("Note", s.customer.note or "—"),
         ("Orders", f"{s.orders} ({s.delivered} delivered)"),
         ("Spent", _money(s.total_spent_cents)),
-        ("Margin", _money(s.margin_cents)),
+        ("Margin", _usd(s.margin_usd)),
         ("Failed", str(s.failures)),
         ("Expired", str(s.expiries)),
         ("Reversed", str(s.reversals)),
