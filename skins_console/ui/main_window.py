@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -206,7 +208,7 @@ class MainWindow(QMainWindow):
         ):
             if hasattr(focus, "insert"):
                 focus.insert("/")
-            else:
+            elif isinstance(focus, (QPlainTextEdit, QTextEdit)):
                 focus.insertPlainText("/")
             return
         tab = self.tabs.currentWidget()
@@ -285,6 +287,8 @@ class MainWindow(QMainWindow):
         self.header.apply_theme(theme)
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
+            if tab is None:
+                continue
             if hasattr(tab, "apply_theme"):
                 tab.apply_theme(theme)
             tab.update()
