@@ -485,7 +485,11 @@ class CatalogProxy(QAbstractProxyModel):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+    # The stubs overload parent() as QObject's (returning the QObject) and the model's
+    # parent(index); this override is the model's and returns a QModelIndex for both.
+    def parent(  # type: ignore[override]
+        self, index: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         return QModelIndex()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
