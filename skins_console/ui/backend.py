@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from skins_console.core.errors import ValidationError
 from skins_console.core.margin import Charged
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import (
@@ -112,8 +113,8 @@ class Backend:
     async def export_csv(self, items: list[ActivityItem], path: str) -> list[Path]:
         """The rows of the current view; a view with both kinds gives two files."""
         return await ExportService.export_records(
-            [item.record for item in items if item.is_order],
-            [item.record for item in items if not item.is_order],
+            [item.record for item in items if isinstance(item.record, OrderRecord)],
+            [item.record for item in items if isinstance(item.record, DepositRecord)],
             Path(path),
         )
 
@@ -170,6 +171,10 @@ class Backend:
     async def create_deposit(
         self, quote: QuoteView, trade_url: str, lines: list[QuoteLine], merchant_tx_id: str
     ) -> DepositResult:
+        if quote.id is None:
+            # Every quote the tab shows was stored first; an unsaved one has nothing to
+            # send the deposit against.
+            raise ValidationError("This quote was not saved. Get the quote again, then send.")
         items = tuple(
             DepositLine(name=line.name, asset_id=line.asset_id.strip(), min_price=line.min_price)
             for line in lines

@@ -7,7 +7,7 @@ text is one line, elided to the room there is, with the whole text in the toolti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
@@ -48,14 +48,15 @@ class Banner(QFrame):
         *,
         tone: str = "warn",
         key: str | None = None,
-        actions: list[tuple[str, Callable[[], None]]] = (),
+        actions: Sequence[tuple[str, Callable[[], object]]] = (),
     ) -> None:
         """``key`` names the condition (e.g. "auth:skinsnode") so it can be cleared later."""
         self.key = key
         self.tone = tone
         self.label.setText(text)
         while self._actions.count():
-            widget = self._actions.takeAt(0).widget()
+            item = self._actions.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         for label, callback in actions:
@@ -72,7 +73,9 @@ class Banner(QFrame):
         return QPushButton("Retry").sizeHint().height() + 2
 
     def action_buttons(self) -> list[QPushButton]:
-        return [self._actions.itemAt(i).widget() for i in range(self._actions.count())]
+        items = map(self._actions.itemAt, range(self._actions.count()))
+        widgets = [item.widget() for item in items if item is not None]
+        return [widget for widget in widgets if isinstance(widget, QPushButton)]
 
     def clear(self, key: str | None = None) -> None:
         """Hide the banner if it shows ``key`` (or whatever it shows, without a key)."""

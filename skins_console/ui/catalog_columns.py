@@ -161,7 +161,7 @@ class CatalogColumns:
         c.marks = list(map(_MARKS.__getitem__, c.flags))
         doppler = DOPPLER_PHASES.get
         c.phases = phases = [
-            phase or doppler(index) or ""  # type: ignore[arg-type]
+            phase or doppler(index) or ""
             for phase, index in zip(column("phase"), column("paint_index"))
         ]
         seeds = column("paint_seed")

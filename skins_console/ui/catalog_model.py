@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
@@ -132,10 +133,10 @@ class CatalogModel(QAbstractTableModel):
 
     # --- Qt model API --------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns.ids)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -150,7 +151,9 @@ class CatalogModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         # Without this override Qt's index() asks Python for rowCount and columnCount on
         # every call, and the proxy maps each painted cell through it.
         if (
@@ -161,7 +164,7 @@ class CatalogModel(QAbstractTableModel):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def data(self, index: QModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
         if role not in _HANDLED or not index.isValid():
             return None
         return self.row_data(index.row(), index.column(), role)
@@ -255,7 +258,9 @@ class CatalogProxy(QAbstractProxyModel):
         #: source rows sold since this catalog was read: hidden until the next read
         self._sold: set[int] = set()
 
-    def setSourceModel(self, model: CatalogModel) -> None:
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        if not isinstance(model, CatalogModel):
+            raise TypeError(f"CatalogProxy shows a CatalogModel, not {type(model).__name__}")
         previous = self.sourceModel()
         if previous is not None:
             previous.modelReset.disconnect(self._on_source_reset)
@@ -266,6 +271,13 @@ class CatalogProxy(QAbstractProxyModel):
         model.dataChanged.connect(self._on_source_data_changed)
         self._recompute()
         self.endResetModel()
+
+    def _catalog(self) -> CatalogModel:
+        """The source model, typed: ``setSourceModel`` accepts nothing else."""
+        model = self.sourceModel()
+        if not isinstance(model, CatalogModel):
+            raise RuntimeError("CatalogProxy has no CatalogModel yet")
+        return model
 
     @property
     def current_filter(self) -> CatalogFilter:
@@ -282,7 +294,7 @@ class CatalogProxy(QAbstractProxyModel):
         )
         self.beginResetModel()
         if narrowing:
-            self._rows = filter_rows(self.sourceModel().columns, self._rows, flt)
+            self._rows = filter_rows(self._catalog().columns, self._rows, flt)
             self._drop_sold()
             self._reverse = None
             self._filter = flt
@@ -321,7 +333,7 @@ class CatalogProxy(QAbstractProxyModel):
         return QModelIndex() if row < 0 else self.index(row, column)
 
     def _sorted_order(self) -> list[int]:
-        model: CatalogModel = self.sourceModel()
+        model = self._catalog()
         n = model.rowCount()
         if self._order is None or len(self._order) != n:
             if 0 <= self._sort_column < len(HEADERS):
@@ -335,7 +347,7 @@ class CatalogProxy(QAbstractProxyModel):
 
     def _recompute(self) -> None:
         model = self.sourceModel()
-        if model is None:
+        if not isinstance(model, CatalogModel):
             self._rows = []
         else:
             order = self._sorted_order()
@@ -354,7 +366,7 @@ class CatalogProxy(QAbstractProxyModel):
     def search_index_inputs(self) -> tuple[list[int], list[str]]:
         """The current row order and the keys by source row, for a :class:`KeyBlob` built
         off-thread."""
-        return self._sorted_order(), self.sourceModel().columns.keys
+        return self._sorted_order(), self._catalog().columns.keys
 
     def install_blob(self, blob: KeyBlob) -> bool:
         """Use ``blob`` for searches if the row order has not changed since it was built."""
@@ -397,7 +409,7 @@ class CatalogProxy(QAbstractProxyModel):
         self.beginResetModel()
         self._sold = set()
         prepared, self._prepared = self._prepared, None
-        model = self.sourceModel()
+        model = self._catalog()
         if (
             prepared is not None
             and prepared.columns is model.columns
@@ -439,7 +451,7 @@ class CatalogProxy(QAbstractProxyModel):
     def visible_rows(self) -> list[int]:
         return self._rows
 
-    def data(self, index: QModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
         # Straight to the source row: QAbstractProxyModel would map every painted cell
         # through mapToSource and the source's index() first (two more Python calls).
         if role not in _HANDLED:
@@ -447,9 +459,9 @@ class CatalogProxy(QAbstractProxyModel):
         row = index.row()
         if not 0 <= row < len(self._rows):
             return None
-        return self.sourceModel().row_data(self._rows[row], index.column(), role)
+        return self._catalog().row_data(self._rows[row], index.column(), role)
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
@@ -466,24 +478,32 @@ class CatalogProxy(QAbstractProxyModel):
         row = self._proxy_row(source_index.row())
         return QModelIndex() if row < 0 else self.index(row, source_index.column())
 
-    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         if parent.isValid() or not (0 <= row < len(self._rows)) or not (0 <= column < len(HEADERS)):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+    # The stubs overload parent() as QObject's (returning the QObject) and the model's
+    # parent(index); this override is the model's and returns a QModelIndex for both.
+    def parent(  # type: ignore[override]
+        self, index: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         return QModelIndex()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
         return not parent.isValid() and bool(self._rows)
 
-    def sibling(self, row: int, column: int, idx: QModelIndex) -> QModelIndex:
+    def sibling(
+        self, row: int, column: int, idx: QModelIndex | QPersistentModelIndex
+    ) -> QModelIndex:
         return self.index(row, column)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -81,7 +82,7 @@ class CatalogTab(QWidget):
         *,
         load_cached: Callable[[], Awaitable[Catalog | None]],
         fetch: Callable[..., Awaitable[Catalog]],
-        store: Callable[[Catalog], Awaitable[None]] | None = None,
+        store: Callable[[Catalog], Coroutine[Any, Any, None]] | None = None,
         thumbnails: ThumbnailCache | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -397,7 +398,7 @@ class CatalogTab(QWidget):
             else "Wear: " + ", ".join(name for name in EXTERIORS if name in wears)
         )
         kind = self.kind_combo.currentData()
-        problems = []
+        problems: list[str] = []
         min_cents = self._price(self.min_price, "min price", problems)
         max_cents = self._price(self.max_price, "max price", problems)
         if problems:

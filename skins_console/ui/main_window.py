@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -20,7 +21,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +44,9 @@ from skins_console.ui.error_presenter import ErrorPresenter, window_message
 from skins_console.ui.header import Header, SandboxStripe
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import ThemeManager
+
+if TYPE_CHECKING:  # the controller imports this module; it sets itself on the window
+    from skins_console.ui.window_controller import WindowController
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +94,7 @@ class MainWindow(QMainWindow):
         self.presenter = presenter or ErrorPresenter(self)
         self.runner = runner or TaskRunner(self.presenter, self)
         self.themes = themes
-        self.controller = None
+        self.controller: WindowController | None = None
         self._build_frame()
         self._build_menus()
         self._build_shortcuts()
@@ -206,7 +212,7 @@ class MainWindow(QMainWindow):
         ):
             if hasattr(focus, "insert"):
                 focus.insert("/")
-            else:
+            elif isinstance(focus, (QPlainTextEdit, QTextEdit)):
                 focus.insertPlainText("/")
             return
         tab = self.tabs.currentWidget()
@@ -285,6 +291,8 @@ class MainWindow(QMainWindow):
         self.header.apply_theme(theme)
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
+            if tab is None:
+                continue
             if hasattr(tab, "apply_theme"):
                 tab.apply_theme(theme)
             tab.update()

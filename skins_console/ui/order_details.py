@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -59,8 +60,8 @@ class OrderDetails(QWidget):
         self,
         runner: TaskRunner,
         *,
-        load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
-        add_note: Callable[[ActivityItem, str], Awaitable[object]],
+        load_events: Callable[[ActivityItem], Coroutine[Any, Any, list[EventRecord]]],
+        add_note: Callable[[ActivityItem, str], Coroutine[Any, Any, object]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -142,11 +143,11 @@ class OrderDetails(QWidget):
         self.recheck_button = QPushButton("Re-check now")
         self.open_trade_button = QPushButton("Open trade URL")
         self.open_profile_button = QPushButton("Open Steam profile")
-        for n, button in enumerate(
+        for n, action_button in enumerate(
             (self.recheck_button, self.open_trade_button, self.open_profile_button)
         ):
-            button.setEnabled(False)
-            actions.addWidget(button, n // 2, n % 2)
+            action_button.setEnabled(False)
+            actions.addWidget(action_button, n // 2, n % 2)
         actions.setColumnStretch(2, 1)
         layout.addLayout(actions)
         self.recheck_button.clicked.connect(self._on_recheck_clicked)

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
 
 from skins_console.core.columns import Column, headers
 from skins_console.core.columns import texts as column_texts
@@ -402,10 +409,10 @@ class OrdersModel(QAbstractTableModel):
 
     # --- Qt model API --------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -417,7 +424,7 @@ class OrdersModel(QAbstractTableModel):
             return HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = _DISPLAY):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
         # The view asks for a dozen roles per cell and paint; most are not ours.
         if role not in _HANDLED:
             return None
@@ -483,8 +490,12 @@ class OrdersProxy(QSortFilterProxyModel):
         self._filter = flt
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        model: OrdersModel = self.sourceModel()
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, OrdersModel):
+            raise TypeError(f"OrdersProxy filters an OrdersModel, not {type(model).__name__}")
         row = model.rows[source_row]
         flt = self._filter
         if flt.provider and row.provider.value != flt.provider:

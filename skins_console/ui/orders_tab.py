@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -67,15 +68,18 @@ class OrdersTab(QWidget):
         self,
         runner: TaskRunner,
         *,
-        load_activity: Callable[[], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]],
+        load_activity: Callable[
+            [], Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]]
+        ],
         load_changed: Callable[
-            [set[str], set[str]], Awaitable[tuple[list[OrderRecord], list[DepositRecord]]]
+            [set[str], set[str]],
+            Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]],
         ]
         | None = None,
-        load_events: Callable[[ActivityItem], Awaitable[list[EventRecord]]],
-        add_note: Callable[[ActivityItem, str], Awaitable[object]],
-        recheck: Callable[[ActivityItem], Awaitable[object]],
-        export_csv: Callable[[list[ActivityItem], str], Awaitable[object]],
+        load_events: Callable[[ActivityItem], Coroutine[Any, Any, list[EventRecord]]],
+        add_note: Callable[[ActivityItem, str], Coroutine[Any, Any, object]],
+        recheck: Callable[[ActivityItem], Coroutine[Any, Any, object]],
+        export_csv: Callable[[list[ActivityItem], str], Awaitable[list[Path]]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -372,11 +376,15 @@ class OrdersTab(QWidget):
             done()
             self._runner.presenter.report(exc, context="re-checking an order")
 
+        def succeeded(_result: object) -> None:
+            done()
+            self.reload()
+
         self._runner.spawn(
             self._recheck(item),
             owner=self,
             key=f"orders.recheck.{item.key}",
-            on_success=lambda _r: (done(), self.reload()),
+            on_success=succeeded,
             on_error=failed,
             description="re-checking an order",
         )
@@ -439,5 +447,5 @@ class OrdersTab(QWidget):
 
 
 def _utc_start_of(date: QDate) -> datetime:
-    local = datetime.combine(date.toPython(), time.min).astimezone()
+    local = datetime(date.year(), date.month(), date.day()).astimezone()
     return local.astimezone(UTC)

@@ -7,7 +7,7 @@ wallet and checks the Skinslink key with the values as typed, and shows each che
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,8 +45,12 @@ class ProfileDialog(QDialog):
         self,
         runner: TaskRunner,
         *,
-        save: Callable[[ProfileRecord, ProfileSecrets | None, str | None], Awaitable[Any]],
-        test: Callable[[ProfileRecord, ProfileSecrets | None, str | None], Awaitable[Any]],
+        save: Callable[
+            [ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]
+        ],
+        test: Callable[
+            [ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]
+        ],
         profile: ProfileRecord | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -98,9 +102,9 @@ class ProfileDialog(QDialog):
         form.addRow("Min-price tolerance (%)", self.tolerance)
         form.addRow("Low-balance alert below ($)", self.threshold)
         layout.addLayout(form)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        layout.addWidget(self.result)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        layout.addWidget(self.result_label)
         buttons = QDialogButtonBox()
         self.test_button = QPushButton("Test connection")
         buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -154,7 +158,7 @@ class ProfileDialog(QDialog):
         return record, secrets
 
     def _show(self, html: str) -> None:
-        self.result.setText(html)
+        self.result_label.setText(html)
 
     def _show_error(self, message: str) -> None:
         self._show(f"<span style='color:{current_theme().bad}'>{_escape(message)}</span>")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -55,7 +56,7 @@ class QuoteTab(QWidget):
         self,
         runner: TaskRunner,
         *,
-        get_quote: Callable[[str, list[str], bool], Awaitable[QuoteView]],
+        get_quote: Callable[[str, list[str], bool], Coroutine[Any, Any, QuoteView]],
         create_deposit: Callable[[QuoteView, str, list[QuoteLine], str], Awaitable[object]],
         new_merchant_tx_id: Callable[[], str],
         tolerance_pct: Callable[[], Decimal],

@@ -7,7 +7,7 @@ SQLite before the POST and reconciles unknown outcomes; the dialog only shows th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,9 +79,9 @@ class SellDialog(QDialog):
         item: CatalogItem,
         *,
         new_external_id: Callable[[], str],
-        load_customers: Callable[[], Awaitable[list[CustomerRecord]]],
-        projected_cents: Callable[[], Awaitable[int | None]],
-        place_order: Callable[..., Awaitable[Any]],
+        load_customers: Callable[[], Coroutine[Any, Any, list[CustomerRecord]]],
+        projected_cents: Callable[[], Coroutine[Any, Any, int | None]],
+        place_order: Callable[..., Coroutine[Any, Any, Any]],
         trade_window: timedelta = TRADE_WINDOW,
         parent: QWidget | None = None,
     ) -> None:

@@ -45,16 +45,17 @@ class TaskRunner(QObject):
         *,
         owner: QObject,
         key: str | None = None,
-        on_success: Callable[[T], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
+        on_success: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
         description: str | None = None,
         background: bool = False,
     ) -> asyncio.Task[T]:
         """Run ``coro`` on the loop.
 
         ``on_success(result)`` and ``on_error(exc)`` run on the GUI thread, and only while
-        ``owner`` still exists. ``on_error`` never sees cancellation; without it, failures go
-        to the error presenter (a banner for ``UserFacingError``, the bug box otherwise).
+        ``owner`` still exists; what they return is ignored. ``on_error`` never sees
+        cancellation; without it, failures go to the error presenter (a banner for
+        ``UserFacingError``, the bug box otherwise).
         """
         if self._closed:
             coro.close()

@@ -116,7 +116,7 @@ class ThumbnailCache(QObject):
 
     async def _pump(self) -> None:
         while self._wanted:
-            batch = []
+            batch: list[str] = []
             while self._wanted and len(batch) < self._concurrency:
                 url, _ = self._wanted.popitem(last=True)
                 batch.append(url)

@@ -127,8 +127,9 @@ class TradeUrlField(QWidget):
 
     def _hide_completions(self) -> None:
         completer = self.edit.completer()
-        if completer is not None and self.parsed is not None:
-            completer.popup().hide()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and self.parsed is not None:
+            popup.hide()
 
 
 def _escape(text: str) -> str:

@@ -9,6 +9,7 @@ View menu ("Recent notifications").
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -95,9 +96,9 @@ class TrayNotifier(QObject):
             # offline…): a routine notification must not replace it.
             self._window.statusBar().showMessage(f"{note.title}: {note.body}", MESSAGE_MS)
             return
-        actions = []
+        actions: list[tuple[str, Callable[[], object]]] = []
         if note.record_kind and note.key:
-            actions.append(("Open", lambda n=note: self.open_record.emit(n.record_kind, n.key)))
+            actions.append(("Open", lambda: self.open_record.emit(note.record_kind, note.key)))
         actions.append(("Dismiss", lambda: banner.clear("notification")))
         banner.show_message(
             f"{note.title}: {note.body}",

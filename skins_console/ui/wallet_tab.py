@@ -255,11 +255,11 @@ class WalletTab(QWidget):
                 QDateTime.fromMSecsSinceEpoch(_msecs(first)),
                 QDateTime.fromMSecsSinceEpoch(_msecs(last)),
             )
-        cents = [p.available_cents for p in points]
+        available = [p.available_cents for p in points]
         currency = self.view.currency if self.view is not None else "USD"
         for label in list(self.y_axis.categoriesLabels()):
             self.y_axis.remove(label)
-        ticks = money_ticks(min(cents), max(cents))
+        ticks = money_ticks(min(available), max(available))
         for tick in ticks:
             self.y_axis.append(format_cents(tick, currency), tick / 100)
         self.y_axis.setRange(ticks[0] / 100, ticks[-1] / 100)

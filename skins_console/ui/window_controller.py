@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer
 
 from skins_console.core.errors import UserFacingError
 from skins_console.core.models import CatalogItem, utcnow
-from skins_console.core.records import ProfileRecord
+from skins_console.core.records import DepositRecord, OrderRecord, ProfileRecord
 from skins_console.services import change_bus
 from skins_console.services.chat_notify import ChatSetup
 from skins_console.services.wallet_service import WalletView
@@ -303,14 +304,19 @@ class WindowController(QObject):
 
     def _follow_sell_dialogs(self, keys: set) -> None:
         """An open order dialog's message for the buyer follows its order."""
+
+        def show(sell: SellDialog, loaded: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
+            for order in loaded[0]:
+                sell.show_order(order)
+
         for dialog in self.dialogs:
             record = getattr(dialog, "result_record", None)
             key = getattr(record, "external_id", None)
-            if isinstance(dialog, SellDialog) and key in keys:
+            if isinstance(dialog, SellDialog) and key is not None and key in keys:
                 self.runner.spawn(
                     self.backend.load_changed({key}, set()),
                     owner=dialog,
-                    on_success=lambda loaded, d=dialog: [d.show_order(o) for o in loaded[0]],
+                    on_success=partial(show, dialog),
                     description="reading the order's status",
                 )
 
@@ -320,11 +326,16 @@ class WindowController(QObject):
         key = getattr(shown, "merchant_tx_id", None)
         if key is None or key not in keys:
             return
+
+        def show(loaded: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
+            for deposit in loaded[1]:
+                self.quote.deposit.show_tracked(deposit)
+
         self.runner.spawn(
             self.backend.load_changed(set(), {key}),
             owner=self.window,
             key="quote.deposit.follow",
-            on_success=lambda loaded: [self.quote.deposit.show_tracked(d) for d in loaded[1]],
+            on_success=show,
             description="reading the deposit's status",
         )
 
@@ -461,7 +472,8 @@ class WindowController(QObject):
         self.merchant.close()
         self._build_tabs()
         for tab in old_tabs:
-            tab.deleteLater()
+            if tab is not None:
+                tab.deleteLater()
         self.catalog.sell_requested.connect(self.open_sell_dialog)
         self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
         self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())

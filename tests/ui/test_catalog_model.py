@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 
 from skins_console.core.models import Catalog, CatalogItem, utcnow
 from skins_console.core.money import format_cents
@@ -291,3 +292,10 @@ def test_work_on_replaced_columns_waits_for_or_skips_their_release():
     assert columns.guarded(KeyBlob, [0], columns.keys) is None
     columns.compute_orders()  # no IndexError
     assert columns.orders == {}
+
+
+def test_proxy_refuses_a_source_that_is_not_a_catalog_model(qapp):
+    proxy = CatalogProxy()
+    with pytest.raises(TypeError, match="CatalogModel"):
+        proxy.setSourceModel(QStandardItemModel())
+    assert proxy.sourceModel() is None and proxy.rowCount() == 0

@@ -1,8 +1,12 @@
 """Quote tab and deposit form, end to end against the sandbox."""
 
 import asyncio
+from decimal import Decimal
 
-from skins_console.ui.quote_model import COL_ASSET
+import pytest
+
+from skins_console.core.errors import ValidationError
+from skins_console.ui.quote_model import COL_ASSET, QuoteLine, QuoteView
 from tests.conftest import wait_for
 from tests.fixtures.ui import sandbox_control
 
@@ -153,3 +157,23 @@ async def test_asset_ids_already_in_an_open_deposit_are_warned_about_before_send
         form.send_button.click()
         await wait_for(lambda: form.used_by is not None, timeout=20)
         assert len(await deposits()) == 2
+
+
+async def test_a_deposit_against_an_unsaved_quote_is_refused_before_anything_is_written(ui):
+    async with ui.session(start=False) as s:
+        unsaved = QuoteView(
+            id=None,
+            game="csgo",
+            items=(),
+            total=0,
+            sum=Decimal(0),
+            requested=("AK-47 | Redline (Field-Tested)",),
+            trade_id=None,
+            lock_expires_at=None,
+        )
+        line = QuoteLine(
+            "AK-47 | Redline (Field-Tested)", Decimal("9.95"), None, asset_id="38000000001"
+        )
+        with pytest.raises(ValidationError, match="quote was not saved"):
+            await s.backend.create_deposit(unsaved, SELLER, [line], "tx-unsaved-quote")
+        assert await s.ctx.deposits.get_many(s.ctx.profile.name, {"tx-unsaved-quote"}) == []

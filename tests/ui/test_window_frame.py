@@ -69,15 +69,16 @@ async def test_profile_dialog_tests_the_typed_values_inline(ui, qtbot):
         dialog.api_key.setText(s.sandbox.config.skinslink_api_key)
         dialog.test_button.click()
         await wait_for(
-            lambda: "✗" in dialog.result.text() or "✓" in dialog.result.text(), timeout=20
+            lambda: "✗" in dialog.result_label.text() or "✓" in dialog.result_label.text(),
+            timeout=20,
         )
-        text = dialog.result.text()
+        text = dialog.result_label.text()
         assert "SkinsNode health" in text and "✓" in text  # health needs no credentials
         assert "SkinsNode wallet" in text and "✗" in text
         assert "not-the-secret" not in text
         dialog.tolerance.setText("abc")
         dialog.save_button.click()
-        assert "percentage" in dialog.result.text()
+        assert "percentage" in dialog.result_label.text()
         assert await s.ctx.profiles.get("second") is None
         dialog.reject()
 
