@@ -4,7 +4,7 @@ accepts before or after its name, and the command groups of ``cli/commands/``.""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, NoReturn
 
 from skins_console import APP_NAME, __version__
 from skins_console.cli.exit_codes import EPILOG
@@ -81,6 +81,40 @@ def add_actions(
 ) -> Commands:
     """The actions of a command group (``order create``, ``order show`` …)."""
     return parser.add_subparsers(dest=dest, metavar=metavar, required=True, **kwargs)
+
+
+class _NotOnlyTheWindow(Exception):
+    pass
+
+
+class _WindowArgsParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotOnlyTheWindow(message)
+
+
+def parse_window_args(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only start the desktop app (no command, no help), else None.
+
+    The full parser imports every command module and declares a few hundred arguments:
+    about 60 ms on the desktop app's path to its first paint, for options it never reads.
+    This parser knows only the top-level options, without abbreviations; anything else
+    (a command, ``--help``, ``--version``, a typo, a missing value) is left to
+    ``build_parser()``, which gives the same answer or the usual error.
+    """
+    if "-h" in argv or "--help" in argv:
+        return None
+    parser = _WindowArgsParser(prog="skins-console", add_help=False, allow_abbrev=False)
+    parser.add_argument("--sandbox", action="store_true")
+    parser.add_argument("--selftest", action="store_true")
+    add_global_options(parser, top=True)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotOnlyTheWindow:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
