@@ -188,6 +188,10 @@ class _Slicer:
             raws = _RAW_LIST.decode(payload)
         except msgspec.DecodeError:
             return False
+        except RecursionError:
+            # Nested past the interpreter's limit (msgspec counts its depth against it): the
+            # reference reader refuses it with its own message ("nested more than …").
+            raise _NotTheFastShape from None
         try:
             rows = _ITEM_LIST.decode(payload)  # one C call: ~3 ms a slice
         except msgspec.DecodeError:
