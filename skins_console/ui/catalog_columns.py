@@ -125,7 +125,8 @@ class CatalogColumns:
     prices: list[int] = field(default_factory=list)
     currencies: list[str] = field(default_factory=list)
     float_values: list[Decimal | None] = field(default_factory=list)  # exact, for display
-    floats: list[float] = field(default_factory=list)  # for sorting and the float bar
+    #: for sorting and the float bar; one C array (0.8 MB at 100k rows, not 3.2 MB of objects)
+    floats: array[float] = field(default_factory=lambda: array("d"))
     wears: list[str] = field(default_factory=list)  # full exterior name or ""
     kinds: list[str] = field(default_factory=list)
     flags: bytearray = field(default_factory=bytearray)
@@ -184,7 +185,9 @@ class CatalogColumns:
             for key, phase, seed in zip(map(attrgetter("key"), infos), phases, seeds)
         ]
         c.seeds = [-1 if seed is None else seed for seed in seeds]
-        c.floats = [_NO_FLOAT if value is None else float(value) for value in float_values]
+        c.floats = array(
+            "d", (_NO_FLOAT if value is None else float(value) for value in float_values)
+        )
         c.wears = list(map(_wear, float_values, exteriors))
         rarities = column("rarity_color")
         for rarity in set(rarities).difference(_COLORS):
@@ -234,7 +237,7 @@ _SORT_RUN = 4096
 _MERGE_IN_C = 16_384
 
 
-def ascending_rows(keys: list) -> list[int]:
+def ascending_rows(keys: Sequence[Any]) -> list[int]:
     """``sorted(range(len(keys)), key=keys.__getitem__)``, in steps that let go of the GIL.
 
     One ``sorted`` call is one C call: over 100k names it holds the GIL for ~70 ms, and the
