@@ -96,7 +96,7 @@ def parse_window_args(argv: list[str]) -> argparse.Namespace | None:
     """The arguments when they only start the desktop app (no command, no help), else None.
 
     The full parser imports every command module and declares a few hundred arguments:
-    about 60 ms on the desktop app's path to its first paint, for options it never reads.
+    15-20 ms of CPU on the desktop app's path to its first paint, for options it never reads.
     This parser knows only the top-level options, without abbreviations; anything else
     (a command, ``--help``, ``--version``, a typo, a missing value) is left to
     ``build_parser()``, which gives the same answer or the usual error.
