@@ -263,6 +263,35 @@ async def run(
     heartbeat.setInterval(5)
     heartbeat.timeout.connect(beat)
 
+    # --diagnose: every asyncio callback the loop runs is timed (a perf_counter pair, no
+    # sampling thread), so a late heartbeat can be split into the callbacks that ran in
+    # it (named by their task's coroutine) and the rest (Qt slots, painting, GIL waits).
+    ran: list[tuple[float, float, float, str]] = []
+    long_gaps: list[tuple[float, float]] = []
+
+    def describe(handle: asyncio.Handle) -> str:
+        callback = getattr(handle, "_callback", None)
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, asyncio.Task):
+            coro = owner.get_coro()
+            return getattr(coro, "__qualname__", repr(coro))
+        return getattr(callback, "__qualname__", repr(callback))
+
+    original_run = asyncio.Handle._run
+
+    def timed_run(handle: asyncio.Handle) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        original_run(handle)
+        took = time.perf_counter() - started
+        if took > 0.0005:
+            ran.append((started, took, time.thread_time() - cpu, describe(handle)))
+
+    def beat_and_note() -> None:
+        now = time.perf_counter()
+        if now - last[0] > 0.016:
+            long_gaps.append((last[0], now))
+        beat()
+
     # Built before the measured window: creating an httpx client loads the CA bundle, a
     # 50 ms C call that would count as a stall of the console.
     import httpx
@@ -275,11 +304,22 @@ async def run(
     wall0 = time.perf_counter()
     gaps.clear()
     gc.callbacks.append(on_gc)
+    # The floor: a bare Qt process with the same heartbeat over the same window (the
+    # machine's scheduler alone, under the same load at the same time).
+    floor = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "heartbeat_floor.py"), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     last[0] = time.perf_counter()
     heartbeat.start()
     if diagnose:
-        watching.set()
-        threading.Thread(target=watchdog, daemon=True).start()
+        asyncio.Handle._run = timed_run  # type: ignore[method-assign]
+        heartbeat.timeout.disconnect(beat)
+        heartbeat.timeout.connect(beat_and_note)
+        if os.environ.get("BENCH_WATCHDOG"):
+            watching.set()
+            threading.Thread(target=watchdog, daemon=True).start()
     if burst_at is not None:
         # Every order's 10-minute trade window ends at once: the sandbox clock jumps, and
         # the tracker finds 1,000 orders expired over the next order cache window.
@@ -290,9 +330,11 @@ async def run(
         await asyncio.sleep(seconds)
     watching.clear()
     heartbeat.stop()
+    asyncio.Handle._run = original_run  # type: ignore[method-assign]
     gc.callbacks.remove(on_gc)
     wall = time.perf_counter() - wall0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    floor_out, _ = await asyncio.to_thread(floor.communicate)
     after = await _requests(base)
     minutes = wall / 60.0
     order_gets = _count(after, "GET /v1/orders/") - _count(before, "GET /v1/orders/")
@@ -316,6 +358,9 @@ async def run(
         "p99_gap_ms": round(stalls[int(len(stalls) * 0.99)], 1) if stalls else None,
         "median_gap_ms": round(statistics.median(stalls), 1) if stalls else None,
         "gaps_over_50ms": sum(1 for g in stalls if g > 50),
+        "gaps_over_16ms": sum(1 for g in stalls if g > 16),
+        "floor_bare_heartbeat": json.loads(floor_out) if floor_out.strip() else None,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
         "orders_moved_by_burst": ORDERS - open_orders if burst_at is not None else None,
         "bugs_reported": len(getattr(presenter, "bugs", []) or []),
         "gc_collections_by_generation": [
@@ -330,6 +375,9 @@ async def run(
         result["other_threads_during_stalls"] = [
             {"samples": count, "stack": stack} for stack, count in others.most_common(6)
         ]
+        result["split_of_gaps_over_16ms"] = [
+            _split_gap(start, end, ran) for start, end in long_gaps
+        ]
     await control.aclose()
     await controller.shutdown()
     await runner.shutdown()
@@ -337,6 +385,27 @@ async def run(
     await ctx.close()
     collector.stop()
     return result
+
+
+def _split_gap(start: float, end: float, ran: list[tuple[float, float, float, str]]) -> dict:
+    """A late heartbeat: how long, the asyncio callbacks inside it (wall time and the GUI
+    thread's own CPU time in them: the difference is waiting for the GIL or a CPU), and
+    what is left."""
+    inside = [(took, name) for at, took, _cpu, name in ran if start <= at < end]
+    cpu_ms = sum(cpu for at, _took, cpu, _name in ran if start <= at < end) * 1000.0
+    by_name: Counter[str] = Counter()
+    for took, name in inside:
+        by_name[name] += took * 1000.0
+    in_callbacks = sum(took for took, _ in inside) * 1000.0
+    return {
+        "gap_ms": round((end - start) * 1000.0, 1),
+        "callbacks_ms": round(in_callbacks, 1),
+        "callbacks_cpu_ms": round(cpu_ms, 1),
+        "callbacks": len(inside),
+        "longest_callback_ms": round(max((t for t, _ in inside), default=0.0) * 1000.0, 1),
+        "rest_ms": round((end - start) * 1000.0 - in_callbacks, 1),
+        "top": [[name, round(ms, 1)] for name, ms in by_name.most_common(4)],
+    }
 
 
 def main() -> int:

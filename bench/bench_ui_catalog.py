@@ -61,12 +61,19 @@ class Heartbeat:
         self.timer.timeout.connect(self._tick)
         self.worst = 0.0
         self.last = None
+        #: (start, end) of the worst gap, and the GUI thread's CPU time in it (--diagnose):
+        #: a gap the thread spent waiting (for the GIL or a CPU) used little of it
+        self.worst_at: tuple[float, float] = (0.0, 0.0)
+        self.worst_cpu = 0.0
+        self.last_cpu = 0.0
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        if self.last is not None:
-            self.worst = max(self.worst, now - self.last - HEARTBEAT_MS / 1000)
-        self.last = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        if self.last is not None and now - self.last - HEARTBEAT_MS / 1000 > self.worst:
+            self.worst = now - self.last - HEARTBEAT_MS / 1000
+            self.worst_at = (self.last, now)
+            self.worst_cpu = cpu - self.last_cpu
+        self.last, self.last_cpu = now, cpu
 
     def start(self) -> None:
         self.worst, self.last = 0.0, None
@@ -75,6 +82,46 @@ class Heartbeat:
     def stop(self) -> float:
         self.timer.stop()
         return self.worst * 1000
+
+
+class CallbackClock:
+    """--diagnose: times every asyncio callback (wall and the GUI thread's CPU time) and
+    every collection, so the worst gap of a refresh can be split into what ran in it."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[float, float, float, str]] = []
+        self._original = asyncio.Handle._run
+
+    def install(self) -> None:
+        original, ran = self._original, self.ran
+
+        def timed_run(handle: asyncio.Handle) -> None:
+            started, cpu = time.perf_counter(), time.thread_time()
+            original(handle)
+            took = time.perf_counter() - started
+            if took > 0.001:
+                callback = getattr(handle, "_callback", None)
+                owner = getattr(callback, "__self__", None)
+                name = (
+                    getattr(owner.get_coro(), "__qualname__", "?")
+                    if isinstance(owner, asyncio.Task)
+                    else getattr(callback, "__qualname__", repr(callback))
+                )
+                ran.append((started, took, time.thread_time() - cpu, name))
+
+        asyncio.Handle._run = timed_run  # type: ignore[method-assign]
+
+    def split(self, start: float, end: float, collections: list[tuple[float, float]]) -> str:
+        inside = [(took, cpu, name) for at, took, cpu, name in self.ran if start <= at < end]
+        gcs = [ms for at, ms in collections if start <= at < end]
+        parts = [
+            f"{took * 1000:.1f} ms (cpu {cpu * 1000:.1f}) {name}" for took, cpu, name in inside
+        ]
+        return (
+            f"gap {(end - start) * 1000:.1f} ms: callbacks "
+            f"{sum(t for t, _, _ in inside) * 1000:.1f} ms [{'; '.join(parts[:4])}], "
+            f"collections {sum(gcs):.1f} ms"
+        )
 
 
 async def _until(predicate, timeout: float = 120.0) -> None:
@@ -170,7 +217,9 @@ def _insert_orders(conn, profile: str, webhook_url: str, count: int) -> None:
         )
 
 
-async def bench(items: int, orders: int, runs: int, stored_orders: int) -> dict:
+async def bench(
+    items: int, orders: int, runs: int, stored_orders: int, diagnose: bool = False
+) -> dict:
     import httpx
     import keyring
     from keyrings.alt.file import PlaintextKeyring
@@ -203,7 +252,11 @@ async def bench(items: int, orders: int, runs: int, stored_orders: int) -> dict:
 
     collector = GuiThreadCollector()
     collections: list[float] = []
+    collected_at: list[tuple[float, float]] = []  # (start, ms), for --diagnose
     gc_started = [0.0]
+    clock = CallbackClock()
+    if diagnose:
+        clock.install()
 
     explicit = [False]  # the benchmark's own gc.collect() calls are not the app's
 
@@ -214,6 +267,7 @@ async def bench(items: int, orders: int, runs: int, stored_orders: int) -> dict:
             gc_started[0] = time.perf_counter()
         else:
             collections.append((time.perf_counter() - gc_started[0]) * 1000)
+            collected_at.append((gc_started[0], collections[-1]))
 
     gc.callbacks.append(on_gc)
     presenter = ErrorPresenter()
@@ -282,6 +336,11 @@ async def bench(items: int, orders: int, runs: int, stored_orders: int) -> dict:
             after_response.append(totals[-1] - http_times.catalog_ms[-1] / 1000)
             await asyncio.sleep(0.05)
             stalls.append(beat.stop())
+            if diagnose:
+                result[f"refresh_{_run + 1}_worst_gap"] = (
+                    clock.split(*beat.worst_at, collected_at)
+                    + f", GUI thread CPU {beat.worst_cpu * 1000:.1f} ms"
+                )
         floor = statistics.median(floors)
         result["json_loads_floor_s"] = floor
         result["refresh_to_rows_s"] = statistics.median(totals)
@@ -427,6 +486,11 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3, help="refreshes (and floors), alternating")
     parser.add_argument("--stored-orders", type=int, default=10_000)
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="split each refresh's worst gap into the callbacks and collections in it",
+    )
     args = parser.parse_args()
     import skins_console.ui  # noqa: F401 - applies the PySide6 workaround
     from skins_console.ui.app import GIL_SWITCH_S
@@ -434,7 +498,9 @@ def main() -> None:
     sys.setswitchinterval(GIL_SWITCH_S)  # as run_gui does
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        result = runner.run(bench(args.items, args.orders, args.runs, args.stored_orders))
+        result = runner.run(
+            bench(args.items, args.orders, args.runs, args.stored_orders, args.diagnose)
+        )
     load = os.getloadavg()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "

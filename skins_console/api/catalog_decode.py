@@ -46,7 +46,7 @@ from skins_console.api.shape import ShapeError
 from skins_console.api.skinsnode_parse import _entry_label, parse_catalog, parse_catalog_item
 from skins_console.core.catalog_rows import CatalogRows
 from skins_console.core.models import Catalog, CatalogItem, utcnow
-from skins_console.core.money import JsonDepthError, loads_exact
+from skins_console.core.money import loads_exact
 
 #: bytes per slice: ~2,700 sandbox items, decoded in about 3 ms
 STEP = 1 << 20
@@ -189,9 +189,9 @@ class _Slicer:
         except msgspec.DecodeError:
             return False
         except RecursionError:
-            # msgspec gives up on very deep nesting the way json does: the same refusal as
-            # loads_exact and json_stream (a garbled answer, never a crash).
-            raise JsonDepthError() from None
+            # Nested past the interpreter's limit (msgspec counts its depth against it): the
+            # reference reader refuses it with its own message ("nested more than …").
+            raise _NotTheFastShape from None
         try:
             rows = _ITEM_LIST.decode(payload)  # one C call: ~3 ms a slice
         except (msgspec.DecodeError, RecursionError):

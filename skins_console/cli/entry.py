@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from skins_console import __version__
 from skins_console.cli.exit_codes import (
@@ -21,15 +22,18 @@ from skins_console.cli.exit_codes import (
     CliUsageError,
     exit_code_for,
 )
-from skins_console.cli.output import Renderer
-from skins_console.cli.parser import build_parser
-from skins_console.cli.session import Session
+from skins_console.cli.parser import build_parser, parse_window_args
+
+if TYPE_CHECKING:
+    from skins_console.cli.output import Renderer
 
 log = logging.getLogger("skins_console.cli")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The desktop app's path reads only the top-level options (see parse_window_args).
+    args = parse_window_args(argv) or build_parser().parse_args(argv)
     if args.selftest:
         from skins_console.selftest import run_selftest
 
@@ -41,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(args)
     if getattr(args, "sync_handler", None) is not None:
         return int(args.sync_handler(args))
+    from skins_console.cli.output import Renderer
+
     out = Renderer(args.json)
     try:
         _configure_logging(args)
@@ -78,6 +84,7 @@ def _stop_on_sigterm() -> None:
 
 async def _run(args: argparse.Namespace, out: Renderer) -> int:
     from skins_console.cli.phrasing import phrase
+    from skins_console.cli.session import Session
     from skins_console.core.errors import UserFacingError
     from skins_console.core.money import MoneyError
 

@@ -12,7 +12,8 @@ with list comprehensions over the precomputed columns and exposes it through
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -234,7 +235,7 @@ class CatalogModel(QAbstractTableModel):
             color = self._colors[hex_color] = readable(hex_color, dark)
         return color
 
-    def sort_keys(self, column: int) -> list:
+    def sort_keys(self, column: int) -> Sequence[Any]:
         return getattr(self.columns, _SORT_BY_COLUMN[column])
 
     def sorted_rows(self, column: int) -> list[int]:

@@ -157,6 +157,30 @@ def test_key_blob_search_matches_the_full_pass(models):
     assert not proxy.install_blob(blob)
 
 
+def test_search_copy_of_names_is_ascii_and_finds_what_the_names_hold():
+    from skins_console.ui.catalog_model import KeyBlob, filter_rows
+
+    names = [
+        "★ Karambit | Doppler (Factory New)",
+        "StatTrak™ AK-47 | Redline (Field-Tested)",
+        "★ StatTrak™ Bayonet | Fade (Minimal Wear)",
+        "M4A4 | 龍王 (Dragon King) (Field-Tested)",
+        "AK-47 | Redline (Field-Tested)",
+    ]
+    columns = CatalogColumns.build([CatalogItem(str(n), name, 100) for n, name in enumerate(names)])
+    # Stored one byte a character: ★ and ™ are mapped in the search copy only.
+    assert all(key.isascii() for key in columns.keys[:3])
+    assert columns.names == names  # the shown names are untouched
+    order = list(range(len(names)))
+    blob = KeyBlob(order, columns.keys)
+    for text in ("★", "™", "stattrak™", "★ stattrak™", "龍王", "redline", "王 (dragon", "★ k"):
+        words = text.lower().split()
+        expected = [n for n, name in enumerate(names) if all(w in name.lower() for w in words)]
+        flt = CatalogFilter(text=text)
+        assert filter_rows(columns, order, flt, blob.keys) == expected, text
+        assert filter_rows(columns, order, flt, blob.keys, blob) == expected, text
+
+
 def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
     import random
 
@@ -215,7 +239,7 @@ def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
 
     from skins_console.api.catalog_decode import decode_catalog
     from skins_console.core.cs2 import normalise_color, wear_for_float
-    from skins_console.ui.catalog_columns import _MARKS, CatalogColumns
+    from skins_console.ui.catalog_columns import _MARKS, CatalogColumns, search_text
 
     entries = []
     for n in range(400):
@@ -257,7 +281,7 @@ def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
         assert fast.phases[row] == (item.display_phase or "")
         assert fast.kinds[row] == item.name_parts.kind
         seed = "" if item.paint_seed is None else item.paint_seed
-        assert fast.keys[row] == f"{item.market_hash_name} {fast.phases[row]} {seed}".lower()
+        assert fast.keys[row] == search_text(f"{item.market_hash_name} {fast.phases[row]} {seed}")
 
 
 def test_work_on_replaced_columns_waits_for_or_skips_their_release():
