@@ -21,7 +21,7 @@ from tests.ui.layout_audit import audit
 
 SCREEN = QSize(1024, 640)
 LONG_BANNER = (
-    "Deposit received (on hold): AK-47 | Redline (Field-Tested), AWP | Asiimov "
+    "Deposit on hold: AK-47 | Redline (Field-Tested), AWP | Asiimov "
     "(Field-Tested), ★ Karambit | Doppler (Factory New), Glock-18 | Fade (Factory New) "
     "$2,473.24: received, under Steam Trade Protection hold until 7 December"
 )
