@@ -382,7 +382,7 @@ class OrdersTab(QWidget):
         """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
         self.table.viewport().update()
         if self.details.item is not None:
-            self.details.chip.set_status(self.details.item.status)
+            self.details.chip.set_status(self.details.chip.status)  # the word it shows
 
     # --- countdowns ----------------------------------------------------------------------
 
