@@ -97,7 +97,8 @@ class AttentionTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # "Why" is the sentence the operator reads: it takes the room, the rest keep theirs.
         keys = [column.key for column in self.model.columns]
-        for key, width in (("key", 190), ("kind", 70), ("title", 240), ("buyer_name", 130)):
+        widths = (("key", 190), ("kind", 70), ("title", 220), ("buyer_name", 120), ("since", 150))
+        for key, width in widths:
             if key in keys:
                 header.resizeSection(keys.index(key), width)
         if "reason" in keys:
