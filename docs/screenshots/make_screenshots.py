@@ -9,8 +9,9 @@ It starts the sandbox in-process, opens a throwaway data folder and keyring (key
 plain-text backend in a temp folder: demo credentials only), creates the sandbox profile,
 places orders and a deposit through the services, drives the window (catalog search, the
 sell dialog, an order's details, a locked quote with its countdown, the banner of an order
-the buyer let expire) and grabs each view at 1024×640 and 1600×1000 in the light and the
-dark theme (``SHOTS_OUT=DIR`` writes them elsewhere). Nothing here is mocked or drawn by hand.
+the buyer let expire, the buyer book, the attention queue) and grabs each view at 1024×640,
+1280×720 and 1600×1000 in the light and the dark theme (``SHOTS_OUT=DIR`` writes them
+elsewhere). Nothing here is mocked or drawn by hand.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 OUT = Path(os.environ.get("SHOTS_OUT") or Path(__file__).resolve().parent)
 #: (window size, file-name tag): the smallest screen the console supports and a large one
-SIZES = (((1024, 640), ""), ((1600, 1000), "-1600"))
+SIZES = (((1024, 640), ""), ((1280, 720), "-1280"), ((1600, 1000), "-1600"))
 
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -219,6 +220,22 @@ async def main(app: QApplication) -> None:
             quote_tab.deposit.trade_url.setText(trade.format(77712345))
             await _settle(app, 1.1)
             _grab(window, f"quote{suffix}.png")
+
+            # The buyer book (a buyer's trades and URLs) and what needs the operator (the
+            # order the buyer let expire).
+            merchant = controller.merchant
+            window.tabs.setCurrentIndex(merchant.buyers_index)
+            merchant.buyers.reload()
+            await _settle(app, 0.8)
+            merchant.buyers.table.selectRow(0)
+            await _settle(app, 0.6)
+            _grab(window, f"buyers{suffix}.png")
+            window.tabs.setCurrentIndex(merchant.attention_index)
+            merchant.attention.reload()
+            await _settle(app, 0.8)
+            merchant.attention.table.selectRow(0)
+            await _settle(app, 0.4)
+            _grab(window, f"attention{suffix}.png")
 
         themes.set_mode("light")
         window._on_theme_changed(themes.current)

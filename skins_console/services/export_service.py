@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,13 +36,14 @@ def deposit_row(deposit: DepositRecord) -> list[str]:
     return list(values(csv_columns(record_columns.DEPOSIT_COLUMNS), deposit).values())
 
 
-def _csv_bytes(header: tuple[str, ...], rows: list[list[str]]) -> bytes:
+def _csv_bytes(header: tuple[str, ...], rows: list[list[str]], *, bom: bool = True) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    # UTF-8 with BOM: spreadsheet programs then read ★ and ™ in item names correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # UTF-8 with BOM: spreadsheet programs then read ★ and ™ in item names correctly (a
+    # pipe gets no BOM: the next program would see it as part of the first header).
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
 async def _write(path: Path, data: bytes) -> None:
@@ -54,34 +56,46 @@ class ExportService:
         self.ctx = ctx
 
     async def export_orders(self, path: Path, flt: ActivityFilter | None = None) -> int:
-        rows = [order_row(o) for o in await self._all(self.ctx.orders, flt)]
-        await _write(Path(path), _csv_bytes(ORDER_COLUMNS, rows))
-        return len(rows)
+        data, count = await self.orders_csv(flt)
+        await _write(Path(path), data)
+        return count
 
     async def export_deposits(self, path: Path, flt: ActivityFilter | None = None) -> int:
+        data, count = await self.deposits_csv(flt)
+        await _write(Path(path), data)
+        return count
+
+    async def orders_csv(
+        self, flt: ActivityFilter | None = None, *, bom: bool = True
+    ) -> tuple[bytes, int]:
+        """The CSV document of the profile's orders and its row count (``bom=False`` for a
+        pipe: ``export orders --csv -``)."""
+        rows = [order_row(o) for o in await self._all(self.ctx.orders, flt)]
+        return _csv_bytes(ORDER_COLUMNS, rows, bom=bom), len(rows)
+
+    async def deposits_csv(
+        self, flt: ActivityFilter | None = None, *, bom: bool = True
+    ) -> tuple[bytes, int]:
         rows = [deposit_row(d) for d in await self._all(self.ctx.deposits, flt)]
-        await _write(Path(path), _csv_bytes(DEPOSIT_COLUMNS, rows))
-        return len(rows)
+        return _csv_bytes(DEPOSIT_COLUMNS, rows, bom=bom), len(rows)
 
     @staticmethod
-    async def export_records(
-        orders: list[OrderRecord], deposits: list[DepositRecord], path: Path
-    ) -> list[Path]:
-        """Write these records (a view the operator filtered) with the export columns.
-
-        Orders and deposits have different columns, so both together give two files:
-        ``NAME.csv`` (orders) and ``NAME-deposits.csv``. Returns the files written.
+    async def export_records(records: Sequence[OrderRecord | DepositRecord], path: Path) -> Path:
+        """Write these records (a view the operator filtered, all orders or all deposits)
+        with their export columns to exactly ``path``; returns it. Orders and deposits have
+        different columns, so a view with both is two calls, two files the operator named.
         """
-        target = Path(path)
-        jobs: list[tuple[Path, bytes]] = []
-        if orders or not deposits:
-            jobs.append((target, _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])))
+        orders = [r for r in records if isinstance(r, OrderRecord)]
+        deposits = [r for r in records if isinstance(r, DepositRecord)]
+        if orders and deposits:
+            raise ValueError("orders and deposits go to two files")
         if deposits:
-            name = target.with_name(target.stem + "-deposits" + target.suffix) if orders else target
-            jobs.append((name, _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])))
-        for file, data in jobs:
-            await _write(file, data)
-        return [file for file, _data in jobs]
+            data = _csv_bytes(DEPOSIT_COLUMNS, [deposit_row(d) for d in deposits])
+        else:
+            data = _csv_bytes(ORDER_COLUMNS, [order_row(o) for o in orders])
+        target = Path(path)
+        await _write(target, data)
+        return target
 
     async def _all(self, repository, flt: ActivityFilter | None) -> list:
         flt = flt or ActivityFilter()

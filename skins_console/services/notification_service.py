@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from skins_console.core.errors import StoreError
 from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import EventRecord
-from skins_console.core.statuses import STATUS_TABLE, Provider
+from skins_console.core.statuses import STATUS_TABLE, Provider, word
 from skins_console.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -45,30 +45,27 @@ URGENT = frozenset(
         "credentials_rejected",
     }
 )
-_TITLES = {
-    "order_sent": "Trade offer sent",
-    "order_completed": "Order delivered",
-    "order_failed": "Order failed",
-    "order_expired": "Order expired",
-    "order_cancelled": "Order cancelled",
-    "order_reversed": "Order reversed",
-    "deposit_hold": "Deposit received (on hold)",
-    "deposit_completed": "Deposit completed",
-    "deposit_failed": "Deposit failed",
-    "deposit_reverted": "Deposit reverted",
-}
-_SUMMARY_WORDS = {
-    "order_sent": "offers sent",
-    "order_completed": "orders delivered",
-    "order_failed": "orders failed",
-    "order_expired": "orders expired",
-    "order_cancelled": "orders cancelled",
-    "order_reversed": "orders reversed",
-    "deposit_hold": "deposits on hold",
-    "deposit_completed": "deposits completed",
-    "deposit_failed": "deposits failed",
-    "deposit_reverted": "deposits reverted",
-}
+
+
+def _word(record_kind: str, status: str) -> str:
+    return word(Provider.SKINSNODE if record_kind == "order" else Provider.SKINSLINK, status)
+
+
+def status_title(record_kind: str, status: str) -> str:
+    """ "Order delivered", "Deposit on hold", "Trade offer sent": the merchant's word for the
+    new status (``core.statuses.word``), the same word the Orders table and details show."""
+    said = _word(record_kind, status)
+    if said == "offer sent":
+        return "Trade offer sent"
+    return f"{record_kind.capitalize()} {said}"
+
+
+def _summary_part(count: int, record_kind: str, status: str) -> str:
+    """ "2 orders delivered", "1 deposit on hold", "3 offers sent"."""
+    said = _word(record_kind, status)
+    noun = "offer" if said == "offer sent" else record_kind
+    said = "sent" if said == "offer sent" else said
+    return f"{count} {noun if count == 1 else noun + 's'} {said}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +152,16 @@ class NotificationService:
             await self._save_cursor(profile, await self._ctx.events.last_id(profile))
             return []
         events = await self._drain(profile, cursor)
-        kinds = Counter(
-            kind
-            for kind, _event in self._classify(events)
+        told = [
+            (kind, event)
+            for kind, event in self._classify(events)
             if self._ctx.settings.notification_enabled(kind)
-        )
-        if not kinds:
+        ]
+        if not told:
             return []
-        parts = [f"{count} {_SUMMARY_WORDS[kind]}" for kind, count in kinds.most_common()]
-        urgent = any(kind in URGENT for kind in kinds)
+        states = Counter((event.kind, event.new_status or "") for _kind, event in told)
+        parts = [_summary_part(count, *state) for state, count in states.most_common()]
+        urgent = any(kind in URGENT for kind, _event in told)
         return [
             Notification(
                 kind="away_summary" if not urgent else "away_summary_attention",
@@ -218,7 +216,8 @@ class NotificationService:
                 yield kind, event
 
     async def _describe(self, kind: str, event: EventRecord) -> Notification:
-        title = _TITLES[kind]
+        title = status_title(event.kind, event.new_status or "")
+        said = _word(event.kind, event.new_status or "")
         if event.kind == "order":
             order = await self._ctx.orders.get(event.profile, event.key)
             what = order.item_name if order else event.key
@@ -237,7 +236,7 @@ class NotificationService:
                 body = f"{what} ({money}) was delivered. {settles}"
             else:
                 reason = (order.failure_message or order.failure_code) if order else None
-                body = f"{what} ({money}): {event.message or event.new_status}"
+                body = f"{what} ({money}): {event.message or said}"
                 if reason and reason not in body:
                     body += f" — {reason}"
         else:
@@ -248,7 +247,7 @@ class NotificationService:
                 if deposit and deposit.items
                 else event.key
             )
-            body = f"{names} {amount}".strip() + f": {event.message or event.new_status}"
+            body = f"{names} {amount}".strip() + f": {event.message or said}"
         return Notification(kind, title, body, event.kind, event.key)
 
     # --- states ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from skins_console.core.errors import SecretStoreError, UserFacingError, ValidationError
+from skins_console.ui.demo_menu import DemoMenu
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
 from skins_console.ui.gc_guard import GuiThreadCollector
@@ -128,6 +129,7 @@ class GuiSession:
         self.sandbox: Any = None
         self.window: MainWindow | None = None
         self.controller: Any = None
+        self.demo_menu: DemoMenu | None = None
         self.quit_event = asyncio.Event()
         #: demo mode on a machine without a usable OS keyring (see SessionKeyring)
         self.in_memory_secrets = False
@@ -192,7 +194,6 @@ class GuiSession:
         from skins_console.api.http import tls_context
         from skins_console.services.context import AppContext
         from skins_console.services.logs import configure_file_logging
-        from skins_console.store.secrets import SessionKeyring
 
         if self.paths is None:
             self.prepare(args)
@@ -208,22 +209,76 @@ class GuiSession:
         time_scale = getattr(args, "time_scale", None)
         profile = getattr(args, "profile", None)
         if sandbox:
-            self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
-            # The sandbox's world is new each run: so are the demo records, kept apart from
-            # the merchant's own, so nothing retries against orders the sandbox never saw.
-            paths = await asyncio.to_thread(demo_run_paths, paths)
-            secrets = await demo_secret_store()
-            self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
-            # time_scale None: the context asks the sandbox how fast its clock runs.
-            self.ctx = await AppContext.open(
-                paths, self.settings, secrets=secrets, time_scale=time_scale
-            )
-            await ensure_sandbox_profile(self.ctx, self.sandbox)
+            await self._open_demo(speed, time_scale=time_scale)
         else:
             self.ctx = await AppContext.open(
                 paths, self.settings, profile=profile, time_scale=time_scale
             )
+        assert self.ctx is not None  # set by both branches above
         return not (self.ctx.profile is None and not await self._first_run())
+
+    async def _open_demo(self, speed: float, *, time_scale: float | None = None) -> None:
+        from skins_console.services.context import AppContext
+        from skins_console.store.secrets import SessionKeyring
+
+        assert self.paths is not None
+        self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
+        # The sandbox's world is new each run: so are the demo records, kept apart from
+        # the merchant's own, so nothing retries against orders the sandbox never saw.
+        paths = await asyncio.to_thread(demo_run_paths, self.paths)
+        secrets = await demo_secret_store()
+        self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
+        # time_scale None: the context asks the sandbox how fast its clock runs.
+        self.ctx = await AppContext.open(
+            paths, self.settings, secrets=secrets, time_scale=time_scale
+        )
+        await ensure_sandbox_profile(self.ctx, self.sandbox)
+
+    def _on_demo_restart_requested(self, speed: float) -> None:
+        assert self.window is not None
+        self.runner.spawn(
+            self.restart_demo(speed),
+            owner=self.window,
+            key="demo.restart",
+            description="starting a new demo run",
+        )
+
+    async def restart_demo(self, speed: float, *, confirmed: bool = False) -> bool:
+        """A new demo run in the same window, at ``speed`` (the Demo menu): the old run's
+        work stops, its records and sandbox world are dropped, a new sandbox starts and the
+        console re-learns its clock rate. The window keeps its size and place. Returns
+        whether it restarted (the operator may cancel)."""
+        from skins_console.ui.demo_menu import confirm_demo_restart
+
+        window, sandbox = self.window, self.sandbox
+        if window is None or sandbox is None or self._shutdown_started:
+            return False
+        current = float(sandbox.config.speed)
+        if not confirmed and not await confirm_demo_restart(window, current, speed):
+            return False
+        geometry = window.geometry()
+        tab = window.tabs.currentIndex()
+        window.tabs.setEnabled(False)
+        window.banner.show_message("Starting a new demo run…", tone="info", key="demo")
+        if self.controller is not None:
+            # Saves the window state and the Quote tab's names, as closing does.
+            self.controller._on_window_closing()
+            await self.controller.shutdown()
+            self.controller.dispose()
+            self.controller = None
+        if self.ctx is not None:
+            await self.ctx.close()
+            self.ctx = None
+        self.sandbox = None
+        await asyncio.to_thread(sandbox.stop)
+        await self._open_demo(speed)
+        window.tabs.setEnabled(True)
+        window.banner.clear("demo")
+        self.attach_window()
+        window.setGeometry(geometry)  # the same size and place, whatever was saved
+        if 0 <= tab < window.tabs.count():
+            window.tabs.setCurrentIndex(tab)
+        return True
 
     async def _first_run(self) -> bool:
         from skins_console.ui.backend import Backend
@@ -253,6 +308,11 @@ class GuiSession:
         self.window.backend = backend
         self.controller = WindowController(self.window, backend)
         self.controller.start()
+        if self.sandbox is not None:
+            if self.demo_menu is None:
+                self.demo_menu = DemoMenu(self.window)
+                self.demo_menu.restart_requested.connect(self._on_demo_restart_requested)
+            self.demo_menu.show_for(float(self.sandbox.config.speed))
         if self.in_memory_secrets:
             # Demo mode needs no keyring: one short line; how to install one goes to the log
             # (a real profile's dialog says it when it is needed).

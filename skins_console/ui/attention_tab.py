@@ -93,8 +93,18 @@ class AttentionTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # "Why" is the sentence the operator reads: it takes the room, the rest keep theirs.
+        keys = [column.key for column in self.model.columns]
+        widths = (("key", 190), ("kind", 70), ("title", 220), ("buyer_name", 120), ("since", 150))
+        for key, width in widths:
+            if key in keys:
+                header.resizeSection(keys.index(key), width)
+        if "reason" in keys:
+            header.setSectionResizeMode(keys.index("reason"), QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda _i: self._on_open())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table, 1)

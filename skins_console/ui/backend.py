@@ -110,13 +110,9 @@ class Backend:
         self.ctx.bus.publish("order" if item.is_order else "deposit", item.key)
         return event
 
-    async def export_csv(self, items: list[ActivityItem], path: str) -> list[Path]:
-        """The rows of the current view; a view with both kinds gives two files."""
-        return await ExportService.export_records(
-            [item.record for item in items if isinstance(item.record, OrderRecord)],
-            [item.record for item in items if isinstance(item.record, DepositRecord)],
-            Path(path),
-        )
+    async def export_csv(self, items: list[ActivityItem], path: str) -> Path:
+        """These rows of the current view (all orders or all deposits) to exactly ``path``."""
+        return await ExportService.export_records([item.record for item in items], Path(path))
 
     async def recheck(self, item: ActivityItem) -> None:
         """Make the record due now and wake the tracker; its pass publishes the result."""

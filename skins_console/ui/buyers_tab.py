@@ -126,6 +126,9 @@ class BuyersTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # A SteamID64 is 17 digits: shown whole, it is what the operator compares.
+        self.table.horizontalHeader().resizeSection(0, 150)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         splitter.addWidget(self.table)
 

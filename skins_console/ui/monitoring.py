@@ -64,9 +64,10 @@ class MonitoringController(QObject):
             if len(self._window.menuBar().actions()) > 1
             else None
         )
+        self._view_menu = view_menu
+        self._menu_parts: list = []
         if view_menu is not None:
-            view_menu.addSeparator()
-            view_menu.addMenu(self.tray.recent_menu)
+            self._menu_parts = [view_menu.addSeparator(), view_menu.addMenu(self.tray.recent_menu)]
         controller.relay.changed.connect(self._on_changes)
         controller.wallet.view_shown.connect(self._on_wallet)
 
@@ -179,6 +180,16 @@ class MonitoringController(QObject):
             await self.listener.stop()
             self.listener = None
         self.tray.close()
+
+    def dispose(self) -> None:
+        """After :meth:`shutdown`: take this session's parts off the window (status bar
+        label, the recent notifications menu, the tray icon) before another is wired."""
+        self._window.statusBar().removeWidget(self.listener_label)
+        self.listener_label.deleteLater()
+        if self._view_menu is not None:
+            for part in self._menu_parts:
+                self._view_menu.removeAction(part)
+        self.tray.deleteLater()
 
     # --- changes -----------------------------------------------------------------------------
 

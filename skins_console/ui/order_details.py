@@ -32,6 +32,7 @@ from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+from skins_console.ui.wording import provider_spelling, status_word
 
 
 def _fmt(ts) -> str:
@@ -213,7 +214,8 @@ class OrderDetails(QWidget):
             return
         record = item.record
         self.title.setText(f"{item.provider.label} · {item.items}")
-        self.chip.set_status(item.status)
+        self.chip.set_status(status_word(item.provider, item.status))
+        self.chip.setToolTip(provider_spelling(item.provider, item.status))
         self.chip.show()
         self.status_text.setText(describe(item.provider, item.status))
         self.fields["id"].setText(item.key)

@@ -37,6 +37,7 @@ from skins_console.core.statuses import (
     is_terminal,
 )
 from skins_console.core.trade_url import STEAMID64_BASE
+from skins_console.ui.wording import provider_spelling, status_word
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -192,7 +193,11 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
 
 
 def _item(*, offer_id: str | None, **fields) -> ActivityItem:
-    haystack = f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''}"
+    # The merchant's word and the provider's spelling: "delivered" and "completed" both find it.
+    status = f"{status_word(fields['provider'], fields['status'])} {fields['status']}"
+    haystack = (
+        f"{fields['key']} {fields['items']} {fields['counterparty']} {offer_id or ''} {status}"
+    )
     if fields.get("charged_text"):
         haystack += f" {fields['charged_text']}"
     return ActivityItem(**fields, haystack=haystack.lower())
@@ -231,7 +236,7 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
            align="right", tooltip=CHARGED_TIP),
     Column("margin", "Margin", _margin_cell, sort=_margin_sort, align="right",
            tooltip=MARGIN_TIP),
-    Column("status", "Status", lambda r: r.status),
+    Column("status", "Status", lambda r: status_word(r.provider, r.status)),
     Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
     Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
 )  # fmt: skip
@@ -452,7 +457,8 @@ class OrdersModel(QAbstractTableModel):
         # tooltip
         if col == COL_STATUS:
             reason = row.attention_reason(self.now)
-            return f"Needs attention: {reason}" if reason else None
+            spelling = provider_spelling(row.provider, row.status)
+            return f"Needs attention: {reason}\n{spelling}" if reason else spelling
         if col == COL_COUNTDOWN and row.deadline is not None:
             return row.deadline.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if col == COL_ITEMS:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -56,6 +55,7 @@ from skins_console.ui.orders_model import (
 )
 from skins_console.ui.status_chip import StatusChipDelegate
 from skins_console.ui.task_runner import TaskRunner
+from skins_console.ui.widgets.elided_label import ElidedLabel
 from skins_console.ui.wording import plural
 
 
@@ -79,7 +79,7 @@ class OrdersTab(QWidget):
         load_events: Callable[[ActivityItem], Coroutine[Any, Any, list[EventRecord]]],
         add_note: Callable[[ActivityItem, str], Coroutine[Any, Any, object]],
         recheck: Callable[[ActivityItem], Coroutine[Any, Any, object]],
-        export_csv: Callable[[list[ActivityItem], str], Awaitable[list[Path]]],
+        export_csv: Callable[[list[ActivityItem], str], Awaitable[Path]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -140,7 +140,8 @@ class OrdersTab(QWidget):
         self.export_button = QPushButton("Export CSV…")
         bar.addWidget(self.export_button)
         layout.addLayout(bar)
-        self.count_label = QLabel()
+        # Elided in the middle: an export's folder path must not widen the window.
+        self.count_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.count_label)
 
         self.table = QTableView()
@@ -393,7 +394,7 @@ class OrdersTab(QWidget):
         """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
         self.table.viewport().update()
         if self.details.item is not None:
-            self.details.chip.set_status(self.details.item.status)
+            self.details.chip.set_status(self.details.chip.status)  # the word it shows
 
     # --- countdowns ----------------------------------------------------------------------
 
@@ -429,21 +430,32 @@ class OrdersTab(QWidget):
         )
 
     async def _export(self) -> None:
+        """Each file the operator names, exactly: orders and deposits have different columns,
+        so a view with both asks for a second file (for the deposits) rather than writing one
+        the operator never named."""
         items = self.visible_items()
-        name = f"skins-console-orders-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+        orders = [item for item in items if item.is_order]
+        deposits = [item for item in items if not item.is_order]
+        stamp = utcnow().strftime("%Y%m%d-%H%M")
         # The operator's Documents folder, not the working directory of the process.
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        suggested = str(Path(documents) / name) if documents else name
-        path = await dialog_futures.ask_save_path(
-            self, "Export orders", suggested, "CSV files (*.csv)"
-        )
-        if not path:
-            return
-        written = await self._export_csv(items, path)
-        files = ", ".join(str(f) for f in written) if written else path
-        self.count_label.setText(f"Exported {len(items)} rows to {files}")
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        done: list[str] = []
+        jobs = [("orders", orders)] if orders or not deposits else []
+        if deposits:
+            jobs.append(("deposits", deposits))
+        for what, rows in jobs:
+            name = f"skins-console-{what}-{stamp}.csv"
+            suggested = str(Path(folder) / name) if folder else name
+            count = plural(len(rows), what.removesuffix("s"))
+            title = f"Export {what}{' too' if jobs[0][0] != what else ''} ({count})"
+            path = await dialog_futures.ask_save_path(self, title, suggested, "CSV files (*.csv)")
+            if not path:
+                continue
+            written = await self._export_csv(rows, path)
+            done.append(f"{count} to {written}")
+            folder = str(Path(path).parent)  # the second dialog opens where the first saved
+        if done:
+            self.count_label.setText("Exported " + "; ".join(done))
 
 
 def _utc_start_of(date: QDate) -> datetime:

@@ -16,14 +16,19 @@ from PySide6.QtWidgets import (
 from skins_console.core.statuses import STATUS_TABLE
 from skins_console.ui.theme import current_theme
 
-# Both providers give a shared spelling the same tone (tests/core/test_status_table.py).
+# Both providers give a shared spelling the same tone (tests/core/test_status_table.py), and
+# a merchant word the tone of the statuses it names: chips show the word (ui/wording.py).
 _TONES = {
-    status: entry.tone.value for table in STATUS_TABLE.values() for status, entry in table.items()
+    key: entry.tone.value
+    for table in STATUS_TABLE.values()
+    for entry in table.values()
+    for key in (entry.status, entry.word)
 }
 
 
 def status_tone(status: str) -> str:
-    """The theme colour name for a status: ok, bad, warn, info, or neutral if unknown."""
+    """The theme colour name for a status or its merchant word: ok, bad, warn, info, or
+    neutral if unknown."""
     return _TONES.get(status, "neutral")
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -121,16 +123,21 @@ class WindowController(QObject):
 
     def _connect_window(self) -> None:
         w = self.window
-        w.refresh_action.triggered.connect(self.refresh_current)
-        w.attention_action.triggered.connect(self.show_attention)
+        # Kept so that dispose() can undo them: a new demo run wires the same window anew.
+        self._window_links: list[tuple[Any, Callable[..., object]]] = [
+            (w.refresh_action.triggered, self.refresh_current),
+            (w.attention_action.triggered, self.show_attention),
+            (w.new_profile_action.triggered, lambda: self.open_profile_dialog(None)),
+            (w.edit_profile_action.triggered, lambda: self.open_profile_dialog(self.ctx.profile)),
+            (w.settings_action.triggered, self.open_settings),
+            # Looked up at trigger time: the Orders tab is rebuilt when the profile changes.
+            (w.export_action.triggered, lambda: self.orders.export()),
+            (w.header.profile_chosen, self.switch_profile),
+            (w.closing, self._on_window_closing),
+        ]
+        for signal, slot in self._window_links:
+            signal.connect(slot)
         w.sell_shortcut.activated.connect(self.catalog.request_sell)
-        w.new_profile_action.triggered.connect(lambda: self.open_profile_dialog(None))
-        w.edit_profile_action.triggered.connect(lambda: self.open_profile_dialog(self.ctx.profile))
-        w.settings_action.triggered.connect(self.open_settings)
-        # Looked up at trigger time: the Orders tab is rebuilt when the profile changes.
-        w.export_action.triggered.connect(lambda: self.orders.export())
-        w.header.profile_chosen.connect(self.switch_profile)
-        w.closing.connect(self._on_window_closing)
         self.catalog.sell_requested.connect(self.open_sell_dialog)
         self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
         self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
@@ -506,3 +513,22 @@ class WindowController(QObject):
         await self.monitoring.shutdown()
         self.relay.close()
         await self.thumbnails.aclose()
+
+    def dispose(self) -> None:
+        """After :meth:`shutdown`: hand the window back empty (its tabs, menus and status bar
+        without this controller's parts), so another context can be wired to it."""
+        for signal, slot in self._window_links:
+            signal.disconnect(slot)
+        self._window_links = []
+        self.window.sell_shortcut.activated.disconnect()
+        self.merchant.close()
+        old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
+        self.window.tabs.clear()
+        for tab in old_tabs:
+            if tab is not None:
+                tab.deleteLater()
+        self.monitoring.dispose()
+        self.window.banner.clear()
+        if self.window.controller is self:
+            self.window.controller = None
+        self.deleteLater()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import sqlite3
 
+from tests.cli.conftest import ROOT
+
 AK = "AK-47 | Redline (Field-Tested)"
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
 SELLER = "https://steamcommunity.com/tradeoffer/new/?partner=5151515&token=Zz98-_aB"
@@ -104,6 +106,18 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     assert rows[0]["expected_price_usd"] == f"{item['price_cents'] / 100:.2f}"
     drows = list(csv.DictReader(deposits_csv.read_text(encoding="utf-8-sig").splitlines()))
     assert drows[0]["merchant_tx_id"] == "buy-77" and drows[0]["amount_usd"]
+
+    # --csv -: exactly the same rows on standard output (no BOM for the pipe), the count on
+    # stderr, and no file of that name
+    for what, written in (("orders", orders_csv), ("deposits", deposits_csv)):
+        piped = cli.run("export", what, "--csv", "-")
+        assert piped.code == 0, piped.stderr
+        assert not piped.stdout.startswith("\ufeff")
+        assert piped.stdout.splitlines() == written.read_text(encoding="utf-8-sig").splitlines()
+        assert f"Wrote 1 {what[:-1]} to standard output" in piped.stderr
+    assert not (ROOT / "-").exists()
+    refused = cli.run("--json", "export", "orders", "--csv", "-")
+    assert refused.code != 0 and "--json" in refused.stderr
 
     with sqlite3.connect(cli.data_dir / "skins-console.sqlite3") as conn:
         stored = conn.execute(

@@ -72,7 +72,7 @@ async def test_summary_of_what_changed_while_closed(fast_ctx):
     session = NotificationService(ctx)
     summary = await session.start()
     assert len(summary) == 1 and summary[0].kind == "away_summary_attention"
-    assert "1 orders delivered" in summary[0].body and "1 orders failed" in summary[0].body
+    assert "1 order delivered" in summary[0].body and "1 order failed" in summary[0].body
     assert await session.collect() == []
 
 

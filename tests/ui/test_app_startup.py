@@ -211,3 +211,90 @@ async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
         for window in _windows(MainWindow):
             window.close()
         QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def _answer_demo_question(qapp, button_text: str | None) -> None:
+    """Click ``button_text`` in the Demo menu's confirmation (None: Cancel)."""
+    await wait_for(lambda: _windows(QMessageBox), timeout=10)
+    (box,) = _windows(QMessageBox)
+    if button_text is None:
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        return
+    (button,) = [b for b in box.buttons() if b.text() == button_text]
+    button.click()
+
+
+async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presenter):
+    """Demo → Demo clock ×10: after a confirmation, a new sandbox world at ×10 in the same
+    window (its size and place kept), the rate re-learnt, fresh demo records; Cancel
+    changes nothing; Demo → Reset demo data starts afresh at the same speed."""
+    from tests.fixtures.ui import TRADE_URL
+
+    qapp.setQuitOnLastWindowClosed(False)
+    args = _args(sandbox=True)
+    args.speed = None  # real time, as `--sandbox` starts
+    run = asyncio.ensure_future(main(args, qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(MainWindow), timeout=30)
+        (window,) = _windows(MainWindow)
+        await wait_for(lambda: window.controller is not None, timeout=30)
+        first = window.controller
+        menu = window.menuBar().actions()
+        assert [a.text() for a in menu] == ["&File", "&View", "&Demo", "&Help"]
+        view_items = len(menu[1].menu().actions())
+        await wait_for(lambda: first.catalog.model.rowCount() > 0, timeout=30)
+
+        async def sell_one(controller) -> None:
+            catalog = controller.catalog
+            await wait_for(lambda: catalog.model.rowCount() > 0, timeout=30)
+            backend = controller.backend
+            await backend.place_order(catalog.model.item(0), TRADE_URL, backend.new_external_id())
+            assert len((await backend.load_activity())[0]) == 1
+
+        await sell_one(first)
+        window.move(40, 30)
+        window.resize(1100, 700)
+        geometry = window.geometry()
+        demo = next(a for a in menu if a.text() == "&Demo").menu()
+        assert [a.text() for a in demo.actions()] == ["Reset demo data…", "Demo clock"]
+        clock = demo.actions()[1].menu().actions()
+        assert clock[0].isChecked() and clock[0].text() == "Real time"
+
+        # Cancel: the same run goes on.
+        clock[2].trigger()
+        await _answer_demo_question(qapp, None)
+        await wait_for(lambda: not window.runner.running("demo.restart"), timeout=10)
+        assert window.controller is first and clock[0].isChecked()
+
+        clock[1].trigger()  # ×10
+        await _answer_demo_question(qapp, "Restart the demo")
+        await wait_for(
+            lambda: window.controller is not None and window.controller is not first, timeout=30
+        )
+        second = window.controller
+        assert second.ctx.cadence.time_scale == pytest.approx(0.1)  # learnt from the sandbox
+        assert "demo clock ×10" in window.sandbox_stripe.text()
+        assert clock[1].isChecked() and not clock[0].isChecked()
+        assert len((await second.backend.load_activity())[0]) == 0
+        assert window.geometry() == geometry
+        assert len(menu[1].menu().actions()) == view_items  # no second "Recent notifications"
+        assert window.tabs.count() == 6
+        await sell_one(second)
+
+        demo.actions()[0].trigger()  # Reset demo data…
+        await _answer_demo_question(qapp, "Reset")
+        await wait_for(
+            lambda: window.controller is not None and window.controller is not second, timeout=30
+        )
+        third = window.controller
+        assert third.ctx.cadence.time_scale == pytest.approx(0.1)  # the same clock
+        assert len((await third.backend.load_activity())[0]) == 0
+        assert window.geometry() == geometry
+        window.close()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)

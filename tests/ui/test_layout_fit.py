@@ -2,7 +2,9 @@
 
 The walk fails on overlapping sibling widgets, labels or buttons whose text does not fit
 (and is not elided), a window that grew past the size it was given, and a window or
-dialog that cannot shrink into a 1024×640 screen.
+dialog that cannot shrink into a 1024×640 screen (the main window with its title bar).
+Every tab (Buyers and Attention included) and every dialog: sell (also with the reversal
+warning), profile, settings and its chat channels dialog.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from skins_console.ui.theme import ThemeManager
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL
 from tests.ui.layout_audit import audit
+from tests.ui.test_buyers_attention_tabs import TRADE_URL as REVERSED_BUYER
+from tests.ui.test_buyers_attention_tabs import _reversed_order
 
 SCREEN = QSize(1024, 640)
+#: a window manager's title bar, above the client area the minimum size hint measures
+TITLE_BAR = 32
 LONG_BANNER = (
-    "Deposit received (on hold): AK-47 | Redline (Field-Tested), AWP | Asiimov "
+    "Deposit on hold: AK-47 | Redline (Field-Tested), AWP | Asiimov "
     "(Field-Tested), ★ Karambit | Doppler (Factory New), Glock-18 | Fade (Factory New) "
     "$2,473.24: received, under Steam Trade Protection hold until 7 December"
 )
@@ -85,18 +91,35 @@ async def test_every_tab_and_dialog_fits_1024x640(ui, qapp, mode):
                 await _settle()
                 name = window.tabs.tabText(index)
                 problems += _fits(window, f"{mode} {name}")
+                # A real 1024×640 screen also shows the window's title bar.
+                needed = window.minimumSizeHint().height() + TITLE_BAR
+                if needed > SCREEN.height():
+                    problems.append(f"{mode} {name}: needs {needed} px with its title bar")
                 if window.size() != SCREEN:
                     problems.append(f"{mode} {name}: the window resized itself to {window.size()}")
             catalog.table.selectRow(0)
+            settings = controller.open_settings()
             dialogs = [
                 controller.open_sell_dialog(catalog.selected_item()),
                 controller.open_profile_dialog(s.ctx.profile),
-                controller.open_settings(),
+                settings,
+                settings.chat.open_setup(),  # Settings → chat channels
             ]
             for dialog in dialogs:
+                assert dialog is not None
                 await _settle()
                 problems += _fits(dialog, f"{mode} {type(dialog).__name__}")
+            for dialog in reversed(dialogs):
                 dialog.reject()
+            # The sell dialog warning about a buyer's recent reversal ("Sell anyway").
+            await _reversed_order(s)
+            warned = controller.open_sell_dialog(catalog.selected_item())
+            warned.trade_url.setText(REVERSED_BUYER)
+            warned.send_button.click()
+            await wait_for(lambda: warned.send_button.text() == "Sell anyway", timeout=20)
+            await _settle()
+            problems += _fits(warned, f"{mode} SellDialog (reversal warning)")
+            warned.reject()
             assert not problems, "\n".join(problems)
     finally:
         themes.set_mode("light")

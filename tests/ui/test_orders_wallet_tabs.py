@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
 
 from skins_console.core.models import utcnow
 from skins_console.core.records import DepositRecord, OrderRecord, WalletSnapshot
@@ -110,7 +110,12 @@ def test_orders_model_and_proxy_pass_the_model_tester(qapp, qtmodeltester):
     qtmodeltester.check(proxy)
     countdown = model.index(model.row_for("skinsnode", "a"), COL_COUNTDOWN).data()
     assert countdown.endswith("(buyer must accept)") and countdown.startswith("6:")
-    assert model.index(0, COL_STATUS).data() in {r.status for r in model.rows}
+    # The merchant's word, not the provider's spelling (ui/wording.py reads core/statuses.py)
+    assert model.index(model.row_for("skinsnode", "f"), COL_STATUS).data() == "delivered"
+    assert model.index(model.row_for("skinslink", "y"), COL_STATUS).data() == "on hold"
+    assert "completed" in model.index(model.row_for("skinsnode", "f"), COL_STATUS).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
 
 
 def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
@@ -321,7 +326,7 @@ async def test_a_burst_of_changes_is_signalled_over_several_loop_turns(qapp, qtm
     assert len(changed) == CHUNK  # the rest follow on the next loop turns
     await asyncio.sleep(0.1)
     assert len(changed) == 200
-    assert proxy.index(0, COL_STATUS).data() == "completed"  # the proxy re-sorted
+    assert proxy.index(0, COL_STATUS).data() == "delivered"  # the proxy re-sorted
     # A reload arriving mid-burst first signals what is still pending.
     again = [replace(o, status="expired") if i % 2 == 1 else o for i, o in enumerate(moved)]
     changed.clear()
@@ -360,7 +365,7 @@ def test_changed_records_repaint_only_when_what_is_shown_moved(qapp, qtmodeltest
     position = model.row_for("skinsnode", "o5")
     assert shown and changed == [(position, position)]
     assert missing == {("skinsnode", "brand-new")}
-    assert model.index(position, COL_STATUS).data() == "completed"
+    assert model.index(position, COL_STATUS).data() == "delivered"
     assert model.row_for("skinsnode", "brand-new") is None
     qtmodeltester.check(model)
     qtmodeltester.check(proxy)
@@ -379,7 +384,9 @@ async def test_orders_tab_follows_store_changes_and_keeps_details_current(ui):
         resets = []
         orders.model.modelReset.connect(lambda: resets.append(1))
         details = orders.details
-        await wait_for(lambda: details.chip.text() == "completed", timeout=40)
+        await wait_for(lambda: details.chip.text() == "delivered", timeout=40)
+        orders.apply_theme(None)  # a theme change re-styles the chip: the same word
+        assert details.chip.text() == "delivered"
         assert details.fields["checked"].text() != "not yet"
         assert orders.current_item().key == external_id
         assert not resets

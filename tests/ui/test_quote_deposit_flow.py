@@ -177,3 +177,74 @@ async def test_a_deposit_against_an_unsaved_quote_is_refused_before_anything_is_
         with pytest.raises(ValidationError, match="quote was not saved"):
             await s.backend.create_deposit(unsaved, SELLER, [line], "tx-unsaved-quote")
         assert await s.ctx.deposits.get_many(s.ctx.profile.name, {"tx-unsaved-quote"}) == []
+
+
+async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path, monkeypatch):
+    """A view with orders and deposits: two save dialogs, two named files, nothing else; a
+    cancelled second dialog writes only the first file."""
+    import csv
+
+    from skins_console.ui import dialog_futures
+    from tests.fixtures.ui import TRADE_URL
+
+    async with ui.session() as s:
+        c = s.controller
+        await wait_for(lambda: c.catalog.model.rowCount() > 0, timeout=20)
+        item = c.catalog.model.item(0)
+        external_id = s.backend.new_external_id()
+        await s.backend.place_order(item, TRADE_URL, external_id)
+        tab = await _locked_quote(s)
+        form = tab.deposit
+        form.trade_url.setText(SELLER)
+        for row in range(tab.model.rowCount()):
+            tab.model.setData(tab.model.index(row, COL_ASSET), str(38000000000 + row))
+        tx_id = form.merchant_tx_id.text()
+        form.send_button.click()
+        await wait_for(lambda: form.used_by is not None, timeout=20)
+        orders = c.orders
+        s.window.tabs.setCurrentWidget(orders)
+        await wait_for(
+            lambda: (
+                orders.model.row_for("skinsnode", external_id) is not None
+                and orders.model.row_for("skinslink", tx_id) is not None
+            ),
+            timeout=20,
+        )
+
+        named = {"orders": tmp_path / "my orders.csv", "deposits": tmp_path / "buys.csv"}
+        asked: list[tuple[str, str]] = []
+        cancel_deposits = False
+
+        async def operator_names(parent, title, suggested, name_filter):
+            asked.append((title, suggested))
+            what = "deposits" if title.startswith("Export deposits") else "orders"
+            return None if what == "deposits" and cancel_deposits else str(named[what])
+
+        monkeypatch.setattr(dialog_futures, "ask_save_path", operator_names)
+        s.window.export_action.trigger()
+        await wait_for(lambda: "Exported" in orders.count_label.text(), timeout=10)
+        assert [title.split(" (")[0] for title, _ in asked] == [
+            "Export orders",
+            "Export deposits too",
+        ]
+        # The second dialog opens in the folder the first file went to.
+        assert asked[1][1].startswith(str(tmp_path))
+        assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == [
+            "buys.csv",
+            "my orders.csv",
+        ]
+        with named["orders"].open(encoding="utf-8-sig") as handle:
+            assert [r["external_id"] for r in csv.DictReader(handle)] == [external_id]
+        with named["deposits"].open(encoding="utf-8-sig") as handle:
+            assert [r["merchant_tx_id"] for r in csv.DictReader(handle)] == [tx_id]
+        assert "1 order to" in orders.count_label.text()
+        assert "1 deposit to" in orders.count_label.text()
+
+        for file in named.values():
+            file.unlink()
+        cancel_deposits = True
+        orders.count_label.clear()
+        s.window.export_action.trigger()
+        await wait_for(lambda: "Exported" in orders.count_label.text(), timeout=10)
+        assert named["orders"].exists() and not named["deposits"].exists()
+        assert [p.name for p in tmp_path.iterdir() if p.suffix == ".csv"] == ["my orders.csv"]
