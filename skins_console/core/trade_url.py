@@ -99,7 +99,8 @@ def parse_trade_url(text: str) -> TradeUrl:
     :class:`TradeUrlError` with a specific reason for anything else that is not exactly one
     valid trade URL (two different ones are refused, naming both)."""
     if not isinstance(text, str) or not text.strip():
-        raise TradeUrlError("Paste the buyer's Steam trade URL.")
+        # Shared by the sell form (the buyer's URL) and the deposit form (the seller's).
+        raise TradeUrlError("Paste a Steam trade URL.")
     if len(text) > MAX_PASTED_CHARS:
         raise TradeUrlError(
             f"The pasted text is {len(text):,} characters long; paste just the trade URL."

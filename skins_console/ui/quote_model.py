@@ -173,6 +173,8 @@ class QuoteModel(ColumnTableModel):
                 return ASSET_PLACEHOLDER
             if role == Qt.ItemDataRole.ForegroundRole:
                 return current_theme().color("muted")
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_NAME:
+            return line.name
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_ASSET:
             return (line.asset_id and line.asset_error()) or QUOTE_COLUMNS[COL_ASSET].tooltip
         return self.column_data(line, QUOTE_COLUMNS[col], int(role))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,6 +48,23 @@ from skins_console.ui.theme import current_theme
 from skins_console.ui.wording import plural
 
 GAME_LABELS = {"csgo": "Counter-Strike 2", "rust": "Rust", "dota2": "Dota 2", "tf2": "TF2"}
+
+
+#: the Item column never gets narrower than this: below it the table scrolls sideways
+NAME_MIN_WIDTH = 210
+
+
+class QuoteTable(QTableView):
+    """The quote's table: the Item column takes the room the others leave, but never less
+    than ``NAME_MIN_WIDTH`` (a Stretch section could shrink to a few letters)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        model = self.model()
+        if model is None:
+            return
+        others = sum(self.columnWidth(c) for c in range(model.columnCount()) if c != COL_NAME)
+        self.setColumnWidth(COL_NAME, max(NAME_MIN_WIDTH, self.viewport().width() - others))
 
 
 class QuoteTab(QWidget):
@@ -151,7 +169,7 @@ class QuoteTab(QWidget):
         self.drift.setWordWrap(True)
         self.drift.hide()
         right_layout.addWidget(self.drift)
-        self.table = QTableView()
+        self.table = QuoteTable()
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
@@ -161,14 +179,19 @@ class QuoteTab(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
+        # One line a row; a long name is cut in the middle (both ends tell items apart) and
+        # its cell's tooltip has it whole.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
         for column, width in (
-            (COL_PRICE, 80),
-            (COL_ORIGINAL, 100),
-            (COL_DRIFT, 100),
-            (COL_ASSET, 130),
-            (COL_MIN, 90),
+            (COL_PRICE, 78),
+            (COL_ORIGINAL, 96),
+            (COL_DRIFT, 90),
+            (COL_ASSET, 140),
+            (COL_MIN, 84),
         ):
             self.table.setColumnWidth(column, width)
         right_layout.addWidget(self.table, 2)

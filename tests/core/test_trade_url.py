@@ -127,8 +127,8 @@ def test_the_warning_shows_what_the_disguised_host_really_is():
 
 
 INVALID = [
-    ("", "Paste the buyer's Steam trade URL"),
-    ("   ", "Paste the buyer's Steam trade URL"),
+    ("", "Paste a Steam trade URL"),
+    ("   ", "Paste a Steam trade URL"),
     ("not a url at all", "not a Steam trade URL"),
     ("hello", "not a Steam trade URL"),
     ("https://google.com/", "goes to “google.com”"),

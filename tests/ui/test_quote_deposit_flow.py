@@ -4,6 +4,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 
 from skins_console.core.errors import ValidationError
 from skins_console.ui.quote_model import COL_ASSET, QuoteLine, QuoteView
@@ -248,3 +249,18 @@ async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path, 
         await wait_for(lambda: "Exported" in orders.count_label.text(), timeout=10)
         assert named["orders"].exists() and not named["deposits"].exists()
         assert [p.name for p in tmp_path.iterdir() if p.suffix == ".csv"] == ["my orders.csv"]
+
+
+async def test_quote_item_names_stay_readable_at_1024x640(ui):
+    """The Item column keeps room for a name (it used to shrink to "AK… | …" beside the
+    fixed money columns), one line a row, and each cell's tooltip is the exact name."""
+    from skins_console.ui.quote_model import COL_NAME
+    from skins_console.ui.quote_tab import NAME_MIN_WIDTH
+
+    async with ui.session() as s:
+        s.window.resize(1024, 640)
+        tab = await _locked_quote(s)
+        await wait_for(lambda: tab.model.rowCount() > 0, timeout=10)
+        assert tab.table.columnWidth(COL_NAME) >= NAME_MIN_WIDTH
+        index = tab.model.index(0, COL_NAME)
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == tab.model.lines[0].name
