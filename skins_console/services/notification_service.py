@@ -235,10 +235,11 @@ class NotificationService:
                 )
                 body = f"{what} ({money}) was delivered. {settles}"
             else:
+                # The provider's own reason when it gave one (the title already says the
+                # state, so the state's explanation would only repeat it), else that
+                # explanation.
                 reason = (order.failure_message or order.failure_code) if order else None
-                body = f"{what} ({money}): {event.message or said}"
-                if reason and reason not in body:
-                    body += f" — {reason}"
+                body = f"{what} ({money}): {reason or event.message or said}"
         else:
             deposit = await self._ctx.deposits.get(event.profile, event.key)
             amount = format_usd(deposit.amount) if deposit and deposit.amount is not None else ""
