@@ -41,6 +41,7 @@ from skins_console.services.buyer_book import BuyerDetails
 from skins_console.ui.column_model import ColumnTableModel, SortRole
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+from skins_console.ui.wording import plural
 
 SEARCH_DELAY_MS = 250
 
@@ -257,9 +258,11 @@ class BuyersTab(QWidget):
             return
         s = details.summary
         self._enable_pane(True)
+        # An unnamed buyer's display name is their SteamID64: say it once.
+        who = f"<b>{_escape(s.name)}</b> · " if s.name else ""
         self.title.setText(
-            f"<b>{_escape(s.display_name)}</b> · SteamID64 {s.steamid64}<br>"
-            f"{s.orders} orders ({s.delivered} delivered) · {s.failures} failed · "
+            f"{who}SteamID64 {s.steamid64}<br>"
+            f"{plural(s.orders, 'order')} ({s.delivered} delivered) · {s.failures} failed · "
             f"{s.expiries} expired · {s.reversals} reversed"
             + (f" · {s.deposits} bought from them" if s.deposits else "")
         )
