@@ -23,24 +23,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from skins_console.core.catalog_rows import ROW_FIELDS
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
 from skins_console.store.codec import like_pattern, stored_time, ts
 
-_ITEM_COLUMNS = (
-    "item_id",
-    "market_hash_name",
-    "price_cents",
-    "currency",
-    "phase",
-    "float_value",
-    "paint_index",
-    "paint_seed",
-    "rarity_color",
-    "class_id",
-    "instance_id",
-    "image_url",
-)
+#: CatalogItem's fields in its order, the item's id stored as ``item_id``
+_ITEM_COLUMNS = ("item_id", *ROW_FIELDS[1:])
 _SELECT_ITEMS = f"SELECT {', '.join(_ITEM_COLUMNS)} FROM catalog_items"
 
 

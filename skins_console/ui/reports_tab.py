@@ -20,12 +20,10 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
-    QCategoryAxis,
     QChart,
-    QChartView,
 )
 from PySide6.QtCore import QDate, QMargins, Qt
-from PySide6.QtGui import QPainter, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -50,6 +48,7 @@ from skins_console.services.report_service import (
 )
 from skins_console.ui import dialog_futures
 from skins_console.ui.column_model import ColumnTableModel
+from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 
@@ -165,17 +164,10 @@ class ReportsTab(QWidget):
             bar_set = QBarSet(title)
             self.sets.append(bar_set)
             self.series.append(bar_set)
-        self.chart.addSeries(self.series)
         self.x_axis = QBarCategoryAxis()
-        self.y_axis = QCategoryAxis()
-        self.y_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.series.attachAxis(self.x_axis)
-        self.series.attachAxis(self.y_axis)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(180)
+        self.chart_view, self.y_axis = money_chart_view(
+            self.chart, self.series, self.x_axis, min_height=180
+        )
 
         self.table = QTableView()
         self.table.setModel(self.model)

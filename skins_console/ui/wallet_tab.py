@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QDateTimeAxis, QLineSeries
+from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries
 from PySide6.QtCore import QDateTime, QMargins, Qt, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from skins_console.core.money import format_cents
 from skins_console.core.records import OrderRecord, WalletSnapshot
 from skins_console.services.wallet_service import WalletView
+from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
@@ -101,20 +102,13 @@ class WalletTab(QWidget):
         self.chart.legend().hide()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
         self.series = QLineSeries()
-        self.chart.addSeries(self.series)
         self.x_axis = QDateTimeAxis()
         self.x_axis.setFormat("MM-dd HH:mm")
         self.x_axis.setTickCount(6)
         # Labels are money as everywhere else ("$3,890.00"), placed on round amounts.
-        self.y_axis = QCategoryAxis()
-        self.y_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.series.attachAxis(self.x_axis)
-        self.series.attachAxis(self.y_axis)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(140)
+        self.chart_view, self.y_axis = money_chart_view(
+            self.chart, self.series, self.x_axis, min_height=140
+        )
         self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
         self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
