@@ -86,7 +86,7 @@ def test_revisions_are_numbered_in_order():
     assert [version_number(r) for r in REVISIONS] == list(
         range(LEGACY_LATEST, LEGACY_LATEST + len(REVISIONS))
     )
-    assert HEAD == REVISIONS[-1] and HEAD_VERSION == version_number(HEAD)
+    assert REVISIONS[-1] == HEAD and version_number(HEAD) == HEAD_VERSION
 
 
 def test_team_revision_adds_exactly_the_team_columns():
