@@ -129,6 +129,11 @@ class Lifecycle:
     def flight(self, key: str) -> tuple[str, str]:
         return (self.book.kind, key)
 
+    def in_book(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A store function taking ``(book, conn, …)`` as ``fn(conn, …)`` on this book, for
+        ``Database.call`` (its ``durable`` mark kept)."""
+        return book_.bound(fn, self.book, fn.__name__)
+
 
 # --- leases (team mode: several consoles, one book) ---------------------------------------
 
@@ -154,8 +159,7 @@ async def claim(lc: Lifecycle, ctx: AppContext, record: Any) -> leases.Claim:
     """Lease ``record`` to this console for a send or a recovery (durable, before any POST)."""
     now = ctx.clock.now()
     return await ctx.db.call(
-        leases.claim_send,
-        lc.book,
+        lc.in_book(leases.claim_send),
         record.profile,
         lc.key(record),
         lease_owner(ctx),
@@ -170,10 +174,14 @@ async def release(lc: Lifecycle, ctx: AppContext, profile: str, keys: list[str])
     if not keys:
         return
     try:
-        await ctx.db.call(leases.release, lc.book, profile, keys, lease_owner(ctx))
+        await ctx.db.call(lc.in_book(leases.release), profile, keys, lease_owner(ctx))
     except StoreError as exc:
-        log.info("%d %s lease(s) not released (%s); they lapse by themselves", len(keys),
-                 lc.kind, exc.code)
+        log.info(
+            "%d %s lease(s) not released (%s); they lapse by themselves",
+            len(keys),
+            lc.kind,
+            exc.code,
+        )
 
 
 def _held_message(lc: Lifecycle, key: str, held: leases.Claim) -> str:

@@ -108,7 +108,7 @@ class TrackingService:
             # no other console holds, so each record is looked at by one of them, at the
             # cadence one console would keep (next_check_at is shared).
             claim = functools.partial(
-                ctx.db.call, leases.claim_due, lc.book, wall, owner, until, profile=profile
+                ctx.db.call, lc.in_book(leases.claim_due), wall, owner, until, profile=profile
             )
             records = await claim(DUE_BATCH, due_at=now)
             if everything:

@@ -27,8 +27,9 @@ CLIENT_OPTIONS = {"timeout": 5.0, "backoff_base": 0.01, "backoff_cap": 0.05}
 
 
 class Team:
-    def __init__(self, url: str, sandbox, root) -> None:
+    def __init__(self, url: str, password: str | None, sandbox, root) -> None:
         self.url = url
+        self.password = password
         self.sandbox = sandbox
         self.root = root
         self.consoles: list[AppContext] = []
@@ -40,7 +41,7 @@ class Team:
         chosen = Settings(path=None)
         for key, value in settings.items():
             chosen.set(key, value)
-        db = await Database.open(self.url, operator=operator)
+        db = await Database.open(self.url, password=self.password, operator=operator)
         ctx = AppContext(
             paths=paths,
             settings=chosen,
@@ -71,7 +72,7 @@ class Team:
 
 
 @pytest_asyncio.fixture
-async def team(pg_url, sandbox, test_keyring, tmp_path):
-    crew = Team(pg_url, sandbox, tmp_path / "consoles")
+async def team(pg_url, pg_password, sandbox, test_keyring, tmp_path):
+    crew = Team(pg_url, pg_password, sandbox, tmp_path / "consoles")
     yield crew
     await crew.close()

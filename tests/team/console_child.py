@@ -5,12 +5,14 @@ book, and the test SIGKILLs it at a debug pause point (``services/debug_pause.py
         LEASE_SECONDS ITEM_ID TRADE_URL EXTERNAL_ID
 
 The keyring is the test's plaintext file (keyring's own backend mechanism); the profile
-"shop" is the one the test's first console added to the book.
+"shop" is the one the test's first console added to the book. The database password comes
+from ``SKINS_CONSOLE_DATABASE_PASSWORD`` (never an argument: process lists are public).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import keyring
@@ -33,7 +35,8 @@ async def main(argv: list[str]) -> int:
     settings = Settings(path=None)
     settings.lease_seconds = int(lease)
     settings.provider_deadline_seconds = 2
-    db = await Database.open(url, operator=operator)
+    password = os.environ.get("SKINS_CONSOLE_DATABASE_PASSWORD") or None
+    db = await Database.open(url, password=password, operator=operator)
     ctx = AppContext(
         paths=resolve_paths(data_dir),
         settings=settings,

@@ -34,6 +34,7 @@ def _start_child(team, box, *, item_id: str, key: str, keyring_file: str, pause_
         PAUSE_ENV: "order.after_sending",
         KEY_ENV: key,
         SECONDS_ENV: pause_seconds,
+        "SKINS_CONSOLE_DATABASE_PASSWORD": team.password or "",
     }
     return subprocess.Popen(
         [

@@ -17,7 +17,7 @@ from skins_console.services.catalog_service import CatalogService
 from skins_console.services.checkout_service import CheckoutRequest, CheckoutService
 from skins_console.services.lifecycle import ACCEPTED, FAILED
 from skins_console.services.tracking_service import TrackingService
-from tests.fixtures.services import make_trade_url, pick_item, wait_until
+from tests.fixtures.services import make_trade_url, pick_item
 
 ORDER_READS = "GET /v1/orders/{externalId}"
 
@@ -145,9 +145,7 @@ async def test_two_trackers_read_each_order_no_more_often_than_one(team, sandbox
     for item in items:
         key = _key("track")
         await CheckoutService(alice).checkout(
-            CheckoutRequest(
-                catalog_item_id=item.id, trade_url=make_trade_url(), external_id=key
-            ),
+            CheckoutRequest(catalog_item_id=item.id, trade_url=make_trade_url(), external_id=key),
         )
         keys.append(key)
     # The cache window one console keeps per order (30 s of sandbox time).
