@@ -34,6 +34,7 @@ async def test_the_database_stopped_and_restarted_mid_run(
             feed = await team.live(bob)
             assert (await asyncio.wait_for(states.get(), timeout=20)).key is None
         item = await pick_item(alice, max_price_cents=3000)
+        other = await pick_item(alice, max_price_cents=3000)
         first = f"team-away-{secrets.token_hex(4)}"
         await CheckoutService(alice).checkout(
             CheckoutRequest(catalog_item_id=item.id, trade_url=make_trade_url(), external_id=first)
@@ -46,7 +47,6 @@ async def test_the_database_stopped_and_restarted_mid_run(
 
         # Nothing new is sent while the book cannot say whether the id is free.
         second = f"team-away-{secrets.token_hex(4)}"
-        other = await pick_item(alice, max_price_cents=3000)
         with pytest.raises(DatabaseUnavailableError) as away:
             await CheckoutService(alice).checkout(
                 CheckoutRequest(
