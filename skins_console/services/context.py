@@ -212,7 +212,7 @@ class AppContext:
     # --- lifetime ------------------------------------------------------------------------
 
     @property
-    def database_path(self) -> Path:
+    def database_path(self) -> Path | None:
         return self.db.path
 
     async def close(self) -> None:

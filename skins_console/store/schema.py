@@ -48,13 +48,11 @@ REVISIONS = (BASELINE, TEAM, CHANGE_FEED)
 #: INTEGER on SQLite (so ``id INTEGER PRIMARY KEY`` stays the rowid), BIGINT on PostgreSQL.
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
-_CASCADE = {"onupdate": "CASCADE", "ondelete": "CASCADE"}
-
 
 def _profile_ref(*, delete_cascade: bool) -> ForeignKey:
-    if delete_cascade:
-        return ForeignKey("profiles.name", **_CASCADE)
-    return ForeignKey("profiles.name", onupdate="CASCADE")
+    return ForeignKey(
+        "profiles.name", onupdate="CASCADE", ondelete="CASCADE" if delete_cascade else None
+    )
 
 
 def _declare(md: MetaData, at: str) -> None:
@@ -242,7 +240,12 @@ def _declare(md: MetaData, at: str) -> None:
     Table(
         "catalog_items",
         md,
-        Column("profile", Text, ForeignKey("catalog_cache.profile", **_CASCADE), nullable=False),
+        Column(
+            "profile",
+            Text,
+            ForeignKey("catalog_cache.profile", onupdate="CASCADE", ondelete="CASCADE"),
+            nullable=False,
+        ),
         Column("item_id", Text, nullable=False),
         Column("market_hash_name", Text, nullable=False),
         Column("price_cents", BigInt, nullable=False),
@@ -288,7 +291,10 @@ def _declare(md: MetaData, at: str) -> None:
         Column("last_success_at", Text),
         PrimaryKeyConstraint("profile", "partner", "trade_url"),
         ForeignKeyConstraint(
-            ["profile", "partner"], ["customers.profile", "customers.partner"], **_CASCADE
+            ["profile", "partner"],
+            ["customers.profile", "customers.partner"],
+            onupdate="CASCADE",
+            ondelete="CASCADE",
         ),
     )
 
