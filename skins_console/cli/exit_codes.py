@@ -12,6 +12,7 @@ EXIT_PROVIDER = 4
 EXIT_STORE = 5
 EXIT_KEYRING = 6
 EXIT_PENDING = 7
+EXIT_DATABASE = 8
 EXIT_INTERRUPTED = 130
 
 EPILOG = """\
@@ -27,6 +28,8 @@ exit codes:
   6    keyring error (no usable OS keyring for the API secrets)
   7    not finished: an order's outcome is still unknown (it stays "sending" and is
        completed automatically with the same id), or sync timed out with records open
+  8    team database unreachable (PostgreSQL down or the network away): nothing new was
+       sent; run the command again once the database is back
   130  interrupted (Ctrl-C)
 
 global options (--data-dir, --profile, --json, -v) go before or after the command.
@@ -57,6 +60,8 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_PENDING
     if isinstance(exc, errors.SecretStoreError):
         return EXIT_KEYRING
+    if isinstance(exc, errors.DatabaseUnavailableError):
+        return EXIT_DATABASE
     if isinstance(exc, errors.StoreError):
         return EXIT_STORE
     if isinstance(exc, errors.ApiError):

@@ -113,6 +113,25 @@ def _unknown_buyer(exc: errors.UnknownBuyerError) -> str:
     return f"{exc.message} `skins-console buyers list` shows the buyer book."
 
 
+def _key_in_use(exc: errors.KeyInUseError) -> str:
+    flag = _ID_FLAGS.get(exc.kind, "the id option")
+    when = f" at {exc.sent_at:%Y-%m-%d %H:%M} UTC" if exc.sent_at is not None else ""
+    return (
+        f"{exc.key} is {exc.operator}'s {exc.kind} (sent{when}); nothing was sent. See it "
+        f"with `skins-console export {exc.kind}s --csv -`, or leave out {flag} to start a "
+        f"new {exc.kind}."
+    )
+
+
+def _database_unavailable(exc: errors.DatabaseUnavailableError) -> str:
+    return (
+        f"The team database at {exc.where} cannot be reached, so nothing new was sent (an "
+        "order id's uniqueness cannot be checked without it). Check that PostgreSQL is "
+        "running and reachable from here, then run the command again; an order whose send "
+        "was interrupted is finished with the same id once it is back."
+    )
+
+
 #: One entry per typed error whose next step is a command; the most specific class wins.
 PHRASES: dict[type, Callable[[Any], str]] = {
     errors.NoProfileError: _no_profile,
@@ -128,6 +147,8 @@ PHRASES: dict[type, Callable[[Any], str]] = {
     errors.ChatChannelMissingError: _no_chat_channel,
     errors.BuyerReversedWarning: _buyer_reversed,
     errors.UnknownBuyerError: _unknown_buyer,
+    errors.KeyInUseError: _key_in_use,
+    errors.DatabaseUnavailableError: _database_unavailable,
 }
 
 

@@ -561,3 +561,25 @@ class UnknownAttentionItemError(ValidationError):
         super().__init__(f"{key} is not in the attention queue: {reason}.", field="key")
         self.key = key
         self.reason = reason
+
+
+class KeyInUseError(ValidationError):
+    """Team mode: another operator's order (``kind="order"``) or deposit already has this
+    key in the shared book, so it is refused before anything is sent. ``operator`` is who
+    sent it (else who wrote it), ``sent_at`` when it was written to the book."""
+
+    code = "key_in_use"
+
+    def __init__(self, *, kind: str, key: str, operator: str, sent_at: datetime | None) -> None:
+        what = "Order id" if kind == "order" else "Transaction id"
+        when = f" at {sent_at:%Y-%m-%d %H:%M} UTC" if sent_at is not None else ""
+        super().__init__(
+            f"{what} {key} is already used by {operator}'s {kind} (sent{when}). Nothing was "
+            f"sent: one id is one {'sale' if kind == 'order' else 'purchase'}, whoever "
+            "fulfils it.",
+            field="external_id" if kind == "order" else "merchant_tx_id",
+        )
+        self.kind = kind
+        self.key = key
+        self.operator = operator
+        self.sent_at = sent_at

@@ -73,6 +73,15 @@ def _time_field(name: str, header: str = "", *, cli: bool = False) -> Column:
     )
 
 
+#: Who did what in a team book (empty for records written before operators were recorded):
+#: the operator who wrote the record, and who sent it (another console may have finished
+#: a send its writer could not). Orders and deposits alike; the Orders tab shows the first.
+OPERATOR_COLUMNS: tuple[Column, ...] = (
+    _field("operator", "Operator", cli=True),
+    _field("sent_by", "Sent by"),
+)
+
+
 def _status(provider: Provider) -> tuple[Column, Column]:
     return (
         Column("status", "Status", lambda record: record.status),
@@ -152,6 +161,8 @@ ORDER_COLUMNS: tuple[Column[OrderRecord], ...] = (
     ),
     Column("no_margin_because", "No margin because", lambda o: order_figures(o).note, in_cli=False),
     _field("shop_order", "Shop order"),
+    # Added with team mode (appended, as above).
+    *OPERATOR_COLUMNS,
 )
 
 
@@ -195,4 +206,6 @@ DEPOSIT_COLUMNS: tuple[Column[DepositRecord], ...] = (
     _time_field("completed_at", "Received"),
     _time_field("hold_end_date", "Hold ends"),
     _time_field("updated_at", "Updated"),
+    # Added with team mode (appended: spreadsheets keep the columns they already read).
+    *OPERATOR_COLUMNS,
 )

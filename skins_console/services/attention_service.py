@@ -48,7 +48,11 @@ class AttentionService:
         self.repo = AttentionRepository(ctx.db)
 
     def operator(self) -> str:
-        """The name the timeline gives the operator: the setting, else the OS user."""
+        """The name the timeline gives the operator: on a team book the console's operator
+        (the name the team knows, stamped on every record); else the setting, else the OS
+        user."""
+        if self.ctx.db.backend == "postgresql":
+            return self.ctx.db.operator
         name = self.ctx.settings.operator_name
         if name:
             return name

@@ -25,6 +25,8 @@ QUOTE = "quote"
 CUSTOMER = "customer"
 #: The tracker's own state (running, paused on rejected credentials, backing off).
 TRACKING = "tracking"
+#: The team database went away (key: why) or is back (key None); see ``live_changes.py``.
+DATABASE = "database"
 
 
 @dataclass(frozen=True, slots=True)

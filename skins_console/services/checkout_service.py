@@ -122,14 +122,17 @@ def _write_draft(
     note: str | None = None,
     charged: Charged | None = None,
     shop_order: str | None = None,
+    lease: tuple | None = None,
 ) -> OrderRecord:
-    """The order, its first event and the buyer's trade URL book entry, in one commit."""
+    """The order, its first event, the buyer's trade URL book entry and this console's
+    lease on it, in one commit."""
     order = lifecycle.write_draft(
         conn,
         insert_order_draft,
         profile=profile,
         trade=trade,
         now=now,
+        lease=lease,
         request=request,
         item_name=item.market_hash_name,
         item_snapshot=item.raw or None,
@@ -174,6 +177,9 @@ class CheckoutService:
                 )
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
+                refusal = lifecycle.refusal_for_other(LIFECYCLE, ctx, existing)
+                if refusal is not None:
+                    raise refusal
                 raise ShopOrderTakenError(
                     shop_order=external_id,
                     status=existing.status,
@@ -222,6 +228,7 @@ class CheckoutService:
             webhook_url=profile.webhook_url,
             trade_url=trade.url,
         )
+        now = ctx.clock.now()
         try:
             order = await ctx.db.call(
                 _write_draft,
@@ -231,13 +238,17 @@ class CheckoutService:
                 trade=trade,
                 charged=req.charged,
                 shop_order=external_id if req.shop_order else None,
-                now=ctx.clock.now(),
+                now=now,
                 note=note,
+                lease=(LIFECYCLE.book, lifecycle.lease_owner(ctx), lifecycle.lease_until(ctx, now)),
             )
         except StoreError as exc:
-            # Another window or command wrote this shop order since the look-up above.
+            # Another window, command or console wrote this order id since the look-up above.
+            if exc.code != "duplicate_order":
+                raise
+            await lifecycle.refuse_taken(LIFECYCLE, ctx, profile.name, external_id)
             taken = await ctx.orders.get(profile.name, external_id) if req.shop_order else None
-            if exc.code != "duplicate_order" or taken is None:
+            if taken is None:
                 raise
             raise ShopOrderTakenError(
                 shop_order=external_id,
@@ -253,6 +264,9 @@ class CheckoutService:
     async def _reuse(
         self, existing: OrderRecord, req: CheckoutRequest, trade: TradeUrl
     ) -> CheckoutResult:
+        refusal = lifecycle.refusal_for_other(LIFECYCLE, self.ctx, existing)
+        if refusal is not None:
+            raise refusal
         differences = []
         if existing.catalog_item_id != req.catalog_item_id:
             differences.append(f"item {existing.catalog_item_id}")

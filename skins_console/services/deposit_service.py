@@ -20,6 +20,7 @@ from skins_console.core.errors import (
     QuoteLockExpiredError,
     QuoteNotLockedError,
     RecordIdTakenError,
+    StoreError,
     UnknownQuoteError,
     ValidationError,
 )
@@ -78,10 +79,17 @@ DepositResult = SendResult
 
 @durable
 def _write_draft(
-    conn, *, profile: str, request: DepositRequest, quote_id: int, trade: TradeUrl, now
+    conn,
+    *,
+    profile: str,
+    request: DepositRequest,
+    quote_id: int,
+    trade: TradeUrl,
+    now,
+    lease: tuple | None = None,
 ) -> DepositRecord:
-    """The deposit, its first event, its quote marked used and the seller's trade URL book
-    entry, in one commit."""
+    """The deposit, its first event, its quote marked used, the seller's trade URL book
+    entry and this console's lease on it, in one commit."""
     mark_quote_used(conn, quote_id, request.merchant_tx_id)
     return lifecycle.write_draft(
         conn,
@@ -89,6 +97,7 @@ def _write_draft(
         profile=profile,
         trade=trade,
         now=now,
+        lease=lease,
         request=request,
         quote_id=quote_id,
     )
@@ -162,14 +171,21 @@ class DepositService:
             items=items,
             result_url=profile.webhook_url or None,
         )
-        deposit = await ctx.db.call(
-            _write_draft,
-            profile=profile.name,
-            request=request,
-            quote_id=quote.id,
-            trade=trade,
-            now=now,
-        )
+        try:
+            deposit = await ctx.db.call(
+                _write_draft,
+                profile=profile.name,
+                request=request,
+                quote_id=quote.id,
+                trade=trade,
+                now=now,
+                lease=(LIFECYCLE.book, lifecycle.lease_owner(ctx), lifecycle.lease_until(ctx, now)),
+            )
+        except StoreError as exc:
+            # Another console wrote this transaction id since the look-up above.
+            if exc.code == "duplicate_deposit":
+                await lifecycle.refuse_taken(LIFECYCLE, ctx, profile.name, tx_id)
+            raise
         ctx.bus.publish(change_bus.DEPOSIT, tx_id)
         ctx.bus.publish(change_bus.QUOTE, str(quote.id))
         await pause_point("deposit.after_draft", tx_id)
@@ -213,6 +229,9 @@ class DepositService:
     async def _reuse(
         self, existing: DepositRecord, quote: QuoteRecord, trade: TradeUrl
     ) -> DepositResult:
+        refusal = lifecycle.refusal_for_other(LIFECYCLE, self.ctx, existing)
+        if refusal is not None:
+            raise refusal
         if existing.trade_id != quote.trade_id or existing.partner != trade.partner:
             raise RecordIdTakenError(
                 record="deposit",

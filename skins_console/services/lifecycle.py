@@ -1,7 +1,8 @@
-"""One lifecycle for orders and deposits, once they are in SQLite.
+"""One lifecycle for orders and deposits, once they are in the book.
 
-Sending (only a ``draft``/``sending`` record, once at a time per process, with its stored
-body and key), recording an unknown outcome, scheduling the next look after a provider
+Sending (only a ``draft``/``sending`` record, once at a time per process and, through its
+lease, per team of consoles sharing the book; with its stored body and key), refusing
+another operator's key, recording an unknown outcome, scheduling the next look after a provider
 report, noting the settlement and the trade URL book's outcome, recovery after a crash
 (look the key up; adopt what the provider has, or resend the identical body) and one
 tracking check are written here once. A :class:`Lifecycle` says what differs: the store's
@@ -14,16 +15,28 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from skins_console.core.errors import ApiError, AuthError, ForbiddenError, NotFoundError
+from skins_console.core.errors import (
+    ApiError,
+    AuthError,
+    DatabaseUnavailableError,
+    ForbiddenError,
+    KeyInUseError,
+    NotFoundError,
+    StoreError,
+)
 from skins_console.core.statuses import DRAFT, SENDING, describe, info
 from skins_console.core.trade_url import TradeUrl
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
+from skins_console.store import leases
 from skins_console.store import lifecycle_repository as book_
 from skins_console.store.customers_repository import record_customer_use, save_customer
 from skins_console.store.database import durable
@@ -34,6 +47,10 @@ log = logging.getLogger(__name__)
 #: ``source`` of a report pushed by the provider; every other source is a request we made,
 #: which counts against the provider's cache window / rate limit.
 WEBHOOK = "webhook"
+
+#: This process's part of every lease owner id (``operator@host:pid:random``), made once:
+#: a console restarted after a crash is another owner, and waits for its old leases to lapse.
+_PROCESS = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 # Outcomes of a send.
 ACCEPTED = "accepted"
@@ -112,12 +129,76 @@ class Lifecycle:
     def flight(self, key: str) -> tuple[str, str]:
         return (self.book.kind, key)
 
+    def in_book(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A store function taking ``(book, conn, …)`` as ``fn(conn, …)`` on this book, for
+        ``Database.call`` (its ``durable`` mark kept)."""
+        return book_.bound(fn, self.book, fn.__name__)
+
+
+# --- leases (team mode: several consoles, one book) ---------------------------------------
+
+
+def lease_owner(ctx: AppContext) -> str:
+    """Who holds the leases this console takes (see ``store/leases.py``)."""
+    return f"{ctx.db.operator}@{_PROCESS}"
+
+
+def lease_until(ctx: AppContext, now: datetime) -> datetime:
+    """The end of a lease taken ``now``: long enough for one send (a provider answer within
+    its deadline) however short the setting. A SQLite book is one console's (the data
+    folder's instance lock), so its leases lapse at once: a console restarted after a
+    crash finishes its own sends straight away, as it always did."""
+    if ctx.db.backend == "sqlite":
+        return now
+    settings = ctx.settings
+    seconds = max(settings.lease_seconds, settings.provider_deadline_seconds + 5)
+    return now + timedelta(seconds=seconds)
+
+
+async def claim(lc: Lifecycle, ctx: AppContext, record: Any) -> leases.Claim:
+    """Lease ``record`` to this console for a send or a recovery (durable, before any POST)."""
+    now = ctx.clock.now()
+    return await ctx.db.call(
+        lc.in_book(leases.claim_send),
+        record.profile,
+        lc.key(record),
+        lease_owner(ctx),
+        lease_until(ctx, now),
+        now,
+    )
+
+
+async def release(lc: Lifecycle, ctx: AppContext, profile: str, keys: list[str]) -> None:
+    """Give this console's leases on ``keys`` back; one that cannot be (the database is
+    away) lapses by itself, so this never fails the work it follows."""
+    if not keys:
+        return
+    try:
+        await ctx.db.call(lc.in_book(leases.release), profile, keys, lease_owner(ctx))
+    except StoreError as exc:
+        log.info(
+            "%d %s lease(s) not released (%s); they lapse by themselves",
+            len(keys),
+            lc.kind,
+            exc.code,
+        )
+
+
+def _held_message(lc: Lifecycle, key: str, held: leases.Claim) -> str:
+    holder = (held.holder or "another console").split("@", 1)[0]
+    until = f" (its lease runs until {held.holder_until:%H:%M:%S} UTC)" if held.holder_until else ""
+    return (
+        f"{lc.kind.capitalize()} {key} is being sent or checked by {holder}{until}. Nothing "
+        "was sent from here; if that console stops, another finishes it with the same id."
+    )
+
 
 # --- sending -----------------------------------------------------------------------------
 
 
 async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendResult:
-    """Send a ``draft``/``sending`` record (anything else is the provider's already)."""
+    """Send a ``draft``/``sending`` record (anything else is the provider's already), under
+    this console's lease on it: a record another console is sending is left alone."""
     label = lc.book.provider.label
     key = lc.key(record)
     if record.status not in (DRAFT, SENDING):
@@ -127,15 +208,60 @@ async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendRe
         return SendResult(record, BUSY, f"{lc.kind.capitalize()} {key} is being sent already.")
     ctx.in_flight.add(flight)
     try:
-        return await lc.send_once(ctx, record, **kw)
+        held = await claim(lc, ctx, record)
+        if not held.granted:
+            return SendResult(held.record, BUSY, _held_message(lc, key, held))
+        record = held.record
+        if record.status not in (DRAFT, SENDING):
+            return SendResult(record, ACCEPTED, f"Already known to {label}.")
+        try:
+            return await lc.send_once(ctx, record, **kw)
+        except DatabaseUnavailableError as exc:
+            # The draft is in the book; whether the POST left is not known here. It is
+            # finished with the same key once the database is back, never resent anew.
+            return SendResult(
+                record,
+                UNKNOWN,
+                f"The database went away while {lc.kind} {key} was being sent ({exc.message}). "
+                f"It stays in the book and is finished with the same {lc.book.key_label} "
+                "once the database is back; nothing is sent under a new id.",
+            )
     finally:
         ctx.in_flight.discard(flight)
+        await release(lc, ctx, record.profile, [key])
         ctx.bus.publish(lc.change, key)
+
+
+def refusal_for_other(lc: Lifecycle, ctx: AppContext, existing: Any) -> KeyInUseError | None:
+    """The refusal of a key another operator's record already has in a shared book (None
+    when the record is this operator's, or from before operators were recorded)."""
+    creator = getattr(existing, "operator", None)
+    if creator is None or creator == ctx.db.operator:
+        return None
+    return KeyInUseError(
+        kind=lc.kind,
+        key=lc.key(existing),
+        operator=getattr(existing, "sent_by", None) or creator,
+        sent_at=existing.created_at,
+    )
+
+
+async def refuse_taken(lc: Lifecycle, ctx: AppContext, profile: str, key: str) -> None:
+    """After a draft's insert met an existing key (another console wrote it meanwhile):
+    raise ``KeyInUseError`` when it is another operator's; return to re-raise otherwise."""
+    existing = await lc.repo(ctx).get(profile, key)
+    refusal = None if existing is None else refusal_for_other(lc, ctx, existing)
+    if refusal is not None:
+        raise refusal from None
 
 
 async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> SendResult:
     """A create asked again with the key of an existing record: finish an unsent one with
-    its stored body; report any other, sending nothing."""
+    its stored body; report any other, sending nothing. Another operator's key is refused
+    (``KeyInUseError``) before anything is sent."""
+    refusal = refusal_for_other(lc, ctx, existing)
+    if refusal is not None:
+        raise refusal
     if existing.status in (DRAFT, SENDING):
         return replace(await send(lc, ctx, existing), reused=True)
     return SendResult(
@@ -155,11 +281,17 @@ def write_draft(
     profile: str,
     trade: TradeUrl,
     now: datetime,
+    lease: tuple[Book, str, datetime] | None = None,
     **kw: Any,
 ) -> Any:
     """One durable commit: the record (``insert(conn, profile=…, now=…, **kw)``), its first
-    event, and the trade partner's entry in the trade URL book."""
+    event, the trade partner's entry in the trade URL book and, with ``lease`` (book,
+    owner, until), the writer's lease on it: no other console picks a fresh draft up
+    before its writer has sent it."""
     record = insert(conn, profile=profile, now=now, **kw)
+    if lease is not None:
+        book, owner, until = lease
+        leases.claim_send(book, conn, profile, getattr(record, book.key), owner, until, now)
     save_customer(conn, profile, trade.url, now=now)
     record_customer_use(conn, profile, trade.partner, success=None, now=now)
     return record
@@ -272,12 +404,27 @@ async def record_report(
 
 async def reconcile(lc: Lifecycle, ctx: AppContext, record: Any) -> str:
     """Finish a ``draft``/``sending`` record a crash left: adopt the provider's status, or
-    resend the identical body under the same key when the provider has none.
+    resend the identical body under the same key when the provider has none. Only under
+    this console's lease: a record another console holds (it may be sending it right now)
+    is skipped until that lease lapses.
 
     Rejected credentials (401/403) are raised; any other failure leaves it for later."""
-    key, label, key_label = lc.key(record), lc.book.provider.label, lc.book.key_label
+    key = lc.key(record)
     if lc.flight(key) in ctx.in_flight:
         return SKIPPED
+    held = await claim(lc, ctx, record)
+    if not held.granted:
+        return SKIPPED
+    try:
+        if held.record.status not in (DRAFT, SENDING):
+            return SKIPPED  # another console finished it meanwhile
+        return await _reconcile(lc, ctx, held.record)
+    finally:
+        await release(lc, ctx, record.profile, [key])
+
+
+async def _reconcile(lc: Lifecycle, ctx: AppContext, record: Any) -> str:
+    key, label, key_label = lc.key(record), lc.book.provider.label, lc.book.key_label
     repo = lc.repo(ctx)
     try:
         state = await lc.fetch(ctx, key)

@@ -21,6 +21,7 @@ qasync in the GUI) and sleeps until the next record is due or ``wake()`` is call
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,11 +38,14 @@ from skins_console.services import change_bus, lifecycle
 from skins_console.services.context import AppContext
 from skins_console.services.lifecycle import Lifecycle
 from skins_console.services.recovery_service import LIFECYCLES, RecoveryService
+from skins_console.store import leases
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 4
 DUE_BATCH = 200
+#: open records a first pass or a manual sync claims at once (the rest: the next pass)
+EVERYTHING_BATCH = 5000
 
 PAUSED_CREDENTIALS = "tracking paused: credentials rejected"
 PAUSED_IP = "tracking paused: IP not allowed"
@@ -97,12 +101,29 @@ class TrackingService:
         profile = ctx.require_profile().name
         now = now or ctx.clock.now()
         jobs_for: list[tuple[Lifecycle, Any]] = []
+        owner, wall = lifecycle.lease_owner(ctx), ctx.clock.now()
+        until = lifecycle.lease_until(ctx, wall)
         for lc in LIFECYCLES:
-            repo = lc.repo(ctx)
-            records = await repo.list_due(now, profile=profile, limit=DUE_BATCH)
+            # Claimed, not just listed: consoles sharing the book each take the due records
+            # no other console holds, so each record is looked at by one of them, at the
+            # cadence one console would keep (next_check_at is shared).
+            claim = functools.partial(
+                ctx.db.call, lc.in_book(leases.claim_due), wall, owner, until, profile=profile
+            )
+            records = await claim(DUE_BATCH, due_at=now)
             if everything:
-                records = _merge(records, await repo.list_open(profile), lc.book.key)
+                records = _merge(
+                    records, await claim(EVERYTHING_BATCH, everything=True), lc.book.key
+                )
             jobs_for += [(lc, record) for record in records]
+        try:
+            return await self._check_all(jobs_for, now)
+        finally:
+            for lc in LIFECYCLES:
+                keys = [lc.key(record) for owner_lc, record in jobs_for if owner_lc is lc]
+                await lifecycle.release(lc, ctx, profile, keys)
+
+    async def _check_all(self, jobs_for: list[tuple[Lifecycle, Any]], now: datetime) -> PassResult:
         semaphore = asyncio.Semaphore(self.concurrency)
         stop = asyncio.Event()
         changed: list[str] = []

@@ -41,6 +41,8 @@ from skins_console.store.orders_repository import ORDERS
 
 def _in(group: Group, provider: Provider) -> str:
     statuses = sorted(group_statuses(group)[provider])
+    if not statuses:
+        return "1 = 0"  # PostgreSQL refuses an empty IN ()
     return "status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")"
 
 

@@ -71,12 +71,14 @@ def _values(profile: str, item: CatalogItem) -> tuple:
 def replace_catalog(
     conn: StoreConnection, profile: str, items: Iterable[CatalogItem], fetched_at: datetime
 ) -> CatalogCacheInfo:
-    conn.execute("DELETE FROM catalog_items WHERE profile = ?", (profile,))
+    # The profile's catalog_cache row first: its row lock makes two consoles refreshing the
+    # same team catalog at once take turns (the second then deletes the first's rows).
     conn.execute(
         """INSERT INTO catalog_cache (profile, fetched_at, item_count) VALUES (?, ?, 0)
            ON CONFLICT (profile) DO UPDATE SET fetched_at = excluded.fetched_at""",
         (profile, ts(fetched_at)),
     )
+    conn.execute("DELETE FROM catalog_items WHERE profile = ?", (profile,))
     # A catalog listing the same id twice keeps the last entry, not an error: deduplicated
     # here, so one plain INSERT of every row is the same statement on both backends.
     latest = {item.id: item for item in items}

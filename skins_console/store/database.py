@@ -16,6 +16,8 @@ Public API::
     await db.close() / db.close_sync()
     db.backend ("sqlite"/"postgresql"), db.operator, db.display_url (no password),
     db.path (SQLite only), db.backups_dir, db.schema_version, db.migrated_from, db.backup_path
+    db.listen_kwargs()                                # PostgreSQL: psycopg arguments for a
+                                                      # connection of one's own (change feed)
     @durable                                          # mark fn: its commit must survive a
                                                       # power cut before a POST
     migrate(target, password=None, *, confirm=False, backups_dir=None) -> Migrated
@@ -521,6 +523,25 @@ class Database:
             applied = schema_upgrade.upgrade(conn)
             log.info("Migrated %s to %s (%s)", pg.where, schema_upgrade.HEAD, ", ".join(applied))
             self.schema_version = schema_upgrade.HEAD_VERSION
+
+    def listen_kwargs(self) -> dict[str, Any]:
+        """psycopg ``connect`` arguments for a connection outside the pool (the change
+        feed's ``LISTEN``, see ``store/change_feed.py``): PostgreSQL books only."""
+        pg = self._pg
+        if pg is None:
+            raise StoreError("Only a team (PostgreSQL) book has a change feed.")
+        kwargs: dict[str, Any] = {
+            "host": pg.host,
+            "port": pg.port,
+            "dbname": pg.dbname,
+            "application_name": f"{APPLICATION_NAME} feed",
+            **dict(pg.query),
+        }
+        if pg.user:
+            kwargs["user"] = pg.user
+        if self._password is not None:
+            kwargs["password"] = self._password
+        return kwargs
 
     # --- running work --------------------------------------------------------------------
 

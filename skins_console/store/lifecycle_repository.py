@@ -297,13 +297,15 @@ def insert_draft_row(
     now: datetime,
 ) -> Any:
     """The row (status "draft", the exact request body) and its first event; the caller's
-    transaction is durable."""
+    transaction is durable. A key already in the book is ``StoreError``
+    ``duplicate_<kind>``, also when another console inserts it at the same moment."""
+    article = "An" if book.kind[0] in "aeiou" else "A"
+    duplicate = StoreError(
+        f"{article} {book.kind} with id {key} already exists; it is never created twice.",
+        code=f"duplicate_{book.kind}",
+    )
     if get_record(book, conn, profile, key) is not None:
-        article = "An" if book.kind[0] in "aeiou" else "A"
-        raise StoreError(
-            f"{article} {book.kind} with id {key} already exists; it is never created twice.",
-            code=f"duplicate_{book.kind}",
-        )
+        raise duplicate
     row = {
         "profile": profile,
         book.key: key,
@@ -317,10 +319,15 @@ def insert_draft_row(
         # Team mode: who wrote the draft (every backend records it; one operator alone too).
         "operator": conn.operator,
     }
-    conn.execute(
-        f"INSERT INTO {book.table} ({', '.join(row)}) VALUES ({placeholders(row)})",
+    # A concurrent insert of the same key (another console, team mode) waits for the
+    # first to commit and then inserts nothing, rather than failing the transaction.
+    inserted = conn.execute(
+        f"INSERT INTO {book.table} ({', '.join(row)}) VALUES ({placeholders(row)}) "
+        f"ON CONFLICT (profile, {book.key}) DO NOTHING",
         tuple(row.values()),
-    )
+    ).rowcount
+    if inserted == 0:
+        raise duplicate
     event(
         book,
         conn,

@@ -41,8 +41,10 @@ from sqlalchemy import (
 
 BASELINE = "0006_baseline"
 TEAM = "0007_team"
+#: PostgreSQL triggers announcing changes (no tables or columns; a no-op on SQLite)
+CHANGE_FEED = "0008_change_feed"
 #: The revisions in order; a new one is appended (with its file in store/alembic/versions).
-REVISIONS = (BASELINE, TEAM)
+REVISIONS = (BASELINE, TEAM, CHANGE_FEED)
 
 #: INTEGER on SQLite (so ``id INTEGER PRIMARY KEY`` stays the rowid), BIGINT on PostgreSQL.
 BigInt = BigInteger().with_variant(Integer(), "sqlite")

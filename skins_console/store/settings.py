@@ -287,6 +287,14 @@ class Settings:
         "(seconds; the catalog may take ten times as long)",
         validator=_in_range(2, 600),
     )
+    lease_seconds = Setting(
+        "lease_seconds",
+        int,
+        60,
+        "Team mode: how long a console holds an order or deposit it is sending or checking "
+        "before another console may finish it (seconds; at least one provider answer long)",
+        validator=_in_range(2, 3600),
+    )
     notifications = Setting(
         "notifications",
         dict,

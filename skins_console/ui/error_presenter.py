@@ -61,6 +61,10 @@ WINDOW_WORDS: dict[str, str] = {
         "re-quote, then create the deposit again."
     ),
     "no_profile": "No profile is set up yet: File → New profile… connects your accounts.",
+    "database_unavailable": (
+        "The team database cannot be reached. Nothing new was sent; the window keeps the "
+        "last known state and reconnects by itself."
+    ),
     "secret_missing": (
         "A credential of this profile is missing from the keyring: enter it again in "
         "File → Edit profile…."

@@ -9,7 +9,10 @@ batched store changes and turns them into what the operator is told:
 * the webhook listener, when enabled in Settings, runs on this loop; its address and
   counters are shown in the status bar;
 * the profile's chat channels (Telegram, Discord): a :class:`ChatRelay` forwards the same
-  notifications in the background; a failing channel shows one banner until it recovers.
+  notifications in the background; a failing channel shows one banner until it recovers;
+* a team book (PostgreSQL): :class:`LiveChanges` puts the other consoles' writes on the
+  change bus (so the tabs refresh as for local ones), and while the database is away a
+  banner says so; it goes by itself when the feed reconnects.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import QLabel
 from skins_console.core.errors import UserFacingError
 from skins_console.services import change_bus
 from skins_console.services.chat_notify import ChatRelay
+from skins_console.services.live_changes import LiveChanges
 from skins_console.services.notification_service import (
     Notification,
     NotificationService,
@@ -50,6 +54,7 @@ class MonitoringController(QObject):
         self.tray.quit_requested.connect(self._window.close)
         self.listener: WebhookListener | None = None
         self.chat = ChatRelay(self._ctx, on_problem=self._chat_problem)
+        self.live = LiveChanges(self._ctx)
         self._listener_config: tuple[str, int] | None = None
         self._started = False
         self._collecting = False
@@ -87,6 +92,13 @@ class MonitoringController(QObject):
         )
         self.apply_settings()
         self.restart_chat()
+        self._runner.spawn(
+            self.live.start(),
+            owner=self._window,
+            key="live-changes",
+            description="listening to the team database",
+            background=True,
+        )
 
     def restart_chat(self) -> None:
         """(Re)load the profile's chat channels: at start, after Settings changed them, and
@@ -176,6 +188,7 @@ class MonitoringController(QObject):
     async def shutdown(self) -> None:
         # A few seconds for the last messages; closing the window must not hang on a chat.
         await self.chat.stop(flush_timeout=3.0)
+        await self.live.stop()
         if self.listener is not None:
             await self.listener.stop()
             self.listener = None
@@ -206,6 +219,8 @@ class MonitoringController(QObject):
             )
         if WEBHOOK in kinds:
             self._show_listener()
+        if change_bus.DATABASE in kinds:
+            self._show_database()
         if change_bus.PROFILE in kinds:
             self._collect()
             self.restart_chat()
@@ -260,6 +275,21 @@ class MonitoringController(QObject):
             # States (low balance, tracking paused) are not timeline events: the relay
             # forwards the timeline on its own, these only from here.
             self.chat.submit([note])
+
+    def _show_database(self) -> None:
+        """The team database's state in the banner's fixed place: what the console does
+        while it is away (sends nothing, shows the last known state, reconnects)."""
+        banner = self._window.banner
+        if self.live.away is None:
+            banner.clear("database")
+            return
+        where = getattr(self._ctx.db, "display_url", "the team database")
+        banner.show_message(
+            f"The team database ({where}) cannot be reached: {self.live.away}. Nothing new is "
+            "sent; you see the last known state. Reconnecting by itself…",
+            tone="bad",
+            key="database",
+        )
 
     def _show_listener(self) -> None:
         if self.listener is None:

@@ -122,10 +122,11 @@ class OrderDetails(QWidget):
             ("deadline", "Deadline", False),
             ("checked", "Last checked", False),
             ("bot", "Bot", False),
+            ("operator", "Operator", False),
         ):
             value = QLabel("—")
             # Ids stay whole (they are copied); sentences wrap inside the pane.
-            value.setWordWrap(key in ("deadline", "checked", "bot", "amount"))
+            value.setWordWrap(key in ("deadline", "checked", "bot", "amount", "operator"))
             value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
@@ -227,6 +228,7 @@ class OrderDetails(QWidget):
             f"{_fmt(item.deadline)} ({item.deadline_label})" if item.deadline else "—"
         )
         self.fields["checked"].setText(_checked_text(record.last_checked_at, record.next_check_at))
+        self.fields["operator"].setText(operator_text(record.operator, record.sent_by))
         if isinstance(record, OrderRecord):
             self.fields["offer"].setText(record.steam_offer_id or "—")
             self.fields["bot"].setText("—")
@@ -352,6 +354,15 @@ class OrderDetails(QWidget):
 TECHNICAL_EVENTS = frozenset({"api_call", "api_error", "recovery"})
 
 
+def operator_text(operator: str | None, sent_by: str | None) -> str:
+    """Who wrote the record and, when another console finished its send, who sent it."""
+    if operator is None:
+        return sent_by or "—"
+    if sent_by and sent_by != operator:
+        return f"{operator} (sent by {sent_by})"
+    return operator
+
+
 def timeline_html(events: list[EventRecord], *, technical: bool, theme) -> str:
     """The timeline as sentences: when, then what happened; the event type and the status
     transition only with ``technical``."""
@@ -372,8 +383,14 @@ def timeline_html(events: list[EventRecord], *, technical: bool, theme) -> str:
                 else ""
             )
             detail = f" <span style='color:{theme.muted}'>[{_escape(event.type)}{change}]</span>"
+        # Who did it (team mode): the operator whose console wrote the event.
+        who = (
+            f" <span style='color:{theme.muted}'>— {_escape(event.operator)}</span>"
+            if event.operator
+            else ""
+        )
         lines.append(
             f"<div><span style='color:{theme.muted}'>{_fmt(event.at)}</span> "
-            f"{sentence}{detail}</div>"
+            f"{sentence}{who}{detail}</div>"
         )
     return "".join(lines) or "<i>No events yet.</i>"

@@ -26,7 +26,7 @@ from skins_console.core.columns import texts as column_texts
 from skins_console.core.margin import MARGIN_CURRENCY, format_amount, order_figures
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
-from skins_console.core.record_columns import CHARGED_TIP, MARGIN_TIP
+from skins_console.core.record_columns import CHARGED_TIP, MARGIN_TIP, OPERATOR_COLUMNS
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import (
     TRADE_WINDOW,
@@ -224,6 +224,9 @@ def _margin_sort(row: ActivityItem) -> Decimal:
     return row.margin_sort if row.margin_sort is not None else Decimal("-1e15")
 
 
+#: who wrote the record (team mode), as the CSV and the CLI say it
+_OPERATOR = OPERATOR_COLUMNS[0]
+
 #: The Orders table, declared once: headers, cell text, sort keys, alignment.
 ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     Column("provider", "Provider", lambda r: r.provider.label, sort=lambda r: r.provider.value),
@@ -237,6 +240,7 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     Column("margin", "Margin", _margin_cell, sort=_margin_sort, align="right",
            tooltip=MARGIN_TIP),
     Column("status", "Status", lambda r: status_word(r.provider, r.status)),
+    Column(_OPERATOR.key, _OPERATOR.header, lambda r: _OPERATOR.text(r.record)),
     Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
     Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
 )  # fmt: skip
@@ -249,6 +253,7 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     COL_CHARGED,
     COL_MARGIN,
     COL_STATUS,
+    COL_OPERATOR,
     COL_COUNTDOWN,
     COL_AGE,
 ) = range(len(ACTIVITY_COLUMNS))
@@ -376,6 +381,10 @@ class OrdersModel(QAbstractTableModel):
         last_col = len(HEADERS) - 1
         for start, end in pending:
             self.dataChanged.emit(self.index(start, 0), self.index(end, last_col))
+
+    def operators(self) -> set[str]:
+        """The operators who wrote the rows (team mode; none for older records)."""
+        return {row.texts[COL_OPERATOR] for row in self.rows} - {""}
 
     def _reindex(self) -> None:
         self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}

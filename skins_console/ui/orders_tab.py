@@ -45,6 +45,7 @@ from skins_console.ui.orders_model import (
     COL_ID,
     COL_ITEMS,
     COL_MARGIN,
+    COL_OPERATOR,
     COL_PROVIDER,
     COL_STATUS,
     ActivityItem,
@@ -168,11 +169,13 @@ class OrdersTab(QWidget):
             (COL_CHARGED, 84),
             (COL_MARGIN, 76),
             (COL_STATUS, 96),
+            (COL_OPERATOR, 90),
             (COL_COUNTDOWN, 170),
             (COL_AGE, 60),
         ):
             self.table.setColumnWidth(column, width)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(self.table))
+        self.table.setColumnHidden(COL_OPERATOR, True)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -222,6 +225,7 @@ class OrdersTab(QWidget):
         orders, deposits = result
         current = self.current_item()
         self.model.set_records(orders, deposits)
+        self._show_operators()
         if current is not None:
             self.select(current.provider.value, current.key)
         self._refresh_details()
@@ -271,15 +275,26 @@ class OrdersTab(QWidget):
             self._load_changed(orders, deposits),
             owner=self,
             key="orders.changed",
-            on_success=self._on_changed_loaded,
+            on_success=lambda result: self._on_changed_loaded(result, orders, deposits),
             on_error=failed,
             description="loading orders",
             background=True,
         )
 
-    def _on_changed_loaded(self, result: tuple[list[OrderRecord], list[DepositRecord]]) -> None:
+    def _on_changed_loaded(
+        self,
+        result: tuple[list[OrderRecord], list[DepositRecord]],
+        orders: set[str],
+        deposits: set[str],
+    ) -> None:
         missing, shown_changed = self.model.update_records(*result)
-        self._refresh_details()
+        self._show_operators()
+        if not self._refresh_details():
+            # The record is unchanged but its timeline may not be: a note, a handled
+            # attention item, maybe from another console.
+            shown = self.details.item
+            if shown is not None and shown.key in (orders if shown.is_order else deposits):
+                self.details.reload_events()
         if shown_changed:
             self._update_count()
             self.activity_moved.emit()
@@ -288,14 +303,22 @@ class OrdersTab(QWidget):
         elif self._changed_orders or self._changed_deposits:
             self.read_changed()
 
-    def _refresh_details(self) -> None:
-        """Keep the details pane on the newest record of its row (status, last checked)."""
+    def _show_operators(self) -> None:
+        """The Operator column appears once records of two operators are in the book (a
+        team); a single operator's book has no use for it."""
+        self.table.setColumnHidden(COL_OPERATOR, len(self.model.operators()) < 2)
+
+    def _refresh_details(self) -> bool:
+        """Keep the details pane on the newest record of its row (status, last checked);
+        whether it was shown again (its timeline re-read with it)."""
         shown = self.details.item
         if shown is None:
-            return
+            return False
         latest = self.model.item_for(shown.provider.value, shown.key)
         if latest is not None and latest is not shown and latest.record != shown.record:
             self.details.show_item(latest)
+            return True
+        return False
 
     def _update_count(self, *_args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

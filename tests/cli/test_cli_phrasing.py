@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from skins_console.cli.exit_codes import (
+    EXIT_DATABASE,
     EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_KEYRING,
@@ -95,6 +96,28 @@ TYPED = [
         "unknown_buyer",
         ["“dnaa”", "Did you mean Dana?", "`skins-console buyers list`"],
     ),
+    (
+        errors.KeyInUseError(
+            kind="order",
+            key="WEB-1001",
+            operator="alice",
+            sent_at=datetime(2026, 1, 3, 9, 30, tzinfo=UTC),
+        ),
+        "key_in_use",
+        ["WEB-1001", "alice's order", "2026-01-03 09:30 UTC", "nothing was sent", "--external-id"],
+    ),
+]
+
+#: errors whose exit code is not the input one, with theirs
+NOT_INPUT = [
+    (
+        errors.DatabaseUnavailableError(
+            "could not connect to server", where="db.shop.lan:5432/skins"
+        ),
+        "database_unavailable",
+        ["db.shop.lan:5432/skins", "nothing new was sent", "PostgreSQL"],
+        EXIT_DATABASE,
+    ),
 ]
 
 
@@ -108,8 +131,18 @@ def test_window_words_name_no_command_and_the_cli_names_the_next_step(exc, code,
     assert exit_code_for(exc) == EXIT_INPUT
 
 
+@pytest.mark.parametrize("exc, code, cli_words, exit_code", NOT_INPUT, ids=lambda v: str(v)[:20])
+def test_the_database_away_has_its_own_exit_code_and_words(exc, code, cli_words, exit_code):
+    assert exc.code == code
+    cli_text = phrase(exc)
+    for words in cli_words:
+        assert words in cli_text, cli_text
+    assert exit_code_for(exc) == exit_code
+
+
 def test_every_phrased_error_is_covered_and_others_keep_their_message():
-    assert {type(exc) for exc, _code, _words in TYPED} == set(PHRASES)
+    covered = [exc for exc, *_rest in TYPED] + [exc for exc, *_rest in NOT_INPUT]
+    assert {type(exc) for exc in covered} == set(PHRASES)
     plain = errors.ValidationError("The price must be a positive number of cents.")
     assert phrase(plain) == plain.message
 

@@ -20,11 +20,14 @@ def test_csv_headers_stay_what_bookkeeping_files_expect():
         # added with the margin, at the end
         "cost_usd", "charged_amount", "charged_currency", "margin_usd", "no_margin_because",
         "shop_order",
+        # added with team mode, at the end
+        "operator", "sent_by",
     )  # fmt: skip
     assert keys(csv_columns(DEPOSIT_COLUMNS)) == (
         "merchant_tx_id", "trade_id", "status", "status_text", "game", "items", "asset_ids",
         "min_prices_usd", "amount_usd", "seller_partner", "trade_offer_id", "bot_name",
         "fail_reason", "created_at", "sent_at", "completed_at", "hold_end_date", "updated_at",
+        "operator", "sent_by",
     )  # fmt: skip
 
 
@@ -44,11 +47,11 @@ def test_the_cli_shows_the_same_columns_as_people_read_them():
         amount_cents=1840,
     )
     assert headers(cli_columns(ORDER_COLUMNS)) == (
-        "Order", "Status", "Item", "Created", "Cost", "Charged", "Margin",
+        "Order", "Status", "Item", "Created", "Cost", "Charged", "Margin", "Operator",
     )  # fmt: skip
     shown = texts(cli_columns(ORDER_COLUMNS), order)
     assert shown[:3] == ("sc-1", "completed", "AK-47 | Redline (Field-Tested)")
-    assert shown[4:] == ("$18.40", "—", "—")
+    assert shown[4:] == ("$18.40", "—", "—", "")
     exact = values(csv_columns(ORDER_COLUMNS), order)
     assert exact["expected_price_usd"] == "18.40" and exact["charged_usd"] == "18.40"
     assert exact["created_at"] == "2026-10-02T09:00:00.000Z" and exact["accepted_at"] == ""
@@ -74,8 +77,30 @@ def test_the_cli_shows_the_same_columns_as_people_read_them():
         "Items",
         "Amount",
         "Created",
+        "Operator",
     )
     assert texts(cli_columns(DEPOSIT_COLUMNS), deposit)[:4] == ("dep-1", "hold", "1", "$22.755")
     exact = values(csv_columns(DEPOSIT_COLUMNS), deposit)
     assert exact["amount_usd"] == "22.755" and exact["min_prices_usd"] == "3.1"
     assert exact["items"] == "AWP | Y" and exact["seller_partner"] == "55512345"
+
+
+def test_who_did_it_is_a_column_of_both_books():
+    order = OrderRecord(
+        profile="shop",
+        external_id="sc-2",
+        catalog_item_id="cat-2",
+        item_name="AK-47 | Redline (Field-Tested)",
+        expected_price_cents=1840,
+        trade_url="https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh",
+        webhook_url="https://h",
+        request_body={},
+        status="sent",
+        created_at=T0,
+        updated_at=T0,
+        operator="alice",
+        sent_by="bob",
+    )
+    assert texts(cli_columns(ORDER_COLUMNS), order)[-1] == "alice"
+    exact = values(csv_columns(ORDER_COLUMNS), order)
+    assert (exact["operator"], exact["sent_by"]) == ("alice", "bob")
