@@ -54,6 +54,7 @@ COMMANDS = {
     ("export", "deposits"): ["--csv", "d.csv"],
     ("sandbox", "serve"): ["--port", "0"],
     ("webhooks", "serve"): ["--port", "0"],
+    ("serve",): ["--webhooks-port", "0"],
     ("notify", "add", "telegram"): ["--chat-id", "42"],
     ("notify", "add", "discord"): [],
     ("notify", "list"): [],

@@ -14,6 +14,7 @@ from skins_console.cli.commands import (
     profile,
     report,
     sandbox,
+    serve,
     webhooks,
 )
 
@@ -28,5 +29,6 @@ GROUPS = (
     export,
     sandbox,
     webhooks,
+    serve,
     notify,
 )
