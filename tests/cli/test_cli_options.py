@@ -55,6 +55,8 @@ COMMANDS = {
     ("sandbox", "serve"): ["--port", "0"],
     ("webhooks", "serve"): ["--port", "0"],
     ("serve",): ["--webhooks-port", "0"],
+    ("database", "migrate"): ["--yes"],
+    ("database", "import-local"): ["--from", "/tmp/old"],
     ("notify", "add", "telegram"): ["--chat-id", "42"],
     ("notify", "add", "discord"): [],
     ("notify", "list"): [],

@@ -7,6 +7,7 @@ from skins_console.cli.commands import (
     account,
     attention,
     buyers,
+    database,
     deposits,
     export,
     notify,
@@ -30,5 +31,6 @@ GROUPS = (
     sandbox,
     webhooks,
     serve,
+    database,
     notify,
 )
