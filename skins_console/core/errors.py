@@ -205,6 +205,20 @@ class DatabaseLockedError(StoreError):
     code = "database_locked"
 
 
+class DatabaseUnavailableError(StoreError):
+    """The team database (PostgreSQL) cannot be reached, or the connection dropped.
+
+    ``where`` is ``host:port/dbname`` (never a password). Nothing of the failed call was
+    committed; the next call reconnects by itself.
+    """
+
+    code = "database_unavailable"
+
+    def __init__(self, message: str, *, where: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 class SecretStoreError(UserFacingError):
     """No usable OS keyring; the message says what to install or configure."""
 

@@ -92,6 +92,9 @@ class OrderRecord:
     charged_currency: str | None = None
     #: the shop's order number when it became the externalId (then equal to it)
     shop_order: str | None = None
+    #: team mode: the operator who created the draft, and the one who sent it
+    operator: str | None = None
+    sent_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,9 @@ class DepositRecord:
     next_check_at: datetime | None = None
     attempts: int = 0
     raw_remote: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: team mode: the operator who created the draft, and the one who sent it
+    operator: str | None = None
+    sent_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,8 @@ class EventRecord:
     new_status: str | None = None
     details: dict[str, Any] | None = None
     id: int | None = None
+    #: team mode: who did it (the console's operator when it was recorded)
+    operator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,17 +146,19 @@ async def check_keyring(st: SelfTest) -> str:
 
 
 async def check_database(st: SelfTest) -> str:
+    from skins_console.store.connection import StoreConnection
     from skins_console.store.database import Database
-    from skins_console.store.migrations import LATEST_VERSION
+    from skins_console.store.schema_upgrade import HEAD_VERSION
 
     assert st.workdir is not None
     folder = st.workdir / "database"
     db = await Database.open(folder / "selftest.sqlite3", backups_dir=folder / "backups")
     try:
-        if db.schema_version != LATEST_VERSION:
-            raise StepError(f"migrated to schema {db.schema_version}, expected {LATEST_VERSION}")
+        # The migration scripts are files Alembic loads by path: a bundle without them fails.
+        if db.schema_version != HEAD_VERSION:
+            raise StepError(f"migrated to schema {db.schema_version}, expected {HEAD_VERSION}")
 
-        def inspect(conn) -> tuple[int, str]:
+        def inspect(conn: StoreConnection) -> tuple[int, str]:
             tables = conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
@@ -169,8 +171,7 @@ async def check_database(st: SelfTest) -> str:
     import sqlite3
 
     return (
-        f"schema v{LATEST_VERSION}, {tables} tables, journal {mode} "
-        f"(SQLite {sqlite3.sqlite_version})"
+        f"schema v{HEAD_VERSION}, {tables} tables, journal {mode} (SQLite {sqlite3.sqlite_version})"
     )
 
 

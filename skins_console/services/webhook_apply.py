@@ -8,7 +8,6 @@ delivery already seen (same id, or same signed content under another id) returns
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from skins_console.api.webhook_signatures import SkinslinkPurchaseWebhook
@@ -17,6 +16,7 @@ from skins_console.core.records import DepositRecord
 from skins_console.core.statuses import Provider
 from skins_console.services import deposits_flow, orders_flow
 from skins_console.services.clock import Cadence
+from skins_console.store.connection import StoreConnection
 from skins_console.store.deposits_repository import (
     find_deposit_by_trade_id,
     get_deposit,
@@ -38,7 +38,7 @@ SKINSLINK = Provider.SKINSLINK.value
 
 
 def apply_skinsnode(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     delivery: WebhookDelivery,
     content_hash: str,
@@ -85,7 +85,7 @@ def apply_skinsnode(
 
 
 def find_deposit(
-    conn: sqlite3.Connection, profile: str, trade_id: int, merchant_tx_id: str | None
+    conn: StoreConnection, profile: str, trade_id: int, merchant_tx_id: str | None
 ) -> DepositRecord | None:
     if merchant_tx_id:
         deposit = get_deposit(conn, profile, merchant_tx_id)
@@ -97,13 +97,13 @@ def find_deposit(
     return deposit if deposit is not None and deposit.profile == profile else None
 
 
-def record_unknown(conn: sqlite3.Connection, delivery_id: str, key: str, *, now: datetime) -> bool:
+def record_unknown(conn: StoreConnection, delivery_id: str, key: str, *, now: datetime) -> bool:
     """A verified Skinslink delivery for a trade this profile does not have; True when new."""
     return record_delivery(conn, SKINSLINK, delivery_id, key=key, now=now)
 
 
 def record_purchase(
-    conn: sqlite3.Connection, hook: SkinslinkPurchaseWebhook, *, now: datetime
+    conn: StoreConnection, hook: SkinslinkPurchaseWebhook, *, now: datetime
 ) -> bool:
     """A verified purchase delivery: recorded (so repeats are counted, not logged again),
     nothing else. True when new."""
@@ -118,7 +118,7 @@ def record_purchase(
 
 
 def note_reread_failed(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     deposit: DepositRecord,
     hook: SkinslinkWebhook,
@@ -150,7 +150,7 @@ def note_reread_failed(
 
 
 def apply_skinslink(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     merchant_tx_id: str,
     reported: str | None,
@@ -192,7 +192,7 @@ def apply_skinslink(
     return APPLIED if after != before else IGNORED
 
 
-def _status(conn: sqlite3.Connection, profile: str, merchant_tx_id: str) -> str | None:
+def _status(conn: StoreConnection, profile: str, merchant_tx_id: str) -> str | None:
     deposit = get_deposit(conn, profile, merchant_tx_id)
     return deposit.status if deposit is not None else None
 

@@ -17,13 +17,13 @@ one rule in ``core.statuses``.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from skins_console.core.attention import AttentionItem, HandledMark, reason_for
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
 from skins_console.store.codec import placeholders, stored_time, ts
+from skins_console.store.connection import StoreConnection
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.lifecycle_repository import Book, event, get_record
 from skins_console.store.orders_repository import ORDERS
@@ -32,7 +32,7 @@ BOOKS: tuple[Book, ...] = (ORDERS, DEPOSITS)
 _PARTNER = {"order": "buyer_partner", "deposit": "partner"}
 
 
-def _candidates(book: Book, conn: sqlite3.Connection, profile: str) -> list[Any]:
+def _candidates(book: Book, conn: StoreConnection, profile: str) -> list[Any]:
     sql = (
         f"{book.select} WHERE profile = ? AND (status IN ({placeholders(book.attention)}) "
         f"OR status NOT IN ({placeholders(book.not_open)}))"
@@ -40,7 +40,7 @@ def _candidates(book: Book, conn: sqlite3.Connection, profile: str) -> list[Any]
     return [book.row(r) for r in conn.execute(sql, (profile, *book.attention, *book.not_open))]
 
 
-def _marks(conn: sqlite3.Connection, profile: str) -> dict[tuple[str, str], HandledMark]:
+def _marks(conn: StoreConnection, profile: str) -> dict[tuple[str, str], HandledMark]:
     return {
         (kind, key): HandledMark(reason, stored_time(at), by, note)
         for kind, key, reason, at, by, note in conn.execute(
@@ -51,7 +51,7 @@ def _marks(conn: sqlite3.Connection, profile: str) -> dict[tuple[str, str], Hand
     }
 
 
-def _names(conn: sqlite3.Connection, profile: str) -> dict[int, str]:
+def _names(conn: StoreConnection, profile: str) -> dict[int, str]:
     return dict(
         conn.execute(
             "SELECT partner, label FROM customers WHERE profile = ? AND label != ''", (profile,)
@@ -59,7 +59,7 @@ def _names(conn: sqlite3.Connection, profile: str) -> dict[int, str]:
     )
 
 
-def attention_items(conn: sqlite3.Connection, profile: str, now: datetime) -> list[AttentionItem]:
+def attention_items(conn: StoreConnection, profile: str, now: datetime) -> list[AttentionItem]:
     marks = _marks(conn, profile)
     names = _names(conn, profile)
     items: list[AttentionItem] = []
@@ -88,7 +88,7 @@ def attention_items(conn: sqlite3.Connection, profile: str, now: datetime) -> li
 
 
 def find_attention_record(
-    conn: sqlite3.Connection, profile: str, key: str, kind: str | None = None
+    conn: StoreConnection, profile: str, key: str, kind: str | None = None
 ) -> list[tuple[str, OrderRecord | DepositRecord]]:
     """The orders and deposits keyed ``key`` (both, when two records share a key)."""
     found = []
@@ -101,12 +101,12 @@ def find_attention_record(
     return found
 
 
-def handled_mark(conn: sqlite3.Connection, profile: str, kind: str, key: str) -> HandledMark | None:
+def handled_mark(conn: StoreConnection, profile: str, kind: str, key: str) -> HandledMark | None:
     return _marks(conn, profile).get((kind, key))
 
 
 def resolve_attention(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     kind: str,
     key: str,

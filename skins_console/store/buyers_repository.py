@@ -23,7 +23,6 @@ decimal text in the buyer's currency, so it is added up in Python from each char
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,6 +33,7 @@ from skins_console.core.margin import order_figures
 from skins_console.core.records import CustomerRecord, DepositRecord, OrderRecord
 from skins_console.core.statuses import Group, Provider, group_statuses
 from skins_console.store.codec import from_ts, placeholders, stored_time, ts
+from skins_console.store.connection import StoreConnection
 from skins_console.store.customers_repository import get_customer, list_customers
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.orders_repository import ORDERS
@@ -77,7 +77,7 @@ _TIMES = ("last_trade_at", "last_reversal_at")
 
 
 def _aggregates(
-    conn: sqlite3.Connection, table: str, column: str, fields, profile: str, partners
+    conn: StoreConnection, table: str, column: str, fields, profile: str, partners
 ) -> dict[int, dict[str, Any]]:
     sql = (
         f"SELECT {column}, {', '.join(expr for _, expr in fields)} FROM {table} "
@@ -102,7 +102,7 @@ def _merge(customer: CustomerRecord, orders: dict[str, Any], deposits: dict[str,
 
 
 def summaries_for(
-    conn: sqlite3.Connection, profile: str, customers: list[CustomerRecord]
+    conn: StoreConnection, profile: str, customers: list[CustomerRecord]
 ) -> list[BuyerSummary]:
     """The numbers of ``customers`` (in their order)."""
     result: list[BuyerSummary] = []
@@ -122,7 +122,7 @@ def summaries_for(
     return result
 
 
-def _margins(conn: sqlite3.Connection, profile: str, partners: list[int]) -> dict[int, Decimal]:
+def _margins(conn: StoreConnection, profile: str, partners: list[int]) -> dict[int, Decimal]:
     """Each buyer's margin over their charged orders that have one (USD, still a sale)."""
     rows = conn.execute(
         f"SELECT {', '.join(ORDERS.columns)} FROM orders WHERE profile = ? "
@@ -139,7 +139,7 @@ def _margins(conn: sqlite3.Connection, profile: str, partners: list[int]) -> dic
 
 
 def buyer_summaries(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     *,
     text: str | None = None,
@@ -157,9 +157,9 @@ def buyer_summaries(
     return found
 
 
-def buyers_named(conn: sqlite3.Connection, profile: str, name: str) -> list[CustomerRecord]:
+def buyers_named(conn: StoreConnection, profile: str, name: str) -> list[CustomerRecord]:
     rows = conn.execute(
-        "SELECT partner FROM customers WHERE profile = ? AND label = ? COLLATE NOCASE "
+        "SELECT partner FROM customers WHERE profile = ? AND lower(label) = lower(?) "
         "AND label != '' ORDER BY id",
         (profile, " ".join(name.split())),
     ).fetchall()
@@ -167,7 +167,7 @@ def buyers_named(conn: sqlite3.Connection, profile: str, name: str) -> list[Cust
 
 
 def reversals_since(
-    conn: sqlite3.Connection, profile: str, partner: int, since: datetime
+    conn: StoreConnection, profile: str, partner: int, since: datetime
 ) -> list[tuple[str, str, datetime]]:
     """The account's reversals (orders and deposits) at or after ``since``, newest first."""
     stamp = since.astimezone(UTC)
@@ -186,7 +186,7 @@ def reversals_since(
 
 
 def buyer_records(
-    conn: sqlite3.Connection, profile: str, partner: int, *, limit: int = 500
+    conn: StoreConnection, profile: str, partner: int, *, limit: int = 500
 ) -> tuple[list[OrderRecord], list[DepositRecord]]:
     """The account's orders and deposits, newest first."""
     orders = conn.execute(

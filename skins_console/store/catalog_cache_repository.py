@@ -18,7 +18,6 @@ Transaction functions::
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +26,7 @@ from skins_console.core.catalog_rows import ROW_FIELDS
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
 from skins_console.store.codec import like_pattern, stored_time, ts
+from skins_console.store.connection import StoreConnection
 
 #: CatalogItem's fields in its order, the item's id stored as ``item_id``
 _ITEM_COLUMNS = ("item_id", *ROW_FIELDS[1:])
@@ -69,7 +69,7 @@ def _values(profile: str, item: CatalogItem) -> tuple:
 
 
 def replace_catalog(
-    conn: sqlite3.Connection, profile: str, items: Iterable[CatalogItem], fetched_at: datetime
+    conn: StoreConnection, profile: str, items: Iterable[CatalogItem], fetched_at: datetime
 ) -> CatalogCacheInfo:
     conn.execute("DELETE FROM catalog_items WHERE profile = ?", (profile,))
     conn.execute(
@@ -77,11 +77,13 @@ def replace_catalog(
            ON CONFLICT (profile) DO UPDATE SET fetched_at = excluded.fetched_at""",
         (profile, ts(fetched_at)),
     )
-    # OR REPLACE: a catalog listing the same id twice keeps the last entry, not an error.
+    # A catalog listing the same id twice keeps the last entry, not an error: deduplicated
+    # here, so one plain INSERT of every row is the same statement on both backends.
+    latest = {item.id: item for item in items}
     conn.executemany(
-        f"INSERT OR REPLACE INTO catalog_items (profile, {', '.join(_ITEM_COLUMNS)}) "
+        f"INSERT INTO catalog_items (profile, {', '.join(_ITEM_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in range(len(_ITEM_COLUMNS) + 1))})",
-        (_values(profile, item) for item in items),
+        (_values(profile, item) for item in latest.values()),
     )
     count = conn.execute(
         "SELECT count(*) FROM catalog_items WHERE profile = ?", (profile,)
@@ -92,7 +94,7 @@ def replace_catalog(
     )
 
 
-def catalog_cache_info(conn: sqlite3.Connection, profile: str) -> CatalogCacheInfo | None:
+def catalog_cache_info(conn: StoreConnection, profile: str) -> CatalogCacheInfo | None:
     row = conn.execute(
         "SELECT fetched_at, item_count FROM catalog_cache WHERE profile = ?", (profile,)
     ).fetchone()
@@ -101,7 +103,7 @@ def catalog_cache_info(conn: sqlite3.Connection, profile: str) -> CatalogCacheIn
     return CatalogCacheInfo(profile=profile, fetched_at=stored_time(row[0]), item_count=row[1])
 
 
-def load_catalog(conn: sqlite3.Connection, profile: str) -> Catalog | None:
+def load_catalog(conn: StoreConnection, profile: str) -> Catalog | None:
     info = catalog_cache_info(conn, profile)
     if info is None:
         return None
@@ -112,24 +114,24 @@ def load_catalog(conn: sqlite3.Connection, profile: str) -> Catalog | None:
 
 
 def search_catalog(
-    conn: sqlite3.Connection, profile: str, text: str, *, limit: int = 200
+    conn: StoreConnection, profile: str, text: str, *, limit: int = 200
 ) -> list[CatalogItem]:
     rows = conn.execute(
-        f"""{_SELECT_ITEMS} WHERE profile = ? AND market_hash_name LIKE ? ESCAPE '\\'
+        f"""{_SELECT_ITEMS} WHERE profile = ? AND lower(market_hash_name) LIKE lower(?) ESCAPE '\\'
             ORDER BY market_hash_name, item_id LIMIT ?""",
         (profile, like_pattern(text), limit),
     )
     return [_item(r) for r in rows]
 
 
-def get_catalog_item(conn: sqlite3.Connection, profile: str, item_id: str) -> CatalogItem | None:
+def get_catalog_item(conn: StoreConnection, profile: str, item_id: str) -> CatalogItem | None:
     row = conn.execute(
         f"{_SELECT_ITEMS} WHERE profile = ? AND item_id = ?", (profile, item_id)
     ).fetchone()
     return None if row is None else _item(row)
 
 
-def clear_catalog(conn: sqlite3.Connection, profile: str) -> None:
+def clear_catalog(conn: StoreConnection, profile: str) -> None:
     conn.execute("DELETE FROM catalog_items WHERE profile = ?", (profile,))
     conn.execute("DELETE FROM catalog_cache WHERE profile = ?", (profile,))
 

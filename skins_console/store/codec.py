@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar, overload
@@ -18,6 +17,7 @@ from typing import Any, TypeVar, overload
 from skins_console.core.errors import DatabaseCorruptError, StoreError
 from skins_console.core.models import format_time, parse_time
 from skins_console.core.money import loads_exact
+from skins_console.store.connection import StoreResult
 
 
 @overload
@@ -53,11 +53,12 @@ def written(record: _Record | None, what: str) -> _Record:
     return record
 
 
-def inserted_id(cursor: sqlite3.Cursor) -> int:
-    """The rowid an ``INSERT`` on ``cursor`` just gave its row."""
-    if cursor.lastrowid is None:
+def inserted_id(result: StoreResult) -> int:
+    """The id an ``INSERT … RETURNING id`` just gave its row."""
+    row = result.fetchone()
+    if row is None or row[0] is None:
         raise StoreError("The database did not report the new row's id.", code="write_lost")
-    return cursor.lastrowid
+    return int(row[0])
 
 
 def dumps_exact(value: Any) -> str:
@@ -159,14 +160,18 @@ def rows_by_keys(conn, select: str, key_column: str, profile: str, keys) -> list
 
 
 def like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's wildcards escaped (use with ``ESCAPE '\\'``)."""
+    """``%text%`` with LIKE's wildcards escaped (use as ``lower(column) LIKE lower(?)
+    ESCAPE '\\'``: the same case-insensitive match on both backends)."""
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def text_match(columns, text: str) -> tuple[str, list[str]]:
     """One clause matching ``text`` anywhere in any of ``columns``."""
-    clause = "(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns) + ")"
+    # lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    clause = (
+        "(" + " OR ".join(f"lower({column}) LIKE lower(?) ESCAPE '\\'" for column in columns) + ")"
+    )
     return clause, [like_pattern(text)] * len(columns)
 
 

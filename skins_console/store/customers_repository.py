@@ -27,7 +27,6 @@ Transaction functions::
 from __future__ import annotations
 
 import builtins
-import sqlite3
 from datetime import datetime
 
 from skins_console.core.buyers import TradeUrlUse
@@ -36,6 +35,7 @@ from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
 from skins_console.store.codec import from_ts, stored_time, text_match, ts, written
+from skins_console.store.connection import StoreConnection
 
 _COLUMNS = (
     "id",
@@ -61,7 +61,7 @@ def _row(row) -> CustomerRecord:
     return CustomerRecord(**data)
 
 
-def get_customer(conn: sqlite3.Connection, profile: str, partner: int) -> CustomerRecord | None:
+def get_customer(conn: StoreConnection, profile: str, partner: int) -> CustomerRecord | None:
     row = conn.execute(
         f"{_SELECT} WHERE profile = ? AND partner = ?", (profile, partner)
     ).fetchone()
@@ -69,7 +69,7 @@ def get_customer(conn: sqlite3.Connection, profile: str, partner: int) -> Custom
 
 
 def save_customer(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     trade_url: str,
     *,
@@ -97,7 +97,7 @@ def save_customer(
 
 
 def list_customers(
-    conn: sqlite3.Connection, profile: str, *, text: str | None = None, limit: int = 500
+    conn: StoreConnection, profile: str, *, text: str | None = None, limit: int = 500
 ) -> list[CustomerRecord]:
     sql = f"{_SELECT} WHERE profile = ?"
     params: list = [profile]
@@ -113,7 +113,7 @@ def list_customers(
 
 
 def record_customer_use(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     partner: int,
     *,
@@ -150,7 +150,7 @@ def record_customer_use(
         )
 
 
-def delete_customer(conn: sqlite3.Connection, profile: str, partner: int) -> bool:
+def delete_customer(conn: StoreConnection, profile: str, partner: int) -> bool:
     return (
         conn.execute(
             "DELETE FROM customers WHERE profile = ? AND partner = ?", (profile, partner)
@@ -160,7 +160,7 @@ def delete_customer(conn: sqlite3.Connection, profile: str, partner: int) -> boo
 
 
 def set_customer_name(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     partner: int,
     *,
@@ -183,7 +183,7 @@ def set_customer_name(
     return record
 
 
-def trade_url_history(conn: sqlite3.Connection, profile: str, partner: int) -> list[TradeUrlUse]:
+def trade_url_history(conn: StoreConnection, profile: str, partner: int) -> list[TradeUrlUse]:
     rows = conn.execute(
         """SELECT trade_url, first_used_at, last_used_at, last_success_at
            FROM customer_trade_urls WHERE profile = ? AND partner = ?

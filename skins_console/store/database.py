@@ -1,67 +1,92 @@
-"""The one owner of the SQLite connection.
+"""The one owner of the book's database connection: SQLite (default) or PostgreSQL (team).
 
-All SQL runs on a single dedicated worker thread, so the connection is never shared between
-threads and writes are naturally serialised; the asyncio loop (plain or qasync) only awaits.
+All SQL runs on a single dedicated worker thread, so a connection is never shared between
+threads and this console's writes are serialised; the asyncio loop (plain or qasync) only
+awaits. Both backends go through SQLAlchemy (Core), with the same API and guarantees.
 
 Public API::
 
-    db = await Database.open(path, backups_dir=..., busy_timeout_ms=5000)
-                                                      # or Database.open_sync(...) for scripts
+    db = await Database.open(target, backups_dir=..., password=None, operator=None)
+        # target: a Path (SQLite file) or "postgresql://USER@HOST:PORT/DBNAME?sslmode=…"
+        # (the password is passed separately, never in the URL); Database.open_sync(...)
     result = await db.call(fn, *args, **kwargs)       # fn(conn, *args, **kwargs) on the worker,
-                                                      # inside BEGIN IMMEDIATE … COMMIT
-    rows = await db.read(fn, *args)                   # same, in a deferred (read) transaction
+                                                      # in one write transaction
+    rows = await db.read(fn, *args)                   # same, in a read snapshot
     db.call_sync(fn, ...) / db.read_sync(fn, ...)     # for the CLI and scripts (not on a loop)
     await db.close() / db.close_sync()
-    db.path, db.backups_dir, db.schema_version, db.migrated_from, db.backup_path
-    @durable                                          # mark fn: commit with synchronous=FULL
-    latest_backup(backups_dir) -> Path | None
+    db.backend ("sqlite"/"postgresql"), db.operator, db.display_url (no password),
+    db.path (SQLite only), db.backups_dir, db.schema_version, db.migrated_from, db.backup_path
+    @durable                                          # mark fn: its commit must survive a
+                                                      # power cut before a POST
+    migrate(target, password=None, *, confirm=False, backups_dir=None) -> Migrated
 
-If ``fn`` raises, the transaction is rolled back, so nothing half-written remains. SQLite
-failures the operator can act on become typed errors from ``core.errors``:
-``DatabaseCorruptError``, ``DatabaseReadOnlyError``, ``DiskFullError``,
-``DatabaseLockedError``; a database written by a newer version is refused with a
-``StoreError`` (code ``database_too_new``). Any other SQLite error is a bug and propagates
-unchanged. ``fn`` must not call back into the same ``Database`` (it would wait on itself).
+``conn`` is a ``store.connection.StoreConnection``. If ``fn`` raises, the transaction is
+rolled back, so nothing half-written remains. ``fn`` must not call back into the same
+``Database`` (it would wait on itself). Failures the operator can act on become typed
+errors (``store/database_errors.py``); a schema newer than the code is refused
+(``StoreError`` ``database_too_new``); anything else propagates (SQLAlchemy's exceptions).
 
-Pragmas: WAL (readers never block the writer, and a crash leaves a consistent file),
-``foreign_keys=ON``, ``busy_timeout=5000`` (another process, e.g. a backup tool, may hold a
-lock briefly), and ``synchronous=NORMAL``: in WAL mode NORMAL never corrupts the file and
-loses nothing on an application crash; only a power cut or OS crash may drop the very last
-commits. Writes that precede an external side effect (an order or deposit written before it
-is POSTed) are marked ``@durable`` and commit with ``synchronous=FULL``, so that even a
-power cut cannot lose an order the provider may already have.
+SQLite: WAL (readers never block the writer, a crash leaves a consistent file),
+``foreign_keys=ON``, ``busy_timeout=5000`` and ``synchronous=NORMAL``: in WAL mode NORMAL
+never corrupts the file and loses nothing on an application crash; only a power cut may drop
+the very last commits, so ``@durable`` writes (an order or deposit written before it is
+POSTed) commit with ``synchronous=FULL``. Writes are ``BEGIN IMMEDIATE``. The file is backed
+up before any migration.
+
+PostgreSQL: psycopg through a small pre-pinging pool (a dropped connection is replaced on
+the next call), connect timeout 5 s, ``application_name=skins-console``,
+``synchronous_commit=on`` (every commit is durable, ``@durable`` needs nothing more); reads
+run in a REPEATABLE READ snapshot. A server out of reach is ``DatabaseUnavailableError``.
+Migrating a database that already holds an older schema needs ``confirm=True`` (after a
+``pg_dump``; ``database migrate`` asks); an empty one is set up without asking.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
+import getpass
 import logging
 import os
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from skins_console.core.errors import (
-    DatabaseCorruptError,
-    DatabaseLockedError,
-    DatabaseReadOnlyError,
-    DiskFullError,
-    StoreError,
-)
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from skins_console.core.errors import StoreError
 from skins_console.store import migrations as migrations_module
+from skins_console.store import schema_upgrade
+from skins_console.store.connection import StoreConnection
+from skins_console.store.database_errors import (
+    SqliteErrors,
+    latest_backup,
+    unavailable,
+)
 from skins_console.store.paths import make_private_dir
+from skins_console.store.schema import BASELINE
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 5
+APPLICATION_NAME = "skins-console"
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+# Taken while a PostgreSQL schema is checked or migrated, so two consoles starting at once
+# on an empty database do not both create it (the number is arbitrary, fixed forever).
+_MIGRATION_LOCK = 0x5C0_7E4D
+
+__all__ = ["Database", "Migrated", "durable", "is_postgres_url", "latest_backup", "migrate"]
 
 
 def durable(fn: Callable[..., T]) -> Callable[..., T]:
@@ -70,26 +95,130 @@ def durable(fn: Callable[..., T]) -> Callable[..., T]:
     return fn
 
 
-def latest_backup(backups_dir: Path | None) -> Path | None:
-    if backups_dir is None or not backups_dir.is_dir():
-        return None
-    backups = sorted(backups_dir.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
-    return backups[-1] if backups else None
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in POSTGRES_SCHEMES
+
+
+def default_operator() -> str:
+    try:
+        return getpass.getuser() or "operator"
+    except Exception:  # no user name in the environment (some service managers)
+        return "operator"
+
+
+@dataclass(frozen=True, slots=True)
+class PostgresTarget:
+    user: str
+    host: str
+    port: int
+    dbname: str
+    query: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def parse(cls, url: str) -> PostgresTarget:
+        parts = urlsplit(url)
+        if parts.password:
+            raise StoreError(
+                "Put the database password in the keyring (or SKINS_CONSOLE_DATABASE_PASSWORD), "
+                "not in the database URL.",
+                code="password_in_url",
+            )
+        dbname = unquote(parts.path.lstrip("/"))
+        if not parts.hostname or not dbname:
+            raise StoreError(
+                f"{cls.display(url)} is not a database URL of the form "
+                "postgresql://USER@HOST:PORT/DBNAME[?sslmode=…].",
+                code="invalid_database_url",
+            )
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise StoreError(
+                f"The port in {cls.display(url)} is not a number.", code="invalid_database_url"
+            ) from None
+        return cls(
+            user=unquote(parts.username or ""),
+            host=parts.hostname,
+            port=port,
+            dbname=dbname,
+            query=tuple(parse_qsl(parts.query)),
+        )
+
+    @staticmethod
+    def display(url: str) -> str:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        return url.replace(f":{parts.password}@", ":***@", 1)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}/{self.dbname}"
+
+    @property
+    def display_url(self) -> str:
+        user = f"{self.user}@" if self.user else ""
+        query = "&".join(f"{k}={v}" for k, v in self.query)
+        return f"postgresql://{user}{self.where}" + (f"?{query}" if query else "")
+
+    def sqlalchemy_url(self) -> URL:
+        return URL.create(
+            "postgresql+psycopg",
+            username=self.user or None,
+            host=self.host,
+            port=self.port,
+            database=self.dbname,
+            query=dict(self.query),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    """What :func:`migrate` (or an open) did to the schema."""
+
+    backend: str
+    display_url: str
+    #: the version found (0: an empty database), None: it was already current
+    from_version: int | None
+    to_version: int
+    #: SQLite: the copy written first
+    backup_path: Path | None
 
 
 class Database:
     def __init__(
-        self, path: Path, *, backups_dir: Path | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+        self,
+        target: Path | str,
+        *,
+        backups_dir: Path | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        password: str | None = None,
+        operator: str | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.operator = operator or default_operator()
         self.busy_timeout_ms = busy_timeout_ms
-        self.backups_dir = backups_dir if backups_dir is not None else self.path.parent / "backups"
+        self._pg: PostgresTarget | None = None
+        self._password = password
+        if is_postgres_url(target):
+            self._pg = PostgresTarget.parse(str(target))
+            self.backend = "postgresql"
+            self.path: Path | None = None
+            self.display_url = self._pg.display_url
+            self.backups_dir = backups_dir
+        else:
+            self.backend = "sqlite"
+            self.path = Path(target)
+            self.display_url = str(self.path)
+            self.backups_dir = (
+                backups_dir if backups_dir is not None else self.path.parent / "backups"
+            )
         self.schema_version = 0
-        #: Version found on disk before migrating (``None`` if nothing was migrated).
+        #: Version found before migrating (``None`` if nothing was migrated; 0: was empty).
         self.migrated_from: int | None = None
-        #: Backup written before the migration of this open, if any.
+        #: Backup written before the migration of this open, if any (SQLite).
         self.backup_path: Path | None = None
-        self._conn: sqlite3.Connection | None = None
+        self._engine: Engine | None = None
+        self._conn: Connection | None = None  # SQLite: the one connection, held open
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skins-db")
         self._worker_ident: int | None = None
         self._closed = False
@@ -99,16 +228,27 @@ class Database:
     @classmethod
     async def open(
         cls,
-        path: Path,
+        target: Path | str,
         *,
         backups_dir: Path | None = None,
+        password: str | None = None,
+        operator: str | None = None,
+        confirm_migration: bool = False,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> Database:
-        db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
+        db = cls(
+            target,
+            backups_dir=backups_dir,
+            busy_timeout_ms=busy_timeout_ms,
+            password=password,
+            operator=operator,
+        )
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(db._executor, db._open_on_worker, migrations)
+            await loop.run_in_executor(
+                db._executor, db._open_on_worker, migrations, confirm_migration
+            )
         except BaseException:
             db._abandon()
             raise
@@ -117,15 +257,24 @@ class Database:
     @classmethod
     def open_sync(
         cls,
-        path: Path,
+        target: Path | str,
         *,
         backups_dir: Path | None = None,
+        password: str | None = None,
+        operator: str | None = None,
+        confirm_migration: bool = False,
         migrations: tuple[migrations_module.Migration, ...] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> Database:
-        db = cls(path, backups_dir=backups_dir, busy_timeout_ms=busy_timeout_ms)
+        db = cls(
+            target,
+            backups_dir=backups_dir,
+            busy_timeout_ms=busy_timeout_ms,
+            password=password,
+            operator=operator,
+        )
         try:
-            db._executor.submit(db._open_on_worker, migrations).result()
+            db._executor.submit(db._open_on_worker, migrations, confirm_migration).result()
         except BaseException:
             db._abandon()
             raise
@@ -138,100 +287,161 @@ class Database:
         self._executor.submit(self._close_conn)
         self._executor.shutdown(wait=False)
 
-    def _open_on_worker(self, steps: tuple[migrations_module.Migration, ...] | None) -> None:
+    def _open_on_worker(
+        self, steps: tuple[migrations_module.Migration, ...] | None, confirm: bool
+    ) -> None:
         self._worker_ident = threading.get_ident()
-        steps = steps if steps is not None else migrations_module.MIGRATIONS
-        latest = steps[-1].version if steps else 0
+        if self._pg is not None:
+            self._open_postgres(self._pg, confirm)
+        else:
+            self._open_sqlite(steps if steps is not None else migrations_module.MIGRATIONS)
+
+    # --- SQLite ----------------------------------------------------------------------------
+
+    @property
+    def _sqlite_errors(self) -> SqliteErrors:
+        assert self.path is not None and self.backups_dir is not None
+        return SqliteErrors(self.path, self.backups_dir, self.busy_timeout_ms)
+
+    def _open_sqlite(self, steps: tuple[migrations_module.Migration, ...]) -> None:
+        path = self.path
+        assert path is not None
         try:
-            make_private_dir(self.path.parent)
-            existed = self.path.exists() and self.path.stat().st_size > 0
-            conn = sqlite3.connect(
-                self.path,
-                isolation_level=None,
-                check_same_thread=True,
-                timeout=self.busy_timeout_ms / 1000,
+            make_private_dir(path.parent)
+            existed = path.exists() and path.stat().st_size > 0
+            engine = create_engine(
+                URL.create("sqlite", database=str(path)),
+                poolclass=NullPool,
+                connect_args={"timeout": self.busy_timeout_ms / 1000},
             )
-        except sqlite3.Error as exc:
-            self._raise_mapped(exc)
+            event.listen(engine, "connect", self._configure_sqlite)
+            self._engine = engine
+            self._conn = engine.connect()
         except OSError as exc:
-            raise self._map_os_error(exc) from None
-        try:
-            self._conn = conn
-            self._configure(conn)
-            current = migrations_module.schema_version(conn)
-            if current > latest:
-                raise StoreError(
-                    f"The database {self.path} was written by a newer Skins Console (schema "
-                    f"version {current}; this version understands up to {latest}). Update "
-                    "Skins Console, or open another data folder with --data-dir.",
-                    code="database_too_new",
-                )
-            if current == 0 and existed and self._has_foreign_tables(conn):
-                raise StoreError(
-                    f"{self.path} is an SQLite database, but not one of Skins Console's. "
-                    "Move it away or choose another data folder with --data-dir.",
-                    code="database_foreign",
-                )
-            if current < latest:
-                if existed and current > 0:
-                    self.backup_path = self._backup(conn, current)
-                self.migrated_from = current
-                self._migrate(conn, steps, current, latest)
-            self.schema_version = migrations_module.schema_version(conn)
-        except sqlite3.Error as exc:
+            raise self._sqlite_errors.map_os(exc) from None
+        except (sqlite3.Error, DBAPIError) as exc:
             self._close_conn()
-            self._raise_mapped(exc)
+            self._raise_sqlite(exc)
+        try:
+            self._prepare_sqlite(self._conn, existed, steps)
+        except (sqlite3.Error, DBAPIError) as exc:
+            self._close_conn()
+            self._raise_sqlite(exc)
         except BaseException:
             self._close_conn()
             raise
 
-    def _configure(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms):d}")
+    def _configure_sqlite(self, dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Transactions are begun explicitly (BEGIN IMMEDIATE for writes), not by the driver.
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms):d}")
         # Reading the header here turns "not a database" into an error at open, not later.
-        conn.execute("PRAGMA user_version").fetchone()
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        dbapi_conn.execute("PRAGMA user_version").fetchone()
+        mode = dbapi_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             log.warning("SQLite refused WAL mode for %s (kept %s)", self.path, mode)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
-    @staticmethod
-    def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
-        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
-        return bool(row[0])
+    def _prepare_sqlite(
+        self, conn: Connection, existed: bool, steps: tuple[migrations_module.Migration, ...]
+    ) -> None:
+        raw = self._raw_sqlite()
+        state = schema_upgrade.read_state(conn)
+        conn.rollback()  # the inspection's implicit transaction
+        if state.too_new:
+            raise self._too_new(state.version)
+        if state.revision is None and state.legacy_version == 0 and state.has_tables:
+            raise StoreError(
+                f"{self.path} is an SQLite database, but not one of Skins Console's. "
+                "Move it away or choose another data folder with --data-dir.",
+                code="database_foreign",
+            )
+        if state.revision == schema_upgrade.HEAD:
+            self.schema_version = schema_upgrade.HEAD_VERSION
+            return
+        if existed and state.version > 0:
+            self.backup_path = self._backup(raw, state.version)
+        self.migrated_from = state.version
+        if state.revision is None and state.legacy_version > 0:
+            self._run_legacy_steps(raw, steps, state.legacy_version)
+        self._in_sqlite_transaction(conn, lambda: self._upgrade_sqlite(conn))
+        self.schema_version = schema_upgrade.version_number(
+            schema_upgrade.read_state(conn).revision or "0"
+        )
+        conn.rollback()
 
-    def _migrate(self, conn, steps, current: int, latest: int) -> None:
+    def _upgrade_sqlite(self, conn: Connection) -> None:
+        if schema_upgrade.read_state(conn).revision is None and schema_upgrade.sqlite_user_version(
+            conn
+        ):
+            schema_upgrade.stamp(conn, BASELINE)
+        applied = schema_upgrade.upgrade(conn)
+        log.info("Migrated %s to %s (%s)", self.path, schema_upgrade.HEAD, ", ".join(applied))
+        # A migration that breaks a reference must fail here, not months later.
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise StoreError(
+                f"Migrating {self.path} to version {schema_upgrade.HEAD_VERSION} left "
+                f"{len(broken)} broken references; nothing was changed.",
+                code="migration_failed",
+            )
+
+    def _raw_sqlite(self) -> sqlite3.Connection:
+        assert self._conn is not None
+        raw = self._conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return raw
+
+    def _in_sqlite_transaction(self, conn: Connection, work: Callable[[], T]) -> T:
+        raw = self._raw_sqlite()
+        if conn.in_transaction():
+            conn.rollback()
+        trans = conn.begin()
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            result = work()
+        except BaseException:
+            trans.rollback()
+            raise
+        trans.commit()
+        return result
+
+    def _run_legacy_steps(
+        self, raw: sqlite3.Connection, steps: tuple[migrations_module.Migration, ...], current: int
+    ) -> None:
+        """The frozen pre-Alembic steps, each in its own transaction, up to version 6."""
         for step in steps:
-            if not current < step.version <= latest:
+            if not current < step.version <= migrations_module.LATEST_VERSION:
                 continue
             log.info(
                 "Migrating %s to schema version %d: %s", self.path, step.version, step.description
             )
-            conn.execute("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
             try:
-                step.apply(conn)
-                conn.execute(f"PRAGMA user_version = {step.version:d}")
-                # A migration that breaks a reference must fail here, not months later.
-                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                step.apply(raw)
+                raw.execute(f"PRAGMA user_version = {step.version:d}")
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StoreError(
                         f"Migrating {self.path} to version {step.version} left "
                         f"{len(broken)} broken references; nothing was changed.",
                         code="migration_failed",
                     )
-                conn.execute("COMMIT")
+                raw.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
                 raise
 
-    def _backup(self, conn: sqlite3.Connection, version: int) -> Path:
+    def _backup(self, raw: sqlite3.Connection, version: int) -> Path:
+        assert self.path is not None and self.backups_dir is not None
         make_private_dir(self.backups_dir)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backups_dir / f"{self.path.stem}-v{version}-{stamp}.sqlite3"
         dest = sqlite3.connect(target)
         try:
-            conn.backup(dest)
+            raw.backup(dest)
         except BaseException:
             dest.close()
             target.unlink(missing_ok=True)
@@ -241,6 +451,76 @@ class Database:
             os.chmod(target, 0o600)
         log.info("Backed up %s (schema version %d) to %s", self.path, version, target)
         return target
+
+    def _raise_sqlite(self, exc: BaseException) -> None:
+        mapped = self._sqlite_errors.map(exc)
+        if mapped is None:
+            raise exc
+        raise mapped from None
+
+    def _too_new(self, version: int) -> StoreError:
+        return StoreError(
+            f"The database {self.display_url} was written by a newer Skins Console (schema "
+            f"version {version}; this version understands up to "
+            f"{schema_upgrade.HEAD_VERSION}). Update Skins Console"
+            + (", or open another data folder with --data-dir." if self._pg is None else "."),
+            code="database_too_new",
+        )
+
+    # --- PostgreSQL --------------------------------------------------------------------------
+
+    def _open_postgres(self, pg: PostgresTarget, confirm: bool) -> None:
+        connect_args: dict[str, Any] = {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": APPLICATION_NAME,
+            "options": "-c synchronous_commit=on",
+        }
+        if self._password is not None:
+            connect_args["password"] = self._password
+        self._engine = create_engine(
+            pg.sqlalchemy_url(),
+            pool_pre_ping=True,
+            pool_size=1,
+            max_overflow=1,
+            connect_args=connect_args,
+        )
+        try:
+            with self._engine.connect() as conn:
+                self._prepare_postgres(conn, pg, confirm)
+        except DBAPIError as exc:
+            mapped = unavailable(exc, pg.where, self._password)
+            if mapped is not None:
+                raise mapped from None
+            raise
+
+    def _prepare_postgres(self, conn: Connection, pg: PostgresTarget, confirm: bool) -> None:
+        with conn.begin():
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK:d})")
+            state = schema_upgrade.read_state(conn)
+            if state.too_new:
+                raise self._too_new(state.version)
+            if state.revision == schema_upgrade.HEAD:
+                self.schema_version = schema_upgrade.HEAD_VERSION
+                return
+            if state.revision is None and state.has_tables:
+                raise StoreError(
+                    f"The database {pg.where} already holds tables that are not Skins "
+                    "Console's. Create an empty database for the team's book.",
+                    code="database_foreign",
+                )
+            if state.revision is not None and not confirm:
+                raise StoreError(
+                    f"The team database {pg.where} has schema version {state.version}; this "
+                    f"Skins Console needs version {schema_upgrade.HEAD_VERSION}. Back it up "
+                    f"first (pg_dump --format=custom --file=skins-console-v{state.version}.dump "
+                    f"--host={pg.host} --port={pg.port} {pg.dbname}), then run "
+                    "`skins-console --profile NAME database migrate`.",
+                    code="database_needs_migration",
+                )
+            self.migrated_from = state.version
+            applied = schema_upgrade.upgrade(conn)
+            log.info("Migrated %s to %s (%s)", pg.where, schema_upgrade.HEAD, ", ".join(applied))
+            self.schema_version = schema_upgrade.HEAD_VERSION
 
     # --- running work --------------------------------------------------------------------
 
@@ -253,7 +533,7 @@ class Database:
         return await self._submit_async(fn, args, kwargs, write=True)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Like :meth:`call`, in a deferred transaction (a consistent read snapshot)."""
+        """Like :meth:`call`, in a read transaction (a consistent snapshot)."""
         return await self._submit_async(fn, args, kwargs, write=False)
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -278,31 +558,55 @@ class Database:
             raise StoreError("The database is closed.", code="database_closed")
 
     def _run(self, fn, args, kwargs, write: bool):
+        if self._pg is not None:
+            return self._run_postgres(self._pg, fn, args, kwargs, write)
+        return self._run_sqlite(fn, args, kwargs, write)
+
+    def _run_sqlite(self, fn, args, kwargs, write: bool):
         conn = self._conn
         assert conn is not None
         is_durable = write and getattr(fn, "durable", False)
         try:
+            raw = self._raw_sqlite()
             if is_durable:
-                conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+                raw.execute("PRAGMA synchronous = FULL")
             try:
-                result = fn(conn, *args, **kwargs)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    try:
-                        conn.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        log.exception("rollback failed")
-                raise
-            return result
-        except sqlite3.Error as exc:
-            self._raise_mapped(exc)
+                trans = conn.begin()
+                raw.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+                try:
+                    result = fn(StoreConnection(conn, operator=self.operator), *args, **kwargs)
+                except BaseException:
+                    if trans.is_active:
+                        trans.rollback()
+                    raise
+                trans.commit()
+                return result
+            finally:
+                if is_durable and not raw.in_transaction:
+                    raw.execute("PRAGMA synchronous = NORMAL")
+        except (sqlite3.Error, DBAPIError) as exc:
+            if conn.in_transaction():
+                try:
+                    conn.rollback()
+                except (sqlite3.Error, DBAPIError):
+                    log.exception("rollback failed")
+            self._raise_sqlite(exc)
         except OSError as exc:
-            raise self._map_os_error(exc) from None
-        finally:
-            if is_durable and not conn.in_transaction:
-                conn.execute("PRAGMA synchronous = NORMAL")
+            raise self._sqlite_errors.map_os(exc) from None
+
+    def _run_postgres(self, pg: PostgresTarget, fn, args, kwargs, write: bool):
+        engine = self._engine
+        assert engine is not None
+        try:
+            with engine.connect() as conn, conn.begin():
+                if not write:
+                    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                return fn(StoreConnection(conn, operator=self.operator), *args, **kwargs)
+        except DBAPIError as exc:
+            mapped = unavailable(exc, pg.where, self._password)
+            if mapped is not None:
+                raise mapped from None
+            raise
 
     # --- closing -------------------------------------------------------------------------
 
@@ -323,98 +627,48 @@ class Database:
 
     def _close_conn(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        try:
-            # Folding the WAL back in leaves one self-contained file for copying/backups.
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
-            pass
-        conn.close()
+        engine, self._engine = self._engine, None
+        if conn is not None:
+            try:
+                if conn.in_transaction():
+                    conn.rollback()
+                # Folding the WAL back in leaves one self-contained file for copying/backups.
+                self._raw_sqlite_of(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except (sqlite3.Error, DBAPIError):
+                pass
+            conn.close()
+        if engine is not None:
+            engine.dispose()
 
-    # --- error mapping -------------------------------------------------------------------
+    @staticmethod
+    def _raw_sqlite_of(conn: Connection) -> sqlite3.Connection:
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return raw
 
-    def _raise_mapped(self, exc: sqlite3.Error) -> None:
-        mapped = self._map_error(exc)
-        if mapped is None:
-            raise exc
-        raise mapped from None
 
-    def _map_error(self, exc: sqlite3.Error) -> StoreError | None:
-        code = getattr(exc, "sqlite_errorcode", None)
-        primary = code & 0xFF if isinstance(code, int) else None
-        # The message text is consulted only when SQLite gave no code (never for JSON or
-        # other "malformed" errors of ordinary statements, which are bugs, not corruption).
-        text = str(exc).lower() if primary is None else ""
-        if (
-            primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-            or "disk image is malformed" in text
-            or "not a database" in text
-        ):
-            return DatabaseCorruptError(self._corrupt_message(str(exc)))
-        if primary == sqlite3.SQLITE_FULL or "database or disk is full" in text:
-            return DiskFullError(self._full_message())
-        if primary == sqlite3.SQLITE_READONLY or "readonly database" in text:
-            return DatabaseReadOnlyError(self._read_only_message())
-        if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return DatabaseLockedError(
-                f"The database {self.path} is locked by another program (waited "
-                f"{self.busy_timeout_ms / 1000:g} s). Close other programs using it (another Skins "
-                "Console, a database browser, a backup tool) and try again; nothing was saved."
-            )
-        if primary == sqlite3.SQLITE_CANTOPEN:
-            if not os.access(self.path.parent, os.W_OK) or (
-                self.path.exists() and not os.access(self.path, os.W_OK)
-            ):
-                return DatabaseReadOnlyError(self._read_only_message())
-            return StoreError(
-                f"Cannot open the database {self.path}: {exc}.", code="database_cant_open"
-            )
-        if primary == sqlite3.SQLITE_IOERR:
-            if self._low_on_space():
-                return DiskFullError(self._full_message())
-            return StoreError(
-                f"The disk reported an input/output error on {self.path} ({exc}); nothing was "
-                "saved. Check the drive, then restart Skins Console.",
-                code="disk_io_error",
-            )
-        return None
+def migrate(
+    target: Path | str,
+    password: str | None = None,
+    *,
+    confirm: bool = False,
+    backups_dir: Path | None = None,
+) -> Migrated:
+    """Bring the book at ``target`` to this version's schema (``database migrate``).
 
-    def _map_os_error(self, exc: OSError) -> StoreError:
-        if exc.errno == errno.ENOSPC:
-            return DiskFullError(self._full_message())
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return DatabaseReadOnlyError(self._read_only_message())
-        return StoreError(f"Cannot use the database {self.path}: {exc.strerror or exc}.")
-
-    def _low_on_space(self) -> bool:
-        try:
-            return shutil.disk_usage(self.path.parent).free < 1024 * 1024
-        except OSError:
-            return False
-
-    def _corrupt_message(self, detail: str) -> str:
-        backup = latest_backup(self.backups_dir)
-        where = (
-            f"The latest backup is {backup}."
-            if backup
-            else f"There is no backup in {self.backups_dir}."
+    The same runner as every open: SQLite backs the file up first; PostgreSQL with an older
+    schema needs ``confirm`` (the caller has a ``pg_dump``). Raises what an open raises.
+    """
+    db = Database.open_sync(
+        target, backups_dir=backups_dir, password=password, confirm_migration=confirm
+    )
+    try:
+        return Migrated(
+            backend=db.backend,
+            display_url=db.display_url,
+            from_version=db.migrated_from,
+            to_version=db.schema_version,
+            backup_path=db.backup_path,
         )
-        return (
-            f"The database file {self.path} is damaged ({detail}). {where} Quit Skins Console, "
-            "keep a copy of the damaged file, then restore a backup over it or move it away "
-            "to start with an empty database."
-        )
-
-    def _full_message(self) -> str:
-        return (
-            f"The disk holding {self.path.parent} is full; nothing was saved. Free some space "
-            "and try again."
-        )
-
-    def _read_only_message(self) -> str:
-        return (
-            f"The database {self.path} (or its folder) is read-only, so nothing can be saved. "
-            "Make the file and its folder writable, or choose another data folder with "
-            "--data-dir."
-        )
+    finally:
+        db.close_sync()

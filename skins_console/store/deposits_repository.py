@@ -28,7 +28,6 @@ says what is a deposit's own (its columns, its draft, its report fields, the tra
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import fields as dc_fields
 from datetime import datetime
 from decimal import Decimal
@@ -39,6 +38,7 @@ from skins_console.core.records import DepositRecord
 from skins_console.core.statuses import Provider
 from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json
+from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
 from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, reads, writes
 
@@ -96,7 +96,7 @@ search_deposits = bound(book_.search, DEPOSITS, "search_deposits")
 
 
 def get_deposit_by_trade_id(
-    conn: sqlite3.Connection, profile: str, trade_id: int
+    conn: StoreConnection, profile: str, trade_id: int
 ) -> DepositRecord | None:
     row = conn.execute(
         f"{DEPOSITS.select} WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
@@ -105,7 +105,7 @@ def get_deposit_by_trade_id(
     return None if row is None else DEPOSITS.row(row)
 
 
-def find_deposit_by_trade_id(conn: sqlite3.Connection, trade_id: int) -> DepositRecord | None:
+def find_deposit_by_trade_id(conn: StoreConnection, trade_id: int) -> DepositRecord | None:
     row = conn.execute(
         f"{DEPOSITS.select} WHERE trade_id = ? ORDER BY created_at DESC LIMIT 1", (trade_id,)
     ).fetchone()
@@ -114,7 +114,7 @@ def find_deposit_by_trade_id(conn: sqlite3.Connection, trade_id: int) -> Deposit
 
 @durable
 def insert_deposit_draft(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     *,
     profile: str,
     request: DepositRequest,
@@ -140,7 +140,7 @@ def insert_deposit_draft(
 
 
 def apply_deposit_state(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     state: DepositState,
     *,

@@ -15,12 +15,12 @@ Transaction functions::
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
-from skins_console.store.codec import json_or_none, loads_json, stored_time, ts
+from skins_console.store.codec import inserted_id, json_or_none, loads_json, stored_time, ts
+from skins_console.store.connection import StoreConnection
 
 _COLUMNS = (
     "id",
@@ -33,6 +33,7 @@ _COLUMNS = (
     "new_status",
     "message",
     "details",
+    "operator",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
 
@@ -50,18 +51,20 @@ def _row(row) -> EventRecord:
         new_status=data["new_status"],
         message=data["message"],
         details=loads_json(data["details"]),
+        operator=data["operator"],
     )
 
 
-def add_event(conn: sqlite3.Connection, event: EventRecord) -> EventRecord:
+def add_event(conn: StoreConnection, event: EventRecord) -> EventRecord:
     if event.kind not in EVENT_KINDS:
         raise ValueError(f"unknown event kind {event.kind!r}")
     if event.type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event.type!r}")
-    cursor = conn.execute(
+    operator = event.operator or conn.operator
+    result = conn.execute(
         """INSERT INTO events (profile, kind, key, at, type, old_status, new_status, message,
-                               details)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                               details, operator)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             event.profile,
             event.kind,
@@ -72,12 +75,13 @@ def add_event(conn: sqlite3.Connection, event: EventRecord) -> EventRecord:
             event.new_status,
             event.message,
             json_or_none(event.details),
+            operator,
         ),
     )
-    return replace(event, id=cursor.lastrowid)
+    return replace(event, id=inserted_id(result), operator=operator)
 
 
-def list_events(conn: sqlite3.Connection, profile: str, kind: str, key: str) -> list[EventRecord]:
+def list_events(conn: StoreConnection, profile: str, kind: str, key: str) -> list[EventRecord]:
     rows = conn.execute(
         f"{_SELECT} WHERE profile = ? AND kind = ? AND key = ? ORDER BY id", (profile, kind, key)
     )
@@ -85,7 +89,7 @@ def list_events(conn: sqlite3.Connection, profile: str, kind: str, key: str) -> 
 
 
 def recent_events(
-    conn: sqlite3.Connection, profile: str, *, since: datetime | None = None, limit: int = 200
+    conn: StoreConnection, profile: str, *, since: datetime | None = None, limit: int = 200
 ) -> list[EventRecord]:
     if since is None:
         rows = conn.execute(
@@ -100,7 +104,7 @@ def recent_events(
 
 
 def events_after(
-    conn: sqlite3.Connection, profile: str, after_id: int, *, limit: int = 500
+    conn: StoreConnection, profile: str, after_id: int, *, limit: int = 500
 ) -> list[EventRecord]:
     """Events newer than a cursor (ids only grow): what a watcher has not seen yet."""
     rows = conn.execute(
@@ -109,7 +113,7 @@ def events_after(
     return [_row(r) for r in rows]
 
 
-def last_event_id(conn: sqlite3.Connection, profile: str) -> int:
+def last_event_id(conn: StoreConnection, profile: str) -> int:
     row = conn.execute("SELECT MAX(id) FROM events WHERE profile = ?", (profile,)).fetchone()
     return int(row[0] or 0)
 

@@ -34,7 +34,6 @@ repository class (a :class:`LifecycleRepository`) gets them as ``async`` methods
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,6 +66,7 @@ from skins_console.store.codec import (
     rows_by_keys,
     ts,
 )
+from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
 
@@ -146,7 +146,7 @@ def bound(fn: Callable[..., Any], book: Book, name: str) -> Callable[..., Any]:
     the ``durable`` mark for ``Database.call``."""
 
     @functools.wraps(fn)
-    def call(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> Any:
+    def call(conn: StoreConnection, *args: Any, **kwargs: Any) -> Any:
         return fn(book, conn, *args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
@@ -156,18 +156,18 @@ def bound(fn: Callable[..., Any], book: Book, name: str) -> Callable[..., Any]:
 # --- reading -----------------------------------------------------------------------------
 
 
-def get_record(book: Book, conn: sqlite3.Connection, profile: str, key: str) -> Any:
+def get_record(book: Book, conn: StoreConnection, profile: str, key: str) -> Any:
     row = conn.execute(
         f"{book.select} WHERE profile = ? AND {book.key} = ?", (profile, key)
     ).fetchone()
     return None if row is None else book.row(row)
 
 
-def get_records(book: Book, conn: sqlite3.Connection, profile: str, keys: Iterable[str]) -> list:
+def get_records(book: Book, conn: StoreConnection, profile: str, keys: Iterable[str]) -> list:
     return [book.row(r) for r in rows_by_keys(conn, book.select, book.key, profile, keys)]
 
 
-def require_record(book: Book, conn: sqlite3.Connection, profile: str, key: str) -> Any:
+def require_record(book: Book, conn: StoreConnection, profile: str, key: str) -> Any:
     record = get_record(book, conn, profile, key)
     if record is None:
         raise StoreError(
@@ -178,7 +178,7 @@ def require_record(book: Book, conn: sqlite3.Connection, profile: str, key: str)
 
 def list_due(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     now: datetime,
     *,
     profile: str | None = None,
@@ -187,13 +187,13 @@ def list_due(
     return [book.row(r) for r in due_rows(conn, book.select, book.closed, now, profile, limit)]
 
 
-def next_open_check_at(book: Book, conn: sqlite3.Connection, profile: str) -> datetime | None:
+def next_open_check_at(book: Book, conn: StoreConnection, profile: str) -> datetime | None:
     """The earliest ``next_check_at`` of the profile's open records (what the tracker
     sleeps until), without reading the rows: it is asked after every tracking pass."""
     return from_ts(earliest_check(conn, book.table, profile, book.not_open))
 
 
-def list_open(book: Book, conn: sqlite3.Connection, profile: str | None = None) -> list:
+def list_open(book: Book, conn: StoreConnection, profile: str | None = None) -> list:
     return [book.row(r) for r in open_rows(conn, book.select, book.not_open, profile)]
 
 
@@ -217,7 +217,7 @@ def attention_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
 
 
 def search(
-    book: Book, conn: sqlite3.Connection, flt: ActivityFilter, *, now: datetime | None = None
+    book: Book, conn: StoreConnection, flt: ActivityFilter, *, now: datetime | None = None
 ) -> list:
     where, params = activity_where(
         flt,
@@ -234,7 +234,7 @@ def search(
 
 def event(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     key: str,
     type_: str,
@@ -263,7 +263,7 @@ def event(
 
 def status_event(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     record: Any,
     new: str,
     message: str,
@@ -288,7 +288,7 @@ def status_event(
 
 def insert_draft_row(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     *,
     profile: str,
     key: str,
@@ -314,6 +314,8 @@ def insert_draft_row(
         "next_check_at": ts(now),
         "created_at": ts(now),
         "updated_at": ts(now),
+        # Team mode: who wrote the draft (every backend records it; one operator alone too).
+        "operator": conn.operator,
     }
     conn.execute(
         f"INSERT INTO {book.table} ({', '.join(row)}) VALUES ({placeholders(row)})",
@@ -333,7 +335,7 @@ def insert_draft_row(
     return require_record(book, conn, profile, key)
 
 
-def _update(book: Book, conn: sqlite3.Connection, profile: str, key: str, **values: Any) -> None:
+def _update(book: Book, conn: StoreConnection, profile: str, key: str, **values: Any) -> None:
     sets = ", ".join(f"{column} = ?" for column in values)
     conn.execute(
         f"UPDATE {book.table} SET {sets} WHERE profile = ? AND {book.key} = ?",
@@ -343,15 +345,16 @@ def _update(book: Book, conn: sqlite3.Connection, profile: str, key: str, **valu
 
 @durable
 def mark_sending(
-    book: Book, conn: sqlite3.Connection, profile: str, key: str, *, now: datetime | None = None
+    book: Book, conn: StoreConnection, profile: str, key: str, *, now: datetime | None = None
 ) -> Any:
     now = now or utcnow()
     record = require_record(book, conn, profile, key)
     attempt = record.attempts + 1
+    stamp = {"attempts": attempt, "updated_at": ts(now), "sent_by": conn.operator}
     if record.status in (DRAFT, SENDING):
-        _update(book, conn, profile, key, status=SENDING, attempts=attempt, updated_at=ts(now))
+        _update(book, conn, profile, key, status=SENDING, **stamp)
     else:
-        _update(book, conn, profile, key, attempts=attempt, updated_at=ts(now))
+        _update(book, conn, profile, key, **stamp)
     moved = record.status == DRAFT
     event(
         book,
@@ -369,7 +372,7 @@ def mark_sending(
 
 def mark_rejected(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     key: str,
     *,
@@ -400,7 +403,7 @@ def mark_rejected(
 
 def apply_status(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     key: str,
     new_status: str,
@@ -450,7 +453,7 @@ def apply_status(
 
 def schedule_check(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     key: str,
     *,
@@ -473,7 +476,7 @@ def schedule_check(
 
 def record_event(
     book: Book,
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     key: str,
     type: str,

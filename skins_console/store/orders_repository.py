@@ -45,7 +45,6 @@ says what is an order's own (its columns, its draft, its report fields, the wall
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import fields as dc_fields
 from datetime import datetime
 from decimal import Decimal
@@ -63,6 +62,7 @@ from skins_console.core.records import OrderRecord
 from skins_console.core.statuses import Provider
 from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import from_ts, json_or_none, loads_json, placeholders, ts
+from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
 from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, writes
 from skins_console.store.webhook_deliveries_repository import record_delivery
@@ -123,7 +123,7 @@ search_orders = bound(book_.search, ORDERS, "search_orders")
 
 @durable
 def insert_order_draft(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     *,
     profile: str,
     request: OrderRequest,
@@ -168,7 +168,7 @@ def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | Non
 
 
 def apply_order_state(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     state: OrderState,
     *,
@@ -209,7 +209,7 @@ def apply_order_state(
 
 
 def apply_order_webhook(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     delivery: WebhookDelivery,
     *,
@@ -241,7 +241,7 @@ def apply_order_webhook(
 
 
 def apply_order_accepted(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     accepted: OrderAccepted,
     *,
@@ -263,7 +263,7 @@ def apply_order_accepted(
 
 
 def set_order_settles_at(
-    conn: sqlite3.Connection, profile: str, external_id: str, settles_at: datetime | None
+    conn: StoreConnection, profile: str, external_id: str, settles_at: datetime | None
 ) -> None:
     """When Trade Protection ends for a completed order (the tracker computes it when the
     provider's answer has no such timestamp)."""
@@ -274,7 +274,7 @@ def set_order_settles_at(
     )
 
 
-def reserved_cents(conn: sqlite3.Connection, profile: str) -> int:
+def reserved_cents(conn: StoreConnection, profile: str) -> int:
     row = conn.execute(
         f"""SELECT coalesce(sum(expected_price_cents), 0) FROM orders
             WHERE profile = ? AND status NOT IN ({placeholders(ORDERS.not_open)})""",

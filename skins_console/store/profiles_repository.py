@@ -18,7 +18,6 @@ transaction)::
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import fields as dc_fields
 from dataclasses import replace
 from datetime import datetime
@@ -29,6 +28,7 @@ from skins_console.core.errors import ProfileError, ValidationError
 from skins_console.core.models import utcnow
 from skins_console.core.records import ProfileRecord, validate_profile_name
 from skins_console.store.codec import from_ts, ts
+from skins_console.store.connection import StoreConnection
 
 _COLUMNS = (
     "id",
@@ -48,7 +48,7 @@ _EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
 
 
-def _row(row: sqlite3.Row | tuple) -> ProfileRecord:
+def _row(row: tuple) -> ProfileRecord:
     data = dict(zip(_COLUMNS, row))
     return ProfileRecord(
         id=data["id"],
@@ -97,7 +97,7 @@ def _validate(profile: ProfileRecord) -> ProfileRecord:
 
 
 def create_profile(
-    conn: sqlite3.Connection, profile: ProfileRecord, *, now: datetime | None = None
+    conn: StoreConnection, profile: ProfileRecord, *, now: datetime | None = None
 ) -> ProfileRecord:
     profile = _validate(profile)
     created = profile.created_at or now or utcnow()
@@ -129,23 +129,23 @@ def create_profile(
     return require_profile(conn, profile.name)
 
 
-def get_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord | None:
+def get_profile(conn: StoreConnection, name: str) -> ProfileRecord | None:
     row = conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone()
     return None if row is None else _row(row)
 
 
-def require_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
+def require_profile(conn: StoreConnection, name: str) -> ProfileRecord:
     profile = get_profile(conn, name)
     if profile is None:
         raise ProfileError(f"There is no profile named “{name}”.", code="profile_missing")
     return profile
 
 
-def list_profiles(conn: sqlite3.Connection) -> list[ProfileRecord]:
-    return [_row(r) for r in conn.execute(f"{_SELECT} ORDER BY name COLLATE NOCASE")]
+def list_profiles(conn: StoreConnection) -> list[ProfileRecord]:
+    return [_row(r) for r in conn.execute(f"{_SELECT} ORDER BY lower(name), name")]
 
 
-def update_profile(conn: sqlite3.Connection, name: str, **changes: Any) -> ProfileRecord:
+def update_profile(conn: StoreConnection, name: str, **changes: Any) -> ProfileRecord:
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise ValueError(f"not editable profile fields: {sorted(unknown)}")
@@ -165,7 +165,7 @@ def update_profile(conn: sqlite3.Connection, name: str, **changes: Any) -> Profi
     return require_profile(conn, name)
 
 
-def rename_profile(conn: sqlite3.Connection, old: str, new: str) -> ProfileRecord:
+def rename_profile(conn: StoreConnection, old: str, new: str) -> ProfileRecord:
     new = validate_profile_name(new)
     require_profile(conn, old)
     if new != old and get_profile(conn, new) is not None:
@@ -175,19 +175,19 @@ def rename_profile(conn: sqlite3.Connection, old: str, new: str) -> ProfileRecor
     return require_profile(conn, new)
 
 
-def set_active_profile(conn: sqlite3.Connection, name: str) -> ProfileRecord:
+def set_active_profile(conn: StoreConnection, name: str) -> ProfileRecord:
     require_profile(conn, name)
     conn.execute("UPDATE profiles SET active = 0 WHERE active = 1 AND name <> ?", (name,))
     conn.execute("UPDATE profiles SET active = 1 WHERE name = ?", (name,))
     return require_profile(conn, name)
 
 
-def get_active_profile(conn: sqlite3.Connection) -> ProfileRecord | None:
+def get_active_profile(conn: StoreConnection) -> ProfileRecord | None:
     row = conn.execute(f"{_SELECT} WHERE active = 1").fetchone()
     return None if row is None else _row(row)
 
 
-def delete_profile(conn: sqlite3.Connection, name: str) -> None:
+def delete_profile(conn: StoreConnection, name: str) -> None:
     require_profile(conn, name)
     orders = conn.execute("SELECT count(*) FROM orders WHERE profile = ?", (name,)).fetchone()[0]
     deposits = conn.execute("SELECT count(*) FROM deposits WHERE profile = ?", (name,)).fetchone()[

@@ -14,7 +14,6 @@ Prices are ``Decimal`` (TEXT in SQLite), never floats.
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 
 from skins_console.core.errors import StoreError
@@ -29,6 +28,7 @@ from skins_console.store.codec import (
     ts,
     written,
 )
+from skins_console.store.connection import StoreConnection
 
 _SELECT = (
     "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
@@ -51,15 +51,15 @@ def _row(row) -> QuoteRecord:
     )
 
 
-def save_quote(conn: sqlite3.Connection, profile: str, quote: Quote) -> QuoteRecord:
+def save_quote(conn: StoreConnection, profile: str, quote: Quote) -> QuoteRecord:
     items = [
         {"name": item.name, "price": item.price, "original_price": item.original_price}
         for item in quote.items
     ]
-    cursor = conn.execute(
+    result = conn.execute(
         """INSERT INTO quotes (profile, trade_id, game, requested, items, sum, fetched_at,
                                lock_expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             profile,
             quote.trade_id,
@@ -71,16 +71,16 @@ def save_quote(conn: sqlite3.Connection, profile: str, quote: Quote) -> QuoteRec
             ts(quote.lock_expires_at),
         ),
     )
-    return written(get_quote(conn, inserted_id(cursor)), "quote")
+    return written(get_quote(conn, inserted_id(result)), "quote")
 
 
-def get_quote(conn: sqlite3.Connection, quote_id: int) -> QuoteRecord | None:
+def get_quote(conn: StoreConnection, quote_id: int) -> QuoteRecord | None:
     row = conn.execute(f"{_SELECT} WHERE id = ?", (quote_id,)).fetchone()
     return None if row is None else _row(row)
 
 
 def latest_quote_for_trade(
-    conn: sqlite3.Connection, profile: str, trade_id: int
+    conn: StoreConnection, profile: str, trade_id: int
 ) -> QuoteRecord | None:
     row = conn.execute(
         f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
@@ -89,7 +89,7 @@ def latest_quote_for_trade(
     return None if row is None else _row(row)
 
 
-def mark_quote_used(conn: sqlite3.Connection, quote_id: int, merchant_tx_id: str) -> None:
+def mark_quote_used(conn: StoreConnection, quote_id: int, merchant_tx_id: str) -> None:
     quote = get_quote(conn, quote_id)
     if quote is None:
         raise StoreError(f"There is no quote {quote_id}.", code="unknown_quote")

@@ -13,18 +13,18 @@ buckets these rows itself; every figure comes from the rows as stored.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.store.codec import ts
+from skins_console.store.connection import StoreConnection
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.lifecycle_repository import Book
 from skins_console.store.orders_repository import ORDERS
 
 
 def _created_between(
-    book: Book, conn: sqlite3.Connection, profile: str, since: datetime, until: datetime
+    book: Book, conn: StoreConnection, profile: str, since: datetime, until: datetime
 ) -> list:
     rows = conn.execute(
         f"""{book.select} WHERE profile = ? AND created_at >= ? AND created_at < ?
@@ -35,12 +35,12 @@ def _created_between(
 
 
 def orders_created_between(
-    conn: sqlite3.Connection, profile: str, since: datetime, until: datetime
+    conn: StoreConnection, profile: str, since: datetime, until: datetime
 ) -> list[OrderRecord]:
     return _created_between(ORDERS, conn, profile, since, until)
 
 
 def deposits_created_between(
-    conn: sqlite3.Connection, profile: str, since: datetime, until: datetime
+    conn: StoreConnection, profile: str, since: datetime, until: datetime
 ) -> list[DepositRecord]:
     return _created_between(DEPOSITS, conn, profile, since, until)

@@ -14,12 +14,12 @@ Transaction functions::
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
 from skins_console.core.records import WalletSnapshot
-from skins_console.store.codec import stored_time, ts
+from skins_console.store.codec import inserted_id, stored_time, ts
+from skins_console.store.connection import StoreConnection
 
 _SELECT = "SELECT id, profile, at, available_cents, currency FROM wallet_snapshots"
 
@@ -34,7 +34,7 @@ def _row(row) -> WalletSnapshot:
     )
 
 
-def latest_wallet_snapshot(conn: sqlite3.Connection, profile: str) -> WalletSnapshot | None:
+def latest_wallet_snapshot(conn: StoreConnection, profile: str) -> WalletSnapshot | None:
     row = conn.execute(
         f"{_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT 1", (profile,)
     ).fetchone()
@@ -42,7 +42,7 @@ def latest_wallet_snapshot(conn: sqlite3.Connection, profile: str) -> WalletSnap
 
 
 def add_wallet_snapshot(
-    conn: sqlite3.Connection, snapshot: WalletSnapshot, *, only_if_changed: bool = False
+    conn: StoreConnection, snapshot: WalletSnapshot, *, only_if_changed: bool = False
 ) -> WalletSnapshot | None:
     if isinstance(snapshot.available_cents, bool) or not isinstance(snapshot.available_cents, int):
         raise TypeError("available_cents must be int cents")
@@ -53,15 +53,16 @@ def add_wallet_snapshot(
             snapshot.currency,
         ):
             return None
-    cursor = conn.execute(
-        "INSERT INTO wallet_snapshots (profile, at, available_cents, currency) VALUES (?, ?, ?, ?)",
+    result = conn.execute(
+        "INSERT INTO wallet_snapshots (profile, at, available_cents, currency) "
+        "VALUES (?, ?, ?, ?) RETURNING id",
         (snapshot.profile, ts(snapshot.at), snapshot.available_cents, snapshot.currency),
     )
-    return replace(snapshot, id=cursor.lastrowid)
+    return replace(snapshot, id=inserted_id(result))
 
 
 def wallet_history(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     profile: str,
     *,
     since: datetime | None = None,
@@ -82,7 +83,7 @@ def wallet_history(
     return [_row(r) for r in rows]
 
 
-def prune_wallet_history(conn: sqlite3.Connection, profile: str, older_than: datetime) -> int:
+def prune_wallet_history(conn: StoreConnection, profile: str, older_than: datetime) -> int:
     return conn.execute(
         "DELETE FROM wallet_snapshots WHERE profile = ? AND at < ?", (profile, ts(older_than))
     ).rowcount

@@ -22,12 +22,12 @@ function doing both), so that a crash cannot mark a delivery seen without applyi
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from skins_console.core.models import utcnow
 from skins_console.store.codec import ts
+from skins_console.store.connection import StoreConnection
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class DeliveryCounts:
 
 
 def record_delivery(
-    conn: sqlite3.Connection,
+    conn: StoreConnection,
     provider: str,
     delivery_id: str,
     *,
@@ -52,8 +52,8 @@ def record_delivery(
     if seen is not None:
         conn.execute(
             """UPDATE webhook_deliveries SET duplicates = duplicates + 1, last_duplicate_at = ?
-               WHERE rowid = ?""",
-            (at, seen),
+               WHERE provider = ? AND delivery_id = ?""",
+            (at, str(provider), seen),
         )
         return False
     conn.execute(
@@ -65,24 +65,25 @@ def record_delivery(
 
 
 def _find(
-    conn: sqlite3.Connection, provider: str, delivery_id: str, content_hash: str | None
-) -> int | None:
+    conn: StoreConnection, provider: str, delivery_id: str, content_hash: str | None
+) -> str | None:
+    """The delivery id already recorded for this delivery (or its replay), if any."""
     # Two indexed look-ups; the content one first, as replays are the common duplicate.
     if content_hash is not None:
         row = conn.execute(
-            "SELECT rowid FROM webhook_deliveries WHERE provider = ? AND content_hash = ?",
+            "SELECT delivery_id FROM webhook_deliveries WHERE provider = ? AND content_hash = ?",
             (provider, content_hash),
         ).fetchone()
         if row is not None:
-            return int(row[0])
+            return str(row[0])
     row = conn.execute(
-        "SELECT rowid FROM webhook_deliveries WHERE provider = ? AND delivery_id = ?",
+        "SELECT delivery_id FROM webhook_deliveries WHERE provider = ? AND delivery_id = ?",
         (provider, delivery_id),
     ).fetchone()
-    return None if row is None else int(row[0])
+    return None if row is None else str(row[0])
 
 
-def delivery_seen(conn: sqlite3.Connection, provider: str, delivery_id: str) -> bool:
+def delivery_seen(conn: StoreConnection, provider: str, delivery_id: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM webhook_deliveries WHERE provider = ? AND delivery_id = ?",
         (str(provider), delivery_id),
@@ -90,7 +91,7 @@ def delivery_seen(conn: sqlite3.Connection, provider: str, delivery_id: str) -> 
     return row is not None
 
 
-def delivery_counts(conn: sqlite3.Connection, provider: str | None = None) -> DeliveryCounts:
+def delivery_counts(conn: StoreConnection, provider: str | None = None) -> DeliveryCounts:
     sql = "SELECT COUNT(*), COALESCE(SUM(duplicates), 0) FROM webhook_deliveries"
     row = (
         conn.execute(sql + " WHERE provider = ?", (str(provider),))
@@ -100,7 +101,7 @@ def delivery_counts(conn: sqlite3.Connection, provider: str | None = None) -> De
     return DeliveryCounts(deliveries=int(row[0]), duplicates=int(row[1]))
 
 
-def prune_deliveries(conn: sqlite3.Connection, older_than: datetime) -> int:
+def prune_deliveries(conn: StoreConnection, older_than: datetime) -> int:
     cursor = conn.execute("DELETE FROM webhook_deliveries WHERE received_at < ?", (ts(older_than),))
     return cursor.rowcount
 

@@ -3,6 +3,7 @@ import sqlite3
 import threading
 
 import pytest
+import sqlalchemy.exc
 
 from skins_console.core.errors import (
     DatabaseCorruptError,
@@ -11,7 +12,7 @@ from skins_console.core.errors import (
     StoreError,
 )
 from skins_console.store.database import Database, durable
-from skins_console.store.migrations import LATEST_VERSION
+from skins_console.store.schema_upgrade import HEAD_VERSION as LATEST_VERSION
 from tests.store.readonly import read_only
 
 
@@ -105,7 +106,7 @@ async def test_error_rolls_back_the_whole_transaction(store_db):
 
 
 async def test_programming_errors_propagate_unchanged(store_db):
-    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+    with pytest.raises(sqlalchemy.exc.OperationalError, match="no such table"):
         await store_db.call(lambda conn: conn.execute("SELECT * FROM missing_table"))
 
 

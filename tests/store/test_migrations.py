@@ -15,6 +15,7 @@ from skins_console.store.migrations import (
 )
 from skins_console.store.orders_repository import get_order
 from skins_console.store.profiles_repository import get_profile
+from skins_console.store.schema_upgrade import HEAD_VERSION
 
 NOW = "2026-11-01T10:00:00.000Z"
 
@@ -118,7 +119,7 @@ def test_steps_are_ordered_and_latest_is_last():
 
 def test_fresh_database_is_latest(store_paths):
     db = Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir)
-    assert db.schema_version == LATEST_VERSION and db.migrated_from == 0
+    assert db.schema_version == HEAD_VERSION and db.migrated_from == 0
     tables = db.read_sync(
         lambda c: {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     )
@@ -145,7 +146,7 @@ def test_upgrade_keeps_data_and_writes_backup(store_paths, old_version):
     _build(store_paths.database, old_version)
     db = Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir)
     try:
-        assert db.migrated_from == old_version and db.schema_version == LATEST_VERSION
+        assert db.migrated_from == old_version and db.schema_version == HEAD_VERSION
         profile = db.read_sync(get_profile, "main")
         order = db.read_sync(get_order, "main", "ord-1")
         snapshots = db.read_sync(
@@ -194,20 +195,20 @@ def test_failing_step_leaves_previous_version_intact(store_paths):
     assert len(list(store_paths.backups_dir.glob("*-v1-*.sqlite3"))) == 1
     # The real steps still upgrade it afterwards.
     db = Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir)
-    assert db.schema_version == LATEST_VERSION
+    assert db.schema_version == HEAD_VERSION
     db.close_sync()
 
 
 def test_database_from_newer_app_is_not_touched(store_paths):
     _build(store_paths.database, 1)
     conn = sqlite3.connect(store_paths.database)
-    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.execute(f"PRAGMA user_version = {HEAD_VERSION + 1}")
     conn.close()
     before = store_paths.database.read_bytes()
     with pytest.raises(StoreError, match="newer Skins Console"):
         Database.open_sync(store_paths.database, backups_dir=store_paths.backups_dir)
     conn = sqlite3.connect(store_paths.database)
-    assert schema_version(conn) == LATEST_VERSION + 1
+    assert schema_version(conn) == HEAD_VERSION + 1
     conn.close()
     assert not store_paths.backups_dir.exists() or not any(store_paths.backups_dir.iterdir())
     assert len(before) > 0

@@ -1,0 +1,136 @@
+"""What a transaction function gets as ``conn``: one connection, either backend.
+
+``Database`` runs every ``fn(conn, …)`` with a :class:`StoreConnection` wrapping the
+SQLAlchemy ``Connection`` of that transaction. Repositories write the portable subset of
+SQL that SQLite and PostgreSQL both understand, with ``?`` placeholders (or ``:name`` with a
+mapping), and get plain tuples back, as they did from ``sqlite3``::
+
+    conn.execute(sql, params=()) -> StoreResult      # fetchone(), fetchall(), rowcount, iter
+    conn.execute(select(...)...) -> StoreResult      # a SQLAlchemy construct, where SQL differs
+    conn.executemany(sql, rows) -> StoreResult       # one statement, many parameter rows
+    conn.backend     # "sqlite" / "postgresql" (for messages; never branch SQL on it)
+    conn.operator    # who is working: stamped into orders, deposits and events
+    conn.sa          # the SQLAlchemy Connection (Alembic, SQLAlchemy constructs)
+
+The placeholders are rewritten once per statement text (cached) into the driver's own style
+and the text goes to the driver as it is (``exec_driver_sql``): SQLite keeps its native
+``?``/``:name``; for psycopg they become ``%s``/``%(name)s`` and a literal ``%`` is doubled.
+String literals and quoted names are left alone; ``::`` (a PostgreSQL cast) is not a name.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.sql import Executable
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class StoreResult:
+    """The rows of one statement as tuples (``sqlite3``'s shape), and its row count."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: CursorResult[Any] | None) -> None:
+        self._result = result
+
+    @property
+    def rowcount(self) -> int:
+        return -1 if self._result is None else int(self._result.rowcount)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._result is None or not self._result.returns_rows:
+            return None
+        row = self._result.fetchone()
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._result is None or not self._result.returns_rows:
+            return []
+        return [tuple(row) for row in self._result.fetchall()]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        if self._result is None or not self._result.returns_rows:
+            return iter(())
+        return (tuple(row) for row in self._result)
+
+
+class StoreConnection:
+    """One transaction's connection; see the module docstring."""
+
+    __slots__ = ("_style", "backend", "operator", "sa")
+
+    def __init__(self, sa: Connection, *, operator: str) -> None:
+        self.sa = sa
+        self.backend: str = sa.dialect.name
+        self.operator = operator
+        self._style = "pyformat" if self.backend == "postgresql" else "native"
+
+    def execute(self, sql: str | Executable, params: Params = ()) -> StoreResult:
+        if not isinstance(sql, str):
+            return StoreResult(self.sa.execute(sql, dict(params) if params else None))
+        statement = _driver_sql(sql, self._style, bool(params))
+        if not params:
+            return StoreResult(self.sa.exec_driver_sql(statement))
+        return StoreResult(self.sa.exec_driver_sql(statement, self._adapt(params)))
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> StoreResult:
+        batch = [self._adapt(row) for row in rows]
+        if not batch:
+            return StoreResult(None)
+        statement = _driver_sql(sql, self._style, True)
+        return StoreResult(self.sa.exec_driver_sql(statement, batch))  # type: ignore[arg-type]
+
+    def _adapt(self, params: Params) -> Any:
+        # SQLite stores a bool as 0/1 by itself; PostgreSQL would refuse a boolean compared
+        # with the INTEGER flag columns, so both get the integer.
+        if isinstance(params, Mapping):
+            if any(isinstance(v, bool) for v in params.values()):
+                return {k: int(v) if isinstance(v, bool) else v for k, v in params.items()}
+            return dict(params)
+        values = tuple(params)
+        if any(isinstance(v, bool) for v in values):
+            return tuple(int(v) if isinstance(v, bool) else v for v in values)
+        return values
+
+
+@functools.lru_cache(maxsize=2048)
+def _driver_sql(sql: str, style: str, has_params: bool) -> str:
+    """``sql`` with its placeholders in the driver's style (see the module docstring)."""
+    if style == "native":
+        return sql
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = sql.find(ch, i + 1)
+            while end != -1 and end + 1 < n and sql[end + 1] == ch:  # '' escapes a quote
+                end = sql.find(ch, end + 2)
+            end = n - 1 if end == -1 else end
+            out.append(sql[i : end + 1].replace("%", "%%") if has_params else sql[i : end + 1])
+            i = end + 1
+        elif ch == "?":
+            out.append("%s")
+            i += 1
+        elif ch == ":" and i + 1 < n and sql[i + 1] == ":":
+            out.append("::")
+            i += 2
+        elif ch == ":" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_"):
+            j = i + 1
+            while j < n and (sql[j].isalnum() or sql[j] == "_"):
+                j += 1
+            out.append(f"%({sql[i + 1 : j]})s")
+            i = j
+        elif ch == "%" and has_params:
+            out.append("%%")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
