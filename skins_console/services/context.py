@@ -247,7 +247,8 @@ class AppContext:
     # --- lifetime ------------------------------------------------------------------------
 
     @property
-    def database_path(self) -> Path:
+    def database_path(self) -> Path | None:
+        """The local book's file; None for a team book."""
         return self.db.path
 
     @property
@@ -255,7 +256,7 @@ class AppContext:
         """Where the orders are kept, for messages: the file, or the team database."""
         if self.team is not None:
             return f"team database {self.team.where}"
-        return str(self.db.path)
+        return self.db.display_url
 
     async def close(self) -> None:
         if self._closed:

@@ -69,17 +69,20 @@ async def add_team_profile(
             field="name",
             code="profile_exists",
         )
-    local = await AppContext.open(paths, settings, secrets=store, local_book=True, time_scale=1.0)
-    try:
-        if await local.profiles.get(name) is not None:
-            raise ValidationError(
-                f"This computer already has a profile named “{name}” in its own book; a "
-                "team profile needs another name.",
-                field="name",
-                code="profile_exists",
-            )
-    finally:
-        await local.close()
+    if paths.database.exists():  # no local book yet: nothing to clash with (none is made)
+        local = await AppContext.open(
+            paths, settings, secrets=store, local_book=True, time_scale=1.0
+        )
+        try:
+            if await local.profiles.get(name) is not None:
+                raise ValidationError(
+                    f"This computer already has a profile named “{name}” in its own book; "
+                    "a team profile needs another name.",
+                    field="name",
+                    code="profile_exists",
+                )
+        finally:
+            await local.close()
     for _kind, value in secrets.items():
         register_secret(value)
     if password:

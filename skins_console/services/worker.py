@@ -97,8 +97,7 @@ async def serve(
             bind.cancel()
         if not bound:
             await listening  # raises the bind error
-        where = ctx.team.where if ctx.team is not None else str(ctx.database_path)
-        announce(f"Tracking open orders and deposits of “{profile.name}” ({where}).")
+        announce(f"Tracking open orders and deposits of “{profile.name}” ({ctx.book_label}).")
         announce("Stop with SIGTERM or Ctrl+C.")
         tracking = asyncio.ensure_future(tracker.run_forever(stop))
         waiting = asyncio.ensure_future(stop.wait())

@@ -30,6 +30,12 @@ def register(commands: Commands) -> None:
     migrate.add_argument(
         "--yes", action="store_true", help="migrate a team database without asking"
     )
+    migrate.add_argument(
+        "--database",
+        metavar="URL",
+        help="a team database not set up as a profile here yet: postgresql://USER@HOST:PORT/"
+        "DBNAME (password from SKINS_CONSOLE_DATABASE_PASSWORD or a prompt)",
+    )
     migrate.set_defaults(handler=migrate_book)
     copy = add_command(
         actions,
@@ -82,15 +88,22 @@ async def migrate_book(session: Session) -> Report:
     from skins_console.store.secrets import SecretStore
 
     args = session.args
-    team = _team(session)
     paths = session.paths()
+    if args.database is not None:
+        from skins_console.cli.commands.profile import database_password
+        from skins_console.store.team_profiles import TeamProfile, parse_database_url
+
+        url = parse_database_url(args.database)
+        team: TeamProfile | None = TeamProfile(args.profile or "", url.text)
+        password = database_password(url.user, url.where)
+    else:
+        team = _team(session)
+        password = await team_password(SecretStore(), team) if team is not None else None
     if team is None:
         target: Path | str = paths.database
-        password = None
         where = str(paths.database)
     else:
         target = team.database
-        password = await team_password(SecretStore(), team)
         where = f"team database {team.where}"
     confirm = bool(args.yes)
     try:
@@ -103,8 +116,7 @@ async def migrate_book(session: Session) -> Report:
         if not _confirmed(team):
             raise CliUsageError(
                 f"The {where} holds an older schema; migrating changes it for the whole team. "
-                f"Back it up first ({pg_dump_advice(team)}), then run `skins-console "
-                f"--profile {team.name} database migrate --yes`."
+                f"Back it up first ({pg_dump_advice(team)}), then run this again with --yes."
             ) from None
         done = await asyncio.to_thread(
             migrate, target, password, confirm=True, backups_dir=paths.backups_dir

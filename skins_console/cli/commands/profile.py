@@ -211,7 +211,7 @@ async def _add_team_profile(session: Session, name: str) -> Report:
     url = parse_database_url(args.database)
     team = TeamProfile(name, url.text, validate_operator(args.operator))
     profile = _provider_profile(args, name, joining=True)
-    password = _database_password(url.user, url.where)
+    password = database_password(url.user, url.where)
     paths = session.paths()
     settings = Settings.load(paths.settings_file)
     added = await add_team_profile(
@@ -231,7 +231,7 @@ async def _add_team_profile(session: Session, name: str) -> Report:
     )
 
 
-def _database_password(user: str, where: str) -> str | None:
+def database_password(user: str, where: str) -> str | None:
     """From the environment or a hidden prompt; None: no password (trust, certificate or
     .pgpass authentication)."""
     from skins_console.store.secrets import SecretKind
@@ -258,13 +258,19 @@ def _team_profile(session: Session, name: str) -> TeamProfile | None:
 async def list_profiles(session: Session) -> Report:
     from skins_console.core.money import format_cents
     from skins_console.services.profile_service import ProfileService
+    from skins_console.store.settings import Settings
     from skins_console.store.team_profiles import registry_for
 
-    ctx = await session.open(need_profile=False, local_book=True)
-    profiles = await ProfileService(ctx).list()
-    teams = registry_for(ctx.paths).all()
+    paths = session.paths()
+    teams = registry_for(paths).all()
+    profiles: list[ProfileRecord] = []
+    settings = Settings.load(paths.settings_file)
+    if paths.database.exists() or not teams:  # a team-only computer has no local book
+        ctx = await session.open(need_profile=False, local_book=True)
+        profiles = await ProfileService(ctx).list()
+        settings = ctx.settings
     # A team profile is active through the setting; the local book's flag only otherwise.
-    active = ctx.settings.active_profile
+    active = settings.active_profile
     if not any(team.name == active for team in teams):
         active = next((p.name for p in profiles if p.active), active)
     data = {
