@@ -240,3 +240,48 @@ def test_serve_on_a_team_book_stops_cleanly_on_sigterm(team_cli, cli_sandbox):
     assert document["stopped"] is True and document["profile"] == "shop"
     shown = cli.run("--json", "order", "show", "team-serve-1").json()["order"]
     assert shown["status"] == "completed"
+
+
+def test_import_local_moves_a_local_history_into_the_team_book_once(
+    cli, tmp_path, pg_url, pg_password, cli_sandbox
+):
+    old = CliEnv(tmp_path / "old", cli_sandbox)  # the operator's book before team mode
+    old.add_profile("main")
+    create_open_order(old, "old-1")
+    quote = old.run("--json", "quote", AK).json()["quote"]
+    deposit = old.run(
+        "--json", "deposit", "create", "--quote", str(quote["id"]), "--trade-url", SELLER,
+        "--item", f"{AK}=123456789", "--merchant-tx-id", "old-buy-1",
+    )  # fmt: skip
+    assert deposit.code == 0, deposit.stderr
+    added = add_team(
+        cli, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(cli)
+    )
+    assert added.code == 0, added.stderr
+
+    args = ("--json", "--profile", "shop", "database", "import-local", "--from", str(old.data_dir))
+    first = cli.run(*args)
+    assert first.code == 0, first.stderr
+    moved = first.json()
+    assert moved["source_profile"] == "main" and moved["conflicts"] == []
+    assert moved["tables"]["orders"] == {"copied": 1, "already_there": 0}
+    assert moved["tables"]["deposits"] == {"copied": 1, "already_there": 0}
+    assert moved["tables"]["quotes"]["copied"] >= 1 and moved["tables"]["events"]["copied"] >= 4
+    assert moved["tables"]["customers"] == {"copied": 2, "already_there": 0}  # buyer, seller
+    assert moved["tables"]["profiles"] == {"copied": 0, "already_there": 1}  # added above
+
+    again = cli.run(*args)
+    assert again.code == 0, again.stderr
+    assert again.json()["copied"] == 0
+    assert again.json()["already_there"] == moved["copied"] + moved["already_there"]
+
+    shown = cli.run("--json", "order", "show", "old-1").json()
+    assert shown["order"]["external_id"] == "old-1" and len(shown["timeline"]) >= 3
+    deposits = cli.run("--json", "deposits", "list").json()["deposits"]
+    assert [d["merchant_tx_id"] for d in deposits] == ["old-buy-1"]
+    assert pg_rows(pg_url, pg_password, "SELECT count(*) FROM orders") == [(1,)]
+
+
+def test_import_local_into_a_local_profile_says_it_needs_a_team_one(cli_with_profile, tmp_path):
+    run = cli_with_profile.run("database", "import-local", "--from", str(tmp_path))
+    assert run.code == 3 and "team profile" in run.stderr
