@@ -179,6 +179,29 @@ def use_team_profile(paths: AppPaths, settings: Settings, name: str) -> TeamProf
     return team
 
 
+async def other_book_profiles(
+    paths: AppPaths, current: TeamProfile | None
+) -> list[tuple[str, str]]:
+    """(name, where) of the profiles not in the open book: the team profiles set up here,
+    and, while a team book is open, this computer's own (read from its file, if any)."""
+    others = [
+        (team.name, f"team {team.where}")
+        for team in registry_for(paths).all()
+        if current is None or team.name != current.name
+    ]
+    if current is not None and paths.database.exists():
+        from skins_console.store.database import Database
+        from skins_console.store.profiles_repository import list_profiles
+
+        local = await Database.open(paths.database, backups_dir=paths.backups_dir)
+        try:
+            names = [p.name for p in await local.read(list_profiles)]
+        finally:
+            await local.close()
+        others = [(name, "this computer") for name in names] + others
+    return others
+
+
 async def _forget_secrets(store: SecretStore, name: str) -> None:
     try:
         await store.adelete_profile(name)
