@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 
 from skins_console.store.schema_upgrade import SCRIPT_LOCATION
 from tests.cli.conftest import CliEnv
-from tests.cli.test_cli_serve import Lines, create_open_order
+from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
 
 AK = "AK-47 | Redline (Field-Tested)"
 SELLER = "https://steamcommunity.com/tradeoffer/new/?partner=5151515&token=Zz98-_aB"
@@ -285,3 +285,40 @@ def test_import_local_moves_a_local_history_into_the_team_book_once(
 def test_import_local_into_a_local_profile_says_it_needs_a_team_one(cli_with_profile, tmp_path):
     run = cli_with_profile.run("database", "import-local", "--from", str(tmp_path))
     assert run.code == 3 and "team profile" in run.stderr
+
+
+def test_a_worker_without_a_keyring_serves_with_secrets_from_its_environment(
+    team_cli, tmp_path, pg_url, pg_password, cli_sandbox
+):
+    """The compose.yaml worker: its team profile list written as a file, no OS keyring,
+    every secret from the environment."""
+    worker = CliEnv(tmp_path / "worker", cli_sandbox)
+    config = worker.data_dir / "config"
+    config.mkdir(parents=True)
+    (config / "team_profiles.json").write_text(
+        json.dumps({"version": 1, "profiles": {"shop": {"database": pg_url, "operator": "w"}}}),
+        encoding="utf-8",
+    )
+    env = {
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "SKINS_CONSOLE_DATABASE_PASSWORD": pg_password or "",
+    }
+    proc = worker.popen("--json", "--profile", "shop", "serve", "--webhooks-port", "0", env=env)
+    try:
+        lines = Lines(proc.stderr)
+        url = lines.wait_for(r"Listening for webhooks of profile “shop” on (\S+)").group(1)
+        body = json.dumps({"externalId": "nobody-1", "status": "sent"}).encode()
+        secret = cli_sandbox.config.skinsnode_client_secret
+        # Checked with the secret from the environment: verified (202: an order this book
+        # does not know, kept for when it does), then a forged one: refused.
+        assert post_signed(f"{url}/webhooks/skinsnode", secret, body, "d-env-1") == 202
+        assert post_signed(f"{url}/webhooks/skinsnode", "forged", body, "d-env-2") == 401
+        lines.wait_for(r"rejected\s+received 2")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        document = json.loads(proc.stdout.read())
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert document["webhooks"]["received"] == 2 and document["webhooks"]["rejected"] == 1
