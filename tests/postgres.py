@@ -180,9 +180,16 @@ class PostgresServer:
 
     def create_database(self) -> str:
         """A new empty database; returns its name."""
+        import psycopg
+
         name = "skins_test_" + secrets.token_hex(6)
         with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                # A file copy of the small template1 is several times faster than the WAL
+                # logged default (PostgreSQL 15+); older servers do without.
+                conn.execute(f'CREATE DATABASE "{name}" STRATEGY = FILE_COPY')
+            except psycopg.errors.SyntaxError:
+                conn.execute(f'CREATE DATABASE "{name}"')
         return name
 
     def drop_database(self, name: str) -> None:

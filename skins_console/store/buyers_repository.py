@@ -45,7 +45,8 @@ def _in(group: Group, provider: Provider) -> str:
 
 
 def _count(*groups: Group, provider: Provider) -> str:
-    return "sum(CASE WHEN " + " OR ".join(_in(g, provider) for g in groups) + " THEN 1 ELSE 0 END)"
+    cases = " OR ".join(_in(g, provider) for g in groups)
+    return f"CAST(sum(CASE WHEN {cases} THEN 1 ELSE 0 END) AS BIGINT)"
 
 
 _SN, _SL = Provider.SKINSNODE, Provider.SKINSLINK
@@ -57,7 +58,11 @@ _COST = "coalesce(amount_cents, expected_price_cents)"
 ORDER_AGGREGATES: tuple[tuple[str, str], ...] = (
     ("orders", "count(*)"),
     ("delivered", _count(Group.DELIVERED, provider=_SN)),
-    ("total_spent_cents", f"coalesce(sum(CASE WHEN {_DELIVERED} THEN {_COST} END), 0)"),
+    # CAST: PostgreSQL sums BIGINT into NUMERIC (a Decimal); cents stay int on both backends.
+    (
+        "total_spent_cents",
+        f"CAST(coalesce(sum(CASE WHEN {_DELIVERED} THEN {_COST} END), 0) AS BIGINT)",
+    ),
     ("failures", _count(Group.FAILED, Group.CANCELLED, provider=_SN)),
     ("expiries", _count(Group.EXPIRED, provider=_SN)),
     ("reversals", _count(Group.REVERSED, provider=_SN)),

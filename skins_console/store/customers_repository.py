@@ -85,8 +85,16 @@ def save_customer(
            ON CONFLICT (profile, partner) DO UPDATE SET
                token = excluded.token,
                trade_url = excluded.trade_url,
-               label = CASE WHEN ? THEN excluded.label ELSE customers.label END""",
-        (profile, parsed.partner, parsed.token, parsed.url, label_text, ts(now), label is not None),
+               label = CASE WHEN ? = 1 THEN excluded.label ELSE customers.label END""",
+        (
+            profile,
+            parsed.partner,
+            parsed.token,
+            parsed.url,
+            label_text,
+            ts(now),
+            int(label is not None),
+        ),
     )
     conn.execute(
         """INSERT INTO customer_trade_urls (profile, partner, trade_url, first_used_at)

@@ -276,7 +276,7 @@ def set_order_settles_at(
 
 def reserved_cents(conn: StoreConnection, profile: str) -> int:
     row = conn.execute(
-        f"""SELECT coalesce(sum(expected_price_cents), 0) FROM orders
+        f"""SELECT CAST(coalesce(sum(expected_price_cents), 0) AS BIGINT) FROM orders
             WHERE profile = ? AND status NOT IN ({placeholders(ORDERS.not_open)})""",
         (profile, *ORDERS.not_open),
     ).fetchone()

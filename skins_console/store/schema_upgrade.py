@@ -18,7 +18,7 @@ Public API::
     version_number(revision) -> int
     SchemaState(revision, version, legacy_version, has_tables)
     read_state(sa_conn) -> SchemaState
-    upgrade(sa_conn) -> list[str]         # revisions applied (in the caller's transaction)
+    upgrade(sa_conn, target=HEAD) -> list[str]   # revisions applied (caller's transaction)
     stamp(sa_conn, revision)
     sqlite_user_version(sa_conn) / set_sqlite_user_version(sa_conn, version)
 """
@@ -111,11 +111,12 @@ def stamp(sa_conn: Connection, revision: str) -> None:
     command.stamp(_config(sa_conn), revision)
 
 
-def upgrade(sa_conn: Connection) -> list[str]:
-    """Apply every revision after the stamped one, in the caller's open transaction."""
+def upgrade(sa_conn: Connection, target: str = HEAD) -> list[str]:
+    """Apply every revision after the stamped one up to ``target`` (the head, except in
+    tests that build an older schema), in the caller's open transaction."""
     before = read_state(sa_conn).revision
     start = 0 if before is None else REVISIONS.index(before) + 1
-    command.upgrade(_config(sa_conn), HEAD)
+    command.upgrade(_config(sa_conn), target)
     if sa_conn.dialect.name == "sqlite":
-        set_sqlite_user_version(sa_conn, HEAD_VERSION)
-    return list(REVISIONS[start:])
+        set_sqlite_user_version(sa_conn, version_number(target))
+    return list(REVISIONS[start : REVISIONS.index(target) + 1])

@@ -71,13 +71,13 @@ def wallet_history(
     if since is None:
         rows = conn.execute(
             f"SELECT * FROM ({_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT ?) "
-            "ORDER BY at, id",
+            "AS recent ORDER BY at, id",
             (profile, limit),
         )
     else:
         rows = conn.execute(
             f"SELECT * FROM ({_SELECT} WHERE profile = ? AND at >= ? ORDER BY at DESC, id DESC "
-            "LIMIT ?) ORDER BY at, id",
+            "LIMIT ?) AS recent ORDER BY at, id",
             (profile, ts(since), limit),
         )
     return [_row(r) for r in rows]

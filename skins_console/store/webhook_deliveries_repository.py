@@ -92,7 +92,7 @@ def delivery_seen(conn: StoreConnection, provider: str, delivery_id: str) -> boo
 
 
 def delivery_counts(conn: StoreConnection, provider: str | None = None) -> DeliveryCounts:
-    sql = "SELECT COUNT(*), COALESCE(SUM(duplicates), 0) FROM webhook_deliveries"
+    sql = "SELECT COUNT(*), CAST(COALESCE(SUM(duplicates), 0) AS BIGINT) FROM webhook_deliveries"
     row = (
         conn.execute(sql + " WHERE provider = ?", (str(provider),))
         if provider is not None

@@ -11,6 +11,13 @@ from skins_console.store.deposits_repository import DepositsRepository
 from skins_console.store.events_repository import EventsRepository
 from skins_console.store.quotes_repository import QuotesRepository
 
+
+@pytest.fixture
+def store_db(book_target):
+    """Every test here runs on both backends: SQLite and PostgreSQL."""
+    return book_target
+
+
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 

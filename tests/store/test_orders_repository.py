@@ -6,13 +6,19 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import Failure, OrderAccepted, OrderRequest, OrderState
 from skins_console.core.records import ActivityFilter
 from skins_console.core.statuses import ORDER_FLOW, ORDER_TERMINAL, should_apply
-from skins_console.store.database import Database
 from skins_console.store.events_repository import EventsRepository
 from skins_console.store.orders_repository import (
     OrdersRepository,
     get_order,
     insert_order_draft,
 )
+
+
+@pytest.fixture
+def store_db(book_target):
+    """Every test here runs on both backends: SQLite and PostgreSQL."""
+    return book_target
+
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
@@ -252,11 +258,11 @@ async def test_unknown_order_update_is_a_clear_error(orders):
     assert info.value.code == "unknown_order"
 
 
-async def test_survives_reopen(store_paths, store_db, store_profile, orders):
+async def test_survives_reopen(book_opener, store_db, store_profile, orders):
     await draft(orders)
     await orders.mark_sending("main", "ord-1")
     await store_db.close()
-    db = await Database.open(store_paths.database)
+    db = await book_opener.open()
     try:
         order = await OrdersRepository(db).get("main", "ord-1")
         assert order.status == "sending" and order.request_body == request().to_json()

@@ -16,6 +16,13 @@ from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesR
 from tests.fixtures.store import make_profile
 from tests.store.test_deposits_repository import request as deposit_request
 
+
+@pytest.fixture
+def store_db(book_target):
+    """Every test here runs on both backends: SQLite and PostgreSQL."""
+    return book_target
+
+
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
 
