@@ -228,7 +228,7 @@ def test_serve_on_a_team_book_stops_cleanly_on_sigterm(team_cli, cli_sandbox):
     proc = cli.popen("--json", "serve", "--webhooks-port", "0")
     try:
         lines = Lines(proc.stderr)
-        lines.wait_for(r"Tracking open orders and deposits of “shop” \(postgresql://")
+        lines.wait_for(r"Tracking open orders and deposits of “shop” \(team database 127")
         lines.wait_for("order team-serve-1 updated")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0, "".join(lines.seen)
