@@ -18,7 +18,7 @@ continues where the last committed batch ended when it is run again:
 
 An order or deposit whose key the team book already holds *with another request* is a
 conflict (another operator's record under the same key): it is left as it is, reported,
-and its timeline is not merged into the other record's.
+and its timeline and attention mark are not merged into the other record's.
 
 Rows written get the profile's team name; their ``operator``/``sent_by`` (empty in a local
 book) become the importing operator (``conn.operator``): a local book has one operator.
@@ -69,6 +69,8 @@ _CONTENT = {
 #: Keyed records: key column and the column that tells two records under one key apart.
 _RECORDS = {"orders": "external_id", "deposits": "merchant_tx_id"}
 _NOT_COPIED = frozenset({"id", "lease_owner", "lease_until"})
+#: rows about one order or deposit (kind, key): not copied onto a conflicting record
+_PER_RECORD = frozenset({"events", "attention_handled"})
 
 
 @dataclass(slots=True)
@@ -177,7 +179,7 @@ class _Run:
         copied = already = 0
         for source_row in rows:
             row = self._prepared(conn, table, source_row)
-            if table.name == "events" and (row["kind"], row["key"]) in self.conflicts:
+            if table.name in _PER_RECORD and (row["kind"], row["key"]) in self.conflicts:
                 continue  # another operator's record under this key: not its timeline
             if table.name in _CONTENT:
                 new_id, written = self._insert_new_content(conn, table, row)

@@ -211,7 +211,9 @@ def test_database_migrate_asks_before_changing_an_older_team_schema(cli, pg_url,
 
 
 def test_database_migrate_upgrades_an_old_local_file_with_a_backup(cli):
-    cli.data_dir.mkdir(parents=True)
+    nothing = cli.run("database", "migrate")
+    assert nothing.code == 0 and "nothing to migrate" in nothing.stdout
+    assert not (cli.data_dir / "skins-console.sqlite3").exists()
     shutil.copy(FROZEN / "v3.sqlite3", cli.data_dir / "skins-console.sqlite3")
     done = cli.run("--json", "database", "migrate")
     assert done.code == 0, done.stderr

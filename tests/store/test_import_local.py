@@ -234,3 +234,7 @@ async def test_another_operators_record_under_the_same_key_is_left_and_reported(
         ).fetchall()
     )
     assert events == [("o-00", 5), ("o-02", 3)]  # none of ours on their o-01
+    marks = await book_target.read(
+        lambda conn: conn.execute("SELECT key FROM attention_handled").fetchall()
+    )
+    assert marks == []  # our "handled" mark of o-01 is not put on theirs

@@ -100,6 +100,11 @@ async def migrate_book(session: Session) -> Report:
         team = _team(session)
         password = await team_password(SecretStore(), team) if team is not None else None
     if team is None:
+        if not paths.database.exists():
+            return Report(
+                {"database": str(paths.database), "from_version": None, "to_version": None},
+                [Line(f"There is no book in {paths.data_dir} yet; nothing to migrate.")],
+            )
         target: Path | str = paths.database
         where = str(paths.database)
     else:
@@ -195,6 +200,8 @@ async def import_local_history(session: Session) -> Report:
                 batch_size=args.batch_size,
                 on_batch=moved,
             )
+        upgraded = source.migrated_from
+        backup = source.backup_path
     finally:
         await source.close()
     tables = {
@@ -229,6 +236,11 @@ async def import_local_history(session: Session) -> Report:
             ),
         ],
     )
+    if upgraded is not None:
+        report.notes.append(
+            f"The local book was brought from schema {upgraded} to this version's first"
+            + (f" (its previous file is kept in {backup})." if backup else ".")
+        )
     if result.conflicts:
         report.exit_code = EXIT_INPUT
         keys = ", ".join(f"{kind} {key}" for kind, key in result.conflicts)
