@@ -43,7 +43,7 @@ class StoreResult:
     def rowcount(self) -> int:
         return -1 if self._result is None else int(self._result.rowcount)
 
-    def fetchone(self) -> tuple[Any, ...] | None:
+    def fetchone(self) -> Any:  # a tuple or None; Any as sqlite3's, for ``fetchone()[0]``
         if self._result is None or not self._result.returns_rows:
             return None
         row = self._result.fetchone()
@@ -84,7 +84,7 @@ class StoreConnection:
         if not batch:
             return StoreResult(None)
         statement = _driver_sql(sql, self._style, True)
-        return StoreResult(self.sa.exec_driver_sql(statement, batch))  # type: ignore[arg-type]
+        return StoreResult(self.sa.exec_driver_sql(statement, batch))
 
     def _adapt(self, params: Params) -> Any:
         # SQLite stores a bool as 0/1 by itself; PostgreSQL would refuse a boolean compared

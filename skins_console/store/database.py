@@ -54,7 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -316,14 +316,14 @@ class Database:
             )
             event.listen(engine, "connect", self._configure_sqlite)
             self._engine = engine
-            self._conn = engine.connect()
+            conn = self._conn = engine.connect()
         except OSError as exc:
             raise self._sqlite_errors.map_os(exc) from None
         except (sqlite3.Error, DBAPIError) as exc:
             self._close_conn()
             self._raise_sqlite(exc)
         try:
-            self._prepare_sqlite(self._conn, existed, steps)
+            self._prepare_sqlite(conn, existed, steps)
         except (sqlite3.Error, DBAPIError) as exc:
             self._close_conn()
             self._raise_sqlite(exc)
@@ -452,7 +452,7 @@ class Database:
         log.info("Backed up %s (schema version %d) to %s", self.path, version, target)
         return target
 
-    def _raise_sqlite(self, exc: BaseException) -> None:
+    def _raise_sqlite(self, exc: BaseException) -> NoReturn:
         mapped = self._sqlite_errors.map(exc)
         if mapped is None:
             raise exc

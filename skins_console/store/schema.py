@@ -46,13 +46,11 @@ REVISIONS = (BASELINE, TEAM)
 #: INTEGER on SQLite (so ``id INTEGER PRIMARY KEY`` stays the rowid), BIGINT on PostgreSQL.
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
-_CASCADE = {"onupdate": "CASCADE", "ondelete": "CASCADE"}
-
 
 def _profile_ref(*, delete_cascade: bool) -> ForeignKey:
-    if delete_cascade:
-        return ForeignKey("profiles.name", **_CASCADE)
-    return ForeignKey("profiles.name", onupdate="CASCADE")
+    return ForeignKey(
+        "profiles.name", onupdate="CASCADE", ondelete="CASCADE" if delete_cascade else None
+    )
 
 
 def _declare(md: MetaData, at: str) -> None:
@@ -240,7 +238,12 @@ def _declare(md: MetaData, at: str) -> None:
     Table(
         "catalog_items",
         md,
-        Column("profile", Text, ForeignKey("catalog_cache.profile", **_CASCADE), nullable=False),
+        Column(
+            "profile",
+            Text,
+            ForeignKey("catalog_cache.profile", onupdate="CASCADE", ondelete="CASCADE"),
+            nullable=False,
+        ),
         Column("item_id", Text, nullable=False),
         Column("market_hash_name", Text, nullable=False),
         Column("price_cents", BigInt, nullable=False),
@@ -286,7 +289,10 @@ def _declare(md: MetaData, at: str) -> None:
         Column("last_success_at", Text),
         PrimaryKeyConstraint("profile", "partner", "trade_url"),
         ForeignKeyConstraint(
-            ["profile", "partner"], ["customers.profile", "customers.partner"], **_CASCADE
+            ["profile", "partner"],
+            ["customers.profile", "customers.partner"],
+            onupdate="CASCADE",
+            ondelete="CASCADE",
         ),
     )
 
