@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         ProfileRecord,
     )
     from skins_console.services.wallet_service import WalletView
+    from skins_console.store.team_profiles import TeamProfile
 
 
 def float_text(value: Decimal | float | None) -> str:
@@ -33,8 +34,9 @@ def attributes(record: object, keys: str) -> dict[str, Any]:
     return result
 
 
-def profile_json(profile: ProfileRecord) -> dict[str, Any]:
-    return {
+def profile_json(profile: ProfileRecord, team: TeamProfile | None = None) -> dict[str, Any]:
+    """A profile; a team profile also says its database (URL without password) and operator."""
+    data = {
         **attributes(
             profile,
             "name active skinsnode_url=skinsnode_base_url skinsnode_client_id "
@@ -43,6 +45,9 @@ def profile_json(profile: ProfileRecord) -> dict[str, Any]:
         "tolerance_pct": str(profile.min_price_tolerance_pct),
         "low_balance_cents": profile.low_balance_threshold_cents,
     }
+    if team is not None:
+        data.update(database=team.database, operator=team.operator)
+    return data
 
 
 def wallet_json(view: WalletView) -> dict[str, Any]:

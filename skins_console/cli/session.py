@@ -12,6 +12,7 @@ from skins_console.cli.output import Renderer
 
 if TYPE_CHECKING:
     from skins_console.services.context import AppContext
+    from skins_console.store.paths import AppPaths
 
 TIME_SCALE_ENV = "SKINS_CONSOLE_TIME_SCALE"
 
@@ -22,13 +23,21 @@ class Session:
     out: Renderer
     ctx: AppContext | None = None
 
-    async def open(self, *, need_profile: bool = True, recover: bool = False) -> AppContext:
-        """The services on the chosen data folder and profile; with ``recover`` sends a
-        crash or kill interrupted are finished first."""
+    async def open(
+        self,
+        *,
+        need_profile: bool = True,
+        recover: bool = False,
+        profile: str | None = None,
+        local_book: bool = False,
+    ) -> AppContext:
+        """The services on the chosen data folder and profile (``profile``, else
+        ``--profile``, else the active one; its book: the team database of a team profile,
+        else the local file, or always the local file with ``local_book``); with
+        ``recover`` sends a crash or kill interrupted are finished first."""
         from skins_console.services.context import AppContext
-        from skins_console.store.paths import resolve_paths
 
-        paths = resolve_paths(self.args.data_dir)
+        paths = self.paths()
         scale = self.args.time_scale
         if scale is None:
             env = os.environ.get(TIME_SCALE_ENV)
@@ -36,12 +45,23 @@ class Session:
             scale = float(env) if env else None
         if scale is not None and not scale > 0:
             raise CliUsageError("--time-scale must be greater than zero")
-        self.ctx = await AppContext.open(paths, profile=self.args.profile, time_scale=scale)
+        self.ctx = await AppContext.open(
+            paths,
+            profile=profile or self.args.profile,
+            time_scale=scale,
+            local_book=local_book,
+        )
         if need_profile:
             self.ctx.require_profile()
         if recover:
             await self._recover(self.ctx)
         return self.ctx
+
+    def paths(self) -> AppPaths:
+        """The data folder's paths (``--data-dir``, else the environment, else per-OS)."""
+        from skins_console.store.paths import resolve_paths
+
+        return resolve_paths(self.args.data_dir)
 
     async def _recover(self, ctx: AppContext) -> None:
         """Finish sends a crash or kill interrupted, before doing anything new."""

@@ -5,6 +5,11 @@ store and the change bus, and selects the active profile. Provider clients are b
 lazily from the profile's endpoints and the keyring's secrets, so a command that only
 reads the local store never touches the keyring or the network. The GUI and the CLI both
 build one context and hand it to the service classes; ``close()`` releases it all.
+
+Which book: a team profile (``store/team_profiles.py``: named by ``profile`` or the
+``active_profile`` setting, recorded on this computer) opens its PostgreSQL database with
+the keyring's password and this computer's operator name; any other run opens the local
+SQLite file. Either is migrated at open, and a schema newer than the code is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from skins_console.store.profiles_repository import ProfilesRepository
 from skins_console.store.quotes_repository import QuotesRepository
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.settings import Settings
+from skins_console.store.team_profiles import TeamProfile, book_for
 from skins_console.store.wallet_repository import WalletRepository
 from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesRepository
 
@@ -49,8 +55,11 @@ class AppContext:
         clock: Clock | None = None,
         cadence: Cadence | None = None,
         client_options: dict | None = None,
+        team: TeamProfile | None = None,
     ) -> None:
         self.paths = paths
+        #: the team profile whose PostgreSQL book ``db`` is; None: the local SQLite book
+        self.team = team
         self.settings = settings
         self.db = db
         self.secrets = secrets
@@ -90,29 +99,55 @@ class AppContext:
         clock: Clock | None = None,
         time_scale: float | None = None,
         client_options: dict | None = None,
+        team: TeamProfile | None = None,
+        database_password: str | None = None,
+        local_book: bool = False,
     ) -> AppContext:
-        """Open the store and select ``profile`` (else the active one, if any).
+        """Open the book and select ``profile`` (else the active one, if any).
 
         A named profile that does not exist raises ``ProfileError``; no profile at all is
         fine (the first run, ``profile add``), and ``require_profile`` says what to do.
         ``time_scale=None`` learns it from the profile's sandbox (real time otherwise).
+        ``team`` opens that team book whatever the registry says (``profile add
+        --database``, before the profile is registered); its row need not exist yet.
+        ``local_book`` opens the local SQLite book whatever the active profile is
+        (``profile add`` without ``--database``, ``profile list``).
         """
         settings = settings if settings is not None else Settings.load(paths.settings_file)
-        db = await Database.open(paths.database, backups_dir=paths.backups_dir)
+        secrets = secrets or SecretStore()
+        joining = team is not None
+        if team is None and not local_book:
+            team = book_for(paths, settings, profile)
+        if team is None:
+            db = await Database.open(paths.database, backups_dir=paths.backups_dir)
+        else:
+            if database_password is None:
+                database_password = await team_password(secrets, team)
+            db = await Database.open(
+                team.database,
+                password=database_password,
+                operator=team.operator or settings.operator_name or None,
+            )
         ctx = cls(
             paths=paths,
             settings=settings,
             db=db,
-            secrets=secrets or SecretStore(),
+            secrets=secrets,
             bus=bus,
             clock=clock,
             client_options=client_options,
+            team=team,
             cadence=Cadence(time_scale=time_scale or 1.0).with_order_interval(
                 settings.poll_orders_seconds
             ),
         )
         ctx.learns_time_scale = time_scale is None
         try:
+            if team is not None:
+                # The team book's "active" flag is the team's, not this computer's choice.
+                if joining and await ctx.profiles.get(profile or team.name) is None:
+                    return ctx
+                profile = profile or team.name
             await ctx.select_profile(profile)
         except BaseException:
             await ctx.close()
@@ -194,7 +229,7 @@ class AppContext:
         return await self._secret(self.require_profile(), kind)
 
     async def _secret(self, profile: ProfileRecord, kind: SecretKind) -> str:
-        value = await self.secrets.aget(profile.name, kind)
+        value = await self.secrets.aget_or_env(profile.name, kind)
         if not value:
             raise SecretMissingError(profile=profile.name, secret=kind.label)
         register_secret(value)
@@ -213,7 +248,15 @@ class AppContext:
 
     @property
     def database_path(self) -> Path | None:
+        """The local book's file; None for a team book."""
         return self.db.path
+
+    @property
+    def book_label(self) -> str:
+        """Where the orders are kept, for messages: the file, or the team database."""
+        if self.team is not None:
+            return f"team database {self.team.where}"
+        return self.db.display_url
 
     async def close(self) -> None:
         if self._closed:
@@ -227,3 +270,16 @@ class AppContext:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+async def team_password(secrets: SecretStore, team: TeamProfile) -> str | None:
+    """The team database password: the keyring's, else ``SKINS_CONSOLE_DATABASE_PASSWORD``
+    (a server without a keyring); None when neither has one (trust, certificate or
+    ``.pgpass`` authentication)."""
+    import os
+
+    value = await secrets.aget_or_env(team.name, SecretKind.DATABASE_PASSWORD)
+    value = value or os.environ.get(SecretKind.DATABASE_PASSWORD.env) or None
+    if value:
+        register_secret(value)
+    return value

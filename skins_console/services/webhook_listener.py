@@ -382,8 +382,6 @@ async def serve_forever(
     ctx: AppContext, host: str, port: int, *, announce: Callable[[str], object] = print
 ) -> None:
     """Run until SIGINT/SIGTERM (``skins-console webhooks serve``)."""
-    listener = WebhookListener(ctx, host, port)
-    await listener.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -391,12 +389,32 @@ async def serve_forever(
             loop.add_signal_handler(signum, stop.set)
         except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C raises instead
             pass
+    await run_listener(ctx, host, port, stop, announce=announce, hint="Press Ctrl+C to stop.")
+
+
+async def run_listener(
+    ctx: AppContext,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    *,
+    announce: Callable[[str], object] = print,
+    hint: str | None = None,
+    started: Callable[[WebhookListener], object] | None = None,
+) -> ListenerStats:
+    """Listen until ``stop`` is set, announcing each delivery's outcome (sparingly for
+    rejections and repeats); also run by ``skins-console serve`` next to the tracker."""
+    listener = WebhookListener(ctx, host, port)
+    await listener.start()
+    if started is not None:
+        started(listener)
     profile = ctx.require_profile()
     announce(f"Listening for webhooks of profile “{profile.name}” on {listener.url}")
     announce(f"  SkinsNode: POST {listener.url}{SKINSNODE_PATH}")
     announce(f"  Skinslink: POST {listener.url}{SKINSLINK_PATH}")
     announce(f"  Orders carry the profile's webhook URL: {profile.webhook_url}")
-    announce("Press Ctrl+C to stop.")
+    if hint:
+        announce(hint)
 
     # Rejections and repeats are counted but announced sparingly: a flood of forged or
     # replayed deliveries must not flood the terminal either.
@@ -420,6 +438,7 @@ async def serve_forever(
     finally:
         unsubscribe()
         await listener.stop()
+    return listener.stats
 
 
 __all__ = [
@@ -435,5 +454,6 @@ __all__ = [
     "WEBHOOK",
     "ListenerStats",
     "WebhookListener",
+    "run_listener",
     "serve_forever",
 ]

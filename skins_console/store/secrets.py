@@ -4,7 +4,8 @@ Public API::
 
     SERVICE_NAME = "skins-console"
     SecretKind.SKINSNODE_CLIENT_SECRET | SKINSLINK_API_KEY | SKINSLINK_WEBHOOK_SECRET
-               | TELEGRAM_BOT_TOKEN | DISCORD_WEBHOOK_URL
+               | TELEGRAM_BOT_TOKEN | DISCORD_WEBHOOK_URL | DATABASE_PASSWORD
+        .label, .env (the variable a server without a keyring sets instead)
     SecretStore(backend=None)          # None: keyring's configured backend, looked up per call
         .get(profile, kind) -> str | None
         .set(profile, kind, value)
@@ -12,6 +13,7 @@ Public API::
         .delete_profile(profile)
         .rename_profile(old, new)       # copies then deletes; the old entries stay on failure
         .has(profile, kind) -> bool
+        .get_or_env(profile, kind)      # no usable keyring (a server): kind.env instead
         .check() -> KeyringDiagnostics  # raises SecretStoreError when unusable
         await .aget / .aset / .adelete / .adelete_profile / .arename_profile / .ahas
     keyring_diagnostics(backend=None) -> KeyringDiagnostics(backend, priority, usable, message)
@@ -58,6 +60,8 @@ class SecretKind(str, Enum):
     #: and the whole Discord webhook URL is the credential, so both are secrets.
     TELEGRAM_BOT_TOKEN = "telegram_bot_token"
     DISCORD_WEBHOOK_URL = "discord_webhook_url"
+    #: a team profile's PostgreSQL password (store/team_profiles.py); never in its URL
+    DATABASE_PASSWORD = "database_password"
 
     @property
     def label(self) -> str:
@@ -67,6 +71,19 @@ class SecretKind(str, Enum):
             "skinslink_webhook_secret": "Skinslink webhook secret",
             "telegram_bot_token": "Telegram bot token",
             "discord_webhook_url": "Discord webhook URL",
+            "database_password": "team database password",
+        }[self.value]
+
+    @property
+    def env(self) -> str:
+        """The environment variable that supplies it where no keyring is (a server)."""
+        return {
+            "skinsnode_client_secret": "SKINSNODE_CLIENT_SECRET",
+            "skinslink_api_key": "SKINSLINK_API_KEY",
+            "skinslink_webhook_secret": "SKINSLINK_WEBHOOK_SECRET",
+            "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+            "discord_webhook_url": "DISCORD_WEBHOOK_URL",
+            "database_password": "SKINS_CONSOLE_DATABASE_PASSWORD",
         }[self.value]
 
 
@@ -229,6 +246,17 @@ class SecretStore:
     def has(self, profile: str, kind: SecretKind | str) -> bool:
         return bool(self.get(profile, kind))
 
+    def get_or_env(self, profile: str, kind: SecretKind | str) -> str | None:
+        """The keyring's value; where no keyring is usable (a headless server, a container)
+        the value of ``kind.env`` instead, else the keyring's own ``SecretStoreError``."""
+        try:
+            return self.get(profile, kind)
+        except SecretStoreError:
+            value = os.environ.get(SecretKind(kind).env, "")
+            if value:
+                return value
+            raise
+
     def set(self, profile: str, kind: SecretKind | str, value: str) -> None:
         if not isinstance(value, str) or not value.strip():
             raise ValidationError(
@@ -271,6 +299,9 @@ class SecretStore:
 
     async def aget(self, profile: str, kind: SecretKind | str) -> str | None:
         return await asyncio.to_thread(self.get, profile, kind)
+
+    async def aget_or_env(self, profile: str, kind: SecretKind | str) -> str | None:
+        return await asyncio.to_thread(self.get_or_env, profile, kind)
 
     async def ahas(self, profile: str, kind: SecretKind | str) -> bool:
         return await asyncio.to_thread(self.has, profile, kind)

@@ -133,6 +133,7 @@ class GuiSession:
         self.quit_event = asyncio.Event()
         #: demo mode on a machine without a usable OS keyring (see SessionKeyring)
         self.in_memory_secrets = False
+        self._time_scale: float | None = None
         self._shutdown_started = False
         app.aboutToQuit.connect(self._on_about_to_quit)
 
@@ -207,6 +208,7 @@ class GuiSession:
         if not speed > 0:
             raise ValidationError("--speed must be greater than zero.", field="speed")
         time_scale = getattr(args, "time_scale", None)
+        self._time_scale = time_scale
         profile = getattr(args, "profile", None)
         if sandbox:
             await self._open_demo(speed, time_scale=time_scale)
@@ -280,20 +282,72 @@ class GuiSession:
             window.tabs.setCurrentIndex(tab)
         return True
 
+    def _on_other_book_requested(self, name: str) -> None:
+        assert self.window is not None
+        self.runner.spawn(
+            self.open_other_book(name),
+            owner=self.window,
+            key="profile.book",
+            description=f"opening the profile {name}",
+        )
+
+    async def open_other_book(self, name: str) -> None:
+        """Switch the window to ``name``, a profile kept in another book (a team database,
+        or this computer's file while a team book is open): the new context opens first,
+        so a book out of reach leaves the window on the current one with the error."""
+        from skins_console.services.context import AppContext
+
+        assert self.window is not None and self.paths is not None and self.settings is not None
+        window = self.window
+        new = await AppContext.open(
+            self.paths, self.settings, profile=name, time_scale=self._time_scale
+        )
+        try:
+            await _remember_active(new, name)
+        except BaseException:
+            await new.close()
+            raise
+        geometry, tab = window.geometry(), window.tabs.currentIndex()
+        if self.controller is not None:
+            self.controller._on_window_closing()
+            await self.controller.shutdown()
+            self.controller.dispose()
+            self.controller = None
+        if self.ctx is not None:
+            await self.ctx.close()
+        self.ctx = new
+        self.attach_window()
+        window.setGeometry(geometry)
+        if 0 <= tab < window.tabs.count():
+            window.tabs.setCurrentIndex(tab)
+
     async def _first_run(self) -> bool:
+        from skins_console.services.context import AppContext
         from skins_console.ui.backend import Backend
         from skins_console.ui.profile_dialog import ProfileDialog
 
         assert self.ctx is not None  # opened by open(), which calls this
         backend = Backend(self.ctx)
-        dialog = ProfileDialog(self.runner, save=backend.save_profile, test=backend.test_profile)
+        dialog = ProfileDialog(
+            self.runner,
+            save=backend.save_profile,
+            test=backend.test_profile,
+            save_team=backend.save_team_profile,
+        )
         saved: list[ProfileRecord] = []
         dialog.saved.connect(saved.append)
         await open_dialog(dialog)
         dialog.deleteLater()
         if not saved:
             return False
-        if self.ctx.profile is None:
+        if backend.in_other_book(saved[0].name):  # a team profile: its book is opened
+            assert self.paths is not None
+            team = await AppContext.open(
+                self.paths, self.settings, profile=saved[0].name, time_scale=self._time_scale
+            )
+            await self.ctx.close()
+            self.ctx = team
+        elif self.ctx.profile is None:
             await self.ctx.select_profile(saved[0].name)
         return True
 
@@ -307,6 +361,8 @@ class GuiSession:
         backend = Backend(self.ctx)
         self.window.backend = backend
         self.controller = WindowController(self.window, backend)
+        if self.sandbox is None:
+            self.controller.open_other_book = self._on_other_book_requested
         self.controller.start()
         if self.sandbox is not None:
             if self.demo_menu is None:
@@ -336,6 +392,17 @@ class GuiSession:
             await asyncio.to_thread(self.sandbox.stop)
         if self.lock is not None:
             self.lock.release()
+
+
+async def _remember_active(ctx: AppContext, name: str) -> None:
+    """Make ``name`` the profile the next start opens (the book ``ctx`` has open)."""
+    from skins_console.services.profile_service import ProfileService
+    from skins_console.services.team_setup import use_team_profile
+
+    if ctx.team is not None:
+        use_team_profile(ctx.paths, ctx.settings, name)
+    else:
+        await ProfileService(ctx).use(name)
 
 
 def _load_after_paint(sandbox: bool) -> None:

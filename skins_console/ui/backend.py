@@ -46,6 +46,7 @@ from skins_console.services.profile_service import (
 from skins_console.services.report_service import PeriodReport, ReportService
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.wallet_service import WalletService, WalletView
+from skins_console.store.team_profiles import TeamProfile
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.quote_model import QuoteLine, QuoteView
 
@@ -205,6 +206,52 @@ class Backend:
 
     async def list_profiles(self) -> list[ProfileRecord]:
         return await self.profiles.list()
+
+    async def profile_choices(self) -> tuple[list[ProfileRecord], list[tuple[str, str]]]:
+        """The open book's profiles, and (name, where) of those kept in another book: the
+        team profiles set up here, and this computer's while a team book is open."""
+        from skins_console.services.team_setup import other_book_profiles
+
+        ctx = self.ctx
+        profiles = await self.profiles.list()
+        if ctx.team is not None:  # a team book may hold profiles not set up here
+            profiles = [p for p in profiles if p.name == ctx.team.name]
+        return profiles, await other_book_profiles(ctx.paths, ctx.team)
+
+    def in_other_book(self, name: str) -> bool:
+        """Whether opening ``name`` means opening another book (see store/team_profiles)."""
+        from skins_console.store.team_profiles import book_for
+
+        team = book_for(self.ctx.paths, self.ctx.settings, name)
+        current = self.ctx.team
+        return (team.name if team else None) != (current.name if current else None)
+
+    async def save_team_profile(
+        self,
+        team: TeamProfile,
+        record: ProfileRecord | None,
+        secrets: ProfileSecrets,
+        password: str | None,
+    ) -> ProfileRecord:
+        from skins_console.services.team_setup import add_team_profile
+
+        added = await add_team_profile(
+            self.ctx.paths,
+            self.ctx.settings,
+            team,
+            profile=record,
+            secrets=secrets,
+            password=password,
+            store=self.ctx.secrets,
+            client_options=self.ctx.client_options,
+        )
+        self.ctx.bus.publish("profile", added.record.name)
+        return added.record
+
+    def team_of(self, name: str | None) -> TeamProfile | None:
+        from skins_console.store.team_profiles import registry_for
+
+        return registry_for(self.ctx.paths).get(name)
 
     async def save_profile(
         self, record: ProfileRecord, secrets: ProfileSecrets | None, original: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -104,13 +105,21 @@ class Header(QFrame):
         self._wallet: tuple | None = None
         self.profile_combo.activated.connect(self._on_profile_activated)
 
-    def set_profiles(self, profiles: list[ProfileRecord], current: str | None) -> None:
+    def set_profiles(
+        self,
+        profiles: list[ProfileRecord],
+        current: str | None,
+        others: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """``profiles`` of the open book, then ``others`` (name, where its book is)."""
         self._updating = True
         try:
             self.profile_combo.clear()
             for profile in profiles:
                 label = profile.name + ("  (sandbox)" if profile.is_sandbox else "")
                 self.profile_combo.addItem(label, profile.name)
+            for name, where in others:
+                self.profile_combo.addItem(f"{name}  ({where})", name)
             index = self.profile_combo.findData(current)
             self.profile_combo.setCurrentIndex(index)
         finally:

@@ -3,6 +3,12 @@
 Secrets are typed here and go straight to the keyring through the profile service; they
 are never kept in settings, SQLite or logs. "Test connection" calls SkinsNode health and
 wallet and checks the Skinslink key with the values as typed, and shows each check inline.
+
+A new profile keeps its orders on "This computer (SQLite)" or in a "Team database
+(PostgreSQL)": the database URL (no password in it), its password (to the keyring) and
+the operator's name. A team profile another operator already created is joined by leaving
+the SkinsNode client id empty (its provider settings are the team's); the secrets are
+still typed, since they go to this computer's keyring.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,11 +36,23 @@ from skins_console.core.errors import UserFacingError, ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
 from skins_console.services.profile_service import ProfileSecrets
+from skins_console.store.team_profiles import (
+    TeamProfile,
+    parse_database_url,
+    validate_operator,
+)
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
 DEFAULT_SKINSNODE = "https://api.skinsnode.com"
 DEFAULT_SKINSLINK = "https://api.skinslink.com"
+LOCAL_BOOK = "This computer (SQLite)"
+TEAM_BOOK = "Team database (PostgreSQL)"
+
+#: save_team(team, profile or None to join, secrets, database password or None)
+SaveTeam = Callable[
+    [TeamProfile, ProfileRecord | None, ProfileSecrets, str | None], Coroutine[Any, Any, Any]
+]
 
 
 def _escape(text: str) -> str:
@@ -52,12 +73,17 @@ class ProfileDialog(QDialog):
             [ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]
         ],
         profile: ProfileRecord | None = None,
+        save_team: SaveTeam | None = None,
+        team: TeamProfile | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self._save = save
         self._test = test
+        self._save_team = save_team
+        #: the edited profile's team database (None: this computer's book, or a new one)
+        self.team = team
         self.original = profile
         self.setWindowTitle("Edit profile" if profile else "Set up a profile")
         self.setMinimumWidth(560)
@@ -73,6 +99,40 @@ class ProfileDialog(QDialog):
             intro.setWordWrap(True)
             layout.addWidget(intro)
         form = QFormLayout()
+        self.form = form
+        self.local_choice = QRadioButton(LOCAL_BOOK)
+        self.team_choice = QRadioButton(TEAM_BOOK)
+        self.database_url = QLineEdit()
+        self.database_url.setPlaceholderText(
+            "postgresql://USER@HOST:5432/DBNAME?sslmode=verify-full"
+        )
+        self.database_password = QLineEdit()
+        self.database_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.database_password.setPlaceholderText("stored in the keyring; empty if none")
+        self.operator = QLineEdit()
+        self.operator.setPlaceholderText("your name in the team's records (default: OS user)")
+        if profile is None and self._save_team is not None:
+            choice = QWidget()
+            row = QHBoxLayout(choice)
+            row.setContentsMargins(0, 0, 0, 0)
+            self._book_group = QButtonGroup(self)
+            for button in (self.local_choice, self.team_choice):
+                self._book_group.addButton(button)
+                row.addWidget(button)
+            row.addStretch(1)
+            self.local_choice.setChecked(True)
+            form.addRow("Orders kept on", choice)
+            form.addRow("Database URL", self.database_url)
+            form.addRow("Database password", self.database_password)
+            form.addRow("Your operator name", self.operator)
+            self.team_choice.toggled.connect(self._on_book_chosen)
+        elif self.team is not None:
+            where = f"team database {self.team.where}" + (
+                f" (as {self.team.operator})" if self.team.operator else ""
+            )
+            kept = QLabel(where)
+            kept.setToolTip(self.team.database)
+            form.addRow("Orders kept in", kept)
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setReadOnly(profile is not None)
         self.skinsnode_url = QLineEdit(profile.skinsnode_base_url if profile else DEFAULT_SKINSNODE)
@@ -102,6 +162,7 @@ class ProfileDialog(QDialog):
         form.addRow("Min-price tolerance (%)", self.tolerance)
         form.addRow("Low-balance alert below ($)", self.threshold)
         layout.addLayout(form)
+        self._on_book_chosen(False)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         layout.addWidget(self.result_label)
@@ -115,9 +176,34 @@ class ProfileDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         layout.addWidget(buttons)
 
+    def _on_book_chosen(self, team: bool) -> None:
+        for field in (self.database_url, self.database_password, self.operator):
+            if self.form.indexOf(field) >= 0:
+                self.form.setRowVisible(field, team)
+        self.client_id.setPlaceholderText("empty: join the team's existing profile" if team else "")
+
+    @property
+    def team_chosen(self) -> bool:
+        return self.original is None and self.team_choice.isChecked()
+
     # --- reading the form ----------------------------------------------------------------
 
-    def read(self) -> tuple[ProfileRecord, ProfileSecrets | None]:
+    def read_team(self) -> tuple[TeamProfile, ProfileRecord | None, ProfileSecrets, str | None]:
+        """A new team profile as typed: an empty client id joins the team's profile."""
+        url = parse_database_url(self.database_url.text())
+        operator = validate_operator(self.operator.text())
+        joining = not self.client_id.text().strip()
+        record, secrets = self.read(client_id_required=not joining)
+        if secrets is None:
+            raise ValidationError(
+                "Enter the SkinsNode client secret and the Skinslink API key.", field="secrets"
+            )
+        team = TeamProfile(record.name, url.text, operator)
+        return team, None if joining else record, secrets, self.database_password.text() or None
+
+    def read(
+        self, *, client_id_required: bool = True
+    ) -> tuple[ProfileRecord, ProfileSecrets | None]:
         """The typed profile and secrets; ``ValidationError`` names the field to fix."""
         try:
             tolerance = Decimal(self.tolerance.text().strip() or "0")
@@ -145,7 +231,7 @@ class ProfileDialog(QDialog):
             is_sandbox=base.is_sandbox if base else False,
             active=base.active if base else False,
         )
-        if not record.skinsnode_client_id:
+        if not record.skinsnode_client_id and client_id_required:
             raise ValidationError("Enter the SkinsNode client id.", field="client_id")
         secret, key = self.client_secret.text(), self.api_key.text()
         if base is None and (not secret or not key):
@@ -196,6 +282,9 @@ class ProfileDialog(QDialog):
         self._show("<br>".join(lines))
 
     def _on_save_clicked(self) -> None:
+        if self.team_chosen and self._save_team is not None:
+            self._save_team_profile(self._save_team)
+            return
         try:
             record, secrets = self.read()
         except ValidationError as exc:
@@ -209,6 +298,23 @@ class ProfileDialog(QDialog):
             on_success=self._on_saved,
             on_error=self._on_failed,
             description="saving the profile",
+        )
+
+    def _save_team_profile(self, save_team: SaveTeam) -> None:
+        try:
+            team, record, secrets, password = self.read_team()
+        except ValidationError as exc:
+            self._show_error(exc.message)
+            return
+        self.save_button.setEnabled(False)
+        self._show(f"Connecting to {_escape(team.where)}…")
+        self._runner.spawn(
+            save_team(team, record, secrets, password),
+            owner=self,
+            key=f"profile.save.{id(self)}",
+            on_success=self._on_saved,
+            on_error=self._on_failed,
+            description="saving the team profile",
         )
 
     def _on_saved(self, record: ProfileRecord) -> None:

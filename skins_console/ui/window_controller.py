@@ -55,6 +55,9 @@ class WindowController(QObject):
         self.ctx = backend.ctx
         self.runner = window.runner
         window.controller = self
+        #: opens a profile kept in another book (set by the GUI session: it re-opens the
+        #: context, which only it owns); None: such profiles cannot be switched to
+        self.open_other_book: Callable[[str], None] | None = None
         self.dialogs: list = []
         self._stop_tracking = asyncio.Event()
         self.thumbnails = ThumbnailCache(self.runner, self.ctx.paths.thumbnails_dir, owner=window)
@@ -205,11 +208,11 @@ class WindowController(QObject):
 
     def reload_profiles(self) -> None:
         self.runner.spawn(
-            self.backend.list_profiles(),
+            self.backend.profile_choices(),
             owner=self.window,
             key="profiles",
-            on_success=lambda profiles: self.window.header.set_profiles(
-                profiles, self.ctx.profile.name if self.ctx.profile else None
+            on_success=lambda choices: self.window.header.set_profiles(
+                choices[0], self.ctx.profile.name if self.ctx.profile else None, choices[1]
             ),
             description="listing profiles",
         )
@@ -403,6 +406,8 @@ class WindowController(QObject):
             save=self.backend.save_profile,
             test=self.backend.test_profile,
             profile=profile,
+            save_team=self.backend.save_team_profile,
+            team=self.backend.team_of(profile.name if profile else None),
             parent=self.window,
         )
         dialog.saved.connect(self._on_profile_saved)
@@ -417,6 +422,10 @@ class WindowController(QObject):
             self.window.banner.clear()
             self.refresh_wallet()
             self.check_health()
+        elif self.backend.in_other_book(record.name):
+            # A new team profile: opened now only when nothing else is open.
+            if self.ctx.profile is None and self.open_other_book is not None:
+                self.open_other_book(record.name)
         elif self.ctx.profile is None or record.active:
             self.restart_for_profile()
 
@@ -453,6 +462,9 @@ class WindowController(QObject):
 
     def switch_profile(self, name: str) -> None:
         if self.ctx.profile is not None and self.ctx.profile.name == name:
+            return
+        if self.open_other_book is not None and self.backend.in_other_book(name):
+            self.open_other_book(name)
             return
         self.runner.spawn(
             self.backend.profiles.use(name),

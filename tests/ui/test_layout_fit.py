@@ -4,7 +4,8 @@ The walk fails on overlapping sibling widgets, labels or buttons whose text does
 (and is not elided), a window that grew past the size it was given, and a window or
 dialog that cannot shrink into a 1024×640 screen (the main window with its title bar).
 Every tab (Buyers and Attention included) and every dialog: sell (also with the reversal
-warning), profile, settings and its chat channels dialog.
+warning), profile (editing, and a new one kept in a team database), settings and its chat
+channels dialog.
 """
 
 from __future__ import annotations
@@ -99,7 +100,10 @@ async def test_every_tab_and_dialog_fits_1024x640(ui, qapp, mode):
                     problems.append(f"{mode} {name}: the window resized itself to {window.size()}")
             catalog.table.selectRow(0)
             settings = controller.open_settings()
+            new_team_profile = controller.open_profile_dialog(None)
+            new_team_profile.team_choice.setChecked(True)  # its three database rows shown
             dialogs = [
+                new_team_profile,
                 controller.open_sell_dialog(catalog.selected_item()),
                 controller.open_profile_dialog(s.ctx.profile),
                 settings,

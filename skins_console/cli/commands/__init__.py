@@ -7,6 +7,7 @@ from skins_console.cli.commands import (
     account,
     attention,
     buyers,
+    database,
     deposits,
     export,
     notify,
@@ -14,6 +15,7 @@ from skins_console.cli.commands import (
     profile,
     report,
     sandbox,
+    serve,
     webhooks,
 )
 
@@ -28,5 +30,7 @@ GROUPS = (
     export,
     sandbox,
     webhooks,
+    serve,
+    database,
     notify,
 )

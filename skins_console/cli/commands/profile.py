@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from skins_console.cli.exit_codes import EXIT_PROVIDER, CliUsageError
 from skins_console.cli.formats import profile_json
 from skins_console.cli.output import Line, Report, Table, one_line
 from skins_console.cli.parser import Commands, add_actions, add_command
 from skins_console.cli.session import Session
+
+if TYPE_CHECKING:
+    from skins_console.core.records import ProfileRecord
+    from skins_console.services.profile_service import ProfileSecrets
+    from skins_console.store.team_profiles import TeamProfile
 
 SECRET_ENV = {
     "skinsnode_client_secret": "SKINSNODE_CLIENT_SECRET",
@@ -28,13 +35,28 @@ def register(commands: Commands) -> None:
         "add",
         help="add a profile (secrets from env or a hidden prompt)",
         epilog="secrets: SKINSNODE_CLIENT_SECRET, SKINSLINK_API_KEY, "
-        "SKINSLINK_WEBHOOK_SECRET (env) or a prompt on a terminal",
+        "SKINSLINK_WEBHOOK_SECRET, SKINS_CONSOLE_DATABASE_PASSWORD (env) or a prompt on a "
+        "terminal. With --database the profile's orders live in a team PostgreSQL "
+        "database; if the team already has the profile, the provider URLs may be left out "
+        "(this computer joins it).",
     )
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--skinsnode-url", required=True, metavar="U")
-    add.add_argument("--skinsnode-client-id", required=True, metavar="ID")
-    add.add_argument("--skinslink-url", required=True, metavar="U")
-    add.add_argument("--webhook-url", required=True, metavar="U")
+    add.add_argument("--skinsnode-url", metavar="U", help="required unless joining a team")
+    add.add_argument("--skinsnode-client-id", metavar="ID", help="required unless joining")
+    add.add_argument("--skinslink-url", metavar="U", help="required unless joining")
+    add.add_argument("--webhook-url", metavar="U", help="required unless joining")
+    add.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep the orders in a team database: postgresql://USER@HOST:PORT/DBNAME"
+        "[?sslmode=verify-full] (no password in it)",
+    )
+    add.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="with --database: who you are in the team's records (default: the "
+        "operator_name setting, else your OS user name)",
+    )
     add.add_argument("--default-game", default="csgo", metavar="G")
     add.add_argument(
         "--tolerance",
@@ -51,12 +73,17 @@ def register(commands: Commands) -> None:
         help="warn when the projected balance falls below this",
     )
     add.set_defaults(handler=add_profile)
-    listing = add_command(sub, "list", help="all profiles")
+    listing = add_command(sub, "list", help="all profiles (this computer's and team ones)")
     listing.set_defaults(handler=list_profiles)
     use = add_command(sub, "use", help="make a profile the active one")
     use.add_argument("name", metavar="NAME")
     use.set_defaults(handler=use_profile)
-    remove = add_command(sub, "remove", help="delete a profile and its keyring secrets")
+    remove = add_command(
+        sub,
+        "remove",
+        help="delete a profile and its keyring secrets (a team profile: only this "
+        "computer's link to it)",
+    )
     remove.add_argument("name", metavar="NAME")
     remove.set_defaults(handler=remove_profile)
     test = add_command(sub, "test", help="check health, credentials and balance")
@@ -84,14 +111,30 @@ def _required_secret(name: str, prompt: str) -> str:
     )
 
 
-async def add_profile(session: Session) -> Report:
-    from skins_console.core.errors import ValidationError
-    from skins_console.core.records import ProfileRecord, validate_profile_name
-    from skins_console.services.deposit_service import skinslink_game
-    from skins_console.services.profile_service import ProfileSecrets, ProfileService
+PROVIDER_OPTIONS = (
+    ("--skinsnode-url", "skinsnode_url"),
+    ("--skinsnode-client-id", "skinsnode_client_id"),
+    ("--skinslink-url", "skinslink_url"),
+    ("--webhook-url", "webhook_url"),
+)
 
-    args = session.args
-    name = validate_profile_name(args.name)
+
+def _provider_profile(
+    args: argparse.Namespace, name: str, *, joining: bool
+) -> ProfileRecord | None:
+    """The profile the options describe; None when joining a team without them."""
+    from skins_console.core.errors import ValidationError
+    from skins_console.core.records import ProfileRecord
+    from skins_console.services.deposit_service import skinslink_game
+
+    missing = [flag for flag, attr in PROVIDER_OPTIONS if not (getattr(args, attr) or "").strip()]
+    if joining and len(missing) == len(PROVIDER_OPTIONS):
+        return None
+    if missing:
+        raise CliUsageError(
+            f"profile add needs {', '.join(missing)}"
+            + (" (or none of the provider options, to join the team's profile)" if joining else "")
+        )
     try:
         tolerance = Decimal(args.tolerance.strip().rstrip("%"))
     except Exception:
@@ -100,7 +143,7 @@ async def add_profile(session: Session) -> Report:
         ) from None
     if args.low_balance < 0:
         raise ValidationError("--low-balance must be zero or more cents", field="low_balance")
-    profile = ProfileRecord(
+    return ProfileRecord(
         name=name,
         skinsnode_base_url=args.skinsnode_url.strip(),
         skinsnode_client_id=args.skinsnode_client_id.strip(),
@@ -110,15 +153,12 @@ async def add_profile(session: Session) -> Report:
         min_price_tolerance_pct=tolerance,
         low_balance_threshold_cents=args.low_balance,
     )
-    ctx = await session.open(need_profile=False)
-    if await ctx.profiles.get(name) is not None:
-        raise ValidationError(
-            f"A profile named “{name}” already exists; remove it first "
-            f"(`skins-console profile remove {name}`) or choose another name.",
-            field="name",
-            code="profile_exists",
-        )
-    secrets = ProfileSecrets(
+
+
+def _provider_secrets() -> ProfileSecrets:
+    from skins_console.services.profile_service import ProfileSecrets
+
+    return ProfileSecrets(
         skinsnode_client_secret=_required_secret(
             "skinsnode_client_secret", "SkinsNode client secret"
         ),
@@ -127,7 +167,30 @@ async def add_profile(session: Session) -> Report:
             "skinslink_webhook_secret", "Skinslink webhook secret", skippable=True
         ),
     )
-    record = await ProfileService(ctx).add(profile, secrets)
+
+
+async def add_profile(session: Session) -> Report:
+    from skins_console.core.errors import ValidationError
+    from skins_console.core.records import validate_profile_name
+    from skins_console.services.profile_service import ProfileService
+
+    args = session.args
+    name = validate_profile_name(args.name)
+    if args.database is not None:
+        return await _add_team_profile(session, name)
+    if args.operator is not None:
+        raise CliUsageError("--operator names you in a team database; it goes with --database")
+    profile = _provider_profile(args, name, joining=False)
+    assert profile is not None
+    ctx = await session.open(need_profile=False, local_book=True)
+    if await ctx.profiles.get(name) is not None or _team_profile(session, name) is not None:
+        raise ValidationError(
+            f"A profile named “{name}” already exists; remove it first "
+            f"(`skins-console profile remove {name}`) or choose another name.",
+            field="name",
+            code="profile_exists",
+        )
+    record = await ProfileService(ctx).add(profile, _provider_secrets())
     active = " and made it the active profile" if record.active else ""
     return Report(
         {"profile": profile_json(record)},
@@ -135,21 +198,126 @@ async def add_profile(session: Session) -> Report:
     )
 
 
+async def _add_team_profile(session: Session, name: str) -> Report:
+    from skins_console.services.team_setup import add_team_profile
+    from skins_console.store.settings import Settings
+    from skins_console.store.team_profiles import (
+        TeamProfile,
+        parse_database_url,
+        validate_operator,
+    )
+
+    args = session.args
+    url = parse_database_url(args.database)
+    team = TeamProfile(name, url.text, validate_operator(args.operator))
+    profile = _provider_profile(args, name, joining=True)
+    password = database_password(url.user, url.where)
+    paths = session.paths()
+    settings = Settings.load(paths.settings_file)
+    added = await add_team_profile(
+        paths, settings, team, profile=profile, secrets=_provider_secrets(), password=password
+    )
+    who = added.team.operator or settings.operator_name or "your OS user name"
+    verb = "Joined the team's" if added.joined else "Added team"
+    active = " It is the active profile." if settings.active_profile == name else ""
+    return Report(
+        {"profile": profile_json(added.record, added.team), "joined": added.joined},
+        [
+            Line(
+                f"{verb} profile “{name}” (team database {added.team.where}; you are "
+                f"“{who}” in its records); secrets are in the OS keyring.{active}"
+            )
+        ],
+    )
+
+
+def database_password(user: str, where: str) -> str | None:
+    """From the environment or a hidden prompt; None: no password (trust, certificate or
+    .pgpass authentication)."""
+    from skins_console.store.secrets import SecretKind
+
+    value = os.environ.get(SecretKind.DATABASE_PASSWORD.env)
+    if value:
+        return value
+    if sys.stdin.isatty():
+        return (
+            getpass.getpass(
+                f"Password of {user} at {where} (input hidden, Enter if it needs none): "
+            )
+            or None
+        )
+    return None
+
+
+def _team_profile(session: Session, name: str) -> TeamProfile | None:
+    from skins_console.store.team_profiles import registry_for
+
+    return registry_for(session.paths()).get(name)
+
+
 async def list_profiles(session: Session) -> Report:
     from skins_console.core.money import format_cents
     from skins_console.services.profile_service import ProfileService
+    from skins_console.store.settings import Settings
+    from skins_console.store.team_profiles import registry_for
 
-    ctx = await session.open(need_profile=False)
-    profiles = await ProfileService(ctx).list()
-    data = {"profiles": [profile_json(p) for p in profiles]}
-    if not profiles:
+    paths = session.paths()
+    teams = registry_for(paths).all()
+    profiles: list[ProfileRecord] = []
+    settings = Settings.load(paths.settings_file)
+    if paths.database.exists() or not teams:  # a team-only computer has no local book
+        ctx = await session.open(need_profile=False, local_book=True)
+        profiles = await ProfileService(ctx).list()
+        settings = ctx.settings
+    # A team profile is active through the setting; the local book's flag only otherwise.
+    active = settings.active_profile
+    if not any(team.name == active for team in teams):
+        active = next((p.name for p in profiles if p.active), active)
+    data = {
+        "profiles": [{**profile_json(p), "active": p.name == active} for p in profiles]
+        + [
+            {
+                "name": t.name,
+                "active": t.name == active,
+                "database": t.database,
+                "operator": t.operator,
+            }
+            for t in teams
+        ]
+    }
+    if not profiles and not teams:
         return Report(
             data, [Line("No profiles yet. Add one with `skins-console profile add NAME …`.")]
         )
+    rows = [
+        [
+            "*" if p.name == active else "",
+            p.name,
+            "this computer",
+            p.skinsnode_base_url,
+            p.skinsnode_client_id,
+            p.skinslink_base_url,
+            p.webhook_url,
+            p.default_game,
+            f"{p.min_price_tolerance_pct}%",
+            format_cents(p.low_balance_threshold_cents),
+        ]
+        for p in profiles
+    ]
+    rows += [
+        [
+            "*" if t.name == active else "",
+            t.name,
+            f"team {t.where}" + (f" (as {t.operator})" if t.operator else ""),
+            *[""] * 7,
+        ]
+        for t in teams
+    ]
     table = Table(
         [
             "",
             "Name",
+            "Orders kept in",
             "SkinsNode",
             "Client ID",
             "Skinslink",
@@ -158,29 +326,26 @@ async def list_profiles(session: Session) -> Report:
             "Tolerance",
             "Low balance",
         ],
-        [
-            [
-                "*" if p.active else "",
-                p.name,
-                p.skinsnode_base_url,
-                p.skinsnode_client_id,
-                p.skinslink_base_url,
-                p.webhook_url,
-                p.default_game,
-                f"{p.min_price_tolerance_pct}%",
-                format_cents(p.low_balance_threshold_cents),
-            ]
-            for p in profiles
-        ],
+        rows,
     )
     return Report(data, [table])
 
 
 async def use_profile(session: Session) -> Report:
     from skins_console.services.profile_service import ProfileService
+    from skins_console.services.team_setup import use_team_profile
+    from skins_console.store.settings import Settings
 
-    ctx = await session.open(need_profile=False)
-    record = await ProfileService(ctx).use(session.args.name)
+    name = session.args.name
+    if _team_profile(session, name) is not None:
+        paths = session.paths()
+        team = use_team_profile(paths, Settings.load(paths.settings_file), name)
+        return Report(
+            {"profile": {"name": team.name, "database": team.database}},
+            [Line(f"“{team.name}” (team database {team.where}) is now the active profile.")],
+        )
+    ctx = await session.open(need_profile=False, local_book=True)
+    record = await ProfileService(ctx).use(name)
     return Report(
         {"profile": profile_json(record)}, [Line(f"“{record.name}” is now the active profile.")]
     )
@@ -188,9 +353,23 @@ async def use_profile(session: Session) -> Report:
 
 async def remove_profile(session: Session) -> Report:
     from skins_console.services.profile_service import ProfileService
+    from skins_console.services.team_setup import forget_team_profile
+    from skins_console.store.settings import Settings
 
     name = session.args.name
-    ctx = await session.open(need_profile=False)
+    if _team_profile(session, name) is not None:
+        paths = session.paths()
+        team = await forget_team_profile(paths, Settings.load(paths.settings_file), name)
+        return Report(
+            {"removed": name, "database": team.database},
+            [
+                Line(
+                    f"Removed the team profile “{name}” from this computer (its keyring "
+                    f"secrets too); its orders stay in the team database {team.where}."
+                )
+            ],
+        )
+    ctx = await session.open(need_profile=False, local_book=True)
     await ProfileService(ctx).remove(name)
     return Report({"removed": name}, [Line(f"Removed profile “{name}” and its keyring secrets.")])
 
@@ -198,7 +377,8 @@ async def remove_profile(session: Session) -> Report:
 async def test_profile(session: Session) -> Report:
     from skins_console.services.profile_service import ProfileService
 
-    ctx = await session.open(need_profile=session.args.name is None)
+    # A named profile is tested in its own book (a team profile's is the team database).
+    ctx = await session.open(need_profile=session.args.name is None, profile=session.args.name)
     result = await ProfileService(ctx).test(session.args.name)
     report = Report(
         {

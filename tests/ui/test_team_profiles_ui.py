@@ -1,0 +1,147 @@
+"""The window and team profiles on a real PostgreSQL: the profile dialog's "Team database"
+choice at first run, and switching between this computer's book and a team book."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import QApplication
+
+from skins_console.core.records import ProfileRecord
+from skins_console.services.context import AppContext
+from skins_console.services.profile_service import ProfileSecrets, ProfileService
+from skins_console.services.team_setup import add_team_profile
+from skins_console.store.paths import resolve_paths
+from skins_console.store.secrets import SecretKind, SecretStore
+from skins_console.store.settings import Settings
+from skins_console.store.team_profiles import TeamProfile, registry_for
+from skins_console.ui.app import GuiSession, main
+from skins_console.ui.main_window import MainWindow
+from skins_console.ui.profile_dialog import ProfileDialog
+from tests.conftest import wait_for
+from tests.ui.test_app_startup import _args, _windows
+
+
+def _profile(sandbox, name: str) -> ProfileRecord:
+    return ProfileRecord(
+        name=name,
+        skinsnode_base_url=sandbox.skinsnode_base_url,
+        skinsnode_client_id=sandbox.config.skinsnode_client_id,
+        skinslink_base_url=sandbox.skinslink_base_url,
+        webhook_url="https://relay.example/hook",
+    )
+
+
+def _secrets(sandbox) -> ProfileSecrets:
+    return ProfileSecrets(sandbox.config.skinsnode_client_secret, sandbox.config.skinslink_api_key)
+
+
+async def test_first_run_team_choice_opens_the_team_book(
+    qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, pg_url, pg_password
+):
+    sandbox = sandbox_factory()
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(ProfileDialog), timeout=20)
+        (dialog,) = _windows(ProfileDialog)
+        assert dialog.local_choice.isChecked() and dialog.database_url.isHidden()
+        dialog.team_choice.setChecked(True)
+        assert not dialog.database_url.isHidden() and not dialog.operator.isHidden()
+        dialog.name.setText("shop")
+        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
+        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
+        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
+        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
+        dialog.api_key.setText(sandbox.config.skinslink_api_key)
+        dialog.webhook_url.setText("https://relay.example/hook")
+        dialog.operator.setText("alice")
+        # A password typed into the URL is refused, saying where it goes.
+        user, rest = pg_url.split("://", 1)[1].split("@", 1)
+        dialog.database_url.setText(f"postgresql://{user}:{pg_password}@{rest}")
+        dialog.save_button.click()
+        assert "keyring" in dialog.result_label.text()
+        assert pg_password not in dialog.result_label.text()
+        dialog.database_url.setText(pg_url)
+        dialog.database_password.setText(pg_password or "")
+        dialog.save_button.click()
+
+        await wait_for(lambda: _windows(MainWindow), timeout=30)
+        (window,) = _windows(MainWindow)
+        await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
+        paths = resolve_paths()
+        assert registry_for(paths).get("shop") == TeamProfile("shop", pg_url, "alice")
+        assert Settings.load(paths.settings_file).active_profile == "shop"
+        if pg_password:
+            assert SecretStore().get("shop", SecretKind.DATABASE_PASSWORD) == pg_password
+        assert window.controller.ctx.team is not None
+        assert window.controller.ctx.db.backend == "postgresql"
+        window.close()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
+    qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, pg_url, pg_password
+):
+    sandbox = sandbox_factory()
+    paths = resolve_paths()
+    async with await AppContext.open(paths, time_scale=1.0) as ctx:
+        await ProfileService(ctx).add(_profile(sandbox, "local"), _secrets(sandbox))
+    await add_team_profile(
+        paths,
+        Settings.load(paths.settings_file),
+        TeamProfile("shop", pg_url, "alice"),
+        profile=_profile(sandbox, "shop"),
+        secrets=_secrets(sandbox),
+        password=pg_password,
+    )
+    sessions: list[GuiSession] = []
+    original_init = GuiSession.__init__
+
+    def spy_init(self, *a, **kw):
+        original_init(self, *a, **kw)
+        sessions.append(self)
+
+    monkeypatch.setattr(GuiSession, "__init__", spy_init)
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(MainWindow), timeout=30)
+        (window,) = _windows(MainWindow)
+        session = sessions[0]
+        await wait_for(lambda: "local" in window.windowTitle(), timeout=30)
+        combo = window.header.profile_combo
+        await wait_for(lambda: combo.findData("shop") >= 0, timeout=20)
+        assert "team" in combo.itemText(combo.findData("shop"))
+
+        combo.setCurrentIndex(combo.findData("shop"))
+        combo.activated.emit(combo.findData("shop"))
+        await wait_for(lambda: session.ctx is not None and session.ctx.team is not None, 30)
+        await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
+        assert Settings.load(paths.settings_file).active_profile == "shop"
+        # The team book's list: its profile, then this computer's (from its file).
+        await wait_for(
+            lambda: "this computer" in combo.itemText(combo.findData("local")), timeout=20
+        )
+        assert combo.itemText(combo.findData("shop")) == "shop"
+
+        combo.activated.emit(combo.findData("local"))
+        await wait_for(lambda: session.ctx is not None and session.ctx.team is None, 30)
+        await wait_for(lambda: "local" in window.windowTitle(), timeout=30)
+        assert Settings.load(paths.settings_file).active_profile == "local"
+        window.close()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
