@@ -38,11 +38,6 @@ class AttentionModel(ColumnTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(table_columns(ATTENTION_COLUMNS), parent)
 
-    def set_items(self, items: list[AttentionItem]) -> None:
-        self.beginResetModel()
-        self.rows = list(items)
-        self.endResetModel()
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
             item: AttentionItem = self.rows[index.row()]
@@ -143,7 +138,7 @@ class AttentionTab(QWidget):
 
     def show_items(self, items: list[AttentionItem]) -> None:
         selected = {(i.kind, i.key) for i in self.selected_items()}
-        self.model.set_items(items)
+        self.model.set_rows(items)
         count = len(items)
         self.summary.setText(
             "Nothing needs attention."

@@ -50,20 +50,6 @@ class BuyersModel(ColumnTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(table_columns(BUYER_COLUMNS), parent)
 
-    def set_buyers(self, buyers: list[BuyerSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(buyers)
-        self.endResetModel()
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].tooltip or None
-        return super().headerData(section, orientation, role)
-
     def row_of(self, partner: int) -> int | None:
         for row, summary in enumerate(self.rows):
             if summary.partner == partner:
@@ -207,7 +193,7 @@ class BuyersTab(QWidget):
 
     def show_buyers(self, buyers: list[BuyerSummary]) -> None:
         current = self.details.summary.partner if self.details is not None else None
-        self.model.set_buyers(buyers)
+        self.model.set_rows(buyers)
         self.count.setText(f"{len(buyers)} buyer" + ("" if len(buyers) == 1 else "s"))
         if current is not None and self.select(current):
             return

@@ -28,6 +28,11 @@ class ColumnTableModel(QAbstractTableModel):
         self.columns: tuple[Column[Any], ...] = tuple(columns)
         self.rows: list[Any] = []
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 

@@ -93,20 +93,6 @@ def _short_label(row: PeriodFigures, period: str) -> str:
     return row.label
 
 
-class ReportModel(ColumnTableModel):
-    """The report's rows (and the totals last), with each column's explanation as the
-    header's tooltip."""
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].tooltip or None
-        return super().headerData(section, orientation, role)
-
-
 class ReportsTab(QWidget):
     def __init__(
         self,
@@ -122,7 +108,8 @@ class ReportsTab(QWidget):
         self._export_csv = export_csv
         self.report: PeriodReport | None = None
         self._stale = True
-        self.model = ReportModel(table_columns(REPORT_COLUMNS), self)
+        # Each column's explanation is its header's tooltip (ColumnTableModel.headerData).
+        self.model = ColumnTableModel(table_columns(REPORT_COLUMNS), self)
         self._build()
 
     def _build(self) -> None:
@@ -234,9 +221,7 @@ class ReportsTab(QWidget):
             edit.blockSignals(True)
             edit.setDate(QDate(day.year, day.month, day.day))
             edit.blockSignals(False)
-        self.model.beginResetModel()
-        self.model.rows = [*report.rows, report.totals]
-        self.model.endResetModel()
+        self.model.set_rows([*report.rows, report.totals])  # the totals last
         self.table.scrollToBottom()  # the latest period and the totals
         self.export_button.setEnabled(True)
         totals = report.totals
