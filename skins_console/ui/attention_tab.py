@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,7 +29,11 @@ from skins_console.core.buyer_columns import ATTENTION_COLUMNS
 from skins_console.core.columns import table_columns
 from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
-from skins_console.ui.column_model import ColumnTableModel, SortRole
+from skins_console.ui.builders import (
+    message_label,
+    sort_proxy,
+)
+from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -71,9 +75,7 @@ class AttentionTab(QWidget):
         self._load_items = load_items
         self._resolve = resolve
         self.model = AttentionModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
+        self.proxy = sort_proxy(self.model, self)
         self._build()
 
     def _build(self) -> None:
@@ -118,10 +120,7 @@ class AttentionTab(QWidget):
         self.sell_button.clicked.connect(self._on_sell_again)
         bar.addWidget(self.sell_button)
         layout.addLayout(bar)
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label()
         layout.addWidget(self.error)
         self._update_buttons()
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QTreeWidget,
     QTreeWidgetItem,
@@ -38,7 +37,15 @@ from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
 from skins_console.core.statuses import Provider, word
 from skins_console.services.buyer_book import BuyerDetails
-from skins_console.ui.column_model import ColumnTableModel, SortRole
+from skins_console.ui.builders import (
+    debounce_timer,
+    message_label,
+    search_box,
+    show_row,
+    sort_proxy,
+    splitter,
+)
+from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.wording import plural
@@ -81,29 +88,21 @@ class BuyersTab(QWidget):
         self._now = now
         self.details: BuyerDetails | None = None
         self.model = BuyersModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self.reload)
+        self.proxy = sort_proxy(self.model, self)
+        self._debounce = debounce_timer(self, SEARCH_DELAY_MS, self.reload)
         self._build()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, note, SteamID or trade URL  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search name, note, SteamID or trade URL  (Ctrl+F or /)")
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         bar.addWidget(self.search, 1)
         self.count = QLabel()
         bar.addWidget(self.count)
         layout.addLayout(bar)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -117,7 +116,6 @@ class BuyersTab(QWidget):
         self.table.horizontalHeader().resizeSection(0, 150)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        splitter.addWidget(self.table)
 
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
@@ -126,9 +124,7 @@ class BuyersTab(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         pane_layout.addWidget(self.title)
-        self.warning = QLabel()
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = message_label(None)
         pane_layout.addWidget(self.warning)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -140,10 +136,7 @@ class BuyersTab(QWidget):
         self.note.setFixedHeight(54)
         form.addRow("Note", self.note)
         pane_layout.addLayout(form)
-        self.save_error = QLabel()
-        self.save_error.setObjectName("inlineError")
-        self.save_error.setWordWrap(True)
-        self.save_error.hide()
+        self.save_error = message_label()
         pane_layout.addWidget(self.save_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save name and note")
@@ -169,10 +162,7 @@ class BuyersTab(QWidget):
         self.trades.setHeaderLabels(["Order / deposit", "Status", "Items", "Created"])
         self.trades.setRootIsDecorated(False)
         pane_layout.addWidget(self.trades, 1)
-        splitter.addWidget(pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, (self.table, pane), (3, 2)), 1)
         self._enable_pane(False)
 
     def _enable_pane(self, enabled: bool) -> None:
@@ -204,14 +194,7 @@ class BuyersTab(QWidget):
         row = self.model.row_of(partner)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            self.table.selectionModel().SelectionFlag.ClearAndSelect
-            | self.table.selectionModel().SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return show_row(self.table, self.proxy.mapFromSource(self.model.index(row, 0)))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QDate,
-    QItemSelectionModel,
     QModelIndex,
     QStandardPaths,
     Qt,
@@ -23,9 +22,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,6 +32,12 @@ from skins_console.core.models import utcnow
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
 from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
+from skins_console.ui.builders import (
+    debounce_timer,
+    search_box,
+    show_row,
+    splitter,
+)
 from skins_console.ui.order_details import OrderDetails
 from skins_console.ui.orders_model import (
     COL_AGE,
@@ -107,9 +110,7 @@ class OrdersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search id, item, buyer, offer id  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search id, item, buyer, offer id  (Ctrl+F or /)")
         bar.addWidget(self.search, 2)
         self.provider_combo = QComboBox()
         self.provider_combo.addItem("Both providers", None)
@@ -174,21 +175,14 @@ class OrdersTab(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(self.table))
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([900, 400])
-        self.splitter = splitter
-        layout.addWidget(splitter, 1)
+        self.splitter = splitter(
+            Qt.Orientation.Horizontal, (self.table, self.details), (3, 2), (900, 400)
+        )
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
 
     def _connect(self) -> None:
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.apply_filter)
+        self._debounce = debounce_timer(self, 150, self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         for combo in (self.provider_combo, self.status_combo):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
@@ -351,16 +345,7 @@ class OrdersTab(QWidget):
         row = self.model.row_for(provider, key)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, COL_ID))
-        if not index.isValid():
-            return False
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return show_row(self.table, self.proxy.mapFromSource(self.model.index(row, COL_ID)))
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.details.show_item(current.data(ItemRole) if current.isValid() else None)

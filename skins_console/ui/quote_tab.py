@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,11 @@ from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES, parse_name_l
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.services.deposit_service import default_min_price
+from skins_console.ui.builders import (
+    debounce_timer,
+    message_label,
+    splitter,
+)
 from skins_console.ui.deposit_form import DepositForm
 from skins_console.ui.name_suggestions import NameSuggestions
 from skins_console.ui.orders_model import format_remaining
@@ -105,9 +109,6 @@ class QuoteTab(QWidget):
     def _build(self, default_game: str) -> None:
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(splitter)
-
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -146,7 +147,6 @@ class QuoteTab(QWidget):
         self.quote_button = QPushButton("Get quote")
         self.quote_button.setEnabled(False)
         left_layout.addWidget(self.quote_button)
-        splitter.addWidget(left)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -165,9 +165,7 @@ class QuoteTab(QWidget):
         self.requote_button.hide()
         head.addWidget(self.requote_button)
         right_layout.addLayout(head)
-        self.drift = QLabel()
-        self.drift.setWordWrap(True)
-        self.drift.hide()
+        self.drift = message_label(None)
         right_layout.addWidget(self.drift)
         self.table = QuoteTable()
         self.table.setModel(self.model)
@@ -195,20 +193,12 @@ class QuoteTab(QWidget):
         ):
             self.table.setColumnWidth(column, width)
         right_layout.addWidget(self.table, 2)
-        self.unpriced = QLabel()
-        self.unpriced.setWordWrap(True)
-        self.unpriced.hide()
+        self.unpriced = message_label(None)
         right_layout.addWidget(self.unpriced)
         right_layout.addWidget(self.deposit)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([420, 780])
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, (left, right), (2, 3), (420, 780)))
 
-        self._parse_timer = QTimer(self)
-        self._parse_timer.setSingleShot(True)
-        self._parse_timer.setInterval(200)
-        self._parse_timer.timeout.connect(self.check_lines)
+        self._parse_timer = debounce_timer(self, 200, self.check_lines)
         self.names.textChanged.connect(self._parse_timer.start)
         self.game.currentIndexChanged.connect(self._parse_timer.start)
         self.quote_button.clicked.connect(self.request_quote)
