@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
     QDate,
@@ -29,9 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.models import utcnow
-from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
+from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
+from skins_console.ui.backend import Backend
 from skins_console.ui.builders import (
     debounce_timer,
     search_box,
@@ -70,35 +70,22 @@ class OrdersTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
-        *,
-        load_activity: Callable[
-            [], Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]]
-        ],
-        load_changed: Callable[
-            [set[str], set[str]],
-            Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]],
-        ]
-        | None = None,
-        load_events: Callable[[ActivityItem], Coroutine[Any, Any, list[EventRecord]]],
-        add_note: Callable[[ActivityItem, str], Coroutine[Any, Any, object]],
-        recheck: Callable[[ActivityItem], Coroutine[Any, Any, object]],
-        export_csv: Callable[[list[ActivityItem], str], Awaitable[Path]],
+        backend: Backend,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load_activity = load_activity
-        self._load_changed = load_changed
+        self._backend = backend
         #: keys the store says changed and the table has not re-read yet
         self._changed_orders: set[str] = set()
         self._changed_deposits: set[str] = set()
         self._stale = False
-        self._recheck = recheck
-        self._export_csv = export_csv
         self.model = OrdersModel(self)
         self.proxy = OrdersProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.details = OrderDetails(runner, load_events=load_events, add_note=add_note)
+        self.details = OrderDetails(
+            runner, load_events=backend.load_events, add_note=backend.add_note
+        )
         self._build()
         self._connect()
         self._ticker = QTimer(self)
@@ -205,7 +192,7 @@ class OrdersTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_activity(),
+            self._backend.load_activity(),
             owner=self,
             key="orders.reload",
             on_success=self._on_loaded,
@@ -245,7 +232,7 @@ class OrdersTab(QWidget):
         """
         if self._runner.running("orders.changed"):
             return  # read again when it is done: cancelling it would drop its keys
-        if self._stale or self._load_changed is None or not self.model.rows:
+        if self._stale or not self.model.rows:
             self._stale = False
             self._changed_orders.clear()
             self._changed_deposits.clear()
@@ -262,7 +249,7 @@ class OrdersTab(QWidget):
             self._runner.presenter.report(exc, context="loading orders")
 
         self._runner.spawn(
-            self._load_changed(orders, deposits),
+            self._backend.load_changed(orders, deposits),
             owner=self,
             key="orders.changed",
             on_success=self._on_changed_loaded,
@@ -367,7 +354,7 @@ class OrdersTab(QWidget):
             self.reload()
 
         self._runner.spawn(
-            self._recheck(item),
+            self._backend.recheck(item),
             owner=self,
             key=f"orders.recheck.{item.key}",
             on_success=succeeded,
@@ -436,7 +423,7 @@ class OrdersTab(QWidget):
             path = await dialog_futures.ask_save_path(self, title, suggested, "CSV files (*.csv)")
             if not path:
                 continue
-            written = await self._export_csv(rows, path)
+            written = await self._backend.export_csv(rows, path)
             done.append(f"{count} to {written}")
             folder = str(Path(path).parent)  # the second dialog opens where the first saved
         if done:

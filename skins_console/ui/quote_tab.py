@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -28,6 +26,7 @@ from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES, parse_name_l
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.services.deposit_service import default_min_price
+from skins_console.ui.backend import Backend
 from skins_console.ui.builders import (
     debounce_timer,
     message_label,
@@ -77,28 +76,23 @@ class QuoteTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
+        backend: Backend,
         *,
-        get_quote: Callable[[str, list[str], bool], Coroutine[Any, Any, QuoteView]],
-        create_deposit: Callable[[QuoteView, str, list[QuoteLine], str], Awaitable[object]],
-        new_merchant_tx_id: Callable[[], str],
-        tolerance_pct: Callable[[], Decimal],
-        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         default_game: str = "csgo",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._get_quote = get_quote
-        self._tolerance = tolerance_pct
+        self._backend = backend
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
         self.deposit = DepositForm(
             runner,
             self.model,
-            new_merchant_tx_id=new_merchant_tx_id,
-            create_deposit=create_deposit,
-            open_assets=open_assets,
+            new_merchant_tx_id=backend.new_external_id,
+            create_deposit=backend.create_deposit,
+            open_assets=backend.open_deposit_assets,
         )
         self._build(default_game)
         self._ticker = QTimer(self)
@@ -241,7 +235,7 @@ class QuoteTab(QWidget):
         self.requote_button.setEnabled(False)
         self.summary.setText(f"Asking Skinslink for {plural(len(names), 'price')}…")
         self._runner.spawn(
-            self._get_quote(self.game.currentData(), names, lock),
+            self._backend.get_quote(self.game.currentData(), names, lock),
             owner=self,
             key="quote.get",
             on_success=self.show_quote,
@@ -263,7 +257,7 @@ class QuoteTab(QWidget):
         )
         self.quote = quote
         previous_prices = {i.name: i.price for i in self.previous.items} if self.previous else {}
-        tolerance = self._tolerance()
+        tolerance = self._backend.tolerance_pct()
         lines = [
             QuoteLine(
                 name=item.name,

@@ -10,11 +10,9 @@ format has no grouping).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -47,6 +45,7 @@ from skins_console.services.report_service import (
     PeriodReport,
 )
 from skins_console.ui import dialog_futures
+from skins_console.ui.backend import Backend
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
@@ -97,15 +96,12 @@ class ReportsTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
-        *,
-        load: Callable[[str, date | None, date | None], Coroutine[Any, Any, PeriodReport]],
-        export_csv: Callable[[PeriodReport, str], Coroutine[Any, Any, Path]],
+        backend: Backend,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load = load
-        self._export_csv = export_csv
+        self._backend = backend
         self.report: PeriodReport | None = None
         self._stale = True
         # Each column's explanation is its header's tooltip (ColumnTableModel.headerData).
@@ -199,7 +195,7 @@ class ReportsTab(QWidget):
         if self.report is None:
             self.summary.setText("Counting…")  # later reloads keep the figures shown
         self._runner.spawn(
-            self._load(self.period_key, first, last),
+            self._backend.report(self.period_key, first, last),
             owner=self,
             key="reports.load",
             on_success=self.show_report,
@@ -272,7 +268,7 @@ class ReportsTab(QWidget):
         )
         if not path:
             return
-        written = await self._export_csv(report, path)
+        written = await self._backend.export_report(report, path)
         self.summary.setText(
             f"Exported {len(report.rows)} {report.period}s and totals to {written}"
         )
