@@ -32,6 +32,7 @@ from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
 from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import (
     debounce_timer,
     search_box,
@@ -62,20 +63,13 @@ from skins_console.ui.widgets.elided_label import ElidedLabel
 from skins_console.ui.wording import plural
 
 
-class OrdersTab(QWidget):
+class OrdersTab(BackendTab):
     loaded = Signal()
     #: a shown value (a status, a deadline…) of some row moved, or rows came or went
     activity_moved = Signal()
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        backend: Backend,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._backend = backend
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         #: keys the store says changed and the table has not re-read yet
         self._changed_orders: set[str] = set()
         self._changed_deposits: set[str] = set()

@@ -27,6 +27,7 @@ from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.services.deposit_service import default_min_price
 from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import (
     debounce_timer,
     message_label,
@@ -70,7 +71,7 @@ class QuoteTable(QTableView):
         self.setColumnWidth(COL_NAME, max(NAME_MIN_WIDTH, self.viewport().width() - others))
 
 
-class QuoteTab(QWidget):
+class QuoteTab(BackendTab):
     quote_shown = Signal(object)
 
     def __init__(
@@ -81,9 +82,7 @@ class QuoteTab(QWidget):
         default_game: str = "csgo",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._backend = backend
+        super().__init__(runner, backend, parent)
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None

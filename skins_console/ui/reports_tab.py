@@ -46,6 +46,7 @@ from skins_console.services.report_service import (
 )
 from skins_console.ui import dialog_futures
 from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
@@ -92,16 +93,9 @@ def _short_label(row: PeriodFigures, period: str) -> str:
     return row.label
 
 
-class ReportsTab(QWidget):
-    def __init__(
-        self,
-        runner: TaskRunner,
-        backend: Backend,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._backend = backend
+class ReportsTab(BackendTab):
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         self.report: PeriodReport | None = None
         self._stale = True
         # Each column's explanation is its header's tooltip (ColumnTableModel.headerData).

@@ -24,25 +24,19 @@ from skins_console.core.money import format_cents
 from skins_console.core.records import WalletSnapshot
 from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
 
 
-class WalletTab(QWidget):
+class WalletTab(BackendTab):
     #: a balance was shown (fresh or last known)
     view_shown = Signal(object)
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        backend: Backend,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._backend = backend
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         self._history_stale = False
         self.view: WalletView | None = None
         self.snapshots: list[WalletSnapshot] = []
