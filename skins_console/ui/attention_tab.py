@@ -8,9 +8,6 @@ reason brings them back. The tab title carries the count (``count_changed``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +26,7 @@ from skins_console.core.buyer_columns import ATTENTION_COLUMNS
 from skins_console.core.columns import table_columns
 from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
+from skins_console.services.attention_service import AttentionService, Resolved
 from skins_console.ui.builders import (
     message_label,
     sort_proxy,
@@ -65,15 +63,12 @@ class AttentionTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
-        *,
-        load_items: Callable[[], Coroutine[Any, Any, list[AttentionItem]]],
-        resolve: Callable[[list[str], str], Coroutine[Any, Any, object]],
+        queue: AttentionService,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load_items = load_items
-        self._resolve = resolve
+        self._queue = queue
         self.model = AttentionModel(self)
         self.proxy = sort_proxy(self.model, self)
         self._build()
@@ -128,7 +123,7 @@ class AttentionTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_items(),
+            self._queue.items(),
             owner=self,
             key="attention.reload",
             on_success=self.show_items,
@@ -201,6 +196,10 @@ class AttentionTab(QWidget):
     def _on_resolved(self) -> None:
         self.note.clear()
         self.reload()
+
+    async def _resolve(self, keys: list[str], note: str) -> list[Resolved]:
+        # One after another; the first refusal stops the rest (the error says which).
+        return [await self._queue.resolve(key, note=note) for key in keys]
 
     def _on_resolve_failed(self, exc: BaseException) -> None:
         self._update_buttons()

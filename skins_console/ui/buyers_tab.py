@@ -9,9 +9,8 @@ opens the sell dialog with their current trade URL once an item is chosen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,7 +35,7 @@ from skins_console.core.columns import table_columns
 from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
 from skins_console.core.statuses import Provider, word
-from skins_console.services.buyer_book import BuyerDetails
+from skins_console.services.buyer_book import BuyerBook, BuyerDetails
 from skins_console.ui.builders import (
     debounce_timer,
     message_label,
@@ -73,18 +72,14 @@ class BuyersTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
+        book: BuyerBook,
         *,
-        load_buyers: Callable[[str], Coroutine[Any, Any, list[BuyerSummary]]],
-        load_details: Callable[[int], Coroutine[Any, Any, BuyerDetails | None]],
-        save_name: Callable[[int, str, str], Coroutine[Any, Any, BuyerSummary]],
         now: Callable[[], datetime],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load_buyers = load_buyers
-        self._load_details = load_details
-        self._save_name = save_name
+        self._book = book
         self._now = now
         self.details: BuyerDetails | None = None
         self.model = BuyersModel(self)
@@ -174,7 +169,7 @@ class BuyersTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_buyers(self.search.text().strip()),
+            self._book.list(text=self.search.text().strip() or None),
             owner=self,
             key="buyers.reload",
             on_success=self.show_buyers,
@@ -206,7 +201,7 @@ class BuyersTab(QWidget):
             return
         summary = self.model.rows[self.proxy.mapToSource(current).row()]
         self._runner.spawn(
-            self._load_details(summary.partner),
+            self._book.details(str(summary.partner)),
             owner=self,
             key="buyers.details",
             on_success=self._show_details,
@@ -285,7 +280,7 @@ class BuyersTab(QWidget):
         partner = self.details.summary.partner
         self.save_button.setEnabled(False)
         self._runner.spawn(
-            self._save_name(partner, self.name.text(), self.note.toPlainText()),
+            self._book.name(str(partner), self.name.text(), note=self.note.toPlainText()),
             owner=self,
             key="buyers.save",
             on_success=lambda _s: self._on_saved(partner),
@@ -298,7 +293,7 @@ class BuyersTab(QWidget):
         self.save_error.hide()
         self.reload()
         self._runner.spawn(
-            self._load_details(partner),
+            self._book.details(str(partner)),
             owner=self,
             key="buyers.details",
             on_success=self._show_details,
