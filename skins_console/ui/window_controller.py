@@ -1,8 +1,9 @@
 """Wires one :class:`MainWindow` to the services of one context.
 
-The window is layout; the tabs get async callables from :class:`Backend`; this controller
-builds the tabs, runs the polling timers and the tracker, turns store changes into reloads
-and opens the dialogs (always with ``open()``, never ``exec()``).
+The window is layout; the tabs read and write through :class:`Backend` (the Buyers and
+Attention tabs through the buyer book and the attention queue); this controller builds the
+tabs, runs the polling timers and the tracker, turns store changes into reloads and opens
+the dialogs (always with ``open()``, never ``exec()``).
 """
 
 from __future__ import annotations
