@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +34,7 @@ import httpx
 from skins_console.api.http import USER_AGENT, parse_retry_after, tls_context
 from skins_console.core.chat_targets import CHANNEL_LABELS, TELEGRAM_API_BASE
 from skins_console.core.errors import ApiError
+from skins_console.core.redaction import RedactingFilter, SecretSet
 
 log = logging.getLogger(__name__)
 
@@ -66,36 +66,15 @@ class ChatDeliveryError(ApiError):
 
 # --- secrets out of httpx's log records -------------------------------------------------
 
-_live_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-
-
-def _remember_secret(value: str) -> None:
-    with _secrets_lock:
-        _live_secrets.add(value)
+_live_secrets = SecretSet()
 
 
 def scrub(text: str) -> str:
     """``text`` with every chat secret this process has used replaced by ``***``."""
-    with _secrets_lock:
-        values = sorted(_live_secrets, key=len, reverse=True)
-    for value in values:
-        text = text.replace(value, "***")
-    return text
+    return _live_secrets.redact(text)
 
 
-class _ScrubSecrets(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _live_secrets:
-            return True
-        message = record.getMessage()
-        cleaned = scrub(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_FILTER = _ScrubSecrets()
+_FILTER = RedactingFilter(_live_secrets)
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(_FILTER)
 
@@ -111,7 +90,7 @@ class _Channel:
     min_interval = 0.5
 
     def __init__(self, secret: str, timeout: float) -> None:
-        _remember_secret(secret)
+        _live_secrets.add(secret)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": USER_AGENT},

@@ -17,6 +17,37 @@ from skins_console.sandbox.config import (
 )
 from skins_console.sandbox.server import Sandbox
 
+#: (fault rule kind, option, what it does) for the faults injected at a rate
+_FAULT_RATES = (
+    ("error", "--fault-error-rate", "share of matching requests answered 503"),
+    (
+        "drop",
+        "--fault-drop-rate",
+        "share of matching requests whose connection is closed unanswered",
+    ),
+    (
+        "malformed",
+        "--fault-malformed-rate",
+        "share of matching requests answered with truncated JSON",
+    ),
+    ("rate_limit", "--fault-429-rate", "share of matching requests answered 429 with Retry-After"),
+)
+#: the options whose value is the SandboxConfig field of the same name
+_SAME_NAMED = (
+    "host",
+    "port",
+    "speed",
+    "seed",
+    "catalog_size",
+    "skinsnode_client_id",
+    "skinsnode_client_secret",
+    "skinslink_api_key",
+    "skinslink_webhook_secret",
+    "skinslink_result_url",
+    "quote_drift_rate",
+    "deposit_skip_active_rate",
+)
+
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -75,30 +106,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="add this much latency to every matching request",
     )
-    faults.add_argument(
-        "--fault-error-rate",
-        type=float,
-        default=0.0,
-        help="share of matching requests answered 503",
-    )
-    faults.add_argument(
-        "--fault-drop-rate",
-        type=float,
-        default=0.0,
-        help="share of matching requests whose connection is closed unanswered",
-    )
-    faults.add_argument(
-        "--fault-malformed-rate",
-        type=float,
-        default=0.0,
-        help="share of matching requests answered with truncated JSON",
-    )
-    faults.add_argument(
-        "--fault-429-rate",
-        type=float,
-        default=0.0,
-        help="share of matching requests answered 429 with Retry-After",
-    )
+    for _kind, option, text in _FAULT_RATES:
+        faults.add_argument(option, type=float, default=0.0, help=text)
     faults.add_argument(
         "--fault-route",
         default="",
@@ -112,29 +121,14 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     rules = []
     if args.fault_latency_ms:
         rules.append({"kind": "latency", "latency_ms": args.fault_latency_ms, **scope})
-    for kind, rate in (
-        ("error", args.fault_error_rate),
-        ("drop", args.fault_drop_rate),
-        ("malformed", args.fault_malformed_rate),
-        ("rate_limit", args.fault_429_rate),
-    ):
+    for kind, option, _text in _FAULT_RATES:
+        rate = getattr(args, option.removeprefix("--").replace("-", "_"))
         if rate:
             rules.append({"kind": kind, "rate": rate, **scope})
     return SandboxConfig(
-        host=args.host,
-        port=args.port,
-        speed=args.speed,
-        seed=args.seed,
-        catalog_size=args.catalog_size,
         initial_balance_cents=args.balance_cents,
-        skinsnode_client_id=args.skinsnode_client_id,
-        skinsnode_client_secret=args.skinsnode_client_secret,
-        skinslink_api_key=args.skinslink_api_key,
-        skinslink_webhook_secret=args.skinslink_webhook_secret,
-        skinslink_result_url=args.skinslink_result_url,
-        quote_drift_rate=args.quote_drift_rate,
-        deposit_skip_active_rate=args.deposit_skip_active_rate,
         faults=rules,
+        **{name: getattr(args, name) for name in _SAME_NAMED},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -31,6 +32,7 @@ from skins_console.sandbox.skinslink_rules import (
     QUOTE_DRIFT_AFTER,
     THOUSANDTH,
     Outcome,
+    Validated,
     envelope,
     fail,
     hash_name,
@@ -41,6 +43,7 @@ from skins_console.sandbox.skinslink_rules import (
     validate_prices,
     validation_error,
 )
+from skins_console.sandbox.truth import posts_truth
 from skins_console.sandbox.world import World
 
 #: purchase ids of control-made purchase deliveries start here (apart from trade ids)
@@ -86,6 +89,18 @@ class Trade:
     drop_bp: int = 0
 
 
+def _deposit_details(trade: Trade | None) -> dict[str, Any]:
+    if trade is None:
+        return {"id": None, "amount": None, "fail_reason": None, "skip_active": False}
+    amount = None if trade.amount is None else str(trade.amount)
+    return {
+        "id": trade.id,
+        "amount": amount,
+        "fail_reason": trade.fail_reason,
+        "skip_active": trade.skip_active,
+    }
+
+
 class Skinslink:
     def __init__(self, world: World) -> None:
         self.world = world
@@ -119,6 +134,24 @@ class Skinslink:
         except (ValueError, UnicodeDecodeError):
             return None
         return body if isinstance(body, dict) else None
+
+    def _checked_body(
+        self, request: Request, validate: Callable[[dict[str, Any]], Validated]
+    ) -> dict[str, Any] | Response:
+        """The JSON body of an authorised request that passes ``validate``; else the refusal
+        Skinslink sends (401, 400 for a body it cannot decode, 400 validation error)."""
+        denied = self.authorised(request)
+        if denied:
+            return denied
+        body = self._body(request)
+        if body is None:
+            return fail(400, "invalid request body")
+        problems, typed_ok = validate(body)
+        if not typed_ok:
+            return fail(400, "invalid request body")
+        if problems:
+            return validation_error(problems)
+        return body
 
     # --- prices ------------------------------------------------------------------------
 
@@ -163,17 +196,9 @@ class Skinslink:
         return quoted
 
     def get_prices(self, request: Request) -> Response:
-        denied = self.authorised(request)
-        if denied:
-            return denied
-        body = self._body(request)
-        if body is None:
-            return fail(400, "invalid request body")
-        problems, typed_ok = validate_prices(body)
-        if not typed_ok:
-            return fail(400, "invalid request body")
-        if problems:
-            return validation_error(problems)
+        body = self._checked_body(request, validate_prices)
+        if isinstance(body, Response):
+            return body
         game, names = body["game"], body["marketHashNames"]
         intent = body.get("no_deposit_intent", False)
         self.quote_calls += 1
@@ -235,17 +260,9 @@ class Skinslink:
     # --- create-deposit-by-hash-name ---------------------------------------------------
 
     def create_deposit(self, request: Request) -> Response:
-        denied = self.authorised(request)
-        if denied:
-            return denied
-        body = self._body(request)
-        if body is None:
-            return fail(400, "invalid request body")
-        problems, typed_ok = validate_deposit(body)
-        if not typed_ok:
-            return fail(400, "invalid request body")
-        if problems:
-            return validation_error(problems)
+        body = self._checked_body(request, validate_deposit)
+        if isinstance(body, Response):
+            return body
         tx = body["merchant_tx_id"]
         self.posts[tx] = self.posts.get(tx, 0) + 1
         if tx in self.by_tx:
@@ -332,7 +349,7 @@ class Skinslink:
         if trade.outcome == "provider_failed":
             trade.fail_reason = trade.outcome_reason or "provider_unavailable"
             self._transition(trade, "failed", now)
-            return envelope(200, "Deposit failed", self._create_data(trade))
+            return envelope(200, "Deposit failed", self.status_data(trade, created=True))
         rng = self.world.rng_for("deposit", tx)
         trade.bot_name, trade.bot_steam_id = BOTS[rng.randrange(len(BOTS))]
         trade.omit_unknown_offer = rng.random() < 0.5
@@ -346,25 +363,9 @@ class Skinslink:
             trade.trade_offer_id = offer_id
             self._transition(trade, "active", now)
         self._schedule_from_active(trade, now)
-        return envelope(200, "Deposit processing with selected items", self._create_data(trade))
-
-    def _create_data(self, trade: Trade) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": trade.id,
-            "merchant_tx_id": trade.merchant_tx_id,
-            "status": trade.status,
-            "amount": trade.amount,
-            "bot_name": trade.bot_name,
-            "bot_steam_id": trade.bot_steam_id,
-            "trade_offer_id": trade.trade_offer_id,
-            "trade_offer_expiry_at": self._iso(trade.offer_expiry_t),
-        }
-        if trade.status in FAIL_REASON_STATUSES:
-            data["fail_reason"] = trade.fail_reason
-        for key in ("success_url", "fail_url"):
-            if getattr(trade, key):
-                data[key] = getattr(trade, key)
-        return data
+        return envelope(
+            200, "Deposit processing with selected items", self.status_data(trade, created=True)
+        )
 
     def _iso(self, t: float | None) -> str | None:
         return None if t is None else self.clock.iso_wall(t)
@@ -515,20 +516,26 @@ class Skinslink:
             return fail(404, "not found error")
         return envelope(200, "Deposit status fetched successfully", self.status_data(trade))
 
-    def status_data(self, trade: Trade) -> dict[str, Any]:
+    def status_data(self, trade: Trade, *, created: bool = False) -> dict[str, Any]:
+        """A deposit as deposit-status shows it; ``created``: as create-deposit answers it
+        (with the amount, without the hold's end)."""
         data: dict[str, Any] = {
             "id": trade.id,
             "merchant_tx_id": trade.merchant_tx_id,
             "status": trade.status,
-            "bot_steam_id": trade.bot_steam_id,
-            "bot_name": trade.bot_name,
-            "trade_offer_id": trade.trade_offer_id,
-            "trade_offer_expiry_at": self._iso(trade.offer_expiry_t),
         }
+        if created:
+            data["amount"] = trade.amount
+        data.update(
+            bot_steam_id=trade.bot_steam_id,
+            bot_name=trade.bot_name,
+            trade_offer_id=trade.trade_offer_id,
+            trade_offer_expiry_at=self._iso(trade.offer_expiry_t),
+        )
         for key in ("success_url", "fail_url"):
             if getattr(trade, key):
                 data[key] = getattr(trade, key)
-        if trade.status == "hold":
+        if trade.status == "hold" and not created:
             data["hold_end_date"] = self._iso(trade.hold_end_t)
         if trade.status in FAIL_REASON_STATUSES:
             data["fail_reason"] = trade.fail_reason
@@ -563,21 +570,7 @@ class Skinslink:
         return purchase_id
 
     def truth(self) -> dict[str, Any]:
-        deposits = {}
-        for tx in sorted(set(self.posts) | set(self.by_tx)):
-            trade = self.by_tx.get(tx)
-            deposits[tx] = {
-                "posts": self.posts.get(tx, 0),
-                "created": 1 if trade else 0,
-                "id": trade.id if trade else None,
-                "status": trade.status if trade else None,
-                "amount": str(trade.amount) if trade and trade.amount is not None else None,
-                "fail_reason": trade.fail_reason if trade else None,
-                "outcome": trade.outcome if trade else None,
-                "skip_active": trade.skip_active if trade else False,
-                "statuses": [s for s, _ in trade.history] if trade else [],
-                "history": [{"status": s, "at": at} for s, at in trade.history] if trade else [],
-            }
+        deposits = posts_truth(self.posts, self.by_tx, _deposit_details)
         quotes = {
             str(t.id): {
                 "status": t.status,

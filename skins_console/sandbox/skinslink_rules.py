@@ -67,6 +67,10 @@ def envelope(status: int, message: str, data: Any = None, *, with_data: bool = T
     return json_response(status, body)
 
 
+#: a request check's answer: (validation problems, whether every field had a decodable type)
+Validated = tuple[list[dict[str, str]], bool]
+
+
 def fail(status: int, message: str) -> Response:
     # Error envelopes omit "data" rather than sending null.
     return envelope(status, message, with_data=False)
@@ -84,7 +88,7 @@ def problem(field_name: str, code: str, message: str) -> dict[str, str]:
     return {"field": field_name, "code": code, "message": message}
 
 
-def validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
+def validate_deposit(body: dict[str, Any]) -> Validated:
     """(validation problems, whether every present field had a decodable JSON type)."""
     prefix = "CreateDepositByHashNameRequest"
     problems: list[dict[str, str]] = []
@@ -175,7 +179,7 @@ def validate_deposit(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
     return problems, True
 
 
-def validate_prices(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool]:
+def validate_prices(body: dict[str, Any]) -> Validated:
     """get-prices checks: (validation problems, whether every field had a decodable type)."""
     problems = []
     game = body.get("game")

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ from skins_console.sandbox.facts import (
     iso_ms,
 )
 from skins_console.sandbox.http_types import Request, Response, json_response, raw_json
+from skins_console.sandbox.truth import posts_truth
 from skins_console.sandbox.world import World
 
 EXTERNAL_ID_MAX = 128
@@ -85,6 +87,81 @@ class Order:
     debited: bool = False
     refunded: bool = False
     token: int = 0
+
+
+def _order_details(order: Order | None) -> dict[str, Any]:
+    if order is None:
+        return {
+            "amount_cents": None,
+            "catalog_item_id": None,
+            "failure": None,
+            "debited": False,
+            "refunded": False,
+        }
+    return {
+        "amount_cents": order.amount,
+        "catalog_item_id": order.catalog_item_id,
+        "failure": order.failure,
+        "debited": order.debited,
+        "refunded": order.refunded,
+    }
+
+
+# --- create-order field checks: each says what is wrong with a present value, or None ---
+
+
+def _string(check: Callable[[str], str | None]) -> Callable[[Any], str | None]:
+    return lambda value: check(value) if isinstance(value, str) else "must be a string"
+
+
+def _uuid_problem(value: str) -> str | None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return "must be a UUID"
+    return None
+
+
+def _price_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be an integer number of cents"
+    return "must be greater than 0" if value <= 0 else None
+
+
+def _external_id_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    if len(value) > EXTERNAL_ID_MAX:
+        return f"must be at most {EXTERNAL_ID_MAX} characters"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "must not contain control characters"
+    return None
+
+
+def _webhook_problem(value: str) -> str | None:
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    return None if valid and len(value) <= URL_MAX else "must be an absolute http(s) URL"
+
+
+def _trade_url_problem(value: str) -> str | None:
+    try:
+        check_trade_url(value)
+    except TradeUrlRefused as exc:
+        return str(exc)
+    return None
+
+
+_ORDER_FIELDS: tuple[tuple[str, Callable[[Any], str | None]], ...] = (
+    ("catalogItemId", _string(_uuid_problem)),
+    ("expectedPrice", _price_problem),
+    ("externalId", _external_id_problem),
+    ("webhookUrl", _string(_webhook_problem)),
+    ("tradeUrl", _string(_trade_url_problem)),
+)
 
 
 class SkinsNode:
@@ -197,59 +274,11 @@ class SkinsNode:
         if not isinstance(body, dict):
             return [{"field": "body", "message": "must be a JSON object"}]
         problems = []
-
-        def bad(name: str, message: str) -> None:
-            problems.append({"field": name, "message": message})
-
-        item_id = body.get("catalogItemId")
-        if item_id is None:
-            bad("catalogItemId", "is required")
-        elif not isinstance(item_id, str):
-            bad("catalogItemId", "must be a string")
-        else:
-            try:
-                uuid.UUID(item_id)
-            except ValueError:
-                bad("catalogItemId", "must be a UUID")
-        price = body.get("expectedPrice")
-        if price is None:
-            bad("expectedPrice", "is required")
-        elif isinstance(price, bool) or not isinstance(price, int):
-            bad("expectedPrice", "must be an integer number of cents")
-        elif price <= 0:
-            bad("expectedPrice", "must be greater than 0")
-        external_id = body.get("externalId")
-        if external_id is None:
-            bad("externalId", "is required")
-        elif not isinstance(external_id, str) or not external_id.strip():
-            bad("externalId", "must be a non-empty string")
-        elif len(external_id) > EXTERNAL_ID_MAX:
-            bad("externalId", f"must be at most {EXTERNAL_ID_MAX} characters")
-        elif any(ord(ch) < 32 or ord(ch) == 127 for ch in external_id):
-            bad("externalId", "must not contain control characters")
-        webhook = body.get("webhookUrl")
-        if webhook is None:
-            bad("webhookUrl", "is required")
-        elif not isinstance(webhook, str):
-            bad("webhookUrl", "must be a string")
-        else:
-            try:
-                parts = urlsplit(webhook)
-                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-            except ValueError:
-                valid = False
-            if not valid or len(webhook) > URL_MAX:
-                bad("webhookUrl", "must be an absolute http(s) URL")
-        trade = body.get("tradeUrl")
-        if trade is None:
-            bad("tradeUrl", "is required")
-        elif not isinstance(trade, str):
-            bad("tradeUrl", "must be a string")
-        else:
-            try:
-                check_trade_url(trade)
-            except TradeUrlRefused as exc:
-                bad("tradeUrl", str(exc))
+        for name, check in _ORDER_FIELDS:
+            value = body.get(name)
+            message = "is required" if value is None else check(value)
+            if message:
+                problems.append({"field": name, "message": message})
         return problems
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -488,22 +517,7 @@ class SkinsNode:
         # earlier states branch on order.outcome when they get there
 
     def truth(self) -> dict[str, Any]:
-        orders = {}
-        for key in sorted(set(self.posts) | set(self.orders)):
-            order = self.orders.get(key)
-            orders[key] = {
-                "posts": self.posts.get(key, 0),
-                "created": 1 if order else 0,
-                "status": order.status if order else None,
-                "amount_cents": order.amount if order else None,
-                "catalog_item_id": order.catalog_item_id if order else None,
-                "failure": order.failure if order else None,
-                "outcome": order.outcome if order else None,
-                "statuses": [s for s, _ in order.history] if order else [],
-                "history": [{"status": s, "at": at} for s, at in order.history] if order else [],
-                "debited": order.debited if order else False,
-                "refunded": order.refunded if order else False,
-            }
+        orders = posts_truth(self.posts, self.orders, _order_details)
         return {
             "wallet": {
                 "balance_cents": self.balance,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import threading
 from pathlib import Path
+
+from skins_console.core.redaction import RedactingFilter, SecretSet
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 2 * 1024 * 1024
@@ -19,39 +20,12 @@ BACKUPS = 3
 #: Shorter values are not redacted: they would garble ordinary words in log lines.
 MIN_SECRET_LENGTH = 6
 
-_secrets: set[str] = set()
-_lock = threading.Lock()
+_secrets = SecretSet(min_length=MIN_SECRET_LENGTH)
 
 
 def register_secret(value: str | None) -> None:
     """Make sure ``value`` never appears in a log line written through our handlers."""
-    if value and len(value) >= MIN_SECRET_LENGTH:
-        with _lock:
-            _secrets.add(value)
-
-
-def redact(text: str) -> str:
-    with _lock:
-        values = sorted(_secrets, key=len, reverse=True)
-    for value in values:
-        if value in text:
-            text = text.replace(value, "***")
-    return text
-
-
-class RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not _secrets:
-            return True
-        message = record.getMessage()
-        cleaned = redact(message)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+    _secrets.add(value)
 
 
 def configure_file_logging(log_file: Path, *, verbose: bool = False) -> logging.Handler | None:
@@ -69,7 +43,7 @@ def configure_file_logging(log_file: Path, *, verbose: bool = False) -> logging.
     except OSError:
         return None
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(_secrets))
     handler.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.WARNING, handler.level))

@@ -8,10 +8,7 @@ reason brings them back. The tab title carries the count (``count_changed``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,7 +26,12 @@ from skins_console.core.buyer_columns import ATTENTION_COLUMNS
 from skins_console.core.columns import table_columns
 from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
-from skins_console.ui.column_model import ColumnTableModel, SortRole
+from skins_console.services.attention_service import AttentionService, Resolved
+from skins_console.ui.builders import (
+    message_label,
+    sort_proxy,
+)
+from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -37,11 +39,6 @@ from skins_console.ui.theme import current_theme
 class AttentionModel(ColumnTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(table_columns(ATTENTION_COLUMNS), parent)
-
-    def set_items(self, items: list[AttentionItem]) -> None:
-        self.beginResetModel()
-        self.rows = list(items)
-        self.endResetModel()
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
@@ -66,19 +63,14 @@ class AttentionTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
-        *,
-        load_items: Callable[[], Coroutine[Any, Any, list[AttentionItem]]],
-        resolve: Callable[[list[str], str], Coroutine[Any, Any, object]],
+        queue: AttentionService,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load_items = load_items
-        self._resolve = resolve
+        self._queue = queue
         self.model = AttentionModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
+        self.proxy = sort_proxy(self.model, self)
         self._build()
 
     def _build(self) -> None:
@@ -123,10 +115,7 @@ class AttentionTab(QWidget):
         self.sell_button.clicked.connect(self._on_sell_again)
         bar.addWidget(self.sell_button)
         layout.addLayout(bar)
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label()
         layout.addWidget(self.error)
         self._update_buttons()
 
@@ -134,7 +123,7 @@ class AttentionTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_items(),
+            self._queue.items(),
             owner=self,
             key="attention.reload",
             on_success=self.show_items,
@@ -143,7 +132,7 @@ class AttentionTab(QWidget):
 
     def show_items(self, items: list[AttentionItem]) -> None:
         selected = {(i.kind, i.key) for i in self.selected_items()}
-        self.model.set_items(items)
+        self.model.set_rows(items)
         count = len(items)
         self.summary.setText(
             "Nothing needs attention."
@@ -207,6 +196,10 @@ class AttentionTab(QWidget):
     def _on_resolved(self) -> None:
         self.note.clear()
         self.reload()
+
+    async def _resolve(self, keys: list[str], note: str) -> list[Resolved]:
+        # One after another; the first refusal stops the rest (the error says which).
+        return [await self._queue.resolve(key, note=note) for key in keys]
 
     def _on_resolve_failed(self, exc: BaseException) -> None:
         self._update_buttons()

@@ -9,11 +9,10 @@ opens the sell dialog with their current trade URL once an item is chosen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QTreeWidget,
     QTreeWidgetItem,
@@ -37,8 +35,16 @@ from skins_console.core.columns import table_columns
 from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
 from skins_console.core.statuses import Provider, word
-from skins_console.services.buyer_book import BuyerDetails
-from skins_console.ui.column_model import ColumnTableModel, SortRole
+from skins_console.services.buyer_book import BuyerBook, BuyerDetails
+from skins_console.ui.builders import (
+    debounce_timer,
+    message_label,
+    search_box,
+    show_row,
+    sort_proxy,
+    splitter,
+)
+from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.wording import plural
@@ -49,20 +55,6 @@ SEARCH_DELAY_MS = 250
 class BuyersModel(ColumnTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(table_columns(BUYER_COLUMNS), parent)
-
-    def set_buyers(self, buyers: list[BuyerSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(buyers)
-        self.endResetModel()
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].tooltip or None
-        return super().headerData(section, orientation, role)
 
     def row_of(self, partner: int) -> int | None:
         for row, summary in enumerate(self.rows):
@@ -80,44 +72,32 @@ class BuyersTab(QWidget):
     def __init__(
         self,
         runner: TaskRunner,
+        book: BuyerBook,
         *,
-        load_buyers: Callable[[str], Coroutine[Any, Any, list[BuyerSummary]]],
-        load_details: Callable[[int], Coroutine[Any, Any, BuyerDetails | None]],
-        save_name: Callable[[int, str, str], Coroutine[Any, Any, BuyerSummary]],
         now: Callable[[], datetime],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._load_buyers = load_buyers
-        self._load_details = load_details
-        self._save_name = save_name
+        self._book = book
         self._now = now
         self.details: BuyerDetails | None = None
         self.model = BuyersModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self.reload)
+        self.proxy = sort_proxy(self.model, self)
+        self._debounce = debounce_timer(self, SEARCH_DELAY_MS, self.reload)
         self._build()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, note, SteamID or trade URL  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search name, note, SteamID or trade URL  (Ctrl+F or /)")
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         bar.addWidget(self.search, 1)
         self.count = QLabel()
         bar.addWidget(self.count)
         layout.addLayout(bar)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -131,7 +111,6 @@ class BuyersTab(QWidget):
         self.table.horizontalHeader().resizeSection(0, 150)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        splitter.addWidget(self.table)
 
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
@@ -140,9 +119,7 @@ class BuyersTab(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         pane_layout.addWidget(self.title)
-        self.warning = QLabel()
-        self.warning.setWordWrap(True)
-        self.warning.hide()
+        self.warning = message_label(None)
         pane_layout.addWidget(self.warning)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -154,10 +131,7 @@ class BuyersTab(QWidget):
         self.note.setFixedHeight(54)
         form.addRow("Note", self.note)
         pane_layout.addLayout(form)
-        self.save_error = QLabel()
-        self.save_error.setObjectName("inlineError")
-        self.save_error.setWordWrap(True)
-        self.save_error.hide()
+        self.save_error = message_label()
         pane_layout.addWidget(self.save_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("Save name and note")
@@ -183,10 +157,7 @@ class BuyersTab(QWidget):
         self.trades.setHeaderLabels(["Order / deposit", "Status", "Items", "Created"])
         self.trades.setRootIsDecorated(False)
         pane_layout.addWidget(self.trades, 1)
-        splitter.addWidget(pane)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, (self.table, pane), (3, 2)), 1)
         self._enable_pane(False)
 
     def _enable_pane(self, enabled: bool) -> None:
@@ -198,7 +169,7 @@ class BuyersTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_buyers(self.search.text().strip()),
+            self._book.list(text=self.search.text().strip() or None),
             owner=self,
             key="buyers.reload",
             on_success=self.show_buyers,
@@ -207,7 +178,7 @@ class BuyersTab(QWidget):
 
     def show_buyers(self, buyers: list[BuyerSummary]) -> None:
         current = self.details.summary.partner if self.details is not None else None
-        self.model.set_buyers(buyers)
+        self.model.set_rows(buyers)
         self.count.setText(f"{len(buyers)} buyer" + ("" if len(buyers) == 1 else "s"))
         if current is not None and self.select(current):
             return
@@ -218,14 +189,7 @@ class BuyersTab(QWidget):
         row = self.model.row_of(partner)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            self.table.selectionModel().SelectionFlag.ClearAndSelect
-            | self.table.selectionModel().SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return show_row(self.table, self.proxy.mapFromSource(self.model.index(row, 0)))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -237,7 +201,7 @@ class BuyersTab(QWidget):
             return
         summary = self.model.rows[self.proxy.mapToSource(current).row()]
         self._runner.spawn(
-            self._load_details(summary.partner),
+            self._book.details(str(summary.partner)),
             owner=self,
             key="buyers.details",
             on_success=self._show_details,
@@ -316,7 +280,7 @@ class BuyersTab(QWidget):
         partner = self.details.summary.partner
         self.save_button.setEnabled(False)
         self._runner.spawn(
-            self._save_name(partner, self.name.text(), self.note.toPlainText()),
+            self._book.name(str(partner), self.name.text(), note=self.note.toPlainText()),
             owner=self,
             key="buyers.save",
             on_success=lambda _s: self._on_saved(partner),
@@ -329,7 +293,7 @@ class BuyersTab(QWidget):
         self.save_error.hide()
         self.reload()
         self._runner.spawn(
-            self._load_details(partner),
+            self._book.details(str(partner)),
             owner=self,
             key="buyers.details",
             on_success=self._show_details,

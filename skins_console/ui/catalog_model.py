@@ -55,10 +55,9 @@ from skins_console.ui.catalog_columns import (  # noqa: F401 - re-exported for t
     release_in_steps,
     sorted_rows,
 )
+from skins_console.ui.column_model import ItemRole, SortRole
 from skins_console.ui.theme import current_theme
 
-ItemRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 #: the float value as a Python float (display only: the float bar's position), or None
 FloatRole = Qt.ItemDataRole.UserRole + 3
 ImageUrlRole = Qt.ItemDataRole.UserRole + 4

@@ -11,6 +11,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from skins_console.core.columns import Column
 
+# The data roles every table model here shares; a model's own roles come after these.
+#: the row's record (an order, a catalog item), for the code behind the view
+ItemRole = Qt.ItemDataRole.UserRole + 1
+#: the cell's sort key (``Column.sort_key``): proxies sort by it, not by the shown text
 SortRole = Qt.ItemDataRole.UserRole + 2
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -27,6 +31,11 @@ class ColumnTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns: tuple[Column[Any], ...] = tuple(columns)
         self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)

@@ -30,6 +30,7 @@ from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.statuses import describe
+from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import window_message
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
@@ -88,10 +89,7 @@ class DepositForm(QGroupBox):
         )
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label()
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         self.send_button = QPushButton("Create deposit")
@@ -223,9 +221,14 @@ class DepositForm(QGroupBox):
         return await self._create(quote, trade_url, lines, merchant_tx_id)
 
     def _show_error(self, text: str) -> None:
-        theme = current_theme()
+        self._show_message(text, current_theme().bad)
+
+    def _show_warning(self, text: str) -> None:
+        self._show_message(text, current_theme().warn)
+
+    def _show_message(self, text: str, colour: str) -> None:
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
-        self.error.setText(f"<span style='color:{theme.bad}'>{escaped}</span>")
+        self.error.setText(f"<span style='color:{colour}'>{escaped}</span>")
         self.error.show()
 
     def _on_result(self, result: Any) -> None:
@@ -267,12 +270,6 @@ class DepositForm(QGroupBox):
         self.offer_expires_at = record.trade_offer_expiry_at or self.offer_expires_at
         if record.trade_offer_id:
             self.outcome_offer.setText(record.trade_offer_id)
-
-    def _show_warning(self, text: str) -> None:
-        theme = current_theme()
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
-        self.error.setText(f"<span style='color:{theme.warn}'>{escaped}</span>")
-        self.error.show()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMenu
 
-from skins_console.core.buyers import BuyerSummary, steamid64
+from skins_console.core.buyers import steamid64
 from skins_console.core.records import OrderRecord
 from skins_console.services import change_bus
-from skins_console.services.attention_service import AttentionService, Resolved
-from skins_console.services.buyer_book import BuyerBook, BuyerDetails
+from skins_console.services.attention_service import AttentionService
+from skins_console.services.buyer_book import BuyerBook
 from skins_console.ui.attention_tab import AttentionTab
 from skins_console.ui.buyers_tab import BuyersTab
 from skins_console.ui.main_window import TAB_CATALOG, TAB_ORDERS
@@ -46,14 +46,8 @@ class MerchantTabs(QObject):
         runner = controller.runner
         #: (trade URL, who) the next sell dialog is opened for
         self.pending_buyer: tuple[str, str] | None = None
-        self.buyers = BuyersTab(
-            runner,
-            load_buyers=self._load_buyers,
-            load_details=self._load_details,
-            save_name=self._save_name,
-            now=self.ctx.clock.now,
-        )
-        self.attention = AttentionTab(runner, load_items=self.queue.items, resolve=self._resolve)
+        self.buyers = BuyersTab(runner, self.book, now=self.ctx.clock.now)
+        self.attention = AttentionTab(runner, self.queue)
         self.buyers_index = self.window.tabs.addTab(self.buyers, "Buyers")
         self.attention_index = self.window.tabs.addTab(self.attention, "Attention")
         self.attention.count_changed.connect(self._show_count)
@@ -109,20 +103,6 @@ class MerchantTabs(QObject):
             self.attention_index,
             f"{count} order(s)/deposit(s) need you" if count else "Nothing needs attention",
         )
-
-    # --- services ------------------------------------------------------------------------
-
-    async def _load_buyers(self, text: str) -> list[BuyerSummary]:
-        return await self.book.list(text=text or None)
-
-    async def _load_details(self, partner: int) -> BuyerDetails:
-        return await self.book.details(str(partner))
-
-    async def _save_name(self, partner: int, name: str, note: str) -> BuyerSummary:
-        return await self.book.name(str(partner), name, note=note)
-
-    async def _resolve(self, keys: list[str], note: str) -> list[Resolved]:
-        return [await self.queue.resolve(key, note=note) for key in keys]
 
     # --- navigation ----------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
 from skins_console.core.statuses import Provider, describe, info
 from skins_console.core.trade_url import TradeUrlError, parse_trade_url
 from skins_console.services.explain import explain_deposit_failure, explain_order_failure
+from skins_console.ui.builders import message_label
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
@@ -103,10 +104,7 @@ class OrderDetails(QWidget):
         self.status_text = QLabel()
         self.status_text.setWordWrap(True)
         layout.addWidget(self.status_text)
-        self.failure = QLabel()
-        self.failure.setObjectName("failureText")
-        self.failure.setWordWrap(True)
-        self.failure.hide()
+        self.failure = message_label("failureText")
         layout.addWidget(self.failure)
 
         self.form = QFormLayout()

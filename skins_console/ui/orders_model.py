@@ -37,10 +37,8 @@ from skins_console.core.statuses import (
     is_terminal,
 )
 from skins_console.core.trade_url import STEAMID64_BASE
+from skins_console.ui.column_model import ItemRole, SortRole
 from skins_console.ui.wording import provider_spelling, status_word
-
-ItemRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 
 # Plain ints: ``data()`` runs for every role of every visible cell on each repaint, and an
 # enum attribute lookup per comparison is most of its cost.

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
     QDate,
-    QItemSelectionModel,
     QModelIndex,
     QStandardPaths,
     Qt,
@@ -23,18 +21,24 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from skins_console.core.models import utcnow
-from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
+from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
+from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
+from skins_console.ui.builders import (
+    debounce_timer,
+    search_box,
+    show_row,
+    splitter,
+)
 from skins_console.ui.order_details import OrderDetails
 from skins_console.ui.orders_model import (
     COL_AGE,
@@ -60,43 +64,23 @@ from skins_console.ui.widgets.elided_label import ElidedLabel
 from skins_console.ui.wording import plural
 
 
-class OrdersTab(QWidget):
+class OrdersTab(BackendTab):
     loaded = Signal()
     #: a shown value (a status, a deadline…) of some row moved, or rows came or went
     activity_moved = Signal()
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        *,
-        load_activity: Callable[
-            [], Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]]
-        ],
-        load_changed: Callable[
-            [set[str], set[str]],
-            Coroutine[Any, Any, tuple[list[OrderRecord], list[DepositRecord]]],
-        ]
-        | None = None,
-        load_events: Callable[[ActivityItem], Coroutine[Any, Any, list[EventRecord]]],
-        add_note: Callable[[ActivityItem, str], Coroutine[Any, Any, object]],
-        recheck: Callable[[ActivityItem], Coroutine[Any, Any, object]],
-        export_csv: Callable[[list[ActivityItem], str], Awaitable[Path]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._load_activity = load_activity
-        self._load_changed = load_changed
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         #: keys the store says changed and the table has not re-read yet
         self._changed_orders: set[str] = set()
         self._changed_deposits: set[str] = set()
         self._stale = False
-        self._recheck = recheck
-        self._export_csv = export_csv
         self.model = OrdersModel(self)
         self.proxy = OrdersProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.details = OrderDetails(runner, load_events=load_events, add_note=add_note)
+        self.details = OrderDetails(
+            runner, load_events=backend.load_events, add_note=backend.add_note
+        )
         self._build()
         self._connect()
         self._ticker = QTimer(self)
@@ -108,9 +92,7 @@ class OrdersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search id, item, buyer, offer id  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search id, item, buyer, offer id  (Ctrl+F or /)")
         bar.addWidget(self.search, 2)
         self.provider_combo = QComboBox()
         self.provider_combo.addItem("Both providers", None)
@@ -177,21 +159,14 @@ class OrdersTab(QWidget):
         self.table.setItemDelegateForColumn(COL_STATUS, StatusChipDelegate(self.table))
         self.table.setColumnHidden(COL_OPERATOR, True)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([900, 400])
-        self.splitter = splitter
-        layout.addWidget(splitter, 1)
+        self.splitter = splitter(
+            Qt.Orientation.Horizontal, (self.table, self.details), (3, 2), (900, 400)
+        )
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
 
     def _connect(self) -> None:
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(150)
-        self._debounce.timeout.connect(self.apply_filter)
+        self._debounce = debounce_timer(self, 150, self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         for combo in (self.provider_combo, self.status_combo):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
@@ -214,7 +189,7 @@ class OrdersTab(QWidget):
 
     def reload(self) -> None:
         self._runner.spawn(
-            self._load_activity(),
+            self._backend.load_activity(),
             owner=self,
             key="orders.reload",
             on_success=self._on_loaded,
@@ -255,7 +230,7 @@ class OrdersTab(QWidget):
         """
         if self._runner.running("orders.changed"):
             return  # read again when it is done: cancelling it would drop its keys
-        if self._stale or self._load_changed is None or not self.model.rows:
+        if self._stale or not self.model.rows:
             self._stale = False
             self._changed_orders.clear()
             self._changed_deposits.clear()
@@ -272,7 +247,7 @@ class OrdersTab(QWidget):
             self._runner.presenter.report(exc, context="loading orders")
 
         self._runner.spawn(
-            self._load_changed(orders, deposits),
+            self._backend.load_changed(orders, deposits),
             owner=self,
             key="orders.changed",
             on_success=lambda result: self._on_changed_loaded(result, orders, deposits),
@@ -374,16 +349,7 @@ class OrdersTab(QWidget):
         row = self.model.row_for(provider, key)
         if row is None:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, COL_ID))
-        if not index.isValid():
-            return False
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.table.scrollTo(index)
-        return True
+        return show_row(self.table, self.proxy.mapFromSource(self.model.index(row, COL_ID)))
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.details.show_item(current.data(ItemRole) if current.isValid() else None)
@@ -405,7 +371,7 @@ class OrdersTab(QWidget):
             self.reload()
 
         self._runner.spawn(
-            self._recheck(item),
+            self._backend.recheck(item),
             owner=self,
             key=f"orders.recheck.{item.key}",
             on_success=succeeded,
@@ -474,7 +440,7 @@ class OrdersTab(QWidget):
             path = await dialog_futures.ask_save_path(self, title, suggested, "CSV files (*.csv)")
             if not path:
                 continue
-            written = await self._export_csv(rows, path)
+            written = await self._backend.export_csv(rows, path)
             done.append(f"{count} to {written}")
             folder = str(Path(path).parent)  # the second dialog opens where the first saved
         if done:

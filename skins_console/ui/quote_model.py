@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from skins_console.core.columns import Column
-from skins_console.core.models import QuoteItem, utcnow
+from skins_console.core.models import QuoteItem, QuoteRules
 from skins_console.core.money import format_usd
 from skins_console.core.records import QuoteRecord
 from skins_console.ui.column_model import ColumnTableModel
@@ -21,7 +21,7 @@ from skins_console.ui.theme import current_theme
 
 
 @dataclass(frozen=True, slots=True)
-class QuoteView:
+class QuoteView(QuoteRules):
     """A stored quote (``QuoteRecord``) as the Quote tab shows it."""
 
     id: int | None
@@ -57,16 +57,6 @@ class QuoteView:
             trade_id=record.trade_id,
             lock_expires_at=record.lock_expires_at,
         )
-
-    @property
-    def unpriced(self) -> tuple[str, ...]:
-        priced = {item.name for item in self.items}
-        return tuple(name for name in self.requested if name not in priced)
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        if self.trade_id is None or self.lock_expires_at is None:
-            return False
-        return (now or utcnow()) < self.lock_expires_at
 
 
 @dataclass(slots=True)

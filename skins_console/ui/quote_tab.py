@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -19,7 +17,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +26,13 @@ from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES, parse_name_l
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
 from skins_console.services.deposit_service import default_min_price
+from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
+from skins_console.ui.builders import (
+    debounce_timer,
+    message_label,
+    splitter,
+)
 from skins_console.ui.deposit_form import DepositForm
 from skins_console.ui.name_suggestions import NameSuggestions
 from skins_console.ui.orders_model import format_remaining
@@ -67,34 +71,27 @@ class QuoteTable(QTableView):
         self.setColumnWidth(COL_NAME, max(NAME_MIN_WIDTH, self.viewport().width() - others))
 
 
-class QuoteTab(QWidget):
+class QuoteTab(BackendTab):
     quote_shown = Signal(object)
 
     def __init__(
         self,
         runner: TaskRunner,
+        backend: Backend,
         *,
-        get_quote: Callable[[str, list[str], bool], Coroutine[Any, Any, QuoteView]],
-        create_deposit: Callable[[QuoteView, str, list[QuoteLine], str], Awaitable[object]],
-        new_merchant_tx_id: Callable[[], str],
-        tolerance_pct: Callable[[], Decimal],
-        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
         default_game: str = "csgo",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._get_quote = get_quote
-        self._tolerance = tolerance_pct
+        super().__init__(runner, backend, parent)
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
         self.deposit = DepositForm(
             runner,
             self.model,
-            new_merchant_tx_id=new_merchant_tx_id,
-            create_deposit=create_deposit,
-            open_assets=open_assets,
+            new_merchant_tx_id=backend.new_external_id,
+            create_deposit=backend.create_deposit,
+            open_assets=backend.open_deposit_assets,
         )
         self._build(default_game)
         self._ticker = QTimer(self)
@@ -105,9 +102,6 @@ class QuoteTab(QWidget):
     def _build(self, default_game: str) -> None:
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        layout.addWidget(splitter)
-
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -146,7 +140,6 @@ class QuoteTab(QWidget):
         self.quote_button = QPushButton("Get quote")
         self.quote_button.setEnabled(False)
         left_layout.addWidget(self.quote_button)
-        splitter.addWidget(left)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -165,9 +158,7 @@ class QuoteTab(QWidget):
         self.requote_button.hide()
         head.addWidget(self.requote_button)
         right_layout.addLayout(head)
-        self.drift = QLabel()
-        self.drift.setWordWrap(True)
-        self.drift.hide()
+        self.drift = message_label(None)
         right_layout.addWidget(self.drift)
         self.table = QuoteTable()
         self.table.setModel(self.model)
@@ -195,20 +186,12 @@ class QuoteTab(QWidget):
         ):
             self.table.setColumnWidth(column, width)
         right_layout.addWidget(self.table, 2)
-        self.unpriced = QLabel()
-        self.unpriced.setWordWrap(True)
-        self.unpriced.hide()
+        self.unpriced = message_label(None)
         right_layout.addWidget(self.unpriced)
         right_layout.addWidget(self.deposit)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([420, 780])
+        layout.addWidget(splitter(Qt.Orientation.Horizontal, (left, right), (2, 3), (420, 780)))
 
-        self._parse_timer = QTimer(self)
-        self._parse_timer.setSingleShot(True)
-        self._parse_timer.setInterval(200)
-        self._parse_timer.timeout.connect(self.check_lines)
+        self._parse_timer = debounce_timer(self, 200, self.check_lines)
         self.names.textChanged.connect(self._parse_timer.start)
         self.game.currentIndexChanged.connect(self._parse_timer.start)
         self.quote_button.clicked.connect(self.request_quote)
@@ -251,7 +234,7 @@ class QuoteTab(QWidget):
         self.requote_button.setEnabled(False)
         self.summary.setText(f"Asking Skinslink for {plural(len(names), 'price')}…")
         self._runner.spawn(
-            self._get_quote(self.game.currentData(), names, lock),
+            self._backend.get_quote(self.game.currentData(), names, lock),
             owner=self,
             key="quote.get",
             on_success=self.show_quote,
@@ -273,7 +256,7 @@ class QuoteTab(QWidget):
         )
         self.quote = quote
         previous_prices = {i.name: i.price for i in self.previous.items} if self.previous else {}
-        tolerance = self._tolerance()
+        tolerance = self._backend.tolerance_pct()
         lines = [
             QuoteLine(
                 name=item.name,

@@ -10,11 +10,9 @@ format has no grouping).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -47,6 +45,8 @@ from skins_console.services.report_service import (
     PeriodReport,
 )
 from skins_console.ui import dialog_futures
+from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
@@ -93,36 +93,13 @@ def _short_label(row: PeriodFigures, period: str) -> str:
     return row.label
 
 
-class ReportModel(ColumnTableModel):
-    """The report's rows (and the totals last), with each column's explanation as the
-    header's tooltip."""
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (
-            role == Qt.ItemDataRole.ToolTipRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].tooltip or None
-        return super().headerData(section, orientation, role)
-
-
-class ReportsTab(QWidget):
-    def __init__(
-        self,
-        runner: TaskRunner,
-        *,
-        load: Callable[[str, date | None, date | None], Coroutine[Any, Any, PeriodReport]],
-        export_csv: Callable[[PeriodReport, str], Coroutine[Any, Any, Path]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
-        self._load = load
-        self._export_csv = export_csv
+class ReportsTab(BackendTab):
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         self.report: PeriodReport | None = None
         self._stale = True
-        self.model = ReportModel(table_columns(REPORT_COLUMNS), self)
+        # Each column's explanation is its header's tooltip (ColumnTableModel.headerData).
+        self.model = ColumnTableModel(table_columns(REPORT_COLUMNS), self)
         self._build()
 
     def _build(self) -> None:
@@ -212,7 +189,7 @@ class ReportsTab(QWidget):
         if self.report is None:
             self.summary.setText("Counting…")  # later reloads keep the figures shown
         self._runner.spawn(
-            self._load(self.period_key, first, last),
+            self._backend.report(self.period_key, first, last),
             owner=self,
             key="reports.load",
             on_success=self.show_report,
@@ -234,9 +211,7 @@ class ReportsTab(QWidget):
             edit.blockSignals(True)
             edit.setDate(QDate(day.year, day.month, day.day))
             edit.blockSignals(False)
-        self.model.beginResetModel()
-        self.model.rows = [*report.rows, report.totals]
-        self.model.endResetModel()
+        self.model.set_rows([*report.rows, report.totals])  # the totals last
         self.table.scrollToBottom()  # the latest period and the totals
         self.export_button.setEnabled(True)
         totals = report.totals
@@ -287,7 +262,7 @@ class ReportsTab(QWidget):
         )
         if not path:
             return
-        written = await self._export_csv(report, path)
+        written = await self._backend.export_report(report, path)
         self.summary.setText(
             f"Exported {len(report.rows)} {report.period}s and totals to {written}"
         )

@@ -29,6 +29,7 @@ from skins_console.core.errors import BuyerReversedWarning, UserFacingError, Val
 from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
 from skins_console.core.records import CustomerRecord
+from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import window_message
 from skins_console.ui.sale_money_fields import SaleMoneyFields
 from skins_console.ui.task_runner import TaskRunner
@@ -150,16 +151,11 @@ class SellDialog(QDialog):
         form.addRow("Expected price", self.price)
         form.addRow(*self.money.charged_row_pair())
         form_layout.addLayout(form)
-        self.balance_warning = QLabel()
-        self.balance_warning.setWordWrap(True)
-        self.balance_warning.hide()
+        self.balance_warning = message_label(None)
         form_layout.addWidget(self.balance_warning)
         self.progress = QLabel()
         form_layout.addWidget(self.progress)
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = message_label()
         form_layout.addWidget(self.error)
         self.pages.addWidget(form_page)
 

@@ -8,6 +8,7 @@ an "other change" (a top-up, an order placed outside this console).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -111,9 +112,9 @@ class WalletMovementsModel(ColumnTableModel):
         super().__init__(wallet_columns("USD"), parent)
         self.currency = "USD"
 
-    def set_rows(self, rows: list[Movement], currency: str = "USD") -> None:
+    def set_rows(self, rows: Sequence[Movement], currency: str = "USD") -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.rows = list(rows)
         self.currency = currency
         self.columns = wallet_columns(currency)
         self.endResetModel()

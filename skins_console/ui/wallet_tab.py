@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries
@@ -22,35 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.money import format_cents
-from skins_console.core.records import OrderRecord, WalletSnapshot
+from skins_console.core.records import WalletSnapshot
 from skins_console.services.wallet_service import WalletView
+from skins_console.ui.backend import Backend
+from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
 
 
-class WalletTab(QWidget):
+class WalletTab(BackendTab):
     #: a balance was shown (fresh or last known)
     view_shown = Signal(object)
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        *,
-        fetch: Callable[[], Awaitable[WalletView]],
-        last: Callable[[], Awaitable[WalletView | None]],
-        history: Callable[[], Awaitable[list[WalletSnapshot]]],
-        orders: Callable[[], Awaitable[list[OrderRecord]]],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._runner = runner
+    def __init__(self, runner: TaskRunner, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(runner, backend, parent)
         self._history_stale = False
-        self._fetch = fetch
-        self._last = last
-        self._history = history
-        self._orders = orders
         self.view: WalletView | None = None
         self.snapshots: list[WalletSnapshot] = []
         self.movements = WalletMovementsModel(self)
@@ -149,7 +136,7 @@ class WalletTab(QWidget):
         )
 
     async def _show_last_then_fetch(self) -> None:
-        last = await self._last()
+        last = await self._backend.last_wallet()
         if last is not None:
             self.show_view(last)
         await self._reload_history()
@@ -163,7 +150,7 @@ class WalletTab(QWidget):
     async def _refresh(self) -> None:
         self.refresh_button.setEnabled(False)
         try:
-            view = await self._fetch()
+            view = await self._backend.fetch_wallet()
         finally:
             self.refresh_button.setEnabled(True)
         self.show_view(view)
@@ -188,8 +175,8 @@ class WalletTab(QWidget):
             self.reload_history()
 
     async def _reload_history(self) -> None:
-        snapshots = await self._history()
-        orders = await self._orders()
+        snapshots = await self._backend.wallet_history()
+        orders = await self._backend.orders_for_wallet()
         self.snapshots = snapshots
         self.show_history(snapshots)
         currency = self.view.currency if self.view is not None else "USD"

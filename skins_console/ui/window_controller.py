@@ -1,8 +1,9 @@
 """Wires one :class:`MainWindow` to the services of one context.
 
-The window is layout; the tabs get async callables from :class:`Backend`; this controller
-builds the tabs, runs the polling timers and the tracker, turns store changes into reloads
-and opens the dialogs (always with ``open()``, never ``exec()``).
+The window is layout; the tabs read and write through :class:`Backend` (the Buyers and
+Attention tabs through the buyer book and the attention queue); this controller builds the
+tabs, runs the polling timers and the tracker, turns store changes into reloads and opens
+the dialogs (always with ``open()``, never ``exec()``).
 """
 
 from __future__ import annotations
@@ -83,22 +84,8 @@ class WindowController(QObject):
             store=b.store_catalog,
             thumbnails=self.thumbnails,
         )
-        self.orders = OrdersTab(
-            runner,
-            load_activity=b.load_activity,
-            load_changed=b.load_changed,
-            load_events=b.load_events,
-            add_note=b.add_note,
-            recheck=b.recheck,
-            export_csv=b.export_csv,
-        )
-        self.wallet = WalletTab(
-            runner,
-            fetch=b.fetch_wallet,
-            last=b.last_wallet,
-            history=b.wallet_history,
-            orders=b.orders_for_wallet,
-        )
+        self.orders = OrdersTab(runner, b)
+        self.wallet = WalletTab(runner, b)
         default_game = "csgo"
         if self.ctx.profile is not None:
             from skins_console.services.deposit_service import skinslink_game
@@ -107,17 +94,9 @@ class WindowController(QObject):
                 default_game = skinslink_game(self.ctx.profile.default_game)
             except UserFacingError:
                 pass
-        self.quote = QuoteTab(
-            runner,
-            get_quote=b.get_quote,
-            create_deposit=b.create_deposit,
-            open_assets=b.open_deposit_assets,
-            new_merchant_tx_id=b.new_external_id,
-            tolerance_pct=b.tolerance_pct,
-            default_game=default_game,
-        )
+        self.quote = QuoteTab(runner, b, default_game=default_game)
         self.window.set_tabs(self.catalog, self.orders, self.wallet, self.quote)
-        self.reports = ReportsTab(runner, load=b.report, export_csv=b.export_report)
+        self.reports = ReportsTab(runner, b)
         self.window.tabs.addTab(self.reports, "Reports")
         self.merchant = MerchantTabs(self)  # the Buyers and Attention tabs
         # The wallet's movements are explained by order statuses, not by every poll.
