@@ -393,8 +393,7 @@ class OrdersTab(QWidget):
     def apply_theme(self, _theme) -> None:
         """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
         self.table.viewport().update()
-        if self.details.item is not None:
-            self.details.chip.set_status(self.details.chip.status)  # the word it shows
+        self.details.apply_theme()
 
     # --- countdowns ----------------------------------------------------------------------
 
