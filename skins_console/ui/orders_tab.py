@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QDate,
     QItemSelectionModel,
     QModelIndex,
-    QStandardPaths,
     Qt,
     QTimer,
     Signal,
@@ -437,7 +436,7 @@ class OrdersTab(QWidget):
         deposits = [item for item in items if not item.is_order]
         stamp = utcnow().strftime("%Y%m%d-%H%M")
         # The operator's Documents folder, not the working directory of the process.
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = str(dialog_futures.documents_folder())
         done: list[str] = []
         jobs = [("orders", orders)] if orders or not deposits else []
         if deposits:
