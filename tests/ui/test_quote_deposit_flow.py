@@ -83,8 +83,8 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         row = lambda: orders.model.row_for("skinslink", tx_id)  # noqa: E731
         await wait_for(lambda: row() is not None, timeout=10)
         await wait_for(lambda: orders.model.rows[row()].status == "hold", timeout=40)
-        # The Quote tab's panel follows the tracker: it says "hold" too.
-        await wait_for(lambda: form.outcome_status.text().startswith("hold"), timeout=10)
+        # The Quote tab's panel follows the tracker, in the Orders tab's word ("on hold").
+        await wait_for(lambda: form.outcome_status.text().startswith("on hold —"), timeout=10)
         # Let the sandbox's Steam hold end, then "Re-check now" from the details pane.
         sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 8 * 24 * 3600})
         assert orders.select("skinslink", tx_id)
