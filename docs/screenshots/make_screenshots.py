@@ -162,7 +162,7 @@ async def main(app: QApplication) -> None:
         quote = await backend.get_quote(
             "csgo", ["AK-47 | Redline (Field-Tested)", "AWP | Asiimov (Field-Tested)"], True
         )
-        from skins_console.ui.quote_model import QuoteLine
+        from skins_console.ui.quote_model import COL_ASSET, QuoteLine
 
         lines = [
             QuoteLine(i.name, i.price, i.original_price, asset_id=str(31000000000 + n))
@@ -216,7 +216,7 @@ async def main(app: QApplication) -> None:
                 await _until(lambda tab=quote_tab, old=before: tab.quote is not old)
                 await asyncio.sleep(0.5)
             if quote_tab.model.lines:
-                quote_tab.model.setData(quote_tab.model.index(0, 4), "31987654321")
+                quote_tab.model.setData(quote_tab.model.index(0, COL_ASSET), "31987654321")
             quote_tab.deposit.trade_url.setText(trade.format(77712345))
             await _settle(app, 1.1)
             _grab(window, f"quote{suffix}.png")

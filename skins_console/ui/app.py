@@ -34,10 +34,15 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from skins_console.core.errors import SecretStoreError, UserFacingError, ValidationError
+from skins_console.core.errors import (
+    SecretStoreError,
+    StoreError,
+    UserFacingError,
+    ValidationError,
+)
 from skins_console.ui.demo_menu import DemoMenu
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
@@ -220,26 +225,13 @@ class GuiSession:
         return not (self.ctx.profile is None and not await self._first_run())
 
     async def _open_demo(self, speed: float, *, time_scale: float | None = None) -> None:
-        from skins_console.services.context import AppContext
-        from skins_console.store.secrets import SessionKeyring
-
-        assert self.paths is not None
         self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
-        # The sandbox's world is new each run: so are the demo records, kept apart from
-        # the merchant's own, so nothing retries against orders the sandbox never saw.
-        paths = await asyncio.to_thread(demo_run_paths, self.paths)
-        secrets = await demo_secret_store()
-        self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
-        # time_scale None: the context asks the sandbox how fast its clock runs.
-        self.ctx = await AppContext.open(
-            paths, self.settings, secrets=secrets, time_scale=time_scale
-        )
-        await ensure_sandbox_profile(self.ctx, self.sandbox)
+        await self._open_demo_run(self.sandbox, time_scale=time_scale)
 
-    def _on_demo_restart_requested(self, speed: float) -> None:
+    def _on_demo_restart_requested(self, speed: float, *, confirmed: bool = False) -> None:
         assert self.window is not None
         self.runner.spawn(
-            self.restart_demo(speed),
+            self.restart_demo(speed, confirmed=confirmed),
             owner=self.window,
             key="demo.restart",
             description="starting a new demo run",
@@ -249,19 +241,49 @@ class GuiSession:
         """A new demo run in the same window, at ``speed`` (the Demo menu): the old run's
         work stops, its records and sandbox world are dropped, a new sandbox starts and the
         console re-learns its clock rate. The window keeps its size and place. Returns
-        whether it restarted (the operator may cancel)."""
+        whether it restarted (the operator may cancel).
+
+        A restart that fails partway (the new sandbox does not start, the demo folder cannot
+        be cleared, the book does not open) leaves the previous run going, or if even that
+        cannot be reopened, a window that says so and offers to try again; never a window
+        without its tabs."""
         from skins_console.ui.demo_menu import confirm_demo_restart
 
-        window, sandbox = self.window, self.sandbox
-        if window is None or sandbox is None or self._shutdown_started:
+        window, old_sandbox = self.window, self.sandbox
+        if window is None or old_sandbox is None or self._shutdown_started:
             return False
-        current = float(sandbox.config.speed)
+        current = float(old_sandbox.config.speed)
         if not confirmed and not await confirm_demo_restart(window, current, speed):
             return False
         geometry = window.geometry()
         tab = window.tabs.currentIndex()
         window.tabs.setEnabled(False)
         window.banner.show_message("Starting a new demo run…", tone="info", key="demo")
+        try:
+            # Started before the old run stops: if it cannot start, nothing was lost.
+            new_sandbox = await asyncio.to_thread(_start_sandbox, speed)
+        except Exception as exc:
+            log.warning("the new demo sandbox did not start", exc_info=True)
+            window.tabs.setEnabled(True)
+            self._demo_failed(exc, speed, kept=True)
+            return False
+        old_paths = self.ctx.paths if self.ctx is not None else None
+        await self._close_demo_run()
+        try:
+            await self._open_demo_run(new_sandbox)
+        except Exception as exc:
+            log.warning("the new demo run did not open", exc_info=True)
+            await asyncio.to_thread(new_sandbox.stop)
+            kept = old_paths is not None and await self._reopen_demo_run(old_sandbox, old_paths)
+            self._show_demo_run(geometry, tab)
+            self._demo_failed(exc, speed, kept=kept)
+            return False
+        await asyncio.to_thread(old_sandbox.stop)
+        self._show_demo_run(geometry, tab)
+        window.banner.clear("demo")
+        return True
+
+    async def _close_demo_run(self) -> None:
         if self.controller is not None:
             # Saves the window state and the Quote tab's names, as closing does.
             self.controller._on_window_closing()
@@ -271,16 +293,74 @@ class GuiSession:
         if self.ctx is not None:
             await self.ctx.close()
             self.ctx = None
-        self.sandbox = None
-        await asyncio.to_thread(sandbox.stop)
-        await self._open_demo(speed)
+
+    async def _open_demo_run(
+        self, sandbox: Any, paths: AppPaths | None = None, *, time_scale: float | None = None
+    ) -> None:
+        """This run's book (``paths``: the run's own, kept; else a fresh one) on ``sandbox``."""
+        from skins_console.services.context import AppContext
+        from skins_console.store.secrets import SessionKeyring
+
+        assert self.paths is not None
+        # The sandbox's world is new each run: so are the demo records, kept apart from
+        # the merchant's own, so nothing retries against orders the sandbox never saw.
+        book = paths if paths is not None else await asyncio.to_thread(demo_run_paths, self.paths)
+        secrets = await demo_secret_store()
+        # time_scale None: the context asks the sandbox how fast its clock runs.
+        ctx = await AppContext.open(book, self.settings, secrets=secrets, time_scale=time_scale)
+        try:
+            await ensure_sandbox_profile(ctx, sandbox)
+        except BaseException:
+            await ctx.close()
+            raise
+        self.in_memory_secrets = isinstance(secrets._backend, SessionKeyring)
+        self.ctx, self.sandbox = ctx, sandbox
+
+    async def _reopen_demo_run(self, sandbox: Any, paths: AppPaths) -> bool:
+        """After a failed restart: the previous run again, on its still running sandbox."""
+        try:
+            await self._open_demo_run(sandbox, paths)
+        except Exception:
+            log.warning("the previous demo run could not be reopened either", exc_info=True)
+            return False
+        return True
+
+    def _show_demo_run(self, geometry: QRect, tab: int) -> None:
+        """The opened run in the window (or, with none, the message of why not), at the
+        size and place it had, whatever was saved."""
+        window = self.window
+        assert window is not None
         window.tabs.setEnabled(True)
-        window.banner.clear("demo")
-        self.attach_window()
-        window.setGeometry(geometry)  # the same size and place, whatever was saved
+        if self.ctx is not None:
+            self.attach_window()
+        else:
+            window.show_without_session(
+                "The demo is stopped: its records could not be opened. The message below "
+                "says why; Demo → Reset demo data… tries again."
+            )
+        window.setGeometry(geometry)
         if 0 <= tab < window.tabs.count():
             window.tabs.setCurrentIndex(tab)
-        return True
+
+    def _demo_failed(self, exc: BaseException, speed: float, *, kept: bool) -> None:
+        """Say on the window why the new run did not start, and offer to try again."""
+        assert self.window is not None
+        if isinstance(exc, UserFacingError):
+            reason = exc.message
+        elif isinstance(exc, OSError):
+            reason = f"{exc.strerror or exc}."
+        else:  # a bug: the window is whole again, and the bug box has the details
+            reason = "an unexpected error (the details are in the log)."
+            self.presenter.report(exc, context="starting a new demo run")
+        outcome = "The previous run goes on." if kept else "No demo run is open."
+        self.window.banner.show_message(
+            f"Could not start a new demo run: {reason} {outcome}",
+            tone="bad",
+            key="demo",
+            actions=[("Try again", lambda: self._on_demo_restart_requested(speed, confirmed=True))],
+        )
+        if self.demo_menu is not None and self.sandbox is not None:
+            self.demo_menu.show_for(float(self.sandbox.config.speed))
 
     def _on_other_book_requested(self, name: str) -> None:
         assert self.window is not None
@@ -427,14 +507,20 @@ async def demo_secret_store() -> SecretStore:
 DEMO_FOLDER = "demo"
 
 
-def demo_run_paths(paths):
+def demo_run_paths(paths: AppPaths) -> AppPaths:
     """The demo's own folder under the data folder, its records cleared for a new run
     (its settings, such as the theme and window geometry, are kept)."""
     from skins_console.store.paths import DATABASE_NAME, resolve_paths
 
     demo = resolve_paths(paths.data_dir / DEMO_FOLDER)
     for suffix in ("", "-wal", "-shm", "-journal"):
-        (demo.data_dir / (DATABASE_NAME + suffix)).unlink(missing_ok=True)
+        path = demo.data_dir / (DATABASE_NAME + suffix)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot clear the previous demo records ({path}: {exc.strerror or exc})."
+            ) from None
     return demo
 
 

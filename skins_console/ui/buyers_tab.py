@@ -46,7 +46,7 @@ from skins_console.ui.builders import (
 )
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.task_runner import TaskRunner
-from skins_console.ui.theme import current_theme
+from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wording import plural
 
 SEARCH_DELAY_MS = 250
@@ -230,15 +230,7 @@ class BuyersTab(QWidget):
             f"{s.expiries} expired · {s.reversals} reversed"
             + (f" · {s.deposits} bought from them" if s.deposits else "")
         )
-        if s.reversed_recently(self._now()):
-            theme = current_theme()
-            self.warning.setText(
-                f"<span style='color:{theme.bad}'>⚠ Reversed a trade on "
-                f"{local_time(s.last_reversal_at)}: selling to them asks you to confirm.</span>"
-            )
-            self.warning.show()
-        else:
-            self.warning.hide()
+        self._show_warning()
         self.name.setText(s.name)
         self.note.setPlainText(s.customer.note)
         for use in details.trade_urls:
@@ -273,6 +265,22 @@ class BuyersTab(QWidget):
         self.urls.resizeColumnToContents(1)
 
     # --- actions -------------------------------------------------------------------------
+
+    def _show_warning(self) -> None:
+        summary = self.details.summary if self.details is not None else None
+        if summary is None or not summary.reversed_recently(self._now()):
+            self.warning.hide()
+            return
+        theme = current_theme()
+        self.warning.setText(
+            f"<span style='color:{theme.bad}'>⚠ Reversed a trade on "
+            f"{local_time(summary.last_reversal_at)}: selling to them asks you to confirm.</span>"
+        )
+        self.warning.show()
+
+    def apply_theme(self, _theme: Theme) -> None:
+        """The reversal warning was written in the previous theme's red."""
+        self._show_warning()
 
     def save(self) -> None:
         if self.details is None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
-from skins_console.core.statuses import describe
+from skins_console.core.statuses import Provider, describe
 from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import window_message
 from skins_console.ui.orders_model import format_remaining
@@ -37,6 +37,7 @@ from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
+from skins_console.ui.wording import status_word
 
 
 class DepositForm(QGroupBox):
@@ -241,7 +242,8 @@ class DepositForm(QGroupBox):
         message = getattr(result, "message", "")
         self.result_record = record
         status = getattr(record, "status", "?")
-        self.outcome_status.setText(status + (f" — {message}" if message else ""))
+        said = status_word(Provider.SKINSLINK, status)  # the Orders tab's word for it
+        self.outcome_status.setText(said + (f" — {message}" if message else ""))
         if status not in ("failed", "rejected"):
             self.used_by = getattr(record, "merchant_tx_id", None) or "this quote"
         bot = getattr(record, "bot_name", None) or "—"
@@ -301,7 +303,8 @@ class DuplicateAssets:
 
 def describe_deposit(record: Any) -> str:
     """The status line of a tracked deposit, in the words the Orders details use."""
-    return f"{record.status} — {describe('skinslink', record.status)}"
+    said = status_word(Provider.SKINSLINK, record.status)
+    return f"{said} — {describe(Provider.SKINSLINK, record.status)}"
 
 
 def describe_sum(quote: QuoteView) -> str:

@@ -9,7 +9,9 @@ style anchors, qasync pitfall 1). Here a dialog is opened with ``open()`` and it
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 
@@ -39,9 +41,22 @@ async def ask_confirm(parent: QWidget, title: str, text: str, *, ok_text: str = 
     return box.clickedButton() is ok
 
 
+def documents_folder() -> Path:
+    """Where a save dialog first opens: the user's Documents folder, else (a fresh account
+    may have none) the home folder; a dialog given a missing folder would open in the
+    process's working directory."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
 async def ask_save_path(
     parent: QWidget, title: str, suggested: str, name_filter: str
 ) -> str | None:
+    """``suggested``: a file name (placed in :func:`documents_folder`) or a full path."""
+    if not Path(suggested).is_absolute():
+        suggested = str(documents_folder() / suggested)
     dialog = QFileDialog(parent, title, suggested, name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner(self.presenter, self)
         self.themes = themes
         self.controller: WindowController | None = None
+        #: the tab that says why no session is open (see show_without_session)
+        self._stopped_note: QLabel | None = None
         self._build_frame()
         self._build_menus()
         self._build_shortcuts()
@@ -137,11 +139,29 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
 
     def set_tabs(self, catalog, orders, wallet, quote) -> None:
+        self._drop_stopped_note()
         self.tabs.clear()
         self.tabs.addTab(catalog, "Catalog")
         self.tabs.addTab(orders, "Orders")
         self.tabs.addTab(wallet, "Wallet")
         self.tabs.addTab(quote, "Quote")
+
+    def show_without_session(self, message: str) -> None:
+        """No session is open (a demo run that could not start): one tab says why, and the
+        menus stay usable to try again or quit."""
+        self._drop_stopped_note()
+        self.tabs.clear()
+        note = QLabel(message)
+        note.setWordWrap(True)
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stopped_note = note
+        self.tabs.addTab(note, "Stopped")
+
+    def _drop_stopped_note(self) -> None:
+        note, self._stopped_note = self._stopped_note, None
+        if note is not None:
+            self.tabs.removeTab(self.tabs.indexOf(note))
+            note.deleteLater()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

@@ -286,6 +286,12 @@ class OrderDetails(QWidget):
             timeline_html(events, technical=self.technical.isChecked(), theme=current_theme())
         )
 
+    def apply_theme(self) -> None:
+        """The chip and the timeline were painted in the previous theme's colours."""
+        if self.item is not None:
+            self.chip.set_status(self.chip.status)  # the word it shows
+            self._show_events(self.item, self.events)
+
     def _on_technical_toggled(self, _checked: bool) -> None:
         if self.item is not None:
             self._show_events(self.item, self.events)

@@ -225,10 +225,12 @@ def _margin_sort(row: ActivityItem) -> Decimal:
 #: who wrote the record (team mode), as the CSV and the CLI say it
 _OPERATOR = OPERATOR_COLUMNS[0]
 
-#: The Orders table, declared once: headers, cell text, sort keys, alignment.
+#: The Orders table, declared once: headers, cell text, sort keys, alignment. Status comes
+#: early: at 1024×640 with the details pane open, only the first five columns show.
 ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
     Column("provider", "Provider", lambda r: r.provider.label, sort=lambda r: r.provider.value),
     Column("key", "ID", lambda r: r.key),
+    Column("status", "Status", lambda r: status_word(r.provider, r.status)),
     Column("items", "Item(s)", lambda r: r.items),
     Column("counterparty", "Buyer / seller", lambda r: r.counterparty),
     Column("amount", "Amount", lambda r: r.amount_text, sort=lambda r: r.amount_sort,
@@ -237,7 +239,6 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
            align="right", tooltip=CHARGED_TIP),
     Column("margin", "Margin", _margin_cell, sort=_margin_sort, align="right",
            tooltip=MARGIN_TIP),
-    Column("status", "Status", lambda r: status_word(r.provider, r.status)),
     Column(_OPERATOR.key, _OPERATOR.header, lambda r: _OPERATOR.text(r.record)),
     Column("deadline", "Deadline", _clock_text, sort=_deadline_sort),
     Column("age", "Age", _clock_text, sort=lambda r: r.created_at, align="right"),
@@ -245,12 +246,12 @@ ACTIVITY_COLUMNS: tuple[Column[ActivityItem], ...] = (
 (
     COL_PROVIDER,
     COL_ID,
+    COL_STATUS,
     COL_ITEMS,
     COL_BUYER,
     COL_AMOUNT,
     COL_CHARGED,
     COL_MARGIN,
-    COL_STATUS,
     COL_OPERATOR,
     COL_COUNTDOWN,
     COL_AGE,

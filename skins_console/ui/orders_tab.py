@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
-    QStandardPaths,
     Qt,
     QTimer,
     Signal,
@@ -382,8 +381,7 @@ class OrdersTab(BackendTab):
     def apply_theme(self, _theme) -> None:
         """Chips take their colours from the theme: repaint the table's, re-style the pane's."""
         self.table.viewport().update()
-        if self.details.item is not None:
-            self.details.chip.set_status(self.details.chip.status)  # the word it shows
+        self.details.apply_theme()
 
     # --- countdowns ----------------------------------------------------------------------
 
@@ -427,7 +425,7 @@ class OrdersTab(BackendTab):
         deposits = [item for item in items if not item.is_order]
         stamp = utcnow().strftime("%Y%m%d-%H%M")
         # The operator's Documents folder, not the working directory of the process.
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = str(dialog_futures.documents_folder())
         done: list[str] = []
         jobs = [("orders", orders)] if orders or not deposits else []
         if deposits:

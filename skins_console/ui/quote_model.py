@@ -93,16 +93,13 @@ def _usd_or_blank(amount: Decimal | None) -> str:
     return format_usd(amount) if amount is not None else ""
 
 
+#: What the operator fills in (asset id, min price) comes right after the price: at 1024×640
+#: the table shows about four columns before it scrolls sideways.
 QUOTE_COLUMNS: tuple[Column[QuoteLine], ...] = (
     Column("name", "Item", lambda line: line.name,
            tooltip="The market hash name, exactly as Skinslink prices it"),
     Column("price", "Price", lambda line: format_usd(line.price), sort=lambda line: line.price,
            align="right", tooltip="What Skinslink pays the seller for this item now"),
-    Column("original_price", "Original price", lambda line: _usd_or_blank(line.original_price),
-           sort=lambda line: line.original_price or Decimal(0), align="right",
-           tooltip="Skinslink's price before its own adjustments"),
-    Column("drift", "Δ vs previous", _drift_text, sort=lambda line: line.drift or Decimal(0),
-           align="right", tooltip="Change since your previous quote for the same item"),
     Column("asset_id", "Asset id", lambda line: line.asset_id,
            tooltip="The Steam asset id of the seller's item (editable: double-click and type "
            "the number)"),
@@ -110,10 +107,15 @@ QUOTE_COLUMNS: tuple[Column[QuoteLine], ...] = (
            sort=lambda line: line.min_price or Decimal(0), align="right",
            tooltip="The lowest price you accept for this item in the deposit (editable; "
            "defaults to the price less your tolerance)"),
+    Column("original_price", "Original price", lambda line: _usd_or_blank(line.original_price),
+           sort=lambda line: line.original_price or Decimal(0), align="right",
+           tooltip="Skinslink's price before its own adjustments"),
+    Column("drift", "Δ vs previous", _drift_text, sort=lambda line: line.drift or Decimal(0),
+           align="right", tooltip="Change since your previous quote for the same item"),
 )  # fmt: skip
 #: shown in an empty, editable Asset id cell (the cell's value stays empty)
 ASSET_PLACEHOLDER = "double-click to enter"
-COL_NAME, COL_PRICE, COL_ORIGINAL, COL_DRIFT, COL_ASSET, COL_MIN = range(len(QUOTE_COLUMNS))
+COL_NAME, COL_PRICE, COL_ASSET, COL_MIN, COL_ORIGINAL, COL_DRIFT = range(len(QUOTE_COLUMNS))
 _EDIT = int(Qt.ItemDataRole.EditRole)
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 

@@ -317,7 +317,9 @@ class SellDialog(QDialog):
                 f"Order <b>{_escape(external_id)}</b> was sent, but SkinsNode has not confirmed "
                 "it yet. It is tracked automatically; do not create it again."
             )
-        self.done_detail.setText(_escape(message) if message else "Follow it in the Orders tab.")
+        # An accepted order's message repeats the title above; another outcome's explains it.
+        accepted = outcome == "accepted" or not message
+        self.done_detail.setText("Follow it in the Orders tab." if accepted else _escape(message))
         self.show_order(record)
         self.pages.setCurrentIndex(1)
         self.send_button.hide()

@@ -10,7 +10,7 @@ stored, and :meth:`TradeUrlField.canonical` is what the forms send. A customer b
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from skins_console.core.errors import TradeUrlError, TradeUrlPhishingError
@@ -41,6 +41,8 @@ class TradeUrlField(QWidget):
         self.message.setOpenExternalLinks(True)
         layout.addWidget(self.message)
         self.parsed: TradeUrl | None = None
+        #: why the field's text is not a trade URL (None: empty or valid)
+        self._problem: TradeUrlError | None = None
         self._labels: dict[str, str] = {}
         self._completer_model = QStringListModel(self)
         completer = QCompleter(self._completer_model, self)
@@ -87,36 +89,17 @@ class TradeUrlField(QWidget):
         return None
 
     def _validate(self, text: str) -> None:
-        theme = current_theme()
         was_valid = self.parsed is not None
+        self._problem = None
         if not text.strip():
             self.parsed = None
-            hint = f"Paste the {self.party}'s Steam trade URL."
-            self.message.setText(f"<span style='color:{theme.muted}'>{hint}</span>")
         else:
             try:
                 self.parsed = parse_trade_url(text)
-            except TradeUrlPhishingError as exc:
-                self.parsed = None
-                self.message.setText(
-                    f"<span style='color:{theme.bad}'><b>⚠ {_escape(exc.message)}</b></span>"
-                )
             except TradeUrlError as exc:
                 self.parsed = None
-                self.message.setText(
-                    f"<span style='color:{theme.bad}'>{_escape(exc.message)}</span>"
-                )
-            else:
-                url = self.parsed
-                stored = (
-                    ""
-                    if url.url == text.strip()
-                    else f" Stored as <span style='color:{theme.muted}'>{_escape(url.url)}</span>."
-                )
-                self.message.setText(
-                    f"<span style='color:{theme.ok}'>✓ Valid.</span>{stored} SteamID64 "
-                    f"<b>{url.steamid64}</b> · <a href='{url.profile_url}'>Steam profile</a>"
-                )
+                self._problem = exc
+        self._show_message()
         if self.parsed is not None:
             # A complete URL needs no suggestions: an open completion popup would take the
             # next click (on "Send order") just to close itself. Hidden after the completer
@@ -124,6 +107,40 @@ class TradeUrlField(QWidget):
             QTimer.singleShot(0, self._hide_completions)
         if (self.parsed is not None) != was_valid or not text.strip():
             self.validity_changed.emit(self.parsed is not None)
+
+    def _show_message(self) -> None:
+        """The line under the field, in the theme's colours as they are now: rich text keeps
+        the colours (the link's too) it was given, so a theme change renders it again."""
+        theme = current_theme()
+        url, problem = self.parsed, self._problem
+        if isinstance(problem, TradeUrlPhishingError):
+            self.message.setText(
+                f"<span style='color:{theme.bad}'><b>⚠ {_escape(problem.message)}</b></span>"
+            )
+        elif problem is not None:
+            self.message.setText(
+                f"<span style='color:{theme.bad}'>{_escape(problem.message)}</span>"
+            )
+        elif url is None:
+            hint = f"Paste the {self.party}'s Steam trade URL."
+            self.message.setText(f"<span style='color:{theme.muted}'>{hint}</span>")
+        else:
+            text = self.edit.text().strip()
+            stored = (
+                ""
+                if url.url == text
+                else f" Stored as <span style='color:{theme.muted}'>{_escape(url.url)}</span>."
+            )
+            self.message.setText(
+                f"<span style='color:{theme.ok}'>✓ Valid.</span>{stored} SteamID64 "
+                f"<b>{url.steamid64}</b> · <a style='color:{theme.info}' "
+                f"href='{url.profile_url}'>Steam profile</a>"
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the theme changed
+            self._show_message()
 
     def _hide_completions(self) -> None:
         completer = self.edit.completer()

@@ -91,9 +91,14 @@ class TrayNotifier(QObject):
         banner = getattr(self._window, "banner", None)
         if banner is None:
             return
-        if banner.isVisible() and banner.key not in (None, "notification"):
+        if (
+            banner.isVisible()
+            and banner.key not in (None, "notification")
+            and banner.tone != "info"
+        ):
             # The banner holds a condition the operator must act on (credentials rejected,
-            # offline…): a routine notification must not replace it.
+            # offline…): a routine notification must not replace it. An information line
+            # (demo credentials in memory) must not hide an expired or failed order.
             self._window.statusBar().showMessage(f"{note.title}: {note.body}", MESSAGE_MS)
             return
         actions: list[tuple[str, Callable[[], object]]] = []

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from skins_console.core.errors import ValidationError
-from skins_console.ui.quote_model import COL_ASSET, QuoteLine, QuoteView
+from skins_console.ui.quote_model import COL_ASSET, COL_MIN, QuoteLine, QuoteView
 from tests.conftest import wait_for
 from tests.fixtures.ui import sandbox_control
 
@@ -66,7 +66,7 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         assert any("asset id" in p for p in form.problems())
         for row in range(tab.model.rowCount()):
             assert tab.model.setData(tab.model.index(row, COL_ASSET), str(38000000000 + row))
-        assert not tab.model.setData(tab.model.index(0, 5), "not money")
+        assert not tab.model.setData(tab.model.index(0, COL_MIN), "not money")
         tx_id = form.merchant_tx_id.text()
         sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinslink": {tx_id: "completed"}})
         assert form.problems() == [] and form.send_button.isEnabled()
@@ -83,8 +83,8 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
         row = lambda: orders.model.row_for("skinslink", tx_id)  # noqa: E731
         await wait_for(lambda: row() is not None, timeout=10)
         await wait_for(lambda: orders.model.rows[row()].status == "hold", timeout=40)
-        # The Quote tab's panel follows the tracker: it says "hold" too.
-        await wait_for(lambda: form.outcome_status.text().startswith("hold"), timeout=10)
+        # The Quote tab's panel follows the tracker, in the Orders tab's word ("on hold").
+        await wait_for(lambda: form.outcome_status.text().startswith("on hold —"), timeout=10)
         # Let the sandbox's Steam hold end, then "Re-check now" from the details pane.
         sandbox_control(s.sandbox, "/_sandbox/clock/advance", {"seconds": 8 * 24 * 3600})
         assert orders.select("skinslink", tx_id)
