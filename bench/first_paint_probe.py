@@ -33,9 +33,23 @@ class _FirstPaint(QObject):
     def __init__(self, report_modules: bool) -> None:
         super().__init__()
         self.report_modules = report_modules
+        self.watching_app = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == _PAINT and isinstance(watched, QMainWindow):
+        if not isinstance(watched, QMainWindow):
+            return False
+        if self.watching_app:
+            # The window's first event (it arrives while the window is being constructed):
+            # from now on only the window's own events are watched. An application-wide
+            # Python filter is called for every event of every object, and wraps each
+            # object for Python; in a window of hundreds of widgets that cost the console
+            # tens of milliseconds that neither it nor the bare window pays without a probe.
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            watched.installEventFilter(self)
+            self.watching_app = False
+        if event.type() == _PAINT:
             print(f"painted {_since_start():.4f}", flush=True)
             if self.report_modules:
                 print(json.dumps(sorted(sys.modules)), flush=True)

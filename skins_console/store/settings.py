@@ -160,7 +160,7 @@ def _host(value: str) -> str:
 def _profile_name(value: str | None) -> str | None:
     if value is None:
         return None
-    from skins_console.core.records import validate_profile_name
+    from skins_console.core.profile_names import validate_profile_name
 
     return validate_profile_name(value)
 

@@ -32,6 +32,7 @@ AFTER_PAINT = (
     "skins_console.api",
     "skins_console.services",
     "skins_console.sandbox",
+    "skins_console.core.records",  # the settings file's profile name needs only its rule
     "skins_console.store.database",
     "skins_console.store.secrets",
     "skins_console.store.catalog_cache_repository",
