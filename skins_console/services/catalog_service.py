@@ -84,7 +84,7 @@ class CatalogService:
         items = catalog.items
         # Decoded rows have CatalogItem's attributes, which is all the store reads; building
         # 100,000 CatalogItems (with their raw dicts) just to write them would take a second.
-        rows = items.rows if isinstance(items, CatalogRows) else items
+        rows = items.plain_rows() if isinstance(items, CatalogRows) else items
         await self.ctx.catalog_cache.replace(name, rows, catalog.fetched_at)
         self.ctx.bus.publish(change_bus.CATALOG, name)
 

@@ -134,7 +134,6 @@ class CatalogColumns:
     phases: list[str] = field(default_factory=list)
     seeds: list[int] = field(default_factory=list)
     colors: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
     #: per sort-key list name, the ascending row order (computed off the GUI thread)
     orders: dict[str, list[int]] = field(default_factory=dict)
     #: held by worker threads reading these columns and by release_in_steps, which empties
@@ -194,8 +193,15 @@ class CatalogColumns:
             key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
             _COLORS[key] = normalise_color(rarity, "")
         c.colors = [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
-        c.images = [url or "" for url in column("image_url")]
         return c
+
+    def image_url(self, row: int) -> str:
+        """The row's thumbnail address, or "" (read when a row is painted: no column of
+        100,000 URLs is kept, and a decoded catalog rebuilds one from the item id)."""
+        items = self.items
+        if isinstance(items, CatalogRows):
+            return items.image_url(row) or ""
+        return items[row].image_url or ""
 
     def price_text(self, row: int) -> str:
         return format_cents(self.prices[row], self.currencies[row])
