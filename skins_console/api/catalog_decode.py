@@ -262,9 +262,9 @@ class _Slicer:
         template = self.image_template
         if template is None:
             for row in rows:
-                at = -1 if row.image_url is None else row.image_url.find(row.id)
-                if at >= 0:
-                    url = row.image_url
+                url = row.image_url
+                at = -1 if url is None else url.find(row.id)
+                if url is not None and at >= 0:
                     template = IdImageUrl(url[:at], url[at + len(row.id) :])
                     self.image_template = template
                     break

@@ -86,7 +86,12 @@ DEMO_SPEED = 1.0
 async def first_paint(widget: QWidget, *, timeout: float) -> None:
     """Return once ``widget`` has had a paint event, or after ``timeout`` seconds."""
     done: asyncio.Future = asyncio.get_running_loop().create_future()
-    watch = PaintWatch(lambda: done.done() or done.set_result(None))
+
+    def painted() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    watch = PaintWatch(painted)
     widget.installEventFilter(watch)
     try:
         await asyncio.wait_for(done, timeout)

@@ -17,6 +17,7 @@ import os
 os.environ.setdefault("QT_API", "pyside6")
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -91,7 +92,7 @@ def open_first_frame(args, app: QApplication, presenter: ErrorPresenter) -> Firs
 class PaintWatch(QObject):
     """Calls ``on_paint`` at the watched widget's first paint event."""
 
-    def __init__(self, on_paint) -> None:
+    def __init__(self, on_paint: Callable[[], object]) -> None:
         super().__init__()
         self.on_paint = on_paint
         self.painted = False
