@@ -11,7 +11,10 @@ data folder is the caller's temporary one.
 
 Both modes do the same before the window exists (the interpreter, ``PySide6.QtWidgets``,
 one ``QApplication`` and this event filter), so the difference between them is what the
-console adds before its window can paint.
+console adds before its window can paint. The filter watches the whole application only
+until the main window's first event, then that window alone: an application-wide Python
+filter would make every object of the console's window call into Python (tens of ms that
+the real app, which has no such filter, never pays).
 """
 
 from __future__ import annotations
