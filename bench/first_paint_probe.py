@@ -11,7 +11,10 @@ data folder is the caller's temporary one.
 
 Both modes do the same before the window exists (the interpreter, ``PySide6.QtWidgets``,
 one ``QApplication`` and this event filter), so the difference between them is what the
-console adds before its window can paint.
+console adds before its window can paint. The filter watches the whole application only
+until the main window's first event, then that window alone: an application-wide Python
+filter would make every object of the console's window call into Python (tens of ms that
+the real app, which has no such filter, never pays).
 """
 
 from __future__ import annotations
@@ -33,9 +36,23 @@ class _FirstPaint(QObject):
     def __init__(self, report_modules: bool) -> None:
         super().__init__()
         self.report_modules = report_modules
+        self.watching_app = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == _PAINT and isinstance(watched, QMainWindow):
+        if not isinstance(watched, QMainWindow):
+            return False
+        if self.watching_app:
+            # The window's first event (it arrives while the window is being constructed):
+            # from now on only the window's own events are watched. An application-wide
+            # Python filter is called for every event of every object, and wraps each
+            # object for Python; in a window of hundreds of widgets that cost the console
+            # tens of milliseconds that neither it nor the bare window pays without a probe.
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            watched.installEventFilter(self)
+            self.watching_app = False
+        if event.type() == _PAINT:
             print(f"painted {_since_start():.4f}", flush=True)
             if self.report_modules:
                 print(json.dumps(sorted(sys.modules)), flush=True)

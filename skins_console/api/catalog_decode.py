@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from itertools import repeat
-from operator import attrgetter, is_not
+from itertools import compress, repeat
+from operator import add, attrgetter, eq, is_not
 from time import sleep
 from typing import Annotated, Any
 
@@ -44,7 +44,7 @@ import msgspec
 from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinsnode_parse import _entry_label, parse_catalog, parse_catalog_item
-from skins_console.core.catalog_rows import CatalogRows
+from skins_console.core.catalog_rows import CatalogRows, IdImageUrl
 from skins_console.core.models import Catalog, CatalogItem, utcnow
 from skins_console.core.money import loads_exact
 
@@ -87,7 +87,9 @@ _END = re.compile(rb"\][ \t\n\r]*\}[ \t\n\r]*\Z")
 _AFTER_ITEM = re.compile(rb"[ \t\n\r]*,[ \t\n\r]*\{")
 _OPTIONAL_TEXT = ("currency", "phase", "rarity_color", "class_id", "instance_id", "image_url")
 _not_none = partial(is_not, None)
-#: row attributes whose values repeat across a catalog (shared by _share_repeated_values)
+#: row attributes whose values repeat across a catalog (shared by _share_repeated_values):
+#: a few thousand names, prices and seeds, a handful of currencies, colours, phases and
+#: instance ids; image URLs where there is one per kind of item rather than per item
 _REPEATED = (
     "market_hash_name",
     "currency",
@@ -95,6 +97,10 @@ _REPEATED = (
     "class_id",
     "instance_id",
     "paint_index",
+    "paint_seed",
+    "price_cents",
+    "phase",
+    "image_url",
 )
 
 
@@ -133,6 +139,10 @@ class _Slicer:
         self.seen: set[str] = set()
         self.count = 0  # entries read so far: the index of the next one
         self.shared: dict[str, dict[Any, Any]] = {name: {} for name in _REPEATED}
+        #: float texts → one Decimal each (keyed by text: 0.10 and 0.1 are equal Decimals,
+        #: but not the same text, and the text the provider sent is kept)
+        self.floats: dict[str, Decimal | None] = {}
+        self.image_template: IdImageUrl | None = None
         tail = _tail(chunks)
         end = _END.search(tail)  # on the last bytes only: a search over a slice is slow
         if end is None:
@@ -237,9 +247,33 @@ class _Slicer:
         """One object per distinct value in the columns that repeat (a catalog has a few
         thousand names, a handful of currencies, colours and instance ids): msgspec makes
         a new string for each, 40 MB of copies at 100,000 items."""
+        self._template_image_urls(rows)  # first: what is left are the URLs to share
         for name, shared in self.shared.items():
             values = list(map(attrgetter(name), rows))
             list(map(setattr, rows, repeat(name), map(shared.setdefault, values, values)))
+        values = list(map(attrgetter("float_value"), rows))
+        texts = map(str, values)  # a None's "None" is never a Decimal's text
+        list(map(setattr, rows, repeat("float_value"), map(self.floats.setdefault, texts, values)))
+
+    def _template_image_urls(self, rows: list[WireItem]) -> None:
+        """Image URLs made of the item's id (``…/items/<id>.png``, one per item, ~100 bytes
+        each) become one shared :class:`IdImageUrl`; ``CatalogRows`` puts the id back in.
+        The template is the first such URL's; rows whose URL differs keep their text."""
+        template = self.image_template
+        if template is None:
+            for row in rows:
+                url = row.image_url
+                at = -1 if url is None else url.find(row.id)
+                if url is not None and at >= 0:
+                    template = IdImageUrl(url[:at], url[at + len(row.id) :])
+                    self.image_template = template
+                    break
+            else:
+                return
+        ids = map(attrgetter("id"), rows)
+        built = map(add, map(template.prefix.__add__, ids), repeat(template.suffix))
+        same = list(map(eq, map(attrgetter("image_url"), rows), built))
+        list(map(setattr, compress(rows, same), repeat("image_url"), repeat(template)))
 
     def _undo(self, ids: list[str]) -> bool:
         self.seen.difference_update(ids)  # none of them was known: the update added all

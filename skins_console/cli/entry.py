@@ -9,7 +9,6 @@ A command runs on a plain asyncio loop and never imports Qt. Its handler returns
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from typing import TYPE_CHECKING
@@ -40,11 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_selftest(args)
     if args.command is None:
         # Imported here: every headless command must work without Qt installed or loaded.
-        from skins_console.ui.app import run_gui
+        from skins_console.ui.launch import run_gui
 
         return run_gui(args)
     if getattr(args, "sync_handler", None) is not None:
         return int(args.sync_handler(args))
+    # asyncio here, not at the top: the desktop app's first paint comes before it.
+    import asyncio
+
     from skins_console.cli.output import Renderer
 
     out = Renderer(args.json)
@@ -71,6 +73,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
 def _stop_on_sigterm() -> None:
     """SIGTERM ends a command like Ctrl-C: the running task is cancelled, so a send in
     progress stays "sending" (recovery finishes it) and the store is closed cleanly."""
+    import asyncio
     import signal
 
     task = asyncio.current_task()
@@ -83,6 +86,8 @@ def _stop_on_sigterm() -> None:
 
 
 async def _run(args: argparse.Namespace, out: Renderer) -> int:
+    import asyncio
+
     from skins_console.cli.phrasing import phrase
     from skins_console.cli.session import Session
     from skins_console.core.errors import UserFacingError

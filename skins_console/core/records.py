@@ -8,30 +8,14 @@ decimals stay exact. Nothing here ever holds a secret: API secrets live in the k
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from skins_console.core.errors import ValidationError
-
-#: Profile names become keyring keys (``<profile>:<secret>``) and file names in exports, so
-#: they are kept to a safe, readable alphabet.
-PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.\-]{0,47}")
-
-
-def validate_profile_name(name: str) -> str:
-    """Return the trimmed name, or raise ``ValidationError`` saying what is allowed."""
-    text = (name or "").strip()
-    if not PROFILE_NAME_RE.fullmatch(text):
-        raise ValidationError(
-            "A profile name is 1-48 characters: letters, digits, spaces, '.', '_' or '-', "
-            "starting with a letter or digit.",
-            field="name",
-        )
-    return text
-
+# The profile name rule has its own module (the settings file needs it before the first
+# paint); the store and the CLI import it from here, as before.
+from skins_console.core.profile_names import validate_profile_name as validate_profile_name
 
 EVENT_KINDS = frozenset({"order", "deposit"})
 EVENT_TYPES = frozenset({"status_change", "api_call", "api_error", "webhook", "note", "recovery"})

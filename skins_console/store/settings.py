@@ -25,7 +25,6 @@ Notification rules are a mapping of event kind (``NOTIFICATION_KINDS``) to on/of
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -160,7 +159,7 @@ def _host(value: str) -> str:
 def _profile_name(value: str | None) -> str | None:
     if value is None:
         return None
-    from skins_console.core.records import validate_profile_name
+    from skins_console.core.profile_names import validate_profile_name
 
     return validate_profile_name(value)
 
@@ -467,6 +466,10 @@ class Settings:
         """The same write, on the settings writer thread: its two fsyncs can take tens of
         milliseconds, too long for the GUI thread (the notification cursor is saved every
         few hundred ms while many orders move; bench_tracking_window)."""
+        # asyncio here: the settings are read before the window's first paint, and asyncio
+        # loads after it (ui/launch.py).
+        import asyncio
+
         path, data = self._serialized()
         await asyncio.wrap_future(_writer().submit(atomic_write, path, data))
 

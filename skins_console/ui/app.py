@@ -1,22 +1,22 @@
-"""GUI start-up: one qasync loop, hooks first, ordered shutdown.
+"""The GUI session after the first paint: one qasync loop, ordered shutdown.
 
-``run_gui(args)`` is what ``skins-console`` runs without a subcommand (``args`` has
-``data_dir``, ``profile``, ``sandbox`` and optionally ``speed``). Order matters:
+``ui/launch.py``'s ``run_gui(args)`` (what ``skins-console`` runs without a subcommand;
+``args`` has ``data_dir``, ``profile``, ``sandbox`` and optionally ``speed``) comes first:
 
 1. ``QT_API=pyside6`` and ``PySide6.QtWidgets`` imported before qasync (it would otherwise
    pick whatever binding it finds first);
 2. the error presenter's hooks (``sys``/``threading`` excepthooks) before the QApplication;
 3. the QApplication, never quitting by itself when its last window closes (the first-run
    dialog comes before any main window, and a quit would stop the loop mid-shutdown);
-4. ``main()`` on a ``qasync.QEventLoop`` through ``asyncio.Runner``: it awaits the
-   application's ``aboutToQuit`` and then shuts down in order: tasks, tracker, HTTP clients,
-   database, sandbox, instance lock.
+4. the data folder, the settings, the instance lock and the empty window, painted
+   (``launch.open_first_frame``), before asyncio and qasync are even imported;
+5. here, ``run_session``: ``main()`` on a ``qasync.QEventLoop`` through ``asyncio.Runner``:
+   it awaits the application's ``aboutToQuit`` and then shuts down in order: tasks,
+   tracker, HTTP clients, database, sandbox, instance lock.
 
-The window paints first: before it, only Qt, qasync, the window's own modules, the data
-folder, the settings file (theme and geometry) and the instance lock are touched. The
-keyring and its backends, httpx and TLS, the database, the services, the sandbox, the
-catalog cache and the thumbnails come after, imported in a worker thread where they are
-plain Python, so the painted window keeps answering while they load
+The keyring and its backends, httpx and TLS, the database, the services, the sandbox, the
+catalog cache and the thumbnails come after the paint, imported in a worker thread where
+they are plain Python, so the painted window keeps answering while they load
 (``tests/ui/test_startup_imports.py`` checks this by module name; ``bench/bench_startup.py``
 times it against a bare ``QMainWindow``).
 """
@@ -30,11 +30,10 @@ os.environ.setdefault("QT_API", "pyside6")
 import asyncio
 import importlib
 import logging
-import sys
 from typing import TYPE_CHECKING, Any
 
 import qasync
-from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from skins_console.core.errors import (
@@ -46,11 +45,14 @@ from skins_console.core.errors import (
 from skins_console.ui.demo_menu import DemoMenu
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
-from skins_console.ui.gc_guard import GuiThreadCollector
+from skins_console.ui.launch import (
+    FIRST_PAINT_WAIT,
+    GIL_SWITCH_S,
+    FirstFrame,
+    PaintWatch,
+    open_first_frame,
+)
 from skins_console.ui.main_window import MainWindow
-from skins_console.ui.task_runner import TaskRunner
-from skins_console.ui.theme import ThemeManager
-from skins_console.ui.tray import app_icon
 
 if TYPE_CHECKING:
     from skins_console.core.records import ProfileRecord
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
     from skins_console.store.paths import AppPaths
     from skins_console.store.secrets import SecretStore
     from skins_console.store.settings import Settings
+
+__all__ = ["GIL_SWITCH_S", "GuiSession", "main", "run_session"]
 
 log = logging.getLogger(__name__)
 
@@ -83,32 +87,17 @@ _AFTER_PAINT = (
 SANDBOX_PROFILE = "sandbox"
 #: demo mode runs at real time: the quote's 5-minute lock lasts five minutes
 DEMO_SPEED = 1.0
-#: seconds the session waits for the window's first paint before loading on regardless
-#: (a window that is never exposed, e.g. opened minimised, must not stall the start)
-FIRST_PAINT_WAIT = 1.0
-#: seconds a thread running Python may keep the GIL while another waits for it. Worker
-#: threads (catalog decode, columns, search index, the store) run Python for seconds; the
-#: GUI thread lets go of the GIL around each Qt call and must win it back each time, so
-#: with Python's default 5 ms a paint of a few hundred cells waited up to 5 ms per cell
-#: batch. 1 ms keeps every frame short at a small cost in the workers' throughput.
-GIL_SWITCH_S = 0.001
-
-
-class _PaintWatch(QObject):
-    def __init__(self, done: asyncio.Future) -> None:
-        super().__init__()
-        self.done = done
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.done.done():
-            self.done.set_result(None)
-        return False
 
 
 async def first_paint(widget: QWidget, *, timeout: float) -> None:
     """Return once ``widget`` has had a paint event, or after ``timeout`` seconds."""
     done: asyncio.Future = asyncio.get_running_loop().create_future()
-    watch = _PaintWatch(done)
+
+    def painted() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    watch = PaintWatch(painted)
     widget.installEventFilter(watch)
     try:
         await asyncio.wait_for(done, timeout)
@@ -123,16 +112,16 @@ async def first_paint(widget: QWidget, *, timeout: float) -> None:
 class GuiSession:
     """Everything one GUI run owns, closed in reverse order by :meth:`shutdown`."""
 
-    def __init__(self, app: QApplication, presenter: ErrorPresenter) -> None:
+    def __init__(self, app: QApplication, presenter: ErrorPresenter, frame: FirstFrame) -> None:
         self.app = app
         self.presenter = presenter
-        self.runner = TaskRunner(presenter)
-        self.lock: InstanceLock | None = None
-        self.paths: AppPaths | None = None
-        self.settings: Settings | None = None
+        self.runner = frame.runner
+        self.lock: InstanceLock | None = frame.lock
+        self.paths: AppPaths | None = frame.paths
+        self.settings: Settings | None = frame.settings
         self.ctx: AppContext | None = None
         self.sandbox: Any = None
-        self.window: MainWindow | None = None
+        self.window: MainWindow | None = frame.window
         self.controller: Any = None
         self.demo_menu: DemoMenu | None = None
         self.quit_event = asyncio.Event()
@@ -141,6 +130,12 @@ class GuiSession:
         self._time_scale: float | None = None
         self._shutdown_started = False
         app.aboutToQuit.connect(self._on_about_to_quit)
+        if self.window is not None:
+            # Closing the window ends the session through main(), which shuts down in order
+            # and then returns; QApplication.quit() here would stop the loop mid-shutdown.
+            self.window.closing.connect(self.request_quit)
+            if not self.window.isVisible():  # closed between its first paint and now
+                self.quit_event.set()
 
     def request_quit(self) -> None:
         self.quit_event.set()
@@ -162,38 +157,12 @@ class GuiSession:
         if self.lock is not None:
             self.lock.release()
 
-    def prepare(self, args) -> Settings:
-        """Before the first paint: the data folder, the settings (theme, window geometry)
-        and the instance lock; a second console on the same folder stops here."""
-        from skins_console.store.instance_lock import InstanceLock
-        from skins_console.store.paths import resolve_paths
-        from skins_console.store.settings import Settings
-
-        self.paths = resolve_paths(getattr(args, "data_dir", None))
-        self.settings = Settings.load(self.paths.settings_file)
-        self.lock = InstanceLock(self.paths.lock_file)
-        self.lock.acquire()
-        return self.settings
-
-    def show_frame(self, themes: ThemeManager) -> MainWindow:
-        """The window, empty, shown at once; :meth:`attach_window` fills it."""
-        self.window = MainWindow(runner=self.runner, presenter=self.presenter, themes=themes)
-        if self.settings is not None:
-            self.window.restore_state(self.settings.window_state)
-        self.window.empty_label.setText("Opening the console…")
-        self.presenter.attach(self.window)
-        # Closing the window ends the session through main(), which shuts down in order and
-        # then returns; QApplication.quit() here would stop the loop mid-shutdown.
-        self.window.closing.connect(self.request_quit)
-        self.window.show()
-        return self.window
-
-    async def open(self, args) -> bool:
+    async def open(self, args, *, painted: bool = False) -> bool:
         # Everything below the window (httpx, the keyring, the services; the sandbox in
         # demo mode) loads in a worker thread while the painted window stays responsive.
         # It starts once the window has painted: imports hold the GIL in long C calls
         # (unmarshalling, extension set-up), which would otherwise delay that paint.
-        if self.window is not None:
+        if self.window is not None and not painted:
             await first_paint(self.window, timeout=FIRST_PAINT_WAIT)
         sandbox = bool(getattr(args, "sandbox", False))
         await asyncio.to_thread(_load_after_paint, sandbox)
@@ -201,9 +170,7 @@ class GuiSession:
         from skins_console.services.context import AppContext
         from skins_console.services.logs import configure_file_logging
 
-        if self.paths is None:
-            self.prepare(args)
-        assert self.paths is not None
+        assert self.paths is not None  # a frame without a data folder stops in main()
         # The provider clients share one TLS context; loading its CA bundle takes 0.1-0.4 s,
         # so it is built here in a worker thread rather than on the first request.
         await asyncio.to_thread(tls_context)
@@ -578,21 +545,24 @@ async def _show_fatal(message: str) -> None:
     await open_dialog(box)
 
 
-async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
+async def main(
+    args, app: QApplication, presenter: ErrorPresenter, frame: FirstFrame | None = None
+) -> int:
+    """The session on the running loop. ``frame``: the window ``run_gui`` has already shown
+    and painted; without one (a caller already on a loop) it is opened here and paints
+    once the loop runs."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(presenter.loop_exception_handler)
-    themes = ThemeManager(app, "system")
-    session = GuiSession(app, presenter)
+    painted = frame is not None
+    if frame is None:
+        frame = open_first_frame(args, app, presenter)
+    session = GuiSession(app, presenter, frame)
     try:
-        try:
-            settings = session.prepare(args)
-        except UserFacingError as exc:  # an unusable data folder, a console already open
-            await _show_fatal(exc.message)
+        if frame.failure is not None:  # an unusable data folder, a console already open
+            await _show_fatal(frame.failure.message)
             return 1
-        themes.set_mode(settings.theme)
-        session.show_frame(themes)
         try:
-            if not await session.open(args):
+            if not await session.open(args, painted=painted):
                 return 0
         except (SecretStoreError, UserFacingError) as exc:
             await _show_fatal(exc.message)
@@ -608,20 +578,11 @@ async def main(args, app: QApplication, presenter: ErrorPresenter) -> int:
         await session.shutdown()
 
 
-def run_gui(args) -> int:
-    sys.setswitchinterval(GIL_SWITCH_S)
-    presenter = ErrorPresenter()
-    presenter.install_hooks()
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("Skins Console")
-    app.setOrganizationName("Skins Console")
-    app.setWindowIcon(app_icon())
-    app.setQuitOnLastWindowClosed(False)
-    GuiThreadCollector(app)
+def run_session(args, app: QApplication, presenter: ErrorPresenter, frame: FirstFrame) -> int:
+    """``main()`` on a qasync loop, once ``run_gui`` has painted ``frame``."""
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         try:
-            return runner.run(main(args, app, presenter))
+            return runner.run(main(args, app, presenter, frame))
         except RuntimeError as exc:
             # Qt quit on its own (the OS ended the session) while main() was running; the
             # session closed the database and the sandbox in aboutToQuit.

@@ -123,8 +123,6 @@ class CatalogColumns:
     names: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # search text (search_text)
     prices: list[int] = field(default_factory=list)
-    currencies: list[str] = field(default_factory=list)
-    float_values: list[Decimal | None] = field(default_factory=list)  # exact, for display
     #: for sorting and the float bar; one C array (0.8 MB at 100k rows, not 3.2 MB of objects)
     floats: array[float] = field(default_factory=lambda: array("d"))
     wears: list[str] = field(default_factory=list)  # full exterior name or ""
@@ -134,7 +132,6 @@ class CatalogColumns:
     phases: list[str] = field(default_factory=list)
     seeds: list[int] = field(default_factory=list)
     colors: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
     #: per sort-key list name, the ascending row order (computed off the GUI thread)
     orders: dict[str, list[int]] = field(default_factory=dict)
     #: held by worker threads reading these columns and by release_in_steps, which empties
@@ -161,8 +158,8 @@ class CatalogColumns:
         c.ids = column("id")
         names = c.names = column("market_hash_name")
         c.prices = column("price_cents")
-        c.currencies = column("currency")
-        float_values = c.float_values = column("float_value")
+        # Currencies and exact floats are only shown: read from the row when it is painted.
+        float_values = column("float_value")
         if len(_NAMES) > _NAMES_MAX:
             _NAMES.clear()
         for name in set(names).difference(_NAMES):
@@ -194,14 +191,26 @@ class CatalogColumns:
             key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
             _COLORS[key] = normalise_color(rarity, "")
         c.colors = [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
-        c.images = [url or "" for url in column("image_url")]
         return c
 
+    def image_url(self, row: int) -> str:
+        """The row's thumbnail address, or "" (read when a row is painted: no column of
+        100,000 URLs is kept, and a decoded catalog rebuilds one from the item id)."""
+        items = self.items
+        if isinstance(items, CatalogRows):
+            return items.image_url(row) or ""
+        return items[row].image_url or ""
+
+    def _row(self, row: int) -> Any:
+        """The item's row as decoded (CatalogItem's attributes, see ``CatalogRows``)."""
+        items = self.items
+        return items.rows[row] if isinstance(items, CatalogRows) else items[row]
+
     def price_text(self, row: int) -> str:
-        return format_cents(self.prices[row], self.currencies[row])
+        return format_cents(self.prices[row], self._row(row).currency)
 
     def float_text(self, row: int) -> str:
-        return CatalogItem.float_text(self.float_values[row])
+        return CatalogItem.float_text(self._row(row).float_value)
 
     def compute_orders(self, names: Sequence[str] = _SORT_LISTS) -> None:
         """The ascending row order of each sort-key list in ``names`` not yet computed."""

@@ -197,7 +197,7 @@ class CatalogModel(QAbstractTableModel):
         if role == _DECORATION:
             if col != COL_THUMB:
                 return None
-            url = c.images[row]
+            url = c.image_url(row)
             if not url or self.thumbnail_for is None:
                 return None
             rows = self._rows_by_image.setdefault(url, [])
@@ -216,7 +216,7 @@ class CatalogModel(QAbstractTableModel):
         if role == _ITEM:
             return c.items[row]
         if role == _IMAGE_URL:
-            return c.images[row] or None
+            return c.image_url(row) or None
         # tooltip
         if col == COL_WEAR:
             return c.wears[row] or None

@@ -8,7 +8,6 @@ style anchors, qasync pitfall 1). Here a dialog is opened with ``open()`` and it
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 async def open_dialog(dialog: QDialog) -> int:
     """Show ``dialog`` window-modally and wait for its result code."""
+    import asyncio  # here: this module loads before the first paint, asyncio after it
+
     future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
     def finished(code: int) -> None:

@@ -19,7 +19,6 @@ a window to show them are kept and shown once :meth:`attach` is called.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -29,6 +28,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
@@ -44,6 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.errors import UserCancelled, UserFacingError
+
+if TYPE_CHECKING:  # loaded after the window's first paint (ui/launch.py)
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,8 @@ class BugReport:
 
 
 def is_silent(exc: BaseException) -> bool:
+    import asyncio  # not at the top: this module loads before asyncio (ui/launch.py)
+
     return isinstance(exc, (asyncio.CancelledError, UserCancelled))
 
 

@@ -10,15 +10,17 @@ wait for quiet.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from skins_console.ui.error_presenter import ErrorPresenter, is_silent
+
+if TYPE_CHECKING:  # the window's runner exists before asyncio is loaded (ui/launch.py)
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class TaskRunner(QObject):
             previous = self._keyed.get(key)
             if previous is not None and not previous.done():
                 previous.cancel()
+        import asyncio  # a no-op after the first call (see TYPE_CHECKING above)
+
         task = asyncio.get_running_loop().create_task(coro)
         was_idle = not self._tasks
         if background:
@@ -169,6 +173,8 @@ class TaskRunner(QObject):
         for task in tasks:
             task.cancel()
         if tasks:
+            import asyncio
+
             _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
                 log.warning("task %r did not stop within %.1f s", task, timeout)

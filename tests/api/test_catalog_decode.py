@@ -293,3 +293,31 @@ def test_compacted_rows_give_the_same_items_and_raw_json():
     assert [rows[n].raw for n in (399, 0, 250, 1)] == [before[n][1] for n in (399, 0, 250, 1)]
     rows.compact()  # a second call changes nothing
     assert [(item, item.raw) for item in rows] == before
+
+
+def test_repeated_values_and_id_made_image_urls_are_shared_but_read_back_exactly():
+    entries = [_entry(n) for n in range(300)]
+    for n, entry in enumerate(entries):
+        entry["floatValue"] = ["0.10", "0.1", "0.2500", None][n % 4]  # equal, not the same text
+        entry["paintSeed"], entry["price"] = 700 + n % 7, 1000 + n % 9
+        entry["imageUrl"] = [
+            f"https://cdn.example/items/{entry['id']}.png",  # made of the id: the template
+            f"https://other.example/items/{entry['id']}.png",  # the id, another prefix
+            "https://cdn.example/items/shared.png",
+            None,
+            f"https://cdn.example/items/{entry['id']}.png?v=2",
+        ][n % 5]
+    body = json.dumps({"items": entries}).encode()
+    _same_as_reference(body)
+    rows = decode_catalog(body).items
+    assert isinstance(rows, CatalogRows)
+    assert [rows.image_url(n) for n in range(300)] == [e["imageUrl"] for e in entries]
+    assert [str(item.float_value) for item in rows] == [str(e["floatValue"]) for e in entries]
+    # One object per distinct value: the 60 id-made URLs share one template, the equal
+    # prices, seeds and float texts one object each.
+    templated = {id(rows.rows[n].image_url) for n in range(0, 300, 5)}
+    assert len(templated) == 1 and not isinstance(rows.rows[0].image_url, str)
+    assert rows.rows[0].float_value is rows.rows[4].float_value
+    assert rows.rows[0].float_value is not rows.rows[1].float_value  # "0.10" is not "0.1"
+    assert rows.rows[7].paint_seed is rows.rows[0].paint_seed == 700
+    assert rows.rows[9].price_cents is rows.rows[0].price_cents == 1000

@@ -261,16 +261,18 @@ def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
                 "paintIndex": [418, 415, None, 7][n % 4],
                 "paintSeed": None if n % 5 == 0 else n,
                 "rarityColor": [None, "EB4B4B", "#4b69ff", "junk"][n % 4],
-                "imageUrl": None if n % 3 == 0 else f"http://x/{n}.png",
+                # none, one made of the item's id (kept as a shared template), another
+                "imageUrl": [None, f"http://x/items/id-{n}.png", f"http://x/{n}.png"][n % 3],
             }
         )
     decoded = decode_catalog(json.dumps({"items": entries}).encode()).items
     items = list(decoded)
     fast, slow = CatalogColumns.build(decoded), CatalogColumns.build(items)
     for name in ("ids", "names", "keys", "prices", "floats", "wears", "kinds", "flags",
-                 "marks", "phases", "seeds", "colors", "images"):  # fmt: skip
+                 "marks", "phases", "seeds", "colors"):  # fmt: skip
         assert getattr(fast, name) == getattr(slow, name), name
     for row, item in enumerate(items):
+        assert fast.image_url(row) == slow.image_url(row) == (item.image_url or "")
         assert fast.wears[row] == (
             wear_for_float(item.float_value) or item.name_parts.exterior or ""
         )

@@ -67,6 +67,6 @@ async def test_thumbnails_load_for_visible_rows_and_are_cached_on_disk(ui):
         await wait_for(lambda: any(thumbs.folder.glob("*.img")), timeout=10)
         # Only rows that were painted were asked for: far fewer than the catalog.
         assert thumbs.fetch_count < tab.model.rowCount()
-        first_url = tab.model.columns.images[tab.proxy.source_row(0)]
+        first_url = tab.model.columns.image_url(tab.proxy.source_row(0))
         await wait_for(lambda: thumbs.pixmap(first_url) is not None, timeout=10)
         assert tab.proxy.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None

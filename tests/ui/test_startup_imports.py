@@ -32,6 +32,10 @@ AFTER_PAINT = (
     "skins_console.api",
     "skins_console.services",
     "skins_console.sandbox",
+    "skins_console.core.records",  # the settings file's profile name needs only its rule
+    "asyncio",  # with ssl, sockets and subprocesses: ~40 ms; the window paints before it
+    "qasync",
+    "skins_console.ui.app",  # the session on the qasync loop
     "skins_console.store.database",
     "skins_console.store.secrets",
     "skins_console.store.catalog_cache_repository",
