@@ -187,14 +187,6 @@ class CatalogCacheInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookDeliveryRecord:
-    provider: str
-    delivery_id: str
-    received_at: datetime
-    key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ActivityFilter:
     """Filters of the Orders tab and ``skins-console orders list``; ``None`` = any."""
 
@@ -207,20 +199,3 @@ class ActivityFilter:
     needs_attention: bool = False
     limit: int = 500
     offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityRow:
-    """One line of the unified Orders tab: a SkinsNode order or a Skinslink deposit."""
-
-    provider: str
-    profile: str
-    key: str  # external_id or merchant_tx_id
-    status: str
-    title: str
-    amount_cents: int | None  # SkinsNode
-    amount_usd: Decimal | None  # Skinslink
-    counterparty: str
-    created_at: datetime
-    updated_at: datetime
-    needs_attention: bool

@@ -59,6 +59,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+#: save or test: (the form's record, its secrets or None to keep them, the profile's
+#: present name or None for a new one)
+ProfileCall = Callable[[ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]]
+
+
 class ProfileDialog(QDialog):
     saved = Signal(object)  # ProfileRecord
 
@@ -66,12 +71,8 @@ class ProfileDialog(QDialog):
         self,
         runner: TaskRunner,
         *,
-        save: Callable[
-            [ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]
-        ],
-        test: Callable[
-            [ProfileRecord, ProfileSecrets | None, str | None], Coroutine[Any, Any, Any]
-        ],
+        save: ProfileCall,
+        test: ProfileCall,
         profile: ProfileRecord | None = None,
         save_team: SaveTeam | None = None,
         team: TeamProfile | None = None,
@@ -252,20 +253,41 @@ class ProfileDialog(QDialog):
     # --- actions -------------------------------------------------------------------------
 
     def _on_test_clicked(self) -> None:
+        self._submit(
+            self._test,
+            self.test_button,
+            "test",
+            self._on_tested,
+            "testing the connection",
+            progress="Testing…",
+        )
+
+    def _submit(
+        self,
+        call: ProfileCall,
+        button: QPushButton,
+        action: str,
+        on_success: Callable[[Any], object],
+        description: str,
+        progress: str | None = None,
+    ) -> None:
+        """Hand the form to ``call`` (test or save) with the profile's present name, or say
+        what is wrong with it; ``button`` waits for the answer."""
         try:
             record, secrets = self.read()
         except ValidationError as exc:
             self._show_error(exc.message)
             return
-        self.test_button.setEnabled(False)
-        self._show("Testing…")
+        button.setEnabled(False)
+        if progress is not None:
+            self._show(progress)
         self._runner.spawn(
-            self._test(record, secrets, self.original.name if self.original else None),
+            call(record, secrets, self.original.name if self.original else None),
             owner=self,
-            key=f"profile.test.{id(self)}",
-            on_success=self._on_tested,
+            key=f"profile.{action}.{id(self)}",
+            on_success=on_success,
             on_error=self._on_failed,
-            description="testing the connection",
+            description=description,
         )
 
     def _on_tested(self, result: Any) -> None:
@@ -285,20 +307,7 @@ class ProfileDialog(QDialog):
         if self.team_chosen and self._save_team is not None:
             self._save_team_profile(self._save_team)
             return
-        try:
-            record, secrets = self.read()
-        except ValidationError as exc:
-            self._show_error(exc.message)
-            return
-        self.save_button.setEnabled(False)
-        self._runner.spawn(
-            self._save(record, secrets, self.original.name if self.original else None),
-            owner=self,
-            key=f"profile.save.{id(self)}",
-            on_success=self._on_saved,
-            on_error=self._on_failed,
-            description="saving the profile",
-        )
+        self._submit(self._save, self.save_button, "save", self._on_saved, "saving the profile")
 
     def _save_team_profile(self, save_team: SaveTeam) -> None:
         try:

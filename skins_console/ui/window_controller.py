@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -46,6 +46,7 @@ from skins_console.ui.thumbnails import ThumbnailCache
 from skins_console.ui.wallet_tab import WalletTab
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WindowController(QObject):
@@ -219,14 +220,23 @@ class WindowController(QObject):
         self.orders.show_needs_attention()
 
     def refresh_wallet(self) -> None:
+        self._read_for_header(
+            self.backend.fetch_wallet, "header.wallet", self._show_wallet, "refreshing the balance"
+        )
+
+    def _read_for_header(
+        self,
+        read: Callable[[], Coroutine[Any, Any, T]],
+        key: str,
+        show: Callable[[T], object],
+        description: str,
+    ) -> None:
+        """One of the header's figures, read again (on its timer, or now); nothing to read
+        without a profile."""
         if self.ctx.profile is None:
             return
         self.runner.spawn(
-            self.backend.fetch_wallet(),
-            owner=self.window,
-            key="header.wallet",
-            on_success=self._show_wallet,
-            description="refreshing the balance",
+            read(), owner=self.window, key=key, on_success=show, description=description
         )
 
     def _show_wallet(self, view: WalletView) -> None:
@@ -244,14 +254,8 @@ class WindowController(QObject):
             self._synced("SkinsNode")
 
     def check_health(self) -> None:
-        if self.ctx.profile is None:
-            return
-        self.runner.spawn(
-            self.backend.health(),
-            owner=self.window,
-            key="header.health",
-            on_success=self._on_health,
-            description="checking SkinsNode health",
+        self._read_for_header(
+            self.backend.health, "header.health", self._on_health, "checking SkinsNode health"
         )
 
     def _on_health(self, ok: bool) -> None:
