@@ -18,7 +18,7 @@ from skins_console.ui.orders_model import (
     OrdersModel,
     OrdersProxy,
 )
-from skins_console.ui.quote_model import QuoteLine, QuoteModel
+from skins_console.ui.quote_model import COL_DRIFT, QuoteLine, QuoteModel
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL, sandbox_control
@@ -133,7 +133,7 @@ def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
         editable=True,
     )
     qtmodeltester.check(quote)
-    assert quote.index(0, 3).data() == "+$0.794"
+    assert quote.index(0, COL_DRIFT).data() == "+$0.794"
     now = utcnow()
     orders = [
         _order("a", "completed", minutes_ago=6, accepted_at=now - timedelta(minutes=5)),
