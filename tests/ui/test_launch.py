@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from skins_console.store.instance_lock import InstanceLock
@@ -37,6 +38,12 @@ def test_a_shown_window_paints_in_the_local_loop_and_a_hidden_one_does_not_hold_
         shown.close()
     never_shown = QWidget()
     assert paint_before_the_loop(never_shown, timeout=0.2) is False
+
+
+async def test_the_paint_loop_refuses_to_nest_in_a_running_loop(qapp):
+    window = QWidget()
+    with pytest.raises(RuntimeError, match="nest"):
+        paint_before_the_loop(window, timeout=0.2)
 
 
 def test_a_second_console_on_the_same_folder_stops_before_its_window(qapp, error_presenter):
