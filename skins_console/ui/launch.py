@@ -109,7 +109,16 @@ def paint_before_the_loop(window: QWidget, timeout: float = FIRST_PAINT_WAIT) ->
 
     A local ``QEventLoop`` that quits at the first paint (or after ``timeout`` seconds):
     it runs before any asyncio loop, so it nests in nothing and no coroutine can run in it.
+    Called inside a running asyncio loop it refuses (``RuntimeError``).
     """
+    asyncio = sys.modules.get("asyncio")  # not imported here: it loads after the paint
+    if asyncio is not None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("paint_before_the_loop would nest in the running event loop")
     loop = QEventLoop()
     watch = PaintWatch(loop.quit)
     window.installEventFilter(watch)

@@ -22,12 +22,22 @@ def test_tasks_are_only_created_by_the_task_runner():
     assert offenders == []
 
 
+#: the one local Qt loop allowed: it paints the window at start-up before any asyncio loop
+#: exists (ui/launch.py: paint_before_the_loop, which refuses to run inside one), so it
+#: nests in nothing
+BEFORE_ANY_LOOP = {"launch.py": 1}
+
+
 def test_no_nested_event_loops():
     pattern = re.compile(
         r"\.exec\(\)|\bexec_\(|processEvents\(|QMessageBox\.(question|"
         r"information|warning|critical)\(|QFileDialog\.get\w+\("
     )
-    offenders = [path.name for path, text in _sources() if pattern.search(text)]
+    offenders = [
+        path.name
+        for path, text in _sources()
+        if len(list(pattern.finditer(text))) > BEFORE_ANY_LOOP.get(path.name, 0)
+    ]
     assert offenders == []
 
 
