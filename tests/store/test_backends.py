@@ -345,3 +345,80 @@ def test_a_status_decision_locks_the_row_on_postgresql(pg_url, pg_password):
         release.set()
         worker.join(30)
         db.close_sync()
+
+
+def test_buyers_attention_and_reports_read_alike(book):
+    """The aggregate and report queries give the same, typed answers on both backends."""
+    from datetime import timedelta
+
+    from skins_console.core.models import OrderState
+    from skins_console.store.attention_repository import attention_items, resolve_attention
+    from skins_console.store.buyers_repository import (
+        buyer_summaries,
+        buyers_named,
+        reversals_since,
+    )
+    from skins_console.store.orders_repository import apply_order_state
+    from skins_console.store.report_queries import orders_created_between
+
+    def report(external_id, status, amount):
+        return OrderState(
+            external_id=external_id,
+            status=status,
+            steam_offer_id=None,
+            trade_url=TRADE,
+            amount_cents=amount,
+            currency="USD",
+            failure=None,
+            timestamps={},
+            raw={"status": status},
+        )
+
+    def run(conn):
+        save_customer(conn, "main", TRADE, label="Buyer Bob", now=T0)
+        for n, price in ((1, 1840), (2, 160), (3, 999)):
+            insert_order_draft(
+                conn,
+                profile="main",
+                request=OrderRequest(
+                    catalog_item_id=f"cat-{n}",
+                    expected_price_cents=price,
+                    external_id=f"ord-{n}",
+                    webhook_url="http://127.0.0.1:9/wh",
+                    trade_url=TRADE,
+                ),
+                item_name="AK-47 | Redline (Field-Tested)",
+                buyer_partner=12345,
+                now=T0 + timedelta(minutes=n),
+            )
+        apply_order_state(conn, "main", report("ord-1", "completed", 1800), now=T0)
+        apply_order_state(conn, "main", report("ord-2", "reversed", 160), now=T0)
+        return (
+            buyer_summaries(conn, "main"),
+            [c.label for c in buyers_named(conn, "main", "buyer BOB")],
+            [key for _kind, key, _at in reversals_since(conn, "main", 12345, T0)],
+            [o.external_id for o in orders_created_between(conn, "main", T0, T0.replace(hour=13))],
+        )
+
+    (summary,), named, reversed_keys, created = book.call_sync(run)
+    assert (summary.orders, summary.delivered, summary.reversals) == (3, 1, 1)
+    assert summary.total_spent_cents == 1800 and type(summary.total_spent_cents) is int
+    assert type(summary.orders) is int and summary.last_reversal_at is not None
+    assert named == ["Buyer Bob"] and reversed_keys == ["ord-2"]
+    assert created == ["ord-1", "ord-2", "ord-3"]
+
+    later = T0 + timedelta(days=3)  # the draft ord-3 is stuck by now
+    items = book.read_sync(attention_items, "main", later)
+    assert "ord-3" in [i.key for i in items]
+    item = next(i for i in items if i.key == "ord-3")
+    assert item.buyer_name == "Buyer Bob"
+    book.call_sync(
+        resolve_attention,
+        "main",
+        "order",
+        "ord-3",
+        reason=item.reason,
+        operator="alice",
+        now=later,
+    )
+    assert "ord-3" not in [i.key for i in book.read_sync(attention_items, "main", later)]
