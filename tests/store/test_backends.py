@@ -422,3 +422,21 @@ def test_buyers_attention_and_reports_read_alike(book):
         now=later,
     )
     assert "ord-3" not in [i.key for i in book.read_sync(attention_items, "main", later)]
+
+
+def test_postgresql_session_commits_durably_and_names_itself(pg_url, pg_password):
+    db = Database.open_sync(pg_url, password=pg_password)
+    try:
+        settings = db.read_sync(
+            lambda conn: [
+                conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in ("synchronous_commit", "application_name", "transaction_isolation")
+            ]
+        )
+        written = db.call_sync(lambda conn: conn.execute("SHOW transaction_isolation").fetchone())
+    finally:
+        db.close_sync()
+    # Every commit waits for the WAL flush: what @durable asks of SQLite, always.
+    assert settings == ["on", "skins-console", "repeatable read"]
+    assert written == ("read committed",)
+    assert db.display_url == pg_url and db.path is None
