@@ -30,16 +30,17 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from skins_console.core.errors import StoreError
 from skins_console.store.migrations import LATEST_VERSION as LEGACY_LATEST
 from skins_console.store.migrations import Migration
 from skins_console.store.schema import REVISIONS
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ class SchemaState:
 
 
 def _config(sa_conn: Connection) -> Config:
+    # Alembic is imported only to change a schema: opening a current book reads the stamp
+    # with one SELECT and never loads it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
     config.attributes["connection"] = sa_conn
@@ -107,7 +112,10 @@ def read_state(sa_conn: Connection) -> SchemaState:
     tables = inspect(sa_conn).get_table_names()
     revision = None
     if VERSION_TABLE in tables:
-        heads = MigrationContext.configure(sa_conn).get_current_heads()
+        heads = [
+            str(head)
+            for (head,) in sa_conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}")
+        ]
         # One linear history: several heads could only come from a newer, branched one.
         revision = heads[0] if len(heads) == 1 else ("unknown" if heads else None)
     legacy = sqlite_user_version(sa_conn) if sa_conn.dialect.name == "sqlite" else 0
@@ -115,12 +123,16 @@ def read_state(sa_conn: Connection) -> SchemaState:
 
 
 def stamp(sa_conn: Connection, revision: str) -> None:
+    from alembic import command
+
     command.stamp(_config(sa_conn), revision)
 
 
 def upgrade(sa_conn: Connection, target: str = HEAD) -> list[str]:
     """Apply every revision after the stamped one up to ``target`` (the head, except in
     tests that build an older schema), in the caller's open transaction."""
+    from alembic import command
+
     before = read_state(sa_conn).revision
     start = 0 if before is None else REVISIONS.index(before) + 1
     command.upgrade(_config(sa_conn), target)
