@@ -39,16 +39,21 @@ class StoreResult:
     cursor, the transaction and the error handling.
     """
 
-    __slots__ = ("_result",)
+    __slots__ = ("_raw", "_result")
 
-    def __init__(self, result: CursorResult[Any] | None) -> None:
+    def __init__(self, result: CursorResult[Any] | None, *, raw: Any = None) -> None:
         self._result = result
+        self._raw = raw  # a driver cursor used directly (executemany)
 
     @property
     def rowcount(self) -> int:
+        if self._raw is not None:
+            return int(self._raw.rowcount)
         return -1 if self._result is None else int(self._result.rowcount)
 
     def _cursor(self) -> Any:
+        if self._raw is not None:
+            return self._raw if self._raw.description is not None else None
         result = self._result
         if result is None or not result.returns_rows or result.closed:
             return None
@@ -101,11 +106,13 @@ class StoreConnection:
         return StoreResult(self.sa.exec_driver_sql(statement, self._adapt(params)))
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> StoreResult:
-        batch = [self._adapt(row) for row in rows]
-        if not batch:
-            return StoreResult(None)
+        """One statement over many parameter rows, streamed to the driver's own cursor: a
+        100,000-row catalog is never copied into lists (SQLAlchemy's executemany would copy
+        it twice). It runs in this transaction; driver errors are mapped as any other."""
         statement = _driver_sql(sql, self._style, True)
-        return StoreResult(self.sa.exec_driver_sql(statement, batch))
+        cursor = self.sa.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(statement, (self._adapt(row) for row in rows))
+        return StoreResult(None, raw=cursor)
 
     def _adapt(self, params: Params) -> Any:
         # PostgreSQL refuses a boolean compared with the INTEGER flag columns, so a bool goes
