@@ -135,6 +135,7 @@ def claim_due(
     ``everything``, every open record instead (a first pass, a manual sync). Records two
     consoles ask for at once go to one of them: rows locked by the other are skipped."""
     t = _table(book)
+    wanted: sa.ColumnElement[bool]
     if everything:
         wanted = t.c.status.not_in(book.not_open)
         order = t.c[book.key]
