@@ -70,7 +70,7 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
 
     def run(*args: str):
         # No password in the environment any more: it comes from the keyring.
-        done = cli.run("-v", *args)
+        done = cli.run("-v", *args, env={"SKINS_CONSOLE_DATABASE_PASSWORD": ""})
         outputs.extend([done.stdout, done.stderr])
         return done
 
