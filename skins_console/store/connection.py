@@ -32,7 +32,12 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 class StoreResult:
-    """The rows of one statement as tuples (``sqlite3``'s shape), and its row count."""
+    """The rows of one statement as tuples (``sqlite3``'s shape), and its row count.
+
+    Rows are read straight from the driver's cursor (both drivers give plain tuples), which
+    keeps a 100,000-row read as fast as it was on bare ``sqlite3``; SQLAlchemy still owns the
+    cursor, the transaction and the error handling.
+    """
 
     __slots__ = ("_result",)
 
@@ -43,21 +48,37 @@ class StoreResult:
     def rowcount(self) -> int:
         return -1 if self._result is None else int(self._result.rowcount)
 
-    def fetchone(self) -> Any:  # a tuple or None; Any as sqlite3's, for ``fetchone()[0]``
-        if self._result is None or not self._result.returns_rows:
+    def _cursor(self) -> Any:
+        result = self._result
+        if result is None or not result.returns_rows or result.closed:
             return None
-        row = self._result.fetchone()
-        return None if row is None else tuple(row)
+        return result.cursor
+
+    def fetchone(self) -> Any:  # a tuple or None; Any as sqlite3's, for ``fetchone()[0]``
+        cursor = self._cursor()
+        return None if cursor is None else cursor.fetchone()
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        if self._result is None or not self._result.returns_rows:
+        cursor = self._cursor()
+        if cursor is None:
             return []
-        return [tuple(row) for row in self._result.fetchall()]
+        rows = cursor.fetchall()
+        self._close()
+        return rows if isinstance(rows, list) else list(rows)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        if self._result is None or not self._result.returns_rows:
+        cursor = self._cursor()
+        if cursor is None:
             return iter(())
-        return (tuple(row) for row in self._result)
+        return self._drain(cursor)
+
+    def _drain(self, cursor: Any) -> Iterator[tuple[Any, ...]]:
+        yield from cursor
+        self._close()
+
+    def _close(self) -> None:
+        if self._result is not None:
+            self._result.close()
 
 
 class StoreConnection:
@@ -87,15 +108,17 @@ class StoreConnection:
         return StoreResult(self.sa.exec_driver_sql(statement, batch))
 
     def _adapt(self, params: Params) -> Any:
-        # SQLite stores a bool as 0/1 by itself; PostgreSQL would refuse a boolean compared
-        # with the INTEGER flag columns, so both get the integer.
+        # PostgreSQL refuses a boolean compared with the INTEGER flag columns, so a bool goes
+        # as 0/1 (what SQLite stores for one by itself: there the parameters pass as they are).
+        if self._style == "native":
+            return params if isinstance(params, (tuple, dict)) else tuple(params)
         if isinstance(params, Mapping):
-            if any(isinstance(v, bool) for v in params.values()):
-                return {k: int(v) if isinstance(v, bool) else v for k, v in params.items()}
+            if bool in map(type, params.values()):
+                return {k: int(v) if type(v) is bool else v for k, v in params.items()}
             return dict(params)
         values = tuple(params)
-        if any(isinstance(v, bool) for v in values):
-            return tuple(int(v) if isinstance(v, bool) else v for v in values)
+        if bool in map(type, values):
+            return tuple(int(v) if type(v) is bool else v for v in values)
         return values
 
 

@@ -21,10 +21,13 @@ Public API::
     upgrade(sa_conn, target=HEAD) -> list[str]   # revisions applied (caller's transaction)
     stamp(sa_conn, revision)
     sqlite_user_version(sa_conn) / set_sqlite_user_version(sa_conn, version)
+    run_legacy_steps(raw_sqlite_conn, steps, current, where)   # the prelude, to version 6
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +36,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
+from skins_console.core.errors import StoreError
 from skins_console.store.migrations import LATEST_VERSION as LEGACY_LATEST
+from skins_console.store.migrations import Migration
 from skins_console.store.schema import REVISIONS
+
+log = logging.getLogger(__name__)
 
 HEAD = REVISIONS[-1]
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
@@ -120,3 +127,30 @@ def upgrade(sa_conn: Connection, target: str = HEAD) -> list[str]:
     if sa_conn.dialect.name == "sqlite":
         set_sqlite_user_version(sa_conn, version_number(target))
     return list(REVISIONS[start : REVISIONS.index(target) + 1])
+
+
+def run_legacy_steps(
+    raw: sqlite3.Connection, steps: tuple[Migration, ...], current: int, where: str
+) -> None:
+    """The frozen pre-Alembic steps after ``current``, each in its own transaction, up to
+    version 6; a step that leaves a broken reference is rolled back."""
+    for step in steps:
+        if not current < step.version <= LEGACY_LATEST:
+            continue
+        log.info("Migrating %s to schema version %d: %s", where, step.version, step.description)
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            step.apply(raw)
+            raw.execute(f"PRAGMA user_version = {step.version:d}")
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(
+                    f"Migrating {where} to version {step.version} left "
+                    f"{len(broken)} broken references; nothing was changed.",
+                    code="migration_failed",
+                )
+            raw.execute("COMMIT")
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise

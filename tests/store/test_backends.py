@@ -306,3 +306,42 @@ def test_wrong_password_never_shows_the_password(own_pg_server, caplog):
     for shown in (str(info.value), repr(info.value), rendered, caplog.text):
         assert wrong not in shown
     assert own_pg_server.password not in caplog.text
+
+
+def test_a_status_decision_locks_the_row_on_postgresql(pg_url, pg_password):
+    """apply_status reads the row FOR UPDATE: while it decides, another console's write of
+    the same order waits (here: NOWAIT proves the lock), so no report is applied over a
+    state it did not see."""
+    import threading
+
+    import psycopg
+
+    from skins_console.store.lifecycle_repository import require_record
+    from skins_console.store.orders_repository import ORDERS
+
+    db = Database.open_sync(pg_url, password=pg_password)
+    db.call_sync(create_profile, make_profile())
+    db.call_sync(_draft)
+    locked, release = threading.Event(), threading.Event()
+
+    def decide(conn):
+        require_record(ORDERS, conn, "main", "ord-1", for_update=True)
+        locked.set()
+        assert release.wait(30)
+
+    worker = threading.Thread(target=db.call_sync, args=(decide,))
+    worker.start()
+    try:
+        assert locked.wait(30)
+        other = psycopg.connect(pg_url, password=pg_password, autocommit=True, connect_timeout=10)
+        try:
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM orders WHERE external_id = 'ord-1' FOR UPDATE NOWAIT")
+            # Other orders are not held up.
+            assert other.execute("SELECT count(*) FROM orders").fetchone() == (1,)
+        finally:
+            other.close()
+    finally:
+        release.set()
+        worker.join(30)
+        db.close_sync()
