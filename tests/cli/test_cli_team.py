@@ -111,6 +111,7 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
     assert [r["external_id"] for r in rows] == [key]
     report = run("--json", "report", "--period", "day")
     assert report.code == 0, report.stderr
+    assert run("attention", "list").code == 0
 
     # The book is the team database: the order is there, stamped with the operator.
     stored = pg_rows(
