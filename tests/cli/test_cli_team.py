@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
-from skins_console.store.schema_upgrade import SCRIPT_LOCATION
+from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
 from tests.cli.conftest import CliEnv
 from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
 
@@ -206,9 +206,9 @@ def test_database_migrate_asks_before_changing_an_older_team_schema(cli, pg_url,
     )
     done = cli.run("--json", "--profile", "shop", "database", "migrate", "--yes", env=env)
     assert done.code == 0, done.stderr
-    assert (done.json()["from_version"], done.json()["to_version"]) == (6, 7)
+    assert (done.json()["from_version"], done.json()["to_version"]) == (6, HEAD_VERSION)
     again = cli.run("--profile", "shop", "database", "migrate", env=env)
-    assert again.code == 0 and "up to date (schema 7)" in again.stdout
+    assert again.code == 0 and f"up to date (schema {HEAD_VERSION})" in again.stdout
 
 
 def test_database_migrate_upgrades_an_old_local_file_with_a_backup(cli):
@@ -219,7 +219,7 @@ def test_database_migrate_upgrades_an_old_local_file_with_a_backup(cli):
     done = cli.run("--json", "database", "migrate")
     assert done.code == 0, done.stderr
     document = done.json()
-    assert (document["from_version"], document["to_version"]) == (3, 7)
+    assert (document["from_version"], document["to_version"]) == (3, HEAD_VERSION)
     assert document["backup"] and Path(document["backup"]).is_file()
     assert "up to date" in cli.run("database", "migrate").stdout
 
