@@ -35,8 +35,10 @@ exit codes:
 global options (--data-dir, --profile, --json, -v) go before or after the command.
 
 secrets are never command-line options: profile add reads SKINSNODE_CLIENT_SECRET,
-SKINSLINK_API_KEY and SKINSLINK_WEBHOOK_SECRET from the environment, or asks for them
-without echo on a terminal, and keeps them in the OS keyring only.
+SKINSLINK_API_KEY and SKINSLINK_WEBHOOK_SECRET (and, with --database, the team database's
+SKINS_CONSOLE_DATABASE_PASSWORD) from the environment, or asks for them without echo on a
+terminal, and keeps them in the OS keyring only; where no keyring is usable (a server),
+commands read them from those variables.
 """
 
 #: An order's or deposit's send outcome (``orders_flow`` / ``deposits_flow``) → exit code.

@@ -32,17 +32,16 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from skins_console.core.errors import StoreError, ValidationError
 from skins_console.core.records import validate_profile_name
+from skins_console.store.database_url import PostgresTarget, is_postgres_url
 from skins_console.store.paths import AppPaths
 from skins_console.store.settings import Settings
 
 TEAM_PROFILES_NAME = "team_profiles.json"
 REGISTRY_VERSION = 1
-DEFAULT_PORT = 5432
-SCHEMES = ("postgresql", "postgres")
 #: libpq's own spelling of the password in a query string
 _PASSWORD_PARAMS = frozenset({"password"})
 PASSWORD_WHERE = (
@@ -54,60 +53,62 @@ OPERATOR_MAX = 60
 
 @dataclass(frozen=True, slots=True)
 class DatabaseUrl:
-    """A checked ``postgresql://USER@HOST:PORT/DBNAME?…`` (never with a password)."""
+    """A checked ``postgresql://USER@HOST:PORT/DBNAME?…`` (never with a password): the
+    text as typed, and its parts as the store reads them (``store/database_url.py``)."""
 
     text: str
-    user: str
-    host: str
-    port: int
-    dbname: str
+    target: PostgresTarget
+
+    @property
+    def user(self) -> str:
+        return self.target.user
+
+    @property
+    def host(self) -> str:
+        return self.target.host
+
+    @property
+    def port(self) -> int:
+        return self.target.port
+
+    @property
+    def dbname(self) -> str:
+        return self.target.dbname
 
     @property
     def where(self) -> str:
         """``host:port/dbname``: what messages and the window show."""
-        return f"{self.host}:{self.port}/{self.dbname}"
+        return self.target.where
 
 
 def parse_database_url(text: str) -> DatabaseUrl:
-    """Check a team database URL; the text is kept as typed (sslmode etc. pass through)."""
+    """Check a team database URL as an operator types it (``ValidationError`` naming the
+    field); the text is kept as typed, so sslmode and the rest pass through."""
     raw = (text or "").strip()
-    try:
-        parts: SplitResult = urlsplit(raw)
-        port = parts.port
-    except ValueError:
-        raise ValidationError(
-            f"{raw!r} is not a database URL: use postgresql://USER@HOST:PORT/DBNAME "
-            "(the port is a number).",
-            field="database",
-        ) from None
-    if parts.scheme.lower() not in SCHEMES:
+    if not is_postgres_url(raw):
         raise ValidationError(
             "A team database URL starts with postgresql:// "
             "(postgresql://USER@HOST:PORT/DBNAME?sslmode=verify-full).",
             field="database",
         )
+    parts = urlsplit(raw)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     if parts.password is not None or _PASSWORD_PARAMS & {k.lower() for k in query}:
         raise ValidationError(PASSWORD_WHERE, field="database")
-    user = unquote(parts.username or "")
-    host = parts.hostname or ""
-    dbname = unquote(parts.path.lstrip("/"))
-    missing = [
-        label
-        for label, value in (("user", user), ("host", host), ("database name", dbname))
-        if not value
-    ]
-    if missing:
+    try:
+        target = PostgresTarget.parse(raw)
+    except StoreError as exc:
+        raise ValidationError(exc.message, field="database") from None
+    if not target.user:
         raise ValidationError(
-            f"The database URL has no {' or '.join(missing)}: use "
-            "postgresql://USER@HOST:PORT/DBNAME.",
+            "The database URL has no user: use postgresql://USER@HOST:PORT/DBNAME.",
             field="database",
         )
-    if "/" in dbname:
+    if "/" in target.dbname:
         raise ValidationError(
-            f"{dbname!r} is not a database name (it contains '/').", field="database"
+            f"{target.dbname!r} is not a database name (it contains '/').", field="database"
         )
-    return DatabaseUrl(raw, user, host, port or DEFAULT_PORT, dbname)
+    return DatabaseUrl(raw, target)
 
 
 def validate_operator(name: str | None) -> str | None:

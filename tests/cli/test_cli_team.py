@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
-from skins_console.store.schema_upgrade import SCRIPT_LOCATION
+from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
 from tests.cli.conftest import CliEnv
 from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
 
@@ -70,7 +70,7 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
 
     def run(*args: str):
         # No password in the environment any more: it comes from the keyring.
-        done = cli.run("-v", *args)
+        done = cli.run("-v", *args, env={"SKINS_CONSOLE_DATABASE_PASSWORD": ""})
         outputs.extend([done.stdout, done.stderr])
         return done
 
@@ -111,6 +111,7 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
     assert [r["external_id"] for r in rows] == [key]
     report = run("--json", "report", "--period", "day")
     assert report.code == 0, report.stderr
+    assert run("attention", "list").code == 0
 
     # The book is the team database: the order is there, stamped with the operator.
     stored = pg_rows(
@@ -205,9 +206,9 @@ def test_database_migrate_asks_before_changing_an_older_team_schema(cli, pg_url,
     )
     done = cli.run("--json", "--profile", "shop", "database", "migrate", "--yes", env=env)
     assert done.code == 0, done.stderr
-    assert (done.json()["from_version"], done.json()["to_version"]) == (6, 7)
+    assert (done.json()["from_version"], done.json()["to_version"]) == (6, HEAD_VERSION)
     again = cli.run("--profile", "shop", "database", "migrate", env=env)
-    assert again.code == 0 and "up to date (schema 7)" in again.stdout
+    assert again.code == 0 and f"up to date (schema {HEAD_VERSION})" in again.stdout
 
 
 def test_database_migrate_upgrades_an_old_local_file_with_a_backup(cli):
@@ -218,7 +219,7 @@ def test_database_migrate_upgrades_an_old_local_file_with_a_backup(cli):
     done = cli.run("--json", "database", "migrate")
     assert done.code == 0, done.stderr
     document = done.json()
-    assert (document["from_version"], document["to_version"]) == (3, 7)
+    assert (document["from_version"], document["to_version"]) == (3, HEAD_VERSION)
     assert document["backup"] and Path(document["backup"]).is_file()
     assert "up to date" in cli.run("database", "migrate").stdout
 

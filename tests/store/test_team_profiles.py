@@ -56,9 +56,9 @@ def test_a_password_in_the_url_is_refused_with_where_it_goes(text):
     [
         ("mysql://ops@db/shop", "postgresql://"),
         ("postgresql://db:5432/shop", "no user"),
-        ("postgresql://ops@db:5432/", "no database name"),
-        ("postgresql://ops@:5432/shop", "no host"),
-        ("postgresql://ops@db:port/shop", "port is a number"),
+        ("postgresql://ops@db:5432/", "not a database URL of the form"),
+        ("postgresql://ops@:5432/shop", "not a database URL of the form"),
+        ("postgresql://ops@db:port/shop", "port in"),
         ("postgresql://ops@db/a/b", "not a database name"),
         ("", "postgresql://"),
     ],
