@@ -450,15 +450,7 @@ async def bench(
             await ctx.db.call(
                 _insert_orders, ctx.profile.name, ctx.profile.webhook_url, stored_orders
             )
-            orders_tab = OrdersTab(
-                runner,
-                load_activity=backend.load_activity,
-                load_changed=backend.load_changed,
-                load_events=backend.load_events,
-                add_note=backend.add_note,
-                recheck=backend.recheck,
-                export_csv=backend.export_csv,
-            )
+            orders_tab = OrdersTab(runner, backend)
             orders_tab.reload()
             await _until(lambda: orders_tab.model.rowCount() > 0, timeout=60)
             result["orders_tab_rows"] = orders_tab.model.rowCount()
