@@ -41,8 +41,8 @@ from skins_console.store.orders_repository import ORDERS
 
 def _in(group: Group, provider: Provider) -> str:
     statuses = sorted(group_statuses(group)[provider])
-    if not statuses:
-        return "1 = 0"  # PostgreSQL refuses an empty IN ()
+    if not statuses:  # a group this provider has no status in (PostgreSQL refuses "IN ()")
+        return "1 = 0"
     return "status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")"
 
 

@@ -57,7 +57,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
@@ -73,6 +72,7 @@ from skins_console.store.database_errors import (
     latest_backup,
     unavailable,
 )
+from skins_console.store.database_url import PostgresTarget, is_postgres_url
 from skins_console.store.paths import make_private_dir
 from skins_console.store.schema import BASELINE
 
@@ -83,7 +83,6 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
 APPLICATION_NAME = "skins-console"
-POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # Taken while a PostgreSQL schema is checked or migrated, so two consoles starting at once
 # on an empty database do not both create it (the number is arbitrary, fixed forever).
 _MIGRATION_LOCK = 0x5C0_7E4D
@@ -97,81 +96,11 @@ def durable(fn: Callable[..., T]) -> Callable[..., T]:
     return fn
 
 
-def is_postgres_url(target: object) -> bool:
-    return isinstance(target, str) and target.split("://", 1)[0].lower() in POSTGRES_SCHEMES
-
-
 def default_operator() -> str:
     try:
         return getpass.getuser() or "operator"
     except Exception:  # no user name in the environment (some service managers)
         return "operator"
-
-
-@dataclass(frozen=True, slots=True)
-class PostgresTarget:
-    user: str
-    host: str
-    port: int
-    dbname: str
-    query: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def parse(cls, url: str) -> PostgresTarget:
-        parts = urlsplit(url)
-        if parts.password:
-            raise StoreError(
-                "Put the database password in the keyring (or SKINS_CONSOLE_DATABASE_PASSWORD), "
-                "not in the database URL.",
-                code="password_in_url",
-            )
-        dbname = unquote(parts.path.lstrip("/"))
-        if not parts.hostname or not dbname:
-            raise StoreError(
-                f"{cls.display(url)} is not a database URL of the form "
-                "postgresql://USER@HOST:PORT/DBNAME[?sslmode=…].",
-                code="invalid_database_url",
-            )
-        try:
-            port = parts.port or 5432
-        except ValueError:
-            raise StoreError(
-                f"The port in {cls.display(url)} is not a number.", code="invalid_database_url"
-            ) from None
-        return cls(
-            user=unquote(parts.username or ""),
-            host=parts.hostname,
-            port=port,
-            dbname=dbname,
-            query=tuple(parse_qsl(parts.query)),
-        )
-
-    @staticmethod
-    def display(url: str) -> str:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        return url.replace(f":{parts.password}@", ":***@", 1)
-
-    @property
-    def where(self) -> str:
-        return f"{self.host}:{self.port}/{self.dbname}"
-
-    @property
-    def display_url(self) -> str:
-        user = f"{self.user}@" if self.user else ""
-        query = "&".join(f"{k}={v}" for k, v in self.query)
-        return f"postgresql://{user}{self.where}" + (f"?{query}" if query else "")
-
-    def sqlalchemy_url(self) -> URL:
-        return URL.create(
-            "postgresql+psycopg",
-            username=self.user or None,
-            host=self.host,
-            port=self.port,
-            database=self.dbname,
-            query=dict(self.query),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,12 +295,9 @@ class Database:
             self.backup_path = self._backup(raw, state.version)
         self.migrated_from = state.version
         if state.revision is None and state.legacy_version > 0:
-            self._run_legacy_steps(raw, steps, state.legacy_version)
+            schema_upgrade.run_legacy_steps(raw, steps, state.legacy_version, str(self.path))
         self._in_sqlite_transaction(conn, lambda: self._upgrade_sqlite(conn))
-        self.schema_version = schema_upgrade.version_number(
-            schema_upgrade.read_state(conn).revision or "0"
-        )
-        conn.rollback()
+        self.schema_version = schema_upgrade.HEAD_VERSION
 
     def _upgrade_sqlite(self, conn: Connection) -> None:
         if schema_upgrade.read_state(conn).revision is None and schema_upgrade.sqlite_user_version(
@@ -408,33 +334,6 @@ class Database:
             raise
         trans.commit()
         return result
-
-    def _run_legacy_steps(
-        self, raw: sqlite3.Connection, steps: tuple[migrations_module.Migration, ...], current: int
-    ) -> None:
-        """The frozen pre-Alembic steps, each in its own transaction, up to version 6."""
-        for step in steps:
-            if not current < step.version <= migrations_module.LATEST_VERSION:
-                continue
-            log.info(
-                "Migrating %s to schema version %d: %s", self.path, step.version, step.description
-            )
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                step.apply(raw)
-                raw.execute(f"PRAGMA user_version = {step.version:d}")
-                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise StoreError(
-                        f"Migrating {self.path} to version {step.version} left "
-                        f"{len(broken)} broken references; nothing was changed.",
-                        code="migration_failed",
-                    )
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
 
     def _backup(self, raw: sqlite3.Connection, version: int) -> Path:
         assert self.path is not None and self.backups_dir is not None

@@ -7,7 +7,8 @@ function here takes it first::
 
     get_record(book, conn, profile, key) -> record | None
     get_records(book, conn, profile, keys) -> list[record]      (the known ones, any order)
-    require_record(book, conn, profile, key) -> record          StoreError "unknown_<kind>"
+    require_record(book, conn, profile, key, *, for_update=False) -> record
+        StoreError "unknown_<kind>"; for_update locks the row (the read decides a write)
     mark_sending(book, conn, profile, key, *, now=None) -> record
         (durable) draft/sending -> "sending", attempts + 1, an api_call event
     mark_rejected(book, conn, profile, key, *, code, message, details=None, now=None) -> bool
@@ -39,6 +40,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from sqlalchemy import Select, bindparam, select
+
 from skins_console.core.errors import StoreError
 from skins_console.core.models import utcnow
 from skins_console.core.records import ActivityFilter, EventRecord
@@ -55,6 +58,7 @@ from skins_console.core.statuses import (
     should_apply,
     statuses_where,
 )
+from skins_console.store import schema
 from skins_console.store.codec import (
     activity_where,
     due_rows,
@@ -167,8 +171,29 @@ def get_records(book: Book, conn: StoreConnection, profile: str, keys: Iterable[
     return [book.row(r) for r in rows_by_keys(conn, book.select, book.key, profile, keys)]
 
 
-def require_record(book: Book, conn: StoreConnection, profile: str, key: str) -> Any:
-    record = get_record(book, conn, profile, key)
+@functools.lru_cache(maxsize=8)
+def _locking_select(table_name: str, key: str, columns: tuple[str, ...]) -> Select:
+    table = schema.metadata.tables[table_name]
+    return (
+        select(*(table.c[column] for column in columns))
+        .where(table.c.profile == bindparam("profile"), table.c[key] == bindparam("key"))
+        .with_for_update()
+    )
+
+
+def require_record(
+    book: Book, conn: StoreConnection, profile: str, key: str, *, for_update: bool = False
+) -> Any:
+    """The record, or ``StoreError`` "unknown_<kind>". ``for_update``: a read that decides a
+    write locks the row until the transaction ends (PostgreSQL's ``FOR UPDATE``; SQLite's
+    write transaction already excludes every other writer), so two consoles never both move
+    a record from the same state."""
+    if for_update:
+        statement = _locking_select(book.table, book.key, book.columns)
+        row = conn.execute(statement, {"profile": profile, "key": key}).fetchone()
+        record = None if row is None else book.row(row)
+    else:
+        record = get_record(book, conn, profile, key)
     if record is None:
         raise StoreError(
             f"There is no {book.kind} {key} in profile “{profile}”.", code=f"unknown_{book.kind}"
@@ -355,7 +380,7 @@ def mark_sending(
     book: Book, conn: StoreConnection, profile: str, key: str, *, now: datetime | None = None
 ) -> Any:
     now = now or utcnow()
-    record = require_record(book, conn, profile, key)
+    record = require_record(book, conn, profile, key, for_update=True)
     attempt = record.attempts + 1
     stamp = {"attempts": attempt, "updated_at": ts(now), "sent_by": conn.operator}
     if record.status in (DRAFT, SENDING):
@@ -391,7 +416,7 @@ def mark_rejected(
     """Only a local (draft/sending) record can be rejected: once the provider has it, it is
     theirs."""
     now = now or utcnow()
-    record = require_record(book, conn, profile, key)
+    record = require_record(book, conn, profile, key, for_update=True)
     if record.status not in (DRAFT, SENDING):
         return False
     _update(
@@ -424,7 +449,7 @@ def apply_status(
 ) -> bool:
     """Apply a provider report forward only; ``merge`` are its column values (``None``
     keeps what is stored)."""
-    record = require_record(book, conn, profile, key)
+    record = require_record(book, conn, profile, key, for_update=True)
     changed = should_apply(book.provider, record.status, new_status)
     assignments: dict[str, Any] = {}
     if source == "poll":

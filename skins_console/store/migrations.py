@@ -1,4 +1,8 @@
-"""The database schema as an ordered list of migration steps (``PRAGMA user_version``).
+"""The frozen pre-Alembic SQLite steps (``PRAGMA user_version`` 1–6): the legacy prelude.
+
+Since team mode the schema lives in ``store/schema.py`` and changes only through the Alembic
+history (``store/alembic/``); these released steps stay only to bring an old SQLite file to
+version 6, which ``Database`` then stamps ``0006_baseline``. Never add a step here.
 
 Step N turns a version N-1 database into version N. Steps are never edited once released;
 a change to the schema is a new step appended at the end. Steps run with

@@ -5,8 +5,9 @@ Alembic history (``store/alembic/``) builds from it, and the legacy SQLite steps
 ``migrations.py`` (frozen, released) are what it must stay equivalent to
 (``tests/store/test_schema.py`` compares a fresh database with an upgraded old file).
 
-A column or index added after the baseline carries ``info={"since": REVISION}``: the
-baseline revision leaves it out and that revision adds it, so the history replays exactly.
+A later revision's additions are declared behind ``_since(at, REVISION, …)``: the schema
+as any revision left it is ``tables_at(revision)`` (the baseline revision creates that),
+and what a revision adds is ``added_by(revision)``, so the history replays exactly.
 
 Conventions (as since version 1): SkinsNode money is integer cents; Skinslink USD is TEXT
 holding the exact ``Decimal``; times are ISO-8601 UTC text (``core.models.format_time``),
@@ -15,10 +16,10 @@ are 64-bit on PostgreSQL (Steam ids, account ids past 2**31) and SQLite's ``INTE
 
 Public API::
 
-    metadata: MetaData
-    TEAM = "0007_team"                               # the team columns' revision
-    columns_since(table, revision) -> list[Column]   # what a revision adds to a table
+    metadata: MetaData                               # the head schema; one Table per name
+    BASELINE, TEAM, REVISIONS                        # the revisions, oldest first
     tables_at(revision) -> MetaData                  # the schema as that revision left it
+    added_by(revision) -> {table: [Column]}          # the columns it adds (op.add_column)
 """
 
 from __future__ import annotations

@@ -21,20 +21,28 @@ Public API::
     upgrade(sa_conn, target=HEAD) -> list[str]   # revisions applied (caller's transaction)
     stamp(sa_conn, revision)
     sqlite_user_version(sa_conn) / set_sqlite_user_version(sa_conn, version)
+    run_legacy_steps(raw_sqlite_conn, steps, current, where)   # the prelude, to version 6
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
+from skins_console.core.errors import StoreError
 from skins_console.store.migrations import LATEST_VERSION as LEGACY_LATEST
+from skins_console.store.migrations import Migration
 from skins_console.store.schema import REVISIONS
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 HEAD = REVISIONS[-1]
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
@@ -82,6 +90,10 @@ class SchemaState:
 
 
 def _config(sa_conn: Connection) -> Config:
+    # Alembic is imported only to change a schema: opening a current book reads the stamp
+    # with one SELECT and never loads it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
     config.attributes["connection"] = sa_conn
@@ -100,7 +112,10 @@ def read_state(sa_conn: Connection) -> SchemaState:
     tables = inspect(sa_conn).get_table_names()
     revision = None
     if VERSION_TABLE in tables:
-        heads = MigrationContext.configure(sa_conn).get_current_heads()
+        heads = [
+            str(head)
+            for (head,) in sa_conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}")
+        ]
         # One linear history: several heads could only come from a newer, branched one.
         revision = heads[0] if len(heads) == 1 else ("unknown" if heads else None)
     legacy = sqlite_user_version(sa_conn) if sa_conn.dialect.name == "sqlite" else 0
@@ -108,15 +123,46 @@ def read_state(sa_conn: Connection) -> SchemaState:
 
 
 def stamp(sa_conn: Connection, revision: str) -> None:
+    from alembic import command
+
     command.stamp(_config(sa_conn), revision)
 
 
 def upgrade(sa_conn: Connection, target: str = HEAD) -> list[str]:
     """Apply every revision after the stamped one up to ``target`` (the head, except in
     tests that build an older schema), in the caller's open transaction."""
+    from alembic import command
+
     before = read_state(sa_conn).revision
     start = 0 if before is None else REVISIONS.index(before) + 1
     command.upgrade(_config(sa_conn), target)
     if sa_conn.dialect.name == "sqlite":
         set_sqlite_user_version(sa_conn, version_number(target))
     return list(REVISIONS[start : REVISIONS.index(target) + 1])
+
+
+def run_legacy_steps(
+    raw: sqlite3.Connection, steps: tuple[Migration, ...], current: int, where: str
+) -> None:
+    """The frozen pre-Alembic steps after ``current``, each in its own transaction, up to
+    version 6; a step that leaves a broken reference is rolled back."""
+    for step in steps:
+        if not current < step.version <= LEGACY_LATEST:
+            continue
+        log.info("Migrating %s to schema version %d: %s", where, step.version, step.description)
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            step.apply(raw)
+            raw.execute(f"PRAGMA user_version = {step.version:d}")
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(
+                    f"Migrating {where} to version {step.version} left "
+                    f"{len(broken)} broken references; nothing was changed.",
+                    code="migration_failed",
+                )
+            raw.execute("COMMIT")
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise

@@ -49,19 +49,23 @@ def record_delivery(
         raise ValueError("a webhook delivery needs an id")
     at = ts(now or utcnow())
     seen = _find(conn, str(provider), delivery_id, content_hash)
-    if seen is not None:
-        conn.execute(
-            """UPDATE webhook_deliveries SET duplicates = duplicates + 1, last_duplicate_at = ?
-               WHERE provider = ? AND delivery_id = ?""",
-            (at, str(provider), seen),
-        )
-        return False
+    if seen is None:
+        inserted = conn.execute(
+            """INSERT INTO webhook_deliveries
+                   (provider, delivery_id, received_at, key, content_hash)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (str(provider), delivery_id, at, key, content_hash),
+        ).rowcount
+        if inserted == 1:
+            return True
+        # On a shared (team) book another console recorded it since the look-up.
+        seen = _find(conn, str(provider), delivery_id, content_hash)
     conn.execute(
-        """INSERT INTO webhook_deliveries (provider, delivery_id, received_at, key, content_hash)
-           VALUES (?, ?, ?, ?, ?)""",
-        (str(provider), delivery_id, at, key, content_hash),
+        """UPDATE webhook_deliveries SET duplicates = duplicates + 1, last_duplicate_at = ?
+           WHERE provider = ? AND delivery_id = ?""",
+        (at, str(provider), seen or delivery_id),
     )
-    return True
+    return False
 
 
 def _find(

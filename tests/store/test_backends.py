@@ -306,3 +306,137 @@ def test_wrong_password_never_shows_the_password(own_pg_server, caplog):
     for shown in (str(info.value), repr(info.value), rendered, caplog.text):
         assert wrong not in shown
     assert own_pg_server.password not in caplog.text
+
+
+def test_a_status_decision_locks_the_row_on_postgresql(pg_url, pg_password):
+    """apply_status reads the row FOR UPDATE: while it decides, another console's write of
+    the same order waits (here: NOWAIT proves the lock), so no report is applied over a
+    state it did not see."""
+    import threading
+
+    import psycopg
+
+    from skins_console.store.lifecycle_repository import require_record
+    from skins_console.store.orders_repository import ORDERS
+
+    db = Database.open_sync(pg_url, password=pg_password)
+    db.call_sync(create_profile, make_profile())
+    db.call_sync(_draft)
+    locked, release = threading.Event(), threading.Event()
+
+    def decide(conn):
+        require_record(ORDERS, conn, "main", "ord-1", for_update=True)
+        locked.set()
+        assert release.wait(30)
+
+    worker = threading.Thread(target=db.call_sync, args=(decide,))
+    worker.start()
+    try:
+        assert locked.wait(30)
+        other = psycopg.connect(pg_url, password=pg_password, autocommit=True, connect_timeout=10)
+        try:
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM orders WHERE external_id = 'ord-1' FOR UPDATE NOWAIT")
+            # Other orders are not held up.
+            assert other.execute("SELECT count(*) FROM orders").fetchone() == (1,)
+        finally:
+            other.close()
+    finally:
+        release.set()
+        worker.join(30)
+        db.close_sync()
+
+
+def test_buyers_attention_and_reports_read_alike(book):
+    """The aggregate and report queries give the same, typed answers on both backends."""
+    from datetime import timedelta
+
+    from skins_console.core.models import OrderState
+    from skins_console.store.attention_repository import attention_items, resolve_attention
+    from skins_console.store.buyers_repository import (
+        buyer_summaries,
+        buyers_named,
+        reversals_since,
+    )
+    from skins_console.store.orders_repository import apply_order_state
+    from skins_console.store.report_queries import orders_created_between
+
+    def report(external_id, status, amount):
+        return OrderState(
+            external_id=external_id,
+            status=status,
+            steam_offer_id=None,
+            trade_url=TRADE,
+            amount_cents=amount,
+            currency="USD",
+            failure=None,
+            timestamps={},
+            raw={"status": status},
+        )
+
+    def run(conn):
+        save_customer(conn, "main", TRADE, label="Buyer Bob", now=T0)
+        for n, price in ((1, 1840), (2, 160), (3, 999)):
+            insert_order_draft(
+                conn,
+                profile="main",
+                request=OrderRequest(
+                    catalog_item_id=f"cat-{n}",
+                    expected_price_cents=price,
+                    external_id=f"ord-{n}",
+                    webhook_url="http://127.0.0.1:9/wh",
+                    trade_url=TRADE,
+                ),
+                item_name="AK-47 | Redline (Field-Tested)",
+                buyer_partner=12345,
+                now=T0 + timedelta(minutes=n),
+            )
+        apply_order_state(conn, "main", report("ord-1", "completed", 1800), now=T0)
+        apply_order_state(conn, "main", report("ord-2", "reversed", 160), now=T0)
+        return (
+            buyer_summaries(conn, "main"),
+            [c.label for c in buyers_named(conn, "main", "buyer BOB")],
+            [key for _kind, key, _at in reversals_since(conn, "main", 12345, T0)],
+            [o.external_id for o in orders_created_between(conn, "main", T0, T0.replace(hour=13))],
+        )
+
+    (summary,), named, reversed_keys, created = book.call_sync(run)
+    assert (summary.orders, summary.delivered, summary.reversals) == (3, 1, 1)
+    assert summary.total_spent_cents == 1800 and type(summary.total_spent_cents) is int
+    assert type(summary.orders) is int and summary.last_reversal_at is not None
+    assert named == ["Buyer Bob"] and reversed_keys == ["ord-2"]
+    assert created == ["ord-1", "ord-2", "ord-3"]
+
+    later = T0 + timedelta(days=3)  # the draft ord-3 is stuck by now
+    items = book.read_sync(attention_items, "main", later)
+    assert "ord-3" in [i.key for i in items]
+    item = next(i for i in items if i.key == "ord-3")
+    assert item.buyer_name == "Buyer Bob"
+    book.call_sync(
+        resolve_attention,
+        "main",
+        "order",
+        "ord-3",
+        reason=item.reason,
+        operator="alice",
+        now=later,
+    )
+    assert "ord-3" not in [i.key for i in book.read_sync(attention_items, "main", later)]
+
+
+def test_postgresql_session_commits_durably_and_names_itself(pg_url, pg_password):
+    db = Database.open_sync(pg_url, password=pg_password)
+    try:
+        settings = db.read_sync(
+            lambda conn: [
+                conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in ("synchronous_commit", "application_name", "transaction_isolation")
+            ]
+        )
+        written = db.call_sync(lambda conn: conn.execute("SHOW transaction_isolation").fetchone())
+    finally:
+        db.close_sync()
+    # Every commit waits for the WAL flush: what @durable asks of SQLite, always.
+    assert settings == ["on", "skins-console", "repeatable read"]
+    assert written == ("read committed",)
+    assert db.display_url == pg_url and db.path is None
