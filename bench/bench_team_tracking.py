@@ -106,9 +106,7 @@ async def _console(url: str, operator: str, seconds: float) -> dict:
 # --- the team (this process) -----------------------------------------------------------
 
 
-async def _seed(
-    url: str, password: str | None, base: str, orders: int, tag: str, first_item: int
-) -> None:
+async def _seed(url: str, password: str | None, base: str, orders: int, tag: str) -> None:
     import httpx
 
     from skins_console.core.models import OrderRequest
@@ -153,7 +151,8 @@ async def _seed(
         semaphore = asyncio.Semaphore(8)
 
         async def one(index: int, key: str) -> None:
-            item = catalog.items[first_item + index]  # an item is sold once
+            # Sold items leave the catalog: every team takes the first ones still listed.
+            item = catalog.items[index]
             request = OrderRequest(
                 item.id,
                 item.price_cents,
@@ -182,10 +181,10 @@ async def _reads(base: str) -> int:
     return int(truth["requests"].get(ORDER_READS, 0))
 
 
-def _team(server, base: str, size: int, orders: int, seconds: float, first_item: int) -> dict:
+def _team(server, base: str, size: int, orders: int, seconds: float) -> dict:
     url = server.url_for(server.create_database())
     t0 = time.perf_counter()
-    asyncio.run(_seed(url, server.password, base, orders, f"x{size}", first_item))
+    asyncio.run(_seed(url, server.password, base, orders, f"x{size}"))
     seeded = time.perf_counter() - t0
     before = asyncio.run(_reads(base))
     env = {**os.environ, "SKINS_CONSOLE_DATABASE_PASSWORD": server.password or ""}
@@ -245,10 +244,7 @@ def main() -> int:
     server = PostgresServer.create()
     try:
         base = f"http://127.0.0.1:{port}"
-        figures = [
-            _team(server, base, n, args.orders, args.seconds, first_item=i * args.orders)
-            for i, n in enumerate(TEAM_SIZES)
-        ]
+        figures = [_team(server, base, n, args.orders, args.seconds) for n in TEAM_SIZES]
     finally:
         server.destroy()
         sandbox.terminate()
