@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from skins_console.cli.output import Table
 from skins_console.core.record_columns import local_time
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ def order_json(order: OrderRecord) -> dict[str, Any]:
             order,
             "item_name catalog_item_id expected_price_cents amount_cents trade_url "
             "buyer_steamid64 steam_offer_id failure_code failure_message created_at "
-            "accepted_at sent_at completed_at settles_at next_check_at attempts",
+            "accepted_at sent_at completed_at settles_at next_check_at attempts operator "
+            "sent_by",
         ),
         "shop_order": order.shop_order,
         # What the order cost, what the buyer paid and the margin (USD charges only; exact
@@ -124,20 +125,32 @@ def deposit_json(deposit: DepositRecord) -> dict[str, Any]:
         **attributes(
             deposit,
             "amount partner trade_offer_id trade_offer_expiry_at bot_name fail_reason "
-            "hold_end_date created_at completed_at attempts",
+            "hold_end_date created_at completed_at attempts operator sent_by",
         ),
     }
 
 
 def event_json(event: EventRecord) -> dict[str, Any]:
-    return attributes(event, "at type old_status new_status message")
+    return attributes(event, "at type old_status new_status message operator")
 
 
-def timeline_rows(events: Iterable[EventRecord]) -> list[list[str]]:
+def operator_fields(record: OrderRecord | DepositRecord) -> list[tuple[str, str]]:
+    """Who created and who sent a record of a team book (nothing for older records)."""
+    pairs = [("Operator", record.operator)] if record.operator else []
+    if record.sent_by and record.sent_by != record.operator:
+        pairs.append(("Sent by", record.sent_by))
+    return pairs
+
+
+def timeline_table(events: list[EventRecord]) -> Table:
+    """An order's or deposit's timeline; a "By" column once operators are recorded."""
+    headers = ["When", "Type", "Status", "What"]
+    by = any(event.operator for event in events)
     rows = []
     for event in events:
         move = ""
         if event.new_status:
             move = f"{event.old_status or '∅'} → {event.new_status}"
-        rows.append([local_time(event.at), event.type, move, event.message])
-    return rows
+        row = [local_time(event.at), event.type, move, event.message]
+        rows.append([*row, event.operator or "—"] if by else row)
+    return Table([*headers, "By"] if by else headers, rows, title="Timeline")

@@ -114,12 +114,11 @@ def _unknown_buyer(exc: errors.UnknownBuyerError) -> str:
 
 
 def _key_in_use(exc: errors.KeyInUseError) -> str:
-    flag = _ID_FLAGS.get(exc.kind, "the id option")
     when = f" at {exc.sent_at:%Y-%m-%d %H:%M} UTC" if exc.sent_at is not None else ""
     return (
-        f"{exc.key} is {exc.operator}'s {exc.kind} (sent{when}); nothing was sent. See it "
-        f"with `skins-console export {exc.kind}s --csv -`, or leave out {flag} to start a "
-        f"new {exc.kind}."
+        f"{exc.key} is already {exc.operator}'s {exc.kind} (sent{when}); nothing was sent. "
+        f"See it with `skins-console {exc.kind} show {exc.key}`; a new {exc.kind} needs an "
+        "id of its own."
     )
 
 

@@ -5,7 +5,10 @@ In team mode this is the team's one always-on poller and its one public webhook 
 to the database; desktops only display and sell. Nothing here is new machinery: the
 tracker is ``TrackingService.run_forever`` (recovery first, then passes as records fall
 due; in a team book each record is claimed with a lease) and the listener is
-``webhook_listener.run_listener``.
+``webhook_listener.run_listener``. On a team book it also listens to the database's change
+feed (``LiveChanges``), so an order a desktop just sent is tracked from the next moment
+rather than at the next idle pass, and the log says when the database goes away and comes
+back.
 
 Stopping (``stop`` set, from SIGTERM/SIGINT): the listener stops taking deliveries, the
 tracker finishes the pass it is in (a send or status check under way completes and is
@@ -26,6 +29,7 @@ from typing import Any
 from skins_console.core.models import format_time
 from skins_console.services import change_bus
 from skins_console.services.context import AppContext
+from skins_console.services.live_changes import LiveChanges
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.webhook_listener import ListenerStats, WebhookListener, run_listener
 
@@ -73,9 +77,19 @@ async def serve(
     def report(change: change_bus.Change) -> None:
         nonlocal changes
         when = format_time(ctx.clock.now())
-        if change.kind in (change_bus.ORDER, change_bus.DEPOSIT) and change.key:
-            changes += 1
-            announce(f"{when}  {change.kind} {change.key} updated")
+        if change.kind in (change_bus.ORDER, change_bus.DEPOSIT):
+            # A desktop's new order or deposit (the team feed) is tracked from now, not
+            # from the idle cadence; the worker's own moves cost one empty pass at most.
+            tracker.wake()
+            if change.key:
+                changes += 1
+                announce(f"{when}  {change.kind} {change.key} updated")
+        elif change.kind == change_bus.DATABASE:
+            announce(
+                f"{when}  team database away: {change.key}"
+                if change.key
+                else f"{when}  team database back"
+            )
         elif change.kind == change_bus.TRACKING:
             if change.key:
                 announce(f"{when}  {change.key}: {tracker.paused_detail or ''}".rstrip(": "))
@@ -83,6 +97,8 @@ async def serve(
                 announce(f"{when}  tracking resumed")
 
     unsubscribe = ctx.bus.subscribe(report)
+    live = LiveChanges(ctx)  # other consoles' writes, on a team book; nothing on SQLite
+    await live.start()
     listening: asyncio.Future[ListenerStats] = asyncio.ensure_future(
         run_listener(ctx, host, port, stop, announce=announce, started=started)
     )
@@ -124,6 +140,7 @@ async def serve(
         raise
     finally:
         unsubscribe()
+        await live.stop()
     announce("Stopped." if finished else "Stopped; an interrupted send resumes at next start.")
     return WorkerSummary(host, bound[0].port, changes, stats, finished)
 

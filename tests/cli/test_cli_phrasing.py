@@ -104,7 +104,13 @@ TYPED = [
             sent_at=datetime(2026, 1, 3, 9, 30, tzinfo=UTC),
         ),
         "key_in_use",
-        ["WEB-1001", "alice's order", "2026-01-03 09:30 UTC", "nothing was sent", "--external-id"],
+        [
+            "WEB-1001",
+            "alice's order",
+            "2026-01-03 09:30 UTC",
+            "nothing was sent",
+            "`skins-console order show WEB-1001`",
+        ],
     ),
 ]
 

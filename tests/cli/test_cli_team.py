@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import psycopg
@@ -127,6 +129,14 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
     assert joined.json()["joined"] is True
     seen = bob.run("--json", "orders", "list").json()["orders"]
     assert [o["external_id"] for o in seen] == [key]
+    # ...and who created and sent it, in its details and on each line of its timeline.
+    shown = bob.run("order", "show", key)
+    assert shown.code == 0, shown.stderr
+    assert re.search(r"^Operator\s+alice$", shown.stdout, re.M), shown.stdout
+    assert "By" in shown.stdout
+    timeline = bob.run("--json", "order", "show", key).json()
+    assert timeline["order"]["operator"] == "alice"
+    assert {event["operator"] for event in timeline["timeline"]} == {"alice"}
 
     # The password is in no file, no output, no log, no row of the team book.
     secret = pg_password.encode()
@@ -243,6 +253,32 @@ def test_serve_on_a_team_book_stops_cleanly_on_sigterm(team_cli, cli_sandbox):
     assert document["stopped"] is True and document["profile"] == "shop"
     shown = cli.run("--json", "order", "show", "team-serve-1").json()["order"]
     assert shown["status"] == "completed"
+
+
+def test_serve_tracks_an_order_a_desktop_sends_while_it_runs(team_cli, cli_sandbox):
+    """The worker hears a desktop's new order through the team feed and tracks it to the
+    end; the desktop (here: one-shot commands that only read the book) polls nothing."""
+    cli = team_cli
+    proc = cli.popen("serve", "--webhooks-port", "0")
+    try:
+        lines = Lines(proc.stderr)
+        lines.wait_for(r"Tracking open orders and deposits of “shop”")
+        create_open_order(cli, "team-serve-2")  # another process: a desktop selling
+        lines.wait_for("order team-serve-2 updated", timeout=30)
+        cli_sandbox.advance(400)
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline and status != "completed":
+            time.sleep(0.5)
+            shown = cli.run("--json", "order", "show", "team-serve-2").json()
+            status = shown["order"]["status"]
+        assert status == "completed", "".join(lines.seen)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_import_local_moves_a_local_history_into_the_team_book_once(

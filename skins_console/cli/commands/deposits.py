@@ -7,7 +7,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from skins_console.cli.exit_codes import EXIT_OK, EXIT_PROVIDER, OUTCOME_EXIT, CliUsageError
-from skins_console.cli.formats import deposit_json, event_json, local_time, timeline_rows
+from skins_console.cli.formats import (
+    deposit_json,
+    event_json,
+    local_time,
+    operator_fields,
+    timeline_table,
+)
 from skins_console.cli.output import Fields, Line, Report, Table, outcome_notes
 from skins_console.cli.parser import Commands, add_actions, add_command, positive_int
 from skins_console.cli.session import Session
@@ -231,6 +237,7 @@ async def show_deposit(session: Session) -> Report:
     if deposit.fail_reason:
         pairs.append(("Why", explain_deposit_failure(deposit.fail_reason)))
     pairs += [
+        *operator_fields(deposit),
         ("Created", local_time(deposit.created_at)),
         ("Settles", local_time(deposit_settles_at(deposit, ctx.cadence))),
     ]
@@ -238,7 +245,7 @@ async def show_deposit(session: Session) -> Report:
         {"deposit": deposit_json(deposit), "timeline": [event_json(e) for e in events]},
         [
             Fields(pairs),
-            Table(["When", "Type", "Status", "What"], timeline_rows(events), title="Timeline"),
+            timeline_table(events),
         ],
     )
 

@@ -11,7 +11,13 @@ from skins_console.cli.exit_codes import (
     EXIT_PROVIDER,
     OUTCOME_EXIT,
 )
-from skins_console.cli.formats import event_json, local_time, order_json, timeline_rows
+from skins_console.cli.formats import (
+    event_json,
+    local_time,
+    operator_fields,
+    order_json,
+    timeline_table,
+)
 from skins_console.cli.output import Fields, Line, Report, Table, outcome_notes
 from skins_console.cli.parser import (
     Commands,
@@ -197,6 +203,7 @@ async def show_order(session: Session) -> Report:
     if order.failure_code:
         pairs.append(("Why", explain_order_failure(order.failure_code, order.failure_message)))
     pairs += [
+        *operator_fields(order),
         ("Created", local_time(order.created_at)),
         ("Completed", local_time(order.completed_at)),
         ("Settles", local_time(order.settles_at)),
@@ -205,7 +212,7 @@ async def show_order(session: Session) -> Report:
         {"order": order_json(order), "timeline": [event_json(e) for e in events]},
         [
             Fields(pairs),
-            Table(["When", "Type", "Status", "What"], timeline_rows(events), title="Timeline"),
+            timeline_table(events),
         ],
     )
 
