@@ -30,6 +30,7 @@ os.environ.setdefault("QT_API", "pyside6")
 import asyncio
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import qasync
@@ -185,9 +186,15 @@ class GuiSession:
         if sandbox:
             await self._open_demo(speed, time_scale=time_scale)
         else:
-            self.ctx = await AppContext.open(
-                paths, self.settings, profile=profile, time_scale=time_scale
+            ctx = await _open_waiting_for_team_book(
+                lambda: AppContext.open(
+                    paths, self.settings, profile=profile, time_scale=time_scale
+                ),
+                self.window,
             )
+            if ctx is None:  # the operator quit while the team database was away
+                return False
+            self.ctx = ctx
         assert self.ctx is not None  # set by both branches above
         return not (self.ctx.profile is None and not await self._first_run())
 
@@ -538,6 +545,49 @@ def _decimal(text: str):
     from decimal import Decimal
 
     return Decimal(text)
+
+
+#: how long start-up waits before trying an unreachable team database again
+TEAM_BOOK_RETRY_SECONDS = 10.0
+
+
+async def _open_waiting_for_team_book(
+    open_book: Callable[[], Awaitable[AppContext]], parent: QWidget | None
+) -> AppContext | None:
+    """The opened book; while its team database is away, a message says so and the book is
+    tried again every ``TEAM_BOOK_RETRY_SECONDS`` (or at once on "Try again") until it
+    answers, or ``None`` when the operator quits. Nothing is sent meanwhile: nothing runs."""
+    from PySide6.QtCore import QTimer
+
+    from skins_console.core.errors import DatabaseUnavailableError
+
+    while True:
+        try:
+            return await open_book()
+        except DatabaseUnavailableError as exc:
+            log.warning("team database away at start: %s", exc.message)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Skins Console: team database away",
+                f"The team database at {exc.where} cannot be reached, so the orders cannot "
+                f"be shown and nothing can be sent. Trying again every "
+                f"{TEAM_BOOK_RETRY_SECONDS:.0f} seconds…",
+                parent=parent,
+            )
+            box.setDetailedText(exc.message)
+            retry = box.addButton("Try again now", QMessageBox.ButtonRole.AcceptRole)
+            quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(retry)
+            again = QTimer(box)
+            again.setSingleShot(True)
+            again.timeout.connect(lambda box=box: box.done(QMessageBox.StandardButton.Retry))
+            again.start(int(TEAM_BOOK_RETRY_SECONDS * 1000))
+            await open_dialog(box)
+            again.stop()
+            quit_chosen = box.clickedButton() is quit_button
+            box.deleteLater()
+            if quit_chosen:
+                return None
 
 
 async def _show_fatal(message: str) -> None:

@@ -145,3 +145,85 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
         for window in _windows(MainWindow):
             window.close()
         QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
+    qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, own_pg_server
+):
+    """Started while the team database is down: a message says so (where, no password) and
+    the book is tried again by itself; once PostgreSQL is back the window opens on it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from skins_console.ui import app as app_module
+
+    sandbox = sandbox_factory()
+    paths = resolve_paths()
+    url = own_pg_server.url_for(own_pg_server.create_database())
+    await add_team_profile(
+        paths,
+        Settings.load(paths.settings_file),
+        TeamProfile("shop", url, "alice"),
+        profile=_profile(sandbox, "shop"),
+        secrets=_secrets(sandbox),
+        password=own_pg_server.password,
+    )
+    own_pg_server.stop()
+    monkeypatch.setattr(app_module, "TEAM_BOOK_RETRY_SECONDS", 1.0)
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(QMessageBox), timeout=30)
+        (box,) = _windows(QMessageBox)
+        assert f"127.0.0.1:{own_pg_server.port}/" in box.text()
+        assert "Trying again" in box.text()
+        assert own_pg_server.password not in box.text() + box.detailedText()
+        # Still away after a retry: the message comes back, nothing else opened.
+        await asyncio.sleep(2.5)
+        assert run.done() is False
+        own_pg_server.start()
+        await wait_for(lambda: not _windows(QMessageBox), timeout=30)
+        (window,) = _windows(MainWindow)
+        await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
+        window.close()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+async def test_quitting_while_the_team_database_is_away_ends_cleanly(
+    qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, own_pg_server
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    sandbox = sandbox_factory()
+    paths = resolve_paths()
+    url = own_pg_server.url_for(own_pg_server.create_database())
+    await add_team_profile(
+        paths,
+        Settings.load(paths.settings_file),
+        TeamProfile("shop", url, "alice"),
+        profile=_profile(sandbox, "shop"),
+        secrets=_secrets(sandbox),
+        password=own_pg_server.password,
+    )
+    own_pg_server.stop()
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    try:
+        await wait_for(lambda: _windows(QMessageBox), timeout=30)
+        (box,) = _windows(QMessageBox)
+        (quit_button,) = [b for b in box.buttons() if b.text() == "Quit"]
+        quit_button.click()
+        assert await asyncio.wait_for(run, 30) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        for window in _windows(MainWindow):
+            window.close()
+        QApplication.setQuitOnLastWindowClosed(True)
