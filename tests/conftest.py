@@ -81,3 +81,13 @@ async def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):
         if loop.time() > deadline:
             raise TimeoutError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child a test stops with SIGINT: a run started in the background
+    (nohup, ``cmd &`` without job control) inherits SIGINT ignored, and a Python child then
+    never sees Ctrl-C, as Unix intends. The test is about our handling of Ctrl-C, so the
+    child gets the terminal's default back."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

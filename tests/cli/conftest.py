@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import interruptible
+
 ROOT = Path(__file__).resolve().parents[2]
 PYCACHE = Path(tempfile.gettempdir()) / "skins-console-test-pycache"
 SPEED = 60.0
@@ -98,6 +100,7 @@ class CliEnv:
             text=True,
             cwd=ROOT,
             env={**self.env, **(env or {})},
+            preexec_fn=interruptible,
         )
 
     def add_profile(self, name: str = "main", *extra: str) -> CliRun:

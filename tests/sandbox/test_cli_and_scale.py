@@ -13,6 +13,7 @@ import httpx
 from skins_console.core.cs2 import split_market_hash_name
 from skins_console.sandbox import Sandbox, SandboxConfig
 from skins_console.sandbox.config import MAX_CATALOG
+from tests.conftest import interruptible
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +43,7 @@ def test_serve_starts_answers_and_stops_on_ctrl_c():
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=interruptible,
     )
     try:
         first = process.stdout.readline()
