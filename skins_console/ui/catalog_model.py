@@ -12,6 +12,7 @@ with list comprehensions over the precomputed columns and exposes it through
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -49,6 +50,7 @@ from skins_console.ui.catalog_columns import (  # noqa: F401 - re-exported for t
     CatalogFilter,
     KeyBlob,
     PreparedOrder,
+    all_rows,
     ascending_rows,
     filter_rows,
     prepare_order,
@@ -237,7 +239,7 @@ class CatalogModel(QAbstractTableModel):
     def sort_keys(self, column: int) -> Sequence[Any]:
         return getattr(self.columns, _SORT_BY_COLUMN[column])
 
-    def sorted_rows(self, column: int) -> list[int]:
+    def sorted_rows(self, column: int) -> array[int]:
         return sorted_rows(self.columns, column)
 
 
@@ -249,10 +251,10 @@ class CatalogProxy(QAbstractProxyModel):
         self._filter = CatalogFilter()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
-        self._order: list[int] | None = None  # all source rows in sort order
+        self._order: array[int] | None = None  # all source rows in sort order
         self._order_keys: list[str] | None = None  # their search keys, in that order
         self._blob: KeyBlob | None = None  # the same keys joined, built on first search
-        self._rows: list[int] = []
+        self._rows: array[int] = array("i")  # the shown source rows (see filter_rows)
         self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
         self._prepared: PreparedOrder | None = None
         #: source rows sold since this catalog was read: hidden until the next read
@@ -332,7 +334,7 @@ class CatalogProxy(QAbstractProxyModel):
         row = self._reverse.get(source_row, -1)
         return QModelIndex() if row < 0 else self.index(row, column)
 
-    def _sorted_order(self) -> list[int]:
+    def _sorted_order(self) -> array[int]:
         model = self._catalog()
         n = model.rowCount()
         if self._order is None or len(self._order) != n:
@@ -342,13 +344,13 @@ class CatalogProxy(QAbstractProxyModel):
                     order = order[::-1]
                 self._order = order
             else:
-                self._order = list(range(n))
+                self._order = all_rows(n)
         return self._order
 
     def _recompute(self) -> None:
         model = self.sourceModel()
         if not isinstance(model, CatalogModel):
-            self._rows = []
+            self._rows = array("i")
         else:
             order = self._sorted_order()
             if self._order_keys is not None and len(self._order_keys) != len(order):
@@ -363,7 +365,7 @@ class CatalogProxy(QAbstractProxyModel):
             self._drop_sold()
         self._reverse = None
 
-    def search_index_inputs(self) -> tuple[list[int], list[str]]:
+    def search_index_inputs(self) -> tuple[array[int], list[str]]:
         """The current row order and the keys by source row, for a :class:`KeyBlob` built
         off-thread."""
         return self._sorted_order(), self._catalog().columns.keys
@@ -403,7 +405,8 @@ class CatalogProxy(QAbstractProxyModel):
 
     def _drop_sold(self) -> None:
         if self._sold:
-            self._rows = [row for row in self._rows if row not in self._sold]
+            sold = self._sold
+            self._rows = array("i", [row for row in self._rows if row not in sold])
 
     def _on_source_reset(self) -> None:
         self.beginResetModel()
@@ -448,7 +451,7 @@ class CatalogProxy(QAbstractProxyModel):
     def source_row(self, proxy_row: int) -> int:
         return self._rows[proxy_row]
 
-    def visible_rows(self) -> list[int]:
+    def visible_rows(self) -> array[int]:
         return self._rows
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
