@@ -203,7 +203,7 @@ def _prepare_in_child(temp: Path, base_url: str) -> None:
 
     Creating a book migrates it through Alembic (alembic, mako and the psycopg dialect are
     imported, ~27 MB of RSS) once in its life; a console opening its current book does not
-    (``tests/store/test_current_book_imports.py``), so that one-off cost is not measured.
+    (``tests/ui/test_current_book_imports.py``), so that one-off cost is not measured.
     """
     import subprocess
 
