@@ -36,6 +36,7 @@ from skins_console.core.cs2 import (
 )
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
+from skins_console.ui.coded_strings import CodedStrings, sort_keys
 
 T = TypeVar("T")
 
@@ -125,13 +126,13 @@ class CatalogColumns:
     prices: list[int] = field(default_factory=list)
     #: for sorting and the float bar; one C array (0.8 MB at 100k rows, not 3.2 MB of objects)
     floats: array[float] = field(default_factory=lambda: array("d"))
-    wears: list[str] = field(default_factory=list)  # full exterior name or ""
-    kinds: list[str] = field(default_factory=list)
+    wears: Sequence[str] = field(default_factory=list)  # full exterior name or ""
+    kinds: Sequence[str] = field(default_factory=list)
     flags: bytearray = field(default_factory=bytearray)
-    marks: list[str] = field(default_factory=list)
-    phases: list[str] = field(default_factory=list)
+    marks: Sequence[str] = field(default_factory=list)
+    phases: Sequence[str] = field(default_factory=list)
     seeds: list[int] = field(default_factory=list)
-    colors: list[str] = field(default_factory=list)
+    colors: Sequence[str] = field(default_factory=list)
     #: per sort-key list name, the ascending row order (computed off the GUI thread), one
     #: C array of row numbers each (0.4 MB at 100k rows; a list is 0.8 MB of pointers to
     #: int objects of 28 bytes each)
@@ -170,11 +171,11 @@ class CatalogColumns:
             _NAMES[(" " + name)[1:]] = name_info(name)
         infos = list(map(_NAMES.__getitem__, names))
         exteriors = list(map(attrgetter("exterior"), infos))
-        c.kinds = list(map(attrgetter("kind"), infos))
+        c.kinds = CodedStrings(list(map(attrgetter("kind"), infos)))
         c.flags = bytearray(map(attrgetter("flags"), infos))
-        c.marks = list(map(_MARKS.__getitem__, c.flags))
+        c.marks = CodedStrings.over(c.flags, _MARKS_BY_FLAGS)
         doppler = DOPPLER_PHASES.get
-        c.phases = phases = [
+        phases = [
             phase or doppler(index) or ""
             for phase, index in zip(column("phase"), column("paint_index"))
         ]
@@ -187,12 +188,16 @@ class CatalogColumns:
         c.floats = array(
             "d", (_NO_FLOAT if value is None else float(value) for value in float_values)
         )
-        c.wears = list(map(_wear, float_values, exteriors))
+        c.phases = CodedStrings(phases)
+        del phases
+        c.wears = CodedStrings(list(map(_wear, float_values, exteriors)))
         rarities = column("rarity_color")
         for rarity in set(rarities).difference(_COLORS):
             key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
             _COLORS[key] = normalise_color(rarity, "")
-        c.colors = [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
+        c.colors = CodedStrings(
+            [_COLORS[rarity] or info.quality_color for rarity, info in zip(rarities, infos)]
+        )
         return c
 
     def image_url(self, row: int) -> str:
@@ -221,7 +226,7 @@ class CatalogColumns:
     def _compute_orders(self, names: Sequence[str]) -> None:
         for name in names:
             if name not in self.orders:
-                self.orders[name] = ascending_rows(getattr(self, name))
+                self.orders[name] = ascending_rows(sort_keys(getattr(self, name)))
 
     def complete(self) -> None:
         """Worker thread, once the rows are shown: every sort order (a header click then
@@ -347,6 +352,7 @@ _MARKS = {
     )
     for flags in range(8)
 }
+_MARKS_BY_FLAGS = [_MARKS[flags] for flags in range(8)]  # the marks column's strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,14 +487,14 @@ def filter_rows(
             candidate_keys if n == 0 and candidate_keys is not None else map(keys.__getitem__, rows)
         )
         rows = list(compress(rows, map(contains, row_keys, repeat(word))))
-    if flt.wears:
-        rows = list(
-            compress(rows, map(flt.wears.__contains__, map(columns.wears.__getitem__, rows)))
-        )
-    if flt.kinds:
-        rows = list(
-            compress(rows, map(flt.kinds.__contains__, map(columns.kinds.__getitem__, rows)))
-        )
+    for wanted, strings in ((flt.wears, columns.wears), (flt.kinds, columns.kinds)):
+        if not wanted:
+            continue
+        if isinstance(strings, CodedStrings):  # compare codes in C, not strings
+            codes, accepted = strings.codes, strings.codes_of(wanted)
+            rows = list(compress(rows, map(accepted.__contains__, map(codes.__getitem__, rows))))
+        else:
+            rows = list(compress(rows, map(wanted.__contains__, map(strings.__getitem__, rows))))
     flags = columns.flags
     for bit, wanted in ((STAR, flt.star), (STATTRAK, flt.stattrak), (SOUVENIR, flt.souvenir)):
         if wanted is None:
@@ -508,7 +514,7 @@ def sorted_rows(columns: CatalogColumns, column: int) -> array[int]:
     name = _SORT_BY_COLUMN[column]
     order = columns.orders.get(name)
     if order is None or len(order) != len(columns.ids):
-        order = columns.orders[name] = ascending_rows(getattr(columns, name))
+        order = columns.orders[name] = ascending_rows(sort_keys(getattr(columns, name)))
     return order
 
 
