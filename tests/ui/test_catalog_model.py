@@ -147,6 +147,22 @@ def test_a_sold_row_leaves_the_sort_order_and_search_index_whole(models):
     assert names(proxy) == ["Souvenir M4A1-S | Knight (Factory New)"]
 
 
+def test_map_from_source_follows_filters_and_sold_rows(models):
+    model, proxy = models
+    proxy.sort(COL_PRICE, Qt.SortOrder.DescendingOrder)
+
+    def mapped() -> list[int]:
+        return [proxy.mapFromSource(model.index(row, COL_NAME)).row() for row in range(5)]
+
+    by_price = sorted(range(len(ITEMS)), key=lambda row: -ITEMS[row].price_cents)
+    assert mapped() == [by_price.index(row) for row in range(5)]
+    proxy.set_filter(CatalogFilter(text="(factory new)"))  # rows 1 (Karambit) and 3 (Knight)
+    assert mapped() == [-1, 1, -1, 0, -1]
+    proxy.hide_sold(3)
+    assert mapped() == [-1, 0, -1, -1, -1]
+    assert proxy.mapFromSource(model.index(1, COL_PRICE)).column() == COL_PRICE
+
+
 def test_columns_build_tolerates_missing_fields():
     columns = CatalogColumns.build([CatalogItem("x", "Weird thing", 0)])
     assert columns.float_text(0) == "" and columns.wears == [""] and columns.seeds == [-1]
