@@ -301,7 +301,7 @@ def release_in_steps(columns: CatalogColumns) -> None:
     """
     with columns.lock:  # waits for a sort order or search index still being built
         columns.released = True
-    lists = [
+    lists: list[Any] = [
         value
         for value in (getattr(columns, f.name) for f in dc_fields(columns))
         if isinstance(value, list)
@@ -487,14 +487,14 @@ def filter_rows(
             candidate_keys if n == 0 and candidate_keys is not None else map(keys.__getitem__, rows)
         )
         rows = list(compress(rows, map(contains, row_keys, repeat(word))))
-    for wanted, strings in ((flt.wears, columns.wears), (flt.kinds, columns.kinds)):
-        if not wanted:
+    for chosen, strings in ((flt.wears, columns.wears), (flt.kinds, columns.kinds)):
+        if not chosen:
             continue
         if isinstance(strings, CodedStrings):  # compare codes in C, not strings
-            codes, accepted = strings.codes, strings.codes_of(wanted)
+            codes, accepted = strings.codes, strings.codes_of(chosen)
             rows = list(compress(rows, map(accepted.__contains__, map(codes.__getitem__, rows))))
         else:
-            rows = list(compress(rows, map(wanted.__contains__, map(strings.__getitem__, rows))))
+            rows = list(compress(rows, map(chosen.__contains__, map(strings.__getitem__, rows))))
     flags = columns.flags
     for bit, wanted in ((STAR, flt.star), (STATTRAK, flt.stattrak), (SOUVENIR, flt.souvenir)):
         if wanted is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
 
 class _Numbering(dict[str, int]):
@@ -50,7 +50,13 @@ class CodedStrings(Sequence[str]):
     def __len__(self) -> int:
         return len(self.codes)
 
-    def __getitem__(self, row):  # type: ignore[override] # one row; slices as a list
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+
+    def __getitem__(self, row: int | slice) -> str | list[str]:
         if isinstance(row, slice):
             return list(map(self.values.__getitem__, self.codes[row]))
         return self.values[self.codes[row]]
