@@ -134,9 +134,6 @@ async def _until(predicate, timeout: float = 120.0) -> None:
 
 def _start_sandbox_process(items: int):
     import subprocess
-    from types import SimpleNamespace
-
-    from skins_console.sandbox import SandboxConfig
 
     process = subprocess.Popen(
         [
@@ -160,12 +157,61 @@ def _start_sandbox_process(items: int):
     if not base_url.startswith("http"):
         process.terminate()
         raise RuntimeError(f"the sandbox did not start: {line!r}")
+    return _sandbox_at(base_url, process)
+
+
+def _sandbox_at(base_url: str, process=None):
+    from types import SimpleNamespace
+
+    from skins_console.sandbox import SandboxConfig
+
     return SimpleNamespace(
         process=process,
         config=SandboxConfig(),
         base_url=base_url,
         skinsnode_base_url=base_url,
         skinslink_base_url=base_url + "/api/v1",
+    )
+
+
+def _use_bench_keyring(temp: Path) -> None:
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+    store = PlaintextKeyring()
+    store.file_path = str(temp / "keyring.cfg")
+    keyring.set_keyring(store)
+
+
+async def _prepare_data_folder(temp: Path, base_url: str) -> None:
+    """The previous launch: create and migrate the book, set up the sandbox profile."""
+    from skins_console.services.context import AppContext
+    from skins_console.store.paths import resolve_paths
+    from skins_console.ui.app import ensure_sandbox_profile
+
+    _use_bench_keyring(temp)
+    ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
+    try:
+        await ensure_sandbox_profile(ctx, _sandbox_at(base_url))
+    finally:
+        await ctx.close()
+
+
+def _prepare_in_child(temp: Path, base_url: str) -> None:
+    """Run ``_prepare_data_folder`` in its own process, as a merchant's earlier launch did.
+
+    Creating a book migrates it through Alembic (alembic, mako and the psycopg dialect are
+    imported, ~27 MB of RSS) once in its life; a console opening its current book does not
+    (``tests/ui/test_current_book_imports.py``), so that one-off cost is not measured.
+    """
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, __file__, "--prepare-data", str(temp), "--sandbox-url", base_url],
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
     )
 
 
@@ -221,8 +267,6 @@ async def bench(
     items: int, orders: int, runs: int, stored_orders: int, diagnose: bool = False
 ) -> dict:
     import httpx
-    import keyring
-    from keyrings.alt.file import PlaintextKeyring
 
     from skins_console.services.context import AppContext
     from skins_console.store.paths import resolve_paths
@@ -235,11 +279,9 @@ async def bench(
     from skins_console.ui.task_runner import TaskRunner
 
     temp = Path(tempfile.mkdtemp(prefix="skins-console-bench-"))
-    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
-    store = PlaintextKeyring()
-    store.file_path = str(temp / "keyring.cfg")
-    keyring.set_keyring(store)
     sandbox = _start_sandbox_process(items)
+    _prepare_in_child(temp, sandbox.base_url)
+    _use_bench_keyring(temp)
     ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
     await ensure_sandbox_profile(ctx, sandbox)
     http_times = _HttpTimes()
@@ -456,6 +498,9 @@ async def bench(
             result["orders_tab_rows"] = orders_tab.model.rowCount()
         result["stored_orders"] = stored_orders
         result["rss_now_mb"] = _rss_mb()
+        result["migration_modules_loaded"] = sorted(
+            name for name in ("alembic", "mako", "psycopg") if name in sys.modules
+        )
         result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
         result["gc_collections"] = len(collections)
@@ -483,7 +528,12 @@ def main() -> None:
         action="store_true",
         help="split each refresh's worst gap into the callbacks and collections in it",
     )
+    parser.add_argument("--prepare-data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sandbox-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare_data is not None:
+        asyncio.run(_prepare_data_folder(args.prepare_data, args.sandbox_url))
+        return
     import skins_console.ui  # noqa: F401 - applies the PySide6 workaround
     from skins_console.ui.app import GIL_SWITCH_S
 

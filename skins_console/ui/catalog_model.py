@@ -12,6 +12,7 @@ with list comprehensions over the precomputed columns and exposes it through
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -49,6 +50,7 @@ from skins_console.ui.catalog_columns import (  # noqa: F401 - re-exported for t
     CatalogFilter,
     KeyBlob,
     PreparedOrder,
+    all_rows,
     ascending_rows,
     filter_rows,
     prepare_order,
@@ -237,7 +239,7 @@ class CatalogModel(QAbstractTableModel):
     def sort_keys(self, column: int) -> Sequence[Any]:
         return getattr(self.columns, _SORT_BY_COLUMN[column])
 
-    def sorted_rows(self, column: int) -> list[int]:
+    def sorted_rows(self, column: int) -> array[int]:
         return sorted_rows(self.columns, column)
 
 
@@ -249,11 +251,12 @@ class CatalogProxy(QAbstractProxyModel):
         self._filter = CatalogFilter()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
-        self._order: list[int] | None = None  # all source rows in sort order
+        self._order: array[int] | None = None  # all source rows in sort order
         self._order_keys: list[str] | None = None  # their search keys, in that order
         self._blob: KeyBlob | None = None  # the same keys joined, built on first search
-        self._rows: list[int] = []
-        self._reverse: dict[int, int] | None = None  # source row → proxy row, on demand
+        self._rows: array[int] = array("i")  # the shown source rows (see filter_rows)
+        #: source row → proxy row (-1: not shown), on demand (see _proxy_row)
+        self._reverse: array[int] | None = None
         self._prepared: PreparedOrder | None = None
         #: source rows sold since this catalog was read: hidden until the next read
         self._sold: set[int] = set()
@@ -329,10 +332,10 @@ class CatalogProxy(QAbstractProxyModel):
                 return self.index(self._rows.index(source_row), column)  # one C scan
             except ValueError:
                 return QModelIndex()
-        row = self._reverse.get(source_row, -1)
+        row = self._proxy_row(source_row)
         return QModelIndex() if row < 0 else self.index(row, column)
 
-    def _sorted_order(self) -> list[int]:
+    def _sorted_order(self) -> array[int]:
         model = self._catalog()
         n = model.rowCount()
         if self._order is None or len(self._order) != n:
@@ -342,13 +345,13 @@ class CatalogProxy(QAbstractProxyModel):
                     order = order[::-1]
                 self._order = order
             else:
-                self._order = list(range(n))
+                self._order = all_rows(n)
         return self._order
 
     def _recompute(self) -> None:
         model = self.sourceModel()
         if not isinstance(model, CatalogModel):
-            self._rows = []
+            self._rows = array("i")
         else:
             order = self._sorted_order()
             if self._order_keys is not None and len(self._order_keys) != len(order):
@@ -363,7 +366,7 @@ class CatalogProxy(QAbstractProxyModel):
             self._drop_sold()
         self._reverse = None
 
-    def search_index_inputs(self) -> tuple[list[int], list[str]]:
+    def search_index_inputs(self) -> tuple[array[int], list[str]]:
         """The current row order and the keys by source row, for a :class:`KeyBlob` built
         off-thread."""
         return self._sorted_order(), self._catalog().columns.keys
@@ -403,7 +406,8 @@ class CatalogProxy(QAbstractProxyModel):
 
     def _drop_sold(self) -> None:
         if self._sold:
-            self._rows = [row for row in self._rows if row not in self._sold]
+            sold = self._sold
+            self._rows = array("i", [row for row in self._rows if row not in sold])
 
     def _on_source_reset(self) -> None:
         self.beginResetModel()
@@ -438,17 +442,23 @@ class CatalogProxy(QAbstractProxyModel):
                 )
 
     def _proxy_row(self, source_row: int) -> int:
-        if self._reverse is None:
-            # dict(zip(...)) builds in C: ~5 ms for 100k rows, a Python loop ~20 ms.
-            self._reverse = dict(zip(self._rows, range(len(self._rows))))
-        return self._reverse.get(source_row, -1)
+        reverse = self._reverse
+        if reverse is None:
+            # One C array indexed by source row: 0.4 MB for 100k rows, where a dict (with an
+            # int object per key and value) held 11 MB. The Python loop that fills it takes
+            # 8-12 ms for 100k rows; dict(zip(...)) over the rows' array took 10-16 ms.
+            reverse = array("i", [-1]) * (max(self._rows, default=-1) + 1)
+            for proxy_row, row in enumerate(self._rows):
+                reverse[row] = proxy_row
+            self._reverse = reverse
+        return reverse[source_row] if 0 <= source_row < len(reverse) else -1
 
     # --- QAbstractProxyModel API ---------------------------------------------------------
 
     def source_row(self, proxy_row: int) -> int:
         return self._rows[proxy_row]
 
-    def visible_rows(self) -> list[int]:
+    def visible_rows(self) -> array[int]:
         return self._rows
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):

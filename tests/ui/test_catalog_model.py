@@ -128,6 +128,41 @@ def test_sort_uses_raw_values_and_keeps_mapping(models):
         assert proxy.mapFromSource(source).row() == r
 
 
+def test_a_sold_row_leaves_the_sort_order_and_search_index_whole(models):
+    """The proxy deletes a sold row from the rows it shows; those rows are a copy, so the
+    columns' sort order and the search index built over it keep every row."""
+    from skins_console.ui.catalog_model import KeyBlob
+
+    model, proxy = models
+    proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)
+    order, keys_by_row = proxy.search_index_inputs()
+    assert proxy.install_blob(KeyBlob(order, keys_by_row))
+    cheapest = proxy.source_row(0)
+    proxy.hide_sold(cheapest)
+    assert cheapest not in proxy.visible_rows() and proxy.rowCount() == len(ITEMS) - 1
+    by_price = sorted(range(len(ITEMS)), key=lambda row: ITEMS[row].price_cents)
+    assert model.columns.orders["prices"].tolist() == by_price
+    assert order.tolist() == by_price
+    proxy.set_filter(CatalogFilter(text="knight"))  # found through the search index
+    assert names(proxy) == ["Souvenir M4A1-S | Knight (Factory New)"]
+
+
+def test_map_from_source_follows_filters_and_sold_rows(models):
+    model, proxy = models
+    proxy.sort(COL_PRICE, Qt.SortOrder.DescendingOrder)
+
+    def mapped() -> list[int]:
+        return [proxy.mapFromSource(model.index(row, COL_NAME)).row() for row in range(5)]
+
+    by_price = sorted(range(len(ITEMS)), key=lambda row: -ITEMS[row].price_cents)
+    assert mapped() == [by_price.index(row) for row in range(5)]
+    proxy.set_filter(CatalogFilter(text="(factory new)"))  # rows 1 (Karambit) and 3 (Knight)
+    assert mapped() == [-1, 1, -1, 0, -1]
+    proxy.hide_sold(3)
+    assert mapped() == [-1, 0, -1, -1, -1]
+    assert proxy.mapFromSource(model.index(1, COL_PRICE)).column() == COL_PRICE
+
+
 def test_columns_build_tolerates_missing_fields():
     columns = CatalogColumns.build([CatalogItem("x", "Weird thing", 0)])
     assert columns.float_text(0) == "" and columns.wears == [""] and columns.seeds == [-1]
@@ -149,9 +184,9 @@ def test_key_blob_search_matches_the_full_pass(models):
     keys = [keys_by_row[row] for row in order]
     assert blob.keys == keys
     for word in ("a", "doppler", "★", "(factory", "661", "zzz", "redline (field"):
-        full = filter_rows(columns, order, CatalogFilter(text=word), keys)
+        full = filter_rows(columns, order, CatalogFilter(text=word), keys).tolist()
         assert blob.rows_containing(word) in (None, full), word
-        assert filter_rows(columns, order, CatalogFilter(text=word), keys, blob) == full
+        assert filter_rows(columns, order, CatalogFilter(text=word), keys, blob).tolist() == full
     assert proxy.install_blob(blob) and proxy.has_blob
     proxy.sort(COL_PRICE, Qt.SortOrder.AscendingOrder)  # new order: the old index is stale
     assert not proxy.install_blob(blob)
@@ -177,8 +212,8 @@ def test_search_copy_of_names_is_ascii_and_finds_what_the_names_hold():
         words = text.lower().split()
         expected = [n for n, name in enumerate(names) if all(w in name.lower() for w in words)]
         flt = CatalogFilter(text=text)
-        assert filter_rows(columns, order, flt, blob.keys) == expected, text
-        assert filter_rows(columns, order, flt, blob.keys, blob) == expected, text
+        assert filter_rows(columns, order, flt, blob.keys).tolist() == expected, text
+        assert filter_rows(columns, order, flt, blob.keys, blob).tolist() == expected, text
 
 
 def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
@@ -202,7 +237,9 @@ def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
         ]  # many ties: their row order must be kept
         prices = [rng.randint(0, 500) for _ in range(n)]
         for keys in (names, prices):
-            assert ascending_rows(keys) == sorted(range(n), key=keys.__getitem__)
+            order = ascending_rows(keys)
+            assert order.typecode == "i"  # a C array: no int object per row is kept
+            assert order.tolist() == sorted(range(n), key=keys.__getitem__)
 
 
 def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch):
