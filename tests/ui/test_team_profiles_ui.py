@@ -147,6 +147,36 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
         QApplication.setQuitOnLastWindowClosed(True)
 
 
+async def _away_team_book(sandbox_factory, server) -> None:
+    """This computer has the team profile "shop" on a new database of ``server``, and the
+    server is then stopped."""
+    sandbox = sandbox_factory()
+    paths = resolve_paths()
+    await add_team_profile(
+        paths,
+        Settings.load(paths.settings_file),
+        TeamProfile("shop", server.url_for(server.create_database()), "alice"),
+        profile=_profile(sandbox, "shop"),
+        secrets=_secrets(sandbox),
+        password=server.password,
+    )
+    server.stop()
+
+
+def _start_window(qapp, monkeypatch, error_presenter) -> asyncio.Future[int]:
+    qapp.setQuitOnLastWindowClosed(False)
+    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
+    return asyncio.ensure_future(main(_args(), qapp, error_presenter))
+
+
+def _end_window(run: asyncio.Future[int]) -> None:
+    if not run.done():
+        run.cancel()
+    for window in _windows(MainWindow):
+        window.close()
+    QApplication.setQuitOnLastWindowClosed(True)
+
+
 async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
     qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, own_pg_server
 ):
@@ -156,22 +186,9 @@ async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
 
     from skins_console.ui import app as app_module
 
-    sandbox = sandbox_factory()
-    paths = resolve_paths()
-    url = own_pg_server.url_for(own_pg_server.create_database())
-    await add_team_profile(
-        paths,
-        Settings.load(paths.settings_file),
-        TeamProfile("shop", url, "alice"),
-        profile=_profile(sandbox, "shop"),
-        secrets=_secrets(sandbox),
-        password=own_pg_server.password,
-    )
-    own_pg_server.stop()
+    await _away_team_book(sandbox_factory, own_pg_server)
     monkeypatch.setattr(app_module, "TEAM_BOOK_RETRY_SECONDS", 1.0)
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    run = _start_window(qapp, monkeypatch, error_presenter)
     try:
         await wait_for(lambda: _windows(QMessageBox), timeout=30)
         (box,) = _windows(QMessageBox)
@@ -188,11 +205,7 @@ async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
         window.close()
         assert await asyncio.wait_for(run, 30) == 0
     finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        _end_window(run)
 
 
 async def test_quitting_while_the_team_database_is_away_ends_cleanly(
@@ -200,21 +213,8 @@ async def test_quitting_while_the_team_database_is_away_ends_cleanly(
 ):
     from PySide6.QtWidgets import QMessageBox
 
-    sandbox = sandbox_factory()
-    paths = resolve_paths()
-    url = own_pg_server.url_for(own_pg_server.create_database())
-    await add_team_profile(
-        paths,
-        Settings.load(paths.settings_file),
-        TeamProfile("shop", url, "alice"),
-        profile=_profile(sandbox, "shop"),
-        secrets=_secrets(sandbox),
-        password=own_pg_server.password,
-    )
-    own_pg_server.stop()
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    await _away_team_book(sandbox_factory, own_pg_server)
+    run = _start_window(qapp, monkeypatch, error_presenter)
     try:
         await wait_for(lambda: _windows(QMessageBox), timeout=30)
         (box,) = _windows(QMessageBox)
@@ -222,8 +222,4 @@ async def test_quitting_while_the_team_database_is_away_ends_cleanly(
         quit_button.click()
         assert await asyncio.wait_for(run, 30) == 0
     finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        _end_window(run)
