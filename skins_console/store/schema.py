@@ -107,12 +107,7 @@ def _declare(md: MetaData, at: str) -> None:
         Column("sent_at", Text),
         Column("completed_at", Text),
         Column("settles_at", Text),
-        Column("last_checked_at", Text),
-        Column("next_check_at", Text),
-        Column("attempts", BigInt, nullable=False, server_default=text("0")),
-        Column("created_at", Text, nullable=False),
-        Column("updated_at", Text, nullable=False),
-        Column("raw_remote", Text),
+        *_tracking_columns(),
         # What the buyer paid (exact Decimal text, any currency) and the shop's order number
         # (when set it equals external_id: the shop order number is the idempotency key).
         Column("charged_amount", Text),
@@ -216,12 +211,7 @@ def _declare(md: MetaData, at: str) -> None:
         Column("fail_reason", Text),
         Column("sent_at", Text),
         Column("completed_at", Text),
-        Column("last_checked_at", Text),
-        Column("next_check_at", Text),
-        Column("attempts", BigInt, nullable=False, server_default=text("0")),
-        Column("created_at", Text, nullable=False),
-        Column("updated_at", Text, nullable=False),
-        Column("raw_remote", Text),
+        *_tracking_columns(),
         *_since(at, TEAM, *_team_columns()),
         PrimaryKeyConstraint("profile", "merchant_tx_id"),
         Index("deposits_by_created", "profile", "created_at"),
@@ -322,6 +312,19 @@ def _reached(revision: str, at: str) -> bool:
 def _since(at: str, revision: str, *items: Column) -> tuple[Column, ...]:
     """``items`` if revision ``at`` includes what ``revision`` added, else nothing."""
     return items if _reached(revision, at) else ()
+
+
+def _tracking_columns() -> tuple[Column, ...]:
+    # What the one lifecycle (store/lifecycle_repository.py) keeps on orders and deposits
+    # alike: the polling schedule, send attempts, times and the provider's last answer.
+    return (
+        Column("last_checked_at", Text),
+        Column("next_check_at", Text),
+        Column("attempts", BigInt, nullable=False, server_default=text("0")),
+        Column("created_at", Text, nullable=False),
+        Column("updated_at", Text, nullable=False),
+        Column("raw_remote", Text),
+    )
 
 
 def _team_columns() -> tuple[Column, ...]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.test_startup_imports import add_unreachable_profile
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: packages a current SQLite book must not load
@@ -61,40 +63,6 @@ def child_env(tmp_path) -> dict[str, str]:
     return env
 
 
-def _add_profile(data_dir: Path, env: dict[str, str]) -> None:
-    """The earlier launch: ``profile add`` creates the book (migrating it) and the profile."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "skins_console",
-            "--data-dir",
-            str(data_dir),
-            "profile",
-            "add",
-            "shop",
-            "--skinsnode-url",
-            "http://127.0.0.1:9",
-            "--skinsnode-client-id",
-            "client",
-            "--skinslink-url",
-            "http://127.0.0.1:9/api/v1",
-            "--webhook-url",
-            "https://example.org/hook",
-        ],
-        env={
-            **env,
-            "SKINSNODE_CLIENT_SECRET": "node-secret-value",
-            "SKINSLINK_API_KEY": "link-key-value",
-            "SKINSLINK_WEBHOOK_SECRET": "webhook-secret-value",
-        },
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 def _modules_after_opening(data_dir: Path, env: dict[str, str], profile: str | None) -> list[str]:
     result = subprocess.run(
         [sys.executable, "-c", _OPEN_BOOK, str(data_dir), profile or ""],
@@ -114,7 +82,7 @@ def _loaded(modules: list[str], packages: tuple[str, ...]) -> list[str]:
 
 def test_opening_a_current_book_imports_no_alembic_mako_or_psycopg(tmp_path, child_env):
     data_dir = tmp_path / "d"
-    _add_profile(data_dir, child_env)
+    add_unreachable_profile(data_dir, child_env)
     modules = _modules_after_opening(data_dir, child_env, profile="shop")
     assert "skins_console.store.database" in modules  # the child really opened the book
     assert "sqlite3" in modules

@@ -82,15 +82,9 @@ def child_env(tmp_path) -> dict[str, str]:
     return env
 
 
-def test_demo_mode_paints_before_loading_keyring_http_store_or_sandbox(tmp_path, child_env):
-    modules = _modules_at_first_paint(["--sandbox", "--data-dir", str(tmp_path / "d")], child_env)
-    assert "skins_console.ui.main_window" in modules  # the probe saw the real window
-    assert _loaded_too_early(modules) == []
-
-
-def test_a_real_profile_paints_before_loading_keyring_http_or_store(tmp_path, child_env):
-    data_dir = tmp_path / "d"
-    # A profile whose provider address answers nothing: the paint comes before any request.
+def add_unreachable_profile(data_dir: Path, env: dict[str, str]) -> None:
+    """An earlier launch: ``profile add`` creates the book (migrating it) and a profile whose
+    provider address answers nothing."""
     subprocess.run(
         [
             sys.executable,
@@ -111,7 +105,7 @@ def test_a_real_profile_paints_before_loading_keyring_http_or_store(tmp_path, ch
             "https://example.org/hook",
         ],
         env={
-            **child_env,
+            **env,
             "SKINSNODE_CLIENT_SECRET": "node-secret-value",
             "SKINSLINK_API_KEY": "link-key-value",
             "SKINSLINK_WEBHOOK_SECRET": "webhook-secret-value",
@@ -119,8 +113,20 @@ def test_a_real_profile_paints_before_loading_keyring_http_or_store(tmp_path, ch
         cwd=ROOT,
         check=True,
         capture_output=True,
-        timeout=90,
+        timeout=120,
     )
+
+
+def test_demo_mode_paints_before_loading_keyring_http_store_or_sandbox(tmp_path, child_env):
+    modules = _modules_at_first_paint(["--sandbox", "--data-dir", str(tmp_path / "d")], child_env)
+    assert "skins_console.ui.main_window" in modules  # the probe saw the real window
+    assert _loaded_too_early(modules) == []
+
+
+def test_a_real_profile_paints_before_loading_keyring_http_or_store(tmp_path, child_env):
+    data_dir = tmp_path / "d"
+    # The provider address answers nothing: the paint comes before any request.
+    add_unreachable_profile(data_dir, child_env)
     modules = _modules_at_first_paint(["--data-dir", str(data_dir)], child_env)
     assert "skins_console.ui.main_window" in modules
     assert _loaded_too_early(modules) == []
