@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from skins_console.core.errors import (
     InsufficientBalanceError,
@@ -120,26 +121,23 @@ def _write_draft(
     trade: TradeUrl,
     now,
     note: str | None = None,
-    charged: Charged | None = None,
-    shop_order: str | None = None,
-    lease: tuple | None = None,
+    **draft: Any,
 ) -> OrderRecord:
     """The order, its first event, the buyer's trade URL book entry and this console's
-    lease on it, in one commit."""
+    lease on it, in one commit. ``draft`` (charged, shop_order, lease) goes to
+    ``lifecycle.write_draft`` as it is."""
     order = lifecycle.write_draft(
         conn,
         insert_order_draft,
         profile=profile,
         trade=trade,
         now=now,
-        lease=lease,
         request=request,
         item_name=item.market_hash_name,
         item_snapshot=item.raw or None,
         buyer_partner=trade.partner,
         buyer_steamid64=str(trade.steamid64),
-        charged=charged,
-        shop_order=shop_order,
+        **draft,
     )
     if note:
         record_order_event(conn, profile, order.external_id, "note", note, now=now)
@@ -177,9 +175,7 @@ class CheckoutService:
                 )
             existing = await ctx.orders.get(profile.name, external_id)
             if existing is not None:
-                refusal = lifecycle.refusal_for_other(LIFECYCLE, ctx, existing)
-                if refusal is not None:
-                    raise refusal
+                lifecycle.refuse_if_others(LIFECYCLE, ctx, existing)
                 raise ShopOrderTakenError(
                     shop_order=external_id,
                     status=existing.status,
@@ -240,7 +236,7 @@ class CheckoutService:
                 shop_order=external_id if req.shop_order else None,
                 now=now,
                 note=note,
-                lease=(LIFECYCLE.book, lifecycle.lease_owner(ctx), lifecycle.lease_until(ctx, now)),
+                lease=lifecycle.draft_lease(LIFECYCLE, ctx, now),
             )
         except StoreError as exc:
             # Another window, command or console wrote this order id since the look-up above.
@@ -264,9 +260,7 @@ class CheckoutService:
     async def _reuse(
         self, existing: OrderRecord, req: CheckoutRequest, trade: TradeUrl
     ) -> CheckoutResult:
-        refusal = lifecycle.refusal_for_other(LIFECYCLE, self.ctx, existing)
-        if refusal is not None:
-            raise refusal
+        lifecycle.refuse_if_others(LIFECYCLE, self.ctx, existing)
         differences = []
         if existing.catalog_item_id != req.catalog_item_id:
             differences.append(f"item {existing.catalog_item_id}")

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from skins_console.core.errors import (
     NoDepositItemsError,
@@ -78,28 +79,13 @@ DepositResult = SendResult
 
 
 @durable
-def _write_draft(
-    conn,
-    *,
-    profile: str,
-    request: DepositRequest,
-    quote_id: int,
-    trade: TradeUrl,
-    now,
-    lease: tuple | None = None,
-) -> DepositRecord:
+def _write_draft(conn, *, request: DepositRequest, quote_id: int, **draft: Any) -> DepositRecord:
     """The deposit, its first event, its quote marked used, the seller's trade URL book
-    entry and this console's lease on it, in one commit."""
+    entry and this console's lease on it, in one commit. ``draft`` (profile, trade, now,
+    lease) goes to ``lifecycle.write_draft`` as it is."""
     mark_quote_used(conn, quote_id, request.merchant_tx_id)
     return lifecycle.write_draft(
-        conn,
-        insert_deposit_draft,
-        profile=profile,
-        trade=trade,
-        now=now,
-        lease=lease,
-        request=request,
-        quote_id=quote_id,
+        conn, insert_deposit_draft, request=request, quote_id=quote_id, **draft
     )
 
 
@@ -179,7 +165,7 @@ class DepositService:
                 quote_id=quote.id,
                 trade=trade,
                 now=now,
-                lease=(LIFECYCLE.book, lifecycle.lease_owner(ctx), lifecycle.lease_until(ctx, now)),
+                lease=lifecycle.draft_lease(LIFECYCLE, ctx, now),
             )
         except StoreError as exc:
             # Another console wrote this transaction id since the look-up above.
@@ -229,9 +215,7 @@ class DepositService:
     async def _reuse(
         self, existing: DepositRecord, quote: QuoteRecord, trade: TradeUrl
     ) -> DepositResult:
-        refusal = lifecycle.refusal_for_other(LIFECYCLE, self.ctx, existing)
-        if refusal is not None:
-            raise refusal
+        lifecycle.refuse_if_others(LIFECYCLE, self.ctx, existing)
         if existing.trade_id != quote.trade_id or existing.partner != trade.partner:
             raise RecordIdTakenError(
                 record="deposit",

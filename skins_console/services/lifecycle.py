@@ -246,6 +246,14 @@ def refusal_for_other(lc: Lifecycle, ctx: AppContext, existing: Any) -> KeyInUse
     )
 
 
+def refuse_if_others(lc: Lifecycle, ctx: AppContext, existing: Any) -> None:
+    """Raise ``KeyInUseError`` when ``existing`` is another operator's record: checked before
+    anything else is said about a reused key."""
+    refusal = refusal_for_other(lc, ctx, existing)
+    if refusal is not None:
+        raise refusal
+
+
 async def refuse_taken(lc: Lifecycle, ctx: AppContext, profile: str, key: str) -> None:
     """After a draft's insert met an existing key (another console wrote it meanwhile):
     raise ``KeyInUseError`` when it is another operator's; return to re-raise otherwise."""
@@ -259,9 +267,7 @@ async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> SendResult:
     """A create asked again with the key of an existing record: finish an unsent one with
     its stored body; report any other, sending nothing. Another operator's key is refused
     (``KeyInUseError``) before anything is sent."""
-    refusal = refusal_for_other(lc, ctx, existing)
-    if refusal is not None:
-        raise refusal
+    refuse_if_others(lc, ctx, existing)
     if existing.status in (DRAFT, SENDING):
         return replace(await send(lc, ctx, existing), reused=True)
     return SendResult(
@@ -271,6 +277,11 @@ async def resume(lc: Lifecycle, ctx: AppContext, existing: Any) -> SendResult:
         f"{describe(lc.book.provider, existing.status)}. Nothing new was sent.",
         reused=True,
     )
+
+
+def draft_lease(lc: Lifecycle, ctx: AppContext, now: datetime) -> tuple[Book, str, datetime]:
+    """``write_draft``'s ``lease``: this console's, on a draft written ``now``."""
+    return (lc.book, lease_owner(ctx), lease_until(ctx, now))
 
 
 @durable
