@@ -15,7 +15,7 @@ SQLite file. Either is migrated at open, and a schema newer than the code is ref
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from skins_console.api.skinslink_client import SkinslinkClient
 from skins_console.api.skinsnode_client import SkinsNodeClient
@@ -43,33 +43,29 @@ from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesR
 log = logging.getLogger(__name__)
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class AppContext:
-    def __init__(
-        self,
-        *,
-        paths: AppPaths,
-        settings: Settings,
-        db: Database,
-        secrets: SecretStore,
-        bus: ChangeBus | None = None,
-        clock: Clock | None = None,
-        cadence: Cadence | None = None,
-        client_options: dict | None = None,
-        team: TeamProfile | None = None,
-    ) -> None:
-        self.paths = paths
-        #: the team profile whose PostgreSQL book ``db`` is; None: the local SQLite book
-        self.team = team
-        self.settings = settings
-        self.db = db
-        self.secrets = secrets
-        self.bus = bus or ChangeBus()
-        self.clock = clock or Clock()
-        self.cadence = cadence or Cadence()
-        #: whether selecting a profile asks its sandbox for the clock rate (open(time_scale=None))
-        self.learns_time_scale = False
-        #: Extra keyword arguments for both clients (timeouts, retry counts).
-        self.client_options = dict(client_options or {})
+    paths: AppPaths
+    settings: Settings
+    db: Database
+    secrets: SecretStore
+    bus: ChangeBus = field(default_factory=ChangeBus)
+    clock: Clock = field(default_factory=Clock)
+    cadence: Cadence = field(default_factory=Cadence)
+    #: Extra keyword arguments for both clients (timeouts, retry counts).
+    client_options: dict = field(default_factory=dict)
+    #: the team profile whose PostgreSQL book ``db`` is; None: the local SQLite book
+    team: TeamProfile | None = None
+    #: whether selecting a profile asks its sandbox for the clock rate (open(time_scale=None))
+    learns_time_scale: bool = field(default=False, init=False)
+    profile: ProfileRecord | None = field(default=None, init=False)
+    #: ("order" | "deposit", key) pairs a POST is in progress for in this process: the
+    #: tracker and recovery leave them alone rather than reconcile a send mid-flight.
+    in_flight: set[tuple[str, str]] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        db = self.db
+        self.client_options = dict(self.client_options)  # the caller's dict stays theirs
         self.profiles = ProfilesRepository(db)
         self.orders = OrdersRepository(db)
         self.deposits = DepositsRepository(db)
@@ -79,10 +75,6 @@ class AppContext:
         self.catalog_cache = CatalogCacheRepository(db)
         self.customers = CustomersRepository(db)
         self.webhook_deliveries = WebhookDeliveriesRepository(db)
-        self.profile: ProfileRecord | None = None
-        #: ("order" | "deposit", key) pairs a POST is in progress for in this process: the
-        #: tracker and recovery leave them alone rather than reconcile a send mid-flight.
-        self.in_flight: set[tuple[str, str]] = set()
         self._skinsnode: SkinsNodeClient | None = None
         self._skinslink: SkinslinkClient | None = None
         self._closed = False
@@ -133,10 +125,10 @@ class AppContext:
             settings=settings,
             db=db,
             secrets=secrets,
-            bus=bus,
-            clock=clock,
-            client_options=client_options,
             team=team,
+            bus=bus or ChangeBus(),
+            clock=clock or Clock(),
+            client_options=client_options or {},
             cadence=Cadence(time_scale=time_scale or 1.0).with_order_interval(
                 settings.poll_orders_seconds
             ),
@@ -245,11 +237,6 @@ class AppContext:
                     log.debug("closing %r failed", client, exc_info=True)
 
     # --- lifetime ------------------------------------------------------------------------
-
-    @property
-    def database_path(self) -> Path | None:
-        """The local book's file; None for a team book."""
-        return self.db.path
 
     @property
     def book_label(self) -> str:

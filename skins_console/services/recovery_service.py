@@ -84,6 +84,3 @@ class RecoveryService:
 
     async def reconcile_order(self, order: OrderRecord) -> str:
         return await lifecycle.reconcile(orders_flow.LIFECYCLE, self.ctx, order)
-
-    async def reconcile_deposit(self, deposit: DepositRecord) -> str:
-        return await lifecycle.reconcile(deposits_flow.LIFECYCLE, self.ctx, deposit)
