@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from skins_console.api.skinslink_client import SkinslinkClient
 from skins_console.core.errors import ApiError, DepositFailedError, NotFoundError, StoreError
 from skins_console.core.models import DepositItem, DepositRequest, DepositState
 from skins_console.core.records import DepositRecord
@@ -125,12 +126,10 @@ async def send_deposit(ctx: AppContext, deposit: DepositRecord) -> SendResult:
     return await lifecycle.send(LIFECYCLE, ctx, deposit)
 
 
-async def _send(ctx: AppContext, deposit: DepositRecord) -> SendResult:
+async def _send(
+    ctx: AppContext, link: SkinslinkClient, deposit: DepositRecord, request: DepositRequest
+) -> SendResult:
     profile, key = deposit.profile, deposit.merchant_tx_id
-    request = deposit_request(deposit)
-    link = await ctx.skinslink()
-    deposit = await ctx.deposits.mark_sending(profile, key, now=ctx.clock.now())
-    await pause_point("deposit.after_sending", key)
     try:
         state = await link.create_deposit_by_hash_name(request)
     except DepositFailedError as exc:
@@ -160,8 +159,8 @@ async def _send(ctx: AppContext, deposit: DepositRecord) -> SendResult:
     )
 
 
-async def _fetch(ctx: AppContext, merchant_tx_id: str) -> DepositState:
-    return await (await ctx.skinslink()).deposit_status(merchant_tx_id=merchant_tx_id)
+async def _fetch(link: SkinslinkClient, merchant_tx_id: str) -> DepositState:
+    return await link.deposit_status(merchant_tx_id=merchant_tx_id)
 
 
 def _partner(deposit: Any) -> int | None:
@@ -172,11 +171,13 @@ LIFECYCLE = Lifecycle(
     book=DEPOSITS,
     change=change_bus.DEPOSIT,
     repo=lambda ctx: ctx.deposits,
+    client=AppContext.skinslink,
+    request=deposit_request,
     fetch=_fetch,
     send_once=_send,
     apply_report=_apply,
     floor=lambda cadence: cadence.deposit_floor,
-    next_check=lambda cadence, status, now: next_deposit_check(cadence, status, now),
+    next_check=next_deposit_check,
     settled="Settled: the Steam hold / Trade Protection window has ended.",
     partner=_partner,
     failure_text=lambda deposit: explain_deposit_failure(deposit.fail_reason),

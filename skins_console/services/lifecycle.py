@@ -36,6 +36,7 @@ from skins_console.core.statuses import DRAFT, SENDING, describe, info
 from skins_console.core.trade_url import TradeUrl
 from skins_console.services.clock import Cadence
 from skins_console.services.context import AppContext
+from skins_console.services.debug_pause import pause_point
 from skins_console.store import leases
 from skins_console.store import lifecycle_repository as book_
 from skins_console.store.customers_repository import record_customer_use, save_customer
@@ -102,9 +103,14 @@ class Lifecycle:
     #: the change-bus kind watchers listen to
     change: str
     repo: Callable[[AppContext], LifecycleRepository]
-    #: the provider's current state of a record, by its key (a GET)
-    fetch: Callable[[AppContext, str], Awaitable[Any]]
-    #: one create call with the stored body, its outcome recorded
+    #: the provider's client (built on first use from the profile and the keyring)
+    client: Callable[[AppContext], Awaitable[Any]]
+    #: the create call's request: a record's stored body, exactly as it was first written
+    request: Callable[[Any], Any]
+    #: the provider's current state of a record, by its key (a GET): ``(client, key)``
+    fetch: Callable[[Any, str], Awaitable[Any]]
+    #: the create call for a record marked ``sending``, its outcome recorded: ``(ctx,
+    #: client, record, request, **kw)``
     send_once: Callable[..., Awaitable[SendResult]]
     #: one transaction applying a report: ``(conn, profile, state, *, source, now, cadence)
     #: -> (key, changed)``
@@ -128,6 +134,10 @@ class Lifecycle:
 
     def flight(self, key: str) -> tuple[str, str]:
         return (self.book.kind, key)
+
+    async def current(self, ctx: AppContext, key: str) -> Any:
+        """The provider's current state of the record ``key``."""
+        return await self.fetch(await self.client(ctx), key)
 
     def in_book(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """A store function taking ``(book, conn, …)`` as ``fn(conn, …)`` on this book, for
@@ -215,7 +225,7 @@ async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendRe
         if record.status not in (DRAFT, SENDING):
             return SendResult(record, ACCEPTED, f"Already known to {label}.")
         try:
-            return await lc.send_once(ctx, record, **kw)
+            return await _send_stored(lc, ctx, record, **kw)
         except DatabaseUnavailableError as exc:
             # The draft is in the book; whether the POST left is not known here. It is
             # finished with the same key once the database is back, never resent anew.
@@ -230,6 +240,17 @@ async def send(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendRe
         ctx.in_flight.discard(flight)
         await release(lc, ctx, record.profile, [key])
         ctx.bus.publish(lc.change, key)
+
+
+async def _send_stored(lc: Lifecycle, ctx: AppContext, record: Any, **kw: Any) -> SendResult:
+    """Mark ``record`` ``sending`` (durably, before the POST) and make the create call with
+    its stored body; the client is built first, so a missing secret leaves it as it was."""
+    key = lc.key(record)
+    request = lc.request(record)
+    client = await lc.client(ctx)
+    record = await lc.repo(ctx).mark_sending(record.profile, key, now=ctx.clock.now())
+    await pause_point(f"{lc.kind}.after_sending", key)
+    return await lc.send_once(ctx, client, record, request, **kw)
 
 
 def refusal_for_other(lc: Lifecycle, ctx: AppContext, existing: Any) -> KeyInUseError | None:
@@ -438,7 +459,7 @@ async def _reconcile(lc: Lifecycle, ctx: AppContext, record: Any) -> str:
     key, label, key_label = lc.key(record), lc.book.provider.label, lc.book.key_label
     repo = lc.repo(ctx)
     try:
-        state = await lc.fetch(ctx, key)
+        state = await lc.current(ctx, key)
     except NotFoundError:
         await repo.record_event(
             record.profile,
@@ -489,5 +510,5 @@ async def check(lc: Lifecycle, ctx: AppContext, record: Any) -> bool:
         await reconcile(lc, ctx, record)
         after = await repo.get(record.profile, key)
         return after is not None and after.status != record.status
-    _key, changed = await record_report(lc, ctx, record.profile, await lc.fetch(ctx, key))
+    _key, changed = await record_report(lc, ctx, record.profile, await lc.current(ctx, key))
     return changed

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from skins_console.api.skinsnode_client import SkinsNodeClient
 from skins_console.core.errors import ApiError
 from skins_console.core.models import OrderRequest, OrderState
 from skins_console.core.records import OrderRecord
@@ -140,12 +141,15 @@ async def send_order(ctx: AppContext, order: OrderRecord, *, confirm: bool = Tru
     return await lifecycle.send(LIFECYCLE, ctx, order, confirm=confirm)
 
 
-async def _send(ctx: AppContext, order: OrderRecord, *, confirm: bool = True) -> SendResult:
+async def _send(
+    ctx: AppContext,
+    node: SkinsNodeClient,
+    order: OrderRecord,
+    request: OrderRequest,
+    *,
+    confirm: bool = True,
+) -> SendResult:
     profile, key = order.profile, order.external_id
-    request = order_request(order)
-    node = await ctx.skinsnode()
-    order = await ctx.orders.mark_sending(profile, key, now=ctx.clock.now())
-    await pause_point("order.after_sending", key)
     try:
         accepted = await node.create_order(request)
     except ApiError as exc:
@@ -181,10 +185,6 @@ async def _send(ctx: AppContext, order: OrderRecord, *, confirm: bool = True) ->
     )
 
 
-async def _fetch(ctx: AppContext, external_id: str) -> OrderState:
-    return await (await ctx.skinsnode()).get_order(external_id)
-
-
 def _failure_text(order: Any) -> str:
     return explain_order_failure(order.failure_code or order.status, order.failure_message)
 
@@ -193,11 +193,13 @@ LIFECYCLE = Lifecycle(
     book=ORDERS,
     change=change_bus.ORDER,
     repo=lambda ctx: ctx.orders,
-    fetch=_fetch,
+    client=AppContext.skinsnode,
+    request=order_request,
+    fetch=SkinsNodeClient.get_order,
     send_once=_send,
     apply_report=_apply,
     floor=lambda cadence: cadence.order_floor,
-    next_check=lambda cadence, status, now: next_order_check(cadence, status, now),
+    next_check=next_order_check,
     settled="Settled: the Trade Protection window has ended.",
     partner=lambda order: order.buyer_partner,
     failure_text=_failure_text,
