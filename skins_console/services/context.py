@@ -15,7 +15,9 @@ SQLite file. Either is migrated at open, and a schema newer than the code is ref
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from skins_console.api.skinslink_client import SkinslinkClient
 from skins_console.api.skinsnode_client import SkinsNodeClient
@@ -41,6 +43,8 @@ from skins_console.store.wallet_repository import WalletRepository
 from skins_console.store.webhook_deliveries_repository import WebhookDeliveriesRepository
 
 log = logging.getLogger(__name__)
+
+_Client = TypeVar("_Client", SkinsNodeClient, SkinslinkClient)
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
@@ -194,28 +198,23 @@ class AppContext:
 
     async def skinsnode(self) -> SkinsNodeClient:
         if self._skinsnode is None:
-            profile = self.require_profile()
-            secret = await self._secret(profile, SecretKind.SKINSNODE_CLIENT_SECRET)
-            self._skinsnode = SkinsNodeClient(
-                profile.skinsnode_base_url,
-                profile.skinsnode_client_id,
-                secret,
-                **self._client_options(),
+            self._skinsnode = await self._client(
+                skinsnode_client, SecretKind.SKINSNODE_CLIENT_SECRET
             )
         return self._skinsnode
 
     async def skinslink(self) -> SkinslinkClient:
         if self._skinslink is None:
-            profile = self.require_profile()
-            secret = await self._secret(profile, SecretKind.SKINSLINK_API_KEY)
-            self._skinslink = SkinslinkClient(
-                profile.skinslink_base_url, secret, **self._client_options()
-            )
+            self._skinslink = await self._client(skinslink_client, SecretKind.SKINSLINK_API_KEY)
         return self._skinslink
 
-    def _client_options(self) -> dict:
+    async def _client(self, build: Callable[..., _Client], kind: SecretKind) -> _Client:
+        """``build``'s client for the selected profile, with its keyring secret ``kind`` and
+        this context's options (the settings' deadline unless the options say otherwise)."""
+        profile = self.require_profile()
+        secret = await self._secret(profile, kind)
         deadline = float(self.settings.provider_deadline_seconds)
-        return {"deadline": deadline, **self.client_options}
+        return build(profile, secret, **{"deadline": deadline, **self.client_options})
 
     async def webhook_secret(self, kind: SecretKind) -> str:
         return await self._secret(self.require_profile(), kind)
@@ -257,6 +256,18 @@ class AppContext:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def skinsnode_client(profile: ProfileRecord, secret: str, **options: Any) -> SkinsNodeClient:
+    """The SkinsNode client for ``profile``'s endpoint and client id."""
+    return SkinsNodeClient(
+        profile.skinsnode_base_url, profile.skinsnode_client_id, secret, **options
+    )
+
+
+def skinslink_client(profile: ProfileRecord, api_key: str, **options: Any) -> SkinslinkClient:
+    """The Skinslink client for ``profile``'s endpoint."""
+    return SkinslinkClient(profile.skinslink_base_url, api_key, **options)
 
 
 async def team_password(secrets: SecretStore, team: TeamProfile) -> str | None:

@@ -17,7 +17,7 @@ from skins_console.core.errors import ApiError, NotFoundError, ProfileError, Use
 from skins_console.core.money import format_cents
 from skins_console.core.records import ProfileRecord
 from skins_console.services import change_bus
-from skins_console.services.context import AppContext
+from skins_console.services.context import AppContext, skinslink_client, skinsnode_client
 from skins_console.services.logs import register_secret
 from skins_console.store.secrets import SecretKind
 
@@ -196,20 +196,13 @@ async def check_credentials(
     options = dict(client_options or {})
     checks: list[CheckResult] = []
     try:
-        async with SkinsNodeClient(
-            profile.skinsnode_base_url,
-            profile.skinsnode_client_id,
-            secrets.skinsnode_client_secret,
-            **options,
-        ) as node:
+        async with skinsnode_client(profile, secrets.skinsnode_client_secret, **options) as node:
             checks.append(await _check("SkinsNode health", _health(node)))
             checks.append(await _check("SkinsNode wallet", _wallet(node)))
     except UserFacingError as exc:  # e.g. an empty secret, refused before any request
         checks.append(CheckResult("SkinsNode", False, exc.message))
     try:
-        async with SkinslinkClient(
-            profile.skinslink_base_url, secrets.skinslink_api_key, **options
-        ) as link:
+        async with skinslink_client(profile, secrets.skinslink_api_key, **options) as link:
             checks.append(await _check("Skinslink API key", _skinslink_key(link)))
     except UserFacingError as exc:
         checks.append(CheckResult("Skinslink", False, exc.message))
