@@ -59,6 +59,8 @@ from skins_console.store.database import durable
 from skins_console.store.orders_repository import insert_order_draft, record_order_event
 
 EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}")
+#: what ``EXTERNAL_ID_RE`` accepts, in the operator's words
+_ORDER_ID_RULE = "use 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"
 
 
 def new_external_id(now) -> str:
@@ -67,28 +69,30 @@ def new_external_id(now) -> str:
 
 
 def validate_external_id(value: str) -> str:
-    text = (value or "").strip()
-    if not EXTERNAL_ID_RE.fullmatch(text):
-        raise ValidationError(
-            f"The order id {value!r} is not usable: use 1-100 letters, digits, '.', '_', ':' "
-            "or '-', starting with a letter or digit.",
-            field="external_id",
-            code="invalid_external_id",
-        )
-    return text
+    return _checked_order_id(
+        value,
+        f"The order id {value!r} is not usable: {_ORDER_ID_RULE}.",
+        field="external_id",
+        code="invalid_external_id",
+    )
 
 
 def validate_shop_order(value: str) -> str:
     """A shop order number becomes the externalId, so it obeys the same limits."""
+    return _checked_order_id(
+        value,
+        f"The shop order number {value!r} cannot be used as SkinsNode's order id: "
+        f"{_ORDER_ID_RULE} (for example 1001 or WEB-1001).",
+        field="shop_order",
+        code="invalid_shop_order",
+    )
+
+
+def _checked_order_id(value: str, refusal: str, *, field: str, code: str) -> str:
+    """``value`` trimmed, or ``ValidationError(refusal)`` when it is no usable externalId."""
     text = (value or "").strip()
     if not EXTERNAL_ID_RE.fullmatch(text):
-        raise ValidationError(
-            f"The shop order number {value!r} cannot be used as SkinsNode's order id: use "
-            "1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit "
-            "(for example 1001 or WEB-1001).",
-            field="shop_order",
-            code="invalid_shop_order",
-        )
+        raise ValidationError(refusal, field=field, code=code)
     return text
 
 
