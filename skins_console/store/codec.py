@@ -96,10 +96,6 @@ def dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def from_dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
 # --- SQL fragments shared by the repositories ------------------------------------------
 
 

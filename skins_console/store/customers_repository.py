@@ -26,7 +26,6 @@ Transaction functions::
 
 from __future__ import annotations
 
-import builtins
 from datetime import datetime
 
 from skins_console.core.buyers import TradeUrlUse
@@ -36,6 +35,7 @@ from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
 from skins_console.store.codec import from_ts, stored_time, text_match, ts, written
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 _COLUMNS = (
     "id",
@@ -209,43 +209,11 @@ def trade_url_history(conn: StoreConnection, profile: str, partner: int) -> list
     ]
 
 
-class CustomersRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def save(
-        self, profile: str, trade_url: str, *, label: str | None = None, now: datetime | None = None
-    ) -> CustomerRecord:
-        return await self._db.call(save_customer, profile, trade_url, label=label, now=now)
-
-    async def get(self, profile: str, partner: int) -> CustomerRecord | None:
-        return await self._db.read(get_customer, profile, partner)
-
-    async def list(
-        self, profile: str, *, text: str | None = None, limit: int = 500
-    ) -> builtins.list[CustomerRecord]:
-        return await self._db.read(list_customers, profile, text=text, limit=limit)
-
-    async def record_use(
-        self,
-        profile: str,
-        partner: int,
-        *,
-        success: bool | None,
-        error: str | None = None,
-        now: datetime | None = None,
-    ) -> None:
-        await self._db.call(
-            record_customer_use, profile, partner, success=success, error=error, now=now
-        )
-
-    async def delete(self, profile: str, partner: int) -> bool:
-        return await self._db.call(delete_customer, profile, partner)
-
-    async def set_name(
-        self, profile: str, partner: int, *, name: str | None = None, note: str | None = None
-    ) -> CustomerRecord:
-        return await self._db.call(set_customer_name, profile, partner, name=name, note=note)
-
-    async def trade_urls(self, profile: str, partner: int) -> builtins.list[TradeUrlUse]:
-        return await self._db.read(trade_url_history, profile, partner)
+class CustomersRepository(Repository):
+    save = writes(save_customer)
+    get = reads(get_customer)
+    list = reads(list_customers)
+    record_use = writes(record_customer_use)
+    delete = writes(delete_customer)
+    set_name = writes(set_customer_name)
+    trade_urls = reads(trade_url_history)

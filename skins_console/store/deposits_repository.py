@@ -40,7 +40,8 @@ from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
-from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, reads, writes
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound
+from skins_console.store.repository import reads, writes
 
 _TIMES = (
     "trade_offer_expiry_at",

@@ -21,6 +21,7 @@ from datetime import datetime
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
 from skins_console.store.codec import inserted_id, json_or_none, loads_json, stored_time, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 _COLUMNS = (
     "id",
@@ -118,23 +119,9 @@ def last_event_id(conn: StoreConnection, profile: str) -> int:
     return int(row[0] or 0)
 
 
-class EventsRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def add(self, event: EventRecord) -> EventRecord:
-        return await self._db.call(add_event, event)
-
-    async def for_record(self, profile: str, kind: str, key: str) -> list[EventRecord]:
-        return await self._db.read(list_events, profile, kind, key)
-
-    async def recent(
-        self, profile: str, *, since: datetime | None = None, limit: int = 200
-    ) -> list[EventRecord]:
-        return await self._db.read(recent_events, profile, since=since, limit=limit)
-
-    async def after(self, profile: str, after_id: int, *, limit: int = 500) -> list[EventRecord]:
-        return await self._db.read(events_after, profile, after_id, limit=limit)
-
-    async def last_id(self, profile: str) -> int:
-        return await self._db.read(last_event_id, profile)
+class EventsRepository(Repository):
+    add = writes(add_event)
+    for_record = reads(list_events)
+    recent = reads(recent_events)
+    after = reads(events_after)
+    last_id = reads(last_event_id)

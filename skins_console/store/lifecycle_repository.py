@@ -29,7 +29,7 @@ function here takes it first::
 A provider's module binds them to its book (:func:`bound`) under its own names
 (``get_order``, ``mark_deposit_sending``…) for transactions that compose several, and its
 repository class (a :class:`LifecycleRepository`) gets them as ``async`` methods through
-:func:`writes` / :func:`reads` instead of hand-written one-line wrappers.
+``store.repository.writes`` / ``reads`` instead of hand-written one-line wrappers.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from skins_console.store.codec import (
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
+from skins_console.store.repository import Repository, on_database
 
 
 @dataclass(frozen=True)
@@ -524,53 +525,34 @@ def record_event(
 # --- the async repositories --------------------------------------------------------------
 
 
-class _OnDatabase:
-    """A transaction function as an ``async`` method: ``await repo.name(*args)`` runs
-    ``fn(conn, *args)`` on the database thread (``db.call`` writes, ``db.read`` reads).
-    With ``shared``, ``fn`` takes the repository's ``book`` first."""
+class _OnBook:
+    """A shared transaction function (the book first) as an ``async`` method: bound to the
+    repository's ``book``, run by ``db.read`` (reads) or ``db.call`` (writes)."""
 
-    def __init__(self, fn: Callable[..., Any], *, read: bool, shared: bool = False) -> None:
+    def __init__(self, fn: Callable[..., Any], *, read: bool) -> None:
         self.fn = fn
         self.read = read
-        self.shared = shared
         self.__doc__ = fn.__doc__
 
     def __get__(self, repo: Any, owner: type | None = None) -> Any:
         if repo is None:
             return self
-        run = repo._db.read if self.read else repo._db.call
-        fn = bound(self.fn, repo.book, self.fn.__name__) if self.shared else self.fn
-
-        async def method(*args: Any, **kwargs: Any) -> Any:
-            return await run(fn, *args, **kwargs)
-
-        return method
+        return on_database(repo._db, bound(self.fn, repo.book, self.fn.__name__), read=self.read)
 
 
-def writes(fn: Callable[..., Any]) -> Any:
-    return _OnDatabase(fn, read=False)
-
-
-def reads(fn: Callable[..., Any]) -> Any:
-    return _OnDatabase(fn, read=True)
-
-
-class LifecycleRepository:
+class LifecycleRepository(Repository):
     """``async`` access to one book: the shared transaction functions bound to the
-    subclass's ``book``; a subclass adds its own with :func:`writes` / :func:`reads`."""
+    subclass's ``book``; a subclass adds its own with ``repository.writes`` / ``reads``."""
 
     book: ClassVar[Book]
 
-    get: Any = _OnDatabase(get_record, read=True, shared=True)
-    get_many: Any = _OnDatabase(get_records, read=True, shared=True)
-    list_due: Any = _OnDatabase(list_due, read=True, shared=True)
-    next_open_check_at: Any = _OnDatabase(next_open_check_at, read=True, shared=True)
-    list_open: Any = _OnDatabase(list_open, read=True, shared=True)
-    search: Any = _OnDatabase(search, read=True, shared=True)
-    mark_sending: Any = _OnDatabase(mark_sending, read=False, shared=True)
-    mark_rejected: Any = _OnDatabase(mark_rejected, read=False, shared=True)
-    schedule_check: Any = _OnDatabase(schedule_check, read=False, shared=True)
-    record_event: Any = _OnDatabase(record_event, read=False, shared=True)
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
+    get: Any = _OnBook(get_record, read=True)
+    get_many: Any = _OnBook(get_records, read=True)
+    list_due: Any = _OnBook(list_due, read=True)
+    next_open_check_at: Any = _OnBook(next_open_check_at, read=True)
+    list_open: Any = _OnBook(list_open, read=True)
+    search: Any = _OnBook(search, read=True)
+    mark_sending: Any = _OnBook(mark_sending, read=False)
+    mark_rejected: Any = _OnBook(mark_rejected, read=False)
+    schedule_check: Any = _OnBook(schedule_check, read=False)
+    record_event: Any = _OnBook(record_event, read=False)

@@ -64,7 +64,8 @@ from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import from_ts, json_or_none, loads_json, placeholders, ts
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
-from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, writes
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound
+from skins_console.store.repository import reads, writes
 from skins_console.store.webhook_deliveries_repository import record_delivery
 
 ORDER_FIELDS = tuple(f.name for f in dc_fields(OrderRecord))
@@ -290,4 +291,4 @@ class OrdersRepository(LifecycleRepository):
     apply_webhook = writes(apply_order_webhook)
     apply_accepted = writes(apply_order_accepted)
     set_settles_at = writes(set_order_settles_at)
-    reserved_cents = book_.reads(reserved_cents)
+    reserved_cents = reads(reserved_cents)

@@ -18,7 +18,6 @@ transaction)::
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -29,6 +28,7 @@ from skins_console.core.models import utcnow
 from skins_console.core.records import ProfileRecord, validate_profile_name
 from skins_console.store.codec import from_ts, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 _COLUMNS = (
     "id",
@@ -203,36 +203,13 @@ def delete_profile(conn: StoreConnection, name: str) -> None:
     conn.execute("DELETE FROM profiles WHERE name = ?", (name,))
 
 
-class ProfilesRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def create(self, profile: ProfileRecord, *, now: datetime | None = None) -> ProfileRecord:
-        return await self._db.call(create_profile, profile, now=now)
-
-    async def get(self, name: str) -> ProfileRecord | None:
-        return await self._db.read(get_profile, name)
-
-    async def require(self, name: str) -> ProfileRecord:
-        return await self._db.read(require_profile, name)
-
-    async def list(self) -> list[ProfileRecord]:
-        return await self._db.read(list_profiles)
-
-    async def update(self, name: str, **changes: Any) -> ProfileRecord:
-        return await self._db.call(update_profile, name, **changes)
-
-    async def rename(self, old: str, new: str) -> ProfileRecord:
-        return await self._db.call(rename_profile, old, new)
-
-    async def set_active(self, name: str) -> ProfileRecord:
-        return await self._db.call(set_active_profile, name)
-
-    async def get_active(self) -> ProfileRecord | None:
-        return await self._db.read(get_active_profile)
-
-    async def delete(self, name: str) -> None:
-        await self._db.call(delete_profile, name)
-
-
-PROFILE_FIELDS = tuple(f.name for f in dc_fields(ProfileRecord))
+class ProfilesRepository(Repository):
+    create = writes(create_profile)
+    get = reads(get_profile)
+    require = reads(require_profile)
+    list = reads(list_profiles)
+    update = writes(update_profile)
+    rename = writes(rename_profile)
+    set_active = writes(set_active_profile)
+    get_active = reads(get_active_profile)
+    delete = writes(delete_profile)

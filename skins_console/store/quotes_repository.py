@@ -29,6 +29,7 @@ from skins_console.store.codec import (
     written,
 )
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 _SELECT = (
     "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
@@ -101,18 +102,8 @@ def mark_quote_used(conn: StoreConnection, quote_id: int, merchant_tx_id: str) -
     conn.execute("UPDATE quotes SET used_by = ? WHERE id = ?", (merchant_tx_id, quote_id))
 
 
-class QuotesRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def save(self, profile: str, quote: Quote) -> QuoteRecord:
-        return await self._db.call(save_quote, profile, quote)
-
-    async def get(self, quote_id: int) -> QuoteRecord | None:
-        return await self._db.read(get_quote, quote_id)
-
-    async def latest_for_trade(self, profile: str, trade_id: int) -> QuoteRecord | None:
-        return await self._db.read(latest_quote_for_trade, profile, trade_id)
-
-    async def mark_used(self, quote_id: int, merchant_tx_id: str) -> None:
-        await self._db.call(mark_quote_used, quote_id, merchant_tx_id)
+class QuotesRepository(Repository):
+    save = writes(save_quote)
+    get = reads(get_quote)
+    latest_for_trade = reads(latest_quote_for_trade)
+    mark_used = writes(mark_quote_used)

@@ -20,6 +20,7 @@ from datetime import datetime
 from skins_console.core.records import WalletSnapshot
 from skins_console.store.codec import inserted_id, stored_time, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 _SELECT = "SELECT id, profile, at, available_cents, currency FROM wallet_snapshots"
 
@@ -89,22 +90,8 @@ def prune_wallet_history(conn: StoreConnection, profile: str, older_than: dateti
     ).rowcount
 
 
-class WalletRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def add(
-        self, snapshot: WalletSnapshot, *, only_if_changed: bool = False
-    ) -> WalletSnapshot | None:
-        return await self._db.call(add_wallet_snapshot, snapshot, only_if_changed=only_if_changed)
-
-    async def latest(self, profile: str) -> WalletSnapshot | None:
-        return await self._db.read(latest_wallet_snapshot, profile)
-
-    async def history(
-        self, profile: str, *, since: datetime | None = None, limit: int = 10_000
-    ) -> list[WalletSnapshot]:
-        return await self._db.read(wallet_history, profile, since=since, limit=limit)
-
-    async def prune(self, profile: str, older_than: datetime) -> int:
-        return await self._db.call(prune_wallet_history, profile, older_than)
+class WalletRepository(Repository):
+    add = writes(add_wallet_snapshot)
+    latest = reads(latest_wallet_snapshot)
+    history = reads(wallet_history)
+    prune = writes(prune_wallet_history)
