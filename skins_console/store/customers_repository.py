@@ -33,39 +33,20 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
-from skins_console.store.codec import from_ts, stored_time, text_match, ts, written
+from skins_console.store.codec import Rows, from_ts, stored_time, text_match, ts, written
 from skins_console.store.connection import StoreConnection
 from skins_console.store.repository import Repository, reads, writes
 
-_COLUMNS = (
-    "id",
-    "profile",
-    "partner",
-    "token",
-    "trade_url",
-    "label",
-    "created_at",
-    "last_used_at",
-    "last_success_at",
-    "last_error",
-    "note",
+CUSTOMERS = Rows(
+    table="customers",
+    record=CustomerRecord,
+    decoders=dict.fromkeys(("created_at", "last_used_at", "last_success_at"), from_ts),
 )
 _STEAMID64_TEXT = f"CAST(partner + {STEAMID64_BASE} AS TEXT)"
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM customers"
-
-
-def _row(row) -> CustomerRecord:
-    data = dict(zip(_COLUMNS, row))
-    for column in ("created_at", "last_used_at", "last_success_at"):
-        data[column] = from_ts(data[column])
-    return CustomerRecord(**data)
 
 
 def get_customer(conn: StoreConnection, profile: str, partner: int) -> CustomerRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND partner = ?", (profile, partner)
-    ).fetchone()
-    return None if row is None else _row(row)
+    return CUSTOMERS.one(conn, "WHERE profile = ? AND partner = ?", (profile, partner))
 
 
 def save_customer(
@@ -107,17 +88,17 @@ def save_customer(
 def list_customers(
     conn: StoreConnection, profile: str, *, text: str | None = None, limit: int = 500
 ) -> list[CustomerRecord]:
-    sql = f"{_SELECT} WHERE profile = ?"
+    where = "WHERE profile = ?"
     params: list = [profile]
     if text and text.strip():
         clause, values = text_match(
             ("label", "note", "trade_url", "CAST(partner AS TEXT)", _STEAMID64_TEXT), text
         )
-        sql += " AND " + clause
+        where += " AND " + clause
         params.extend(values)
-    sql += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
+    where += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
     params.append(limit)
-    return [_row(r) for r in conn.execute(sql, params)]
+    return CUSTOMERS.all(conn, where, params)
 
 
 def record_customer_use(

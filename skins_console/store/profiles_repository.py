@@ -26,44 +26,22 @@ from typing import Any
 from skins_console.core.errors import ProfileError, ValidationError
 from skins_console.core.models import utcnow
 from skins_console.core.records import ProfileRecord, validate_profile_name
-from skins_console.store.codec import from_ts, ts
+from skins_console.store.codec import Rows, from_ts, ts
 from skins_console.store.connection import StoreConnection
 from skins_console.store.repository import Repository, reads, writes
 
-_COLUMNS = (
-    "id",
-    "name",
-    "skinsnode_base_url",
-    "skinsnode_client_id",
-    "skinslink_base_url",
-    "webhook_url",
-    "default_game",
-    "min_price_tolerance_pct",
-    "low_balance_threshold_cents",
-    "is_sandbox",
-    "active",
-    "created_at",
+PROFILES = Rows(
+    table="profiles",
+    record=ProfileRecord,
+    decoders={
+        "min_price_tolerance_pct": Decimal,
+        "low_balance_threshold_cents": int,
+        "is_sandbox": bool,
+        "active": bool,
+        "created_at": from_ts,
+    },
 )
-_EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
-
-
-def _row(row: tuple) -> ProfileRecord:
-    data = dict(zip(_COLUMNS, row))
-    return ProfileRecord(
-        id=data["id"],
-        name=data["name"],
-        skinsnode_base_url=data["skinsnode_base_url"],
-        skinsnode_client_id=data["skinsnode_client_id"],
-        skinslink_base_url=data["skinslink_base_url"],
-        webhook_url=data["webhook_url"],
-        default_game=data["default_game"],
-        min_price_tolerance_pct=Decimal(data["min_price_tolerance_pct"]),
-        low_balance_threshold_cents=int(data["low_balance_threshold_cents"]),
-        is_sandbox=bool(data["is_sandbox"]),
-        active=bool(data["active"]),
-        created_at=from_ts(data["created_at"]),
-    )
+_EDITABLE = frozenset(PROFILES.columns) - {"id", "name", "active", "created_at"}
 
 
 def _validate(profile: ProfileRecord) -> ProfileRecord:
@@ -130,8 +108,7 @@ def create_profile(
 
 
 def get_profile(conn: StoreConnection, name: str) -> ProfileRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone()
-    return None if row is None else _row(row)
+    return PROFILES.one(conn, "WHERE name = ?", (name,))
 
 
 def require_profile(conn: StoreConnection, name: str) -> ProfileRecord:
@@ -142,7 +119,7 @@ def require_profile(conn: StoreConnection, name: str) -> ProfileRecord:
 
 
 def list_profiles(conn: StoreConnection) -> list[ProfileRecord]:
-    return [_row(r) for r in conn.execute(f"{_SELECT} ORDER BY lower(name), name")]
+    return PROFILES.all(conn, "ORDER BY lower(name), name", ())
 
 
 def update_profile(conn: StoreConnection, name: str, **changes: Any) -> ProfileRecord:
@@ -183,8 +160,7 @@ def set_active_profile(conn: StoreConnection, name: str) -> ProfileRecord:
 
 
 def get_active_profile(conn: StoreConnection) -> ProfileRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE active = 1").fetchone()
-    return None if row is None else _row(row)
+    return PROFILES.one(conn, "WHERE active = 1", ())
 
 
 def delete_profile(conn: StoreConnection, name: str) -> None:

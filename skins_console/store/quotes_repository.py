@@ -20,10 +20,11 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import Quote
 from skins_console.core.records import QuoteRecord
 from skins_console.store.codec import (
+    Rows,
     dumps_exact,
     from_ts,
     inserted_id,
-    loads_json,
+    loads_json_tuple,
     stored_time,
     ts,
     written,
@@ -31,25 +32,17 @@ from skins_console.store.codec import (
 from skins_console.store.connection import StoreConnection
 from skins_console.store.repository import Repository, reads, writes
 
-_SELECT = (
-    "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
-    "lock_expires_at, used_by FROM quotes"
+QUOTES = Rows(
+    table="quotes",
+    record=QuoteRecord,
+    decoders={
+        "requested": loads_json_tuple,
+        "items": loads_json_tuple,
+        "sum": Decimal,
+        "fetched_at": stored_time,
+        "lock_expires_at": from_ts,
+    },
 )
-
-
-def _row(row) -> QuoteRecord:
-    return QuoteRecord(
-        id=row[0],
-        profile=row[1],
-        trade_id=row[2],
-        game=row[3],
-        requested=tuple(loads_json(row[4])),
-        items=tuple(loads_json(row[5])),
-        sum=Decimal(row[6]),
-        fetched_at=stored_time(row[7]),
-        lock_expires_at=from_ts(row[8]),
-        used_by=row[9],
-    )
 
 
 def save_quote(conn: StoreConnection, profile: str, quote: Quote) -> QuoteRecord:
@@ -76,18 +69,15 @@ def save_quote(conn: StoreConnection, profile: str, quote: Quote) -> QuoteRecord
 
 
 def get_quote(conn: StoreConnection, quote_id: int) -> QuoteRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE id = ?", (quote_id,)).fetchone()
-    return None if row is None else _row(row)
+    return QUOTES.one(conn, "WHERE id = ?", (quote_id,))
 
 
 def latest_quote_for_trade(
     conn: StoreConnection, profile: str, trade_id: int
 ) -> QuoteRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
-        (profile, trade_id),
-    ).fetchone()
-    return None if row is None else _row(row)
+    return QUOTES.one(
+        conn, "WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1", (profile, trade_id)
+    )
 
 
 def mark_quote_used(conn: StoreConnection, quote_id: int, merchant_tx_id: str) -> None:
