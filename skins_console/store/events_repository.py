@@ -4,11 +4,10 @@ Transaction functions::
 
     add_event(conn, event: EventRecord) -> EventRecord
     list_events(conn, profile, kind, key) -> list[EventRecord]          # oldest first
-    recent_events(conn, profile, *, since=None, limit=200) -> list[EventRecord]  # newest first
     events_after(conn, profile, after_id, *, limit=500) -> list[EventRecord]  # oldest first
     last_event_id(conn, profile) -> int                                       # 0 when none
 
-``EventsRepository(db)``: ``add``, ``for_record``, ``recent`` (async).
+``EventsRepository(db)``: ``for_record``, ``after``, ``last_id`` (async).
 
 ``details`` must never hold secrets; callers pass response bodies, never request headers.
 """
@@ -16,12 +15,11 @@ Transaction functions::
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
 from skins_console.store.codec import Rows, inserted_id, json_or_none, loads_json, stored_time, ts
 from skins_console.store.connection import StoreConnection
-from skins_console.store.repository import Repository, reads, writes
+from skins_console.store.repository import Repository, reads
 
 EVENTS = Rows(
     table="events",
@@ -62,16 +60,6 @@ def list_events(conn: StoreConnection, profile: str, kind: str, key: str) -> lis
     )
 
 
-def recent_events(
-    conn: StoreConnection, profile: str, *, since: datetime | None = None, limit: int = 200
-) -> list[EventRecord]:
-    if since is None:
-        return EVENTS.all(conn, "WHERE profile = ? ORDER BY id DESC LIMIT ?", (profile, limit))
-    return EVENTS.all(
-        conn, "WHERE profile = ? AND at >= ? ORDER BY id DESC LIMIT ?", (profile, ts(since), limit)
-    )
-
-
 def events_after(
     conn: StoreConnection, profile: str, after_id: int, *, limit: int = 500
 ) -> list[EventRecord]:
@@ -87,8 +75,6 @@ def last_event_id(conn: StoreConnection, profile: str) -> int:
 
 
 class EventsRepository(Repository):
-    add = writes(add_event)
     for_record = reads(list_events)
-    recent = reads(recent_events)
     after = reads(events_after)
     last_id = reads(last_event_id)
