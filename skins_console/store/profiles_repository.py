@@ -18,6 +18,7 @@ transaction)::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -26,7 +27,7 @@ from typing import Any
 from skins_console.core.errors import ProfileError, ValidationError
 from skins_console.core.models import utcnow
 from skins_console.core.records import ProfileRecord, validate_profile_name
-from skins_console.store.codec import Rows, from_ts, ts
+from skins_console.store.codec import Rows, from_ts, placeholders, ts
 from skins_console.store.connection import StoreConnection
 from skins_console.store.repository import Repository, reads, writes
 
@@ -42,6 +43,23 @@ PROFILES = Rows(
     },
 )
 _EDITABLE = frozenset(PROFILES.columns) - {"id", "name", "active", "created_at"}
+_INSERTED = tuple(column for column in PROFILES.columns if column != "id")
+#: column → how it is stored, where that differs from the field (PROFILES.decoders reverse it)
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "min_price_tolerance_pct": str,
+    "is_sandbox": int,
+    "active": int,
+    "created_at": ts,
+}
+
+
+def _stored(profile: ProfileRecord, columns: Iterable[str]) -> dict[str, Any]:
+    """``columns`` of ``profile`` as the table holds them."""
+    stored = {column: getattr(profile, column) for column in columns}
+    for column, encode in _ENCODERS.items():
+        if column in stored:
+            stored[column] = encode(stored[column])
+    return stored
 
 
 def _validate(profile: ProfileRecord) -> ProfileRecord:
@@ -85,24 +103,10 @@ def create_profile(
         )
     if profile.active:
         conn.execute("UPDATE profiles SET active = 0 WHERE active = 1")
+    row = _stored(replace(profile, created_at=created), _INSERTED)
     conn.execute(
-        """INSERT INTO profiles (name, skinsnode_base_url, skinsnode_client_id,
-               skinslink_base_url, webhook_url, default_game, min_price_tolerance_pct,
-               low_balance_threshold_cents, is_sandbox, active, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            profile.name,
-            profile.skinsnode_base_url,
-            profile.skinsnode_client_id,
-            profile.skinslink_base_url,
-            profile.webhook_url,
-            profile.default_game,
-            str(profile.min_price_tolerance_pct),
-            profile.low_balance_threshold_cents,
-            int(profile.is_sandbox),
-            int(profile.active),
-            ts(created),
-        ),
+        f"INSERT INTO profiles ({', '.join(row)}) VALUES ({placeholders(row)})",
+        tuple(row.values()),
     )
     return require_profile(conn, profile.name)
 
@@ -128,17 +132,10 @@ def update_profile(conn: StoreConnection, name: str, **changes: Any) -> ProfileR
         raise ValueError(f"not editable profile fields: {sorted(unknown)}")
     current = require_profile(conn, name)
     updated = _validate(replace(current, **changes))
-    assignments = ", ".join(f"{column} = ?" for column in changes)
-    values = []
-    for column in changes:
-        value = getattr(updated, column)
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        values.append(value)
-    if assignments:
-        conn.execute(f"UPDATE profiles SET {assignments} WHERE name = ?", (*values, name))
+    row = _stored(updated, changes)
+    if row:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        conn.execute(f"UPDATE profiles SET {assignments} WHERE name = ?", (*row.values(), name))
     return require_profile(conn, name)
 
 
