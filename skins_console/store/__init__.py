@@ -7,5 +7,6 @@ history), migrations.py (frozen legacy SQLite steps),
 instance_lock.py (InstanceLock), chat_cursor.py (ChatCursor),
 lifecycle_repository.py (what orders and deposits share) and one
 ``*_repository.py`` per table group, each with conn-first transaction functions plus an async
-``*Repository`` class. Every module's docstring lists its public API.
+``*Repository`` class (its methods declared through repository.py; rows read back through
+codec.Rows). Every module's docstring lists its public API.
 """

@@ -27,6 +27,7 @@ from skins_console.store.connection import StoreConnection
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.lifecycle_repository import Book, event, get_record
 from skins_console.store.orders_repository import ORDERS
+from skins_console.store.repository import Repository, reads, writes
 
 BOOKS: tuple[Book, ...] = (ORDERS, DEPOSITS)
 _PARTNER = {"order": "buyer_partner", "deposit": "partner"}
@@ -141,39 +142,8 @@ def resolve_attention(
     )
 
 
-class AttentionRepository:
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    async def items(self, profile: str, now: datetime) -> list[AttentionItem]:
-        return await self._db.read(attention_items, profile, now)
-
-    async def find(
-        self, profile: str, key: str, kind: str | None = None
-    ) -> list[tuple[str, OrderRecord | DepositRecord]]:
-        return await self._db.read(find_attention_record, profile, key, kind)
-
-    async def mark(self, profile: str, kind: str, key: str) -> HandledMark | None:
-        return await self._db.read(handled_mark, profile, kind, key)
-
-    async def resolve(
-        self,
-        profile: str,
-        kind: str,
-        key: str,
-        *,
-        reason: str,
-        operator: str,
-        note: str = "",
-        now: datetime,
-    ) -> EventRecord:
-        return await self._db.call(
-            resolve_attention,
-            profile,
-            kind,
-            key,
-            reason=reason,
-            operator=operator,
-            note=note,
-            now=now,
-        )
+class AttentionRepository(Repository):
+    items = reads(attention_items)
+    find = reads(find_attention_record)
+    mark = reads(handled_mark)
+    resolve = writes(resolve_attention)

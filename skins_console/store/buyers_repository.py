@@ -37,6 +37,7 @@ from skins_console.store.connection import StoreConnection
 from skins_console.store.customers_repository import get_customer, list_customers
 from skins_console.store.deposits_repository import DEPOSITS
 from skins_console.store.orders_repository import ORDERS
+from skins_console.store.repository import Repository, reads
 
 
 def _in(group: Group, provider: Provider) -> str:
@@ -207,31 +208,8 @@ def buyer_records(
     return [ORDERS.row(r) for r in orders], [DEPOSITS.row(r) for r in deposits]
 
 
-class BuyersRepository:
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    async def summaries(
-        self,
-        profile: str,
-        *,
-        text: str | None = None,
-        partners: list[int] | None = None,
-        limit: int = 500,
-    ) -> list[BuyerSummary]:
-        return await self._db.read(
-            buyer_summaries, profile, text=text, partners=partners, limit=limit
-        )
-
-    async def named(self, profile: str, name: str) -> list[CustomerRecord]:
-        return await self._db.read(buyers_named, profile, name)
-
-    async def reversals_since(
-        self, profile: str, partner: int, since: datetime
-    ) -> list[tuple[str, str, datetime]]:
-        return await self._db.read(reversals_since, profile, partner, since)
-
-    async def records(
-        self, profile: str, partner: int, *, limit: int = 500
-    ) -> tuple[list[OrderRecord], list[DepositRecord]]:
-        return await self._db.read(buyer_records, profile, partner, limit=limit)
+class BuyersRepository(Repository):
+    summaries = reads(buyer_summaries)
+    named = reads(buyers_named)
+    reversals_since = reads(reversals_since)
+    records = reads(buyer_records)

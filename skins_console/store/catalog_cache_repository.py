@@ -27,6 +27,7 @@ from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
 from skins_console.store.codec import like_pattern, stored_time, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 #: CatalogItem's fields in its order, the item's id stored as ``item_id``
 _ITEM_COLUMNS = ("item_id", *ROW_FIELDS[1:])
@@ -138,27 +139,15 @@ def clear_catalog(conn: StoreConnection, profile: str) -> None:
     conn.execute("DELETE FROM catalog_cache WHERE profile = ?", (profile,))
 
 
-class CatalogCacheRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
+class CatalogCacheRepository(Repository):
     async def replace(
         self, profile: str, items: Iterable[CatalogItem], fetched_at: datetime
     ) -> CatalogCacheInfo:
         # Materialised here: a generator must not be consumed on the worker thread.
         return await self._db.call(replace_catalog, profile, tuple(items), fetched_at)
 
-    async def load(self, profile: str) -> Catalog | None:
-        return await self._db.read(load_catalog, profile)
-
-    async def info(self, profile: str) -> CatalogCacheInfo | None:
-        return await self._db.read(catalog_cache_info, profile)
-
-    async def search(self, profile: str, text: str, *, limit: int = 200) -> list[CatalogItem]:
-        return await self._db.read(search_catalog, profile, text, limit=limit)
-
-    async def get_item(self, profile: str, item_id: str) -> CatalogItem | None:
-        return await self._db.read(get_catalog_item, profile, item_id)
-
-    async def clear(self, profile: str) -> None:
-        await self._db.call(clear_catalog, profile)
+    load = reads(load_catalog)
+    info = reads(catalog_cache_info)
+    search = reads(search_catalog)
+    get_item = reads(get_catalog_item)
+    clear = writes(clear_catalog)

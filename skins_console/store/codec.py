@@ -10,14 +10,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 from skins_console.core.errors import DatabaseCorruptError, StoreError
 from skins_console.core.models import format_time, parse_time
 from skins_console.core.money import loads_exact
-from skins_console.store.connection import StoreResult
+from skins_console.store.connection import StoreConnection, StoreResult
 
 
 @overload
@@ -92,15 +94,51 @@ def loads_json(text: str | None) -> Any:
     return None if text is None else loads_exact(text)
 
 
+def loads_json_tuple(text: str) -> tuple[Any, ...]:
+    """A stored JSON array as a tuple (a record's immutable list)."""
+    return tuple(loads_exact(text))
+
+
 def dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def from_dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
 # --- SQL fragments shared by the repositories ------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rows(Generic[_Record]):
+    """How one table's rows read back as records: ``select`` reads the record's fields (its
+    field names are the columns), and ``row`` decodes each stored value with its column's
+    decoder (times, JSON, ``Decimal`` text; a NULL stays ``None``)."""
+
+    table: str
+    record: type[_Record]
+    #: column → decoder of the stored value
+    decoders: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    columns: tuple[str, ...] = field(init=False)
+    select: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        columns = tuple(f.name for f in fields(self.record))  # type: ignore[arg-type]
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "select", f"SELECT {', '.join(columns)} FROM {self.table}")
+
+    def row(self, row: Iterable[Any]) -> _Record:
+        decoders = self.decoders
+        data: dict[str, Any] = {}
+        for column, value in zip(self.columns, row):
+            decode = decoders.get(column)
+            data[column] = value if decode is None or value is None else decode(value)
+        return self.record(**data)
+
+    def one(self, conn: StoreConnection, where: str, params: Iterable[Any]) -> _Record | None:
+        """The first record of ``select`` + ``where`` (conditions, order, limit), if any."""
+        found = conn.execute(f"{self.select} {where}", tuple(params)).fetchone()
+        return None if found is None else self.row(found)
+
+    def all(self, conn: StoreConnection, where: str, params: Iterable[Any]) -> list[_Record]:
+        return [self.row(found) for found in conn.execute(f"{self.select} {where}", tuple(params))]
 
 
 def placeholders(values) -> str:

@@ -26,7 +26,6 @@ Transaction functions::
 
 from __future__ import annotations
 
-import builtins
 from datetime import datetime
 
 from skins_console.core.buyers import TradeUrlUse
@@ -34,38 +33,20 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import utcnow
 from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE, parse_trade_url
-from skins_console.store.codec import from_ts, stored_time, text_match, ts, written
+from skins_console.store.codec import Rows, from_ts, stored_time, text_match, ts, written
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
-_COLUMNS = (
-    "id",
-    "profile",
-    "partner",
-    "token",
-    "trade_url",
-    "label",
-    "created_at",
-    "last_used_at",
-    "last_success_at",
-    "last_error",
-    "note",
+CUSTOMERS = Rows(
+    table="customers",
+    record=CustomerRecord,
+    decoders=dict.fromkeys(("created_at", "last_used_at", "last_success_at"), from_ts),
 )
 _STEAMID64_TEXT = f"CAST(partner + {STEAMID64_BASE} AS TEXT)"
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM customers"
-
-
-def _row(row) -> CustomerRecord:
-    data = dict(zip(_COLUMNS, row))
-    for column in ("created_at", "last_used_at", "last_success_at"):
-        data[column] = from_ts(data[column])
-    return CustomerRecord(**data)
 
 
 def get_customer(conn: StoreConnection, profile: str, partner: int) -> CustomerRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND partner = ?", (profile, partner)
-    ).fetchone()
-    return None if row is None else _row(row)
+    return CUSTOMERS.one(conn, "WHERE profile = ? AND partner = ?", (profile, partner))
 
 
 def save_customer(
@@ -107,17 +88,17 @@ def save_customer(
 def list_customers(
     conn: StoreConnection, profile: str, *, text: str | None = None, limit: int = 500
 ) -> list[CustomerRecord]:
-    sql = f"{_SELECT} WHERE profile = ?"
+    where = "WHERE profile = ?"
     params: list = [profile]
     if text and text.strip():
         clause, values = text_match(
             ("label", "note", "trade_url", "CAST(partner AS TEXT)", _STEAMID64_TEXT), text
         )
-        sql += " AND " + clause
+        where += " AND " + clause
         params.extend(values)
-    sql += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
+    where += " ORDER BY coalesce(last_used_at, created_at) DESC, id DESC LIMIT ?"
     params.append(limit)
-    return [_row(r) for r in conn.execute(sql, params)]
+    return CUSTOMERS.all(conn, where, params)
 
 
 def record_customer_use(
@@ -209,43 +190,11 @@ def trade_url_history(conn: StoreConnection, profile: str, partner: int) -> list
     ]
 
 
-class CustomersRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def save(
-        self, profile: str, trade_url: str, *, label: str | None = None, now: datetime | None = None
-    ) -> CustomerRecord:
-        return await self._db.call(save_customer, profile, trade_url, label=label, now=now)
-
-    async def get(self, profile: str, partner: int) -> CustomerRecord | None:
-        return await self._db.read(get_customer, profile, partner)
-
-    async def list(
-        self, profile: str, *, text: str | None = None, limit: int = 500
-    ) -> builtins.list[CustomerRecord]:
-        return await self._db.read(list_customers, profile, text=text, limit=limit)
-
-    async def record_use(
-        self,
-        profile: str,
-        partner: int,
-        *,
-        success: bool | None,
-        error: str | None = None,
-        now: datetime | None = None,
-    ) -> None:
-        await self._db.call(
-            record_customer_use, profile, partner, success=success, error=error, now=now
-        )
-
-    async def delete(self, profile: str, partner: int) -> bool:
-        return await self._db.call(delete_customer, profile, partner)
-
-    async def set_name(
-        self, profile: str, partner: int, *, name: str | None = None, note: str | None = None
-    ) -> CustomerRecord:
-        return await self._db.call(set_customer_name, profile, partner, name=name, note=note)
-
-    async def trade_urls(self, profile: str, partner: int) -> builtins.list[TradeUrlUse]:
-        return await self._db.read(trade_url_history, profile, partner)
+class CustomersRepository(Repository):
+    save = writes(save_customer)
+    get = reads(get_customer)
+    list = reads(list_customers)
+    record_use = writes(record_customer_use)
+    delete = writes(delete_customer)
+    set_name = writes(set_customer_name)
+    trade_urls = reads(trade_url_history)

@@ -28,19 +28,20 @@ says what is a deposit's own (its columns, its draft, its report fields, the tra
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from skins_console.core.errors import StoreError
 from skins_console.core.models import DepositRequest, DepositState, utcnow
 from skins_console.core.records import DepositRecord
 from skins_console.core.statuses import Provider
 from skins_console.store import lifecycle_repository as book_
-from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json
+from skins_console.store.codec import dec, dumps_exact, from_ts, loads_json, loads_json_tuple
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
-from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, reads, writes
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound
+from skins_console.store.repository import reads, writes
 
 _TIMES = (
     "trade_offer_expiry_at",
@@ -53,18 +54,44 @@ _TIMES = (
     "updated_at",
 )
 
+
+def _locate(conn: StoreConnection, profile: str, state: DepositState) -> str:
+    """Found by ``state.merchant_tx_id``, else by ``state.id`` (the trade id)."""
+    deposit = get_deposit(conn, profile, state.merchant_tx_id) if state.merchant_tx_id else None
+    if deposit is None:
+        deposit = get_deposit_by_trade_id(conn, profile, state.id)
+    if deposit is None:
+        raise StoreError(
+            f"There is no deposit {state.merchant_tx_id or state.id} in profile “{profile}”.",
+            code="unknown_deposit",
+        )
+    return deposit.merchant_tx_id
+
+
+def _reported(state: DepositState) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    merge = {
+        "amount": dec(state.amount),
+        "bot_name": state.bot_name,
+        "bot_steam_id": state.bot_steam_id,
+        "trade_offer_id": state.trade_offer_id,
+        "trade_offer_expiry_at": state.trade_offer_expiry_at,
+        "hold_end_date": state.hold_end_date,
+        "fail_reason": state.fail_reason,
+    }
+    return merge, {"fail_reason": state.fail_reason} if state.fail_reason else None
+
+
 DEPOSITS = Book(
     provider=Provider.SKINSLINK,
     kind="deposit",
     table="deposits",
     key="merchant_tx_id",
     record=DepositRecord,
-    columns=tuple(f.name for f in dc_fields(DepositRecord)),
     decoders={
         **dict.fromkeys(_TIMES, from_ts),
         "request_body": loads_json,
         "raw_remote": loads_json,
-        "items": lambda text: tuple(loads_json(text)),
+        "items": loads_json_tuple,
         "amount": Decimal,
     },
     text_columns=(
@@ -81,6 +108,8 @@ DEPOSITS = Book(
     create_call="create-deposit-by-hash-name",
     key_label="merchant_tx_id",
     refusal=lambda code, message: {"fail_reason": code},
+    locate=_locate,
+    reported=_reported,
 )
 
 get_deposit = bound(book_.get_record, DEPOSITS, "get_deposit")
@@ -93,23 +122,21 @@ list_due_deposits = bound(book_.list_due, DEPOSITS, "list_due_deposits")
 next_open_check_at = bound(book_.next_open_check_at, DEPOSITS, "next_open_check_at")
 list_open_deposits = bound(book_.list_open, DEPOSITS, "list_open_deposits")
 search_deposits = bound(book_.search, DEPOSITS, "search_deposits")
+apply_deposit_state = bound(book_.apply_state, DEPOSITS, "apply_deposit_state")
 
 
 def get_deposit_by_trade_id(
     conn: StoreConnection, profile: str, trade_id: int
 ) -> DepositRecord | None:
-    row = conn.execute(
-        f"{DEPOSITS.select} WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
+    return DEPOSITS.one(
+        conn,
+        "WHERE profile = ? AND trade_id = ? ORDER BY created_at DESC LIMIT 1",
         (profile, trade_id),
-    ).fetchone()
-    return None if row is None else DEPOSITS.row(row)
+    )
 
 
 def find_deposit_by_trade_id(conn: StoreConnection, trade_id: int) -> DepositRecord | None:
-    row = conn.execute(
-        f"{DEPOSITS.select} WHERE trade_id = ? ORDER BY created_at DESC LIMIT 1", (trade_id,)
-    ).fetchone()
-    return None if row is None else DEPOSITS.row(row)
+    return DEPOSITS.one(conn, "WHERE trade_id = ? ORDER BY created_at DESC LIMIT 1", (trade_id,))
 
 
 @durable
@@ -139,51 +166,8 @@ def insert_deposit_draft(
     )
 
 
-def apply_deposit_state(
-    conn: StoreConnection,
-    profile: str,
-    state: DepositState,
-    *,
-    source: str = "poll",
-    now: datetime | None = None,
-    next_check_at: datetime | None = None,
-) -> bool:
-    """Found by ``state.merchant_tx_id``, else by ``state.id`` (the trade id)."""
-    deposit = get_deposit(conn, profile, state.merchant_tx_id) if state.merchant_tx_id else None
-    if deposit is None:
-        deposit = get_deposit_by_trade_id(conn, profile, state.id)
-    if deposit is None:
-        raise StoreError(
-            f"There is no deposit {state.merchant_tx_id or state.id} in profile “{profile}”.",
-            code="unknown_deposit",
-        )
-    merge = {
-        "amount": dec(state.amount),
-        "bot_name": state.bot_name,
-        "bot_steam_id": state.bot_steam_id,
-        "trade_offer_id": state.trade_offer_id,
-        "trade_offer_expiry_at": state.trade_offer_expiry_at,
-        "hold_end_date": state.hold_end_date,
-        "fail_reason": state.fail_reason,
-    }
-    return book_.apply_status(
-        DEPOSITS,
-        conn,
-        profile,
-        deposit.merchant_tx_id,
-        state.status,
-        merge,
-        source=source,
-        raw=state.raw,
-        now=now or utcnow(),
-        next_check_at=next_check_at,
-        details={"fail_reason": state.fail_reason} if state.fail_reason else None,
-    )
-
-
 class DepositsRepository(LifecycleRepository):
     book = DEPOSITS
     insert_draft = writes(insert_deposit_draft)
-    apply_state = writes(apply_deposit_state)
     get_by_trade_id = reads(get_deposit_by_trade_id)
     find_by_trade_id = reads(find_deposit_by_trade_id)

@@ -4,11 +4,10 @@ Transaction functions::
 
     add_event(conn, event: EventRecord) -> EventRecord
     list_events(conn, profile, kind, key) -> list[EventRecord]          # oldest first
-    recent_events(conn, profile, *, since=None, limit=200) -> list[EventRecord]  # newest first
     events_after(conn, profile, after_id, *, limit=500) -> list[EventRecord]  # oldest first
     last_event_id(conn, profile) -> int                                       # 0 when none
 
-``EventsRepository(db)``: ``add``, ``for_record``, ``recent`` (async).
+``EventsRepository(db)``: ``for_record``, ``after``, ``last_id`` (async).
 
 ``details`` must never hold secrets; callers pass response bodies, never request headers.
 """
@@ -16,43 +15,17 @@ Transaction functions::
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from skins_console.core.records import EVENT_KINDS, EVENT_TYPES, EventRecord
-from skins_console.store.codec import inserted_id, json_or_none, loads_json, stored_time, ts
+from skins_console.store.codec import Rows, inserted_id, json_or_none, loads_json, stored_time, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads
 
-_COLUMNS = (
-    "id",
-    "profile",
-    "kind",
-    "key",
-    "at",
-    "type",
-    "old_status",
-    "new_status",
-    "message",
-    "details",
-    "operator",
+EVENTS = Rows(
+    table="events",
+    record=EventRecord,
+    decoders={"at": stored_time, "details": loads_json},
 )
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM events"
-
-
-def _row(row) -> EventRecord:
-    data = dict(zip(_COLUMNS, row))
-    return EventRecord(
-        id=data["id"],
-        profile=data["profile"],
-        kind=data["kind"],
-        key=data["key"],
-        at=stored_time(data["at"]),
-        type=data["type"],
-        old_status=data["old_status"],
-        new_status=data["new_status"],
-        message=data["message"],
-        details=loads_json(data["details"]),
-        operator=data["operator"],
-    )
 
 
 def add_event(conn: StoreConnection, event: EventRecord) -> EventRecord:
@@ -82,35 +55,18 @@ def add_event(conn: StoreConnection, event: EventRecord) -> EventRecord:
 
 
 def list_events(conn: StoreConnection, profile: str, kind: str, key: str) -> list[EventRecord]:
-    rows = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND kind = ? AND key = ? ORDER BY id", (profile, kind, key)
+    return EVENTS.all(
+        conn, "WHERE profile = ? AND kind = ? AND key = ? ORDER BY id", (profile, kind, key)
     )
-    return [_row(r) for r in rows]
-
-
-def recent_events(
-    conn: StoreConnection, profile: str, *, since: datetime | None = None, limit: int = 200
-) -> list[EventRecord]:
-    if since is None:
-        rows = conn.execute(
-            f"{_SELECT} WHERE profile = ? ORDER BY id DESC LIMIT ?", (profile, limit)
-        )
-    else:
-        rows = conn.execute(
-            f"{_SELECT} WHERE profile = ? AND at >= ? ORDER BY id DESC LIMIT ?",
-            (profile, ts(since), limit),
-        )
-    return [_row(r) for r in rows]
 
 
 def events_after(
     conn: StoreConnection, profile: str, after_id: int, *, limit: int = 500
 ) -> list[EventRecord]:
     """Events newer than a cursor (ids only grow): what a watcher has not seen yet."""
-    rows = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND id > ? ORDER BY id LIMIT ?", (profile, after_id, limit)
+    return EVENTS.all(
+        conn, "WHERE profile = ? AND id > ? ORDER BY id LIMIT ?", (profile, after_id, limit)
     )
-    return [_row(r) for r in rows]
 
 
 def last_event_id(conn: StoreConnection, profile: str) -> int:
@@ -118,23 +74,7 @@ def last_event_id(conn: StoreConnection, profile: str) -> int:
     return int(row[0] or 0)
 
 
-class EventsRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def add(self, event: EventRecord) -> EventRecord:
-        return await self._db.call(add_event, event)
-
-    async def for_record(self, profile: str, kind: str, key: str) -> list[EventRecord]:
-        return await self._db.read(list_events, profile, kind, key)
-
-    async def recent(
-        self, profile: str, *, since: datetime | None = None, limit: int = 200
-    ) -> list[EventRecord]:
-        return await self._db.read(recent_events, profile, since=since, limit=limit)
-
-    async def after(self, profile: str, after_id: int, *, limit: int = 500) -> list[EventRecord]:
-        return await self._db.read(events_after, profile, after_id, limit=limit)
-
-    async def last_id(self, profile: str) -> int:
-        return await self._db.read(last_event_id, profile)
+class EventsRepository(Repository):
+    for_record = reads(list_events)
+    after = reads(events_after)
+    last_id = reads(last_event_id)

@@ -17,6 +17,9 @@ function here takes it first::
                  next_check_at, details=None) -> bool
         a remote status goes in ONLY if core.statuses.should_apply allows it; the
         status_change event is written in the same transaction; returns whether it changed
+    apply_state(book, conn, profile, state, *, source="poll", now=None, next_check_at=None)
+        -> bool   a provider's report: its record (``book.locate``) and its column values
+        and details (``book.reported``) through ``apply_status``
     schedule_check(book, conn, profile, key, *, next_check_at, checked_at=None)
     record_event(book, conn, profile, key, type, message, *, details=None, now=None)
     list_due(book, conn, now, *, profile=None, limit=100)
@@ -29,7 +32,7 @@ function here takes it first::
 A provider's module binds them to its book (:func:`bound`) under its own names
 (``get_order``, ``mark_deposit_sending``…) for transactions that compose several, and its
 repository class (a :class:`LifecycleRepository`) gets them as ``async`` methods through
-:func:`writes` / :func:`reads` instead of hand-written one-line wrappers.
+``store.repository.writes`` / ``reads`` instead of hand-written one-line wrappers.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from skins_console.core.statuses import (
 )
 from skins_console.store import schema
 from skins_console.store.codec import (
+    Rows,
     activity_where,
     due_rows,
     dumps_exact,
@@ -73,23 +77,19 @@ from skins_console.store.codec import (
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
 from skins_console.store.events_repository import add_event
+from skins_console.store.repository import Repository, on_database
 
 
-@dataclass(frozen=True)
-class Book:
-    """What differs between the orders and the deposits book."""
+@dataclass(frozen=True, kw_only=True)
+class Book(Rows[Any]):
+    """What differs between the orders and the deposits book (``table``, ``record`` and the
+    ``decoders`` of its rows: :class:`~skins_console.store.codec.Rows`)."""
 
     provider: Provider
     #: the timeline's record kind and the word in messages: "order" / "deposit"
     kind: str
-    table: str
     #: the idempotency key column (``external_id`` / ``merchant_tx_id``)
     key: str
-    #: the record type; its field names are the table's columns
-    record: type
-    columns: tuple[str, ...]
-    #: column → decoder of the stored value (times, JSON, Decimal text)
-    decoders: dict[str, Callable[[Any], Any]]
     #: columns the text search looks in (SQL expressions)
     text_columns: tuple[str, ...]
     #: how the timeline names a create call: "POST /v1/orders" …
@@ -98,7 +98,10 @@ class Book:
     key_label: str
     #: the columns a refusal fills: ``(code, message) -> {column: value}``
     refusal: Callable[[str, str], dict[str, Any]]
-    select: str = field(init=False)
+    #: the key of the record a provider report is about: ``(conn, profile, state) -> key``
+    locate: Callable[[StoreConnection, str, Any], str]
+    #: a provider report's column values and timeline details: ``state -> (merge, details)``
+    reported: Callable[[Any], tuple[dict[str, Any], dict[str, Any] | None]]
     #: a final status: never polled again
     closed: tuple[str, ...] = field(init=False)
     #: not open: terminal (late moves included) or refused
@@ -109,11 +112,11 @@ class Book:
     progressing: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         table = STATUS_TABLE[self.provider]
         terminal = statuses_where(self.provider, terminal=True)
         late = {status for status, entry in table.items() if entry.late_moves}
         set_ = functools.partial(object.__setattr__, self)
-        set_("select", f"SELECT {', '.join(self.columns)} FROM {self.table}")
         set_("closed", tuple(sorted(terminal - late)))
         set_("not_open", tuple(sorted(terminal)))
         set_("terminal", terminal - {REJECTED})
@@ -123,14 +126,6 @@ class Book:
             "progressing",
             tuple(sorted(s for s in progressing if table[s].group is Group.OPEN)),
         )
-
-    def row(self, row: tuple) -> Any:
-        decoders = self.decoders
-        data: dict[str, Any] = {}
-        for column, value in zip(self.columns, row):
-            decode = decoders.get(column)
-            data[column] = value if decode is None or value is None else decode(value)
-        return self.record(**data)
 
     def first_stamps(self, status: str) -> tuple[str, ...]:
         """The time columns set when a record first reaches ``status``: a trade offer
@@ -161,10 +156,7 @@ def bound(fn: Callable[..., Any], book: Book, name: str) -> Callable[..., Any]:
 
 
 def get_record(book: Book, conn: StoreConnection, profile: str, key: str) -> Any:
-    row = conn.execute(
-        f"{book.select} WHERE profile = ? AND {book.key} = ?", (profile, key)
-    ).fetchone()
-    return None if row is None else book.row(row)
+    return book.one(conn, f"WHERE profile = ? AND {book.key} = ?", (profile, key))
 
 
 def get_records(book: Book, conn: StoreConnection, profile: str, keys: Iterable[str]) -> list:
@@ -483,6 +475,33 @@ def apply_status(
     return changed
 
 
+def apply_state(
+    book: Book,
+    conn: StoreConnection,
+    profile: str,
+    state: Any,
+    *,
+    source: str = "poll",
+    now: datetime | None = None,
+    next_check_at: datetime | None = None,
+) -> bool:
+    """Apply a provider's report of a record (its ``OrderState`` / ``DepositState``)."""
+    merge, details = book.reported(state)
+    return apply_status(
+        book,
+        conn,
+        profile,
+        book.locate(conn, profile, state),
+        state.status,
+        merge,
+        source=source,
+        raw=state.raw,
+        now=now or utcnow(),
+        next_check_at=next_check_at,
+        details=details,
+    )
+
+
 def schedule_check(
     book: Book,
     conn: StoreConnection,
@@ -524,53 +543,35 @@ def record_event(
 # --- the async repositories --------------------------------------------------------------
 
 
-class _OnDatabase:
-    """A transaction function as an ``async`` method: ``await repo.name(*args)`` runs
-    ``fn(conn, *args)`` on the database thread (``db.call`` writes, ``db.read`` reads).
-    With ``shared``, ``fn`` takes the repository's ``book`` first."""
+class _OnBook:
+    """A shared transaction function (the book first) as an ``async`` method: bound to the
+    repository's ``book``, run by ``db.read`` (reads) or ``db.call`` (writes)."""
 
-    def __init__(self, fn: Callable[..., Any], *, read: bool, shared: bool = False) -> None:
+    def __init__(self, fn: Callable[..., Any], *, read: bool) -> None:
         self.fn = fn
         self.read = read
-        self.shared = shared
         self.__doc__ = fn.__doc__
 
     def __get__(self, repo: Any, owner: type | None = None) -> Any:
         if repo is None:
             return self
-        run = repo._db.read if self.read else repo._db.call
-        fn = bound(self.fn, repo.book, self.fn.__name__) if self.shared else self.fn
-
-        async def method(*args: Any, **kwargs: Any) -> Any:
-            return await run(fn, *args, **kwargs)
-
-        return method
+        return on_database(repo._db, bound(self.fn, repo.book, self.fn.__name__), read=self.read)
 
 
-def writes(fn: Callable[..., Any]) -> Any:
-    return _OnDatabase(fn, read=False)
-
-
-def reads(fn: Callable[..., Any]) -> Any:
-    return _OnDatabase(fn, read=True)
-
-
-class LifecycleRepository:
+class LifecycleRepository(Repository):
     """``async`` access to one book: the shared transaction functions bound to the
-    subclass's ``book``; a subclass adds its own with :func:`writes` / :func:`reads`."""
+    subclass's ``book``; a subclass adds its own with ``repository.writes`` / ``reads``."""
 
     book: ClassVar[Book]
 
-    get: Any = _OnDatabase(get_record, read=True, shared=True)
-    get_many: Any = _OnDatabase(get_records, read=True, shared=True)
-    list_due: Any = _OnDatabase(list_due, read=True, shared=True)
-    next_open_check_at: Any = _OnDatabase(next_open_check_at, read=True, shared=True)
-    list_open: Any = _OnDatabase(list_open, read=True, shared=True)
-    search: Any = _OnDatabase(search, read=True, shared=True)
-    mark_sending: Any = _OnDatabase(mark_sending, read=False, shared=True)
-    mark_rejected: Any = _OnDatabase(mark_rejected, read=False, shared=True)
-    schedule_check: Any = _OnDatabase(schedule_check, read=False, shared=True)
-    record_event: Any = _OnDatabase(record_event, read=False, shared=True)
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
+    get: Any = _OnBook(get_record, read=True)
+    get_many: Any = _OnBook(get_records, read=True)
+    list_due: Any = _OnBook(list_due, read=True)
+    next_open_check_at: Any = _OnBook(next_open_check_at, read=True)
+    list_open: Any = _OnBook(list_open, read=True)
+    search: Any = _OnBook(search, read=True)
+    mark_sending: Any = _OnBook(mark_sending, read=False)
+    mark_rejected: Any = _OnBook(mark_rejected, read=False)
+    schedule_check: Any = _OnBook(schedule_check, read=False)
+    record_event: Any = _OnBook(record_event, read=False)
+    apply_state: Any = _OnBook(apply_state, read=False)

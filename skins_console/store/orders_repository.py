@@ -45,7 +45,6 @@ says what is an order's own (its columns, its draft, its report fields, the wall
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -64,10 +63,9 @@ from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import from_ts, json_or_none, loads_json, placeholders, ts
 from skins_console.store.connection import StoreConnection
 from skins_console.store.database import durable
-from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound, writes
+from skins_console.store.lifecycle_repository import Book, LifecycleRepository, bound
+from skins_console.store.repository import reads, writes
 from skins_console.store.webhook_deliveries_repository import record_delivery
-
-ORDER_FIELDS = tuple(f.name for f in dc_fields(OrderRecord))
 
 _TIMES = (
     "accepted_at",
@@ -80,13 +78,43 @@ _TIMES = (
     "updated_at",
 )
 
+
+def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | None:
+    # SkinsNode does not document the key names of ``timestamps``; match them loosely.
+    for key, value in timestamps.items():
+        lowered = key.lower()
+        if any(needle in lowered for needle in needles):
+            return value
+    return None
+
+
+def _reported(state: OrderState) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    stamps = state.timestamps or {}
+    merge = {
+        "steam_offer_id": state.steam_offer_id,
+        "amount_cents": state.amount_cents,
+        "currency": state.currency,
+        "failure_code": state.failure.code if state.failure else None,
+        "failure_message": state.failure.message if state.failure else None,
+        "accepted_at": _timestamp(stamps, "accept"),
+        "sent_at": _timestamp(stamps, "sent", "offer"),
+        "completed_at": _timestamp(stamps, "complet", "deliver"),
+        "settles_at": _timestamp(stamps, "settle", "protect", "hold"),
+    }
+    details = (
+        {"failure": {"code": state.failure.code, "message": state.failure.message}}
+        if state.failure
+        else None
+    )
+    return merge, details
+
+
 ORDERS = Book(
     provider=Provider.SKINSNODE,
     kind="order",
     table="orders",
     key="external_id",
     record=OrderRecord,
-    columns=ORDER_FIELDS,
     decoders={
         **dict.fromkeys(_TIMES, from_ts),
         **dict.fromkeys(("item_snapshot", "request_body", "raw_remote"), loads_json),
@@ -107,6 +135,8 @@ ORDERS = Book(
     create_call="POST /v1/orders",
     key_label="externalId",
     refusal=lambda code, message: {"failure_code": code, "failure_message": message},
+    locate=lambda conn, profile, state: state.external_id,
+    reported=_reported,
 )
 
 get_order = bound(book_.get_record, ORDERS, "get_order")
@@ -119,6 +149,7 @@ list_due_orders = bound(book_.list_due, ORDERS, "list_due_orders")
 next_open_check_at = bound(book_.next_open_check_at, ORDERS, "next_open_check_at")
 list_open_orders = bound(book_.list_open, ORDERS, "list_open_orders")
 search_orders = bound(book_.search, ORDERS, "search_orders")
+apply_order_state = bound(book_.apply_state, ORDERS, "apply_order_state")
 
 
 @durable
@@ -155,56 +186,6 @@ def insert_order_draft(
         },
         body=request.to_json(),
         now=now or utcnow(),
-    )
-
-
-def _timestamp(timestamps: dict[str, datetime], *needles: str) -> datetime | None:
-    # SkinsNode does not document the key names of ``timestamps``; match them loosely.
-    for key, value in timestamps.items():
-        lowered = key.lower()
-        if any(needle in lowered for needle in needles):
-            return value
-    return None
-
-
-def apply_order_state(
-    conn: StoreConnection,
-    profile: str,
-    state: OrderState,
-    *,
-    source: str = "poll",
-    now: datetime | None = None,
-    next_check_at: datetime | None = None,
-) -> bool:
-    stamps = state.timestamps or {}
-    merge = {
-        "steam_offer_id": state.steam_offer_id,
-        "amount_cents": state.amount_cents,
-        "currency": state.currency,
-        "failure_code": state.failure.code if state.failure else None,
-        "failure_message": state.failure.message if state.failure else None,
-        "accepted_at": _timestamp(stamps, "accept"),
-        "sent_at": _timestamp(stamps, "sent", "offer"),
-        "completed_at": _timestamp(stamps, "complet", "deliver"),
-        "settles_at": _timestamp(stamps, "settle", "protect", "hold"),
-    }
-    details = (
-        {"failure": {"code": state.failure.code, "message": state.failure.message}}
-        if state.failure
-        else None
-    )
-    return book_.apply_status(
-        ORDERS,
-        conn,
-        profile,
-        state.external_id,
-        state.status,
-        merge,
-        source=source,
-        raw=state.raw,
-        now=now or utcnow(),
-        next_check_at=next_check_at,
-        details=details,
     )
 
 
@@ -286,8 +267,7 @@ def reserved_cents(conn: StoreConnection, profile: str) -> int:
 class OrdersRepository(LifecycleRepository):
     book = ORDERS
     insert_draft = writes(insert_order_draft)
-    apply_state = writes(apply_order_state)
     apply_webhook = writes(apply_order_webhook)
     apply_accepted = writes(apply_order_accepted)
     set_settles_at = writes(set_order_settles_at)
-    reserved_cents = book_.reads(reserved_cents)
+    reserved_cents = reads(reserved_cents)

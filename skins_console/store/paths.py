@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from platformdirs import PlatformDirs
 
@@ -35,6 +36,24 @@ SETTINGS_NAME = "settings.json"
 PRIVATE_DIR_MODE = 0o700
 
 
+class _Inside:
+    """A read-only path attribute: ``name`` inside one of the app's folders."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.folder = folder
+        self.name = name
+
+    @overload
+    def __get__(self, paths: None, owner: type | None = None) -> _Inside: ...
+    @overload
+    def __get__(self, paths: AppPaths, owner: type | None = None) -> Path: ...
+    def __get__(self, paths: AppPaths | None, owner: type | None = None) -> Path | _Inside:
+        if paths is None:
+            return self
+        folder: Path = getattr(paths, self.folder)
+        return folder / self.name
+
+
 @dataclass(frozen=True, slots=True)
 class AppPaths:
     data_dir: Path
@@ -44,29 +63,12 @@ class AppPaths:
     #: True when everything lives under one explicit folder.
     portable: bool = False
 
-    @property
-    def database(self) -> Path:
-        return self.data_dir / DATABASE_NAME
-
-    @property
-    def settings_file(self) -> Path:
-        return self.config_dir / SETTINGS_NAME
-
-    @property
-    def backups_dir(self) -> Path:
-        return self.data_dir / "backups"
-
-    @property
-    def thumbnails_dir(self) -> Path:
-        return self.cache_dir / "thumbnails"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.data_dir / "skins-console.lock"
-
-    @property
-    def log_file(self) -> Path:
-        return self.log_dir / "skins-console.log"
+    database = _Inside("data_dir", DATABASE_NAME)
+    settings_file = _Inside("config_dir", SETTINGS_NAME)
+    backups_dir = _Inside("data_dir", "backups")
+    thumbnails_dir = _Inside("cache_dir", "thumbnails")
+    lock_file = _Inside("data_dir", "skins-console.lock")
+    log_file = _Inside("log_dir", "skins-console.log")
 
     def ensure(self) -> AppPaths:
         for folder in (

@@ -18,7 +18,7 @@ transaction)::
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -27,43 +27,39 @@ from typing import Any
 from skins_console.core.errors import ProfileError, ValidationError
 from skins_console.core.models import utcnow
 from skins_console.core.records import ProfileRecord, validate_profile_name
-from skins_console.store.codec import from_ts, ts
+from skins_console.store.codec import Rows, from_ts, placeholders, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
-_COLUMNS = (
-    "id",
-    "name",
-    "skinsnode_base_url",
-    "skinsnode_client_id",
-    "skinslink_base_url",
-    "webhook_url",
-    "default_game",
-    "min_price_tolerance_pct",
-    "low_balance_threshold_cents",
-    "is_sandbox",
-    "active",
-    "created_at",
+PROFILES = Rows(
+    table="profiles",
+    record=ProfileRecord,
+    decoders={
+        "min_price_tolerance_pct": Decimal,
+        "low_balance_threshold_cents": int,
+        "is_sandbox": bool,
+        "active": bool,
+        "created_at": from_ts,
+    },
 )
-_EDITABLE = frozenset(_COLUMNS) - {"id", "name", "active", "created_at"}
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM profiles"
+_EDITABLE = frozenset(PROFILES.columns) - {"id", "name", "active", "created_at"}
+_INSERTED = tuple(column for column in PROFILES.columns if column != "id")
+#: column → how it is stored, where that differs from the field (PROFILES.decoders reverse it)
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "min_price_tolerance_pct": str,
+    "is_sandbox": int,
+    "active": int,
+    "created_at": ts,
+}
 
 
-def _row(row: tuple) -> ProfileRecord:
-    data = dict(zip(_COLUMNS, row))
-    return ProfileRecord(
-        id=data["id"],
-        name=data["name"],
-        skinsnode_base_url=data["skinsnode_base_url"],
-        skinsnode_client_id=data["skinsnode_client_id"],
-        skinslink_base_url=data["skinslink_base_url"],
-        webhook_url=data["webhook_url"],
-        default_game=data["default_game"],
-        min_price_tolerance_pct=Decimal(data["min_price_tolerance_pct"]),
-        low_balance_threshold_cents=int(data["low_balance_threshold_cents"]),
-        is_sandbox=bool(data["is_sandbox"]),
-        active=bool(data["active"]),
-        created_at=from_ts(data["created_at"]),
-    )
+def _stored(profile: ProfileRecord, columns: Iterable[str]) -> dict[str, Any]:
+    """``columns`` of ``profile`` as the table holds them."""
+    stored = {column: getattr(profile, column) for column in columns}
+    for column, encode in _ENCODERS.items():
+        if column in stored:
+            stored[column] = encode(stored[column])
+    return stored
 
 
 def _validate(profile: ProfileRecord) -> ProfileRecord:
@@ -107,31 +103,16 @@ def create_profile(
         )
     if profile.active:
         conn.execute("UPDATE profiles SET active = 0 WHERE active = 1")
+    row = _stored(replace(profile, created_at=created), _INSERTED)
     conn.execute(
-        """INSERT INTO profiles (name, skinsnode_base_url, skinsnode_client_id,
-               skinslink_base_url, webhook_url, default_game, min_price_tolerance_pct,
-               low_balance_threshold_cents, is_sandbox, active, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            profile.name,
-            profile.skinsnode_base_url,
-            profile.skinsnode_client_id,
-            profile.skinslink_base_url,
-            profile.webhook_url,
-            profile.default_game,
-            str(profile.min_price_tolerance_pct),
-            profile.low_balance_threshold_cents,
-            int(profile.is_sandbox),
-            int(profile.active),
-            ts(created),
-        ),
+        f"INSERT INTO profiles ({', '.join(row)}) VALUES ({placeholders(row)})",
+        tuple(row.values()),
     )
     return require_profile(conn, profile.name)
 
 
 def get_profile(conn: StoreConnection, name: str) -> ProfileRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE name = ?", (name,)).fetchone()
-    return None if row is None else _row(row)
+    return PROFILES.one(conn, "WHERE name = ?", (name,))
 
 
 def require_profile(conn: StoreConnection, name: str) -> ProfileRecord:
@@ -142,7 +123,7 @@ def require_profile(conn: StoreConnection, name: str) -> ProfileRecord:
 
 
 def list_profiles(conn: StoreConnection) -> list[ProfileRecord]:
-    return [_row(r) for r in conn.execute(f"{_SELECT} ORDER BY lower(name), name")]
+    return PROFILES.all(conn, "ORDER BY lower(name), name", ())
 
 
 def update_profile(conn: StoreConnection, name: str, **changes: Any) -> ProfileRecord:
@@ -151,17 +132,10 @@ def update_profile(conn: StoreConnection, name: str, **changes: Any) -> ProfileR
         raise ValueError(f"not editable profile fields: {sorted(unknown)}")
     current = require_profile(conn, name)
     updated = _validate(replace(current, **changes))
-    assignments = ", ".join(f"{column} = ?" for column in changes)
-    values = []
-    for column in changes:
-        value = getattr(updated, column)
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, bool):
-            value = int(value)
-        values.append(value)
-    if assignments:
-        conn.execute(f"UPDATE profiles SET {assignments} WHERE name = ?", (*values, name))
+    row = _stored(updated, changes)
+    if row:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        conn.execute(f"UPDATE profiles SET {assignments} WHERE name = ?", (*row.values(), name))
     return require_profile(conn, name)
 
 
@@ -183,8 +157,7 @@ def set_active_profile(conn: StoreConnection, name: str) -> ProfileRecord:
 
 
 def get_active_profile(conn: StoreConnection) -> ProfileRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE active = 1").fetchone()
-    return None if row is None else _row(row)
+    return PROFILES.one(conn, "WHERE active = 1", ())
 
 
 def delete_profile(conn: StoreConnection, name: str) -> None:
@@ -203,36 +176,13 @@ def delete_profile(conn: StoreConnection, name: str) -> None:
     conn.execute("DELETE FROM profiles WHERE name = ?", (name,))
 
 
-class ProfilesRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def create(self, profile: ProfileRecord, *, now: datetime | None = None) -> ProfileRecord:
-        return await self._db.call(create_profile, profile, now=now)
-
-    async def get(self, name: str) -> ProfileRecord | None:
-        return await self._db.read(get_profile, name)
-
-    async def require(self, name: str) -> ProfileRecord:
-        return await self._db.read(require_profile, name)
-
-    async def list(self) -> list[ProfileRecord]:
-        return await self._db.read(list_profiles)
-
-    async def update(self, name: str, **changes: Any) -> ProfileRecord:
-        return await self._db.call(update_profile, name, **changes)
-
-    async def rename(self, old: str, new: str) -> ProfileRecord:
-        return await self._db.call(rename_profile, old, new)
-
-    async def set_active(self, name: str) -> ProfileRecord:
-        return await self._db.call(set_active_profile, name)
-
-    async def get_active(self) -> ProfileRecord | None:
-        return await self._db.read(get_active_profile)
-
-    async def delete(self, name: str) -> None:
-        await self._db.call(delete_profile, name)
-
-
-PROFILE_FIELDS = tuple(f.name for f in dc_fields(ProfileRecord))
+class ProfilesRepository(Repository):
+    create = writes(create_profile)
+    get = reads(get_profile)
+    require = reads(require_profile)
+    list = reads(list_profiles)
+    update = writes(update_profile)
+    rename = writes(rename_profile)
+    set_active = writes(set_active_profile)
+    get_active = reads(get_active_profile)
+    delete = writes(delete_profile)

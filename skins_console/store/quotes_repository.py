@@ -20,35 +20,29 @@ from skins_console.core.errors import StoreError
 from skins_console.core.models import Quote
 from skins_console.core.records import QuoteRecord
 from skins_console.store.codec import (
+    Rows,
     dumps_exact,
     from_ts,
     inserted_id,
-    loads_json,
+    loads_json_tuple,
     stored_time,
     ts,
     written,
 )
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
-_SELECT = (
-    "SELECT id, profile, trade_id, game, requested, items, sum, fetched_at, "
-    "lock_expires_at, used_by FROM quotes"
+QUOTES = Rows(
+    table="quotes",
+    record=QuoteRecord,
+    decoders={
+        "requested": loads_json_tuple,
+        "items": loads_json_tuple,
+        "sum": Decimal,
+        "fetched_at": stored_time,
+        "lock_expires_at": from_ts,
+    },
 )
-
-
-def _row(row) -> QuoteRecord:
-    return QuoteRecord(
-        id=row[0],
-        profile=row[1],
-        trade_id=row[2],
-        game=row[3],
-        requested=tuple(loads_json(row[4])),
-        items=tuple(loads_json(row[5])),
-        sum=Decimal(row[6]),
-        fetched_at=stored_time(row[7]),
-        lock_expires_at=from_ts(row[8]),
-        used_by=row[9],
-    )
 
 
 def save_quote(conn: StoreConnection, profile: str, quote: Quote) -> QuoteRecord:
@@ -75,18 +69,15 @@ def save_quote(conn: StoreConnection, profile: str, quote: Quote) -> QuoteRecord
 
 
 def get_quote(conn: StoreConnection, quote_id: int) -> QuoteRecord | None:
-    row = conn.execute(f"{_SELECT} WHERE id = ?", (quote_id,)).fetchone()
-    return None if row is None else _row(row)
+    return QUOTES.one(conn, "WHERE id = ?", (quote_id,))
 
 
 def latest_quote_for_trade(
     conn: StoreConnection, profile: str, trade_id: int
 ) -> QuoteRecord | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1",
-        (profile, trade_id),
-    ).fetchone()
-    return None if row is None else _row(row)
+    return QUOTES.one(
+        conn, "WHERE profile = ? AND trade_id = ? ORDER BY id DESC LIMIT 1", (profile, trade_id)
+    )
 
 
 def mark_quote_used(conn: StoreConnection, quote_id: int, merchant_tx_id: str) -> None:
@@ -101,18 +92,8 @@ def mark_quote_used(conn: StoreConnection, quote_id: int, merchant_tx_id: str) -
     conn.execute("UPDATE quotes SET used_by = ? WHERE id = ?", (merchant_tx_id, quote_id))
 
 
-class QuotesRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def save(self, profile: str, quote: Quote) -> QuoteRecord:
-        return await self._db.call(save_quote, profile, quote)
-
-    async def get(self, quote_id: int) -> QuoteRecord | None:
-        return await self._db.read(get_quote, quote_id)
-
-    async def latest_for_trade(self, profile: str, trade_id: int) -> QuoteRecord | None:
-        return await self._db.read(latest_quote_for_trade, profile, trade_id)
-
-    async def mark_used(self, quote_id: int, merchant_tx_id: str) -> None:
-        await self._db.call(mark_quote_used, quote_id, merchant_tx_id)
+class QuotesRepository(Repository):
+    save = writes(save_quote)
+    get = reads(get_quote)
+    latest_for_trade = reads(latest_quote_for_trade)
+    mark_used = writes(mark_quote_used)

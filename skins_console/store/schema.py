@@ -56,6 +56,11 @@ def _profile_ref(*, delete_cascade: bool) -> ForeignKey:
     )
 
 
+def _profile_column(*, delete_cascade: bool) -> Column:
+    """The profile a row belongs to (renaming the profile carries into it)."""
+    return Column("profile", Text, _profile_ref(delete_cascade=delete_cascade), nullable=False)
+
+
 def _declare(md: MetaData, at: str) -> None:
     """Declare every table into ``md`` as revision ``at`` left it."""
     Table(
@@ -83,50 +88,50 @@ def _declare(md: MetaData, at: str) -> None:
         ),
     )
 
-    Table(
-        "orders",
+    _book_table(
         md,
-        Column("profile", Text, _profile_ref(delete_cascade=False), nullable=False),
-        Column("external_id", Text, nullable=False),
-        Column("catalog_item_id", Text, nullable=False),
-        Column("item_name", Text, nullable=False),
-        Column("item_snapshot", Text),
-        Column("expected_price_cents", BigInt, nullable=False),
-        Column("trade_url", Text, nullable=False),
-        Column("buyer_partner", BigInt),
-        Column("buyer_steamid64", Text),
-        Column("webhook_url", Text, nullable=False),
-        Column("request_body", Text, nullable=False),
-        Column("status", Text, nullable=False),
-        Column("steam_offer_id", Text),
-        Column("amount_cents", BigInt),
-        Column("currency", Text),
-        Column("failure_code", Text),
-        Column("failure_message", Text),
-        Column("accepted_at", Text),
-        Column("sent_at", Text),
-        Column("completed_at", Text),
-        Column("settles_at", Text),
-        *_tracking_columns(),
+        at,
+        "orders",
+        key="external_id",
+        draft=(
+            Column("catalog_item_id", Text, nullable=False),
+            Column("item_name", Text, nullable=False),
+            Column("item_snapshot", Text),
+            Column("expected_price_cents", BigInt, nullable=False),
+            Column("trade_url", Text, nullable=False),
+            Column("buyer_partner", BigInt),
+            Column("buyer_steamid64", Text),
+            Column("webhook_url", Text, nullable=False),
+        ),
+        reported=(
+            Column("steam_offer_id", Text),
+            Column("amount_cents", BigInt),
+            Column("currency", Text),
+            Column("failure_code", Text),
+            Column("failure_message", Text),
+            Column("accepted_at", Text),
+            Column("sent_at", Text),
+            Column("completed_at", Text),
+            Column("settles_at", Text),
+        ),
         # What the buyer paid (exact Decimal text, any currency) and the shop's order number
         # (when set it equals external_id: the shop order number is the idempotency key).
-        Column("charged_amount", Text),
-        Column("charged_currency", Text),
-        Column("shop_order", Text),
-        # Team mode: who created the draft, who sent it, and the send/poll lease.
-        *_since(at, TEAM, *_team_columns()),
-        PrimaryKeyConstraint("profile", "external_id"),
-        Index("orders_by_created", "profile", "created_at"),
-        Index("orders_by_next_check", "next_check_at"),
-        Index("orders_by_status", "profile", "status"),
-        Index("orders_by_buyer", "profile", "buyer_partner"),
+        later=(
+            Column("charged_amount", Text),
+            Column("charged_currency", Text),
+            Column("shop_order", Text),
+        ),
+        indexes=(
+            Index("orders_by_status", "profile", "status"),
+            Index("orders_by_buyer", "profile", "buyer_partner"),
+        ),
     )
 
     Table(
         "events",
         md,
         Column("id", BigInt, primary_key=True),
-        Column("profile", Text, _profile_ref(delete_cascade=False), nullable=False),
+        _profile_column(delete_cascade=False),
         Column("kind", Text, nullable=False),
         Column("key", Text, nullable=False),
         Column("at", Text, nullable=False),
@@ -166,7 +171,7 @@ def _declare(md: MetaData, at: str) -> None:
         "wallet_snapshots",
         md,
         Column("id", BigInt, primary_key=True),
-        Column("profile", Text, _profile_ref(delete_cascade=True), nullable=False),
+        _profile_column(delete_cascade=True),
         Column("at", Text, nullable=False),
         Column("available_cents", BigInt, nullable=False),
         Column("currency", Text, nullable=False),
@@ -177,7 +182,7 @@ def _declare(md: MetaData, at: str) -> None:
         "quotes",
         md,
         Column("id", BigInt, primary_key=True),
-        Column("profile", Text, _profile_ref(delete_cascade=True), nullable=False),
+        _profile_column(delete_cascade=True),
         Column("trade_id", BigInt),
         Column("game", Text, nullable=False),
         Column("requested", Text, nullable=False, server_default=text("'[]'")),
@@ -189,35 +194,34 @@ def _declare(md: MetaData, at: str) -> None:
         Index("quotes_by_trade", "profile", "trade_id"),
     )
 
-    Table(
-        "deposits",
+    _book_table(
         md,
-        Column("profile", Text, _profile_ref(delete_cascade=False), nullable=False),
-        Column("merchant_tx_id", Text, nullable=False),
-        Column("trade_id", BigInt, nullable=False),
-        Column("quote_id", BigInt, ForeignKey("quotes.id", ondelete="SET NULL")),
-        Column("game", Text, nullable=False),
-        Column("partner", BigInt, nullable=False),
-        Column("token", Text, nullable=False),
-        Column("items", Text, nullable=False),
-        Column("request_body", Text, nullable=False),
-        Column("status", Text, nullable=False),
-        Column("amount", Text),
-        Column("bot_name", Text),
-        Column("bot_steam_id", BigInt),
-        Column("trade_offer_id", Text),
-        Column("trade_offer_expiry_at", Text),
-        Column("hold_end_date", Text),
-        Column("fail_reason", Text),
-        Column("sent_at", Text),
-        Column("completed_at", Text),
-        *_tracking_columns(),
-        *_since(at, TEAM, *_team_columns()),
-        PrimaryKeyConstraint("profile", "merchant_tx_id"),
-        Index("deposits_by_created", "profile", "created_at"),
-        Index("deposits_by_next_check", "next_check_at"),
-        Index("deposits_by_trade", "profile", "trade_id"),
-        Index("deposits_by_partner", "profile", "partner"),
+        at,
+        "deposits",
+        key="merchant_tx_id",
+        draft=(
+            Column("trade_id", BigInt, nullable=False),
+            Column("quote_id", BigInt, ForeignKey("quotes.id", ondelete="SET NULL")),
+            Column("game", Text, nullable=False),
+            Column("partner", BigInt, nullable=False),
+            Column("token", Text, nullable=False),
+            Column("items", Text, nullable=False),
+        ),
+        reported=(
+            Column("amount", Text),
+            Column("bot_name", Text),
+            Column("bot_steam_id", BigInt),
+            Column("trade_offer_id", Text),
+            Column("trade_offer_expiry_at", Text),
+            Column("hold_end_date", Text),
+            Column("fail_reason", Text),
+            Column("sent_at", Text),
+            Column("completed_at", Text),
+        ),
+        indexes=(
+            Index("deposits_by_trade", "profile", "trade_id"),
+            Index("deposits_by_partner", "profile", "partner"),
+        ),
     )
 
     Table(
@@ -258,7 +262,7 @@ def _declare(md: MetaData, at: str) -> None:
         "customers",
         md,
         Column("id", BigInt, primary_key=True),
-        Column("profile", Text, _profile_ref(delete_cascade=True), nullable=False),
+        _profile_column(delete_cascade=True),
         Column("partner", BigInt, nullable=False),
         Column("token", Text, nullable=False),
         Column("trade_url", Text, nullable=False),
@@ -294,7 +298,7 @@ def _declare(md: MetaData, at: str) -> None:
     Table(
         "attention_handled",
         md,
-        Column("profile", Text, _profile_ref(delete_cascade=True), nullable=False),
+        _profile_column(delete_cascade=True),
         Column("kind", Text, nullable=False),
         Column("key", Text, nullable=False),
         Column("reason", Text, nullable=False),
@@ -314,23 +318,49 @@ def _since(at: str, revision: str, *items: Column) -> tuple[Column, ...]:
     return items if _reached(revision, at) else ()
 
 
-def _tracking_columns() -> tuple[Column, ...]:
-    # What the one lifecycle (store/lifecycle_repository.py) keeps on orders and deposits
-    # alike: the polling schedule, send attempts, times and the provider's last answer.
-    return (
+def _book_table(
+    md: MetaData,
+    at: str,
+    name: str,
+    *,
+    key: str,
+    draft: tuple[Column, ...],
+    reported: tuple[Column, ...],
+    later: tuple[Column, ...] = (),
+    indexes: tuple[Index, ...] = (),
+) -> Table:
+    """A book table (orders, deposits) as revision ``at`` left it: a profile's records by
+    their idempotency ``key``, written as a draft (``draft`` columns and the exact request
+    body) before they are sent, then moved by the provider's reports (``reported``), with
+    what the one lifecycle (store/lifecycle_repository.py) keeps on every book: the status,
+    the polling schedule, send attempts, times and the provider's last answer; ``later``
+    columns came in a later legacy version."""
+    return Table(
+        name,
+        md,
+        _profile_column(delete_cascade=False),
+        Column(key, Text, nullable=False),
+        *draft,
+        Column("request_body", Text, nullable=False),
+        Column("status", Text, nullable=False),
+        *reported,
         Column("last_checked_at", Text),
         Column("next_check_at", Text),
         Column("attempts", BigInt, nullable=False, server_default=text("0")),
         Column("created_at", Text, nullable=False),
         Column("updated_at", Text, nullable=False),
         Column("raw_remote", Text),
-    )
-
-
-def _team_columns() -> tuple[Column, ...]:
-    # Team mode: who created the draft, who sent it, and the send/poll lease (ISO UTC).
-    return tuple(
-        Column(name, Text) for name in ("operator", "sent_by", "lease_owner", "lease_until")
+        *later,
+        # Team mode: who created the draft, who sent it, and the send/poll lease (ISO UTC).
+        *_since(
+            at,
+            TEAM,
+            *(Column(c, Text) for c in ("operator", "sent_by", "lease_owner", "lease_until")),
+        ),
+        PrimaryKeyConstraint("profile", key),
+        Index(f"{name}_by_created", "profile", "created_at"),
+        Index(f"{name}_by_next_check", "next_check_at"),
+        *indexes,
     )
 
 

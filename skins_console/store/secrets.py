@@ -65,26 +65,23 @@ class SecretKind(str, Enum):
 
     @property
     def label(self) -> str:
-        return {
-            "skinsnode_client_secret": "SkinsNode client secret",
-            "skinslink_api_key": "Skinslink API key",
-            "skinslink_webhook_secret": "Skinslink webhook secret",
-            "telegram_bot_token": "Telegram bot token",
-            "discord_webhook_url": "Discord webhook URL",
-            "database_password": "team database password",
-        }[self.value]
+        return _NAMES[self.value][0]
 
     @property
     def env(self) -> str:
         """The environment variable that supplies it where no keyring is (a server)."""
-        return {
-            "skinsnode_client_secret": "SKINSNODE_CLIENT_SECRET",
-            "skinslink_api_key": "SKINSLINK_API_KEY",
-            "skinslink_webhook_secret": "SKINSLINK_WEBHOOK_SECRET",
-            "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
-            "discord_webhook_url": "DISCORD_WEBHOOK_URL",
-            "database_password": "SKINS_CONSOLE_DATABASE_PASSWORD",
-        }[self.value]
+        return _NAMES[self.value][1]
+
+
+#: kind → (how messages name it, the environment variable that supplies it without a keyring)
+_NAMES: dict[str, tuple[str, str]] = {
+    "skinsnode_client_secret": ("SkinsNode client secret", "SKINSNODE_CLIENT_SECRET"),
+    "skinslink_api_key": ("Skinslink API key", "SKINSLINK_API_KEY"),
+    "skinslink_webhook_secret": ("Skinslink webhook secret", "SKINSLINK_WEBHOOK_SECRET"),
+    "telegram_bot_token": ("Telegram bot token", "TELEGRAM_BOT_TOKEN"),
+    "discord_webhook_url": ("Discord webhook URL", "DISCORD_WEBHOOK_URL"),
+    "database_password": ("team database password", "SKINS_CONSOLE_DATABASE_PASSWORD"),
+}
 
 
 def secret_key(profile: str, kind: SecretKind | str) -> str:

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -67,28 +68,23 @@ NOTIFICATION_KINDS: dict[str, bool] = {
 SETTINGS_FORMAT = 1
 
 
+@dataclass(eq=False)
 class Setting(Generic[T]):
     """One setting: a data descriptor over ``Settings._values``."""
 
-    def __init__(
-        self,
-        key: str,
-        type_: type | tuple[type, ...],
-        default: T,
-        description: str,
-        *,
-        validator: Callable[[Any], T] | None = None,
-        choices: tuple[Any, ...] | None = None,
-    ) -> None:
-        self.key = key
-        self.type = type_
-        self.default = default
-        self.description = description
-        self.validator = validator
-        self.choices = choices
-        self.name = key
+    key: str
+    type: builtins.type | tuple[builtins.type, ...]
+    default: T
+    description: str
+    validator: Callable[[Any], T] | None = field(default=None, kw_only=True)
+    choices: tuple[Any, ...] | None = field(default=None, kw_only=True)
+    #: the attribute name on ``Settings`` (``__set_name__``); the key until then
+    name: str = field(init=False)
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __post_init__(self) -> None:
+        self.name = self.key
+
+    def __set_name__(self, owner: builtins.type, name: str) -> None:
         self.name = name
 
     def validate(self, value: Any) -> T:
@@ -126,7 +122,7 @@ class Setting(Generic[T]):
         }
         return " or ".join(names.get(t, t.__name__) for t in types)
 
-    def __get__(self, obj: Settings | None, owner: type) -> Any:
+    def __get__(self, obj: Settings | None, owner: builtins.type) -> Any:
         if obj is None:
             return self
         # A copy, so that editing a returned mapping cannot bypass validation.

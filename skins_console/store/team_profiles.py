@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -52,33 +52,11 @@ OPERATOR_MAX = 60
 
 
 @dataclass(frozen=True, slots=True)
-class DatabaseUrl:
-    """A checked ``postgresql://USER@HOST:PORT/DBNAME?…`` (never with a password): the
-    text as typed, and its parts as the store reads them (``store/database_url.py``)."""
+class DatabaseUrl(PostgresTarget):
+    """A checked ``postgresql://USER@HOST:PORT/DBNAME?…`` (never with a password): its parts
+    as the store reads them (``store/database_url.py``), and the text as typed."""
 
     text: str
-    target: PostgresTarget
-
-    @property
-    def user(self) -> str:
-        return self.target.user
-
-    @property
-    def host(self) -> str:
-        return self.target.host
-
-    @property
-    def port(self) -> int:
-        return self.target.port
-
-    @property
-    def dbname(self) -> str:
-        return self.target.dbname
-
-    @property
-    def where(self) -> str:
-        """``host:port/dbname``: what messages and the window show."""
-        return self.target.where
 
 
 def parse_database_url(text: str) -> DatabaseUrl:
@@ -108,7 +86,7 @@ def parse_database_url(text: str) -> DatabaseUrl:
         raise ValidationError(
             f"{target.dbname!r} is not a database name (it contains '/').", field="database"
         )
-    return DatabaseUrl(raw, target)
+    return DatabaseUrl(**asdict(target), text=raw)
 
 
 def validate_operator(name: str | None) -> str | None:

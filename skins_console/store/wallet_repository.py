@@ -18,27 +18,21 @@ from dataclasses import replace
 from datetime import datetime
 
 from skins_console.core.records import WalletSnapshot
-from skins_console.store.codec import inserted_id, stored_time, ts
+from skins_console.store.codec import Rows, inserted_id, stored_time, ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
-_SELECT = "SELECT id, profile, at, available_cents, currency FROM wallet_snapshots"
-
-
-def _row(row) -> WalletSnapshot:
-    return WalletSnapshot(
-        id=row[0],
-        profile=row[1],
-        at=stored_time(row[2]),
-        available_cents=int(row[3]),
-        currency=row[4],
-    )
+WALLET_SNAPSHOTS = Rows(
+    table="wallet_snapshots",
+    record=WalletSnapshot,
+    decoders={"at": stored_time, "available_cents": int},
+)
 
 
 def latest_wallet_snapshot(conn: StoreConnection, profile: str) -> WalletSnapshot | None:
-    row = conn.execute(
-        f"{_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT 1", (profile,)
-    ).fetchone()
-    return None if row is None else _row(row)
+    return WALLET_SNAPSHOTS.one(
+        conn, "WHERE profile = ? ORDER BY at DESC, id DESC LIMIT 1", (profile,)
+    )
 
 
 def add_wallet_snapshot(
@@ -68,19 +62,18 @@ def wallet_history(
     since: datetime | None = None,
     limit: int = 10_000,
 ) -> list[WalletSnapshot]:
-    if since is None:
-        rows = conn.execute(
-            f"SELECT * FROM ({_SELECT} WHERE profile = ? ORDER BY at DESC, id DESC LIMIT ?) "
-            "AS recent ORDER BY at, id",
-            (profile, limit),
-        )
-    else:
-        rows = conn.execute(
-            f"SELECT * FROM ({_SELECT} WHERE profile = ? AND at >= ? ORDER BY at DESC, id DESC "
-            "LIMIT ?) AS recent ORDER BY at, id",
-            (profile, ts(since), limit),
-        )
-    return [_row(r) for r in rows]
+    where, params = (
+        ("WHERE profile = ?", (profile, limit))
+        if since is None
+        else ("WHERE profile = ? AND at >= ?", (profile, ts(since), limit))
+    )
+    # The newest ``limit`` snapshots, returned oldest first.
+    rows = conn.execute(
+        f"SELECT * FROM ({WALLET_SNAPSHOTS.select} {where} ORDER BY at DESC, id DESC LIMIT ?) "
+        "AS recent ORDER BY at, id",
+        params,
+    )
+    return [WALLET_SNAPSHOTS.row(r) for r in rows]
 
 
 def prune_wallet_history(conn: StoreConnection, profile: str, older_than: datetime) -> int:
@@ -89,22 +82,8 @@ def prune_wallet_history(conn: StoreConnection, profile: str, older_than: dateti
     ).rowcount
 
 
-class WalletRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def add(
-        self, snapshot: WalletSnapshot, *, only_if_changed: bool = False
-    ) -> WalletSnapshot | None:
-        return await self._db.call(add_wallet_snapshot, snapshot, only_if_changed=only_if_changed)
-
-    async def latest(self, profile: str) -> WalletSnapshot | None:
-        return await self._db.read(latest_wallet_snapshot, profile)
-
-    async def history(
-        self, profile: str, *, since: datetime | None = None, limit: int = 10_000
-    ) -> list[WalletSnapshot]:
-        return await self._db.read(wallet_history, profile, since=since, limit=limit)
-
-    async def prune(self, profile: str, older_than: datetime) -> int:
-        return await self._db.call(prune_wallet_history, profile, older_than)
+class WalletRepository(Repository):
+    add = writes(add_wallet_snapshot)
+    latest = reads(latest_wallet_snapshot)
+    history = reads(wallet_history)
+    prune = writes(prune_wallet_history)

@@ -28,6 +28,7 @@ from datetime import datetime
 from skins_console.core.models import utcnow
 from skins_console.store.codec import ts
 from skins_console.store.connection import StoreConnection
+from skins_console.store.repository import Repository, reads, writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,28 +111,8 @@ def prune_deliveries(conn: StoreConnection, older_than: datetime) -> int:
     return cursor.rowcount
 
 
-class WebhookDeliveriesRepository:
-    def __init__(self, db) -> None:
-        self._db = db
-
-    async def record(
-        self,
-        provider: str,
-        delivery_id: str,
-        *,
-        key: str | None = None,
-        content_hash: str | None = None,
-        now: datetime | None = None,
-    ) -> bool:
-        return await self._db.call(
-            record_delivery, provider, delivery_id, key=key, content_hash=content_hash, now=now
-        )
-
-    async def seen(self, provider: str, delivery_id: str) -> bool:
-        return await self._db.read(delivery_seen, provider, delivery_id)
-
-    async def counts(self, provider: str | None = None) -> DeliveryCounts:
-        return await self._db.read(delivery_counts, provider)
-
-    async def prune(self, older_than: datetime) -> int:
-        return await self._db.call(prune_deliveries, older_than)
+class WebhookDeliveriesRepository(Repository):
+    record = writes(record_delivery)
+    seen = reads(delivery_seen)
+    counts = reads(delivery_counts)
+    prune = writes(prune_deliveries)
