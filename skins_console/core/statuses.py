@@ -323,20 +323,8 @@ def info(provider: Provider | str, status: str) -> StatusInfo:
     known = STATUS_TABLE[provider].get(status)
     if known is not None:
         return known
-    return StatusInfo(
-        provider,
-        status,
-        status,
-        f"Unknown status “{status}” reported by the provider",
-        Group.OPEN,
-        Tone.NEUTRAL,
-        terminal=False,
-        local=False,
-        failure=False,
-        attention=True,
-        refunds_wallet=False,
-        notification=None,
-    )
+    explanation = f"Unknown status “{status}” reported by the provider"
+    return _info(provider, status, status, explanation, Group.OPEN, Tone.NEUTRAL, "attention")
 
 
 def is_known(provider: Provider | str, status: str) -> bool:
