@@ -31,6 +31,7 @@ from skins_console.sandbox.facts import (
 )
 from skins_console.sandbox.http_types import Request, Response, json_response, raw_json
 from skins_console.sandbox.truth import posts_truth
+from skins_console.sandbox.webhooks import Delivery
 from skins_console.sandbox.world import World
 
 EXTERNAL_ID_MAX = 128
@@ -486,13 +487,15 @@ class SkinsNode:
             }
 
         self.world.webhooks.send(
-            provider="skinsnode",
-            event="order.updated",
-            key=order.external_id,
-            status=order.status,
-            url=order.webhook_url,
-            body=body,
-            headers_for=headers_for,
+            Delivery(
+                provider="skinsnode",
+                event="order.updated",
+                key=order.external_id,
+                status=order.status,
+                url=order.webhook_url,
+                body=body,
+                headers_for=headers_for,
+            )
         )
 
     def script(self, external_id: str, outcome: str) -> None:
