@@ -23,7 +23,6 @@ from skins_console.sandbox import jsonutil
 from skins_console.sandbox.catalog import Catalog
 from skins_console.sandbox.facts import (
     HOLD_SECONDS,
-    ORDER_FAILURE_CODES,
     ORDER_TERMINAL,
     TradeUrlRefused,
     check_trade_url,
@@ -37,7 +36,6 @@ from skins_console.sandbox.world import World
 EXTERNAL_ID_MAX = 128
 URL_MAX = 2048
 ORDER_OUTCOMES = ("completed", "expired", "cancelled", "failed", "reversed")
-FAILURE_CODES = ORDER_FAILURE_CODES
 
 _MESSAGES = {
     "item_unavailable": "The item is no longer available.",
