@@ -117,8 +117,22 @@ PHRASES: dict[type, str | Callable[[Any], str]] = {
 }
 
 
-def phrase(exc: errors.UserFacingError) -> str:
-    """``exc`` in the CLI's words: its commands and flags where they are the next step."""
+#: The team database out of reach while a command sends nothing (setting up a profile,
+#: migrating, copying a history): ``undone`` is what the command declares it left undone.
+DATABASE_AWAY_UNDONE = (
+    "The team database at {exc.where} cannot be reached, so {undone}. Check that PostgreSQL "
+    "is running and reachable from here, then run the command again."
+)
+
+
+def phrase(exc: errors.UserFacingError, *, undone: str | None = None) -> str:
+    """``exc`` in the CLI's words: its commands and flags where they are the next step.
+
+    ``undone``: what the running command leaves undone when the team database is out of
+    reach (``database_away`` in its parser defaults); None keeps the sending commands'
+    sentence, which says why nothing new was sent."""
+    if undone is not None and isinstance(exc, errors.DatabaseUnavailableError):
+        return DATABASE_AWAY_UNDONE.format(exc=exc, undone=undone)
     for cls in type(exc).__mro__:
         wording = PHRASES.get(cls)
         if isinstance(wording, str):

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
+from skins_console.store.paths import resolve_paths
 from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
+from skins_console.store.team_profiles import TeamProfile, registry_for
 from tests.cli.conftest import CliEnv
 from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
 
@@ -168,6 +171,50 @@ def test_joining_a_team_profile_that_does_not_exist_says_what_to_give(cli, pg_ur
     assert run.code == 3, run.stderr
     assert "no profile “shop”" in run.stderr and "provider settings" in run.stderr
     assert cli.run("--json", "profile", "list").json()["profiles"] == []
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound for a moment, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_team_database_is_phrased_for_what_the_command_was_doing(
+    cli, tmp_path, cli_sandbox
+):
+    """Setting up a profile, migrating or copying a history sends nothing: the refusal says
+    what was left undone (exit 8), not why an order was not sent, and never the password."""
+    where = f"127.0.0.1:{closed_port()}/skins"
+    url = f"postgresql://alice@{where}"
+    password = "never-shown-9f3c"
+    env = {"SKINS_CONSOLE_DATABASE_PASSWORD": password}
+
+    added = add_team(cli, "shop", url, password, "--operator", "alice", *provider_options(cli))
+    migrated = cli.run("database", "migrate", "--database", url, "--yes", env=env)
+    old = CliEnv(tmp_path / "old", cli_sandbox)  # a local book to copy
+    assert old.add_profile("main").code == 0
+    # A computer whose team profile was set up before its database went away.
+    registry_for(resolve_paths(cli.data_dir)).add(TeamProfile("shop", url, "alice"))
+    copied = cli.run(
+        "--profile", "shop", "database", "import-local", "--from", str(old.data_dir), env=env
+    )
+
+    undone = {
+        "the profile was not added": added,
+        "its schema was not changed": migrated,
+        "the copy did not finish": copied,
+    }
+    for words, run in undone.items():
+        assert run.code == 8, run.stderr
+        assert f"The team database at {where} cannot be reached, so {words}" in run.stderr
+        assert "PostgreSQL is running" in run.stderr
+        assert "nothing new was sent" not in run.stderr
+        assert password not in run.stderr + run.stdout
+    assert added.json()["error"]["code"] == "database_unavailable"
+    assert [p["name"] for p in cli.run("--json", "profile", "list").json()["profiles"]] == [
+        "shop"
+    ]  # only the one registered by hand above
 
 
 def test_removing_a_team_profile_forgets_it_here_and_keeps_the_team_book(
