@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
+from skins_console.cli.exit_codes import EXIT_INTERRUPTED
 from skins_console.store.paths import resolve_paths
 from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
 from skins_console.store.team_profiles import TeamProfile, registry_for
@@ -326,6 +327,38 @@ def test_serve_tracks_an_order_a_desktop_sends_while_it_runs(team_cli, cli_sandb
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_orders_sync_watch_on_a_team_book_wakes_for_another_consoles_order(
+    tmp_path, pg_url, pg_password, sandbox_factory
+):
+    """Alice watches the team book; Bob, on another computer, sells: Alice's watch hears it
+    through the team feed and prints each move of it, inside its first wait. The providers'
+    clock runs at real speed here, so that wait is the 30 s idle pause: only the feed (not
+    a timed pass) can show the order before it ends."""
+    box = sandbox_factory(speed=1.0)
+    alice, bob = CliEnv(tmp_path / "alice", box), CliEnv(tmp_path / "bob", box)
+    added = add_team(
+        alice, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(alice)
+    )
+    assert added.code == 0, added.stderr
+    joined = add_team(bob, "shop", pg_url, pg_password, "--operator", "bob")
+    assert joined.code == 0, joined.stderr
+    proc = alice.popen("orders", "sync", "--watch")
+    try:
+        notes, lines = Lines(proc.stderr), Lines(proc.stdout)
+        notes.wait_for(r"Watching 0 open order\(s\)/deposit\(s\)")  # the feed listens
+        create_open_order(bob, "team-watch-1")
+        status = bob.run("--json", "order", "show", "team-watch-1").json()["order"]["status"]
+        lines.wait_for(f"^order team-watch-1: {status}$", timeout=20)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == EXIT_INTERRUPTED, "".join(notes.seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # Each move once, although the feed also echoes what the watch's own passes write.
+    assert len(lines.seen) == len(set(lines.seen)), lines.seen
 
 
 def test_import_local_moves_a_local_history_into_the_team_book_once(
