@@ -51,15 +51,9 @@ class ChatDeliveryError(ApiError):
     code = "chat_delivery_failed"
 
     def __init__(
-        self,
-        message: str,
-        *,
-        provider: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-        permanent: bool = False,
+        self, message: str, *, retry_after: float | None = None, permanent: bool = False, **kw: Any
     ) -> None:
-        super().__init__(message, provider=provider, status=status)
+        super().__init__(message, **kw)
         self.retry_after = retry_after
         self.permanent = permanent
 

@@ -102,7 +102,8 @@ async def _run(args: argparse.Namespace, out: Renderer) -> int:
     except MoneyError as exc:
         return out.fail(EXIT_INPUT, "invalid_amount", str(exc))
     except UserFacingError as exc:
-        return out.fail(exit_code_for(exc), exc.code, phrase(exc))
+        undone = getattr(args, "database_away", None)
+        return out.fail(exit_code_for(exc), exc.code, phrase(exc, undone=undone))
     except asyncio.CancelledError:
         out.note("interrupted")
         return EXIT_INTERRUPTED

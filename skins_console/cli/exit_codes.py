@@ -56,19 +56,19 @@ class CliUsageError(Exception):
     """Bad command-line input found after parsing (exit code 3 with the message)."""
 
 
+#: failure class → exit code, the most specific first (the first that matches wins);
+#: any other ``UserFacingError`` (ValidationError, ProfileError, InsufficientBalanceError
+#: and the rest) is an input error.
+_EXIT_BY_FAILURE: tuple[tuple[type[BaseException], int], ...] = (
+    (errors.OutcomeUnknownError, EXIT_PENDING),
+    (errors.SecretStoreError, EXIT_KEYRING),
+    (errors.DatabaseUnavailableError, EXIT_DATABASE),
+    (errors.StoreError, EXIT_STORE),
+    (errors.ApiError, EXIT_PROVIDER),
+    (errors.UserFacingError, EXIT_INPUT),
+)
+
+
 def exit_code_for(exc: BaseException) -> int:
     """The documented exit code of a failure; the most specific class wins."""
-    if isinstance(exc, errors.OutcomeUnknownError):
-        return EXIT_PENDING
-    if isinstance(exc, errors.SecretStoreError):
-        return EXIT_KEYRING
-    if isinstance(exc, errors.DatabaseUnavailableError):
-        return EXIT_DATABASE
-    if isinstance(exc, errors.StoreError):
-        return EXIT_STORE
-    if isinstance(exc, errors.ApiError):
-        return EXIT_PROVIDER
-    if isinstance(exc, errors.UserFacingError):
-        # ValidationError, ProfileError, InsufficientBalanceError and the rest: input.
-        return EXIT_INPUT
-    return EXIT_INTERNAL
+    return next((code for kind, code in _EXIT_BY_FAILURE if isinstance(exc, kind)), EXIT_INTERNAL)

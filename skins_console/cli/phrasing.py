@@ -16,29 +16,6 @@ from skins_console.core.money import format_cents
 _ID_FLAGS = {"order": "--external-id", "deposit": "--merchant-tx-id"}
 
 
-def _no_profile(exc: errors.NoProfileError) -> str:
-    return (
-        "No profile is set up yet. Add one with `skins-console profile add NAME …`, or "
-        "choose one with --profile NAME."
-    )
-
-
-def _secret_missing(exc: errors.SecretMissingError) -> str:
-    return (
-        f"The {exc.secret} of profile “{exc.profile}” is not in the keyring. Enter it again: "
-        f"`skins-console profile remove {exc.profile}`, then "
-        f"`skins-console profile add {exc.profile} …`."
-    )
-
-
-def _unknown_item(exc: errors.UnknownCatalogItemError) -> str:
-    return (
-        f"Catalog item {exc.catalog_item_id} is not in the SkinsNode catalog (it was sold, "
-        "withdrawn, or the id is mistyped). Nothing was ordered. Search the catalog again "
-        "(`skins-console catalog --search …`) and use a current id."
-    )
-
-
 def _price_changed(exc: errors.PriceChangedError) -> str:
     return (
         f"The price of {exc.item_name} moved from {format_cents(exc.quoted_cents)} to "
@@ -56,36 +33,11 @@ def _id_taken(exc: errors.RecordIdTakenError) -> str:
     )
 
 
-def _unknown_quote(exc: errors.UnknownQuoteError) -> str:
-    return (
-        f"There is no quote {exc.quote_id} in profile “{exc.profile}”. Get one with "
-        "`skins-console quote NAME…`."
-    )
-
-
-def _quote_not_locked(exc: errors.QuoteNotLockedError) -> str:
-    return (
-        f"Quote {exc.quote_id} was a price-only quote and holds no price lock. Quote again "
-        "without --price-only to create a deposit."
-    )
-
-
 def _quote_lock_expired(exc: errors.QuoteLockExpiredError) -> str:
     when = exc.expired_at.strftime("%H:%M:%S UTC") if exc.expired_at is not None else "—"
     return (
         f"Quote {exc.quote_id} expired at {when} (Skinslink holds prices for 5 minutes). "
         "Nothing was sent. Quote again with `skins-console quote …` and use the new quote id."
-    )
-
-
-def _no_deposit_items(exc: errors.NoDepositItemsError) -> str:
-    return 'Add at least one item (--item "NAME=ASSET_ID").'
-
-
-def _listener_bind(exc: errors.ListenerBindError) -> str:
-    return (
-        f"The webhook listener cannot use {exc.host}:{exc.port}: {exc.reason}. Choose another "
-        "port with --port (or --host for another address)."
     )
 
 
@@ -109,10 +61,6 @@ def _buyer_reversed(exc: errors.BuyerReversedWarning) -> str:
     )
 
 
-def _unknown_buyer(exc: errors.UnknownBuyerError) -> str:
-    return f"{exc.message} `skins-console buyers list` shows the buyer book."
-
-
 def _key_in_use(exc: errors.KeyInUseError) -> str:
     when = f" at {exc.sent_at:%Y-%m-%d %H:%M} UTC" if exc.sent_at is not None else ""
     return (
@@ -122,39 +70,73 @@ def _key_in_use(exc: errors.KeyInUseError) -> str:
     )
 
 
-def _database_unavailable(exc: errors.DatabaseUnavailableError) -> str:
-    return (
-        f"The team database at {exc.where} cannot be reached, so nothing new was sent (an "
+#: One entry per typed error whose next step is a command; the most specific class wins.
+#: A string is a template of the error's fields (``{exc.profile}``); a function words what
+#: a template cannot.
+PHRASES: dict[type, str | Callable[[Any], str]] = {
+    errors.NoProfileError: (
+        "No profile is set up yet. Add one with `skins-console profile add NAME …`, or "
+        "choose one with --profile NAME."
+    ),
+    errors.SecretMissingError: (
+        "The {exc.secret} of profile “{exc.profile}” is not in the keyring. Enter it again: "
+        "`skins-console profile remove {exc.profile}`, then "
+        "`skins-console profile add {exc.profile} …`."
+    ),
+    errors.UnknownCatalogItemError: (
+        "Catalog item {exc.catalog_item_id} is not in the SkinsNode catalog (it was sold, "
+        "withdrawn, or the id is mistyped). Nothing was ordered. Search the catalog again "
+        "(`skins-console catalog --search …`) and use a current id."
+    ),
+    errors.PriceChangedError: _price_changed,
+    errors.RecordIdTakenError: _id_taken,
+    errors.UnknownQuoteError: (
+        "There is no quote {exc.quote_id} in profile “{exc.profile}”. Get one with "
+        "`skins-console quote NAME…`."
+    ),
+    errors.QuoteNotLockedError: (
+        "Quote {exc.quote_id} was a price-only quote and holds no price lock. Quote again "
+        "without --price-only to create a deposit."
+    ),
+    errors.QuoteLockExpiredError: _quote_lock_expired,
+    errors.NoDepositItemsError: 'Add at least one item (--item "NAME=ASSET_ID").',
+    errors.ListenerBindError: (
+        "The webhook listener cannot use {exc.host}:{exc.port}: {exc.reason}. Choose another "
+        "port with --port (or --host for another address)."
+    ),
+    errors.ChatChannelMissingError: _no_chat_channel,
+    errors.BuyerReversedWarning: _buyer_reversed,
+    errors.UnknownBuyerError: "{exc.message} `skins-console buyers list` shows the buyer book.",
+    errors.KeyInUseError: _key_in_use,
+    errors.DatabaseUnavailableError: (
+        "The team database at {exc.where} cannot be reached, so nothing new was sent (an "
         "order id's uniqueness cannot be checked without it). Check that PostgreSQL is "
         "running and reachable from here, then run the command again; an order whose send "
         "was interrupted is finished with the same id once it is back."
-    )
-
-
-#: One entry per typed error whose next step is a command; the most specific class wins.
-PHRASES: dict[type, Callable[[Any], str]] = {
-    errors.NoProfileError: _no_profile,
-    errors.SecretMissingError: _secret_missing,
-    errors.UnknownCatalogItemError: _unknown_item,
-    errors.PriceChangedError: _price_changed,
-    errors.RecordIdTakenError: _id_taken,
-    errors.UnknownQuoteError: _unknown_quote,
-    errors.QuoteNotLockedError: _quote_not_locked,
-    errors.QuoteLockExpiredError: _quote_lock_expired,
-    errors.NoDepositItemsError: _no_deposit_items,
-    errors.ListenerBindError: _listener_bind,
-    errors.ChatChannelMissingError: _no_chat_channel,
-    errors.BuyerReversedWarning: _buyer_reversed,
-    errors.UnknownBuyerError: _unknown_buyer,
-    errors.KeyInUseError: _key_in_use,
-    errors.DatabaseUnavailableError: _database_unavailable,
+    ),
 }
 
 
-def phrase(exc: errors.UserFacingError) -> str:
-    """``exc`` in the CLI's words: its commands and flags where they are the next step."""
+#: The team database out of reach while a command sends nothing (setting up a profile,
+#: migrating, copying a history): ``undone`` is what the command declares it left undone.
+DATABASE_AWAY_UNDONE = (
+    "The team database at {exc.where} cannot be reached, so {undone}. Check that PostgreSQL "
+    "is running and reachable from here, then run the command again."
+)
+
+
+def phrase(exc: errors.UserFacingError, *, undone: str | None = None) -> str:
+    """``exc`` in the CLI's words: its commands and flags where they are the next step.
+
+    ``undone``: what the running command leaves undone when the team database is out of
+    reach (``database_away`` in its parser defaults); None keeps the sending commands'
+    sentence, which says why nothing new was sent."""
+    if undone is not None and isinstance(exc, errors.DatabaseUnavailableError):
+        return DATABASE_AWAY_UNDONE.format(exc=exc, undone=undone)
     for cls in type(exc).__mro__:
         wording = PHRASES.get(cls)
+        if isinstance(wording, str):
+            return wording.format(exc=exc)
         if wording is not None:
             return wording(exc)
     return exc.message

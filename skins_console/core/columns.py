@@ -78,10 +78,3 @@ def texts(columns: Sequence[Column[Row]], row: Row) -> tuple[str, ...]:
 def values(columns: Sequence[Column[Row]], row: Row) -> dict[str, Any]:
     """``{key: exact value}`` of one row (a CSV line or a JSON object)."""
     return {column.key: column.exact(row) for column in columns}
-
-
-def index_of(columns: Sequence[Column[Row]], key: str) -> int:
-    for position, column in enumerate(columns):
-        if column.key == key:
-            return position
-    raise KeyError(key)

@@ -48,13 +48,6 @@ def wear_for_float(value: Decimal | None) -> str | None:
     return WEAR_BANDS[-1][0] if value == Decimal(1) else None
 
 
-def float_range_for_wear(exterior: str) -> tuple[Decimal, Decimal]:
-    for name, _short, low, high in WEAR_BANDS:
-        if name == exterior:
-            return low, high
-    raise KeyError(exterior)
-
-
 # paint index → phase (Doppler, Gamma Doppler; knives and the Glock-18 Gamma Doppler)
 DOPPLER_PHASES: dict[int, str] = {
     415: "Ruby",
@@ -99,7 +92,6 @@ RARITY_COLORS: dict[str, str] = {
     "Covert": "#eb4b4b",
     "Contraband": "#e4ae39",
 }
-RARITY_BY_COLOR = {color: name for name, color in RARITY_COLORS.items()}
 QUALITY_COLORS = {
     "star": "#8650ac",
     "stattrak": "#cf6a32",
@@ -116,10 +108,6 @@ def normalise_color(value: object, fallback: str = QUALITY_COLORS["normal"]) -> 
         if match:
             return "#" + match.group(1).lower()
     return fallback
-
-
-def rarity_name_for_color(color: str | None) -> str | None:
-    return RARITY_BY_COLOR.get(normalise_color(color, "")) if color else None
 
 
 @dataclass(frozen=True, slots=True)

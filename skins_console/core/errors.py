@@ -137,37 +137,39 @@ class RateLimitedError(ApiError):
         self.retry_after = retry_after
 
 
-class ServerError(ApiError):
+class UncertainOutcomeError(ApiError):
+    """A write may or may not have happened: reconcile with a read before trying again, and
+    retry only with the same idempotency key."""
+
+    outcome_unknown = True
+
+
+class ServerError(UncertainOutcomeError):
     code = "server_error"
-    outcome_unknown = True
 
 
-class ApiTimeoutError(ApiError):
+class ApiTimeoutError(UncertainOutcomeError):
     code = "timeout"
-    outcome_unknown = True
 
 
-class ApiConnectionError(ApiError):
+class ApiConnectionError(UncertainOutcomeError):
     """The provider could not be reached, or the connection dropped mid-request."""
 
     code = "connection_error"
-    outcome_unknown = True
 
 
-class MalformedResponseError(ApiError):
-    """The provider answered 2xx with something that is not the documented shape."""
+class MalformedResponseError(UncertainOutcomeError):
+    """The provider answered 2xx with something that is not the documented shape; as an
+    answer to a write, it says nothing about whether the write happened."""
 
     code = "malformed_response"
-    # A garbled answer to a write says nothing about whether the write happened.
-    outcome_unknown = True
 
 
-class OutcomeUnknownError(ApiError):
+class OutcomeUnknownError(UncertainOutcomeError):
     """A write was sent and reconciling did not settle whether it happened; the record stays
     in ``sending`` and recovery retries it later with the same idempotency key."""
 
     code = "outcome_unknown"
-    outcome_unknown = True
 
 
 class ProviderRefusal(ApiError):

@@ -192,29 +192,8 @@ class QuoteItem:
     original_price: Decimal | None
 
 
-class QuoteRules:
-    """What a quote says beyond its figures: the names it did not price and whether its
-    lock still holds. Shared by :class:`Quote` and the Quote tab's stored-quote view."""
-
-    __slots__ = ()
-    items: tuple[QuoteItem, ...]
-    requested: tuple[str, ...]
-    trade_id: int | None
-    lock_expires_at: datetime | None
-
-    @property
-    def unpriced(self) -> tuple[str, ...]:
-        priced = {item.name for item in self.items}
-        return tuple(name for name in self.requested if name not in priced)
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        if self.trade_id is None or self.lock_expires_at is None:
-            return False
-        return (now or utcnow()) < self.lock_expires_at
-
-
 @dataclass(frozen=True, slots=True)
-class Quote(QuoteRules):
+class Quote:
     """``get-prices``. ``trade_id`` is None for a price-only quote (no lock)."""
 
     trade_id: int | None
@@ -226,6 +205,17 @@ class Quote(QuoteRules):
     fetched_at: datetime
     lock_expires_at: datetime | None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def unpriced(self) -> tuple[str, ...]:
+        """The requested names the quote did not price."""
+        priced = {item.name for item in self.items}
+        return tuple(name for name in self.requested if name not in priced)
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        if self.trade_id is None or self.lock_expires_at is None:
+            return False
+        return (now or utcnow()) < self.lock_expires_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 
 class Provider(str, Enum):
@@ -322,20 +323,8 @@ def info(provider: Provider | str, status: str) -> StatusInfo:
     known = STATUS_TABLE[provider].get(status)
     if known is not None:
         return known
-    return StatusInfo(
-        provider,
-        status,
-        status,
-        f"Unknown status “{status}” reported by the provider",
-        Group.OPEN,
-        Tone.NEUTRAL,
-        terminal=False,
-        local=False,
-        failure=False,
-        attention=True,
-        refunds_wallet=False,
-        notification=None,
-    )
+    explanation = f"Unknown status “{status}” reported by the provider"
+    return _info(provider, status, status, explanation, Group.OPEN, Tone.NEUTRAL, "attention")
 
 
 def is_known(provider: Provider | str, status: str) -> bool:
@@ -364,34 +353,37 @@ def group_statuses(group: Group) -> dict[Provider, frozenset[str]]:
     }
 
 
-def _flow(entries: tuple[StatusInfo, ...]) -> tuple[str, ...]:
-    return tuple(e.status for e in entries if not e.local and not e.terminal)
+class StatusSets(NamedTuple):
+    """One provider's statuses sorted by what the code asks of them."""
+
+    #: the provider's forward order of open statuses
+    flow: tuple[str, ...]
+    #: final as the provider reports them (not the local "rejected")
+    terminal: frozenset[str]
+    known: frozenset[str]
+    #: the app's own states before the provider knows the record
+    local: frozenset[str]
 
 
-def _late(entries: tuple[StatusInfo, ...]) -> dict[str, frozenset[str]]:
-    return {e.status: e.late_moves for e in entries if e.late_moves}
+def _status_sets(provider: Provider) -> StatusSets:
+    flow = tuple(
+        e.status for e in STATUS_TABLE[provider].values() if not e.local and not e.terminal
+    )
+    terminal = statuses_where(provider, terminal=True, local=False)
+    return StatusSets(
+        flow, terminal, frozenset(flow) | terminal, statuses_where(provider, local=True)
+    )
 
 
 # Derived views, for the code that asks one question many times (SQL, the sandbox).
-ORDER_DRAFT, ORDER_SENDING, ORDER_REJECTED = DRAFT, SENDING, REJECTED
-ORDER_FLOW = _flow(ORDER_STATUSES)
-ORDER_TERMINAL = statuses_where(_SN, terminal=True, local=False)
-ORDER_KNOWN = frozenset(ORDER_FLOW) | ORDER_TERMINAL
-ORDER_LOCAL = statuses_where(_SN, local=True)
-ORDER_LATE_MOVES = _late(ORDER_STATUSES)
-ORDER_ATTENTION = statuses_where(_SN, attention=True)
-
-DEPOSIT_DRAFT, DEPOSIT_SENDING, DEPOSIT_REJECTED = DRAFT, SENDING, REJECTED
-DEPOSIT_FLOW = _flow(DEPOSIT_STATUSES)
-DEPOSIT_TERMINAL = statuses_where(_SL, terminal=True, local=False)
-DEPOSIT_KNOWN = frozenset(DEPOSIT_FLOW) | DEPOSIT_TERMINAL
-DEPOSIT_LOCAL = statuses_where(_SL, local=True)
-DEPOSIT_LATE_MOVES = _late(DEPOSIT_STATUSES)
-DEPOSIT_ATTENTION = statuses_where(_SL, attention=True)
-
-_RULES = {
-    _SN: (ORDER_FLOW, ORDER_TERMINAL, ORDER_LATE_MOVES, ORDER_LOCAL),
-    _SL: (DEPOSIT_FLOW, DEPOSIT_TERMINAL, DEPOSIT_LATE_MOVES, DEPOSIT_LOCAL),
+_SETS = {provider: _status_sets(provider) for provider in Provider}
+ORDER_FLOW, ORDER_TERMINAL, ORDER_KNOWN, ORDER_LOCAL = _SETS[_SN]
+DEPOSIT_FLOW, DEPOSIT_TERMINAL, DEPOSIT_KNOWN, DEPOSIT_LOCAL = _SETS[_SL]
+ORDER_DRAFT, ORDER_SENDING = DRAFT, SENDING
+#: terminal status → the statuses it may still move to, per provider
+_LATE_MOVES = {
+    provider: {e.status: e.late_moves for e in table.values() if e.late_moves}
+    for provider, table in STATUS_TABLE.items()
 }
 
 #: SkinsNode's trade acceptance window (contract §3: 600 s by default): the deadline of an
@@ -467,14 +459,11 @@ def is_terminal(provider: Provider | str, status: str) -> bool:
     return info(provider, status).terminal
 
 
-def is_open(provider: Provider | str, status: str) -> bool:
-    """Still worth tracking: not terminal, or a local state awaiting reconciliation."""
-    return not is_terminal(provider, status)
-
-
 def should_apply(provider: Provider | str, current: str | None, new: str) -> bool:
     """Whether a reported ``new`` status may replace the stored ``current`` one."""
-    flow, terminal, late, local = _RULES[Provider(provider)]
+    provider = Provider(provider)
+    flow, terminal, _known, local = _SETS[provider]
+    late = _LATE_MOVES[provider]
     if current is None or current == new:
         return current is None
     if current in local:

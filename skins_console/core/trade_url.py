@@ -143,24 +143,6 @@ def parse_trade_url(text: str) -> TradeUrl:
     raise problem
 
 
-def is_valid_trade_url(text: str) -> bool:
-    try:
-        parse_trade_url(text)
-    except TradeUrlError:
-        return False
-    return True
-
-
-def steamid64_to_account_id(steamid64: int | str) -> int:
-    text = str(steamid64).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 20:
-        raise ValueError(f"{steamid64!r} is not a SteamID64")
-    account = int(text) - STEAMID64_BASE
-    if not 1 <= account <= MAX_ACCOUNT_ID:
-        raise ValueError(f"{steamid64} is not an individual SteamID64")
-    return account
-
-
 # --- finding links in text ---------------------------------------------------------------
 
 

@@ -60,10 +60,10 @@ class RealItem:
     steam_cents: int
     kind: str  # weapon | knife | gloves | sticker | charm | agent | case | music_kit | …
     rarity_color: str
-    finish: Finish | None  # None: not a wear item, or a skin the item data lacks
-    exterior: str | None
-    stattrak: bool
-    souvenir: bool
+    finish: Finish | None = None  # None: not a wear item, or a skin the item data lacks
+    exterior: str | None = None
+    stattrak: bool = False
+    souvenir: bool = False
 
     def float_range(self) -> tuple[int, int] | None:
         """[low, high) in 1e-10 where the skin's caps meet its exterior's band; None: no
@@ -136,18 +136,8 @@ def _parse(document: dict) -> Universe:
             )
         )
     for name, cents, kind, colour in document["goods"]:
-        items.append(
-            RealItem(
-                name=name,
-                steam_cents=cents,
-                kind=kind,
-                rarity_color=colour,
-                finish=None,
-                exterior=None,
-                stattrak=name.startswith(STATTRAK),
-                souvenir=False,
-            )
-        )
+        # goods (stickers, cases, agents, music kits…): no finish, exterior or souvenir
+        items.append(RealItem(name, cents, kind, colour, stattrak=name.startswith(STATTRAK)))
     return Universe(
         items=tuple(items),
         by_name={item.name: item for item in items},

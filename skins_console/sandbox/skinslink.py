@@ -44,6 +44,7 @@ from skins_console.sandbox.skinslink_rules import (
     validation_error,
 )
 from skins_console.sandbox.truth import posts_truth
+from skins_console.sandbox.webhooks import Delivery
 from skins_console.sandbox.world import World
 
 #: purchase ids of control-made purchase deliveries start here (apart from trade ids)
@@ -472,13 +473,15 @@ class Skinslink:
         if trade.status in FAIL_REASON_STATUSES:
             payload["fail_reason"] = trade.fail_reason
         self.world.webhooks.send(
-            provider="skinslink",
-            event=trade.status,
-            key=trade.merchant_tx_id,
-            status=trade.status,
-            url=url,
-            body=jsonutil.dumps(payload),
-            headers_for=lambda _d: {},
+            Delivery(
+                provider="skinslink",
+                event=trade.status,
+                key=trade.merchant_tx_id,
+                status=trade.status,
+                url=url,
+                body=jsonutil.dumps(payload),
+                headers_for=lambda _d: {},
+            )
         )
 
     # --- status ------------------------------------------------------------------------

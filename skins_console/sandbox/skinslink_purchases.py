@@ -18,6 +18,7 @@ from skins_console.sandbox.facts import (
     STEAMID64_BASE,
 )
 from skins_console.sandbox.skinslink_rules import skinslink_sign
+from skins_console.sandbox.webhooks import Delivery
 
 if TYPE_CHECKING:  # pragma: no cover
     from skins_console.sandbox.skinslink import Skinslink
@@ -65,13 +66,15 @@ def send_purchase_webhook(skinslink: Skinslink, spec: dict[str, Any]) -> dict[st
         payload["fail_reason"] = str(spec.get("fail_reason") or "item_not_available")
     body = jsonutil.dumps(payload)
     delivery = skinslink.world.webhooks.send(
-        provider="skinslink",
-        event=f"purchase.{status}",
-        key=f"purchase-{purchase_id}",
-        status=status,
-        url=url,
-        body=body,
-        headers_for=lambda _d: {},
+        Delivery(
+            provider="skinslink",
+            event=f"purchase.{status}",
+            key=f"purchase-{purchase_id}",
+            status=status,
+            url=url,
+            body=body,
+            headers_for=lambda _d: {},
+        )
     )
     return {
         "delivery_id": delivery.id,

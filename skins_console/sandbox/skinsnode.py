@@ -23,7 +23,6 @@ from skins_console.sandbox import jsonutil
 from skins_console.sandbox.catalog import Catalog
 from skins_console.sandbox.facts import (
     HOLD_SECONDS,
-    ORDER_FAILURE_CODES,
     ORDER_TERMINAL,
     TradeUrlRefused,
     check_trade_url,
@@ -31,12 +30,12 @@ from skins_console.sandbox.facts import (
 )
 from skins_console.sandbox.http_types import Request, Response, json_response, raw_json
 from skins_console.sandbox.truth import posts_truth
+from skins_console.sandbox.webhooks import Delivery
 from skins_console.sandbox.world import World
 
 EXTERNAL_ID_MAX = 128
 URL_MAX = 2048
 ORDER_OUTCOMES = ("completed", "expired", "cancelled", "failed", "reversed")
-FAILURE_CODES = ORDER_FAILURE_CODES
 
 _MESSAGES = {
     "item_unavailable": "The item is no longer available.",
@@ -486,13 +485,15 @@ class SkinsNode:
             }
 
         self.world.webhooks.send(
-            provider="skinsnode",
-            event="order.updated",
-            key=order.external_id,
-            status=order.status,
-            url=order.webhook_url,
-            body=body,
-            headers_for=headers_for,
+            Delivery(
+                provider="skinsnode",
+                event="order.updated",
+                key=order.external_id,
+                status=order.status,
+                url=order.webhook_url,
+                body=body,
+                headers_for=headers_for,
+            )
         )
 
     def script(self, external_id: str, outcome: str) -> None:

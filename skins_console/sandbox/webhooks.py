@@ -51,7 +51,6 @@ def is_loopback_url(url: str) -> bool:
 
 @dataclass
 class Delivery:
-    id: str
     provider: str
     event: str
     key: str  # externalId or merchant_tx_id
@@ -59,7 +58,9 @@ class Delivery:
     url: str
     body: bytes
     headers_for: Callable[[Delivery], dict[str, str]]
-    created_at: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    #: stamped with the sandbox clock by ``WebhookDispatcher.send``
+    created_at: str = ""
     attempts: list[dict[str, Any]] = field(default_factory=list)
     state: str = "pending"  # pending → delivered | gave_up; or undeliverable
     next_attempt_at: str | None = None
@@ -93,31 +94,11 @@ class WebhookDispatcher:
         # Loopback receivers must be reached directly, whatever proxy the environment sets.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def send(
-        self,
-        *,
-        provider: str,
-        event: str,
-        key: str,
-        status: str,
-        url: str,
-        body: bytes,
-        headers_for: Callable[[Delivery], dict[str, str]],
-    ) -> Delivery:
-        delivery = Delivery(
-            id=str(uuid.uuid4()),
-            provider=provider,
-            event=event,
-            key=key,
-            status=status,
-            url=url,
-            body=body,
-            headers_for=headers_for,
-            created_at=self.clock.iso_sandbox(),
-        )
+    def send(self, delivery: Delivery) -> Delivery:
+        delivery.created_at = self.clock.iso_sandbox()
         with self._lock:
             self._deliveries.append(delivery)
-            if not is_loopback_url(url):
+            if not is_loopback_url(delivery.url):
                 # The sandbox never sends traffic off this machine; such a URL is recorded
                 # as undeliverable instead of being retried for an hour.
                 delivery.state = "undeliverable"

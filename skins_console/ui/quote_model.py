@@ -6,32 +6,28 @@ are what the deposit form sends. Money is ``Decimal`` throughout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from skins_console.core.columns import Column
-from skins_console.core.models import QuoteItem, QuoteRules
+from skins_console.core.models import Quote, QuoteItem, utcnow
 from skins_console.core.money import format_usd
 from skins_console.core.records import QuoteRecord
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.theme import current_theme
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteView(QuoteRules):
-    """A stored quote (``QuoteRecord``) as the Quote tab shows it."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteView(Quote):
+    """A stored quote (``QuoteRecord``) as the Quote tab shows it: the core quote plus the
+    book's row id (None for a quote that was never saved)."""
 
     id: int | None
-    game: str
-    items: tuple[QuoteItem, ...]
-    total: int
-    sum: Decimal
-    requested: tuple[str, ...]
-    trade_id: int | None
-    lock_expires_at: datetime | None
+    # A view built by hand (never fetched through the book) is as fresh as its making.
+    fetched_at: datetime = field(default_factory=utcnow)
 
     @classmethod
     def from_record(cls, record: QuoteRecord) -> QuoteView:
@@ -55,6 +51,7 @@ class QuoteView(QuoteRules):
             sum=record.sum,
             requested=tuple(record.requested),
             trade_id=record.trade_id,
+            fetched_at=record.fetched_at,
             lock_expires_at=record.lock_expires_at,
         )
 

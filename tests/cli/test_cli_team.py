@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
+from skins_console.cli.exit_codes import EXIT_INTERRUPTED
+from skins_console.store.paths import resolve_paths
 from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
+from skins_console.store.team_profiles import TeamProfile, registry_for
 from tests.cli.conftest import CliEnv
 from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
 
@@ -170,6 +174,50 @@ def test_joining_a_team_profile_that_does_not_exist_says_what_to_give(cli, pg_ur
     assert cli.run("--json", "profile", "list").json()["profiles"] == []
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound for a moment, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_team_database_is_phrased_for_what_the_command_was_doing(
+    cli, tmp_path, cli_sandbox
+):
+    """Setting up a profile, migrating or copying a history sends nothing: the refusal says
+    what was left undone (exit 8), not why an order was not sent, and never the password."""
+    where = f"127.0.0.1:{closed_port()}/skins"
+    url = f"postgresql://alice@{where}"
+    password = "never-shown-9f3c"
+    env = {"SKINS_CONSOLE_DATABASE_PASSWORD": password}
+
+    added = add_team(cli, "shop", url, password, "--operator", "alice", *provider_options(cli))
+    migrated = cli.run("database", "migrate", "--database", url, "--yes", env=env)
+    old = CliEnv(tmp_path / "old", cli_sandbox)  # a local book to copy
+    assert old.add_profile("main").code == 0
+    # A computer whose team profile was set up before its database went away.
+    registry_for(resolve_paths(cli.data_dir)).add(TeamProfile("shop", url, "alice"))
+    copied = cli.run(
+        "--profile", "shop", "database", "import-local", "--from", str(old.data_dir), env=env
+    )
+
+    undone = {
+        "the profile was not added": added,
+        "its schema was not changed": migrated,
+        "the copy did not finish": copied,
+    }
+    for words, run in undone.items():
+        assert run.code == 8, run.stderr
+        assert f"The team database at {where} cannot be reached, so {words}" in run.stderr
+        assert "PostgreSQL is running" in run.stderr
+        assert "nothing new was sent" not in run.stderr
+        assert password not in run.stderr + run.stdout
+    assert added.json()["error"]["code"] == "database_unavailable"
+    assert [p["name"] for p in cli.run("--json", "profile", "list").json()["profiles"]] == [
+        "shop"
+    ]  # only the one registered by hand above
+
+
 def test_removing_a_team_profile_forgets_it_here_and_keeps_the_team_book(
     team_cli, pg_url, pg_password
 ):
@@ -279,6 +327,38 @@ def test_serve_tracks_an_order_a_desktop_sends_while_it_runs(team_cli, cli_sandb
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_orders_sync_watch_on_a_team_book_wakes_for_another_consoles_order(
+    tmp_path, pg_url, pg_password, sandbox_factory
+):
+    """Alice watches the team book; Bob, on another computer, sells: Alice's watch hears it
+    through the team feed and prints each move of it, inside its first wait. The providers'
+    clock runs at real speed here, so that wait is the 30 s idle pause: only the feed (not
+    a timed pass) can show the order before it ends."""
+    box = sandbox_factory(speed=1.0)
+    alice, bob = CliEnv(tmp_path / "alice", box), CliEnv(tmp_path / "bob", box)
+    added = add_team(
+        alice, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(alice)
+    )
+    assert added.code == 0, added.stderr
+    joined = add_team(bob, "shop", pg_url, pg_password, "--operator", "bob")
+    assert joined.code == 0, joined.stderr
+    proc = alice.popen("orders", "sync", "--watch")
+    try:
+        notes, lines = Lines(proc.stderr), Lines(proc.stdout)
+        notes.wait_for(r"Watching 0 open order\(s\)/deposit\(s\)")  # the feed listens
+        create_open_order(bob, "team-watch-1")
+        status = bob.run("--json", "order", "show", "team-watch-1").json()["order"]["status"]
+        lines.wait_for(f"^order team-watch-1: {status}$", timeout=20)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == EXIT_INTERRUPTED, "".join(notes.seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # Each move once, although the feed also echoes what the watch's own passes write.
+    assert len(lines.seen) == len(set(lines.seen)), lines.seen
 
 
 def test_import_local_moves_a_local_history_into_the_team_book_once(

@@ -1,14 +1,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pytest
-
 from skins_console.core.columns import (
     Column,
     cli_columns,
     csv_columns,
     headers,
-    index_of,
     keys,
     table_columns,
     texts,
@@ -48,6 +45,3 @@ def test_one_declaration_serves_table_csv_and_cli():
     }
     assert COLUMNS[1].sort_key(line) == Decimal("22.755")
     assert COLUMNS[0].sort_key(line) == line.name
-    assert index_of(COLUMNS, "price_usd") == 1
-    with pytest.raises(KeyError):
-        index_of(COLUMNS, "missing")

@@ -11,7 +11,6 @@ from skins_console.core.trade_url import (
     STEAMID64_BASE,
     TradeUrl,
     parse_trade_url,
-    steamid64_to_account_id,
 )
 
 GOOD = "https://steamcommunity.com/tradeoffer/new/?partner=123456789&token=AbCdEfGh"
@@ -195,11 +194,6 @@ def test_derived_steam_ids():
     assert parsed.profile_url == f"https://steamcommunity.com/profiles/{parsed.steamid64}"
     assert parsed.steam3 == "[U:1:123456789]"
     assert parsed.steam2 == "STEAM_0:1:61728394"
-    assert steamid64_to_account_id(parsed.steamid64) == 123456789
-    assert steamid64_to_account_id(str(STEAMID64_BASE + MAX_ACCOUNT_ID)) == MAX_ACCOUNT_ID
-    for bad in (STEAMID64_BASE, STEAMID64_BASE + MAX_ACCOUNT_ID + 1, "7" * 5000, "-1", "x"):
-        with pytest.raises(ValueError):
-            steamid64_to_account_id(bad)
 
 
 TOKENS = st.text(
@@ -227,7 +221,6 @@ def test_property_round_trip(partner, token, swap, prefix, pad):
     assert parsed == TradeUrl(partner, token)
     assert parse_trade_url(parsed.url) == parsed  # the canonical form is a fixed point
     assert parsed.steamid64 - STEAMID64_BASE == partner
-    assert steamid64_to_account_id(parsed.steamid64) == partner
 
 
 def _parser_only_accepts_or_refuses(text: str) -> None:

@@ -36,7 +36,7 @@ def register(commands: Commands) -> None:
         help="a team database not set up as a profile here yet: postgresql://USER@HOST:PORT/"
         "DBNAME (password from SKINS_CONSOLE_DATABASE_PASSWORD or a prompt)",
     )
-    migrate.set_defaults(handler=migrate_book)
+    migrate.set_defaults(handler=migrate_book, database_away="its schema was not changed")
     copy = add_command(
         actions,
         "import-local",
@@ -58,7 +58,11 @@ def register(commands: Commands) -> None:
         help="the local profile to copy (default: the same name, else the only one)",
     )
     copy.add_argument("--batch-size", type=positive_int, default=500, help="rows a transaction")
-    copy.set_defaults(handler=import_local_history)
+    copy.set_defaults(
+        handler=import_local_history,
+        database_away="the copy did not finish (what was already copied stays there; run "
+        "again, it skips that and carries on)",
+    )
 
 
 def _team(session: Session) -> TeamProfile | None:

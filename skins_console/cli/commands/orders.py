@@ -29,6 +29,8 @@ from skins_console.cli.parser import (
 from skins_console.cli.session import Session
 
 if TYPE_CHECKING:
+    from skins_console.cli.output import Renderer
+    from skins_console.services.change_bus import Change, ChangeQueue
     from skins_console.services.chat_notify import ChatRelay
     from skins_console.services.context import AppContext
 
@@ -276,6 +278,37 @@ async def sync_orders(session: Session) -> Report:
 
 
 async def _sync(session: Session, ctx: AppContext, relay: ChatRelay | None) -> Report:
+    from skins_console.services import change_bus
+    from skins_console.services.live_changes import LiveChanges
+    from skins_console.store.change_feed import CONNECT_TIMEOUT_SECONDS
+
+    args = session.args
+    live = LiveChanges(ctx)
+    records = frozenset({change_bus.ORDER, change_bus.DEPOSIT})
+    with ctx.bus.queue(records) as feed, ctx.bus.queue(frozenset({change_bus.DATABASE})) as state:
+        if args.watch or args.until_terminal:
+            await live.start()  # a team book: other consoles' writes wake the next pass
+        if not live.running:  # a local book, or one pass: only the timer wakes a pass
+            feed.close()
+            return await _sync_passes(session, ctx, relay, None)
+        try:
+            # The first pass reads the book once the feed listens (or is known to be away),
+            # so no other console's change falls between the two.
+            try:
+                await asyncio.wait_for(state.get(), timeout=CONNECT_TIMEOUT_SECONDS + 1)
+            except TimeoutError:
+                pass
+            state.close()
+            return await _sync_passes(session, ctx, relay, feed)
+        finally:
+            await live.stop()
+
+
+async def _sync_passes(
+    session: Session, ctx: AppContext, relay: ChatRelay | None, feed: ChangeQueue | None
+) -> Report:
+    """One pass, or (``--watch`` / ``--until-terminal``) passes until stopped; ``feed``: the
+    team book's changes (None on a local book, where only the timer wakes a pass)."""
     from skins_console.services.notification_service import NotificationService
     from skins_console.services.tracking_service import TrackingService
 
@@ -286,6 +319,9 @@ async def _sync(session: Session, ctx: AppContext, relay: ChatRelay | None) -> R
     loop = asyncio.get_running_loop()
     deadline = loop.time() + args.timeout if args.timeout is not None else None
     totals = {"checked": 0, "changed": 0, "failed": 0}
+    #: the last line printed for each order/deposit, so a change the feed announces again
+    #: (this run's own write, echoed) is not printed twice
+    printed: dict[str, str] = {}
     if watch:
         out.note(f"Watching {await _unfinished(ctx)} open order(s)/deposit(s); Ctrl-C stops.")
     first = True
@@ -298,6 +334,7 @@ async def _sync(session: Session, ctx: AppContext, relay: ChatRelay | None) -> R
             for changed in result.changed_keys:
                 line = await _change_line(ctx, changed)
                 if line is not None:
+                    printed[changed] = line
                     out.stream(line)
             if result.paused:
                 note = NotificationService(ctx).check_tracking(result.paused, tracker.paused_detail)
@@ -328,7 +365,35 @@ async def _sync(session: Session, ctx: AppContext, relay: ChatRelay | None) -> R
                         note=f"pending: timed out with {open_count} order(s)/deposit(s) still open",
                     )
                 delay = min(delay, remaining)
-            await asyncio.sleep(max(delay, 0.02))
+            for change in await _rest(feed, max(delay, 0.02)):
+                await _show_feed_change(out, ctx, change, printed)
+
+
+async def _rest(feed: ChangeQueue | None, delay: float) -> list[Change]:
+    """Wait ``delay`` seconds for the next pass, or on a team book until an order or deposit
+    changes first (another console's new order, a move; all of them after the database
+    was away): as in ``serve``, a record a desktop just sent is looked at now, not at the
+    next idle pass."""
+    if feed is None:
+        await asyncio.sleep(delay)
+        return []
+    try:
+        first = await asyncio.wait_for(feed.get(), timeout=delay)
+    except TimeoutError:
+        return []
+    return [first, *feed.drain()]
+
+
+async def _show_feed_change(
+    out: Renderer, ctx: AppContext, change: Change, printed: dict[str, str]
+) -> None:
+    """A change another console made, as the line a pass prints, unless already shown."""
+    if change.key is None:
+        return
+    line = await _change_line(ctx, change.key)
+    if line is not None and printed.get(change.key) != line:
+        printed[change.key] = line
+        out.stream(line)
 
 
 async def _unfinished(ctx: AppContext) -> int:

@@ -72,7 +72,7 @@ def register(commands: Commands) -> None:
         metavar="CENTS",
         help="warn when the projected balance falls below this",
     )
-    add.set_defaults(handler=add_profile)
+    add.set_defaults(handler=add_profile, database_away="the profile was not added")
     listing = add_command(sub, "list", help="all profiles (this computer's and team ones)")
     listing.set_defaults(handler=list_profiles)
     use = add_command(sub, "use", help="make a profile the active one")
