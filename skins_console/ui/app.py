@@ -242,7 +242,7 @@ class GuiSession:
             self._demo_failed(exc, speed, kept=True)
             return False
         old_paths = self.ctx.paths if self.ctx is not None else None
-        await self._close_demo_run()
+        await self._close_session()
         try:
             await self._open_demo_run(new_sandbox)
         except Exception as exc:
@@ -257,7 +257,8 @@ class GuiSession:
         window.banner.clear("demo")
         return True
 
-    async def _close_demo_run(self) -> None:
+    async def _close_session(self) -> None:
+        """Close the window's controller and its context (the window itself stays)."""
         if self.controller is not None:
             # Saves the window state and the Quote tab's names, as closing does.
             self.controller._on_window_closing()
@@ -312,6 +313,12 @@ class GuiSession:
                 "The demo is stopped: its records could not be opened. The message below "
                 "says why; Demo → Reset demo data… tries again."
             )
+        self._restore_place(geometry, tab)
+
+    def _restore_place(self, geometry: QRect, tab: int) -> None:
+        """The window back at the size and place, and on the tab, it had before a switch."""
+        window = self.window
+        assert window is not None
         window.setGeometry(geometry)
         if 0 <= tab < window.tabs.count():
             window.tabs.setCurrentIndex(tab)
@@ -362,18 +369,10 @@ class GuiSession:
             await new.close()
             raise
         geometry, tab = window.geometry(), window.tabs.currentIndex()
-        if self.controller is not None:
-            self.controller._on_window_closing()
-            await self.controller.shutdown()
-            self.controller.dispose()
-            self.controller = None
-        if self.ctx is not None:
-            await self.ctx.close()
+        await self._close_session()
         self.ctx = new
         self.attach_window()
-        window.setGeometry(geometry)
-        if 0 <= tab < window.tabs.count():
-            window.tabs.setCurrentIndex(tab)
+        self._restore_place(geometry, tab)
 
     async def _first_run(self) -> bool:
         from skins_console.services.context import AppContext

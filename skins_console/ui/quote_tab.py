@@ -31,6 +31,8 @@ from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import (
     debounce_timer,
     message_label,
+    plain_table,
+    set_column_widths,
     splitter,
 )
 from skins_console.ui.deposit_form import DepositForm
@@ -160,11 +162,7 @@ class QuoteTab(BackendTab):
         right_layout.addLayout(head)
         self.drift = message_label(None)
         right_layout.addWidget(self.drift)
-        self.table = QuoteTable()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
+        self.table = plain_table(self.model, QuoteTable())
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -177,14 +175,10 @@ class QuoteTab(BackendTab):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in (
-            (COL_PRICE, 78),
-            (COL_ORIGINAL, 96),
-            (COL_DRIFT, 90),
-            (COL_ASSET, 140),
-            (COL_MIN, 84),
-        ):
-            self.table.setColumnWidth(column, width)
+        set_column_widths(
+            self.table,
+            ((COL_PRICE, 78), (COL_ORIGINAL, 96), (COL_DRIFT, 90), (COL_ASSET, 140), (COL_MIN, 84)),
+        )
         right_layout.addWidget(self.table, 2)
         self.unpriced = message_label(None)
         right_layout.addWidget(self.unpriced)

@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +45,7 @@ from skins_console.services.report_service import (
 from skins_console.ui import dialog_futures
 from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
+from skins_console.ui.builders import plain_table, splitter
 from skins_console.ui.column_model import ColumnTableModel
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
@@ -146,18 +145,11 @@ class ReportsTab(BackendTab):
             self.chart, self.series, self.x_axis, min_height=180
         )
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.chart_view)
-        splitter.addWidget(self.table)
-        splitter.setSizes([260, 220])
-        layout.addWidget(splitter, 1)
+        self.table = plain_table(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(
+            splitter(Qt.Orientation.Vertical, (self.chart_view, self.table), sizes=(260, 220)), 1
+        )
 
         self.period.currentIndexChanged.connect(lambda _i: self.refresh(keep_range=False))
         self.refresh_button.clicked.connect(lambda: self.refresh())

@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +23,7 @@ from skins_console.core.records import WalletSnapshot
 from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
+from skins_console.ui.builders import plain_table, set_column_widths, splitter
 from skins_console.ui.money_chart import money_chart_view
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
@@ -99,30 +98,20 @@ class WalletTab(BackendTab):
         self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
         self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.table = QTableView()
-        self.table.setModel(self.movements)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
+        self.table = plain_table(self.movements)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 150)
-        self.table.setColumnWidth(1, 110)
-        self.table.setColumnWidth(2, 100)
+        set_column_widths(self.table, ((0, 150), (1, 110), (2, 100)))
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(QLabel("Recent debits and refunds"))
         lower_layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical)
         chart_box = QWidget()
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.chart_view)
         chart_layout.addWidget(self.empty_chart)
-        splitter.addWidget(chart_box)
-        splitter.addWidget(lower)
-        splitter.setSizes([360, 240])
-        layout.addWidget(splitter, 1)
+        layout.addWidget(splitter(Qt.Orientation.Vertical, (chart_box, lower), sizes=(360, 240)), 1)
         self.apply_theme(current_theme())
 
     # --- data ----------------------------------------------------------------------------
