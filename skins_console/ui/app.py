@@ -381,12 +381,7 @@ class GuiSession:
 
         assert self.ctx is not None  # opened by open(), which calls this
         backend = Backend(self.ctx)
-        dialog = ProfileDialog(
-            self.runner,
-            save=backend.save_profile,
-            test=backend.test_profile,
-            save_team=backend.save_team_profile,
-        )
+        dialog = ProfileDialog(self.runner, backend)
         saved: list[ProfileRecord] = []
         dialog.saved.connect(saved.append)
         await open_dialog(dialog)
