@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
-from skins_console.core.money import format_usd
 from skins_console.core.statuses import Provider, describe
 from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import window_message
@@ -305,7 +304,3 @@ def describe_deposit(record: Any) -> str:
     """The status line of a tracked deposit, in the words the Orders details use."""
     said = status_word(Provider.SKINSLINK, record.status)
     return f"{said} — {describe(Provider.SKINSLINK, record.status)}"
-
-
-def describe_sum(quote: QuoteView) -> str:
-    return f"{quote.total} priced, total {format_usd(quote.sum)}"

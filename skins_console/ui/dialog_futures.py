@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 
 async def open_dialog(dialog: QDialog) -> int:
@@ -31,15 +31,6 @@ async def open_dialog(dialog: QDialog) -> int:
     except asyncio.CancelledError:
         dialog.reject()
         raise
-
-
-async def ask_confirm(parent: QWidget, title: str, text: str, *, ok_text: str = "OK") -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(ok)
-    await open_dialog(box)
-    return box.clickedButton() is ok
 
 
 def documents_folder() -> Path:
