@@ -7,10 +7,9 @@ and the offer's expiry as a live countdown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
@@ -38,6 +37,9 @@ from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
 from skins_console.ui.wording import status_word
 
+if TYPE_CHECKING:
+    from skins_console.ui.backend import Backend
+
 
 class DepositForm(QGroupBox):
     deposit_created = Signal(object)  # the stored deposit record
@@ -46,18 +48,13 @@ class DepositForm(QGroupBox):
         self,
         runner: TaskRunner,
         model: QuoteModel,
-        *,
-        new_merchant_tx_id: Callable[[], str],
-        create_deposit: Callable[[QuoteView, str, list, str], Awaitable[Any]],
-        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
+        backend: Backend,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Deposit (buy these items from the seller)", parent)
         self._runner = runner
         self._model = model
-        self._new_tx_id = new_merchant_tx_id
-        self._create = create_deposit
-        self._open_assets = open_assets
+        self._backend = backend
         #: asset ids already warned about (in another open deposit); a second click sends
         self._warned: frozenset[str] = frozenset()
         self.quote: QuoteView | None = None
@@ -75,7 +72,7 @@ class DepositForm(QGroupBox):
         self.trade_url = TradeUrlField(party="seller")
         form.addRow("Seller's trade URL", self.trade_url)
         tx_row = QHBoxLayout()
-        self.merchant_tx_id = QLineEdit(self._new_tx_id())
+        self.merchant_tx_id = QLineEdit(self._backend.new_external_id())
         self.merchant_tx_id.setToolTip(
             "Your own id for this deposit; a resend reuses it, "
             "so a retry never creates a second deposit."
@@ -207,18 +204,17 @@ class DepositForm(QGroupBox):
         self, quote: QuoteView, trade_url: str, lines: list, merchant_tx_id: str
     ) -> Any:
         """Warn once before sending asset ids that an open deposit already holds."""
-        if self._open_assets is not None:
-            open_assets = await self._open_assets()
-            clashes = {
-                line.asset_id.strip(): open_assets[line.asset_id.strip()]
-                for line in lines
-                if line.asset_id.strip() in open_assets
-            }
-            if clashes and frozenset(clashes) != self._warned:
-                self._warned = frozenset(clashes)
-                return DuplicateAssets(clashes)
+        open_assets = await self._backend.open_deposit_assets()
+        clashes = {
+            line.asset_id.strip(): open_assets[line.asset_id.strip()]
+            for line in lines
+            if line.asset_id.strip() in open_assets
+        }
+        if clashes and frozenset(clashes) != self._warned:
+            self._warned = frozenset(clashes)
+            return DuplicateAssets(clashes)
         self._warned = frozenset()
-        return await self._create(quote, trade_url, lines, merchant_tx_id)
+        return await self._backend.create_deposit(quote, trade_url, lines, merchant_tx_id)
 
     def _show_error(self, text: str) -> None:
         self._show_message(text, current_theme().bad)
@@ -257,7 +253,7 @@ class DepositForm(QGroupBox):
         if status in ("failed", "rejected"):
             self._show_error(message or "Skinslink did not create the deposit.")
         # The next deposit needs its own id; the trade URL stays for a repeat seller.
-        self.merchant_tx_id.setText(self._new_tx_id())
+        self.merchant_tx_id.setText(self._backend.new_external_id())
         self.deposit_created.emit(record)
         self._update_enabled()
 

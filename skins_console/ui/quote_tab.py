@@ -88,13 +88,7 @@ class QuoteTab(BackendTab):
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
-        self.deposit = DepositForm(
-            runner,
-            self.model,
-            new_merchant_tx_id=backend.new_external_id,
-            create_deposit=backend.create_deposit,
-            open_assets=backend.open_deposit_assets,
-        )
+        self.deposit = DepositForm(runner, self.model, backend)
         self._build(default_game)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)

@@ -359,14 +359,10 @@ class WindowController(QObject):
         dialog.deleteLater()
 
     def open_sell_dialog(self, item: CatalogItem) -> SellDialog:
-        b = self.backend
         dialog = SellDialog(
             self.runner,
             item,
-            new_external_id=b.new_external_id,
-            load_customers=b.customers,
-            projected_cents=b.projected_cents,
-            place_order=b.place_order,
+            self.backend,
             trade_window=self.ctx.cadence.delay(600),
             parent=self.window,
         )
