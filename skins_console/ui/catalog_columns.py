@@ -255,9 +255,6 @@ class CatalogColumns:
         with self.lock:
             return None if self.released else work(*args)
 
-    def sort_list(self, column: int) -> str:
-        return _SORT_BY_COLUMN[column]
-
 
 _SORT_RUN = 4096
 _MERGE_IN_C = 16_384

@@ -250,9 +250,6 @@ class WalletTab(BackendTab):
             f"QLabel#lowBalanceAlert {{ color: {theme.bad}; font-weight: 600; }}"
         )
 
-    def refresh_all(self) -> None:
-        self.refresh()
-
 
 def step_points(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(time, cents) checks as a step line: each change drawn where it was seen."""
