@@ -47,7 +47,7 @@ from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import plain_table, splitter
 from skins_console.ui.column_model import ColumnTableModel
-from skins_console.ui.money_chart import money_chart_view
+from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 
@@ -260,13 +260,8 @@ class ReportsTab(BackendTab):
         )
 
     def apply_theme(self, theme: Theme) -> None:
-        self.chart.setTheme(
-            QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
-        )
-        self.chart.setBackgroundBrush(theme.color("base"))
+        theme_chart(self.chart, (self.x_axis, self.y_axis), theme)
         self.chart.legend().setLabelColor(theme.color("text"))
-        for axis in (self.x_axis, self.y_axis):
-            axis.setLabelsBrush(theme.color("text"))
         for bar_set, (_title, _value, colour) in zip(self.sets, SERIES, strict=True):
             bar_set.setColor(theme.color(colour))
             bar_set.setBorderColor(theme.color(colour))

@@ -24,7 +24,7 @@ from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import plain_table, set_column_widths, splitter
-from skins_console.ui.money_chart import money_chart_view
+from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
@@ -235,13 +235,9 @@ class WalletTab(BackendTab):
         self.y_axis.setRange(ticks[0] / 100, ticks[-1] / 100)
 
     def apply_theme(self, theme: Theme) -> None:
-        self.chart.setTheme(
-            QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
-        )
-        self.chart.setBackgroundBrush(theme.color("base"))
+        theme_chart(self.chart, (self.x_axis, self.y_axis), theme)
         self.chart.setTitleBrush(theme.color("text"))
         for axis in (self.x_axis, self.y_axis):
-            axis.setLabelsBrush(theme.color("text"))
             axis.setTitleBrush(theme.color("muted"))
         pen = QPen(theme.color("chart_line"))
         pen.setWidth(2)
