@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.chat_targets import TELEGRAM_API_BASE
-from skins_console.core.errors import UserFacingError
 from skins_console.services.chat_notify import ChannelInfo, ChatSetup, TestResult
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -84,9 +84,7 @@ class _TestButton(QPushButton):
 
     def _failed(self, exc: BaseException) -> None:
         self.setEnabled(True)
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        _show(self._status, exc.message, False)
+        _show(self._status, user_message(exc), False)
 
 
 def _show(label: QLabel, text: str, ok: bool) -> None:
@@ -145,9 +143,7 @@ class ChatSection(QGroupBox):
             self.test.setEnabled(bool(channels))
 
     def _list_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        self.summary.setText(exc.message)
+        self.summary.setText(user_message(exc))
 
     def open_setup(self) -> ChatChannelsDialog | None:
         if self._setup is None:
@@ -304,6 +300,4 @@ class ChatChannelsDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         for button in (self.save_telegram, self.save_discord):
             button.setEnabled(True)
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        _show(self.status, exc.message, False)
+        _show(self.status, user_message(exc), False)

@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
 from skins_console.core.statuses import Provider, describe
 from skins_console.ui.builders import message_label
-from skins_console.ui.error_presenter import window_message
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
@@ -271,10 +270,7 @@ class DepositForm(QGroupBox):
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()
         self._update_enabled()
-        if isinstance(exc, UserFacingError):
-            self._show_error(window_message(exc))
-            return
-        raise exc
+        self._show_error(user_message(exc, window_words=True))
 
     def _on_copy_offer(self) -> None:
         text = self.outcome_offer.text()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.errors import ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
 from skins_console.services.profile_service import ProfileSecrets
@@ -41,6 +41,7 @@ from skins_console.store.team_profiles import (
     parse_database_url,
     validate_operator,
 )
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -349,7 +350,4 @@ class ProfileDialog(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.test_button.setEnabled(True)
-        if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
-            return
-        raise exc
+        self._show_error(user_message(exc))

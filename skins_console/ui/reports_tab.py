@@ -47,6 +47,7 @@ from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import plain_table, splitter
 from skins_console.ui.column_model import ColumnTableModel
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
@@ -190,12 +191,7 @@ class ReportsTab(BackendTab):
         )
 
     def _on_error(self, exc: BaseException) -> None:
-        from skins_console.core.errors import UserFacingError
-
-        if isinstance(exc, UserFacingError):
-            self.summary.setText(exc.message)
-            return
-        raise exc
+        self.summary.setText(user_message(exc))
 
     def show_report(self, report: PeriodReport) -> None:
         self.report = report

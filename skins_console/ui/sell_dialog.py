@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import BuyerReversedWarning, UserFacingError, ValidationError
+from skins_console.core.errors import BuyerReversedWarning, ValidationError
 from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
 from skins_console.ui.builders import message_label
-from skins_console.ui.error_presenter import window_message
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.sale_money_fields import SaleMoneyFields
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
@@ -293,14 +293,11 @@ class SellDialog(QDialog):
             self._show_error(f"⚠ {exc.message}")
             self._update_send_enabled()
             return
-        if isinstance(exc, UserFacingError):
-            self._show_error(window_message(exc))
-            if isinstance(exc, ValidationError) and exc.field == "trade_url":
-                self.trade_url.edit.setFocus()
-            elif isinstance(exc, ValidationError) and exc.field == "shop_order":
-                self.money.shop_order.setFocus()
-            return
-        raise exc
+        self._show_error(user_message(exc, window_words=True))
+        if isinstance(exc, ValidationError) and exc.field == "trade_url":
+            self.trade_url.edit.setFocus()
+        elif isinstance(exc, ValidationError) and exc.field == "shop_order":
+            self.money.shop_order.setFocus()
 
     def _show_done(self, outcome: str, record: Any, message: str) -> None:
         external_id = getattr(record, "external_id", self.external_id.text())
