@@ -52,7 +52,12 @@ async def ask_save_path(
     dialog = QFileDialog(parent, title, suggested, name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-    if await open_dialog(dialog) != QDialog.DialogCode.Accepted:
-        return None
-    files = dialog.selectedFiles()
-    return files[0] if files else None
+    try:
+        if await open_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        files = dialog.selectedFiles()
+        return files[0] if files else None
+    finally:
+        # Its parent is the tab: left alone, each export's dialog would stay (hidden) until
+        # the tab closes. Deleted later: Qt may still be delivering its finished signal.
+        dialog.deleteLater()

@@ -1,12 +1,14 @@
 """Answering the window's real save dialog as the operator does: the ``QFileDialog`` that
 ``dialog_futures.ask_save_path`` opens (Qt's own widgets under the offscreen platform, not a
-native one) is found among the open windows, read, and given a file name or cancelled."""
+native one) is found among the open windows, read, and given a file name or cancelled; once
+answered it must be deleted, not kept hidden under its tab until the tab closes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
 
 from tests.conftest import wait_for
@@ -34,7 +36,7 @@ def _open_save_dialog() -> QFileDialog | None:
 
 async def answer_save_dialog(path: Path | None, *, timeout: float = 10.0) -> SaveDialogSeen:
     """Wait for the save dialog, type ``path`` as its file name and press Save (None: press
-    Cancel); returns what the dialog showed."""
+    Cancel), then for the dialog to be deleted; returns what the dialog showed."""
     dialog = await wait_for(_open_save_dialog, timeout=timeout)
     seen = SaveDialogSeen(dialog.windowTitle(), Path(dialog.selectedFiles()[0]))
     buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
@@ -44,4 +46,5 @@ async def answer_save_dialog(path: Path | None, *, timeout: float = 10.0) -> Sav
         dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))
         buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert not dialog.isVisible()
+    await wait_for(lambda: not shiboken6.isValid(dialog), timeout=timeout)
     return seen
