@@ -188,7 +188,7 @@ async def _prepare_data_folder(temp: Path, base_url: str) -> None:
     """The previous launch: create and migrate the book, set up the sandbox profile."""
     from skins_console.services.context import AppContext
     from skins_console.store.paths import resolve_paths
-    from skins_console.ui.app import ensure_sandbox_profile
+    from skins_console.ui.demo_run import ensure_sandbox_profile
 
     _use_bench_keyring(temp)
     ctx = await AppContext.open(resolve_paths(temp / "data"), time_scale=1 / 60)
@@ -270,10 +270,10 @@ async def bench(
 
     from skins_console.services.context import AppContext
     from skins_console.store.paths import resolve_paths
-    from skins_console.ui.app import ensure_sandbox_profile
     from skins_console.ui.backend import Backend
     from skins_console.ui.catalog_model import HEADERS, CatalogFilter
     from skins_console.ui.catalog_tab import CatalogTab
+    from skins_console.ui.demo_run import ensure_sandbox_profile
     from skins_console.ui.error_presenter import ErrorPresenter
     from skins_console.ui.orders_tab import OrdersTab
     from skins_console.ui.task_runner import TaskRunner

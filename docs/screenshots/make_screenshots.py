@@ -83,8 +83,8 @@ async def main(app: QApplication) -> None:
     from skins_console.sandbox import Sandbox, SandboxConfig
     from skins_console.services.context import AppContext
     from skins_console.store.paths import resolve_paths
-    from skins_console.ui.app import ensure_sandbox_profile
     from skins_console.ui.backend import Backend
+    from skins_console.ui.demo_run import ensure_sandbox_profile
     from skins_console.ui.error_presenter import ErrorPresenter
     from skins_console.ui.main_window import (
         TAB_CATALOG,

@@ -37,13 +37,15 @@ import qasync
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from skins_console.core.errors import (
-    SecretStoreError,
-    StoreError,
-    UserFacingError,
-    ValidationError,
-)
+from skins_console.core.errors import SecretStoreError, UserFacingError, ValidationError
 from skins_console.ui.demo_menu import DemoMenu
+from skins_console.ui.demo_run import (
+    DEMO_SPEED,
+    demo_run_paths,
+    demo_secret_store,
+    ensure_sandbox_profile,
+    start_sandbox,
+)
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
 from skins_console.ui.launch import (
@@ -60,7 +62,6 @@ if TYPE_CHECKING:
     from skins_console.services.context import AppContext
     from skins_console.store.instance_lock import InstanceLock
     from skins_console.store.paths import AppPaths
-    from skins_console.store.secrets import SecretStore
     from skins_console.store.settings import Settings
 
 __all__ = ["GIL_SWITCH_S", "GuiSession", "main", "run_session"]
@@ -84,10 +85,6 @@ _AFTER_PAINT = (
     "skins_console.services.notification_service",
     "skins_console.store.secrets",
 )
-
-SANDBOX_PROFILE = "sandbox"
-#: demo mode runs at real time: the quote's 5-minute lock lasts five minutes
-DEMO_SPEED = 1.0
 
 
 async def first_paint(widget: QWidget, *, timeout: float) -> None:
@@ -199,7 +196,7 @@ class GuiSession:
         return not (self.ctx.profile is None and not await self._first_run())
 
     async def _open_demo(self, speed: float, *, time_scale: float | None = None) -> None:
-        self.sandbox = await asyncio.to_thread(_start_sandbox, speed)
+        self.sandbox = await asyncio.to_thread(start_sandbox, speed)
         await self._open_demo_run(self.sandbox, time_scale=time_scale)
 
     def _on_demo_restart_requested(self, speed: float, *, confirmed: bool = False) -> None:
@@ -235,14 +232,14 @@ class GuiSession:
         window.banner.show_message("Starting a new demo run…", tone="info", key="demo")
         try:
             # Started before the old run stops: if it cannot start, nothing was lost.
-            new_sandbox = await asyncio.to_thread(_start_sandbox, speed)
+            new_sandbox = await asyncio.to_thread(start_sandbox, speed)
         except Exception as exc:
             log.warning("the new demo sandbox did not start", exc_info=True)
             window.tabs.setEnabled(True)
             self._demo_failed(exc, speed, kept=True)
             return False
         old_paths = self.ctx.paths if self.ctx is not None else None
-        await self._close_demo_run()
+        await self._close_session()
         try:
             await self._open_demo_run(new_sandbox)
         except Exception as exc:
@@ -257,7 +254,8 @@ class GuiSession:
         window.banner.clear("demo")
         return True
 
-    async def _close_demo_run(self) -> None:
+    async def _close_session(self) -> None:
+        """Close the window's controller and its context (the window itself stays)."""
         if self.controller is not None:
             # Saves the window state and the Quote tab's names, as closing does.
             self.controller._on_window_closing()
@@ -312,6 +310,12 @@ class GuiSession:
                 "The demo is stopped: its records could not be opened. The message below "
                 "says why; Demo → Reset demo data… tries again."
             )
+        self._restore_place(geometry, tab)
+
+    def _restore_place(self, geometry: QRect, tab: int) -> None:
+        """The window back at the size and place, and on the tab, it had before a switch."""
+        window = self.window
+        assert window is not None
         window.setGeometry(geometry)
         if 0 <= tab < window.tabs.count():
             window.tabs.setCurrentIndex(tab)
@@ -362,18 +366,10 @@ class GuiSession:
             await new.close()
             raise
         geometry, tab = window.geometry(), window.tabs.currentIndex()
-        if self.controller is not None:
-            self.controller._on_window_closing()
-            await self.controller.shutdown()
-            self.controller.dispose()
-            self.controller = None
-        if self.ctx is not None:
-            await self.ctx.close()
+        await self._close_session()
         self.ctx = new
         self.attach_window()
-        window.setGeometry(geometry)
-        if 0 <= tab < window.tabs.count():
-            window.tabs.setCurrentIndex(tab)
+        self._restore_place(geometry, tab)
 
     async def _first_run(self) -> bool:
         from skins_console.services.context import AppContext
@@ -382,12 +378,7 @@ class GuiSession:
 
         assert self.ctx is not None  # opened by open(), which calls this
         backend = Backend(self.ctx)
-        dialog = ProfileDialog(
-            self.runner,
-            save=backend.save_profile,
-            test=backend.test_profile,
-            save_team=backend.save_team_profile,
-        )
+        dialog = ProfileDialog(self.runner, backend)
         saved: list[ProfileRecord] = []
         dialog.saved.connect(saved.append)
         await open_dialog(dialog)
@@ -463,88 +454,6 @@ def _load_after_paint(sandbox: bool) -> None:
     """Worker thread: import what the session needs next (see ``_AFTER_PAINT``)."""
     for name in _AFTER_PAINT + (("skins_console.sandbox",) if sandbox else ()):
         importlib.import_module(name)
-
-
-async def demo_secret_store() -> SecretStore:
-    """The OS keyring when it is usable; else the sandbox's demo credentials in memory."""
-    from skins_console.store.secrets import SecretStore, SessionKeyring
-
-    secrets = SecretStore()
-    try:
-        await asyncio.to_thread(secrets.check)
-    except SecretStoreError:
-        log.info("no usable OS keyring; keeping the sandbox's demo credentials in memory")
-        return SecretStore(backend=SessionKeyring(frozenset({SANDBOX_PROFILE})))
-    return secrets
-
-
-DEMO_FOLDER = "demo"
-
-
-def demo_run_paths(paths: AppPaths) -> AppPaths:
-    """The demo's own folder under the data folder, its records cleared for a new run
-    (its settings, such as the theme and window geometry, are kept)."""
-    from skins_console.store.paths import DATABASE_NAME, resolve_paths
-
-    demo = resolve_paths(paths.data_dir / DEMO_FOLDER)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path = demo.data_dir / (DATABASE_NAME + suffix)
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"Cannot clear the previous demo records ({path}: {exc.strerror or exc})."
-            ) from None
-    return demo
-
-
-def _start_sandbox(speed: float):
-    from skins_console.sandbox import Sandbox, SandboxConfig
-
-    return Sandbox(SandboxConfig(speed=speed)).start()
-
-
-async def ensure_sandbox_profile(ctx, sandbox) -> ProfileRecord:
-    """Create (or point at this run's port) the sandbox profile with its demo credentials."""
-    from skins_console.core.records import ProfileRecord
-    from skins_console.services.profile_service import ProfileSecrets, ProfileService
-
-    cfg = sandbox.config
-    secrets = ProfileSecrets(
-        cfg.skinsnode_client_secret, cfg.skinslink_api_key, cfg.skinslink_webhook_secret
-    )
-    service = ProfileService(ctx)
-    existing = await ctx.profiles.get(SANDBOX_PROFILE)
-    endpoints = dict(
-        skinsnode_base_url=sandbox.skinsnode_base_url,
-        skinslink_base_url=sandbox.skinslink_base_url,
-        skinsnode_client_id=cfg.skinsnode_client_id,
-        # The sandbox delivers webhooks here; the console polls, so nothing must listen.
-        webhook_url=f"{sandbox.base_url}/_sandbox/discard",
-    )
-    # Demo mode selects the sandbox profile for this run only: the stored active profile
-    # (the merchant's real one) stays what the next normal start opens.
-    if existing is None:
-        record = ProfileRecord(
-            name=SANDBOX_PROFILE,
-            is_sandbox=True,
-            min_price_tolerance_pct=_decimal("2"),
-            low_balance_threshold_cents=50_000,
-            **endpoints,
-        )
-        await service.add(record, secrets, activate=False)
-    else:
-        await ctx.profiles.update(SANDBOX_PROFILE, **endpoints)
-        await ctx.secrets.acheck()
-        for kind, value in secrets.items():
-            await ctx.secrets.aset(SANDBOX_PROFILE, kind, value)
-    return await ctx.select_profile(SANDBOX_PROFILE)
-
-
-def _decimal(text: str):
-    from decimal import Decimal
-
-    return Decimal(text)
 
 
 #: how long start-up waits before trying an unreachable team database again

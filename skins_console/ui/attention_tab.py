@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from skins_console.core.attention import AttentionItem
 from skins_console.core.buyer_columns import ATTENTION_COLUMNS
 from skins_console.core.columns import table_columns
-from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
 from skins_console.services.attention_service import AttentionService, Resolved
 from skins_console.ui.builders import (
@@ -32,6 +31,7 @@ from skins_console.ui.builders import (
     sort_proxy,
 )
 from skins_console.ui.column_model import ColumnTableModel
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -203,11 +203,10 @@ class AttentionTab(QWidget):
 
     def _on_resolve_failed(self, exc: BaseException) -> None:
         self._update_buttons()
-        if not isinstance(exc, UserFacingError):
-            raise exc
+        message = user_message(exc)
         # The note stays in the box; the queue shows what was handled before the failure.
         theme = current_theme()
-        text = exc.message.replace("&", "&amp;").replace("<", "&lt;")
+        text = message.replace("&", "&amp;").replace("<", "&lt;")
         self.error.setText(f"<span style='color:{theme.bad}'>{text}</span>")
         self.error.show()
         self.reload()

@@ -63,10 +63,6 @@ class Backend:
         self.deposits = DepositService(ctx)
         self.tracking = TrackingService(ctx)
 
-    @property
-    def profile_name(self) -> str:
-        return self.ctx.require_profile().name
-
     # --- catalog -------------------------------------------------------------------------
 
     async def cached_catalog(self) -> Catalog | None:

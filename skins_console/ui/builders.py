@@ -1,10 +1,10 @@
 """Small widget builders the tabs and dialogs share, so each look and behaviour is set in
 one place: the sortable proxy, the search box, the hidden message line, the debounce timer,
-the two-pane splitter and "show this row"."""
+the two-pane splitter, the plain record table with its column widths and "show this row"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -59,17 +59,37 @@ def debounce_timer(parent: QObject, interval_ms: int, slot: Callable[[], object]
 def splitter(
     orientation: Qt.Orientation,
     widgets: Sequence[QWidget],
-    stretch: Sequence[int],
+    stretch: Sequence[int] | None = None,
     sizes: Sequence[int] | None = None,
 ) -> QSplitter:
-    """``widgets`` side by side (or stacked), sharing extra room by ``stretch``."""
+    """``widgets`` side by side (or stacked), sharing extra room by ``stretch`` (None: by
+    the sizes the operator drags them to)."""
     split = QSplitter(orientation)
-    for index, (widget, factor) in enumerate(zip(widgets, stretch, strict=True)):
+    for widget in widgets:
         split.addWidget(widget)
-        split.setStretchFactor(index, factor)
+    if stretch is not None:
+        for index, (_widget, factor) in enumerate(zip(widgets, stretch, strict=True)):
+            split.setStretchFactor(index, factor)
     if sizes is not None:
         split.setSizes(list(sizes))
     return split
+
+
+def plain_table(model: QAbstractItemModel, table: QTableView | None = None) -> QTableView:
+    """``table`` (a new ``QTableView`` by default) showing ``model`` the way the record lists
+    look: no row numbers, alternating row colours, no grid."""
+    view = table if table is not None else QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    return view
+
+
+def set_column_widths(table: QTableView, widths: Iterable[tuple[int, int]]) -> None:
+    """Each ``(column, width in pixels)`` as the column's starting width."""
+    for column, width in widths:
+        table.setColumnWidth(column, width)
 
 
 def show_row(table: QTableView, index: QModelIndex | QPersistentModelIndex) -> bool:

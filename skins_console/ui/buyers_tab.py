@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from skins_console.core.buyer_columns import BUYER_COLUMNS
 from skins_console.core.buyers import BuyerSummary
 from skins_console.core.columns import table_columns
-from skins_console.core.errors import UserFacingError
 from skins_console.core.record_columns import local_time
 from skins_console.core.statuses import Provider, word
 from skins_console.services.buyer_book import BuyerBook, BuyerDetails
@@ -45,6 +44,7 @@ from skins_console.ui.builders import (
     splitter,
 )
 from skins_console.ui.column_model import ColumnTableModel
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wording import plural
@@ -310,11 +310,10 @@ class BuyersTab(QWidget):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if not isinstance(exc, UserFacingError):
-            raise exc
+        message = user_message(exc)
         # What was typed stays in the fields.
         theme = current_theme()
-        self.save_error.setText(f"<span style='color:{theme.bad}'>{_escape(exc.message)}</span>")
+        self.save_error.setText(f"<span style='color:{theme.bad}'>{_escape(message)}</span>")
         self.save_error.show()
 
     def _on_sell_again(self) -> None:

@@ -42,6 +42,16 @@ T = TypeVar("T")
 
 COL_THUMB, COL_NAME, COL_MARKS, COL_PHASE, COL_FLOAT, COL_WEAR, COL_SEED, COL_PRICE = range(8)
 HEADERS = ("", "Name", "Marks", "Phase", "Float", "Wear", "Seed", "Price")
+#: (column, starting width in pixels) for the table; Name stretches over the room left
+START_WIDTHS = (
+    (COL_THUMB, 56),
+    (COL_MARKS, 130),
+    (COL_PHASE, 90),
+    (COL_FLOAT, 110),
+    (COL_WEAR, 52),
+    (COL_SEED, 60),
+    (COL_PRICE, 100),
+)
 KINDS = ("Knife", "Gloves", "Weapon", "Sticker", "Agent", "Other")
 
 STAR, STATTRAK, SOUVENIR = 1, 2, 4
@@ -244,9 +254,6 @@ class CatalogColumns:
         they have been released (a newer catalog replaced them)."""
         with self.lock:
             return None if self.released else work(*args)
-
-    def sort_list(self, column: int) -> str:
-        return _SORT_BY_COLUMN[column]
 
 
 _SORT_RUN = 4096

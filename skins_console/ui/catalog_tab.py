@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,15 +31,17 @@ from skins_console.core.cs2 import EXTERIORS
 from skins_console.core.errors import ApiError
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.money import MoneyError, parse_cents_input
+from skins_console.ui.builders import (
+    debounce_timer,
+    plain_table,
+    search_box,
+    set_column_widths,
+)
+from skins_console.ui.catalog_columns import START_WIDTHS
 from skins_console.ui.catalog_model import (
     COL_FLOAT,
-    COL_MARKS,
     COL_NAME,
-    COL_PHASE,
     COL_PRICE,
-    COL_SEED,
-    COL_THUMB,
-    COL_WEAR,
     KINDS,
     CatalogColumns,
     CatalogFilter,
@@ -105,10 +106,7 @@ class CatalogTab(QWidget):
             thumbnails.loaded.connect(self.model.thumbnail_loaded)
 
         self._build()
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_filter)
+        self._debounce = debounce_timer(self, SEARCH_DEBOUNCE_MS, self.apply_filter)
         self._connect()
 
     # --- layout --------------------------------------------------------------------------
@@ -117,9 +115,7 @@ class CatalogTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, phase or seed  (Ctrl+F or /)")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search name, phase or seed  (Ctrl+F or /)")
         bar.addWidget(self.search, 3)
 
         self.wear_button = QToolButton()
@@ -187,33 +183,20 @@ class CatalogTab(QWidget):
         status.addWidget(self.fetched_label)
         layout.addLayout(status)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = plain_table(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
         self.table.setIconSize(self.thumbnails.size if self.thumbnails else self.table.iconSize())
         vertical = self.table.verticalHeader()
-        vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(ROW_HEIGHT)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in (
-            (COL_THUMB, 56),
-            (COL_MARKS, 130),
-            (COL_PHASE, 90),
-            (COL_FLOAT, 110),
-            (COL_WEAR, 52),
-            (COL_SEED, 60),
-            (COL_PRICE, 100),
-        ):
-            self.table.setColumnWidth(column, width)
+        set_column_widths(self.table, START_WIDTHS)
         self.table.setItemDelegateForColumn(COL_FLOAT, FloatBarDelegate(self.table))
         self.table.sortByColumn(COL_PRICE, Qt.SortOrder.DescendingOrder)
         layout.addWidget(self.table, 1)
@@ -235,10 +218,7 @@ class CatalogTab(QWidget):
         self.proxy.modelReset.connect(self._on_selection_changed)
         # A new sort order needs its own search index: built once the clicking stops (a
         # build per click would pile up worker threads that all want the GIL).
-        self._index_soon = QTimer(self)
-        self._index_soon.setSingleShot(True)
-        self._index_soon.setInterval(INDEX_AFTER_SORT_MS)
-        self._index_soon.timeout.connect(self.prepare_search_index)
+        self._index_soon = debounce_timer(self, INDEX_AFTER_SORT_MS, self.prepare_search_index)
         self.proxy.layoutChanged.connect(lambda *_: self._index_soon.start())
 
     # --- data ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ holding them are password fields, emptied once saved, and never filled back in.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.chat_targets import TELEGRAM_API_BASE
-from skins_console.core.errors import UserFacingError
 from skins_console.services.chat_notify import ChannelInfo, ChatSetup, TestResult
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -84,9 +84,7 @@ class _TestButton(QPushButton):
 
     def _failed(self, exc: BaseException) -> None:
         self.setEnabled(True)
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        _show(self._status, exc.message, False)
+        _show(self._status, user_message(exc), False)
 
 
 def _show(label: QLabel, text: str, ok: bool) -> None:
@@ -145,9 +143,7 @@ class ChatSection(QGroupBox):
             self.test.setEnabled(bool(channels))
 
     def _list_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        self.summary.setText(exc.message)
+        self.summary.setText(user_message(exc))
 
     def open_setup(self) -> ChatChannelsDialog | None:
         if self._setup is None:
@@ -190,15 +186,9 @@ class ChatChannelsDialog(QDialog):
         tform.addRow("Chat id", self.chat_id)
         tform.addRow("Bot token", self.token)
         tform.addRow("API address", self.api_base)
-        trow = QHBoxLayout()
-        self.save_telegram = QPushButton("Save Telegram")
-        self.save_telegram.clicked.connect(self._on_save_telegram)
-        self.remove_telegram = QPushButton("Remove")
-        self.remove_telegram.clicked.connect(lambda: self._remove("telegram"))
-        trow.addWidget(self.save_telegram)
-        trow.addWidget(self.remove_telegram)
-        trow.addStretch(1)
-        tform.addRow(trow)
+        self.save_telegram, self.remove_telegram = self._save_and_remove(
+            tform, "telegram", self._on_save_telegram
+        )
         layout.addWidget(telegram)
 
         discord = QGroupBox("Discord")
@@ -207,15 +197,9 @@ class ChatChannelsDialog(QDialog):
         self.webhook_url.setEchoMode(QLineEdit.EchoMode.Password)
         self.webhook_url.setPlaceholderText("https://discord.com/api/webhooks/…")
         dform.addRow("Webhook URL", self.webhook_url)
-        drow = QHBoxLayout()
-        self.save_discord = QPushButton("Save Discord")
-        self.save_discord.clicked.connect(self._on_save_discord)
-        self.remove_discord = QPushButton("Remove")
-        self.remove_discord.clicked.connect(lambda: self._remove("discord"))
-        drow.addWidget(self.save_discord)
-        drow.addWidget(self.remove_discord)
-        drow.addStretch(1)
-        dform.addRow(drow)
+        self.save_discord, self.remove_discord = self._save_and_remove(
+            dform, "discord", self._on_save_discord
+        )
         layout.addWidget(discord)
 
         self.summary = QLabel()
@@ -230,6 +214,21 @@ class ChatChannelsDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self._reload()
+
+    def _save_and_remove(
+        self, form: QFormLayout, kind: str, save: Callable[[], None]
+    ) -> tuple[QPushButton, QPushButton]:
+        """The channel's "Save …" and "Remove" buttons, as the last row of its ``form``."""
+        row = QHBoxLayout()
+        save_button = QPushButton(f"Save {kind.capitalize()}")
+        save_button.clicked.connect(save)
+        remove_button = QPushButton("Remove")
+        remove_button.clicked.connect(lambda: self._remove(kind))
+        row.addWidget(save_button)
+        row.addWidget(remove_button)
+        row.addStretch(1)
+        form.addRow(row)
+        return save_button, remove_button
 
     # --- state ---------------------------------------------------------------------------
 
@@ -301,6 +300,4 @@ class ChatChannelsDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         for button in (self.save_telegram, self.save_discord):
             button.setEnabled(True)
-        if not isinstance(exc, UserFacingError):
-            raise exc
-        _show(self.status, exc.message, False)
+        _show(self.status, user_message(exc), False)

@@ -7,10 +7,9 @@ and the offer's expiry as a live countdown.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
@@ -26,18 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError
 from skins_console.core.models import utcnow
-from skins_console.core.money import format_usd
 from skins_console.core.statuses import Provider, describe
 from skins_console.ui.builders import message_label
-from skins_console.ui.error_presenter import window_message
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
 from skins_console.ui.wording import status_word
+
+if TYPE_CHECKING:
+    from skins_console.ui.backend import Backend
 
 
 class DepositForm(QGroupBox):
@@ -47,18 +47,13 @@ class DepositForm(QGroupBox):
         self,
         runner: TaskRunner,
         model: QuoteModel,
-        *,
-        new_merchant_tx_id: Callable[[], str],
-        create_deposit: Callable[[QuoteView, str, list, str], Awaitable[Any]],
-        open_assets: Callable[[], Awaitable[dict[str, str]]] | None = None,
+        backend: Backend,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Deposit (buy these items from the seller)", parent)
         self._runner = runner
         self._model = model
-        self._new_tx_id = new_merchant_tx_id
-        self._create = create_deposit
-        self._open_assets = open_assets
+        self._backend = backend
         #: asset ids already warned about (in another open deposit); a second click sends
         self._warned: frozenset[str] = frozenset()
         self.quote: QuoteView | None = None
@@ -76,7 +71,7 @@ class DepositForm(QGroupBox):
         self.trade_url = TradeUrlField(party="seller")
         form.addRow("Seller's trade URL", self.trade_url)
         tx_row = QHBoxLayout()
-        self.merchant_tx_id = QLineEdit(self._new_tx_id())
+        self.merchant_tx_id = QLineEdit(self._backend.new_external_id())
         self.merchant_tx_id.setToolTip(
             "Your own id for this deposit; a resend reuses it, "
             "so a retry never creates a second deposit."
@@ -208,18 +203,17 @@ class DepositForm(QGroupBox):
         self, quote: QuoteView, trade_url: str, lines: list, merchant_tx_id: str
     ) -> Any:
         """Warn once before sending asset ids that an open deposit already holds."""
-        if self._open_assets is not None:
-            open_assets = await self._open_assets()
-            clashes = {
-                line.asset_id.strip(): open_assets[line.asset_id.strip()]
-                for line in lines
-                if line.asset_id.strip() in open_assets
-            }
-            if clashes and frozenset(clashes) != self._warned:
-                self._warned = frozenset(clashes)
-                return DuplicateAssets(clashes)
+        open_assets = await self._backend.open_deposit_assets()
+        clashes = {
+            line.asset_id.strip(): open_assets[line.asset_id.strip()]
+            for line in lines
+            if line.asset_id.strip() in open_assets
+        }
+        if clashes and frozenset(clashes) != self._warned:
+            self._warned = frozenset(clashes)
+            return DuplicateAssets(clashes)
         self._warned = frozenset()
-        return await self._create(quote, trade_url, lines, merchant_tx_id)
+        return await self._backend.create_deposit(quote, trade_url, lines, merchant_tx_id)
 
     def _show_error(self, text: str) -> None:
         self._show_message(text, current_theme().bad)
@@ -258,7 +252,7 @@ class DepositForm(QGroupBox):
         if status in ("failed", "rejected"):
             self._show_error(message or "Skinslink did not create the deposit.")
         # The next deposit needs its own id; the trade URL stays for a repeat seller.
-        self.merchant_tx_id.setText(self._new_tx_id())
+        self.merchant_tx_id.setText(self._backend.new_external_id())
         self.deposit_created.emit(record)
         self._update_enabled()
 
@@ -276,10 +270,7 @@ class DepositForm(QGroupBox):
     def _on_failed(self, exc: BaseException) -> None:
         self.progress.clear()
         self._update_enabled()
-        if isinstance(exc, UserFacingError):
-            self._show_error(window_message(exc))
-            return
-        raise exc
+        self._show_error(user_message(exc, window_words=True))
 
     def _on_copy_offer(self) -> None:
         text = self.outcome_offer.text()
@@ -305,7 +296,3 @@ def describe_deposit(record: Any) -> str:
     """The status line of a tracked deposit, in the words the Orders details use."""
     said = status_word(Provider.SKINSLINK, record.status)
     return f"{said} — {describe(Provider.SKINSLINK, record.status)}"
-
-
-def describe_sum(quote: QuoteView) -> str:
-    return f"{quote.total} priced, total {format_usd(quote.sum)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 
 async def open_dialog(dialog: QDialog) -> int:
@@ -33,15 +33,6 @@ async def open_dialog(dialog: QDialog) -> int:
         raise
 
 
-async def ask_confirm(parent: QWidget, title: str, text: str, *, ok_text: str = "OK") -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(ok)
-    await open_dialog(box)
-    return box.clickedButton() is ok
-
-
 def documents_folder() -> Path:
     """Where a save dialog first opens: the user's Documents folder, else (a fresh account
     may have none) the home folder; a dialog given a missing folder would open in the
@@ -61,7 +52,12 @@ async def ask_save_path(
     dialog = QFileDialog(parent, title, suggested, name_filter)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-    if await open_dialog(dialog) != QDialog.DialogCode.Accepted:
-        return None
-    files = dialog.selectedFiles()
-    return files[0] if files else None
+    try:
+        if await open_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        files = dialog.selectedFiles()
+        return files[0] if files else None
+    finally:
+        # Its parent is the tab: left alone, each export's dialog would stay (hidden) until
+        # the tab closes. Deleted later: Qt may still be delivering its finished signal.
+        dialog.deleteLater()

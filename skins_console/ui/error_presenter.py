@@ -6,10 +6,10 @@ them the way ``core.errors`` describes:
 
 * cancelled (``asyncio.CancelledError``, ``UserCancelled``): silent;
 * ``UserFacingError``: emitted as :attr:`ErrorPresenter.user_error` so the main window shows
-  it in a banner (forms handle their own errors inline and never reach this point). Its
-  ``message`` is already in the merchant's words: typed errors (``core/errors.py``, e.g.
-  ``PriceChangedError``) name no CLI command or flag; the CLI re-phrases them from their
-  fields (``cli/phrasing.py``);
+  it in a banner (forms handle their own errors inline, through :func:`user_message`, and
+  never reach this point). Its ``message`` is already in the merchant's words: typed errors
+  (``core/errors.py``, e.g. ``PriceChangedError``) name no CLI command or flag; the CLI
+  re-phrases them from their fields (``cli/phrasing.py``);
 * anything else is a bug: logged with its traceback and shown in a non-modal box with
   "Copy details", once per traceback signature.
 
@@ -85,6 +85,15 @@ def window_message(exc: UserFacingError) -> str:
     text = _COMMAND.sub("", exc.message)
     text = _UUID.sub("", text)
     return re.sub(r"\s+([.,;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def user_message(exc: BaseException, *, window_words: bool = False) -> str:
+    """What a form shows inline for ``exc``, a ``UserFacingError`` (its ``message``, or with
+    ``window_words`` its :func:`window_message`). Anything else is a bug and is raised
+    again: from a task's ``on_error`` it goes on to the presenter's bug box."""
+    if not isinstance(exc, UserFacingError):
+        raise exc
+    return window_message(exc) if window_words else exc.message
 
 
 @dataclass(frozen=True, slots=True)

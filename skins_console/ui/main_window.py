@@ -324,28 +324,28 @@ class MainWindow(QMainWindow):
             f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
             for keys, what in SHORTCUTS
         )
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table>",
-            parent=self,
+        # Not modal: the operator keeps it open beside the window while trying the keys.
+        self.shortcuts_box = self._show_information(
+            "Keyboard shortcuts", f"<table>{rows}</table>", modal=False
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setModal(False)
-        box.show()
-        self.shortcuts_box = box
 
     def _show_about(self) -> None:
         from skins_console import __version__
 
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
+        self._show_information(
             "About Skins Console",
             f"Skins Console {__version__}\nOperator console for SkinsNode and Skinslink.",
-            parent=self,
         )
+
+    def _show_information(self, title: str, text: str, *, modal: bool = True) -> QMessageBox:
+        """An information box over the window, deleted when closed (a message box is modal
+        unless told otherwise)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not modal:
+            box.setModal(False)
         box.show()
+        return box
 
     # --- window state --------------------------------------------------------------------
 

@@ -1,12 +1,15 @@
 """The part every money chart shares: a value axis labelled with our own money text
 ("$3,890.00", "-$250"), since Qt's printf-style axis formats cannot put a currency sign and
-thousands separators on a number, and the antialiased view that shows the chart."""
+thousands separators on a number, the antialiased view that shows the chart, and the
+colours a chart takes from the theme."""
 
 from __future__ import annotations
 
 from PySide6.QtCharts import QAbstractAxis, QAbstractSeries, QCategoryAxis, QChart, QChartView
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
+
+from skins_console.ui.theme import Theme
 
 
 def money_chart_view(
@@ -25,3 +28,14 @@ def money_chart_view(
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(min_height)
     return view, y_axis
+
+
+def theme_chart(chart: QChart, axes: tuple[QAbstractAxis, ...], theme: Theme) -> None:
+    """``chart`` in ``theme``'s light or dark chart theme, on its base colour, with the
+    ``axes``' labels in its text colour (a chart theme resets colours set before it)."""
+    chart.setTheme(
+        QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
+    )
+    chart.setBackgroundBrush(theme.color("base"))
+    for axis in axes:
+        axis.setLabelsBrush(theme.color("text"))

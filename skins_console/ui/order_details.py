@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
 from skins_console.core.statuses import Provider, describe, info
 from skins_console.core.trade_url import TradeUrlError, parse_trade_url
 from skins_console.services.explain import explain_deposit_failure, explain_order_failure
 from skins_console.ui.builders import message_label
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
@@ -267,7 +267,9 @@ class OrderDetails(QWidget):
         self.reload_events()
 
     def reload_events(self) -> None:
-        if self.item is None:
+        if self.item is None or self._runner.closed:
+            # closed: the window is closing, and a late refresh of the Orders tab has
+            # nothing to show
             return
         item = self.item
         self._runner.spawn(
@@ -348,10 +350,7 @@ class OrderDetails(QWidget):
     def _on_note_failed(self, exc: BaseException) -> None:
         # The note text stays in the box: nothing the operator typed is lost.
         self.note_button.setEnabled(True)
-        if isinstance(exc, UserFacingError):
-            self.note_error.setText(exc.message)
-        else:
-            raise exc
+        self.note_error.setText(user_message(exc))
 
 
 #: event types that are technical detail (shown with "Technical details")

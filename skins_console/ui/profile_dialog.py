@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.errors import ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
 from skins_console.services.profile_service import ProfileSecrets
@@ -41,18 +41,17 @@ from skins_console.store.team_profiles import (
     parse_database_url,
     validate_operator,
 )
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+
+if TYPE_CHECKING:
+    from skins_console.ui.backend import Backend
 
 DEFAULT_SKINSNODE = "https://api.skinsnode.com"
 DEFAULT_SKINSLINK = "https://api.skinslink.com"
 LOCAL_BOOK = "This computer (SQLite)"
 TEAM_BOOK = "Team database (PostgreSQL)"
-
-#: save_team(team, profile or None to join, secrets, database password or None)
-SaveTeam = Callable[
-    [TeamProfile, ProfileRecord | None, ProfileSecrets, str | None], Coroutine[Any, Any, Any]
-]
 
 
 def _escape(text: str) -> str:
@@ -70,21 +69,19 @@ class ProfileDialog(QDialog):
     def __init__(
         self,
         runner: TaskRunner,
+        backend: Backend,
         *,
-        save: ProfileCall,
-        test: ProfileCall,
         profile: ProfileRecord | None = None,
-        save_team: SaveTeam | None = None,
-        team: TeamProfile | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``profile``: the profile to edit (None: set a new one up)."""
         super().__init__(parent)
         self._runner = runner
-        self._save = save
-        self._test = test
-        self._save_team = save_team
+        self._backend = backend
         #: the edited profile's team database (None: this computer's book, or a new one)
-        self.team = team
+        self.team: TeamProfile | None = (
+            backend.team_of(profile.name) if profile is not None else None
+        )
         self.original = profile
         self.setWindowTitle("Edit profile" if profile else "Set up a profile")
         self.setMinimumWidth(560)
@@ -112,7 +109,7 @@ class ProfileDialog(QDialog):
         self.database_password.setPlaceholderText("stored in the keyring; empty if none")
         self.operator = QLineEdit()
         self.operator.setPlaceholderText("your name in the team's records (default: OS user)")
-        if profile is None and self._save_team is not None:
+        if profile is None:
             choice = QWidget()
             row = QHBoxLayout(choice)
             row.setContentsMargins(0, 0, 0, 0)
@@ -254,7 +251,7 @@ class ProfileDialog(QDialog):
 
     def _on_test_clicked(self) -> None:
         self._submit(
-            self._test,
+            self._backend.test_profile,
             self.test_button,
             "test",
             self._on_tested,
@@ -272,17 +269,32 @@ class ProfileDialog(QDialog):
         progress: str | None = None,
     ) -> None:
         """Hand the form to ``call`` (test or save) with the profile's present name, or say
-        what is wrong with it; ``button`` waits for the answer."""
+        what is wrong with it."""
         try:
             record, secrets = self.read()
         except ValidationError as exc:
             self._show_error(exc.message)
             return
+        original = self.original.name if self.original else None
+        self._run(
+            call(record, secrets, original), button, action, on_success, description, progress
+        )
+
+    def _run(
+        self,
+        work: Coroutine[Any, Any, Any],
+        button: QPushButton,
+        action: str,
+        on_success: Callable[[Any], object],
+        description: str,
+        progress: str | None,
+    ) -> None:
+        """Start ``work`` (a test or a save); ``button`` waits for the answer."""
         button.setEnabled(False)
         if progress is not None:
             self._show(progress)
         self._runner.spawn(
-            call(record, secrets, self.original.name if self.original else None),
+            work,
             owner=self,
             key=f"profile.{action}.{id(self)}",
             on_success=on_success,
@@ -304,26 +316,30 @@ class ProfileDialog(QDialog):
         self._show("<br>".join(lines))
 
     def _on_save_clicked(self) -> None:
-        if self.team_chosen and self._save_team is not None:
-            self._save_team_profile(self._save_team)
+        if self.team_chosen:
+            self._save_team_profile()
             return
-        self._submit(self._save, self.save_button, "save", self._on_saved, "saving the profile")
+        self._submit(
+            self._backend.save_profile,
+            self.save_button,
+            "save",
+            self._on_saved,
+            "saving the profile",
+        )
 
-    def _save_team_profile(self, save_team: SaveTeam) -> None:
+    def _save_team_profile(self) -> None:
         try:
             team, record, secrets, password = self.read_team()
         except ValidationError as exc:
             self._show_error(exc.message)
             return
-        self.save_button.setEnabled(False)
-        self._show(f"Connecting to {_escape(team.where)}…")
-        self._runner.spawn(
-            save_team(team, record, secrets, password),
-            owner=self,
-            key=f"profile.save.{id(self)}",
-            on_success=self._on_saved,
-            on_error=self._on_failed,
-            description="saving the team profile",
+        self._run(
+            self._backend.save_team_profile(team, record, secrets, password),
+            self.save_button,
+            "save",
+            self._on_saved,
+            "saving the team profile",
+            progress=f"Connecting to {_escape(team.where)}…",
         )
 
     def _on_saved(self, record: ProfileRecord) -> None:
@@ -334,7 +350,4 @@ class ProfileDialog(QDialog):
     def _on_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.test_button.setEnabled(True)
-        if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
-            return
-        raise exc
+        self._show_error(user_message(exc))

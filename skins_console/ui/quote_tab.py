@@ -31,6 +31,8 @@ from skins_console.ui.backend_tab import BackendTab
 from skins_console.ui.builders import (
     debounce_timer,
     message_label,
+    plain_table,
+    set_column_widths,
     splitter,
 )
 from skins_console.ui.deposit_form import DepositForm
@@ -86,13 +88,7 @@ class QuoteTab(BackendTab):
         self.model = QuoteModel(self)
         self.quote: QuoteView | None = None
         self.previous: QuoteView | None = None
-        self.deposit = DepositForm(
-            runner,
-            self.model,
-            new_merchant_tx_id=backend.new_external_id,
-            create_deposit=backend.create_deposit,
-            open_assets=backend.open_deposit_assets,
-        )
+        self.deposit = DepositForm(runner, self.model, backend)
         self._build(default_game)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -160,11 +156,7 @@ class QuoteTab(BackendTab):
         right_layout.addLayout(head)
         self.drift = message_label(None)
         right_layout.addWidget(self.drift)
-        self.table = QuoteTable()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
+        self.table = plain_table(self.model, QuoteTable())
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -177,14 +169,10 @@ class QuoteTab(BackendTab):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in (
-            (COL_PRICE, 78),
-            (COL_ORIGINAL, 96),
-            (COL_DRIFT, 90),
-            (COL_ASSET, 140),
-            (COL_MIN, 84),
-        ):
-            self.table.setColumnWidth(column, width)
+        set_column_widths(
+            self.table,
+            ((COL_PRICE, 78), (COL_ORIGINAL, 96), (COL_DRIFT, 90), (COL_ASSET, 140), (COL_MIN, 84)),
+        )
         right_layout.addWidget(self.table, 2)
         self.unpriced = message_label(None)
         right_layout.addWidget(self.unpriced)

@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,8 +45,10 @@ from skins_console.services.report_service import (
 from skins_console.ui import dialog_futures
 from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
+from skins_console.ui.builders import plain_table, splitter
 from skins_console.ui.column_model import ColumnTableModel
-from skins_console.ui.money_chart import money_chart_view
+from skins_console.ui.error_presenter import user_message
+from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 
@@ -146,18 +146,11 @@ class ReportsTab(BackendTab):
             self.chart, self.series, self.x_axis, min_height=180
         )
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.chart_view)
-        splitter.addWidget(self.table)
-        splitter.setSizes([260, 220])
-        layout.addWidget(splitter, 1)
+        self.table = plain_table(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(
+            splitter(Qt.Orientation.Vertical, (self.chart_view, self.table), sizes=(260, 220)), 1
+        )
 
         self.period.currentIndexChanged.connect(lambda _i: self.refresh(keep_range=False))
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -198,12 +191,7 @@ class ReportsTab(BackendTab):
         )
 
     def _on_error(self, exc: BaseException) -> None:
-        from skins_console.core.errors import UserFacingError
-
-        if isinstance(exc, UserFacingError):
-            self.summary.setText(exc.message)
-            return
-        raise exc
+        self.summary.setText(user_message(exc))
 
     def show_report(self, report: PeriodReport) -> None:
         self.report = report
@@ -268,13 +256,8 @@ class ReportsTab(BackendTab):
         )
 
     def apply_theme(self, theme: Theme) -> None:
-        self.chart.setTheme(
-            QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
-        )
-        self.chart.setBackgroundBrush(theme.color("base"))
+        theme_chart(self.chart, (self.x_axis, self.y_axis), theme)
         self.chart.legend().setLabelColor(theme.color("text"))
-        for axis in (self.x_axis, self.y_axis):
-            axis.setLabelsBrush(theme.color("text"))
         for bar_set, (_title, _value, colour) in zip(self.sets, SERIES, strict=True):
             bar_set.setColor(theme.color(colour))
             bar_set.setBorderColor(theme.color(colour))

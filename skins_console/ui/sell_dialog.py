@@ -7,9 +7,8 @@ SQLite before the POST and reconciles unknown outcomes; the dialog only shows th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -25,16 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import BuyerReversedWarning, UserFacingError, ValidationError
+from skins_console.core.errors import BuyerReversedWarning, ValidationError
 from skins_console.core.models import CatalogItem, utcnow
 from skins_console.core.money import format_cents
-from skins_console.core.records import CustomerRecord
 from skins_console.ui.builders import message_label
-from skins_console.ui.error_presenter import window_message
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.sale_money_fields import SaleMoneyFields
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 from skins_console.ui.trade_url_field import TradeUrlField
+
+if TYPE_CHECKING:
+    from skins_console.ui.backend import Backend
 
 REMINDER = "Tell the buyer: accept the offer within 10 minutes"
 #: SkinsNode's trade window: the buyer has this long from the offer being sent
@@ -78,11 +79,8 @@ class SellDialog(QDialog):
         self,
         runner: TaskRunner,
         item: CatalogItem,
+        backend: Backend,
         *,
-        new_external_id: Callable[[], str],
-        load_customers: Callable[[], Coroutine[Any, Any, list[CustomerRecord]]],
-        projected_cents: Callable[[], Coroutine[Any, Any, int | None]],
-        place_order: Callable[..., Coroutine[Any, Any, Any]],
         trade_window: timedelta = TRADE_WINDOW,
         parent: QWidget | None = None,
     ) -> None:
@@ -92,22 +90,21 @@ class SellDialog(QDialog):
         self.setMinimumWidth(620)
         self._runner = runner
         self.item = item
-        self._new_external_id = new_external_id
-        self._place_order = place_order
+        self._backend = backend
         self.result_record = None
         #: the SteamID64 whose recent reversal the operator was shown (Send = sell anyway)
         self._reversal_seen: int | None = None
         self._build()
-        self.external_id.setText(new_external_id())
+        self.external_id.setText(backend.new_external_id())
         self.resize(max(self.width(), 640), self.sizeHint().height() + 40)
         runner.spawn(
-            load_customers(),
+            backend.customers(),
             owner=self,
             on_success=self.trade_url.set_customers,
             description="loading the trade URL book",
         )
         runner.spawn(
-            projected_cents(),
+            backend.projected_cents(),
             owner=self,
             on_success=self._show_balance_warning,
             on_error=lambda _exc: None,
@@ -202,7 +199,7 @@ class SellDialog(QDialog):
     def _on_shop_order(self, number: str) -> None:
         # The shop order number is the order id; without one, a generated id again.
         self.external_id.setReadOnly(bool(number))
-        self.external_id.setText(number or self._new_external_id())
+        self.external_id.setText(number or self._backend.new_external_id())
 
     def _update_send_enabled(self, *_args) -> None:
         parsed = self.trade_url.parsed
@@ -242,7 +239,7 @@ class SellDialog(QDialog):
         confirmed = parsed is not None and parsed.steamid64 == self._reversal_seen
         extra = {"confirm_reversal": True} if confirmed else {}
         self._runner.spawn(
-            self._place_order(
+            self._backend.place_order(
                 self.item,
                 self.trade_url.canonical() or "",
                 external_id,
@@ -285,7 +282,7 @@ class SellDialog(QDialog):
         self._set_busy(False)
         self._show_error(message or f"The order was not placed ({outcome}).")
         self.money.use_up_shop_order()
-        self.external_id.setText(self._new_external_id())
+        self.external_id.setText(self._backend.new_external_id())
         self.order_placed.emit(record)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -296,14 +293,11 @@ class SellDialog(QDialog):
             self._show_error(f"⚠ {exc.message}")
             self._update_send_enabled()
             return
-        if isinstance(exc, UserFacingError):
-            self._show_error(window_message(exc))
-            if isinstance(exc, ValidationError) and exc.field == "trade_url":
-                self.trade_url.edit.setFocus()
-            elif isinstance(exc, ValidationError) and exc.field == "shop_order":
-                self.money.shop_order.setFocus()
-            return
-        raise exc
+        self._show_error(user_message(exc, window_words=True))
+        if isinstance(exc, ValidationError) and exc.field == "trade_url":
+            self.trade_url.edit.setFocus()
+        elif isinstance(exc, ValidationError) and exc.field == "shop_order":
+            self.money.shop_order.setFocus()
 
     def _show_done(self, outcome: str, record: Any, message: str) -> None:
         external_id = getattr(record, "external_id", self.external_id.text())

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skins_console.core.errors import UserFacingError, ValidationError
+from skins_console.core.errors import ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
 from skins_console.services.chat_notify import ChatSetup
 from skins_console.store.settings import NOTIFICATION_KINDS, Settings
 from skins_console.ui.chat_channels_dialog import ChatSection
+from skins_console.ui.error_presenter import user_message
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
 
@@ -223,7 +224,4 @@ class SettingsDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, UserFacingError):
-            self._show_error(exc.message)
-            return
-        raise exc
+        self._show_error(user_message(exc))

@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 THUMB_SIZE = QSize(44, 33)
 MAX_BYTES = 2_000_000
 HOST_BACKOFF_SECONDS = 300.0
+#: decoded pixmaps kept in memory (the least recently shown go first)
+MEMORY_CAPACITY = 1500
+#: downloads at once
+CONCURRENCY = 6
+#: wanted thumbnails kept waiting; beyond it the oldest (scrolled past) are dropped
+QUEUE_LIMIT = 120
 
 
 def _file_for(folder: Path, url: str) -> Path:
@@ -65,26 +71,14 @@ def _write(path: Path, data: bytes) -> None:
 
 class ThumbnailCache(QObject):
     loaded = Signal(str)
+    #: the size thumbnails are scaled to (the catalog's icon size)
+    size = THUMB_SIZE
 
-    def __init__(
-        self,
-        runner: TaskRunner,
-        folder: Path,
-        *,
-        owner: QObject,
-        capacity: int = 1500,
-        concurrency: int = 6,
-        queue_limit: int = 120,
-        size: QSize = THUMB_SIZE,
-    ) -> None:
+    def __init__(self, runner: TaskRunner, folder: Path, *, owner: QObject) -> None:
         super().__init__(owner)
         self._runner = runner
         self._owner = owner
         self.folder = folder
-        self.size = size
-        self._capacity = capacity
-        self._concurrency = concurrency
-        self._queue_limit = queue_limit
         self._memory: OrderedDict[str, QPixmap] = OrderedDict()
         self._wanted: OrderedDict[str, None] = OrderedDict()
         self._in_flight: set[str] = set()
@@ -103,7 +97,7 @@ class ThumbnailCache(QObject):
         if url not in self._failed and url not in self._in_flight:
             self._wanted[url] = None
             self._wanted.move_to_end(url)
-            while len(self._wanted) > self._queue_limit:
+            while len(self._wanted) > QUEUE_LIMIT:
                 self._wanted.popitem(last=False)  # scrolled past long ago
             if not self._runner.running("thumbnails"):
                 self._runner.spawn(
@@ -117,7 +111,7 @@ class ThumbnailCache(QObject):
     async def _pump(self) -> None:
         while self._wanted:
             batch: list[str] = []
-            while self._wanted and len(batch) < self._concurrency:
+            while self._wanted and len(batch) < CONCURRENCY:
                 url, _ = self._wanted.popitem(last=True)
                 batch.append(url)
                 self._in_flight.add(url)
@@ -173,7 +167,7 @@ class ThumbnailCache(QObject):
     def _remember(self, url: str, pixmap: QPixmap) -> None:
         self._memory[url] = pixmap
         self._memory.move_to_end(url)
-        while len(self._memory) > self._capacity:
+        while len(self._memory) > MEMORY_CAPACITY:
             self._memory.popitem(last=False)
 
     async def aclose(self) -> None:

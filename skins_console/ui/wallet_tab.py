@@ -14,8 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +23,8 @@ from skins_console.core.records import WalletSnapshot
 from skins_console.services.wallet_service import WalletView
 from skins_console.ui.backend import Backend
 from skins_console.ui.backend_tab import BackendTab
-from skins_console.ui.money_chart import money_chart_view
+from skins_console.ui.builders import plain_table, set_column_widths, splitter
+from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
@@ -99,30 +98,20 @@ class WalletTab(BackendTab):
         self.empty_chart = QLabel("No balance history yet: it grows with every balance check.")
         self.empty_chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.table = QTableView()
-        self.table.setModel(self.movements)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
+        self.table = plain_table(self.movements)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 150)
-        self.table.setColumnWidth(1, 110)
-        self.table.setColumnWidth(2, 100)
+        set_column_widths(self.table, ((0, 150), (1, 110), (2, 100)))
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(QLabel("Recent debits and refunds"))
         lower_layout.addWidget(self.table)
-        splitter = QSplitter(Qt.Orientation.Vertical)
         chart_box = QWidget()
         chart_layout = QVBoxLayout(chart_box)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.chart_view)
         chart_layout.addWidget(self.empty_chart)
-        splitter.addWidget(chart_box)
-        splitter.addWidget(lower)
-        splitter.setSizes([360, 240])
-        layout.addWidget(splitter, 1)
+        layout.addWidget(splitter(Qt.Orientation.Vertical, (chart_box, lower), sizes=(360, 240)), 1)
         self.apply_theme(current_theme())
 
     # --- data ----------------------------------------------------------------------------
@@ -246,13 +235,9 @@ class WalletTab(BackendTab):
         self.y_axis.setRange(ticks[0] / 100, ticks[-1] / 100)
 
     def apply_theme(self, theme: Theme) -> None:
-        self.chart.setTheme(
-            QChart.ChartTheme.ChartThemeDark if theme.dark else QChart.ChartTheme.ChartThemeLight
-        )
-        self.chart.setBackgroundBrush(theme.color("base"))
+        theme_chart(self.chart, (self.x_axis, self.y_axis), theme)
         self.chart.setTitleBrush(theme.color("text"))
         for axis in (self.x_axis, self.y_axis):
-            axis.setLabelsBrush(theme.color("text"))
             axis.setTitleBrush(theme.color("muted"))
         pen = QPen(theme.color("chart_line"))
         pen.setWidth(2)
@@ -260,9 +245,6 @@ class WalletTab(BackendTab):
         self.alert.setStyleSheet(
             f"QLabel#lowBalanceAlert {{ color: {theme.bad}; font-weight: 600; }}"
         )
-
-    def refresh_all(self) -> None:
-        self.refresh()
 
 
 def step_points(points: list[tuple[int, int]]) -> list[tuple[int, int]]:

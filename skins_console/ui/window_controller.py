@@ -359,14 +359,10 @@ class WindowController(QObject):
         dialog.deleteLater()
 
     def open_sell_dialog(self, item: CatalogItem) -> SellDialog:
-        b = self.backend
         dialog = SellDialog(
             self.runner,
             item,
-            new_external_id=b.new_external_id,
-            load_customers=b.customers,
-            projected_cents=b.projected_cents,
-            place_order=b.place_order,
+            self.backend,
             trade_window=self.ctx.cadence.delay(600),
             parent=self.window,
         )
@@ -384,15 +380,7 @@ class WindowController(QObject):
             self.refresh_wallet()
 
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
-        dialog = ProfileDialog(
-            self.runner,
-            save=self.backend.save_profile,
-            test=self.backend.test_profile,
-            profile=profile,
-            save_team=self.backend.save_team_profile,
-            team=self.backend.team_of(profile.name if profile else None),
-            parent=self.window,
-        )
+        dialog = ProfileDialog(self.runner, self.backend, profile=profile, parent=self.window)
         dialog.saved.connect(self._on_profile_saved)
         self._keep(dialog)
         dialog.open()

@@ -1,7 +1,7 @@
 """`skins-console --sandbox` on a machine with no usable OS keyring still opens."""
 
 from skins_console.store.secrets import SecretStore, SessionKeyring
-from skins_console.ui.app import demo_secret_store
+from skins_console.ui.demo_run import demo_secret_store
 
 
 async def test_no_os_keyring_keeps_demo_credentials_in_memory(monkeypatch):

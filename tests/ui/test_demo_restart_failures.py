@@ -16,7 +16,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from skins_console.store.paths import DATABASE_NAME
-from skins_console.ui.app import DEMO_FOLDER, GuiSession, main
+from skins_console.ui.app import GuiSession, main
+from skins_console.ui.demo_run import DEMO_FOLDER
 from skins_console.ui.main_window import MainWindow
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL

@@ -2,6 +2,8 @@ import asyncio
 import sys
 import threading
 
+import pytest
+
 from skins_console.core.errors import AuthError, UserCancelled
 from skins_console.ui.error_presenter import BugDialog, ErrorPresenter
 from tests.conftest import wait_for
@@ -80,3 +82,16 @@ def test_window_messages_carry_no_commands_or_raw_ids():
     assert "skins-console" not in text and "`" not in text
     assert "9f1c2d3e" not in text
     assert text == "Deposit needs a seller. Check it and try again."
+
+
+def test_user_message_shows_user_facing_errors_and_raises_anything_else():
+    from skins_console.core.errors import ValidationError
+    from skins_console.ui.error_presenter import user_message
+
+    exc = ValidationError("Check it (`skins-console deposit show …`) and try again.")
+    assert user_message(exc) == exc.message
+    assert user_message(exc, window_words=True) == "Check it and try again."
+    bug = _raise(KeyError("not for the operator"))
+    with pytest.raises(KeyError) as raised:
+        user_message(bug, window_words=True)
+    assert raised.value is bug

@@ -8,12 +8,12 @@ import csv
 from decimal import Decimal
 
 from skins_console.core.money import cents_to_usd
-from skins_console.ui import dialog_futures
 from skins_console.ui.main_window import TAB_REPORTS
 from skins_console.ui.orders_model import COL_CHARGED, COL_MARGIN
 from skins_console.ui.reports_tab import money_ticks, tick_label
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL, sandbox_control
+from tests.ui.save_dialogs import answer_save_dialog
 from tests.ui.test_sell_flow import _open_sell_dialog
 
 
@@ -29,7 +29,7 @@ def test_money_axis_ticks_are_round_and_read_as_money():
     ], Decimal("1.0")]  # fmt: skip
 
 
-async def test_sell_with_a_charge_and_a_shop_order_then_see_the_report(ui, tmp_path, monkeypatch):
+async def test_sell_with_a_charge_and_a_shop_order_then_see_the_report(ui, tmp_path):
     async with ui.session() as s:
         item, dialog = await _open_sell_dialog(s)
         price = cents_to_usd(item.price_cents)
@@ -90,13 +90,9 @@ async def test_sell_with_a_charge_and_a_shop_order_then_see_the_report(ui, tmp_p
         assert reports.report.totals.margin_usd == Decimal("5.25")
 
         target = tmp_path / "report.csv"
-
-        async def fake_ask(parent, title, suggested, name_filter):
-            assert suggested.startswith("skins-console-report-month-")
-            return str(target)
-
-        monkeypatch.setattr(dialog_futures, "ask_save_path", fake_ask)
         reports.export_button.click()
+        seen = await answer_save_dialog(target)
+        assert seen.suggested.name.startswith("skins-console-report-month-")
         await wait_for(target.exists, timeout=10)
         with target.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))

@@ -22,6 +22,7 @@ from skins_console.ui.quote_model import COL_DRIFT, QuoteLine, QuoteModel
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL, sandbox_control
+from tests.ui.save_dialogs import answer_save_dialog
 
 
 def _order(external_id, status, *, minutes_ago=1, **kw):
@@ -185,7 +186,7 @@ async def _sell_cheapest(s, fate: str) -> str:
     return external_id
 
 
-async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, monkeypatch):
+async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path):
     async with ui.session() as s:
         c = s.controller
         external_id = await _sell_cheapest(s, "failed")
@@ -231,23 +232,15 @@ async def test_orders_tab_details_notes_recheck_and_csv_export(ui, tmp_path, mon
         orders.apply_filter()
 
         target = tmp_path / "orders.csv"
-
-        suggestions = []
-
-        async def fake_ask(parent, title, suggested, name_filter):
-            suggestions.append(suggested)
-            return str(target)
-
-        monkeypatch.setattr(dialog_futures, "ask_save_path", fake_ask)
         s.window.export_action.trigger()  # File → Export (the tab's button does the same)
-        await wait_for(lambda: suggestions, timeout=10)
+        seen = await answer_save_dialog(target)
         documents = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
-        assert suggestions[0].endswith(".csv")
+        assert seen.suggested.suffix == ".csv"
         # Documents, or the home folder on an account without one (never the cwd).
         folder = Path(documents) if Path(documents).is_dir() else Path.home()
-        assert Path(suggestions[0]).parent == folder == dialog_futures.documents_folder()
+        assert seen.suggested.parent == folder == dialog_futures.documents_folder()
         await wait_for(target.exists, timeout=10)
         await wait_for(lambda: "Exported" in orders.count_label.text())
         with target.open(encoding="utf-8-sig") as handle:

@@ -10,6 +10,7 @@ from skins_console.core.errors import ValidationError
 from skins_console.ui.quote_model import COL_ASSET, COL_MIN, QuoteLine, QuoteView
 from tests.conftest import wait_for
 from tests.fixtures.ui import sandbox_control
+from tests.ui.save_dialogs import answer_save_dialog
 
 NAMES = "\n".join(
     [
@@ -180,12 +181,11 @@ async def test_a_deposit_against_an_unsaved_quote_is_refused_before_anything_is_
         assert await s.ctx.deposits.get_many(s.ctx.profile.name, {"tx-unsaved-quote"}) == []
 
 
-async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path, monkeypatch):
+async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path):
     """A view with orders and deposits: two save dialogs, two named files, nothing else; a
     cancelled second dialog writes only the first file."""
     import csv
 
-    from skins_console.ui import dialog_futures
     from tests.fixtures.ui import TRADE_URL
 
     async with ui.session() as s:
@@ -213,23 +213,18 @@ async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path, 
         )
 
         named = {"orders": tmp_path / "my orders.csv", "deposits": tmp_path / "buys.csv"}
-        asked: list[tuple[str, str]] = []
-        cancel_deposits = False
-
-        async def operator_names(parent, title, suggested, name_filter):
-            asked.append((title, suggested))
-            what = "deposits" if title.startswith("Export deposits") else "orders"
-            return None if what == "deposits" and cancel_deposits else str(named[what])
-
-        monkeypatch.setattr(dialog_futures, "ask_save_path", operator_names)
         s.window.export_action.trigger()
+        asked = [
+            await answer_save_dialog(named["orders"]),
+            await answer_save_dialog(named["deposits"]),
+        ]
         await wait_for(lambda: "Exported" in orders.count_label.text(), timeout=10)
-        assert [title.split(" (")[0] for title, _ in asked] == [
+        assert [seen.title.split(" (")[0] for seen in asked] == [
             "Export orders",
             "Export deposits too",
         ]
         # The second dialog opens in the folder the first file went to.
-        assert asked[1][1].startswith(str(tmp_path))
+        assert str(asked[1].suggested).startswith(str(tmp_path))
         assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == [
             "buys.csv",
             "my orders.csv",
@@ -243,9 +238,10 @@ async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path, 
 
         for file in named.values():
             file.unlink()
-        cancel_deposits = True
         orders.count_label.clear()
         s.window.export_action.trigger()
+        await answer_save_dialog(named["orders"])
+        await answer_save_dialog(None)  # the deposits: cancelled
         await wait_for(lambda: "Exported" in orders.count_label.text(), timeout=10)
         assert named["orders"].exists() and not named["deposits"].exists()
         assert [p.name for p in tmp_path.iterdir() if p.suffix == ".csv"] == ["my orders.csv"]
