@@ -275,7 +275,15 @@ async def run(
         if isinstance(owner, asyncio.Task):
             coro = owner.get_coro()
             return getattr(coro, "__qualname__", repr(coro))
-        return getattr(callback, "__qualname__", repr(callback))
+        name = getattr(callback, "__qualname__", repr(callback))
+        # A TaskRunner completion callback: named by the work's description ("loading
+        # orders", "loading the buyer book"), which its closure holds.
+        code, cells = getattr(callback, "__code__", None), getattr(callback, "__closure__", None)
+        if code is not None and cells and "description" in code.co_freevars:
+            described = cells[code.co_freevars.index("description")].cell_contents
+            if described:
+                name += f" ({described})"
+        return name
 
     original_run = asyncio.Handle._run
 
