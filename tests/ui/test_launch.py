@@ -105,8 +105,11 @@ from skins_console.ui.launch import limit_malloc_arenas
 
 applied = limit_malloc_arenas(2) if sys.argv[1] == "limit" else None
 
+together = threading.Barrier(8)
+
 def work():
     kept = [bytearray(100_000) for _ in range(4)]  # over pymalloc's size: glibc's malloc
+    together.wait()  # all alive at once: a finished thread's arena goes to the next one
     return kept
 
 threads = [threading.Thread(target=work) for _ in range(8)]
