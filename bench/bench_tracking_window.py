@@ -205,13 +205,17 @@ async def run(
 
     collector = GuiThreadCollector()
     collections: list[tuple[int, float]] = []
+    #: (start, wall seconds) of each collection, for --diagnose's split of the long gaps
+    collected_at: list[tuple[float, float]] = []
     started_gc = [0.0]
 
     def on_gc(phase: str, info: dict) -> None:
         if phase == "start":
             started_gc[0] = time.perf_counter()
         else:
-            collections.append((info["generation"], (time.perf_counter() - started_gc[0]) * 1000))
+            took = time.perf_counter() - started_gc[0]
+            collections.append((info["generation"], took * 1000))
+            collected_at.append((started_gc[0], took))
 
     presenter = ErrorPresenter()
     presenter.show_dialogs = False
@@ -400,7 +404,7 @@ async def run(
             {"samples": count, "stack": stack} for stack, count in others.most_common(6)
         ]
         result["split_of_gaps_over_16ms"] = [
-            _split_gap(start, end, ran, stored) for start, end in long_gaps
+            _split_gap(start, end, ran, stored, collected_at) for start, end in long_gaps
         ]
         result["store_transactions"] = _store_summary(stored)
     await control.aclose()
@@ -417,11 +421,12 @@ def _split_gap(
     end: float,
     ran: list[tuple[float, float, float, str]],
     stored: list[tuple[float, float, float, str]],
+    collected_at: list[tuple[float, float]],
 ) -> dict:
     """A late heartbeat: how long, the asyncio callbacks inside it (wall time and the GUI
     thread's own CPU time in them: the difference is waiting for the GIL or a CPU), what
-    is left, and the store worker's CPU time in transactions overlapping it (the most the
-    worker can have held the GIL for in the gap)."""
+    is left, the store worker's CPU time in transactions overlapping it (the most the
+    worker can have held the GIL for in the gap) and the cyclic collector's time in it."""
     inside = [(took, name) for at, took, _cpu, name in ran if start <= at < end]
     cpu_ms = sum(cpu for at, _took, cpu, _name in ran if start <= at < end) * 1000.0
     by_name: Counter[str] = Counter()
@@ -439,6 +444,7 @@ def _split_gap(
         "top": [[name, round(ms, 1)] for name, ms in by_name.most_common(4)],
         "store_cpu_ms": round(sum(cpu for cpu, _ in overlapping) * 1000.0, 1),
         "store_calls": sorted({name for _, name in overlapping}),
+        "gc_ms": round(sum(took for at, took in collected_at if start <= at < end) * 1000.0, 1),
     }
 
 
