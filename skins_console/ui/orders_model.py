@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -52,6 +52,8 @@ _ITEM = int(ItemRole)
 _SORT = int(SortRole)
 _HANDLED = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+R = TypeVar("R", OrderRecord, DepositRecord)
 
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
@@ -216,9 +218,9 @@ def _item(*, offer_id: str | None, **fields) -> ActivityItem:
     return ActivityItem(**fields, haystack=haystack.lower())
 
 
-#: per provider: the record's key, the row built from it, and what a poll leaves alone
-_ORDER_KIND = (attrgetter("external_id"), from_order, _shown_part(OrderRecord))
-_DEPOSIT_KIND = (attrgetter("merchant_tx_id"), from_deposit, _shown_part(DepositRecord))
+#: what a poll that found nothing new leaves alone, per record type
+_ORDER_SHOWN = _shown_part(OrderRecord)
+_DEPOSIT_SHOWN = _shown_part(DepositRecord)
 
 
 def _deadline_sort(row: ActivityItem) -> datetime:
@@ -347,27 +349,37 @@ class OrdersModel(QAbstractTableModel):
         self._flush_pending()
         missing: set[tuple[str, str]] = set()
         changed: list[int] = []
-        for provider, records, (key_of, build, shown_part) in (
-            (Provider.SKINSNODE.value, orders, _ORDER_KIND),
-            (Provider.SKINSLINK.value, deposits, _DEPOSIT_KIND),
-        ):
-            for record in records:
-                key = (provider, key_of(record))
-                position = self._index_by_key.get(key)
-                if position is None:
-                    missing.add(key)
-                    continue
-                old = self.rows[position]
-                if shown_part(record) == shown_part(old.record):
-                    self.rows[position] = replace(old, record=record)
-                    continue
-                item = build(record)
-                if item.shown() != old.shown():
-                    changed.append(position)
-                self.rows[position] = item
-                self._operators.add(item.texts[COL_OPERATOR])
+        for order in orders:
+            key = (Provider.SKINSNODE.value, order.external_id)
+            self._take(key, order, from_order, _ORDER_SHOWN, missing, changed)
+        for deposit in deposits:
+            key = (Provider.SKINSLINK.value, deposit.merchant_tx_id)
+            self._take(key, deposit, from_deposit, _DEPOSIT_SHOWN, missing, changed)
         self._signal_rows(sorted(changed))
         return missing, bool(changed)
+
+    def _take(
+        self,
+        key: tuple[str, str],
+        record: R,
+        build: Callable[[R], ActivityItem],
+        shown_part: Callable[[Any], tuple],
+        missing: set[tuple[str, str]],
+        changed: list[int],
+    ) -> None:
+        position = self._index_by_key.get(key)
+        if position is None:
+            missing.add(key)
+            return
+        old = self.rows[position]
+        if shown_part(record) == shown_part(old.record):
+            self.rows[position] = replace(old, record=record)
+            return
+        item = build(record)
+        if item.shown() != old.shown():
+            changed.append(position)
+        self.rows[position] = item
+        self._operators.add(item.texts[COL_OPERATOR])
 
     async def update_records_in_slices(
         self,
@@ -389,7 +401,9 @@ class OrdersModel(QAbstractTableModel):
         generation = self._generation
         missing: set[tuple[str, str]] = set()
         moved = False
-        slices = [(orders[i : i + size], ()) for i in range(0, len(orders), size)]
+        slices: list[tuple[Sequence[OrderRecord], Sequence[DepositRecord]]] = [
+            (orders[i : i + size], ()) for i in range(0, len(orders), size)
+        ]
         slices += [((), deposits[i : i + size]) for i in range(0, len(deposits), size)]
         for number, (some_orders, some_deposits) in enumerate(slices):
             if number:
