@@ -205,13 +205,17 @@ async def run(
 
     collector = GuiThreadCollector()
     collections: list[tuple[int, float]] = []
+    #: (start, wall seconds) of each collection, for --diagnose's split of the long gaps
+    collected_at: list[tuple[float, float]] = []
     started_gc = [0.0]
 
     def on_gc(phase: str, info: dict) -> None:
         if phase == "start":
             started_gc[0] = time.perf_counter()
         else:
-            collections.append((info["generation"], (time.perf_counter() - started_gc[0]) * 1000))
+            took = time.perf_counter() - started_gc[0]
+            collections.append((info["generation"], took * 1000))
+            collected_at.append((started_gc[0], took))
 
     presenter = ErrorPresenter()
     presenter.show_dialogs = False
@@ -275,9 +279,32 @@ async def run(
         if isinstance(owner, asyncio.Task):
             coro = owner.get_coro()
             return getattr(coro, "__qualname__", repr(coro))
-        return getattr(callback, "__qualname__", repr(callback))
+        name = getattr(callback, "__qualname__", repr(callback))
+        # A TaskRunner completion callback: named by the work's description ("loading
+        # orders", "loading the buyer book"), which its closure holds.
+        code, cells = getattr(callback, "__code__", None), getattr(callback, "__closure__", None)
+        if code is not None and cells and "description" in code.co_freevars:
+            described = cells[code.co_freevars.index("description")].cell_contents
+            if described:
+                name += f" ({described})"
+        return name
 
     original_run = asyncio.Handle._run
+
+    # --diagnose: each transaction on the store's worker thread, with the thread's own CPU
+    # time in it: the most it can have held the GIL for (sqlite's C calls let it go).
+    stored: list[tuple[float, float, float, str]] = []
+    store_run = ctx.db._run
+
+    def timed_store_run(fn, args, kwargs, write):
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return store_run(fn, args, kwargs, write)
+        finally:
+            name = getattr(fn, "__qualname__", None) or getattr(
+                getattr(fn, "func", None), "__qualname__", repr(fn)
+            )
+            stored.append((started, time.perf_counter() - started, time.thread_time() - cpu, name))
 
     def timed_run(handle: asyncio.Handle) -> None:
         started, cpu = time.perf_counter(), time.thread_time()
@@ -315,6 +342,7 @@ async def run(
     heartbeat.start()
     if diagnose:
         asyncio.Handle._run = timed_run  # type: ignore[method-assign]
+        ctx.db._run = timed_store_run  # type: ignore[method-assign]
         heartbeat.timeout.disconnect(beat)
         heartbeat.timeout.connect(beat_and_note)
         if os.environ.get("BENCH_WATCHDOG"):
@@ -376,8 +404,9 @@ async def run(
             {"samples": count, "stack": stack} for stack, count in others.most_common(6)
         ]
         result["split_of_gaps_over_16ms"] = [
-            _split_gap(start, end, ran) for start, end in long_gaps
+            _split_gap(start, end, ran, stored, collected_at) for start, end in long_gaps
         ]
+        result["store_transactions"] = _store_summary(stored)
     await control.aclose()
     await controller.shutdown()
     await runner.shutdown()
@@ -387,16 +416,24 @@ async def run(
     return result
 
 
-def _split_gap(start: float, end: float, ran: list[tuple[float, float, float, str]]) -> dict:
+def _split_gap(
+    start: float,
+    end: float,
+    ran: list[tuple[float, float, float, str]],
+    stored: list[tuple[float, float, float, str]],
+    collected_at: list[tuple[float, float]],
+) -> dict:
     """A late heartbeat: how long, the asyncio callbacks inside it (wall time and the GUI
-    thread's own CPU time in them: the difference is waiting for the GIL or a CPU), and
-    what is left."""
+    thread's own CPU time in them: the difference is waiting for the GIL or a CPU), what
+    is left, the store worker's CPU time in transactions overlapping it (the most the
+    worker can have held the GIL for in the gap) and the cyclic collector's time in it."""
     inside = [(took, name) for at, took, _cpu, name in ran if start <= at < end]
     cpu_ms = sum(cpu for at, _took, cpu, _name in ran if start <= at < end) * 1000.0
     by_name: Counter[str] = Counter()
     for took, name in inside:
         by_name[name] += took * 1000.0
     in_callbacks = sum(took for took, _ in inside) * 1000.0
+    overlapping = [(cpu, name) for at, took, cpu, name in stored if at < end and at + took > start]
     return {
         "gap_ms": round((end - start) * 1000.0, 1),
         "callbacks_ms": round(in_callbacks, 1),
@@ -405,6 +442,28 @@ def _split_gap(start: float, end: float, ran: list[tuple[float, float, float, st
         "longest_callback_ms": round(max((t for t, _ in inside), default=0.0) * 1000.0, 1),
         "rest_ms": round((end - start) * 1000.0 - in_callbacks, 1),
         "top": [[name, round(ms, 1)] for name, ms in by_name.most_common(4)],
+        "store_cpu_ms": round(sum(cpu for cpu, _ in overlapping) * 1000.0, 1),
+        "store_calls": sorted({name for _, name in overlapping}),
+        "gc_ms": round(sum(took for at, took in collected_at if start <= at < end) * 1000.0, 1),
+    }
+
+
+def _store_summary(stored: list[tuple[float, float, float, str]]) -> dict:
+    """The store worker's transactions over the measured window: how many, and their CPU
+    time on the worker (p50, p99, longest, and which function took the longest)."""
+    if not stored:
+        return {"count": 0}
+    cpus = sorted(cpu * 1000.0 for _at, _took, cpu, _name in stored)
+    longest = max(stored, key=lambda entry: entry[2])
+    return {
+        "count": len(stored),
+        "cpu_ms_p50": round(cpus[len(cpus) // 2], 2),
+        "cpu_ms_p99": round(cpus[int(len(cpus) * 0.99)], 2),
+        "cpu_ms_longest": round(cpus[-1], 2),
+        "longest": longest[3],
+        "cpu_share_of_one_core": round(
+            sum(cpus) / 1000.0 / max(stored[-1][0] - stored[0][0], 1e-9), 3
+        ),
     }
 
 
@@ -437,9 +496,10 @@ def main() -> int:
     port = _free_port()
     sandbox = _start_sandbox(port)
     try:
-        from skins_console.ui.app import GIL_SWITCH_S
+        from skins_console.ui.launch import GIL_SWITCH_S, limit_malloc_arenas
 
-        sys.setswitchinterval(GIL_SWITCH_S)  # as run_gui does
+        limit_malloc_arenas()  # as run_gui does
+        sys.setswitchinterval(GIL_SWITCH_S)
         app = QApplication.instance() or QApplication([])
         # Closing the window at the end must not stop the loop before run() returns.
         app.setQuitOnLastWindowClosed(False)

@@ -528,6 +528,14 @@ def main() -> None:
         action="store_true",
         help="split each refresh's worst gap into the callbacks and collections in it",
     )
+    parser.add_argument(
+        "--malloc-arenas",
+        type=int,
+        default=None,
+        metavar="N",
+        help="glibc malloc arenas (default: the console's, ui/launch.MALLOC_ARENAS; "
+        "0: glibc's own default, to compare)",
+    )
     parser.add_argument("--prepare-data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sandbox-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -535,9 +543,12 @@ def main() -> None:
         asyncio.run(_prepare_data_folder(args.prepare_data, args.sandbox_url))
         return
     import skins_console.ui  # noqa: F401 - applies the PySide6 workaround
-    from skins_console.ui.app import GIL_SWITCH_S
+    from skins_console.ui.launch import GIL_SWITCH_S, MALLOC_ARENAS, limit_malloc_arenas
 
-    sys.setswitchinterval(GIL_SWITCH_S)  # as run_gui does
+    arenas = MALLOC_ARENAS if args.malloc_arenas is None else args.malloc_arenas
+    # As run_gui does, before any thread starts.
+    arenas_limited = arenas > 0 and limit_malloc_arenas(arenas)
+    sys.setswitchinterval(GIL_SWITCH_S)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         result = runner.run(
@@ -548,6 +559,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+    result["malloc_arenas"] = arenas if arenas_limited else "glibc default"
     for key, value in result.items():
         print(f"{key:>26}: {value:.1f}" if isinstance(value, float) else f"{key:>26}: {value}")
 

@@ -8,9 +8,12 @@ with a multi-criteria ``filterAcceptsRow`` (a profile holds thousands of rows, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -50,8 +53,22 @@ _SORT = int(SortRole)
 _HANDLED = frozenset({_DISPLAY, _TOOLTIP, _ALIGN, _ITEM, _SORT})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
+R = TypeVar("R", OrderRecord, DepositRecord)
+
 #: changed-row runs signalled per event-loop turn while many rows move at once
 CHUNK = 40
+#: changed records applied per event-loop turn (``update_records_in_slices``): a tracking
+#: pass re-reads a few hundred at once, and a row rebuilt costs ~15 us of the GUI thread
+SLICE = 64
+
+#: What a poll that found nothing new writes (``store/lifecycle_repository.apply_status``
+#: and ``schedule_check``): a record that differs from its row's only in these is shown the
+#: same, so the row keeps what it derived and only takes the new record.
+POLL_BOOKKEEPING = frozenset({"last_checked_at", "next_check_at", "raw_remote"})
+
+
+def _shown_part(record_type: type) -> Callable[[Any], tuple]:
+    return attrgetter(*(f.name for f in fields(record_type) if f.name not in POLL_BOOKKEEPING))
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +218,11 @@ def _item(*, offer_id: str | None, **fields) -> ActivityItem:
     return ActivityItem(**fields, haystack=haystack.lower())
 
 
+#: what a poll that found nothing new leaves alone, per record type
+_ORDER_SHOWN = _shown_part(OrderRecord)
+_DEPOSIT_SHOWN = _shown_part(DepositRecord)
+
+
 def _deadline_sort(row: ActivityItem) -> datetime:
     return row.deadline or datetime.max.replace(tzinfo=row.created_at.tzinfo)
 
@@ -295,12 +317,17 @@ class OrdersModel(QAbstractTableModel):
         self._index_by_key: dict[tuple[str, str], int] = {}
         #: changed-row runs not signalled yet (see _emit_chunk)
         self._pending: list[tuple[int, int]] = []
+        #: counts full reloads: records applied in slices stop when a newer read lands
+        self._generation = 0
+        #: who wrote the rows (team mode), kept up to date as rows come and change
+        self._operators: set[str] = set()
 
     def set_records(self, orders: list[OrderRecord], deposits: list[DepositRecord]) -> None:
         """Show exactly these records (a full reload)."""
         rows = [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]
         rows.sort(key=lambda r: r.created_at, reverse=True)
         self.now = utcnow()
+        self._generation += 1
         self._flush_pending()
         if not self._update_in_place(rows):
             self.beginResetModel()
@@ -309,28 +336,84 @@ class OrdersModel(QAbstractTableModel):
             self.endResetModel()
 
     def update_records(
-        self, orders: list[OrderRecord], deposits: list[DepositRecord]
+        self, orders: Sequence[OrderRecord], deposits: Sequence[DepositRecord]
     ) -> tuple[set[tuple[str, str]], bool]:
         """Replace the rows of these records, which the store says have changed.
 
         Returns the keys (provider, key) of records the model does not hold yet (the
         caller reloads to place them) and whether any shown value changed. Most changes
         are polls that only move ``last_checked_at``: the row takes the new record (the
-        details pane shows it) but the view is not told, so nothing is repainted.
+        details pane shows it) without being rebuilt, and the view is not told, so nothing
+        is repainted.
         """
         self._flush_pending()
         missing: set[tuple[str, str]] = set()
         changed: list[int] = []
-        for item in [from_order(o) for o in orders] + [from_deposit(d) for d in deposits]:
-            position = self._index_by_key.get((item.provider.value, item.key))
-            if position is None:
-                missing.add((item.provider.value, item.key))
-                continue
-            if item.shown() != self.rows[position].shown():
-                changed.append(position)
-            self.rows[position] = item
+        for order in orders:
+            key = (Provider.SKINSNODE.value, order.external_id)
+            self._take(key, order, from_order, _ORDER_SHOWN, missing, changed)
+        for deposit in deposits:
+            key = (Provider.SKINSLINK.value, deposit.merchant_tx_id)
+            self._take(key, deposit, from_deposit, _DEPOSIT_SHOWN, missing, changed)
         self._signal_rows(sorted(changed))
         return missing, bool(changed)
+
+    def _take(
+        self,
+        key: tuple[str, str],
+        record: R,
+        build: Callable[[R], ActivityItem],
+        shown_part: Callable[[Any], tuple],
+        missing: set[tuple[str, str]],
+        changed: list[int],
+    ) -> None:
+        position = self._index_by_key.get(key)
+        if position is None:
+            missing.add(key)
+            return
+        old = self.rows[position]
+        if shown_part(record) == shown_part(old.record):
+            self.rows[position] = replace(old, record=record)
+            return
+        item = build(record)
+        if item.shown() != old.shown():
+            changed.append(position)
+        self.rows[position] = item
+        self._operators.add(item.texts[COL_OPERATOR])
+
+    async def update_records_in_slices(
+        self,
+        orders: Sequence[OrderRecord],
+        deposits: Sequence[DepositRecord],
+        *,
+        size: int = SLICE,
+    ) -> tuple[set[tuple[str, str]], bool]:
+        """:meth:`update_records`, ``size`` records per event-loop turn.
+
+        A tracking pass re-reads hundreds of records at once; applied in one callback they
+        kept the GUI thread from painting for 15-25 ms while the store's thread competed
+        for the GIL (bench_tracking_window --diagnose). A full reload
+        (:meth:`set_records`) landing in between shows newer records than the rest of
+        these: the rest is dropped.
+        """
+        import asyncio  # loaded by then; ui/launch.py paints before asyncio is imported
+
+        generation = self._generation
+        missing: set[tuple[str, str]] = set()
+        moved = False
+        slices: list[tuple[Sequence[OrderRecord], Sequence[DepositRecord]]] = [
+            (orders[i : i + size], ()) for i in range(0, len(orders), size)
+        ]
+        slices += [((), deposits[i : i + size]) for i in range(0, len(deposits), size)]
+        for number, (some_orders, some_deposits) in enumerate(slices):
+            if number:
+                await asyncio.sleep(0)  # let Qt paint and run its timers
+                if generation != self._generation:
+                    break
+            gone, shown = self.update_records(some_orders, some_deposits)
+            missing |= gone
+            moved = moved or shown
+        return missing, moved
 
     def _update_in_place(self, rows: list[ActivityItem]) -> bool:
         """The tracker reloads every few hundred ms while statuses move: when the rows are
@@ -350,6 +433,7 @@ class OrdersModel(QAbstractTableModel):
             self.endInsertRows()
         changed = [i for i in range(added, len(rows)) if rows[i].shown() != self.rows[i].shown()]
         self.rows = rows
+        self._operators = {row.texts[COL_OPERATOR] for row in rows}
         self._signal_rows(changed)
         return True
 
@@ -383,10 +467,11 @@ class OrdersModel(QAbstractTableModel):
 
     def operators(self) -> set[str]:
         """The operators who wrote the rows (team mode; none for older records)."""
-        return {row.texts[COL_OPERATOR] for row in self.rows} - {""}
+        return self._operators - {""}
 
     def _reindex(self) -> None:
         self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
+        self._operators = {row.texts[COL_OPERATOR] for row in self.rows}
 
     def upsert(self, item: ActivityItem) -> None:
         """Replace one row in place (a status moved) or add it at the top."""
@@ -399,6 +484,7 @@ class OrdersModel(QAbstractTableModel):
             self.endInsertRows()
             return
         self.rows[position] = item
+        self._operators.add(item.texts[COL_OPERATOR])
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(HEADERS) - 1))
 
     def row_for(self, provider: str, key: str) -> int | None:

@@ -246,22 +246,30 @@ class OrdersTab(BackendTab):
             self._runner.presenter.report(exc, context="loading orders")
 
         self._runner.spawn(
-            self._backend.load_changed(orders, deposits),
+            self._read_and_apply(orders, deposits),
             owner=self,
             key="orders.changed",
-            on_success=lambda result: self._on_changed_loaded(result, orders, deposits),
+            on_success=lambda result: self._on_changed_applied(result, orders, deposits),
             on_error=failed,
             description="loading orders",
             background=True,
         )
 
-    def _on_changed_loaded(
+    async def _read_and_apply(
+        self, orders: set[str], deposits: set[str]
+    ) -> tuple[set[tuple[str, str]], bool]:
+        """Re-read these records and apply them to the table a slice per loop turn (a
+        pass re-reads hundreds at once: in one callback they held the window's loop)."""
+        loaded_orders, loaded_deposits = await self._backend.load_changed(orders, deposits)
+        return await self.model.update_records_in_slices(loaded_orders, loaded_deposits)
+
+    def _on_changed_applied(
         self,
-        result: tuple[list[OrderRecord], list[DepositRecord]],
+        result: tuple[set[tuple[str, str]], bool],
         orders: set[str],
         deposits: set[str],
     ) -> None:
-        missing, shown_changed = self.model.update_records(*result)
+        missing, shown_changed = result
         self._show_operators()
         if not self._refresh_details():
             # The record is unchanged but its timeline may not be: a note, a handled

@@ -148,3 +148,33 @@ async def test_reversal_buyer_book_sell_again_and_attention(ui):
         # contents are audited at that size by tests/ui/test_layout_fit.py).
         window_min = c.window.minimumSizeHint()
         assert window_min.width() <= 1024 and window_min.height() <= 640, window_min
+
+
+async def test_the_buyer_book_waits_for_its_tab_while_the_queue_follows_changes(ui):
+    """While tracking, every poll is a change: the queue (counted in its tab's title) is
+    re-read after changes, the buyer book only once its tab is shown (bench_tracking_window:
+    its table's reset behind the Orders tab took 15-30 ms of the loop each second)."""
+    from skins_console.services import change_bus
+    from skins_console.ui.main_window import TAB_ORDERS
+
+    async with ui.session() as s:
+        merchant, tabs = s.controller.merchant, s.window.tabs
+        tabs.setCurrentIndex(TAB_ORDERS)
+        await wait_for(lambda: not s.controller.runner.running("buyers.reload"), timeout=10)
+        reads = {"buyers": 0, "attention": 0}
+
+        def count(name: str) -> None:
+            reads[name] += 1
+
+        merchant.buyers.model.modelReset.connect(lambda: count("buyers"))
+        merchant.attention.model.modelReset.connect(lambda: count("attention"))
+        s.ctx.bus.publish(change_bus.ORDER, "polled-order")
+        await wait_for(lambda: reads["attention"] > 0, timeout=10)
+        await asyncio.sleep(0.3)
+        assert reads["buyers"] == 0
+        tabs.setCurrentIndex(merchant.buyers_index)
+        await wait_for(lambda: reads["buyers"] > 0, timeout=10)
+        # Shown, it follows changes again.
+        reads["buyers"] = 0
+        s.ctx.bus.publish(change_bus.CUSTOMER, str(PARTNER))
+        await wait_for(lambda: reads["buyers"] > 0, timeout=10)

@@ -8,6 +8,11 @@ second console stops at, and the session taking over a window that has already p
 from __future__ import annotations
 
 import asyncio
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -15,9 +20,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from skins_console.store.instance_lock import InstanceLock
 from skins_console.store.paths import resolve_paths
-from skins_console.ui.launch import PaintWatch, open_first_frame, paint_before_the_loop
+from skins_console.ui.launch import (
+    PaintWatch,
+    open_first_frame,
+    paint_before_the_loop,
+    run_gui,
+)
 from skins_console.ui.main_window import MainWindow
 from tests.conftest import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _args(**kw):
@@ -83,3 +95,73 @@ async def test_the_session_takes_over_the_painted_window_and_shuts_down_in_order
         if window.isVisible():
             window.close()
         QApplication.setQuitOnLastWindowClosed(True)
+
+
+#: A child process: cap the arenas (or not), start worker threads that each allocate
+#: through malloc, and count the heaps glibc's malloc_info reports.
+_ARENAS_CHILD = """
+import ctypes, sys, threading
+from skins_console.ui.launch import limit_malloc_arenas
+
+applied = limit_malloc_arenas(2) if sys.argv[1] == "limit" else None
+
+together = threading.Barrier(8)
+
+def work():
+    kept = [bytearray(100_000) for _ in range(4)]  # over pymalloc's size: glibc's malloc
+    together.wait()  # all alive at once: a finished thread's arena goes to the next one
+    return kept
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+libc.malloc_info.argtypes = (ctypes.c_int, ctypes.c_void_p)
+libc.fclose.argtypes = (ctypes.c_void_p,)
+stream = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, stream)
+libc.fclose(stream)
+print(applied, open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+def _glibc() -> bool:
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@pytest.mark.skipif(not _glibc(), reason="malloc arenas are glibc's; elsewhere a no-op")
+def test_the_malloc_arena_cap_holds_every_thread_in_two_heaps(tmp_path):
+    """``run_gui`` caps glibc's arenas first thing (ui/launch.py): eight threads then
+    share two heaps; without the cap each takes one of its own."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("MALLOC_ARENA_MAX", None)
+
+    def heaps(mode: str) -> tuple[str, int]:
+        out = subprocess.run(
+            [sys.executable, "-c", _ARENAS_CHILD, mode, str(tmp_path / f"{mode}.xml")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=True,
+        ).stdout.split()
+        return out[0], int(out[1])
+
+    assert heaps("limit") == ("True", 2)
+    applied, count = heaps("default")
+    assert applied == "None" and count > 2
+
+
+def test_the_malloc_arena_cap_comes_before_qt_in_run_gui():
+    """Arenas a thread already has stay: the cap is the first thing ``run_gui`` does,
+    before QApplication (and any thread Qt starts)."""
+    source = inspect.getsource(run_gui)
+    assert source.index("limit_malloc_arenas()") < source.index("QApplication")

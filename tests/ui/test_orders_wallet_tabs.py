@@ -410,3 +410,73 @@ async def test_wallet_history_follows_order_moves_but_waits_while_hidden(ui):
         s.window.tabs.setCurrentWidget(wallet)
         await wait_for(refunded, timeout=10)
         assert not wallet._history_stale
+
+
+def test_a_poll_that_moved_nothing_keeps_its_row_and_takes_the_record(qapp, qtmodeltester):
+    """A poll only writes last/next check times: the row keeps what it derived (nothing is
+    rebuilt or repainted) and takes the new record; any other field rebuilds the row."""
+    from dataclasses import replace
+
+    model = OrdersModel()
+    orders = [_order(f"o{i}", "sent", minutes_ago=10 + i, operator="ann") for i in range(5)]
+    model.set_records(orders, [_deposit("d1", "active")])
+    assert model.operators() == {"ann"}
+    before = model.item_for("skinsnode", "o2")
+    polled = replace(orders[2], last_checked_at=utcnow(), next_check_at=utcnow())
+    assert model.update_records([polled], []) == (set(), False)
+    after = model.item_for("skinsnode", "o2")
+    assert after.record is polled and after.texts is before.texts  # not rebuilt
+    # The offer id is searched (and shown in the details): the row is rebuilt.
+    offered = replace(polled, steam_offer_id="offer-77")
+    assert model.update_records([offered], []) == (set(), True)
+    assert "offer-77" in model.item_for("skinsnode", "o2").haystack
+    # A record written by another operator shows the Operator column (team mode).
+    model.update_records([replace(orders[3], operator="bob", updated_at=utcnow())], [])
+    assert model.operators() == {"ann", "bob"}
+    qtmodeltester.check(model)
+
+
+def test_changed_records_are_applied_a_slice_per_loop_turn(qapp, qtmodeltester):
+    """update_records_in_slices applies ``size`` records, then yields to the loop; a full
+    reload landing in between (newer records) ends it, so older records never overwrite."""
+    from dataclasses import replace
+
+    model, proxy = OrdersModel(), OrdersProxy()
+    proxy.setSourceModel(model)
+    orders = [_order(f"o{i}", "sent", minutes_ago=10 + i) for i in range(150)]
+    model.set_records(orders, [_deposit("d1", "active")])
+    moved = [replace(o, status="completed", updated_at=utcnow()) for o in orders]
+    deposit = replace(model.item_for("skinslink", "d1").record, status="hold")
+
+    def statuses() -> list[str]:
+        return [model.item_for("skinsnode", o.external_id).status for o in orders]
+
+    steps = model.update_records_in_slices(moved, [deposit], size=64)
+    steps.send(None)  # the first slice, then it yields to the loop
+    assert statuses().count("completed") == 64
+    steps.send(None)
+    assert statuses().count("completed") == 128
+    try:
+        while True:
+            steps.send(None)
+    except StopIteration as done:
+        assert done.value == (set(), True)
+    assert statuses() == ["completed"] * 150
+    assert model.item_for("skinslink", "d1").status == "hold"
+    qtmodeltester.check(proxy)
+
+    # A reload between two slices shows newer records: the older rest is dropped.
+    model.set_records(orders, [deposit])
+    expired = [replace(o, status="expired", updated_at=utcnow()) for o in moved]
+    steps = model.update_records_in_slices(moved, [], size=10)
+    steps.send(None)
+    assert statuses() == ["completed"] * 10 + ["sent"] * 140
+    model.set_records(expired, [deposit])  # read after them
+    try:
+        steps.send(None)
+    except StopIteration as done:
+        assert done.value == (set(), True)
+    else:
+        raise AssertionError("the slices went on after a newer reload")
+    assert statuses() == ["expired"] * 150
+    qtmodeltester.check(model)
