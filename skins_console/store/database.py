@@ -46,6 +46,7 @@ Migrating a database that already holds an older schema needs ``confirm=True`` (
 from __future__ import annotations
 
 import asyncio
+import functools
 import getpass
 import logging
 import os
@@ -56,7 +57,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypedDict, TypeVar, Unpack
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
@@ -116,6 +117,22 @@ class Migrated:
     backup_path: Path | None
 
 
+class OpenOptions(TypedDict, total=False):
+    """How :meth:`Database.open` / :meth:`Database.open_sync` open a book."""
+
+    #: SQLite: where the copy made before a migration goes (default: ``backups/`` beside it)
+    backups_dir: Path | None
+    #: PostgreSQL: the password, kept out of the URL (it comes from the keyring)
+    password: str | None
+    #: who this console's writes are stamped with (default: the OS user name)
+    operator: str | None
+    #: PostgreSQL: change an older, non-empty schema (the caller has asked)
+    confirm_migration: bool
+    #: the legacy (pre-Alembic) SQLite steps to run; tests pass a broken one
+    migrations: tuple[migrations_module.Migration, ...] | None
+    busy_timeout_ms: int
+
+
 class Database:
     def __init__(
         self,
@@ -157,59 +174,44 @@ class Database:
     # --- opening -------------------------------------------------------------------------
 
     @classmethod
-    async def open(
-        cls,
-        target: Path | str,
-        *,
-        backups_dir: Path | None = None,
-        password: str | None = None,
-        operator: str | None = None,
-        confirm_migration: bool = False,
-        migrations: tuple[migrations_module.Migration, ...] | None = None,
-        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    ) -> Database:
-        db = cls(
-            target,
-            backups_dir=backups_dir,
-            busy_timeout_ms=busy_timeout_ms,
-            password=password,
-            operator=operator,
-        )
-        loop = asyncio.get_running_loop()
+    async def open(cls, target: Path | str, **options: Unpack[OpenOptions]) -> Database:
+        """Open (creating or migrating) the book at ``target``: a SQLite file's path or a
+        ``postgresql://`` URL. The work runs on the book's own worker thread."""
+        db, open_on_worker = cls._prepare(target, options)
         try:
-            await loop.run_in_executor(
-                db._executor, db._open_on_worker, migrations, confirm_migration
-            )
+            await asyncio.get_running_loop().run_in_executor(db._executor, open_on_worker)
         except BaseException:
             db._abandon()
             raise
         return db
 
     @classmethod
-    def open_sync(
-        cls,
-        target: Path | str,
-        *,
-        backups_dir: Path | None = None,
-        password: str | None = None,
-        operator: str | None = None,
-        confirm_migration: bool = False,
-        migrations: tuple[migrations_module.Migration, ...] | None = None,
-        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-    ) -> Database:
-        db = cls(
-            target,
-            backups_dir=backups_dir,
-            busy_timeout_ms=busy_timeout_ms,
-            password=password,
-            operator=operator,
-        )
+    def open_sync(cls, target: Path | str, **options: Unpack[OpenOptions]) -> Database:
+        """``open`` for callers without an event loop (the CLI's set-up, tests)."""
+        db, open_on_worker = cls._prepare(target, options)
         try:
-            db._executor.submit(db._open_on_worker, migrations, confirm_migration).result()
+            db._executor.submit(open_on_worker).result()
         except BaseException:
             db._abandon()
             raise
         return db
+
+    @classmethod
+    def _prepare(
+        cls, target: Path | str, options: OpenOptions
+    ) -> tuple[Database, Callable[[], None]]:
+        db = cls(
+            target,
+            backups_dir=options.get("backups_dir"),
+            busy_timeout_ms=options.get("busy_timeout_ms", BUSY_TIMEOUT_MS),
+            password=options.get("password"),
+            operator=options.get("operator"),
+        )
+        return db, functools.partial(
+            db._open_on_worker,
+            options.get("migrations"),
+            options.get("confirm_migration", False),
+        )
 
     def _abandon(self) -> None:
         # A failed or cancelled open: the worker may still be migrating. Queue the close
@@ -306,14 +308,11 @@ class Database:
             schema_upgrade.stamp(conn, BASELINE)
         applied = schema_upgrade.upgrade(conn)
         log.info("Migrated %s to %s (%s)", self.path, schema_upgrade.HEAD, ", ".join(applied))
-        # A migration that breaks a reference must fail here, not months later.
-        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise StoreError(
-                f"Migrating {self.path} to version {schema_upgrade.HEAD_VERSION} left "
-                f"{len(broken)} broken references; nothing was changed.",
-                code="migration_failed",
-            )
+        schema_upgrade.refuse_broken_references(
+            conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall(),
+            str(self.path),
+            schema_upgrade.HEAD_VERSION,
+        )
 
     def _raw_sqlite(self) -> sqlite3.Connection:
         assert self._conn is not None

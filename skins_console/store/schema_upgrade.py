@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,6 +142,17 @@ def upgrade(sa_conn: Connection, target: str = HEAD) -> list[str]:
     return list(REVISIONS[start : REVISIONS.index(target) + 1])
 
 
+def refuse_broken_references(broken: Sequence[object], where: str, version: int) -> None:
+    """Fail a migration that left ``PRAGMA foreign_key_check`` rows (``broken``): it must
+    fail here, rolled back, not months later when a row is read."""
+    if broken:
+        raise StoreError(
+            f"Migrating {where} to version {version} left {len(broken)} broken "
+            "references; nothing was changed.",
+            code="migration_failed",
+        )
+
+
 def run_legacy_steps(
     raw: sqlite3.Connection, steps: tuple[Migration, ...], current: int, where: str
 ) -> None:
@@ -154,13 +166,9 @@ def run_legacy_steps(
         try:
             step.apply(raw)
             raw.execute(f"PRAGMA user_version = {step.version:d}")
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise StoreError(
-                    f"Migrating {where} to version {step.version} left "
-                    f"{len(broken)} broken references; nothing was changed.",
-                    code="migration_failed",
-                )
+            refuse_broken_references(
+                raw.execute("PRAGMA foreign_key_check").fetchall(), where, step.version
+            )
             raw.execute("COMMIT")
         except BaseException:
             if raw.in_transaction:
