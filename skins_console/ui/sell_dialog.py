@@ -52,7 +52,9 @@ def buyer_message(record: Any, now: datetime, window: timedelta = TRADE_WINDOW) 
     if status == "sent" and sent_at is not None:
         # In the buyer's minutes: a demo clock shortens ``window`` (×10: one real minute),
         # while the buyer is told SkinsNode's 10 minutes, so scale what is left back to them.
-        left = (sent_at + window - now) / window * TRADE_WINDOW
+        left = sent_at + window - now
+        if window:
+            left = left / window * TRADE_WINDOW
         minutes = int(left.total_seconds() // 60)
         if minutes >= 1:
             unit = "minute" if minutes == 1 else "minutes"
