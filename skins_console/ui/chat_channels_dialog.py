@@ -87,6 +87,14 @@ class _TestButton(QPushButton):
         _show(self._status, user_message(exc), False)
 
 
+def _fit_contents(edit: QLineEdit) -> None:
+    """Wide enough for its hint or preset text: the dialog's natural width was about 260 px,
+    which cut the chat id's hint, the API address and the webhook URL's hint short."""
+    shown = max(edit.placeholderText(), edit.text(), key=len)
+    margins = edit.textMargins().left() + edit.textMargins().right()
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(shown) + margins + 16)
+
+
 def _show(label: QLabel, text: str, ok: bool) -> None:
     label.setStyleSheet("" if ok else f"color: {current_theme().bad}")
     label.setText(text)
@@ -197,6 +205,8 @@ class ChatChannelsDialog(QDialog):
         self.webhook_url.setEchoMode(QLineEdit.EchoMode.Password)
         self.webhook_url.setPlaceholderText("https://discord.com/api/webhooks/…")
         dform.addRow("Webhook URL", self.webhook_url)
+        for edit in (self.chat_id, self.token, self.api_base, self.webhook_url):
+            _fit_contents(edit)
         self.save_discord, self.remove_discord = self._save_and_remove(
             dform, "discord", self._on_save_discord
         )

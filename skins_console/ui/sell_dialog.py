@@ -50,7 +50,12 @@ def buyer_message(record: Any, now: datetime, window: timedelta = TRADE_WINDOW) 
     status = getattr(record, "status", "accepted")
     sent_at = getattr(record, "sent_at", None)
     if status == "sent" and sent_at is not None:
-        minutes = int((sent_at + window - now).total_seconds() // 60)
+        # In the buyer's minutes: a demo clock shortens ``window`` (×10: one real minute),
+        # while the buyer is told SkinsNode's 10 minutes, so scale what is left back to them.
+        left = sent_at + window - now
+        if window:
+            left = left / window * TRADE_WINDOW
+        minutes = int(left.total_seconds() // 60)
         if minutes >= 1:
             unit = "minute" if minutes == 1 else "minutes"
             return (

@@ -33,6 +33,11 @@ async def test_set_up_in_settings_test_message_and_order_events(ui, telegram, di
         dialog = settings.chat.open_setup()
         assert isinstance(dialog, ChatChannelsDialog)
         assert dialog.sizeHint().height() <= 640 and dialog.sizeHint().width() <= 1024
+        dialog.layout().activate()
+        for edit in (dialog.chat_id, dialog.token, dialog.api_base, dialog.webhook_url):
+            # Nothing cut short: each field shows its whole hint (or preset address).
+            shown = max(edit.placeholderText(), edit.text(), key=len)
+            assert edit.width() > edit.fontMetrics().horizontalAdvance(shown), shown
 
         dialog.chat_id.setText("12345")
         dialog.token.setText("not-a-token")

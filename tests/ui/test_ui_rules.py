@@ -82,3 +82,10 @@ def test_the_buyer_message_is_true_at_the_moment():
     assert "within 2 minutes" in buyer_message(sent, now)
     sent_just_now = SimpleNamespace(status="sent", sent_at=now)
     assert "within 10 minutes" in buyer_message(sent_just_now, now)
+    # A demo clock ×10 makes the window one real minute; the buyer still hears SkinsNode's
+    # minutes (the dialog's headline says 10), not "about to expire" seconds after sending.
+    demo = timedelta(minutes=1)
+    sent_4s_ago = SimpleNamespace(status="sent", sent_at=now - timedelta(seconds=4))
+    assert "within 9 minutes" in buyer_message(sent_4s_ago, now, demo)
+    sent_55s_ago = SimpleNamespace(status="sent", sent_at=now - timedelta(seconds=55))
+    assert "about to expire" in buyer_message(sent_55s_ago, now, demo)
