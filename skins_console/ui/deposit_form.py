@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skins_console.core.durations import format_remaining
 from skins_console.core.models import utcnow
 from skins_console.core.statuses import Provider, describe
 from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import user_message
-from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import QuoteModel, QuoteView
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme

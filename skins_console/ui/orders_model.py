@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 
 from skins_console.core.columns import Column, headers
 from skins_console.core.columns import texts as column_texts
+from skins_console.core.durations import format_age, format_remaining
 from skins_console.core.margin import MARGIN_CURRENCY, format_amount, order_figures
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_cents, format_usd
@@ -284,31 +285,6 @@ _SORT_KEYS = tuple(column.sort_key for column in ACTIVITY_COLUMNS)
 _ALIGNED = tuple(_RIGHT if column.align == "right" else None for column in ACTIVITY_COLUMNS)
 
 
-def format_remaining(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds <= 0:
-        return "passed"
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}:{secs:02d}"
-
-
-def format_age(delta: timedelta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
-    return f"{seconds // 86400}d"
-
-
 class OrdersModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -472,20 +448,6 @@ class OrdersModel(QAbstractTableModel):
     def _reindex(self) -> None:
         self._index_by_key = {(r.provider.value, r.key): i for i, r in enumerate(self.rows)}
         self._operators = {row.texts[COL_OPERATOR] for row in self.rows}
-
-    def upsert(self, item: ActivityItem) -> None:
-        """Replace one row in place (a status moved) or add it at the top."""
-        self._flush_pending()
-        position = self._index_by_key.get((item.provider.value, item.key))
-        if position is None:
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self.rows.insert(0, item)
-            self._reindex()
-            self.endInsertRows()
-            return
-        self.rows[position] = item
-        self._operators.add(item.texts[COL_OPERATOR])
-        self.dataChanged.emit(self.index(position, 0), self.index(position, len(HEADERS) - 1))
 
     def row_for(self, provider: str, key: str) -> int | None:
         return self._index_by_key.get((provider, key))

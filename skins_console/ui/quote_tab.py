@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skins_console.core.durations import format_remaining
 from skins_console.core.market_names import GAMES, MAX_QUOTE_NAMES, parse_name_lines
 from skins_console.core.models import utcnow
 from skins_console.core.money import format_usd
@@ -37,7 +38,6 @@ from skins_console.ui.builders import (
 )
 from skins_console.ui.deposit_form import DepositForm
 from skins_console.ui.name_suggestions import NameSuggestions
-from skins_console.ui.orders_model import format_remaining
 from skins_console.ui.quote_model import (
     COL_ASSET,
     COL_DRIFT,
