@@ -382,6 +382,7 @@ class WindowController(QObject):
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
         dialog = ProfileDialog(self.runner, self.backend, profile=profile, parent=self.window)
         dialog.saved.connect(self._on_profile_saved)
+        dialog.team_changed.connect(self._on_team_part_changed)
         self._keep(dialog)
         dialog.open()
         return dialog
@@ -399,6 +400,12 @@ class WindowController(QObject):
                 self.open_other_book(record.name)
         elif self.ctx.profile is None or record.active:
             self.restart_for_profile()
+
+    def _on_team_part_changed(self, name: str) -> None:
+        # The open team book still signs in with the old password and operator name.
+        current = self.ctx.profile
+        if current is not None and current.name == name and self.open_other_book is not None:
+            self.open_other_book(name)
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(
