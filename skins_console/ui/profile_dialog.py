@@ -135,6 +135,7 @@ class ProfileDialog(QDialog):
                 f" (as {self.team.operator})" if self.team.operator else ""
             )
             kept = QLabel(where)
+            kept.setWordWrap(True)  # a long host and database name must not be cut off
             kept.setToolTip(self.team.database)
             form.addRow("Orders kept in", kept)
             # This computer's part of the team profile, changed in place.

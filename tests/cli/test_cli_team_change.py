@@ -5,64 +5,15 @@ from __future__ import annotations
 
 import secrets
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from skins_console.store.paths import resolve_paths
 from skins_console.store.team_profiles import TeamProfile, registry_for
 from tests.cli.conftest import CliEnv
 from tests.cli.test_cli_team import add_team, provider_options
+from tests.fixtures.team_role import TeamRole
 
 NO_ENV_PASSWORD = {"SKINS_CONSOLE_DATABASE_PASSWORD": ""}
-
-
-class TeamRole:
-    """A login role of its own owning the test's database, so its password can change."""
-
-    def __init__(self, admin_url: str, admin_password: str | None) -> None:
-        self.admin_url = admin_url
-        self.admin_password = admin_password
-        self.name = f"team_{secrets.token_hex(4)}"
-        self.password = secrets.token_urlsafe(12)
-        self.dbname = admin_url.rsplit("/", 1)[1].split("?", 1)[0]
-
-    def run(self, *statements: sql.Composable) -> None:
-        with psycopg.connect(self.admin_url, password=self.admin_password, autocommit=True) as c:
-            for statement in statements:
-                c.execute(statement)
-
-    @property
-    def url(self) -> str:
-        _user, rest = self.admin_url.split("://", 1)[1].split("@", 1)
-        return f"postgresql://{self.name}@{rest}"
-
-    def set_password(self, value: str) -> None:
-        self.password = value
-        self.run(
-            sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                sql.Identifier(self.name), sql.Literal(value)
-            )
-        )
-
-
-@pytest.fixture
-def team_role(pg_url, pg_password):
-    role = TeamRole(pg_url, pg_password)
-    name, db = sql.Identifier(role.name), sql.Identifier(role.dbname)
-    role.run(
-        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(name, sql.Literal(role.password)),
-        sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, name),
-        sql.SQL("GRANT ALL ON SCHEMA public TO {}").format(name),
-    )
-    try:
-        yield role
-    finally:
-        role.run(
-            sql.SQL("REASSIGN OWNED BY {} TO CURRENT_USER").format(name),
-            sql.SQL("DROP OWNED BY {}").format(name),
-            sql.SQL("DROP ROLE {}").format(name),
-        )
 
 
 @pytest.fixture
