@@ -158,6 +158,16 @@ class ChatSetup:
             if claim.after is None:
                 claim.advance(await self._ctx.events.last_id(profile))
 
+    async def _kept_secret(self, kind: str, what: str) -> tuple[str, str]:
+        """The secret a channel set up without one uses, and where it is; else what to do."""
+        saved, source = await self._secret(kind)
+        if not saved:
+            raise ValidationError(
+                f"Paste {what} (on a server without a keyring: set {_SECRET[kind].env}).",
+                field=_SECRET[kind].value,
+            )
+        return saved, source
+
     async def add_telegram(
         self, chat_id: str, token: str | None, *, api_base: str = TELEGRAM_API_BASE
     ) -> ChannelInfo:
@@ -168,13 +178,7 @@ class ChatSetup:
         base = validate_api_base(api_base)
         source = "keyring"
         if token is None:
-            saved, source = await self._secret("telegram")
-            if not saved:
-                raise ValidationError(
-                    "Paste the bot token @BotFather gave you (on a server without a keyring: "
-                    f"set {SecretKind.TELEGRAM_BOT_TOKEN.env}).",
-                    field="telegram_bot_token",
-                )
+            saved, source = await self._kept_secret("telegram", "the bot token @BotFather gave you")
             validate_telegram_token(saved)
         else:
             secret = validate_telegram_token(token)
@@ -193,13 +197,7 @@ class ChatSetup:
         profile = self._profile()
         source = "keyring"
         if webhook_url is None:
-            saved, source = await self._secret("discord")
-            if not saved:
-                raise ValidationError(
-                    "Paste the channel's webhook URL (on a server without a keyring: set "
-                    f"{SecretKind.DISCORD_WEBHOOK_URL.env}).",
-                    field="discord_webhook_url",
-                )
+            saved, source = await self._kept_secret("discord", "the channel's webhook URL")
             url = validate_discord_webhook_url(saved)
         else:
             url = validate_discord_webhook_url(webhook_url)

@@ -250,19 +250,22 @@ def test_a_worker_without_a_keyring_forwards_with_secrets_from_its_environment(
     key = "worker-1"
     create_open_order(cli, key)  # a desktop's sale, in the same book
     cli.sandbox.advance(400)
-    proc = cli.popen("serve", "--webhooks-host", "127.0.0.1", "--webhooks-port", "0", env=worker)
-    try:
+
+    def delivered(texts: list[str]) -> bool:
+        return any("Order delivered" in t for t in texts)
+
+    with cli.popen("serve", "--webhooks-port", "0", env=worker) as proc:
         lines = Lines(proc.stderr)
-        lines.wait_for(r"Notifications are forwarded to Telegram \(chat 4242\), Discord")
-        lines.wait_for(rf"order {key} updated")
-        telegram.wait_for(lambda texts: any("Order delivered" in t for t in texts))
-        discord.wait_for(lambda texts: any("Order delivered" in t for t in texts))
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        try:
+            lines.wait_for(r"Notifications are forwarded to Telegram \(chat 4242\), Discord")
+            lines.wait_for(rf"order {key} updated")
+            telegram.wait_for(delivered)
+            discord.wait_for(delivered)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        except BaseException:
+            proc.kill()  # the with block then waits for it
+            raise
     assert telegram.received[0].body["chat_id"] == 4242
     output = added.stdout + added.stderr + hooked.stdout + listed.stdout + "".join(lines.seen)
     assert TELEGRAM_TOKEN not in output and DISCORD_TOKEN not in output

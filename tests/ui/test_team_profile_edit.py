@@ -13,18 +13,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
-from skins_console.services.team_setup import add_team_profile
 from skins_console.store.paths import resolve_paths
 from skins_console.store.secrets import SecretKind, SecretStore
-from skins_console.store.settings import Settings
 from skins_console.store.team_profiles import TeamProfile, registry_for
-from skins_console.ui.app import GuiSession
 from skins_console.ui.main_window import MainWindow
 from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
 from tests.fixtures.team_role import TeamRole
-from tests.ui.test_app_startup import _windows
-from tests.ui.test_team_profiles_ui import _end_window, _profile, _secrets, _start_window
+from tests.ui.test_app_startup import _spy_sessions, _windows
+from tests.ui.test_team_profiles_ui import _add_shop, _end_window, _start_window
 
 #: where the dialog's screenshots go when asked (``SKINS_CONSOLE_SCREENSHOTS=DIR``)
 SHOTS = os.environ.get("SKINS_CONSOLE_SCREENSHOTS")
@@ -36,22 +33,8 @@ async def test_the_dialog_changes_the_operator_and_password_of_the_open_team_pro
     sandbox = sandbox_factory()
     paths = resolve_paths()
     old = team_role.password
-    await add_team_profile(
-        paths,
-        Settings.load(paths.settings_file),
-        TeamProfile("shop", team_role.url, "alice"),
-        profile=_profile(sandbox, "shop"),
-        secrets=_secrets(sandbox),
-        password=old,
-    )
-    sessions: list[GuiSession] = []
-    original_init = GuiSession.__init__
-
-    def spy_init(self, *a, **kw):
-        original_init(self, *a, **kw)
-        sessions.append(self)
-
-    monkeypatch.setattr(GuiSession, "__init__", spy_init)
+    await _add_shop(sandbox, team_role.url, old)
+    sessions = _spy_sessions(monkeypatch)
     run = _start_window(qapp, monkeypatch, error_presenter)
     try:
         await wait_for(lambda: _windows(MainWindow), timeout=30)

@@ -81,14 +81,8 @@ def register(commands: Commands) -> None:
         "the new password is tried on the team database before it replaces the keyring's.",
     )
     change.add_argument("name", metavar="NAME")
-    change.add_argument(
-        "--operator",
-        metavar="NAME",
-        help="who you are in the team's records from now on ('' : your OS user name)",
-    )
-    change.add_argument(
-        "--password", action="store_true", help="change the database password kept here"
-    )
+    change.add_argument("--operator", metavar="NAME", help="your name in its records ('': OS user)")
+    change.add_argument("--password", action="store_true", help="change its database password")
     change.set_defaults(handler=set_team_profile)
     listing = add_command(sub, "list", help="all profiles (this computer's and team ones)")
     listing.set_defaults(handler=list_profiles)
