@@ -389,7 +389,7 @@ class ProfileDialog(QDialog):
                 self._team_changed = True
             return await self._backend.save_profile(record, secrets, name)
 
-        progress = f"Connecting to {_escape(self.team.where)}…" if self.team else None
+        progress = f"Connecting to {_escape(self.team.where)}…" if changed and self.team else None
         self._run(save(), self.save_button, "save", self._on_saved, "saving the profile", progress)
 
     def _on_saved(self, record: ProfileRecord) -> None:
