@@ -2,6 +2,8 @@
 
 Setup (``ChatSetup``): a profile's Telegram chat (chat id and API base in the settings, bot
 token in the keyring) and Discord webhook (the URL, a credential, in the keyring only);
+where the keyring has no secret (a keyring-less worker, ``serve``) it comes from its
+environment variable (``SecretKind.env``; the keyring's wins), never from a file;
 ``send_test`` sends one message to each, straight away, and says per channel what happened.
 
 Forwarding (``ChatRelay``): the same per-event rules as the tray decide *what* is sent
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +36,12 @@ from skins_console.core.chat_targets import (
     validate_discord_webhook_url,
     validate_telegram_token,
 )
-from skins_console.core.errors import ChatChannelMissingError, UserFacingError, ValidationError
+from skins_console.core.errors import (
+    ChatChannelMissingError,
+    SecretStoreError,
+    UserFacingError,
+    ValidationError,
+)
 from skins_console.core.records import EventRecord
 from skins_console.services import change_bus
 from skins_console.services.chat_dispatch import (
@@ -64,8 +72,10 @@ class ChannelInfo:
     target: str
     #: the Telegram API server (None for Discord)
     api_base: str | None
-    #: the token / webhook URL is in the keyring
+    #: the token / webhook URL is there (in the keyring or the environment)
     has_secret: bool
+    #: where it comes from: "keyring", "environment" (a keyring-less worker) or ""
+    secret_from: str = "keyring"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,36 @@ class ChatSetup:
     def _profile(self) -> str:
         return self._ctx.require_profile().name
 
+    async def keyring_usable(self) -> bool:
+        try:
+            await self._ctx.secrets.acheck()
+        except SecretStoreError:
+            return False
+        return True
+
+    async def _secret(self, kind: str) -> tuple[str | None, str]:
+        """The channel's secret and where it came from: the keyring's, else its
+        environment variable (a worker without a keyring); ``(None, "")`` when neither has
+        it. A keyring that fails while the variable is unset raises its own error."""
+        secret_kind = _SECRET[kind]
+        failure: SecretStoreError | None = None
+        try:
+            value = await self._ctx.secrets.aget(self._profile(), secret_kind)
+        except SecretStoreError as exc:
+            value, failure = None, exc
+        if value:
+            return value, "keyring"
+        value = os.environ.get(secret_kind.env, "").strip()
+        if value:
+            register_secret(value)
+            return value, "environment"
+        if failure is not None:
+            raise SecretStoreError(
+                f"{failure.message} On a server without a keyring, set {secret_kind.env} "
+                "in its environment instead."
+            ) from None
+        return None, ""
+
     def _configured(self) -> dict[str, dict[str, str]]:
         stored = self._ctx.settings.chat_channels.get(self._profile(), {})
         # Always Telegram, then Discord (the settings file sorts its keys).
@@ -118,18 +158,28 @@ class ChatSetup:
             if claim.after is None:
                 claim.advance(await self._ctx.events.last_id(profile))
 
+    async def _kept_secret(self, kind: str, what: str) -> tuple[str, str]:
+        """The secret a channel set up without one uses, and where it is; else what to do."""
+        saved, source = await self._secret(kind)
+        if not saved:
+            raise ValidationError(
+                f"Paste {what} (on a server without a keyring: set {_SECRET[kind].env}).",
+                field=_SECRET[kind].value,
+            )
+        return saved, source
+
     async def add_telegram(
         self, chat_id: str, token: str | None, *, api_base: str = TELEGRAM_API_BASE
     ) -> ChannelInfo:
-        """Set up (or change) the Telegram chat; ``token`` None keeps the saved token."""
+        """Set up (or change) the Telegram chat; ``token`` None keeps the saved token (or,
+        on a worker without a keyring, uses ``TELEGRAM_BOT_TOKEN`` each time it sends)."""
         profile = self._profile()
         chat = validate_chat_id(chat_id)
         base = validate_api_base(api_base)
+        source = "keyring"
         if token is None:
-            if not await self._ctx.secrets.ahas(profile, SecretKind.TELEGRAM_BOT_TOKEN):
-                raise ValidationError(
-                    "Paste the bot token @BotFather gave you.", field="telegram_bot_token"
-                )
+            saved, source = await self._kept_secret("telegram", "the bot token @BotFather gave you")
+            validate_telegram_token(saved)
         else:
             secret = validate_telegram_token(token)
             register_secret(secret)
@@ -139,50 +189,62 @@ class ChatSetup:
         channels["telegram"] = {"chat_id": chat, "api_base": base}
         await self._save(channels)
         await self._forward_from_now()
-        return ChannelInfo("telegram", "Telegram", f"chat {chat}", base, True)
+        return ChannelInfo("telegram", "Telegram", f"chat {chat}", base, True, source)
 
-    async def add_discord(self, webhook_url: str) -> ChannelInfo:
+    async def add_discord(self, webhook_url: str | None) -> ChannelInfo:
+        """Set up the Discord webhook; ``webhook_url`` None: a worker without a keyring,
+        which reads ``DISCORD_WEBHOOK_URL`` each time it sends."""
         profile = self._profile()
-        url = validate_discord_webhook_url(webhook_url)
-        register_secret(url)
-        await self._ctx.secrets.aset(profile, SecretKind.DISCORD_WEBHOOK_URL, url)
+        source = "keyring"
+        if webhook_url is None:
+            saved, source = await self._kept_secret("discord", "the channel's webhook URL")
+            url = validate_discord_webhook_url(saved)
+        else:
+            url = validate_discord_webhook_url(webhook_url)
+            register_secret(url)
+            await self._ctx.secrets.aset(profile, SecretKind.DISCORD_WEBHOOK_URL, url)
         channels = self._configured()
         channels["discord"] = {}
         await self._save(channels)
         await self._forward_from_now()
-        return ChannelInfo("discord", "Discord", DiscordChannel.public_target(url), None, True)
+        return ChannelInfo(
+            "discord", "Discord", DiscordChannel.public_target(url), None, True, source
+        )
 
     async def remove(self, kind: str) -> bool:
         """Forget the channel and its secret; False when it was not set up."""
         _check_kind(kind)
         channels = self._configured()
         found = channels.pop(kind, None) is not None
-        await self._ctx.secrets.adelete(self._profile(), _SECRET[kind])
+        # Without a keyring (a worker) nothing was stored; its variable is the operator's.
+        if await self.keyring_usable():
+            await self._ctx.secrets.adelete(self._profile(), _SECRET[kind])
         if found:
             await self._save(channels)
         return found
 
     async def list_channels(self) -> list[ChannelInfo]:
-        profile = self._profile()
         result = []
         for kind, options in self._configured().items():
-            secret = await self._ctx.secrets.aget(profile, _SECRET[kind])
+            secret, source = await self._secret(kind)
             if kind == "telegram":
                 target = f"chat {options['chat_id']}"
                 api_base: str | None = options["api_base"]
             else:
                 target = DiscordChannel.public_target(secret) if secret else "webhook"
                 api_base = None
-            result.append(ChannelInfo(kind, CHANNEL_LABELS[kind], target, api_base, bool(secret)))
+            result.append(
+                ChannelInfo(kind, CHANNEL_LABELS[kind], target, api_base, bool(secret), source)
+            )
         return result
 
     async def senders(self) -> list[Channel]:
-        """Senders for every channel whose secret is in the keyring (the caller closes
-        them). A channel whose secret went missing is skipped with a warning."""
+        """Senders for every channel whose secret is in the keyring or the environment (the
+        caller closes them). A channel whose secret went missing is skipped with a warning."""
         profile = self._profile()
         result: list[Channel] = []
         for kind, options in self._configured().items():
-            secret = await self._ctx.secrets.aget(profile, _SECRET[kind])
+            secret, _source = await self._secret(kind)
             if not secret:
                 log.warning("the %s of profile %s is missing", _SECRET[kind].label, profile)
                 continue
@@ -216,7 +278,8 @@ class ChatSetup:
                     CHANNEL_LABELS[name],
                     "",
                     False,
-                    f"The {_SECRET[name].label} is not in the keyring; set the channel up again.",
+                    f"The {_SECRET[name].label} is neither in the keyring nor in "
+                    f"{_SECRET[name].env}; set the channel up again.",
                 )
             )
         try:

@@ -7,15 +7,19 @@ command: the row is already there, so only this computer's part is written. This
 computer's part is always the same three things: the provider secrets and the database
 password in this computer's keyring, and the name → database URL + operator line in the
 local registry (``store/team_profiles.py``). Forgetting a team profile removes only this
-computer's part; the team book and its orders stay for the others.
+computer's part; the team book and its orders stay for the others. Changing this
+computer's operator name or database password (``change_team_profile``) rewrites only this
+computer's part too; a new password is tried on the team database before it replaces the
+keyring's.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
+from enum import Enum
 
-from skins_console.core.errors import ProfileError, ValidationError
+from skins_console.core.errors import ProfileError, UserFacingError, ValidationError
 from skins_console.core.records import ProfileRecord, validate_profile_name
 from skins_console.services.context import AppContext
 from skins_console.services.logs import register_secret
@@ -23,7 +27,7 @@ from skins_console.services.profile_service import ProfileSecrets, ProfileServic
 from skins_console.store.paths import AppPaths
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.settings import Settings
-from skins_console.store.team_profiles import TeamProfile, registry_for
+from skins_console.store.team_profiles import TeamProfile, registry_for, validate_operator
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +169,65 @@ async def forget_team_profile(
         if settings.path is not None:
             settings.save()
     return team
+
+
+class Keep(Enum):
+    """``change_team_profile``'s "leave it as it is" (None is a value there)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+async def change_team_profile(
+    paths: AppPaths,
+    name: str,
+    *,
+    operator: str | Keep | None = KEEP,
+    password: str | Keep | None = KEEP,
+    store: SecretStore | None = None,
+) -> TeamProfile:
+    """Change this computer's operator name (None or empty: the OS user name) or database
+    password (None: the database needs none) of the team profile ``name``.
+
+    The new password is tried on the team database first: a refused (or unreachable)
+    connection raises ``ValidationError`` and leaves the keyring's old password in place.
+    """
+    registry = registry_for(paths)
+    team = registry.get(name)
+    if team is None:
+        raise ProfileError(f"There is no team profile named “{name}”.", code="profile_missing")
+    store = store or SecretStore()
+    if not isinstance(operator, Keep):
+        team = TeamProfile(team.name, team.database, validate_operator(operator))
+    if not isinstance(password, Keep):
+        if password:
+            register_secret(password)
+        # An unusable keyring fails here, before the password is tried or anything written.
+        await store.acheck()
+        await _check_password(team, password)
+        if password:
+            await store.aset(team.name, SecretKind.DATABASE_PASSWORD, password)
+        else:
+            await store.adelete(team.name, SecretKind.DATABASE_PASSWORD)
+    return registry.add(team) if not isinstance(operator, Keep) else team
+
+
+async def _check_password(team: TeamProfile, password: str | None) -> None:
+    """Connect to the team book with ``password``; say so, without it, when that fails."""
+    from skins_console.store.database import Database
+
+    try:
+        db = await Database.open(team.database, password=password, operator=team.operator)
+    except UserFacingError as exc:
+        raise ValidationError(
+            f"The team database {team.where} could not be opened with the new password, so "
+            f"the old one stays in the keyring. ({exc.message})",
+            field="database_password",
+            code="database_password_refused",
+        ) from None
+    await db.close()
 
 
 def use_team_profile(paths: AppPaths, settings: Settings, name: str) -> TeamProfile:

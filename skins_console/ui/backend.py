@@ -44,6 +44,7 @@ from skins_console.services.profile_service import (
     ProfileTestResult,
 )
 from skins_console.services.report_service import PeriodReport, ReportService
+from skins_console.services.team_setup import Keep, change_team_profile
 from skins_console.services.tracking_service import TrackingService
 from skins_console.services.wallet_service import WalletService, WalletView
 from skins_console.store.team_profiles import TeamProfile
@@ -243,6 +244,15 @@ class Backend:
         )
         self.ctx.bus.publish("profile", added.record.name)
         return added.record
+
+    async def change_team_profile(
+        self, name: str, *, operator: str | Keep | None, password: str | Keep | None
+    ) -> TeamProfile:
+        """This computer's operator name or database password of a team profile (the
+        password is tried on the team database before the keyring's is replaced)."""
+        return await change_team_profile(
+            self.ctx.paths, name, operator=operator, password=password, store=self.ctx.secrets
+        )
 
     def team_of(self, name: str | None) -> TeamProfile | None:
         from skins_console.store.team_profiles import registry_for

@@ -8,7 +8,9 @@ A new profile keeps its orders on "This computer (SQLite)" or in a "Team databas
 (PostgreSQL)": the database URL (no password in it), its password (to the keyring) and
 the operator's name. A team profile another operator already created is joined by leaving
 the SkinsNode client id empty (its provider settings are the team's); the secrets are
-still typed, since they go to this computer's keyring.
+still typed, since they go to this computer's keyring. Editing a team profile also changes
+this computer's operator name and database password (tried on the database before the
+keyring's is replaced).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from skins_console.core.errors import ValidationError
 from skins_console.core.money import MoneyError, format_cents, parse_cents_input
 from skins_console.core.records import ProfileRecord
 from skins_console.services.profile_service import ProfileSecrets
+from skins_console.services.team_setup import KEEP, Keep
 from skins_console.store.team_profiles import (
     TeamProfile,
     parse_database_url,
@@ -65,6 +68,8 @@ ProfileCall = Callable[[ProfileRecord, ProfileSecrets | None, str | None], Corou
 
 class ProfileDialog(QDialog):
     saved = Signal(object)  # ProfileRecord
+    #: an edited team profile's operator name or database password changed (its name)
+    team_changed = Signal(str)
 
     def __init__(
         self,
@@ -83,6 +88,7 @@ class ProfileDialog(QDialog):
             backend.team_of(profile.name) if profile is not None else None
         )
         self.original = profile
+        self._team_changed = False
         self.setWindowTitle("Edit profile" if profile else "Set up a profile")
         self.setMinimumWidth(560)
         self._build(profile)
@@ -129,8 +135,16 @@ class ProfileDialog(QDialog):
                 f" (as {self.team.operator})" if self.team.operator else ""
             )
             kept = QLabel(where)
+            kept.setWordWrap(True)  # a long host and database name must not be cut off
             kept.setToolTip(self.team.database)
             form.addRow("Orders kept in", kept)
+            # This computer's part of the team profile, changed in place.
+            self.operator.setText(self.team.operator or "")
+            self.database_password.setPlaceholderText(
+                "(stored in the keyring; leave empty to keep)"
+            )
+            form.addRow("Your operator name", self.operator)
+            form.addRow("Database password", self.database_password)
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setReadOnly(profile is not None)
         self.skinsnode_url = QLineEdit(profile.skinsnode_base_url if profile else DEFAULT_SKINSNODE)
@@ -175,6 +189,8 @@ class ProfileDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_book_chosen(self, team: bool) -> None:
+        if self.original is not None:  # an edited team profile shows its own rows
+            return
         for field in (self.database_url, self.database_password, self.operator):
             if self.form.indexOf(field) >= 0:
                 self.form.setRowVisible(field, team)
@@ -315,9 +331,23 @@ class ProfileDialog(QDialog):
             lines.append(f"{mark} <b>{_escape(check.name)}</b>: {_escape(check.detail)}")
         self._show("<br>".join(lines))
 
+    def read_team_changes(self) -> tuple[str | Keep | None, str | Keep]:
+        """The edited team profile's new operator name and password (``KEEP``: unchanged;
+        an empty password field keeps the keyring's)."""
+        assert self.team is not None
+        operator = validate_operator(self.operator.text())
+        password = self.database_password.text()
+        return (
+            KEEP if operator == self.team.operator else operator,
+            password if password else KEEP,
+        )
+
     def _on_save_clicked(self) -> None:
         if self.team_chosen:
             self._save_team_profile()
+            return
+        if self.team is not None and self.original is not None:
+            self._save_edited_team_profile(self.original.name)
             return
         self._submit(
             self._backend.save_profile,
@@ -342,9 +372,31 @@ class ProfileDialog(QDialog):
             progress=f"Connecting to {_escape(team.where)}…",
         )
 
+    def _save_edited_team_profile(self, name: str) -> None:
+        try:
+            record, secrets = self.read()
+            operator, password = self.read_team_changes()
+        except ValidationError as exc:
+            self._show_error(exc.message)
+            return
+        changed = not (isinstance(operator, Keep) and isinstance(password, Keep))
+
+        async def save() -> ProfileRecord:
+            # The team part first: a refused password saves nothing else either.
+            if changed:
+                await self._backend.change_team_profile(name, operator=operator, password=password)
+                self.team = self._backend.team_of(name)
+                self._team_changed = True
+            return await self._backend.save_profile(record, secrets, name)
+
+        progress = f"Connecting to {_escape(self.team.where)}…" if changed and self.team else None
+        self._run(save(), self.save_button, "save", self._on_saved, "saving the profile", progress)
+
     def _on_saved(self, record: ProfileRecord) -> None:
         self.save_button.setEnabled(True)
         self.saved.emit(record)
+        if self._team_changed:
+            self.team_changed.emit(record.name)
         self.accept()
 
     def _on_failed(self, exc: BaseException) -> None:

@@ -49,6 +49,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+#: the runner keys of the loads that read the current profile's book and providers
+_PROFILE_WORK = (
+    "catalog.refresh",
+    "orders.reload",
+    "orders.changed",
+    "wallet.refresh",
+    "wallet.history",
+)
+
+
 class WindowController(QObject):
     def __init__(self, window: MainWindow, backend: Backend) -> None:
         super().__init__(window)
@@ -382,6 +392,7 @@ class WindowController(QObject):
     def open_profile_dialog(self, profile: ProfileRecord | None) -> ProfileDialog:
         dialog = ProfileDialog(self.runner, self.backend, profile=profile, parent=self.window)
         dialog.saved.connect(self._on_profile_saved)
+        dialog.team_changed.connect(self._on_team_part_changed)
         self._keep(dialog)
         dialog.open()
         return dialog
@@ -399,6 +410,12 @@ class WindowController(QObject):
                 self.open_other_book(record.name)
         elif self.ctx.profile is None or record.active:
             self.restart_for_profile()
+
+    def _on_team_part_changed(self, name: str) -> None:
+        # The open team book still signs in with the old password and operator name.
+        current = self.ctx.profile
+        if current is not None and current.name == name and self.open_other_book is not None:
+            self.open_other_book(name)
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(
@@ -449,14 +466,7 @@ class WindowController(QObject):
         """Everything shown belongs to one profile: rebuild the tabs for the new one."""
         self._stop_tracking.set()
         self.runner.cancel("tracking")
-        for key in (
-            "catalog.refresh",
-            "orders.reload",
-            "orders.changed",
-            "wallet.refresh",
-            "wallet.history",
-        ):
-            self.runner.cancel(key)
+        self._cancel_profile_work()
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.backend.tracking = type(self.backend.tracking)(self.ctx)
         self.merchant.close()
@@ -485,10 +495,17 @@ class WindowController(QObject):
             log.info("the Quote tab's names are too long to keep; not saved")
         self._save_settings()
 
+    def _cancel_profile_work(self) -> None:
+        for key in _PROFILE_WORK:
+            self.runner.cancel(key)
+
     async def shutdown(self) -> None:
         # No timer may start work once the runner closes (it refuses new tasks).
         for timer in (self.wallet_timer, self.health_timer, self.catalog_timer):
             timer.stop()
+        # The runner outlives this controller when another book is opened in the window:
+        # its loads must not go on with the context about to be closed.
+        self._cancel_profile_work()
         self._reload_orders_soon.cancel()
         self._reload_history_soon.cancel()
         self.merchant.stop()

@@ -30,6 +30,7 @@ COMMANDS = {
         "http://h",
     ],
     ("profile", "list"): [],
+    ("profile", "set"): ["p", "--operator", "bob", "--password"],
     ("profile", "use"): ["p"],
     ("profile", "remove"): ["p"],
     ("profile", "test"): [],

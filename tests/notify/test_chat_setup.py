@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from keyring.backends import fail
 
 from skins_console.core.chat_targets import (
     validate_api_base,
@@ -14,10 +15,10 @@ from skins_console.core.chat_targets import (
     validate_discord_webhook_url,
     validate_telegram_token,
 )
-from skins_console.core.errors import ChatChannelMissingError, ValidationError
+from skins_console.core.errors import ChatChannelMissingError, SecretStoreError, ValidationError
 from skins_console.services.chat_notify import ChatRelay, ChatSetup
 from skins_console.services.context import AppContext
-from skins_console.store.secrets import SecretKind
+from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.settings import Settings
 from tests.monitoring.helpers import place_order
 from tests.notify.standins import DISCORD_TOKEN, TELEGRAM_TOKEN, TelegramStandIn
@@ -113,7 +114,7 @@ async def test_add_list_remove_keeps_secrets_in_the_keyring(ctx, telegram, disco
     results = {r.kind: r for r in await setup.send_test()}
     assert results["discord"].delivered
     assert not results["telegram"].delivered
-    assert "not in the keyring" in results["telegram"].message
+    assert "neither in the keyring nor in TELEGRAM_BOT_TOKEN" in results["telegram"].message
 
     assert await setup.remove("discord")
     assert not await setup.remove("discord")
@@ -172,3 +173,74 @@ async def test_concurrent_claims_never_hand_out_the_same_events(tmp_path):
     assert sorted(seen) == list(range(18))
     async with ChatCursor(tmp_path).claim("main") as claim:
         assert claim.after == 18
+
+
+async def test_a_worker_without_a_keyring_sends_with_secrets_from_its_environment(
+    ctx, telegram, discord, monkeypatch
+):
+    """No usable keyring (keyring's fail backend, as on a container worker): the channel's
+    settings are kept, its secrets are read from the environment whenever it sends."""
+    _sandbox, ctx = ctx
+    # The profile was set up with a keyring; this process has none, as on the worker.
+    ctx.secrets = SecretStore(fail.Keyring())
+    setup = ChatSetup(ctx)
+    assert not await setup.keyring_usable()
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("DISCORD_WEBHOOK_URL", raising=False)
+    with pytest.raises(SecretStoreError, match="set TELEGRAM_BOT_TOKEN in its environment"):
+        await setup.add_telegram("42", None, api_base=telegram.base_url)
+    with pytest.raises(SecretStoreError, match="set DISCORD_WEBHOOK_URL in its environment"):
+        await setup.add_discord(None)
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
+    monkeypatch.setenv("DISCORD_WEBHOOK_URL", discord.webhook_url)
+    info = await setup.add_telegram("42", None, api_base=telegram.base_url)
+    assert (info.has_secret, info.secret_from) == (True, "environment")
+    assert (await setup.add_discord(None)).secret_from == "environment"
+    listed = await setup.list_channels()
+    assert [(c.kind, c.has_secret, c.secret_from) for c in listed] == [
+        ("telegram", True, "environment"),
+        ("discord", True, "environment"),
+    ]
+    results = await setup.send_test()
+    assert [r.delivered for r in results] == [True, True]
+    assert telegram.received[0].body["chat_id"] == 42 and len(discord.received) == 1
+    text = ctx.paths.settings_file.read_text()
+    assert TELEGRAM_TOKEN not in text and DISCORD_TOKEN not in text
+
+    # The forwarder of a worker (``serve``) sends with them too.
+    relay = ChatRelay(ctx)
+    assert await relay.start()
+    assert relay.dispatcher is not None
+    assert sorted(c.kind for c in relay.dispatcher.channels) == ["discord", "telegram"]
+    await relay.stop(flush_timeout=0)
+
+    # Removing a channel there forgets its settings; the variable is the operator's.
+    assert await setup.remove("discord")
+    assert [c.kind for c in await setup.list_channels()] == ["telegram"]
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN")
+    with pytest.raises(SecretStoreError):
+        await setup.send_test()
+
+
+async def test_the_keyrings_secret_wins_over_the_environment(
+    ctx, telegram, test_keyring, monkeypatch
+):
+    _sandbox, ctx = ctx
+    setup = ChatSetup(ctx)
+    await setup.add_telegram("42", TELEGRAM_TOKEN, api_base=telegram.base_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "7000000000:AAAnother_Token_From_The_Env_000000")
+    [result] = await setup.send_test()
+    # The stand-in accepts only the keyring's token: a message sent with the variable's
+    # would have been refused with 401.
+    assert result.delivered and not telegram.rejected
+    [listed] = await setup.list_channels()
+    assert listed.secret_from == "keyring"
+    # A keyring that has nothing for this profile: the variable is used.
+    await ctx.secrets.adelete("main", SecretKind.TELEGRAM_BOT_TOKEN)
+    [fallback] = await setup.send_test()
+    assert not fallback.delivered
+    assert (
+        telegram.rejected[-1].path
+        == "/bot7000000000:AAAnother_Token_From_The_Env_000000/sendMessage"
+    )

@@ -5,11 +5,13 @@ proving neither the bot token nor the webhook URL reached the data folder or its
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 import pytest
 
 from tests.cli.conftest import CliEnv
+from tests.cli.test_cli_serve import Lines, create_open_order
 from tests.notify.standins import DISCORD_TOKEN, TELEGRAM_TOKEN, DiscordStandIn
 
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
@@ -215,3 +217,56 @@ def test_webhooks_serve_forwards_order_events_as_they_arrive(tmp_path, sandbox_f
     assert len([t for t in texts if "Order delivered" in t]) == 1
     assert TELEGRAM_TOKEN not in out + err
     assert _scan_for_secrets(cli, TELEGRAM_TOKEN) > 3
+
+
+def test_a_worker_without_a_keyring_forwards_with_secrets_from_its_environment(
+    cli, telegram, discord
+):
+    """The compose/systemd worker: keyring's fail backend (no keyring at all), the chat
+    secrets in its environment, the chat id set with ``notify add``, then ``serve``."""
+    worker = {
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "DISCORD_WEBHOOK_URL": discord.webhook_url,
+    }
+    added = cli.run(
+        "--json", "notify", "add", "telegram", "--chat-id", "4242",
+        "--api-base", telegram.base_url, env=worker,
+    )  # fmt: skip
+    assert added.code == 0, added.stderr
+    channel = added.json()["channel"]
+    assert channel["secret_from"] == "environment" and not channel["secret_in_keyring"]
+    hooked = cli.run("notify", "add", "discord", env=worker)
+    assert hooked.code == 0, hooked.stderr
+    assert "from DISCORD_WEBHOOK_URL" in hooked.stdout
+    listed = cli.run("notify", "list", env=worker)
+    assert listed.code == 0, listed.stderr
+    assert "from TELEGRAM_BOT_TOKEN" in listed.stdout
+    # Without the variable the worker says which one to set.
+    bare = {**worker, "TELEGRAM_BOT_TOKEN": ""}
+    failed = cli.run("notify", "test", "telegram", env=bare)
+    assert failed.code != 0 and "set TELEGRAM_BOT_TOKEN in its environment" in failed.stderr
+
+    key = "worker-1"
+    create_open_order(cli, key)  # a desktop's sale, in the same book
+    cli.sandbox.advance(400)
+
+    def delivered(texts: list[str]) -> bool:
+        return any("Order delivered" in t for t in texts)
+
+    with cli.popen("serve", "--webhooks-port", "0", env=worker) as proc:
+        lines = Lines(proc.stderr)
+        try:
+            lines.wait_for(r"Notifications are forwarded to Telegram \(chat 4242\), Discord")
+            lines.wait_for(rf"order {key} updated")
+            telegram.wait_for(delivered)
+            discord.wait_for(delivered)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        except BaseException:
+            proc.kill()  # the with block then waits for it
+            raise
+    assert telegram.received[0].body["chat_id"] == 4242
+    output = added.stdout + added.stderr + hooked.stdout + listed.stdout + "".join(lines.seen)
+    assert TELEGRAM_TOKEN not in output and DISCORD_TOKEN not in output
+    assert _scan_for_secrets(cli, TELEGRAM_TOKEN, DISCORD_TOKEN) > 0

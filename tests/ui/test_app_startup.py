@@ -25,10 +25,9 @@ def _windows(kind):
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
 
 
-async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
-    qapp, test_keyring, error_presenter, monkeypatch
-):
-    sessions = []
+def _spy_sessions(monkeypatch) -> list[GuiSession]:
+    """The window's sessions, as ``main`` makes them."""
+    sessions: list[GuiSession] = []
     original_init = GuiSession.__init__
 
     def spy_init(self, *a, **kw):
@@ -36,6 +35,13 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
         sessions.append(self)
 
     monkeypatch.setattr(GuiSession, "__init__", spy_init)
+    return sessions
+
+
+async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
+    qapp, test_keyring, error_presenter, monkeypatch
+):
+    sessions = _spy_sessions(monkeypatch)
     qapp.setQuitOnLastWindowClosed(False)  # as run_gui does
     run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
     try:

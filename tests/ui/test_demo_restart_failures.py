@@ -21,7 +21,7 @@ from skins_console.ui.demo_run import DEMO_FOLDER
 from skins_console.ui.main_window import MainWindow
 from tests.conftest import wait_for
 from tests.fixtures.ui import TRADE_URL
-from tests.ui.test_app_startup import _args, _windows
+from tests.ui.test_app_startup import _args, _spy_sessions, _windows
 
 
 async def _sell_one(controller) -> int:
@@ -40,14 +40,7 @@ def _try_again(window: MainWindow) -> None:
 @pytest.fixture
 def demo_session(qapp, error_presenter, monkeypatch):
     """``main()`` in demo mode at real time, as `skins-console --sandbox` runs it."""
-    sessions: list[GuiSession] = []
-    original_init = GuiSession.__init__
-
-    def keep(self, *a, **kw):
-        original_init(self, *a, **kw)
-        sessions.append(self)
-
-    monkeypatch.setattr(GuiSession, "__init__", keep)
+    sessions = _spy_sessions(monkeypatch)
     qapp.setQuitOnLastWindowClosed(False)
     args = _args(sandbox=True)
     args.speed = None

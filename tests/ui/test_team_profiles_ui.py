@@ -15,11 +15,11 @@ from skins_console.store.paths import resolve_paths
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.settings import Settings
 from skins_console.store.team_profiles import TeamProfile, registry_for
-from skins_console.ui.app import GuiSession, main
+from skins_console.ui.app import main
 from skins_console.ui.main_window import MainWindow
 from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
-from tests.ui.test_app_startup import _args, _windows
+from tests.ui.test_app_startup import _args, _spy_sessions, _windows
 
 
 def _profile(sandbox, name: str) -> ProfileRecord:
@@ -34,6 +34,19 @@ def _profile(sandbox, name: str) -> ProfileRecord:
 
 def _secrets(sandbox) -> ProfileSecrets:
     return ProfileSecrets(sandbox.config.skinsnode_client_secret, sandbox.config.skinslink_api_key)
+
+
+async def _add_shop(sandbox, url: str, password: str | None) -> None:
+    """This computer has the team profile "shop" (operator "alice") on ``url``."""
+    paths = resolve_paths()
+    await add_team_profile(
+        paths,
+        Settings.load(paths.settings_file),
+        TeamProfile("shop", url, "alice"),
+        profile=_profile(sandbox, "shop"),
+        secrets=_secrets(sandbox),
+        password=password,
+    )
 
 
 async def test_first_run_team_choice_opens_the_team_book(
@@ -94,22 +107,8 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
     paths = resolve_paths()
     async with await AppContext.open(paths, time_scale=1.0) as ctx:
         await ProfileService(ctx).add(_profile(sandbox, "local"), _secrets(sandbox))
-    await add_team_profile(
-        paths,
-        Settings.load(paths.settings_file),
-        TeamProfile("shop", pg_url, "alice"),
-        profile=_profile(sandbox, "shop"),
-        secrets=_secrets(sandbox),
-        password=pg_password,
-    )
-    sessions: list[GuiSession] = []
-    original_init = GuiSession.__init__
-
-    def spy_init(self, *a, **kw):
-        original_init(self, *a, **kw)
-        sessions.append(self)
-
-    monkeypatch.setattr(GuiSession, "__init__", spy_init)
+    await _add_shop(sandbox, pg_url, pg_password)
+    sessions = _spy_sessions(monkeypatch)
     qapp.setQuitOnLastWindowClosed(False)
     monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
     run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
@@ -150,16 +149,7 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
 async def _away_team_book(sandbox_factory, server) -> None:
     """This computer has the team profile "shop" on a new database of ``server``, and the
     server is then stopped."""
-    sandbox = sandbox_factory()
-    paths = resolve_paths()
-    await add_team_profile(
-        paths,
-        Settings.load(paths.settings_file),
-        TeamProfile("shop", server.url_for(server.create_database()), "alice"),
-        profile=_profile(sandbox, "shop"),
-        secrets=_secrets(sandbox),
-        password=server.password,
-    )
+    await _add_shop(sandbox_factory(), server.url_for(server.create_database()), server.password)
     server.stop()
 
 

@@ -1,6 +1,11 @@
 """``notify add telegram|discord``, ``notify list|remove|test``: chat notifications, and
 ``forwarding``, which the long-running commands (``orders sync``, ``webhooks serve``) wrap
-their work in so their order and deposit changes reach Telegram and Discord."""
+their work in so their order and deposit changes reach Telegram and Discord.
+
+On a worker without a keyring (``serve`` in a container) ``notify add`` keeps only the
+channel's settings (the chat id); the token or webhook URL stays in the worker's
+environment (``TELEGRAM_BOT_TOKEN``, ``DISCORD_WEBHOOK_URL``) and is read from there
+whenever a message goes."""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from skins_console.cli.parser import Commands, add_actions, add_command
 from skins_console.cli.session import Session
 
 if TYPE_CHECKING:
-    from skins_console.services.chat_notify import ChannelInfo, ChatRelay
+    from skins_console.services.chat_notify import ChannelInfo, ChatRelay, ChatSetup
     from skins_console.services.context import AppContext
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -78,19 +83,37 @@ def _secret(env: str, prompt: str) -> str:
     )
 
 
+async def _kept_in_keyring(setup: ChatSetup, env: str, value: str) -> str | None:
+    """``value`` to store in the keyring, or None where there is no keyring and the value
+    came from ``env``: the worker reads it from its environment whenever it sends."""
+    if os.environ.get(env) == value and not await setup.keyring_usable():
+        return None
+    return value
+
+
 def _channel_json(info: ChannelInfo) -> dict:
     return {
         "kind": info.kind,
         "target": info.target,
         "api_base": info.api_base,
-        "secret_in_keyring": info.has_secret,
+        "secret_in_keyring": info.has_secret and info.secret_from == "keyring",
+        "secret_from": info.secret_from or None,
     }
+
+
+def _secret_place(info: ChannelInfo) -> str:
+    if not info.has_secret:
+        return "MISSING (add it again)"
+    if info.secret_from == "environment":
+        return f"from {TOKEN_ENV if info.kind == 'telegram' else WEBHOOK_ENV}"
+    return "in the keyring"
 
 
 def _channel_fields(info: ChannelInfo) -> list[tuple[str, str]]:
     pairs = [("Channel", info.label), ("Sends to", info.target)]
     if info.api_base:
         pairs.append(("API", info.api_base))
+    pairs.append(("Secret", _secret_place(info)))
     return pairs
 
 
@@ -107,8 +130,9 @@ async def add_telegram(session: Session) -> Report:
     validate_chat_id(args.chat_id)
     base = validate_api_base(args.api_base) if args.api_base else TELEGRAM_API_BASE
     token = _secret(TOKEN_ENV, "Telegram bot token")
-    ctx = await session.open()
-    info = await ChatSetup(ctx).add_telegram(args.chat_id, token, api_base=base)
+    setup = ChatSetup(await session.open())
+    kept = await _kept_in_keyring(setup, TOKEN_ENV, token)
+    info = await setup.add_telegram(args.chat_id, kept, api_base=base)
     return Report(
         {"channel": _channel_json(info)},
         [Fields(_channel_fields(info)), Line("Saved. Try it with `skins-console notify test`.")],
@@ -119,8 +143,8 @@ async def add_discord(session: Session) -> Report:
     from skins_console.services.chat_notify import ChatSetup
 
     url = _secret(WEBHOOK_ENV, "Discord webhook URL")
-    ctx = await session.open()
-    info = await ChatSetup(ctx).add_discord(url)
+    setup = ChatSetup(await session.open())
+    info = await setup.add_discord(await _kept_in_keyring(setup, WEBHOOK_ENV, url))
     return Report(
         {"channel": _channel_json(info)},
         [Fields(_channel_fields(info)), Line("Saved. Try it with `skins-console notify test`.")],
@@ -149,13 +173,13 @@ async def list_channels(session: Session) -> Report:
             info.label,
             info.target,
             info.api_base or "",
-            "yes" if info.has_secret else "MISSING (add it again)",
+            _secret_place(info),
         ]
         for info in channels
     ]
     return Report(
         {"channels": [_channel_json(info) for info in channels]},
-        [Table(["Channel", "Sends to", "API", "Secret in keyring"], rows)],
+        [Table(["Channel", "Sends to", "API", "Secret"], rows)],
     )
 
 

@@ -1,4 +1,4 @@
-"""``profile add | list | use | remove | test``: merchant profiles."""
+"""``profile add | set | list | use | remove | test``: merchant profiles."""
 
 from __future__ import annotations
 
@@ -73,6 +73,17 @@ def register(commands: Commands) -> None:
         help="warn when the projected balance falls below this",
     )
     add.set_defaults(handler=add_profile, database_away="the profile was not added")
+    change = add_command(
+        sub,
+        "set",
+        help="change this computer's operator name or database password of a team profile",
+        epilog="--password reads SKINS_CONSOLE_DATABASE_PASSWORD (env) or asks on a terminal; "
+        "the new password is tried on the team database before it replaces the keyring's.",
+    )
+    change.add_argument("name", metavar="NAME")
+    change.add_argument("--operator", metavar="NAME", help="your name in its records ('': OS user)")
+    change.add_argument("--password", action="store_true", help="change its database password")
+    change.set_defaults(handler=set_team_profile)
     listing = add_command(sub, "list", help="all profiles (this computer's and team ones)")
     listing.set_defaults(handler=list_profiles)
     use = add_command(sub, "use", help="make a profile the active one")
@@ -247,6 +258,62 @@ def database_password(user: str, where: str) -> str | None:
             or None
         )
     return None
+
+
+def _new_database_password(user: str, where: str) -> str | None:
+    """``profile set --password``: like ``database_password``, but never "none" by default
+    (no variable and no terminal is a mistake, not a password-less database)."""
+    from skins_console.store.secrets import SecretKind
+
+    env = SecretKind.DATABASE_PASSWORD.env
+    if not os.environ.get(env) and not sys.stdin.isatty():
+        raise CliUsageError(
+            f"The new database password is needed: set {env} in the environment, or run on a "
+            "terminal to be asked for it. It is never accepted as an option."
+        )
+    return database_password(user, where)
+
+
+async def set_team_profile(session: Session) -> Report:
+    from skins_console.core.errors import ProfileError
+    from skins_console.services.team_setup import KEEP, Keep, change_team_profile
+
+    args = session.args
+    team = _team_profile(session, args.name)
+    if team is None:
+        raise ProfileError(
+            f"There is no team profile named “{args.name}” on this computer; `profile set` "
+            "changes a team profile's operator name or database password.",
+            code="profile_missing",
+        )
+    if args.operator is None and not args.password:
+        raise CliUsageError("profile set needs --operator NAME, --password or both")
+    operator: str | Keep | None = KEEP if args.operator is None else args.operator
+    password: str | Keep | None = KEEP
+    if args.password:
+        password = _new_database_password(team.url.user, team.where)
+    changed = await change_team_profile(
+        session.paths(), team.name, operator=operator, password=password
+    )
+    said = []
+    if not isinstance(operator, Keep):
+        who = changed.operator or "your OS user name (or the operator_name setting)"
+        said.append(f"you are now “{who}” in its records")
+    if not isinstance(password, Keep):
+        said.append(
+            "the new database password worked and is in the OS keyring"
+            if password
+            else "the database needs no password; the keyring's is deleted"
+        )
+    return Report(
+        {
+            "profile": team.name,
+            "database": changed.database,
+            "operator": changed.operator,
+            "password_changed": not isinstance(password, Keep),
+        },
+        [Line(f"Team profile “{team.name}” ({changed.where}): {'; '.join(said)}.")],
+    )
 
 
 def _team_profile(session: Session, name: str) -> TeamProfile | None:
