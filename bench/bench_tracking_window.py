@@ -167,7 +167,12 @@ def _count(requests: dict[str, int], needle: str) -> int:
 
 
 async def run(
-    seconds: float, port: int, workdir: Path, diagnose: bool = False, burst_at: float | None = None
+    seconds: float,
+    port: int,
+    workdir: Path,
+    diagnose: bool = False,
+    burst_at: float | None = None,
+    freeze: bool = True,
 ) -> dict:
     from PySide6.QtCore import QTimer
 
@@ -203,7 +208,8 @@ async def run(
     # As in the app (ui/app.py): the cyclic collector runs on the GUI thread only.
     from skins_console.ui.gc_guard import GuiThreadCollector
 
-    collector = GuiThreadCollector()
+    # --no-freeze: start-up's survivors stay in the collected generations (before perf6).
+    collector = GuiThreadCollector() if freeze else GuiThreadCollector(settle_s=None)
     collections: list[tuple[int, float]] = []
     #: (start, wall seconds) of each collection, for --diagnose's split of the long gaps
     collected_at: list[tuple[float, float]] = []
@@ -395,6 +401,11 @@ async def run(
             sum(1 for g, _ in collections if g == gen) for gen in (0, 1, 2)
         ],
         "gc_longest_ms": round(max((ms for _, ms in collections), default=0.0), 1),
+        "gc_longest_ms_by_generation": [
+            round(max((ms for g, ms in collections if g == gen), default=0.0), 1)
+            for gen in (0, 1, 2)
+        ],
+        "gc_frozen_objects": gc.get_freeze_count(),
     }
     if diagnose:
         result["stall_samples"] = [
@@ -484,6 +495,11 @@ def main() -> int:
         action="store_true",
         help="sample the GUI thread's stack during stalls (slows it a little)",
     )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="do not freeze start-up's survivors (ui/gc_guard.py's SETTLE_S), to compare",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")
@@ -503,7 +519,9 @@ def main() -> int:
         app = QApplication.instance() or QApplication([])
         # Closing the window at the end must not stop the loop before run() returns.
         app.setQuitOnLastWindowClosed(False)
-        result = qasync.run(run(args.seconds, port, workdir, args.diagnose, args.burst_at))
+        result = qasync.run(
+            run(args.seconds, port, workdir, args.diagnose, args.burst_at, not args.no_freeze)
+        )
     finally:
         sandbox.terminate()
         sandbox.wait(10)
