@@ -9,13 +9,12 @@ queue is exactly what judging every record would give.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skins_console.core.attention import DEADLINES, reason_for
-from skins_console.core.models import DepositItem, DepositRequest, OrderRequest
+from skins_console.core.models import OrderRequest
 from skins_console.core.statuses import STATUS_TABLE
 from skins_console.store.attention_repository import BOOKS, attention_items, candidate_sql
 from skins_console.store.codec import ts
@@ -24,6 +23,7 @@ from skins_console.store.lifecycle_repository import Book
 from skins_console.store.orders_repository import insert_order_draft
 from skins_console.store.profiles_repository import create_profile
 from tests.fixtures.store import make_profile
+from tests.store.test_deposits_repository import request as deposit_request
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
@@ -50,22 +50,12 @@ DEADLINE_COLUMNS = {"order": ("sent_at",), "deposit": ("trade_offer_expiry_at", 
 
 
 def _insert(conn, book: Book, n: int, status: str, updated, deadline_column, deadline) -> str:
-    key = f"{book.kind}-{n}"
     if book is DEPOSITS:
-        insert_deposit_draft(
-            conn,
-            profile="main",
-            request=DepositRequest(
-                trade_id=10_000 + n,
-                merchant_tx_id=key,
-                game="csgo",
-                partner=12345,
-                token="abcdefgh",
-                items=(DepositItem("111", "AK-47 | Redline (Field-Tested)", Decimal("22.75")),),
-            ),
-            now=NOW - timedelta(days=3),
-        )
+        request = deposit_request(n)
+        key = request.merchant_tx_id
+        insert_deposit_draft(conn, profile="main", request=request, now=NOW - timedelta(days=3))
     else:
+        key = f"order-{n}"
         insert_order_draft(
             conn,
             profile="main",
