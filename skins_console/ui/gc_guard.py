@@ -22,7 +22,7 @@ to the permanent generation, which no later collection walks, so full collection
 only what came after. (The catalog tab freezes too, when a catalog is shown; where a
 cached catalog loads at start, that has already frozen most of start-up.) Frozen objects
 are still freed by reference counting when dropped; only a reference cycle among them
-that becomes garbage later is never collected, and records and rows hold no cycles.
+that becomes garbage later is never collected (the books' records hold none).
 """
 
 from __future__ import annotations
