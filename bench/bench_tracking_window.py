@@ -167,7 +167,12 @@ def _count(requests: dict[str, int], needle: str) -> int:
 
 
 async def run(
-    seconds: float, port: int, workdir: Path, diagnose: bool = False, burst_at: float | None = None
+    seconds: float,
+    port: int,
+    workdir: Path,
+    diagnose: bool = False,
+    burst_at: float | None = None,
+    freeze: bool = True,
 ) -> dict:
     from PySide6.QtCore import QTimer
 
@@ -203,7 +208,8 @@ async def run(
     # As in the app (ui/app.py): the cyclic collector runs on the GUI thread only.
     from skins_console.ui.gc_guard import GuiThreadCollector
 
-    collector = GuiThreadCollector()
+    # --no-freeze: start-up's survivors stay in the collected generations (before perf6).
+    collector = GuiThreadCollector() if freeze else GuiThreadCollector(settle_s=None)
     collections: list[tuple[int, float]] = []
     #: (start, wall seconds) of each collection, for --diagnose's split of the long gaps
     collected_at: list[tuple[float, float]] = []
@@ -359,6 +365,7 @@ async def run(
     watching.clear()
     heartbeat.stop()
     asyncio.Handle._run = original_run  # type: ignore[method-assign]
+    ctx.db._run = store_run  # type: ignore[method-assign]  # the bench's own reads: not timed
     gc.callbacks.remove(on_gc)
     wall = time.perf_counter() - wall0
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -395,6 +402,11 @@ async def run(
             sum(1 for g, _ in collections if g == gen) for gen in (0, 1, 2)
         ],
         "gc_longest_ms": round(max((ms for _, ms in collections), default=0.0), 1),
+        "gc_longest_ms_by_generation": [
+            round(max((ms for g, ms in collections if g == gen), default=0.0), 1)
+            for gen in (0, 1, 2)
+        ],
+        "gc_frozen_objects": gc.get_freeze_count(),
     }
     if diagnose:
         result["stall_samples"] = [
@@ -464,7 +476,29 @@ def _store_summary(stored: list[tuple[float, float, float, str]]) -> dict:
         "cpu_share_of_one_core": round(
             sum(cpus) / 1000.0 / max(stored[-1][0] - stored[0][0], 1e-9), 3
         ),
+        # The five functions with the most worker CPU in all, and the attention queue's
+        # re-read: count, median, longest.
+        "by_function": [
+            {
+                "name": name,
+                "count": len(own),
+                "cpu_ms_total": round(sum(own), 1),
+                "cpu_ms_p50": round(sorted(own)[len(own) // 2], 2),
+                "cpu_ms_longest": round(max(own), 2),
+            }
+            for rank, (name, own) in enumerate(
+                sorted(_cpu_by_name(stored).items(), key=lambda item: -sum(item[1]))
+            )
+            if rank < 5 or name == "attention_items"
+        ],
     }
+
+
+def _cpu_by_name(stored: list[tuple[float, float, float, str]]) -> dict[str, list[float]]:
+    by_name: dict[str, list[float]] = {}
+    for _at, _took, cpu, name in stored:
+        by_name.setdefault(name, []).append(cpu * 1000.0)
+    return by_name
 
 
 def main() -> int:
@@ -483,6 +517,11 @@ def main() -> int:
         "--diagnose",
         action="store_true",
         help="sample the GUI thread's stack during stalls (slows it a little)",
+    )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="do not freeze start-up's survivors (ui/gc_guard.py's SETTLE_S), to compare",
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -503,7 +542,9 @@ def main() -> int:
         app = QApplication.instance() or QApplication([])
         # Closing the window at the end must not stop the loop before run() returns.
         app.setQuitOnLastWindowClosed(False)
-        result = qasync.run(run(args.seconds, port, workdir, args.diagnose, args.burst_at))
+        result = qasync.run(
+            run(args.seconds, port, workdir, args.diagnose, args.burst_at, not args.no_freeze)
+        )
     finally:
         sandbox.terminate()
         sandbox.wait(10)

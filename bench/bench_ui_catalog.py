@@ -264,7 +264,12 @@ def _insert_orders(conn, profile: str, webhook_url: str, count: int) -> None:
 
 
 async def bench(
-    items: int, orders: int, runs: int, stored_orders: int, diagnose: bool = False
+    items: int,
+    orders: int,
+    runs: int,
+    stored_orders: int,
+    diagnose: bool = False,
+    gc_settle_s: float | None = None,
 ) -> dict:
     import httpx
 
@@ -292,7 +297,11 @@ async def bench(
     # collection's duration is recorded: a long one is a stall of its own.
     from skins_console.ui.gc_guard import GuiThreadCollector
 
-    collector = GuiThreadCollector()
+    # --gc-settle: when start-up's survivors are frozen (the console's SETTLE_S by default,
+    # later than this benchmark ends; a few seconds puts the freeze among the refreshes).
+    collector = (
+        GuiThreadCollector() if gc_settle_s is None else GuiThreadCollector(settle_s=gc_settle_s)
+    )
     collections: list[float] = []
     collected_at: list[tuple[float, float]] = []  # (start, ms), for --diagnose
     gc_started = [0.0]
@@ -505,6 +514,8 @@ async def bench(
         result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
         result["gc_collections"] = len(collections)
         result["gc_longest_ms"] = max(collections, default=0.0)
+        # objects frozen by the collector's settle (0: it had not come yet)
+        result["gc_settle_frozen"] = collector.frozen
     finally:
         http_logger.removeHandler(http_times)
         gc.callbacks.remove(on_gc)
@@ -536,6 +547,13 @@ def main() -> None:
         help="glibc malloc arenas (default: the console's, ui/launch.MALLOC_ARENAS; "
         "0: glibc's own default, to compare)",
     )
+    parser.add_argument(
+        "--gc-settle",
+        type=float,
+        default=None,
+        metavar="S",
+        help="freeze start-up's survivors S seconds in (default: ui/gc_guard.SETTLE_S)",
+    )
     parser.add_argument("--prepare-data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sandbox-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -552,7 +570,14 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         result = runner.run(
-            bench(args.items, args.orders, args.runs, args.stored_orders, args.diagnose)
+            bench(
+                args.items,
+                args.orders,
+                args.runs,
+                args.stored_orders,
+                args.diagnose,
+                args.gc_settle,
+            )
         )
     load = os.getloadavg()
     print(

@@ -9,7 +9,7 @@ leaves the queue for the reason it had then; a different reason later brings it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import (
@@ -31,16 +31,27 @@ _EXPLAINED = {
 }
 
 
+#: Where a record's deadline comes from, per (kind, status): the first of these fields that
+#: is set, plus an offset (a waiting offer's expiry, a Steam hold's end). One home for the
+#: rule: ``record_deadline`` reads it, and the store's attention query selects on it.
+DEADLINES: dict[tuple[str, str], tuple[tuple[str, ...], timedelta]] = {
+    ("order", "sent"): (("sent_at", "updated_at"), TRADE_WINDOW),
+    ("deposit", "active"): (("trade_offer_expiry_at",), timedelta(0)),
+    ("deposit", "hold"): (("hold_end_date",), timedelta(0)),
+}
+
+
 def record_deadline(record: OrderRecord | DepositRecord) -> datetime | None:
     """When a waiting offer expires, or when a Steam hold ends (None otherwise)."""
-    if isinstance(record, OrderRecord):
-        if record.status == "sent":
-            return (record.sent_at or record.updated_at) + TRADE_WINDOW
+    kind = "order" if isinstance(record, OrderRecord) else "deposit"
+    rule = DEADLINES.get((kind, record.status))
+    if rule is None:
         return None
-    if record.status == "active":
-        return record.trade_offer_expiry_at
-    if record.status == "hold":
-        return record.hold_end_date
+    fields, offset = rule
+    for name in fields:
+        value: datetime | None = getattr(record, name)
+        if value is not None:
+            return value + offset
     return None
 
 

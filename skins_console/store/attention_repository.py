@@ -10,9 +10,10 @@ Transaction functions::
         -> EventRecord     the mark (replacing an older one) and a "note" timeline event
     handled_mark(conn, profile, kind, key) -> HandledMark | None
 
-Candidates are read with the books' own status sets (attention statuses, and records not
-yet final for the stuck and deadline rules); the reason itself is judged in Python by the
-one rule in ``core.statuses``.
+Only candidates are read (``candidate_sql``: a superset of what the rule can flag, chosen
+in SQL on status and times), so the queue's re-read after every change does not decode
+and judge the 1,000 orders merely being tracked; the reason itself is judged in Python by
+the one rule in ``core.statuses``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from skins_console.core.attention import AttentionItem, HandledMark, reason_for
+from skins_console.core.attention import DEADLINES, AttentionItem, HandledMark, reason_for
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
+from skins_console.core.statuses import (
+    HOLD_END_GRACE,
+    NO_PROGRESS_AFTER,
+    PAST_DEADLINE_GRACE,
+    STATUS_TABLE,
+    STUCK_AFTER,
+    Group,
+)
 from skins_console.store.codec import placeholders, stored_time, ts
 from skins_console.store.connection import StoreConnection
 from skins_console.store.deposits_repository import DEPOSITS
@@ -31,14 +40,52 @@ from skins_console.store.repository import Repository, reads, writes
 
 BOOKS: tuple[Book, ...] = (ORDERS, DEPOSITS)
 _PARTNER = {"order": "buyer_partner", "deposit": "partner"}
+#: how long past its deadline a waiting or held record is flagged (``attention_reason``)
+_GRACE = {Group.WAITING: PAST_DEADLINE_GRACE, Group.ON_HOLD: HOLD_END_GRACE}
 
 
-def _candidates(book: Book, conn: StoreConnection, profile: str) -> list[Any]:
-    sql = (
-        f"{book.select} WHERE profile = ? AND (status IN ({placeholders(book.attention)}) "
-        f"OR status NOT IN ({placeholders(book.not_open)}))"
-    )
-    return [book.row(r) for r in conn.execute(sql, (profile, *book.attention, *book.not_open))]
+def candidate_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
+    """SQL condition (and its parameters) for the records ``core.attention.reason_for``
+    might flag at ``now``: a superset, judged again in Python, so the rule stays in core.
+
+    Each known status is taken by the branch of ``attention_reason`` it reaches: an
+    attention status always; a local one (draft, sending) and a provider-side open one
+    once ``updated_at`` is old enough; a waiting or held one once its deadline
+    (``core.attention.DEADLINES``) is old enough; any other never. A status the table
+    does not know is always a candidate. Bounds are inclusive (``<=``): stored times
+    have millisecond precision, so a record exactly at a bound is read and judged."""
+    table = STATUS_TABLE[book.provider]
+    always = [s for s, e in table.items() if e.attention]
+    local = [s for s, e in table.items() if not e.attention and e.local]
+    progressing = [
+        s for s, e in table.items() if not (e.attention or e.local) and e.group is Group.OPEN
+    ]
+    clauses = [f"status NOT IN ({placeholders(table)})"]
+    params: list[Any] = [*table]
+    if always:
+        clauses.append(f"status IN ({placeholders(always)})")
+        params += always
+    for statuses, quiet_for in ((local, STUCK_AFTER), (progressing, NO_PROGRESS_AFTER)):
+        if statuses:
+            clauses.append(f"(status IN ({placeholders(statuses)}) AND updated_at <= ?)")
+            params += [*statuses, ts(now - quiet_for)]
+    for status, entry in table.items():
+        if entry.attention or entry.local or entry.group not in _GRACE:
+            continue
+        rule = DEADLINES.get((book.kind, status))
+        if rule is None:
+            continue  # no deadline: the rule never flags it
+        fields, offset = rule
+        deadline = fields[0] if len(fields) == 1 else f"COALESCE({', '.join(fields)})"
+        clauses.append(f"(status = ? AND {deadline} <= ?)")
+        params += [status, ts(now - offset - _GRACE[entry.group])]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _candidates(book: Book, conn: StoreConnection, profile: str, now: datetime) -> list[Any]:
+    where, params = candidate_sql(book, now)
+    sql = f"{book.select} WHERE profile = ? AND {where}"
+    return [book.row(r) for r in conn.execute(sql, (profile, *params))]
 
 
 def _marks(conn: StoreConnection, profile: str) -> dict[tuple[str, str], HandledMark]:
@@ -65,7 +112,7 @@ def attention_items(conn: StoreConnection, profile: str, now: datetime) -> list[
     names = _names(conn, profile)
     items: list[AttentionItem] = []
     for book in BOOKS:
-        for record in _candidates(book, conn, profile):
+        for record in _candidates(book, conn, profile, now):
             reason = reason_for(record, now)
             if reason is None:
                 continue

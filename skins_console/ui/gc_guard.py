@@ -14,6 +14,15 @@ second, and a young generation collected every 500 ms took 50 ms. And a full col
 (every object in the process) runs at most once a minute: Python itself defers those
 until the long-lived objects have grown by a quarter, and without that rule a catalog
 refresh triggered several full collections of 50 ms and more.
+
+And what start-up built is frozen (``gc.freeze()``) once the console has settled: the
+first full collection comes ``SETTLE_S`` after start instead of a minute, and whatever
+survives it (modules, classes, the window's wrappers, whatever else is alive then) moves
+to the permanent generation, which no later collection walks, so full collections walk
+only what came after. (The catalog tab freezes too, when a catalog is shown; where a
+cached catalog loads at start, that has already frozen most of start-up.) Frozen objects
+are still freed by reference counting when dropped; only a reference cycle among them
+that becomes garbage later is never collected (the books' records hold none).
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from PySide6.QtCore import QObject, QTimer
 INTERVAL_MS = 100
 #: seconds between two full collections at least
 FULL_EVERY_S = 60.0
+#: seconds after start before the first full collection, which freezes its survivors
+SETTLE_S = 30.0
 
 _bulk = 0
 
@@ -54,11 +65,15 @@ class GuiThreadCollector(QObject):
         parent: QObject | None = None,
         interval_ms: int = INTERVAL_MS,
         full_every_s: float = FULL_EVERY_S,
+        settle_s: float | None = SETTLE_S,
     ) -> None:
         super().__init__(parent)
         self._thresholds = gc.get_threshold()
         self._full_every = full_every_s
         self._last_full = time.monotonic()
+        #: when start-up's survivors are frozen (None: done, or never)
+        self._settle_at = None if settle_s is None else self._last_full + settle_s
+        self.frozen = 0
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -67,6 +82,9 @@ class GuiThreadCollector(QObject):
 
     def check(self) -> None:
         if _bulk:
+            return
+        if self._settle_at is not None and time.monotonic() >= self._settle_at:
+            self.freeze_survivors()
             return
         counts = gc.get_count()
         for generation in (2, 1, 0):
@@ -79,6 +97,14 @@ class GuiThreadCollector(QObject):
                 # Collecting a generation also collects the younger ones.
                 gc.collect(generation)
                 return
+
+    def freeze_survivors(self) -> None:
+        """A full collection (it counts as the turn's one), then its survivors are frozen."""
+        self._settle_at = None
+        gc.collect(2)
+        self._last_full = time.monotonic()
+        gc.freeze()
+        self.frozen = gc.get_freeze_count()
 
     def stop(self) -> None:
         self._timer.stop()

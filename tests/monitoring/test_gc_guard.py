@@ -1,6 +1,9 @@
 import gc
+import weakref
 
-from skins_console.ui.gc_guard import GuiThreadCollector
+import pytest
+
+from skins_console.ui.gc_guard import GuiThreadCollector, bulk_allocation
 
 
 def test_collects_on_the_gui_thread_when_python_would(qapp):
@@ -42,3 +45,75 @@ def test_full_collections_wait_their_turn(qapp):
         collector.stop()
         if not was_enabled:
             gc.disable()
+
+
+class _Node:
+    pass
+
+
+@pytest.fixture
+def collector_settling():
+    """A collector that freezes at its first check (``settle_s``), nothing frozen before
+    (another test's catalog may have frozen its columns); undone afterwards."""
+    was_enabled = gc.isenabled()
+    gc.unfreeze()
+    made: list[GuiThreadCollector] = []
+
+    def make(settle_s: float | None = 0) -> GuiThreadCollector:
+        made.append(GuiThreadCollector(interval_ms=10_000, settle_s=settle_s))
+        return made[-1]
+
+    yield make
+    gc.unfreeze()
+    for collector in made:
+        collector.stop()
+    if not was_enabled:
+        gc.disable()
+
+
+def test_start_ups_survivors_are_frozen_after_a_full_collection(qapp, collector_settling):
+    """Once settled, one full collection runs (the turn's one) and what survives it
+    leaves the collected generations; garbage is not frozen, and a frozen object that is
+    dropped later is still freed."""
+    collector = collector_settling()
+    kept, dropped = _Node(), _Node()
+    kept.other, dropped.other = dropped, kept  # one cycle, alive
+    garbage = _Node()
+    garbage.itself = garbage
+    garbage_ref, dropped_ref = weakref.ref(garbage), weakref.ref(dropped)
+    del garbage, dropped
+    full_before = gc.get_stats()[2]["collections"]
+    collector.check()
+    assert gc.get_stats()[2]["collections"] == full_before + 1
+    assert garbage_ref() is None  # collected first, not frozen
+    assert collector.frozen == gc.get_freeze_count() > 0
+    assert not any(obj is kept for obj in gc.get_objects())  # walked by no collection
+    # The full collection had its turn: the next waits ``full_every_s``.
+    for _ in range(gc.get_threshold()[2] + 1):
+        gc.collect(1)
+    collector.check()
+    assert gc.get_stats()[2]["collections"] == full_before + 1
+    # Frozen, yet freed by reference counting once dropped (no cycle left).
+    kept.other = None
+    del kept
+    assert dropped_ref() is None
+
+
+def test_the_freeze_waits_for_bulk_allocation_and_comes_once(qapp, collector_settling):
+    collector = collector_settling()
+    with bulk_allocation():
+        collector.check()
+        assert gc.get_freeze_count() == 0
+    collector.check()
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
+    collector._last_full -= 3601
+    collector.check()  # a full collection's turn, not a second freeze
+    assert gc.get_freeze_count() == 0
+
+
+def test_no_freeze_when_not_asked(qapp, collector_settling):
+    collector = collector_settling(settle_s=None)
+    collector._last_full -= 3601
+    collector.check()
+    assert gc.get_freeze_count() == 0 and collector.frozen == 0
