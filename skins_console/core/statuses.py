@@ -408,6 +408,14 @@ HOLD_ENDED = "hold ended without completion"
 UNKNOWN_STATUS = "unknown status"
 
 
+#: The groups whose records have a deadline (a waiting offer's expiry, a Steam hold's end):
+#: how long past it a record needs a look, and why (read by the store's candidate query too).
+PAST_DEADLINE: dict[Group, tuple[timedelta, str]] = {
+    Group.WAITING: (PAST_DEADLINE_GRACE, STUCK_PAST_WINDOW),
+    Group.ON_HOLD: (HOLD_END_GRACE, HOLD_ENDED),
+}
+
+
 def attention_reason(
     provider: Provider | str,
     status: str,
@@ -427,14 +435,10 @@ def attention_reason(
         return status
     if entry.local:
         return STUCK_UNCONFIRMED if now - updated_at > STUCK_AFTER else None
-    if entry.group is Group.WAITING:
-        if deadline is not None and now > deadline + PAST_DEADLINE_GRACE:
-            return STUCK_PAST_WINDOW
-        return None
-    if entry.group is Group.ON_HOLD:
-        if deadline is not None and now > deadline + HOLD_END_GRACE:
-            return HOLD_ENDED
-        return None
+    past_deadline = PAST_DEADLINE.get(entry.group)
+    if past_deadline is not None:
+        grace, reason = past_deadline
+        return reason if deadline is not None and now > deadline + grace else None
     if entry.group is Group.OPEN and now - updated_at > NO_PROGRESS_AFTER:
         return STUCK_NO_PROGRESS
     return None

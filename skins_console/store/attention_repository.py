@@ -24,9 +24,8 @@ from typing import Any
 from skins_console.core.attention import DEADLINES, AttentionItem, HandledMark, reason_for
 from skins_console.core.records import DepositRecord, EventRecord, OrderRecord
 from skins_console.core.statuses import (
-    HOLD_END_GRACE,
     NO_PROGRESS_AFTER,
-    PAST_DEADLINE_GRACE,
+    PAST_DEADLINE,
     STATUS_TABLE,
     STUCK_AFTER,
     Group,
@@ -40,8 +39,6 @@ from skins_console.store.repository import Repository, reads, writes
 
 BOOKS: tuple[Book, ...] = (ORDERS, DEPOSITS)
 _PARTNER = {"order": "buyer_partner", "deposit": "partner"}
-#: how long past its deadline a waiting or held record is flagged (``attention_reason``)
-_GRACE = {Group.WAITING: PAST_DEADLINE_GRACE, Group.ON_HOLD: HOLD_END_GRACE}
 
 
 def candidate_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
@@ -70,7 +67,7 @@ def candidate_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
             clauses.append(f"(status IN ({placeholders(statuses)}) AND updated_at <= ?)")
             params += [*statuses, ts(now - quiet_for)]
     for status, entry in table.items():
-        if entry.attention or entry.local or entry.group not in _GRACE:
+        if entry.attention or entry.local or entry.group not in PAST_DEADLINE:
             continue
         rule = DEADLINES.get((book.kind, status))
         if rule is None:
@@ -78,7 +75,7 @@ def candidate_sql(book: Book, now: datetime) -> tuple[str, list[Any]]:
         fields, offset = rule
         deadline = fields[0] if len(fields) == 1 else f"COALESCE({', '.join(fields)})"
         clauses.append(f"(status = ? AND {deadline} <= ?)")
-        params += [status, ts(now - offset - _GRACE[entry.group])]
+        params += [status, ts(now - offset - PAST_DEADLINE[entry.group][0])]
     return "(" + " OR ".join(clauses) + ")", params
 
 
