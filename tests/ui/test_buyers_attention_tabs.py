@@ -56,6 +56,11 @@ async def test_reversal_buyer_book_sell_again_and_attention(ui):
         await wait_for(lambda: any(i.key == key for i in attention.model.rows), timeout=15)
         [row] = [i for i in attention.model.rows if i.key == key]
         assert row.reason == "reversed"
+        # Not named yet: the Buyer cell is their SteamID64, as in the Buyers tab.
+        model = attention.model
+        buyer_column = [c.header for c in model.columns].index("Buyer")
+        cell = model.index(model.rows.index(row), buyer_column)
+        assert cell.data() == str(STEAMID64_BASE + PARTNER)
         count = len(attention.model.rows)
         assert tabs.tabText(merchant.attention_index) == f"Attention ({count})"
 

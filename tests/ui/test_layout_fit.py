@@ -15,10 +15,17 @@ import asyncio
 import pytest
 from PySide6.QtCore import QRect, QSize
 
+from skins_console.services import lifecycle, orders_flow
+from skins_console.services.checkout_service import (
+    CheckoutRequest,
+    CheckoutService,
+    new_external_id,
+)
 from skins_console.ui.main_window import clamp_to_screen
 from skins_console.ui.quote_model import COL_ASSET
 from skins_console.ui.theme import ThemeManager
 from tests.conftest import wait_for
+from tests.fixtures.services import pick_item
 from tests.fixtures.ui import TRADE_URL
 from tests.ui.layout_audit import audit
 from tests.ui.test_buyers_attention_tabs import TRADE_URL as REVERSED_BUYER
@@ -124,6 +131,63 @@ async def test_every_tab_and_dialog_fits_1024x640(ui, qapp, mode):
             await _settle()
             problems += _fits(warned, f"{mode} SellDialog (reversal warning)")
             warned.reject()
+            assert not problems, "\n".join(problems)
+    finally:
+        themes.set_mode("light")
+        themes.deleteLater()
+
+
+async def _delivered_order(s) -> str:
+    """An order the buyer accepted: its pane shows the "delivered" chip, a long title and
+    "Last checked … · next check …" (the settle check), the longest lines it ever has."""
+    ctx, box = s.ctx, s.sandbox
+    item = await pick_item(ctx, min_price_cents=100)
+    key = new_external_id(ctx.clock.now())
+    box.script_order(key, "completed")
+    result = await CheckoutService(ctx).checkout(
+        CheckoutRequest(item.id, TRADE_URL, expected_price_cents=item.price_cents, external_id=key)
+    )
+    assert result.ok, result.message
+    box.advance(400)
+    for _ in range(60):
+        order = await ctx.orders.get("sandbox", key)
+        assert order is not None
+        if order.status == "completed":
+            break
+        await lifecycle.check(orders_flow.LIFECYCLE, ctx, order)
+        await asyncio.sleep(0.6)  # past the provider's (scaled) 30 s order cache
+    assert order.status == "completed" and order.next_check_at is not None
+    return key
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("size", [SCREEN, QSize(1600, 1000)], ids=["1024x640", "1600x1000"])
+async def test_the_orders_details_pane_of_a_delivered_order_fits(ui, qapp, mode, size):
+    """The pane beside the Orders table, with a delivered order selected: nothing in it is
+    cut off on the right (chip, "next check", "Technical details", the Copy buttons)."""
+    themes = ThemeManager(qapp, mode)
+    try:
+        async with ui.session() as s:
+            window, controller = s.window, s.controller
+            window._on_theme_changed(themes.current)
+            window.resize(size)
+            key = await _delivered_order(s)
+            orders = controller.orders
+            window.tabs.setCurrentWidget(orders)
+            orders.reload()
+            delivered = orders.model.item_for
+            await wait_for(
+                lambda: (item := delivered("skinsnode", key)) and item.status == "completed",
+                timeout=20,
+            )
+            assert orders.select("skinsnode", key)
+            details = orders.details
+            await wait_for(lambda: details.item is not None and details.item.key == key)
+            assert details.chip.text() == "delivered"
+            assert "next check" in details.fields["checked"].text()
+            await _settle()
+            where = f"{mode} {size.width()}×{size.height()} Orders details"
+            problems = _fits(window, where)
             assert not problems, "\n".join(problems)
     finally:
         themes.set_mode("light")
