@@ -3,35 +3,22 @@ the operator gave them, else their SteamID64 (one rule, ``core.buyers.buyer_labe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
 
 from skins_console.core.attention import AttentionItem
 from skins_console.core.buyer_columns import ATTENTION_COLUMNS
 from skins_console.core.buyers import BuyerSummary, buyer_label
 from skins_console.core.columns import cli_columns, texts
-from skins_console.core.records import CustomerRecord, OrderRecord
+from skins_console.core.records import CustomerRecord
 from skins_console.core.trade_url import STEAMID64_BASE
+from tests.core.test_margin import ORDER
 
 PARTNER = 55_123_777
-AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def _item(name: str, partner: int | None = PARTNER) -> AttentionItem:
-    order = OrderRecord(
-        profile="p",
-        external_id="shop-1",
-        catalog_item_id="c1",
-        item_name="AK-47 | Redline (Field-Tested)",
-        expected_price_cents=1234,
-        trade_url="https://steamcommunity.com/tradeoffer/new/?partner=55123777&token=Aa11",
-        webhook_url="",
-        request_body={},
-        status="reversed",
-        created_at=AT,
-        updated_at=AT,
-        buyer_partner=partner,
-    )
-    return AttentionItem("order", "shop-1", "reversed", order, buyer_name=name)
+    order = replace(ORDER, status="reversed", buyer_partner=partner)
+    return AttentionItem("order", order.external_id, "reversed", order, buyer_name=name)
 
 
 def _buyer_cell(item: AttentionItem) -> str:
