@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from skins_console.core.buyers import buyer_label
 from skins_console.core.records import DepositRecord, OrderRecord
 from skins_console.core.statuses import (
     TRADE_WINDOW,
@@ -118,6 +119,11 @@ class AttentionItem:
         if isinstance(self.record, OrderRecord):
             return self.record.buyer_partner
         return self.record.partner
+
+    @property
+    def buyer(self) -> str:
+        """The buyer (or seller) as the Buyers tab names them: their name, else SteamID64."""
+        return buyer_label(self.buyer_name, self.partner)
 
     @property
     def title(self) -> str:

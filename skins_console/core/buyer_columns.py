@@ -71,7 +71,7 @@ ATTENTION_COLUMNS: tuple[Column[AttentionItem], ...] = (
     Column("kind", "Kind", lambda i: i.kind),
     Column("reason", "Why", lambda i: i.explanation, value=lambda i: i.reason),
     Column("title", "Items", lambda i: i.title),
-    Column("buyer_name", "Buyer", lambda i: i.buyer_name),
+    Column("buyer", "Buyer", lambda i: i.buyer, sort=lambda i: i.buyer.casefold()),
     Column(
         "since",
         "Since",

@@ -37,6 +37,14 @@ def steamid64(partner: int) -> int:
     return STEAMID64_BASE + partner
 
 
+def buyer_label(name: str, partner: int | None) -> str:
+    """How a buyer is shown wherever a table names them: the name the operator gave them,
+    else their SteamID64 (an unnamed buyer is never a blank cell); "" with neither."""
+    if name:
+        return name
+    return "" if partner is None else str(steamid64(partner))
+
+
 def clean_name(text: str) -> str:
     """The trimmed name, or ``ValidationError`` naming what is wrong with it."""
     name = " ".join((text or "").split())
@@ -129,7 +137,7 @@ class BuyerSummary:
 
     @property
     def display_name(self) -> str:
-        return self.customer.label or str(self.steamid64)
+        return buyer_label(self.customer.label, self.customer.partner)
 
     def reversed_recently(self, now: datetime) -> bool:
         return (

@@ -89,7 +89,7 @@ class AttentionTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # "Why" is the sentence the operator reads: it takes the room, the rest keep theirs.
         keys = [column.key for column in self.model.columns]
-        widths = (("key", 190), ("kind", 70), ("title", 220), ("buyer_name", 120), ("since", 150))
+        widths = (("key", 190), ("kind", 70), ("title", 220), ("buyer", 140), ("since", 150))
         for key, width in widths:
             if key in keys:
                 header.resizeSection(keys.index(key), width)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -33,7 +34,12 @@ from skins_console.ui.orders_model import ActivityItem
 from skins_console.ui.status_chip import StatusChip
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import current_theme
+from skins_console.ui.widgets.elided_label import ElidedLabel
 from skins_console.ui.wording import provider_spelling, status_word
+
+#: fields that are one id each: elided with the whole id as tooltip (their Copy button and
+#: ``text()`` keep it whole); everything else wraps inside the pane
+_ID_FIELDS = frozenset({"id", "offer", "buyer"})
 
 
 def _fmt(ts) -> str:
@@ -98,8 +104,10 @@ class OrderDetails(QWidget):
         self.title.setFont(font)
         self.chip = StatusChip()
         self.chip.hide()
+        # The chip keeps its own height beside a title that wraps to several lines.
+        self.chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         head.addWidget(self.title, 1)
-        head.addWidget(self.chip)
+        head.addWidget(self.chip, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
         self.status_text = QLabel()
         self.status_text.setWordWrap(True)
@@ -108,6 +116,8 @@ class OrderDetails(QWidget):
         layout.addWidget(self.failure)
 
         self.form = QFormLayout()
+        # A narrow pane puts a value under its label rather than pushing it off the right.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fields: dict[str, QLabel] = {}
         self.copy_buttons: dict[str, QToolButton] = {}
         for key, label, copyable in (
@@ -122,10 +132,15 @@ class OrderDetails(QWidget):
             ("bot", "Bot", False),
             ("operator", "Operator", False),
         ):
-            value = QLabel("—")
-            # Ids stay whole (they are copied); sentences wrap inside the pane.
-            value.setWordWrap(key in ("deadline", "checked", "bot", "amount", "operator"))
-            value.setTextInteractionFlags(value.textInteractionFlags().TextSelectableByMouse)
+            # Ids are never broken across lines (they are copied whole); a pane too narrow
+            # for one elides it, the tooltip shows it. Sentences wrap inside the pane.
+            value: QLabel
+            if key in _ID_FIELDS:
+                value = ElidedLabel("—")
+            else:
+                value = QLabel("—")
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             row = QHBoxLayout()
             row.addWidget(value, 1)
             if copyable:
@@ -155,7 +170,9 @@ class OrderDetails(QWidget):
         self.open_profile_button.clicked.connect(self._on_open_profile_clicked)
 
         timeline_head = QHBoxLayout()
-        timeline_head.addWidget(QLabel("Timeline"), 1)
+        timeline_label = QLabel("Timeline")
+        timeline_label.setWordWrap(True)
+        timeline_head.addWidget(timeline_label, 1)
         # The sentences are for the operator; HTTP calls and attempts are there on demand.
         self.technical = QCheckBox("Technical details")
         self.technical.setToolTip("Also show provider calls, attempts and status codes")
@@ -167,7 +184,9 @@ class OrderDetails(QWidget):
         self.timeline.setMinimumHeight(120)
         layout.addWidget(self.timeline, 1)
 
-        layout.addWidget(QLabel("Add a note (kept in the timeline)"))
+        note_label = QLabel("Add a note (kept in the timeline)")
+        note_label.setWordWrap(True)
+        layout.addWidget(note_label)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("e.g. buyer asked to resend on Friday")
         self.note.setMaximumHeight(60)

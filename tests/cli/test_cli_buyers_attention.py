@@ -49,6 +49,11 @@ def test_buyer_reversal_warning_and_attention_queue(cli):
     listed = cli.run("--json", "buyers", "list").json()["buyers"]
     [buyer] = [b for b in listed if b["steamid64"] == STEAMID]
     assert buyer["reversals"] == 1 and buyer["orders"] == 1 and buyer["name"] == ""
+    # Unnamed, the buyer is their SteamID64 in the queue (as in the Buyers tab), not a blank.
+    assert STEAMID in cli.run("attention", "list").stdout
+    queued = cli.run("--json", "attention", "list").json()["items"]
+    [unnamed] = [i for i in queued if i["key"] == key]
+    assert unnamed["buyer_name"] == "" and unnamed["buyer"] == STEAMID
 
     named = cli.run("buyer", "name", STEAMID, "Dana", "--note", "reversed once already")
     assert named.code == 0, named.stderr
@@ -89,6 +94,7 @@ def test_buyer_reversal_warning_and_attention_queue(cli):
     queue = cli.run("--json", "attention", "list").json()
     [entry] = [i for i in queue["items"] if i["key"] == key]
     assert entry["reason"] == "reversed" and entry["buyer_name"] == "Dana"
+    assert entry["buyer"] == "Dana"
     assert "reversed after delivery" in cli.run("attention", "list").stdout
     resolved = cli.run("attention", "resolve", key, "--note", "asked support")
     assert resolved.code == 0, resolved.stderr

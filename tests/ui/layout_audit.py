@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QRadioButton,
+    QScrollArea,
     QScrollBar,
     QSplitterHandle,
     QTabBar,
@@ -156,5 +157,29 @@ def clipped_sideways(root: QWidget) -> list[str]:
     return problems
 
 
+def wider_than_view(root: QWidget) -> list[str]:
+    """Scroll areas that never scroll sideways but hold content wider than their view: the
+    right edge of everything in it (a chip, a Copy button, a checkbox) is cut off."""
+    problems = []
+    for area in root.findChildren(QScrollArea):
+        content = area.widget()
+        if not _shown(area) or content is None or area.window() is not root.window():
+            continue
+        if area.horizontalScrollBar().isVisible():
+            continue
+        view = area.viewport().width()
+        if content.width() > view + 1:
+            problems.append(
+                f"{_name(content)} is {content.width()}px wide in the {view}px view of "
+                f"{_name(area)} (cut off on the right)"
+            )
+    return problems
+
+
 def audit(root: QWidget) -> list[str]:
-    return overlapping_siblings(root) + clipped_texts(root) + clipped_sideways(root)
+    return (
+        overlapping_siblings(root)
+        + clipped_texts(root)
+        + clipped_sideways(root)
+        + wider_than_view(root)
+    )

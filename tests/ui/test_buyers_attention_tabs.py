@@ -21,27 +21,33 @@ PARTNER = 55_123_777
 TRADE_URL = make_trade_url(PARTNER, token="Rv01-_zz")
 
 
-async def _reversed_order(s) -> str:
-    """An order to PARTNER that was delivered and then reversed (Trade Protection)."""
+async def scripted_order(s, outcome: str, *advances: int) -> str:
+    """An order to PARTNER that the sandbox ends in ``outcome``, checked until it has: the
+    sandbox clock moves by each of ``advances`` seconds first."""
     ctx, box = s.ctx, s.sandbox
     item = await pick_item(ctx, min_price_cents=100)
     key = new_external_id(ctx.clock.now())
-    box.script_order(key, "reversed")
+    box.script_order(key, outcome)
     result = await CheckoutService(ctx).checkout(
         CheckoutRequest(item.id, TRADE_URL, expected_price_cents=item.price_cents, external_id=key)
     )
     assert result.ok, result.message
-    box.advance(400)
-    box.advance(3700)
+    for seconds in advances:
+        box.advance(seconds)
     order = await ctx.orders.get("sandbox", key)
     for _ in range(60):
         order = await ctx.orders.get("sandbox", key)
-        if order.status == "reversed":
+        if order.status == outcome:
             break
         await lifecycle.check(orders_flow.LIFECYCLE, ctx, order)
         await asyncio.sleep(0.6)  # past the provider's (scaled) 30 s order cache
-    assert order.status == "reversed"
+    assert order.status == outcome
     return key
+
+
+async def _reversed_order(s) -> str:
+    """An order to PARTNER that was delivered and then reversed (Trade Protection)."""
+    return await scripted_order(s, "reversed", 400, 3700)
 
 
 async def test_reversal_buyer_book_sell_again_and_attention(ui):
@@ -56,6 +62,11 @@ async def test_reversal_buyer_book_sell_again_and_attention(ui):
         await wait_for(lambda: any(i.key == key for i in attention.model.rows), timeout=15)
         [row] = [i for i in attention.model.rows if i.key == key]
         assert row.reason == "reversed"
+        # Not named yet: the Buyer cell is their SteamID64, as in the Buyers tab.
+        model = attention.model
+        buyer_column = [c.header for c in model.columns].index("Buyer")
+        cell = model.index(model.rows.index(row), buyer_column)
+        assert cell.data() == str(STEAMID64_BASE + PARTNER)
         count = len(attention.model.rows)
         assert tabs.tabText(merchant.attention_index) == f"Attention ({count})"
 

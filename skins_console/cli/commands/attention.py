@@ -50,6 +50,8 @@ def item_json(item: AttentionItem) -> dict[str, Any]:
         "status": item.status,
         "title": item.title,
         "buyer_name": item.buyer_name,
+        #: as the Buyers tab names them: the name, else their SteamID64
+        "buyer": item.buyer,
         "since": item.since,
         "previously_handled": None
         if previous is None
