@@ -18,9 +18,11 @@ Transaction functions::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 
 from skins_console.core.catalog_rows import ROW_FIELDS
 from skins_console.core.models import Catalog, CatalogItem
@@ -32,6 +34,17 @@ from skins_console.store.repository import Repository, reads, writes
 #: CatalogItem's fields in its order, the item's id stored as ``item_id``
 _ITEM_COLUMNS = ("item_id", *ROW_FIELDS[1:])
 _SELECT_ITEMS = f"SELECT {', '.join(_ITEM_COLUMNS)} FROM catalog_items"
+_INSERT_ITEM = (
+    f"INSERT INTO catalog_items (profile, {', '.join(_ITEM_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in range(len(_ITEM_COLUMNS) + 1))})"
+)
+
+#: rows written per ``executemany`` by :func:`replace_catalog`, and the pause after each
+#: batch: the write runs on the store's worker thread, and 100,000 rows in one go held the
+#: GIL so long that the window's thread, which needs it back after every Qt call, waited
+#: 50-90 ms per refresh. 2,000 rows take a few ms; the pause lets the window run.
+WRITE_BATCH_ROWS = 2000
+WRITE_PAUSE_S = 0.002
 
 
 def _item(row) -> CatalogItem:
@@ -83,11 +96,13 @@ def replace_catalog(
     # A catalog listing the same id twice keeps the last entry, not an error: deduplicated
     # here, so one plain INSERT of every row is the same statement on both backends.
     latest = {item.id: item for item in items}
-    conn.executemany(
-        f"INSERT INTO catalog_items (profile, {', '.join(_ITEM_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in range(len(_ITEM_COLUMNS) + 1))})",
-        (_values(profile, item) for item in latest.values()),
-    )
+    # In bounded batches, all in this one transaction (a crash never leaves half a cache),
+    # with the GIL let go between them: see WRITE_BATCH_ROWS.
+    pending = iter(latest.values())
+    while batch := [_values(profile, item) for item in islice(pending, WRITE_BATCH_ROWS)]:
+        conn.executemany(_INSERT_ITEM, batch)
+        if len(batch) == WRITE_BATCH_ROWS:
+            time.sleep(WRITE_PAUSE_S)
     count = conn.execute(
         "SELECT count(*) FROM catalog_items WHERE profile = ?", (profile,)
     ).fetchone()[0]

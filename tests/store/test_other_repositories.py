@@ -1,12 +1,15 @@
+import dataclasses
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from skins_console.core.errors import ProfileError, TradeUrlError, ValidationError
 from skins_console.core.models import CatalogItem, OrderRequest
 from skins_console.core.records import ActivityFilter, WalletSnapshot
-from skins_console.store.catalog_cache_repository import CatalogCacheRepository
+from skins_console.store.catalog_cache_repository import WRITE_BATCH_ROWS, CatalogCacheRepository
 from skins_console.store.customers_repository import CustomersRepository
 from skins_console.store.deposits_repository import DepositsRepository
 from skins_console.store.orders_repository import OrdersRepository
@@ -152,6 +155,35 @@ async def test_catalog_cache_100k_items(store_db, store_profile):
     assert smaller.item_count == 10 and (await cache.info("main")).item_count == 10
     await cache.clear("main")
     assert await cache.load("main") is None
+
+
+async def test_catalog_cache_write_in_batches_is_one_transaction(store_db, store_profile):
+    """The rows go in bounded batches (the worker lets the GIL go between them), yet the
+    replacement is all or nothing, and a duplicate id across batches keeps its last entry."""
+    cache = CatalogCacheRepository(store_db)
+    count = 2 * WRITE_BATCH_ROWS + 7  # two full batches and a short one
+    old = _items(count)
+    await cache.replace("main", old, T0)
+    fresh = [dataclasses.replace(item, price_cents=item.price_cents + 1) for item in old]
+    # the first item listed again at the end (after every batch boundary), with a new price
+    fresh.append(dataclasses.replace(old[0], price_cents=1))
+    info = await cache.replace("main", fresh, T0 + timedelta(hours=1))
+    assert info.item_count == count
+    loaded = {item.id: item for item in (await cache.load("main")).items}
+    assert len(loaded) == count and loaded["id-000000"].price_cents == 1
+    assert loaded[f"id-{count - 1:06d}"].price_cents == 100 + count
+    # A row the database refuses in the third batch: nothing of this write stays, the
+    # previous copy is whole.
+    broken = [dataclasses.replace(item, price_cents=5) for item in old]
+    broken[2 * WRITE_BATCH_ROWS + 3] = dataclasses.replace(old[0], id="bad", price_cents=None)
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
+        await cache.replace("main", broken, T0 + timedelta(hours=2))
+    info_after = await cache.info("main")
+    assert info_after is not None and info_after.item_count == count
+    assert info_after.fetched_at == T0 + timedelta(hours=1)
+    kept = (await cache.load("main")).items
+    assert len(kept) == count and {item.price_cents for item in kept} != {5}
+    assert {item.id: item for item in kept}["id-000000"].price_cents == 1
 
 
 async def test_customers_book(store_db, store_profile):
