@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from skins_console.core.catalog_rows import CatalogRows
 from skins_console.core.errors import ApiError, AuthError, ForbiddenError
@@ -87,18 +88,17 @@ class CatalogService:
         # 100,000 CatalogItems (with their raw dicts) just to write them would take a second.
         # An id-made image URL is rebuilt on a copy of its row: 60 ms of Python at 100,000
         # rows, so in a worker thread rather than on the window's loop.
-        rows = (
-            await asyncio.to_thread(list, items.plain_rows())
-            if isinstance(items, CatalogRows)
-            else items
-        )
+        if not isinstance(items, CatalogRows):
+            await self.ctx.catalog_cache.replace(name, items, catalog.fetched_at)
+            self.ctx.bus.publish(change_bus.CATALOG, name)
+            return
+        rows = await asyncio.to_thread(list, items.plain_rows())
         try:
             await self.ctx.catalog_cache.replace(name, rows, catalog.fetched_at)
         finally:
-            if isinstance(rows, list):
-                # 100,000 copied rows freed at once on the window's loop took 20-25 ms of
-                # its thread: they go in a worker thread, a slice at a time.
-                await asyncio.to_thread(_release_in_slices, rows)
+            # 100,000 copied rows freed at once on the window's loop took 20-25 ms of its
+            # thread: this list (ours alone) is emptied in a worker thread, a slice at a time.
+            await asyncio.to_thread(_release_in_slices, rows)
         self.ctx.bus.publish(change_bus.CATALOG, name)
 
     async def cached(self) -> Catalog | None:
@@ -159,7 +159,7 @@ class CatalogService:
         return await self.ctx.catalog_cache.get_item(self.ctx.require_profile().name, item_id)
 
 
-def _release_in_slices(rows: list[object]) -> None:
+def _release_in_slices(rows: list[Any]) -> None:
     """Empty ``rows`` a slice at a time: each ``del`` is one short C call, and between them
     the interpreter may hand the GIL to the window's thread (one ``clear()`` would not)."""
     while rows:
