@@ -210,15 +210,17 @@ class DatabaseLockedError(StoreError):
 class DatabaseUnavailableError(StoreError):
     """The team database (PostgreSQL) cannot be reached, or the connection dropped.
 
-    ``where`` is ``host:port/dbname`` (never a password). Nothing of the failed call was
-    committed; the next call reconnects by itself.
+    ``where`` is ``host:port/dbname`` (never a password); ``detail`` is the server's or the
+    driver's own words, password scrubbed. Nothing of the failed call was committed; the
+    next call reconnects by itself.
     """
 
     code = "database_unavailable"
 
-    def __init__(self, message: str, *, where: str) -> None:
+    def __init__(self, message: str, *, where: str, detail: str = "") -> None:
         super().__init__(message)
         self.where = where
+        self.detail = detail
 
 
 class SecretStoreError(UserFacingError):

@@ -11,7 +11,6 @@ queue until a different reason brings it back.
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 
 from skins_console.core.attention import AttentionItem, reason_for
@@ -21,6 +20,7 @@ from skins_console.core.records import EventRecord
 from skins_console.services import change_bus
 from skins_console.services.context import AppContext
 from skins_console.store.attention_repository import AttentionRepository
+from skins_console.store.database import default_operator
 
 KINDS = ("order", "deposit")
 
@@ -53,13 +53,7 @@ class AttentionService:
         user."""
         if self.ctx.db.backend == "postgresql":
             return self.ctx.db.operator
-        name = self.ctx.settings.operator_name
-        if name:
-            return name
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):  # no user name in the environment or the passwd file
-            return "operator"
+        return self.ctx.settings.operator_name or default_operator()
 
     async def items(self) -> list[AttentionItem]:
         profile = self.ctx.require_profile().name

@@ -98,6 +98,7 @@ def durable(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 def default_operator() -> str:
+    """The operator's name when neither the team profile nor the setting gives one."""
     try:
         return getpass.getuser() or "operator"
     except Exception:  # no user name in the environment (some service managers)

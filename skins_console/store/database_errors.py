@@ -176,4 +176,5 @@ def unavailable(
         f"The team database {where} cannot be reached ({detail}). Nothing new is sent "
         "while it is away; Skins Console reconnects by itself when it is back.",
         where=where,
+        detail=detail,
     )

@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 
+from skins_console.store.database import default_operator
 from skins_console.store.paths import resolve_paths
 from skins_console.store.team_profiles import TeamProfile, registry_for
 from tests.cli.conftest import CliEnv
@@ -47,6 +48,9 @@ def test_a_new_database_password_is_tried_before_it_replaces_the_keyrings(
     )  # fmt: skip
     assert refused.code != 0
     assert "the old one stays in the keyring" in refused.stderr
+    # The server's own reason, not the wording for a book that went away while in use.
+    assert "password authentication failed" in refused.stderr
+    assert "reconnects by itself" not in refused.stderr
     assert wrong not in refused.stdout + refused.stderr
     # The old password is still the keyring's: it works again once the DBA restores it.
     team_role.set_password(old)
@@ -83,6 +87,8 @@ def test_the_operator_name_changes_in_place(role_cli: CliEnv, team_role: TeamRol
     assert reset.code == 0 and reset.json()["operator"] is None
     assert registry.get("shop") == TeamProfile("shop", team_role.url, None)
     assert opens_book(cli)  # the keyring's password was left alone
+    said = cli.run("profile", "set", "shop", "--operator", "", env=NO_ENV_PASSWORD).stdout
+    assert f"“{default_operator()}” (your OS user name)" in said
 
 
 def test_profile_set_says_what_is_missing_or_wrong(role_cli: CliEnv):

@@ -274,6 +274,20 @@ def _new_database_password(user: str, where: str) -> str | None:
     return database_password(user, where)
 
 
+def _operator_phrase(session: Session, operator: str | None) -> str:
+    """Who the records will name: the profile's own operator, else the setting, else the OS
+    user, and which of the three it is."""
+    from skins_console.store.database import default_operator
+    from skins_console.store.settings import Settings
+
+    if operator:
+        return f"“{operator}”"
+    setting = Settings.load(session.paths().settings_file).operator_name
+    if setting:
+        return f"“{setting}” (the operator_name setting)"
+    return f"“{default_operator()}” (your OS user name)"
+
+
 async def set_team_profile(session: Session) -> Report:
     from skins_console.core.errors import ProfileError
     from skins_console.services.team_setup import KEEP, Keep, change_team_profile
@@ -297,8 +311,7 @@ async def set_team_profile(session: Session) -> Report:
     )
     said = []
     if not isinstance(operator, Keep):
-        who = changed.operator or "your OS user name (or the operator_name setting)"
-        said.append(f"you are now “{who}” in its records")
+        said.append(f"you are now {_operator_phrase(session, changed.operator)} in its records")
     if not isinstance(password, Keep):
         said.append(
             "the new database password worked and is in the OS keyring"
