@@ -83,6 +83,8 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
     profiles = run("--json", "profile", "list").json()["profiles"]
     assert profiles == [{"name": "shop", "active": True, "database": pg_url, "operator": "alice"}]
     assert not (cli.data_dir / "skins-console.sqlite3").exists()  # no local book was made
+    # The table says where the provider settings are rather than leaving blank cells.
+    assert "in the team book" in run("profile", "list").stdout
 
     wallet = run("--json", "wallet")
     assert wallet.code == 0, wallet.stderr

@@ -389,7 +389,10 @@ async def list_profiles(session: Session) -> Report:
             "*" if t.name == active else "",
             t.name,
             f"team {t.where}" + (f" (as {t.operator})" if t.operator else ""),
-            *[""] * 7,
+            # A team profile's provider settings live in the team's book, which listing
+            # does not open (it may be away); `profile test NAME` opens it.
+            "in the team book",
+            *[""] * 6,
         ]
         for t in teams
     ]
