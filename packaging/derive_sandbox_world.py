@@ -23,6 +23,8 @@ Layout of the file (``format`` 1)::
     goods:    [[market hash name, cents, kind, rarity colour]]
               kind is sticker | charm | agent | case | music_kit | graffiti | patch |
               collectible | key | other
+    phases:   [[paint index, phase]]: the Doppler-family finishes' phase names (cs2-lib's
+              ``altName``: Ruby, Sapphire, Black Pearl, Emerald, Phase 1-4)
 """
 
 from __future__ import annotations
@@ -151,12 +153,15 @@ def derive(items: list[dict], prices: dict[str, int]) -> dict:
     wear_rows: dict[str, list[dict]] = {}
     vanilla: dict[str, dict] = {}
     goods_by_key: dict[str, dict] = {}
+    phases: dict[int, str] = {}
     for item in items:
         kind = item.get("type")
         name = item.get("name") or ""
         if kind in _WEAR_KINDS:
             if not item.get("base"):
                 wear_rows.setdefault(name, []).append(item)
+                if item.get("altName"):
+                    phases[int(item["index"])] = item["altName"]
             elif kind == "melee" and item.get("rarity") == "#eb4b4b":
                 vanilla[name] = item  # "★ Karambit": a knife without a finish
         elif kind in _GOOD_KINDS:
@@ -216,7 +221,12 @@ def derive(items: list[dict], prices: dict[str, int]) -> dict:
             kind = _good_kind(name)
             colour = _fallback_colour(name, kind)
         goods.append([name, cents, kind, colour])
-    return {"finishes": finishes, "skins": skins, "goods": goods}
+    return {
+        "finishes": finishes,
+        "skins": skins,
+        "goods": goods,
+        "phases": [[index, phases[index]] for index in sorted(phases)],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.out}: {len(world['skins'])} skin names ({listed} listable), "
         f"{len(world['goods'])} other names, {len(world['finishes'])} finishes, "
+        f"{len(world['phases'])} phases, "
         f"{args.out.stat().st_size:,} bytes"
     )
     return 0

@@ -7,6 +7,7 @@ entry here; the export, its header and the CLI follow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -73,6 +74,35 @@ def _time_field(name: str, header: str = "", *, cli: bool = False) -> Column:
     )
 
 
+def _order_currency(order: OrderRecord) -> str:
+    return order.currency or "USD"
+
+
+def _usd(order: OrderRecord) -> str:
+    return "USD"
+
+
+def _cents(
+    name: str,
+    header: str,
+    cents: Callable[[OrderRecord], int | None],
+    *,
+    currency: Callable[[OrderRecord], str] = _order_currency,
+    tooltip: str = "",
+    cli: bool = True,
+) -> Column[OrderRecord]:
+    """A SkinsNode amount in cents: shown with its currency, exact dollars in the CSV."""
+    return Column(
+        name,
+        header,
+        lambda o: format_cents(cents(o), currency(o)),
+        value=lambda o: cents_text(cents(o)),
+        align="right",
+        tooltip=tooltip,
+        in_cli=cli,
+    )
+
+
 #: Who did what in a team book (empty for records written before operators were recorded):
 #: the operator who wrote the record, and who sent it (another console may have finished
 #: a send its writer could not). Orders and deposits alike; the Orders tab shows the first.
@@ -99,23 +129,12 @@ ORDER_COLUMNS: tuple[Column[OrderRecord], ...] = (
     *_status(Provider.SKINSNODE),
     _field("item_name", "Item", cli=True),
     _field("catalog_item_id", "Catalog ID"),
-    Column(
-        "expected_price_usd",
-        "Price",
-        lambda o: format_cents(o.expected_price_cents),
-        value=lambda o: cents_text(o.expected_price_cents),
-        align="right",
-        in_cli=False,
+    # the catalog price the order was sent for, always in USD
+    _cents(
+        "expected_price_usd", "Price", lambda o: o.expected_price_cents, currency=_usd, cli=False
     ),
-    Column(
-        "charged_usd",
-        "SkinsNode charged",
-        lambda o: format_cents(o.amount_cents, o.currency or "USD"),
-        value=lambda o: cents_text(o.amount_cents),
-        align="right",
-        in_cli=False,
-    ),
-    Column("currency", "Currency", lambda o: o.currency or "USD", in_cli=False),
+    _cents("charged_usd", "SkinsNode charged", lambda o: o.amount_cents, cli=False),
+    Column("currency", "Currency", _order_currency, in_cli=False),
     _field("buyer_partner", "Buyer (partner)"),
     _field("buyer_steamid64", "Buyer SteamID64"),
     _field("trade_url", "Trade URL"),
@@ -129,14 +148,7 @@ ORDER_COLUMNS: tuple[Column[OrderRecord], ...] = (
     _time_field("settles_at", "Settles"),
     _time_field("updated_at", "Updated"),
     # Added with the margin (appended: spreadsheets keep the columns they already read).
-    Column(
-        "cost_usd",
-        "Cost",
-        lambda o: format_cents(order_figures(o).cost_cents, o.currency or "USD"),
-        value=lambda o: cents_text(order_figures(o).cost_cents),
-        align="right",
-        tooltip=COST_TIP,
-    ),
+    _cents("cost_usd", "Cost", lambda o: order_figures(o).cost_cents, tooltip=COST_TIP),
     Column(
         "charged_amount",
         "Charged",

@@ -25,7 +25,7 @@ from itertools import accumulate
 from math import isqrt
 from typing import Any
 
-from skins_console.sandbox.facts import PHASES, WEAR_BANDS_BP
+from skins_console.sandbox.facts import WEAR_BANDS_BP
 from skins_console.sandbox.items_data import FLOAT_SCALE, RealItem, universe
 
 FLOAT_DIGITS = 10
@@ -118,6 +118,8 @@ class _Profile:
     band_low: int
     band_span: int
     paint_indices: tuple[int, ...]
+    #: the phase of each paint index (Doppler family only; empty otherwise)
+    phases: tuple[str, ...]
     phase_cum: tuple[int, ...]
 
 
@@ -131,7 +133,9 @@ def _profile(item: RealItem) -> _Profile:
             if name == item.exterior:
                 band_low, band_span = b_low * scale, (b_high - b_low) * scale
     indices = item.finish.paint_indices if item.finish is not None else ()
-    phased = tuple(i for i in indices if i in PHASES) if len(indices) > 1 else ()
+    phase_of = universe().phases
+    phased = tuple(i for i in indices if i in phase_of) if len(indices) > 1 else ()
+    phases = tuple(phase_of[i] for i in phased)
     return _Profile(
         item=item,
         class_id=str(300000000 + zlib.crc32(item.name.encode()) % 5000000000),
@@ -140,7 +144,8 @@ def _profile(item: RealItem) -> _Profile:
         band_low=band_low,
         band_span=band_span,
         paint_indices=phased or indices[:1],
-        phase_cum=tuple(accumulate(PHASE_ODDS[PHASES[i]] for i in phased)),
+        phases=phases,
+        phase_cum=tuple(accumulate(PHASE_ODDS[phase] for phase in phases)),
     )
 
 
@@ -217,8 +222,8 @@ class CatalogGenerator:
         paint_index, phase = (profile.paint_indices[0] if profile.paint_indices else None), None
         if profile.phase_cum:
             pick = bisect(profile.phase_cum, random_() * profile.phase_cum[-1])
-            paint_index = profile.paint_indices[min(pick, len(profile.paint_indices) - 1)]
-            phase = PHASES[paint_index]
+            pick = min(pick, len(profile.paint_indices) - 1)
+            paint_index, phase = profile.paint_indices[pick], profile.phases[pick]
             cents = cents * PHASE_VALUE[phase] // 1000
         spread = int(1000 * math.exp(rng.gauss(_SPREAD_CENTRE, _SPREAD_SIGMA)))
         spread = min(max(spread, _SPREAD_BOUNDS[0]), _SPREAD_BOUNDS[1])

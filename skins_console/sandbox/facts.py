@@ -2,10 +2,11 @@
 
 The sandbox stands in for the providers, so it must not borrow the client's judgement: every
 rule here is **duplicated on purpose** from ``skins_console.core`` (trade URLs, wear bands,
-Doppler phases, status sets, limits). If the client and the sandbox shared one copy, a
-mistake in it would pass every test. ``tests/sandbox/test_contract_constants.py`` compares
-both copies with the contract text, and ``tests/test_layering.py`` keeps the sandbox from
-importing the client.
+status sets, limits); the Doppler phases come from the sandbox's own item data file
+(``items_data.universe().phases``, derived from cs2-lib). If the client and the sandbox
+shared one copy, a mistake in it would pass every test: so
+``tests/sandbox/test_contract_constants.py`` compares both copies with the contract text,
+and ``tests/test_layering.py`` keeps the sandbox from importing the client.
 """
 
 from __future__ import annotations
@@ -33,34 +34,6 @@ WEAR_BANDS_BP: tuple[tuple[str, int, int], ...] = (
     ("Well-Worn", 3800, 4500),
     ("Battle-Scarred", 4500, 10000),
 )
-
-#: §3.6: Doppler-family paint index → phase
-PHASES: dict[int, str] = {
-    415: "Ruby",
-    416: "Sapphire",
-    417: "Black Pearl",
-    418: "Phase 1",
-    419: "Phase 2",
-    420: "Phase 3",
-    421: "Phase 4",
-    617: "Black Pearl",
-    618: "Phase 2",
-    619: "Sapphire",
-    852: "Phase 1",
-    853: "Phase 2",
-    854: "Phase 3",
-    855: "Phase 4",
-    568: "Emerald",
-    569: "Phase 1",
-    570: "Phase 2",
-    571: "Phase 3",
-    572: "Phase 4",
-    1119: "Emerald",
-    1120: "Phase 1",
-    1121: "Phase 2",
-    1122: "Phase 3",
-    1123: "Phase 4",
-}
 
 # --- SkinsNode (skinsnode.md) ----------------------------------------------------------
 

@@ -92,6 +92,8 @@ class Universe:
     by_name: dict[str, RealItem]
     snapshot: str
     sources: tuple[dict[str, str], ...]
+    #: Doppler-family paint index → phase (facts §3.6; from the item data, not the client)
+    phases: dict[int, str]
 
 
 def _exterior(name: str) -> str | None:
@@ -143,6 +145,7 @@ def _parse(document: dict) -> Universe:
         by_name={item.name: item for item in items},
         snapshot=str(document.get("snapshot") or ""),
         sources=tuple(document.get("sources") or ()),
+        phases={int(index): phase for index, phase in document["phases"]},
     )
 
 

@@ -45,7 +45,7 @@ from skins_console.sandbox.skinslink_rules import (
 )
 from skins_console.sandbox.truth import posts_truth
 from skins_console.sandbox.webhooks import Delivery
-from skins_console.sandbox.world import World
+from skins_console.sandbox.world import World, natural_outcome
 
 #: purchase ids of control-made purchase deliveries start here (apart from trade ids)
 FIRST_PURCHASE_ID = 90001
@@ -382,13 +382,8 @@ class Skinslink:
         rng = self.world.rng_for("deposit-outcome", trade.merchant_tx_id)
         roll = rng.random()
         trade.skip_active = rng.random() < self.world.config.deposit_skip_active_rate
-        threshold = 0.0
-        for outcome, share in self.world.config.deposit_failure_rates.items():
-            threshold += share
-            if roll < threshold:
-                self._apply(trade, parse_outcome(outcome))
-                return
-        trade.outcome, trade.outcome_reason = "completed", ""
+        outcome = natural_outcome(self.world.config.deposit_failure_rates, roll)
+        self._apply(trade, parse_outcome(outcome))
 
     @staticmethod
     def _apply(trade: Trade, outcome: Outcome) -> None:

@@ -31,7 +31,7 @@ from skins_console.sandbox.facts import (
 from skins_console.sandbox.http_types import Request, Response, json_response, raw_json
 from skins_console.sandbox.truth import posts_truth
 from skins_console.sandbox.webhooks import Delivery
-from skins_console.sandbox.world import World
+from skins_console.sandbox.world import World, natural_outcome
 
 EXTERNAL_ID_MAX = 128
 URL_MAX = 2048
@@ -333,13 +333,8 @@ class SkinsNode:
             order.scripted = True
             return
         roll = self.world.rng_for("order", order.external_id).random()
-        threshold = 0.0
-        for outcome, share in self.world.config.order_failure_rates.items():
-            threshold += share
-            if roll < threshold:
-                order.outcome, order.failure_code = parse_outcome(outcome)
-                return
-        order.outcome = "completed"
+        outcome = natural_outcome(self.world.config.order_failure_rates, roll)
+        order.outcome, order.failure_code = parse_outcome(outcome)
 
     def _delay(self, order: Order, low: float, high: float) -> float:
         rng = self.world.rng_for("order-delay", order.external_id, len(order.history))

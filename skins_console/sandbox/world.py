@@ -25,3 +25,14 @@ class World:
         """A generator seeded by the sandbox seed and a key (e.g. an externalId), so one
         order's fate does not depend on what other tests created before it."""
         return random.Random(":".join([str(self.config.seed), *map(str, parts)]))
+
+
+def natural_outcome(failure_rates: dict[str, float], roll: float) -> str:
+    """The unscripted outcome a ``roll`` in [0, 1) draws: each failure takes its share of
+    the range in turn (``SandboxConfig.*_failure_rates``); the rest complete."""
+    threshold = 0.0
+    for outcome, share in failure_rates.items():
+        threshold += share
+        if roll < threshold:
+            return outcome
+    return "completed"

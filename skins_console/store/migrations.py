@@ -40,6 +40,15 @@ class Migration:
             conn.execute(statement)
 
 
+#: What every book table (orders, deposits) keeps after its provider's columns: the polling
+#: schedule, send attempts, times and the provider's last answer (``schema._book_table``).
+_BOOK_TRACKING = """last_checked_at TEXT,
+            next_check_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            raw_remote TEXT,"""
+
 V1_CORE = Migration(
     1,
     "SkinsNode selling: profiles, orders, timeline, webhook dedupe, wallet history",
@@ -59,7 +68,7 @@ V1_CORE = Migration(
         )""",
         # At most one active profile, enforced by the engine rather than by convention.
         "CREATE UNIQUE INDEX profiles_one_active ON profiles(active) WHERE active = 1",
-        """CREATE TABLE orders (
+        f"""CREATE TABLE orders (
             profile TEXT NOT NULL REFERENCES profiles(name) ON UPDATE CASCADE,
             external_id TEXT NOT NULL,
             catalog_item_id TEXT NOT NULL,
@@ -81,12 +90,7 @@ V1_CORE = Migration(
             sent_at TEXT,
             completed_at TEXT,
             settles_at TEXT,
-            last_checked_at TEXT,
-            next_check_at TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            raw_remote TEXT,
+            {_BOOK_TRACKING}
             PRIMARY KEY (profile, external_id)
         )""",
         "CREATE INDEX orders_by_created ON orders(profile, created_at)",
@@ -145,7 +149,7 @@ V2_SKINSLINK = Migration(
             used_by TEXT
         )""",
         "CREATE INDEX quotes_by_trade ON quotes(profile, trade_id)",
-        """CREATE TABLE deposits (
+        f"""CREATE TABLE deposits (
             profile TEXT NOT NULL REFERENCES profiles(name) ON UPDATE CASCADE,
             merchant_tx_id TEXT NOT NULL,
             trade_id INTEGER NOT NULL,
@@ -165,12 +169,7 @@ V2_SKINSLINK = Migration(
             fail_reason TEXT,
             sent_at TEXT,
             completed_at TEXT,
-            last_checked_at TEXT,
-            next_check_at TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            raw_remote TEXT,
+            {_BOOK_TRACKING}
             PRIMARY KEY (profile, merchant_tx_id)
         )""",
         "CREATE INDEX deposits_by_created ON deposits(profile, created_at)",

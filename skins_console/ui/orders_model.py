@@ -159,18 +159,15 @@ def from_order(order: OrderRecord) -> ActivityItem:
     ):
         deadline, label = order.settles_at, "settles"
     return _item(
+        order,
         provider=Provider.SKINSNODE,
         key=order.external_id,
         items=order.item_name,
         counterparty=buyer,
         amount_text=format_cents(cents, order.currency or "USD"),
         amount_sort=Decimal(cents) / 100,
-        status=order.status,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
         deadline=deadline,
         deadline_label=label,
-        record=order,
         offer_id=order.steam_offer_id,
         charged_text=figures.charged.text() if figures.charged else "",
         margin_text=""
@@ -192,23 +189,27 @@ def from_deposit(deposit: DepositRecord) -> ActivityItem:
     elif deposit.status == "hold" and deposit.hold_end_date is not None:
         deadline, label = deposit.hold_end_date, "hold ends"
     return _item(
+        deposit,
         provider=Provider.SKINSLINK,
         key=deposit.merchant_tx_id,
         items=_items_text(deposit.items),
         counterparty=str(STEAMID64_BASE + deposit.partner) if deposit.partner else "",
         amount_text=format_usd(amount) if deposit.amount is not None else "",
         amount_sort=amount,
-        status=deposit.status,
-        created_at=deposit.created_at,
-        updated_at=deposit.updated_at,
         deadline=deadline,
         deadline_label=label,
-        record=deposit,
         offer_id=deposit.trade_offer_id,
     )
 
 
-def _item(*, offer_id: str | None, **fields) -> ActivityItem:
+def _item(record: OrderRecord | DepositRecord, *, offer_id: str | None, **fields) -> ActivityItem:
+    # A row's status and times are its record's, for either provider.
+    fields.update(
+        status=record.status,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        record=record,
+    )
     # The merchant's word and the provider's spelling: "delivered" and "completed" both find it.
     status = f"{status_word(fields['provider'], fields['status'])} {fields['status']}"
     haystack = (

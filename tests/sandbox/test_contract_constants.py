@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from skins_console.sandbox import SandboxConfig, facts, webhooks
+from skins_console.sandbox.items_data import universe
 from tests.sandbox.shared_files import shared_file
 
 
@@ -195,7 +196,7 @@ FACTS = (
         "618 Phase 2, 619 Sapphire (second set) - 852–855 Phase 1–4 (another set) - Gamma "
         "Doppler: 568 Emerald, 569–572 Phase 1–4; and 1119 Emerald, 1120–1123 Phase 1–4",
         DOPPLER,
-        (facts.PHASES,),
+        (universe().phases,),
         ("skins_console.core.cs2:DOPPLER_PHASES",),
     ),
 )
