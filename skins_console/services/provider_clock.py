@@ -15,17 +15,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from skins_console.core.chat_targets import is_loopback
 from skins_console.core.records import ProfileRecord
 
 log = logging.getLogger(__name__)
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
 
 def may_ask_for_clock(profile: ProfileRecord) -> bool:
     """Only a sandbox on this machine is asked: a real provider never sees the probe."""
-    host = urlsplit(profile.skinsnode_base_url).hostname or ""
-    return profile.is_sandbox or host in LOOPBACK_HOSTS
+    return profile.is_sandbox or is_loopback(urlsplit(profile.skinsnode_base_url).hostname)
 
 
 async def learn_time_scale(profile: ProfileRecord, *, timeout: float = 2.0) -> float | None:

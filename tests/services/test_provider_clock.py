@@ -38,6 +38,14 @@ async def test_a_real_time_sandbox_and_a_remote_provider_stay_at_real_time(sandb
         skinsnode_base_url="https://api.skinsnode.example",
     )
     assert not may_ask_for_clock(remote)
+    # Any loopback address is this machine (the one loopback rule, core.chat_targets).
+    for local in ("http://127.0.0.2:8750", "http://[::1]:8750", "http://localhost:8750"):
+        assert may_ask_for_clock(
+            sandbox_profile(real_time, is_sandbox=False, skinsnode_base_url=local)
+        )
+    assert not may_ask_for_clock(
+        sandbox_profile(real_time, is_sandbox=False, skinsnode_base_url="http://127.example:1")
+    )
     assert await learn_time_scale(remote) is None
     # A sandbox that is not running: real time is assumed, nothing raises.
     stopped = sandbox_factory(speed=60.0)
