@@ -10,6 +10,7 @@ from skins_console.store.paths import resolve_paths
 from tests.conftest import wait_for
 from tests.fixtures.ui import (
     MainRuns,
+    fill_profile_dialog,
     gui_args,
     running_main,
     sell_first_item,
@@ -72,13 +73,7 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
     async with running_main(qapp, error_presenter, monkeypatch) as gui:
         run = gui.start()
         dialog = await gui.window(ProfileDialog, timeout=20)
-        dialog.name.setText("shop")
-        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
-        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
-        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
-        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
-        dialog.api_key.setText(sandbox.config.skinslink_api_key)
-        dialog.webhook_url.setText("https://relay.example/hook")
+        fill_profile_dialog(dialog, sandbox, "shop")
         dialog.test_button.click()
         await wait_for(lambda: "Skinslink API key" in dialog.result_label.text(), timeout=20)
         assert "✗" not in dialog.result_label.text()

@@ -14,6 +14,7 @@ import shutil
 import pytest
 
 from skins_console.store.paths import DATABASE_NAME
+from skins_console.ui.app import GuiSession
 from skins_console.ui.demo_run import DEMO_FOLDER
 from skins_console.ui.main_window import MainWindow
 from tests.conftest import wait_for
@@ -25,21 +26,20 @@ def _try_again(window: MainWindow) -> None:
     button.click()
 
 
-async def _start_demo(gui: MainRuns) -> MainWindow:
+async def _start_demo(gui: MainRuns, monkeypatch) -> tuple[GuiSession, MainWindow]:
     """``main()`` in demo mode at real time, as `skins-console --sandbox` runs it."""
+    sessions = spy_gui_sessions(monkeypatch)
     gui.start(gui_args(sandbox=True, speed=None))
     window = await gui.window()
     await wait_for(lambda: window.controller is not None, timeout=30)
-    return window
+    return sessions[0], window
 
 
 async def test_a_new_run_that_cannot_open_keeps_the_previous_one(
     qapp, error_presenter, monkeypatch
 ):
-    sessions = spy_gui_sessions(monkeypatch)
     async with running_main(qapp, error_presenter) as gui:
-        window = await _start_demo(gui)
-        session = sessions[0]
+        session, window = await _start_demo(gui, monkeypatch)
         first = window.controller
         assert await sell_first_item(first) == 1
         tab_count = window.tabs.count()
@@ -80,10 +80,8 @@ async def test_a_new_run_that_cannot_open_keeps_the_previous_one(
 async def test_a_book_that_cannot_be_cleared_nor_reopened_says_so(
     qapp, error_presenter, monkeypatch
 ):
-    sessions = spy_gui_sessions(monkeypatch)
     async with running_main(qapp, error_presenter) as gui:
-        window = await _start_demo(gui)
-        session = sessions[0]
+        session, window = await _start_demo(gui, monkeypatch)
         first = window.controller
         await sell_first_item(first)
         tab_count = window.tabs.count()

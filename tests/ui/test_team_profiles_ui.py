@@ -19,6 +19,7 @@ from tests.conftest import wait_for
 from tests.fixtures.ui import (
     MainRuns,
     end_main_runs,
+    fill_profile_dialog,
     running_main,
     spy_gui_sessions,
     visible_windows,
@@ -62,13 +63,7 @@ async def test_first_run_team_choice_opens_the_team_book(
         assert dialog.local_choice.isChecked() and dialog.database_url.isHidden()
         dialog.team_choice.setChecked(True)
         assert not dialog.database_url.isHidden() and not dialog.operator.isHidden()
-        dialog.name.setText("shop")
-        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
-        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
-        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
-        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
-        dialog.api_key.setText(sandbox.config.skinslink_api_key)
-        dialog.webhook_url.setText("https://relay.example/hook")
+        fill_profile_dialog(dialog, sandbox, "shop")
         dialog.operator.setText("alice")
         # A password typed into the URL is refused, saying where it goes.
         user, rest = pg_url.split("://", 1)[1].split("@", 1)
