@@ -15,6 +15,7 @@ from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
 from skins_console.core.models import format_time, utcnow
 from tests.cli.conftest import CliEnv
 from tests.monitoring.helpers import free_port
+from tests.monitoring.webhook_support import order_payload
 
 TRADE_URL = "https://steamcommunity.com/tradeoffer/new/?partner=123456789&token=AbCdEfGh"
 
@@ -63,17 +64,7 @@ def test_webhooks_serve_finishes_an_order_without_sync(tmp_path, sandbox_factory
 
         # A forged delivery is refused; a late, correctly signed "sent" changes nothing.
         secret = sandbox.config.skinsnode_client_secret
-        body = json.dumps(
-            {
-                "externalId": "cli-wh-1",
-                "status": "sent",
-                "steamOfferId": "1",
-                "amount": "1",
-                "currency": "USD",
-                "error": None,
-                "timestamps": {},
-            }
-        ).encode()
+        body = json.dumps(order_payload("cli-wh-1", "sent", offer="1", amount="1")).encode()
         # A retry 30 minutes after its first attempt, with that attempt's x-timestamp.
         stamp = format_time(utcnow() - timedelta(minutes=30))
         headers = {
