@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from tests.api.standin import DEEP_JSON, Canned, StandIn
-from tests.cli.conftest import CliEnv
+from tests.cli.conftest import CliEnv, order_create
 
 AK = "AK-47 | Redline (Field-Tested)"
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
@@ -28,22 +28,7 @@ def hostile(sandbox_factory, tmp_path):
     settings = cli.data_dir / "config" / "settings.json"
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"format": 1, "provider_deadline_seconds": DEADLINE}))
-    added = cli.run(
-        "profile",
-        "add",
-        "main",
-        "--skinsnode-url",
-        proxy.url,
-        "--skinsnode-client-id",
-        box.config.skinsnode_client_id,
-        "--skinslink-url",
-        proxy.url + "/api/v1",
-        "--webhook-url",
-        "http://127.0.0.1:9/hooks",
-        "--tolerance",
-        "50",
-    )
-    assert added.code == 0, added.stderr
+    cli.add_profile("main", skinsnode_url=proxy.url, skinslink_url=proxy.url + "/api/v1")
     yield cli, proxy, box
     proxy.close()
 
@@ -99,18 +84,7 @@ def test_order_create_believes_only_answers_about_its_own_order(hostile):
     items = catalog.json()["items"]
 
     def create(item, key):
-        return cli.run(
-            "order",
-            "create",
-            "--item",
-            item["id"],
-            "--trade-url",
-            BUYER,
-            "--price",
-            str(item["price_cents"]),
-            "--external-id",
-            key,
-        )
+        return cli.run(*order_create(item, BUYER, "--external-id", key))
 
     # The answer names another order: reconciled with the order's own key, stored right.
     proxy.script("POST", "/v1/orders", count=1, rewrite=lambda d: {**d, "externalId": "other"})

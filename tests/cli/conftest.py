@@ -8,11 +8,18 @@ outside the tree: with ``PYTHONDONTWRITEBYTECODE`` every run would recompile the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +30,87 @@ from tests.conftest import interruptible
 ROOT = Path(__file__).resolve().parents[2]
 PYCACHE = Path(tempfile.gettempdir()) / "skins-console-test-pycache"
 SPEED = 60.0
+#: A webhook address nothing listens on: the tests that use it do not wait for webhooks.
+NO_HOOKS = "http://127.0.0.1:9/hooks"
+#: Provider options that parse but reach nothing (tests of refusals before any request).
+PLACEHOLDER_PROVIDERS = [
+    "--skinsnode-url",
+    "http://h",
+    "--skinsnode-client-id",
+    "i",
+    "--skinslink-url",
+    "http://h",
+    "--webhook-url",
+    "http://h",
+]
+
+
+def provider_options(
+    skinsnode_url: str,
+    client_id: str,
+    skinslink_url: str,
+    webhook_url: str = NO_HOOKS,
+    tolerance: str | None = None,
+) -> list[str]:
+    """``profile add``'s provider options (its secrets come from the environment)."""
+    options = [
+        "--skinsnode-url",
+        skinsnode_url,
+        "--skinsnode-client-id",
+        client_id,
+        "--skinslink-url",
+        skinslink_url,
+        "--webhook-url",
+        webhook_url,
+    ]
+    return options if tolerance is None else [*options, "--tolerance", tolerance]
+
+
+def order_create(item: dict, trade_url: str, *extra: str) -> list[str]:
+    """``order create`` of catalog ``item`` (as ``catalog --json`` lists it) at its price."""
+    return [
+        "order",
+        "create",
+        "--item",
+        item["id"],
+        "--trade-url",
+        trade_url,
+        "--price",
+        str(item["price_cents"]),
+        *extra,
+    ]
+
+
+class Lines:
+    """A child's stderr, line by line, readable with a timeout."""
+
+    def __init__(self, stream) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.queue.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.queue.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            found = re.search(pattern, line)
+            if found:
+                return found
+        raise AssertionError(f"never saw {pattern!r}; stderr: {''.join(self.seen)}")
+
+
+def terminated(proc: subprocess.Popen) -> int:
+    """Stop ``proc`` as a service manager does (SIGTERM); its exit code."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=60)
 
 
 @dataclass
@@ -103,25 +191,41 @@ class CliEnv:
             preexec_fn=interruptible,
         )
 
-    def add_profile(self, name: str = "main", *extra: str) -> CliRun:
+    def sandbox_options(
+        self,
+        skinsnode_url: str | None = None,
+        skinslink_url: str | None = None,
+        webhook_url: str = NO_HOOKS,
+        tolerance: str | None = "50",
+    ) -> list[str]:
+        """``provider_options`` for this sandbox (its URLs unless others are given).
+        Sandbox prices drift with its (fast) time; a wide floor keeps deposits through it."""
         box = self.sandbox
-        # Sandbox prices drift with its (fast) time; a wide floor keeps deposits through it.
-        run = self.run(
-            "profile",
-            "add",
-            name,
-            "--skinsnode-url",
-            box.skinsnode_base_url,
-            "--skinsnode-client-id",
+        return provider_options(
+            skinsnode_url or box.skinsnode_base_url,
             box.config.skinsnode_client_id,
-            "--skinslink-url",
-            box.skinslink_base_url,
-            "--webhook-url",
-            "http://127.0.0.1:9/hooks",
-            "--tolerance",
-            "50",
-            *extra,
+            skinslink_url or box.skinslink_base_url,
+            webhook_url,
+            tolerance,
         )
+
+    @contextlib.contextmanager
+    def running(
+        self, *args: str, env: dict | None = None
+    ) -> Iterator[tuple[subprocess.Popen, Lines]]:
+        """A command that runs until stopped (``serve``, ``orders sync --watch``) and its
+        stderr lines; killed if it still runs when the block ends."""
+        proc = self.popen(*args, env=env)
+        try:
+            yield proc, Lines(proc.stderr)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    def add_profile(self, name: str = "main", *extra: str, **options) -> CliRun:
+        """``profile add name`` on this sandbox; ``options`` as ``sandbox_options`` takes."""
+        run = self.run("profile", "add", name, *self.sandbox_options(**options), *extra)
         assert run.code == 0, run.stderr
         return run
 

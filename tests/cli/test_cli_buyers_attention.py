@@ -5,6 +5,7 @@ and the reversal leaves the attention queue once resolved, with the note in the 
 from __future__ import annotations
 
 from skins_console.core.trade_url import STEAMID64_BASE
+from tests.cli.conftest import order_create
 
 PARTNER = 7_771_234
 BUYER = f"https://steamcommunity.com/tradeoffer/new/?partner={PARTNER}&token=Aa11-_bb"
@@ -13,20 +14,7 @@ STEAMID = str(STEAMID64_BASE + PARTNER)
 
 
 def _create(cli, item, url, key, *extra):
-    return cli.run(
-        "--json",
-        "order",
-        "create",
-        "--item",
-        item["id"],
-        "--trade-url",
-        url,
-        "--price",
-        str(item["price_cents"]),
-        "--external-id",
-        key,
-        *extra,
-    )
+    return cli.run("--json", *order_create(item, url, "--external-id", key, *extra))
 
 
 def test_buyer_reversal_warning_and_attention_queue(cli):

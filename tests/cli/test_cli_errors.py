@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.cli.conftest import ROOT
+from tests.cli.conftest import PLACEHOLDER_PROVIDERS, ROOT
 from tests.store.readonly import read_only
 
 URL = "https://steamcommunity.com/tradeoffer/new/?partner=31337&token=Ok12-_ab"
@@ -37,14 +37,7 @@ def test_secrets_are_never_options(cli):
         "profile",
         "add",
         "x",
-        "--skinsnode-url",
-        "http://h",
-        "--skinsnode-client-id",
-        "i",
-        "--skinslink-url",
-        "http://h",
-        "--webhook-url",
-        "http://h",
+        *PLACEHOLDER_PROVIDERS,
         "--skinsnode-client-secret",
         "s3cr3t-value",
     )
@@ -57,14 +50,7 @@ def test_missing_secret_without_a_terminal_names_the_variable(cli):
         "profile",
         "add",
         "x",
-        "--skinsnode-url",
-        "http://h",
-        "--skinsnode-client-id",
-        "i",
-        "--skinslink-url",
-        "http://h",
-        "--webhook-url",
-        "http://h",
+        *PLACEHOLDER_PROVIDERS,
         env=env,
     )
     assert run.code == 3
@@ -77,14 +63,7 @@ def test_no_usable_keyring_is_a_keyring_error_and_adds_nothing(cli):
         "profile",
         "add",
         "x",
-        "--skinsnode-url",
-        "http://h",
-        "--skinsnode-client-id",
-        "i",
-        "--skinslink-url",
-        "http://h",
-        "--webhook-url",
-        "http://h",
+        *PLACEHOLDER_PROVIDERS,
         env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
     assert run.code == 6

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 
-from tests.cli.conftest import ROOT
+from tests.cli.conftest import ROOT, order_create
 
 AK = "AK-47 | Redline (Field-Tested)"
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
@@ -46,20 +46,7 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
 
     key = "shop-1001"
     box.script_order(key, "completed")
-    created = cli.run(
-        v,
-        "--json",
-        "order",
-        "create",
-        "--item",
-        item["id"],
-        "--trade-url",
-        BUYER,
-        "--price",
-        str(item["price_cents"]),
-        "--external-id",
-        key,
-    )
+    created = cli.run(v, "--json", *order_create(item, BUYER, "--external-id", key))
     assert created.code == 0, created.stderr
     assert created.json()["outcome"] == "accepted"
 

@@ -7,22 +7,13 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
+from tests.cli.conftest import order_create
+
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
 
 
 def _create(cli, item, *extra):
-    return cli.run(
-        "--json",
-        "order",
-        "create",
-        "--item",
-        item["id"],
-        "--trade-url",
-        BUYER,
-        "--price",
-        str(item["price_cents"]),
-        *extra,
-    )
+    return cli.run("--json", *order_create(item, BUYER, *extra))
 
 
 def _posts(box, key):

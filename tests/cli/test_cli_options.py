@@ -12,23 +12,13 @@ import pytest
 from skins_console.cli.exit_codes import EXIT_OK, EXIT_PENDING, EXIT_PROVIDER
 from skins_console.cli.output import Fields, Line, Renderer, Report, Table, outcome_notes
 from skins_console.cli.parser import build_parser
-from tests.cli.conftest import ROOT
+from tests.cli.conftest import PLACEHOLDER_PROVIDERS, ROOT
 
 URL = "https://steamcommunity.com/tradeoffer/new/?partner=31337&token=Ok12-_ab"
 
 #: Every leaf command with the least it needs to parse (the command words come first).
 COMMANDS = {
-    ("profile", "add"): [
-        "p",
-        "--skinsnode-url",
-        "http://h",
-        "--skinsnode-client-id",
-        "i",
-        "--skinslink-url",
-        "http://h",
-        "--webhook-url",
-        "http://h",
-    ],
+    ("profile", "add"): ["p", *PLACEHOLDER_PROVIDERS],
     ("profile", "list"): [],
     ("profile", "set"): ["p", "--operator", "bob", "--password"],
     ("profile", "use"): ["p"],

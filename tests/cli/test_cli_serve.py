@@ -4,63 +4,21 @@ SIGTERM, then ends with exit code 0 and its summary."""
 from __future__ import annotations
 
 import json
-import queue
-import re
-import signal
-import threading
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 
 from skins_console.api.webhook_signatures import sign_skinsnode
 from skins_console.core.models import format_time
+from tests.cli.conftest import order_create, terminated
 
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
-
-
-class Lines:
-    """A child's stderr, line by line, readable with a timeout."""
-
-    def __init__(self, stream) -> None:
-        self.queue: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream) -> None:
-        for line in stream:
-            self.queue.put(line)
-
-    def wait_for(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.queue.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            self.seen.append(line)
-            found = re.search(pattern, line)
-            if found:
-                return found
-        raise AssertionError(f"never saw {pattern!r}; stderr: {''.join(self.seen)}")
 
 
 def create_open_order(cli, key: str) -> None:
     item = cli.run("--json", "catalog", "--limit", "1").json()["items"][0]
     cli.sandbox.script_order(key, "completed")
-    created = cli.run(
-        "--json",
-        "order",
-        "create",
-        "--item",
-        item["id"],
-        "--trade-url",
-        BUYER,
-        "--price",
-        str(item["price_cents"]),
-        "--external-id",
-        key,
-    )
+    created = cli.run("--json", *order_create(item, BUYER, "--external-id", key))
     assert created.code == 0, created.stderr
     assert created.json()["order"]["status"] not in ("completed",)
 
@@ -93,9 +51,8 @@ def test_serve_tracks_and_listens_until_sigterm_then_exits_0(cli_with_profile):
     create_open_order(cli, key)
     box.advance(400)  # the buyer accepted: the next look finds it completed
 
-    proc = cli.popen("--json", "serve", "--webhooks-host", "127.0.0.1", "--webhooks-port", "0")
-    try:
-        lines = Lines(proc.stderr)
+    serve = ("--json", "serve", "--webhooks-host", "127.0.0.1", "--webhooks-port", "0")
+    with cli.running(*serve) as (proc, lines):
         url = lines.wait_for(r"Listening for webhooks of profile “main” on (\S+)").group(1)
         lines.wait_for("Tracking open orders and deposits")
         lines.wait_for(rf"order {key} updated")
@@ -108,14 +65,9 @@ def test_serve_tracks_and_listens_until_sigterm_then_exits_0(cli_with_profile):
         assert post_signed(f"{url}/webhooks/skinsnode", "forged", body, "d-forged") == 401
         lines.wait_for(r"rejected\s+received 2")
 
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        assert terminated(proc) == 0, "".join(lines.seen)
         lines.wait_for("Stopped.")
         document = json.loads(proc.stdout.read())
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert document["ok"] is True and document["stopped"] is True
     assert document["finished_cleanly"] is True
     assert document["changes"] >= 1

@@ -8,7 +8,6 @@ import csv
 import json
 import re
 import shutil
-import signal
 import socket
 import time
 from pathlib import Path
@@ -23,8 +22,8 @@ from skins_console.cli.exit_codes import EXIT_INTERRUPTED
 from skins_console.store.paths import resolve_paths
 from skins_console.store.schema_upgrade import HEAD_VERSION, SCRIPT_LOCATION
 from skins_console.store.team_profiles import TeamProfile, registry_for
-from tests.cli.conftest import CliEnv
-from tests.cli.test_cli_serve import Lines, create_open_order, post_signed
+from tests.cli.conftest import CliEnv, Lines, terminated
+from tests.cli.test_cli_serve import create_open_order, post_signed
 
 AK = "AK-47 | Redline (Field-Tested)"
 SELLER = "https://steamcommunity.com/tradeoffer/new/?partner=5151515&token=Zz98-_aB"
@@ -36,22 +35,6 @@ def add_team(cli: CliEnv, name: str, url: str, password: str | None, *extra: str
     return cli.run("--json", "profile", "add", name, "--database", url, *extra, env=env)
 
 
-def provider_options(cli: CliEnv) -> list[str]:
-    box = cli.sandbox
-    return [
-        "--skinsnode-url",
-        box.skinsnode_base_url,
-        "--skinsnode-client-id",
-        box.config.skinsnode_client_id,
-        "--skinslink-url",
-        box.skinslink_base_url,
-        "--webhook-url",
-        "http://127.0.0.1:9/hooks",
-        "--tolerance",
-        "50",
-    ]
-
-
 def pg_rows(url: str, password: str | None, sql: str, params=()) -> list[tuple]:
     with psycopg.connect(url, password=password) as conn:
         return list(conn.execute(sql, params).fetchall())
@@ -61,7 +44,7 @@ def pg_rows(url: str, password: str | None, sql: str, params=()) -> list[tuple]:
 def team_cli(cli, pg_url, pg_password):
     """Alice's computer, with the team profile "shop" created on the team database."""
     added = add_team(
-        cli, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(cli)
+        cli, "shop", pg_url, pg_password, "--operator", "alice", *cli.sandbox_options()
     )
     assert added.code == 0, added.stderr
     return cli
@@ -162,7 +145,7 @@ def test_team_profile_works_like_a_local_one_and_keeps_its_password_in_the_keyri
 def test_a_password_in_the_url_is_refused_and_nothing_is_added(cli, pg_url, pg_password):
     user, rest = pg_url.split("://", 1)[1].split("@", 1)
     with_password = f"postgresql://{user}:{pg_password}@{rest}"
-    refused = add_team(cli, "shop", with_password, None, *provider_options(cli))
+    refused = add_team(cli, "shop", with_password, None, *cli.sandbox_options())
     assert refused.code == 3
     assert "SKINS_CONSOLE_DATABASE_PASSWORD" in refused.stderr and "keyring" in refused.stderr
     assert pg_password not in refused.stderr + refused.stdout
@@ -193,7 +176,7 @@ def test_an_unreachable_team_database_is_phrased_for_what_the_command_was_doing(
     password = "never-shown-9f3c"
     env = {"SKINS_CONSOLE_DATABASE_PASSWORD": password}
 
-    added = add_team(cli, "shop", url, password, "--operator", "alice", *provider_options(cli))
+    added = add_team(cli, "shop", url, password, "--operator", "alice", *cli.sandbox_options())
     migrated = cli.run("database", "migrate", "--database", url, "--yes", env=env)
     old = CliEnv(tmp_path / "old", cli_sandbox)  # a local book to copy
     assert old.add_profile("main").code == 0
@@ -249,7 +232,7 @@ def test_database_migrate_asks_before_changing_an_older_team_schema(cli, pg_url,
     _schema_at(pg_url, pg_password, "0006_baseline")
     env = {"SKINS_CONSOLE_DATABASE_PASSWORD": pg_password or ""}
     # A team profile cannot even be added to a book that needs migrating first.
-    refused = add_team(cli, "shop", pg_url, pg_password, *provider_options(cli))
+    refused = add_team(cli, "shop", pg_url, pg_password, *cli.sandbox_options())
     assert refused.code == 5 and "schema version 6" in refused.stderr
     # Not set up here yet: named by its URL. Without --yes (and no terminal) it only advises.
     unconfirmed = cli.run("database", "migrate", "--database", pg_url, env=env)
@@ -288,18 +271,11 @@ def test_serve_on_a_team_book_stops_cleanly_on_sigterm(team_cli, cli_sandbox):
     cli = team_cli
     create_open_order(cli, "team-serve-1")
     cli_sandbox.advance(400)
-    proc = cli.popen("--json", "serve", "--webhooks-port", "0")
-    try:
-        lines = Lines(proc.stderr)
+    with cli.running("--json", "serve", "--webhooks-port", "0") as (proc, lines):
         lines.wait_for(r"Tracking open orders and deposits of “shop” \(team database 127")
         lines.wait_for("order team-serve-1 updated")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        assert terminated(proc) == 0, "".join(lines.seen)
         document = json.loads(proc.stdout.read())
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert document["stopped"] is True and document["profile"] == "shop"
     shown = cli.run("--json", "order", "show", "team-serve-1").json()["order"]
     assert shown["status"] == "completed"
@@ -309,9 +285,7 @@ def test_serve_tracks_an_order_a_desktop_sends_while_it_runs(team_cli, cli_sandb
     """The worker hears a desktop's new order through the team feed and tracks it to the
     end; the desktop (here: one-shot commands that only read the book) polls nothing."""
     cli = team_cli
-    proc = cli.popen("serve", "--webhooks-port", "0")
-    try:
-        lines = Lines(proc.stderr)
+    with cli.running("serve", "--webhooks-port", "0") as (proc, lines):
         lines.wait_for(r"Tracking open orders and deposits of “shop”")
         create_open_order(cli, "team-serve-2")  # another process: a desktop selling
         lines.wait_for("order team-serve-2 updated", timeout=30)
@@ -323,12 +297,7 @@ def test_serve_tracks_an_order_a_desktop_sends_while_it_runs(team_cli, cli_sandb
             shown = cli.run("--json", "order", "show", "team-serve-2").json()
             status = shown["order"]["status"]
         assert status == "completed", "".join(lines.seen)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert terminated(proc) == 0, "".join(lines.seen)
 
 
 def test_orders_sync_watch_on_a_team_book_wakes_for_another_consoles_order(
@@ -341,24 +310,18 @@ def test_orders_sync_watch_on_a_team_book_wakes_for_another_consoles_order(
     box = sandbox_factory(speed=1.0)
     alice, bob = CliEnv(tmp_path / "alice", box), CliEnv(tmp_path / "bob", box)
     added = add_team(
-        alice, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(alice)
+        alice, "shop", pg_url, pg_password, "--operator", "alice", *alice.sandbox_options()
     )
     assert added.code == 0, added.stderr
     joined = add_team(bob, "shop", pg_url, pg_password, "--operator", "bob")
     assert joined.code == 0, joined.stderr
-    proc = alice.popen("orders", "sync", "--watch")
-    try:
-        notes, lines = Lines(proc.stderr), Lines(proc.stdout)
+    with alice.running("orders", "sync", "--watch") as (proc, notes):
+        lines = Lines(proc.stdout)
         notes.wait_for(r"Watching 0 open order\(s\)/deposit\(s\)")  # the feed listens
         create_open_order(bob, "team-watch-1")
         status = bob.run("--json", "order", "show", "team-watch-1").json()["order"]["status"]
         lines.wait_for(f"^order team-watch-1: {status}$", timeout=20)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == EXIT_INTERRUPTED, "".join(notes.seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert terminated(proc) == EXIT_INTERRUPTED, "".join(notes.seen)
     # Each move once, although the feed also echoes what the watch's own passes write.
     assert len(lines.seen) == len(set(lines.seen)), lines.seen
 
@@ -376,7 +339,7 @@ def test_import_local_moves_a_local_history_into_the_team_book_once(
     )  # fmt: skip
     assert deposit.code == 0, deposit.stderr
     added = add_team(
-        cli, "shop", pg_url, pg_password, "--operator", "alice", *provider_options(cli)
+        cli, "shop", pg_url, pg_password, "--operator", "alice", *cli.sandbox_options()
     )
     assert added.code == 0, added.stderr
 
@@ -424,9 +387,8 @@ def test_a_worker_without_a_keyring_serves_with_secrets_from_its_environment(
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "SKINS_CONSOLE_DATABASE_PASSWORD": pg_password or "",
     }
-    proc = worker.popen("--json", "--profile", "shop", "serve", "--webhooks-port", "0", env=env)
-    try:
-        lines = Lines(proc.stderr)
+    serve = ("--json", "--profile", "shop", "serve", "--webhooks-port", "0")
+    with worker.running(*serve, env=env) as (proc, lines):
         url = lines.wait_for(r"Listening for webhooks of profile “shop” on (\S+)").group(1)
         body = json.dumps({"externalId": "nobody-1", "status": "sent"}).encode()
         secret = cli_sandbox.config.skinsnode_client_secret
@@ -435,11 +397,6 @@ def test_a_worker_without_a_keyring_serves_with_secrets_from_its_environment(
         assert post_signed(f"{url}/webhooks/skinsnode", secret, body, "d-env-1") == 202
         assert post_signed(f"{url}/webhooks/skinsnode", "forged", body, "d-env-2") == 401
         lines.wait_for(r"rejected\s+received 2")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        assert terminated(proc) == 0, "".join(lines.seen)
         document = json.loads(proc.stdout.read())
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert document["webhooks"]["received"] == 2 and document["webhooks"]["rejected"] == 1

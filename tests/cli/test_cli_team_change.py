@@ -11,7 +11,7 @@ from skins_console.store.database import default_operator
 from skins_console.store.paths import resolve_paths
 from skins_console.store.team_profiles import TeamProfile, registry_for
 from tests.cli.conftest import CliEnv
-from tests.cli.test_cli_team import add_team, provider_options
+from tests.cli.test_cli_team import add_team
 from tests.fixtures.team_role import TeamRole
 
 NO_ENV_PASSWORD = {"SKINS_CONSOLE_DATABASE_PASSWORD": ""}
@@ -21,7 +21,7 @@ NO_ENV_PASSWORD = {"SKINS_CONSOLE_DATABASE_PASSWORD": ""}
 def role_cli(cli: CliEnv, team_role: TeamRole) -> CliEnv:
     added = add_team(
         cli, "shop", team_role.url, team_role.password, "--operator", "alice",
-        *provider_options(cli),
+        *cli.sandbox_options(),
     )  # fmt: skip
     assert added.code == 0, added.stderr
     return cli

@@ -11,9 +11,8 @@ figures are written to ``bench/results/crash_test.json``.
 from __future__ import annotations
 
 import json
-import queue
+import re
 import signal
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from skins_console.services.debug_pause import KEY_ENV, PAUSE_ENV, SECONDS_ENV
+from tests.cli.conftest import Lines
 
 pytestmark = pytest.mark.slow
 
@@ -35,31 +35,6 @@ def _buyer(n: int) -> str:
     return f"https://steamcommunity.com/tradeoffer/new/?partner={700000 + n}&token=Cr4sh-_{n % 10}"
 
 
-class _Lines:
-    """stderr lines of a child, readable with a timeout."""
-
-    def __init__(self, proc) -> None:
-        self.queue: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._pump, args=(proc.stderr,), daemon=True).start()
-
-    def _pump(self, stream) -> None:
-        for line in stream:
-            self.queue.put(line)
-
-    def wait_for(self, text: str, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.queue.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            self.seen.append(line)
-            if text in line:
-                return
-        raise AssertionError(f"never reached {text!r}; stderr: {''.join(self.seen)}")
-
-
 def _kill_at(cli, args, point: str, key: str, delay_ms: int = 0) -> bool:
     """Start ``args``, SIGKILL it ``delay_ms`` after record ``key`` reaches ``point``; False
     when it finished first (a late stagger), which is then simply a normal run.
@@ -69,8 +44,8 @@ def _kill_at(cli, args, point: str, key: str, delay_ms: int = 0) -> bool:
     proc = cli.popen(
         *args, env={PAUSE_ENV: point, KEY_ENV: key, SECONDS_ENV: "0" if delay_ms else "30"}
     )
-    lines = _Lines(proc)
-    lines.wait_for(f"debug-pause: {point}")
+    lines = Lines(proc.stderr)
+    lines.wait_for(re.escape(f"debug-pause: {point}"), timeout=20)
     if delay_ms:
         time.sleep(delay_ms / 1000)
     proc.send_signal(signal.SIGKILL)

@@ -10,23 +10,11 @@ import pytest
 
 from skins_console.core.errors import ValidationError
 from skins_console.core.margin import Charged, format_amount, order_figures, parse_charged
-from skins_console.core.records import OrderRecord
+from tests.fixtures.store import make_order
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-ORDER = OrderRecord(
-    profile="main",
-    external_id="WEB-1",
-    catalog_item_id="cat-1",
-    item_name="AK-47 | Redline (Field-Tested)",
-    expected_price_cents=1840,
-    trade_url="https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh",
-    webhook_url="https://h",
-    request_body={},
-    status="completed",
-    created_at=T0,
-    updated_at=T0,
-    charged_amount=Decimal("24.90"),
-    charged_currency="USD",
+ORDER = make_order(
+    "WEB-1", "completed", T0, charged_amount=Decimal("24.90"), charged_currency="USD"
 )
 
 

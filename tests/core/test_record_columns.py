@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from skins_console.core.columns import cli_columns, csv_columns, headers, keys, texts, values
 from skins_console.core.record_columns import DEPOSIT_COLUMNS, ORDER_COLUMNS
-from skins_console.core.records import DepositRecord, OrderRecord
+from skins_console.core.records import DepositRecord
+from tests.fixtures.store import make_order
 
 T0 = datetime(2026, 10, 2, 9, 0, tzinfo=UTC)
 
@@ -32,20 +33,7 @@ def test_csv_headers_stay_what_bookkeeping_files_expect():
 
 
 def test_the_cli_shows_the_same_columns_as_people_read_them():
-    order = OrderRecord(
-        profile="main",
-        external_id="sc-1",
-        catalog_item_id="cat-1",
-        item_name="AK-47 | Redline (Field-Tested)",
-        expected_price_cents=1840,
-        trade_url="https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh",
-        webhook_url="https://h",
-        request_body={},
-        status="completed",
-        created_at=T0,
-        updated_at=T0,
-        amount_cents=1840,
-    )
+    order = make_order("sc-1", "completed", T0, amount_cents=1840)
     assert headers(cli_columns(ORDER_COLUMNS)) == (
         "Order", "Status", "Item", "Created", "Cost", "Charged", "Margin", "Operator",
     )  # fmt: skip
@@ -86,20 +74,8 @@ def test_the_cli_shows_the_same_columns_as_people_read_them():
 
 
 def test_who_did_it_is_a_column_of_both_books():
-    order = OrderRecord(
-        profile="shop",
-        external_id="sc-2",
-        catalog_item_id="cat-2",
-        item_name="AK-47 | Redline (Field-Tested)",
-        expected_price_cents=1840,
-        trade_url="https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh",
-        webhook_url="https://h",
-        request_body={},
-        status="sent",
-        created_at=T0,
-        updated_at=T0,
-        operator="alice",
-        sent_by="bob",
+    order = make_order(
+        "sc-2", "sent", T0, profile="shop", catalog_item_id="cat-2", operator="alice", sent_by="bob"
     )
     assert texts(cli_columns(ORDER_COLUMNS), order)[-1] == "alice"
     exact = values(csv_columns(ORDER_COLUMNS), order)

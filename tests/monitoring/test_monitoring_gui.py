@@ -15,6 +15,7 @@ from skins_console.store.secrets import SecretKind
 from tests.conftest import wait_for
 from tests.fixtures.services import make_trade_url
 from tests.monitoring.helpers import free_port
+from tests.monitoring.webhook_support import order_payload
 
 pytestmark = pytest.mark.qt_loop
 
@@ -89,17 +90,7 @@ async def test_webhook_listener_runs_in_the_window_when_enabled(ui):
         monitoring = s.controller.monitoring
         await wait_for(lambda: monitoring.listener is not None, timeout=10)
         external_id = await _sell(s, "completed")
-        body = json.dumps(
-            {
-                "externalId": external_id,
-                "status": "completed",
-                "steamOfferId": "1",
-                "amount": "1",
-                "currency": "USD",
-                "error": None,
-                "timestamps": {},
-            }
-        ).encode()
+        body = json.dumps(order_payload(external_id, "completed", offer="1", amount="1")).encode()
         stamp = format_time(utcnow())
         secret = s.sandbox.config.skinsnode_client_secret
         async with httpx.AsyncClient(timeout=5) as http:

@@ -16,19 +16,17 @@ import pytest
 from skins_console.api.webhook_signatures import (
     FUTURE_SKEW,
     SKINSNODE_WINDOW,
-    sign_skinsnode,
     skinslink_sign,
 )
-from skins_console.core.models import format_time, utcnow
-from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
+from skins_console.core.models import utcnow
 from skins_console.services.webhook_listener import (
     HEALTH_PATH,
     SKINSLINK_PATH,
     SKINSNODE_PATH,
     WebhookListener,
 )
-from tests.fixtures.services import make_trade_url
 from tests.monitoring.helpers import free_port, place_order
+from tests.monitoring.webhook_support import order_payload, place_deposit, post, signed_skinsnode
 
 SPEED = 120.0
 
@@ -66,36 +64,6 @@ def _order_status(ctx, external_id):
     return fetch
 
 
-def _signed(secret: str, body: dict, *, delivery_id: str, at=None) -> tuple[dict, bytes]:
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    stamp = format_time(at or utcnow())
-    headers = {
-        "x-event-type": "order.updated",
-        "x-delivery-id": delivery_id,
-        "x-timestamp": stamp,
-        "x-signature": sign_skinsnode(secret, stamp, raw),
-        "content-type": "application/json",
-    }
-    return headers, raw
-
-
-def _payload(external_id: str, status: str) -> dict:
-    return {
-        "externalId": external_id,
-        "status": status,
-        "steamOfferId": "7100000001",
-        "amount": "100",
-        "currency": "USD",
-        "error": None,
-        "timestamps": {},
-    }
-
-
-async def _post(listener, path, headers, raw) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=5) as http:
-        return await http.post(listener.url + path, headers=headers, content=raw)
-
-
 async def test_webhooks_alone_bring_an_order_to_its_terminal_status(hooked):
     sandbox, ctx, listener = hooked
     external_id = await place_order(ctx, sandbox, "completed")
@@ -119,34 +87,34 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
     before = await ctx.events.for_record(ctx.profile.name, "order", external_id)
 
     # Forged: signed with the wrong secret → 401, nothing written.
-    headers, raw = _signed(
-        "not-the-secret", _payload(external_id, "reversed"), delivery_id="forged-1"
+    headers, raw = signed_skinsnode(
+        "not-the-secret", order_payload(external_id, "reversed"), delivery_id="forged-1"
     )
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "bad_signature"
     # Tampered: a valid signature over a different body.
-    headers, raw = _signed(secret, _payload(external_id, "completed"), delivery_id="tamper-1")
-    response = await _post(
-        listener, SKINSNODE_PATH, headers, raw.replace(b"completed", b"reversed")
+    headers, raw = signed_skinsnode(
+        secret, order_payload(external_id, "completed"), delivery_id="tamper-1"
     )
+    response = await post(listener, SKINSNODE_PATH, headers, raw.replace(b"completed", b"reversed"))
     assert response.status_code == 401
     # Stale: correctly signed, but older than the whole retry horizon.
-    headers, raw = _signed(
+    headers, raw = signed_skinsnode(
         secret,
-        _payload(external_id, "reversed"),
+        order_payload(external_id, "reversed"),
         delivery_id="old-1",
         at=utcnow() - timedelta(seconds=SKINSNODE_WINDOW + 3600),
     )
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "stale"
     # Dated in the future beyond clock skew.
-    headers, raw = _signed(
+    headers, raw = signed_skinsnode(
         secret,
-        _payload(external_id, "reversed"),
+        order_payload(external_id, "reversed"),
         delivery_id="future-1",
         at=utcnow() + timedelta(seconds=FUTURE_SKEW + 120),
     )
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 401 and response.json()["error"] == "future"
     assert (await _order_status(ctx, external_id)()) == "completed"
     assert await ctx.events.for_record(ctx.profile.name, "order", external_id) == before
@@ -154,17 +122,17 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
 
     # Late (a retry 30 minutes after its first attempt, same x-timestamp), correctly
     # signed, an older non-terminal status: accepted, recorded, not applied.
-    headers, raw = _signed(
+    headers, raw = signed_skinsnode(
         secret,
-        _payload(external_id, "sent"),
+        order_payload(external_id, "sent"),
         delivery_id="late-1",
         at=utcnow() - timedelta(minutes=30),
     )
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 200 and response.json()["result"] == "ignored"
     assert (await _order_status(ctx, external_id)()) == "completed"
     # The same delivery again: a duplicate, counted on its row, not a new timeline event.
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 200 and response.json()["result"] == "duplicate"
     after = await ctx.events.for_record(ctx.profile.name, "order", external_id)
     new = [e.message for e in after[len(before) :]]
@@ -180,12 +148,12 @@ async def test_forged_stale_duplicate_and_late_deliveries(hooked):
 
 async def test_unknown_order_and_routes(hooked):
     sandbox, _ctx, listener = hooked
-    headers, raw = _signed(
+    headers, raw = signed_skinsnode(
         sandbox.config.skinsnode_client_secret,
-        _payload("never-created", "completed"),
+        order_payload("never-created", "completed"),
         delivery_id="u-1",
     )
-    response = await _post(listener, SKINSNODE_PATH, headers, raw)
+    response = await post(listener, SKINSNODE_PATH, headers, raw)
     assert response.status_code == 202
     async with httpx.AsyncClient(timeout=5) as http:
         assert (await http.get(listener.url + HEALTH_PATH)).json()["ok"] is True
@@ -194,23 +162,6 @@ async def test_unknown_order_and_routes(hooked):
         assert missing.status_code == 401 and missing.json()["error"] == "missing_header"
         huge = await http.post(listener.url + SKINSLINK_PATH, content=b"x" * (600 * 1024))
         assert huge.status_code == 413
-
-
-async def _place_deposit(ctx, sandbox, outcome: str) -> str:
-    service = DepositService(ctx)
-    quote = await service.quote(["AK-47 | Redline (Field-Tested)"], game="csgo")
-    tx_id = f"dep-{utcnow().timestamp():.6f}"
-    sandbox.script_deposit(tx_id, outcome)
-    result = await service.create(
-        DepositInput(
-            quote_id=quote.id,
-            trade_url=make_trade_url(),
-            merchant_tx_id=tx_id,
-            items=(DepositLine(name="AK-47 | Redline (Field-Tested)", asset_id="38029384123"),),
-        )
-    )
-    assert result.ok, result.message
-    return tx_id
 
 
 def _deposit_status(ctx, tx_id):
@@ -222,7 +173,7 @@ def _deposit_status(ctx, tx_id):
 
 async def test_skinslink_webhooks_alone_reach_completed(hooked):
     sandbox, ctx, _listener = hooked
-    tx_id = await _place_deposit(ctx, sandbox, "completed")
+    tx_id = await place_deposit(ctx, sandbox, "completed", f"dep-{utcnow().timestamp():.6f}")
     # result_url is the profile's webhook URL (any path: told apart by the body's sign).
     await _until(_deposit_status(ctx, tx_id), lambda s: s == "hold")
     sandbox.advance(8 * 86400)  # past Steam's 7-day hold
@@ -233,7 +184,7 @@ async def test_skinslink_webhooks_alone_reach_completed(hooked):
 
 async def test_skinslink_sign_checked_and_body_status_not_trusted(hooked):
     sandbox, ctx, listener = hooked
-    tx_id = await _place_deposit(ctx, sandbox, "completed")
+    tx_id = await place_deposit(ctx, sandbox, "completed", f"dep-{utcnow().timestamp():.6f}")
     deposit = await ctx.deposits.get(ctx.profile.name, tx_id)
     body = {
         "status": "completed",
@@ -245,7 +196,7 @@ async def test_skinslink_sign_checked_and_body_status_not_trusted(hooked):
         "offer_id": "",
     }
     forged = dict(body, sign=skinslink_sign(deposit.trade_id, "wrong-secret"))
-    response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(forged).encode())
+    response = await post(listener, SKINSLINK_PATH, {}, json.dumps(forged).encode())
     assert response.status_code == 401
     # Correctly signed, but the body claims "completed" while Skinslink says otherwise:
     # the listener re-reads the status and stores what Skinslink says.
@@ -254,7 +205,7 @@ async def test_skinslink_sign_checked_and_body_status_not_trusted(hooked):
     )
     remote_before = sandbox.truth()["skinslink"]["deposits"][tx_id]["status"]
     assert remote_before in ("active", "hold")  # just created: nowhere near completed
-    response = await _post(listener, SKINSLINK_PATH, {}, json.dumps(signed).encode())
+    response = await post(listener, SKINSLINK_PATH, {}, json.dumps(signed).encode())
     assert response.status_code == 200
     stored = await ctx.deposits.get(ctx.profile.name, tx_id)
     remote_after = sandbox.truth()["skinslink"]["deposits"][tx_id]["status"]

@@ -4,51 +4,20 @@ everything else, and no sync command: webhooks alone finish the order."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from skins_console.api.webhook_signatures import sign_skinsnode, skinslink_sign
 from skins_console.core.models import format_time, utcnow
+from tests.cli.conftest import CliEnv
 from tests.monitoring.helpers import free_port
+from tests.monitoring.webhook_support import order_payload
 
 TRADE_URL = "https://steamcommunity.com/tradeoffer/new/?partner=123456789&token=AbCdEfGh"
-
-
-@pytest.fixture
-def cli_env(tmp_path, sandbox_factory):
-    sandbox = sandbox_factory(speed=120.0)
-    env = dict(os.environ)
-    env.update(
-        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-        XDG_DATA_HOME=str(tmp_path / "xdg"),
-        SKINSNODE_CLIENT_SECRET=sandbox.config.skinsnode_client_secret,
-        SKINSLINK_API_KEY=sandbox.config.skinslink_api_key,
-        SKINSLINK_WEBHOOK_SECRET=sandbox.config.skinslink_webhook_secret,
-    )
-    env.pop("SKINS_CONSOLE_DATA_DIR", None)
-    data = tmp_path / "data"
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "skins_console", "--data-dir", str(data), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if check:
-            assert proc.returncode == 0, proc.stderr
-        return proc
-
-    return sandbox, env, data, run
 
 
 def _status(data: Path, external_id: str) -> str | None:
@@ -66,46 +35,21 @@ def _wait(predicate, timeout: float = 30.0):
         time.sleep(0.1)
 
 
-def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
-    sandbox, env, data, run = cli_env
+def test_webhooks_serve_finishes_an_order_without_sync(tmp_path, sandbox_factory):
+    cli = CliEnv(tmp_path, sandbox_factory(speed=120.0))
+    sandbox, data = cli.sandbox, cli.data_dir
     port = free_port()
     hook_url = f"http://127.0.0.1:{port}/webhooks/skinsnode"
-    run(
-        "profile",
-        "add",
-        "shop",
-        "--skinsnode-url",
-        sandbox.skinsnode_base_url,
-        "--skinsnode-client-id",
-        sandbox.config.skinsnode_client_id,
-        "--skinslink-url",
-        sandbox.skinslink_base_url,
-        "--webhook-url",
-        hook_url,
-    )
-    listener = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "skins_console",
-            "--data-dir",
-            str(data),
-            "webhooks",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    cli.add_profile("shop", webhook_url=hook_url, tolerance=None)
+    listener = cli.popen("webhooks", "serve", "--port", str(port))
     try:
         _wait(lambda: _listening(port), timeout=20)
-        item = json.loads(run("--json", "catalog", "--limit", "1").stdout)
+        catalog = cli.run("--json", "catalog", "--limit", "1")
+        assert catalog.code == 0, catalog.stderr
+        item = catalog.json()
         item_id = (item["items"] if isinstance(item, dict) else item)[0]["id"]
         sandbox.script_order("cli-wh-1", "completed")
-        run(
+        created = cli.run(
             "order",
             "create",
             "--item",
@@ -115,21 +59,12 @@ def test_webhooks_serve_finishes_an_order_without_sync(cli_env):
             "--external-id",
             "cli-wh-1",
         )
+        assert created.code == 0, created.stderr
         _wait(lambda: _status(data, "cli-wh-1") == "completed")
 
         # A forged delivery is refused; a late, correctly signed "sent" changes nothing.
         secret = sandbox.config.skinsnode_client_secret
-        body = json.dumps(
-            {
-                "externalId": "cli-wh-1",
-                "status": "sent",
-                "steamOfferId": "1",
-                "amount": "1",
-                "currency": "USD",
-                "error": None,
-                "timestamps": {},
-            }
-        ).encode()
+        body = json.dumps(order_payload("cli-wh-1", "sent", offer="1", amount="1")).encode()
         # A retry 30 minutes after its first attempt, with that attempt's x-timestamp.
         stamp = format_time(utcnow() - timedelta(minutes=30))
         headers = {

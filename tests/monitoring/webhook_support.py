@@ -50,12 +50,15 @@ def signed_skinsnode(
     return headers, raw
 
 
-def order_payload(external_id: str, status: str) -> dict:
+def order_payload(
+    external_id: str, status: str, *, offer: str = "7100000001", amount: str = "100"
+) -> dict:
+    """A SkinsNode ``order.updated`` body."""
     return {
         "externalId": external_id,
         "status": status,
-        "steamOfferId": "7100000001",
-        "amount": "100",
+        "steamOfferId": offer,
+        "amount": amount,
         "currency": "USD",
         "error": None,
         "timestamps": {},

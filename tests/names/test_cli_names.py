@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skins_console.services.name_book import load_market_names
-from tests.cli.conftest import CliEnv
+from tests.cli.conftest import CliEnv, provider_options
 from tests.names.conftest import API_KEY
 from tests.names.test_exact_names import ODD_REAL_NAMES
 
@@ -20,19 +20,8 @@ def cli_names(tmp_path, recording_skinslink) -> CliEnv:
             "SKINSLINK_WEBHOOK_SECRET": "stand-in-webhook-secret",
         }
     )
-    added = cli.run(
-        "profile",
-        "add",
-        "main",
-        "--skinsnode-url",
-        recording_skinslink.base_url,
-        "--skinsnode-client-id",
-        "stand-in",
-        "--skinslink-url",
-        recording_skinslink.base_url,
-        "--webhook-url",
-        "http://127.0.0.1:9/hooks",
-    )
+    url = recording_skinslink.base_url
+    added = cli.run("profile", "add", "main", *provider_options(url, "stand-in", url))
     assert added.code == 0, added.stderr
     return cli
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.cli.conftest import CliEnv
-from tests.cli.test_cli_serve import Lines, create_open_order
+from tests.cli.conftest import CliEnv, Lines
+from tests.cli.test_cli_serve import create_open_order
 from tests.notify.standins import DISCORD_TOKEN, TELEGRAM_TOKEN, DiscordStandIn
 
 BUYER = "https://steamcommunity.com/tradeoffer/new/?partner=4242424&token=Ab12-_xY"
@@ -160,22 +160,10 @@ def test_webhooks_serve_forwards_order_events_as_they_arrive(tmp_path, sandbox_f
     from tests.monitoring.helpers import free_port
 
     cli = CliEnv(tmp_path, sandbox_factory(speed=120.0))
-    box = cli.sandbox
     port = free_port()
-    added = cli.run(
-        "profile",
-        "add",
-        "shop",
-        "--skinsnode-url",
-        box.skinsnode_base_url,
-        "--skinsnode-client-id",
-        box.config.skinsnode_client_id,
-        "--skinslink-url",
-        box.skinslink_base_url,
-        "--webhook-url",
-        f"http://127.0.0.1:{port}/webhooks/skinsnode",
+    cli.add_profile(
+        "shop", webhook_url=f"http://127.0.0.1:{port}/webhooks/skinsnode", tolerance=None
     )
-    assert added.code == 0, added.stderr
     chat = cli.run(
         "notify",
         "add",

@@ -14,6 +14,7 @@ from skins_console.core.cs2 import split_market_hash_name
 from skins_console.sandbox import Sandbox, SandboxConfig
 from skins_console.sandbox.config import MAX_CATALOG
 from tests.conftest import interruptible
+from tests.sandbox.conftest import skinsnode_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,14 +95,8 @@ def test_serve_refuses_bad_settings():
 
 def test_hundred_thousand_items():
     with Sandbox(SandboxConfig(catalog_size=MAX_CATALOG, speed=60)) as sb:
-        response = httpx.get(
-            sb.base_url + "/v1/catalog",
-            timeout=30,
-            headers={
-                "x-client-id": sb.config.skinsnode_client_id,
-                "x-client-secret": sb.config.skinsnode_client_secret,
-            },
-        )
+        with skinsnode_client(sb) as client:
+            response = client.get("/v1/catalog", timeout=30)
         assert response.status_code == 200
         items = response.json()["items"]
     assert len(items) == MAX_CATALOG

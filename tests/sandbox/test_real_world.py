@@ -17,13 +17,12 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-import httpx
 import pytest
 
 from skins_console.core.cs2 import phase_for_paint_index
 from skins_console.sandbox import Sandbox, SandboxConfig
 from skins_console.sandbox.items_data import universe
-from tests.sandbox.conftest import exact, skinslink_client
+from tests.sandbox.conftest import exact, skinslink_client, skinsnode_client
 from tests.sandbox.shared_files import ROOT, shared_file
 
 #: steam-and-cs2-facts.md §3.5, written out here (the test's own copy of the contract)
@@ -48,15 +47,8 @@ AWKWARD = (
 
 @pytest.fixture(scope="module")
 def catalog_5000():
-    with Sandbox(SandboxConfig(catalog_size=5000, speed=60)) as sb:
-        response = httpx.get(
-            sb.base_url + "/v1/catalog",
-            timeout=30,
-            headers={
-                "x-client-id": sb.config.skinsnode_client_id,
-                "x-client-secret": sb.config.skinsnode_client_secret,
-            },
-        )
+    with Sandbox(SandboxConfig(catalog_size=5000, speed=60)) as sb, skinsnode_client(sb) as client:
+        response = client.get("/v1/catalog", timeout=30)
     assert response.status_code == 200
     items = response.json()["items"]
     assert len(items) == 5000

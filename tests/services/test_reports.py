@@ -13,7 +13,7 @@ import pytest
 from skins_console.core.errors import ValidationError
 from skins_console.core.margin import Charged, order_figures
 from skins_console.core.models import OrderRequest, OrderState
-from skins_console.core.records import DepositRecord, OrderRecord
+from skins_console.core.records import DepositRecord
 from skins_console.services.report_service import (
     ReportService,
     aggregate,
@@ -22,24 +22,20 @@ from skins_console.services.report_service import (
     report_csv,
 )
 from skins_console.store.orders_repository import apply_order_state, insert_order_draft
+from tests.fixtures.store import make_order
 
 BERLIN = ZoneInfo("Europe/Berlin")
 URL = "https://steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh"
 
 
 def _order(key: str, at: datetime, status: str, cents: int, charged: str | None, cur="USD"):
-    return OrderRecord(
-        profile="main",
-        external_id=key,
+    return make_order(
+        key,
+        status,
+        at,
         catalog_item_id="cat",
-        item_name="AK-47 | Redline (Field-Tested)",
         expected_price_cents=cents,
         trade_url=URL,
-        webhook_url="https://h",
-        request_body={},
-        status=status,
-        created_at=at,
-        updated_at=at,
         charged_amount=Decimal(charged) if charged else None,
         charged_currency=cur if charged else None,
     )

@@ -34,7 +34,10 @@ T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 TRADE = "https://steamcommunity.com/tradeoffer/new/?partner=12345&token=abcdefgh"
 
 
-def _draft(conn, n: int = 1, price: int = 1840):
+def _draft(conn, n: int = 1, price: int = 1840, **options):
+    """Order draft ``ord-n`` at ``price`` (``options``: insert_order_draft's, now=T0 unless
+    given)."""
+    options.setdefault("now", T0)
     return insert_order_draft(
         conn,
         profile="main",
@@ -46,7 +49,7 @@ def _draft(conn, n: int = 1, price: int = 1840):
             trade_url=TRADE,
         ),
         item_name="AK-47 | Redline (Field-Tested)",
-        now=T0,
+        **options,
     )
 
 
@@ -377,20 +380,7 @@ def test_buyers_attention_and_reports_read_alike(book):
     def run(conn):
         save_customer(conn, "main", TRADE, label="Buyer Bob", now=T0)
         for n, price in ((1, 1840), (2, 160), (3, 999)):
-            insert_order_draft(
-                conn,
-                profile="main",
-                request=OrderRequest(
-                    catalog_item_id=f"cat-{n}",
-                    expected_price_cents=price,
-                    external_id=f"ord-{n}",
-                    webhook_url="http://127.0.0.1:9/wh",
-                    trade_url=TRADE,
-                ),
-                item_name="AK-47 | Redline (Field-Tested)",
-                buyer_partner=12345,
-                now=T0 + timedelta(minutes=n),
-            )
+            _draft(conn, n, price, buyer_partner=12345, now=T0 + timedelta(minutes=n))
         apply_order_state(conn, "main", report("ord-1", "completed", 1800), now=T0)
         apply_order_state(conn, "main", report("ord-2", "reversed", 160), now=T0)
         return (

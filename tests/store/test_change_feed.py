@@ -3,7 +3,9 @@ listener that notices the server going away and listens again when it is back.""
 
 from __future__ import annotations
 
+import contextlib
 import queue
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -58,6 +60,22 @@ class _Heard:
                 return found
 
 
+@contextlib.asynccontextmanager
+async def _listening(db: Database) -> AsyncIterator[_Heard]:
+    """A change feed on ``db``'s book (its profile "main" made first), listening; stopped and
+    ``db`` closed when the block ends."""
+    heard = _Heard()
+    feed = heard.listener(db)
+    try:
+        await db.call(create_profile, make_profile())
+        feed.start()
+        assert heard.states.get(timeout=20) == (True, None)
+        yield heard
+    finally:
+        feed.stop()
+        await db.close()
+
+
 def test_payloads_that_are_not_ours_are_skipped():
     assert parse_payload('{"kind": "order", "key": "k", "profile": "p"}') == FeedChange(
         "order", "k", "p"
@@ -69,13 +87,7 @@ def test_payloads_that_are_not_ours_are_skipped():
 
 async def test_writes_are_announced_and_lease_moves_are_not(pg_url, pg_password):
     db = await Database.open(pg_url, password=pg_password, operator="alice")
-    heard = _Heard()
-    feed = heard.listener(db)
-    try:
-        await db.call(create_profile, make_profile())
-        feed.start()
-        assert heard.states.get(timeout=20) == (True, None)
-
+    async with _listening(db) as heard:
         await db.call(_draft, "feed-1")
         # The order and its first event: one transaction, one announcement (PostgreSQL
         # folds identical notifications of a transaction into one).
@@ -97,9 +109,6 @@ async def test_writes_are_announced_and_lease_moves_are_not(pg_url, pg_password)
             "main", "order", "feed-2", reason="stuck", operator="alice", note="", now=T0
         )
         assert heard.next_change() == FeedChange("order", "feed-2", "main")
-    finally:
-        feed.stop()
-        await db.close()
 
 
 @pytest.mark.slow
@@ -107,13 +116,7 @@ async def test_the_listener_notices_the_server_going_away_and_comes_back(own_pg_
     server = own_pg_server
     url = server.url_for(server.create_database())
     db = await Database.open(url, password=server.password, operator="alice")
-    heard = _Heard()
-    feed = heard.listener(db)
-    try:
-        await db.call(create_profile, make_profile())
-        feed.start()
-        assert heard.states.get(timeout=20) == (True, None)
-
+    async with _listening(db) as heard:
         server.stop()
         up, detail = heard.states.get(timeout=30)
         assert not up and detail
@@ -123,6 +126,3 @@ async def test_the_listener_notices_the_server_going_away_and_comes_back(own_pg_
         assert heard.states.get(timeout=60) == (True, None)
         await db.call(_draft, "after-restart")  # the pool reconnects by itself too
         assert heard.next_change() == FeedChange("order", "after-restart", "main")
-    finally:
-        feed.stop()
-        await db.close()

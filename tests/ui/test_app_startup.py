@@ -1,52 +1,34 @@
 """``run_gui``'s coroutine: sandbox mode, single instance, ordered shutdown."""
 
 import asyncio
-from types import SimpleNamespace
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from skins_console.store.instance_lock import InstanceLock
 from skins_console.store.paths import resolve_paths
-from skins_console.ui.app import GuiSession, main
-from skins_console.ui.main_window import MainWindow
 from tests.conftest import wait_for
+from tests.fixtures.ui import (
+    MainRuns,
+    fill_profile_dialog,
+    gui_args,
+    running_main,
+    sell_first_item,
+    spy_gui_sessions,
+    visible_windows,
+)
 
-
-def _args(**kw):
-    base = dict(
-        data_dir=None, profile=None, sandbox=False, speed=60.0, time_scale=None, verbose=False
-    )
-    base.update(kw)
-    return SimpleNamespace(**base)
-
-
-def _windows(kind):
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
-
-
-def _spy_sessions(monkeypatch) -> list[GuiSession]:
-    """The window's sessions, as ``main`` makes them."""
-    sessions: list[GuiSession] = []
-    original_init = GuiSession.__init__
-
-    def spy_init(self, *a, **kw):
-        original_init(self, *a, **kw)
-        sessions.append(self)
-
-    monkeypatch.setattr(GuiSession, "__init__", spy_init)
-    return sessions
+# tests/ui/test_team_profile_edit.py imports these two from here.
+_spy_sessions, _windows = spy_gui_sessions, visible_windows
 
 
 async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
     qapp, test_keyring, error_presenter, monkeypatch
 ):
-    sessions = _spy_sessions(monkeypatch)
-    qapp.setQuitOnLastWindowClosed(False)  # as run_gui does
-    run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
-    try:
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
+    sessions = spy_gui_sessions(monkeypatch)
+    async with running_main(qapp, error_presenter) as gui:
+        run = gui.start(gui_args(sandbox=True))
+        window = await gui.window()
         session = sessions[0]
         # The window paints first, empty; the stripe comes with the opened sandbox profile.
         await wait_for(lambda: window.sandbox_stripe.isVisible(), timeout=30)
@@ -61,32 +43,24 @@ async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(
             raise AssertionError("the data folder lock was not held")
         except Exception as exc:
             assert "already running" in str(exc)
-        window.close()  # ends the session: main() shuts down in order and returns
-        assert await asyncio.wait_for(run, 30) == 0
+        # Closing the window ends the session: main() shuts down in order and returns.
+        assert await gui.close(window, run) == 0
         assert not session.lock.held
         assert session.sandbox._server is None
         assert session.runner.closed and session.ctx.db._closed
-    finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
 
 
 async def test_second_instance_gets_a_clear_message(qapp, test_keyring, error_presenter):
     lock = InstanceLock(resolve_paths().lock_file).acquire()
-    qapp.setQuitOnLastWindowClosed(False)  # as run_gui does before any window exists
     try:
-        run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
-        await wait_for(lambda: _windows(QMessageBox), timeout=20)
-        (box,) = _windows(QMessageBox)
-        assert "already running" in box.text()
-        box.accept()
-        assert await asyncio.wait_for(run, 20) == 1
+        async with running_main(qapp, error_presenter) as gui:
+            run = gui.start(gui_args(sandbox=True))
+            box = await gui.window(QMessageBox, timeout=20)
+            assert "already running" in box.text()
+            box.accept()
+            assert await asyncio.wait_for(run, 20) == 1
     finally:
         lock.release()
-        qapp.setQuitOnLastWindowClosed(True)
 
 
 async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
@@ -96,51 +70,32 @@ async def test_first_run_dialog_tests_saves_to_keyring_and_opens_the_window(
     from skins_console.ui.profile_dialog import ProfileDialog
 
     sandbox = sandbox_factory()
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
-    try:
-        await wait_for(lambda: _windows(ProfileDialog), timeout=20)
-        (dialog,) = _windows(ProfileDialog)
-        dialog.name.setText("shop")
-        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
-        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
-        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
-        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
-        dialog.api_key.setText(sandbox.config.skinslink_api_key)
-        dialog.webhook_url.setText("https://relay.example/hook")
+    async with running_main(qapp, error_presenter, monkeypatch) as gui:
+        run = gui.start()
+        dialog = await gui.window(ProfileDialog, timeout=20)
+        fill_profile_dialog(dialog, sandbox, "shop")
         dialog.test_button.click()
         await wait_for(lambda: "Skinslink API key" in dialog.result_label.text(), timeout=20)
         assert "✗" not in dialog.result_label.text()
         assert "credentials accepted" in dialog.result_label.text()
         dialog.save_button.click()
-        await wait_for(lambda: _windows(MainWindow), timeout=20)
-        (window,) = _windows(MainWindow)
+        window = await gui.window(timeout=20)
         await wait_for(lambda: "shop" in window.windowTitle(), timeout=20)
         assert not window.sandbox_stripe.isVisible()
         assert (
             SecretStore().get("shop", SecretKind.SKINSLINK_API_KEY)
             == sandbox.config.skinslink_api_key
         )
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        assert await gui.close(window, run) == 0
 
 
 async def test_sandbox_without_an_os_keyring_opens_with_a_clear_note(qapp, error_presenter):
     # The autouse keyring fixture leaves keyring's "fail" backend active: nothing usable.
     # Demo mode still opens (its credentials are the sandbox's public demo values, kept in
     # memory for the run) and says so; nothing is written in plain text.
-    qapp.setQuitOnLastWindowClosed(False)
-    try:
-        run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
+    async with running_main(qapp, error_presenter) as gui:
+        run = gui.start(gui_args(sandbox=True))
+        window = await gui.window()
         await wait_for(
             lambda: window.banner.isVisible() and window.banner.key == "keyring", timeout=10
         )
@@ -149,25 +104,16 @@ async def test_sandbox_without_an_os_keyring_opens_with_a_clear_note(qapp, error
         # One short line for a merchant: no D-Bus or package instructions in demo mode.
         assert "\n" not in text and len(text) < 100
         assert "gnome-keyring" not in text and "D-Bus" not in text
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        assert await gui.close(window, run) == 0
 
 
 async def test_demo_mode_runs_at_real_time_and_a_fast_sandbox_is_learnt(qapp, error_presenter):
     """`--sandbox` keeps the quote lock at five real minutes; `--speed 10` says so on the
     stripe and the console takes the rate from the sandbox itself (GET /_sandbox/clock)."""
-    qapp.setQuitOnLastWindowClosed(False)
-    try:
+    async with running_main(qapp, error_presenter) as gui:
         for speed, stripe in ((None, None), (10.0, "demo clock ×10")):
-            args = _args(sandbox=True)
-            args.speed = speed
-            run = asyncio.ensure_future(main(args, qapp, error_presenter))
-            await wait_for(lambda: _windows(MainWindow), timeout=30)
-            (window,) = _windows(MainWindow)
+            run = gui.start(gui_args(sandbox=True, speed=speed))
+            window = await gui.window()
             await wait_for(lambda w=window: w.sandbox_stripe.isVisible(), timeout=10)
             scale = window.controller.ctx.cadence.time_scale
             if stripe is None:
@@ -176,12 +122,7 @@ async def test_demo_mode_runs_at_real_time_and_a_fast_sandbox_is_learnt(qapp, er
             else:
                 assert scale == pytest.approx(0.1)
                 assert stripe in window.sandbox_stripe.text()
-            window.close()
-            assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+            assert await gui.close(window, run) == 0
 
 
 async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
@@ -189,13 +130,11 @@ async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
     restarted demo never retries orders the new sandbox has never heard of."""
     from tests.fixtures.ui import TRADE_URL
 
-    qapp.setQuitOnLastWindowClosed(False)
-    try:
+    async with running_main(qapp, error_presenter) as gui:
         counts = []
         for _run in range(2):
-            run = asyncio.ensure_future(main(_args(sandbox=True), qapp, error_presenter))
-            await wait_for(lambda: _windows(MainWindow), timeout=30)
-            (window,) = _windows(MainWindow)
+            run = gui.start(gui_args(sandbox=True))
+            window = await gui.window()
             # The window paints first; its controller is wired once the profile is open.
             await wait_for(lambda w=window: w.controller is not None, timeout=30)
             controller = window.controller
@@ -210,19 +149,13 @@ async def test_each_demo_run_starts_with_its_own_records(qapp, error_presenter):
                 backend = controller.backend
                 await backend.place_order(item, TRADE_URL, backend.new_external_id())
                 assert len((await backend.load_activity())[0]) == 1
-            window.close()
-            assert await asyncio.wait_for(run, 30) == 0
+            assert await gui.close(window, run) == 0
         assert counts == [0, 0]
-    finally:
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
 
 
-async def _answer_demo_question(qapp, button_text: str | None) -> None:
+async def _answer_demo_question(gui: MainRuns, button_text: str | None) -> None:
     """Click ``button_text`` in the Demo menu's confirmation (None: Cancel)."""
-    await wait_for(lambda: _windows(QMessageBox), timeout=10)
-    (box,) = _windows(QMessageBox)
+    box = await gui.window(QMessageBox, timeout=10)
     if button_text is None:
         box.button(QMessageBox.StandardButton.Cancel).click()
         return
@@ -234,30 +167,16 @@ async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presen
     """Demo → Demo clock ×10: after a confirmation, a new sandbox world at ×10 in the same
     window (its size and place kept), the rate re-learnt, fresh demo records; Cancel
     changes nothing; Demo → Reset demo data starts afresh at the same speed."""
-    from tests.fixtures.ui import TRADE_URL
-
-    qapp.setQuitOnLastWindowClosed(False)
-    args = _args(sandbox=True)
-    args.speed = None  # real time, as `--sandbox` starts
-    run = asyncio.ensure_future(main(args, qapp, error_presenter))
-    try:
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
+    async with running_main(qapp, error_presenter) as gui:
+        run = gui.start(gui_args(sandbox=True, speed=None))  # real time, as `--sandbox` starts
+        window = await gui.window()
         await wait_for(lambda: window.controller is not None, timeout=30)
         first = window.controller
         menu = window.menuBar().actions()
         assert [a.text() for a in menu] == ["&File", "&View", "&Demo", "&Help"]
         view_items = len(menu[1].menu().actions())
         await wait_for(lambda: first.catalog.model.rowCount() > 0, timeout=30)
-
-        async def sell_one(controller) -> None:
-            catalog = controller.catalog
-            await wait_for(lambda: catalog.model.rowCount() > 0, timeout=30)
-            backend = controller.backend
-            await backend.place_order(catalog.model.item(0), TRADE_URL, backend.new_external_id())
-            assert len((await backend.load_activity())[0]) == 1
-
-        await sell_one(first)
+        assert await sell_first_item(first) == 1
         window.move(40, 30)
         window.resize(1100, 700)
         geometry = window.geometry()
@@ -269,12 +188,12 @@ async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presen
 
         # Cancel: the same run goes on.
         clock[2].trigger()
-        await _answer_demo_question(qapp, None)
+        await _answer_demo_question(gui, None)
         await wait_for(lambda: not window.runner.running("demo.restart"), timeout=10)
         assert window.controller is first and clock[0].isChecked()
 
         clock[1].trigger()  # ×10
-        await _answer_demo_question(qapp, "Restart the demo")
+        await _answer_demo_question(gui, "Restart the demo")
         await wait_for(
             lambda: window.controller is not None and window.controller is not first, timeout=30
         )
@@ -286,10 +205,10 @@ async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presen
         assert window.geometry() == geometry
         assert len(menu[1].menu().actions()) == view_items  # no second "Recent notifications"
         assert window.tabs.count() == tab_count  # every tab once, none duplicated
-        await sell_one(second)
+        assert await sell_first_item(second) == 1
 
         demo.actions()[0].trigger()  # Reset demo data…
-        await _answer_demo_question(qapp, "Reset")
+        await _answer_demo_question(gui, "Reset")
         await wait_for(
             lambda: window.controller is not None and window.controller is not second, timeout=30
         )
@@ -297,11 +216,4 @@ async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presen
         assert third.ctx.cadence.time_scale == pytest.approx(0.1)  # the same clock
         assert len((await third.backend.load_activity())[0]) == 0
         assert window.geometry() == geometry
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        assert await gui.close(window, run) == 0

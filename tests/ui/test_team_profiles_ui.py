@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QApplication
-
 from skins_console.core.records import ProfileRecord
 from skins_console.services.context import AppContext
 from skins_console.services.profile_service import ProfileSecrets, ProfileService
@@ -15,11 +13,17 @@ from skins_console.store.paths import resolve_paths
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.settings import Settings
 from skins_console.store.team_profiles import TeamProfile, registry_for
-from skins_console.ui.app import main
 from skins_console.ui.main_window import MainWindow
 from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
-from tests.ui.test_app_startup import _args, _spy_sessions, _windows
+from tests.fixtures.ui import (
+    MainRuns,
+    end_main_runs,
+    fill_profile_dialog,
+    running_main,
+    spy_gui_sessions,
+    visible_windows,
+)
 
 
 def _profile(sandbox, name: str) -> ProfileRecord:
@@ -53,22 +57,13 @@ async def test_first_run_team_choice_opens_the_team_book(
     qapp, test_keyring, error_presenter, sandbox_factory, monkeypatch, pg_url, pg_password
 ):
     sandbox = sandbox_factory()
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
-    try:
-        await wait_for(lambda: _windows(ProfileDialog), timeout=20)
-        (dialog,) = _windows(ProfileDialog)
+    async with running_main(qapp, error_presenter, monkeypatch) as gui:
+        run = gui.start()
+        dialog = await gui.window(ProfileDialog, timeout=20)
         assert dialog.local_choice.isChecked() and dialog.database_url.isHidden()
         dialog.team_choice.setChecked(True)
         assert not dialog.database_url.isHidden() and not dialog.operator.isHidden()
-        dialog.name.setText("shop")
-        dialog.skinsnode_url.setText(sandbox.skinsnode_base_url)
-        dialog.skinslink_url.setText(sandbox.skinslink_base_url)
-        dialog.client_id.setText(sandbox.config.skinsnode_client_id)
-        dialog.client_secret.setText(sandbox.config.skinsnode_client_secret)
-        dialog.api_key.setText(sandbox.config.skinslink_api_key)
-        dialog.webhook_url.setText("https://relay.example/hook")
+        fill_profile_dialog(dialog, sandbox, "shop")
         dialog.operator.setText("alice")
         # A password typed into the URL is refused, saying where it goes.
         user, rest = pg_url.split("://", 1)[1].split("@", 1)
@@ -80,8 +75,7 @@ async def test_first_run_team_choice_opens_the_team_book(
         dialog.database_password.setText(pg_password or "")
         dialog.save_button.click()
 
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
+        window = await gui.window()
         await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
         paths = resolve_paths()
         assert registry_for(paths).get("shop") == TeamProfile("shop", pg_url, "alice")
@@ -90,14 +84,7 @@ async def test_first_run_team_choice_opens_the_team_book(
             assert SecretStore().get("shop", SecretKind.DATABASE_PASSWORD) == pg_password
         assert window.controller.ctx.team is not None
         assert window.controller.ctx.db.backend == "postgresql"
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        assert await gui.close(window, run) == 0
 
 
 async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
@@ -108,13 +95,10 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
     async with await AppContext.open(paths, time_scale=1.0) as ctx:
         await ProfileService(ctx).add(_profile(sandbox, "local"), _secrets(sandbox))
     await _add_shop(sandbox, pg_url, pg_password)
-    sessions = _spy_sessions(monkeypatch)
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    run = asyncio.ensure_future(main(_args(), qapp, error_presenter))
-    try:
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
+    sessions = spy_gui_sessions(monkeypatch)
+    async with running_main(qapp, error_presenter, monkeypatch) as gui:
+        run = gui.start()
+        window = await gui.window()
         session = sessions[0]
         await wait_for(lambda: "local" in window.windowTitle(), timeout=30)
         combo = window.header.profile_combo
@@ -136,14 +120,7 @@ async def test_the_profile_list_switches_between_this_computer_and_a_team_book(
         await wait_for(lambda: session.ctx is not None and session.ctx.team is None, 30)
         await wait_for(lambda: "local" in window.windowTitle(), timeout=30)
         assert Settings.load(paths.settings_file).active_profile == "local"
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        if not run.done():
-            run.cancel()
-        for window in _windows(MainWindow):
-            window.close()
-        QApplication.setQuitOnLastWindowClosed(True)
+        assert await gui.close(window, run) == 0
 
 
 async def _away_team_book(sandbox_factory, server) -> None:
@@ -153,18 +130,13 @@ async def _away_team_book(sandbox_factory, server) -> None:
     server.stop()
 
 
+# tests/ui/test_team_profile_edit.py starts and ends its window with these two.
 def _start_window(qapp, monkeypatch, error_presenter) -> asyncio.Future[int]:
-    qapp.setQuitOnLastWindowClosed(False)
-    monkeypatch.setattr(qapp, "setQuitOnLastWindowClosed", lambda _on: None)
-    return asyncio.ensure_future(main(_args(), qapp, error_presenter))
+    return MainRuns(qapp, error_presenter, monkeypatch).start()
 
 
 def _end_window(run: asyncio.Future[int]) -> None:
-    if not run.done():
-        run.cancel()
-    for window in _windows(MainWindow):
-        window.close()
-    QApplication.setQuitOnLastWindowClosed(True)
+    end_main_runs([run])
 
 
 async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
@@ -178,10 +150,9 @@ async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
 
     await _away_team_book(sandbox_factory, own_pg_server)
     monkeypatch.setattr(app_module, "TEAM_BOOK_RETRY_SECONDS", 1.0)
-    run = _start_window(qapp, monkeypatch, error_presenter)
-    try:
-        await wait_for(lambda: _windows(QMessageBox), timeout=30)
-        (box,) = _windows(QMessageBox)
+    async with running_main(qapp, error_presenter, monkeypatch) as gui:
+        run = gui.start()
+        box = await gui.window(QMessageBox)
         assert f"127.0.0.1:{own_pg_server.port}/" in box.text()
         assert "Trying again" in box.text()
         assert own_pg_server.password not in box.text() + box.detailedText()
@@ -189,13 +160,10 @@ async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
         await asyncio.sleep(2.5)
         assert run.done() is False
         own_pg_server.start()
-        await wait_for(lambda: not _windows(QMessageBox), timeout=30)
-        (window,) = _windows(MainWindow)
+        await wait_for(lambda: not visible_windows(QMessageBox), timeout=30)
+        (window,) = visible_windows(MainWindow)
         await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        _end_window(run)
+        assert await gui.close(window, run) == 0
 
 
 async def test_quitting_while_the_team_database_is_away_ends_cleanly(
@@ -204,12 +172,9 @@ async def test_quitting_while_the_team_database_is_away_ends_cleanly(
     from PySide6.QtWidgets import QMessageBox
 
     await _away_team_book(sandbox_factory, own_pg_server)
-    run = _start_window(qapp, monkeypatch, error_presenter)
-    try:
-        await wait_for(lambda: _windows(QMessageBox), timeout=30)
-        (box,) = _windows(QMessageBox)
+    async with running_main(qapp, error_presenter, monkeypatch) as gui:
+        run = gui.start()
+        box = await gui.window(QMessageBox)
         (quit_button,) = [b for b in box.buttons() if b.text() == "Quit"]
         quit_button.click()
         assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        _end_window(run)
