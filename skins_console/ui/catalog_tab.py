@@ -188,6 +188,9 @@ class CatalogTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
+        # Always shown: a scroll bar that appears with the first rows narrows the viewport
+        # and makes the view lay out and paint 100,000 rows a second time (see set_columns).
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.table.setIconSize(self.thumbnails.size if self.thumbnails else self.table.iconSize())
         vertical = self.table.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -299,6 +302,13 @@ class CatalogTab(QWidget):
     ) -> None:
         selected = self.selected_item()
         previous = self.model.set_columns(columns)
+        # The new rows are laid out and painted now, before any worker below starts. Left
+        # to the event loop, the first catalog's paint came after the sort-order and
+        # offline-copy threads had started, and each of its ~1,000 model calls (one per
+        # cell and role, each taking the GIL from C++) waited for a busy worker to let
+        # the GIL go: a 200-400 ms stall with 20 ms of the window's own work in it.
+        self.table.executeDelayedItemsLayout()
+        self.table.viewport().repaint()
         if len(previous):
             self._runner.spawn(
                 asyncio.to_thread(release_in_steps, previous),
