@@ -177,11 +177,15 @@ class CallbackClock:
 
         asyncio.Handle._run = timed_run  # type: ignore[method-assign]
 
-    def split(self, start: float, end: float, collections: list[tuple[float, float, int]]) -> str:
+    def split(
+        self, start: float, end: float, collections: list[tuple[float, float, int, int]]
+    ) -> str:
         inside = [(took, cpu, name) for at, took, cpu, name in self.ran if start <= at < end]
-        gcs = [ms for at, ms, _gen in collections if start <= at < end]
+        gcs = [ms for at, ms, _gen, _young in collections if start <= at < end]
         generations = ", ".join(
-            f"gen {gen} {ms:.1f} ms" for at, ms, gen in collections if start <= at < end
+            f"gen {gen} {ms:.1f} ms, {young:,} new objects"
+            for at, ms, gen, young in collections
+            if start <= at < end
         )
         parts = [
             f"{took * 1000:.1f} ms (cpu {cpu * 1000:.1f}) {name}" for took, cpu, name in inside
@@ -422,8 +426,9 @@ async def bench(
         GuiThreadCollector() if gc_settle_s is None else GuiThreadCollector(settle_s=gc_settle_s)
     )
     collections: list[float] = []
-    collected_at: list[tuple[float, float, int]] = []  # (start, ms, generation): --diagnose
+    collected_at: list[tuple[float, float, int, int]] = []  # (start, ms, generation, new)
     gc_started = [0.0]
+    young = [0]  # objects allocated (net) since the last collection, when one starts
     clock = CallbackClock()
     phases = PhaseClock()
     if diagnose:
@@ -437,9 +442,10 @@ async def bench(
             return
         if phase == "start":
             gc_started[0] = time.perf_counter()
+            young[0] = gc.get_count()[0]
         else:
             collections.append((time.perf_counter() - gc_started[0]) * 1000)
-            collected_at.append((gc_started[0], collections[-1], info["generation"]))
+            collected_at.append((gc_started[0], collections[-1], info["generation"], young[0]))
 
     gc.callbacks.append(on_gc)
     presenter = ErrorPresenter()
