@@ -76,10 +76,11 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
     """The first catalog shown in an empty tab is painted in one pass (no second layout
     when a scroll bar appears), and before the sort-order and offline-copy work starts:
     that work runs in worker threads, and a paint's many model calls, each taking the GIL,
-    would otherwise wait for them."""
+    would otherwise wait for them. The copy is written with young collections paused."""
     from PySide6.QtCore import QEvent, QObject
 
     from skins_console.core.models import Catalog, CatalogItem, utcnow
+    from skins_console.ui import gc_guard
     from skins_console.ui.catalog_tab import ROW_HEIGHT, CatalogTab
     from skins_console.ui.error_presenter import ErrorPresenter
     from skins_console.ui.task_runner import TaskRunner
@@ -100,9 +101,11 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
         return catalog
 
     paints_when_stored: list[int] = []
+    collecting_when_stored: list[bool] = []
 
     async def store(shown):
         paints_when_stored.append(len([n for n in painted if n]))
+        collecting_when_stored.append(not gc_guard._bulk)
 
     presenter = ErrorPresenter()
     presenter.show_dialogs = False
@@ -121,6 +124,8 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
         assert tab.model.rowCount() == 400
         assert [n for n in painted if n] == [400]  # one full paint of the rows
         assert paints_when_stored == [1]  # and it came before the offline copy began
+        # no young collections while the copy's 100,000-entry lists are alive
+        assert collecting_when_stored == [False] and not gc_guard._bulk
     finally:
         tab.table.viewport().removeEventFilter(paints)
         await runner.shutdown()
