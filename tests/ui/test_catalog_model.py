@@ -309,6 +309,27 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
     assert all(w() is None for w in watchers)  # nothing else held the old items
 
 
+def test_the_offline_copys_items_are_freed_in_slices_not_with_their_tuple(qapp, monkeypatch):
+    """The offline copy loads as a tuple of CatalogItems; the columns keep them as a list
+    that release_in_steps empties a slice at a time (a tuple is freed in one C call)."""
+    from skins_console.ui import catalog_columns
+    from skins_console.ui.catalog_model import release_in_steps
+
+    cached = Catalog(tuple(ITEMS), utcnow())
+    columns = CatalogColumns.build(cached.items)
+    assert isinstance(columns.items, list) and list(columns.items) == list(ITEMS)
+    assert [columns.items[r] for r in range(len(ITEMS))] == list(cached.items)
+    deleted: list[int] = []  # the list's length at each pause between two slices
+    monkeypatch.setattr(catalog_columns, "_RELEASE_STEP", 2)
+    items = columns.items
+    before = len(items)
+    monkeypatch.setattr(catalog_columns, "sleep", lambda _s: deleted.append(len(items)))
+    release_in_steps(columns)
+    assert items == [] and before == len(ITEMS)
+    assert {3, 1} <= set(deleted)  # seen part-emptied: a slice at a time, not at once
+    assert cached.items == tuple(ITEMS)  # the catalog's own tuple is untouched
+
+
 def test_columns_from_decoded_rows_equal_columns_from_catalog_items():
     """The decoder's rows and CatalogItems give the same columns, and the incremental
     build (cached names, bisected wear bands) agrees with the per-item definitions."""
