@@ -15,6 +15,12 @@ Measures, on the real window pieces (CatalogTab over the services, qasync loop):
 * the longest event-loop stall during the refresh and during a tracking pass over many open
   orders, measured by a 5 ms heartbeat ``QTimer`` (the gap between two ticks minus 5 ms).
 
+``--diagnose`` splits each refresh's (and each offline copy's) worst gap into the callbacks
+and collections in it, the GUI thread's CPU, its wait for a CPU (schedstat) and the rest
+(the GIL or a lock), where the other busy threads were when it ended, and which steps of
+the refresh (decode, column build, row order, model swap, sort orders, compaction, the
+copy's write, the frees) overlapped it.
+
 The sandbox runs in its own process (``python -m skins_console.sandbox serve``), as a real
 provider would: in-process, its own threads serialising 100k items would compete with the
 GUI thread for the GIL and the figures would measure the sandbox, not the console.
