@@ -15,6 +15,12 @@ Measures, on the real window pieces (CatalogTab over the services, qasync loop):
 * the longest event-loop stall during the refresh and during a tracking pass over many open
   orders, measured by a 5 ms heartbeat ``QTimer`` (the gap between two ticks minus 5 ms).
 
+``--diagnose`` splits each refresh's (and each offline copy's) worst gap into the callbacks
+and collections in it, the GUI thread's CPU, its wait for a CPU (schedstat) and the rest
+(the GIL or a lock), where the other busy threads were when it ended, and which steps of
+the refresh (decode, column build, row order, model swap, sort orders, compaction, the
+copy's write, the frees) overlapped it.
+
 The sandbox runs in its own process (``python -m skins_console.sandbox serve``), as a real
 provider would: in-process, its own threads serialising 100k items would compete with the
 GUI thread for the GIL and the figures would measure the sandbox, not the console.
@@ -39,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -66,14 +73,43 @@ class Heartbeat:
         self.worst_at: tuple[float, float] = (0.0, 0.0)
         self.worst_cpu = 0.0
         self.last_cpu = 0.0
+        #: --diagnose: the GUI thread's time waiting on the kernel's run queue (for a CPU)
+        #: in the worst gap, from /proc/thread-self/schedstat; the rest of the gap not
+        #: spent on the CPU was a wait for the GIL (or a lock)
+        self.schedstat: Any = None
+        self.worst_queued = 0.0
+        self.last_queued = 0.0
+        #: --diagnose: where the other threads were when the worst gap ended (the one that
+        #: had the GIL has just let it go there)
+        self.worst_others = ""
+
+    def _queued(self) -> float:
+        if self.schedstat is None:
+            return 0.0
+        self.schedstat.seek(0)
+        return int(self.schedstat.read().split()[1]) / 1e9
 
     def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
+        now, cpu, queued = time.perf_counter(), time.thread_time(), self._queued()
         if self.last is not None and now - self.last - HEARTBEAT_MS / 1000 > self.worst:
             self.worst = now - self.last - HEARTBEAT_MS / 1000
             self.worst_at = (self.last, now)
             self.worst_cpu = cpu - self.last_cpu
-        self.last, self.last_cpu = now, cpu
+            self.worst_queued = queued - self.last_queued
+            if self.schedstat is not None:
+                self.worst_others = _other_threads_at()
+        self.last, self.last_cpu, self.last_queued = now, cpu, queued
+
+    def split(self) -> str:
+        """The worst gap's wall time as the GUI thread's CPU, its wait for a CPU, and the
+        rest (waiting for the GIL or a lock)."""
+        wall = self.worst_at[1] - self.worst_at[0]
+        return (
+            f", GUI thread CPU {self.worst_cpu * 1000:.1f} ms, waiting for a CPU "
+            f"{self.worst_queued * 1000:.1f} ms, for the GIL or a lock "
+            f"{(wall - HEARTBEAT_MS / 1000 - self.worst_cpu - self.worst_queued) * 1000:.1f} ms"
+            f"; other threads then: {self.worst_others or 'idle'}"
+        )
 
     def start(self) -> None:
         self.worst, self.last = 0.0, None
@@ -82,6 +118,40 @@ class Heartbeat:
     def stop(self) -> float:
         self.timer.stop()
         return self.worst * 1000
+
+
+_IDLE_FILES = ("threading.py", "queue.py", "selectors.py", "thread.py", "qasync")
+
+
+def _other_threads_at() -> str:
+    """The busy threads' innermost frames but the GUI thread's (idle ones left out)."""
+    import threading
+
+    here = threading.get_ident()
+    busy = []
+    for ident, frame in sys._current_frames().items():
+        if ident == here or frame is None:
+            continue
+        if any(part in frame.f_code.co_filename for part in _IDLE_FILES):
+            continue
+        names = []
+        while frame is not None and len(names) < 3:
+            names.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+            frame = frame.f_back
+        busy.append(" < ".join(names))
+    return " | ".join(busy)
+
+
+def _suspended_at(task: object) -> str:
+    """Where a task's innermost coroutine waits (function:line), to name a step of it."""
+    if not isinstance(task, asyncio.Task):
+        return ""
+    coro: Any = task.get_coro()
+    where = "?"
+    while coro is not None and getattr(coro, "cr_frame", None) is not None:
+        where = f"{coro.cr_code.co_name}:{coro.cr_frame.f_lineno}"
+        coro = coro.cr_await
+    return where
 
 
 class CallbackClock:
@@ -96,14 +166,16 @@ class CallbackClock:
         original, ran = self._original, self.ran
 
         def timed_run(handle: asyncio.Handle) -> None:
+            callback = getattr(handle, "_callback", None)
+            owner = getattr(callback, "__self__", None)
+            before = _suspended_at(owner)
             started, cpu = time.perf_counter(), time.thread_time()
             original(handle)
             took = time.perf_counter() - started
             if took > 0.001:
-                callback = getattr(handle, "_callback", None)
-                owner = getattr(callback, "__self__", None)
                 name = (
-                    getattr(owner.get_coro(), "__qualname__", "?")
+                    f"{getattr(owner.get_coro(), '__qualname__', '?')} "
+                    f"{before}->{_suspended_at(owner)}"
                     if isinstance(owner, asyncio.Task)
                     else getattr(callback, "__qualname__", repr(callback))
                 )
@@ -111,17 +183,74 @@ class CallbackClock:
 
         asyncio.Handle._run = timed_run  # type: ignore[method-assign]
 
-    def split(self, start: float, end: float, collections: list[tuple[float, float]]) -> str:
+    def split(
+        self, start: float, end: float, collections: list[tuple[float, float, int, int]]
+    ) -> str:
         inside = [(took, cpu, name) for at, took, cpu, name in self.ran if start <= at < end]
-        gcs = [ms for at, ms in collections if start <= at < end]
+        gcs = [ms for at, ms, _gen, _young in collections if start <= at < end]
+        generations = ", ".join(
+            f"gen {gen} {ms:.1f} ms, {young:,} new objects"
+            for at, ms, gen, young in collections
+            if start <= at < end
+        )
         parts = [
             f"{took * 1000:.1f} ms (cpu {cpu * 1000:.1f}) {name}" for took, cpu, name in inside
         ]
         return (
             f"gap {(end - start) * 1000:.1f} ms: callbacks "
             f"{sum(t for t, _, _ in inside) * 1000:.1f} ms [{'; '.join(parts[:4])}], "
-            f"collections {sum(gcs):.1f} ms"
+            f"collections {sum(gcs):.1f} ms" + (f" ({generations})" if generations else "")
         )
+
+
+class PhaseClock:
+    """--diagnose: when each step of a refresh ran (wall and its thread's CPU), so a long
+    gap can be laid against what the worker threads were doing then."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[float, float, float, str]] = []
+
+    def wrap(self, owner: object, attribute: str, label: str | None = None) -> None:
+        original = getattr(owner, attribute)
+        ran, name = self.ran, label or attribute
+
+        def timed(*args, **kwargs):
+            started, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                ran.append((started, time.perf_counter(), time.thread_time() - cpu, name))
+
+        setattr(owner, attribute, timed)
+
+    def install(self) -> None:
+        from skins_console.api import catalog_decode
+        from skins_console.core.catalog_rows import CatalogRows
+        from skins_console.services import catalog_service
+        from skins_console.store import catalog_cache_repository
+        from skins_console.ui import catalog_columns, catalog_tab
+        from skins_console.ui.catalog_model import CatalogModel
+
+        self.wrap(catalog_decode, "decode_catalog")
+        self.wrap(catalog_columns.CatalogColumns, "build", "CatalogColumns.build")
+        self.wrap(catalog_tab, "prepare_order")
+        self.wrap(catalog_columns.CatalogColumns, "_compute_orders", "compute_orders")
+        self.wrap(CatalogRows, "compact", "CatalogRows.compact")
+        self.wrap(catalog_columns, "return_freed_memory")
+        self.wrap(catalog_columns, "release_in_steps")
+        self.wrap(catalog_tab, "release_in_steps", "release_in_steps(tab)")
+        self.wrap(catalog_cache_repository, "replace_catalog")
+        self.wrap(catalog_service, "_release_in_slices")
+        self.wrap(CatalogModel, "set_columns", "CatalogModel.set_columns (GUI)")
+
+    def overlapping(self, start: float, end: float) -> str:
+        parts = [
+            f"{name} {(max(a, start) - start) * 1000:+.0f}..{(min(b, end) - start) * 1000:+.0f}"
+            f" ms (of {(b - a) * 1000:.0f}, cpu {cpu * 1000:.0f})"
+            for a, b, cpu, name in self.ran
+            if a < end and b > start
+        ]
+        return "; ".join(parts) or "none"
 
 
 async def _until(predicate, timeout: float = 120.0) -> None:
@@ -303,22 +432,26 @@ async def bench(
         GuiThreadCollector() if gc_settle_s is None else GuiThreadCollector(settle_s=gc_settle_s)
     )
     collections: list[float] = []
-    collected_at: list[tuple[float, float]] = []  # (start, ms), for --diagnose
+    collected_at: list[tuple[float, float, int, int]] = []  # (start, ms, generation, new)
     gc_started = [0.0]
+    young = [0]  # objects allocated (net) since the last collection, when one starts
     clock = CallbackClock()
+    phases = PhaseClock()
     if diagnose:
         clock.install()
+        phases.install()
 
     explicit = [False]  # the benchmark's own gc.collect() calls are not the app's
 
-    def on_gc(phase: str, _info: dict) -> None:
+    def on_gc(phase: str, info: dict) -> None:
         if explicit[0]:
             return
         if phase == "start":
             gc_started[0] = time.perf_counter()
+            young[0] = gc.get_count()[0]
         else:
             collections.append((time.perf_counter() - gc_started[0]) * 1000)
-            collected_at.append((gc_started[0], collections[-1]))
+            collected_at.append((gc_started[0], collections[-1], info["generation"], young[0]))
 
     gc.callbacks.append(on_gc)
     presenter = ErrorPresenter()
@@ -337,6 +470,8 @@ async def bench(
     tab.resize(1300, 800)
     tab.show()
     beat = Heartbeat()
+    if diagnose and os.path.exists("/proc/thread-self/schedstat"):
+        beat.schedstat = open("/proc/thread-self/schedstat")  # noqa: SIM115 - the run's
     result: dict = {"items": items}
     try:
         # The app builds the shared TLS context in a worker thread at start-up (ui/app.py);
@@ -389,8 +524,14 @@ async def bench(
             stalls.append(beat.stop())
             if diagnose:
                 result[f"refresh_{_run + 1}_worst_gap"] = (
-                    clock.split(*beat.worst_at, collected_at)
-                    + f", GUI thread CPU {beat.worst_cpu * 1000:.1f} ms"
+                    clock.split(*beat.worst_at, collected_at) + beat.split()
+                )
+                result[f"refresh_{_run + 1}_gap_phases"] = (
+                    f"at +{(beat.worst_at[0] - started) * 1000:.0f} ms: "
+                    + phases.overlapping(*beat.worst_at)
+                )
+                result[f"refresh_{_run + 1}_phases"] = phases.overlapping(
+                    started, time.perf_counter()
                 )
             # The offline copy is written after the rows show, on the store's worker thread:
             # the window must stay smooth through that write too (the merchant is browsing).
@@ -399,9 +540,9 @@ async def bench(
             store_stalls.append(beat.stop())
             if diagnose:
                 result[f"store_{_run + 1}_worst_gap"] = (
-                    clock.split(*beat.worst_at, collected_at)
-                    + f", GUI thread CPU {beat.worst_cpu * 1000:.1f} ms"
+                    clock.split(*beat.worst_at, collected_at) + beat.split()
                 )
+                result[f"store_{_run + 1}_gap_phases"] = phases.overlapping(*beat.worst_at)
         floor = statistics.median(floors)
         result["json_loads_floor_s"] = floor
         result["refresh_to_rows_s"] = statistics.median(totals)

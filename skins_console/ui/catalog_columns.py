@@ -163,10 +163,13 @@ class CatalogColumns:
         ``items`` is a catalog as decoded (:class:`CatalogRows`: its rows are read as they
         are, no CatalogItem is built) or any sequence of CatalogItems (the offline copy)."""
         rows = items.rows if isinstance(items, CatalogRows) else list(items)
-        c = cls(items=items)
+        # The offline copy's items (a tuple of CatalogItems) are kept as this list, which
+        # release_in_steps empties a slice at a time: a tuple would be freed in one go,
+        # 100,000 CatalogItems in one C call holding the GIL (16 ms and more).
+        c = cls(items=items if isinstance(items, CatalogRows) else rows)
 
         def column(name: str) -> list[Any]:
-            return list(map(attrgetter(name), rows))
+            return _mapped(attrgetter(name), rows)
 
         c.ids = column("id")
         names = c.names = column("market_hash_name")
@@ -175,14 +178,18 @@ class CatalogColumns:
         float_values = column("float_value")
         if len(_NAMES) > _NAMES_MAX:
             _NAMES.clear()
-        for name in set(names).difference(_NAMES):
+        distinct: set[str] = set()
+        for start in range(0, len(names), _STEP):
+            distinct.update(names[start : start + _STEP])
+        for name in distinct.difference(_NAMES):
             # A copy of the name as the key: the catalog's own string would keep the
             # memory block it sits in alive after the catalog is freed (fragmentation).
             _NAMES[(" " + name)[1:]] = name_info(name)
-        infos = list(map(_NAMES.__getitem__, names))
-        exteriors = list(map(attrgetter("exterior"), infos))
-        c.kinds = CodedStrings(list(map(attrgetter("kind"), infos)))
-        c.flags = bytearray(map(attrgetter("flags"), infos))
+        del distinct
+        infos = _mapped(_NAMES.__getitem__, names)
+        exteriors = _mapped(attrgetter("exterior"), infos)
+        c.kinds = CodedStrings(_mapped(attrgetter("kind"), infos))
+        c.flags = bytearray(_mapped(attrgetter("flags"), infos))
         c.marks = CodedStrings.over(c.flags, _MARKS_BY_FLAGS)
         doppler = DOPPLER_PHASES.get
         phases = [
@@ -200,7 +207,7 @@ class CatalogColumns:
         )
         c.phases = CodedStrings(phases)
         del phases
-        c.wears = CodedStrings(list(map(_wear, float_values, exteriors)))
+        c.wears = CodedStrings(_mapped(_wear, float_values, exteriors))
         rarities = column("rarity_color")
         for rarity in set(rarities).difference(_COLORS):
             key = (" " + rarity)[1:] if isinstance(rarity, str) else rarity  # see _NAMES
@@ -254,6 +261,22 @@ class CatalogColumns:
         they have been released (a newer catalog replaced them)."""
         with self.lock:
             return None if self.released else work(*args)
+
+
+#: rows per C call while a column is built (see _mapped)
+_STEP = 8192
+
+
+def _mapped(function: Callable[..., T], *columns: Sequence[Any]) -> list[T]:
+    """``list(map(function, *columns))`` a slice of rows at a time, for a worker thread.
+
+    One ``list(map(...))`` over 100,000 rows is one C call of 5-20 ms (the longer under
+    load), and the window's thread, which takes the GIL for every paint and timer, waits
+    for all of it; between two slices the interpreter lets the GIL go if it is wanted."""
+    values: list[T] = []
+    for start in range(0, len(columns[0]), _STEP):
+        values += map(function, *(column[start : start + _STEP] for column in columns))
+    return values
 
 
 _SORT_RUN = 4096

@@ -11,6 +11,7 @@ from skins_console.ui.catalog_model import (
     COL_NAME,
     COL_PRICE,
     COL_WEAR,
+    HEADERS,
     CatalogColumns,
     CatalogFilter,
     CatalogModel,
@@ -126,6 +127,45 @@ def test_sort_uses_raw_values_and_keeps_mapping(models):
     for r in range(proxy.rowCount()):
         source = proxy.mapToSource(proxy.index(r, COL_NAME))
         assert proxy.mapFromSource(source).row() == r
+
+
+def test_sort_keeps_a_selected_row_selected_in_every_column_and_order(models, qtmodeltester):
+    from PySide6.QtCore import QItemSelectionModel
+
+    model, proxy = models
+    selection = QItemSelectionModel(proxy)
+    proxy.set_filter(CatalogFilter(text="a"))  # a few rows hidden: the lookup is not 1:1
+    shown = [proxy.source_row(r) for r in range(proxy.rowCount())]
+    chosen = proxy.index(2, COL_NAME)
+    item = model.item(proxy.source_row(2))
+    selection.select(
+        chosen, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    )
+    selection.setCurrentIndex(chosen, QItemSelectionModel.SelectionFlag.NoUpdate)
+    for column in range(1, len(HEADERS)):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            proxy.sort(column, order)
+            rows = {index.row() for index in selection.selectedIndexes()}
+            assert len(rows) == 1 and len(selection.selectedIndexes()) == len(HEADERS)
+            assert model.item(proxy.source_row(rows.pop())) == item
+            current = selection.currentIndex()
+            assert current.column() == COL_NAME
+            assert model.item(proxy.source_row(current.row())) == item
+            assert sorted(proxy.source_row(r) for r in range(proxy.rowCount())) == sorted(shown)
+            qtmodeltester.check(proxy)
+
+
+def test_a_column_built_in_slices_equals_one_pass():
+    from skins_console.ui import catalog_columns
+
+    step = catalog_columns._STEP
+    for n in (0, 1, step - 1, step, step + 1, 3 * step + 5):
+        names = [f"item {i % 97}" for i in range(n)]
+        seeds = list(range(n))
+        assert catalog_columns._mapped(str.upper, names) == list(map(str.upper, names))
+        assert catalog_columns._mapped("{} {}".format, names, seeds) == list(
+            map("{} {}".format, names, seeds)
+        )
 
 
 def test_a_sold_row_leaves_the_sort_order_and_search_index_whole(models):
@@ -267,6 +307,27 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
     release_in_steps(previous)
     assert len(previous) == 0 and previous.orders == {} and previous.names == []
     assert all(w() is None for w in watchers)  # nothing else held the old items
+
+
+def test_the_offline_copys_items_are_freed_in_slices_not_with_their_tuple(qapp, monkeypatch):
+    """The offline copy loads as a tuple of CatalogItems; the columns keep them as a list
+    that release_in_steps empties a slice at a time (a tuple is freed in one C call)."""
+    from skins_console.ui import catalog_columns
+    from skins_console.ui.catalog_model import release_in_steps
+
+    cached = Catalog(tuple(ITEMS), utcnow())
+    columns = CatalogColumns.build(cached.items)
+    assert isinstance(columns.items, list) and list(columns.items) == list(ITEMS)
+    assert [columns.items[r] for r in range(len(ITEMS))] == list(cached.items)
+    deleted: list[int] = []  # the list's length at each pause between two slices
+    monkeypatch.setattr(catalog_columns, "_RELEASE_STEP", 2)
+    items = columns.items
+    before = len(items)
+    monkeypatch.setattr(catalog_columns, "sleep", lambda _s: deleted.append(len(items)))
+    release_in_steps(columns)
+    assert items == [] and before == len(ITEMS)
+    assert {3, 1} <= set(deleted)  # seen part-emptied: a slice at a time, not at once
+    assert cached.items == tuple(ITEMS)  # the catalog's own tuple is untouched
 
 
 def test_columns_from_decoded_rows_equal_columns_from_catalog_items():

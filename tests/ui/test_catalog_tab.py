@@ -70,3 +70,63 @@ async def test_thumbnails_load_for_visible_rows_and_are_cached_on_disk(ui):
         first_url = tab.model.columns.image_url(tab.proxy.source_row(0))
         await wait_for(lambda: thumbs.pixmap(first_url) is not None, timeout=10)
         assert tab.proxy.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_work(qapp):
+    """The first catalog shown in an empty tab is painted in one pass (no second layout
+    when a scroll bar appears), and before the sort-order and offline-copy work starts:
+    that work runs in worker threads, and a paint's many model calls, each taking the GIL,
+    would otherwise wait for them. The copy is written with young collections paused."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from skins_console.core.models import Catalog, CatalogItem, utcnow
+    from skins_console.ui import gc_guard
+    from skins_console.ui.catalog_tab import ROW_HEIGHT, CatalogTab
+    from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.task_runner import TaskRunner
+
+    names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
+    catalog = Catalog(
+        tuple(CatalogItem(f"id-{n}", names[n % 2], 100 + n) for n in range(400)), utcnow()
+    )
+    painted: list[int] = []  # rows in the model at each full paint of the table
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and event.rect().height() > ROW_HEIGHT:
+                painted.append(tab.model.rowCount())
+            return False
+
+    async def fetch(progress=None):
+        return catalog
+
+    paints_when_stored: list[int] = []
+    collecting_when_stored: list[bool] = []
+
+    async def store(shown):
+        paints_when_stored.append(len([n for n in painted if n]))
+        collecting_when_stored.append(not gc_guard._bulk)
+
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    runner = TaskRunner(presenter)
+    tab = CatalogTab(runner, load_cached=lambda: None, fetch=fetch, store=store)
+    tab.resize(1000, 600)
+    tab.show()
+    paints = Paints()
+    tab.table.viewport().installEventFilter(paints)
+    try:
+        await asyncio.sleep(0.1)
+        painted.clear()
+        tab.refresh()
+        await wait_for(lambda: paints_when_stored and not runner.running("catalog.sort_orders"))
+        await asyncio.sleep(0.2)  # any later paint of the view would have come by now
+        assert tab.model.rowCount() == 400
+        assert [n for n in painted if n] == [400]  # one full paint of the rows
+        assert paints_when_stored == [1]  # and it came before the offline copy began
+        # no young collections while the copy's 100,000-entry lists are alive
+        assert collecting_when_stored == [False] and not gc_guard._bulk
+    finally:
+        tab.table.viewport().removeEventFilter(paints)
+        await runner.shutdown()
+        tab.close()
