@@ -221,9 +221,14 @@ async def _check_password(team: TeamProfile, password: str | None) -> None:
     try:
         db = await Database.open(team.database, password=password, operator=team.operator)
     except UserFacingError as exc:
+        how = (
+            "with the new password, so the old one"
+            if password
+            else "without a password, so the stored one"
+        )
         raise ValidationError(
-            f"The team database {team.where} could not be opened with the new password, so "
-            f"the old one stays in the keyring. ({exc.message})",
+            f"The team database {team.where} could not be opened {how} stays in the "
+            f"keyring. ({exc.message})",
             field="database_password",
             code="database_password_refused",
         ) from None
