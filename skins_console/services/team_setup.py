@@ -222,11 +222,15 @@ async def _check_password(team: TeamProfile, password: str | None) -> None:
         db = await Database.open(team.database, password=password, operator=team.operator)
     except UserFacingError as exc:
         # The unreachable-book wording ("reconnects by itself") is for a book in use; here
-        # only the server's own words say why the new password did not open it.
+        # only the server's own words say why the password did not open it.
         why = getattr(exc, "detail", "") or exc.message
+        how = (
+            "with the new password, so the old one"
+            if password
+            else "without a password, so the stored one"
+        )
         raise ValidationError(
-            f"The team database {team.where} could not be opened with the new password, so "
-            f"the old one stays in the keyring: {why}",
+            f"The team database {team.where} could not be opened {how} stays in the keyring: {why}",
             field="database_password",
             code="database_password_refused",
         ) from None

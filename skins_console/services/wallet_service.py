@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from skins_console.core.money import format_cents
-from skins_console.core.records import OrderRecord, WalletSnapshot
-from skins_console.core.statuses import ORDER_DRAFT, ORDER_SENDING
+from skins_console.core.records import WalletSnapshot
 from skins_console.services import change_bus
 from skins_console.services.context import AppContext
 
@@ -58,20 +57,6 @@ class WalletView:
                 f"{format_cents(self.low_balance_threshold_cents, self.currency)})"
             )
         return text
-
-
-def reserved_by(orders: list[OrderRecord], balance_as_of: datetime, cache_window) -> int:
-    """Cents held by open ``orders`` that a balance read at ``balance_as_of`` may not show."""
-    horizon = balance_as_of - cache_window
-    total = 0
-    for order in orders:
-        if order.status in (ORDER_DRAFT, ORDER_SENDING):
-            total += order.expected_price_cents
-        elif order.accepted_at is None or order.accepted_at >= horizon:
-            total += (
-                order.amount_cents if order.amount_cents is not None else order.expected_price_cents
-            )
-    return total
 
 
 class WalletService:
@@ -117,9 +102,10 @@ class WalletService:
         )
 
     async def _reserved(self, profile: str, balance_as_of: datetime) -> int:
-        orders = await self.ctx.orders.list_open(profile)
-        return reserved_by(
-            orders, balance_as_of, self.ctx.cadence.delay(self.ctx.cadence.order_floor)
+        # one SUM in the store (the rule above, as SQL): no open order is read in full
+        cache_window = self.ctx.cadence.delay(self.ctx.cadence.order_floor)
+        return await self.ctx.orders.reserved_cents(
+            profile, accepted_since=balance_as_of - cache_window
         )
 
     async def history(self, *, since: datetime | None = None) -> list[WalletSnapshot]:

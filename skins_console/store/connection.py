@@ -8,6 +8,7 @@ mapping), and get plain tuples back, as they did from ``sqlite3``::
     conn.execute(sql, params=()) -> StoreResult      # fetchone(), fetchall(), rowcount, iter
     conn.execute(select(...)...) -> StoreResult      # a SQLAlchemy construct, where SQL differs
     conn.executemany(sql, rows) -> StoreResult       # one statement, many parameter rows
+                                                     # (driver errors raised as execute's)
     conn.backend     # "sqlite" / "postgresql" (for messages; never branch SQL on it)
     conn.operator    # who is working: stamped into orders, deposits and events
     conn.sa          # the SQLAlchemy Connection (Alembic, SQLAlchemy constructs)
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 Params = Sequence[Any] | Mapping[str, Any]
@@ -108,11 +110,46 @@ class StoreConnection:
     def executemany(self, sql: str, rows: Iterable[Params]) -> StoreResult:
         """One statement over many parameter rows, streamed to the driver's own cursor: a
         100,000-row catalog is never copied into lists (SQLAlchemy's executemany would copy
-        it twice). It runs in this transaction; driver errors are mapped as any other."""
+        it twice). It runs in this transaction, and a driver error leaves as SQLAlchemy's
+        own would from ``execute`` (see ``_as_sqlalchemy_error``), so ``Database`` maps it
+        to the same typed errors."""
         statement = _driver_sql(sql, self._style, True)
-        cursor = self.sa.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(statement, (self._adapt(row) for row in rows))
+        cursor = None
+        try:
+            cursor = self.sa.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.executemany(statement, (self._adapt(row) for row in rows))
+        except self.sa.dialect.loaded_dbapi.Error as exc:
+            raise self._as_sqlalchemy_error(exc, statement, cursor) from exc
         return StoreResult(None, raw=cursor)
+
+    def _as_sqlalchemy_error(self, exc: Any, statement: str, cursor: Any) -> BaseException:
+        """``exc`` (sqlite3/psycopg) wrapped as SQLAlchemy wraps a driver error of
+        ``execute``: the matching ``sqlalchemy.exc`` class (``IntegrityError``,
+        ``OperationalError``…), with ``connection_invalidated`` set and the connection
+        invalidated (the pool replaces it) when the driver says the connection is gone.
+        The parameter rows are left out of the error (they are neither kept nor copied)."""
+        sa = self.sa
+        dialect = sa.dialect
+        gone = not sa.closed and not sa.invalidated
+        gone = gone and dialect.is_disconnect(exc, sa.connection.dbapi_connection, cursor)
+        if cursor is not None:
+            try:
+                cursor.close()
+            except dialect.loaded_dbapi.Error:
+                pass  # the connection under it is gone already
+        wrapped = DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=gone,
+            dialect=dialect,
+            ismulti=True,
+        )
+        if gone:
+            sa.invalidate(exc)
+        return wrapped
 
     def _adapt(self, params: Params) -> Any:
         # PostgreSQL refuses a boolean compared with the INTEGER flag columns, so a bool goes

@@ -34,8 +34,11 @@ transaction). Functions marked (durable) commit with ``synchronous=FULL``::
         "completed" unless the caller passes a next_check_at (to watch for a reversal)
     list_open_orders(conn, profile=None) -> list[OrderRecord]
     search_orders(conn, filter: ActivityFilter, *, now=None) -> list[OrderRecord]
-    reserved_cents(conn, profile) -> int
-        sum of expected_price_cents of orders not yet terminal, drafts and sending included
+    reserved_cents(conn, profile, *, accepted_since) -> int
+        cents the wallet's balance may not show yet (services/wallet_service.py says why):
+        every draft/sending order's expected price, and the amount (else the expected
+        price) of every other open order not accepted before ``accepted_since``; one SUM,
+        no order read in full
 
 ``OrdersRepository(db)`` offers the same as ``async`` methods (names without ``_order``).
 Unknown ``external_id`` in an update raises ``StoreError`` with code ``unknown_order``.
@@ -45,7 +48,7 @@ says what is an order's own (its columns, its draft, its report fields, the wall
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -58,7 +61,7 @@ from skins_console.core.models import (
     utcnow,
 )
 from skins_console.core.records import OrderRecord
-from skins_console.core.statuses import Provider
+from skins_console.core.statuses import DRAFT, SENDING, Provider
 from skins_console.store import lifecycle_repository as book_
 from skins_console.store.codec import from_ts, json_or_none, loads_json, placeholders, ts
 from skins_console.store.connection import StoreConnection
@@ -255,11 +258,22 @@ def set_order_settles_at(
     )
 
 
-def reserved_cents(conn: StoreConnection, profile: str) -> int:
+def reserved_cents(conn: StoreConnection, profile: str, *, accepted_since: datetime) -> int:
+    # Stored times are format_time text (UTC, milliseconds, "Z"), so they compare as text;
+    # an accepted_at (whole milliseconds) is >= accepted_since exactly when it is >= the
+    # next whole millisecond at or after it.
+    since = accepted_since.astimezone(UTC)
+    if since.microsecond % 1000:
+        since += timedelta(microseconds=1000 - since.microsecond % 1000)
     row = conn.execute(
-        f"""SELECT CAST(coalesce(sum(expected_price_cents), 0) AS BIGINT) FROM orders
+        f"""SELECT CAST(coalesce(sum(CASE
+                WHEN status IN (?, ?) THEN expected_price_cents
+                WHEN accepted_at IS NULL OR accepted_at >= ?
+                    THEN coalesce(amount_cents, expected_price_cents)
+                ELSE 0 END), 0) AS BIGINT)
+            FROM orders
             WHERE profile = ? AND status NOT IN ({placeholders(ORDERS.not_open)})""",
-        (profile, *ORDERS.not_open),
+        (DRAFT, SENDING, ts(since), profile, *ORDERS.not_open),
     ).fetchone()
     return int(row[0])
 

@@ -286,9 +286,7 @@ class OrderDetails(QWidget):
         self.reload_events()
 
     def reload_events(self) -> None:
-        if self.item is None or self._runner.closed:
-            # closed: the window is closing, and a late refresh of the Orders tab has
-            # nothing to show
+        if self.item is None:
             return
         item = self.item
         self._runner.spawn(

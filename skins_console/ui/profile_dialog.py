@@ -10,7 +10,10 @@ the operator's name. A team profile another operator already created is joined b
 the SkinsNode client id empty (its provider settings are the team's); the secrets are
 still typed, since they go to this computer's keyring. Editing a team profile also changes
 this computer's operator name and database password (tried on the database before the
-keyring's is replaced).
+keyring's is replaced): an empty password field keeps the keyring's, and "No password"
+(an explicit choice; the field is disabled then) switches to a database that needs none,
+as ``profile set NAME --password`` with an empty answer does: the connection without one is
+tried first, and only then is the keyring's entry deleted.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -113,6 +117,14 @@ class ProfileDialog(QDialog):
         self.database_password = QLineEdit()
         self.database_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.database_password.setPlaceholderText("stored in the keyring; empty if none")
+        #: an edited team profile only: switch to a database that needs no password
+        self.no_database_password = QCheckBox("No password: the database needs none")
+        self.no_database_password.setToolTip(
+            "Connect without a password from now on. It is tried on the team database "
+            "first; only then is the stored password removed from the keyring."
+        )
+        self.no_database_password.toggled.connect(self._on_no_password_toggled)
+        self._password_hint = ""
         self.operator = QLineEdit()
         self.operator.setPlaceholderText("your name in the team's records (default: OS user)")
         if profile is None:
@@ -145,6 +157,7 @@ class ProfileDialog(QDialog):
             )
             form.addRow("Your operator name", self.operator)
             form.addRow("Database password", self.database_password)
+            form.addRow("", self.no_database_password)
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setReadOnly(profile is not None)
         self.skinsnode_url = QLineEdit(profile.skinsnode_base_url if profile else DEFAULT_SKINSNODE)
@@ -195,6 +208,16 @@ class ProfileDialog(QDialog):
             if self.form.indexOf(field) >= 0:
                 self.form.setRowVisible(field, team)
         self.client_id.setPlaceholderText("empty: join the team's existing profile" if team else "")
+
+    def _on_no_password_toggled(self, none: bool) -> None:
+        field = self.database_password
+        if none:
+            self._password_hint = field.placeholderText()
+            field.clear()
+            field.setPlaceholderText("(none; the stored one will be deleted)")
+        else:
+            field.setPlaceholderText(self._password_hint)
+        field.setEnabled(not none)
 
     @property
     def team_chosen(self) -> bool:
@@ -331,16 +354,15 @@ class ProfileDialog(QDialog):
             lines.append(f"{mark} <b>{_escape(check.name)}</b>: {_escape(check.detail)}")
         self._show("<br>".join(lines))
 
-    def read_team_changes(self) -> tuple[str | Keep | None, str | Keep]:
+    def read_team_changes(self) -> tuple[str | Keep | None, str | Keep | None]:
         """The edited team profile's new operator name and password (``KEEP``: unchanged;
-        an empty password field keeps the keyring's)."""
+        an empty password field keeps the keyring's; ``None``: "No password" is ticked)."""
         assert self.team is not None
         operator = validate_operator(self.operator.text())
-        password = self.database_password.text()
-        return (
-            KEEP if operator == self.team.operator else operator,
-            password if password else KEEP,
-        )
+        password: str | Keep | None = self.database_password.text() or KEEP
+        if self.no_database_password.isChecked():
+            password = None
+        return KEEP if operator == self.team.operator else operator, password
 
     def _on_save_clicked(self) -> None:
         if self.team_chosen:

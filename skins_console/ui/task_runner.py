@@ -6,6 +6,12 @@ touches a deleted widget), gives keyed work "latest wins" semantics (a new searc
 the previous one) and routes failures to the :class:`ErrorPresenter` unless the caller
 handles them. ``busy_changed`` drives the window's busy indicator; ``is_idle`` lets tests
 wait for quiet.
+
+Once ``shutdown`` has begun the runner refuses: ``spawn`` starts nothing (it closes the
+coroutine and returns ``None``), and a task that still finishes (one that completed just
+before, or swallowed its cancellation) has no ``on_success``/``on_error`` called; the window
+behind those callbacks is closing. Both are said in the log at debug level, so callers need
+no guard of their own.
 """
 
 from __future__ import annotations
@@ -51,17 +57,18 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], object] | None = None,
         description: str | None = None,
         background: bool = False,
-    ) -> asyncio.Task[T]:
-        """Run ``coro`` on the loop.
+    ) -> asyncio.Task[T] | None:
+        """Run ``coro`` on the loop; ``None`` (nothing started) once ``shutdown`` has begun.
 
         ``on_success(result)`` and ``on_error(exc)`` run on the GUI thread, and only while
-        ``owner`` still exists; what they return is ignored. ``on_error`` never sees
-        cancellation; without it, failures go to the error presenter (a banner for
-        ``UserFacingError``, the bug box otherwise).
+        ``owner`` still exists and the runner is not shut down; what they return is
+        ignored. ``on_error`` never sees cancellation; without it, failures go to the error
+        presenter (a banner for ``UserFacingError``, the bug box otherwise).
         """
         if self._closed:
-            coro.close()
-            raise RuntimeError("the task runner is shut down")
+            coro.close()  # never awaited, and never warned about as such
+            log.debug("task runner shut down: not starting %s", description or _name(coro))
+            return None
         if key is not None:
             previous = self._keyed.get(key)
             if previous is not None and not previous.done():
@@ -128,8 +135,11 @@ class TaskRunner(QObject):
     ) -> None:
         if task.cancelled():
             return
-        alive = shiboken6.isValid(owner)
         exc = task.exception()
+        if self._closed:
+            self._drop_after_shutdown(task, exc, on_error, description)
+            return
+        alive = shiboken6.isValid(owner)
         try:
             if exc is None:
                 if on_success is not None and alive:
@@ -143,6 +153,25 @@ class TaskRunner(QObject):
             self._presenter.report(exc, context=description)
         except Exception as callback_exc:
             self._presenter.report(callback_exc, context=description)
+
+    def _drop_after_shutdown(
+        self,
+        task: asyncio.Task,
+        exc: BaseException | None,
+        on_error: Callable | None,
+        description: str | None,
+    ) -> None:
+        what = description or task.get_name()
+        if exc is None:
+            log.debug("task runner shut down: dropping the result of %s", what)
+        elif on_error is not None or is_silent(exc):
+            log.debug(
+                "task runner shut down: dropping the failure of %s (%s)", what, type(exc).__name__
+            )
+        else:
+            # nobody handles it and the window is closing: no banner or bug box, but a bug
+            # while unwinding must not vanish either
+            log.warning("%s failed while the window was closing", what, exc_info=exc)
 
     @property
     def closed(self) -> bool:
@@ -167,7 +196,7 @@ class TaskRunner(QObject):
             task.cancel()
 
     async def shutdown(self, timeout: float = 5.0) -> None:
-        """Cancel everything and wait (bounded) for the tasks to unwind."""
+        """Refuse new work, cancel everything and wait (bounded) for the tasks to unwind."""
         self._closed = True
         tasks = list(self._tasks | self._background)
         for task in tasks:
@@ -178,3 +207,7 @@ class TaskRunner(QObject):
             _done, pending = await asyncio.wait(tasks, timeout=timeout)
             for task in pending:
                 log.warning("task %r did not stop within %.1f s", task, timeout)
+
+
+def _name(coro: Coroutine[Any, Any, object]) -> str:
+    return getattr(coro, "__qualname__", None) or type(coro).__name__

@@ -186,7 +186,7 @@ def test_sums_are_integers_and_search_ignores_case(book):
             T0,
         )
         return (
-            reserved_cents(conn, "main"),
+            reserved_cents(conn, "main", accepted_since=T0),
             delivery_counts(conn),
             [c.label for c in list_customers(conn, "main", text="bob")],
             [i.market_hash_name for i in search_catalog(conn, "main", "redline")],

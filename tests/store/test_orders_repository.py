@@ -223,7 +223,7 @@ async def test_reserved_amount_counts_open_orders_only(orders):
     await orders.apply_state("main", state("ord-4", "completed"))  # done
     await draft(orders, 5, price=9000)
     await orders.mark_rejected("main", "ord-5", code="x", message="refused")
-    assert await orders.reserved_cents("main") == 1000 + 250 + 4000
+    assert await orders.reserved_cents("main", accepted_since=T0) == 1000 + 250 + 4000
     assert [o.external_id for o in await orders.list_open("main")] == ["ord-1", "ord-2", "ord-3"]
 
 
