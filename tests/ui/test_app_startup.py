@@ -15,11 +15,7 @@ from tests.fixtures.ui import (
     running_main,
     sell_first_item,
     spy_gui_sessions,
-    visible_windows,
 )
-
-# tests/ui/test_team_profile_edit.py imports these two from here.
-_spy_sessions, _windows = spy_gui_sessions, visible_windows
 
 
 async def test_sandbox_start_opens_the_window_then_shuts_down_in_order(

@@ -6,7 +6,6 @@ PostgreSQL cluster of the test's own whose access rule the test changes as a DBA
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -15,13 +14,11 @@ from shiboken6 import isValid
 
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.team_profiles import TeamProfile
-from skins_console.ui.main_window import MainWindow
-from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
 from tests.fixtures.team_role import TeamRole
+from tests.fixtures.ui import profile_dialog_on_window, screenshot_dialog, settle_events
 from tests.ui.layout_audit import audit
-from tests.ui.test_app_startup import _spy_sessions, _windows
-from tests.ui.test_team_profiles_ui import _add_shop, _end_window, _start_window
+from tests.ui.test_team_profiles_ui import _add_shop
 
 #: where the dialog's screenshots go when asked (``SKINS_CONSOLE_SCREENSHOTS=DIR``)
 SHOTS = os.environ.get("SKINS_CONSOLE_SCREENSHOTS")
@@ -53,18 +50,9 @@ async def test_the_dialog_switches_a_team_profile_to_no_password(
     role = _team_role(own_pg_server)
     await _add_shop(sandbox, role.url, role.password)
     assert SecretStore().get("shop", SecretKind.DATABASE_PASSWORD) == role.password
-    sessions = _spy_sessions(monkeypatch)
-    run = _start_window(qapp, monkeypatch, error_presenter)
-    try:
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
-        window.resize(1024, 640)
-        session = sessions[0]
-        await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
-        first_ctx = session.ctx
-        assert first_ctx is not None and first_ctx.team is not None
-        dialog = window.controller.open_profile_dialog(first_ctx.profile)
-        await wait_for(dialog.isVisible, timeout=10)
+    async with profile_dialog_on_window(qapp, error_presenter, monkeypatch, "shop") as on:
+        window, session, first_ctx, dialog = on.window, on.session, on.ctx, on.dialog
+        assert first_ctx.team is not None
         none = dialog.no_database_password
         # offered right under the password, not chosen until the operator says so
         assert not none.isHidden() and not none.isChecked()
@@ -76,10 +64,10 @@ async def test_the_dialog_switches_a_team_profile_to_no_password(
         assert not dialog.database_password.isEnabled()
         assert "deleted" in dialog.database_password.placeholderText()
         if SHOTS:
-            await _screenshots(window, dialog, Path(SHOTS))
+            await screenshot_dialog(window, dialog, Path(SHOTS), "team-profile-no-password")
         for mode in ("light", "dark"):
             window.themes.set_mode(mode)
-            await _settle()
+            await settle_events()
             assert dialog.height() <= 640 and dialog.width() <= 1024
             assert audit(dialog) == [], mode
         window.themes.set_mode("system")
@@ -112,25 +100,4 @@ async def test_the_dialog_switches_a_team_profile_to_no_password(
         assert again.read_team_changes()[1] is not None  # KEEP, not "no password"
         again.reject()
         await wait_for(lambda: window.controller is not None, timeout=30)
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        _end_window(run)
-
-
-async def _settle() -> None:
-    # the loop runs Qt's events (a nested processEvents() would re-enter asyncio's tasks)
-    for _ in range(3):
-        await asyncio.sleep(0.02)
-
-
-async def _screenshots(window: MainWindow, dialog: ProfileDialog, folder: Path) -> None:
-    """The dialog over the 1024×640 window, in both themes, for a person to look at."""
-    folder.mkdir(parents=True, exist_ok=True)
-    assert window.themes is not None
-    for mode in ("light", "dark"):
-        window.themes.set_mode(mode)
-        await _settle()
-        window.grab().save(str(folder / f"team-profile-no-password-window-{mode}.png"))
-        dialog.grab().save(str(folder / f"team-profile-no-password-dialog-{mode}.png"))
-    window.themes.set_mode("system")
+        assert await on.gui.close(window, on.run) == 0

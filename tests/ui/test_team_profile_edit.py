@@ -5,23 +5,19 @@ test rotates."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
 from skins_console.store.paths import resolve_paths
 from skins_console.store.secrets import SecretKind, SecretStore
 from skins_console.store.team_profiles import TeamProfile, registry_for
-from skins_console.ui.main_window import MainWindow
-from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
 from tests.fixtures.team_role import TeamRole
-from tests.ui.test_app_startup import _spy_sessions, _windows
-from tests.ui.test_team_profiles_ui import _add_shop, _end_window, _start_window
+from tests.fixtures.ui import profile_dialog_on_window, screenshot_dialog
+from tests.ui.test_team_profiles_ui import _add_shop
 
 #: where the dialog's screenshots go when asked (``SKINS_CONSOLE_SCREENSHOTS=DIR``)
 SHOTS = os.environ.get("SKINS_CONSOLE_SCREENSHOTS")
@@ -34,24 +30,15 @@ async def test_the_dialog_changes_the_operator_and_password_of_the_open_team_pro
     paths = resolve_paths()
     old = team_role.password
     await _add_shop(sandbox, team_role.url, old)
-    sessions = _spy_sessions(monkeypatch)
-    run = _start_window(qapp, monkeypatch, error_presenter)
-    try:
-        await wait_for(lambda: _windows(MainWindow), timeout=30)
-        (window,) = _windows(MainWindow)
-        window.resize(1024, 640)
-        session = sessions[0]
-        await wait_for(lambda: "shop" in window.windowTitle(), timeout=30)
-        first_ctx = session.ctx
-        assert first_ctx is not None and first_ctx.team is not None
-        dialog = window.controller.open_profile_dialog(first_ctx.profile)
-        await wait_for(dialog.isVisible, timeout=10)
+    async with profile_dialog_on_window(qapp, error_presenter, monkeypatch, "shop") as on:
+        window, session, first_ctx, dialog = on.window, on.session, on.ctx, on.dialog
+        assert first_ctx.team is not None
         # The team page shows this computer's part, ready to change.
         assert not dialog.operator.isHidden() and dialog.operator.text() == "alice"
         assert not dialog.database_password.isHidden() and not dialog.database_password.text()
         assert dialog.database_url.isHidden() and dialog.local_choice.isHidden()
         if SHOTS:
-            _screenshots(window, dialog, Path(SHOTS))
+            await screenshot_dialog(window, dialog, Path(SHOTS), "team-profile-edit")
 
         # The DBA rotated the password; a mistyped one is refused and the old one kept.
         team_role.set_password(secrets.token_urlsafe(12))
@@ -90,21 +77,4 @@ async def test_the_dialog_changes_the_operator_and_password_of_the_open_team_pro
         await wait_for(lambda: session.ctx is not second_ctx and session.ctx is not None, 30)
         assert session.ctx.team == TeamProfile("shop", team_role.url, None)
         await wait_for(lambda: window.controller is not None, timeout=30)
-        window.close()
-        assert await asyncio.wait_for(run, 30) == 0
-    finally:
-        _end_window(run)
-
-
-def _screenshots(window: MainWindow, dialog: ProfileDialog, folder: Path) -> None:
-    """The dialog over the 1024×640 window, in both themes, for a person to look at."""
-    folder.mkdir(parents=True, exist_ok=True)
-    assert window.themes is not None
-    for mode in ("light", "dark"):
-        window.themes.set_mode(mode)
-        dialog.adjustSize()
-        QApplication.processEvents()
-        assert dialog.height() <= 640 and dialog.width() <= 1024
-        window.grab().save(str(folder / f"team-profile-edit-window-{mode}.png"))
-        dialog.grab().save(str(folder / f"team-profile-edit-dialog-{mode}.png"))
-    window.themes.set_mode("system")
+        assert await on.gui.close(window, on.run) == 0

@@ -17,8 +17,6 @@ from skins_console.ui.main_window import MainWindow
 from skins_console.ui.profile_dialog import ProfileDialog
 from tests.conftest import wait_for
 from tests.fixtures.ui import (
-    MainRuns,
-    end_main_runs,
     fill_profile_dialog,
     running_main,
     spy_gui_sessions,
@@ -128,15 +126,6 @@ async def _away_team_book(sandbox_factory, server) -> None:
     server is then stopped."""
     await _add_shop(sandbox_factory(), server.url_for(server.create_database()), server.password)
     server.stop()
-
-
-# tests/ui/test_team_profile_edit.py starts and ends its window with these two.
-def _start_window(qapp, monkeypatch, error_presenter) -> asyncio.Future[int]:
-    return MainRuns(qapp, error_presenter, monkeypatch).start()
-
-
-def _end_window(run: asyncio.Future[int]) -> None:
-    end_main_runs([run])
 
 
 async def test_start_waits_for_an_away_team_database_and_opens_when_it_is_back(
