@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt
 
 from skins_console.core.models import utcnow
-from skins_console.core.records import DepositRecord, OrderRecord, WalletSnapshot
+from skins_console.core.records import DepositRecord, WalletSnapshot
 from skins_console.core.statuses import Group
 from skins_console.ui import dialog_futures
 from skins_console.ui.orders_model import (
@@ -21,29 +21,15 @@ from skins_console.ui.orders_model import (
 from skins_console.ui.quote_model import COL_DRIFT, QuoteLine, QuoteModel
 from skins_console.ui.wallet_model import WalletMovementsModel, movements
 from tests.conftest import wait_for
+from tests.fixtures.store import make_order
 from tests.fixtures.ui import TRADE_URL, sandbox_control
 from tests.ui.save_dialogs import answer_save_dialog
 
 
 def _order(external_id, status, *, minutes_ago=1, **kw):
-    now = utcnow()
-    created = now - timedelta(minutes=minutes_ago)
-    base = dict(
-        profile="p",
-        external_id=external_id,
-        catalog_item_id="c",
-        item_name="AK-47 | X",
-        expected_price_cents=1840,
-        trade_url=TRADE_URL,
-        webhook_url="https://h",
-        request_body={},
-        status=status,
-        created_at=created,
-        updated_at=created,
-        buyer_partner=91234567,
-    )
-    base.update(kw)
-    return OrderRecord(**base)
+    created = utcnow() - timedelta(minutes=minutes_ago)
+    fields = dict(profile="p", catalog_item_id="c", item_name="AK-47 | X", trade_url=TRADE_URL)
+    return make_order(external_id, status, created, **{"buyer_partner": 91234567, **fields, **kw})
 
 
 def _deposit(tx_id, status, **kw):
