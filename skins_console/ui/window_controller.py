@@ -385,6 +385,9 @@ class WindowController(QObject):
     def _on_order_placed(self, record) -> None:
         """Show the truth at once: the sold item leaves the catalog, the balance moves."""
         self.orders.reload()
+        # The tracker may have moved the order (offer sent) before the dialog knew its id,
+        # and that change was not followed: read it once now, then follow its changes.
+        self._follow_sell_dialogs({record.external_id})
         if record.status not in ("rejected", "failed", "draft"):
             self.catalog.mark_sold(record.catalog_item_id)
             self.refresh_wallet()
