@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -366,7 +370,7 @@ class CatalogTab(QWidget):
         self.prepare_search_index()
         # The other columns' row orders, so that a header click only reorders (16 ms);
         # then the raw JSON kept for each item is compressed.
-        self._after_swap.append(columns.complete)
+        self._after_swap.append(lambda: self._complete(columns))
         if self._after_swap_task is None or self._after_swap_task.done():
             self._after_swap_task = self._runner.spawn(
                 self._run_after_swap(),
@@ -386,8 +390,15 @@ class CatalogTab(QWidget):
         # the GIL within the switch interval of asking for it.
         await asyncio.sleep(0)
         await asyncio.sleep(AFTER_SWAP_SETTLE_S)
+        loop = asyncio.get_running_loop()
         while self._after_swap:
-            await asyncio.to_thread(self._after_swap.popleft())
+            await loop.run_in_executor(_after_swap_thread(), self._after_swap.popleft())
+
+    def _complete(self, columns: CatalogColumns) -> None:
+        # After-swap thread. Columns replaced while their job waited are not sorted:
+        # they are freed by the job queued behind this one.
+        if columns is self.model.columns:
+            columns.complete()
 
     def prepare_search_index(self) -> None:
         """Build the joined-keys search index for the current order in a worker thread
@@ -533,3 +544,25 @@ def _tri(check: QCheckBox) -> bool | None:
     if state == Qt.CheckState.PartiallyChecked:
         return False
     return None
+
+
+_AFTER_SWAP_POOL: list[ThreadPoolExecutor] = []
+#: the after-swap thread's nice value: when it and the window's thread both want a CPU,
+#: the kernel runs the window's first
+AFTER_SWAP_NICE = 10
+
+
+def _after_swap_thread() -> ThreadPoolExecutor:
+    if not _AFTER_SWAP_POOL:
+        _AFTER_SWAP_POOL.append(
+            ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="catalog-after-swap", initializer=_lower_priority
+            )
+        )
+    return _AFTER_SWAP_POOL[0]
+
+
+def _lower_priority() -> None:
+    # Linux: a thread's own nice value (setpriority on its thread id); elsewhere a no-op.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_SWAP_NICE)
