@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
+import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +67,9 @@ from skins_console.ui.widgets.float_bar import FloatBarDelegate
 SEARCH_DEBOUNCE_MS = 150
 INDEX_AFTER_SORT_MS = 400
 ROW_HEIGHT = 38
+#: after a model swap, how long the window has to itself (its labels' and header's
+#: repaints, a couple of event-loop turns) before the background work starts
+AFTER_SWAP_SETTLE_S = 0.03
 
 
 def _build_for_view(items, sort_column: int, descending: bool) -> PreparedOrder:
@@ -113,6 +121,10 @@ class CatalogTab(QWidget):
         self.fetched_at: datetime | None = None
         self.is_cached_copy = False
         self.last_refresh_seconds: float | None = None
+        #: a swap's background work (freeing the replaced catalog, the other sort orders),
+        #: run one job at a time by _run_after_swap; see set_columns
+        self._after_swap: deque[Callable[[], object]] = deque()
+        self._after_swap_task: asyncio.Task[None] | None = None
 
         self.model = CatalogModel(self)
         self.proxy = CatalogProxy(self)
@@ -295,15 +307,17 @@ class CatalogTab(QWidget):
             self.refresh_button.setEnabled(True)
         self.last_refresh_seconds = time.perf_counter() - started
 
-    @staticmethod
     async def _keep_offline_copy(
-        store: Callable[[Catalog], Coroutine[Any, Any, None]], catalog: Catalog
+        self, store: Callable[[Catalog], Coroutine[Any, Any, None]], catalog: Catalog
     ) -> None:
         # No young collections while the copy is written: its 100,000-entry lists and
         # dict are new objects, and each young collection on the window's thread walked
         # them (a gen-0 collection of ~4,000 objects took 5-9 ms of CPU, 16-25 ms of wall
         # time under load). They are freed when the write ends, before the next one.
         with bulk_allocation():
+            # After the swap's own background work, not beside it: see set_columns.
+            while (task := self._after_swap_task) is not None and not task.done():
+                await asyncio.wait((task,))
             await store(catalog)
 
     def _on_progress(self, step: str) -> None:
@@ -339,12 +353,7 @@ class CatalogTab(QWidget):
         self.table.executeDelayedItemsLayout()
         self.table.viewport().repaint()
         if len(previous):
-            self._runner.spawn(
-                asyncio.to_thread(release_in_steps, previous),
-                owner=self,
-                description="freeing the previous catalog",
-                background=True,
-            )
+            self._after_swap.append(lambda previous=previous: release_in_steps(previous))
         del previous
         # 100k items are a few hundred thousand long-lived objects: a full collection that
         # walks them takes 100-300 ms on the GUI thread (where the app collects). Freezing
@@ -361,14 +370,35 @@ class CatalogTab(QWidget):
         self.prepare_search_index()
         # The other columns' row orders, so that a header click only reorders (16 ms);
         # then the raw JSON kept for each item is compressed.
-        self._runner.spawn(
-            asyncio.to_thread(columns.complete),
-            owner=self,
-            key="catalog.sort_orders",
-            description="sorting the catalog by every column",
-            background=True,
-        )
+        self._after_swap.append(lambda: self._complete(columns))
+        if self._after_swap_task is None or self._after_swap_task.done():
+            self._after_swap_task = self._runner.spawn(
+                self._run_after_swap(),
+                owner=self,
+                key="catalog.sort_orders",
+                description="sorting the catalog by every column",
+                background=True,
+            )
         self.catalog_shown.emit(fetched_at)
+
+    async def _run_after_swap(self) -> None:
+        # One worker thread at a time, and none until the window has repainted what the
+        # swap changed. Begun together, the release, the sort orders and the offline copy
+        # kept two or three threads busy in Python; the GIL is not handed over in turn,
+        # so the window's thread lost it to them for 15-25 ms with < 1 ms of its own
+        # work (perf8's and perf9's --diagnose). With one busy worker, the window gets
+        # the GIL within the switch interval of asking for it.
+        await asyncio.sleep(0)
+        await asyncio.sleep(AFTER_SWAP_SETTLE_S)
+        loop = asyncio.get_running_loop()
+        while self._after_swap:
+            await loop.run_in_executor(_after_swap_thread(), self._after_swap.popleft())
+
+    def _complete(self, columns: CatalogColumns) -> None:
+        # After-swap thread. Columns replaced while their job waited are not sorted:
+        # they are freed by the job queued behind this one.
+        if columns is self.model.columns:
+            columns.complete()
 
     def prepare_search_index(self) -> None:
         """Build the joined-keys search index for the current order in a worker thread
@@ -514,3 +544,25 @@ def _tri(check: QCheckBox) -> bool | None:
     if state == Qt.CheckState.PartiallyChecked:
         return False
     return None
+
+
+_AFTER_SWAP_POOL: list[ThreadPoolExecutor] = []
+#: the after-swap thread's nice value: when it and the window's thread both want a CPU,
+#: the kernel runs the window's first
+AFTER_SWAP_NICE = 10
+
+
+def _after_swap_thread() -> ThreadPoolExecutor:
+    if not _AFTER_SWAP_POOL:
+        _AFTER_SWAP_POOL.append(
+            ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="catalog-after-swap", initializer=_lower_priority
+            )
+        )
+    return _AFTER_SWAP_POOL[0]
+
+
+def _lower_priority() -> None:
+    # Linux: a thread's own nice value (setpriority on its thread id); elsewhere a no-op.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_SWAP_NICE)

@@ -130,3 +130,52 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
         tab.table.viewport().removeEventFilter(paints)
         await runner.shutdown()
         tab.close()
+
+
+async def test_the_offline_copy_is_written_after_the_swaps_background_work(qapp):
+    """After a new catalog is shown, the previous one is freed and every sort order built,
+    one job after another, and only then is the offline copy written: several worker
+    threads busy at once kept the window's thread from the GIL for 15-25 ms."""
+    from skins_console.core.models import Catalog, CatalogItem, utcnow
+    from skins_console.ui.catalog_columns import _SORT_LISTS
+    from skins_console.ui.catalog_tab import CatalogTab
+    from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.task_runner import TaskRunner
+
+    names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
+    catalogs = [
+        Catalog(tuple(CatalogItem(f"{k}-{n}", names[n % 2], 100 + n) for n in range(300)), utcnow())
+        for k in range(2)
+    ]
+    stored_columns = []
+    when_stored: list[tuple[bool, bool]] = []  # (previous catalog freed, every order built)
+
+    async def fetch(progress=None):
+        return catalogs[len(stored_columns)]
+
+    async def store(shown):
+        current = tab.model.columns
+        assert shown.items[0].id == current.ids[0]
+        freed = all(previous.released for previous in stored_columns)
+        when_stored.append((freed, set(_SORT_LISTS) <= set(current.orders)))
+        stored_columns.append(current)
+
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    runner = TaskRunner(presenter)
+    tab = CatalogTab(runner, load_cached=lambda: None, fetch=fetch, store=store)
+    tab.resize(1000, 600)
+    tab.show()
+    try:
+        for shown in (1, 2):
+            tab.refresh()
+            await wait_for(
+                lambda shown=shown: (
+                    len(when_stored) == shown and not runner.running("catalog.store")
+                )
+            )
+        assert when_stored == [(True, True), (True, True)]
+        assert not tab.model.columns.released and tab.model.rowCount() == 300
+    finally:
+        await runner.shutdown()
+        tab.close()
