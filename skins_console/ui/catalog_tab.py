@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -563,6 +564,9 @@ def _after_swap_thread() -> ThreadPoolExecutor:
 
 
 def _lower_priority() -> None:
-    # Linux: a thread's own nice value (setpriority on its thread id); elsewhere a no-op.
-    with contextlib.suppress(AttributeError, OSError):
+    # Only Linux gives a thread its own nice value (setpriority on its thread id); on macOS
+    # the same call would name a process, so elsewhere this is a no-op.
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_SWAP_NICE)
