@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -354,7 +355,7 @@ class CatalogTab(QWidget):
         self.table.executeDelayedItemsLayout()
         self.table.viewport().repaint()
         if len(previous):
-            self._after_swap.append(lambda previous=previous: release_in_steps(previous))
+            self._after_swap.append(partial(release_in_steps, previous))
         del previous
         # 100k items are a few hundred thousand long-lived objects: a full collection that
         # walks them takes 100-300 ms on the GUI thread (where the app collects). Freezing
