@@ -72,6 +72,21 @@ async def test_thumbnails_load_for_visible_rows_and_are_cached_on_disk(ui):
         assert tab.proxy.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
 
 
+def _bare_tab(fetch, store):
+    """A shown Catalog tab on its own runner (no window, no book), and that runner."""
+    from skins_console.ui.catalog_tab import CatalogTab
+    from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.task_runner import TaskRunner
+
+    presenter = ErrorPresenter()
+    presenter.show_dialogs = False
+    runner = TaskRunner(presenter)
+    tab = CatalogTab(runner, load_cached=lambda: None, fetch=fetch, store=store)
+    tab.resize(1000, 600)
+    tab.show()
+    return tab, runner
+
+
 async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_work(qapp):
     """The first catalog shown in an empty tab is painted in one pass (no second layout
     when a scroll bar appears), and before the sort-order and offline-copy work starts:
@@ -81,9 +96,7 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
 
     from skins_console.core.models import Catalog, CatalogItem, utcnow
     from skins_console.ui import gc_guard
-    from skins_console.ui.catalog_tab import ROW_HEIGHT, CatalogTab
-    from skins_console.ui.error_presenter import ErrorPresenter
-    from skins_console.ui.task_runner import TaskRunner
+    from skins_console.ui.catalog_tab import ROW_HEIGHT
 
     names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
     catalog = Catalog(
@@ -107,12 +120,7 @@ async def test_a_new_catalog_is_laid_out_and_painted_once_before_its_background_
         paints_when_stored.append(len([n for n in painted if n]))
         collecting_when_stored.append(not gc_guard._bulk)
 
-    presenter = ErrorPresenter()
-    presenter.show_dialogs = False
-    runner = TaskRunner(presenter)
-    tab = CatalogTab(runner, load_cached=lambda: None, fetch=fetch, store=store)
-    tab.resize(1000, 600)
-    tab.show()
+    tab, runner = _bare_tab(fetch, store)
     paints = Paints()
     tab.table.viewport().installEventFilter(paints)
     try:
@@ -138,9 +146,6 @@ async def test_the_offline_copy_is_written_after_the_swaps_background_work(qapp)
     threads busy at once kept the window's thread from the GIL for 15-25 ms."""
     from skins_console.core.models import Catalog, CatalogItem, utcnow
     from skins_console.ui.catalog_columns import _SORT_LISTS
-    from skins_console.ui.catalog_tab import CatalogTab
-    from skins_console.ui.error_presenter import ErrorPresenter
-    from skins_console.ui.task_runner import TaskRunner
 
     names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
     catalogs = [
@@ -160,12 +165,7 @@ async def test_the_offline_copy_is_written_after_the_swaps_background_work(qapp)
         when_stored.append((freed, set(_SORT_LISTS) <= set(current.orders)))
         stored_columns.append(current)
 
-    presenter = ErrorPresenter()
-    presenter.show_dialogs = False
-    runner = TaskRunner(presenter)
-    tab = CatalogTab(runner, load_cached=lambda: None, fetch=fetch, store=store)
-    tab.resize(1000, 600)
-    tab.show()
+    tab, runner = _bare_tab(fetch, store)
     try:
         for shown in (1, 2):
             tab.refresh()
