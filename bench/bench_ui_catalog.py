@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import gc
 import logging
 import os
@@ -43,6 +44,7 @@ import resource
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -253,6 +255,108 @@ class PhaseClock:
         return "; ".join(parts) or "none"
 
 
+class RssTrace:
+    """--rss-trace: the process's resident set every 5 ms (a thread reading /proc/self/statm),
+    and the benchmark's phases, so the peak (``ru_maxrss``) can be put in its phase and laid
+    against the refresh's steps (PhaseClock) running then."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []
+        #: (time, C heap in use, C heap free but kept) in MB: glibc's mallinfo2, every 50 ms
+        self.heap: list[tuple[float, float, float]] = []
+        self.marks: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-trace", daemon=True)
+
+    def _run(self) -> None:
+        mallinfo = _mallinfo2()
+        count = 0
+        while not self._stop.wait(0.005):
+            self.samples.append((time.perf_counter(), _rss_mb()))
+            count += 1
+            if mallinfo is not None and count % 10 == 0:
+                info = mallinfo()
+                self.heap.append(
+                    (
+                        time.perf_counter(),
+                        (info.uordblks + info.hblkhd) / 2**20,
+                        info.fordblks / 2**20,
+                    )
+                )
+
+    def start(self) -> None:
+        self.mark("start-up")
+        self._thread.start()
+
+    def mark(self, phase: str) -> None:
+        self.marks.append((time.perf_counter(), phase))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def at(self, when: float) -> float:
+        """The RSS sampled last before ``when``."""
+        index = bisect.bisect_right(self.samples, (when, float("inf"))) - 1
+        return self.samples[max(index, 0)][1]
+
+    def peak(self, start: float, end: float) -> tuple[float, float]:
+        inside = [s for s in self.samples if start <= s[0] < end] or [(start, self.at(start))]
+        return max(inside, key=lambda s: s[1])
+
+    def _heap_near(self, when: float) -> str:
+        near = min(self.heap, key=lambda h: abs(h[0] - when), default=None)
+        if near is None:
+            return ""
+        return (
+            f" (C heap {near[1]:.0f} in use, {near[2]:.0f} free but kept,"
+            f" {(near[0] - when) * 1000:+.0f} ms from the peak)"
+        )
+
+    def report(self, phases: PhaseClock) -> dict:
+        result: dict = {}
+        ends = [when for when, _ in self.marks[1:]] + [time.perf_counter()]
+        for (start, phase), end in zip(self.marks, ends, strict=True):
+            when, mb = self.peak(start, end)
+            result[f"rss {phase}"] = (
+                f"{self.at(start):.0f} -> peak {mb:.0f} at +{(when - start) * 1000:.0f} ms"
+                f" -> {self.at(end):.0f} MB" + self._heap_near(when)
+            )
+        when, mb = max(self.samples, key=lambda s: s[1])
+        result["rss_trace_peak"] = (
+            f"{mb:.0f} MB{self._heap_near(when)}; steps running: "
+            + phases.overlapping(when, when + 0.001)
+        )
+        for started, ended, _cpu, name in phases.ran:
+            result[f"rss step {started - self.marks[0][0]:7.2f}s {name}"] = (
+                f"{self.at(started):.0f} -> peak {self.peak(started, ended)[1]:.0f}"
+                f" -> {self.at(ended):.0f} MB"
+            )
+        return result
+
+
+def _mallinfo2() -> Any:
+    """glibc's ``mallinfo2`` through ctypes, or None elsewhere."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                "uordblks", "fordblks", "keepcost",
+            )
+        ]  # fmt: skip
+
+    try:
+        function = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return None
+    function.restype = MallInfo2
+    function.argtypes = ()
+    return function
+
+
 async def _until(predicate, timeout: float = 120.0) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
@@ -399,8 +503,13 @@ async def bench(
     stored_orders: int,
     diagnose: bool = False,
     gc_settle_s: float | None = None,
+    rss_trace: bool = False,
 ) -> dict:
     import httpx
+
+    trace = RssTrace()
+    if rss_trace:
+        trace.start()
 
     from skins_console.services.context import AppContext
     from skins_console.store.paths import resolve_paths
@@ -439,6 +548,7 @@ async def bench(
     phases = PhaseClock()
     if diagnose:
         clock.install()
+    if diagnose or rss_trace:
         phases.install()
 
     explicit = [False]  # the benchmark's own gc.collect() calls are not the app's
@@ -487,6 +597,7 @@ async def bench(
         result["first_request_worst_stall_ms"] = beat.stop()
 
         # The floor: json.loads of the very bytes the console receives.
+        trace.mark("the benchmark's own copy of the body")
         cfg = sandbox.config
         async with httpx.AsyncClient(timeout=120) as client:
             answer = await client.get(
@@ -512,6 +623,7 @@ async def bench(
             explicit[0] = False
             await _until(lambda: not runner.running("catalog.store"), timeout=120)
             await asyncio.sleep(0.2)
+            trace.mark(f"refresh {_run + 1}: response to rows")
             beat.start()
             started = time.perf_counter()
             tab.refresh()
@@ -535,6 +647,7 @@ async def bench(
                 )
             # The offline copy is written after the rows show, on the store's worker thread:
             # the window must stay smooth through that write too (the merchant is browsing).
+            trace.mark(f"refresh {_run + 1}: sort orders, offline copy")
             beat.start()
             await _until(lambda: not runner.running("catalog.store"), timeout=120)
             store_stalls.append(beat.stop())
@@ -563,6 +676,7 @@ async def bench(
         await _until(lambda: not runner.running("catalog.store"), timeout=120)
         result["index_and_orders_ready_after_s"] = time.perf_counter() - t0
 
+        trace.mark("keystrokes, sort clicks")
         # 2. keystrokes
         # "filter": computing the visible rows (CatalogProxy.set_filter, what a keystroke
         # costs the model); "keystroke": the whole debounced slot, including the table
@@ -617,6 +731,7 @@ async def bench(
         result["sort_click_worst_stall_ms"] = click_stalls[worst]
         result["sort_click_worst_column"] = f"{HEADERS[worst[0]]} {worst[1].name}"
 
+        trace.mark("tracking pass")
         # 4. tracking pass over many open orders
         trade = "https://steamcommunity.com/tradeoffer/new/?partner={}&token=Ab3dE_9x"
         columns = tab.model.columns
@@ -649,6 +764,7 @@ async def bench(
         result["tracking_checked"] = passed.checked
         result["tracking_worst_stall_ms"] = beat.stop()
 
+        trace.mark("stored orders into the Orders tab")
         # 5. memory: the catalog shown, and stored orders loaded into the Orders tab
         if stored_orders:
             await ctx.db.call(
@@ -664,6 +780,9 @@ async def bench(
             name for name in ("alembic", "mako", "psycopg") if name in sys.modules
         )
         result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if rss_trace:
+            trace.stop()
+            result.update(trace.report(phases))
         result["errors"] = [getattr(f, "summary", str(f)) for f in failures]
         result["gc_collections"] = len(collections)
         result["gc_longest_ms"] = max(collections, default=0.0)
@@ -691,6 +810,11 @@ def main() -> None:
         "--diagnose",
         action="store_true",
         help="split each refresh's worst gap into the callbacks and collections in it",
+    )
+    parser.add_argument(
+        "--rss-trace",
+        action="store_true",
+        help="sample the RSS every 5 ms: each phase's and each refresh step's peak",
     )
     parser.add_argument(
         "--malloc-arenas",
@@ -730,6 +854,7 @@ def main() -> None:
                 args.stored_orders,
                 args.diagnose,
                 args.gc_settle,
+                args.rss_trace,
             )
         )
     load = os.getloadavg()
