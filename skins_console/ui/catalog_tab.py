@@ -78,8 +78,8 @@ def _build_for_view(items, sort_column: int, descending: bool) -> PreparedOrder:
     """Worker thread: the catalog's columns, and its row order and search index."""
     # The downloaded body (~37 MB at 100,000 items, freed once decoded) leaves that much
     # free but resident in the C heap; the columns are mostly Python objects, which live
-    # in pymalloc's arenas and do not reuse it. Given back first, it is not part of the
-    # refresh's peak RSS (the new catalog beside the one still shown). ~1.5 ms, GIL free.
+    # in pymalloc's arenas and do not reuse it. Given back first, it is not resident at
+    # the swap, when the new catalog sits beside the one still shown. ~1.5 ms, GIL free.
     return_freed_memory()
     return prepare_order(CatalogColumns.build(items), sort_column, descending)
 
@@ -326,10 +326,6 @@ class CatalogTab(QWidget):
             while (task := self._after_swap_task) is not None and not task.done():
                 await asyncio.wait((task,))
             await store(catalog)
-        del catalog
-        # The copy's 100,000 rows and the write's buffers are freed by now: their pages go
-        # back too, so that what the console holds between refreshes is the catalog shown.
-        await asyncio.to_thread(return_freed_memory)
 
     def _on_progress(self, step: str) -> None:
         # The service names each step ("Downloading…", "Saving 100,000 items…").
