@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -553,20 +553,17 @@ def _tri(check: QCheckBox) -> bool | None:
     return None
 
 
-_AFTER_SWAP_POOL: list[ThreadPoolExecutor] = []
 #: the after-swap thread's nice value: when it and the window's thread both want a CPU,
 #: the kernel runs the window's first
 AFTER_SWAP_NICE = 10
 
 
+@cache
 def _after_swap_thread() -> ThreadPoolExecutor:
-    if not _AFTER_SWAP_POOL:
-        _AFTER_SWAP_POOL.append(
-            ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="catalog-after-swap", initializer=_lower_priority
-            )
-        )
-    return _AFTER_SWAP_POOL[0]
+    """The one thread every tab's after-swap jobs run on, made when first needed."""
+    return ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="catalog-after-swap", initializer=_lower_priority
+    )
 
 
 def _lower_priority() -> None:

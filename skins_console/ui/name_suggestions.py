@@ -78,8 +78,6 @@ class NameSuggestions(QWidget):
 
     def check(self, lines: Iterable[NameLine], game: str, *, unpriced: Iterable[str] = ()) -> None:
         """Look up ``lines`` (off the GUI thread) and show what they most likely mean."""
-        if self._runner.closed:
-            return  # the window is closing: a late debounce timer has nothing to show
         named = [(line.line_no, line.name) for line in lines if line.name]
         close_wanted = frozenset(unpriced)
         self._runner.spawn(
