@@ -518,6 +518,7 @@ async def bench(
     from skins_console.ui.catalog_tab import CatalogTab
     from skins_console.ui.demo_run import ensure_sandbox_profile
     from skins_console.ui.error_presenter import ErrorPresenter
+    from skins_console.ui.gc_guard import forget_import_sources
     from skins_console.ui.orders_tab import OrdersTab
     from skins_console.ui.task_runner import TaskRunner
 
@@ -571,6 +572,8 @@ async def bench(
     presenter.user_error.connect(failures.append)
     runner = TaskRunner(presenter)
     backend = Backend(ctx)
+    # As ui/app.py's main() once the window is attached: start-up's imports are done.
+    forget_import_sources()
     tab = CatalogTab(
         runner,
         load_cached=backend.cached_catalog,

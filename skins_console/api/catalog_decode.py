@@ -44,7 +44,8 @@ import msgspec
 from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinsnode_parse import _entry_label, parse_catalog, parse_catalog_item
-from skins_console.core.catalog_rows import CatalogRows, IdImageUrl
+from skins_console.core.catalog_rows import CatalogRows, IdImageUrl, plain_row
+from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import Catalog, CatalogItem, utcnow
 from skins_console.core.money import loads_exact
 
@@ -53,6 +54,10 @@ STEP = 1 << 20
 #: a slice that will not decode is retried with more text up to this size, then the whole
 #: body goes to the reference path (a broken document, or a pathological one)
 MAX_SLICE = 16 * STEP
+
+#: chunk bytes read (and so freed, from a consumed list) between two returns of the free
+#: heap pages to the OS: a few per 37 MB catalog, 1-2 ms each in the decoding thread
+RETURN_EVERY = 8 << 20
 
 _INT64 = 2**63 - 1
 _Text = Annotated[str, msgspec.Meta(min_length=1)]
@@ -80,11 +85,16 @@ class WireItem(msgspec.Struct, gc=False):
 
 
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+#: rows back to JSON: field names, order and forms as SkinsNode sends them ("floatValue"
+#: as a string), so a compact entry encodes to the very bytes received
+_SLICE_ENCODER = msgspec.json.Encoder()
 _ITEM_LIST = msgspec.json.Decoder(list[WireItem])
 _BLANK = b" \t\n\r"
 _START = re.compile(rb'[ \t\n\r]*\{[ \t\n\r]*"items"[ \t\n\r]*:[ \t\n\r]*\[[ \t\n\r]*')
 _END = re.compile(rb"\][ \t\n\r]*\}[ \t\n\r]*\Z")
 _AFTER_ITEM = re.compile(rb"[ \t\n\r]*,[ \t\n\r]*\{")
+#: rows after which float sharing stops if it has not paid (see _share_repeated_values)
+_FLOAT_TRIAL = 8192
 _OPTIONAL_TEXT = ("currency", "phase", "rarity_color", "class_id", "instance_id", "image_url")
 _not_none = partial(is_not, None)
 #: row attributes whose values repeat across a catalog (shared by _share_repeated_values):
@@ -108,42 +118,72 @@ class _NotTheFastShape(Exception):
     """The body is not ``{"items": [...]}`` as msgspec can slice it: use the reference."""
 
 
-def decode_catalog(body: bytes | Sequence[bytes], *, fetched_at: datetime | None = None) -> Catalog:
+def decode_catalog(
+    body: bytes | Sequence[bytes], *, fetched_at: datetime | None = None, consume: bool = False
+) -> Catalog:
     """The catalog in ``body``; ``ValueError`` if it is not JSON, ``ShapeError`` if it is
-    JSON but not a catalog (the same errors, in the same cases, as the reference)."""
+    JSON but not a catalog (the same errors, in the same cases, as the reference).
+
+    With ``consume`` (``body`` a list of chunks), each chunk is dropped from the list once
+    it is read, so a 37 MB body is not held beside the rows decoded from it; whenever
+    this returns without a catalog (an error, or the reference path), the list holds the
+    whole body again."""
+    source = body if consume and isinstance(body, list) else None
     chunks = [body] if isinstance(body, (bytes, bytearray)) else [c for c in body if c]
+    if source is not None:
+        source.clear()  # from here on the slicer holds each chunk until it is read
+    slicer = _Slicer(chunks)
+    del chunks
     try:
-        return _Slicer(chunks).catalog(fetched_at)
+        return slicer.catalog(fetched_at)
     except _NotTheFastShape:
-        return parse_catalog(loads_exact_stepwise(chunks), fetched_at=fetched_at)
+        rest = slicer.body_parts()
+        if source is not None:
+            source[:] = rest
+        return parse_catalog(loads_exact_stepwise(rest), fetched_at=fetched_at)
+    except BaseException:
+        if source is not None:
+            source[:] = slicer.body_parts()
+        raise
 
 
 def catalog_or_json(body: bytes | Sequence[bytes]) -> Any:
     """For ``ProviderHttp``'s decoder hook: a :class:`Catalog` when ``body`` is one, else
-    the plain decoded JSON (an error answer), so that error mapping works as usual."""
+    the plain decoded JSON (an error answer), so that error mapping works as usual. A list
+    of chunks is consumed as it is read (see :func:`decode_catalog`)."""
     try:
-        return decode_catalog(body)
+        return decode_catalog(body, consume=isinstance(body, list))
     except ShapeError:
         return loads_exact_stepwise(body)
 
 
 class _Slicer:
     def __init__(self, chunks: list[bytes]) -> None:
-        self.pieces = iter(chunks)
+        self.chunks: list[bytes | None] = list(chunks)
+        self.next_chunk = 0  # chunks[:next_chunk] are read (None): their bytes are in text
+        self.unreturned = 0  # bytes of chunks read since the heap last gave pages back
         self.text = b""
         self.exhausted = not chunks
         self.rows: list[Any] = []
         self.raws: list[Any] = []
         self.skipped: list[tuple[int, str]] = []
         self.slices: list[tuple[int, int, bytes]] = []  # for CatalogRows.compact
+        #: what has been read and cut off ``text``, in order, to give the body back when
+        #: the reference path must read it after all (see body_parts): bytes as they were,
+        #: or a (first row, row count) range of rows whose entries are their own JSON
+        self.read: list[bytes | memoryview | tuple[int, int]] = []
         self.seen: set[str] = set()
         self.count = 0  # entries read so far: the index of the next one
         self.shared: dict[str, dict[Any, Any]] = {name: {} for name in _REPEATED}
         #: float texts → one Decimal each (keyed by text: 0.10 and 0.1 are equal Decimals,
-        #: but not the same text, and the text the provider sent is kept)
-        self.floats: dict[str, Decimal | None] = {}
+        #: but not the same text, and the text the provider sent is kept); None once the
+        #: texts have proved all different (real floats are: sharing would save nothing)
+        self.floats: dict[str, Decimal | None] | None = {}
         self.image_template: IdImageUrl | None = None
-        tail = _tail(chunks)
+        self.end_length = 0
+
+    def _start(self) -> None:
+        tail = _tail([c for c in self.chunks if c])
         end = _END.search(tail)  # on the last bytes only: a search over a slice is slow
         if end is None:
             raise _NotTheFastShape
@@ -152,16 +192,38 @@ class _Slicer:
         start = _START.match(self.text)
         if start is None:
             raise _NotTheFastShape
+        self.read.append(self.text[: start.end()])
         self.text = self.text[start.end() :]
 
+    def body_parts(self) -> list[bytes]:
+        """The whole body again, as chunks: what was read (entries of rows that are their
+        own JSON encoded again, which gives the bytes received), then what was not."""
+        parts: list[bytes] = []
+        for piece in self.read:
+            if isinstance(piece, (bytes, memoryview)):
+                parts.append(bytes(piece))
+            else:
+                first, count = piece
+                parts.append(entries_text(self.rows[first : first + count]))
+        parts.append(self.text)
+        parts += [c for c in self.chunks[self.next_chunk :] if c]
+        return [part for part in parts if part]
+
     def catalog(self, fetched_at: datetime | None) -> Catalog:
+        self._start()
         step = STEP
         while True:
             self._read(step)
+            if self.unreturned >= RETURN_EVERY:
+                # The chunks just read are free now, but in the middle of the heap the
+                # event loop's thread received them into: give their pages back.
+                return_freed_memory()
+                self.unreturned = 0
             if self.exhausted:
                 last = self.text[: max(0, len(self.text) - self.end_length)].rstrip(_BLANK)
                 if last and not self._slice(last):
                     raise _NotTheFastShape  # broken JSON: the reference says where
+                self.text = self.text[len(last) :]
                 break
             cut = _last_boundary(self.text)
             if cut is None or not self._slice(self.text[: cut[0]]):
@@ -169,25 +231,33 @@ class _Slicer:
                     raise _NotTheFastShape
                 step *= 2  # a false boundary (in a string) or broken JSON: more text
                 continue
+            self.read.append(self.text[cut[0] : cut[1]])  # the separator
             self.text, step = self.text[cut[1] :], STEP
             sleep(0)  # between slices, hand the GIL to a thread waiting for it (the GUI's)
         return Catalog(
-            items=CatalogRows(self.rows, self.raws, loads_exact, self.slices),
+            items=CatalogRows(self.rows, self.raws, loads_exact, self.slices, entry_text),
             fetched_at=fetched_at or utcnow(),
             skipped=tuple(self.skipped),
         )
 
     def _read(self, size: int) -> None:
-        """Make ``self.text`` at least ``size`` bytes long, or all that is left."""
+        """Make ``self.text`` at least ``size`` bytes long, or all that is left; each chunk
+        read is let go of here (its bytes are in ``text`` now)."""
         if len(self.text) >= size or self.exhausted:
             return
         parts, have = [self.text], len(self.text)
-        for piece in self.pieces:
-            parts.append(piece)
-            have += len(piece)
-            if have >= size:
-                break
-        else:
+        chunks = self.chunks
+        while self.next_chunk < len(chunks):
+            piece = chunks[self.next_chunk]
+            chunks[self.next_chunk] = None
+            self.next_chunk += 1
+            if piece:
+                parts.append(piece)
+                have += len(piece)
+                self.unreturned += len(piece)
+                if have >= size:
+                    break
+        if self.next_chunk >= len(chunks):
             self.exhausted = True
         self.text = b"".join(parts)
 
@@ -207,12 +277,21 @@ class _Slicer:
         except (msgspec.DecodeError, RecursionError):
             rows = None
         if rows is not None and self._all_plain(rows):
+            first = len(self.rows)
+            if _SLICE_ENCODER.encode(rows) == payload:
+                # Every entry is exactly what its row encodes to (the provider's own
+                # compact form): no copy of the text is kept, the row gives it back.
+                self.read.append((first, len(rows)))
+                self.raws += repeat(None, len(rows))
+            else:
+                self.read.append(memoryview(payload)[1:-1])  # no copy: a view of it
+                self.slices.append((first, len(rows), payload))
+                self.raws += raws
             self._share_repeated_values(rows)
-            self.slices.append((len(self.rows), len(rows), payload))
             self.rows += rows
-            self.raws += raws
             self.count += len(rows)
         else:
+            self.read.append(entries)
             for raw in raws:
                 self._one(raw)
         return True
@@ -251,9 +330,17 @@ class _Slicer:
         for name, shared in self.shared.items():
             values = list(map(attrgetter(name), rows))
             list(map(setattr, rows, repeat(name), map(shared.setdefault, values, values)))
+        floats = self.floats
+        if floats is None:
+            return
         values = list(map(attrgetter("float_value"), rows))
         texts = map(str, values)  # a None's "None" is never a Decimal's text
-        list(map(setattr, rows, repeat("float_value"), map(self.floats.setdefault, texts, values)))
+        list(map(setattr, rows, repeat("float_value"), map(floats.setdefault, texts, values)))
+        total = len(self.rows) + len(rows)
+        if total >= _FLOAT_TRIAL and len(floats) * 10 > total * 9:
+            # Nine in ten floats distinct: a catalog of wearables, each with its own float.
+            # The table of texts would only cost memory (11 MB at 100,000 items).
+            self.floats = None
 
     def _template_image_urls(self, rows: list[WireItem]) -> None:
         """Image URLs made of the item's id (``…/items/<id>.png``, one per item, ~100 bytes
@@ -295,6 +382,16 @@ class _Slicer:
         self.seen.add(item.id)
         self.rows.append(item)
         self.raws.append(None)
+
+
+def entry_text(row: Any) -> bytes:
+    """The JSON text of a decoded row whose entry was found to be its own encoding."""
+    return _SLICE_ENCODER.encode(plain_row(row))
+
+
+def entries_text(rows: list[Any]) -> bytes:
+    """``entry_text`` of each row, joined by commas (a slice of the body as received)."""
+    return _SLICE_ENCODER.encode(list(map(plain_row, rows)))[1:-1]
 
 
 def _tail(chunks: list[bytes], size: int = 64) -> bytes:

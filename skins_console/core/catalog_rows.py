@@ -59,6 +59,16 @@ def _image_url(row: Any) -> str | None:
     return url.url(row.id) if isinstance(url, IdImageUrl) else url
 
 
+def plain_row(row: Any) -> Any:
+    """``row`` with every attribute as on CatalogItem: an id-made image URL rebuilt, on a
+    copy of the row (the row itself is shared by the catalog)."""
+    url = row.image_url
+    if isinstance(url, IdImageUrl):
+        row = copy(row)
+        row.image_url = url.url(row.id)
+    return row
+
+
 #: a packed reference to an entry's JSON inside a compressed slice (see CatalogRows.compact)
 _OFFSET_BITS = _LENGTH_BITS = 26  # slices and entries are under 64 MiB
 _MASK = (1 << _LENGTH_BITS) - 1
@@ -67,10 +77,12 @@ _MASK = (1 << _LENGTH_BITS) - 1
 class CatalogRows(Sequence[CatalogItem]):
     """``rows[i]`` has CatalogItem's attributes (but ``image_url``: read it through
     :meth:`image_url`); ``raws[i]`` is its JSON text (bytes-like), or None when the row is a
-    ``CatalogItem`` that carries its own ``raw``; after :meth:`compact`, ``raws`` is an
-    ``array`` of ints locating each text in a compressed slice (-1 for such a row)."""
+    ``CatalogItem`` that carries its own ``raw``, or when ``text_of(row)`` gives the text
+    back (the decoder found the entry to be exactly its row's encoding); after
+    :meth:`compact`, ``raws`` is an ``array`` of ints locating each text in a compressed
+    slice (-1 where it was None)."""
 
-    __slots__ = ("_loads", "_packed", "_unpacked", "raws", "rows", "slices")
+    __slots__ = ("_loads", "_packed", "_text_of", "_unpacked", "raws", "rows", "slices")
 
     def __init__(
         self,
@@ -78,10 +90,12 @@ class CatalogRows(Sequence[CatalogItem]):
         raws: list[Any] | array[int],
         loads: Callable[[bytes], Any],
         slices: list[tuple[int, int, bytes]] | None = None,
+        text_of: Callable[[Any], bytes] | None = None,
     ) -> None:
         self.rows = rows
         self.raws = raws
         self._loads = loads  # money.loads_exact: the raw dict has Decimal-exact numbers
+        self._text_of = text_of
         #: (first row, row count, the JSON text those rows' raws point into), for compact()
         self.slices = slices or []
         self._packed: list[bytes] = []  # compressed slice texts, after compact()
@@ -112,12 +126,7 @@ class CatalogRows(Sequence[CatalogItem]):
         """The rows with every attribute as on CatalogItem (an id-made image URL rebuilt,
         on a copy of its row), for a reader of those attributes alone (the offline copy):
         no CatalogItem is built and no raw JSON decoded."""
-        for row in self.rows:
-            url = row.image_url
-            if isinstance(url, IdImageUrl):
-                row = copy(row)
-                row.image_url = url.url(row.id)
-            yield row
+        return map(plain_row, self.rows)
 
     def _item(self, row: Any, raw: Any) -> CatalogItem:
         if isinstance(row, CatalogItem):
@@ -125,8 +134,11 @@ class CatalogRows(Sequence[CatalogItem]):
         fields = {name: getattr(row, name) for name in ROW_FIELDS}
         fields["image_url"] = _image_url(row)
         if raw is None or raw == -1:
-            return CatalogItem(**fields, raw={})
-        text = self._text(raw) if isinstance(raw, int) else bytes(raw)
+            if self._text_of is None:
+                return CatalogItem(**fields, raw={})
+            text = self._text_of(row)
+        else:
+            text = self._text(raw) if isinstance(raw, int) else bytes(raw)
         return CatalogItem(**fields, raw=self._loads(text))
 
     def _text(self, code: int) -> bytes:

@@ -48,6 +48,7 @@ from skins_console.ui.demo_run import (
 )
 from skins_console.ui.dialog_futures import open_dialog
 from skins_console.ui.error_presenter import ErrorPresenter
+from skins_console.ui.gc_guard import forget_import_sources
 from skins_console.ui.launch import (
     FIRST_PAINT_WAIT,
     GIL_SWITCH_S,
@@ -529,6 +530,7 @@ async def main(
         if session.quit_event.is_set():  # closed while it was opening
             return 0
         session.attach_window()
+        forget_import_sources()
         # Quitting is always explicit (window closed, Quit, OS session end): the last window
         # closing must not stop the loop before the ordered shutdown below has run.
         await session.quit_event.wait()

@@ -11,8 +11,6 @@ names it has not seen before (``_NAMES``): the column build is incremental.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 import threading
 from array import array
 from bisect import bisect_right
@@ -34,6 +32,7 @@ from skins_console.core.cs2 import (
     split_market_hash_name,
     wear_for_float,
 )
+from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
 from skins_console.ui.coded_strings import CodedStrings, sort_keys
@@ -345,33 +344,6 @@ def release_in_steps(columns: CatalogColumns) -> None:
             del values[-_RELEASE_STEP:]
             sleep(0)  # hand the GIL to the GUI thread if it waits
     return_freed_memory()
-
-
-def return_freed_memory() -> None:
-    """Hand memory the freed catalog leaves in the C heap back to the OS (glibc only).
-
-    The catalog is decoded and built in worker threads, whose allocations land in
-    glibc's per-thread heaps; freed, they stay with the process (100+ MB after a few
-    refreshes) until ``malloc_trim`` releases the free pages. A foreign call through
-    ctypes lets go of the GIL, so this does not stall the GUI thread."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-_TRIM: list[Any] = []
-
-
-def _malloc_trim() -> Any:
-    if not _TRIM:
-        trim = None
-        if sys.platform.startswith("linux"):
-            try:
-                trim = ctypes.CDLL("libc.so.6").malloc_trim
-            except (OSError, AttributeError):  # musl, or no glibc: nothing to trim
-                trim = None
-        _TRIM.append(trim)
-    return _TRIM[0]
 
 
 _MARKS = {

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from skins_console.core.cs2 import EXTERIORS
 from skins_console.core.errors import ApiError
+from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.money import MoneyError, parse_cents_input
 from skins_console.ui.builders import (
@@ -45,7 +46,7 @@ from skins_console.ui.builders import (
     search_box,
     set_column_widths,
 )
-from skins_console.ui.catalog_columns import START_WIDTHS, return_freed_memory
+from skins_console.ui.catalog_columns import START_WIDTHS
 from skins_console.ui.catalog_model import (
     COL_FLOAT,
     COL_NAME,

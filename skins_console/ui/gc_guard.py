@@ -28,6 +28,7 @@ that becomes garbage later is never collected (the books' records hold none).
 from __future__ import annotations
 
 import gc
+import linecache
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,18 @@ FULL_EVERY_S = 60.0
 SETTLE_S = 30.0
 
 _bulk = 0
+
+
+def forget_import_sources() -> None:
+    """Empty ``linecache``, where the source of every module imported since PySide6 sits.
+
+    PySide6's import hook (for its ``__feature__`` switches) reads the source of each
+    module imported after it (``inspect.getsource``), and ``linecache`` keeps every line:
+    about 10 MB of text in 23 MB of Python objects once the console has loaded httpx,
+    SQLAlchemy, the keyring and the rest. Nothing reads them again; a traceback being
+    formatted reads its own few files anew. Called once the window is attached (start-up
+    has imported nearly everything), then at each full collection for later imports."""
+    linecache.clearcache()
 
 
 @contextmanager
@@ -94,6 +107,7 @@ class GuiThreadCollector(QObject):
                     if now - self._last_full < self._full_every:
                         continue  # a younger generation instead, if it is due
                     self._last_full = now
+                    forget_import_sources()
                 # Collecting a generation also collects the younger ones.
                 gc.collect(generation)
                 return
@@ -101,6 +115,7 @@ class GuiThreadCollector(QObject):
     def freeze_survivors(self) -> None:
         """A full collection (it counts as the turn's one), then its survivors are frozen."""
         self._settle_at = None
+        forget_import_sources()
         gc.collect(2)
         self._last_full = time.monotonic()
         gc.freeze()

@@ -56,7 +56,12 @@ def _chunks(body: bytes, seed: int) -> list[bytes]:
 
 def _same_as_reference(body: bytes, seed: int = 0) -> None:
     want = parse_catalog(loads_exact(body))
-    for got in (decode_catalog(body), decode_catalog(_chunks(body, seed))):
+    consumed = _chunks(body, seed)
+    for got in (
+        decode_catalog(body),
+        decode_catalog(_chunks(body, seed)),
+        decode_catalog(consumed, consume=True),
+    ):
         assert len(got.items) == len(want.items)
         for mine, theirs in zip(got.items, want.items):
             assert mine == theirs
@@ -65,6 +70,19 @@ def _same_as_reference(body: bytes, seed: int = 0) -> None:
             assert repr(mine) == repr(theirs)
             assert json.dumps(mine.raw, default=repr) == json.dumps(theirs.raw, default=repr)
         assert got.skipped == want.skipped
+    # Each chunk let go of once read; or all of them given back for the reference path.
+    assert b"".join(consumed) in (b"", body)
+
+
+def _compact(value) -> bytes:
+    """JSON as SkinsNode sends it: no blanks, UTF-8 as it is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _compact_entry(n: int) -> dict:
+    """An entry whose float's text is the one its Decimal gives back ("0.0000000005"
+    is not: it is read as ``Decimal("5E-10")``)."""
+    return dict(_entry(n), floatValue=f"0.{123456 + n}")
 
 
 @pytest.fixture(autouse=True)
@@ -321,3 +339,76 @@ def test_repeated_values_and_id_made_image_urls_are_shared_but_read_back_exactly
     assert rows.rows[0].float_value is not rows.rows[1].float_value  # "0.10" is not "0.1"
     assert rows.rows[7].paint_seed is rows.rows[0].paint_seed == 700
     assert rows.rows[9].price_cents is rows.rows[0].price_cents == 1000
+
+
+def test_entries_in_the_providers_compact_form_keep_no_copy_of_their_text():
+    entries = [_compact_entry(n) for n in range(300)]
+    entries[40]["marketHashName"] = "★ StatTrak™ Karambit | Fade (Factory New)"
+    body = _compact({"items": entries})
+    _same_as_reference(body, 4)
+    chunks = _chunks(body, 5)
+    rows = decode_catalog(chunks, consume=True).items
+    assert chunks == []
+    assert isinstance(rows, CatalogRows)
+    # The rows give their entries' text back: nothing kept for compact() to pack.
+    assert rows.raws == [None] * 300 and rows.slices == []
+    assert [item.raw for item in rows] == entries
+    rows.compact()
+    assert [item.raw for item in rows] == entries
+
+
+def test_entries_in_another_form_keep_their_text_as_received():
+    entries = [_entry(n) for n in range(60)]
+    spaced = json.dumps({"items": entries}).encode()  # ", " and ": ": not the compact form
+    escaped = json.dumps({"items": entries}, separators=(",", ":")).encode()  # \u2605
+    numbers = _compact({"items": [dict(e, floatValue=0.25) for e in entries]})
+    # "0.0000000005" is read as Decimal("5E-10"), which encodes to another text
+    exponent = _compact({"items": entries})
+    for body in (spaced, escaped, numbers, exponent):
+        rows = decode_catalog(body).items
+        assert isinstance(rows, CatalogRows)
+        assert None not in rows.raws and rows.slices
+        assert list(rows) == list(parse_catalog(loads_exact(body)).items)
+
+
+@pytest.mark.parametrize(
+    "tail, error",
+    [
+        (b',{"id":"late","marketHashName":"x","price":NaN}]}', None),  # the reference reads it
+        (b',{"id":"late","marketHashName":"x","price":1}', ValueError),  # cut off
+        (b',{"id":"late","marketHashName":"x","price":1} 7]}', ValueError),  # broken
+    ],
+)
+def test_a_late_surprise_gives_the_reference_the_whole_body_back(tail, error):
+    """Slices already decoded (their text let go of) are given back exactly when a later
+    one sends the whole body to the reference path; a consumed list holds it again."""
+    entries = [_compact_entry(n) for n in range(200)]
+    entries[150] = {"id": "odd", "marketHashName": "x", "price": "12"}  # a per-entry slice
+    plain = decode_catalog(_compact({"items": entries})).items
+    assert isinstance(plain, CatalogRows) and plain.raws.count(None) == 200  # no text kept
+    body = _compact({"items": entries})[:-2] + tail
+    chunks = _chunks(body, 6)
+    if error is None:
+        _same_as_reference(body, 6)
+        got, want = catalog_or_json(chunks), parse_catalog(loads_exact(body))
+        assert (list(got.items), got.skipped) == (list(want.items), want.skipped)
+        assert b"".join(chunks) == body  # what the reference path read
+        return
+    with pytest.raises(error):
+        loads_exact(body)
+    with pytest.raises(error):
+        decode_catalog(chunks, consume=True)
+    assert b"".join(chunks) == body
+    with pytest.raises(error):
+        catalog_or_json(chunks)
+    assert b"".join(chunks) == body
+
+
+def test_json_that_is_not_a_catalog_is_given_back_whole_from_a_consumed_list():
+    entries = _compact([_compact_entry(n) for n in range(100)])
+    body = b'{"items":' + entries + b',"items":5,"more":[1]}'  # the last "items" counts
+    with pytest.raises(ShapeError):
+        decode_catalog(body)
+    chunks = _chunks(body, 7)
+    assert catalog_or_json(chunks) == loads_exact(body)
+    assert b"".join(chunks) == body

@@ -117,3 +117,23 @@ def test_no_freeze_when_not_asked(qapp, collector_settling):
     collector._last_full -= 3601
     collector.check()
     assert gc.get_freeze_count() == 0 and collector.frozen == 0
+
+
+def test_the_settling_and_each_full_collection_let_go_of_imported_sources(
+    qapp, collector_settling, tmp_path, monkeypatch
+):
+    """Modules imported after start-up have their source read by PySide6's import hook
+    (see ``forget_import_sources``): the settling and later full collections drop it."""
+    import linecache
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    collector = collector_settling()
+    for name in ("early_module", "late_module"):
+        (tmp_path / f"{name}.py").write_text("VALUE = 1\n")
+        __import__(name)  # an import statement: the hook is on __import__
+        assert str(tmp_path / f"{name}.py") in linecache.cache
+        collector._last_full -= 3601  # the settling, then a full collection's turn
+        for _ in range(gc.get_threshold()[2] + 1):
+            gc.collect(1)
+        collector.check()
+        assert str(tmp_path / f"{name}.py") not in linecache.cache

@@ -213,3 +213,24 @@ async def test_demo_menu_restarts_the_demo_in_the_same_window(qapp, error_presen
         assert len((await third.backend.load_activity())[0]) == 0
         assert window.geometry() == geometry
         assert await gui.close(window, run) == 0
+
+
+async def test_the_source_text_pyside_reads_on_import_is_let_go_once_the_window_is_attached(
+    qapp, test_keyring, error_presenter, monkeypatch, tmp_path
+):
+    """PySide6's import hook reads each new module's source (``inspect.getsource``), and
+    ``linecache`` would keep it for the whole session: 23 MB of objects in the console."""
+    import linecache
+
+    module = tmp_path / "imported_after_pyside.py"
+    module.write_text("VALUE = 1\n" * 50)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("imported_after_pyside")  # an import statement: PySide6 hooks __import__
+    assert str(module) in linecache.cache  # PySide6 read it: what the console lets go of
+    sessions = spy_gui_sessions(monkeypatch)
+    async with running_main(qapp, error_presenter) as gui:
+        run = gui.start(gui_args(sandbox=True))
+        window = await gui.window()
+        await wait_for(lambda: bool(sessions) and sessions[0].controller is not None, timeout=30)
+        await wait_for(lambda: str(module) not in linecache.cache, timeout=5)
+        assert await gui.close(window, run) == 0
