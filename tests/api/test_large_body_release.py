@@ -79,3 +79,21 @@ async def test_a_garbled_large_body_is_still_kept_in_the_error(standin):
     assert "not JSON" in str(caught.value)
     assert caught.value.body == body[:2000].decode()
     assert decoder.handed[0] == []
+
+
+async def test_the_catalog_decoder_gives_a_garbled_body_back_for_the_error(standin):
+    """The catalog decoder lets go of each chunk as it reads it; a body that turns out
+    broken near its end is whole again for the error that quotes it."""
+    from skins_console.api.catalog_decode import catalog_or_json
+
+    entry = b'{"id":"item-%d","marketHashName":"AK-47 | Redline (Field-Tested)","price":%d}'
+    entries = b",".join(entry % (n, 100 + n) for n in range(DECODE_OFF_LOOP_BYTES // 60))
+    body = b'{"items":[' + entries + b',{"id":"last","price":1} oops]}'
+    standin.script("GET", "/v1/catalog", reply=Canned(200, body, chunked=True))
+    http = ProviderHttp(provider="SkinsNode", base_url=standin.url, auth_headers={})
+    try:
+        with pytest.raises(MalformedResponseError) as caught:
+            await http.get("/v1/catalog", large_body=catalog_or_json, retries=0, limits=ROOMY)
+    finally:
+        await http.aclose()
+    assert caught.value.body == body[:2000].decode()
