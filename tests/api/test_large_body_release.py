@@ -43,6 +43,17 @@ async def _get(standin: StandIn, decoder: KeepsTheChunks) -> Any:
         await http.aclose()
 
 
+async def _refused(standin: StandIn, decoder: Any) -> MalformedResponseError:
+    """The error ``GET /v1/catalog`` ends in, its answer decoded by ``decoder``."""
+    http = ProviderHttp(provider="SkinsNode", base_url=standin.url, auth_headers={})
+    try:
+        with pytest.raises(MalformedResponseError) as caught:
+            await http.get("/v1/catalog", large_body=decoder, retries=0, limits=ROOMY)
+    finally:
+        await http.aclose()
+    return caught.value
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 async def test_a_large_body_is_decoded_then_its_chunks_are_freed(standin, chunked):
     body = json.dumps({"items": ENTRIES}).encode()
@@ -69,15 +80,10 @@ async def test_a_garbled_large_body_is_still_kept_in_the_error(standin):
         decoder.handed.append(chunks)
         raise ValueError("not JSON")
 
-    http = ProviderHttp(provider="SkinsNode", base_url=standin.url, auth_headers={})
-    try:
-        with pytest.raises(MalformedResponseError) as caught:
-            await http.get("/v1/catalog", large_body=refuse, retries=0, limits=ROOMY)
-    finally:
-        await http.aclose()
+    refused = await _refused(standin, refuse)
     # The answer is quoted from a copy made before the chunks went.
-    assert "not JSON" in str(caught.value)
-    assert caught.value.body == body[:2000].decode()
+    assert "not JSON" in str(refused)
+    assert refused.body == body[:2000].decode()
     assert decoder.handed[0] == []
 
 
@@ -90,10 +96,4 @@ async def test_the_catalog_decoder_gives_a_garbled_body_back_for_the_error(stand
     entries = b",".join(entry % (n, 100 + n) for n in range(DECODE_OFF_LOOP_BYTES // 60))
     body = b'{"items":[' + entries + b',{"id":"last","price":1} oops]}'
     standin.script("GET", "/v1/catalog", reply=Canned(200, body, chunked=True))
-    http = ProviderHttp(provider="SkinsNode", base_url=standin.url, auth_headers={})
-    try:
-        with pytest.raises(MalformedResponseError) as caught:
-            await http.get("/v1/catalog", large_body=catalog_or_json, retries=0, limits=ROOMY)
-    finally:
-        await http.aclose()
-    assert caught.value.body == body[:2000].decode()
+    assert (await _refused(standin, catalog_or_json)).body == body[:2000].decode()
