@@ -278,18 +278,19 @@ class _Slicer:
             rows = None
         if rows is not None and self._all_plain(rows):
             first = len(self.rows)
-            if _SLICE_ENCODER.encode(rows) == payload:
-                # Every entry is exactly what its row encodes to (the provider's own
-                # compact form): no copy of the text is kept, the row gives it back.
-                self.read.append((first, len(rows)))
+            # Every entry exactly what its row encodes to (the provider's own compact
+            # form): no copy of the text is kept, the row gives it back.
+            own_json = _SLICE_ENCODER.encode(rows) == payload
+            if own_json:
                 self.raws += repeat(None, len(rows))
             else:
-                self.read.append(memoryview(payload)[1:-1])  # no copy: a view of it
                 self.slices.append((first, len(rows), payload))
                 self.raws += raws
             self._share_repeated_values(rows)
             self.rows += rows
             self.count += len(rows)
+            # After the rows: body_parts() reads a range from self.rows.
+            self.read.append((first, len(rows)) if own_json else memoryview(payload)[1:-1])
         else:
             self.read.append(entries)
             for raw in raws:
