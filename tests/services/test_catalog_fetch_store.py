@@ -28,3 +28,7 @@ async def test_fetch_stores_nothing_and_store_keeps_the_decoded_rows(
         # The offline copy keeps every field but the raw JSON (see the repository).
         assert item == fresh, item.id
         assert item.float_value == fresh.float_value and item.currency == fresh.currency
+    # Repeated values are one object each in the copy read back (the start-up catalog).
+    names = {item.market_hash_name for item in cached.items}
+    assert len({id(item.market_hash_name) for item in cached.items}) == len(names) < 6000
+    assert len({id(item.currency) for item in cached.items}) == 1
