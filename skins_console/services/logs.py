@@ -17,6 +17,10 @@ from skins_console.core.redaction import RedactingFilter, SecretSet
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
+#: libraries whose debug records stay out of the log even with ``-v``: qasync logs the repr
+#: of every worker thread's result ("Setting Future result: …"), which for a catalog
+#: refresh is 100,000 rows as one 38 MB line, and the console went to 600 MB formatting it
+QUIET_LIBRARIES = ("qasync",)
 #: Shorter values are not redacted: they would garble ordinary words in log lines.
 MIN_SECRET_LENGTH = 6
 
@@ -47,6 +51,8 @@ def configure_file_logging(log_file: Path, *, verbose: bool = False) -> logging.
     handler.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.WARNING, handler.level))
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.INFO)
     if not verbose:
         # httpx logs every request at INFO; useful only when debugging.
         logging.getLogger("httpx").setLevel(logging.WARNING)
