@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from skins_console.core.cs2 import EXTERIORS
-from skins_console.core.errors import ApiError
 from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.money import MoneyError, parse_cents_input
@@ -305,7 +304,9 @@ class CatalogTab(QWidget):
                     background=True,
                 )
             del catalog
-        except ApiError:
+        except Exception:
+            # Any failure (the provider, a credential gone from the keyring, the book): the
+            # label says what is shown, the error goes to the presenter as before.
             if self.fetched_at is not None:
                 self.is_cached_copy = True
             self._update_fetched_label(offline=True)

@@ -196,3 +196,21 @@ async def test_the_quote_tabs_names_survive_a_restart(ui):
         assert Settings.load(s.ctx.paths.settings_file).quote_names == names
     async with ui.session() as s:
         assert s.controller.quote.names.toPlainText() == names
+
+
+async def test_a_refresh_that_fails_without_an_api_error_does_not_stay_refreshing(ui):
+    """A credential gone from the keyring fails the refresh before any request: the tab
+    says what it shows (the copy already there), not "Refreshing…" for ever."""
+    async with ui.session() as s:
+        catalog = s.controller.catalog
+        await wait_for(
+            lambda: catalog.model.rowCount() > 0 and not s.runner.running("catalog.refresh"),
+            timeout=20,
+        )
+        await s.ctx.secrets.adelete("sandbox", SecretKind.SKINSNODE_CLIENT_SECRET)
+        await s.ctx.refresh_profile()
+        catalog.refresh()
+        await wait_for(lambda: not s.runner.running("catalog.refresh"), timeout=20)
+        assert catalog.fetched_label.text() != "Refreshing…"
+        assert "cached copy" in catalog.fetched_label.text()
+        assert catalog.refresh_button.isEnabled()
