@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from itertools import compress, repeat
-from operator import add, attrgetter, eq, is_not
+from itertools import repeat
+from operator import attrgetter, is_not
 from time import sleep
 from typing import Annotated, Any
 
@@ -44,7 +44,7 @@ import msgspec
 from skins_console.api.json_stream import loads_exact_stepwise
 from skins_console.api.shape import ShapeError
 from skins_console.api.skinsnode_parse import _entry_label, parse_catalog, parse_catalog_item
-from skins_console.core.catalog_rows import CatalogRows, IdImageUrl, plain_row
+from skins_console.core.catalog_rows import CatalogRows, RepeatedValues, plain_row
 from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import Catalog, CatalogItem, utcnow
 from skins_console.core.money import loads_exact
@@ -93,25 +93,8 @@ _BLANK = b" \t\n\r"
 _START = re.compile(rb'[ \t\n\r]*\{[ \t\n\r]*"items"[ \t\n\r]*:[ \t\n\r]*\[[ \t\n\r]*')
 _END = re.compile(rb"\][ \t\n\r]*\}[ \t\n\r]*\Z")
 _AFTER_ITEM = re.compile(rb"[ \t\n\r]*,[ \t\n\r]*\{")
-#: rows after which float sharing stops if it has not paid (see _share_repeated_values)
-_FLOAT_TRIAL = 8192
 _OPTIONAL_TEXT = ("currency", "phase", "rarity_color", "class_id", "instance_id", "image_url")
 _not_none = partial(is_not, None)
-#: row attributes whose values repeat across a catalog (shared by _share_repeated_values):
-#: a few thousand names, prices and seeds, a handful of currencies, colours, phases and
-#: instance ids; image URLs where there is one per kind of item rather than per item
-_REPEATED = (
-    "market_hash_name",
-    "currency",
-    "rarity_color",
-    "class_id",
-    "instance_id",
-    "paint_index",
-    "paint_seed",
-    "price_cents",
-    "phase",
-    "image_url",
-)
 
 
 class _NotTheFastShape(Exception):
@@ -174,12 +157,7 @@ class _Slicer:
         self.read: list[bytes | memoryview | tuple[int, int]] = []
         self.seen: set[str] = set()
         self.count = 0  # entries read so far: the index of the next one
-        self.shared: dict[str, dict[Any, Any]] = {name: {} for name in _REPEATED}
-        #: float texts → one Decimal each (keyed by text: 0.10 and 0.1 are equal Decimals,
-        #: but not the same text, and the text the provider sent is kept); None once the
-        #: texts have proved all different (real floats are: sharing would save nothing)
-        self.floats: dict[str, Decimal | None] | None = {}
-        self.image_template: IdImageUrl | None = None
+        self.repeated = RepeatedValues()
         self.end_length = 0
 
     def _start(self) -> None:
@@ -280,7 +258,7 @@ class _Slicer:
             else:
                 self.slices.append((first, len(rows), payload))
                 self.raws += _RAW_LIST.decode(payload)
-            self._share_repeated_values(rows)
+            self.repeated.share(rows)
             self.rows += rows
             self.count += len(rows)
             # After the rows: body_parts() reads a range from self.rows.
@@ -324,46 +302,6 @@ class _Slicer:
             except InvalidOperation:  # a NaN
                 return self._undo(ids)
         return True
-
-    def _share_repeated_values(self, rows: list[WireItem]) -> None:
-        """One object per distinct value in the columns that repeat (a catalog has a few
-        thousand names, a handful of currencies, colours and instance ids): msgspec makes
-        a new string for each, 40 MB of copies at 100,000 items."""
-        self._template_image_urls(rows)  # first: what is left are the URLs to share
-        for name, shared in self.shared.items():
-            values = list(map(attrgetter(name), rows))
-            list(map(setattr, rows, repeat(name), map(shared.setdefault, values, values)))
-        floats = self.floats
-        if floats is None:
-            return
-        values = list(map(attrgetter("float_value"), rows))
-        texts = map(str, values)  # a None's "None" is never a Decimal's text
-        list(map(setattr, rows, repeat("float_value"), map(floats.setdefault, texts, values)))
-        total = len(self.rows) + len(rows)
-        if total >= _FLOAT_TRIAL and len(floats) * 10 > total * 9:
-            # Nine in ten floats distinct: a catalog of wearables, each with its own float.
-            # The table of texts would only cost memory (11 MB at 100,000 items).
-            self.floats = None
-
-    def _template_image_urls(self, rows: list[WireItem]) -> None:
-        """Image URLs made of the item's id (``…/items/<id>.png``, one per item, ~100 bytes
-        each) become one shared :class:`IdImageUrl`; ``CatalogRows`` puts the id back in.
-        The template is the first such URL's; rows whose URL differs keep their text."""
-        template = self.image_template
-        if template is None:
-            for row in rows:
-                url = row.image_url
-                at = -1 if url is None else url.find(row.id)
-                if url is not None and at >= 0:
-                    template = IdImageUrl(url[:at], url[at + len(row.id) :])
-                    self.image_template = template
-                    break
-            else:
-                return
-        ids = map(attrgetter("id"), rows)
-        built = map(add, map(template.prefix.__add__, ids), repeat(template.suffix))
-        same = list(map(eq, map(attrgetter("image_url"), rows), built))
-        list(map(setattr, compress(rows, same), repeat("image_url"), repeat(template)))
 
     def _undo(self, ids: list[str]) -> bool:
         self.seen.difference_update(ids)  # none of them was known: the update added all

@@ -1,7 +1,7 @@
 """The last SkinsNode catalog per profile, for browsing offline and fast start-up.
 
-Stored as rows (one per item) so that 100k items are written in one ``executemany`` and
-searched with SQL; ``raw`` JSON is not kept (the live catalog has it).
+Stored as rows (one per item) so that 100k items are written in bounded ``executemany``
+batches and searched with SQL; ``raw`` JSON is not kept (the live catalog has it).
 
 Transaction functions::
 
@@ -24,7 +24,12 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 
-from skins_console.core.catalog_rows import ROW_FIELDS
+from skins_console.core.catalog_rows import (
+    ROW_FIELDS,
+    CatalogRow,
+    CatalogRows,
+    RepeatedValues,
+)
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
 from skins_console.store.codec import like_pattern, stored_time, ts
@@ -62,6 +67,14 @@ def _item(row) -> CatalogItem:
         instance_id=row[10],
         image_url=row[11],
     )
+
+
+def _row(row) -> CatalogRow:
+    float_value = None if row[5] is None else Decimal(row[5])
+    return CatalogRow(
+        row[0], row[1], row[2], row[3], row[4], float_value, row[6], row[7], row[8], row[9],
+        row[10], row[11],
+    )  # fmt: skip
 
 
 def _values(profile: str, item: CatalogItem) -> tuple:
@@ -121,33 +134,32 @@ def catalog_cache_info(conn: StoreConnection, profile: str) -> CatalogCacheInfo 
     return CatalogCacheInfo(profile=profile, fetched_at=stored_time(row[0]), item_count=row[1])
 
 
-#: columns whose values repeat across a catalog: a few thousand names, a handful of
-#: currencies, phases, colours, class and instance ids (market hash name, currency, phase,
-#: rarity colour, class id, instance id in ``_ITEM_COLUMNS``)
-_REPEATING = (1, 3, 4, 8, 9, 10)
+#: rows read from the cursor and shared per step of load_catalog
+_LOAD_STEP = 4096
 
 
 def load_catalog(conn: StoreConnection, profile: str) -> Catalog | None:
-    """The stored copy, each repeated value one object: the driver makes a new string per
-    row and column, 28 MB more at 100,000 items (the console's start-up catalog)."""
+    """The stored copy as compact rows (the console's start-up catalog): no CatalogItem or
+    raw dict per item, each repeated value one object, id-made image URLs one template
+    (``CatalogRows`` builds an item when one is asked for). As CatalogItems, with a new
+    string per row and column from the driver, 100,000 items held 85 MB; as rows, 33."""
     info = catalog_cache_info(conn, profile)
     if info is None:
         return None
-    rows = conn.execute(
-        f"{_SELECT_ITEMS} WHERE profile = ? ORDER BY market_hash_name, item_id", (profile,)
+    cursor = iter(
+        conn.execute(
+            f"{_SELECT_ITEMS} WHERE profile = ? ORDER BY market_hash_name, item_id", (profile,)
+        )
     )
-    distinct: dict[object, object] = {}
-    share = distinct.setdefault
-
-    def shared(row) -> list:
-        values = list(row)
-        for column in _REPEATING:
-            value = values[column]
-            if value is not None:
-                values[column] = share(value, value)
-        return values
-
-    return Catalog(items=tuple(_item(shared(r)) for r in rows), fetched_at=info.fetched_at)
+    rows: list[CatalogRow] = []
+    # Floats not shared: the copy is of a catalog the decoder already found them distinct in
+    # (a wearable's float is its own); the trial would only cost its table.
+    repeated = RepeatedValues(floats=False)
+    while batch := list(islice(cursor, _LOAD_STEP)):
+        step = [_row(r) for r in batch]
+        repeated.share(step)
+        rows += step
+    return Catalog(items=CatalogRows.without_raw(rows), fetched_at=info.fetched_at)
 
 
 def search_catalog(

@@ -3,7 +3,7 @@ the decoded rows as the offline copy, and the copy reads back as the same items.
 
 from __future__ import annotations
 
-from skins_console.core.catalog_rows import CatalogRows
+from skins_console.core.catalog_rows import CatalogRow, CatalogRows, IdImageUrl
 from skins_console.services.catalog_service import CatalogService
 
 
@@ -32,3 +32,11 @@ async def test_fetch_stores_nothing_and_store_keeps_the_decoded_rows(
     names = {item.market_hash_name for item in cached.items}
     assert len({id(item.market_hash_name) for item in cached.items}) == len(names) < 6000
     assert len({id(item.currency) for item in cached.items}) == 1
+    # Read back as compact rows (no CatalogItem, no raw dict per item) and the sandbox's
+    # per-item image URLs as one template; an item is built when one is asked for.
+    assert isinstance(cached.items, CatalogRows)
+    rows = cached.items.rows
+    assert all(type(row) is CatalogRow for row in rows)
+    assert len({id(row.image_url) for row in rows}) == 1
+    assert isinstance(rows[0].image_url, IdImageUrl)
+    assert cached.items[0].image_url == by_id[cached.items[0].id].image_url
