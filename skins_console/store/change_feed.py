@@ -22,9 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,10 @@ class ChangeFeedListener:
     # --- the thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
+        # Imported here, on the feed's own thread: only a team profile listens, and psycopg
+        # with its bundled libpq is 11 MB of a console that runs on SQLite.
+        import psycopg
+
         delay = RETRY_MIN_SECONDS
         while not self._stop.is_set():
             try:

@@ -5,7 +5,8 @@ loads: ~27 MB of RSS, issue #16's memory budget); the store imports it only to c
 schema. A merchant's console opens a book an earlier launch already created, so the
 check is by module name in a child process, after an earlier process created the book:
 the window's back end opens it, reads the offline catalog and the Orders tab's activity,
-and reports ``sys.modules``.
+and reports ``sys.modules``. The team book's change feed (a PostgreSQL ``LISTEN``) is
+imported by the window too, and loads psycopg (11 MB) only on its own thread.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from pathlib import Path
 from skins_console.services.context import AppContext
 from skins_console.store.paths import resolve_paths
 from skins_console.ui.backend import Backend
+# What the window loads to watch the book (a team profile's change feed among it).
+import skins_console.services.worker
+import skins_console.ui.monitoring
 
 
 async def main() -> None:
