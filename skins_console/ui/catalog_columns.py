@@ -442,6 +442,13 @@ class KeyBlob:
         self.text = b"\n".join(parts)
         self.starts = starts
 
+    def release(self) -> None:
+        """Free the keys a slice at a time (a worker thread: see release_in_steps)."""
+        keys, self.keys, self.text = self.keys, [], b""
+        while keys:
+            del keys[-_RELEASE_STEP:]
+            sleep(0)
+
     def rows_containing(self, word: str) -> list[int] | None:
         """Rows (in order) whose key contains ``word``; None when a full pass is cheaper."""
         text, starts, order = self.text, self.starts, self.order
@@ -528,17 +535,22 @@ class PreparedOrder:
     sort_column: int
     descending: bool
     order: array[int]
-    order_keys: list[str]
-    blob: KeyBlob
+    order_keys: list[str] | None
+    blob: KeyBlob | None
 
 
-def prepare_order(columns: CatalogColumns, sort_column: int, descending: bool) -> PreparedOrder:
-    """Pure Python, no Qt: for a worker thread, with the proxy's ``sort_state``."""
+def prepare_order(
+    columns: CatalogColumns, sort_column: int, descending: bool, *, index: bool = True
+) -> PreparedOrder:
+    """Pure Python, no Qt: for a worker thread, with the proxy's ``sort_state``; the search
+    index too with ``index``."""
     if 0 <= sort_column < len(HEADERS):
         order = sorted_rows(columns, sort_column)
         if descending:
             order = order[::-1]
     else:
         order = all_rows(len(columns.ids))
+    if not index:
+        return PreparedOrder(columns, sort_column, descending, order, None, None)
     blob = KeyBlob(order, columns.keys)
     return PreparedOrder(columns, sort_column, descending, order, blob.keys, blob)

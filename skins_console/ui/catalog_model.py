@@ -387,6 +387,12 @@ class CatalogProxy(QAbstractProxyModel):
         self._order_keys = blob.keys
         return True
 
+    def drop_blob(self) -> KeyBlob | None:
+        """Stop using the search index (searches pass over the keys until the next one is
+        installed) and return it, to be freed off the window's thread."""
+        blob, self._blob, self._order_keys = self._blob, None, None
+        return blob
+
     @property
     def has_blob(self) -> bool:
         return self._blob is not None

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-import os
-import sys
-import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -39,6 +33,7 @@ from skins_console.core.cs2 import EXTERIORS
 from skins_console.core.heap import return_freed_memory
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.money import MoneyError, parse_cents_input
+from skins_console.ui.after_swap import AfterSwapJobs
 from skins_console.ui.builders import (
     debounce_timer,
     plain_table,
@@ -69,19 +64,17 @@ from skins_console.ui.widgets.float_bar import FloatBarDelegate
 SEARCH_DEBOUNCE_MS = 150
 INDEX_AFTER_SORT_MS = 400
 ROW_HEIGHT = 38
-#: after a model swap, how long the window has to itself (its labels' and header's
-#: repaints, a couple of event-loop turns) before the background work starts
-AFTER_SWAP_SETTLE_S = 0.03
 
 
-def _build_for_view(items, sort_column: int, descending: bool) -> PreparedOrder:
-    """Worker thread: the catalog's columns, and its row order and search index."""
+def _build_for_view(items, sort_column: int, descending: bool, index: bool) -> PreparedOrder:
+    """Worker thread: the catalog's columns, and its row order and (``index``) search
+    index."""
     # The downloaded body (~37 MB at 100,000 items, freed once decoded) leaves that much
     # free but resident in the C heap; the columns are mostly Python objects, which live
     # in pymalloc's arenas and do not reuse it. Given back first, it is not resident at
     # the swap, when the new catalog sits beside the one still shown. ~1.5 ms, GIL free.
     return_freed_memory()
-    return prepare_order(CatalogColumns.build(items), sort_column, descending)
+    return prepare_order(CatalogColumns.build(items), sort_column, descending, index=index)
 
 
 _widget_types_ready = False
@@ -128,10 +121,9 @@ class CatalogTab(QWidget):
         self.fetched_at: datetime | None = None
         self.is_cached_copy = False
         self.last_refresh_seconds: float | None = None
-        #: a swap's background work (freeing the replaced catalog, the other sort orders),
-        #: run one job at a time by _run_after_swap; see set_columns
-        self._after_swap: deque[Callable[[], object]] = deque()
-        self._after_swap_task: asyncio.Task[None] | None = None
+        #: a swap's background work (freeing the replaced catalog, the new one's search
+        #: index and other sort orders); see set_columns
+        self._after_swap = AfterSwapJobs(runner, self)
 
         self.model = CatalogModel(self)
         self.proxy = CatalogProxy(self)
@@ -325,8 +317,7 @@ class CatalogTab(QWidget):
         # time under load). They are freed when the write ends, before the next one.
         with bulk_allocation():
             # After the swap's own background work, not beside it: see set_columns.
-            while (task := self._after_swap_task) is not None and not task.done():
-                await asyncio.wait((task,))
+            await self._after_swap.finished()
             await store(catalog)
 
     def _on_progress(self, step: str) -> None:
@@ -337,10 +328,25 @@ class CatalogTab(QWidget):
         # Building 100k rows of display data takes about a second of pure Python: off the
         # GUI thread, then swapped in with one model reset.
         self.fetched_label.setText(f"Preparing {len(catalog.items):,} items…")
-        # The row order and search index for the current sort are built with the columns:
-        # done after the swap, they would compete with the view's first paint.
+        # The row order for the current sort is built with the columns (done after the
+        # swap, it would compete with the view's first paint), and so is the search index
+        # of a first catalog. One that replaces another is indexed after the swap, once the
+        # replaced one is freed (see set_columns), and the shown one's index is let go of
+        # now: two catalogs' indexes (15 MB each at 100,000 items) were held together at
+        # the console's highest memory use. Meanwhile a search passes over the keys
+        # (30-50 ms at 100,000 rows instead of a few).
         sort_column, descending = self.proxy.sort_state
-        prepared = await asyncio.to_thread(_build_for_view, catalog.items, sort_column, descending)
+        first = self.model.rowCount() == 0
+        if not first and (shown_index := self.proxy.drop_blob()) is not None:
+            await asyncio.to_thread(shown_index.release)
+            del shown_index
+        try:
+            prepared = await asyncio.to_thread(
+                _build_for_view, catalog.items, sort_column, descending, first
+            )
+        except BaseException:
+            self.prepare_search_index()  # the shown catalog's again
+            raise
         self.proxy.expect(prepared)
         self.set_columns(
             prepared.columns,
@@ -361,8 +367,12 @@ class CatalogTab(QWidget):
         # the GIL go: a 200-400 ms stall with 20 ms of the window's own work in it.
         self.table.executeDelayedItemsLayout()
         self.table.viewport().repaint()
-        if len(previous):
-            self._after_swap.append(partial(release_in_steps, previous))
+        replaced = len(previous) > 0
+        if replaced:
+            self._after_swap.add(partial(release_in_steps, previous))
+            # Its search index once the replaced catalog is freed (see _show).
+            if (index := self._search_index_job()) is not None:
+                self._after_swap.add(index)
         del previous
         # 100k items are a few hundred thousand long-lived objects: a full collection that
         # walks them takes 100-300 ms on the GUI thread (where the app collects). Freezing
@@ -376,32 +386,13 @@ class CatalogTab(QWidget):
         self._update_count()
         if selected is not None:
             self.select_item(selected.id)
-        self.prepare_search_index()
+        if not replaced:
+            self.prepare_search_index()  # a no-op when built with the columns
         # The other columns' row orders, so that a header click only reorders (16 ms);
         # then the raw JSON kept for each item is compressed.
-        self._after_swap.append(lambda: self._complete(columns))
-        if self._after_swap_task is None or self._after_swap_task.done():
-            self._after_swap_task = self._runner.spawn(
-                self._run_after_swap(),
-                owner=self,
-                key="catalog.sort_orders",
-                description="sorting the catalog by every column",
-                background=True,
-            )
+        self._after_swap.add(lambda: self._complete(columns))
+        self._after_swap.start()
         self.catalog_shown.emit(fetched_at)
-
-    async def _run_after_swap(self) -> None:
-        # One worker thread at a time, and none until the window has repainted what the
-        # swap changed. Begun together, the release, the sort orders and the offline copy
-        # kept two or three threads busy in Python; the GIL is not handed over in turn,
-        # so the window's thread lost it to them for 15-25 ms with < 1 ms of its own
-        # work (perf8's and perf9's --diagnose). With one busy worker, the window gets
-        # the GIL within the switch interval of asking for it.
-        await asyncio.sleep(0)
-        await asyncio.sleep(AFTER_SWAP_SETTLE_S)
-        loop = asyncio.get_running_loop()
-        while self._after_swap:
-            await loop.run_in_executor(_after_swap_thread(), self._after_swap.popleft())
 
     def _complete(self, columns: CatalogColumns) -> None:
         # After-swap thread. Columns replaced while their job waited are not sorted:
@@ -412,16 +403,29 @@ class CatalogTab(QWidget):
     def prepare_search_index(self) -> None:
         """Build the joined-keys search index for the current order in a worker thread
         (40 ms at 100k: too long for the first keystroke to pay)."""
-        if self.model.rowCount() == 0 or self.proxy.has_blob:
+        if (job := self._search_index_job()) is None:
             return
-        order, keys = self.proxy.search_index_inputs()
         self._runner.spawn(
-            asyncio.to_thread(self.model.columns.guarded, KeyBlob, order, keys),
+            asyncio.to_thread(job),
             owner=self,
             key="catalog.search_index",
-            on_success=lambda blob: blob is not None and self.proxy.install_blob(blob),
+            on_success=lambda install: install is not None and install(),
             description="indexing the catalog for search",
         )
+
+    def _search_index_job(self) -> Callable[[], Callable[[], bool] | None] | None:
+        """The search index for the current order as a worker-thread job, whose result
+        installs it (on the window's thread); None if there is nothing to index."""
+        if self.model.rowCount() == 0 or self.proxy.has_blob:
+            return None
+        order, keys = self.proxy.search_index_inputs()
+        columns, install = self.model.columns, self.proxy.install_blob
+
+        def build() -> Callable[[], bool] | None:
+            blob = columns.guarded(KeyBlob, order, keys)
+            return None if blob is None else partial(install, blob)
+
+        return build
 
     def _update_fetched_label(self, *, offline: bool = False) -> None:
         if self.fetched_at is None:
@@ -553,25 +557,3 @@ def _tri(check: QCheckBox) -> bool | None:
     if state == Qt.CheckState.PartiallyChecked:
         return False
     return None
-
-
-#: the after-swap thread's nice value: when it and the window's thread both want a CPU,
-#: the kernel runs the window's first
-AFTER_SWAP_NICE = 10
-
-
-@cache
-def _after_swap_thread() -> ThreadPoolExecutor:
-    """The one thread every tab's after-swap jobs run on, made when first needed."""
-    return ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="catalog-after-swap", initializer=_lower_priority
-    )
-
-
-def _lower_priority() -> None:
-    # Only Linux gives a thread its own nice value (setpriority on its thread id); on macOS
-    # the same call would name a process, so elsewhere this is a no-op.
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_SWAP_NICE)

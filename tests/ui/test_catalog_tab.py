@@ -179,3 +179,54 @@ async def test_the_offline_copy_is_written_after_the_swaps_background_work(qapp)
     finally:
         await runner.shutdown()
         tab.close()
+
+
+async def test_a_replacing_catalog_is_indexed_for_search_once_the_replaced_one_is_freed(qapp):
+    """The first catalog comes with its search index. A catalog that replaces a shown one
+    is indexed after the swap, once the replaced catalog is freed, and the shown one's
+    index is let go of before the new one is built: both catalogs' indexes were held at
+    the console's highest memory use. Search works all along, with an index or without."""
+    from PySide6.QtCore import Qt
+
+    from skins_console.core.models import Catalog, CatalogItem, utcnow
+
+    names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
+    catalogs = [
+        Catalog(tuple(CatalogItem(f"{k}-{n}", names[n % 2], 100 + n) for n in range(300)), utcnow())
+        for k in range(2)
+    ]
+    shown: list = []
+    installs: list[bool] = []  # at each index installed: was every replaced catalog freed?
+
+    async def fetch(progress=None):
+        return catalogs[len(shown)]
+
+    async def store(catalog):
+        shown.append(tab.model.columns)
+
+    tab, runner = _bare_tab(fetch, store)
+    install = tab.proxy.install_blob
+
+    def recording_install(blob):
+        installs.append(all(columns.released for columns in shown[:-1]))
+        return install(blob)
+
+    tab.proxy.install_blob = recording_install
+    try:
+        tab.refresh()
+        await wait_for(lambda: len(shown) == 1 and not runner.running("catalog.store"))
+        assert tab.proxy.has_blob and installs == []  # built with the columns
+        first_index = tab.proxy._blob
+        tab.refresh()
+        await wait_for(lambda: len(shown) == 2 and not runner.running("catalog.store"))
+        await wait_for(lambda: tab.proxy.has_blob)
+        assert installs == [True] and shown[0].released
+        # The shown catalog's index was let go of before the new one was built.
+        assert first_index.keys == [] and first_index.text == b""
+        tab.search.setText("karambit")
+        tab.apply_filter()
+        assert tab.proxy.rowCount() == 150
+        assert "Karambit" in tab.proxy.index(0, 1).data(Qt.ItemDataRole.DisplayRole)
+    finally:
+        await runner.shutdown()
+        tab.close()
