@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -31,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_startup import ROOT, _add_profile, _start_xvfb
+from bench_startup import ROOT, add_profile, console_env, start_sandbox, stop
 
 LIMIT_S = 180
 
@@ -57,26 +56,6 @@ def _stored_at(book: Path) -> str | None:
     except sqlite3.Error:
         return None  # not created yet, or being migrated
     return None if row is None or not row[1] else row[0]
-
-
-def _start_sandbox(env: dict[str, str], items: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "skins_console.sandbox", "serve"),
-            *("--port", "0", "--catalog-size", str(items)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    line = process.stdout.readline() if process.stdout else ""
-    base_url = line.strip().rsplit(" ", 1)[-1]
-    if not base_url.startswith("http"):
-        process.terminate()
-        raise RuntimeError(f"the sandbox did not start: {line!r}")
-    return process, base_url
 
 
 def _one_start(data_dir: Path, env: dict[str, str], settle: float) -> tuple[int, int, float]:
@@ -124,35 +103,17 @@ def main() -> None:
         sys.exit("needs /proc (Linux)")
 
     temp = Path(tempfile.mkdtemp(prefix="skins-console-rss-"))
-    env = {k: v for k, v in os.environ.items() if k != "SKINS_CONSOLE_DATA_DIR"}
-    env.update(
-        QT_API="pyside6",
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-        XDG_DATA_HOME=str(temp / "xdg-data"),
-    )
-    xvfb = None
-    if args.platform == "offscreen" or (args.platform == "auto" and not env.get("DISPLAY")):
-        xvfb = None if args.platform == "offscreen" else _start_xvfb()
-        if xvfb is None:
-            env["QT_QPA_PLATFORM"] = "offscreen"
-        else:
-            env["DISPLAY"], env["QT_QPA_PLATFORM"] = xvfb[1], "xcb"
-    sandbox, base_url = _start_sandbox(env, args.items)
+    env, xvfb = console_env(temp, args.platform)
+    sandbox, base_url = start_sandbox(env, "--catalog-size", str(args.items))
     data_dir = temp / "console"
     results: list[tuple[str, int, int, float]] = []
     try:
-        _add_profile(env, data_dir, base_url)
+        add_profile(env, data_dir, base_url)
         for run in range(args.runs + 1):
             peak, held, stored = _one_start(data_dir, env, args.settle)
             results.append(("first" if run == 0 else f"later {run}", peak, held, stored))
     finally:
-        sandbox.terminate()
-        sandbox.wait(10)
-        if xvfb is not None:
-            xvfb[0].terminate()
-            xvfb[0].wait(10)
-        shutil.rmtree(temp, ignore_errors=True)
+        stop(sandbox, xvfb, temp)
 
     load = os.getloadavg()
     print(

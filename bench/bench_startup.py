@@ -54,9 +54,10 @@ def _start_xvfb() -> tuple[subprocess.Popen, str] | None:
     return None
 
 
-def _start_sandbox(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def start_sandbox(env: dict[str, str], *options: str) -> tuple[subprocess.Popen, str]:
+    """A sandbox in a process of its own on any free port, and its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", "0", "--speed", "60"],
+        [sys.executable, "-m", "skins_console.sandbox", "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -71,7 +72,46 @@ def _start_sandbox(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     return process, base_url
 
 
-def _add_profile(env: dict[str, str], data_dir: Path, base_url: str) -> None:
+def console_env(
+    temp: Path, platform_choice: str
+) -> tuple[dict[str, str], tuple[subprocess.Popen, str] | None]:
+    """The environment a console child runs in (its secrets in a file keyring under
+    ``temp``), and the X server started for it, if any (``platform_choice``: auto, xcb or
+    offscreen)."""
+    # Bytecode is cached as in an installed app (a first run writes it): a shell with
+    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every start.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SKINS_CONSOLE_DATA_DIR", "PYTHONDONTWRITEBYTECODE")
+    }
+    env.update(
+        QT_API="pyside6",
+        PYTHONPATH=str(ROOT),
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        XDG_DATA_HOME=str(temp / "xdg-data"),  # where the file keyring keeps its secrets
+    )
+    xvfb = None
+    if platform_choice == "offscreen" or (platform_choice == "auto" and not env.get("DISPLAY")):
+        xvfb = None if platform_choice == "offscreen" else _start_xvfb()
+        if xvfb is None:
+            env["QT_QPA_PLATFORM"] = "offscreen"
+        else:
+            env["DISPLAY"], env["QT_QPA_PLATFORM"] = xvfb[1], "xcb"
+    return env, xvfb
+
+
+def stop(sandbox: subprocess.Popen, xvfb: tuple[subprocess.Popen, str] | None, temp: Path) -> None:
+    """End what ``console_env`` and ``start_sandbox`` started, and remove ``temp``."""
+    sandbox.terminate()
+    sandbox.wait(10)
+    if xvfb is not None:
+        xvfb[0].terminate()
+        xvfb[0].wait(10)
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def add_profile(env: dict[str, str], data_dir: Path, base_url: str) -> None:
     from skins_console.sandbox import SandboxConfig
 
     cfg = SandboxConfig()
@@ -132,28 +172,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
 
     temp = Path(tempfile.mkdtemp(prefix="skins-console-startup-"))
-    # Bytecode is cached as in an installed app (the warm-up run writes it): a shell with
-    # PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every start.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SKINS_CONSOLE_DATA_DIR", "PYTHONDONTWRITEBYTECODE")
-    }
-    env.update(
-        QT_API="pyside6",
-        PYTHONPATH=str(ROOT),
-        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-        XDG_DATA_HOME=str(temp / "xdg-data"),  # where the file keyring keeps its secrets
-    )
-    xvfb = None
-    if args.platform == "offscreen" or (args.platform == "auto" and not env.get("DISPLAY")):
-        xvfb = None if args.platform == "offscreen" else _start_xvfb()
-        if xvfb is None:
-            env["QT_QPA_PLATFORM"] = "offscreen"
-        else:
-            env["DISPLAY"], env["QT_QPA_PLATFORM"] = xvfb[1], "xcb"
+    env, xvfb = console_env(temp, args.platform)
     qpa = env.get("QT_QPA_PLATFORM", "default")
-    sandbox, base_url = _start_sandbox(env)
+    sandbox, base_url = start_sandbox(env, "--speed", "60")
     profile_dir, demo_dir = temp / "profile", temp / "demo"
     commands = {
         "bare": ["bare"],
@@ -162,19 +183,14 @@ def main() -> None:
     }
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     try:
-        _add_profile(env, profile_dir, base_url)
+        add_profile(env, profile_dir, base_url)
         for kind in KINDS:  # warm-up: file cache, the demo profile's first creation
             _time_to_paint(commands[kind], env)
         for _ in range(args.runs):
             for kind in KINDS:
                 times[kind].append(_time_to_paint(commands[kind], env))
     finally:
-        sandbox.terminate()
-        sandbox.wait(10)
-        if xvfb is not None:
-            xvfb[0].terminate()
-            xvfb[0].wait(10)
-        shutil.rmtree(temp, ignore_errors=True)
+        stop(sandbox, xvfb, temp)
 
     load = os.getloadavg()
     print(
