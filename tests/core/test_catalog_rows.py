@@ -35,7 +35,7 @@ def _row(n: int, *, url: str | None = None, value: str | None = "0.25") -> Catal
 
 
 def test_a_row_has_catalog_items_attributes_in_their_order():
-    assert ROW_FIELDS == tuple(f.name for f in fields(CatalogItem) if f.name != "raw")
+    assert tuple(f.name for f in fields(CatalogItem) if f.name != "raw") == ROW_FIELDS
 
 
 def test_repeated_values_are_one_object_each_and_id_urls_one_template():
