@@ -71,7 +71,10 @@ async def _settle(app: QApplication, seconds: float = 0.4) -> None:
 
 def _grab(widget, name: str) -> Path:
     path = OUT / name
-    widget.grab().save(str(path), "PNG")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # QPixmap.save says only False (a missing folder, a full disk): said here instead.
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
     print("wrote", path)
     return path
 
