@@ -334,18 +334,18 @@ class CatalogTab(QWidget):
         # replaced one is freed (see set_columns), and the shown one's index is let go of
         # now: two catalogs' indexes (15 MB each at 100,000 items) were held together at
         # the console's highest memory use. Meanwhile a search passes over the keys
-        # (30-50 ms at 100,000 rows instead of a few).
+        # (15-50 ms at 100,000 rows instead of a few).
         sort_column, descending = self.proxy.sort_state
         first = self.model.rowCount() == 0
-        if not first and (shown_index := self.proxy.drop_blob()) is not None:
-            await asyncio.to_thread(shown_index.release)
-            del shown_index
         try:
+            if not first and (shown_index := self.proxy.drop_blob()) is not None:
+                await asyncio.to_thread(shown_index.release)
+                del shown_index
             prepared = await asyncio.to_thread(
                 _build_for_view, catalog.items, sort_column, descending, first
             )
-        except BaseException:
-            self.prepare_search_index()  # the shown catalog's again
+        except BaseException:  # failed or cancelled (a newer refresh): the shown one's again
+            self.prepare_search_index()
             raise
         self.proxy.expect(prepared)
         self.set_columns(

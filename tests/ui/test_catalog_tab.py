@@ -230,3 +230,49 @@ async def test_a_replacing_catalog_is_indexed_for_search_once_the_replaced_one_i
     finally:
         await runner.shutdown()
         tab.close()
+
+
+async def test_a_replacing_catalog_that_cannot_be_built_leaves_the_shown_one_indexed(qapp):
+    """The shown catalog's search index is let go of before a new catalog is built; when
+    the build fails, the shown catalog (still on screen) is indexed again."""
+    from collections.abc import Sequence
+
+    from skins_console.core.models import Catalog, CatalogItem, utcnow
+
+    class Unreadable(Sequence):
+        def __len__(self):
+            return 300
+
+        def __getitem__(self, index):
+            raise RuntimeError("an unreadable catalog")
+
+    names = ("AK-47 | Redline (Field-Tested)", "★ Karambit | Doppler (Factory New)")
+    good = Catalog(
+        tuple(CatalogItem(f"id-{n}", names[n % 2], 100 + n) for n in range(300)), utcnow()
+    )
+    catalogs = [good, Catalog(Unreadable(), utcnow())]
+    fetched: list[Catalog] = []
+
+    async def fetch(progress=None):
+        fetched.append(catalogs[len(fetched)])
+        return fetched[-1]
+
+    async def store(catalog):
+        pass
+
+    tab, runner = _bare_tab(fetch, store)
+    try:
+        tab.refresh()
+        await wait_for(lambda: tab.proxy.has_blob and not runner.running("catalog.refresh"))
+        first_index = tab.proxy._blob
+        tab.refresh()
+        await wait_for(lambda: len(fetched) == 2 and not runner.running("catalog.refresh"))
+        await wait_for(lambda: tab.proxy.has_blob)
+        assert tab.proxy._blob is not first_index and first_index.keys == []
+        assert tab.model.rowCount() == 300  # the shown catalog stays
+        tab.search.setText("redline")
+        tab.apply_filter()
+        assert tab.proxy.rowCount() == 150
+    finally:
+        await runner.shutdown()
+        tab.close()
