@@ -145,7 +145,8 @@ class RepeatedValues:
         list(map(setattr, compress(rows, same), repeat("image_url"), repeat(template)))
 
 
-def _image_url(row: Any) -> str | None:
+def image_url_of(row: Any) -> str | None:
+    """``row``'s image URL as CatalogItem has it (an id-made one rebuilt)."""
     url = row.image_url
     return url.url(row.id) if isinstance(url, IdImageUrl) else url
 
@@ -217,19 +218,13 @@ class CatalogRows(Sequence[CatalogItem]):
 
     def image_url(self, index: int) -> str | None:
         """``self[index].image_url``, without building the item."""
-        return _image_url(self.rows[index])
-
-    def plain_rows(self) -> Iterator[Any]:
-        """The rows with every attribute as on CatalogItem (an id-made image URL rebuilt,
-        on a copy of its row), for a reader of those attributes alone (the offline copy):
-        no CatalogItem is built and no raw JSON decoded."""
-        return map(plain_row, self.rows)
+        return image_url_of(self.rows[index])
 
     def _item(self, row: Any, raw: Any) -> CatalogItem:
         if isinstance(row, CatalogItem):
             return row
         fields = {name: getattr(row, name) for name in ROW_FIELDS}
-        fields["image_url"] = _image_url(row)
+        fields["image_url"] = image_url_of(row)
         if raw is None or raw == -1:
             if self._text_of is None:
                 return CatalogItem(**fields, raw={})

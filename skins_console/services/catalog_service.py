@@ -84,20 +84,22 @@ class CatalogService:
         writing 100,000 rows is not what the merchant waits for."""
         name = profile or self.ctx.require_profile().name
         items = catalog.items
-        # Decoded rows have CatalogItem's attributes, which is all the store reads; building
-        # 100,000 CatalogItems (with their raw dicts) just to write them would take a second.
-        # An id-made image URL is rebuilt on a copy of its row: 60 ms of Python at 100,000
-        # rows, so in a worker thread rather than on the window's loop.
+        # Decoded rows have CatalogItem's attributes, which is all the store reads (an
+        # id-made image URL it rebuilds itself); building 100,000 CatalogItems (with their
+        # raw dicts) just to write them would take a second.
         if not isinstance(items, CatalogRows):
             await self.ctx.catalog_cache.replace(name, items, catalog.fetched_at)
             self.ctx.bus.publish(change_bus.CATALOG, name)
             return
-        rows = await asyncio.to_thread(list, items.plain_rows())
+        # A list of our own (the rows are shared, not copied): the window empties the
+        # catalog's list when a newer catalog replaces it, maybe while this is written.
+        rows = list(items.rows)
         try:
             await self.ctx.catalog_cache.replace(name, rows, catalog.fetched_at)
         finally:
-            # 100,000 copied rows freed at once on the window's loop took 20-25 ms of its
-            # thread: this list (ours alone) is emptied in a worker thread, a slice at a time.
+            # When the catalog was replaced meanwhile, this list holds the last references
+            # to its rows: freed at once on the window's loop, 100,000 of them took 20-25
+            # ms of its thread; emptied in a worker thread, a slice at a time.
             await asyncio.to_thread(_release_in_slices, rows)
         self.ctx.bus.publish(change_bus.CATALOG, name)
 

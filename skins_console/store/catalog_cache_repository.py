@@ -29,6 +29,7 @@ from skins_console.core.catalog_rows import (
     CatalogRow,
     CatalogRows,
     RepeatedValues,
+    image_url_of,
 )
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.core.records import CatalogCacheInfo
@@ -91,7 +92,7 @@ def _values(profile: str, item: CatalogItem) -> tuple:
         item.rarity_color,
         item.class_id,
         item.instance_id,
-        item.image_url,
+        image_url_of(item),
     )
 
 

@@ -3,6 +3,8 @@ the decoded rows as the offline copy, and the copy reads back as the same items.
 
 from __future__ import annotations
 
+import asyncio
+
 from skins_console.core.catalog_rows import CatalogRow, CatalogRows, IdImageUrl
 from skins_console.services.catalog_service import CatalogService
 
@@ -40,3 +42,23 @@ async def test_fetch_stores_nothing_and_store_keeps_the_decoded_rows(
     assert len({id(row.image_url) for row in rows}) == 1
     assert isinstance(rows[0].image_url, IdImageUrl)
     assert cached.items[0].image_url == by_id[cached.items[0].id].image_url
+
+
+async def test_the_copy_is_whole_when_the_window_frees_the_catalog_meanwhile(
+    services_ctx_factory, sandbox_factory
+):
+    """The store writes the catalog's rows as they are (not copies of them) from a list of
+    its own: the window empties the catalog's own lists, a slice at a time, once a newer
+    catalog replaces it, and that may happen while the copy is being written."""
+    box = sandbox_factory(catalog_size=6000)
+    ctx = await services_ctx_factory(box)
+    service = CatalogService(ctx)
+    catalog = await service.fetch()
+    expected = {item.id: item for item in catalog.items}
+    writing = asyncio.ensure_future(service.store(catalog))
+    await asyncio.sleep(0)  # the store has begun: the write is on the book's thread
+    del catalog.items.rows[:]  # what release_in_steps does to a replaced catalog
+    await writing
+    cached = await service.cached()
+    assert cached is not None and len(cached.items) == 6000
+    assert {item.id: item for item in cached.items} == expected
