@@ -242,7 +242,7 @@ class PhaseClock:
         self.wrap(catalog_columns, "release_in_steps")
         self.wrap(catalog_tab, "release_in_steps", "release_in_steps(tab)")
         self.wrap(catalog_cache_repository, "replace_catalog")
-        self.wrap(catalog_service, "_release_in_slices")
+        self.wrap(catalog_service, "empty_in_slices", "empty_in_slices(offline copy)")
         self.wrap(CatalogModel, "set_columns", "CatalogModel.set_columns (GUI)")
 
     def overlapping(self, start: float, end: float) -> str:

@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from skins_console.core.catalog_rows import CatalogRows
 from skins_console.core.errors import ApiError, AuthError, ForbiddenError
+from skins_console.core.heap import empty_in_slices
 from skins_console.core.models import Catalog, CatalogItem
 from skins_console.services import change_bus
 from skins_console.services.context import AppContext
@@ -100,7 +100,7 @@ class CatalogService:
             # When the catalog was replaced meanwhile, this list holds the last references
             # to its rows: freed at once on the window's loop, 100,000 of them took 20-25
             # ms of its thread; emptied in a worker thread, a slice at a time.
-            await asyncio.to_thread(_release_in_slices, rows)
+            await asyncio.to_thread(empty_in_slices, rows)
         self.ctx.bus.publish(change_bus.CATALOG, name)
 
     async def cached(self) -> Catalog | None:
@@ -159,10 +159,3 @@ class CatalogService:
                     return item
             return None
         return await self.ctx.catalog_cache.get_item(self.ctx.require_profile().name, item_id)
-
-
-def _release_in_slices(rows: list[Any]) -> None:
-    """Empty ``rows`` a slice at a time: each ``del`` is one short C call, and between them
-    the interpreter may hand the GIL to the window's thread (one ``clear()`` would not)."""
-    while rows:
-        del rows[-2000:]

@@ -53,29 +53,17 @@ WRITE_BATCH_ROWS = 2000
 WRITE_PAUSE_S = 0.002
 
 
+def _fields(row) -> tuple:
+    """A stored row's values in CatalogItem's field order, the float as a Decimal."""
+    return (*row[:5], None if row[5] is None else Decimal(row[5]), *row[6:12])
+
+
 def _item(row) -> CatalogItem:
-    return CatalogItem(
-        id=row[0],
-        market_hash_name=row[1],
-        price_cents=row[2],
-        currency=row[3],
-        phase=row[4],
-        float_value=None if row[5] is None else Decimal(row[5]),
-        paint_index=row[6],
-        paint_seed=row[7],
-        rarity_color=row[8],
-        class_id=row[9],
-        instance_id=row[10],
-        image_url=row[11],
-    )
+    return CatalogItem(*_fields(row))
 
 
 def _row(row) -> CatalogRow:
-    float_value = None if row[5] is None else Decimal(row[5])
-    return CatalogRow(
-        row[0], row[1], row[2], row[3], row[4], float_value, row[6], row[7], row[8], row[9],
-        row[10], row[11],
-    )  # fmt: skip
+    return CatalogRow(*_fields(row))
 
 
 def _values(profile: str, item: CatalogItem) -> tuple:

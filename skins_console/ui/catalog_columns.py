@@ -32,7 +32,7 @@ from skins_console.core.cs2 import (
     split_market_hash_name,
     wear_for_float,
 )
-from skins_console.core.heap import return_freed_memory
+from skins_console.core.heap import empty_in_slices, return_freed_memory
 from skins_console.core.models import CatalogItem
 from skins_console.core.money import format_cents
 from skins_console.ui.coded_strings import CodedStrings, sort_keys
@@ -315,10 +315,6 @@ def all_rows(n: int) -> array[int]:
     return array("i", range(n))
 
 
-#: list entries dropped per step by release_in_steps
-_RELEASE_STEP = 2000
-
-
 def release_in_steps(columns: CatalogColumns) -> None:
     """Free a replaced catalog a slice at a time; meant for a worker thread.
 
@@ -340,9 +336,7 @@ def release_in_steps(columns: CatalogColumns) -> None:
         lists += columns.items.lists()
     columns.orders = {}
     for values in lists:
-        while values:
-            del values[-_RELEASE_STEP:]
-            sleep(0)  # hand the GIL to the GUI thread if it waits
+        empty_in_slices(values)
     return_freed_memory()
 
 
@@ -445,9 +439,7 @@ class KeyBlob:
     def release(self) -> None:
         """Free the keys a slice at a time (a worker thread: see release_in_steps)."""
         keys, self.keys, self.text = self.keys, [], b""
-        while keys:
-            del keys[-_RELEASE_STEP:]
-            sleep(0)
+        empty_in_slices(keys)
 
     def rows_containing(self, word: str) -> list[int] | None:
         """Rows (in order) whose key contains ``word``; None when a full pass is cheaper."""

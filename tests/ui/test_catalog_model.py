@@ -285,7 +285,7 @@ def test_ascending_rows_is_one_stable_sort_done_in_short_steps():
 def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch):
     import weakref
 
-    from skins_console.ui import catalog_columns as catalog_model
+    from skins_console.core import heap
     from skins_console.ui.catalog_model import CatalogColumns, CatalogModel, release_in_steps
 
     class Tracked(dict):  # CatalogItem.raw: a weakref tells when the item is gone
@@ -303,7 +303,7 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
     del items
     previous = model.set_columns(CatalogColumns.build(ITEMS))
     assert len(previous) == 7 and model.rowCount() == len(ITEMS)
-    monkeypatch.setattr(catalog_model, "_RELEASE_STEP", 3)
+    monkeypatch.setattr(heap, "RELEASE_STEP", 3)
     release_in_steps(previous)
     assert len(previous) == 0 and previous.orders == {} and previous.names == []
     assert all(w() is None for w in watchers)  # nothing else held the old items
@@ -312,7 +312,7 @@ def test_a_replaced_catalog_is_handed_back_and_freed_in_slices(qapp, monkeypatch
 def test_the_offline_copys_items_are_freed_in_slices_not_with_their_tuple(qapp, monkeypatch):
     """The offline copy loads as a tuple of CatalogItems; the columns keep them as a list
     that release_in_steps empties a slice at a time (a tuple is freed in one C call)."""
-    from skins_console.ui import catalog_columns
+    from skins_console.core import heap
     from skins_console.ui.catalog_model import release_in_steps
 
     cached = Catalog(tuple(ITEMS), utcnow())
@@ -320,10 +320,10 @@ def test_the_offline_copys_items_are_freed_in_slices_not_with_their_tuple(qapp, 
     assert isinstance(columns.items, list) and list(columns.items) == list(ITEMS)
     assert [columns.items[r] for r in range(len(ITEMS))] == list(cached.items)
     deleted: list[int] = []  # the list's length at each pause between two slices
-    monkeypatch.setattr(catalog_columns, "_RELEASE_STEP", 2)
+    monkeypatch.setattr(heap, "RELEASE_STEP", 2)
     items = columns.items
     before = len(items)
-    monkeypatch.setattr(catalog_columns, "sleep", lambda _s: deleted.append(len(items)))
+    monkeypatch.setattr(heap, "sleep", lambda _s: deleted.append(len(items)))
     release_in_steps(columns)
     assert items == [] and before == len(ITEMS)
     assert {3, 1} <= set(deleted)  # seen part-emptied: a slice at a time, not at once
