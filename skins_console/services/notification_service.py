@@ -22,6 +22,7 @@ from skins_console.core.money import format_cents, format_usd
 from skins_console.core.records import EventRecord
 from skins_console.core.statuses import STATUS_TABLE, Provider, word
 from skins_console.services.context import AppContext
+from skins_console.services.explain import explain_deposit_failure
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,15 @@ class NotificationService:
                 if deposit and deposit.items
                 else event.key
             )
-            body = f"{names} {amount}".strip() + f": {event.message or said}"
+            # Skinslink gives a failure as a code (``fail_reason``), not as words: its plain
+            # words, as the deposit form and the Orders details say them. Only on a failure:
+            # a deposit reverted after it completed has a reason its earlier notes must not show.
+            reason = (
+                explain_deposit_failure(deposit.fail_reason)
+                if kind in URGENT and deposit and deposit.fail_reason
+                else None
+            )
+            body = f"{names} {amount}".strip() + f": {reason or event.message or said}"
         return Notification(kind, title, body, event.kind, event.key)
 
     # --- states ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from skins_console.core.durations import format_remaining
 from skins_console.core.models import utcnow
 from skins_console.core.statuses import Provider, describe
+from skins_console.services.explain import explain_deposit_failure
 from skins_console.ui.builders import message_label
 from skins_console.ui.error_presenter import user_message
 from skins_console.ui.quote_model import QuoteModel, QuoteView
@@ -295,4 +296,6 @@ class DuplicateAssets:
 def describe_deposit(record: Any) -> str:
     """The status line of a tracked deposit, in the words the Orders details use."""
     said = status_word(Provider.SKINSLINK, record.status)
+    if record.fail_reason:  # the reason in plain words says more than "failed — Failed"
+        return f"{said} — {explain_deposit_failure(record.fail_reason)}"
     return f"{said} — {describe(Provider.SKINSLINK, record.status)}"

@@ -76,6 +76,35 @@ async def test_summary_of_what_changed_while_closed(fast_ctx):
     assert await session.collect() == []
 
 
+async def test_a_failed_deposit_is_notified_with_its_reason_in_words(fast_ctx):
+    """Skinslink names a failure by a code; the note says it plainly, not "Failed"."""
+    from decimal import Decimal
+
+    from skins_console.services.checkout_service import new_external_id
+    from skins_console.services.deposit_service import DepositInput, DepositLine, DepositService
+
+    sandbox, ctx = fast_ctx
+    notes = NotificationService(ctx)
+    await notes.start()
+    service = DepositService(ctx)
+    name = "AK-47 | Redline (Field-Tested)"
+    quote = await service.quote([name])
+    key = new_external_id(ctx.clock.now())
+    sandbox.script_deposit(key, "provider_failed")
+    line = DepositLine(name, "5", Decimal("0.01"))
+    result = await service.create(
+        DepositInput(quote.id, make_trade_url(), (line,), merchant_tx_id=key)
+    )
+    assert result.deposit.status == "failed"
+    [failed] = [n for n in await notes.collect() if n.key == key]
+    assert failed.kind == "deposit_failed" and failed.urgent
+    assert failed.title == "Deposit failed"
+    assert failed.body.startswith(f"{name} $")
+    assert failed.body.endswith(
+        ": Skinslink's pricing provider is unavailable right now; try again in a few minutes."
+    )
+
+
 async def test_low_balance_and_paused_tracking_notify_once_per_crossing(fast_ctx):
     _sandbox, ctx = fast_ctx
     notes = NotificationService(ctx)

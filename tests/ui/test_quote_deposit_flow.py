@@ -131,6 +131,23 @@ async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
         assert tab.deposit.send_button.isEnabled()
 
 
+async def test_a_deposit_the_seller_declines_says_why_in_the_quote_tab(ui):
+    """The panel follows the tracker to the failure and gives Skinslink's reason in words,
+    not "failed — Failed"."""
+    async with ui.session() as s:
+        tab = await _locked_quote(s)
+        form = tab.deposit
+        form.trade_url.setText(SELLER)
+        for row in range(tab.model.rowCount()):
+            tab.model.setData(tab.model.index(row, COL_ASSET), str(36500000000 + row))
+        tx_id = form.merchant_tx_id.text()
+        sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinslink": {tx_id: "failed"}})
+        form.send_button.click()
+        await wait_for(lambda: form.outcome.isVisible(), timeout=20)
+        await wait_for(lambda: form.outcome_status.text().startswith("failed"), timeout=40)
+        assert form.outcome_status.text() == "failed — The seller declined the trade offer."
+
+
 async def test_asset_ids_already_in_an_open_deposit_are_warned_about_before_sending(ui):
     from skins_console.core.records import ActivityFilter
 
