@@ -48,6 +48,15 @@ async def _locked_quote(s):
     return tab
 
 
+async def _ready_to_deposit(s, first_asset_id: int):
+    """A locked quote with the seller's trade URL and an asset id on every line."""
+    tab = await _locked_quote(s)
+    tab.deposit.trade_url.setText(SELLER)
+    for row in range(tab.model.rowCount()):
+        tab.model.setData(tab.model.index(row, COL_ASSET), str(first_asset_id + row))
+    return tab
+
+
 async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
     async with ui.session() as s:
         tab = await _locked_quote(s)
@@ -95,11 +104,8 @@ async def test_quote_then_deposit_and_watch_it_reach_hold_then_completed(ui):
 
 async def test_expired_quote_is_refused_and_requote_shows_the_drift(ui):
     async with ui.session() as s:
-        tab = await _locked_quote(s)
+        tab = await _ready_to_deposit(s, 39000000000)
         first = tab.quote
-        for row in range(tab.model.rowCount()):
-            tab.model.setData(tab.model.index(row, COL_ASSET), str(39000000000 + row))
-        tab.deposit.trade_url.setText(SELLER)
         # At sandbox speed 60 the 5-minute lock lasts 5 seconds.
         await wait_for(lambda: not first.is_locked(), timeout=15)
         await asyncio.sleep(1.1)  # one countdown tick
@@ -135,11 +141,7 @@ async def test_a_deposit_the_seller_declines_says_why_in_the_quote_tab(ui):
     """The panel follows the tracker to the failure and gives Skinslink's reason in words,
     not "failed — Failed"."""
     async with ui.session() as s:
-        tab = await _locked_quote(s)
-        form = tab.deposit
-        form.trade_url.setText(SELLER)
-        for row in range(tab.model.rowCount()):
-            tab.model.setData(tab.model.index(row, COL_ASSET), str(36500000000 + row))
+        form = (await _ready_to_deposit(s, 36500000000)).deposit
         tx_id = form.merchant_tx_id.text()
         sandbox_control(s.sandbox, "/_sandbox/outcomes", {"skinslink": {tx_id: "failed"}})
         form.send_button.click()
@@ -155,11 +157,8 @@ async def test_asset_ids_already_in_an_open_deposit_are_warned_about_before_send
         return await s.ctx.deposits.search(ActivityFilter(profile="sandbox"))
 
     async with ui.session() as s:
-        tab = await _locked_quote(s)
+        tab = await _ready_to_deposit(s, 37000000000)
         form = tab.deposit
-        form.trade_url.setText(SELLER)
-        for row in range(tab.model.rowCount()):
-            tab.model.setData(tab.model.index(row, COL_ASSET), str(37000000000 + row))
         first_tx = form.merchant_tx_id.text()
         form.send_button.click()
         await wait_for(lambda: form.outcome.isVisible(), timeout=20)
@@ -211,11 +210,7 @@ async def test_export_writes_exactly_the_files_the_operator_names(ui, tmp_path):
         item = c.catalog.model.item(0)
         external_id = s.backend.new_external_id()
         await s.backend.place_order(item, TRADE_URL, external_id)
-        tab = await _locked_quote(s)
-        form = tab.deposit
-        form.trade_url.setText(SELLER)
-        for row in range(tab.model.rowCount()):
-            tab.model.setData(tab.model.index(row, COL_ASSET), str(38000000000 + row))
+        form = (await _ready_to_deposit(s, 38000000000)).deposit
         tx_id = form.merchant_tx_id.text()
         form.send_button.click()
         await wait_for(lambda: form.used_by is not None, timeout=20)
