@@ -17,8 +17,8 @@ sales the wallet can pay for. Checkout and the low-balance warning use the proje
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from skins_console.core.money import format_cents
 from skins_console.core.records import WalletSnapshot
@@ -101,11 +101,26 @@ class WalletService:
             offline=True,
         )
 
+    async def recount(self, view: WalletView) -> WalletView:
+        """The same balance read with what open orders reserve now: an order that became
+        final since the read no longer holds money back, a new one does."""
+        profile = self.ctx.require_profile()
+        reserved = await self._reserved(profile.name, view.fetched_at)
+        return replace(
+            view,
+            reserved_cents=reserved,
+            low_balance_threshold_cents=profile.low_balance_threshold_cents,
+        )
+
+    def cache_window(self) -> timedelta:
+        """How old a wallet read may be when it arrives (SkinsNode's cache), on the clock
+        the console runs by."""
+        return self.ctx.cadence.delay(self.ctx.cadence.order_floor)
+
     async def _reserved(self, profile: str, balance_as_of: datetime) -> int:
         # one SUM in the store (the rule above, as SQL): no open order is read in full
-        cache_window = self.ctx.cadence.delay(self.ctx.cadence.order_floor)
         return await self.ctx.orders.reserved_cents(
-            profile, accepted_since=balance_as_of - cache_window
+            profile, accepted_since=balance_as_of - self.cache_window()
         )
 
     async def history(self, *, since: datetime | None = None) -> list[WalletSnapshot]:

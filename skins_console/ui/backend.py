@@ -23,6 +23,7 @@ from skins_console.core.records import (
     ProfileRecord,
     WalletSnapshot,
 )
+from skins_console.core.wallet_movements import Movement, movements
 from skins_console.services.catalog_service import CatalogService
 from skins_console.services.checkout_service import (
     CheckoutRequest,
@@ -311,12 +312,17 @@ class Backend:
             return []
         return await self.wallet.history()
 
-    async def orders_for_wallet(self) -> list[OrderRecord]:
+    async def recount_wallet(self, view: WalletView) -> WalletView:
+        return await self.wallet.recount(view)
+
+    async def wallet_movements(self, snapshots: list[WalletSnapshot]) -> list[Movement]:
+        """The movements the orders and these balance reads show (newest first)."""
         if self.ctx.profile is None:
             return []
-        return await self.ctx.orders.search(
+        orders = await self.ctx.orders.search(
             ActivityFilter(profile=self.ctx.profile.name, limit=ACTIVITY_LIMIT)
         )
+        return movements(orders, snapshots, lag=self.wallet.cache_window())
 
     # --- reports -------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from skins_console.ui.builders import plain_table, set_column_widths, splitter
 from skins_console.ui.money_chart import money_chart_view, theme_chart
 from skins_console.ui.task_runner import TaskRunner
 from skins_console.ui.theme import Theme, current_theme
-from skins_console.ui.wallet_model import WalletMovementsModel, movements
+from skins_console.ui.wallet_model import WalletMovementsModel
 
 
 class WalletTab(BackendTab):
@@ -165,11 +165,30 @@ class WalletTab(BackendTab):
 
     async def _reload_history(self) -> None:
         snapshots = await self._backend.wallet_history()
-        orders = await self._backend.orders_for_wallet()
+        moved = await self._backend.wallet_movements(snapshots)
         self.snapshots = snapshots
         self.show_history(snapshots)
         currency = self.view.currency if self.view is not None else "USD"
-        self.movements.set_rows(movements(orders, snapshots), currency)
+        self.movements.set_rows(moved, currency)
+
+    def recount(self) -> None:
+        """What open orders reserve, counted again against the shown balance read (an order
+        moved); the balance itself is read again on its timer."""
+        shown = self.view
+        if shown is None:
+            return
+
+        def show(view: WalletView) -> None:
+            if self.view is shown:  # no newer read arrived meanwhile
+                self.show_view(view)
+
+        self._runner.spawn(
+            self._backend.recount_wallet(shown),
+            owner=self,
+            key="wallet.recount",
+            on_success=show,
+            description="counting what open orders reserve",
+        )
 
     def show_view(self, view: WalletView) -> None:
         self.view = view

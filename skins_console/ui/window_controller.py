@@ -56,6 +56,7 @@ _PROFILE_WORK = (
     "orders.changed",
     "wallet.refresh",
     "wallet.history",
+    "wallet.recount",
 )
 
 
@@ -78,7 +79,7 @@ class WindowController(QObject):
         # Store changes refresh these views at most once a second; explicit refreshes and
         # the operator's own actions still reload at once.
         self._reload_orders_soon = Throttle(lambda: self.orders.read_changed(), 1000, self)
-        self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
+        self._reload_history_soon = Throttle(self._wallet_follows_orders, 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
         self.monitoring = MonitoringController(self)
@@ -248,6 +249,10 @@ class WindowController(QObject):
         self.runner.spawn(
             read(), owner=self.window, key=key, on_success=show, description=description
         )
+
+    def _wallet_follows_orders(self) -> None:
+        self.wallet.recount()
+        self.wallet.reload_history()
 
     def _show_wallet(self, view: WalletView) -> None:
         self.wallet.show_view(view)

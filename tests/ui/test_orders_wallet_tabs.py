@@ -8,8 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt
 
 from skins_console.core.models import utcnow
+from skins_console.core.money import format_cents
 from skins_console.core.records import DepositRecord, WalletSnapshot
 from skins_console.core.statuses import Group
+from skins_console.core.wallet_movements import movements
 from skins_console.ui import dialog_futures
 from skins_console.ui.orders_model import (
     COL_COUNTDOWN,
@@ -19,11 +21,14 @@ from skins_console.ui.orders_model import (
     OrdersProxy,
 )
 from skins_console.ui.quote_model import COL_DRIFT, QuoteLine, QuoteModel
-from skins_console.ui.wallet_model import WalletMovementsModel, movements
+from skins_console.ui.wallet_model import WalletMovementsModel
 from tests.conftest import wait_for
 from tests.fixtures.store import make_order
 from tests.fixtures.ui import TRADE_URL, sandbox_control
 from tests.ui.save_dialogs import answer_save_dialog
+
+#: SkinsNode's wallet cache: how stale a balance read may be
+CACHE = timedelta(seconds=30)
 
 
 def _order(external_id, status, *, minutes_ago=1, **kw):
@@ -138,7 +143,7 @@ def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
         WalletSnapshot("p", now - timedelta(minutes=3), 100_000 - 3680),
         WalletSnapshot("p", now - timedelta(minutes=1), 100_000 - 1840 + 50_000),
     ]
-    rows = movements(orders, snaps)
+    rows = movements(orders, snaps, lag=CACHE)
     kinds = sorted((m.kind, m.cents) for m in rows)
     # Two debits, one refund (expired), no debit for the rejected order; the top-up of
     # $500 is the only change the orders do not explain.
@@ -155,7 +160,7 @@ def test_quote_and_wallet_models_pass_the_model_tester(qapp, qtmodeltester):
         WalletSnapshot("p", now - timedelta(minutes=3), 100_000),  # cached, stale
         WalletSnapshot("p", now - timedelta(minutes=2), 100_000 - 3680 + 1840),
     ]
-    assert not [m for m in movements(orders, lagging) if m.kind == "other change"]
+    assert not [m for m in movements(orders, lagging, lag=CACHE) if m.kind == "other change"]
 
 
 async def _sell_cheapest(s, fate: str) -> str:
@@ -371,6 +376,40 @@ async def test_orders_tab_follows_store_changes_and_keeps_details_current(ui):
         assert details.fields["checked"].text() != "not yet"
         assert orders.current_item().key == external_id
         assert not resets
+
+
+async def test_the_projected_balance_follows_an_order_that_became_final(ui):
+    """What open orders reserve is counted again when an order moves, against the balance
+    already read: the header and the Wallet tab stop holding back a final order's price
+    (it used to last until the next balance read, a minute later)."""
+    from skins_console.core.models import OrderRequest
+    from skins_console.services import change_bus
+    from skins_console.store.orders_repository import insert_order_draft
+
+    async with ui.session() as s:
+        c, ctx = s.controller, s.ctx
+        profile = ctx.profile.name
+        await wait_for(lambda: c.wallet.view is not None, timeout=20)
+        request = OrderRequest("cat-unsent", 12_34, "reserve-1", ctx.profile.webhook_url, TRADE_URL)
+        await ctx.db.call(
+            insert_order_draft, profile=profile, request=request, item_name="AK-47 | X"
+        )
+        c.refresh_wallet()  # a draft may be charged any moment: it is reserved
+        await wait_for(lambda: c.wallet.view.reserved_cents == 12_34, timeout=20)
+        read = c.wallet.view
+        assert read.projected_cents == read.available_cents - 12_34
+        assert s.window.header.projected.text().endswith(
+            f"{format_cents(read.projected_cents)}</b>"
+        )
+        await ctx.orders.mark_rejected(profile, "reserve-1", code="test", message="refused")
+        ctx.bus.publish(change_bus.ORDER, "reserve-1")
+        await wait_for(lambda: c.wallet.view.reserved_cents == 0, timeout=20)
+        assert c.wallet.view.fetched_at == read.fetched_at  # counted again, not read again
+        assert c.wallet.view.available_cents == read.available_cents
+        assert s.window.header.projected.text().endswith(
+            f"{format_cents(read.available_cents)}</b>"
+        )
+        assert c.wallet.reserved.text() == "$0.00"
 
 
 async def test_wallet_history_follows_order_moves_but_waits_while_hidden(ui):
