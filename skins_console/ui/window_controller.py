@@ -79,7 +79,8 @@ class WindowController(QObject):
         # Store changes refresh these views at most once a second; explicit refreshes and
         # the operator's own actions still reload at once.
         self._reload_orders_soon = Throttle(lambda: self.orders.read_changed(), 1000, self)
-        self._reload_history_soon = Throttle(self._wallet_follows_orders, 1000, self)
+        self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
+        self._recount_wallet_soon = Throttle(self.wallet.recount, 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
         self.monitoring = MonitoringController(self)
@@ -113,6 +114,8 @@ class WindowController(QObject):
         self.merchant = MerchantTabs(self)  # the Buyers and Attention tabs
         # The wallet's movements are explained by order statuses, not by every poll.
         self.orders.activity_moved.connect(lambda: self._reload_history_soon())
+        # So is what open orders reserve: counted again, the balance is not read again.
+        self.orders.activity_moved.connect(lambda: self._recount_wallet_soon())
         self.wallet.view_shown.connect(self._on_wallet_shown)
 
     def _connect_window(self) -> None:
@@ -249,10 +252,6 @@ class WindowController(QObject):
         self.runner.spawn(
             read(), owner=self.window, key=key, on_success=show, description=description
         )
-
-    def _wallet_follows_orders(self) -> None:
-        self.wallet.recount()
-        self.wallet.reload_history()
 
     def _show_wallet(self, view: WalletView) -> None:
         self.wallet.show_view(view)
@@ -516,6 +515,7 @@ class WindowController(QObject):
         self._cancel_profile_work()
         self._reload_orders_soon.cancel()
         self._reload_history_soon.cancel()
+        self._recount_wallet_soon.cancel()
         self.merchant.stop()
         self._stop_tracking.set()
         await self.monitoring.shutdown()
