@@ -60,7 +60,10 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     assert order["status"] == "completed" and order["settles_at"]
     moves = [e["new_status"] for e in shown.json()["timeline"] if e["new_status"]]
     assert moves[:3] == ["draft", "sending", "accepted"] and moves[-1] == "completed"
-    assert "Timeline" in cli.run("order", "show", key).stdout
+    text = cli.run("order", "show", key).stdout
+    assert "Timeline" in text
+    # The provider's status, then the sentence that explains it (not "completed: Delivered").
+    assert "completed — Delivered" in text
 
     quote = cli.run(v, "--json", "quote", AK)
     assert quote.code == 0, quote.stderr
@@ -83,6 +86,7 @@ def test_full_flow_and_no_secret_on_disk(cli, tmp_path):
     assert deposit.json()["deposit"]["status"] == "active"
     dshow = cli.run(v, "--json", "deposit", "show", "buy-77")
     assert dshow.json()["deposit"]["trade_offer_id"]
+    assert "active — Trade offer sent" in cli.run("deposit", "show", "buy-77").stdout
     assert cli.run("--json", "deposits", "list").json()["deposits"][0]["merchant_tx_id"] == "buy-77"
 
     orders_csv, deposits_csv = tmp_path / "orders.csv", tmp_path / "deposits.csv"

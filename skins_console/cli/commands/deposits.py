@@ -221,7 +221,7 @@ async def show_deposit(session: Session) -> Report:
     events = await ctx.events.for_record(deposit.profile, "deposit", deposit.merchant_tx_id)
     pairs = [
         ("Deposit", deposit.merchant_tx_id),
-        ("Status", f"{deposit.status}: {describe(Provider.SKINSLINK, deposit.status)}"),
+        ("Status", f"{deposit.status} — {describe(Provider.SKINSLINK, deposit.status)}"),
         ("Trade id", str(deposit.trade_id)),
         ("Items", "; ".join(f"{i.get('name')} ({i.get('asset_id')})" for i in deposit.items)),
         ("Amount", format_usd(deposit.amount)),

@@ -190,7 +190,7 @@ async def show_order(session: Session) -> Report:
     events = await ctx.events.for_record(profile, "order", order.external_id)
     pairs = [
         ("Order", order.external_id),
-        ("Status", f"{order.status}: {describe(Provider.SKINSNODE, order.status)}"),
+        ("Status", f"{order.status} — {describe(Provider.SKINSNODE, order.status)}"),
         ("Item", f"{order.item_name} ({order.catalog_item_id})"),
         ("Price", format_cents(order.expected_price_cents)),
         *money_fields(order),
