@@ -74,7 +74,6 @@ class MonitoringController(QObject):
         if view_menu is not None:
             self._menu_parts = [view_menu.addSeparator(), view_menu.addMenu(self.tray.recent_menu)]
         controller.relay.changed.connect(self._on_changes)
-        controller.wallet.view_shown.connect(self._on_wallet)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -252,7 +251,9 @@ class MonitoringController(QObject):
         self._collecting = False
         log.warning("collecting notifications failed", exc_info=exc)
 
-    def _on_wallet(self, view: WalletView) -> None:
+    def on_wallet(self, view: WalletView) -> None:
+        """A balance the Wallet tab shows (the controller passes it on: the tab is rebuilt
+        when the profile changes)."""
         if view.offline or not self._started:
             return
         self._show_one(

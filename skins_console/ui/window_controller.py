@@ -79,8 +79,9 @@ class WindowController(QObject):
         # Store changes refresh these views at most once a second; explicit refreshes and
         # the operator's own actions still reload at once.
         self._reload_orders_soon = Throttle(lambda: self.orders.read_changed(), 1000, self)
-        self._reload_history_soon = Throttle(self.wallet.reload_history, 1000, self)
-        self._recount_wallet_soon = Throttle(self.wallet.recount, 1000, self)
+        # Lambdas, not bound methods: a profile switch rebuilds the tabs these reach.
+        self._reload_history_soon = Throttle(lambda: self.wallet.reload_history(), 1000, self)
+        self._recount_wallet_soon = Throttle(lambda: self.wallet.recount(), 1000, self)
         self.relay.changed.connect(self._on_changes)
         self._connect_window()
         self.monitoring = MonitoringController(self)
@@ -147,7 +148,7 @@ class WindowController(QObject):
         self.health_timer = QTimer(self)
         self.health_timer.timeout.connect(self.check_health)
         self.catalog_timer = QTimer(self)
-        self.catalog_timer.timeout.connect(self.catalog.refresh)
+        self.catalog_timer.timeout.connect(self._refresh_catalog_on_schedule)
         self.apply_settings()
         del settings
 
@@ -264,8 +265,14 @@ class WindowController(QObject):
             low=view.low,
             offline=view.offline,
         )
+        self.monitoring.on_wallet(view)
         if not view.offline:
             self._synced("SkinsNode")
+
+    def _refresh_catalog_on_schedule(self) -> None:
+        # A method, not the tab's bound ``refresh``: a profile switch rebuilds the Catalog
+        # tab. Nor a lambda: the timer's connection would keep the controller alive.
+        self.catalog.refresh()
 
     def check_health(self) -> None:
         self._read_for_header(

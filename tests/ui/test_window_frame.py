@@ -167,7 +167,14 @@ async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
         sandbox_profile = await s.ctx.profiles.get("sandbox")
         cfg = s.sandbox.config
         await s.backend.profiles.add(
-            replace(sandbox_profile, name="second", is_sandbox=False, active=False, id=None),
+            replace(
+                sandbox_profile,
+                name="second",
+                is_sandbox=False,
+                active=False,
+                id=None,
+                low_balance_threshold_cents=10**9,  # any balance is low
+            ),
             ProfileSecrets(cfg.skinsnode_client_secret, cfg.skinslink_api_key),
             activate=False,
         )
@@ -184,6 +191,25 @@ async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
         assert not s.window.sandbox_stripe.isVisible()  # a real profile: no sandbox banner
         await wait_for(lambda: s.controller.catalog.model.rowCount() > 0, timeout=20)
         assert s.ctx.settings.active_profile == "second"
+        # An order move reaches the new Wallet tab (its history and reserved sum), not the
+        # one the switch threw away.
+        wallet = s.controller.wallet
+        await wait_for(lambda: wallet.view is not None and not wallet._history_stale, timeout=20)
+        read = wallet.view
+        s.controller.orders.activity_moved.emit()
+        await wait_for(lambda: wallet._history_stale, timeout=10)  # hidden: read when shown
+        await wait_for(lambda: wallet.view is not read, timeout=10)  # counted again
+        assert wallet.view.fetched_at == read.fetched_at
+        # The new tab's balance reads reach the notifications: the low balance is told.
+        monitoring = s.controller.monitoring
+        await wait_for(lambda: any(n.kind == "low_balance" for n in monitoring.shown), timeout=20)
+        # So does the catalog's scheduled refresh.
+        catalog = s.controller.catalog
+        await wait_for(lambda: not s.runner.running("catalog.refresh"), timeout=20)
+        refreshed: list = []
+        catalog.catalog_shown.connect(refreshed.append)
+        s.controller.catalog_timer.start(50)
+        await wait_for(lambda: refreshed, timeout=20)
 
 
 async def test_the_quote_tabs_names_survive_a_restart(ui):
