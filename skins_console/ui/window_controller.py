@@ -118,6 +118,10 @@ class WindowController(QObject):
         # So is what open orders reserve: counted again, the balance is not read again.
         self.orders.activity_moved.connect(lambda: self._recount_wallet_soon())
         self.wallet.view_shown.connect(self._on_wallet_shown)
+        self.catalog.sell_requested.connect(self.open_sell_dialog)
+        self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
+        self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
+        self.quote.quote_shown.connect(lambda _q: self._synced("Skinslink"))
 
     def _connect_window(self) -> None:
         w = self.window
@@ -128,18 +132,14 @@ class WindowController(QObject):
             (w.new_profile_action.triggered, lambda: self.open_profile_dialog(None)),
             (w.edit_profile_action.triggered, lambda: self.open_profile_dialog(self.ctx.profile)),
             (w.settings_action.triggered, self.open_settings),
-            # Looked up at trigger time: the Orders tab is rebuilt when the profile changes.
+            # Tabs are looked up at trigger time: a profile switch rebuilds them.
             (w.export_action.triggered, lambda: self.orders.export()),
             (w.header.profile_chosen, self.switch_profile),
             (w.closing, self._on_window_closing),
+            (w.sell_shortcut.activated, lambda: self.catalog.request_sell()),
         ]
         for signal, slot in self._window_links:
             signal.connect(slot)
-        w.sell_shortcut.activated.connect(self.catalog.request_sell)
-        self.catalog.sell_requested.connect(self.open_sell_dialog)
-        self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
-        self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
-        self.quote.quote_shown.connect(lambda _q: self._synced("Skinslink"))
 
     def _timers(self) -> None:
         settings = self.ctx.settings
@@ -488,12 +488,6 @@ class WindowController(QObject):
         for tab in old_tabs:
             if tab is not None:
                 tab.deleteLater()
-        self.catalog.sell_requested.connect(self.open_sell_dialog)
-        self.catalog.catalog_shown.connect(lambda _at: self._synced("SkinsNode"))
-        self.quote.deposit.deposit_created.connect(lambda _r: self.orders.reload())
-        self.quote.quote_shown.connect(lambda _q: self._synced("Skinslink"))
-        self.window.sell_shortcut.activated.disconnect()
-        self.window.sell_shortcut.activated.connect(self.catalog.request_sell)
         self.window.banner.clear()
         self.window.header.set_wallet(None, None, "USD", low=False, offline=False)
         self.start()
@@ -535,7 +529,6 @@ class WindowController(QObject):
         for signal, slot in self._window_links:
             signal.disconnect(slot)
         self._window_links = []
-        self.window.sell_shortcut.activated.disconnect()
         self.merchant.close()
         old_tabs = [self.window.tabs.widget(i) for i in range(self.window.tabs.count())]
         self.window.tabs.clear()

@@ -210,6 +210,11 @@ async def test_profile_switcher_rebuilds_the_window_for_the_chosen_profile(ui):
         catalog.catalog_shown.connect(refreshed.append)
         s.controller.catalog_timer.start(50)
         await wait_for(lambda: refreshed, timeout=20)
+        # Ctrl+N sells from the new Catalog tab.
+        sells: list = []
+        catalog.request_sell = lambda: sells.append(catalog)
+        s.window.sell_shortcut.activated.emit()
+        assert sells == [catalog]
 
 
 async def test_the_quote_tabs_names_survive_a_restart(ui):
